@@ -1,0 +1,29 @@
+"""Shared fixtures: the published benchmark folder and seeded instance factories."""
+
+from __future__ import annotations
+
+import os
+from pathlib import Path
+
+import pytest
+
+REPO_ROOT = Path(__file__).resolve().parents[1]
+
+
+def shared_benchmarks() -> Path | None:
+    """The published benchmark instances (``../shared/benchmarks``), if present.
+
+    ``PLANNER_SHARED_DIR`` overrides the location of ``shared``.
+    """
+    root = Path(os.environ.get("PLANNER_SHARED_DIR", REPO_ROOT.parent / "shared"))
+    folder = root / "benchmarks"
+    return folder if folder.is_dir() else None
+
+
+@pytest.fixture(scope="session")
+def benchmarks_dir() -> Path:
+    """Folder of published instances; skips the test cleanly when absent."""
+    folder = shared_benchmarks()
+    if folder is None:
+        pytest.skip("../shared/benchmarks is not present (published instances are not shipped)")
+    return folder
