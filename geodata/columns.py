@@ -1,0 +1,289 @@
+"""Recognise a file's columns and turn its cells into the contract's values, reporting every fix.
+
+Headers are matched to the contract (:mod:`geodata.schema`) by canonical name,
+then Chinese/English aliases, then the planner's own mapping (YAML). Cells are
+parsed by the column's kind. Administrative codes are text: a code that Excel
+turned into ``430121102.0`` is restored (warning); one turned into
+``4.30121E+08`` has lost digits and is an error; a code of the wrong length
+(leading zeros lost, a digit missing) is an error naming row and field.
+"""
+
+from __future__ import annotations
+
+import re
+from collections.abc import Mapping
+from decimal import Decimal, InvalidOperation
+
+import numpy as np
+import pandas as pd
+
+from geodata.report import Severity, ValidationReport
+from geodata.schema import COLUMNS, Column, Layer, enum_value, normalise_header
+
+__all__ = ["ROW", "normalise_frame", "resolve_headers"]
+
+#: Column added to every normalised frame: the 1-based row (feature) number in the file.
+ROW = "_row"
+#: Per check and field, at most this many rows get a line of their own; the rest are counted.
+MAX_ROWS_PER_CHECK = 200
+
+_MISSING = {"", "nan", "none", "null", "<na>", "nat", "n/a", "na", "-"}
+_SCIENTIFIC = re.compile(r"^[+]?\d+(\.\d+)?[eE][+]?\d+$")
+_DOT_ZERO = re.compile(r"^\d+\.0+$")
+
+
+def resolve_headers(columns: list[str], layer: Layer, *, mapping: Mapping[str, str] | None = None) -> dict[str, str]:
+    """Match a file's headers to the contract's columns.
+
+    Parameters
+    ----------
+    columns
+        Headers as they appear in the file.
+    layer
+        The role of the file.
+    mapping
+        The planner's ``{file header: canonical name}`` additions (from YAML).
+
+    Returns
+    -------
+    dict
+        ``{canonical name: file header}`` for every contract column found.
+    """
+    taken: set[str] = set()
+    found: dict[str, str] = {}
+    folded = {normalise_header(c): c for c in columns if c != "geometry"}
+    for header, canonical in (mapping or {}).items():
+        if header in columns and canonical not in found:
+            found[canonical] = header
+            taken.add(header)
+    contract = COLUMNS[layer]
+    # Exact canonical names first, then aliases in order of preference, so that a
+    # generic alias ("name", "code") never steals a column another one names exactly.
+    for col in contract:
+        key = normalise_header(col.name)
+        if col.name not in found and key in folded and folded[key] not in taken:
+            found[col.name] = folded[key]
+            taken.add(folded[key])
+    for col in contract:
+        if col.name in found:
+            continue
+        for alias in (col.label_zh, col.label_en, *col.aliases):
+            header = folded.get(normalise_header(alias))
+            if header is not None and header not in taken:
+                found[col.name] = header
+                taken.add(header)
+                break
+    # Shapefile fields are cut to 10 characters ("township_c"): match such prefixes last.
+    for col in contract:
+        if col.name in found or len(col.name) <= 10:
+            continue
+        for header in columns:
+            if header not in taken and len(header) == 10 and col.name.startswith(header):
+                found[col.name] = header
+                taken.add(header)
+                break
+    return found
+
+
+def _as_text(series: pd.Series) -> tuple[pd.Series, pd.Series]:
+    """Cells as stripped text, and a mask of cells that were stored as numbers."""
+    values = series.to_numpy(dtype=object)
+    numeric = np.array([isinstance(v, (int, float, np.integer, np.floating)) and not isinstance(v, bool)
+                        for v in values], dtype=bool)
+    text = []
+    for v in values:
+        if isinstance(v, (float, np.floating)):
+            if np.isnan(v):
+                text.append("")
+            elif float(v).is_integer() and abs(v) < 1e15:
+                text.append(f"{int(v)}.0")  # Excel/float storage: flagged and repaired below
+            else:
+                text.append(repr(float(v)))
+        elif v is None:
+            text.append("")
+        else:
+            text.append(str(v).strip())
+    return pd.Series(text, index=series.index, dtype=object), pd.Series(numeric, index=series.index)
+
+
+class _Rows:
+    """Adds one problem per affected row, up to a cap, then one summary line."""
+
+    def __init__(self, report: ValidationReport, file: str, frame: pd.DataFrame, feature: pd.Series | None):
+        self.report, self.file, self.frame, self.feature = report, file, frame, feature
+
+    def add(self, mask: pd.Series | np.ndarray, check: str, severity: str, field: str, expected: str,
+            found: pd.Series | str, repair: str = "") -> None:
+        idx = np.flatnonzero(np.asarray(mask, dtype=bool))
+        for n, i in enumerate(idx):
+            if n == MAX_ROWS_PER_CHECK:
+                self.report.add(check, severity, self.file, field=field, expected=expected,
+                                found=f"{len(idx) - n} more rows like these", repair=repair)
+                break
+            value = found if isinstance(found, str) else str(found.iloc[i])
+            feature = None if self.feature is None else str(self.feature.iloc[i]) or None
+            self.report.add(check, severity, self.file, row=int(self.frame[ROW].iloc[i]), feature=feature,
+                            field=field, expected=expected, found=value, repair=repair)
+
+
+def _parse_code(text: pd.Series, col: Column, rows: _Rows, header: str) -> pd.Series:
+    """Codes as digit strings; ``None`` where missing or beyond repair."""
+    out = text.copy()
+    missing = text.str.lower().isin(_MISSING)
+    dot_zero = text.str.fullmatch(_DOT_ZERO.pattern) & ~missing
+    out[dot_zero] = text[dot_zero].str.split(".").str[0]
+    rows.add(dot_zero, "code_as_number", "warning", header, "a code stored as text", text,
+             "trailing '.0' removed (the column was stored as a number; save codes as text)")
+    scientific = text.str.fullmatch(_SCIENTIFIC.pattern) & ~missing
+    for i in np.flatnonzero(scientific.to_numpy()):
+        raw = text.iloc[i]
+        try:
+            value = Decimal(raw)
+        except InvalidOperation:
+            continue
+        mantissa = raw.lower().split("e")[0].lstrip("+").replace(".", "").lstrip("0")
+        whole = str(int(value)) if value == value.to_integral_value() else ""
+        # Only a mantissa that still carries every digit of the code is a safe repair.
+        if whole and len(whole) in col.digits and len(mantissa) >= len(whole):
+            out.iloc[i] = whole
+    lost = scientific & (out == text)
+    rows.add(scientific & ~lost, "code_scientific", "warning", header, "a code stored as text", text,
+             "expanded from scientific notation; all digits were present")
+    rows.add(lost, "code_digits_lost", "error", header,
+             f"a {'/'.join(map(str, col.digits)) or ''}-digit code",
+             text.map(lambda t: f"{t!r} (scientific notation: Excel dropped digits; re-export the column as text)"))
+    out[lost | missing] = None
+    valid = out.notna()
+    if col.digits:
+        digits = out.where(valid, "")
+        if col.name == "township_code":
+            long_stat = digits.str.fullmatch(r"\d{9}000") & valid
+            out[long_stat] = digits[long_stat].str[:9]
+            rows.add(long_stat, "code_statistical", "info", header, "a 9-digit township code", digits,
+                     "12-digit statistical code shortened to its 9-digit township code")
+        if col.name == "county_code":
+            prefixed = digits.str.fullmatch(r"156\d{6}") & valid
+            out[prefixed] = digits[prefixed].str[3:]
+            rows.add(prefixed, "code_prefixed", "info", header, "a 6-digit county code", digits,
+                     "country prefix 156 removed")
+        digits = out.where(out.notna(), "")
+        bad = valid & ~(digits.str.fullmatch(r"\d+") & digits.str.len().isin(list(col.digits)))
+        want = "/".join(map(str, col.digits))
+        rows.add(bad, "code_format", "error", header, f"a {want}-digit code",
+                 digits.map(lambda t: f"{t!r} ({len(t)} characters; leading zeros lost?)"
+                            if t.isdigit() else repr(t)))
+        out[bad] = None
+    return out
+
+
+def _parse_id(text: pd.Series, rows: _Rows, header: str, numeric: pd.Series) -> pd.Series:
+    out = text.copy()
+    missing = text.str.lower().isin(_MISSING)
+    dot_zero = text.str.fullmatch(_DOT_ZERO.pattern) & numeric & ~missing
+    out[dot_zero] = text[dot_zero].str.split(".").str[0]
+    rows.add(dot_zero, "code_as_number", "warning", header, "an identifier stored as text", text,
+             "trailing '.0' removed")
+    scientific = text.str.fullmatch(_SCIENTIFIC.pattern) & ~missing
+    rows.add(scientific, "code_digits_lost", "error", header, "an identifier stored as text",
+             text.map(lambda t: f"{t!r} (scientific notation: digits lost)"))
+    out[missing | scientific] = None
+    return out
+
+
+def _parse_number(text: pd.Series, col: Column, rows: _Rows, header: str) -> pd.Series:
+    missing = text.str.lower().isin(_MISSING)
+    cleaned = text.str.replace(",", "", regex=False).str.replace("，", "", regex=False)
+    values = pd.to_numeric(cleaned.where(~missing, None), errors="coerce")
+    bad = values.isna() & ~missing
+    rows.add(bad, "not_a_number", "error", header, "a number", text)
+    if col.kind == "count":
+        negative = values < 0
+        rows.add(negative, "negative_value", "error", header, "a count >= 0", text)
+        fractional = values.notna() & ~negative & (values != values.round())
+        rows.add(fractional, "fractional_count", "warning", header, "a whole number", text, "rounded")
+        values = values.where(~negative).round()
+    return values.astype(float)
+
+
+def _parse_enum(text: pd.Series, col: Column, rows: _Rows, header: str) -> pd.Series:
+    assert col.enum is not None
+    missing = text.str.lower().isin(_MISSING)
+    mapped = text.map(lambda t: enum_value(col.enum, t))  # type: ignore[arg-type]
+    unknown = mapped.isna() & ~missing
+    allowed = ", ".join(m.value for m in col.enum)
+    rows.add(unknown, "unknown_value", "error", header, f"one of {allowed}", text)
+    return mapped.where(~missing, None)
+
+
+def normalise_frame(frame: pd.DataFrame, layer: Layer, file: str, report: ValidationReport, *,
+                    mapping: Mapping[str, str] | None = None) -> pd.DataFrame:
+    """Rename a raw frame's columns to the contract and parse every cell.
+
+    Parameters
+    ----------
+    frame
+        As read by :func:`geodata.readers.read_source`.
+    layer
+        Its role.
+    file
+        Label for report lines.
+    report
+        Receives every problem: missing required columns, unparseable cells
+        (row, field, value), repairs, unused columns (info).
+    mapping
+        The planner's ``{file header: canonical name}`` additions.
+
+    Returns
+    -------
+    DataFrame or GeoDataFrame
+        Only contract columns (absent optional ones are not added), parsed;
+        unparseable cells are missing (``None``/NaN) and reported; a
+        ``_row`` column keeps each row's 1-based number in the file. The
+        geometry column, if any, is kept as it is.
+    """
+    found = resolve_headers(list(frame.columns), layer, mapping=mapping)
+    out = frame[[c for c in frame.columns if c == "geometry"]].copy() if "geometry" in frame.columns \
+        else pd.DataFrame(index=frame.index)
+    out[ROW] = np.arange(1, len(frame) + 1)
+    used = set(found.values()) | {"geometry"}
+    unused = [c for c in frame.columns if c not in used]
+    if unused:
+        report.add("unused_column", "info", file, expected="columns of the data contract",
+                   found=", ".join(map(str, unused)), repair="ignored (map them in a columns YAML if needed)")
+    contract = COLUMNS[layer]
+    # The feature label of each row (its code or id) makes report lines findable.
+    key_col = contract[0]
+    feature = None
+    if key_col.name in found:
+        feature = _as_text(frame[found[key_col.name]])[0]
+    rows = _Rows(report, file, out, feature)
+    for col in contract:
+        header = found.get(col.name)
+        if header is None:
+            continue
+        text, numeric = _as_text(frame[header])
+        if col.kind == "code":
+            numeric_storage = numeric & text.str.fullmatch(r"\d+")
+            rows.add(numeric_storage, "code_as_number", "info", header, "a code stored as text", text,
+                     "read as a number; kept as digits")
+            out[col.name] = _parse_code(text, col, rows, header)
+        elif col.kind == "id":
+            out[col.name] = _parse_id(text, rows, header, numeric)
+        elif col.kind in ("count", "number"):
+            out[col.name] = _parse_number(text, col, rows, header)
+        elif col.kind == "enum":
+            out[col.name] = _parse_enum(text, col, rows, header)
+        else:
+            missing = text.str.lower().isin(_MISSING)
+            out[col.name] = text.where(~missing, None)
+    for col in contract:
+        if col.required and col.name not in found:
+            accepted = ", ".join((col.name, col.label_zh) + col.aliases[:6])
+            report.add("missing_column", Severity.ERROR, file, field=col.name,
+                       expected=f"a column named one of: {accepted}",
+                       found="columns " + ", ".join(map(str, frame.columns)))
+    if "geometry" in frame.columns and hasattr(frame, "crs"):
+        import geopandas as gpd
+
+        out = gpd.GeoDataFrame(out, geometry="geometry", crs=frame.crs)
+    return out

@@ -1,0 +1,173 @@
+"""One report of every problem found in a planner's files.
+
+Checks never stop at the first problem: each adds a :class:`Problem` to a
+:class:`ValidationReport`, and the caller decides at the end whether the region
+is usable (no errors). Repairs (a geometry made valid, a code restored from
+``430121102.0``) are warnings that say what was done; nothing is dropped
+without a line in the report.
+"""
+
+from __future__ import annotations
+
+import json
+from collections import Counter
+from collections.abc import Iterable, Iterator
+from dataclasses import asdict, dataclass, field
+from enum import StrEnum
+from typing import Any
+
+__all__ = ["Problem", "RegionError", "Severity", "ValidationReport"]
+
+
+class Severity(StrEnum):
+    """How bad a problem is: errors make a region unusable."""
+
+    ERROR = "error"
+    WARNING = "warning"
+    INFO = "info"
+
+
+@dataclass(frozen=True)
+class Problem:
+    """One problem in one place of one file.
+
+    Attributes
+    ----------
+    check
+        Stable key of the check that found it (e.g. ``duplicate_code``).
+    severity
+        error, warning or info.
+    file
+        The file (and layer) it was found in, as the planner named it.
+    row
+        1-based row or feature number in that file (``None`` for file-level problems).
+    feature
+        The feature's code or id when known, e.g. ``430121102``.
+    field
+        The column concerned.
+    expected
+        What the field should hold.
+    found
+        What it holds.
+    repair
+        What the tool did about it (empty when nothing was done).
+    """
+
+    check: str
+    severity: Severity
+    file: str
+    row: int | None = None
+    feature: str | None = None
+    field: str | None = None
+    expected: str = ""
+    found: str = ""
+    repair: str = ""
+
+    def describe(self) -> str:
+        """One line a planner can act on."""
+        where = self.file
+        if self.row is not None:
+            where += f" row {self.row}"
+        if self.feature:
+            where += f" ({self.feature})"
+        if self.field:
+            where += f" [{self.field}]"
+        text = f"{self.severity.upper():7} {where}: expected {self.expected}"
+        if self.found:
+            text += f", found {self.found}"
+        if self.repair:
+            text += f" -> {self.repair}"
+        return text
+
+
+@dataclass
+class ValidationReport:
+    """Every problem found while reading and checking a region."""
+
+    problems: list[Problem] = field(default_factory=list)
+
+    def add(self, check: str, severity: Severity | str, file: str, **where: Any) -> Problem:
+        """Record one problem and return it (see :class:`Problem` for fields)."""
+        problem = Problem(check, Severity(severity), file, **where)
+        self.problems.append(problem)
+        return problem
+
+    def extend(self, other: "ValidationReport | Iterable[Problem]") -> None:
+        """Append another report's problems."""
+        self.problems.extend(other.problems if isinstance(other, ValidationReport) else other)
+
+    def __iter__(self) -> Iterator[Problem]:
+        return iter(self.problems)
+
+    def __len__(self) -> int:
+        return len(self.problems)
+
+    def of(self, severity: Severity) -> list[Problem]:
+        """Problems of one severity."""
+        return [p for p in self.problems if p.severity is severity]
+
+    @property
+    def errors(self) -> list[Problem]:
+        """Problems that make the region unusable."""
+        return self.of(Severity.ERROR)
+
+    @property
+    def warnings(self) -> list[Problem]:
+        """Problems that were repaired or that the planner should know of."""
+        return self.of(Severity.WARNING)
+
+    @property
+    def usable(self) -> bool:
+        """Whether a region can be planned on (no errors)."""
+        return not self.errors
+
+    def counts(self) -> Counter[str]:
+        """Number of problems per severity."""
+        return Counter(p.severity.value for p in self.problems)
+
+    def to_text(self, *, max_per_check: int | None = None) -> str:
+        """The report as lines of text, errors first, with a closing summary.
+
+        Parameters
+        ----------
+        max_per_check
+            Show at most this many lines per check and severity (the rest are
+            counted); ``None`` shows everything.
+        """
+        order = {Severity.ERROR: 0, Severity.WARNING: 1, Severity.INFO: 2}
+        lines: list[str] = []
+        shown: Counter[tuple[str, Severity]] = Counter()
+        hidden: Counter[tuple[str, Severity]] = Counter()
+        for p in sorted(self.problems, key=lambda p: order[p.severity]):
+            key = (p.check, p.severity)
+            if max_per_check is not None and shown[key] >= max_per_check:
+                hidden[key] += 1
+                continue
+            shown[key] += 1
+            lines.append(p.describe())
+        for (check, severity), n in hidden.items():
+            lines.append(f"{severity.upper():7} ... and {n} more '{check}' problems (use --json for all)")
+        c = self.counts()
+        verdict = "usable" if self.usable else "NOT usable"
+        lines.append(f"{c['error']} errors, {c['warning']} warnings, {c['info']} notes: region {verdict}.")
+        return "\n".join(lines)
+
+    def to_dict(self) -> dict[str, Any]:
+        """Plain-JSON form: ``usable``, ``counts`` and every problem."""
+        return {"usable": self.usable, "counts": dict(self.counts()),
+                "problems": [{**asdict(p), "severity": p.severity.value} for p in self.problems]}
+
+    def to_json(self, **kwargs: Any) -> str:
+        """The report as JSON text (UTF-8, Chinese kept readable)."""
+        return json.dumps(self.to_dict(), ensure_ascii=False, **kwargs)
+
+
+class RegionError(ValueError):
+    """The files do not make a usable region; ``report`` says everything that is wrong."""
+
+    def __init__(self, report: ValidationReport):
+        self.report = report
+        errors = report.errors
+        head = "; ".join(p.describe() for p in errors[:3])
+        more = f" (and {len(errors) - 3} more)" if len(errors) > 3 else ""
+        super().__init__(f"{len(errors)} errors make the region unusable: {head}{more}")
