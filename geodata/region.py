@@ -1,0 +1,408 @@
+"""The Region: counties, townships and facilities joined, checked, with adjacency and travel costs.
+
+:func:`load_region` reads a planner's files (any of the supported formats,
+Chinese or English headers), checks everything, and returns a :class:`Region`
+or raises :class:`~geodata.report.RegionError` carrying the full report.
+:func:`check_region` returns the report either way (``planner validate``).
+:func:`region_from_frames` builds a region from in-memory layers through the
+same checks (the demo region and generated regions use it).
+"""
+
+from __future__ import annotations
+
+import hashlib
+from collections.abc import Mapping, Sequence
+from dataclasses import dataclass, field, replace
+from pathlib import Path
+from typing import Any
+
+import geopandas as gpd
+import numpy as np
+import pandas as pd
+import pyogrio
+import yaml
+
+from geodata.adjacency import Adjacency, build_adjacency
+from geodata.columns import ROW, normalise_frame
+from geodata.readers import InputError, Source, discover, read_source
+from geodata.report import RegionError, ValidationReport
+from geodata.schema import Layer
+from geodata.travel import TravelCosts, TravelSettings, geodesic_costs, matrix_costs
+from geodata.validate import (
+    DEFAULT_AGED_SHARE,
+    attach_population,
+    prepare_counties,
+    prepare_facilities,
+    prepare_townships,
+)
+
+__all__ = ["Region", "RegionOptions", "check_region", "load_region", "region_from_frames"]
+
+COUNTY_COLUMNS = ["county_code", "county_name"]
+TOWNSHIP_COLUMNS = ["township_code", "township_name", "county_code", "population", "population_60plus",
+                    "aged_estimated", "seat_lon", "seat_lat"]
+FACILITY_COLUMNS = ["facility_id", "name", "kind", "grade", "ownership", "specialty", "hospice_beds", "status",
+                    "township_code", "county_code"]
+
+
+@dataclass(frozen=True)
+class RegionOptions:
+    """How to read a planner's files.
+
+    Attributes
+    ----------
+    crs
+        Declared coordinate system per layer (``{"facilities": "gcj02"}``);
+        needed for tables with lon/lat and for layers whose files carry none.
+    columns
+        Extra header mapping per layer (``{"facilities": {"医院名": "name"}}``).
+    roles
+        Explicit file per layer, when names do not tell.
+    aged_share
+        Share aged 60+ assumed where a township gives no figure.
+    travel
+        Geodesic travel settings (used when no travel matrix is given).
+    name
+        Region name for titles; defaults to the first file's name.
+    """
+
+    crs: Mapping[str, str] = field(default_factory=dict)
+    columns: Mapping[str, Mapping[str, str]] = field(default_factory=dict)
+    roles: Mapping[str, str] = field(default_factory=dict)
+    aged_share: float = DEFAULT_AGED_SHARE
+    travel: TravelSettings = TravelSettings()
+    name: str | None = None
+
+    @classmethod
+    def from_yaml(cls, path: str | Path) -> "RegionOptions":
+        """Options from a YAML file with keys ``name``, ``crs``, ``columns``, ``roles``, ``aged_share``, ``travel``.
+
+        Raises
+        ------
+        ValueError
+            Naming the file and the key that is wrong.
+        """
+        data = yaml.safe_load(Path(path).read_text(encoding="utf-8")) or {}
+        if not isinstance(data, dict):
+            raise ValueError(f"{path}: expected a mapping of options, found {type(data).__name__}")
+        return cls().merged(data, source=str(path))
+
+    def merged(self, data: Mapping[str, Any], *, source: str = "options") -> "RegionOptions":
+        """These options updated from a plain mapping (YAML or CLI)."""
+        known = {"name", "crs", "columns", "roles", "aged_share", "travel"}
+        unknown = set(data) - known
+        if unknown:
+            raise ValueError(f"{source}: unknown option(s) {sorted(unknown)}; expected some of {sorted(known)}")
+        layers = {layer.value for layer in Layer}
+        for key in ("crs", "columns", "roles"):
+            bad = set(data.get(key) or {}) - layers
+            if bad:
+                raise ValueError(f"{source}: {key} names unknown layer(s) {sorted(bad)}; expected {sorted(layers)}")
+        travel = self.travel
+        if data.get("travel"):
+            try:
+                travel = replace(travel, **data["travel"])
+            except TypeError as exc:
+                raise ValueError(f"{source}: travel: {exc}") from exc
+        share = float(data.get("aged_share", self.aged_share))
+        if not 0 < share < 1:
+            raise ValueError(f"{source}: aged_share must be between 0 and 1, got {share}")
+        return RegionOptions(
+            crs={**self.crs, **(data.get("crs") or {})},
+            columns={**self.columns, **(data.get("columns") or {})},
+            roles={**self.roles, **(data.get("roles") or {})},
+            aged_share=share, travel=travel, name=data.get("name", self.name))
+
+
+@dataclass
+class Region:
+    """A validated region ready for planning.
+
+    Attributes
+    ----------
+    name
+        Title of the region.
+    counties, townships, facilities
+        The three layers in WGS84 (EPSG:4326), sorted by code/id, with a
+        RangeIndex: a township's or facility's *position* is its row number,
+        which is how adjacency and travel costs refer to it.
+    adjacency
+        Township adjacency (shared borders plus reported bridges).
+    travel
+        Sparse township -> facility travel costs.
+    report
+        Everything found while reading and checking (warnings and notes remain
+        visible after loading).
+    provenance
+        Where each layer came from, and what is synthetic.
+    """
+
+    name: str
+    counties: gpd.GeoDataFrame
+    townships: gpd.GeoDataFrame
+    facilities: gpd.GeoDataFrame
+    adjacency: Adjacency
+    travel: TravelCosts
+    report: ValidationReport = field(default_factory=ValidationReport)
+    provenance: dict[str, Any] = field(default_factory=dict)
+
+    @property
+    def county_codes(self) -> list[str]:
+        """County codes in order."""
+        return self.counties["county_code"].tolist()
+
+    def townships_in(self, county_code: str) -> np.ndarray:
+        """Positions of the townships of one county."""
+        return np.flatnonzero(self.townships["county_code"].to_numpy() == county_code)
+
+    def facilities_in(self, county_code: str) -> np.ndarray:
+        """Positions of the facilities of one county."""
+        return np.flatnonzero(self.facilities["county_code"].to_numpy() == county_code)
+
+    def content_hash(self) -> str:
+        """SHA-256 of the region's content (attributes, geometry, travel costs), for scenarios."""
+        digest = hashlib.sha256()
+        for frame, cols in ((self.counties, COUNTY_COLUMNS), (self.townships, TOWNSHIP_COLUMNS),
+                            (self.facilities, FACILITY_COLUMNS)):
+            present = [c for c in cols if c in frame.columns]
+            digest.update(pd.util.hash_pandas_object(pd.DataFrame(frame[present]), index=False).to_numpy().tobytes())
+            digest.update(b"".join(frame.geometry.to_wkb(hex=False).tolist()))
+        digest.update(pd.util.hash_pandas_object(self.travel.pairs, index=False).to_numpy().tobytes())
+        return digest.hexdigest()
+
+    def summary(self) -> dict[str, Any]:
+        """Headline figures: counts, population, travel source."""
+        return {
+            "name": self.name,
+            "counties": len(self.counties),
+            "townships": len(self.townships),
+            "facilities": len(self.facilities),
+            "population": int(self.townships["population"].sum()),
+            "population_60plus": int(self.townships["population_60plus"].sum()),
+            "adjacency_edges": len(self.adjacency),
+            "bridges": int(self.adjacency.bridge.sum()),
+            "travel_pairs": len(self.travel),
+            "travel": self.travel.label,
+        }
+
+    def to_gpkg(self, path: str | Path, *, overwrite: bool = False) -> Path:
+        """Write the three layers (and a user travel matrix) to one GeoPackage.
+
+        Parameters
+        ----------
+        path
+            Destination ``.gpkg``.
+        overwrite
+            Replace an existing file; without it an existing file is an error.
+
+        Raises
+        ------
+        FileExistsError
+            When ``path`` exists and ``overwrite`` is false.
+        """
+        path = Path(path)
+        if path.exists() and not overwrite:
+            raise FileExistsError(f"{path} exists; pass overwrite=True (--force) to replace it")
+        tmp = path.with_name(path.name + ".partial")
+        tmp.unlink(missing_ok=True)
+        extra = ["synthetic", "source"]
+        for layer, frame, cols in ((Layer.COUNTIES, self.counties, COUNTY_COLUMNS),
+                                   (Layer.TOWNSHIPS, self.townships, TOWNSHIP_COLUMNS),
+                                   (Layer.FACILITIES, self.facilities, FACILITY_COLUMNS)):
+            keep = [c for c in cols + extra if c in frame.columns and c != "aged_estimated"] + ["geometry"]
+            pyogrio.write_dataframe(frame[keep], tmp, layer=layer.value, driver="GPKG")
+        if self.travel.source == "matrix":
+            pairs = self.travel.pairs
+            table = pd.DataFrame({
+                "township_code": self.townships["township_code"].to_numpy()[pairs["township"]],
+                "facility_id": self.facilities["facility_id"].to_numpy()[pairs["facility"]],
+                "minutes": pairs["minutes"].to_numpy(), "km": pairs["km"].to_numpy()})
+            pyogrio.write_dataframe(table, tmp, layer=Layer.TRAVEL.value, driver="GPKG")
+        tmp.replace(path)
+        return path
+
+
+def _read_all(sources: Mapping[Layer, Source], options: RegionOptions,
+              report: ValidationReport) -> dict[Layer, tuple[pd.DataFrame, str]]:
+    frames: dict[Layer, tuple[pd.DataFrame, str]] = {}
+    for layer, source in sources.items():
+        try:
+            raw = read_source(source)
+        except InputError as exc:
+            report.add("unreadable", "error", source.name, expected=f"a readable {layer} file", found=str(exc))
+            continue
+        frames[layer] = (normalise_frame(raw, layer, source.name, report,
+                                         mapping=options.columns.get(layer.value)), source.name)
+    return frames
+
+
+def _assemble(frames: Mapping[Layer, tuple[pd.DataFrame, str]], options: RegionOptions, report: ValidationReport,
+              *, name: str, provenance: dict[str, Any]) -> Region | None:
+    """Prepare each layer, join them, and build adjacency and travel costs."""
+    for layer in (Layer.COUNTIES, Layer.TOWNSHIPS, Layer.FACILITIES):
+        if layer not in frames:
+            report.add("missing_layer", "error", str(layer), expected=f"a {layer} layer or file", found="none given")
+    counties = townships = facilities = None
+    if Layer.COUNTIES in frames:
+        frame, label = frames[Layer.COUNTIES]
+        counties = prepare_counties(frame, label, report, declared_crs=options.crs.get("counties"))
+    if Layer.TOWNSHIPS in frames:
+        frame, label = frames[Layer.TOWNSHIPS]
+        townships = prepare_townships(frame, counties, label, report, declared_crs=options.crs.get("townships"))
+        if townships is not None:
+            pop, pop_label = frames.get(Layer.POPULATION, (None, None))
+            townships = attach_population(townships, pop, pop_label, report, aged_share=options.aged_share,
+                                          township_file=label)
+    if Layer.FACILITIES in frames:
+        frame, label = frames[Layer.FACILITIES]
+        facilities = prepare_facilities(frame, townships, label, report, declared_crs=options.crs.get("facilities"))
+    if counties is None or townships is None or facilities is None:
+        return None
+    _check_coverage(counties, townships, facilities, report)
+    adjacency = build_adjacency(townships, report, file=frames[Layer.TOWNSHIPS][1])
+    travel = _travel(townships, facilities, frames.get(Layer.TRAVEL), options, report)
+    return Region(name, counties, townships, facilities, adjacency, travel, report, provenance)
+
+
+def _check_coverage(counties: gpd.GeoDataFrame, townships: gpd.GeoDataFrame, facilities: gpd.GeoDataFrame,
+                    report: ValidationReport) -> None:
+    """Counties with no township or no facility make planning there impossible."""
+    with_townships = set(townships["county_code"])
+    with_facilities = set(facilities["county_code"].dropna())
+    for code, name in zip(counties["county_code"], counties["county_name"]):
+        if code not in with_townships:
+            report.add("empty_county", "warning", "counties", feature=code, field="county_code",
+                       expected=f"townships in county {name}", found="none", repair="county left out of planning")
+        elif code not in with_facilities:
+            report.add("county_without_facilities", "warning", "facilities", feature=code, field="county_code",
+                       expected=f"at least one facility in county {name}", found="none",
+                       repair="no ward can be sited there until a candidate is added")
+
+
+def _travel(townships: gpd.GeoDataFrame, facilities: gpd.GeoDataFrame, matrix: tuple[pd.DataFrame, str] | None,
+            options: RegionOptions, report: ValidationReport) -> TravelCosts:
+    if matrix is None or not {"township_code", "facility_id"} <= set(matrix[0].columns):
+        # Without a usable matrix (a broken one is already reported), estimate from geometry.
+        return geodesic_costs(townships["seat_lon"].to_numpy(), townships["seat_lat"].to_numpy(),
+                              townships["county_code"].to_numpy(), facilities.geometry.x.to_numpy(),
+                              facilities.geometry.y.to_numpy(), facilities["county_code"].to_numpy(),
+                              options.travel)
+    frame, label = matrix
+    speed = options.travel.speed_kmh if "minutes" not in frame.columns else None
+    costs, masks = matrix_costs(frame, townships["township_code"], facilities["facility_id"], speed_kmh=speed)
+    messages = {
+        "unknown_township": ("township_code", "a township of the townships layer", "row not used"),
+        "unknown_facility": ("facility_id", "a facility of the facilities layer", "row not used"),
+        "missing_cost": ("minutes", "minutes (or km) for the pair", "row not used"),
+        "duplicate": ("township_code", "one row per township-facility pair", "first row kept"),
+    }
+    for key, (col, expected, repair) in messages.items():
+        mask = masks[key].to_numpy()
+        idx = np.flatnonzero(mask)
+        for i in idx[:50]:
+            report.add(f"travel_{key}", "warning", label, row=int(frame[ROW].iloc[i]),
+                       feature=f"{frame['township_code'].iloc[i]}->{frame['facility_id'].iloc[i]}", field=col,
+                       expected=expected, found=str(frame[col].iloc[i]) if col in frame else "nothing",
+                       repair=repair)
+        if len(idx) > 50:
+            report.add(f"travel_{key}", "warning", label, field=col, expected=expected,
+                       found=f"{len(idx) - 50} more rows like these", repair=repair)
+    reached = np.bincount(costs.pairs["township"], minlength=len(townships)) > 0
+    for i in np.flatnonzero(~reached):
+        report.add("travel_unreachable", "warning", label, feature=townships["township_code"].iloc[i],
+                   field="township_code", expected="travel times from this township to some facility",
+                   found="no row", repair="township counts as unreachable from every facility")
+    return costs
+
+
+def check_region(paths: Sequence[str | Path], *, options: RegionOptions = RegionOptions()) -> tuple[Region | None, ValidationReport]:
+    """Read and check a region; return it (or ``None``) and the full report.
+
+    Parameters
+    ----------
+    paths
+        A GeoPackage, folder, zip or separate files (see :mod:`geodata.readers`).
+    options
+        Declared CRSs, column mapping, roles, 60+ share, travel settings.
+
+    Returns
+    -------
+    (Region or None, ValidationReport)
+        The region is ``None`` only when a layer could not be used at all; it
+        may exist with errors in the report (``report.usable`` tells).
+    """
+    report = ValidationReport()
+    roles = {Layer(k): v for k, v in options.roles.items()}
+    sources, mapping_file = discover(paths, report, roles)
+    if mapping_file is not None:
+        try:
+            options = options.merged(yaml.safe_load(mapping_file.read_text(encoding="utf-8")) or {},
+                                     source=mapping_file.name)
+        except (ValueError, yaml.YAMLError) as exc:
+            report.add("bad_options", "error", mapping_file.name, expected="valid options YAML", found=str(exc))
+    frames = _read_all(sources, options, report)
+    name = options.name or (Path(paths[0]).stem if paths else "region")
+    provenance = {layer.value: source.name for layer, source in sources.items()}
+    return _assemble(frames, options, report, name=name, provenance=provenance), report
+
+
+def load_region(paths: Sequence[str | Path], *, options: RegionOptions = RegionOptions()) -> Region:
+    """Read and check a region; raise if it is not usable.
+
+    Raises
+    ------
+    RegionError
+        With the full report, when any error was found.
+    """
+    region, report = check_region(paths, options=options)
+    if region is None or not report.usable:
+        raise RegionError(report)
+    return region
+
+
+def region_from_frames(counties: gpd.GeoDataFrame, townships: gpd.GeoDataFrame, facilities: gpd.GeoDataFrame, *,
+                       name: str, population: pd.DataFrame | None = None, travel: pd.DataFrame | None = None,
+                       options: RegionOptions = RegionOptions(), provenance: dict[str, Any] | None = None,
+                       strict: bool = True) -> Region:
+    """Build a region from in-memory layers through the same checks as files.
+
+    Parameters
+    ----------
+    counties, townships, facilities
+        Layers with contract (or alias) column names; extra columns such as
+        ``synthetic`` and ``source`` are carried through.
+    name
+        Region title.
+    population, travel
+        Optional tables.
+    options
+        As for :func:`load_region`.
+    provenance
+        Sources and synthetic parts, kept on the region.
+    strict
+        Raise :class:`RegionError` if any error is found.
+    """
+    report = ValidationReport()
+    frames: dict[Layer, tuple[pd.DataFrame, str]] = {}
+    extras: dict[Layer, pd.DataFrame] = {}
+    for layer, frame in ((Layer.COUNTIES, counties), (Layer.TOWNSHIPS, townships), (Layer.FACILITIES, facilities),
+                         (Layer.POPULATION, population), (Layer.TRAVEL, travel)):
+        if frame is None:
+            continue
+        keep = [c for c in ("synthetic", "source") if c in frame.columns]
+        carried = frame[keep] if keep else None
+        normalised = normalise_frame(frame.drop(columns=keep), layer, layer.value, report,
+                                     mapping=options.columns.get(layer.value))
+        if carried is not None:
+            extras[layer] = carried.assign(**{ROW: np.arange(1, len(frame) + 1)})
+        frames[layer] = (normalised, layer.value)
+    region = _assemble(frames, options, report, name=name, provenance=provenance or {})
+    if region is None or (strict and not report.usable):
+        raise RegionError(report)
+    for layer, attr in ((Layer.COUNTIES, "counties"), (Layer.TOWNSHIPS, "townships"),
+                        (Layer.FACILITIES, "facilities")):
+        if layer in extras:
+            target = getattr(region, attr)
+            merged = target.merge(extras[layer], on=ROW, how="left")
+            setattr(region, attr, gpd.GeoDataFrame(merged, geometry="geometry", crs=target.crs))
+    return region
