@@ -207,12 +207,24 @@ def _parse_number(text: pd.Series, col: Column, rows: _Rows, header: str) -> pd.
 
 def _parse_enum(text: pd.Series, col: Column, rows: _Rows, header: str) -> pd.Series:
     assert col.enum is not None
-    missing = text.str.lower().isin(_MISSING)
     mapped = text.map(lambda t: enum_value(col.enum, t))  # type: ignore[arg-type]
+    # "none" is missing in general but a real value of some enumerations (grade "none").
+    missing = text.str.lower().isin(_MISSING) & mapped.isna()
     unknown = mapped.isna() & ~missing
     allowed = ", ".join(m.value for m in col.enum)
     rows.add(unknown, "unknown_value", "error", header, f"one of {allowed}", text)
     return mapped.where(~missing, None)
+
+
+_TRUE = {"true", "1", "yes", "y", "是", "t"}
+_FALSE = {"false", "0", "no", "n", "否", "f", ""}
+
+
+def _parse_flag(text: pd.Series, rows: _Rows, header: str) -> pd.Series:
+    folded = text.str.lower().str.replace(".0", "", regex=False)
+    bad = ~folded.isin(_TRUE | _FALSE)
+    rows.add(bad, "unknown_value", "error", header, "true/false (是/否)", text)
+    return folded.isin(_TRUE)
 
 
 def normalise_frame(frame: pd.DataFrame, layer: Layer, file: str, report: ValidationReport, *,
@@ -273,6 +285,8 @@ def normalise_frame(frame: pd.DataFrame, layer: Layer, file: str, report: Valida
             out[col.name] = _parse_number(text, col, rows, header)
         elif col.kind == "enum":
             out[col.name] = _parse_enum(text, col, rows, header)
+        elif col.kind == "flag":
+            out[col.name] = _parse_flag(text, rows, header)
         else:
             missing = text.str.lower().isin(_MISSING)
             out[col.name] = text.where(~missing, None)

@@ -22,7 +22,7 @@ from dataclasses import dataclass, field
 from functools import cache
 from importlib import metadata, resources
 from pathlib import Path
-from typing import Any, Final, NamedTuple
+from typing import TYPE_CHECKING, Any, Final, NamedTuple
 
 import geopandas as gpd
 import pandas as pd
@@ -31,13 +31,19 @@ import shapely
 
 from geodata import synthetic
 
+if TYPE_CHECKING:
+    from geodata.region import Region, RegionOptions
+    from geodata.travel import TravelSettings
+
 __all__ = [
     "DEMO_CITY",
     "DemoLayers",
     "GeneratedLayers",
     "SkippedUnit",
     "demo_layers",
+    "demo_region",
     "generate_layers",
+    "generated_region",
     "load_county_polygons",
     "load_divisions",
     "write_demo_source",
@@ -263,6 +269,59 @@ def demo_layers(*, seed: int = 2024) -> DemoLayers:
         "county_seat": "county hospitals stand in the most populous 街道 of the county, else its most populous 镇",
     }
     return DemoLayers(counties, townships, facilities, provenance)
+
+
+@cache
+def _demo_region_cached(seed: int, travel: "TravelSettings", aged_share: float) -> "Region":
+    from geodata.region import RegionOptions, region_from_frames
+
+    layers = demo_layers(seed=seed)
+    return region_from_frames(layers.counties, layers.townships, layers.facilities, name="株洲市 Zhuzhou (demo)",
+                              options=RegionOptions(travel=travel, aged_share=aged_share),
+                              provenance=layers.provenance)
+
+
+def demo_region(*, seed: int = 2024, options: "RegionOptions | None" = None) -> "Region":
+    """The demo region as a validated :class:`~geodata.region.Region` (built once per seed and options).
+
+    Parameters
+    ----------
+    seed
+        Seed of the synthetic parts.
+    options
+        Travel settings and 60+ share; file-related options do not apply.
+
+    Returns
+    -------
+    Region
+        A fresh copy, so callers may modify it.
+    """
+    import copy
+
+    from geodata.region import RegionOptions
+
+    options = options or RegionOptions()
+    return copy.deepcopy(_demo_region_cached(seed, options.travel, options.aged_share))
+
+
+def generated_region(*, province: str | None = None, seed: int = 0, options: "RegionOptions | None" = None) -> "Region":
+    """A generated province (2-digit code) or all of China as a validated Region, for benchmarks.
+
+    Parameters
+    ----------
+    province
+        ``"43"`` for Hunan; ``None`` for all of China.
+    seed
+        Seed of the synthetic parts.
+    options
+        Travel settings and 60+ share.
+    """
+    from geodata.region import RegionOptions, region_from_frames
+
+    layers = generate_layers(province=province, seed=seed)
+    name = f"generated {province}" if province else "generated China"
+    return region_from_frames(layers.counties, layers.townships, layers.facilities, name=name,
+                              options=options or RegionOptions(), provenance=layers.provenance)
 
 
 # ---------------------------------------------------------------------------------------- generator

@@ -38,11 +38,11 @@ from geodata.validate import (
 
 __all__ = ["Region", "RegionOptions", "check_region", "load_region", "region_from_frames"]
 
-COUNTY_COLUMNS = ["county_code", "county_name"]
+COUNTY_COLUMNS = ["county_code", "county_name", "source"]
 TOWNSHIP_COLUMNS = ["township_code", "township_name", "county_code", "population", "population_60plus",
-                    "aged_estimated", "seat_lon", "seat_lat"]
+                    "aged_estimated", "seat_lon", "seat_lat", "synthetic"]
 FACILITY_COLUMNS = ["facility_id", "name", "kind", "grade", "ownership", "specialty", "hospice_beds", "status",
-                    "township_code", "county_code"]
+                    "township_code", "county_code", "synthetic"]
 
 
 @dataclass(frozen=True)
@@ -202,14 +202,13 @@ class Region:
         """
         path = Path(path)
         if path.exists() and not overwrite:
-            raise FileExistsError(f"{path} exists; pass overwrite=True (--force) to replace it")
-        tmp = path.with_name(path.name + ".partial")
+            raise FileExistsError(f"{path} exists; choose another path or allow replacing it (--force)")
+        tmp = path.with_name(f".{path.stem}.partial{path.suffix}")
         tmp.unlink(missing_ok=True)
-        extra = ["synthetic", "source"]
         for layer, frame, cols in ((Layer.COUNTIES, self.counties, COUNTY_COLUMNS),
                                    (Layer.TOWNSHIPS, self.townships, TOWNSHIP_COLUMNS),
                                    (Layer.FACILITIES, self.facilities, FACILITY_COLUMNS)):
-            keep = [c for c in cols + extra if c in frame.columns and c != "aged_estimated"] + ["geometry"]
+            keep = [c for c in cols if c in frame.columns and c != "aged_estimated"] + ["geometry"]
             pyogrio.write_dataframe(frame[keep], tmp, layer=layer.value, driver="GPKG")
         if self.travel.source == "matrix":
             pairs = self.travel.pairs
@@ -369,8 +368,7 @@ def region_from_frames(counties: gpd.GeoDataFrame, townships: gpd.GeoDataFrame, 
     Parameters
     ----------
     counties, townships, facilities
-        Layers with contract (or alias) column names; extra columns such as
-        ``synthetic`` and ``source`` are carried through.
+        Layers with contract (or alias) column names.
     name
         Region title.
     population, travel
@@ -384,25 +382,12 @@ def region_from_frames(counties: gpd.GeoDataFrame, townships: gpd.GeoDataFrame, 
     """
     report = ValidationReport()
     frames: dict[Layer, tuple[pd.DataFrame, str]] = {}
-    extras: dict[Layer, pd.DataFrame] = {}
     for layer, frame in ((Layer.COUNTIES, counties), (Layer.TOWNSHIPS, townships), (Layer.FACILITIES, facilities),
                          (Layer.POPULATION, population), (Layer.TRAVEL, travel)):
-        if frame is None:
-            continue
-        keep = [c for c in ("synthetic", "source") if c in frame.columns]
-        carried = frame[keep] if keep else None
-        normalised = normalise_frame(frame.drop(columns=keep), layer, layer.value, report,
-                                     mapping=options.columns.get(layer.value))
-        if carried is not None:
-            extras[layer] = carried.assign(**{ROW: np.arange(1, len(frame) + 1)})
-        frames[layer] = (normalised, layer.value)
+        if frame is not None:
+            frames[layer] = (normalise_frame(frame, layer, layer.value, report,
+                                             mapping=options.columns.get(layer.value)), layer.value)
     region = _assemble(frames, options, report, name=name, provenance=provenance or {})
     if region is None or (strict and not report.usable):
         raise RegionError(report)
-    for layer, attr in ((Layer.COUNTIES, "counties"), (Layer.TOWNSHIPS, "townships"),
-                        (Layer.FACILITIES, "facilities")):
-        if layer in extras:
-            target = getattr(region, attr)
-            merged = target.merge(extras[layer], on=ROW, how="left")
-            setattr(region, attr, gpd.GeoDataFrame(merged, geometry="geometry", crs=target.crs))
     return region

@@ -181,11 +181,14 @@ _TOWNSHIP_CODE = Column("township_code", "乡镇代码", "Township code", "code"
                         ("乡镇街道代码", "乡镇行政区划代码", "街道代码", "乡级代码", "townshipcode", "town_code",
                          "towncode", "township_id", "code"), digits=(9,))
 
+_SYNTHETIC = Column("synthetic", "合成数据", "Synthetic", "flag", ("合成", "虚拟", "is_synthetic"), required=False)
+
 COLUMNS: dict[Layer, tuple[Column, ...]] = {
     Layer.COUNTIES: (
         _COUNTY_CODE,
         Column("county_name", "县级名称", "County", "text",
                ("县名", "区县名称", "县级行政区", "名称", "countyname", "county", "name")),
+        Column("source", "数据来源", "Source", "text", ("来源", "数据来源"), required=False),
     ),
     Layer.TOWNSHIPS: (
         _TOWNSHIP_CODE,
@@ -203,6 +206,7 @@ COLUMNS: dict[Layer, tuple[Column, ...]] = {
                required=False),
         Column("seat_lat", "驻地纬度", "Seat latitude", "number", ("驻地纬度", "seatlat", "seat_y"),
                required=False),
+        _SYNTHETIC,
     ),
     Layer.FACILITIES: (
         Column("facility_id", "机构代码", "Facility ID", "id",
@@ -228,6 +232,7 @@ COLUMNS: dict[Layer, tuple[Column, ...]] = {
         Column("lat", "纬度", "Latitude", "number", ("纬度", "latitude", "y"), required=False),
         Column("crs", "坐标系", "Coordinate system", "text", ("坐标系", "坐标系统", "coord_system", "coordsys"),
                required=False),
+        _SYNTHETIC,
     ),
     Layer.POPULATION: (
         _TOWNSHIP_CODE,

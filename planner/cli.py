@@ -1,0 +1,180 @@
+"""The ``planner`` command line.
+
+Every command that takes a region accepts the same inputs: one or more paths
+(GeoPackage, folder, zip or separate files) or the word ``demo`` for the
+built-in demo region, plus ``--crs LAYER=SYSTEM``, ``--options YAML``,
+``--travel-matrix CSV`` and the travel settings. Exit codes: 0 success, 1 the
+region or plan is not usable (infeasible, invalid data), 2 bad usage.
+"""
+
+from __future__ import annotations
+
+import argparse
+import json
+import sys
+from collections.abc import Sequence
+from pathlib import Path
+from typing import Any
+
+from geodata.readers import InputError
+from geodata.region import Region, RegionOptions, check_region
+from geodata.report import RegionError, ValidationReport
+
+__all__ = ["main"]
+
+DEMO = "demo"
+
+
+class CommandError(Exception):
+    """A problem the user can fix, printed without a traceback (exit code 1)."""
+
+
+def add_region_arguments(parser: argparse.ArgumentParser, *, many: bool = True) -> None:
+    """The region inputs shared by every command."""
+    parser.add_argument("region", nargs="+" if many else None, metavar="REGION",
+                        help="GeoPackage, folder, zip or files of the region, or 'demo' for the built-in demo")
+    parser.add_argument("--crs", action="append", default=[], metavar="LAYER=SYSTEM",
+                        help="declare a layer's coordinate system, e.g. facilities=gcj02 (wgs84, gcj02, bd09, EPSG:n)")
+    parser.add_argument("--options", metavar="YAML",
+                        help="region options: crs, columns (header mapping), roles, aged_share, travel")
+    parser.add_argument("--travel-matrix", metavar="CSV",
+                        help="long travel matrix: township_code, facility_id, minutes and/or km")
+    parser.add_argument("--speed-kmh", type=float, help="average speed for estimated travel (default 30)")
+    parser.add_argument("--detour", type=float, help="road/straight distance factor for estimated travel (default 1.3)")
+    parser.add_argument("--aged-share", type=float, help="share aged 60+ where not given (default 0.187)")
+
+
+def region_options(args: argparse.Namespace) -> RegionOptions:
+    """RegionOptions from the shared arguments."""
+    options = RegionOptions.from_yaml(args.options) if args.options else RegionOptions()
+    crs: dict[str, str] = {}
+    for item in args.crs:
+        layer, sep, system = item.partition("=")
+        if not sep:
+            raise CommandError(f"--crs {item!r}: expected LAYER=SYSTEM, e.g. facilities=gcj02")
+        crs[layer.strip()] = system.strip()
+    data: dict[str, Any] = {"crs": crs}
+    travel = {k: v for k, v in (("speed_kmh", args.speed_kmh), ("detour_factor", args.detour)) if v is not None}
+    if travel:
+        data["travel"] = travel
+    if args.aged_share is not None:
+        data["aged_share"] = args.aged_share
+    if args.travel_matrix:
+        data["roles"] = {"travel": args.travel_matrix}
+    try:
+        return options.merged(data, source="command line")
+    except ValueError as exc:
+        raise CommandError(str(exc)) from exc
+
+
+def load(args: argparse.Namespace) -> Region:
+    """The region named by the arguments (the demo, or files), or a CommandError with the report."""
+    paths = args.region if isinstance(args.region, list) else [args.region]
+    options = region_options(args)
+    if paths == [DEMO]:
+        from geodata.demo import demo_region
+
+        return demo_region(options=options)
+    try:
+        region, report = check_region(paths, options=options)
+    except InputError as exc:
+        raise CommandError(str(exc)) from exc
+    if region is None or not report.usable:
+        raise CommandError(RegionError(report).args[0] + "\n\n" + report.to_text(max_per_check=20))
+    return region
+
+
+def write_json(data: Any, path: str | None) -> None:
+    """Write JSON to a file, or to standard output for '-'."""
+    text = json.dumps(data, ensure_ascii=False, indent=2, default=str)
+    if path in (None, "-"):
+        print(text)
+    else:
+        Path(path).write_text(text + "\n", encoding="utf-8")
+
+
+# --- commands -------------------------------------------------------------------------------------------------
+
+
+def cmd_validate(args: argparse.Namespace) -> int:
+    """Check a region's files and print one report of everything found."""
+    options = region_options(args)
+    if args.region == [DEMO]:
+        from geodata.demo import demo_region
+
+        region = demo_region(options=options)
+        report: ValidationReport = region.report
+    else:
+        try:
+            region, report = check_region(args.region, options=options)
+        except InputError as exc:
+            raise CommandError(str(exc)) from exc
+    if args.json:
+        data = report.to_dict()
+        if region is not None:
+            data["summary"] = region.summary()
+        write_json(data, args.json)
+    else:
+        if region is not None:
+            s = region.summary()
+            print(f"{s['name']}: {s['counties']} counties, {s['townships']} townships, {s['facilities']} facilities, "
+                  f"population {s['population']:,} ({s['population_60plus']:,} aged 60+); travel: {s['travel']}")
+        print(report.to_text(max_per_check=None if args.all else 30))
+    return 0 if (region is not None and report.usable) else 1
+
+
+def cmd_demo(args: argparse.Namespace) -> int:
+    """Write the built-in demo region to a GeoPackage."""
+    from geodata.demo import demo_region
+
+    region = demo_region(seed=args.seed)
+    out = Path(args.out)
+    try:
+        region.to_gpkg(out, overwrite=args.force)
+    except FileExistsError as exc:
+        raise CommandError(str(exc)) from exc
+    s = region.summary()
+    print(f"wrote {out}: {s['counties']} counties, {s['townships']} townships, {s['facilities']} facilities "
+          f"(township polygons, populations and facilities are SYNTHETIC; county polygons and codes are real)")
+    return 0
+
+
+def build_parser() -> argparse.ArgumentParser:
+    """The argument parser with every command."""
+    parser = argparse.ArgumentParser(prog="planner", description="County hospice and medical-community planner")
+    sub = parser.add_subparsers(dest="command", required=True, metavar="COMMAND")
+
+    p = sub.add_parser("validate", help="check a region's files and print the report")
+    add_region_arguments(p)
+    p.add_argument("--json", nargs="?", const="-", metavar="OUT", help="print (or write) the report as JSON")
+    p.add_argument("--all", action="store_true", help="list every problem (default: 30 per check)")
+    p.set_defaults(func=cmd_validate)
+
+    p = sub.add_parser("demo", help="write the built-in demo region (株洲市) to a GeoPackage")
+    p.add_argument("--out", required=True, metavar="PATH", help="destination .gpkg")
+    p.add_argument("--seed", type=int, default=2024, help="seed of the synthetic parts")
+    p.add_argument("--force", action="store_true", help="replace an existing file")
+    p.set_defaults(func=cmd_demo)
+
+    return parser
+
+
+def main(argv: Sequence[str] | None = None) -> int:
+    """Entry point of the ``planner`` console command."""
+    parser = build_parser()
+    args = parser.parse_args(argv)
+    try:
+        return int(args.func(args) or 0)
+    except CommandError as exc:
+        print(f"planner {args.command}: {exc}", file=sys.stderr)
+        return 1
+    except (RegionError, InputError, FileExistsError, ValueError) as exc:
+        print(f"planner {args.command}: {exc}", file=sys.stderr)
+        return 1
+    except KeyboardInterrupt:
+        print(f"planner {args.command}: interrupted", file=sys.stderr)
+        return 130
+
+
+if __name__ == "__main__":
+    raise SystemExit(main())
