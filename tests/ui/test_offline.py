@@ -170,6 +170,29 @@ def test_app_script_passes_only_served_links_to_the_map_component() -> None:
     assert remote_urls(args["script"] + args["header"] + args["html"]) == []
 
 
+def test_dynamic_feature_groups_get_served_links_too() -> None:
+    from streamlit.testing.v1 import AppTest
+
+    def page() -> None:
+        import folium
+        import folium.plugins
+
+        from planner.ui.offline import offline_map, st_offline_folium
+
+        group = folium.FeatureGroup(name="facilities")
+        cluster = folium.plugins.MarkerCluster().add_to(group)
+        folium.Marker([28.2, 113.05]).add_to(cluster)
+        st_offline_folium(offline_map(location=[28.2, 113.05], zoom_start=10), key="m", feature_group_to_add=group)
+
+    app = AppTest.from_function(page).run()
+
+    assert not app.exception
+    (component,) = app.get("component_instance")
+    args = json.loads(component.proto.json_args)
+    assert SERVED + "leaflet.markercluster-1.1.0/dist/leaflet.markercluster.js" in args["js_links"]
+    assert all(link.startswith(SERVED) for link in args["js_links"] + args["css_links"])
+
+
 def test_served_base_url_follows_base_url_path() -> None:
     from streamlit import config
     from streamlit.testing.v1 import AppTest
