@@ -416,14 +416,38 @@ def _place_near(seats: Points, cells: Geoms, spread: NDArray[np.float64], rng: n
     return xy
 
 
-def _seat_townships(townships: gpd.GeoDataFrame) -> pd.Series:
-    """County seat township per county: the most populous 街道, else the most populous 镇, else the most populous."""
+def _ranked_townships(townships: gpd.GeoDataFrame) -> pd.DataFrame:
+    """Townships of each county ranked 街道 first, then 镇, then 乡, most populous first.
+
+    The first of a county is its seat township.
+    """
     rank = pd.Series(township_type(townships["township_name"])).map({"street": 0, "town": 1, "xiang": 2})
     t = pd.DataFrame({"county_code": townships["county_code"].to_numpy(), "rank": rank.to_numpy(),
                       "population": -townships["population"].to_numpy(),
                       "township_code": townships["township_code"].to_numpy()})
     t = t.sort_values(["county_code", "rank", "population", "township_code"], kind="stable")
-    return t.groupby("county_code", sort=False)["township_code"].first()
+    t["slot"] = t.groupby("county_code", sort=False).cumcount()
+    return t
+
+
+#: County hospitals that stand in the county seat township; the others take the next-ranked townships.
+_SEAT_HOSPITALS: Final = ("人民医院", "妇幼保健院")
+
+
+def _hospital_townships(hospitals: pd.DataFrame, townships: gpd.GeoDataFrame) -> pd.Series:
+    """Township of each county hospital: the seat for 人民医院 and 妇幼保健院, then one per next-ranked township.
+
+    Spreading the other hospitals (中医医院, 第二人民医院 ...) over the county's
+    larger towns gives the grouping optimiser real choices, since a lead's own
+    township belongs to its community.
+    """
+    ranked = _ranked_townships(townships)
+    size = ranked.groupby("county_code")["slot"].max() + 1
+    in_seat = hospitals["name"].str.endswith(_SEAT_HOSPITALS) & ~hospitals["name"].str.endswith("第二人民医院")
+    slot = (~in_seat).astype(int).groupby(hospitals["county_code"]).cumsum().where(~in_seat, 0)
+    slot = slot % hospitals["county_code"].map(size)
+    lookup = ranked.set_index(["county_code", "slot"])["township_code"]
+    return pd.Series(lookup.loc[list(zip(hospitals["county_code"], slot))].to_numpy(), index=hospitals.index)
 
 
 def build_facilities(counties: gpd.GeoDataFrame, townships: gpd.GeoDataFrame, *, seed: int, n_wards: int,
@@ -447,8 +471,9 @@ def build_facilities(counties: gpd.GeoDataFrame, townships: gpd.GeoDataFrame, *,
     -------
     GeoDataFrame
         :data:`FACILITY_COLUMNS`. County-level facilities (``county_code`` +
-        ``000`` + serial) stand in the county seat township (see
-        :func:`_seat_townships`); health centres (``township_code`` + ``01``),
+        ``000`` + serial): 人民医院 and 妇幼保健院 stand in the county seat
+        township, the others one per next-ranked township (see
+        :func:`_hospital_townships`); health centres (``township_code`` + ``01``),
         named ``{township}社区卫生服务中心`` for 街道 and ``{township}卫生院`` (or
         中心卫生院 for towns of 40,000+) otherwise, stand near the township seat.
     """
@@ -460,8 +485,7 @@ def build_facilities(counties: gpd.GeoDataFrame, townships: gpd.GeoDataFrame, *,
     hospitals = _ensure_mix(pd.DataFrame(rows), sizes.reindex(counties["county_code"]), names)
     hospitals["facility_id"] = (hospitals["county_code"] + "000"
                                 + (hospitals.groupby("county_code").cumcount() + 1).map("{:02d}".format))
-    seat = _seat_townships(t)
-    hospitals["township_code"] = hospitals["county_code"].map(seat)
+    hospitals["township_code"] = _hospital_townships(hospitals, t)
 
     types = township_type(t["township_name"])
     central = (types == "town") & (t["population"].to_numpy() >= CENTRAL_TOWN_POPULATION)

@@ -178,7 +178,7 @@ def test_each_facility_lies_in_its_township(layers):
     assert f["facility_id"].is_unique
 
 
-def test_one_health_centre_per_township_and_hospitals_in_the_seat_township(layers):
+def test_one_health_centre_per_township_and_hospitals_spread_from_the_seat_township(layers):
     f, t = layers.facilities, layers.townships
     centres = f[f["kind"].isin(["township_health_center", "community_health_center"])]
     assert sorted(centres["township_code"]) == sorted(t["township_code"])
@@ -192,12 +192,18 @@ def test_one_health_centre_per_township_and_hospitals_in_the_seat_township(layer
     assert (county_level["facility_id"].str[:6] == county_level["county_code"]).all()
     assert set(county_level["county_code"]) == set(ZHUZHOU)
     assert (county_level["name"] == county_level["county_code"].map(ZHUZHOU) + "人民医院").sum() == 9
-    # the seat township: most populous 街道 of the county, else most populous 镇
+    # the seat township: most populous 街道 of the county, else most populous 镇; it holds the 人民医院 and
+    # 妇幼保健院, while every other county hospital stands in a township of its own.
     for code, group in t.groupby("county_code"):
         streets = group[group["township_name"].str.endswith("街道")]
         pool = streets if len(streets) else group[group["township_name"].str.endswith("镇")]
         seat = pool.sort_values("population", ascending=False)["township_code"].iloc[0]
-        assert set(county_level.loc[county_level["county_code"] == code, "township_code"]) == {seat}
+        hospitals = county_level[county_level["county_code"] == code]
+        in_seat = hospitals["name"].str.endswith(("人民医院", "妇幼保健院")) & \
+            ~hospitals["name"].str.endswith("第二人民医院")
+        assert set(hospitals.loc[in_seat, "township_code"]) == {seat}
+        others = hospitals.loc[~in_seat, "township_code"]
+        assert others.is_unique and seat not in set(others)
 
 
 def test_eligibility_mix_gives_grouping_choices(layers):
