@@ -36,6 +36,7 @@ class Layer(StrEnum):
     FACILITIES = "facilities"
     POPULATION = "population"
     TRAVEL = "travel"
+    GROUPING = "grouping"
 
 
 class FacilityKind(StrEnum):
@@ -251,6 +252,14 @@ COLUMNS: dict[Layer, tuple[Column, ...]] = {
                required=False),
         Column("km", "距离(公里)", "Distance (km)", "number",
                ("公里", "距离", "里程", "distance", "distance_km", "dist"), required=False),
+    ),
+    Layer.GROUPING: (
+        _TOWNSHIP_CODE,
+        Column("lead_facility_id", "牵头医院代码", "Lead hospital ID", "id",
+               ("牵头医院", "牵头医院编码", "牵头机构代码", "lead", "lead_id", "leadfacilityid", "facility_id"),
+               required=False),
+        Column("community", "医共体", "Community", "text",
+               ("医共体名称", "医共体", "县域医共体", "community_name", "group", "组"), required=False),
     ),
 }
 
