@@ -268,6 +268,7 @@ def solve_cpsat(
     objective_scale: float = 1.0,
     relative_gap_limit: float = 0.0,
     callback: cp_model.CpSolverSolutionCallback | None = None,
+    parameters: Mapping[str, Any] | None = None,
 ) -> tuple[cp_model.CpSolver, SolveReport]:
     """Solve a CP-SAT model with a time limit and report the proven gap.
 
@@ -290,6 +291,8 @@ def solve_cpsat(
         Stop once the proven gap is at most this.
     callback
         Optional solution callback (progress, stop button).
+    parameters
+        Further CP-SAT parameters by name, e.g. ``{"linearization_level": 2}``.
 
     Returns
     -------
@@ -302,6 +305,8 @@ def solve_cpsat(
     solver.parameters.num_workers = int(workers)
     solver.parameters.random_seed = int(seed)
     solver.parameters.relative_gap_limit = float(relative_gap_limit)
+    for name, value in (parameters or {}).items():
+        setattr(solver.parameters, name, value)
     start = time.perf_counter()
     code = solver.solve(model, callback)
     seconds = time.perf_counter() - start
