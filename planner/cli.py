@@ -139,6 +139,103 @@ def cmd_demo(args: argparse.Namespace) -> int:
     return 0
 
 
+def read_params(path: str | None, section: str) -> dict[str, Any]:
+    """One section (``siting`` or ``grouping``) of a parameters YAML; a file without sections is the section."""
+    if not path:
+        return {}
+    import yaml
+
+    try:
+        data = yaml.safe_load(Path(path).read_text(encoding="utf-8")) or {}
+    except (OSError, yaml.YAMLError) as exc:
+        raise CommandError(f"--params {path}: cannot be read ({exc})") from exc
+    if not isinstance(data, dict):
+        raise CommandError(f"--params {path}: expected a mapping of parameters")
+    if {"siting", "grouping"} & set(data):
+        return dict(data.get(section) or {})
+    return data
+
+
+def write_layers(layers: dict[str, Any], path: str, *, force: bool) -> None:
+    """Write result layers to a new GeoPackage (refusing to replace a file unless forced)."""
+    import pyogrio
+
+    out = Path(path)
+    if out.exists() and not force:
+        raise CommandError(f"{out} exists; choose another path or pass --force to replace it")
+    tmp = out.with_name(f".{out.stem}.partial{out.suffix}")
+    tmp.unlink(missing_ok=True)
+    for name, frame in layers.items():
+        if len(frame):
+            pyogrio.write_dataframe(frame, tmp, layer=name, driver="GPKG", promote_to_multi=True)
+    tmp.replace(out)
+
+
+def _print_report_header(report: dict[str, Any]) -> None:
+    gap = "n/a" if report["gap"] is None else f"{report['gap']:.4%}"
+    print(f"overall status: {report['status']}  objective: {report['objective']}  best bound: {report['best_bound']}  "
+          f"gap: {gap}  time: {report['solve_seconds']} s")
+
+
+def cmd_group(args: argparse.Namespace) -> int:
+    """Group each county's townships into medical communities."""
+    from planner.grouping import GroupingSetup, grouping_layers, read_current_grouping, run_grouping, score_assignment
+
+    region = load(args)
+    values = read_params(args.params, "grouping")
+    if args.time_limit is not None:
+        values["time_limit"] = args.time_limit
+    if args.current:
+        current, current_report = read_current_grouping(args.current, region)
+        values["current"] = current
+        for problem in current_report.warnings:
+            print(problem.describe(), file=sys.stderr)
+    try:
+        setup = GroupingSetup.from_dict(values, source=args.params or "parameters")
+    except (TypeError, ValueError) as exc:
+        raise CommandError(str(exc)) from exc
+    if args.current:
+        for county, evaluation in score_assignment(region, setup, setup.current).items():
+            for v in evaluation.violations:
+                print(f"current grouping, county {county}: {v.message}")
+    result = run_grouping(region, setup, progress=_progress(args))
+    data = result.to_json(region)
+    for county, plan in result.plans.items():
+        status = plan.report.status
+        line = f"{county}: {status}"
+        if plan.evaluation is not None:
+            line += "; " + ", ".join(f"{c.lead_id} {len(c.township_ids)} townships {c.population:,.0f} people"
+                                     for c in plan.evaluation.communities)
+        print(line)
+        for reason in plan.report.reasons:
+            print(f"  - {reason.message}")
+    _print_report_header(data)
+    if args.json:
+        write_json(data, args.json)
+    if args.out:
+        write_layers(grouping_layers(region, result), args.out, force=args.force)
+    return 0 if result.report.status.has_solution else 1
+
+
+def _progress(args: argparse.Namespace):
+    """A progress printer on standard error (quiet with --quiet)."""
+    if getattr(args, "quiet", False):
+        return None
+
+    def show(done: int, total: int, county: str) -> None:
+        print(f"\r[{done}/{total}] county {county}", end="\n" if done == total else "", file=sys.stderr, flush=True)
+
+    return show
+
+
+def _add_run_arguments(p: argparse.ArgumentParser) -> None:
+    p.add_argument("--time-limit", type=float, metavar="S", help="seconds per county (default 10)")
+    p.add_argument("--json", metavar="OUT", help="write the result as JSON ('-' for standard output)")
+    p.add_argument("--out", metavar="RESULT.gpkg", help="write the result's map layers to a GeoPackage")
+    p.add_argument("--force", action="store_true", help="replace existing output files")
+    p.add_argument("--quiet", action="store_true", help="no progress on standard error")
+
+
 def build_parser() -> argparse.ArgumentParser:
     """The argument parser with every command."""
     parser = argparse.ArgumentParser(prog="planner", description="County hospice and medical-community planner")
@@ -155,6 +252,13 @@ def build_parser() -> argparse.ArgumentParser:
     p.add_argument("--seed", type=int, default=2024, help="seed of the synthetic parts")
     p.add_argument("--force", action="store_true", help="replace an existing file")
     p.set_defaults(func=cmd_demo)
+
+    p = sub.add_parser("group", help="group each county's townships into medical communities (县域医共体)")
+    add_region_arguments(p)
+    p.add_argument("--params", metavar="YAML", help="grouping parameters (k, pop_tolerance, max_travel, lead_rule, ...)")
+    p.add_argument("--current", metavar="CSV", help="current grouping (township_code + lead facility_id or community)")
+    _add_run_arguments(p)
+    p.set_defaults(func=cmd_group)
 
     return parser
 

@@ -473,3 +473,35 @@ def _leads_from_communities(frame: pd.DataFrame, region: Region, report: Validat
                        found=f"{len(inside)}: {', '.join(inside['name'])}" if len(inside) else "none")
             lead_of_community[name] = None
     return frame["community"].map(lead_of_community)
+
+
+def grouping_layers(region: Region, result: GroupingResult) -> dict[str, "gpd.GeoDataFrame"]:
+    """Map layers of a grouping: communities (dissolved), townships with their lead, lead hospitals.
+
+    Parameters
+    ----------
+    region
+        The region.
+    result
+        The grouping.
+
+    Returns
+    -------
+    dict
+        ``communities``, ``townships`` and ``leads`` GeoDataFrames (EPSG:4326).
+    """
+    import geopandas as gpd
+
+    from planner.metrics import community_shapes
+
+    table = result.communities(region)
+    shapes = community_shapes(region, result.assignment())
+    if len(table):
+        attrs = table.drop(columns=["county_code"]).assign(township_codes=table["township_codes"].map(",".join))
+        shapes = shapes.merge(attrs, on="lead_facility_id", how="left")
+    towns = region.townships[["township_code", "geometry"]].merge(
+        result.township_table(region), on="township_code", how="left")
+    leads = region.facilities[region.facilities["facility_id"].isin(table.get("lead_facility_id", []))]
+    leads = leads[["facility_id", "name", "county_code", "township_code", "grade", "specialty", "geometry"]]
+    return {"communities": shapes, "townships": gpd.GeoDataFrame(towns, geometry="geometry", crs=region.townships.crs),
+            "leads": leads.reset_index(drop=True)}
