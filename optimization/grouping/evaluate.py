@@ -19,7 +19,7 @@ from ..solve import Infeasibility
 from .data import GroupingData, GroupingParams
 from .explain import list_ids
 from .graph import component_labels, cut_edges
-from .rules import Rule, minutes, people
+from .rules import Rule, count, minutes, people
 
 __all__ = ["AssignmentEvaluation", "CommunityFigures", "as_lead_indices", "evaluate_assignment"]
 
@@ -224,7 +224,7 @@ def _count_and_leads(data: GroupingData, params: GroupingParams, used: np.ndarra
         if not k_low <= len(used) <= k_high:
             want = f"{k_low}" if k_low == k_high else f"{k_low}-{k_high}"
             found.append(Infeasibility(Rule.COMMUNITY_COUNT, data.county_id,
-                                       f"{data.label} has {len(used)} communities, {want} required",
+                                       f"{data.label} has {count(len(used), 'community', 'communities')}, {want} required",
                                        {"communities": len(used), "k_min": k_low, "k_max": k_high}))
     return found
 

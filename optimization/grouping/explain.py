@@ -18,7 +18,7 @@ from ..solve import Infeasibility
 from .data import GroupingData, GroupingParams
 from .graph import adjacency, component_labels, reachable
 from .prepare import Prepared, prepare
-from .rules import Rule, minutes, people
+from .rules import Rule, count, minutes, people
 
 __all__ = ["explain_grouping", "feasible_counts", "list_ids"]
 
@@ -52,6 +52,8 @@ def explain_grouping(data: GroupingData, params: GroupingParams) -> list[Infeasi
         return found + [Infeasibility(Rule.NO_TOWNSHIPS, data.county_id, f"{data.label} has no townships")]
     prep = prepare(data, params)
     found += _check_leads(prep)
+    if not prep.usable.any():
+        return found
     found += _check_locks(prep)
     found += _check_reach(prep)
     found += _check_population(prep)
@@ -112,14 +114,15 @@ def _check_leads(prep: Prepared) -> list[Infeasibility]:
         same = " (leads in the same township cannot both lead)" if openable.sum() > len(places) else ""
         out.append(Infeasibility(
             Rule.COMMUNITY_COUNT, data.county_id,
-            f"{data.label}: {prep.k_low} communities are required but only {len(places)} eligible lead "
-            f"hospitals can lead one{same}", {"required": prep.k_low, "available": int(len(places))}))
+            f"{data.label}: {count(prep.k_low, 'community', 'communities')} required but only "
+            f"{count(len(places), 'eligible lead hospital')} can lead one{same}",
+            {"required": prep.k_low, "available": int(len(places))}))
     n_forced = int(prep.forced.sum())
     if n_forced > prep.k_high:
         out.append(Infeasibility(
             Rule.COMMUNITY_COUNT, data.county_id,
-            f"{data.label}: fixed leads and locks need {n_forced} communities, but at most {prep.k_high} "
-            "are allowed", {"required": n_forced, "allowed": prep.k_high}))
+            f"{data.label}: fixed leads and locks need {count(n_forced, 'community', 'communities')}, but at "
+            f"most {prep.k_high} allowed", {"required": n_forced, "allowed": prep.k_high}))
     for lead in np.flatnonzero(prep.forced):
         town = int(data.lead_township[lead])
         other = prep.lock_lead[town]
@@ -180,12 +183,12 @@ def _check_reach(prep: Prepared) -> list[Infeasibility]:
     openable = _openable(prep)
     n_parts, part = component_labels(n, data.edges)
     lead_parts = set(part[data.lead_township[openable]].tolist())
-    if n_parts > prep.k_high:
+    if n_parts > prep.k_high and len(lead_parts) == n_parts:
         out.append(Infeasibility(
             Rule.DISCONNECTED, data.county_id,
-            f"{data.label} falls into {n_parts} parts that share no border, but at most {prep.k_high} "
-            "communities are allowed and each part needs its own lead (bridge islands in the adjacency)",
-            {"parts": n_parts, "allowed": prep.k_high}))
+            f"{data.label} falls into {n_parts} parts that share no border, but at most "
+            f"{count(prep.k_high, 'community is', 'communities are')} allowed and each part needs its own lead "
+            "(bridge islands in the adjacency)", {"parts": n_parts, "allowed": prep.k_high}))
     for p in range(n_parts):
         if p in lead_parts:
             continue
@@ -244,7 +247,7 @@ def _check_population(prep: Prepared) -> list[Infeasibility]:
         parts = []
         for k in range(prep.k_low, prep.k_high + 1):
             low, high = prep.population_bounds(k)
-            parts.append(f"{k} communities with population {_bounds_text(low, high)} each")
+            parts.append(f"{count(k, 'community', 'communities')} with population {_bounds_text(low, high)} each")
         out.append(Infeasibility(
             Rule.POPULATION_TOTAL, data.county_id,
             f"{data.label}: {' or '.join(parts)} cannot hold {people(total)}",
@@ -268,6 +271,7 @@ def _check_population(prep: Prepared) -> list[Infeasibility]:
                 f"a community may hold ({people(highest)})", {"population": locked, "max": highest}))
     gather = (prep.reach * pop[None, :]).sum(axis=1)
     openable = _openable(prep)
+    before = len(out)
     for lead in np.flatnonzero(prep.forced & openable):
         if gather[lead] < lowest * (1 - _EPS):
             out.append(Infeasibility(
@@ -275,17 +279,20 @@ def _check_population(prep: Prepared) -> list[Infeasibility]:
                 f"{data.lead_label(int(lead))} must lead a community but can gather at most "
                 f"{people(gather[lead])} people{_enclosure(prep, int(lead))}, below the minimum community "
                 f"size {people(lowest)}", {"reachable_population": float(gather[lead]), "min": lowest}))
-    enough = [k for k in counts
-              if len(np.unique(data.lead_township[openable & (gather >= prep.population_bounds(k)[0]
-                                                             * (1 - _EPS))])) >= k]
-    if not enough:
+    places = len(np.unique(data.lead_township[openable]))
+
+    def able(k: int) -> int:
+        strong = openable & (gather >= prep.population_bounds(k)[0] * (1 - _EPS))
+        return len(np.unique(data.lead_township[strong]))
+
+    if len(out) == before and lowest > 0 and places >= counts[0] and all(able(k) < k for k in counts):
         k = counts[0]
-        low = prep.population_bounds(k)[0]
-        able = int((openable & (gather >= low * (1 - _EPS))).sum())
         out.append(Infeasibility(
             Rule.LEAD_TOO_SMALL, data.county_id,
-            f"{data.label}: {k} communities of at least {people(low)} are needed, but only {able} eligible "
-            f"leads can gather that many people within the travel limit", {"required": k, "able": able}))
+            f"{data.label}: {count(k, 'community', 'communities')} of at least "
+            f"{people(prep.population_bounds(k)[0])} people needed, but only "
+            f"{count(able(k), 'eligible lead')} can gather that many within the travel limit",
+            {"required": k, "able": able(k)}))
     return out
 
 

@@ -9,7 +9,7 @@ from __future__ import annotations
 import math
 from enum import StrEnum
 
-__all__ = ["Family", "Rule", "minutes", "people"]
+__all__ = ["Family", "Rule", "count", "minutes", "people"]
 
 
 class Rule(StrEnum):
@@ -78,3 +78,8 @@ def minutes(value: float) -> str:
     if not math.isfinite(value):
         return "unreachable"
     return f"{value:.4g} min"
+
+
+def count(n: int, singular: str, plural: str | None = None) -> str:
+    """``"1 community"``, ``"3 communities"``."""
+    return f"{n} {singular if n == 1 else (plural or singular + 's')}"

@@ -16,6 +16,7 @@ import numpy as np
 import pytest
 
 from optimization.grouping import GroupingData, GroupingParams, explain_grouping, solve_grouping
+from optimization.grouping.diagnose import applicable_families
 from optimization.grouping.synthetic import grid_edges
 from optimization.solve import SolveStatus
 
@@ -37,7 +38,8 @@ def tiny_county(seed: int, *, n_leads: int = 3) -> GroupingData:
                         [f"H{j}" for j in range(n_leads)], lead_township, travel)
 
 
-def brute_force(data: GroupingData, params: GroupingParams) -> tuple[float, float] | None:
+def brute_force(data: GroupingData, params: GroupingParams, *,
+                contiguity: bool = True) -> tuple[float, float] | None:
     """Least travel and, among plans with that travel, least balance; None if no plan exists."""
     n, pop = data.n_townships, data.population
     graph = nx.Graph()
@@ -73,7 +75,8 @@ def brute_force(data: GroupingData, params: GroupingParams) -> tuple[float, floa
             for r in np.flatnonzero(ok)[np.argsort(travel[ok], kind="stable")]:
                 if found and travel[r] > min(t for t, _ in found):
                     break
-                if all(nx.is_connected(graph.subgraph(np.flatnonzero(plans[r] == j).tolist())) for j in chosen):
+                if not contiguity or all(nx.is_connected(graph.subgraph(np.flatnonzero(plans[r] == j).tolist()))
+                                         for j in chosen):
                     found.append((float(travel[r]), float(balance[r])))
     if not found:
         return None
@@ -206,3 +209,36 @@ def test_shortest_path_restriction_is_not_taken_for_the_optimum() -> None:
         assert plan.report.status is SolveStatus.OPTIMAL
         assert plan.report.objective == pytest.approx(truth[0], abs=1e-6)
         assert plan.report.objective < heuristic.report.objective
+
+
+def without(params: GroupingParams, family: str) -> GroupingParams:
+    """The parameters with one rule family dropped (contiguity is dropped in the brute force instead)."""
+    drop = {"population_bounds": dict(pop_min=None, pop_max=None, pop_tolerance=None),
+            "travel_limit": dict(max_travel=None), "locks": dict(locks={}),
+            "community_count": dict(k=None, k_min=None, k_max=None, leads=None), "contiguity": {}}[family]
+    return GroupingParams(**{**params.__dict__, **drop})
+
+
+def test_binding_rules_named_after_infeasible_solves_agree_with_brute_force() -> None:
+    """Each family the diagnosis names restores feasibility when dropped; the others do not."""
+    diagnosed = 0
+    for seed in range(60):
+        data = tiny_county(seed)
+        rng = np.random.default_rng(seed)
+        town = data.township_ids[int(rng.integers(data.n_townships))]
+        params = GroupingParams(k=2, pop_tolerance=float(rng.choice([0.05, 0.1, 0.2])), max_travel=35,
+                                locks={town: data.lead_ids[int(rng.integers(3))]})
+        if explain_grouping(data, params):
+            continue
+        plan = solve_grouping(data, params)
+        if plan.report.status is not SolveStatus.INFEASIBLE:
+            continue
+        assert brute_force(data, params) is None
+        named = {r.rule for r in plan.report.reasons}
+        if named == {"rules_combined"}:
+            continue
+        diagnosed += 1
+        for family in map(str, applicable_families(params)):
+            relaxed = brute_force(data, without(params, family), contiguity=family != "contiguity")
+            assert (relaxed is not None) == (family in named), f"seed {seed}: {family}"
+    assert diagnosed >= 3
