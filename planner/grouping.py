@@ -40,7 +40,8 @@ from optimization.grouping import (
     evaluate_assignment,
     solve_grouping,
 )
-from optimization.solve import SolveReport, combine_reports
+from optimization.solve import Infeasibility, SolveReport, SolveStatus, combine_reports
+from planner.parallel import TaskFailure
 
 __all__ = [
     "GroupingResult",
@@ -243,6 +244,17 @@ def _solve_county(item: tuple[GroupingData, GroupingParams]) -> GroupingPlan:
     return solve_grouping(*item)
 
 
+def _failed_plan(data: GroupingData, failure: TaskFailure) -> GroupingPlan:
+    """An error plan for a county whose task raised or whose worker died (the other counties keep theirs)."""
+    reason = Infeasibility("solver_error", data.county_id,
+                           f"{data.label}: no plan, because the optimiser stopped with an error ({failure.error}); "
+                           "the other counties are not affected -- re-run this county or report the error",
+                           {"error": failure.error, "crashed": failure.crashed})
+    return GroupingPlan(data.county_id, data.township_ids, data.lead_ids,
+                        np.full(data.n_townships, -1, dtype=np.int64),
+                        SolveReport(SolveStatus.ERROR, reasons=(reason,)))
+
+
 @dataclass
 class GroupingResult:
     """Plans of every county and the combined report.
@@ -339,8 +351,10 @@ def run_grouping(region: Region, setup: GroupingSetup = GroupingSetup(), *,
     setup
         The rules and limits.
     map_fn
-        How per-county solves are mapped (``map`` runs them one after the
-        other; :mod:`planner.parallel` gives process and Dask versions).
+        How per-county solves are mapped, in input order (``map`` runs them
+        one after the other; :mod:`planner.parallel` gives serial, process and
+        Dask versions). A :class:`~planner.parallel.TaskFailure` in place of a
+        plan becomes that county's ``error`` plan with the error in words.
     progress
         Called with ``(done, total, county_code)`` after each county.
 
@@ -356,10 +370,10 @@ def run_grouping(region: Region, setup: GroupingSetup = GroupingSetup(), *,
     data = {c: county_grouping_data(region, c, setup, candidates) for c in counties}
     plans: dict[str, GroupingPlan] = {}
     items = [(data[c], setup.params(c)) for c in counties]
-    for n, plan in enumerate(map_fn(_solve_county, items), start=1):
-        plans[plan.county_id] = plan
+    for n, (county, plan) in enumerate(zip(counties, map_fn(_solve_county, items)), start=1):
+        plans[county] = _failed_plan(data[county], plan) if isinstance(plan, TaskFailure) else plan
         if progress is not None:
-            progress(n, len(items), plan.county_id)
+            progress(n, len(items), county)
     wall = time.perf_counter() - start
     report = combine_reports([p.report for p in plans.values()], wall_seconds=wall)
     return GroupingResult(plans, report, setup, data, wall)
