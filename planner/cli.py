@@ -12,13 +12,17 @@ from __future__ import annotations
 import argparse
 import json
 import sys
-from collections.abc import Sequence
+from collections.abc import Iterator, Sequence
+from contextlib import contextmanager
+from dataclasses import replace
 from pathlib import Path
 from typing import Any
 
 from geodata.readers import InputError
 from geodata.region import Region, RegionOptions, check_region
 from geodata.report import RegionError, ValidationReport
+from planner.parallel import (EXECUTOR_KINDS, PARALLEL_THRESHOLD, Executor, ExecutorError, ProgressBar, choose_kind,
+                              executor)
 
 __all__ = ["main"]
 
@@ -198,7 +202,10 @@ def cmd_group(args: argparse.Namespace) -> int:
         for county, evaluation in score_assignment(region, setup, setup.current).items():
             for v in evaluation.violations:
                 print(f"current grouping, county {county}: {v.message}")
-    result = run_grouping(region, setup, progress=_progress(args))
+    with _executor(args, tasks=len(setup.counties or region.county_codes)) as ex:
+        setup = _fit_solver_workers(setup, ex)
+        with ProgressBar(desc="counties", disable=args.quiet or None) as bar:
+            result = run_grouping(region, setup, map_fn=ex.map, progress=bar)
     data = result.to_json(region)
     for county, plan in result.plans.items():
         status = plan.report.status
@@ -226,6 +233,36 @@ def _progress(args: argparse.Namespace):
         print(f"\r[{done}/{total}] county {county}", end="\n" if done == total else "", file=sys.stderr, flush=True)
 
     return show
+
+
+def _executor_arguments(p: argparse.ArgumentParser) -> None:
+    """Where the per-county solves run (``group`` and ``site``)."""
+    p.add_argument("--executor", choices=EXECUTOR_KINDS,
+                   help=f"serial, processes (local; the default above {PARALLEL_THRESHOLD} counties) or dask")
+    p.add_argument("--workers", type=int, metavar="N", help="local processes or Dask workers (default: the cores)")
+    p.add_argument("--scheduler", metavar="tcp://HOST:PORT",
+                   help="run on this Dask scheduler (implies --executor dask; workers need this project installed)")
+
+
+@contextmanager
+def _executor(args: argparse.Namespace, *, tasks: int) -> Iterator[Executor]:
+    """The executor chosen by ``--executor/--workers/--scheduler`` for ``tasks`` counties."""
+    try:
+        kind = choose_kind(tasks, kind=args.executor, scheduler=args.scheduler)
+        with executor(kind, workers=args.workers, scheduler=args.scheduler) as ex:
+            yield ex
+    except ExecutorError as exc:
+        raise CommandError(str(exc)) from exc
+
+
+def _fit_solver_workers(setup: Any, ex: Executor) -> Any:
+    """Lower CP-SAT workers per county so counties at once x workers stays within the cores."""
+    workers = ex.solver_workers(setup.workers)
+    if workers == setup.workers:
+        return setup
+    print(f"CP-SAT workers per county lowered from {setup.workers} to {workers}: {ex.workers} counties run at once",
+          file=sys.stderr)
+    return replace(setup, workers=workers)
 
 
 def _add_run_arguments(p: argparse.ArgumentParser) -> None:
@@ -258,6 +295,7 @@ def build_parser() -> argparse.ArgumentParser:
     p.add_argument("--params", metavar="YAML", help="grouping parameters (k, pop_tolerance, max_travel, lead_rule, ...)")
     p.add_argument("--current", metavar="CSV", help="current grouping (township_code + lead facility_id or community)")
     _add_run_arguments(p)
+    _executor_arguments(p)
     p.set_defaults(func=cmd_group)
 
     return parser
