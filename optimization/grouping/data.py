@@ -14,10 +14,12 @@ from typing import Literal
 
 import numpy as np
 
+from .graph import Graph
+
 __all__ = ["ExactForm", "GroupingData", "GroupingParams", "Strategy"]
 
 #: Which phases run; see :mod:`optimization.grouping.solver`.
-Strategy = Literal["sp_then_exact", "exact", "shortest_path"]
+Strategy = Literal["auto", "sp_then_exact", "exact", "shortest_path"]
 #: Which exact contiguity formulation proves optimality; see :mod:`optimization.grouping.model`.
 ExactForm = Literal["cuts", "forest"]
 
@@ -119,6 +121,11 @@ class GroupingData:
         return len(self.lead_ids)
 
     @cached_property
+    def graph(self) -> Graph:
+        """Township adjacency as neighbour lists (built once)."""
+        return Graph.from_edges(self.n_townships, self.edges)
+
+    @cached_property
     def township_index(self) -> dict[str, int]:
         """Township id -> index."""
         return {t: i for i, t in enumerate(self.township_ids)}
@@ -194,8 +201,10 @@ class GroupingParams:
         Whether to break ties in travel by population balance (lexicographic
         second phase).
     strategy
-        ``"sp_then_exact"`` (default), ``"exact"`` or ``"shortest_path"``
-        (fast heuristic, never reported optimal); see the solver module.
+        ``"auto"`` (default: ``"exact"`` for small counties,
+        ``"sp_then_exact"`` for large ones), ``"sp_then_exact"``, ``"exact"``
+        or ``"shortest_path"`` (fast heuristic, never reported optimal); see
+        the solver module.
     exact_form
         ``"cuts"`` (default: valid inequalities re-solved with separator cuts
         until the optimum is contiguous) or ``"forest"`` (one spanning-forest
@@ -216,7 +225,7 @@ class GroupingParams:
     workers: int = 1
     seed: int = 0
     balance: bool = True
-    strategy: Strategy = "sp_then_exact"
+    strategy: Strategy = "auto"
     exact_form: ExactForm = "cuts"
 
     def __post_init__(self) -> None:
@@ -245,7 +254,7 @@ class GroupingParams:
                 raise ValueError(f"{name} must be finite and >= 0, got {value!r}")
         if self.pop_min is not None and self.pop_max is not None and self.pop_min > self.pop_max:
             raise ValueError(f"pop_min={self.pop_min} exceeds pop_max={self.pop_max}")
-        if self.strategy not in ("sp_then_exact", "exact", "shortest_path"):
+        if self.strategy not in ("auto", "sp_then_exact", "exact", "shortest_path"):
             raise ValueError(f"unknown strategy {self.strategy!r}")
         if self.exact_form not in ("cuts", "forest"):
             raise ValueError(f"unknown exact_form {self.exact_form!r}")

@@ -153,7 +153,9 @@ def check_lead(kind: str, grade: str, ownership: str, specialty: str, *,
 
     Examples
     --------
-    >>> check_lead("county_hospital", "I", "private_forprofit", "general").message
-    'ownership private forprofit is not allowed (must be private nonprofit or public); grade I is below the minimum grade II'
+    >>> [r.key for r in check_lead("county_hospital", "I", "private_forprofit", "general").reasons]
+    ['ownership', 'grade']
+    >>> check_lead("county_hospital", "I", "public", "tcm").message
+    'grade I is below the minimum grade II'
     """
     return (rule or LeadRule()).check(kind=kind, grade=grade, ownership=ownership, specialty=specialty)

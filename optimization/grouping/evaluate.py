@@ -18,7 +18,7 @@ import numpy as np
 from ..solve import Infeasibility
 from .data import GroupingData, GroupingParams
 from .explain import list_ids
-from .graph import component_labels, cut_edges
+from .graph import cut_edges
 from .rules import Rule, count, minutes, people
 
 __all__ = ["AssignmentEvaluation", "CommunityFigures", "as_lead_indices", "evaluate_assignment"]
@@ -223,8 +223,9 @@ def _count_and_leads(data: GroupingData, params: GroupingParams, used: np.ndarra
         k_low, k_high = params.k_range(int(data.lead_eligible.sum()))
         if not k_low <= len(used) <= k_high:
             want = f"{k_low}" if k_low == k_high else f"{k_low}-{k_high}"
+            has = count(len(used), "community", "communities")
             found.append(Infeasibility(Rule.COMMUNITY_COUNT, data.county_id,
-                                       f"{data.label} has {count(len(used), 'community', 'communities')}, {want} required",
+                                       f"{data.label} has {has}, {want} required",
                                        {"communities": len(used), "k_min": k_low, "k_max": k_high}))
     return found
 
@@ -240,7 +241,7 @@ def _community(data: GroupingData, lead: int, members: np.ndarray, target: float
     mean_travel = float(np.dot(pop, travel) / population) if population > 0 else math.nan
     if population > 0 and not np.all(np.isfinite(travel[pop > 0])):
         mean_travel = math.inf
-    n_parts, parts = component_labels(data.n_townships, data.edges, members)
+    n_parts, parts = data.graph.components(members)
     home = int(data.lead_township[lead])
     touching = members[data.edges[:, 0]] | members[data.edges[:, 1]] if len(data.edges) else crossing
     figures = CommunityFigures(

@@ -16,7 +16,6 @@ import numpy as np
 
 from ..solve import Infeasibility
 from .data import GroupingData, GroupingParams
-from .graph import adjacency, component_labels, reachable
 from .prepare import Prepared, prepare
 from .rules import Rule, count, minutes, people
 
@@ -31,7 +30,8 @@ def list_ids(ids: list[str], *, limit: int = 5) -> str:
     return shown if len(ids) <= limit else f"{shown} and {len(ids) - limit} more"
 
 
-def explain_grouping(data: GroupingData, params: GroupingParams) -> list[Infeasibility]:
+def explain_grouping(data: GroupingData, params: GroupingParams, *,
+                     prep: Prepared | None = None) -> list[Infeasibility]:
     """Name every reason, found without solving, why a county cannot be grouped.
 
     Parameters
@@ -40,6 +40,8 @@ def explain_grouping(data: GroupingData, params: GroupingParams) -> list[Infeasi
         The county.
     params
         The rules.
+    prep
+        ``prepare(data, params)`` when the caller already has it.
 
     Returns
     -------
@@ -50,7 +52,7 @@ def explain_grouping(data: GroupingData, params: GroupingParams) -> list[Infeasi
     found = _check_ids(data, params)
     if data.n_townships == 0:
         return found + [Infeasibility(Rule.NO_TOWNSHIPS, data.county_id, f"{data.label} has no townships")]
-    prep = prepare(data, params)
+    prep = prepare(data, params) if prep is None else prep
     found += _check_leads(prep)
     if not prep.usable.any():
         return found
@@ -152,11 +154,11 @@ def _why_cut_off(prep: Prepared, town: int, lead: int) -> str:
     data = prep.data
     if not data.travel[town, lead] <= prep.max_travel:
         return (f"lies {minutes(data.travel[town, lead])} from it (limit {minutes(prep.max_travel)})")
-    n, source = data.n_townships, int(data.lead_township[lead])
+    source = int(data.lead_township[lead])
     within = np.isfinite(data.travel[:, lead]) & (data.travel[:, lead] <= prep.max_travel)
-    if reachable(n, data.edges, source, within)[town]:
+    if data.graph.reachable(source, within)[town]:
         return "is cut off from the lead's township by townships locked to other communities"
-    if reachable(n, data.edges, source, np.ones(n, dtype=bool))[town]:
+    if data.graph.reachable(source)[town]:
         return (f"is cut off from the lead's township: every path over shared borders crosses townships "
                 f"more than {minutes(prep.max_travel)} from the lead")
     return "shares no chain of borders with the lead's township"
@@ -181,7 +183,7 @@ def _check_reach(prep: Prepared) -> list[Infeasibility]:
     data, out = prep.data, []
     n = data.n_townships
     openable = _openable(prep)
-    n_parts, part = component_labels(n, data.edges)
+    n_parts, part = data.graph.components()
     lead_parts = set(part[data.lead_township[openable]].tolist())
     if n_parts > prep.k_high and len(lead_parts) == n_parts:
         out.append(Infeasibility(
@@ -300,7 +302,7 @@ def _enclosure(prep: Prepared, lead: int) -> str:
     """A note when a lead's township is walled in by other communities' locks."""
     data = prep.data
     town = int(data.lead_township[lead])
-    neighbours = adjacency(data.n_townships, data.edges)[town].indices
+    neighbours = data.graph.adj[town]
     if prep.reach[lead].sum() == 1 and len(neighbours) and all(
             prep.lock_lead[j] not in (-1, lead) for j in neighbours):
         return f" (its {data.township_label(town)} is cut off from the rest by locked assignments)"

@@ -69,7 +69,6 @@ from typing import Literal
 import numpy as np
 from ortools.sat.python import cp_model
 
-from .graph import adjacency
 from .prepare import Prepared
 from .separators import SeparatorCut
 from .rules import Family
@@ -130,6 +129,8 @@ class GroupingModel:
     arcs: np.ndarray = field(default_factory=lambda: np.zeros((0, 2), dtype=np.int64))
     parent: list[cp_model.IntVar] = field(default_factory=list)
     depth: list[cp_model.IntVar] = field(default_factory=list)
+    count: dict[int, cp_model.IntVar] = field(default_factory=dict)
+    reaches: dict[int, list[cp_model.IntVar]] = field(default_factory=dict)
 
     def read(self, solver: cp_model.CpSolver) -> np.ndarray:
         """``(n,)`` lead index of each township in the solver's plan."""
@@ -153,6 +154,15 @@ class GroupingModel:
         opened = set(lead_of[lead_of >= 0].tolist())
         for lead, var in self.y.items():
             model.add_hint(var, lead in opened)
+        if not np.all(lead_of >= 0):
+            return
+        for k, var in self.count.items():
+            model.add_hint(var, k == len(opened))
+        for lead, chain in self.reaches.items():
+            hops = self.prep.hops[lead][lead_of == lead]
+            far = hops.max() if len(hops) and np.all(np.isfinite(hops)) else -1
+            for d, var in enumerate(chain):
+                model.add_hint(var, d <= far)
         if self.contiguity == "forest" and np.all(lead_of >= 0):
             tree = _bfs_forest(self.prep, lead_of)
             if tree is not None:
@@ -167,7 +177,7 @@ def _bfs_forest(prep: Prepared, lead_of: np.ndarray) -> tuple[np.ndarray, np.nda
     """Parent and depth of each township in a BFS tree of its community, or None if split."""
     data = prep.data
     n = data.n_townships
-    graph = adjacency(n, data.edges)
+    adj = data.graph.adj
     parent_of = np.full(n, -1, dtype=np.int64)
     depth = np.full(n, -1, dtype=np.int64)
     for lead in np.unique(lead_of):
@@ -178,7 +188,7 @@ def _bfs_forest(prep: Prepared, lead_of: np.ndarray) -> tuple[np.ndarray, np.nda
         while frontier:
             nxt = []
             for i in frontier:
-                for j in graph.indices[graph.indptr[i]:graph.indptr[i + 1]]:
+                for j in adj[i]:
                     if lead_of[j] == lead and depth[j] < 0:
                         depth[j], parent_of[j] = depth[i] + 1, i
                         nxt.append(int(j))
@@ -205,7 +215,7 @@ def build_model(prep: Prepared, *, contiguity: Contiguity, goal: Goal,
         Upper bound on the integer travel objective (lexicographic phase, or
         the incumbent's value).
     cuts
-        Separator cuts to add (``"cuts"`` form).
+        Separator cuts to add (``"cuts"`` and ``"forest"`` forms).
 
     Returns
     -------
@@ -256,11 +266,13 @@ def build_model(prep: Prepared, *, contiguity: Contiguity, goal: Goal,
             for ld, idx in members.items()}
     _population_constraints(model, prep, y, z, size)
 
-    handle = GroupingModel(model, prep, contiguity, pair_town, pair_lead, x, y, costs, scale)
+    handle = GroupingModel(model, prep, contiguity, pair_town, pair_lead, x, y, costs, scale, count=z)
     if contiguity == "forest":
         _forest_contiguity(handle, pair_id)
+        _separator_cuts(handle, pair_id, cuts)
     elif contiguity == "cuts":
-        _valid_cuts(handle, pair_id, cuts)
+        _valid_cuts(handle, pair_id)
+        _separator_cuts(handle, pair_id, cuts)
     elif contiguity == "shortest_path":
         _shortest_path_contiguity(handle, pair_id)
 
@@ -279,7 +291,7 @@ def build_model(prep: Prepared, *, contiguity: Contiguity, goal: Goal,
 def _count_constraints(model: cp_model.CpModel, y: dict[int, cp_model.IntVar],
                        counts: list[int]) -> dict[int, cp_model.IntVar]:
     """Number of opened leads within the allowed counts; z_k when several counts are allowed."""
-    opened = sum(y.values()) if y else 0
+    opened = cp_model.LinearExpr.sum(list(y.values()))
     if len(counts) == 1:
         # exactly k communities
         model.add(opened == counts[0])
@@ -316,21 +328,16 @@ def _population_constraints(model: cp_model.CpModel, prep: Prepared, y: dict[int
                 model.add(size[ld] <= hi).only_enforce_if(when)
 
 
-def _neighbours(prep: Prepared) -> tuple[np.ndarray, np.ndarray]:
-    graph = adjacency(prep.data.n_townships, prep.data.edges)
-    return graph.indptr, graph.indices
-
-
 def _shortest_path_contiguity(handle: GroupingModel, pair_id: dict[tuple[int, int], int]) -> None:
     """A member joins only if a neighbour earlier in the lead's (hops, travel, index) order joins."""
     prep, x, model = handle.prep, handle.x, handle.model
-    indptr, indices = _neighbours(prep)
+    adj = prep.data.graph.adj
     travel = prep.data.travel
     for k, (i, ld) in enumerate(zip(handle.pair_town, handle.pair_lead)):
         if i == prep.data.lead_township[ld]:
             continue
         key = (prep.hops[ld, i], travel[i, ld], i)
-        earlier = [pair_id[(int(j), int(ld))] for j in indices[indptr[i]:indptr[i + 1]]
+        earlier = [pair_id[(int(j), int(ld))] for j in adj[i]
                    if prep.reach[ld, j] and (prep.hops[ld, j], travel[j, ld], j) < key]
         # township i joins lead ld only if an earlier neighbour joins too
         model.add(sum(x[m] for m in earlier) >= x[k])
@@ -341,11 +348,10 @@ def _forest_contiguity(handle: GroupingModel, pair_id: dict[tuple[int, int], int
     prep, x, y, model = handle.prep, handle.x, handle.y, handle.model
     data = prep.data
     n = data.n_townships
-    indptr, indices = _neighbours(prep)
+    adj = prep.data.graph.adj
     reach = prep.reach
     # arcs i -> j (j parent of i) between adjacent townships that some lead may hold together
-    src = np.repeat(np.arange(n), np.diff(indptr))
-    arcs = np.stack([src, indices], axis=1)
+    arcs = np.array([(i, j) for i in range(n) for j in adj[i]], dtype=np.int64).reshape(-1, 2)
     arcs = arcs[(reach[:, arcs[:, 0]] & reach[:, arcs[:, 1]]).any(axis=0)] if len(arcs) else arcs
     handle.arcs = arcs
     handle.parent = [model.new_bool_var(f"a_{i}_{j}") for i, j in arcs]
@@ -372,24 +378,24 @@ def _forest_contiguity(handle: GroupingModel, pair_id: dict[tuple[int, int], int
     for k, (i, ld) in enumerate(zip(handle.pair_town, handle.pair_lead)):
         if i == data.lead_township[ld]:
             continue
-        near = [pair_id[(int(j), int(ld))] for j in indices[indptr[i]:indptr[i + 1]] if reach[ld, j]]
+        near = [pair_id[(int(j), int(ld))] for j in adj[i] if reach[ld, j]]
         # valid cut: a member other than the root has a member neighbour
         model.add(sum(x[m] for m in near) >= x[k])
         # valid cut: depth is at least the hop distance from the lead's township
         model.add(handle.depth[i] >= int(prep.hops[ld, i])).only_enforce_if(x[k])
 
 
-def _valid_cuts(handle: GroupingModel, pair_id: dict[tuple[int, int], int],
-                cuts: tuple[SeparatorCut, ...]) -> None:
-    """Neighbour, layer and separator inequalities, valid for every contiguous plan."""
+def _valid_cuts(handle: GroupingModel, pair_id: dict[tuple[int, int], int]) -> None:
+    """Neighbour and layer inequalities, valid for every contiguous plan."""
     prep, x, model = handle.prep, handle.x, handle.model
     data = prep.data
-    indptr, indices = _neighbours(prep)
+    adj = prep.data.graph.adj
     for ld in handle.y:
         hops = prep.hops[ld]
         depth = int(hops[prep.reach[ld]].max())
         layers = [np.flatnonzero(prep.reach[ld] & (hops == d)) for d in range(depth + 1)]
         w = [model.new_bool_var(f"w_{ld}_{d}") for d in range(depth + 1)]
+        handle.reaches[ld] = w
         for d in range(depth + 1):
             if d:
                 # community ld reaches layer d only if it reaches layer d - 1 ...
@@ -402,9 +408,15 @@ def _valid_cuts(handle: GroupingModel, pair_id: dict[tuple[int, int], int],
             k = pair_id[(int(i), ld)]
             # a member at h hops means the community reaches layer h
             model.add_implication(x[k], w[int(hops[i])])
-            near = [pair_id[(int(j), ld)] for j in indices[indptr[i]:indptr[i + 1]] if prep.reach[ld, j]]
+            near = [pair_id[(int(j), ld)] for j in adj[i] if prep.reach[ld, j]]
             # a member other than the root has a member neighbour
             model.add(sum(x[m] for m in near) >= x[k])
+
+
+def _separator_cuts(handle: GroupingModel, pair_id: dict[tuple[int, int], int],
+                    cuts: tuple[SeparatorCut, ...]) -> None:
+    """Separator inequalities found on earlier split plans (valid for every contiguous plan)."""
+    x, model = handle.x, handle.model
     for cut in cuts:
         if cut.lead not in handle.y:
             continue

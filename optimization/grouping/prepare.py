@@ -15,7 +15,6 @@ from dataclasses import dataclass
 import numpy as np
 
 from .data import GroupingData, GroupingParams
-from .graph import hop_distances, reachable
 from .rules import Family
 
 __all__ = ["Prepared", "prepare"]
@@ -133,9 +132,10 @@ def prepare(data: GroupingData, params: GroupingParams, *,
         hops[np.arange(n_leads), data.lead_township] = np.where(reach.any(axis=1), 0.0, np.inf)
     else:
         reach = np.zeros((n_leads, n), dtype=bool)
+        hops = np.full((n_leads, n), np.inf)
         for lead in range(n_leads):
-            reach[lead] = reachable(n, data.edges, int(data.lead_township[lead]), allowed[lead])
-        hops = hop_distances(n, data.edges, data.lead_township, reach) if n_leads else np.zeros((0, n))
+            hops[lead] = data.graph.hops(int(data.lead_township[lead]), allowed[lead])
+            reach[lead] = np.isfinite(hops[lead])
     if Family.COUNT in relaxed:
         k_low, k_high = max(1, int(forced.sum())), max(1, int(usable.sum()))
     else:

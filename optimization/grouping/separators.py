@@ -20,7 +20,6 @@ from dataclasses import dataclass
 
 import numpy as np
 
-from .graph import adjacency, component_labels, reachable
 from .prepare import Prepared
 
 __all__ = ["SeparatorCut", "separator_cuts"]
@@ -53,11 +52,11 @@ def separator_cuts(prep: Prepared, lead_of: np.ndarray) -> list[SeparatorCut]:
     """
     data = prep.data
     n = data.n_townships
-    graph = adjacency(n, data.edges)
+    graph = data.graph
     cuts = []
     for lead in np.unique(lead_of[lead_of >= 0]):
         members = lead_of == lead
-        n_parts, part = component_labels(n, data.edges, members)
+        n_parts, part = graph.components(members)
         if n_parts <= 1:
             continue
         home = int(data.lead_township[lead])
@@ -65,11 +64,11 @@ def separator_cuts(prep: Prepared, lead_of: np.ndarray) -> list[SeparatorCut]:
         for p in set(part[members].tolist()) - {int(part[home])}:
             piece = np.flatnonzero(part == p)
             around = np.zeros(n, dtype=bool)
-            around[graph[piece].indices] = True
+            around[[j for i in piece for j in graph.adj[i]]] = True
             around &= region & ~members
-            lead_side = reachable(n, data.edges, home, region & ~around)
+            lead_side = graph.reachable(home, region & ~around)
             touches = np.zeros(n, dtype=bool)
-            touches[graph[np.flatnonzero(lead_side)].indices] = True
+            touches[[j for i in np.flatnonzero(lead_side) for j in graph.adj[i]]] = True
             cuts.append(SeparatorCut(int(lead), tuple(piece.tolist()),
                                      tuple(np.flatnonzero(around & touches).tolist())))
     return cuts

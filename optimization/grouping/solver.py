@@ -42,7 +42,13 @@ those costs; reported objectives are in person-minutes.
 
 Strategy ``exact`` skips phase 2; strategy ``shortest_path`` stops after it
 (a fast heuristic: status at best ``feasible`` and no bound; the exact model
-runs only if the SP model finds no plan).
+runs only if the SP model finds no plan). Strategy ``auto`` (default) skips
+the SP phase on small counties, where the cuts form alone proves optimality
+faster, and runs it on large ones (townships x eligible leads above
+:data:`AUTO_SP_SIZE`), where the early contiguous incumbent pays off and
+protects against a time limit (measured with
+``python benchmarks/grouping_benchmark.py --compare``). The SP phase's record
+never says ``optimal``: its optimum is only optimal among SP-admissible plans.
 """
 
 from __future__ import annotations
@@ -66,10 +72,17 @@ from .separators import SeparatorCut, separator_cuts
 
 __all__ = ["GroupingPlan", "PhaseRecord", "solve_grouping"]
 
+#: Strategy ``auto`` runs the SP phase when townships x eligible leads exceeds this.
+AUTO_SP_SIZE = 600
 #: Share of the time limit the SP phase may use in ``sp_then_exact``.
 SP_SHARE = 0.4
 #: Share of the time left after the travel phases kept for the balance phase.
 BALANCE_SHARE = 0.25
+#: Cut rounds, and share of an exact phase's time, after which the cuts form
+#: hands over to the forest form (with the cuts found so far): on maps with many
+#: equal travel times the relaxation can keep finding split plans of equal cost.
+MAX_CUT_ROUNDS = 4
+CUT_SHARE = 0.5
 #: CP-SAT parameters per formulation (measured: level 2 puts the x <= y
 #: implications into the LP, which the SP and cuts forms need; the forest's
 #: many three-literal clauses make level 2 slower there).
@@ -176,6 +189,7 @@ class _Outcome:
     seconds: float = 0.0
     unit: float = 1.0  # model units per reported unit
     exact_units: bool = True
+    forms: list[str] = field(default_factory=list)
 
 
 def _value(handle: GroupingModel, goal: Goal, plan: np.ndarray, objective: float) -> float:
@@ -214,7 +228,14 @@ def _exact_phase(prep: Prepared, goal: Goal, *, cap: int | None, hint: np.ndarra
     form = params.exact_form
     out = _Outcome()
     while True:
-        left = seconds - (time.perf_counter() - start)
+        spent = time.perf_counter() - start
+        left = seconds - spent
+        if out.rounds and left <= 0:
+            break
+        if form == "cuts" and out.rounds and (out.rounds >= MAX_CUT_ROUNDS or spent >= CUT_SHARE * seconds):
+            form = "forest"
+        if form not in out.forms:
+            out.forms.append(form)
         handle, solver, report = _solve_once(prep, form, goal, cap, hint, tuple(pool), left, params)
         out.rounds += 1
         out.status = report.status
@@ -284,11 +305,11 @@ def solve_grouping(data: GroupingData, params: GroupingParams) -> GroupingPlan:
     """
     clock = _Clock(params.time_limit)
     empty = np.full(data.n_townships, -1, dtype=np.int64)
-    reasons = explain_grouping(data, params)
-    if reasons:
+    prep = prepare(data, params) if data.n_townships else None
+    reasons = explain_grouping(data, params, prep=prep)
+    if reasons or prep is None:
         return GroupingPlan(data.county_id, data.township_ids, data.lead_ids, empty,
                             SolveReport.infeasible(reasons, seconds=clock.spent))
-    prep = prepare(data, params)
     hint = _hint(data, params.hint)
     phases: list[PhaseRecord] = []
     pool: list[SeparatorCut] = []
@@ -296,17 +317,21 @@ def solve_grouping(data: GroupingData, params: GroupingParams) -> GroupingPlan:
     proven = False
     unit = 1.0
 
-    if params.strategy in ("sp_then_exact", "shortest_path"):
-        share = 1.0 if params.strategy == "shortest_path" else SP_SHARE
+    strategy = params.strategy
+    if strategy == "auto":
+        size = data.n_townships * int(prep.usable.sum())
+        strategy = "sp_then_exact" if size > AUTO_SP_SIZE else "exact"
+    if strategy in ("sp_then_exact", "shortest_path"):
+        share = 1.0 if strategy == "shortest_path" else SP_SHARE
         sp = _sp_phase(prep, hint, clock.left * share, params)
         phases.append(_record("shortest_path", sp, reported_bound=False))
         best, value, unit = sp.plan, sp.value, sp.unit
-    if params.strategy != "shortest_path" or best is None:
+    if strategy != "shortest_path" or best is None:
         share = 1.0 - BALANCE_SHARE if params.balance else 1.0
         cap = None if value is None else int(value)
         ex = _exact_phase(prep, "travel", cap=cap, hint=best if best is not None else hint, pool=pool,
                           seconds=clock.left * share, params=params)
-        phases.append(_record(f"exact-{params.exact_form}", ex))
+        phases.append(_record("exact-" + "+".join(ex.forms), ex))
         unit = ex.unit
         if ex.plan is not None and (value is None or ex.value <= value):
             best, value = ex.plan, ex.value
