@@ -224,12 +224,18 @@ def _check_reach(prep: Prepared) -> list[Infeasibility]:
 
 
 def feasible_counts(prep: Prepared) -> list[int]:
-    """Numbers of communities whose population bounds can hold the county."""
+    """Numbers of communities whose population bounds can hold the county.
+
+    Populations count in whole people (as in the model), so bounds must also
+    admit a whole number.
+    """
     total = prep.total_population
     counts = []
     for k in range(prep.k_low, prep.k_high + 1):
         low, high = prep.population_bounds(k)
-        if low <= high + _EPS and k * low <= total * (1 + _EPS) and total <= k * high * (1 + _EPS):
+        whole = math.isinf(high) or (math.ceil(low - _EPS * max(1.0, low))
+                                     <= math.floor(high + _EPS * max(1.0, high)))
+        if whole and k * low <= total * (1 + _EPS) and total <= k * high * (1 + _EPS):
             counts.append(k)
     return counts
 
@@ -237,6 +243,8 @@ def feasible_counts(prep: Prepared) -> list[int]:
 def _bounds_text(low: float, high: float) -> str:
     if math.isinf(high):
         return f"at least {people(low)}"
+    if people(low) == people(high):
+        return f"exactly {people(low)}"
     return f"{people(low)}-{people(high)}" if low > 0 else f"at most {people(high)}"
 
 

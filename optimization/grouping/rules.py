@@ -70,7 +70,7 @@ def people(value: float) -> str:
         return f"{value / 1e6:.3g}M"
     if abs(value) >= 1e4:
         return f"{value / 1e3:.4g}k"
-    return f"{value:,.0f}"
+    return f"{value:,.0f}" if float(value).is_integer() else f"{value:,.1f}"
 
 
 def minutes(value: float) -> str:

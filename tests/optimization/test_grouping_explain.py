@@ -166,3 +166,10 @@ def test_several_rules_named_when_each_alone_would_do() -> None:
 def test_inconsistent_parameters_are_refused(bad) -> None:
     with pytest.raises(ValueError):
         GroupingParams(**bad)
+
+
+def test_bounds_that_admit_no_whole_population() -> None:
+    data = path_county([10, 10, 11], [0, 2], np.zeros((3, 2)))
+    [finding] = explain_grouping(data, GroupingParams(k=2, pop_tolerance=0.0))
+    assert finding.rule == Rule.POPULATION_TOTAL
+    assert finding.message == "county 430223: 2 communities with population exactly 15.5 each cannot hold 31"
