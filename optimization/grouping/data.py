@@ -192,7 +192,9 @@ class GroupingParams:
         Township id -> lead id, e.g. the current grouping, used as the solver's
         starting point (entries of other counties are ignored).
     time_limit
-        Wall-clock limit in seconds for the whole solve (all phases).
+        Wall-clock limit in seconds for the whole solve (all phases). A county
+        proven infeasible gets up to ``min(time_limit, 5)`` more seconds to
+        name the binding rule family.
     workers
         CP-SAT search workers.
     seed
