@@ -224,15 +224,57 @@ def cmd_group(args: argparse.Namespace) -> int:
     return 0 if result.report.status.has_solution else 1
 
 
-def _progress(args: argparse.Namespace):
-    """A progress printer on standard error (quiet with --quiet)."""
-    if getattr(args, "quiet", False):
-        return None
+def cmd_site(args: argparse.Namespace) -> int:
+    """Choose hospice sites and beds."""
+    from planner.siting import SitingSetup, run_siting, siting_layers
 
-    def show(done: int, total: int, county: str) -> None:
-        print(f"\r[{done}/{total}] county {county}", end="\n" if done == total else "", file=sys.stderr, flush=True)
+    region = load(args)
+    values = read_params(args.params, "siting")
+    given = {"objective": args.objective, "coverage_target": args.target, "county_target": args.county_target,
+             "new_sites": args.new_sites, "county_new_sites": args.county_new_sites, "bed_budget": args.bed_budget,
+             "time_limit": args.time_limit, "alternatives": args.alternatives}
+    values.update({k: v for k, v in given.items() if v is not None})
+    if args.threshold_minutes is not None:
+        values.update(threshold=args.threshold_minutes, unit="minutes")
+    elif args.threshold_km is not None:
+        values.update(threshold=args.threshold_km, unit="km")
+    try:
+        setup = SitingSetup.from_dict(values, source=args.params or "parameters")
+        setup.params_check(region)
+    except ValueError as exc:
+        raise CommandError(str(exc)) from exc
+    with _executor(args, tasks=len(setup.counties or region.county_codes)) as ex:
+        result = run_siting(region, setup, map_fn=ex.map)
+    data = result.to_json(region)
+    _print_siting(data)
+    if args.json:
+        write_json(data, args.json)
+    if args.out:
+        write_layers(siting_layers(region, result), args.out, force=args.force)
+    return 0 if result.plan.has_plan else 1
 
-    return show
+
+def _print_siting(data: dict[str, Any]) -> None:
+    if data["status"] not in ("optimal", "feasible"):
+        _print_report_header(data)
+        for reason in data["reasons"]:
+            print(f"  - {reason['message']}")
+        return
+    sites = data["open_sites"]
+    new = [s for s in sites if not s["existing"]]
+    unit = data["threshold"]["unit"]
+    print(f"{len(sites)} sites with hospice beds ({len(new)} new), {sum(s['beds'] for s in sites)} beds "
+          f"({sum(s['new_beds'] for s in sites)} new)")
+    overall = data["coverage"]["overall"]
+    print(f"aged 60+ within {data['threshold']['value']:g} {unit}: {overall['covered']:,} of "
+          f"{overall['population_60plus']:,} ({overall['share']:.1%}); travel: {data['travel']}")
+    for county, c in data["coverage"]["by_county"].items():
+        print(f"  county {county}: {c['share']:.1%} of {c['population_60plus']:,} covered")
+    for alt in data["alternatives"]:
+        print(f"alternative {alt['rank']}: objective {alt['objective']}, sites {', '.join(alt['open_sites'])}")
+    _print_report_header(data)
+    for reason in data["reasons"]:
+        print(f"  - {reason['message']}")
 
 
 def _executor_arguments(p: argparse.ArgumentParser) -> None:
@@ -266,7 +308,7 @@ def _fit_solver_workers(setup: Any, ex: Executor) -> Any:
 
 
 def _add_run_arguments(p: argparse.ArgumentParser) -> None:
-    p.add_argument("--time-limit", type=float, metavar="S", help="seconds per county (default 10)")
+    p.add_argument("--time-limit", type=float, metavar="S", help="solver time limit in seconds")
     p.add_argument("--json", metavar="OUT", help="write the result as JSON ('-' for standard output)")
     p.add_argument("--out", metavar="RESULT.gpkg", help="write the result's map layers to a GeoPackage")
     p.add_argument("--force", action="store_true", help="replace existing output files")
@@ -289,6 +331,26 @@ def build_parser() -> argparse.ArgumentParser:
     p.add_argument("--seed", type=int, default=2024, help="seed of the synthetic parts")
     p.add_argument("--force", action="store_true", help="replace an existing file")
     p.set_defaults(func=cmd_demo)
+
+    p = sub.add_parser("site", help="choose hospice sites and beds (安宁疗护床位选址)")
+    add_region_arguments(p)
+    p.add_argument("--params", metavar="YAML", help="siting parameters (beds_min, beds_max, beds_per_10k_aged, ...)")
+    p.add_argument("--objective", required=True, choices=["min-sites", "max-coverage", "min-distance",
+                                                           "min-max-distance"],
+                   help="fewest new sites for a target / most covered for P new sites or a bed budget / "
+                        "least weighted travel / least worst travel")
+    limit = p.add_mutually_exclusive_group()
+    limit.add_argument("--threshold-minutes", type=float, metavar="T", help="covered within T minutes (default 30)")
+    limit.add_argument("--threshold-km", type=float, metavar="D", help="covered within D km")
+    p.add_argument("--target", type=float, metavar="F", help="share of aged 60+ to cover overall (0-1)")
+    p.add_argument("--county-target", type=float, metavar="F", help="share to cover in every county (0-1)")
+    p.add_argument("--new-sites", type=int, metavar="P", help="at most P new sites in all")
+    p.add_argument("--county-new-sites", type=int, metavar="P", help="at most P new sites per county")
+    p.add_argument("--bed-budget", type=float, metavar="B", help="at most B new beds in all")
+    p.add_argument("--alternatives", type=int, metavar="K", help="also list K near-optimal alternative plans")
+    _add_run_arguments(p)
+    _executor_arguments(p)
+    p.set_defaults(func=cmd_site)
 
     p = sub.add_parser("group", help="group each county's townships into medical communities (县域医共体)")
     add_region_arguments(p)
