@@ -456,6 +456,8 @@ def read_current_grouping(path: str | Path, region: Region) -> tuple[dict[str, s
         if town not in known_towns:
             report.add("unknown_township", "error", path.name, row=row._1, feature=town, field="township_code",
                        expected="a township of the region", found="no such township")
+        elif lead is None and "community" in frame and getattr(row, "community", None) is not None:
+            continue  # the community's missing lead is reported once, above
         elif lead is None or lead not in facilities.index:
             report.add("unknown_lead", "error", path.name, row=row._1, feature=town, field="lead_facility_id",
                        expected="a facility id of the region", found=str(lead))
@@ -475,15 +477,17 @@ def read_current_grouping(path: str | Path, region: Region) -> tuple[dict[str, s
 
 
 def _leads_from_communities(frame: pd.DataFrame, region: Region, report: ValidationReport, file: str) -> pd.Series:
-    hospitals = region.facilities[region.facilities["kind"] == FacilityKind.COUNTY_HOSPITAL.value]
+    """Each community's lead: the one eligible hospital (default lead rule) standing in its townships."""
+    candidates = lead_candidates(region, GroupingSetup())
+    eligible = candidates[candidates["eligible"]]
     lead_of_community: dict[str, str | None] = {}
     for name, rows in frame.groupby("community"):
-        inside = hospitals[hospitals["township_code"].isin(rows["township_code"])]
+        inside = eligible[eligible["township_code"].isin(rows["township_code"])]
         if len(inside) == 1:
             lead_of_community[name] = inside["facility_id"].iloc[0]
         else:
             report.add("community_lead", "error", file, feature=str(name), field="community",
-                       expected="exactly one county hospital in the community's townships (or a lead id column)",
+                       expected="exactly one eligible lead hospital in the community's townships (or a lead id column)",
                        found=f"{len(inside)}: {', '.join(inside['name'])}" if len(inside) else "none")
             lead_of_community[name] = None
     return frame["community"].map(lead_of_community)

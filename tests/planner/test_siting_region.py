@@ -1,0 +1,112 @@
+"""Hospice siting on the demo region: every rule holds in the plan, checked independently of the optimiser."""
+
+from __future__ import annotations
+
+import json
+
+import numpy as np
+import pytest
+
+from geodata.demo import demo_region
+from planner.cli import main
+from planner.siting import SitingSetup, run_siting, siting_data
+
+
+@pytest.fixture(scope="module")
+def region():
+    return demo_region()
+
+
+def _covered_share(region, sites, threshold):
+    """Independent coverage: same-county pairs of the travel table within the threshold of an open site."""
+    pairs = region.travel.pairs
+    fac = region.facilities.reset_index(drop=True)
+    open_pos = fac.index[fac["facility_id"].isin(sites.loc[sites["open"], "facility_id"])]
+    t_county = region.townships["county_code"].to_numpy()[pairs["township"]]
+    f_county = fac["county_code"].to_numpy()[pairs["facility"]]
+    hit = pairs[pairs["facility"].isin(open_pos) & (pairs["minutes"] <= threshold) & (t_county == f_county)]
+    covered = np.isin(np.arange(len(region.townships)), hit["township"].unique())
+    aged = region.townships["population_60plus"].to_numpy(float)
+    by_county = {c: aged[covered & (region.townships["county_code"] == c).to_numpy()].sum()
+                 / aged[(region.townships["county_code"] == c).to_numpy()].sum() for c in region.county_codes}
+    return aged[covered].sum() / aged.sum(), by_county
+
+
+@pytest.mark.parametrize("setup", [
+    SitingSetup(objective="min_sites", coverage_target=0.9, threshold=30),
+    SitingSetup(objective="min_sites", county_target=0.8, threshold=30, beds_per_10k_aged=2),
+    SitingSetup(objective="max_coverage", new_sites=8, threshold=25),
+    SitingSetup(objective="min_distance", new_sites=12),
+], ids=["min_sites", "county_target", "max_coverage", "min_distance"])
+def test_plans_on_the_demo_keep_every_rule(region, setup):
+    result = run_siting(region, setup)
+    assert result.plan.report.status == "optimal"
+    sites = result.sites(region)
+    opened = sites[sites["open"]]
+    # every county has a ward at a county hospital
+    wards = opened[opened["kind"] == "county_hospital"]
+    assert set(wards["county_code"]) == set(region.county_codes)
+    # existing wards stay open with at least their beds; excluded sites never open
+    existing = sites[sites["status"] == "existing"]
+    assert existing["open"].all() and (existing["beds"] >= existing["hospice_beds"]).all()
+    assert not sites.loc[sites["status"] == "excluded", "open"].any()
+    # beds within [min, max] at every open site
+    assert (opened["beds"] >= setup.beds_min).all() and (opened["beds"] <= setup.beds_max).all()
+    overall, by_county = _covered_share(region, sites, setup.threshold)
+    coverage = result.coverage(region)
+    assert coverage["overall"]["share"] == pytest.approx(overall)
+    if setup.coverage_target:
+        assert overall >= setup.coverage_target - 1e-9
+    if setup.county_target:
+        assert min(by_county.values()) >= setup.county_target - 1e-9
+    if setup.beds_per_10k_aged:
+        aged = region.townships.groupby("county_code")["population_60plus"].sum()
+        beds = opened.groupby("county_code")["beds"].sum()
+        assert (beds >= np.ceil(aged / 10_000 * setup.beds_per_10k_aged - 1e-9)).all()
+    if setup.new_sites is not None:
+        assert int(sites["new"].sum()) <= setup.new_sites
+
+
+def test_planner_edits_are_honoured(region):
+    base = run_siting(region, SitingSetup(objective="min_sites", coverage_target=0.9))
+    sites = base.sites(region)
+    chosen = sites.loc[sites["new"], "facility_id"].iloc[0]
+    forced = sites.loc[~sites["open"] & (sites["status"] == "candidate"), "facility_id"].iloc[0]
+    edited = run_siting(region, SitingSetup(objective="min_sites", coverage_target=0.9,
+                                            statuses={chosen: "excluded", forced: "existing"}))
+    after = edited.sites(region).set_index("facility_id")
+    assert not after.loc[chosen, "open"] and after.loc[forced, "open"]
+    assert after.loc[forced, "beds"] >= 4
+
+
+def test_the_model_sees_only_same_county_pairs_unless_asked(region):
+    data, index = siting_data(region, SitingSetup())
+    t_county = region.townships["county_code"].to_numpy()[index.pairs["township"]]
+    f_county = region.facilities["county_code"].to_numpy()[index.pairs["facility"]]
+    assert (t_county == f_county).all()
+    data, index = siting_data(region, SitingSetup(cross_county=True))
+    f_county = region.facilities["county_code"].to_numpy()[index.pairs["facility"]]
+    assert (region.townships["county_code"].to_numpy()[index.pairs["township"]] != f_county).any()
+
+
+def test_unreachable_target_is_explained_with_what_is_achievable(region):
+    result = run_siting(region, SitingSetup(objective="min_sites", coverage_target=0.99, threshold=5))
+    assert result.plan.report.status == "infeasible"
+    text = " ".join(r.message for r in result.plan.report.reasons)
+    assert "%" in text  # the best achievable share is stated
+
+
+def test_cli_site_json_has_the_documented_fields(tmp_path, capsys):
+    out = tmp_path / "site.json"
+    code = main(["site", "demo", "--objective", "max-coverage", "--new-sites", "6", "--threshold-minutes", "30",
+                 "--json", str(out), "--out", str(tmp_path / "site.gpkg"), "--quiet"])
+    assert code == 0
+    data = json.loads(out.read_text(encoding="utf-8"))
+    assert {"status", "objective", "best_bound", "gap", "solve_seconds", "open_sites", "coverage"} <= set(data)
+    assert {"facility_id", "county_code", "beds", "existing"} <= set(data["open_sites"][0])
+    assert {"population_60plus", "covered", "share"} <= set(data["coverage"]["overall"])
+    assert set(data["coverage"]["by_county"]) == set(demo_region().county_codes)
+    assert sum(not s["existing"] for s in data["open_sites"]) <= 6
+    import pyogrio
+
+    assert {name for name, _ in pyogrio.list_layers(tmp_path / "site.gpkg")} == {"sites", "townships"}
