@@ -1,0 +1,235 @@
+"""Hospice siting optimiser against published optima: prints tables (not a test).
+
+Sets (from ``../shared/benchmarks``, see its README):
+
+* OR-Library uncapacitated p-median pmed1-40 (Beasley), through the array entry;
+* capacitated p-median: Osman-Christofides pmedcap1 #1-20 (floored distances)
+  and Lorena-Senne SJC1-4b;
+* Swain's 55 nodes, maximal covering at several radii and p, solved with two
+  back ends (HiGHS and SCIP) that must agree.
+
+Usage::
+
+    python benchmarks/siting_benchmark.py                # everything
+    python benchmarks/siting_benchmark.py pmed swain     # some sets
+    python benchmarks/siting_benchmark.py --time-limit 60 --instances pmed1,pmed40
+"""
+
+from __future__ import annotations
+
+import argparse
+import math
+import os
+import sys
+import time
+from pathlib import Path
+
+import numpy as np
+
+if __package__ in (None, ""):  # run as a script: make the repository importable
+    sys.path.insert(0, str(Path(__file__).resolve().parents[1]))
+
+from benchmarks.orlib import (Instance, read_lorena_sjc, read_pmed, read_pmedcap,  # noqa: E402
+                              read_swain55)
+from optimization.siting import SitingData, SitingParams, solve_siting  # noqa: E402
+
+__all__ = ["capacitated_problem", "coverage_problem", "demo_region_rows", "pmedian_problem", "main"]
+
+REPO = Path(__file__).resolve().parents[1]
+
+
+def shared_dir() -> Path | None:
+    """``../shared/benchmarks`` (or ``$PLANNER_SHARED_DIR/benchmarks``), if present."""
+    root = Path(os.environ.get("PLANNER_SHARED_DIR", REPO.parent / "shared"))
+    folder = root / "benchmarks"
+    return folder if folder.is_dir() else None
+
+
+# ---------------------------------------------------------------- instance -> array input
+def pmedian_problem(inst: Instance, *, time_limit: float | None = 60.0) -> tuple[SitingData, SitingParams]:
+    """An uncapacitated p-median instance as siting input: every node a township and a candidate."""
+    data = SitingData.from_matrix(inst.cost, demand_weight=inst.demand)
+    params = SitingParams(objective="min_distance", new_sites=inst.p, require_ward=False, beds_min=0,
+                          tie_break="none", time_limit=time_limit)
+    return data, params
+
+
+def capacitated_problem(inst: Instance, *, time_limit: float | None = 60.0) -> tuple[SitingData, SitingParams]:
+    """A capacitated p-median instance as siting input in capacitated mode.
+
+    Each node is a township with weight 1 (the objective is the plain sum of
+    distances to the assigned median) and load = its demand, and a candidate
+    whose beds equal its capacity (one bed serves one unit of demand).
+    """
+    capacity = float(inst.capacity[0])
+    if not np.all(inst.capacity == capacity):
+        raise ValueError("the capacitated instances here have one capacity for all sites")
+    data = SitingData.from_matrix(inst.cost, demand_weight=np.ones(inst.n), demand_load=inst.demand)
+    params = SitingParams(objective="min_distance", new_sites=inst.p, require_ward=False, capacitated=True,
+                          threshold=float(inst.cost.max()), persons_served_per_bed=1.0,
+                          beds_min=int(capacity), beds_max=int(capacity), tie_break="none", time_limit=time_limit)
+    return data, params
+
+
+def coverage_problem(inst: Instance, *, radius: float, p: int, backend: str | None = None,
+                     time_limit: float | None = 60.0) -> tuple[SitingData, SitingParams]:
+    """Maximal covering on an instance: cover most demand within ``radius`` with ``p`` sites."""
+    data = SitingData.from_matrix(inst.cost, demand_weight=inst.demand)
+    params = SitingParams(objective="max_coverage", threshold=radius, new_sites=p, require_ward=False,
+                          beds_min=0, tie_break="none", backend=backend, time_limit=time_limit)
+    return data, params
+
+
+# ---------------------------------------------------------------- tables
+def _row(name: str, inst: Instance, plan, seconds: float) -> dict:
+    value = plan.objective_value
+    match = (inst.optimum is not None and value is not None
+             and math.isclose(value, inst.optimum, rel_tol=0, abs_tol=0.006 if inst.optimum % 1 else 0.5))
+    return {"instance": name, "n": inst.n, "p": inst.p, "published": inst.optimum,
+            "found": None if value is None else round(value, 2), "match": "yes" if match else "NO",
+            "status": plan.status, "gap": plan.report.gap, "seconds": round(seconds, 2)}
+
+
+def pmed_rows(folder: Path, *, time_limit: float, names: set[str] | None = None) -> list[dict]:
+    """Solve OR-Library pmed1-40."""
+    rows = []
+    for k in range(1, 41):
+        name = f"pmed{k}"
+        if names and name not in names:
+            continue
+        inst = read_pmed(folder / "orlib_pmed" / f"{name}.txt")
+        start = time.perf_counter()
+        plan = solve_siting(*pmedian_problem(inst, time_limit=time_limit))
+        rows.append(_row(name, inst, plan, time.perf_counter() - start))
+        _progress(rows[-1])
+    return rows
+
+
+def pmedcap_rows(folder: Path, *, time_limit: float, names: set[str] | None = None) -> list[dict]:
+    """Solve Osman-Christofides pmedcap1 #1-20 (floored distances)."""
+    rows = []
+    for k in range(1, 21):
+        name = f"pmedcap1_{k}"
+        if names and name not in names:
+            continue
+        inst = read_pmedcap(folder / "orlib_pmedcap" / f"{name}.txt")
+        start = time.perf_counter()
+        plan = solve_siting(*capacitated_problem(inst, time_limit=time_limit))
+        rows.append(_row(name, inst, plan, time.perf_counter() - start))
+        _progress(rows[-1])
+    return rows
+
+
+def sjc_rows(folder: Path, *, time_limit: float, names: set[str] | None = None) -> list[dict]:
+    """Solve Lorena-Senne SJC1, SJC2, SJC3a/b, SJC4a/b."""
+    rows = []
+    for name in ("SJC1", "SJC2", "SJC3a", "SJC3b", "SJC4a", "SJC4b"):
+        if names and name not in names:
+            continue
+        inst = read_lorena_sjc(folder / "lorena_sjc" / f"{name}.dat")
+        start = time.perf_counter()
+        plan = solve_siting(*capacitated_problem(inst, time_limit=time_limit))
+        rows.append(_row(name, inst, plan, time.perf_counter() - start))
+        _progress(rows[-1])
+    return rows
+
+
+def swain_rows(folder: Path, *, time_limit: float) -> list[dict]:
+    """Maximal covering on Swain's 55 nodes with HiGHS and SCIP; the two must agree."""
+    inst = read_swain55(folder / "swain55" / "swain55.tsv")
+    rows = []
+    for radius in (5.0, 10.0, 15.0):
+        for p in (2, 5, 8, 11):
+            results = {}
+            for backend in ("highs", "scip"):
+                start = time.perf_counter()
+                plan = solve_siting(*coverage_problem(inst, radius=radius, p=p, backend=backend,
+                                                      time_limit=time_limit))
+                results[backend] = (plan, time.perf_counter() - start)
+            (h, th), (s, ts) = results["highs"], results["scip"]
+            rows.append({"radius": radius, "p": p, "highs": h.objective_value, "scip": s.objective_value,
+                         "share": round(h.overall.share, 4),
+                         "agree": "yes" if h.objective_value == s.objective_value else "NO",
+                         "status": f"{h.status}/{s.status}", "highs_s": round(th, 2), "scip_s": round(ts, 2)})
+            _progress(rows[-1])
+    return rows
+
+
+def demo_region_rows() -> list[dict]:
+    """Hook for the demo-region benchmark (Region -> arrays adapter), added by the planner layer."""
+    return []
+
+
+def _progress(row: dict) -> None:
+    print("  " + " ".join(f"{k}={v}" for k, v in row.items()), file=sys.stderr, flush=True)
+
+
+def print_table(title: str, rows: list[dict]) -> None:
+    """Print rows as an aligned text table."""
+    print(f"\n{title}")
+    if not rows:
+        print("  (none)")
+        return
+    cols = list(rows[0])
+    cells = [[_fmt(r[c]) for c in cols] for r in rows]
+    widths = [max(len(c), *(len(row[i]) for row in cells)) for i, c in enumerate(cols)]
+    print("  " + "  ".join(c.rjust(w) for c, w in zip(cols, widths)))
+    for row in cells:
+        print("  " + "  ".join(v.rjust(w) for v, w in zip(row, widths)))
+
+
+def _fmt(value: object) -> str:
+    if value is None:
+        return "-"
+    if isinstance(value, float):
+        if value != value:
+            return "nan"
+        return f"{value:.4g}" if abs(value) < 1e-2 and value != 0 else f"{value:,.2f}".rstrip("0").rstrip(".")
+    return str(value)
+
+
+def _summary(title: str, rows: list[dict]) -> None:
+    if not rows:
+        return
+    matched = sum(r["match"] == "yes" for r in rows)
+    gaps = [r["gap"] for r in rows if r["gap"] is not None]
+    print(f"  {title}: {matched}/{len(rows)} reach the published optimum; "
+          f"largest gap {max(gaps) if gaps else float('nan'):.4g}; slowest {max(r['seconds'] for r in rows):.1f} s; "
+          f"total {sum(r['seconds'] for r in rows):.1f} s")
+
+
+def main(argv: list[str] | None = None) -> int:
+    """Run the chosen benchmark sets and print their tables."""
+    parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
+    parser.add_argument("sets", nargs="*", default=["pmed", "pmedcap", "sjc", "swain", "demo"],
+                        help="pmed, pmedcap, sjc, swain, demo")
+    parser.add_argument("--time-limit", type=float, default=60.0, help="seconds per instance")
+    parser.add_argument("--instances", default="", help="comma-separated instance names to run")
+    args = parser.parse_args(argv)
+    folder = shared_dir()
+    if folder is None:
+        print("../shared/benchmarks not found; set PLANNER_SHARED_DIR", file=sys.stderr)
+        return 1
+    names = set(filter(None, args.instances.split(","))) or None
+    if "pmed" in args.sets:
+        rows = pmed_rows(folder, time_limit=args.time_limit, names=names)
+        print_table("OR-Library p-median (array entry, HiGHS + Lagrangian reduction)", rows)
+        _summary("pmed", rows)
+    if "pmedcap" in args.sets:
+        rows = pmedcap_rows(folder, time_limit=args.time_limit, names=names)
+        print_table("Osman-Christofides capacitated p-median (floored distances)", rows)
+        _summary("pmedcap", rows)
+    if "sjc" in args.sets:
+        rows = sjc_rows(folder, time_limit=args.time_limit, names=names)
+        print_table("Lorena-Senne SJC capacitated p-median", rows)
+        _summary("sjc", rows)
+    if "swain" in args.sets:
+        rows = swain_rows(folder, time_limit=args.time_limit)
+        print_table("Swain 55 maximal covering: HiGHS vs SCIP (covered demand of 640)", rows)
+    if "demo" in args.sets:
+        print_table("Demo region (hook: demo_region_rows)", demo_region_rows())
+    return 0
+
+
+if __name__ == "__main__":
+    raise SystemExit(main())

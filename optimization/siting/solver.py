@@ -1,0 +1,182 @@
+"""Entry points: :func:`solve_siting` (decomposes by county when it can) and
+:func:`solve_county` (one model, picklable, for mapping over processes).
+
+The counties are independent when no rule couples them: no overall coverage
+target, no total number of new sites, no bed budget and no cross-county
+service. Then each county is solved on its own (the objective is a sum over
+counties, or a maximum for p-center, so the county optima make the overall
+optimum) and the plans are merged; otherwise one joint model is solved.
+"""
+
+from __future__ import annotations
+
+import time
+from collections.abc import Callable, Iterable
+from dataclasses import replace
+from typing import Any
+
+import numpy as np
+
+from optimization.siting.alternatives import find_alternatives, merge_alternatives
+from optimization.siting.checks import presolve_checks
+from optimization.siting.data import SitingData
+from optimization.siting.diagnose import diagnose
+from optimization.siting.enums import Objective
+from optimization.siting.evaluate import PlanArrays, make_plan, objective_values
+from optimization.siting.lagrange import reduce_pmedian
+from optimization.siting.model import MAXIMISED, objective_name
+from optimization.siting.params import SitingParams
+from optimization.siting.plan import SitingPlan
+from optimization.siting.prepare import Prepared
+from optimization.siting.stages import ModelRun, Stages, run_model
+from optimization.solve import (GAP_TOLERANCE, SolveReport, SolveStatus, combine_reports, relative_gap,
+                                with_reasons)
+
+__all__ = ["solve_county", "solve_siting"]
+
+Mapper = Callable[..., Iterable[SitingPlan]]
+
+
+def solve_siting(data: SitingData, params: SitingParams, *, map_fn: Mapper | None = None) -> SitingPlan:
+    """Site hospice beds: the array-level entry point.
+
+    Parameters
+    ----------
+    data
+        Townships, sites and sparse travel costs.
+    params
+        Objective, rules and limits. ``params.time_limit`` applies to each
+        model: to each county when the counties are solved separately.
+    map_fn
+        How to map :func:`solve_county` over the counties, e.g.
+        ``concurrent.futures.ProcessPoolExecutor().map`` or a Dask client's map
+        gathered into a list; the built-in ``map`` (serial) by default.
+
+    Returns
+    -------
+    SitingPlan
+        The plan, its figures, the report (status, objective, bound, gap,
+        time), per-county reports when decomposed, and alternatives.
+    """
+    if params.couples_counties or len(data.groups) <= 1:
+        return solve_county(data, params)
+    start = time.perf_counter()
+    pieces = data.split_by_group()
+    county_params = [replace(params, hint=None if params.hint is None else params.hint[sites])
+                     for _, _, _, sites in pieces]
+    mapper = map_fn or map
+    plans = list(mapper(solve_county, [piece for _, piece, _, _ in pieces], county_params))
+    return _merge(data, params, pieces, plans, time.perf_counter() - start)
+
+
+def solve_county(data: SitingData, params: SitingParams) -> SitingPlan:
+    """Solve ``data`` as one model (a county, or all counties jointly).
+
+    A top-level function of picklable arguments, so it can be mapped over
+    processes or a Dask cluster by :func:`solve_siting`.
+
+    Parameters
+    ----------
+    data
+        The sub-problem's townships, sites and pairs.
+    params
+        Objective, rules and limits.
+
+    Returns
+    -------
+    SitingPlan
+    """
+    start = time.perf_counter()
+    deadline = None if params.time_limit is None else start + params.time_limit
+    prep = Prepared(data, params)
+    reasons = presolve_checks(prep)
+    if reasons:
+        report = SolveReport.infeasible(reasons, seconds=time.perf_counter() - start)
+        return make_plan(PlanArrays(prep, prep.fixed_open & prep.can_open), report)
+    reduction = reduce_pmedian(prep, deadline=deadline)
+    stages = Stages(prep, deadline)
+    if reduction is not None:
+        stages.closed, stages.forced, stages.pairs_ok = reduction.fixings(reduction.upper_bound)
+    run = run_model(stages)
+    if run.report.status is SolveStatus.INFEASIBLE:
+        report = with_reasons(run.report, diagnose(prep, deadline=deadline))
+        report = replace(report, solve_seconds=time.perf_counter() - start)
+        return make_plan(PlanArrays(prep, prep.fixed_open & prep.can_open), report)
+    arrays, report = _plan_of_run(prep, run, reduction)
+    alternatives = []
+    if params.alternatives > 0 and report.status.has_solution:
+        alternatives = find_alternatives(prep, arrays, report, deadline=deadline, reduction=reduction,
+                                         plan_of_run=lambda r: _plan_of_run(prep, r, None))
+    report = replace(report, solve_seconds=time.perf_counter() - start)
+    return make_plan(arrays, report, tie_break_report=run.tie_report,
+                     alternatives=[make_plan(a, r) for a, r in alternatives])
+
+
+def _plan_of_run(prep: Prepared, run: ModelRun, reduction: Any) -> tuple[PlanArrays, SolveReport]:
+    """The plan arrays of a run and its report on the plan's own objective value."""
+    name = objective_name(prep.params.objective)
+    maximize = name in MAXIMISED
+    report = run.report
+    if run.values is None:
+        arrays = PlanArrays(prep, prep.fixed_open & prep.can_open)
+        if reduction is None or reduction.best_open is None:
+            return arrays, report
+    else:
+        sm = run.model
+        arrays = PlanArrays(prep, sm.open_sites(run.values), sm.bed_values(run.values), sm.assignment(run.values))
+    bound = report.best_bound
+    if reduction is not None:
+        # the reduction proved: plans using a closed site are worse than its upper bound
+        bound = reduction.lower_bound if bound is None else max(reduction.lower_bound,
+                                                                min(bound, reduction.upper_bound))
+        if run.values is None or objective_values(arrays)[name] > reduction.upper_bound:
+            arrays = PlanArrays(prep, reduction.best_open)
+    value = objective_values(arrays)[name]
+    if bound is not None:
+        bound = min(bound, value) if not maximize else max(bound, value)
+    gap = relative_gap(value, bound)
+    proven = report.status is SolveStatus.OPTIMAL or (gap is not None and gap <= GAP_TOLERANCE)
+    status = SolveStatus.OPTIMAL if proven and gap == 0.0 else SolveStatus.FEASIBLE
+    return arrays, replace(report, status=status, objective=value, best_bound=bound,
+                           gap=0.0 if status is SolveStatus.OPTIMAL else gap)
+
+
+def _merge(data: SitingData, params: SitingParams, pieces: list[tuple[Any, SitingData, np.ndarray, np.ndarray]],
+           plans: list[SitingPlan], seconds: float) -> SitingPlan:
+    """Merge per-county plans into one plan of the whole data."""
+    prep = Prepared(data, params)
+    arrays = _arrays_from_county_plans(prep, pieces, plans)
+    reports = {label: plan.report for (label, _, _, _), plan in zip(pieces, plans)}
+    report = _combine(params.objective, list(reports.values()), seconds)
+    ties = [p.tie_break_report for p in plans]
+    tie = combine_reports(ties, wall_seconds=seconds) if all(t is not None for t in ties) and ties else None
+    alternatives = []
+    if params.alternatives > 0 and report.status.has_solution:
+        alternatives = merge_alternatives(prep, pieces, plans, report, make_arrays=_arrays_from_county_plans,
+                                          combine=lambda rs: _combine(params.objective, rs, seconds))
+    return make_plan(arrays, report, tie_break_report=tie, county_reports=reports,
+                     alternatives=[make_plan(a, r) for a, r in alternatives])
+
+
+def _arrays_from_county_plans(prep: Prepared, pieces: list, plans: Iterable[SitingPlan]) -> PlanArrays:
+    """Whole-problem plan arrays from one plan per county piece."""
+    open_ = prep.fixed_open & prep.can_open
+    beds = np.where(open_, prep.bed_lb, 0)
+    assignment = np.full(prep.data.n_demand, -1, dtype=np.int64)
+    for (_, _, towns, sites), plan in zip(pieces, plans):
+        open_[sites] = plan.open
+        beds[sites] = plan.beds
+        assignment[towns] = np.where(plan.assignment >= 0, sites[np.maximum(plan.assignment, 0)], -1)
+    return PlanArrays(prep, open_, beds, assignment if prep.params.capacitated else None)
+
+
+def _combine(objective: Objective, reports: list[SolveReport], seconds: float) -> SolveReport:
+    """Combine county reports: sums, or the worst county for p-center."""
+    combined = combine_reports(reports, wall_seconds=seconds)
+    if objective is not Objective.MIN_MAX_DISTANCE or not combined.status.has_solution:
+        return combined
+    value = max((r.objective or 0.0) for r in reports)
+    bounds = [r.best_bound for r in reports]
+    bound = None if any(b is None for b in bounds) else float(max(bounds))
+    gap = 0.0 if combined.status is SolveStatus.OPTIMAL else relative_gap(value, bound)
+    return replace(combined, objective=value, best_bound=bound, gap=gap)

@@ -1,0 +1,258 @@
+"""Solving one siting model lexicographically: objective, then tie-break, then beds.
+
+Stage 1 optimises the planner's objective (widening truncated sorted-distance
+levels until the relaxation is exact). If it is proven optimal and time is
+left, stage 2 fixes the objective at its optimum and optimises the tie-break,
+and stage 3 fixes both and minimises beds, so the plan is canonical. The
+report of a run is always the report of stage 1: status, bound and gap of the
+planner's objective.
+"""
+
+from __future__ import annotations
+
+import math
+import time
+from dataclasses import dataclass, replace
+from typing import Callable
+
+import numpy as np
+
+from optimization.siting.enums import TieBreak
+from optimization.siting.mip import LinExpr, RowBlock, hint_map, read_values
+from optimization.siting.model import MAXIMISED, SitingModel, build_model, objective_name
+from optimization.siting.prepare import Prepared
+from optimization.solve import Backend, SolveReport, SolveStatus, relative_gap, solve_mathopt
+
+__all__ = ["ModelRun", "Stages", "run_model"]
+
+#: Back end used unless the planner forces one. Measured on 2 cores: HiGHS was
+#: fastest on maximal covering and on the sorted-distance p-median models.
+DEFAULT_BACKEND = Backend.HIGHS
+
+#: Sorted-distance pairs above which the levels start truncated (K nearest, widened on demand).
+TRUNCATE_ABOVE_PAIRS = 400_000
+
+#: Initial number of nearest sites whose levels are kept when truncating.
+TRUNCATE_NEAREST = 24
+
+#: Seconds a later stage needs at least to be worth starting.
+MIN_STAGE_SECONDS = 0.05
+
+
+@dataclass
+class ModelRun:
+    """The outcome of solving one model through its stages.
+
+    Attributes
+    ----------
+    model
+        The model last solved (its variable ids index ``values``).
+    values
+        Variable values of the plan, ``None`` when no plan was found.
+    report
+        Report of the planner's objective (stage 1).
+    tie_report
+        Report of the tie-break stage, if it ran.
+    """
+
+    model: SitingModel
+    values: np.ndarray | None
+    report: SolveReport
+    tie_report: SolveReport | None = None
+
+
+@dataclass
+class Stages:
+    """Settings shared by the solves of one run.
+
+    Attributes
+    ----------
+    prep
+        The problem.
+    deadline
+        ``time.perf_counter()`` value at which to stop (``None``: no limit).
+    closed, forced, pairs_ok
+        Sites fixed closed / open and pairs still usable, by a proven bound
+        (Lagrangian reduction).
+    extra
+        Builds additional rows over the site variables (alternatives' cuts).
+    primary_limit
+        Keep the objective at most (least, when maximising) this value.
+    """
+
+    prep: Prepared
+    deadline: float | None = None
+    closed: np.ndarray | None = None
+    forced: np.ndarray | None = None
+    pairs_ok: np.ndarray | None = None
+    extra: Callable[[SitingModel], list[RowBlock]] | None = None
+    primary_limit: float | None = None
+
+    @property
+    def backend(self) -> Backend:
+        """The back end to use."""
+        return self.prep.params.backend or DEFAULT_BACKEND
+
+    def remaining(self) -> float | None:
+        """Seconds left before the deadline."""
+        return None if self.deadline is None else max(0.0, self.deadline - time.perf_counter())
+
+
+def initial_keep(stages: Stages) -> np.ndarray | None:
+    """Sorted-distance levels to keep per township at first (``None``: all)."""
+    prep = stages.prep
+    data = prep.data
+    mask = prep.serve.copy()
+    if stages.pairs_ok is not None:
+        mask &= stages.pairs_ok
+    if stages.closed is not None:
+        mask &= ~stages.closed[data.pair_site]
+    pairs = np.flatnonzero(mask)
+    if pairs.size <= TRUNCATE_ABOVE_PAIRS:
+        return None
+    # levels holding each township's TRUNCATE_NEAREST nearest sites
+    town = data.pair_demand[pairs]
+    cost = data.pair_cost[pairs]
+    new_level = np.r_[True, (town[1:] != town[:-1]) | (cost[1:] != cost[:-1])]
+    first = np.r_[True, town[1:] != town[:-1]]
+    level_no = np.cumsum(new_level) - 1
+    level_no -= level_no[np.flatnonzero(first)][np.cumsum(first) - 1]
+    rank = np.arange(pairs.size) - np.flatnonzero(first)[np.cumsum(first) - 1]
+    keep = np.zeros(data.n_demand, dtype=np.int64)
+    near = rank < TRUNCATE_NEAREST
+    np.maximum.at(keep, town[near], level_no[near] + 1)
+    return keep
+
+
+def _integral(sm: SitingModel, name: str) -> bool:
+    if name in ("sites", "beds"):
+        return True
+    if name == "max_distance":
+        cost = sm.prep.data.pair_cost[sm.prep.serve]
+        return bool(np.all(cost == np.round(cost)))
+    expr = sm.exprs[name]
+    return bool(np.all(expr.coefs == np.round(expr.coefs)) and expr.const == round(expr.const))
+
+
+def _tighten(report: SolveReport, *, integral: bool, maximize: bool) -> SolveReport:
+    """Use integrality of the objective: round it, round the bound inwards, and
+    call the plan optimal when the rounded bound meets it."""
+    if not integral or not report.status.has_solution or report.objective is None:
+        return report
+    objective = float(round(report.objective))
+    bound = report.best_bound
+    if report.status is SolveStatus.OPTIMAL:
+        bound = objective
+    elif bound is not None:
+        bound = float(math.floor(bound + 1e-6) if maximize else math.ceil(bound - 1e-6))
+    status = SolveStatus.OPTIMAL if bound == objective else report.status
+    gap = 0.0 if status is SolveStatus.OPTIMAL else relative_gap(objective, bound)
+    return replace(report, status=status, objective=objective, best_bound=bound, gap=gap)
+
+
+def _solve(stages: Stages, sm: SitingModel, name: str, *, extra: list[RowBlock],
+           hint: np.ndarray | None) -> tuple[np.ndarray | None, SolveReport]:
+    params = stages.prep.params
+    maximize = name in MAXIMISED
+    expr = sm.exprs[name]
+    integral = _integral(sm, name)
+    model = sm.lm.to_mathopt(expr, maximize=maximize, extra=extra)
+    hint_vars = None
+    if hint is not None:
+        ids = np.arange(hint.size)
+        hint_vars = hint_map(model, ids, hint)
+    result, report = solve_mathopt(
+        model, backend=stages.backend, time_limit=stages.remaining(),
+        absolute_gap_limit=1.0 - 1e-6 if integral else None, hint=hint_vars, threads=params.threads)
+    values = read_values(model, result, sm.lm.n_vars) if report.status.has_solution else None
+    return values, _tighten(report, integral=integral, maximize=maximize)
+
+
+def _fix(sm: SitingModel, name: str, value: float) -> None:
+    """Keep expression ``name`` at its optimum ``value`` in later stages."""
+    tol = 1e-6 * max(1.0, abs(value))
+    if name in MAXIMISED:
+        sm.lm.add_expr_row("objective_fix", sm.exprs[name], lo=value - tol)
+    else:
+        sm.lm.add_expr_row("objective_fix", sm.exprs[name], hi=value + tol)
+
+
+def _limit_rows(stages: Stages, sm: SitingModel, name: str) -> list[RowBlock]:
+    rows = list(stages.extra(sm)) if stages.extra is not None else []
+    if stages.primary_limit is not None:
+        expr = sm.exprs[name]
+        lo, hi = ((stages.primary_limit, np.inf) if name in MAXIMISED else (-np.inf, stages.primary_limit))
+        rows.append(RowBlock("objective_limit", np.array([-1]), np.zeros(expr.ids.size, dtype=np.int64),
+                             expr.ids, expr.coefs, np.array([lo - expr.const]), np.array([hi - expr.const])))
+    return rows
+
+
+def _site_hint(stages: Stages) -> np.ndarray | None:
+    """Values for the site variables (ids ``0 .. m-1``) from the planner's current plan."""
+    prep = stages.prep
+    hint = prep.params.hint
+    if hint is None or hint.shape != (prep.data.n_sites,):
+        return None
+    open_ = (hint & prep.can_open) | (prep.fixed_open & prep.can_open)
+    if stages.closed is not None:
+        open_ &= ~stages.closed
+    return open_.astype(float)
+
+
+def _beds_free(prep: Prepared) -> bool:
+    """Whether some site's beds are a choice once it is open (else beds follow the open sites)."""
+    return bool(np.any(prep.can_open & (prep.bed_lb < prep.bed_ub)))
+
+
+def run_model(stages: Stages) -> ModelRun:
+    """Solve the model of ``stages.prep`` through its stages.
+
+    Parameters
+    ----------
+    stages
+        Problem, deadline, fixings and extra rows.
+
+    Returns
+    -------
+    ModelRun
+        The last model, the plan's variable values and the reports.
+    """
+    prep = stages.prep
+    params = prep.params
+    primary = objective_name(params.objective)
+    keep = initial_keep(stages) if (params.objective.serves_all and not params.capacitated) else None
+    hint = _site_hint(stages)
+    # stage 1: the planner's objective, widening truncated levels until exact
+    while True:
+        sm = build_model(prep, keep=keep, closed=stages.closed, forced=stages.forced, pairs_ok=stages.pairs_ok)
+        values, report = _solve(stages, sm, primary, extra=_limit_rows(stages, sm, primary), hint=hint)
+        if values is None or sm.levels is None or report.status is not SolveStatus.OPTIMAL:
+            break
+        wider = sm.levels.widened(values, keep if keep is not None else sm.levels.total)
+        if wider is None:
+            break
+        keep, hint = wider, values[sm.y]
+    run = ModelRun(sm, values, report)
+    if values is None or report.status is not SolveStatus.OPTIMAL:
+        return run
+    # later stages keep truncated townships within their kept levels, where travel is exact
+    if sm.levels is not None and (sm.levels.last >= 0).any():
+        sm.lm.set_bounds(sm.levels.last[sm.levels.last >= 0], ub=0.0)
+    _fix(sm, primary, float(sm.exprs[primary].value(values)))
+    tie = params.effective_tie_break
+    later = [] if tie is TieBreak.NONE else [objective_name(tie)]
+    if sm.beds is not None and "beds" not in later and _beds_free(prep):
+        later.append("beds")  # fewest beds last, so the plan is canonical
+    for name in later:
+        left = stages.remaining()
+        if left is not None and left < MIN_STAGE_SECONDS:
+            break
+        new_values, stage_report = _solve(stages, sm, name, extra=_limit_rows(stages, sm, primary), hint=values)
+        if tie is not TieBreak.NONE and name == objective_name(tie):
+            run.tie_report = stage_report
+        if new_values is None:
+            break
+        values = new_values
+        _fix(sm, name, float(sm.exprs[name].value(values)))
+    run.values = values
+    return run
