@@ -123,9 +123,10 @@ class Region:
     name
         Title of the region.
     counties, townships, facilities
-        The three layers in WGS84 (EPSG:4326), sorted by code/id, with a
-        RangeIndex: a township's or facility's *position* is its row number,
-        which is how adjacency and travel costs refer to it.
+        The three layers in WGS84 (EPSG:4326), sorted by code/id (sites a
+        planner adds later are appended), with a RangeIndex: a township's or
+        facility's *position* is its row number, which is how adjacency and
+        travel costs refer to it.
     adjacency
         Township adjacency (shared borders plus reported bridges).
     travel
@@ -135,6 +136,8 @@ class Region:
         visible after loading).
     provenance
         Where each layer came from, and what is synthetic.
+    options
+        The options it was read with (travel settings, 60+ share ...).
     """
 
     name: str
@@ -145,6 +148,7 @@ class Region:
     travel: TravelCosts
     report: ValidationReport = field(default_factory=ValidationReport)
     provenance: dict[str, Any] = field(default_factory=dict)
+    options: RegionOptions = field(default_factory=RegionOptions)
 
     @property
     def county_codes(self) -> list[str]:
@@ -260,7 +264,7 @@ def _assemble(frames: Mapping[Layer, tuple[pd.DataFrame, str]], options: RegionO
     _check_coverage(counties, townships, facilities, report)
     adjacency = build_adjacency(townships, report, file=frames[Layer.TOWNSHIPS][1])
     travel = _travel(townships, facilities, frames.get(Layer.TRAVEL), options, report)
-    return Region(name, counties, townships, facilities, adjacency, travel, report, provenance)
+    return Region(name, counties, townships, facilities, adjacency, travel, report, provenance, options)
 
 
 def _check_coverage(counties: gpd.GeoDataFrame, townships: gpd.GeoDataFrame, facilities: gpd.GeoDataFrame,
