@@ -119,6 +119,38 @@ class GroupingSetup:
             hint=dict(self.current), time_limit=self.time_limit, workers=self.workers, seed=self.seed,
             balance=self.balance)
 
+    def params_check(self, region: Region) -> None:
+        """Raise ValueError naming every lock, lead or county code that does not fit the region.
+
+        Each county's model sees only its own townships, so a lock of an
+        unknown township would otherwise be ignored without a word; a lock to
+        a hospital of another county can never hold (communities never cross
+        county lines).
+        """
+        towns = region.townships.set_index("township_code")["county_code"]
+        facilities = region.facilities.set_index("facility_id")["county_code"]
+        problems = []
+        for town, lead in sorted(self.locks.items()):
+            if town not in towns.index:
+                problems.append(f"township {town} is locked but is not a township of the region")
+            elif lead not in facilities.index:
+                problems.append(f"township {town} is locked to {lead}, which is not a facility of the region")
+            elif facilities[lead] != towns[town]:
+                problems.append(f"township {town} (county {towns[town]}) is locked to {lead} of county "
+                                f"{facilities[lead]}; communities never cross county lines")
+        for county, leads in sorted(self.leads.items()):
+            if county not in set(region.county_codes):
+                problems.append(f"leads are given for county {county}, which is not a county of the region")
+            for lead in leads:
+                if lead not in facilities.index:
+                    problems.append(f"lead {lead} of county {county} is not a facility of the region")
+        missing = sorted(set(self.counties or ()) - set(region.county_codes))
+        if missing:
+            problems.append(f"unknown county code(s): {', '.join(missing)}")
+        if problems:
+            shown = "; ".join(problems[:10]) + (f"; and {len(problems) - 10} more" if len(problems) > 10 else "")
+            raise ValueError(f"grouping setup does not fit region {region.name}: {shown}")
+
     def to_dict(self) -> dict[str, Any]:
         """Plain form for scenarios and JSON."""
         out = asdict(self)
@@ -362,8 +394,15 @@ def run_grouping(region: Region, setup: GroupingSetup = GroupingSetup(), *,
     -------
     GroupingResult
         Per-county plans (infeasible counties carry reasons in words).
+
+    Raises
+    ------
+    ValueError
+        When locks, fixed leads or counties of the setup name codes that do
+        not fit the region (:meth:`GroupingSetup.params_check`).
     """
     start = time.perf_counter()
+    setup.params_check(region)
     candidates = lead_candidates(region, setup)
     counties = [c for c in region.county_codes if setup.counties is None or c in setup.counties]
     counties = [c for c in counties if len(region.townships_in(c))]
