@@ -6,6 +6,15 @@ only then replaces the destination, so a crash never leaves half a file; an
 existing file is replaced only when asked. Loading a scenario and running it
 again gives the same plan: the region is checked against its content hash,
 and the solver settings (seed, time limits, workers) are part of the file.
+
+Two ways back from a file to a plan:
+
+* :meth:`Scenario.run` solves again (``planner run``); with the same region,
+  settings and seed the plan is the same (checked by :func:`plan_differences`).
+* :meth:`Scenario.restore` rebuilds the saved plan from ``results`` without
+  solving -- open sites and beds, township -> lead -- and recomputes every
+  figure from it, so exports and comparisons of a saved scenario show exactly
+  the plan that was saved, even one found under a time limit.
 """
 
 from __future__ import annotations
@@ -14,19 +23,23 @@ import datetime as dt
 import json
 import os
 import tempfile
-from collections.abc import Callable, Iterable
-from dataclasses import dataclass, field
+from collections.abc import Callable, Iterable, Mapping
+from dataclasses import dataclass, field, replace
 from pathlib import Path
 from typing import Any
+
+import numpy as np
 
 from geodata.edits import add_sites
 from geodata.region import Region, RegionOptions, load_region
 from geodata.travel import TravelSettings
+from optimization.solve import Infeasibility, SolveReport, SolveStatus
 from planner import __version__
-from planner.grouping import GroupingResult, GroupingSetup, run_grouping
-from planner.siting import SitingResult, SitingSetup, run_siting
+from planner.grouping import (GroupingResult, GroupingSetup, county_grouping_data, lead_candidates,
+                              run_grouping)
+from planner.siting import SitingResult, SitingSetup, run_siting, siting_data
 
-__all__ = ["RegionRef", "Scenario", "ScenarioError", "ScenarioRun"]
+__all__ = ["RegionRef", "Scenario", "ScenarioError", "ScenarioRun", "atomic_write_text", "plan_differences"]
 
 FORMAT = "county-coverage-planner/scenario"
 FORMAT_VERSION = 1
@@ -77,7 +90,10 @@ class RegionRef:
     def of(cls, region: Region, paths: Iterable[str | Path], *, seed: int | None = None) -> "RegionRef":
         """Reference a loaded region."""
         paths = tuple(str(Path(p).resolve()) if str(p) != DEMO else DEMO for p in paths)
-        return cls(paths, region.options, region.content_hash(), region.name, seed)
+        options = region.options
+        if options.roles:  # files named in the options (a travel matrix) must be found from anywhere
+            options = replace(options, roles={k: str(Path(v).resolve()) for k, v in options.roles.items()})
+        return cls(paths, options, region.content_hash(), region.name, seed)
 
     def load(self, *, check: bool = True) -> Region:
         """Load the region again and check that it is the one the scenario was made on.
@@ -114,11 +130,22 @@ class RegionRef:
 
 @dataclass
 class ScenarioRun:
-    """A scenario's region (with added sites) and its results."""
+    """A scenario's region (with added sites) and its results.
+
+    Attributes
+    ----------
+    region
+        The region the plans refer to (the scenario's added sites included).
+    siting, grouping
+        The results (``None`` when not part of the scenario).
+    restored
+        ``True`` when the plans were rebuilt from a saved file rather than solved.
+    """
 
     region: Region
     siting: SitingResult | None = None
     grouping: GroupingResult | None = None
+    restored: bool = False
 
 
 @dataclass
@@ -151,13 +178,21 @@ class Scenario:
     added_sites: list[dict[str, Any]] = field(default_factory=list)
     results: dict[str, Any] = field(default_factory=dict)
     software_version: str = __version__
-    created: str = field(default_factory=lambda: dt.datetime.now(dt.timezone.utc).isoformat(timespec="seconds"))
+    created: str = field(default_factory=lambda: _now())
     notes: str = ""
 
     def prepared_region(self, region: Region | None = None, *, check: bool = True) -> Region:
-        """The region with this scenario's added sites (loaded from the reference if not given)."""
+        """The region with this scenario's added sites (loaded from the reference if not given).
+
+        A region that already holds every added site (a prepared region) is returned as it is.
+        """
         base = region if region is not None else self.region.load(check=check)
-        return add_sites(base, self.added_sites)
+        return base if self._holds_added_sites(base) else add_sites(base, self.added_sites)
+
+    def _holds_added_sites(self, region: Region) -> bool:
+        """Whether ``region`` is already prepared (holds every added site)."""
+        return bool(self.added_sites) and {s["facility_id"] for s in self.added_sites} <= set(
+            region.facilities["facility_id"])
 
     def run(self, region: Region | None = None, *, map_fn: Callable[..., Any] | None = None,
             progress: Callable[[int, int, str], None] | None = None, check: bool = True) -> ScenarioRun:
@@ -182,13 +217,105 @@ class Scenario:
         region = self.prepared_region(region, check=check)
         out = ScenarioRun(region)
         if self.siting is not None:
+            self.siting.params_check(region)
             out.siting = run_siting(region, self.siting, map_fn=map_fn, progress=progress)
-            self.results["siting"] = out.siting.to_json(region)
         if self.grouping is not None:
             kwargs = {} if map_fn is None else {"map_fn": map_fn}
             out.grouping = run_grouping(region, self.grouping, progress=progress, **kwargs)
-            self.results["grouping"] = out.grouping.to_json(region)
+        self.record(out)
         return out
+
+    def record(self, run: ScenarioRun) -> None:
+        """Store a run's results (replacing earlier ones): the CLI's JSON of each part, plus the overall figures.
+
+        ``results`` then holds ``siting`` and/or ``grouping`` (as printed by
+        ``planner site/group --json``), ``siting_serving`` (township -> site,
+        capacitated siting only), ``kpis`` (:func:`planner.metrics.scenario_kpis`),
+        ``software_version`` and ``ran_at``.
+        """
+        from planner.metrics import scenario_kpis
+
+        results: dict[str, Any] = {}
+        if run.siting is not None:
+            results["siting"] = run.siting.to_json(run.region)
+            if run.siting.setup.capacitated:
+                table = run.siting.townships(run.region)
+                results["siting_serving"] = {t: s for t, s in zip(table["township_code"], table["nearest_site"])
+                                             if s is not None}
+        if run.grouping is not None:
+            results["grouping"] = run.grouping.to_json(run.region)
+        results["kpis"] = scenario_kpis(run)
+        results["software_version"] = __version__
+        results["ran_at"] = _now()
+        self.results = results
+
+    def restore(self, region: Region | None = None, *, check: bool = True) -> ScenarioRun:
+        """Rebuild the saved plans from ``results`` without solving.
+
+        Parameters
+        ----------
+        region
+            The region, if already loaded (else loaded from the reference).
+        check
+            Refuse a region whose content hash differs from the reference.
+
+        Returns
+        -------
+        ScenarioRun
+            Plans with the saved status, objective, bound and gap; figures
+            (coverage, travel, communities) recomputed from the plans.
+
+        Raises
+        ------
+        ScenarioError
+            When a part of the scenario has no saved results, or they name
+            sites or townships the region does not have.
+        """
+        region = self.prepared_region(region, check=check)
+        out = ScenarioRun(region, restored=True)
+        try:
+            if self.siting is not None:
+                out.siting = _restore_siting(region, self.siting, self._saved("siting"),
+                                             self.results.get("siting_serving"))
+            if self.grouping is not None:
+                out.grouping = _restore_grouping(region, self.grouping, self._saved("grouping"))
+        except (KeyError, TypeError, ValueError) as exc:
+            raise ScenarioError(f"scenario {self.name!r}: saved results do not fit the region ({exc})") from exc
+        return out
+
+    def has_results(self) -> bool:
+        """Whether every part of the scenario has saved results."""
+        return all(self.results.get(part) is not None for part, setup in
+                   (("siting", self.siting), ("grouping", self.grouping)) if setup is not None)
+
+    def run_or_restore(self, region: Region | None = None, *, rerun: bool = False, check: bool = True,
+                       map_fn: Callable[..., Any] | None = None,
+                       progress: Callable[[int, int, str], None] | None = None) -> ScenarioRun:
+        """The saved plans when there are any (and ``rerun`` is false), else a fresh run.
+
+        Parameters
+        ----------
+        region
+            The region, if already loaded.
+        rerun
+            Solve again even when results are saved.
+        check
+            Refuse a changed region. With ``check=False`` and a changed
+            region, saved results are not trusted: the scenario is re-run.
+        map_fn, progress
+            As for :meth:`run`.
+        """
+        base = region if region is not None else self.region.load(check=check)
+        unchanged = self._holds_added_sites(base) or base.content_hash() == self.region.content_hash
+        if self.has_results() and not rerun and unchanged:
+            return self.restore(base, check=False)
+        return self.run(base, map_fn=map_fn, progress=progress, check=False)
+
+    def _saved(self, part: str) -> dict[str, Any]:
+        data = self.results.get(part)
+        if not isinstance(data, Mapping):
+            raise ScenarioError(f"scenario {self.name!r} has no saved {part} results; run it first (planner run)")
+        return dict(data)
 
     def to_dict(self) -> dict[str, Any]:
         """Plain-JSON form (the file's content)."""
@@ -293,3 +420,113 @@ def atomic_write_text(path: Path, text: str) -> None:
     except BaseException:
         Path(tmp).unlink(missing_ok=True)
         raise
+
+
+def _now() -> str:
+    return dt.datetime.now(dt.timezone.utc).isoformat(timespec="seconds")
+
+
+def _report_from_dict(data: Mapping[str, Any]) -> SolveReport:
+    """A :class:`SolveReport` from its plain-JSON form."""
+    reasons = tuple(Infeasibility(r["rule"], r["subject"], r["message"], dict(r.get("detail") or {}))
+                    for r in data.get("reasons") or ())
+    return SolveReport(SolveStatus(data["status"]), objective=data.get("objective"),
+                       best_bound=data.get("best_bound"), gap=data.get("gap"),
+                       solve_seconds=float(data.get("solve_seconds") or 0.0), backend=data.get("backend", "none"),
+                       reasons=reasons)
+
+
+def _restore_siting(region: Region, setup: SitingSetup, saved: Mapping[str, Any],
+                    serving: Mapping[str, str] | None) -> SitingResult:
+    """A siting result from its saved JSON: the saved open sites and beds, figures recomputed."""
+    from optimization.siting.evaluate import PlanArrays, make_plan
+    from optimization.siting.prepare import Prepared
+
+    data, index = siting_data(region, setup)
+    ids = data.site_ids.astype(str)
+    beds_of = {str(s["facility_id"]): int(s["beds"]) for s in saved["open_sites"]}
+    unknown = sorted(set(beds_of) - set(ids))
+    if unknown:
+        raise ValueError(f"saved open site(s) {', '.join(unknown[:10])} are not sites of the region")
+    open_ = np.isin(ids, list(beds_of))
+    beds = np.array([beds_of.get(i, 0) for i in ids], dtype=np.int64)
+    assignment = None
+    if setup.capacitated:
+        site_pos = {i: k for k, i in enumerate(ids)}
+        serving = serving or {}
+        assignment = np.array([site_pos.get(serving.get(str(t)), -1) for t in data.demand_ids], dtype=np.int64)
+    county_reports = {k: _report_from_dict(v) for k, v in (saved.get("counties") or {}).items()}
+    plan = make_plan(PlanArrays(Prepared(data, setup.params(data)), open_, beds, assignment),
+                     _report_from_dict(saved), county_reports=county_reports)
+    return SitingResult(plan, setup, index, float(saved.get("wall_seconds") or 0.0))
+
+
+def _restore_grouping(region: Region, setup: GroupingSetup, saved: Mapping[str, Any]) -> GroupingResult:
+    """A grouping result from its saved JSON: the saved township -> lead, figures recomputed."""
+    from optimization.grouping import GroupingPlan, evaluate_assignment
+    from optimization.grouping.evaluate import as_lead_indices
+
+    setup.params_check(region)
+    lead_of = {str(t): str(c["lead_facility_id"]) for c in saved.get("communities") or ()
+               for t in c["township_codes"]}
+    county_reports = saved["counties"]
+    unknown = sorted(set(county_reports) - set(region.county_codes))
+    if unknown:
+        raise ValueError(f"saved communities of unknown county {', '.join(unknown)}")
+    candidates = lead_candidates(region, setup)
+    plans, inputs = {}, {}
+    for county in [c for c in region.county_codes if c in county_reports]:
+        data = county_grouping_data(region, county, setup, candidates)
+        mine = {t: lead_of[t] for t in data.township_ids if t in lead_of}
+        report = _report_from_dict(county_reports[county])
+        lead_index, problems = as_lead_indices(data, mine)
+        if problems:
+            raise ValueError("; ".join(p.message for p in problems[:5]))
+        evaluation = evaluate_assignment(data, setup.params(county), mine) if report.status.has_solution else None
+        plans[county] = GroupingPlan(county, data.township_ids, data.lead_ids, lead_index, report, evaluation)
+        inputs[county] = data
+    return GroupingResult(plans, _report_from_dict(saved), setup, inputs, float(saved.get("wall_seconds") or 0.0))
+
+
+def plan_differences(before: Mapping[str, Any], after: Mapping[str, Any]) -> list[str]:
+    """How two scenarios' saved results differ as plans (empty when they are the same plan).
+
+    Compares the open sites and their beds, the serving site of each township
+    (capacitated siting), the township -> lead assignment, and the solve
+    status of each part; timings and bounds are not compared.
+
+    Parameters
+    ----------
+    before, after
+        ``Scenario.results`` of the two.
+
+    Returns
+    -------
+    list of str
+        One sentence per difference.
+    """
+    out: list[str] = []
+    for part in ("siting", "grouping"):
+        a, b = before.get(part), after.get(part)
+        if (a is None) != (b is None):
+            out.append(f"{part}: results in only one of the two")
+            continue
+        if a is None:
+            continue
+        if a.get("status") != b.get("status"):
+            out.append(f"{part}: status {a.get('status')} before, {b.get('status')} after")
+    sites = [{str(s["facility_id"]): int(s["beds"]) for s in (r.get("siting") or {}).get("open_sites", ())}
+             for r in (before, after)]
+    for fid in sorted(set(sites[0]) | set(sites[1])):
+        if sites[0].get(fid) != sites[1].get(fid):
+            out.append(f"site {fid}: beds {sites[0].get(fid, 'closed')} before, {sites[1].get(fid, 'closed')} after")
+    serving = [r.get("siting_serving") or {} for r in (before, after)]
+    moved = sorted(t for t in set(serving[0]) | set(serving[1]) if serving[0].get(t) != serving[1].get(t))
+    if moved:
+        out.append(f"{len(moved)} township(s) served by another site, e.g. {', '.join(moved[:5])}")
+    leads = [{str(t): str(c["lead_facility_id"]) for c in (r.get("grouping") or {}).get("communities", ())
+              for t in c["township_codes"]} for r in (before, after)]
+    moved = sorted(t for t in set(leads[0]) | set(leads[1]) if leads[0].get(t) != leads[1].get(t))
+    if moved:
+        out.append(f"{len(moved)} township(s) in another community, e.g. {', '.join(moved[:5])}")
+    return out
