@@ -8,12 +8,16 @@ label comes from one of the two tables.
 
 from __future__ import annotations
 
+import math
 from collections.abc import Iterable
 from typing import Any
 
-from planner.i18n import header, tr
+import pandas as pd
 
-__all__ = ["TEXT", "column", "columns", "text"]
+from planner.i18n import TEXT as I18N_TEXT
+from planner.i18n import header, status_text, tr
+
+__all__ = ["TEXT", "column", "columns", "format_value", "kpi", "text", "unique"]
 
 #: key -> (Chinese, English)
 TEXT: dict[str, tuple[str, str]] = {
@@ -27,6 +31,7 @@ TEXT: dict[str, tuple[str, str]] = {
     "kpi.max_travel_to_lead": ("到牵头医院最长通行时间（分钟）", "Longest travel to lead (min)"),
     "kpi.mean_polsby_popper": ("平均紧凑度", "Mean compactness"),
     "kpi.min_polsby_popper": ("最低紧凑度", "Lowest compactness"),
+    "kpi.unassigned_townships": ("未划入医共体的乡镇", "Townships in no community"),
     "kpi.siting_status": ("选址求解状态", "Siting status"),
     "kpi.siting_gap": ("选址最优性差距", "Siting gap"),
     "kpi.siting_seconds": ("选址求解时间（秒）", "Siting time (s)"),
@@ -35,13 +40,17 @@ TEXT: dict[str, tuple[str, str]] = {
     "kpi.grouping_seconds": ("医共体求解时间（秒）", "Grouping time (s)"),
     "kpi.threshold_minutes": ("覆盖阈值（分钟）", "Coverage threshold (min)"),
     "kpi.threshold_km": ("覆盖阈值（公里）", "Coverage threshold (km)"),
-    # plan columns not in planner.i18n
+    # plan columns not in planner.i18n (or worded differently in exports)
+    "col.hospice_beds": ("现有安宁疗护床位", "Existing hospice beds"),
+    "col.lon": ("经度", "Longitude"),
+    "col.lat": ("纬度", "Latitude"),
     "col.new": ("新增", "New"),
     "col.served_60plus": ("服务的60岁及以上人口", "Population 60+ served"),
     "col.site_travel_minutes": ("到最近设床机构通行时间（分钟）", "Travel to nearest site (min)"),
     "col.lead_travel_minutes": ("到牵头医院通行时间（分钟）", "Travel to lead (min)"),
     "col.county": ("县", "County"),
-    "col.key": ("项目", "Item"),
+    "col.key": ("键", "Key"),
+    "col.item": ("项目", "Item"),
     "col.table": ("表", "Table"),
     "col.short_name": ("短字段名", "Short field name"),
     "col.full_name": ("字段", "Field"),
@@ -62,6 +71,12 @@ TEXT: dict[str, tuple[str, str]] = {
     "table.townships": ("乡镇", "Townships"),
     "table.communities": ("医共体", "Communities"),
     "table.leads": ("牵头医院", "Lead hospitals"),
+    # layer names (GeoPackage layers)
+    "layer.counties": ("县级行政区", "Counties"),
+    "layer.townships": ("乡镇", "Townships"),
+    "layer.sites": ("安宁疗护设床机构", "Hospice sites"),
+    "layer.communities": ("医共体", "Medical communities"),
+    "layer.leads": ("牵头医院", "Lead hospitals"),
     # scenario sheet rows
     "info.name": ("情景名称", "Scenario name"),
     "info.region": ("区域", "Region"),
@@ -125,12 +140,65 @@ def column(name: str, lang: str = "zh") -> str:
     return text(key, lang) if key in TEXT else header(name, lang)
 
 
+def kpi(name: str, lang: str = "zh") -> str:
+    """Label of a figure (``kpi.`` text of this table or :mod:`planner.i18n`), else its column header."""
+    key = f"kpi.{name}"
+    if key in TEXT or key in I18N_TEXT:
+        return text(key, lang)
+    return column(name, lang)
+
+
 def columns(names: Iterable[str], lang: str = "zh") -> dict[str, str]:
     """``{column: header}`` for renaming a table into ``lang``; raises if two headers would coincide."""
-    out = {name: column(name, lang) for name in names}
+    return unique({name: column(name, lang) for name in names})
+
+
+def unique(headers: dict[str, str]) -> dict[str, str]:
+    """``headers`` itself, after checking that no two columns get the same header.
+
+    Raises
+    ------
+    ValueError
+        Naming the two columns.
+    """
     seen: dict[str, str] = {}
-    for name, label in out.items():
+    for name, label in headers.items():
         if label in seen:
             raise ValueError(f"columns {seen[label]!r} and {name!r} would both be headed {label!r}")
         seen[label] = name
-    return out
+    return headers
+
+
+#: Figures shown as percentages.
+PERCENT = frozenset({"coverage_share", "deviation_share", "max_deviation", "mean_abs_deviation", "siting_gap",
+                     "grouping_gap", "gap"})
+#: Figures shown with three decimals.
+FINE = frozenset({"gini", "polsby_popper", "mean_polsby_popper", "min_polsby_popper", "accessibility"})
+#: Solve statuses (translated).
+STATUS = frozenset({"siting_status", "grouping_status", "status"})
+#: Codes and ids: shown as they are, never with thousands separators.
+CODES = frozenset({"county_code", "township_code", "facility_id", "lead_facility_id", "nearest_site", "key"})
+
+
+def format_value(key: str, value: Any, lang: str = "zh") -> str:
+    """A value as a report shows it: percentages, thousands separators, yes/no, translated statuses, '—' for none."""
+    if value is None or (not isinstance(value, (str, list, tuple, dict)) and bool(pd.isna(value))):
+        return "—"
+    if isinstance(value, bool) or (hasattr(value, "dtype") and value.dtype.kind == "b"):
+        return text("word.yes" if value else "word.no", lang)
+    if key in STATUS:
+        return status_text(str(value), lang)
+    if key in CODES or isinstance(value, str):
+        return str(value)
+    if isinstance(value, (int,)) or (hasattr(value, "dtype") and getattr(value, "dtype").kind in "iu"):
+        return f"{int(value):,}"
+    if isinstance(value, float) or hasattr(value, "dtype"):
+        number = float(value)
+        if math.isinf(number):
+            return "∞"
+        if key in PERCENT:
+            return f"{number:.1%}"
+        if key in FINE:
+            return f"{number:.3f}"
+        return f"{number:,.2f}" if abs(number) < 100 else f"{number:,.1f}"
+    return str(value)

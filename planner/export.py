@@ -1,0 +1,542 @@
+"""Exports of a scenario's plan: GeoPackage, GeoJSON, zipped Shapefile, CSV, XLSX and the HTML report.
+
+Every format is written from one :class:`Bundle` -- the same layers and
+tables with the same values -- so the files agree with each other and with
+the report. Headers (and GeoPackage layer / Excel sheet names) are in the
+chosen language, Chinese by default; values are left as data (codes, ids,
+``True``/``False``, numbers). Column order and meaning are listed in
+:data:`SHORT_NAMES` and in the ``FIELDS.csv`` written into every Shapefile zip.
+
+Layers (EPSG:4326)
+    ``counties`` (per-county figures), ``townships`` (coverage, nearest site,
+    travel, accessibility, community and lead), ``sites`` (every site the
+    siting considered: open or not, beds), ``communities`` (dissolved, with
+    their figures) and ``leads``.
+Tables
+    ``scenario`` (name, region, parameters, provenance), ``kpis`` (overall
+    figures), ``counties``, ``sites`` (open sites and their beds),
+    ``townships`` (township -> community -> lead, coverage) and ``communities``.
+
+Formats, chosen by the extension of the output path:
+
+=============  ===========================================================================
+``.gpkg``      one GeoPackage, one layer per map layer (layer names translated)
+``.geojson``   one file per layer, ``<stem>_<layer>.geojson`` (RFC 7946, WGS84)
+``.shp.zip``   one zip: ``<layer>.shp/.shx/.dbf/.prj/.cpg`` per layer (UTF-8, so Chinese
+               survives), field names shortened to 10 characters through
+               :data:`SHORT_NAMES`, listed in ``FIELDS.csv`` with full names and labels
+``.csv``       one file per table, ``<stem>_<table>.csv``, UTF-8 with a byte-order mark
+               so Excel reads Chinese correctly (Excel may still show codes of 12 or
+               more digits as numbers: prefer the XLSX file there)
+``.xlsx``      one workbook, one sheet per table (sheet names translated), codes as text
+``.html``      the self-contained report (:func:`planner.report.report_html`)
+=============  ===========================================================================
+
+Outputs are written atomically (a temporary file in the same folder, then
+renamed) and never replace an existing file unless ``overwrite`` is given;
+with several output files, all are checked before any is written.
+"""
+
+from __future__ import annotations
+
+import io
+import json
+import os
+import re
+import tempfile
+import zipfile
+from collections.abc import Callable, Iterable, Mapping
+from dataclasses import dataclass, field
+from pathlib import Path
+from typing import TYPE_CHECKING, Any
+
+import geopandas as gpd
+import pandas as pd
+import pyogrio
+
+from planner import labels
+from planner.metrics import grouping_kpis, grouping_townships, scenario_kpis, siting_kpis, township_access
+
+if TYPE_CHECKING:
+    from planner.scenario import Scenario, ScenarioRun
+
+__all__ = [
+    "FORMATS",
+    "LAYERS",
+    "SHORT_NAMES",
+    "TABLES",
+    "Bundle",
+    "ExportError",
+    "build_bundle",
+    "export_bytes",
+    "export_format",
+    "export_scenario",
+    "file_stem",
+    "header",
+    "output_paths",
+    "short_names",
+]
+
+#: Extension -> format name.
+FORMATS: dict[str, str] = {".gpkg": "gpkg", ".geojson": "geojson", ".shp.zip": "shp.zip", ".csv": "csv",
+                           ".xlsx": "xlsx", ".html": "html"}
+LAYERS: tuple[str, ...] = ("counties", "townships", "sites", "communities", "leads")
+TABLES: tuple[str, ...] = ("scenario", "kpis", "counties", "sites", "townships", "communities")
+
+#: Full column name -> Shapefile field name (at most 10 characters). Columns not listed are shortened
+#: by :func:`short_names` (letters and digits, cut to 10, numbered when they clash).
+SHORT_NAMES: dict[str, str] = {
+    "county_code": "county", "county_name": "cnty_name", "township_code": "township", "township_name": "town_name",
+    "population": "pop", "population_60plus": "pop60", "facility_id": "fac_id", "name": "name", "kind": "kind",
+    "grade": "grade", "specialty": "specialty", "hospice_beds": "beds_exist", "status": "status",
+    "existing": "existing", "open": "open", "new": "new", "beds": "beds", "new_beds": "new_beds",
+    "served_60plus": "served60", "lon": "lon", "lat": "lat", "covered": "covered", "nearest_site": "near_site",
+    "site_travel_minutes": "site_min", "accessibility": "access", "lead_facility_id": "lead_id",
+    "lead_name": "lead_name", "lead_travel_minutes": "lead_min", "township_codes": "members",
+    "townships": "n_towns", "target": "target", "deviation": "dev", "deviation_share": "dev_share",
+    "mean_travel": "mean_min", "max_travel": "max_min", "contiguous": "contig", "components": "pieces",
+    "cut_edges": "cut_edges", "polsby_popper": "compact", "aged_population": "aged60", "coverage_share": "cov_share",
+    "beds_per_10k": "beds_10k", "open_sites": "open_sites", "new_sites": "new_sites",
+    "uncovered_townships": "uncov_town", "unreachable_townships": "unreach", "gini": "gini", "has_ward": "has_ward",
+    "grouping_status": "grp_status", "communities": "n_comm", "max_deviation": "max_dev",
+    "mean_abs_deviation": "mean_dev", "non_contiguous": "noncontig", "mean_travel_to_lead": "lead_mean",
+    "max_travel_to_lead": "lead_max", "mean_polsby_popper": "compact_mn", "min_polsby_popper": "compact_lo",
+    "unassigned_townships": "unassigned",
+}
+#: Longest text a Shapefile (dBASE) field holds, in bytes.
+DBF_TEXT_BYTES = 254
+
+
+class ExportError(ValueError):
+    """An export cannot be written (unknown format, existing output, nothing to export)."""
+
+
+@dataclass
+class Bundle:
+    """Everything an export writes: layers and tables under canonical column names, and their headers.
+
+    Attributes
+    ----------
+    lang
+        Language of the headers (``zh`` or ``en``).
+    stem
+        Suggested file stem (the scenario's name made safe for file names).
+    layers
+        Map layers (GeoDataFrames, EPSG:4326) by :data:`LAYERS` name; only
+        the layers the scenario has.
+    tables
+        Tables by :data:`TABLES` name.
+    headers
+        Per layer/table name: canonical column -> header in ``lang``.
+    """
+
+    lang: str
+    stem: str
+    layers: dict[str, gpd.GeoDataFrame] = field(default_factory=dict)
+    tables: dict[str, pd.DataFrame] = field(default_factory=dict)
+    headers: dict[str, dict[str, str]] = field(default_factory=dict)
+
+    def layer(self, name: str, *, translated: bool = True) -> gpd.GeoDataFrame:
+        """A layer, with headers in the bundle's language unless ``translated`` is false."""
+        frame = self.layers[name]
+        return frame.rename(columns=self.headers[name]) if translated else frame
+
+    def table(self, name: str, *, translated: bool = True) -> pd.DataFrame:
+        """A table, with headers in the bundle's language unless ``translated`` is false."""
+        frame = self.tables[name]
+        return frame.rename(columns=self.headers[name]) if translated else frame
+
+    def layer_title(self, name: str) -> str:
+        """Translated layer name (GeoPackage layer)."""
+        return labels.text(f"layer.{name}", self.lang)
+
+    def table_title(self, name: str) -> str:
+        """Translated table name (Excel sheet)."""
+        return labels.text(f"table.{name}", self.lang)
+
+
+# --- building the bundle ------------------------------------------------------------------------------------------
+
+
+def file_stem(name: str) -> str:
+    """A scenario name made safe as a file stem (Chinese kept; separators and reserved characters replaced)."""
+    stem = re.sub(r'[\\/:*?"<>|\s]+', "_", name.strip()).strip("._")
+    return stem or "scenario"
+
+
+def _with_lonlat(frame: gpd.GeoDataFrame) -> pd.DataFrame:
+    out = pd.DataFrame(frame.drop(columns="geometry"))
+    out["lon"] = frame.geometry.x.round(6).to_numpy()
+    out["lat"] = frame.geometry.y.round(6).to_numpy()
+    return out
+
+
+def _info_rows(scenario: "Scenario", run: "ScenarioRun", lang: str) -> pd.DataFrame:
+    region = run.region
+    provenance = region.provenance.get(f"label_{lang}") or region.provenance.get("label_en") or json.dumps(
+        {k: v for k, v in region.provenance.items() if isinstance(v, str)}, ensure_ascii=False)
+    rows = [("name", scenario.name), ("region", region.name), ("region_files", ", ".join(scenario.region.paths)),
+            ("content_hash", scenario.region.content_hash), ("software_version", scenario.software_version),
+            ("created", scenario.created), ("travel", region.travel.label), ("provenance", provenance),
+            ("siting", json.dumps(scenario.siting.to_dict(), ensure_ascii=False) if scenario.siting else ""),
+            ("grouping", json.dumps(scenario.grouping.to_dict(), ensure_ascii=False, default=str)
+             if scenario.grouping else ""),
+            ("notes", scenario.notes), ("language", lang)]
+    return pd.DataFrame({"key": [k for k, _ in rows], "item": [labels.text(f"info.{k}", lang) for k, _ in rows],
+                         "value": [str(v) for _, v in rows]})
+
+
+def _kpi_rows(kpis: Mapping[str, Any], lang: str) -> pd.DataFrame:
+    return pd.DataFrame({"key": list(kpis), "metric": [labels.kpi(k, lang) for k in kpis],
+                         "value": [v for v in kpis.values()]})
+
+
+def _county_frame(run: "ScenarioRun", siting: dict[str, Any] | None, grouping: dict[str, Any] | None,
+                  ) -> gpd.GeoDataFrame:
+    region = run.region
+    out = region.counties[["county_code", "county_name", "geometry"]].reset_index(drop=True)
+    extra: dict[str, dict[str, Any]] = {c: {} for c in out["county_code"]}
+    for county, figures in (siting or {}).get("counties", {}).items():
+        extra[county].update({k: v for k, v in figures.items() if k != "county_name"})
+    for county, figures in (grouping or {}).get("counties", {}).items():
+        extra[county].update({("grouping_status" if k == "status" else k): v for k, v in figures.items()})
+    table = pd.DataFrame.from_dict(extra, orient="index")
+    if len(table.columns):
+        out = out.merge(table, left_on="county_code", right_index=True, how="left")
+    geometry = out.pop("geometry")
+    return gpd.GeoDataFrame(out, geometry=geometry, crs=region.counties.crs)
+
+
+def build_bundle(run: "ScenarioRun", scenario: "Scenario", *, lang: str = "zh", decay: str = "gaussian") -> Bundle:
+    """Collect the layers and tables of a scenario run for export.
+
+    Parameters
+    ----------
+    run
+        The run (fresh or restored).
+    scenario
+        Its scenario (name, region reference, parameters).
+    lang
+        Header language, ``zh`` or ``en``.
+    decay
+        Distance decay of the accessibility score.
+
+    Returns
+    -------
+    Bundle
+    """
+    if lang not in ("zh", "en"):
+        raise ExportError(f"language must be 'zh' or 'en', got {lang!r}")
+    region = run.region
+    bundle = Bundle(lang, file_stem(scenario.name))
+    towns = region.townships[["township_code", "township_name", "county_code", "population", "population_60plus",
+                              "geometry"]].reset_index(drop=True)
+    siting_figures = grouping_figures = None
+    if run.siting is not None:
+        access = township_access(region, run.siting, decay=decay)  # type: ignore[arg-type]
+        siting_figures = siting_kpis(region, run.siting, decay=decay, towns=access)  # type: ignore[arg-type]
+        towns = towns.merge(access.drop(columns=["township_name", "county_code", "population_60plus"]),
+                            on="township_code", how="left")
+        sites = run.siting.sites(region)
+        bundle.layers["sites"] = sites[[c for c in sites.columns if c != "geometry"] + ["geometry"]].reset_index(
+            drop=True)
+        bundle.tables["sites"] = _with_lonlat(sites[sites["open"]].reset_index(drop=True))
+    if run.grouping is not None:
+        communities = run.grouping.communities(region)
+        table = grouping_townships(region, run.grouping)
+        grouping_figures = grouping_kpis(region, run.grouping, communities=communities, towns=table)
+        towns = towns.merge(table[["township_code", "lead_facility_id", "lead_name", "lead_travel_minutes"]],
+                            on="township_code", how="left")
+        from planner.grouping import grouping_layers
+
+        layers = grouping_layers(region, run.grouping)
+        shapes = layers["communities"]
+        bundle.layers["communities"] = gpd.GeoDataFrame(
+            shapes.drop(columns="geometry"), geometry=shapes.geometry.to_numpy(), crs=shapes.crs)
+        bundle.layers["leads"] = gpd.GeoDataFrame(layers["leads"], geometry="geometry", crs=region.facilities.crs)
+        flat = communities.assign(township_codes=communities["township_codes"].map(", ".join)) if len(
+            communities) else communities
+        bundle.tables["communities"] = pd.DataFrame(flat).reset_index(drop=True)
+    bundle.layers["townships"] = gpd.GeoDataFrame(towns, geometry="geometry", crs=region.townships.crs)
+    bundle.layers["counties"] = _county_frame(run, siting_figures, grouping_figures)
+    bundle.tables["scenario"] = _info_rows(scenario, run, lang)
+    bundle.tables["kpis"] = _kpi_rows(scenario_kpis(run, decay=decay), lang)  # type: ignore[arg-type]
+    bundle.tables["counties"] = pd.DataFrame(bundle.layers["counties"].drop(columns="geometry"))
+    bundle.tables["townships"] = pd.DataFrame(towns.drop(columns="geometry"))
+    for name in [n for n in (*LAYERS, *TABLES) if n in bundle.layers or n in bundle.tables]:
+        frames = [f for f in (bundle.layers.get(name), bundle.tables.get(name)) if f is not None]
+        cols = [c for c in dict.fromkeys(c for f in frames for c in f.columns) if c != "geometry"]
+        bundle.headers[name] = labels.unique({c: header(name, c, lang) for c in cols})
+    return bundle
+
+
+def header(frame: str, column: str, lang: str) -> str:
+    """Header of ``column`` of layer/table ``frame`` in ``lang`` (county columns are figures: ``kpi.`` texts)."""
+    return labels.kpi(column, lang) if frame == "counties" else labels.column(column, lang)
+
+
+# --- writing --------------------------------------------------------------------------------------------------
+
+
+def export_format(path: str | Path) -> str:
+    """The format of an output path, from its extension (``.shp.zip`` included).
+
+    Raises
+    ------
+    ExportError
+        For an extension with no writer, listing those there are.
+    """
+    name = Path(path).name.lower()
+    for ext in sorted(FORMATS, key=len, reverse=True):
+        if name.endswith(ext) and len(name) > len(ext):
+            return FORMATS[ext]
+    raise ExportError(f"{path}: unknown export format; use one of {', '.join(FORMATS)}")
+
+
+def _stem(path: Path, fmt: str) -> str:
+    ext = next(e for e, f in FORMATS.items() if f == fmt)
+    return path.name[: -len(ext)]
+
+
+def output_paths(path: str | Path, bundle: Bundle) -> list[Path]:
+    """Every file an export to ``path`` writes (several for ``.csv`` and ``.geojson``)."""
+    path = Path(path)
+    fmt = export_format(path)
+    stem = _stem(path, fmt)
+    if fmt == "csv":
+        return [path.with_name(f"{stem}_{name}.csv") for name in TABLES if name in bundle.tables]
+    if fmt == "geojson":
+        return [path.with_name(f"{stem}_{name}.geojson") for name in LAYERS if name in bundle.layers]
+    return [path]
+
+
+def _atomic(path: Path, write: Callable[[Path], None]) -> None:
+    """Call ``write`` on a temporary path beside ``path``, then move it into place."""
+    path.parent.mkdir(parents=True, exist_ok=True)
+    fd, tmp = tempfile.mkstemp(prefix=f".{path.name}.", suffix=".partial" + "".join(path.suffixes[-1:]),
+                               dir=path.parent)
+    os.close(fd)
+    os.unlink(tmp)  # writers (GDAL) want to create the file themselves
+    try:
+        write(Path(tmp))
+        umask = os.umask(0)
+        os.umask(umask)
+        os.chmod(tmp, 0o666 & ~umask)
+        os.replace(tmp, path)
+    except BaseException:
+        Path(tmp).unlink(missing_ok=True)
+        raise
+
+
+def _layers_out(bundle: Bundle) -> Iterable[tuple[str, gpd.GeoDataFrame]]:
+    return ((name, bundle.layers[name]) for name in LAYERS if name in bundle.layers and len(bundle.layers[name]))
+
+
+def _write_gpkg(bundle: Bundle, path: Path) -> None:
+    for name, _ in _layers_out(bundle):
+        pyogrio.write_dataframe(bundle.layer(name), path, layer=bundle.layer_title(name), driver="GPKG",
+                                promote_to_multi=name in ("counties", "townships", "communities"))
+
+
+def _write_geojson(bundle: Bundle, path: Path, name: str) -> None:
+    pyogrio.write_dataframe(bundle.layer(name), path, driver="GeoJSON", layer=name,
+                            promote_to_multi=name in ("counties", "townships", "communities"))
+
+
+def _write_csv(bundle: Bundle, path: Path, name: str) -> None:
+    bundle.table(name).to_csv(path, index=False, encoding="utf-8-sig")
+
+
+def _sheet_name(title: str, used: set[str]) -> str:
+    name = re.sub(r"[\[\]:*?/\\]", "_", title)[:31] or "sheet"
+    base, n = name, 2
+    while name in used:
+        name = f"{base[:28]}_{n}"
+        n += 1
+    used.add(name)
+    return name
+
+
+def _write_xlsx(bundle: Bundle, path: Path) -> None:
+    from openpyxl.utils import get_column_letter
+
+    used: set[str] = set()
+    with pd.ExcelWriter(path, engine="openpyxl") as writer:
+        for name in TABLES:
+            if name not in bundle.tables:
+                continue
+            frame = bundle.table(name)
+            sheet = _sheet_name(bundle.table_title(name), used)
+            frame.to_excel(writer, sheet_name=sheet, index=False)
+            ws = writer.sheets[sheet]
+            ws.freeze_panes = "A2"
+            for i, col in enumerate(frame.columns, start=1):
+                longest = max([len(str(col))] + [len(str(v)) for v in frame[col].head(200)])
+                ws.column_dimensions[get_column_letter(i)].width = min(60, max(8, longest * 1.3 + 2))
+
+
+def short_names(columns: Iterable[str]) -> dict[str, str]:
+    """Shapefile field names (at most 10 ASCII characters, unique) for full column names.
+
+    Known columns use :data:`SHORT_NAMES`; others keep their letters, digits
+    and underscores, cut to 10 characters, with a number appended when two
+    would clash.
+    """
+    out: dict[str, str] = {}
+    used: set[str] = set()
+    for col in columns:
+        base = SHORT_NAMES.get(col) or (re.sub(r"[^0-9A-Za-z_]", "", col)[:10] or "field")
+        name, n = base, 1
+        while name.lower() in used:
+            suffix = str(n)
+            name = base[: 10 - len(suffix)] + suffix
+            n += 1
+        used.add(name.lower())
+        out[col] = name
+    return out
+
+
+def _write_shapefile_zip(bundle: Bundle, path: Path) -> None:
+    fields, dropped = [], []
+    with tempfile.TemporaryDirectory() as tmp, zipfile.ZipFile(path, "w", zipfile.ZIP_DEFLATED) as archive:
+        for name, frame in _layers_out(bundle):
+            data = frame.copy()
+            for col in [c for c in data.columns if c != "geometry"]:
+                if data[col].dtype == object or pd.api.types.is_string_dtype(data[col]):
+                    longest = data[col].dropna().astype(str).map(lambda v: len(v.encode("utf-8"))).max()
+                    if pd.notna(longest) and longest > DBF_TEXT_BYTES:
+                        dropped.append((name, col))
+                        data = data.drop(columns=col)
+            mapping = short_names(c for c in data.columns if c != "geometry")
+            pyogrio.write_dataframe(data.rename(columns=mapping), Path(tmp) / f"{name}.shp", encoding="UTF-8",
+                                    promote_to_multi=name in ("counties", "townships", "communities"))
+            for file in sorted(Path(tmp).glob(f"{name}.*")):
+                archive.write(file, file.name)
+            fields += [(name, short, col, header(name, col, "zh"), header(name, col, "en"))
+                       for col, short in mapping.items()]
+        table = pd.DataFrame(fields, columns=["layer", "short_name", "field", "label_zh", "label_en"])
+        archive.writestr("FIELDS.csv", table.to_csv(index=False).encode("utf-8-sig"))
+        archive.writestr("README.txt", _shapefile_readme(bundle, dropped).encode("utf-8"))
+
+
+def _shapefile_readme(bundle: Bundle, dropped: list[tuple[str, str]]) -> str:
+    lines = [
+        "Shapefile export / Shapefile 导出",
+        "",
+        "One Shapefile per layer (counties, townships, sites, communities, leads), WGS84 (EPSG:4326).",
+        "Text is UTF-8 (see the .cpg files), so Chinese names read correctly in QGIS and ArcGIS.",
+        "Shapefile field names hold at most 10 characters: FIELDS.csv lists, for every layer, the short field",
+        "name, the full column name and its Chinese and English labels.",
+        "每个图层一个 Shapefile（县、乡镇、设床机构、医共体、牵头医院），坐标系 WGS84（EPSG:4326）。",
+        "文本为 UTF-8 编码（见 .cpg 文件）。字段名最多10个字符，FIELDS.csv 列出短字段名、完整字段名及中英文名称。",
+    ]
+    if dropped:
+        lines += ["", "Left out (text longer than the 254 bytes a Shapefile field holds; see the GeoPackage or XLSX):",
+                  "以下字段超过 Shapefile 字段长度上限（254字节）未写入，请使用 GeoPackage 或 XLSX："]
+        lines += [f"  {layer}: {col}" for layer, col in dropped]
+    return "\n".join(lines) + "\n"
+
+
+def _write_html(bundle: Bundle, path: Path, run: "ScenarioRun", scenario: "Scenario") -> None:
+    from planner.report import report_html
+
+    path.write_text(report_html(run, scenario, lang=bundle.lang), encoding="utf-8")
+
+
+def export_scenario(run: "ScenarioRun", scenario: "Scenario", path: str | Path, *, lang: str = "zh",
+                    overwrite: bool = False, bundle: Bundle | None = None) -> list[Path]:
+    """Write a scenario's plan in the format of ``path``'s extension.
+
+    Parameters
+    ----------
+    run
+        The run (fresh or restored) to export.
+    scenario
+        Its scenario.
+    path
+        Output path ending in ``.gpkg``, ``.geojson``, ``.shp.zip``, ``.csv``,
+        ``.xlsx`` or ``.html``. For ``.csv`` and ``.geojson`` one file per
+        table or layer is written beside it, named ``<stem>_<name>.<ext>``.
+    lang
+        Language of headers, layer and sheet names, and the report.
+    overwrite
+        Replace existing files; otherwise an existing output is an error and
+        nothing is written.
+    bundle
+        The bundle, if already built (same language).
+
+    Returns
+    -------
+    list of Path
+        The files written.
+
+    Raises
+    ------
+    ExportError
+        For an unknown extension or an existing output (without ``overwrite``).
+    """
+    path = Path(path)
+    fmt = export_format(path)
+    bundle = build_bundle(run, scenario, lang=lang) if bundle is None else bundle
+    targets = output_paths(path, bundle)
+    existing = [p for p in targets if p.exists()]
+    if existing and not overwrite:
+        raise ExportError(f"{', '.join(map(str, existing))} exist(s); choose another name or allow replacing "
+                          "(--force)")
+    if fmt == "gpkg":
+        _atomic(path, lambda tmp: _write_gpkg(bundle, tmp))
+    elif fmt == "shp.zip":
+        _atomic(path, lambda tmp: _write_shapefile_zip(bundle, tmp))
+    elif fmt == "xlsx":
+        _atomic(path, lambda tmp: _write_xlsx(bundle, tmp))
+    elif fmt == "html":
+        _atomic(path, lambda tmp: _write_html(bundle, tmp, run, scenario))
+    elif fmt == "csv":
+        for name, target in zip([n for n in TABLES if n in bundle.tables], targets):
+            _atomic(target, lambda tmp, name=name: _write_csv(bundle, tmp, name))
+    elif fmt == "geojson":
+        for name, target in zip([n for n in LAYERS if n in bundle.layers], targets):
+            _atomic(target, lambda tmp, name=name: _write_geojson(bundle, tmp, name))
+    return targets
+
+
+def export_bytes(run: "ScenarioRun", scenario: "Scenario", fmt: str, *, lang: str = "zh",
+                 table: str | None = None) -> tuple[str, bytes]:
+    """One export as a file name and its bytes (for download buttons).
+
+    Parameters
+    ----------
+    run, scenario
+        What to export.
+    fmt
+        ``gpkg``, ``geojson``, ``shp.zip``, ``csv``, ``xlsx`` or ``html``
+        (a leading dot is accepted).
+    lang
+        Language.
+    table
+        For ``csv``: one table by :data:`TABLES` name (or layer name for
+        ``geojson``); without it the several files come zipped.
+
+    Returns
+    -------
+    (str, bytes)
+        Suggested file name and content.
+    """
+    fmt = fmt.lstrip(".").lower()
+    if fmt not in FORMATS.values():
+        raise ExportError(f"unknown export format {fmt!r}; use one of {', '.join(FORMATS.values())}")
+    bundle = build_bundle(run, scenario, lang=lang)
+    with tempfile.TemporaryDirectory() as tmp:
+        files = export_scenario(run, scenario, Path(tmp) / f"{bundle.stem}.{fmt}", lang=lang, bundle=bundle)
+        if len(files) == 1:
+            return files[0].name, files[0].read_bytes()
+        if table is not None:
+            chosen = [f for f in files if f.name == f"{bundle.stem}_{table}.{fmt}"]
+            if not chosen:
+                raise ExportError(f"no {fmt} file for {table!r}; there are {', '.join(f.name for f in files)}")
+            return chosen[0].name, chosen[0].read_bytes()
+        buffer = io.BytesIO()
+        with zipfile.ZipFile(buffer, "w", zipfile.ZIP_DEFLATED) as archive:
+            for file in files:
+                archive.write(file, file.name)
+        return f"{bundle.stem}_{fmt}.zip", buffer.getvalue()
