@@ -356,7 +356,7 @@ def _facility_points(frame: pd.DataFrame, file: str, report: ValidationReport,
                             "(declare it with --crs facilities=gcj02 or a 坐标系 column)",
                    found="none declared")
         return None
-    systems = row_crs.fillna(declared_crs)
+    systems = row_crs.astype(object).where(row_crs.notna(), declared_crs)
     out_lon, out_lat = lon.copy(), lat.copy()
     for system in systems.dropna().unique():
         rows = (systems == system).to_numpy() & ~missing & ~swapped

@@ -8,6 +8,10 @@ import zipfile
 import pandas as pd
 import pytest
 
+# Shapefiles cut long field names to 10 characters on purpose here: the readers must cope.
+pytestmark = [pytest.mark.filterwarnings("ignore:Column names longer than 10:UserWarning"),
+              pytest.mark.filterwarnings("ignore:Normalized/laundered field name:RuntimeWarning")]
+
 from geodata.readers import UnsafeArchiveError, role_of, safe_extract
 from geodata.region import RegionOptions, check_region, load_region, region_from_frames
 from geodata.schema import Layer

@@ -7,6 +7,10 @@ import json
 import geopandas as gpd
 import pandas as pd
 import pytest
+
+# Shapefiles cut long field names to 10 characters on purpose here: the readers must cope.
+pytestmark = [pytest.mark.filterwarnings("ignore:Column names longer than 10:UserWarning"),
+              pytest.mark.filterwarnings("ignore:Normalized/laundered field name:RuntimeWarning")]
 from shapely.geometry import Point, Polygon, box
 
 from geodata.coords import wgs84_to_gcj02
