@@ -183,6 +183,7 @@ def _print_report_header(report: dict[str, Any]) -> None:
 
 def cmd_group(args: argparse.Namespace) -> int:
     """Group each county's townships into medical communities."""
+    from planner.commands import save_run
     from planner.grouping import GroupingSetup, grouping_layers, read_current_grouping, run_grouping, score_assignment
 
     region = load(args)
@@ -221,11 +222,13 @@ def cmd_group(args: argparse.Namespace) -> int:
         write_json(data, args.json)
     if args.out:
         write_layers(grouping_layers(region, result), args.out, force=args.force)
+    save_run(args, region, grouping=result)
     return 0 if result.report.status.has_solution else 1
 
 
 def cmd_site(args: argparse.Namespace) -> int:
     """Choose hospice sites and beds."""
+    from planner.commands import save_run
     from planner.siting import SitingSetup, run_siting, siting_layers
 
     region = load(args)
@@ -251,6 +254,7 @@ def cmd_site(args: argparse.Namespace) -> int:
         write_json(data, args.json)
     if args.out:
         write_layers(siting_layers(region, result), args.out, force=args.force)
+    save_run(args, region, siting=result)
     return 0 if result.plan.has_plan else 1
 
 
@@ -313,6 +317,9 @@ def _add_run_arguments(p: argparse.ArgumentParser) -> None:
     p.add_argument("--out", metavar="RESULT.gpkg", help="write the result's map layers to a GeoPackage")
     p.add_argument("--force", action="store_true", help="replace existing output files")
     p.add_argument("--quiet", action="store_true", help="no progress on standard error")
+    from planner.commands import add_save_arguments
+
+    add_save_arguments(p)
 
 
 def build_parser() -> argparse.ArgumentParser:
@@ -360,6 +367,9 @@ def build_parser() -> argparse.ArgumentParser:
     _executor_arguments(p)
     p.set_defaults(func=cmd_group)
 
+    from planner.commands import register
+
+    register(sub)  # run, compare, export
     return parser
 
 

@@ -51,6 +51,9 @@ class Changes:
         Townships in another community: ``township_code``, ``township_name``,
         ``county_code``, ``before_lead`` and ``after_lead`` (lead names;
         empty when unassigned).
+    sites_compared, communities_compared
+        Whether sites and communities are compared at all (only when both
+        scenarios site beds / group townships).
     """
 
     name: str
@@ -58,13 +61,21 @@ class Changes:
     closed: pd.DataFrame
     beds: pd.DataFrame
     moved: pd.DataFrame
+    sites_compared: bool = True
+    communities_compared: bool = True
+
+    def kinds(self) -> list[tuple[str, pd.DataFrame]]:
+        """``(text key, table)`` of each kind of change that applies."""
+        out = []
+        if self.sites_compared:
+            out += [("report.opened", self.opened), ("report.closed", self.closed), ("report.beds_moved", self.beds)]
+        if self.communities_compared:
+            out.append(("report.moved", self.moved))
+        return out
 
     def summary(self, lang: str = "zh") -> dict[str, int]:
-        """Counts of each kind of change, keyed by translated labels."""
-        return {labels.text("report.opened", lang): len(self.opened),
-                labels.text("report.closed", lang): len(self.closed),
-                labels.text("report.beds_moved", lang): len(self.beds),
-                labels.text("report.moved", lang): len(self.moved)}
+        """Counts of each kind of change that applies, keyed by translated labels."""
+        return {labels.text(key, lang): len(table) for key, table in self.kinds()}
 
 
 @dataclass
@@ -167,7 +178,8 @@ def _changes(name: str, base: "ScenarioRun", other: "ScenarioRun") -> Changes:
                          "beds_after": [after.get(f, 0) for f in differ]})
     beds["beds_change"] = beds["beds_after"] - beds["beds_before"]
     return Changes(name, _site_frame(opened, after, facilities), _site_frame(closed, before, facilities), beds,
-                   _moved(base, other, facilities))
+                   _moved(base, other, facilities), sites_compared=base.siting is not None and other.siting is not None,
+                   communities_compared=base.grouping is not None and other.grouping is not None)
 
 
 def _moved(base: "ScenarioRun", other: "ScenarioRun", facilities: pd.DataFrame) -> pd.DataFrame:

@@ -200,5 +200,7 @@ def format_value(key: str, value: Any, lang: str = "zh") -> str:
             return f"{number:.1%}"
         if key in FINE:
             return f"{number:.3f}"
+        if number.is_integer() and abs(number) < 1e15:
+            return f"{int(number):,}"
         return f"{number:,.2f}" if abs(number) < 100 else f"{number:,.1f}"
     return str(value)

@@ -331,8 +331,7 @@ def compare_html(comparison: "Comparison", scenarios: Sequence["Scenario"], runs
     for change in comparison.changes:
         change_parts.append(f"<h3>{_esc(change.name)} · {_esc(labels.text('report.vs', lang))} "
                             f"({_esc(comparison.names[0])})</h3>")
-        for key, frame in (("report.opened", change.opened), ("report.closed", change.closed),
-                           ("report.beds_moved", change.beds), ("report.moved", change.moved)):
+        for key, frame in change.kinds():
             content = (_table(frame, {c: labels.column(c, lang) for c in frame.columns}, lang, scroll=len(frame) > 15)
                        if len(frame) else f"<p>{_esc(labels.text('report.nothing', lang))}</p>")
             change_parts.append(f"<h4>{_esc(labels.text(key, lang))} ({len(frame)})</h4>{content}")
