@@ -178,7 +178,8 @@ def _changes(name: str, base: "ScenarioRun", other: "ScenarioRun") -> Changes:
                          "beds_after": [after.get(f, 0) for f in differ]})
     beds["beds_change"] = beds["beds_after"] - beds["beds_before"]
     return Changes(name, _site_frame(opened, after, facilities), _site_frame(closed, before, facilities), beds,
-                   _moved(base, other, facilities), sites_compared=base.siting is not None and other.siting is not None,
+                   _moved(base, other, facilities),
+                   sites_compared=base.siting is not None and other.siting is not None,
                    communities_compared=base.grouping is not None and other.grouping is not None)
 
 

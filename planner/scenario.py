@@ -39,7 +39,16 @@ from planner.grouping import (GroupingResult, GroupingSetup, county_grouping_dat
                               run_grouping)
 from planner.siting import SitingResult, SitingSetup, run_siting, siting_data
 
-__all__ = ["RegionRef", "Scenario", "ScenarioError", "ScenarioRun", "atomic_write_text", "plan_differences"]
+__all__ = [
+    "RegionRef",
+    "Scenario",
+    "ScenarioError",
+    "ScenarioRun",
+    "atomic_write_text",
+    "grouping_result_from_assignment",
+    "plan_differences",
+    "siting_result_from_beds",
+]
 
 FORMAT = "county-coverage-planner/scenario"
 FORMAT_VERSION = 1
@@ -436,56 +445,144 @@ def _report_from_dict(data: Mapping[str, Any]) -> SolveReport:
                        reasons=reasons)
 
 
-def _restore_siting(region: Region, setup: SitingSetup, saved: Mapping[str, Any],
-                    serving: Mapping[str, str] | None) -> SitingResult:
-    """A siting result from its saved JSON: the saved open sites and beds, figures recomputed."""
+def siting_result_from_beds(region: Region, setup: SitingSetup, beds: Mapping[str, int], *,
+                            report: SolveReport | None = None, serving: Mapping[str, str] | None = None,
+                            county_reports: Mapping[str, SolveReport] | None = None,
+                            wall_seconds: float = 0.0) -> SitingResult:
+    """A siting result for a given plan (open sites and their beds), without solving.
+
+    Used to restore saved plans, and to score a plan the planner edited by hand.
+
+    Parameters
+    ----------
+    region
+        The region (with any added sites).
+    setup
+        The siting settings (threshold, unit, county rule, statuses).
+    beds
+        Facility id -> beds of every open site.
+    report
+        The solve report to attach (default: ``feasible``, no bound, no solver).
+    serving
+        Township code -> serving facility id (capacitated mode only).
+    county_reports, wall_seconds
+        Further report details to attach.
+
+    Returns
+    -------
+    SitingResult
+        Figures (coverage, travel, beds per county) computed from the plan.
+
+    Raises
+    ------
+    ValueError
+        When a facility is not a site of the setup (wrong kind or unknown).
+    """
     from optimization.siting.evaluate import PlanArrays, make_plan
     from optimization.siting.prepare import Prepared
 
     data, index = siting_data(region, setup)
     ids = data.site_ids.astype(str)
-    beds_of = {str(s["facility_id"]): int(s["beds"]) for s in saved["open_sites"]}
-    unknown = sorted(set(beds_of) - set(ids))
+    unknown = sorted(set(map(str, beds)) - set(ids))
     if unknown:
-        raise ValueError(f"saved open site(s) {', '.join(unknown[:10])} are not sites of the region")
-    open_ = np.isin(ids, list(beds_of))
-    beds = np.array([beds_of.get(i, 0) for i in ids], dtype=np.int64)
+        raise ValueError(f"open site(s) {', '.join(unknown[:10])} are not sites of the region for this setup")
+    chosen = {str(k): int(v) for k, v in beds.items()}
+    open_ = np.isin(ids, list(chosen))
+    bed_array = np.array([chosen.get(i, 0) for i in ids], dtype=np.int64)
     assignment = None
     if setup.capacitated:
         site_pos = {i: k for k, i in enumerate(ids)}
-        serving = serving or {}
-        assignment = np.array([site_pos.get(serving.get(str(t)), -1) for t in data.demand_ids], dtype=np.int64)
+        assignment = np.array([site_pos.get((serving or {}).get(str(t)), -1) for t in data.demand_ids],
+                              dtype=np.int64)
+    report = SolveReport(SolveStatus.FEASIBLE) if report is None else report
+    plan = make_plan(PlanArrays(Prepared(data, setup.params(data)), open_, bed_array, assignment), report,
+                     county_reports=dict(county_reports or {}))
+    return SitingResult(plan, setup, index, wall_seconds)
+
+
+def grouping_result_from_assignment(region: Region, setup: GroupingSetup, assignment: Mapping[str, str], *,
+                                    reports: Mapping[str, SolveReport] | None = None,
+                                    report: SolveReport | None = None, wall_seconds: float = 0.0,
+                                    counties: Iterable[str] | None = None) -> GroupingResult:
+    """A grouping result for a given township -> lead assignment, without solving.
+
+    Used to restore saved plans, and to score a grouping repainted by hand.
+
+    Parameters
+    ----------
+    region
+        The region.
+    setup
+        The grouping rules (lead kinds and rule, bounds, travel limit, locks).
+    assignment
+        Township code -> lead facility id.
+    reports
+        Per-county solve reports (default: ``feasible`` for counties with an
+        assigned township, ``no_solution`` for the others).
+    report
+        The combined report (default: combined from the county reports).
+    wall_seconds
+        Time to attach.
+    counties
+        Counties to include (default: those of ``reports``, else every county with townships).
+
+    Returns
+    -------
+    GroupingResult
+        Per-county figures (population, deviation, travel, contiguity, rules broken).
+
+    Raises
+    ------
+    ValueError
+        When a township or lead of ``assignment`` does not belong to its county's candidates.
+    """
+    from optimization.grouping import GroupingPlan, evaluate_assignment
+    from optimization.grouping.evaluate import as_lead_indices
+    from optimization.solve import combine_reports
+
+    setup.params_check(region)
+    reports = dict(reports or {})
+    wanted = set(counties) if counties is not None else (set(reports) if reports else None)
+    if wanted is not None and wanted - set(region.county_codes):
+        raise ValueError(f"unknown county {', '.join(sorted(wanted - set(region.county_codes)))}")
+    lead_of = {str(t): str(v) for t, v in assignment.items()}
+    unknown = sorted(set(lead_of) - set(region.townships["township_code"]))
+    if unknown:
+        raise ValueError(f"assigned township(s) {', '.join(unknown[:10])} are not townships of the region")
+    candidates = lead_candidates(region, setup)
+    plans, inputs = {}, {}
+    for county in region.county_codes:
+        if (wanted is not None and county not in wanted) or not len(region.townships_in(county)):
+            continue
+        data = county_grouping_data(region, county, setup, candidates)
+        mine = {t: lead_of[t] for t in data.township_ids if t in lead_of}
+        lead_index, problems = as_lead_indices(data, mine)
+        if problems:
+            raise ValueError("; ".join(p.message for p in problems[:5]))
+        own = reports.get(county) or SolveReport(SolveStatus.FEASIBLE if mine else SolveStatus.NO_SOLUTION)
+        evaluation = evaluate_assignment(data, setup.params(county), mine) if own.status.has_solution else None
+        plans[county] = GroupingPlan(county, data.township_ids, data.lead_ids, lead_index, own, evaluation)
+        inputs[county] = data
+    combined = report if report is not None else combine_reports([p.report for p in plans.values()])
+    return GroupingResult(plans, combined, setup, inputs, wall_seconds)
+
+
+def _restore_siting(region: Region, setup: SitingSetup, saved: Mapping[str, Any],
+                    serving: Mapping[str, str] | None) -> SitingResult:
+    """A siting result from its saved JSON: the saved open sites and beds, figures recomputed."""
+    beds = {str(s["facility_id"]): int(s["beds"]) for s in saved["open_sites"]}
     county_reports = {k: _report_from_dict(v) for k, v in (saved.get("counties") or {}).items()}
-    plan = make_plan(PlanArrays(Prepared(data, setup.params(data)), open_, beds, assignment),
-                     _report_from_dict(saved), county_reports=county_reports)
-    return SitingResult(plan, setup, index, float(saved.get("wall_seconds") or 0.0))
+    return siting_result_from_beds(region, setup, beds, report=_report_from_dict(saved), serving=serving,
+                                   county_reports=county_reports, wall_seconds=float(saved.get("wall_seconds") or 0))
 
 
 def _restore_grouping(region: Region, setup: GroupingSetup, saved: Mapping[str, Any]) -> GroupingResult:
     """A grouping result from its saved JSON: the saved township -> lead, figures recomputed."""
-    from optimization.grouping import GroupingPlan, evaluate_assignment
-    from optimization.grouping.evaluate import as_lead_indices
-
-    setup.params_check(region)
     lead_of = {str(t): str(c["lead_facility_id"]) for c in saved.get("communities") or ()
                for t in c["township_codes"]}
-    county_reports = saved["counties"]
-    unknown = sorted(set(county_reports) - set(region.county_codes))
-    if unknown:
-        raise ValueError(f"saved communities of unknown county {', '.join(unknown)}")
-    candidates = lead_candidates(region, setup)
-    plans, inputs = {}, {}
-    for county in [c for c in region.county_codes if c in county_reports]:
-        data = county_grouping_data(region, county, setup, candidates)
-        mine = {t: lead_of[t] for t in data.township_ids if t in lead_of}
-        report = _report_from_dict(county_reports[county])
-        lead_index, problems = as_lead_indices(data, mine)
-        if problems:
-            raise ValueError("; ".join(p.message for p in problems[:5]))
-        evaluation = evaluate_assignment(data, setup.params(county), mine) if report.status.has_solution else None
-        plans[county] = GroupingPlan(county, data.township_ids, data.lead_ids, lead_index, report, evaluation)
-        inputs[county] = data
-    return GroupingResult(plans, _report_from_dict(saved), setup, inputs, float(saved.get("wall_seconds") or 0.0))
+    reports = {k: _report_from_dict(v) for k, v in saved["counties"].items()}
+    return grouping_result_from_assignment(region, setup, lead_of, reports=reports, report=_report_from_dict(saved),
+                                           wall_seconds=float(saved.get("wall_seconds") or 0.0))
 
 
 def plan_differences(before: Mapping[str, Any], after: Mapping[str, Any]) -> list[str]:
