@@ -204,12 +204,12 @@ def cmd_export(args: argparse.Namespace) -> int:
     except ExportError as exc:
         raise CommandError(str(exc)) from exc
     scenario = _load(args.scenario)
-    run = _obtain(scenario, args)
-    bundle = build_bundle(run, scenario, lang=args.lang)
-    targets = [p for out in args.out for p in output_paths(out, bundle)]
+    targets = [p for out in args.out for p in output_paths(out, scenario)]
     existing = [str(p) for p in targets if p.exists()]
     if existing and not args.force:
         raise CommandError(f"{', '.join(existing)} exist(s); choose other names or pass --force to replace them")
+    run = _obtain(scenario, args)
+    bundle = build_bundle(run, scenario, lang=args.lang)
     for out in args.out:
         try:
             files = export_scenario(run, scenario, out, lang=args.lang, overwrite=args.force, bundle=bundle)

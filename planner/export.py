@@ -68,6 +68,7 @@ __all__ = [
     "Bundle",
     "ExportError",
     "build_bundle",
+    "contents",
     "export_bytes",
     "export_format",
     "export_scenario",
@@ -238,8 +239,7 @@ def build_bundle(run: "ScenarioRun", scenario: "Scenario", *, lang: str = "zh", 
         towns = towns.merge(access.drop(columns=["township_name", "county_code", "population_60plus"]),
                             on="township_code", how="left")
         sites = run.siting.sites(region)
-        bundle.layers["sites"] = sites[[c for c in sites.columns if c != "geometry"] + ["geometry"]].reset_index(
-            drop=True)
+        bundle.layers["sites"] = sites.reset_index(drop=True)
         bundle.tables["sites"] = _with_lonlat(sites[sites["open"]].reset_index(drop=True))
     if run.grouping is not None:
         communities = run.grouping.communities(region)
@@ -263,6 +263,8 @@ def build_bundle(run: "ScenarioRun", scenario: "Scenario", *, lang: str = "zh", 
     bundle.tables["kpis"] = _kpi_rows(scenario_kpis(run, decay=decay), lang)  # type: ignore[arg-type]
     bundle.tables["counties"] = pd.DataFrame(bundle.layers["counties"].drop(columns="geometry"))
     bundle.tables["townships"] = pd.DataFrame(towns.drop(columns="geometry"))
+    for name, layer in bundle.layers.items():  # geometry last, as GIS files list it
+        bundle.layers[name] = layer[[c for c in layer.columns if c != "geometry"] + ["geometry"]]
     for name in [n for n in (*LAYERS, *TABLES) if n in bundle.layers or n in bundle.tables]:
         frames = [f for f in (bundle.layers.get(name), bundle.tables.get(name)) if f is not None]
         cols = [c for c in dict.fromkeys(c for f in frames for c in f.columns) if c != "geometry"]
@@ -298,15 +300,37 @@ def _stem(path: Path, fmt: str) -> str:
     return path.name[: -len(ext)]
 
 
-def output_paths(path: str | Path, bundle: Bundle) -> list[Path]:
-    """Every file an export to ``path`` writes (several for ``.csv`` and ``.geojson``)."""
+def contents(of: "Bundle | Scenario") -> tuple[list[str], list[str]]:
+    """Names of the layers and tables a bundle holds, or a scenario's bundle will hold (in writing order)."""
+    if isinstance(of, Bundle):
+        have = set(of.layers) | {f"table:{t}" for t in of.tables}
+    else:
+        have = {"counties", "townships", "table:scenario", "table:kpis", "table:counties", "table:townships"}
+        if of.siting is not None:
+            have |= {"sites", "table:sites"}
+        if of.grouping is not None:
+            have |= {"communities", "leads", "table:communities"}
+    return [n for n in LAYERS if n in have], [n for n in TABLES if f"table:{n}" in have]
+
+
+def output_paths(path: str | Path, of: "Bundle | Scenario") -> list[Path]:
+    """Every file an export to ``path`` writes (several for ``.csv`` and ``.geojson``).
+
+    Parameters
+    ----------
+    path
+        The output path given.
+    of
+        The bundle, or the scenario (to check outputs before building anything).
+    """
     path = Path(path)
     fmt = export_format(path)
     stem = _stem(path, fmt)
+    layers, tables = contents(of)
     if fmt == "csv":
-        return [path.with_name(f"{stem}_{name}.csv") for name in TABLES if name in bundle.tables]
+        return [path.with_name(f"{stem}_{name}.csv") for name in tables]
     if fmt == "geojson":
-        return [path.with_name(f"{stem}_{name}.geojson") for name in LAYERS if name in bundle.layers]
+        return [path.with_name(f"{stem}_{name}.geojson") for name in layers]
     return [path]
 
 
@@ -440,7 +464,7 @@ def _shapefile_readme(bundle: Bundle, dropped: list[tuple[str, str]]) -> str:
 def _write_html(bundle: Bundle, path: Path, run: "ScenarioRun", scenario: "Scenario") -> None:
     from planner.report import report_html
 
-    path.write_text(report_html(run, scenario, lang=bundle.lang), encoding="utf-8")
+    path.write_text(report_html(run, scenario, lang=bundle.lang, bundle=bundle), encoding="utf-8")
 
 
 def export_scenario(run: "ScenarioRun", scenario: "Scenario", path: str | Path, *, lang: str = "zh",
@@ -492,10 +516,10 @@ def export_scenario(run: "ScenarioRun", scenario: "Scenario", path: str | Path, 
     elif fmt == "html":
         _atomic(path, lambda tmp: _write_html(bundle, tmp, run, scenario))
     elif fmt == "csv":
-        for name, target in zip([n for n in TABLES if n in bundle.tables], targets):
+        for name, target in zip(contents(bundle)[1], targets):
             _atomic(target, lambda tmp, name=name: _write_csv(bundle, tmp, name))
     elif fmt == "geojson":
-        for name, target in zip([n for n in LAYERS if n in bundle.layers], targets):
+        for name, target in zip(contents(bundle)[0], targets):
             _atomic(target, lambda tmp, name=name: _write_geojson(bundle, tmp, name))
     return targets
 

@@ -111,14 +111,15 @@ def decay_weights(cost: np.ndarray, threshold: float, decay: Decay = "gaussian")
     if not threshold > 0:
         raise ValueError(f"threshold must be > 0, got {threshold}")
     inside = np.isfinite(cost) & (cost <= threshold)
+    finite = np.where(inside, cost, threshold)
     if decay == "uniform":
         weight = np.ones_like(cost)
     elif decay == "gaussian":
         floor = math.exp(-0.5)
-        weight = (np.exp(-0.5 * (np.nan_to_num(cost, nan=np.inf) / threshold) ** 2) - floor) / (1.0 - floor)
+        weight = (np.exp(-0.5 * (finite / threshold) ** 2) - floor) / (1.0 - floor)
     elif decay == "step":
-        zone = np.ceil(np.nan_to_num(cost, nan=np.inf) / threshold * 3).clip(1, 3).astype(int) if cost.size else cost
-        weight = np.asarray(STEP_WEIGHTS)[np.asarray(zone, dtype=int) - 1] if cost.size else cost
+        zone = np.ceil(finite * 3 / threshold).clip(1, 3).astype(int)  # thirds of the threshold, upper ends in
+        weight = np.asarray(STEP_WEIGHTS)[zone - 1]
     else:
         raise ValueError(f"decay must be one of {DECAYS}, got {decay!r}")
     return np.where(inside, np.clip(weight, 0.0, 1.0), 0.0)
