@@ -1,0 +1,121 @@
+"""HTML reports: the figures of the scenario they describe, both languages, reasons in words, and no network."""
+
+from __future__ import annotations
+
+import html
+import re
+from urllib.parse import urlsplit
+
+import pytest
+
+from geodata.demo import demo_region
+from planner.compare import compare
+from planner.grouping import GroupingSetup
+from planner.labels import format_value
+from planner.metrics import scenario_kpis
+from planner.report import compare_html, report_html
+from planner.scenario import RegionRef, Scenario
+from planner.siting import SitingSetup
+from planner.ui.offline import linked_resources
+
+URL = re.compile(r"""(?:https?|wss?)://[^\s"'<>)\\]+""")
+
+
+@pytest.fixture(scope="module")
+def region():
+    return demo_region()
+
+
+@pytest.fixture(scope="module")
+def planned(region):
+    scenario = Scenario("三十分钟方案", RegionRef.of(region, ["demo"], seed=2024), notes="测试备注",
+                        siting=SitingSetup(objective="min_sites", coverage_target=0.9), grouping=GroupingSetup())
+    return scenario, scenario.run(region)
+
+
+@pytest.fixture(scope="module")
+def page(planned):
+    return report_html(planned[1], planned[0], lang="zh")
+
+
+def _map_document(page: str) -> str:
+    found = re.findall(r'<iframe class="map"[^>]*srcdoc="([^"]*)"', page)
+    assert len(found) == 1
+    return html.unescape(found[0])
+
+
+def _text(page: str) -> str:
+    """The page's visible text outside the map (tags and the map document stripped)."""
+    outside = re.sub(r'<iframe class="map".*?</iframe>', "", page, flags=re.DOTALL)
+    return html.unescape(re.sub(r"<[^>]+>", " ", outside))
+
+
+def test_report_shows_the_figures_of_its_scenario(planned, page):
+    scenario, run = planned
+    text = _text(page)
+    assert scenario.name in text and run.region.name in text and "测试备注" in text
+    kpis = scenario_kpis(run)
+    for key in ("covered", "coverage_share", "beds", "new_sites", "mean_travel", "gini", "communities",
+                "max_deviation"):
+        assert format_value(key, kpis[key], "zh") in text, key
+    covered = run.siting.coverage(run.region)["overall"]
+    assert f"{covered['covered']:,}" in text and f"{covered['share']:.1%}" in text
+    assert "最优（已证明）" in text  # status in words
+    for site in run.siting.sites(run.region).query("open")["name"]:
+        assert site in text
+    for lead in run.grouping.communities(run.region)["lead_name"]:
+        assert lead in text
+    assert all(t in text for t in run.region.townships["township_name"])
+    assert run.region.provenance["label_zh"] in text  # synthetic data said so
+    assert scenario.region.content_hash in text
+
+
+def test_report_is_one_offline_file(page):
+    assert linked_resources(page) == []
+    document = _map_document(page)
+    assert linked_resources(document) == []
+    assert "leaflet" in document.lower() and "L.map(" in document
+    # no address of another host anywhere outside the inlined libraries' own comments and strings
+    assert [u for u in URL.findall(_text(page)) if urlsplit(u).hostname not in ("127.0.0.1", "localhost")] == []
+
+
+def test_english_report(planned):
+    scenario, run = planned
+    text = _text(report_html(run, scenario, lang="en", with_map=False))
+    assert "Planning report" in text and "Coverage" in text and "optimal (proven)" in text
+    assert run.region.provenance["label_en"] in text
+    assert "覆盖率" not in text
+
+
+def test_reasons_are_given_in_words_when_rules_cannot_be_met(region):
+    scenario = Scenario("不可行", RegionRef.of(region, ["demo"], seed=2024),
+                        siting=SitingSetup(objective="min_sites", coverage_target=1.0, threshold=5),
+                        grouping=GroupingSetup(k=2))
+    run = scenario.run(region)
+    assert not run.siting.plan.report.status.has_solution
+    text = _text(report_html(run, scenario, lang="en", with_map=False))
+    assert "Why rules cannot be met" in text and "infeasible" in text
+    for reason in run.siting.plan.report.reasons[:3]:
+        assert reason.message in text
+    county_reasons = [r.message for p in run.grouping.plans.values() for r in p.report.reasons]
+    assert county_reasons and county_reasons[0] in text
+
+
+def test_comparison_report(region):
+    scenarios, runs = [], []
+    for name, minutes in (("三十分钟", 30), ("二十分钟", 20)):
+        scenario = Scenario(name, RegionRef.of(region, ["demo"], seed=2024),
+                            siting=SitingSetup(objective="min_sites", coverage_target=0.9, threshold=minutes))
+        scenarios.append(scenario)
+        runs.append(scenario.run(region))
+    comparison = compare(scenarios, runs)
+    page = compare_html(comparison, scenarios, runs, lang="zh")
+    text = _text(page)
+    assert linked_resources(page) == []
+    assert "三十分钟" in text and "二十分钟" in text and "新开设床位的机构" in text
+    for run in runs:
+        assert format_value("coverage_share", run.siting.coverage(region)["overall"]["share"], "zh") in text
+    change = comparison.changes[0]
+    assert f"新开设床位的机构 ({len(change.opened)})" in text
+    for name in change.opened["name"]:
+        assert name in text
