@@ -92,6 +92,7 @@ SHORT_NAMES: dict[str, str] = {
     "grade": "grade", "specialty": "specialty", "hospice_beds": "beds_exist", "status": "status",
     "existing": "existing", "open": "open", "new": "new", "beds": "beds", "new_beds": "new_beds",
     "served_60plus": "served60", "lon": "lon", "lat": "lat", "covered": "covered", "nearest_site": "near_site",
+    "nearest_site_name": "near_name",
     "site_travel_minutes": "site_min", "accessibility": "access", "lead_facility_id": "lead_id",
     "lead_name": "lead_name", "lead_travel_minutes": "lead_min", "township_codes": "members",
     "townships": "n_towns", "target": "target", "deviation": "dev", "deviation_share": "dev_share",

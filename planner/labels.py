@@ -45,6 +45,7 @@ TEXT: dict[str, tuple[str, str]] = {
     "col.lon": ("经度", "Longitude"),
     "col.lat": ("纬度", "Latitude"),
     "col.new": ("新增", "New"),
+    "col.nearest_site_name": ("最近设床机构名称", "Nearest site name"),
     "col.served_60plus": ("服务的60岁及以上人口", "Population 60+ served"),
     "col.site_travel_minutes": ("到最近设床机构通行时间（分钟）", "Travel to nearest site (min)"),
     "col.lead_travel_minutes": ("到牵头医院通行时间（分钟）", "Travel to lead (min)"),
@@ -175,7 +176,10 @@ PERCENT = frozenset({"coverage_share", "deviation_share", "max_deviation", "mean
 #: Figures shown with three decimals.
 FINE = frozenset({"gini", "polsby_popper", "mean_polsby_popper", "min_polsby_popper", "accessibility"})
 #: Solve statuses (translated).
-STATUS = frozenset({"siting_status", "grouping_status", "status"})
+STATUS = frozenset({"siting_status", "grouping_status", "solve_status"})
+#: Enumerated columns whose values have words (``prefix + value`` text keys).
+VALUE_WORDS = {"kind": "kind.", "grade": "grade.", "ownership": "ownership.", "status": "site_status.",
+               "specialty": "specialty."}
 #: Codes and ids: shown as they are, never with thousands separators.
 CODES = frozenset({"county_code", "township_code", "facility_id", "lead_facility_id", "nearest_site", "key"})
 
@@ -188,6 +192,9 @@ def format_value(key: str, value: Any, lang: str = "zh") -> str:
         return text("word.yes" if value else "word.no", lang)
     if key in STATUS:
         return status_text(str(value), lang)
+    if key in VALUE_WORDS and isinstance(value, str):
+        word = text(VALUE_WORDS[key] + value, lang)
+        return value if word == VALUE_WORDS[key] + value else word  # no words for it: the value itself
     if key in CODES or isinstance(value, str):
         return str(value)
     if isinstance(value, (int,)) or (hasattr(value, "dtype") and getattr(value, "dtype").kind in "iu"):

@@ -266,7 +266,7 @@ def township_access(region: Region, result: "SitingResult", *, decay: Decay = "g
     -------
     DataFrame
         ``township_code``, ``township_name``, ``county_code``, ``population_60plus``,
-        ``covered``, ``nearest_site``, ``site_travel_minutes`` (NaN when no
+        ``covered``, ``nearest_site`` (id) and ``nearest_site_name``, ``site_travel_minutes`` (NaN when no
         open site is in reach), ``accessibility``; planned townships in region order.
     """
     setup = result.setup
@@ -292,7 +292,9 @@ def township_access(region: Region, result: "SitingResult", *, decay: Decay = "g
     out["covered"] = np.isin(towns, covered_towns)
     site = nearest["facility"].reindex(towns)
     ids = f["facility_id"].to_numpy()
+    names = f["name"].to_numpy()
     out["nearest_site"] = [None if pd.isna(s) else ids[int(s)] for s in site]
+    out["nearest_site_name"] = [None if pd.isna(s) else names[int(s)] for s in site]
     out["site_travel_minutes"] = nearest["minutes"].reindex(towns).to_numpy(float)
     access = e2sfca(region, beds, threshold=setup.threshold, unit=setup.unit, decay=decay,
                     same_county=not setup.cross_county, townships=out["township_code"])

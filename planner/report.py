@@ -15,15 +15,14 @@ from __future__ import annotations
 import datetime as dt
 import html
 import json
-import math
 from collections.abc import Iterable, Mapping, Sequence
 from typing import TYPE_CHECKING, Any
 
 import pandas as pd
 
 from planner import __version__, labels
-from planner.labels import CODES, format_value
 from planner.export import Bundle, build_bundle
+from planner.labels import CODES, format_value
 from planner.maps import legend_html, plan_map
 from planner.metrics import scenario_kpis
 from planner.ui.offline import standalone_html
@@ -34,6 +33,8 @@ if TYPE_CHECKING:
 
 __all__ = ["compare_html", "report_html"]
 
+#: Columns of long text, wrapped in tables (the others stay on one line).
+WRAP = frozenset({"township_codes", "value", "before_lead", "after_lead"})
 #: Townships above which the map's outlines are simplified (about 100 m).
 SIMPLIFY_ABOVE = 2_000
 
@@ -44,11 +45,13 @@ h1{font-size:1.6em;margin-bottom:.2em}h2{font-size:1.25em;border-bottom:2px soli
 margin-top:1.6em}h3{font-size:1.05em}
 .sub{color:#555}.banner{background:#fff4d6;border-left:5px solid #e0a400;padding:8px 12px;margin:12px 0}
 table{border-collapse:collapse;margin:8px 0;font-size:.86em}th,td{border:1px solid #ccd;padding:3px 7px;
-text-align:left;vertical-align:top}th{background:#eef0f6}td.num{text-align:right;font-variant-numeric:tabular-nums}
+text-align:left;vertical-align:top;white-space:nowrap}td.wrap{white-space:normal;min-width:240px}
+th{background:#eef0f6}td.num{text-align:right;font-variant-numeric:tabular-nums}
 tr:nth-child(even) td{background:#fafafd}.kpis td:first-child{font-weight:600}
 .scroll{max-height:520px;overflow:auto;border:1px solid #ddd}.scroll table{margin:0}
-.reasons li{margin:3px 0}.status-ok{color:#1a7f37;font-weight:600}.status-bad{color:#b3261e;font-weight:600}
-iframe.map{width:100%;height:620px;border:1px solid #aab}.legend div{margin:2px 0}.legend{margin:6px 0}
+.reasons li{margin:3px 0}
+iframe.map{width:100%;height:620px;border:1px solid #aab}.legend{margin:6px 0}
+.legend strong{display:block}.legend div{display:inline-block;margin:2px 14px 2px 0}
 .note{color:#555;font-size:.9em}footer{margin-top:2em;color:#666;font-size:.85em}
 """
 
@@ -72,7 +75,8 @@ def _table(frame: pd.DataFrame, headers: Mapping[str, str], lang: str, *, cls: s
         for col, value in zip(cols, record):
             key = keys[i] if keys is not None and col == "value" else col
             text = format_value(key, value, lang)
-            cells.append(f'<td class="num">{_esc(text)}</td>' if _is_number(key, value) else f"<td>{_esc(text)}</td>")
+            kind = "num" if _is_number(key, value) else ("wrap" if col in WRAP else "")
+            cells.append(f'<td class="{kind}">{_esc(text)}</td>' if kind else f"<td>{_esc(text)}</td>")
         rows.append("<tr>" + "".join(cells) + "</tr>")
     table = f'<table class="{cls}"><thead><tr>{head}</tr></thead><tbody>{"".join(rows)}</tbody></table>'
     return f'<div class="scroll">{table}</div>' if scroll else table
@@ -109,13 +113,12 @@ def _status_section(run: "ScenarioRun", lang: str) -> str:
                         "population-weighted travel to the lead (person-minutes)"))
     rows = []
     for title, report, objective in reports:
-        ok = report.status.has_solution
-        rows.append({"part": title, "status": str(report.status), "objective_name": objective,
+        rows.append({"part": title, "solve_status": str(report.status), "objective_name": objective,
                      "objective": report.objective, "best_bound": report.best_bound, "gap": report.gap,
-                     "solve_seconds": report.solve_seconds, "ok": ok})
+                     "solve_seconds": report.solve_seconds})
     if rows:
-        frame = pd.DataFrame(rows).drop(columns="ok")
-        heads = {"part": "", "status": labels.kpi("status", lang), "objective_name": labels.kpi("objective", lang),
+        frame = pd.DataFrame(rows)
+        heads = {"part": "", "solve_status": labels.kpi("status", lang), "objective_name": labels.kpi("objective", lang),
                  "objective": labels.kpi("objective", lang) + ("（数值）" if lang == "zh" else " (value)"),
                  "best_bound": labels.kpi("best_bound", lang), "gap": labels.kpi("gap", lang),
                  "solve_seconds": labels.kpi("solve_seconds", lang)}
@@ -248,7 +251,8 @@ def report_html(run: "ScenarioRun", scenario: "Scenario", *, lang: str = "zh", b
     body.append(_section("report.status", _status_section(run, lang), lang, anchor="status"))
     if with_map:
         body.append(_section("report.map", _map_section(run, lang), lang, anchor="map"))
-    body.append(_section("report.counties", _bundle_table(bundle, "counties", lang), lang, anchor="counties"))
+    body.append(_section("report.counties", _bundle_table(bundle, "counties", lang, scroll=True), lang,
+                         anchor="counties"))
     if "sites" in bundle.tables:
         body.append(_section("report.sites", _bundle_table(bundle, "sites", lang, scroll=True), lang, anchor="sites"))
     if "communities" in bundle.tables:
