@@ -203,7 +203,7 @@ def cmd_group(args: argparse.Namespace) -> int:
         for county, evaluation in score_assignment(region, setup, setup.current).items():
             for v in evaluation.violations:
                 print(f"current grouping, county {county}: {v.message}")
-    with _executor(args, tasks=len(setup.counties or region.county_codes)) as ex:
+    with _executor(args, tasks=len(setup.counties or region.county_codes), preload=["planner.grouping"]) as ex:
         setup = _fit_solver_workers(setup, ex)
         with ProgressBar(desc="counties", disable=args.quiet or None) as bar:
             result = run_grouping(region, setup, map_fn=ex.map, progress=bar)
@@ -291,11 +291,14 @@ def _executor_arguments(p: argparse.ArgumentParser) -> None:
 
 
 @contextmanager
-def _executor(args: argparse.Namespace, *, tasks: int) -> Iterator[Executor]:
-    """The executor chosen by ``--executor/--workers/--scheduler`` for ``tasks`` counties."""
+def _executor(args: argparse.Namespace, *, tasks: int, preload: Sequence[str] = ()) -> Iterator[Executor]:
+    """The executor chosen by ``--executor/--workers/--scheduler`` for ``tasks`` counties.
+
+    ``preload`` names the task's module, so local workers import it while the inputs are built.
+    """
     try:
         kind = choose_kind(tasks, kind=args.executor, scheduler=args.scheduler)
-        with executor(kind, workers=args.workers, scheduler=args.scheduler) as ex:
+        with executor(kind, workers=args.workers, scheduler=args.scheduler, preload=preload) as ex:
             yield ex
     except ExecutorError as exc:
         raise CommandError(str(exc)) from exc
