@@ -373,6 +373,12 @@ def build_parser() -> argparse.ArgumentParser:
     from planner.commands import register
 
     register(sub)  # run, compare, export
+    p = sub.add_parser("app", help="open the planning app in the browser (demo region, no set-up)")
+    from planner.ui import launch
+
+    launch.add_arguments(p)
+    p.set_defaults(func=launch.main)
+
     return parser
 
 

@@ -1,42 +1,86 @@
 """Folium maps of a region and its plans, shared by the app and the HTML report (no Streamlit here).
 
-Layers: counties (outlines), townships (coloured by population, population
-60+, coverage or community), facilities (by kind and siting status), open
-hospice sites with their beds, communities (dissolved outlines) with their
-lead hospital. Colours are computed here and returned as legend entries, so
-each front end draws its own legend (branca colour maps would make the app
-load d3 from a CDN). Every tooltip starts with the feature's code in square
-brackets -- ``[430223104] 酒埠江镇`` -- so a click on the map can be traced
-back to the township or facility.
+Layers: townships (coloured by population, population 60+, coverage or
+community), county outlines, communities (dissolved outlines, neighbours in
+different colours, the lead hospital marked with a star), coverage
+catchments of the open sites, highlights (townships in no community, pieces
+of a community cut off from its lead), facilities (colour by kind, outline by
+siting status), and open hospice sites with their beds.
+
+:func:`plan_layers` builds these as ``folium.FeatureGroup`` objects and
+:func:`base_map` an otherwise empty map: the app passes the groups to
+``st_folium(feature_group_to_add=...)``, so an edit swaps the groups inside
+the map that is already on the page (same view, no reload) instead of
+rebuilding the map. :func:`plan_map` puts both together in one map (reports).
+
+Colours are computed here and returned as :class:`Legend` objects, so each
+front end draws its own legend (branca colour maps would make the app load d3
+from a CDN). Every tooltip starts with the feature's code in square brackets
+-- ``[430223104] 酒埠江镇`` -- so a click on the map can be traced back to the
+township or facility (:func:`code_of_tooltip`).
+
+Large regions: :func:`display_geometry` simplifies township outlines for
+display (about 1,500 townships stay responsive); the plans are always computed
+on the full geometry.
 """
 
 from __future__ import annotations
 
-from collections.abc import Mapping, Sequence
+from collections.abc import Collection, Mapping, Sequence
 from dataclasses import dataclass, field
+from html import escape
 from typing import Any, Literal
 
 import folium
 import geopandas as gpd
+import networkx as nx
 import numpy as np
 import pandas as pd
+import shapely
+from branca.element import MacroElement
+from folium.template import Template
 
 from geodata.region import Region
 from planner.i18n import tr
 from planner.ui.offline import offline_map
 
-__all__ = ["ColourBy", "Legend", "code_of_tooltip", "plan_map"]
+__all__ = [
+    "ColourBy",
+    "Legend",
+    "MapOptions",
+    "LabelLayer",
+    "PointLayer",
+    "base_map",
+    "code_of_tooltip",
+    "community_palette",
+    "display_geometry",
+    "legend_html",
+    "plan_layers",
+    "plan_map",
+    "township_colours",
+]
 
 ColourBy = Literal["population", "population_60plus", "coverage", "community", "none"]
+COLOUR_BY: tuple[str, ...] = ("population", "population_60plus", "coverage", "community", "none")
 
 #: Sequential palette (light to dark) for population bins.
 SEQUENTIAL = ("#f7fbff", "#c6dbef", "#9ecae1", "#6baed6", "#3182bd", "#08519c")
-#: Qualitative palette for communities.
+#: Qualitative palette for communities (neighbouring communities get different entries).
 QUALITATIVE = ("#1b9e77", "#d95f02", "#7570b3", "#e7298a", "#66a61e", "#e6ab02", "#a6761d", "#1f78b4",
                "#b2df8a", "#fb9a99", "#fdbf6f", "#cab2d6")
 KIND_COLOURS = {"county_hospital": "#c0392b", "township_health_center": "#2471a3",
                 "community_health_center": "#17a589", "other": "#7f8c8d"}
 COVERED, UNCOVERED = "#74c476", "#fc9272"
+NO_COMMUNITY = "#ffffff"
+EXISTING_SITE, NEW_SITE = "#8e44ad", "#f39c12"
+UNASSIGNED_LINE, CUT_OFF_LINE = "#e31a1c", "#ff7f00"
+#: Above this many townships, outlines are simplified for display by default.
+SIMPLIFY_ABOVE = 400
+#: Default display tolerance (metres) for large regions.
+SIMPLIFY_METRES = 150.0
+#: Most open sites that get a permanent bed label.
+MAX_BED_LABELS = 300
+_DEG_PER_M = 1 / 111_000
 
 
 @dataclass
@@ -45,6 +89,98 @@ class Legend:
 
     title: str
     entries: list[tuple[str, str]] = field(default_factory=list)
+
+
+@dataclass(frozen=True)
+class MapOptions:
+    """What to draw besides the townships.
+
+    Attributes
+    ----------
+    colour_by
+        Township fill.
+    show_facilities
+        Every facility (not only open sites).
+    catchments
+        Outline the townships each open site covers.
+    show_unassigned, show_non_contiguous
+        Highlight townships in no community / cut off from their community's lead.
+    bed_labels
+        Write the beds next to each open site.
+    """
+
+    colour_by: ColourBy = "population"
+    show_facilities: bool = True
+    catchments: bool = False
+    show_unassigned: bool = False
+    show_non_contiguous: bool = False
+    bed_labels: bool = True
+
+
+class PointLayer(MacroElement):
+    """Many circle markers with tooltips as one element (one script over a JSON list).
+
+    folium would make two elements per point (marker and tooltip), each rendered through its own
+    template; for hundreds of facilities that costs most of a redraw. The tooltips are plain text
+    (escaped), starting with the feature's code like every tooltip of these maps.
+
+    Parameters
+    ----------
+    points
+        ``(lat, lon, options, tooltip)`` per point; ``options`` are Leaflet ``circleMarker`` options.
+    """
+
+    _template = Template("""
+        {% macro script(this, kwargs) %}
+        (function () {
+            var points = {{ this.points|tojson }};
+            for (var i = 0; i < points.length; i++) {
+                var p = points[i];
+                var marker = L.circleMarker([p[0], p[1]], p[2]);
+                if (p[3]) { marker.bindTooltip(p[3]); }
+                marker.addTo({{ this._parent.get_name() }});
+            }
+        })();
+        {% endmacro %}
+    """)
+
+    def __init__(self, points: Sequence[tuple[float, float, Mapping[str, Any], str | None]]) -> None:
+        super().__init__()
+        self._name = "PointLayer"
+        self.points = [[float(lat), float(lon), dict(options), escape(text) if text else None]
+                       for lat, lon, options, text in points]
+
+
+class LabelLayer(MacroElement):
+    """Small non-interactive HTML labels at points (bed counts, lead stars), as one element.
+
+    Parameters
+    ----------
+    labels
+        ``(lat, lon, html, (anchor_x, anchor_y))`` per label; the HTML is the project's own markup.
+    size
+        Icon box in pixels.
+    """
+
+    _template = Template("""
+        {% macro script(this, kwargs) %}
+        (function () {
+            var labels = {{ this.labels|tojson }};
+            for (var i = 0; i < labels.length; i++) {
+                var l = labels[i];
+                L.marker([l[0], l[1]], {interactive: false, keyboard: false, icon: L.divIcon({
+                    html: l[2], className: "planner-label", iconSize: {{ this.size|tojson }}, iconAnchor: l[3]})
+                }).addTo({{ this._parent.get_name() }});
+            }
+        })();
+        {% endmacro %}
+    """)
+
+    def __init__(self, labels: Sequence[tuple[float, float, str, tuple[int, int]]], *, size: tuple[int, int]) -> None:
+        super().__init__()
+        self._name = "LabelLayer"
+        self.labels = [[float(lat), float(lon), html, list(anchor)] for lat, lon, html, anchor in labels]
+        self.size = list(size)
 
 
 def code_of_tooltip(text: str | None) -> str | None:
@@ -58,6 +194,27 @@ def code_of_tooltip(text: str | None) -> str | None:
 def _bins(values: np.ndarray, n: int = len(SEQUENTIAL)) -> np.ndarray:
     qs = np.unique(np.quantile(values, np.linspace(0, 1, n + 1)))
     return qs if len(qs) > 1 else np.array([values.min(), values.max() + 1])
+
+
+def community_palette(region: Region, community: Mapping[str, str]) -> dict[str, str]:
+    """A colour per community (lead id) such that communities sharing a border differ.
+
+    Greedy colouring of the community adjacency graph (largest first), which needs at most
+    one colour more than the largest number of neighbours; the palette repeats only beyond
+    :data:`QUALITATIVE`'s twelve colours.
+    """
+    codes = region.townships["township_code"].to_numpy()
+    lead = np.array([community.get(c) for c in codes], dtype=object)
+    graph = nx.Graph()
+    graph.add_nodes_from(sorted({v for v in community.values() if v is not None}))
+    edges = region.adjacency.edges
+    if len(edges):
+        a, b = lead[edges[:, 0]], lead[edges[:, 1]]
+        for u, v in zip(a, b):
+            if u is not None and v is not None and u != v:
+                graph.add_edge(u, v)
+    colours = nx.greedy_color(graph, strategy="largest_first")
+    return {node: QUALITATIVE[colours[node] % len(QUALITATIVE)] for node in sorted(graph.nodes)}
 
 
 def township_colours(region: Region, colour_by: ColourBy, *, lang: str = "zh", covered: Mapping[str, bool] | None = None,
@@ -85,29 +242,128 @@ def township_colours(region: Region, colour_by: ColourBy, *, lang: str = "zh", c
         idx = np.clip(np.searchsorted(edges, values, side="right") - 1, 0, len(edges) - 2)
         colours = pd.Series(np.array(SEQUENTIAL)[idx], index=codes.to_numpy())
         entries = [(SEQUENTIAL[i], f"{edges[i]:,.0f} – {edges[i + 1]:,.0f}") for i in range(len(edges) - 1)]
-        return colours, Legend(tr(f"kpi.{'aged_population' if colour_by != 'population' else 'aged_population'}",
-                                  lang) if colour_by == "population_60plus" else
-                               ("常住人口" if lang == "zh" else "Population"), entries)
+        title = tr("kpi.aged_population" if colour_by == "population_60plus" else "map.population", lang)
+        return colours, Legend(title, entries)
     if colour_by == "coverage" and covered is not None:
         colours = codes.map(lambda c: COVERED if covered.get(c) else UNCOVERED)
         colours.index = codes.to_numpy()
         return colours, Legend(tr("kpi.coverage_share", lang), [(COVERED, tr("col.covered", lang)),
-                                                                (UNCOVERED, tr("kpi.uncovered_townships", lang))])
+                                                                (UNCOVERED, tr("map.not_covered", lang))])
     if colour_by == "community" and community is not None:
-        leads = sorted(set(community.values()))
-        palette = {lead: QUALITATIVE[i % len(QUALITATIVE)] for i, lead in enumerate(leads)}
-        colours = codes.map(lambda c: palette.get(community.get(c), "#ffffff"))
+        palette = community_palette(region, community)
+        colours = codes.map(lambda c: palette.get(community.get(c), NO_COMMUNITY))
         colours.index = codes.to_numpy()
         names = region.facilities.set_index("facility_id")["name"]
-        return colours, Legend(tr("col.community", lang), [(palette[l], str(names.get(l, l))) for l in leads])
-    colours = pd.Series("#ffffff", index=codes.to_numpy())
+        entries = [(palette[lead], str(names.get(lead, lead))) for lead in palette]
+        if any(c not in community for c in codes):
+            entries.append((NO_COMMUNITY, tr("map.no_community", lang)))
+        return colours, Legend(tr("col.community", lang), entries)
+    colours = pd.Series(NO_COMMUNITY, index=codes.to_numpy())
     return colours, Legend("", [])
 
 
-def _geojson(frame: gpd.GeoDataFrame, *, name: str, style: Any, tooltip: str, show: bool = True) -> folium.GeoJson:
-    return folium.GeoJson(frame.to_json(), name=name, style_function=style, show=show,
-                          tooltip=folium.GeoJsonTooltip(fields=[tooltip], labels=False),
-                          highlight_function=lambda _: {"weight": 3, "color": "#000000"})
+def display_geometry(region: Region, *, tolerance_m: float | None = None) -> gpd.GeoSeries:
+    """Township outlines for display, simplified for large regions (topology kept).
+
+    Parameters
+    ----------
+    region
+        The region.
+    tolerance_m
+        Simplification tolerance in metres; by default :data:`SIMPLIFY_METRES` above
+        :data:`SIMPLIFY_ABOVE` townships and none below. 0 keeps the outlines as they are.
+
+    Returns
+    -------
+    GeoSeries
+        Geometry aligned with ``region.townships`` (EPSG:4326).
+    """
+    if tolerance_m is None:
+        tolerance_m = SIMPLIFY_METRES if len(region.townships) > SIMPLIFY_ABOVE else 0.0
+    geometry = region.townships.geometry
+    if tolerance_m <= 0:
+        return geometry
+    return geometry.simplify(tolerance_m * _DEG_PER_M, preserve_topology=True)
+
+
+def _words(lang: str, prefix: str, value: Any) -> str:
+    return tr(f"{prefix}.{value}", lang)
+
+
+def base_map(region: Region, *, tiles: str | None = None, attribution: str | None = None) -> folium.Map:
+    """An empty map framed on the region: no basemap unless a tile URL is given, nothing else drawn."""
+    bounds = region.counties.total_bounds
+    fmap = offline_map(location=[(bounds[1] + bounds[3]) / 2, (bounds[0] + bounds[2]) / 2], zoom_start=9,
+                       tiles=tiles, attribution=attribution, control_scale=True, prefer_canvas=True,
+                       zoom_snap=0.25, zoom_delta=0.5)
+    fmap.fit_bounds([[bounds[1], bounds[0]], [bounds[3], bounds[2]]])
+    return fmap
+
+
+def plan_layers(region: Region, *, lang: str = "zh", options: MapOptions = MapOptions(),
+                sites: gpd.GeoDataFrame | None = None, covered: Mapping[str, bool] | None = None,
+                community: Mapping[str, str] | None = None, statuses: Mapping[str, str] | None = None,
+                locked: Collection[str] = (), cut_off: Collection[str] = (),
+                pairs: pd.DataFrame | None = None, threshold: float | None = None,
+                geometry: gpd.GeoSeries | None = None) -> tuple[list[folium.FeatureGroup], list[Legend]]:
+    """The map layers of a region and its plan, bottom to top, and their legends.
+
+    Parameters
+    ----------
+    region
+        The region (with any added sites).
+    lang
+        Language of tooltips, layer names and legends.
+    options
+        What to draw.
+    sites
+        A siting plan's site table (:meth:`planner.siting.SitingResult.sites`).
+    covered
+        Township code -> covered.
+    community
+        Township code -> lead facility id (the current grouping).
+    statuses
+        Facility id -> siting status after the planner's edits (default: the region's).
+    locked
+        Lead ids of locked communities.
+    cut_off
+        Townships cut off from their community's lead (non-contiguous communities).
+    pairs, threshold
+        For catchments: the siting index pairs (``township``, ``facility`` positions, ``cost``)
+        and the coverage threshold.
+    geometry
+        Township outlines to draw (:func:`display_geometry`); the region's by default.
+
+    Returns
+    -------
+    (list of folium.FeatureGroup, list of Legend)
+        Layers and legends (townships first, then facilities and sites).
+    """
+    geometry = region.townships.geometry if geometry is None else geometry
+    fills, legend = township_colours(region, options.colour_by, lang=lang, covered=covered, community=community)
+    layers = [_township_layer(region, geometry, fills, community, lang), _county_layer(region, lang)]
+    legends = [legend]
+    if community:
+        layers.append(_community_layer(region, community, geometry, set(locked), lang))
+    if options.catchments and sites is not None and pairs is not None and threshold is not None:
+        layers.append(_catchment_layer(region, sites, pairs, threshold, geometry, lang))
+    highlight = _highlight_layer(region, geometry, community, cut_off, options, lang)
+    if highlight is not None:
+        layers.append(highlight)
+        legends.append(Legend(tr("map.highlights", lang),
+                              [(UNASSIGNED_LINE, tr("map.no_community", lang)),
+                               (CUT_OFF_LINE, tr("map.cut_off", lang))]))
+    if options.show_facilities:
+        leads = set(community.values()) if community else set()
+        layers.append(_facility_layer(region, statuses, lang, leads=leads, locked=set(locked)))
+        legends.append(Legend(tr("map.facilities", lang),
+                              [(KIND_COLOURS[k], _words(lang, "kind", k)) for k in KIND_COLOURS]
+                              + [("#000000", tr("map.status_legend", lang))]))
+    if sites is not None:
+        layers.append(_sites_layer(sites, lang, labels=options.bed_labels))
+        legends.append(Legend(tr("report.sites", lang), [(EXISTING_SITE, tr("col.existing", lang)),
+                                                         (NEW_SITE, tr("map.new_site", lang))]))
+    return layers, legends
 
 
 def plan_map(region: Region, *, lang: str = "zh", colour_by: ColourBy = "population",
@@ -115,7 +371,7 @@ def plan_map(region: Region, *, lang: str = "zh", colour_by: ColourBy = "populat
              community: Mapping[str, str] | None = None, simplify_m: float | None = None,
              tiles: str | None = None, attribution: str | None = None,
              show_facilities: bool = True) -> tuple[folium.Map, Legend]:
-    """A map of the region with an optional siting plan and grouping.
+    """A map of the region with an optional siting plan and grouping, as one folium map.
 
     Parameters
     ----------
@@ -143,81 +399,185 @@ def plan_map(region: Region, *, lang: str = "zh", colour_by: ColourBy = "populat
     (folium.Map, Legend)
         The map (offline: no CDN, no basemap unless given) and the township legend.
     """
-    bounds = region.counties.total_bounds
-    fmap = offline_map(location=[(bounds[1] + bounds[3]) / 2, (bounds[0] + bounds[2]) / 2], zoom_start=9,
-                       tiles=tiles, attribution=attribution, control_scale=True, prefer_canvas=True)
-    fills, legend = township_colours(region, colour_by, lang=lang, covered=covered, community=community)
-    towns = region.townships[["township_code", "township_name", "county_code", "population", "population_60plus",
-                              "geometry"]].copy()
-    if simplify_m:
-        towns["geometry"] = towns.geometry.simplify(simplify_m / 111_000, preserve_topology=True)
-    pop_label = "人口" if lang == "zh" else "pop."
-    towns["label"] = ("[" + towns["township_code"] + "] " + towns["township_name"] + f" · {pop_label} "
-                      + towns["population"].map("{:,}".format) + " · 60+ " + towns["population_60plus"].map("{:,}".format))
-    if community:
-        names = region.facilities.set_index("facility_id")["name"]
-        towns["label"] += " · " + tr("col.community", lang) + ": " + towns["township_code"].map(
-            lambda c: str(names.get(community.get(c), "—")))
-    towns["fill"] = towns["township_code"].map(fills)
-    _geojson(towns, name=tr("report.townships", lang), tooltip="label",
-             style=lambda f: {"fillColor": f["properties"]["fill"], "color": "#555555", "weight": 0.6,
-                              "fillOpacity": 0.65}).add_to(fmap)
-    counties = region.counties[["county_code", "county_name", "geometry"]].copy()
-    counties["label"] = "[" + counties["county_code"] + "] " + counties["county_name"]
-    counties_layer = folium.GeoJson(counties.to_json(), name="县界" if lang == "zh" else "Counties",
-                                    style_function=lambda _: {"fill": False, "color": "#222222", "weight": 2.2},
-                                    interactive=False)
-    counties_layer.add_to(fmap)
-    if community:
-        _community_layer(region, community, lang).add_to(fmap)
-    if show_facilities:
-        _facility_layer(region, lang).add_to(fmap)
-    if sites is not None:
-        _sites_layer(sites, lang).add_to(fmap)
+    fmap = base_map(region, tiles=tiles, attribution=attribution)
+    geometry = display_geometry(region, tolerance_m=simplify_m or 0.0)
+    layers, legends = plan_layers(region, lang=lang, options=MapOptions(colour_by=colour_by,
+                                                                        show_facilities=show_facilities),
+                                  sites=sites, covered=covered, community=community, geometry=geometry)
+    for layer in layers:
+        layer.add_to(fmap)
     folium.LayerControl(collapsed=True).add_to(fmap)
-    fmap.fit_bounds([[bounds[1], bounds[0]], [bounds[3], bounds[2]]])
-    return fmap, legend
+    return fmap, legends[0]
 
 
-def _facility_layer(region: Region, lang: str) -> folium.FeatureGroup:
-    layer = folium.FeatureGroup(name="医疗机构" if lang == "zh" else "Facilities")
-    for row in region.facilities.itertuples():
-        colour = KIND_COLOURS.get(row.kind, "#7f8c8d")
-        dashed = row.status == "excluded"
-        text = f"[{row.facility_id}] {row.name} · {row.kind} · {row.grade} · {row.status}"
-        folium.CircleMarker([row.geometry.y, row.geometry.x], radius=5 if row.kind == "county_hospital" else 3.5,
-                            color="#000000" if row.status == "existing" else colour, weight=2 if dashed else 1,
-                            dash_array="2,2" if dashed else None, fill=True, fill_color=colour,
-                            fill_opacity=0.25 if dashed else 0.9, tooltip=text).add_to(layer)
+def _geojson(frame: gpd.GeoDataFrame, *, style: Any, tooltip: str | None, interactive: bool = True,
+             highlight: bool = True) -> folium.GeoJson:
+    return folium.GeoJson(
+        frame.to_json(drop_id=True), style_function=style, interactive=interactive,
+        tooltip=folium.GeoJsonTooltip(fields=[tooltip], labels=False) if tooltip else None,
+        highlight_function=(lambda _: {"weight": 3, "color": "#000000"}) if highlight else None)
+
+
+def _township_layer(region: Region, geometry: gpd.GeoSeries, fills: pd.Series, community: Mapping[str, str] | None,
+                    lang: str) -> folium.FeatureGroup:
+    t = region.townships
+    towns = gpd.GeoDataFrame({"township_code": t["township_code"].to_numpy()}, geometry=geometry.to_numpy(),
+                             crs=t.crs)
+    pop, aged = tr("map.population", lang), tr("kpi.aged_population", lang)
+    label = ("[" + t["township_code"] + "] " + t["township_name"] + " · " + pop + " "
+             + t["population"].map("{:,}".format) + " · " + aged + " " + t["population_60plus"].map("{:,}".format))
+    if community is not None:
+        names = region.facilities.set_index("facility_id")["name"]
+        lead = t["township_code"].map(lambda c: community.get(c))
+        label = label + " · " + tr("col.community", lang) + ": " + lead.map(
+            lambda v: str(names.get(v, v)) if v else tr("map.no_community", lang))
+    towns["label"] = label.to_numpy()
+    towns["fill"] = t["township_code"].map(fills).to_numpy()
+    layer = folium.FeatureGroup(name=tr("report.townships", lang))
+    _geojson(towns, tooltip="label",
+             style=lambda f: {"fillColor": f["properties"]["fill"], "color": "#555555", "weight": 0.6,
+                              "fillOpacity": 0.65}).add_to(layer)
     return layer
 
 
-def _sites_layer(sites: gpd.GeoDataFrame, lang: str) -> folium.FeatureGroup:
+def _county_layer(region: Region, lang: str) -> folium.FeatureGroup:
+    counties = region.counties[["county_code", "geometry"]].copy()
+    layer = folium.FeatureGroup(name=tr("map.counties", lang))
+    _geojson(counties, tooltip=None, interactive=False, highlight=False,
+             style=lambda _: {"fill": False, "color": "#222222", "weight": 2.2}).add_to(layer)
+    return layer
+
+
+def _community_layer(region: Region, community: Mapping[str, str], geometry: gpd.GeoSeries, locked: set[str],
+                     lang: str) -> folium.FeatureGroup:
+    """Dissolved community outlines (solid and thicker when locked) and a star above each lead hospital."""
+    layer = folium.FeatureGroup(name=tr("report.communities", lang))
+    t = region.townships
+    lead = t["township_code"].map(lambda c: community.get(c))
+    keep = lead.notna().to_numpy()
+    if not keep.any():
+        return layer
+    pieces = gpd.GeoDataFrame({"lead_facility_id": lead[keep].to_numpy()}, geometry=geometry[keep].to_numpy(),
+                              crs=t.crs)
+    shapes = pieces.dissolve(by="lead_facility_id").reset_index()
+    facilities = region.facilities.set_index("facility_id")
+    palette = community_palette(region, community)
+    shapes["weight"] = [5 if lid in locked else 3 for lid in shapes["lead_facility_id"]]
+    shapes["dash"] = ["" if lid in locked else "6,3" for lid in shapes["lead_facility_id"]]
+    folium.GeoJson(shapes.to_json(drop_id=True), interactive=False,
+                   style_function=lambda f: {"fill": False, "color": "#111111", "weight": f["properties"]["weight"],
+                                             "dashArray": f["properties"]["dash"] or None}).add_to(layer)
+    stars = []
+    for lid in shapes["lead_facility_id"]:
+        if lid not in facilities.index:
+            continue
+        point = facilities.loc[lid, "geometry"]
+        star = "🔒" if lid in locked else "★"
+        stars.append((point.y, point.x, f'<div class="lead-star" style="font-size:16px;line-height:16px;'
+                      f'color:{palette.get(lid, "#111")};text-shadow:0 0 2px #fff,0 0 2px #fff,0 0 1px #000;">'
+                      f'{star}</div>', (8, 22)))
+    # Not interactive: a click on a star reaches the facility dot under it (whose tooltip names the lead).
+    LabelLayer(stars, size=(16, 16)).add_to(layer)
+    return layer
+
+
+def _catchment_layer(region: Region, sites: gpd.GeoDataFrame, pairs: pd.DataFrame, threshold: float,
+                     geometry: gpd.GeoSeries, lang: str) -> folium.FeatureGroup:
+    """Outline of the townships within the threshold of each open site (the pairs the plan's coverage uses)."""
+    layer = folium.FeatureGroup(name=tr("map.catchments", lang))
+    positions = pd.Series(np.arange(len(region.facilities)), index=region.facilities["facility_id"].to_numpy())
+    open_sites = sites[sites["open"]]
+    where = positions.reindex(open_sites["facility_id"]).to_numpy()
+    hit = pairs[pairs["facility"].isin(where) & (pairs["cost"] <= threshold)]
+    rows = []
+    geoms = geometry.to_numpy()
+    ids = region.facilities["facility_id"].to_numpy()
+    for facility, group in hit.groupby("facility"):
+        rows.append({"facility_id": ids[facility], "geometry": shapely.union_all(geoms[group["township"].to_numpy()])})
+    if not rows:
+        return layer
+    shapes = gpd.GeoDataFrame(rows, geometry="geometry", crs=region.townships.crs)
+    names = region.facilities.set_index("facility_id")["name"]
+    word = tr("map.catchment_of", lang, minutes=f"{threshold:g}")
+    shapes["label"] = ["[" + f + "] " + str(names.get(f, f)) + " · " + word for f in shapes["facility_id"]]
+    folium.GeoJson(shapes.to_json(drop_id=True), interactive=False,
+                   style_function=lambda _: {"fill": True, "fillColor": NEW_SITE, "fillOpacity": 0.06,
+                                             "color": "#6a3d9a", "weight": 1.5, "dashArray": "4,4"}).add_to(layer)
+    return layer
+
+
+def _highlight_layer(region: Region, geometry: gpd.GeoSeries, community: Mapping[str, str] | None,
+                     cut_off: Collection[str], options: MapOptions, lang: str) -> folium.FeatureGroup | None:
+    codes = region.townships["township_code"]
+    marks = pd.Series("", index=codes.index)
+    if options.show_unassigned and community is not None:
+        marks[~codes.isin(list(community))] = UNASSIGNED_LINE
+    if options.show_non_contiguous:
+        marks[codes.isin(list(cut_off)) & (marks == "")] = CUT_OFF_LINE
+    chosen = (marks != "").to_numpy()
+    if not (options.show_unassigned or options.show_non_contiguous):
+        return None
+    layer = folium.FeatureGroup(name=tr("map.highlights", lang))
+    if not chosen.any():
+        return layer
+    frame = gpd.GeoDataFrame({"line": marks[chosen].to_numpy()}, geometry=geometry[chosen].to_numpy(),
+                             crs=region.townships.crs)
+    folium.GeoJson(frame.to_json(drop_id=True), interactive=False,
+                   style_function=lambda f: {"fill": True, "fillColor": f["properties"]["line"], "fillOpacity": 0.35,
+                                             "color": f["properties"]["line"], "weight": 4}).add_to(layer)
+    return layer
+
+
+def _facility_layer(region: Region, statuses: Mapping[str, str] | None, lang: str, *, leads: set[str] = frozenset(),
+                    locked: set[str] = frozenset()) -> folium.FeatureGroup:
+    """Every facility: fill by kind; a thick black ring for existing wards, dashed and pale when excluded."""
+    layer = folium.FeatureGroup(name=tr("map.facilities", lang))
+    f = region.facilities
+    lead_word, lock_word = tr("col.lead_name", lang), tr("map.locked", lang)
+    status = f["status"].to_numpy(dtype=object).copy()
+    if statuses:
+        status = np.array([statuses.get(fid, s) for fid, s in zip(f["facility_id"], status)], dtype=object)
+    points = []
+    for row, state in zip(f.itertuples(), status):
+        colour = KIND_COLOURS.get(row.kind, "#7f8c8d")
+        excluded, existing = state == "excluded", state == "existing"
+        text = (f"[{row.facility_id}] {row.name} · {_words(lang, 'kind', row.kind)} · {_words(lang, 'grade', row.grade)}"
+                f" · {_words(lang, 'site_status', state)}")
+        if row.facility_id in leads:
+            text += f" · {lead_word}" + (f" · {lock_word}" if row.facility_id in locked else "")
+        options = {"radius": 6 if row.kind == "county_hospital" else 4.5,
+                   "color": "#000000" if existing else ("#555555" if excluded else colour),
+                   "weight": 2.5 if existing else (1.5 if excluded else 1), "fill": True,
+                   "fillColor": "#bbbbbb" if excluded else colour, "fillOpacity": 0.35 if excluded else 0.9}
+        if excluded:
+            options["dashArray"] = "2,2"
+        points.append((row.geometry.y, row.geometry.x, options, text))
+    PointLayer(points).add_to(layer)
+    return layer
+
+
+def _sites_layer(sites: gpd.GeoDataFrame, lang: str, *, labels: bool) -> folium.FeatureGroup:
+    """Open hospice sites, sized by beds (existing wards purple, new sites orange), with their beds written."""
     layer = folium.FeatureGroup(name=tr("report.sites", lang))
     beds = tr("col.beds", lang)
-    for row in sites[sites["open"]].itertuples():
-        tag = tr("col.existing", lang) if row.existing else ("新增" if lang == "zh" else "new")
-        text = f"[{row.facility_id}] {row.name} · {beds} {row.beds} · {tag}"
-        folium.CircleMarker([row.geometry.y, row.geometry.x], radius=6 + min(row.beds, 60) / 6,
-                            color="#000000", weight=2, fill=True, fill_color="#8e44ad" if row.existing else "#f39c12",
-                            fill_opacity=0.9, tooltip=text).add_to(layer)
-    return layer
-
-
-def _community_layer(region: Region, community: Mapping[str, str], lang: str) -> folium.FeatureGroup:
-    from planner.metrics import community_shapes
-
-    layer = folium.FeatureGroup(name=tr("report.communities", lang))
-    shapes = community_shapes(region, community)
-    names = region.facilities.set_index("facility_id")["name"]
-    shapes["label"] = "[" + shapes["lead_facility_id"] + "] " + shapes["lead_facility_id"].map(names).astype(str)
-    folium.GeoJson(shapes.to_json(), style_function=lambda _: {"fill": False, "color": "#000000", "weight": 3},
-                   tooltip=folium.GeoJsonTooltip(fields=["label"], labels=False)).add_to(layer)
+    opened = sites[sites["open"]]
+    points, texts = [], []
+    for row in opened.itertuples():
+        tag = tr("col.existing", lang) if row.existing else tr("map.new_site", lang)
+        options = {"radius": 7 + min(row.beds, 60) / 6, "color": "#000000", "weight": 2, "fill": True,
+                   "fillColor": EXISTING_SITE if row.existing else NEW_SITE, "fillOpacity": 0.9}
+        points.append((row.geometry.y, row.geometry.x, options, f"[{row.facility_id}] {row.name} · {beds} {row.beds} · {tag}"))
+        texts.append((row.geometry.y, row.geometry.x, '<div class="bed-label" style="font:600 11px sans-serif;'
+                      f'color:#222;white-space:nowrap;text-shadow:0 0 3px #fff,0 0 3px #fff;">{int(row.beds)}</div>',
+                      (-9, 16)))
+    PointLayer(points).add_to(layer)
+    if labels and len(opened) <= MAX_BED_LABELS:
+        LabelLayer(texts, size=(30, 14)).add_to(layer)
     return layer
 
 
 def legend_html(legend: Legend) -> str:
-    """The legend as a small HTML block (for reports)."""
+    """The legend as a small HTML block (for reports and the app's side panel)."""
     rows = "".join(f'<div><span style="display:inline-block;width:14px;height:14px;background:{c};'
                    f'border:1px solid #555;margin-right:6px;vertical-align:middle"></span>{label}</div>'
                    for c, label in legend.entries)

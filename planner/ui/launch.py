@@ -1,0 +1,98 @@
+"""``planner app``: start the planning app in Streamlit and open it in the browser.
+
+The page script is ``app.py`` at the top of the repository (a development or
+editable install); an installed package without the repository uses
+:mod:`planner.ui.page_script`, which draws the same page. Streamlit runs
+headless (no first-run e-mail prompt, no usage statistics) on 127.0.0.1, the
+address is printed, and the default browser is opened once the server answers.
+"""
+
+from __future__ import annotations
+
+import argparse
+import os
+import socket
+import subprocess
+import sys
+import threading
+import time
+import urllib.request
+import webbrowser
+from pathlib import Path
+
+__all__ = ["add_arguments", "app_script", "main", "streamlit_command"]
+
+#: Seconds to wait for the server before giving up on opening the browser.
+STARTUP_SECONDS = 90.0
+
+
+def app_script() -> Path:
+    """The page script: the repository's ``app.py`` when there is one, else the packaged copy."""
+    repo_app = Path(__file__).resolve().parents[2] / "app.py"
+    if repo_app.is_file():
+        return repo_app
+    return Path(__file__).with_name("page_script.py")
+
+
+def free_port(preferred: int) -> int:
+    """``preferred`` when it is free on 127.0.0.1, else any free port."""
+    for port in (preferred, 0):
+        with socket.socket(socket.AF_INET, socket.SOCK_STREAM) as sock:
+            try:
+                sock.bind(("127.0.0.1", port))
+            except OSError:
+                continue
+            return int(sock.getsockname()[1])
+    raise OSError("no free port on 127.0.0.1")
+
+
+def streamlit_command(script: Path, *, port: int, address: str = "127.0.0.1") -> list[str]:
+    """The ``streamlit run`` command line of the app (headless, no usage statistics, no file watcher)."""
+    return [sys.executable, "-m", "streamlit", "run", str(script),
+            "--server.address", address, "--server.port", str(port), "--server.headless", "true",
+            "--browser.gatherUsageStats", "false", "--server.fileWatcherType", "none",
+            "--client.toolbarMode", "minimal"]
+
+
+def _open_when_ready(url: str) -> None:
+    opener = urllib.request.build_opener(urllib.request.ProxyHandler({}))
+    deadline = time.monotonic() + STARTUP_SECONDS
+    while time.monotonic() < deadline:
+        try:
+            with opener.open(f"{url}/_stcore/health", timeout=2) as response:
+                if response.status == 200:
+                    webbrowser.open(url)
+                    return
+        except OSError:
+            time.sleep(0.3)
+
+
+def add_arguments(parser: argparse.ArgumentParser) -> None:
+    """The ``planner app`` options."""
+    parser.add_argument("--port", type=int, default=8501, help="port on 127.0.0.1 (default 8501, or a free one)")
+    parser.add_argument("--address", default="127.0.0.1",
+                        help="address to listen on (default 127.0.0.1: this computer only)")
+    parser.add_argument("--no-browser", action="store_true", help="do not open a browser")
+
+
+def main(args: argparse.Namespace) -> int:
+    """Run the app until interrupted (Ctrl+C); returns Streamlit's exit code."""
+    script = app_script()
+    port = free_port(args.port) if args.address == "127.0.0.1" else args.port
+    host = "127.0.0.1" if args.address in ("127.0.0.1", "0.0.0.0") else args.address
+    url = f"http://{host}:{port}"
+    print(f"County coverage planner 县域安宁疗护与医共体规划: {url}  (Ctrl+C to stop)", flush=True)
+    if not args.no_browser:
+        threading.Thread(target=_open_when_ready, args=(url,), daemon=True).start()
+    env = dict(os.environ, STREAMLIT_BROWSER_GATHER_USAGE_STATS="false")
+    process = subprocess.Popen(streamlit_command(script, port=port, address=args.address), env=env,
+                               cwd=str(script.parent))
+    try:
+        return process.wait()
+    except KeyboardInterrupt:
+        process.terminate()
+        try:
+            return process.wait(timeout=10)
+        except subprocess.TimeoutExpired:
+            process.kill()
+            return 130

@@ -1,0 +1,89 @@
+"""The planning app's page: what runs, in which order, on every Streamlit rerun.
+
+1. Page setup, the language switch, the workbench of the session (the demo
+   region, solved with default parameters, on the first visit).
+2. A run that finished in the background is committed; a new click on the
+   map is acted on (edit, and the re-solve of the county it touched).
+3. The page is drawn: sidebar (parameters, run / stop), title with the data
+   label, KPI cards, status in words, the map with its side panel, and one
+   section below (tables, scenarios, comparison, own data, downloads).
+4. While a run is going on, its progress is updated until it ends, then the
+   page reruns to show the result.
+"""
+
+from __future__ import annotations
+
+import streamlit as st
+
+from geodata.demo import demo_region
+from geodata.region import Region
+from planner.i18n import tr
+from planner.ui import mappanel, panels, sections
+from planner.ui.state import Keys
+from planner.ui.workbench import Parameters, Workbench
+
+__all__ = ["DEMO_SEED", "main", "new_demo_workbench"]
+
+DEMO_SEED = 2024
+_CSS = """
+<style>
+div[data-testid="stMetric"] {background:#f6f8fb;border:1px solid #e3e8ef;border-radius:8px;padding:6px 10px;}
+div[data-testid="stMetricValue"] {font-size:1.35rem;}
+div[data-testid="stMetricLabel"] p {font-size:0.78rem;}
+.block-container {padding-top:1.6rem;}
+</style>
+"""
+
+
+@st.cache_resource(show_spinner=False)
+def _demo(seed: int) -> Region:
+    """The demo region, built once per server process (read only: workbenches copy what they change)."""
+    return demo_region(seed=seed)
+
+
+def new_demo_workbench() -> Workbench:
+    """A workbench on the demo region with the default plan solved (well under a second)."""
+    wb = Workbench(_demo(DEMO_SEED), source=("demo",), seed=DEMO_SEED)
+    wb.commit(wb.solve(panels.parameters() if Keys.param("objective") in st.session_state else Parameters()),
+              new_step=False)
+    return wb
+
+
+def _workbench() -> Workbench:
+    if Keys.WORKBENCH not in st.session_state:
+        st.session_state[Keys.WORKBENCH] = new_demo_workbench()
+    return st.session_state[Keys.WORKBENCH]
+
+
+def main() -> None:
+    """Draw the page (the body of ``app.py``)."""
+    st.set_page_config(page_title="县域安宁疗护与医共体规划 · County coverage planner", page_icon="🏥",
+                       layout="wide", initial_sidebar_state="expanded")
+    st.markdown(_CSS, unsafe_allow_html=True)
+    lang = panels.language_switch()
+    panels.init_parameters()
+    wb = _workbench()
+    params = panels.parameters()
+    panels.take_job_result(wb)
+    mappanel.handle_click(wb, params, lang)
+    wb = st.session_state[Keys.WORKBENCH]
+
+    panels.parameter_form(wb, lang)
+    progress = panels.run_status(lang)
+    # Each part above the map sits in a container of its own, so the map keeps its place in the page
+    # (a shifted element would be re-created: the map would reload and lose its view). The map is
+    # drawn first and the figures above it after, so an edit reaches the map as early as possible.
+    top = [st.container() for _ in range(4)]
+    with top[0]:
+        panels.header(wb, lang)
+    with top[1]:
+        panels.show_flash(lang)
+    mappanel.map_and_panel(wb, params, lang)
+    with top[2]:
+        panels.kpi_row(wb, lang)
+    with top[3]:
+        panels.status_panel(wb, params, lang)
+    st.divider()
+    sections.sections(wb, params, lang)
+    st.caption(tr("app.footer", lang))
+    panels.watch_job(progress, lang)

@@ -1,0 +1,357 @@
+"""Streamlit widgets below the map: tables, scenarios and their comparison, own data, downloads.
+
+One section is drawn at a time (a segmented control picks it), so a rerun
+after an edit only builds what is on screen.
+"""
+
+from __future__ import annotations
+
+from typing import Any
+
+import streamlit as st
+
+from planner.compare import compare
+from planner.i18n import tr
+from planner.labels import text
+from planner.maps import MapOptions, base_map, plan_layers
+from planner.report import compare_html
+from planner.scenario import ScenarioError
+from planner.ui import runner, uploads
+from planner.ui.downloads import downloads
+from planner.ui.offline import st_offline_folium
+from planner.ui.scenarios import SavedScenario, load_into, open_file, save_current, unique_name
+from planner.ui.state import Keys
+from planner.ui.views import communities_frame, current_run, sites_frame, townships_frame
+from planner.ui.workbench import Parameters, Workbench
+
+__all__ = ["SECTIONS", "sections"]
+
+SECTIONS: tuple[str, ...] = ("sites", "communities", "townships", "scenarios", "compare", "data", "downloads")
+
+
+def _flash(level: str, key: str, **fields: Any) -> None:
+    st.session_state.setdefault(Keys.FLASH, []).append((level, key, fields))
+
+
+def _saved() -> dict[str, SavedScenario]:
+    return st.session_state.setdefault(Keys.SCENARIOS, {})
+
+
+def sections(wb: Workbench, params: Parameters, lang: str) -> None:
+    """The section picker and the chosen section."""
+    st.session_state.setdefault(Keys.SECTION, "sites")
+    choice = st.segmented_control(tr("app.section", lang), SECTIONS, key=Keys.SECTION,
+                                  format_func=lambda s: tr(f"section.{s}", lang), label_visibility="collapsed")
+    {"sites": _sites, "communities": _communities, "townships": _townships, "scenarios": _scenarios,
+     "compare": _compare, "data": _data, "downloads": _downloads}.get(choice or "sites", _sites)(wb, params, lang)
+
+
+def _table(frame: Any, lang: str) -> None:
+    if frame is None or len(frame) == 0:
+        st.info(tr("app.nothing_yet", lang))
+    else:
+        st.dataframe(frame, hide_index=True, width="stretch", height=min(38 + 35 * len(frame), 420))
+
+
+def _sites(wb: Workbench, params: Parameters, lang: str) -> None:
+    everything = st.toggle(tr("app.all_sites", lang), key=Keys.ALL_SITES)
+    _table(wb.memo(wb.snapshot, f"sites-{lang}-{everything}",
+                   lambda: sites_frame(current_run(wb), lang, only_open=not everything)), lang)
+
+
+def _communities(wb: Workbench, params: Parameters, lang: str) -> None:
+    _table(wb.memo(wb.snapshot, f"communities-{lang}", lambda: communities_frame(current_run(wb), lang)), lang)
+
+
+def _townships(wb: Workbench, params: Parameters, lang: str) -> None:
+    _table(wb.memo(wb.snapshot, f"townships-{lang}", lambda: townships_frame(current_run(wb), lang)), lang)
+
+
+# ---- scenarios --------------------------------------------------------------------------------------------------
+
+def _save(wb: Workbench, params: Parameters) -> None:
+    saved = _saved()
+    name = unique_name(str(st.session_state.get(Keys.SCENARIO_NAME) or ""), saved)
+    saved[name] = save_current(wb, params, name)
+    _flash("success", "scenario.saved", name=name)
+
+
+def _duplicate(name: str) -> None:
+    saved = _saved()
+    copy = unique_name(f"{name} copy", saved)
+    saved[copy] = saved[name].duplicate(copy)
+    _flash("success", "scenario.duplicated", name=copy)
+
+
+def _load(wb: Workbench, name: str) -> None:
+    saved = _saved()[name]
+    if saved.run.region.content_hash() != wb.region_of(wb.snapshot).content_hash() and \
+            wb.base.content_hash() != saved.scenario.region.content_hash:
+        _flash("error", "scenario.other_region", name=name)
+        return
+    _apply_parameters(load_into(wb, saved))
+    _flash("success", "scenario.loaded", name=name)
+
+
+def _apply_parameters(params: Parameters) -> None:
+    from planner.ui.panels import init_parameters
+
+    init_parameters(params, force=True)
+
+
+def _open_upload(wb: Workbench) -> None:
+    file = st.session_state.get(Keys.SCENARIO_FILE)
+    if file is None:
+        return
+    try:
+        saved, region, same = open_file(file.getvalue(), source=file.name, wb=wb)
+    except (ScenarioError, ValueError) as exc:
+        _flash("error", "scenario.unreadable", error=str(exc))
+        return
+    name = unique_name(saved.name, _saved())
+    saved.scenario.name = name
+    _saved()[name] = saved
+    if not same:
+        seed = saved.scenario.region.seed
+        st.session_state[Keys.WORKBENCH] = wb = Workbench(region, source=saved.scenario.region.paths, seed=seed)
+    _apply_parameters(load_into(wb, saved))
+    _flash("success", "scenario.loaded", name=name)
+
+
+def _scenarios(wb: Workbench, params: Parameters, lang: str) -> None:
+    saved = _saved()
+    left, right = st.columns([2, 1])
+    with left:
+        st.session_state.setdefault(Keys.SCENARIO_NAME, tr("scenario.default_name", lang, n=len(saved) + 1))
+        st.text_input(tr("scenario.name", lang), key=Keys.SCENARIO_NAME)
+        st.button(f"💾 {tr('scenario.save', lang)}", key=Keys.SAVE, on_click=_save, args=(wb, params),
+                  type="primary")
+    with right:
+        st.file_uploader(tr("scenario.open_file", lang), type=["json"], key=Keys.SCENARIO_FILE,
+                         on_change=_open_upload, args=(wb,))
+    if not saved:
+        st.info(tr("scenario.none", lang))
+        return
+    rows = []
+    for name, item in saved.items():
+        kpis = item.scenario.results.get("kpis", {})
+        rows.append({tr("scenario.name", lang): name, text("kpi.coverage_share", lang):
+                     f"{100 * kpis['coverage_share']:.1f}%" if kpis.get("coverage_share") is not None else "—",
+                     text("kpi.new_sites", lang): kpis.get("new_sites", "—"),
+                     text("kpi.communities", lang): kpis.get("communities", "—"),
+                     tr("scenario.created", lang): item.scenario.created})
+    st.dataframe(rows, hide_index=True, width="stretch")
+    st.session_state.setdefault(Keys.SCENARIO_PICK, next(iter(saved)))
+    if st.session_state[Keys.SCENARIO_PICK] not in saved:
+        st.session_state[Keys.SCENARIO_PICK] = next(iter(saved))
+    pick = st.selectbox(tr("scenario.pick", lang), list(saved), key=Keys.SCENARIO_PICK)
+    a, b = st.columns(2)
+    a.button(tr("scenario.load", lang), key=Keys.LOAD, on_click=_load, args=(wb, pick),
+             width="stretch")
+    b.button(tr("scenario.duplicate", lang), key=Keys.DUPLICATE, on_click=_duplicate, args=(pick,),
+             width="stretch")
+
+
+# ---- comparison -------------------------------------------------------------------------------------------------
+
+def _compare(wb: Workbench, params: Parameters, lang: str) -> None:
+    saved = _saved()
+    current = tr("scenario.current", lang)
+    options = [current, *saved]
+    if len(options) < 2:
+        st.info(tr("compare.need_two", lang))
+        return
+    for key, default in ((Keys.COMPARE_A, options[1] if len(options) > 1 else current), (Keys.COMPARE_B, current)):
+        if st.session_state.get(key) not in options:
+            st.session_state[key] = default
+    left, right = st.columns(2)
+    name_a = left.selectbox(tr("compare.baseline", lang), options, key=Keys.COMPARE_A)
+    name_b = right.selectbox(tr("compare.other", lang), options, key=Keys.COMPARE_B)
+    if name_a == name_b:
+        st.info(tr("compare.same", lang))
+        return
+    pair = [saved[n] if n in saved else save_current(wb, params, current) for n in (name_a, name_b)]
+    comparison = compare([p.scenario for p in pair], [p.run for p in pair])
+    st.markdown(f"**{text('report.kpis', lang)}**")
+    table = comparison.kpi_table(lang)
+    st.dataframe(table.map(_plain), width="stretch")
+    for change in comparison.changes:
+        st.markdown(f"**{text('report.changes', lang)}** · {change.name} {text('report.vs', lang)}")
+        counts = change.summary(lang)
+        st.write(" · ".join(f"{k}: {v}" for k, v in counts.items()))
+        for label, frame in ((text("report.opened", lang), change.opened), (text("report.closed", lang), change.closed),
+                             (text("report.moved", lang), change.moved)):
+            if len(frame):
+                st.caption(label)
+                st.dataframe(frame, hide_index=True, width="stretch")
+    for note in comparison.notes:
+        st.caption(note)
+    if st.toggle(tr("compare.maps", lang), key=Keys.COMPARE_MAPS):
+        columns = st.columns(2)
+        for column, item, key in zip(columns, pair, (Keys.COMPARE_MAP_A, Keys.COMPARE_MAP_B)):
+            with column:
+                st.caption(item.name)
+                _static_map(item, lang, key)
+    st.download_button(f"⬇ {tr('compare.download', lang)}", key=Keys.COMPARE_DOWNLOAD, on_click="ignore",
+                       data=lambda: compare_html(comparison, [p.scenario for p in pair], [p.run for p in pair],
+                                                 lang=lang).encode("utf-8"),
+                       file_name="comparison.html", mime="text/html")
+
+
+def _plain(value: Any) -> str:
+    if value is None:
+        return "—"
+    if isinstance(value, float):
+        return f"{value:,.3f}".rstrip("0").rstrip(".")
+    return str(value)
+
+
+def _static_map(item: SavedScenario, lang: str, key: str) -> None:
+    run = item.run
+    covered = sites = community = None
+    if run.siting is not None:
+        table = run.siting.townships(run.region)
+        covered = dict(zip(table["township_code"], table["covered"].astype(bool)))
+        sites = run.siting.sites(run.region)
+    if run.grouping is not None:
+        community = run.grouping.assignment()
+    colour = "coverage" if covered is not None else "community"
+    layers, _ = plan_layers(run.region, lang=lang, options=MapOptions(colour_by=colour, show_facilities=False),
+                            sites=sites, covered=covered, community=community)
+    fmap = base_map(run.region)
+    for layer in layers:
+        layer.add_to(fmap)
+    st_offline_folium(fmap, key=key, height=420, use_container_width=True, returned_objects=[])
+
+
+# ---- own data ---------------------------------------------------------------------------------------------------
+
+def _check_upload() -> None:
+    files = st.session_state.get(Keys.UPLOAD_FILES) or []
+    previous = st.session_state.get(Keys.UPLOAD)
+    try:
+        session = uploads.receive([(f.name, f.getvalue()) for f in files])
+    except uploads.UploadRefused as exc:
+        _flash("error", exc.key, **exc.fields)
+        return
+    if previous is not None and not _in_use(previous):
+        uploads.discard(previous)
+    st.session_state[Keys.UPLOAD] = session
+
+
+def _in_use(session: uploads.UploadSession) -> bool:
+    wb = st.session_state.get(Keys.WORKBENCH)
+    return wb is not None and str(session.folder) in wb.source
+
+
+def _recheck() -> None:
+    session: uploads.UploadSession = st.session_state[Keys.UPLOAD]
+    columns: dict[str, dict[str, str]] = {}
+    for need in uploads.column_needs(session):
+        header = st.session_state.get(Keys.upload(need.layer, need.column))
+        if header:
+            columns.setdefault(need.layer, {})[header] = need.column
+    crs = {layer: st.session_state.get(Keys.upload(layer, "crs")) for layer in uploads.crs_needs(session)}
+    options = uploads.with_choices(session.options, columns=columns, crs={k: v for k, v in crs.items() if v})
+    st.session_state[Keys.UPLOAD] = uploads.recheck(session, options)
+
+
+def _plan_on_upload() -> None:
+    session: uploads.UploadSession = st.session_state[Keys.UPLOAD]
+    if not session.usable or session.region is None:
+        return
+    wb = Workbench(session.region, source=(str(session.folder),))
+    st.session_state[Keys.WORKBENCH] = wb
+    st.session_state.pop(Keys.SELECTED, None)
+    from planner.ui.panels import parameters
+
+    st.session_state[Keys.JOB] = runner.start(wb, parameters())
+    _flash("info", "upload.planning", name=session.region.name)
+
+
+def _back_to_demo() -> None:
+    from planner.ui.page import new_demo_workbench
+
+    st.session_state[Keys.WORKBENCH] = new_demo_workbench()
+    st.session_state.pop(Keys.SELECTED, None)
+
+
+def _data(wb: Workbench, params: Parameters, lang: str) -> None:
+    st.markdown(tr("upload.intro", lang, limit=uploads.MAX_UPLOAD_BYTES // 1024**2))
+    st.file_uploader(tr("upload.files", lang), accept_multiple_files=True, key=Keys.UPLOAD_FILES,
+                     type=sorted(s.lstrip(".") for s in uploads.ACCEPTED_SUFFIXES))
+    a, b = st.columns(2)
+    a.button(tr("upload.check", lang), key=Keys.UPLOAD_CHECK, on_click=_check_upload, type="primary",
+             width="stretch")
+    if wb.source != ("demo",):
+        b.button(tr("upload.back_to_demo", lang), key=Keys.BACK_TO_DEMO, on_click=_back_to_demo, width="stretch")
+    session: uploads.UploadSession | None = st.session_state.get(Keys.UPLOAD)
+    if session is None:
+        return
+    _report(session, lang)
+    needs = uploads.column_needs(session)
+    crs = uploads.crs_needs(session)
+    if needs or crs:
+        st.markdown(f"**{tr('upload.fix', lang)}**")
+        for need in needs:
+            label = tr("upload.map_column", lang, file=need.file, column=text(f"col.{need.column}", lang)
+                       if f"col.{need.column}" in _text_keys() else need.column)
+            label += " *" if need.required else ""
+            st.selectbox(label, ["", *need.headers], key=Keys.upload(need.layer, need.column))
+        for layer in crs:
+            st.selectbox(tr("upload.crs", lang, layer=tr(f"layer.{layer}", lang)), ["", *uploads.CRS_CHOICES],
+                         key=Keys.upload(layer, "crs"))
+        st.button(tr("upload.recheck", lang), key=Keys.UPLOAD_RECHECK, on_click=_recheck)
+    if session.usable:
+        st.success(tr("upload.usable", lang, name=session.region.name if session.region else ""))
+        st.button(f"▶ {tr('upload.plan', lang)}", key=Keys.UPLOAD_PLAN, on_click=_plan_on_upload, type="primary")
+
+
+def _text_keys() -> set[str]:
+    from planner.i18n import TEXT
+
+    return set(TEXT)
+
+
+def _report(session: uploads.UploadSession, lang: str) -> None:
+    counts = session.report.counts()
+    st.markdown(tr("upload.summary", lang, files=", ".join(session.files), errors=counts.get("error", 0),
+                   warnings=counts.get("warning", 0), notes=counts.get("info", 0)))
+    if session.layers:
+        st.caption(" · ".join(f"{tr(f'layer.{layer}', lang)}: {file}" for file, layer in session.layers.items()))
+    problems = session.report.to_dict()["problems"]
+    if problems:
+        order = {"error": 0, "warning": 1, "info": 2}
+        rows = sorted(problems, key=lambda p: order.get(p["severity"], 3))
+        frame = [{tr("upload.severity", lang): tr(f"severity.{p['severity']}", lang),
+                  tr("upload.file", lang): p["file"], tr("upload.row", lang): p["row"] or "",
+                  tr("upload.feature", lang): p["feature"] or "", tr("upload.field", lang): p["field"] or "",
+                  tr("upload.expected", lang): p["expected"], tr("upload.found", lang): p["found"],
+                  tr("upload.repair", lang): p["repair"]} for p in rows]
+        st.dataframe(frame, hide_index=True, width="stretch", height=min(38 + 35 * len(frame), 360))
+
+
+# ---- downloads --------------------------------------------------------------------------------------------------
+
+def _downloads(wb: Workbench, params: Parameters, lang: str) -> None:
+    saved = _saved()
+    current = tr("scenario.current", lang)
+    options = [current, *saved]
+    if st.session_state.get(Keys.EXPORT_SCENARIO) not in options:
+        st.session_state[Keys.EXPORT_SCENARIO] = current
+    name = st.selectbox(tr("download.which", lang), options, key=Keys.EXPORT_SCENARIO)
+    if name in saved:
+        item = saved[name]
+    else:
+        if wb.snapshot.siting is None and wb.snapshot.grouping is None:
+            st.info(tr("app.no_results", lang))
+            return
+        snapshot = wb.snapshot
+        item = wb.memo(snapshot, "saved-current", lambda: save_current(wb, params, tr("scenario.current_file", lang),
+                                                                        snapshot=snapshot))
+    st.caption(tr("download.note", lang))
+    columns = st.columns(4)
+    for index, download in enumerate(downloads(item, lang=lang)):
+        columns[index % 4].download_button(
+            f"⬇ {tr(f'format.{download.fmt}', lang)}", data=download.make, file_name=download.file_name,
+            mime=download.mime, key=Keys.DOWNLOAD + download.fmt, on_click="ignore", width="stretch")

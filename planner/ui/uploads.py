@@ -1,0 +1,261 @@
+"""The planner's own files: untrusted uploads checked, stored apart, validated, and columns mapped -- no Streamlit.
+
+Uploads are treated as untrusted data:
+
+* a size limit on the upload as a whole (:data:`MAX_UPLOAD_BYTES`), checked
+  before anything is written;
+* only the base name of each file is kept, and only known data suffixes are
+  accepted (no hidden files, no two files of the same name);
+* every upload goes into a fresh temporary folder of its own;
+* a zip is checked before extraction (absolute paths, ``..``, links, entry
+  count and unpacked size: :func:`geodata.readers.safe_extract`) and extracted
+  into that folder; a refused zip refuses the whole upload;
+* files are only ever parsed as data (GeoPackage / GeoJSON / Shapefile /
+  FlatGeobuf / GeoParquet / CSV / XLSX readers; the column-mapping YAML with
+  ``yaml.safe_load``).
+
+Anything refused raises :class:`UploadRefused` with a message key and fields
+for :func:`planner.i18n.tr`. An accepted upload is checked with
+:func:`geodata.region.check_region`; :func:`column_needs` and :func:`crs_needs`
+list what the planner can fix in the app (a required column under an
+unknown header, a table's coordinate system), and :func:`recheck` validates
+again with the planner's choices.
+"""
+
+from __future__ import annotations
+
+import shutil
+import tempfile
+from collections.abc import Iterable, Mapping
+from dataclasses import dataclass, field, replace
+from pathlib import Path, PurePath
+
+from geodata.readers import (MAPPING_NAMES, TABLE_SUFFIXES, VECTOR_SUFFIXES, InputError, UnsafeArchiveError, discover,
+                             safe_extract)
+from geodata.region import Region, RegionOptions, check_region
+from geodata.report import ValidationReport
+from geodata.schema import COLUMNS, Layer
+
+__all__ = ["MAX_UNPACKED_BYTES", "MAX_UPLOAD_BYTES", "ColumnNeed", "UploadRefused", "UploadSession", "column_needs",
+           "crs_needs", "discard", "receive", "recheck"]
+
+#: Largest upload accepted (all files together).
+MAX_UPLOAD_BYTES = 200 * 1024**2
+#: Largest total size a zip may unpack to.
+MAX_UNPACKED_BYTES = 1024**3
+#: Shapefile side files accepted next to a ``.shp``.
+SHAPEFILE_PARTS = {".shx", ".dbf", ".prj", ".cpg", ".qpj", ".sbn", ".sbx"}
+ACCEPTED_SUFFIXES = VECTOR_SUFFIXES | TABLE_SUFFIXES | SHAPEFILE_PARTS | {".zip", ".yaml", ".yml"}
+#: Coordinate systems offered for tables with longitude/latitude.
+CRS_CHOICES: tuple[str, ...] = ("wgs84", "gcj02", "bd09", "EPSG:4490")
+
+
+class UploadRefused(ValueError):
+    """An upload that is not accepted; ``key`` and ``fields`` give the message (:func:`planner.i18n.tr`)."""
+
+    def __init__(self, key: str, **fields: object) -> None:
+        self.key = key
+        self.fields = fields
+        super().__init__(f"{key}: {fields}")
+
+
+@dataclass
+class UploadSession:
+    """One upload: its folder, the files, the options chosen, and the result of the last check.
+
+    Attributes
+    ----------
+    folder
+        The upload's own temporary folder.
+    files
+        Names of the files as stored.
+    options
+        Reading options (column mapping and coordinate systems chosen in the app).
+    region
+        The checked region (``None`` if a layer could not be used at all).
+    report
+        Every problem found.
+    layers
+        File label -> layer it was read as.
+    """
+
+    folder: Path
+    files: list[str]
+    options: RegionOptions = field(default_factory=RegionOptions)
+    region: Region | None = None
+    report: ValidationReport = field(default_factory=ValidationReport)
+    layers: dict[str, str] = field(default_factory=dict)
+
+    @property
+    def usable(self) -> bool:
+        """Whether the region can be planned on."""
+        return self.region is not None and self.report.usable
+
+
+@dataclass(frozen=True)
+class ColumnNeed:
+    """A contract column the planner may map to one of a file's headers.
+
+    Attributes
+    ----------
+    layer
+        The layer (``facilities`` ...).
+    file
+        The file label as reported.
+    column
+        The contract column.
+    required
+        Whether the region is unusable without it.
+    headers
+        The file's headers that matched no contract column.
+    """
+
+    layer: str
+    file: str
+    column: str
+    required: bool
+    headers: tuple[str, ...]
+
+
+def _safe_name(name: str) -> str:
+    """The base name of an uploaded file, or a refusal."""
+    base = PurePath(name.replace("\\", "/")).name.strip()
+    if not base or base.startswith(".") or base in {"..", "."}:
+        raise UploadRefused("upload.bad_name", name=name)
+    suffix = Path(base).suffix.lower()
+    if suffix not in ACCEPTED_SUFFIXES:
+        raise UploadRefused("upload.bad_type", name=base, suffix=suffix or "—")
+    return base
+
+
+def receive(files: Iterable[tuple[str, bytes]], *, options: RegionOptions = RegionOptions(),
+            max_bytes: int = MAX_UPLOAD_BYTES, max_unpacked: int = MAX_UNPACKED_BYTES) -> UploadSession:
+    """Store an upload in a fresh folder (zips checked and extracted) and check the region.
+
+    Parameters
+    ----------
+    files
+        ``(name, content)`` of each uploaded file.
+    options
+        Reading options to start from.
+    max_bytes, max_unpacked
+        Limits on the upload and on what its zips unpack to.
+
+    Returns
+    -------
+    UploadSession
+        With the check's region and report.
+
+    Raises
+    ------
+    UploadRefused
+        ``upload.empty``, ``upload.too_large``, ``upload.bad_name``, ``upload.bad_type``,
+        ``upload.duplicate``, ``upload.unsafe_zip`` or ``upload.bad_zip``; nothing is kept then.
+    """
+    items = list(files)
+    if not items:
+        raise UploadRefused("upload.empty")
+    total = sum(len(data) for _, data in items)
+    if total > max_bytes:
+        raise UploadRefused("upload.too_large", size_mb=round(total / 1024**2, 1), limit_mb=max_bytes // 1024**2)
+    names = [_safe_name(name) for name, _ in items]
+    seen: set[str] = set()
+    for name in names:
+        if name.lower() in seen:
+            raise UploadRefused("upload.duplicate", name=name)
+        seen.add(name.lower())
+    folder = Path(tempfile.mkdtemp(prefix="planner-upload-"))
+    try:
+        for name, (_, data) in zip(names, items):
+            target = folder / name
+            target.write_bytes(data)
+            if target.suffix.lower() == ".zip":
+                _unzip(target, folder, max_unpacked)
+    except UploadRefused:
+        shutil.rmtree(folder, ignore_errors=True)
+        raise
+    session = UploadSession(folder, names, options)
+    return recheck(session, options)
+
+
+def _unzip(archive: Path, folder: Path, max_unpacked: int) -> None:
+    """Extract a zip into its own sub-folder after checking it, then drop the archive."""
+    into = folder / (archive.stem + "_zip")
+    try:
+        safe_extract(archive, into=into, max_bytes=max_unpacked)
+    except UnsafeArchiveError as exc:
+        raise UploadRefused("upload.unsafe_zip", name=archive.name, reason=str(exc)) from exc
+    except InputError as exc:
+        raise UploadRefused("upload.bad_zip", name=archive.name, reason=str(exc)) from exc
+    archive.unlink()
+
+
+def recheck(session: UploadSession, options: RegionOptions) -> UploadSession:
+    """Check the upload's files again with ``options`` (the planner's column mapping and coordinate systems)."""
+    region, report = check_region([session.folder], options=options)
+    found, _ = discover([session.folder], ValidationReport())
+    layers = {source.name: layer.value for layer, source in found.items()}
+    return replace(session, options=options, region=region, report=report, layers=layers)
+
+
+def with_choices(options: RegionOptions, *, columns: Mapping[str, Mapping[str, str]],
+                 crs: Mapping[str, str]) -> RegionOptions:
+    """``options`` plus the planner's choices: ``{layer: {file header: contract column}}`` and ``{layer: crs}``.
+
+    Empty choices are ignored.
+    """
+    mapping = {layer: {h: c for h, c in chosen.items() if h and c} for layer, chosen in columns.items()}
+    mapping = {layer: m for layer, m in mapping.items() if m}
+    systems = {layer: value for layer, value in crs.items() if value}
+    return options.merged({"columns": mapping, "crs": systems})
+
+
+def column_needs(session: UploadSession) -> list[ColumnNeed]:
+    """Contract columns the planner could map to one of a file's unrecognised headers, required ones first.
+
+    Listed: every required column that is missing (the region is unusable without it), and the
+    optional columns the check had to fill in (60+ population estimated, seats estimated, facility
+    attributes defaulted) -- each only when the file has headers the reader did not recognise.
+    """
+    unused: dict[str, tuple[str, ...]] = {}
+    wanted: dict[str, dict[str, bool]] = {}
+    for problem in session.report:
+        if problem.check == "unused_column":
+            unused[problem.file] = tuple(h.strip() for h in problem.found.split(", ") if h.strip())
+        elif problem.check == "missing_column" and problem.field:
+            wanted.setdefault(problem.file, {})[problem.field] = True
+        elif problem.check in _FILLED_IN and problem.field and problem.found in ("none", "no seat columns") \
+                or problem.check == "aged_estimated":
+            wanted.setdefault(problem.file, {}).setdefault(str(problem.field), False)
+    needs: list[ColumnNeed] = []
+    for file, columns in wanted.items():
+        layer = session.layers.get(file)
+        headers = unused.get(file, ())
+        if layer is None or not headers:
+            continue
+        contract = {c.name for c in COLUMNS[Layer(layer)]}
+        needs += [ColumnNeed(layer, file, name, required, headers) for name, required in columns.items()
+                  if name in contract]
+    return sorted(needs, key=lambda n: (not n.required, n.layer, n.column))
+
+
+#: Checks meaning "this optional column was absent, a default or estimate was used".
+_FILLED_IN = frozenset({"default_value", "seat_estimated"})
+
+
+def crs_needs(session: UploadSession) -> list[str]:
+    """Layers whose coordinate system is missing or unknown (the planner declares it in the app)."""
+    files = {p.file for p in session.report.errors if p.check in ("missing_crs", "unknown_crs")}
+    return sorted({layer for file, layer in session.layers.items() if file in files}
+                  | {layer for layer in session.options.crs})
+
+
+def discard(session: UploadSession | None) -> None:
+    """Delete an upload's folder (when it is replaced and no plan refers to it)."""
+    if session is not None:
+        shutil.rmtree(session.folder, ignore_errors=True)
+
+
+def mapping_file_names() -> tuple[str, ...]:
+    """File names read as a column-mapping YAML inside an upload."""
+    return MAPPING_NAMES

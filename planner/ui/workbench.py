@@ -1,0 +1,566 @@
+"""The planning workbench: a region, the planner's edits, the current plans, undo/redo -- no Streamlit.
+
+Everything the app does to a plan happens here, as plain Python the tests call
+directly:
+
+* :class:`Parameters` -- the parameter panel's values, turned into the
+  :class:`~planner.siting.SitingSetup` and :class:`~planner.grouping.GroupingSetup`
+  of a run.
+* :class:`Snapshot` -- one state of the plan: site statuses set by hand, added
+  candidate sites, townships moved by hand, locked communities, and the
+  siting and grouping results. Snapshots are immutable; the
+  :class:`~planner.ui.state.History` of them is the undo/redo stack.
+* :class:`Workbench` -- applies an edit (:meth:`~Workbench.set_status`,
+  :meth:`~Workbench.add_site`, :meth:`~Workbench.move_township`,
+  :meth:`~Workbench.toggle_lock`), says which model and county it touches
+  (:class:`Edit`), and re-solves (:meth:`~Workbench.solve`) through a
+  :class:`~planner.ui.solvecache.PlanCache`, so only counties whose inputs
+  changed are solved again (or the joint model, when a rule couples the
+  counties). Townships moved by hand are scored at once with
+  :func:`optimization.grouping.evaluate_assignment` (:meth:`~Workbench.grouping_view`).
+
+Hand-moved townships are the planner's plan until their county is
+re-optimised; re-optimising keeps only what is locked. A hand-edited county
+is never reported ``optimal``: its report says ``feasible`` when the grouping
+breaks no rule and ``infeasible`` (with every broken rule) otherwise.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Iterable, Mapping
+from dataclasses import dataclass, field, replace
+from types import MappingProxyType
+from typing import Any, Literal
+
+from geodata.edits import AddedSiteError, add_sites
+from geodata.region import Region
+from geodata.schema import SiteStatus
+from optimization.grouping import GroupingData, evaluate_assignment
+from optimization.grouping.evaluate import as_lead_indices
+from optimization.solve import SolveReport, SolveStatus, combine_reports
+from planner.grouping import GroupingResult, GroupingSetup, county_grouping_data, lead_candidates, run_grouping
+from planner.parallel import TaskFailure
+from planner.siting import SitingResult, SitingSetup, run_siting
+from planner.ui.solvecache import PlanCache, RunControl, cached_map, fingerprint
+from planner.ui.state import History
+
+__all__ = ["Edit", "EditError", "MODELS", "Parameters", "Snapshot", "Workbench", "frozen_mapping"]
+
+Model = Literal["siting", "grouping"]
+MODELS: tuple[Model, ...] = ("siting", "grouping")
+#: Prefix of the ids of candidate sites added on the map.
+ADDED_PREFIX = "ADD-"
+#: Seconds a county gets after a stop (no plan is looked for).
+_STOPPED_LIMIT = 1e-6
+
+
+class EditError(ValueError):
+    """An edit that cannot be applied; the message says why in words."""
+
+    def __init__(self, key: str, **fields: Any) -> None:
+        self.key = key
+        self.fields = fields
+        super().__init__(f"{key}: {fields}")
+
+
+@dataclass(frozen=True)
+class Parameters:
+    """The parameter panel: siting and grouping settings of the next run.
+
+    Attributes
+    ----------
+    objective
+        Siting objective (``min_sites``, ``max_coverage``, ``min_distance``, ``min_max_distance``).
+    threshold
+        Minutes within which a township counts as covered.
+    coverage_target, county_target
+        Share of people aged 60+ to cover overall / in every county (``min_sites``).
+    new_sites, county_new_sites
+        Most new sites overall / per county (``max_coverage``).
+    bed_budget
+        Most new beds overall (``max_coverage``).
+    beds_min, beds_max
+        Beds at an open site.
+    beds_per_10k_aged
+        Beds each county must reach per 10,000 aged 60+.
+    require_ward
+        At least one hospice ward per county.
+    siting_time_limit
+        Seconds per siting model (per county when counties are solved separately).
+    k
+        Communities per county (``None``: as many as the optimiser finds best).
+    pop_tolerance
+        Allowed deviation of a community's population from the county mean (0.3 = ±30%).
+    group_max_travel
+        Longest travel in minutes from a township to its lead (``None``: no limit).
+    group_time_limit
+        Seconds per county for grouping.
+    run_siting, run_grouping
+        Which models a run solves.
+    """
+
+    objective: str = "min_sites"
+    threshold: float = 30.0
+    coverage_target: float | None = None
+    county_target: float | None = 0.9
+    new_sites: int | None = None
+    county_new_sites: int | None = None
+    bed_budget: float | None = None
+    beds_min: int = 4
+    beds_max: int | None = 50
+    beds_per_10k_aged: float = 0.0
+    require_ward: bool = True
+    siting_time_limit: float = 30.0
+    k: int | None = None
+    pop_tolerance: float | None = None
+    group_max_travel: float | None = None
+    group_time_limit: float = 10.0
+    run_siting: bool = True
+    run_grouping: bool = True
+
+    def siting_setup(self, statuses: Mapping[str, str]) -> SitingSetup:
+        """The siting settings of a run with the planner's site statuses."""
+        return SitingSetup(
+            objective=self.objective, threshold=self.threshold, coverage_target=self.coverage_target,
+            county_target=self.county_target, new_sites=self.new_sites, county_new_sites=self.county_new_sites,
+            bed_budget=self.bed_budget, beds_min=self.beds_min, beds_max=self.beds_max,
+            beds_per_10k_aged=self.beds_per_10k_aged, require_ward=self.require_ward, statuses=dict(statuses),
+            time_limit=self.siting_time_limit)
+
+    def grouping_setup(self, *, locks: Mapping[str, str], current: Mapping[str, str]) -> GroupingSetup:
+        """The grouping settings of a run with the planner's locks and current grouping (warm start)."""
+        return GroupingSetup(k=self.k, pop_tolerance=self.pop_tolerance, max_travel=self.group_max_travel,
+                             locks=dict(locks), current=dict(current), time_limit=self.group_time_limit)
+
+    @property
+    def couples_counties(self) -> bool:
+        """Whether a siting rule ties counties together (then one joint model is solved)."""
+        return self.coverage_target is not None or self.new_sites is not None or self.bed_budget is not None
+
+    def siting_part(self) -> tuple[Any, ...]:
+        """The values that matter to siting (to tell whether a siting result is out of date)."""
+        names = ("objective", "threshold", "coverage_target", "county_target", "new_sites", "county_new_sites",
+                 "bed_budget", "beds_min", "beds_max", "beds_per_10k_aged", "require_ward", "siting_time_limit")
+        return tuple(getattr(self, n) for n in names)
+
+    def grouping_part(self) -> tuple[Any, ...]:
+        """The values that matter to grouping."""
+        return (self.k, self.pop_tolerance, self.group_max_travel, self.group_time_limit)
+
+    @classmethod
+    def from_setups(cls, siting: SitingSetup | None, grouping: GroupingSetup | None) -> "Parameters":
+        """Panel values of a saved scenario's setups (unknown to the panel: left at their defaults)."""
+        base = cls()
+        values: dict[str, Any] = {"run_siting": siting is not None, "run_grouping": grouping is not None}
+        if siting is not None:
+            values.update(objective=siting.objective, threshold=siting.threshold,
+                          coverage_target=siting.coverage_target, county_target=siting.county_target,
+                          new_sites=siting.new_sites, county_new_sites=siting.county_new_sites,
+                          bed_budget=siting.bed_budget, beds_min=siting.beds_min, beds_max=siting.beds_max,
+                          beds_per_10k_aged=siting.beds_per_10k_aged, require_ward=siting.require_ward,
+                          siting_time_limit=siting.time_limit or base.siting_time_limit)
+        if grouping is not None:
+            values.update(k=grouping.k, pop_tolerance=grouping.pop_tolerance, group_max_travel=grouping.max_travel,
+                          group_time_limit=grouping.time_limit)
+        return replace(base, **values)
+
+
+def frozen_mapping(mapping: Mapping[str, Any] | None = None) -> Mapping[str, Any]:
+    """A read-only copy of ``mapping`` (snapshots never change once made)."""
+    return MappingProxyType(dict(mapping or {}))
+
+
+@dataclass(frozen=True)
+class Snapshot:
+    """One state of the plan (an entry of the undo/redo history).
+
+    Attributes
+    ----------
+    statuses
+        Facility id -> siting status set by the planner.
+    added_sites
+        Candidate sites added on the map (``facility_id``, ``name``, ``lon``, ``lat``).
+    moves
+        Township code -> lead facility id (``None``: no community) set by hand since its county was
+        last solved.
+    locked
+        Lead facility ids whose communities are locked.
+    siting, grouping
+        The latest results (``grouping`` as solved, without the hand moves).
+    siting_params, grouping_params
+        The parameters those results were solved with.
+    label
+        What produced this state (shown next to undo / redo).
+    """
+
+    statuses: Mapping[str, str] = field(default_factory=frozen_mapping)
+    added_sites: tuple[Mapping[str, Any], ...] = ()
+    moves: Mapping[str, str | None] = field(default_factory=frozen_mapping)
+    locked: frozenset[str] = frozenset()
+    siting: SitingResult | None = None
+    grouping: GroupingResult | None = None
+    siting_params: Parameters | None = None
+    grouping_params: Parameters | None = None
+    label: str = "start"
+
+
+@dataclass(frozen=True)
+class Edit:
+    """What an edit did.
+
+    Attributes
+    ----------
+    model
+        The model whose inputs changed (``siting`` or ``grouping``).
+    county
+        The county concerned.
+    subject
+        The facility id or township code edited.
+    label
+        A short description (for undo / redo).
+    """
+
+    model: Model
+    county: str
+    subject: str
+    label: str
+
+
+class Workbench:
+    """A region being planned: edits, results, undo/redo and county-by-county re-solving.
+
+    Parameters
+    ----------
+    region
+        The validated region (without planner-added sites).
+    source
+        Where it came from: ``("demo",)`` or the uploaded file paths (for scenarios).
+    seed
+        Seed of the demo region (``None`` for files).
+    """
+
+    def __init__(self, region: Region, *, source: tuple[str, ...] = ("demo",), seed: int | None = None) -> None:
+        self.base = region
+        self.source = tuple(source)
+        self.seed = seed
+        self.history: History[Snapshot] = History(Snapshot())
+        self.cache = PlanCache()
+        self.last_control: RunControl | None = None
+        self._regions: dict[tuple[Any, ...], Region] = {}
+        self._views: dict[int, tuple[Snapshot, GroupingResult]] = {}
+        self._added = 0
+        self._memo: dict[tuple[int, str], tuple[Snapshot, Any]] = {}
+        self._facility_ids = frozenset(region.facilities["facility_id"])
+        self._township_county = dict(zip(region.townships["township_code"], region.townships["county_code"]))
+
+    # ---- state --------------------------------------------------------------------------------------------------
+
+    @property
+    def snapshot(self) -> Snapshot:
+        """The present state."""
+        return self.history.present
+
+    def commit(self, snapshot: Snapshot, *, new_step: bool = True) -> None:
+        """Make ``snapshot`` the present state, as a new undo step or in place of the present one."""
+        self.history = self.history.push(snapshot) if new_step else self.history.replace_present(snapshot)
+
+    def undo(self) -> None:
+        """Go back one step (results included: nothing is solved)."""
+        self.history = self.history.undo()
+
+    def redo(self) -> None:
+        """Redo the last undone step."""
+        self.history = self.history.redo()
+
+    def region_of(self, snapshot: Snapshot | None = None) -> Region:
+        """The region with the snapshot's added candidate sites."""
+        snap = snapshot or self.snapshot
+        key = tuple((s["facility_id"], s["lon"], s["lat"]) for s in snap.added_sites)
+        if key not in self._regions:
+            if len(self._regions) > 32:
+                self._regions.clear()
+            self._regions[key] = add_sites(self.base, [dict(s) for s in snap.added_sites])
+        return self._regions[key]
+
+    @property
+    def region(self) -> Region:
+        """The present region (with added sites)."""
+        return self.region_of(self.snapshot)
+
+    def county_of_township(self, code: str) -> str:
+        """County code of a township."""
+        return self._township_county[code]
+
+    def county_of_facility(self, facility_id: str, snapshot: Snapshot | None = None) -> str:
+        """County code of a facility (added sites included)."""
+        f = self.region_of(snapshot).facilities
+        return str(f.loc[f["facility_id"] == facility_id, "county_code"].iloc[0])
+
+    def status_of(self, facility_id: str, snapshot: Snapshot | None = None) -> str:
+        """A facility's siting status after the planner's edits."""
+        snap = snapshot or self.snapshot
+        if facility_id in snap.statuses:
+            return snap.statuses[facility_id]
+        f = self.region_of(snap).facilities
+        return str(f.loc[f["facility_id"] == facility_id, "status"].iloc[0])
+
+    def assignment(self, snapshot: Snapshot | None = None) -> dict[str, str]:
+        """The current grouping: township -> lead, as solved and then moved by hand."""
+        snap = snapshot or self.snapshot
+        out = snap.grouping.assignment() if snap.grouping is not None else {}
+        for town, lead in snap.moves.items():
+            if lead is None:
+                out.pop(town, None)
+            else:
+                out[town] = lead
+        return out
+
+    def locks(self, snapshot: Snapshot | None = None) -> dict[str, str]:
+        """Township -> lead of every township in a locked community."""
+        snap = snapshot or self.snapshot
+        return {t: lead for t, lead in self.assignment(snap).items() if lead in snap.locked}
+
+    def moved_counties(self, snapshot: Snapshot | None = None) -> list[str]:
+        """Counties with townships moved by hand since they were last solved."""
+        snap = snapshot or self.snapshot
+        return sorted({self._township_county[t] for t in snap.moves})
+
+    def memo(self, snapshot: Snapshot, name: str, compute: Any) -> Any:
+        """A value computed once per snapshot (KPIs, tables): ``compute()`` the first time, remembered after."""
+        key = (id(snapshot), name)
+        held = self._memo.get(key)
+        if held is not None and held[0] is snapshot:
+            return held[1]
+        if len(self._memo) > 256:
+            self._memo.clear()
+        value = compute()
+        self._memo[key] = (snapshot, value)
+        return value
+
+    # ---- edits --------------------------------------------------------------------------------------------------
+
+    def set_status(self, facility_id: str, status: str) -> Edit | None:
+        """Mark a facility ``existing``, ``candidate`` or ``excluded`` for siting (a new undo step).
+
+        Returns
+        -------
+        Edit or None
+            ``None`` when the facility already had that status.
+
+        Raises
+        ------
+        EditError
+            ``unknown_facility`` or ``bad_status``.
+        """
+        snap = self.snapshot
+        region = self.region_of(snap)
+        if facility_id not in set(region.facilities["facility_id"]):
+            raise EditError("unknown_facility", facility=facility_id)
+        if status not in {s.value for s in SiteStatus}:
+            raise EditError("bad_status", status=status)
+        if self.status_of(facility_id, snap) == status:
+            return None
+        original = str(region.facilities.loc[region.facilities["facility_id"] == facility_id, "status"].iloc[0])
+        statuses = dict(snap.statuses)
+        if status == original:
+            statuses.pop(facility_id, None)
+        else:
+            statuses[facility_id] = status
+        label = f"{facility_id} → {status}"
+        self.commit(replace(snap, statuses=frozen_mapping(statuses), label=label))
+        return Edit("siting", self.county_of_facility(facility_id, snap), facility_id, label)
+
+    def add_site(self, lon: float, lat: float, *, name: str | None = None) -> Edit:
+        """Add a candidate site at a point (a new undo step).
+
+        Raises
+        ------
+        EditError
+            ``outside_region`` when the point lies in no township.
+        """
+        snap = self.snapshot
+        used = {s["facility_id"] for s in snap.added_sites} | set(self._facility_ids)
+        self._added += 1
+        while f"{ADDED_PREFIX}{self._added}" in used:
+            self._added += 1
+        site_id = f"{ADDED_PREFIX}{self._added}"
+        site = frozen_mapping({"facility_id": site_id, "name": name or site_id, "lon": float(lon), "lat": float(lat)})
+        candidate = replace(snap, added_sites=(*snap.added_sites, site), label=f"+ {site_id}")
+        try:
+            self.region_of(candidate)
+        except AddedSiteError as exc:
+            raise EditError("outside_region", lon=round(lon, 5), lat=round(lat, 5)) from exc
+        self.commit(candidate)
+        return Edit("siting", self.county_of_facility(site_id, candidate), site_id, candidate.label)
+
+    def move_township(self, township: str, lead: str | None) -> Edit | None:
+        """Move a township to the community of ``lead`` (``None``: to no community) by hand.
+
+        Returns
+        -------
+        Edit or None
+            ``None`` when the township is already there.
+
+        Raises
+        ------
+        EditError
+            ``unknown_township``, ``no_grouping`` (nothing solved yet), ``other_county`` (the lead
+            is not a candidate lead of the township's county) or ``locked`` (the township's
+            community or the target community is locked).
+        """
+        snap = self.snapshot
+        if township not in self._township_county:
+            raise EditError("unknown_township", township=township)
+        if snap.grouping is None:
+            raise EditError("no_grouping")
+        county = self._township_county[township]
+        data = self.grouping_data(county, snap)
+        if lead is not None and lead not in data.lead_ids:
+            raise EditError("other_county", township=township, lead=lead, county=county)
+        now = self.assignment(snap).get(township)
+        if now == lead:
+            return None
+        for held in (now, lead):
+            if held is not None and held in snap.locked:
+                raise EditError("locked", lead=held, township=township)
+        moves = dict(snap.moves)
+        solved = snap.grouping.assignment().get(township)
+        if lead == solved:
+            moves.pop(township, None)
+        else:
+            moves[township] = lead
+        label = f"{township} → {lead or '—'}"
+        self.commit(replace(snap, moves=frozen_mapping(moves), label=label))
+        return Edit("grouping", county, township, label)
+
+    def toggle_lock(self, lead: str) -> Edit:
+        """Lock or unlock the community of ``lead`` (locked townships are kept by every re-solve)."""
+        snap = self.snapshot
+        if lead not in set(self.assignment(snap).values()):
+            raise EditError("no_community", lead=lead)
+        locked = snap.locked - {lead} if lead in snap.locked else snap.locked | {lead}
+        label = f"{'🔒' if lead in locked else '🔓'} {lead}"
+        self.commit(replace(snap, locked=frozenset(locked), label=label))
+        return Edit("grouping", self.county_of_facility(lead, snap), lead, label)
+
+    # ---- grouping as edited -------------------------------------------------------------------------------------
+
+    def grouping_data(self, county: str, snapshot: Snapshot | None = None) -> GroupingData:
+        """One county's grouping inputs (from the last result, else built from the region)."""
+        snap = snapshot or self.snapshot
+        if snap.grouping is not None and county in snap.grouping.data:
+            return snap.grouping.data[county]
+        setup = GroupingSetup()
+        return county_grouping_data(self.region_of(snap), county, setup, lead_candidates(self.region_of(snap), setup))
+
+    def grouping_view(self, snapshot: Snapshot | None = None) -> GroupingResult | None:
+        """The grouping with the hand moves applied and scored (``None`` before any grouping run).
+
+        Counties without hand moves keep their solved plans and reports. Each county with hand
+        moves gets its assignment, :func:`~optimization.grouping.evaluate_assignment` figures
+        (against the current locks), and a report that is ``feasible`` when no rule is broken and
+        ``infeasible`` with every broken rule otherwise -- never ``optimal``.
+        """
+        snap = snapshot or self.snapshot
+        if snap.grouping is None:
+            return None
+        key = id(snap)
+        if key in self._views and self._views[key][0] is snap:
+            return self._views[key][1]
+        result = snap.grouping
+        if snap.moves or snap.locked:
+            setup = replace(result.setup, locks=self.locks(snap))
+            plans = dict(result.plans)
+            assignment = self.assignment(snap)
+            for county in self.moved_counties(snap):
+                data = result.data[county]
+                mapping = {t: assignment[t] for t in data.township_ids if t in assignment}
+                lead_of, _ = as_lead_indices(data, mapping)
+                evaluation = evaluate_assignment(data, setup.params(county), mapping)
+                status = SolveStatus.FEASIBLE if evaluation.feasible else SolveStatus.INFEASIBLE
+                report = SolveReport(status, objective=evaluation.total_travel if evaluation.feasible else None,
+                                     reasons=() if evaluation.feasible else evaluation.violations)
+                plans[county] = replace(plans[county], assignment=lead_of, evaluation=evaluation, report=report)
+            report = combine_reports([p.report for p in plans.values()], wall_seconds=result.wall_seconds)
+            result = GroupingResult(plans, report, setup, result.data, result.wall_seconds)
+        if len(self._views) > 64:
+            self._views.clear()
+        self._views[key] = (snap, result)
+        return result
+
+    # ---- solving ------------------------------------------------------------------------------------------------
+
+    def solve(self, params: Parameters, *, models: Iterable[Model] = MODELS, control: RunControl | None = None,
+              snapshot: Snapshot | None = None) -> Snapshot:
+        """Re-solve the given models for the present state; counties whose inputs did not change are not solved.
+
+        Parameters
+        ----------
+        params
+            The parameter panel.
+        models
+            ``siting`` and/or ``grouping`` (further limited by ``params.run_siting/run_grouping``).
+        control
+            Progress callback, stop flag, and the record of which counties were solved.
+        snapshot
+            The state to solve (the present one by default).
+
+        Returns
+        -------
+        Snapshot
+            The state with the new results; not committed (the caller decides whether it is a
+            new undo step). Solving the grouping replaces the hand moves (locked communities are
+            kept by the solver).
+        """
+        snap = snapshot or self.snapshot
+        control = control or RunControl()
+        self.last_control = control
+        region = self.region_of(snap)
+        models = set(models)
+        out = snap
+        if "siting" in models and params.run_siting:
+            setup = params.siting_setup(snap.statuses)
+            control.phase = "siting"
+            siting = run_siting(region, setup, map_fn=self._siting_map(control))
+            out = replace(out, siting=siting, siting_params=params)
+        if "grouping" in models and params.run_grouping:
+            setup = params.grouping_setup(locks=self.locks(snap), current=self.assignment(snap))
+            control.phase = "grouping"
+            grouping = run_grouping(region, setup, map_fn=self._grouping_map(control))
+            out = replace(out, grouping=grouping, grouping_params=params, moves=frozen_mapping())
+        return replace(out, label="run")
+
+    def _siting_map(self, control: RunControl) -> Any:
+        def key(item: Any) -> str:
+            return fingerprint(item[1])
+
+        def stopped(fn: Any, item: Any) -> Any:
+            solve, (data, params) = item
+            return fn((solve, (data, replace(params, time_limit=_STOPPED_LIMIT, alternatives=0))))
+
+        return cached_map(self.cache, model="siting", key=key, label=_siting_label, stopped=stopped,
+                          control=control)
+
+    def _grouping_map(self, control: RunControl) -> Any:
+        def key(item: Any, hint: Mapping[str, str] | None = None) -> str:
+            data, params = item
+            inside = data.township_index
+            locks = {t: v for t, v in params.locks.items() if t in inside}
+            warm = {t: v for t, v in (params.hint if hint is None else hint).items() if t in inside}
+            return fingerprint((data, replace(params, locks=locks, hint=warm)))
+
+        def also_store(item: Any, plan: Any) -> list[str]:
+            # The same county warm-started from this very plan would give it again.
+            return [] if isinstance(plan, TaskFailure) else [key(item, plan.to_mapping())]
+
+        def stopped(fn: Any, item: Any) -> TaskFailure:
+            return TaskFailure(0, item[0].county_id, "stopped by the planner before this county was solved")
+
+        return cached_map(self.cache, model="grouping", key=key, label=lambda item: item[0].county_id,
+                          stopped=stopped, control=control, also_store=also_store)
+
+
+def _siting_label(item: Any) -> str:
+    data = item[1][0]
+    groups = getattr(data, "groups", None)
+    return str(groups[0]) if groups is not None and len(groups) == 1 else "all"
