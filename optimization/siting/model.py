@@ -116,8 +116,8 @@ def build_model(prep: Prepared, *, keep: np.ndarray | None = None, closed: np.nd
     sm = SitingModel(prep, lm, y=np.empty(0, dtype=np.int64), keep=keep)
 
     # --- variables: y[j] = 1 when site j is open (existing fixed open, excluded fixed closed)
-    may_open = prep.can_open if closed is None else prep.can_open & ~closed
     must_open = prep.fixed_open & prep.can_open
+    may_open = prep.can_open if closed is None else prep.can_open & (~closed | must_open)
     if forced is not None:
         must_open = must_open | (forced & may_open)
     sm.y = lm.add_vars(data.n_sites, lb=must_open.astype(float), ub=may_open.astype(float), integer=True)

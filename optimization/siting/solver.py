@@ -23,7 +23,7 @@ from optimization.siting.data import SitingData
 from optimization.siting.diagnose import diagnose
 from optimization.siting.enums import Objective
 from optimization.siting.evaluate import PlanArrays, make_plan, objective_values
-from optimization.siting.lagrange import reduce_pmedian
+from optimization.siting.lagrange import Reduction, branch_and_bound, reduce_pmedian
 from optimization.siting.model import MAXIMISED, objective_name
 from optimization.siting.params import SitingParams
 from optimization.siting.plan import SitingPlan
@@ -93,16 +93,25 @@ def solve_county(data: SitingData, params: SitingParams) -> SitingPlan:
     if reasons:
         report = SolveReport.infeasible(reasons, seconds=time.perf_counter() - start)
         return make_plan(PlanArrays(prep, prep.fixed_open & prep.can_open), report)
-    reduction = reduce_pmedian(prep, deadline=deadline)
     stages = Stages(prep, deadline)
+    reduction = reduce_pmedian(prep, deadline=deadline)
     if reduction is not None:
-        stages.closed, stages.forced, stages.pairs_ok = reduction.fixings(reduction.upper_bound)
+        # large pure p-median: Lagrangian branch-and-bound proves the objective (see lagrange.py)
+        reduction = branch_and_bound(prep, reduction, deadline=deadline)
+        if reduction.feasible:
+            stages.closed, stages.forced, stages.pairs_ok = reduction.fixings(reduction.upper_bound)
+            stages.known = (reduction.best_open, _bb_report(reduction, time.perf_counter() - start))
+        elif reduction.proven:  # even the best plan leaves a township unserved
+            stages.known = (reduction.best_open, SolveReport(SolveStatus.INFEASIBLE, backend="lagrangian-bb"))
+        else:
+            reduction = None  # no plan yet: let the model search with the time left
     run = run_model(stages)
     if run.report.status is SolveStatus.INFEASIBLE:
         report = with_reasons(run.report, diagnose(prep, deadline=deadline))
         report = replace(report, solve_seconds=time.perf_counter() - start)
         return make_plan(PlanArrays(prep, prep.fixed_open & prep.can_open), report)
-    arrays, report = _plan_of_run(prep, run, reduction)
+    fallback = None if stages.known is None else stages.known[0]
+    arrays, report = _plan_of_run(prep, run, fallback)
     alternatives = []
     if params.alternatives > 0 and report.status.has_solution:
         alternatives = find_alternatives(prep, arrays, report, deadline=deadline, reduction=reduction,
@@ -112,26 +121,32 @@ def solve_county(data: SitingData, params: SitingParams) -> SitingPlan:
                      alternatives=[make_plan(a, r) for a, r in alternatives])
 
 
-def _plan_of_run(prep: Prepared, run: ModelRun, reduction: Any) -> tuple[PlanArrays, SolveReport]:
-    """The plan arrays of a run and its report on the plan's own objective value."""
+def _bb_report(reduction: Reduction, seconds: float) -> SolveReport:
+    """The report of the Lagrangian branch-and-bound."""
+    status = SolveStatus.OPTIMAL if reduction.proven else SolveStatus.FEASIBLE
+    bound = reduction.upper_bound if reduction.proven else reduction.lower_bound
+    gap = 0.0 if reduction.proven else relative_gap(reduction.upper_bound, bound)
+    return SolveReport(status, reduction.upper_bound, bound, gap, seconds, "lagrangian-bb")
+
+
+def _plan_of_run(prep: Prepared, run: ModelRun, fallback_open: np.ndarray | None) -> tuple[PlanArrays, SolveReport]:
+    """The plan arrays of a run and its report on the plan's own objective value.
+
+    ``fallback_open`` is the plan to use when the run has no values of its own
+    (a plan proven optimal before the model, whose later stages did not run).
+    """
     name = objective_name(prep.params.objective)
     maximize = name in MAXIMISED
     report = run.report
-    if run.values is None:
-        arrays = PlanArrays(prep, prep.fixed_open & prep.can_open)
-        if reduction is None or reduction.best_open is None:
-            return arrays, report
-    else:
+    if run.values is not None:
         sm = run.model
         arrays = PlanArrays(prep, sm.open_sites(run.values), sm.bed_values(run.values), sm.assignment(run.values))
-    bound = report.best_bound
-    if reduction is not None:
-        # the reduction proved: plans using a closed site are worse than its upper bound
-        bound = reduction.lower_bound if bound is None else max(reduction.lower_bound,
-                                                                min(bound, reduction.upper_bound))
-        if run.values is None or objective_values(arrays)[name] > reduction.upper_bound:
-            arrays = PlanArrays(prep, reduction.best_open)
+    elif fallback_open is not None:
+        arrays = PlanArrays(prep, fallback_open)
+    else:
+        return PlanArrays(prep, prep.fixed_open & prep.can_open), report
     value = objective_values(arrays)[name]
+    bound = report.best_bound
     if bound is not None:
         bound = min(bound, value) if not maximize else max(bound, value)
     gap = relative_gap(value, bound)

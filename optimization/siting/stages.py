@@ -21,7 +21,7 @@ from optimization.siting.enums import TieBreak
 from optimization.siting.mip import LinExpr, RowBlock, hint_map, read_values
 from optimization.siting.model import MAXIMISED, SitingModel, build_model, objective_name
 from optimization.siting.prepare import Prepared
-from optimization.solve import Backend, SolveReport, SolveStatus, relative_gap, solve_mathopt
+from optimization.solve import Backend, Infeasibility, SolveReport, SolveStatus, relative_gap, solve_mathopt
 
 __all__ = ["ModelRun", "Stages", "run_model"]
 
@@ -46,7 +46,8 @@ class ModelRun:
     Attributes
     ----------
     model
-        The model last solved (its variable ids index ``values``).
+        The model last solved (its variable ids index ``values``); ``None``
+        when no model was needed.
     values
         Variable values of the plan, ``None`` when no plan was found.
     report
@@ -55,7 +56,7 @@ class ModelRun:
         Report of the tie-break stage, if it ran.
     """
 
-    model: SitingModel
+    model: SitingModel | None
     values: np.ndarray | None
     report: SolveReport
     tie_report: SolveReport | None = None
@@ -78,6 +79,8 @@ class Stages:
         Builds additional rows over the site variables (alternatives' cuts).
     primary_limit
         Keep the objective at most (least, when maximising) this value.
+    known
+        A plan proven optimal for the objective elsewhere, with its report.
     """
 
     prep: Prepared
@@ -87,6 +90,7 @@ class Stages:
     pairs_ok: np.ndarray | None = None
     extra: Callable[[SitingModel], list[RowBlock]] | None = None
     primary_limit: float | None = None
+    known: tuple[np.ndarray, SolveReport] | None = None
 
     @property
     def backend(self) -> Backend:
@@ -161,9 +165,13 @@ def _solve(stages: Stages, sm: SitingModel, name: str, *, extra: list[RowBlock],
     if hint is not None:
         ids = np.arange(hint.size)
         hint_vars = hint_map(model, ids, hint)
-    result, report = solve_mathopt(
-        model, backend=stages.backend, time_limit=stages.remaining(),
-        absolute_gap_limit=1.0 - 1e-6 if integral else None, hint=hint_vars, threads=params.threads)
+    try:
+        result, report = solve_mathopt(
+            model, backend=stages.backend, time_limit=stages.remaining(),
+            absolute_gap_limit=1.0 - 1e-6 if integral else None, hint=hint_vars, threads=params.threads)
+    except Exception as exc:  # the back end refused the model: report it, never crash the run
+        reason = Infeasibility("solver_error", "all", f"The {stages.backend} back end failed: {exc}", {})
+        return None, SolveReport(SolveStatus.ERROR, backend=str(stages.backend), reasons=(reason,))
     values = read_values(model, result, sm.lm.n_vars) if report.status.has_solution else None
     return values, _tighten(report, integral=integral, maximize=maximize)
 
@@ -204,22 +212,42 @@ def _beds_free(prep: Prepared) -> bool:
     return bool(np.any(prep.can_open & (prep.bed_lb < prep.bed_ub)))
 
 
+def later_stages(prep: Prepared) -> list[str]:
+    """Expressions optimised after the objective: the tie-break, then beds when they are a choice."""
+    tie = prep.params.effective_tie_break
+    later = [] if tie is TieBreak.NONE else [objective_name(tie)]
+    if prep.params.uses_beds and "beds" not in later and _beds_free(prep):
+        later.append("beds")  # fewest beds last, so the plan is canonical
+    return later
+
+
 def run_model(stages: Stages) -> ModelRun:
     """Solve the model of ``stages.prep`` through its stages.
 
     Parameters
     ----------
     stages
-        Problem, deadline, fixings and extra rows.
+        Problem, deadline, fixings and extra rows. When ``stages.known`` holds
+        a plan already optimal for the objective (proven elsewhere), stage 1 is
+        skipped and the later stages keep the objective at its value.
 
     Returns
     -------
     ModelRun
-        The last model, the plan's variable values and the reports.
+        The last model, the plan's variable values (``None`` when only the
+        known plan stands) and the reports.
     """
     prep = stages.prep
     params = prep.params
     primary = objective_name(params.objective)
+    later = later_stages(prep)
+    if stages.known is not None:
+        known_open, report = stages.known
+        if not later or report.status is not SolveStatus.OPTIMAL:
+            return ModelRun(None, None, report)
+        sm = build_model(prep, closed=stages.closed, forced=stages.forced, pairs_ok=stages.pairs_ok)
+        _fix(sm, primary, float(report.objective))
+        return _later(stages, sm, ModelRun(sm, None, report), later, known_open.astype(float))
     keep = initial_keep(stages) if (params.objective.serves_all and not params.capacitated) else None
     hint = _site_hint(stages)
     # stage 1: the planner's objective, widening truncated levels until exact
@@ -239,20 +267,22 @@ def run_model(stages: Stages) -> ModelRun:
     if sm.levels is not None and (sm.levels.last >= 0).any():
         sm.lm.set_bounds(sm.levels.last[sm.levels.last >= 0], ub=0.0)
     _fix(sm, primary, float(sm.exprs[primary].value(values)))
-    tie = params.effective_tie_break
-    later = [] if tie is TieBreak.NONE else [objective_name(tie)]
-    if sm.beds is not None and "beds" not in later and _beds_free(prep):
-        later.append("beds")  # fewest beds last, so the plan is canonical
+    return _later(stages, sm, run, later, values)
+
+
+def _later(stages: Stages, sm: SitingModel, run: ModelRun, later: list[str], hint: np.ndarray) -> ModelRun:
+    """Stages 2 and 3: each keeps the previous expressions at their optimum."""
+    primary = objective_name(stages.prep.params.objective)
+    tie = stages.prep.params.effective_tie_break
     for name in later:
         left = stages.remaining()
         if left is not None and left < MIN_STAGE_SECONDS:
             break
-        new_values, stage_report = _solve(stages, sm, name, extra=_limit_rows(stages, sm, primary), hint=values)
+        values, stage_report = _solve(stages, sm, name, extra=_limit_rows(stages, sm, primary), hint=hint)
         if tie is not TieBreak.NONE and name == objective_name(tie):
             run.tie_report = stage_report
-        if new_values is None:
+        if values is None:
             break
-        values = new_values
+        run.values = hint = values
         _fix(sm, name, float(sm.exprs[name].value(values)))
-    run.values = values
     return run
