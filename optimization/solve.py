@@ -197,6 +197,7 @@ def solve_mathopt(
     absolute_gap_limit: float | None = None,
     hint: Mapping[mathopt.Variable, float] | None = None,
     threads: int | None = None,
+    random_seed: int | None = None,
 ) -> tuple[mathopt.SolveResult, SolveReport]:
     """Solve a MathOpt model and report status, objective, bound and gap.
 
@@ -217,6 +218,8 @@ def solve_mathopt(
         A starting solution (variable -> value), e.g. the planner's current plan.
     threads
         Threads the back end may use.
+    random_seed
+        Seed of the back end's randomness (``None``: its default).
 
     Returns
     -------
@@ -231,6 +234,8 @@ def solve_mathopt(
         params.time_limit = timedelta(seconds=float(time_limit))
     if threads is not None:
         params.threads = threads
+    if random_seed is not None:
+        params.random_seed = int(random_seed)
     model_params = None
     if hint:
         model_params = mathopt.ModelSolveParameters(
