@@ -168,7 +168,8 @@ def _solve(stages: Stages, sm: SitingModel, name: str, *, extra: list[RowBlock],
     try:
         result, report = solve_mathopt(
             model, backend=stages.backend, time_limit=stages.remaining(),
-            absolute_gap_limit=1.0 - 1e-6 if integral else None, hint=hint_vars, threads=params.threads)
+            absolute_gap_limit=1.0 - 1e-6 if integral else None, hint=hint_vars, threads=params.threads,
+            random_seed=params.seed)
     except Exception as exc:  # the back end refused the model: report it, never crash the run
         reason = Infeasibility("solver_error", "all", f"The {stages.backend} back end failed: {exc}", {})
         return None, SolveReport(SolveStatus.ERROR, backend=str(stages.backend), reasons=(reason,))

@@ -1,0 +1,76 @@
+"""SitingData: construction from matrices and pairs, checks, and the per-county split."""
+
+from __future__ import annotations
+
+import numpy as np
+import pytest
+
+from optimization.siting import SitingData, SitingParams
+
+
+def test_from_matrix_keeps_finite_pairs_sorted_by_township_then_cost() -> None:
+    cost = np.array([[5.0, np.inf, 1.0], [np.nan, 2.0, 2.0]])
+    data = SitingData.from_matrix(cost, demand_weight=[1, 2])
+    assert data.n_demand == 2 and data.n_sites == 3
+    assert data.pair_demand.tolist() == [0, 0, 1, 1]
+    assert data.pair_site.tolist() == [2, 0, 1, 2]
+    assert data.pair_cost.tolist() == [1.0, 5.0, 2.0, 2.0]
+    assert (data.site_status == "candidate").all() and data.site_ward_eligible.all()
+
+
+def test_from_matrix_max_cost_drops_far_pairs() -> None:
+    data = SitingData.from_matrix(np.array([[1.0, 9.0]]), demand_weight=[1], max_cost=5)
+    assert data.pair_site.tolist() == [0]
+
+
+@pytest.mark.parametrize("kwargs,message", [
+    ({"site_status": ["candidate", "closed"]}, "unknown site status"),
+    ({"demand_weight": [-1.0]}, "demand_weight"),
+    ({"site_existing_beds": [-2, 0]}, "bed counts"),
+])
+def test_bad_inputs_are_refused(kwargs: dict, message: str) -> None:
+    args = {"demand_weight": [1.0], "site_status": ["candidate", "existing"]} | kwargs
+    with pytest.raises(ValueError, match=message):
+        SitingData.from_pairs([0], [1], [3.0], **args)
+
+
+def test_duplicate_and_out_of_range_pairs_are_refused() -> None:
+    with pytest.raises(ValueError, match="duplicate"):
+        SitingData.from_pairs([0, 0], [1, 1], [3.0, 4.0], demand_weight=[1.0], n_sites=2)
+    with pytest.raises(ValueError, match="out of range"):
+        SitingData.from_pairs([0], [5], [3.0], demand_weight=[1.0], n_sites=2)
+    with pytest.raises(ValueError, match="finite"):
+        SitingData.from_pairs([0], [1], [-1.0], demand_weight=[1.0], n_sites=2)
+
+
+def test_split_by_group_keeps_only_same_county_pairs() -> None:
+    rng = np.random.default_rng(3)
+    n, m = 30, 12
+    dg = rng.choice(["A", "B", "C"], size=n)
+    sg = rng.choice(["A", "B", "C"], size=m)
+    cost = rng.random((n, m)) * 10
+    data = SitingData.from_matrix(cost, demand_weight=np.arange(n) + 1.0, demand_group=dg, site_group=sg,
+                                  demand_ids=[f"t{i}" for i in range(n)], site_ids=[f"s{j}" for j in range(m)])
+    pieces = data.split_by_group()
+    assert [label for label, *_ in pieces] == list(data.groups)
+    towns = np.concatenate([t for _, _, t, _ in pieces])
+    sites = np.concatenate([s for _, _, _, s in pieces])
+    assert sorted(towns) == list(range(n)) and sorted(sites) == list(range(m))
+    for label, piece, t, s in pieces:
+        assert (dg[t] == label).all() and (sg[s] == label).all()
+        assert piece.demand_ids.tolist() == [f"t{i}" for i in t]
+        # every pair of the piece is the original cost between its township and site
+        orig = cost[t[piece.pair_demand], s[piece.pair_site]]
+        assert np.allclose(piece.pair_cost, orig)
+        assert piece.pair_demand.size == (dg[t][:, None] == sg[s][None, :]).sum()
+
+
+def test_params_refuse_incomplete_objectives() -> None:
+    with pytest.raises(ValueError, match="threshold"):
+        SitingParams(objective="max_coverage")
+    with pytest.raises(ValueError, match="coverage_target"):
+        SitingParams(objective="min_sites", threshold=10)
+    with pytest.raises(ValueError, match="persons_served_per_bed"):
+        SitingParams(objective="min_distance", capacitated=True, threshold=10)
+    with pytest.raises(ValueError, match="between 0 and 1"):
+        SitingParams(objective="min_sites", threshold=10, coverage_target=1.5)
