@@ -28,6 +28,8 @@ from __future__ import annotations
 
 from collections.abc import Collection, Mapping, Sequence
 from dataclasses import dataclass, field
+import hashlib
+import json
 from html import escape
 from typing import Any, Literal
 
@@ -81,6 +83,10 @@ SIMPLIFY_METRES = 150.0
 #: Most open sites that get a permanent bed label.
 MAX_BED_LABELS = 300
 _DEG_PER_M = 1 / 111_000
+#: Coordinate grid (degrees) of simplified display outlines.
+_GRID = 1e-5
+#: Dissolved community outlines of recent groupings: (geometry, assignment key) -> shapes.
+_DISSOLVED: dict[tuple[int, str], tuple[gpd.GeoSeries, gpd.GeoDataFrame]] = {}
 
 
 @dataclass
@@ -133,10 +139,11 @@ class PointLayer(MacroElement):
     _template = Template("""
         {% macro script(this, kwargs) %}
         (function () {
+            var styles = {{ this.styles|tojson }};
             var points = {{ this.points|tojson }};
             for (var i = 0; i < points.length; i++) {
                 var p = points[i];
-                var marker = L.circleMarker([p[0], p[1]], p[2]);
+                var marker = L.circleMarker([p[0], p[1]], styles[p[2]]);
                 if (p[3]) { marker.bindTooltip(p[3]); }
                 marker.addTo({{ this._parent.get_name() }});
             }
@@ -147,8 +154,16 @@ class PointLayer(MacroElement):
     def __init__(self, points: Sequence[tuple[float, float, Mapping[str, Any], str | None]]) -> None:
         super().__init__()
         self._name = "PointLayer"
-        self.points = [[float(lat), float(lon), dict(options), escape(text) if text else None]
-                       for lat, lon, options, text in points]
+        index: dict[str, int] = {}
+        self.styles: list[dict[str, Any]] = []
+        self.points = []
+        for lat, lon, options, text in points:
+            key = json.dumps(options, sort_keys=True)
+            if key not in index:
+                index[key] = len(self.styles)
+                self.styles.append(dict(options))
+            self.points.append([round(float(lat), 6), round(float(lon), 6), index[key],
+                                escape(text) if text else None])
 
 
 class LabelLayer(MacroElement):
@@ -262,13 +277,13 @@ def township_colours(region: Region, colour_by: ColourBy, *, lang: str = "zh", c
     return colours, Legend("", [])
 
 
-def display_geometry(region: Region, *, tolerance_m: float | None = None) -> gpd.GeoSeries:
+def display_geometry(region: Region | gpd.GeoDataFrame, *, tolerance_m: float | None = None) -> gpd.GeoSeries:
     """Township outlines for display, simplified for large regions (topology kept).
 
     Parameters
     ----------
     region
-        The region.
+        The region (its townships), or any polygon layer.
     tolerance_m
         Simplification tolerance in metres; by default :data:`SIMPLIFY_METRES` above
         :data:`SIMPLIFY_ABOVE` townships and none below. 0 keeps the outlines as they are.
@@ -278,12 +293,15 @@ def display_geometry(region: Region, *, tolerance_m: float | None = None) -> gpd
     GeoSeries
         Geometry aligned with ``region.townships`` (EPSG:4326).
     """
+    frame = region.townships if isinstance(region, Region) else region
     if tolerance_m is None:
-        tolerance_m = SIMPLIFY_METRES if len(region.townships) > SIMPLIFY_ABOVE else 0.0
-    geometry = region.townships.geometry
+        tolerance_m = SIMPLIFY_METRES if len(frame) > SIMPLIFY_ABOVE else 0.0
+    geometry = frame.geometry
     if tolerance_m <= 0:
         return geometry
-    return geometry.simplify(tolerance_m * _DEG_PER_M, preserve_topology=True)
+    simplified = geometry.simplify(tolerance_m * _DEG_PER_M, preserve_topology=True)
+    # Coordinates on a 1e-5 degree grid (about a metre) write half the digits to the page.
+    return gpd.GeoSeries(shapely.set_precision(simplified.to_numpy(), _GRID), index=geometry.index, crs=geometry.crs)
 
 
 def _words(lang: str, prefix: str, value: Any) -> str:
@@ -413,7 +431,7 @@ def plan_map(region: Region, *, lang: str = "zh", colour_by: ColourBy = "populat
 def _geojson(frame: gpd.GeoDataFrame, *, style: Any, tooltip: str | None, interactive: bool = True,
              highlight: bool = True) -> folium.GeoJson:
     return folium.GeoJson(
-        frame.to_json(drop_id=True), style_function=style, interactive=interactive,
+        frame.to_geo_dict(drop_id=True), style_function=style, interactive=interactive,
         tooltip=folium.GeoJsonTooltip(fields=[tooltip], labels=False) if tooltip else None,
         highlight_function=(lambda _: {"weight": 3, "color": "#000000"}) if highlight else None)
 
@@ -442,6 +460,8 @@ def _township_layer(region: Region, geometry: gpd.GeoSeries, fills: pd.Series, c
 
 def _county_layer(region: Region, lang: str) -> folium.FeatureGroup:
     counties = region.counties[["county_code", "geometry"]].copy()
+    if len(region.townships) > SIMPLIFY_ABOVE:
+        counties["geometry"] = display_geometry(region.counties, tolerance_m=SIMPLIFY_METRES).to_numpy()
     layer = folium.FeatureGroup(name=tr("map.counties", lang))
     _geojson(counties, tooltip=None, interactive=False, highlight=False,
              style=lambda _: {"fill": False, "color": "#222222", "weight": 2.2}).add_to(layer)
@@ -457,9 +477,7 @@ def _community_layer(region: Region, community: Mapping[str, str], geometry: gpd
     keep = lead.notna().to_numpy()
     if not keep.any():
         return layer
-    pieces = gpd.GeoDataFrame({"lead_facility_id": lead[keep].to_numpy()}, geometry=geometry[keep].to_numpy(),
-                              crs=t.crs)
-    shapes = pieces.dissolve(by="lead_facility_id").reset_index()
+    shapes = _dissolved(geometry, lead, keep)
     facilities = region.facilities.set_index("facility_id")
     palette = community_palette(region, community)
     shapes["weight"] = [5 if lid in locked else 3 for lid in shapes["lead_facility_id"]]
@@ -479,6 +497,22 @@ def _community_layer(region: Region, community: Mapping[str, str], geometry: gpd
     # Not interactive: a click on a star reaches the facility dot under it (whose tooltip names the lead).
     LabelLayer(stars, size=(16, 16)).add_to(layer)
     return layer
+
+
+def _dissolved(geometry: gpd.GeoSeries, lead: pd.Series, keep: np.ndarray) -> gpd.GeoDataFrame:
+    """One outline per community (remembered for the last few groupings: edits elsewhere redraw fast)."""
+    members = "\x1f".join(f"{i}={v}" for i, v in zip(np.flatnonzero(keep), lead[keep]))
+    key = (id(geometry), hashlib.blake2b(members.encode(), digest_size=16).hexdigest())
+    held = _DISSOLVED.get(key)
+    if held is not None and held[0] is geometry:
+        return held[1]
+    pieces = gpd.GeoDataFrame({"lead_facility_id": lead[keep].to_numpy()}, geometry=geometry[keep].to_numpy(),
+                              crs=geometry.crs)
+    shapes = pieces.dissolve(by="lead_facility_id").reset_index()
+    if len(_DISSOLVED) >= 8:
+        _DISSOLVED.pop(next(iter(_DISSOLVED)))
+    _DISSOLVED[key] = (geometry, shapes)
+    return shapes
 
 
 def _catchment_layer(region: Region, sites: gpd.GeoDataFrame, pairs: pd.DataFrame, threshold: float,

@@ -27,8 +27,8 @@ from planner.ui.actions import MODES, Outcome, apply_click, apply_edit
 from planner.ui.mapview import RETURNED_OBJECTS, click_signature, map_layers, read_click
 from planner.ui.offline import st_offline_folium
 from planner.ui.state import Keys
-from planner.ui.views import community_choices, county_balance, cut_off_townships, facility_details, lead_labels, \
-    township_details
+from planner.ui.views import community_choices, county_balance, cut_off_townships, describe_step, facility_details, \
+    lead_labels, township_details
 from planner.ui.workbench import Parameters, Workbench
 
 __all__ = ["handle_click", "map_and_panel"]
@@ -61,13 +61,15 @@ def _report(wb: Workbench, outcome: Outcome) -> None:
         _flash(level, key, **fields)
     if outcome.edit is None:
         return
+    lang = st.session_state.get(Keys.LANG, "zh")
     names = dict(zip(wb.base.counties["county_code"], wb.base.counties["county_name"]))
     solved = [names.get(c, c) for model in outcome.solved.values() for c in model]
+    what = describe_step(outcome.edit.label, wb, lang)
     if outcome.solved:
-        _flash("success", "edit.resolved", what=outcome.edit.label, counties=", ".join(solved) or "—",
+        _flash("success", "edit.resolved", what=what, counties=", ".join(solved) or "—",
                seconds=f"{outcome.solve_seconds:.2f}")
     else:
-        _flash("success", "edit.done", what=outcome.edit.label)
+        _flash("success", "edit.done", what=what)
 
 
 def handle_click(wb: Workbench, params: Parameters, lang: str) -> None:
@@ -97,7 +99,7 @@ def handle_click(wb: Workbench, params: Parameters, lang: str) -> None:
     _report(wb, outcome)
     if outcome.edit is not None:
         st.session_state[Keys.LAST_TIMING] = {"started": started, "solve": outcome.solve_seconds,
-                                              "label": outcome.edit.label}
+                                              "label": describe_step(outcome.edit.label, wb, lang)}
 
 
 def _edit_callback(wb: Workbench, params: Parameters, do: Callable[[], Any]) -> Callable[[], None]:
@@ -108,8 +110,10 @@ def _edit_callback(wb: Workbench, params: Parameters, do: Callable[[], Any]) -> 
         outcome = apply_edit(wb, do, params=params, auto_solve=bool(st.session_state.get(Keys.AUTO_SOLVE, True)))
         _report(wb, outcome)
         if outcome.edit is not None:
+            lang = st.session_state.get(Keys.LANG, "zh")
             st.session_state[Keys.LAST_TIMING] = {"started": time.perf_counter() - outcome.solve_seconds,
-                                                  "solve": outcome.solve_seconds, "label": outcome.edit.label}
+                                                  "solve": outcome.solve_seconds,
+                                                  "label": describe_step(outcome.edit.label, wb, lang)}
     return callback
 
 
@@ -187,9 +191,9 @@ def _undo_redo(wb: Workbench, lang: str) -> None:
     history = wb.history
     left, right = st.columns(2)
     left.button(f"↶ {tr('app.undo', lang)}", key=Keys.UNDO, on_click=wb.undo, disabled=not history.can_undo or _busy(),
-                width="stretch", help=history.present.label if history.can_undo else None)
+                width="stretch", help=describe_step(history.present.label, wb, lang) if history.can_undo else None)
     right.button(f"↷ {tr('app.redo', lang)}", key=Keys.REDO, on_click=wb.redo, disabled=not history.can_redo or _busy(),
-                 width="stretch", help=history.future[0].label if history.can_redo else None)
+                 width="stretch", help=describe_step(history.future[0].label, wb, lang) if history.can_redo else None)
 
 
 def _rows(rows: list[tuple[str, str]]) -> None:

@@ -22,7 +22,7 @@ from typing import Any
 from geodata.region import Region
 from planner.scenario import RegionRef, Scenario, ScenarioError, ScenarioRun
 from planner.ui.views import current_run
-from planner.ui.workbench import Parameters, Snapshot, Workbench, frozen_mapping
+from planner.ui.workbench import Parameters, Snapshot, Workbench, frozen_mapping, step_label
 
 __all__ = ["SavedScenario", "load_into", "save_current", "scenario_bytes", "unique_name"]
 
@@ -157,7 +157,7 @@ def load_into(wb: Workbench, saved: SavedScenario) -> Parameters:
                         locked=frozenset(locks.values()), siting=run.siting, grouping=run.grouping,
                         siting_params=params if run.siting is not None else None,
                         grouping_params=params if run.grouping is not None else None,
-                        label=f"⤓ {scenario.name}")
+                        label=step_label("load", scenario.name))
     wb.commit(snapshot)
     return params
 

@@ -113,6 +113,13 @@ class PlanCache:
             while len(self._plans) > self.limit:
                 self._plans.popitem(last=False)
 
+    def copy(self) -> "PlanCache":
+        """A cache holding the same plans (later additions are not shared)."""
+        out = PlanCache(self.limit)
+        with self._lock:
+            out._plans = OrderedDict(self._plans)
+        return out
+
     def clear(self) -> None:
         """Forget every plan."""
         with self._lock:

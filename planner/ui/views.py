@@ -30,6 +30,7 @@ __all__ = [
     "communities_frame",
     "county_balance",
     "current_run",
+    "describe_step",
     "explain",
     "facility_details",
     "kpi_cards",
@@ -307,6 +308,23 @@ def county_balance(wb: Workbench, county: str, lang: str) -> tuple[pd.DataFrame,
              "locked": "🔒" if c.lead_id in wb.snapshot.locked else ""} for c in evaluation.communities]
     frame = _translated(pd.DataFrame(rows), lang, {"locked": "locked"})
     return frame, [explain(r, lang, names) for r in evaluation.violations]
+
+
+def describe_step(label: str, wb: Workbench, lang: str) -> str:
+    """A history step's label (:func:`planner.ui.workbench.step_label`) in words: names instead of codes."""
+    action, *parts = label.split("|")
+    names = _names(wb.region)
+
+    def name(code: str) -> str:
+        return names.get(code, code) if code else tr("map.no_community", lang)
+
+    if action == "status" and len(parts) == 2:
+        return tr("step.status", lang, what=name(parts[0]), status=tr(f"site_status.{parts[1]}", lang))
+    if action == "move" and len(parts) == 2:
+        return tr("step.move", lang, what=name(parts[0]), to=name(parts[1]))
+    if action in ("add", "lock", "unlock", "load") and len(parts) == 1:
+        return tr(f"step.{action}", lang, what=parts[0] if action in ("add", "load") else name(parts[0]))
+    return tr(f"step.{action}", lang) if action in ("start", "run") else label
 
 
 def cut_off_townships(wb: Workbench) -> list[str]:

@@ -37,21 +37,21 @@ from geodata.region import Region
 from geodata.schema import SiteStatus
 from optimization.grouping import GroupingData, evaluate_assignment
 from optimization.grouping.evaluate import as_lead_indices
-from optimization.solve import SolveReport, SolveStatus, combine_reports
+from optimization.siting.evaluate import PlanArrays, make_plan
+from optimization.siting.prepare import Prepared
+from optimization.solve import Infeasibility, SolveReport, SolveStatus, combine_reports
 from planner.grouping import GroupingResult, GroupingSetup, county_grouping_data, lead_candidates, run_grouping
 from planner.parallel import TaskFailure
 from planner.siting import SitingResult, SitingSetup, run_siting
 from planner.ui.solvecache import PlanCache, RunControl, cached_map, fingerprint
 from planner.ui.state import History
 
-__all__ = ["Edit", "EditError", "MODELS", "Parameters", "Snapshot", "Workbench", "frozen_mapping"]
+__all__ = ["Edit", "EditError", "MODELS", "Parameters", "Snapshot", "Workbench", "frozen_mapping", "step_label"]
 
 Model = Literal["siting", "grouping"]
 MODELS: tuple[Model, ...] = ("siting", "grouping")
 #: Prefix of the ids of candidate sites added on the map.
 ADDED_PREFIX = "ADD-"
-#: Seconds a county gets after a stop (no plan is looked for).
-_STOPPED_LIMIT = 1e-6
 
 
 class EditError(ValueError):
@@ -165,6 +165,15 @@ class Parameters:
         return replace(base, **values)
 
 
+def step_label(action: str, *parts: str) -> str:
+    """The label of a history step: ``action|part|part`` (put in words by :func:`planner.ui.views.describe_step`).
+
+    Actions: ``start``, ``run``, ``status`` (facility, status), ``add`` (site), ``move`` (township, lead or
+    empty), ``lock`` / ``unlock`` (lead), ``load`` (scenario name).
+    """
+    return "|".join((action, *parts))
+
+
 def frozen_mapping(mapping: Mapping[str, Any] | None = None) -> Mapping[str, Any]:
     """A read-only copy of ``mapping`` (snapshots never change once made)."""
     return MappingProxyType(dict(mapping or {}))
@@ -190,7 +199,7 @@ class Snapshot:
     siting_params, grouping_params
         The parameters those results were solved with.
     label
-        What produced this state (shown next to undo / redo).
+        What produced this state (:func:`step_label`; shown next to undo / redo).
     """
 
     statuses: Mapping[str, str] = field(default_factory=frozen_mapping)
@@ -366,7 +375,7 @@ class Workbench:
             statuses.pop(facility_id, None)
         else:
             statuses[facility_id] = status
-        label = f"{facility_id} → {status}"
+        label = step_label("status", facility_id, status)
         self.commit(replace(snap, statuses=frozen_mapping(statuses), label=label))
         return Edit("siting", self.county_of_facility(facility_id, snap), facility_id, label)
 
@@ -385,7 +394,7 @@ class Workbench:
             self._added += 1
         site_id = f"{ADDED_PREFIX}{self._added}"
         site = frozen_mapping({"facility_id": site_id, "name": name or site_id, "lon": float(lon), "lat": float(lat)})
-        candidate = replace(snap, added_sites=(*snap.added_sites, site), label=f"+ {site_id}")
+        candidate = replace(snap, added_sites=(*snap.added_sites, site), label=step_label("add", site_id))
         try:
             self.region_of(candidate)
         except AddedSiteError as exc:
@@ -429,7 +438,7 @@ class Workbench:
             moves.pop(township, None)
         else:
             moves[township] = lead
-        label = f"{township} → {lead or '—'}"
+        label = step_label("move", township, lead or "")
         self.commit(replace(snap, moves=frozen_mapping(moves), label=label))
         return Edit("grouping", county, township, label)
 
@@ -439,7 +448,7 @@ class Workbench:
         if lead not in set(self.assignment(snap).values()):
             raise EditError("no_community", lead=lead)
         locked = snap.locked - {lead} if lead in snap.locked else snap.locked | {lead}
-        label = f"{'🔒' if lead in locked else '🔓'} {lead}"
+        label = step_label("lock" if lead in locked else "unlock", lead)
         self.commit(replace(snap, locked=frozenset(locked), label=label))
         return Edit("grouping", self.county_of_facility(lead, snap), lead, label)
 
@@ -528,15 +537,20 @@ class Workbench:
             control.phase = "grouping"
             grouping = run_grouping(region, setup, map_fn=self._grouping_map(control))
             out = replace(out, grouping=grouping, grouping_params=params, moves=frozen_mapping())
-        return replace(out, label="run")
+        return replace(out, label=step_label("run"))
 
     def _siting_map(self, control: RunControl) -> Any:
         def key(item: Any) -> str:
             return fingerprint(item[1])
 
         def stopped(fn: Any, item: Any) -> Any:
-            solve, (data, params) = item
-            return fn((solve, (data, replace(params, time_limit=_STOPPED_LIMIT, alternatives=0))))
+            # The county's plan without solving: its existing wards only, status "no solution", and why.
+            _, (data, params) = item
+            prep = Prepared(data, params)
+            county = _siting_label(item)
+            reason = Infeasibility("stopped", county, f"county {county}: stopped by the planner before it was solved")
+            report = SolveReport(SolveStatus.NO_SOLUTION, reasons=(reason,))
+            return make_plan(PlanArrays(prep, prep.fixed_open & prep.can_open), report)
 
         return cached_map(self.cache, model="siting", key=key, label=_siting_label, stopped=stopped,
                           control=control)

@@ -1,0 +1,135 @@
+"""Uploads are untrusted: limits, names and zips checked before anything is read; own folder; columns mapped."""
+
+from __future__ import annotations
+
+import io
+import zipfile
+from pathlib import Path
+
+import pandas as pd
+import pytest
+
+from geodata.demo import demo_region
+from planner.ui import uploads
+from planner.ui.uploads import UploadRefused, column_needs, crs_needs, receive, recheck, with_choices
+
+
+@pytest.fixture(scope="module")
+def files(tmp_path_factory: pytest.TempPathFactory) -> dict[str, bytes]:
+    """The demo region as a planner would send it: boundaries as GeoJSON, facilities as a CSV with lon/lat."""
+    region = demo_region()
+    folder = tmp_path_factory.mktemp("demo-files")
+    region.counties[["county_code", "county_name", "geometry"]].to_file(folder / "counties.geojson", driver="GeoJSON")
+    towns = region.townships[["township_code", "township_name", "county_code", "population", "population_60plus",
+                              "geometry"]]
+    towns.to_file(folder / "townships.geojson", driver="GeoJSON")
+    f = region.facilities
+    table = pd.DataFrame({"facility_id": f["facility_id"], "name": f["name"], "kind": f["kind"], "grade": f["grade"],
+                          "ownership": f["ownership"], "specialty": f["specialty"],
+                          "hospice_beds": f["hospice_beds"], "status": f["status"],
+                          "lon": f.geometry.x.round(6), "lat": f.geometry.y.round(6)})
+    return {"counties.geojson": (folder / "counties.geojson").read_bytes(),
+            "townships.geojson": (folder / "townships.geojson").read_bytes(),
+            "facilities.csv": table.assign(crs="wgs84").to_csv(index=False).encode("utf-8")}
+
+
+def _zip(entries: dict[str, bytes]) -> bytes:
+    buffer = io.BytesIO()
+    with zipfile.ZipFile(buffer, "w") as archive:
+        for name, data in entries.items():
+            archive.writestr(name, data)
+    return buffer.getvalue()
+
+
+def test_good_files_make_a_usable_region_in_a_folder_of_their_own(files: dict[str, bytes]) -> None:
+    first = receive(files.items())
+    second = receive(files.items())
+    try:
+        assert first.usable and first.region is not None and len(first.region.townships) == 105
+        assert set(first.layers.values()) == {"counties", "townships", "facilities"}
+        assert first.folder != second.folder and first.folder.name.startswith("planner-upload-")
+        assert sorted(p.name for p in first.folder.iterdir()) == sorted(files)
+    finally:
+        uploads.discard(first)
+        uploads.discard(second)
+    assert not first.folder.exists()
+
+
+def test_one_zip_of_the_files_works_the_same(files: dict[str, bytes]) -> None:
+    session = receive([("region.zip", _zip({f"zhuzhou/{k}": v for k, v in files.items()}))])
+    try:
+        assert session.usable
+        assert not (session.folder / "region.zip").exists()  # extracted, then dropped
+    finally:
+        uploads.discard(session)
+
+
+@pytest.mark.parametrize(("items", "key"), [
+    ([], "upload.empty"),
+    ([("tool.exe", b"MZ")], "upload.bad_type"),
+    ([(".hidden.csv", b"a")], "upload.bad_name"),
+    ([("a.csv", b"1"), ("A.CSV", b"2")], "upload.duplicate"),
+    ([("evil.zip", _zip({"../outside.csv": b"x"}))], "upload.unsafe_zip"),
+    ([("abs.zip", _zip({"/etc/cron.d/x.csv": b"x"}))], "upload.unsafe_zip"),
+    ([("broken.zip", b"PK not really a zip")], "upload.bad_zip"),
+])
+def test_refused_uploads_say_why(items: list[tuple[str, bytes]], key: str, tmp_path: Path,
+                                 monkeypatch: pytest.MonkeyPatch) -> None:
+    monkeypatch.setattr("tempfile.tempdir", str(tmp_path))
+    with pytest.raises(UploadRefused) as refused:
+        receive(items)
+    assert refused.value.key == key
+    assert list(tmp_path.iterdir()) == []  # nothing kept, nothing written outside
+
+
+def test_size_limits_are_checked_before_anything_is_stored(files: dict[str, bytes], tmp_path: Path,
+                                                            monkeypatch: pytest.MonkeyPatch) -> None:
+    monkeypatch.setattr("tempfile.tempdir", str(tmp_path))
+    with pytest.raises(UploadRefused) as refused:
+        receive(files.items(), max_bytes=1000)
+    assert refused.value.key == "upload.too_large" and refused.value.fields["limit_mb"] == 0
+    bomb = _zip({"big.csv": b"0" * 200_000})
+    with pytest.raises(UploadRefused) as refused:
+        receive([("big.zip", bomb)], max_unpacked=100_000)
+    assert refused.value.key == "upload.unsafe_zip"
+    assert list(tmp_path.iterdir()) == []
+
+
+def test_path_parts_of_names_are_dropped(files: dict[str, bytes]) -> None:
+    session = receive([("../../counties.geojson", files["counties.geojson"]),
+                       ("C:\\data\\townships.geojson", files["townships.geojson"]),
+                       ("facilities.csv", files["facilities.csv"])])
+    try:
+        assert sorted(p.name for p in session.folder.iterdir()) == sorted(files)
+        assert session.usable
+    finally:
+        uploads.discard(session)
+
+
+def test_an_unknown_header_is_mapped_by_the_planner(files: dict[str, bytes]) -> None:
+    table = pd.read_csv(io.BytesIO(files["facilities.csv"]), dtype=str).rename(columns={"facility_id": "单位标识X"})
+    renamed = dict(files, **{"facilities.csv": table.to_csv(index=False).encode("utf-8")})
+    session = receive(renamed.items())
+    try:
+        assert not session.usable
+        needs = column_needs(session)
+        need = next(n for n in needs if n.column == "facility_id")
+        assert need.required and need.layer == "facilities" and "单位标识X" in need.headers
+        fixed = recheck(session, with_choices(session.options, columns={"facilities": {"单位标识X": "facility_id"}},
+                                              crs={}))
+        assert fixed.usable and fixed.folder == session.folder
+        assert set(fixed.region.facilities["facility_id"]) == set(demo_region().facilities["facility_id"])
+    finally:
+        uploads.discard(session)
+
+
+def test_a_missing_coordinate_system_is_declared_by_the_planner(files: dict[str, bytes]) -> None:
+    table = pd.read_csv(io.BytesIO(files["facilities.csv"]), dtype=str).drop(columns="crs")
+    bare = dict(files, **{"facilities.csv": table.to_csv(index=False).encode("utf-8")})
+    session = receive(bare.items())
+    try:
+        assert not session.usable and crs_needs(session) == ["facilities"]
+        fixed = recheck(session, with_choices(session.options, columns={}, crs={"facilities": "wgs84"}))
+        assert fixed.usable
+    finally:
+        uploads.discard(session)
