@@ -1,18 +1,49 @@
 """Hospice-bed siting at the array level: townships, sites and sparse travel costs in, plans out.
 
-Entry points: :func:`solve_siting` (decomposes by county when no rule couples
-the counties) and :func:`solve_county` (one model; picklable, to map over
-processes). Inputs are :class:`SitingData` and :class:`SitingParams`; the result
-is a :class:`SitingPlan` with an honest :class:`~optimization.solve.SolveReport`.
+Entry points
+------------
+:func:`solve_siting` (decomposes by county when no rule couples the counties)
+and :func:`solve_county` (one model; top-level and picklable, to map over
+processes or Dask). Inputs are :class:`SitingData` (built with
+:meth:`SitingData.from_matrix` or :meth:`SitingData.from_pairs`) and
+:class:`SitingParams`; the result is a :class:`SitingPlan` whose ``report``
+(:class:`~optimization.solve.SolveReport`) says optimal only with proof, and
+whose figures are recomputed from the plan. :func:`violations` lists every
+rule a plan breaks (empty for the optimiser's plans).
 
-Models (see :mod:`optimization.siting.model`): set cover with partial targets
-(``min_sites``), maximal covering (``max_coverage``), p-median
-(``min_distance``, sorted-distance formulation with Lagrangian site reduction
-on large instances) and p-center (``min_max_distance``), each with the rules:
-existing sites stay open, excluded never open, a ward per county, beds per
-site in a range, county bed ratios, a bed budget, new-site limits, and an
-optional capacitated mode. Back end: HiGHS through OR-Tools MathOpt unless
-forced (measured fastest on these models; see ``benchmarks/siting_benchmark.py``).
+Models (:mod:`~optimization.siting.model`)
+------------------------------------------
+Set cover with partial targets (``min_sites``), maximal covering
+(``max_coverage``), p-median (``min_distance``) and p-center
+(``min_max_distance``), all with the rules: existing sites stay open, excluded
+never open, a ward per county at an eligible site, beds per open site in a
+range (existing beds kept), county bed ratios, a bed budget on new beds,
+limits on new sites (in total or per county), coverage targets (overall and
+per county), and an optional capacitated mode (single-source assignment
+within the threshold, load <= beds x persons per bed). A second objective
+breaks ties, then beds are minimised, so plans are canonical
+(:mod:`~optimization.siting.stages`). Models are written from numpy blocks
+into one MathOpt ``ModelProto`` (:mod:`~optimization.siting.mip`), never from
+a dense township x site matrix.
+
+Choices, by measurement (2 cores, ``benchmarks/siting_benchmark.py``)
+--------------------------------------------------------------------
+* Back end: HiGHS through MathOpt by default; SCIP and CP-SAT on request
+  (``SitingParams.backend``). On Swain's 55 nodes HiGHS and SCIP agree.
+* Distances: the sorted-distance ("radius") formulation of Cornuejols,
+  Nemhauser & Wolsey / Elloumi (:mod:`~optimization.siting.levels`), one
+  nonzero per pair, truncated to each township's nearest sites and widened
+  until exact when the pairs are very many. The classic x_ij model is used
+  only in capacitated mode.
+* Large p-median: HiGHS on the sorted-distance model proved 36 of the 40
+  OR-Library instances within 60 s after the Lagrangian reduction (p = 5, 10
+  on 800-900 nodes took minutes: the root LP alone 20-40 s). The Lagrangian
+  branch-and-bound of :mod:`~optimization.siting.lagrange` proves all 40; it
+  runs when the p-median is pure (no other rule restricts the open sites) and
+  has at least ``lagrange.MIN_PAIRS`` pairs; the MathOpt model does the rest.
+* Infeasibility: explained before solving (:mod:`~optimization.siting.checks`)
+  and after (:mod:`~optimization.siting.diagnose`, a deletion filter naming the
+  conflicting rules and counties).
 """
 
 from optimization.siting.data import SitingData

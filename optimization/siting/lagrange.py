@@ -135,6 +135,8 @@ class _Pairs:
                  n: int, m: int, towns: np.ndarray, penalty: float) -> None:
         self.town, self.site, self.cost, self.index = town, site, cost, index
         self.n, self.m, self.towns, self.penalty = n, m, towns, penalty
+        self.must = np.zeros(n)
+        self.must[towns] = 1.0
         self.town_ptr = np.searchsorted(town, np.arange(n + 1))
         self.scale = float(cost.max(initial=0.0)) + 1.0
         self.key = town * self.scale + cost
@@ -283,18 +285,20 @@ class _Bound:
 
 
 def _lagrangian(pairs: _Pairs, lam: np.ndarray, fixed: np.ndarray, free: np.ndarray,
-                p: int) -> tuple[float, np.ndarray, np.ndarray, np.ndarray]:
-    """Bound, per-site reduced costs rho, the chosen candidate sites, and the pairs below lambda."""
+                p: int) -> tuple[float, np.ndarray, np.ndarray, np.ndarray, np.ndarray, np.ndarray]:
+    """Bound, per-site reduced costs rho, the chosen candidate sites, and the pairs below lambda
+    (their sites, townships, and whether the reduced cost is negative)."""
     idx = pairs.below(lam)
-    rho = np.bincount(pairs.site[idx], weights=np.minimum(0.0, pairs.cost[idx] - lam[pairs.town[idx]]),
-                      minlength=pairs.m)
+    site, town = pairs.site[idx], pairs.town[idx]
+    reduced = pairs.cost[idx] - lam[town]
+    rho = np.bincount(site, weights=np.minimum(0.0, reduced), minlength=pairs.m)
     cand = np.flatnonzero(free & (rho < 0))
     if cand.size > p:
         cand = cand[np.argpartition(rho[cand], p - 1)[:p]] if p > 0 else cand[:0]
     chosen = np.zeros(pairs.m, dtype=bool)
     chosen[cand] = True
-    bound = float(lam[pairs.towns].sum() + rho[fixed].sum() + rho[chosen].sum())
-    return bound, rho, chosen, idx
+    bound = float(lam @ pairs.must + rho[fixed].sum() + rho[cand].sum())
+    return bound, rho, chosen, site, town, reduced < 0
 
 
 def _subgradient(pairs: _Pairs, node: _Node, upper: float, *, target: float, step: float,
@@ -312,7 +316,7 @@ def _subgradient(pairs: _Pairs, node: _Node, upper: float, *, target: float, ste
     late: list[np.ndarray] = []
     while time.perf_counter() < stop and step > MIN_STEP and (max_iter is None or it < max_iter):
         it += 1
-        bound, rho, chosen, idx = _lagrangian(pairs, lam, node.fixed, node.free, node.p)
+        bound, rho, chosen, site, town, attached = _lagrangian(pairs, lam, node.fixed, node.free, node.p)
         late.append(chosen)
         if best is None or bound > best.lower + 1e-12 * max(1.0, abs(bound)):
             best, stall = _Bound(bound, lam, rho, chosen, chosen), 0
@@ -327,17 +331,14 @@ def _subgradient(pairs: _Pairs, node: _Node, upper: float, *, target: float, ste
         if done is not None and it % 50 == 0 and done(best):
             break
         # subgradient: 1 - (open sites a township is attached to in the relaxation)
-        t = pairs.town[idx]
-        served = np.bincount(t, weights=(node.fixed | chosen)[pairs.site[idx]] & (pairs.cost[idx] < lam[t]),
-                             minlength=pairs.n)
-        g = np.zeros(pairs.n)
-        g[pairs.towns] = 1.0 - served[pairs.towns]
+        served = np.bincount(town, weights=(node.fixed | chosen)[site] & attached, minlength=pairs.n)
+        g = (1.0 - served) * pairs.must
         norm = float(g @ g)
         if norm == 0:
             break
         lam = lam + step * max(upper - bound, 1e-9 * max(1.0, abs(upper))) / norm * g
     if best is None:
-        bound, rho, chosen, _ = _lagrangian(pairs, lam, node.fixed, node.free, node.p)
+        bound, rho, chosen, *_ = _lagrangian(pairs, lam, node.fixed, node.free, node.p)
         best = _Bound(bound, lam, rho, chosen, chosen.astype(float))
     # how often each site was in the relaxation over the second half of the steps
     best.average = np.mean(late[len(late) // 2:], axis=0) if late else best.chosen.astype(float)

@@ -58,8 +58,10 @@ class SitingParams:
     tie_break
         Second objective; see :class:`TieBreak`.
     time_limit
-        Wall-clock seconds for the whole run (``None``: no limit). A run that
-        stops at the limit returns its best plan with its gap.
+        Wall-clock seconds for each model (``None``: no limit): for the whole
+        run when it is one joint model, for each county when the counties are
+        solved separately. A run that stops at the limit returns its best plan
+        with its gap.
     alternatives
         Number of further distinct plans (different open sites) wanted.
     alternatives_gap

@@ -6,6 +6,11 @@ target, no total number of new sites, no bed budget and no cross-county
 service. Then each county is solved on its own (the objective is a sum over
 counties, or a maximum for p-center, so the county optima make the overall
 optimum) and the plans are merged; otherwise one joint model is solved.
+
+For p-center the decomposed plan is stronger than the joint lexicographic
+one: every county's worst travel is minimised (not only the worst county's),
+and each county's tie-break is then optimised within its own worst travel.
+The time limit applies to each model, so to each county when decomposed.
 """
 
 from __future__ import annotations
