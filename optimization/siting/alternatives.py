@@ -20,7 +20,7 @@ import numpy as np
 from optimization.siting.enums import Objective
 from optimization.siting.evaluate import PlanArrays
 from optimization.siting.mip import RowBlock
-from optimization.siting.model import MAXIMISED, SitingModel, objective_name
+from optimization.siting.model import MAXIMISED, objective_name
 from optimization.siting.plan import SitingPlan
 from optimization.siting.prepare import Prepared
 from optimization.siting.stages import ModelRun, Stages, run_model

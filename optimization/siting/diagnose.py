@@ -13,8 +13,6 @@ from __future__ import annotations
 import time
 from collections.abc import Collection, Mapping
 
-import numpy as np
-
 from optimization.siting.mip import LinExpr
 from optimization.siting.model import build_model
 from optimization.siting.prepare import Prepared

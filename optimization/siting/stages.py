@@ -18,7 +18,7 @@ from typing import Callable
 import numpy as np
 
 from optimization.siting.enums import TieBreak
-from optimization.siting.mip import LinExpr, RowBlock, hint_map, read_values
+from optimization.siting.mip import RowBlock, hint_map, read_values
 from optimization.siting.model import MAXIMISED, SitingModel, build_model, objective_name
 from optimization.siting.prepare import Prepared
 from optimization.solve import Backend, Infeasibility, SolveReport, SolveStatus, relative_gap, solve_mathopt
