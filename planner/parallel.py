@@ -53,12 +53,20 @@ One worker with a fixed seed is also what makes runs repeatable.
 Choosing the back end
 ---------------------
 :func:`choose_kind` picks ``processes`` for more than
-:data:`PARALLEL_THRESHOLD` tasks and ``serial`` otherwise: starting the worker
-processes costs about 3 s the first time in a Python process (the forkserver
-imports the planner; measured on 2 cores), more than a small region's whole
-serial run (the demo's 9 counties: 0.1 s), while 120 counties with default
-grouping rules run in about 2 s serially (see
-``benchmarks/grouping_region_benchmark.py``).
+:data:`PARALLEL_THRESHOLD` (200) counties -- more than any single province
+has (Sichuan: 183) -- and ``serial`` otherwise. Measured on 2 cores
+(``benchmarks/grouping_region_benchmark.py``): with the default grouping rules
+a generated county solves in about 10 ms, so a province of 122 counties runs
+serially in about 2 s, while starting worker processes costs 2-3 s the first
+time in a Python process (the forkserver imports the planner); the demo's 9
+counties take 0.1 s serially and 2 s on processes. Only beyond a province
+does the solve work outweigh the start, and then the serial part of a run
+(building each county's inputs in the calling process) limits the gain. Ask
+for ``processes`` explicitly when counties are hard (tight balance, fixed
+counts, large counties running into the time limit): those take seconds each,
+which is where parallel work can pay. (The measurements were taken on a
+shared machine, load 3-5 on its 2 cores, where parallel runs gained little;
+re-run the benchmark on the target machine before moving the threshold.)
 """
 
 from __future__ import annotations
@@ -104,7 +112,7 @@ EXECUTOR_KINDS: tuple[str, ...] = ("serial", "processes", "dask")
 PARALLEL_THRESHOLD = 200
 #: Batches per worker that :func:`auto_chunksize` aims for (load balance vs overhead).
 CHUNKS_PER_WORKER = 8
-#: Largest automatic batch (a slow county then delays at most this many results).
+#: Largest automatic batch (bounds the work one worker may be left with at the end).
 MAX_CHUNK = 32
 #: Batch size when the number of items is not known in advance (a generator).
 UNSIZED_CHUNK = 4

@@ -1,4 +1,4 @@
-"""Executors for per-county work: same results serial / processes / Dask, failure isolation, progress, localhost only."""
+"""Executors for per-county work: identical results serial/processes/Dask, failure isolation, progress, localhost."""
 
 from __future__ import annotations
 
@@ -106,7 +106,7 @@ def test_serial_run_is_a_real_plan(serial_result, region):
 
 
 def test_processes_give_the_serial_plans(region, serial_result):
-    with executor("processes", workers=2) as ex:
+    with executor("processes", workers=2, preload=["planner.grouping"]) as ex:
         result = run_grouping(region, SETUP, map_fn=ex.map)
     assert_same_plans(serial_result, result)
 
