@@ -103,11 +103,27 @@ class TravelCosts:
             raise ValueError(f"unit must be 'minutes' or 'km', got {unit!r}")
         return self.pairs[unit].to_numpy()
 
+    def rows_of(self, townships: np.ndarray) -> np.ndarray:
+        """Row numbers of the pairs of the given townships, read from the township ordering.
+
+        The pairs are sorted by township, so each township's rows are one slice:
+        the cost is proportional to those townships' pairs, not to the whole table.
+        """
+        t = self.pairs["township"].to_numpy()
+        townships = np.unique(np.asarray(townships))
+        start = np.searchsorted(t, townships, "left")
+        stop = np.searchsorted(t, townships, "right")
+        lengths = stop - start
+        if not lengths.sum():
+            return np.empty(0, dtype=np.int64)
+        offsets = np.repeat(start - np.cumsum(np.r_[0, lengths[:-1]]), lengths)
+        return np.arange(lengths.sum()) + offsets
+
     def between(self, townships: np.ndarray, facilities: np.ndarray) -> pd.DataFrame:
         """Pairs among the given township and facility positions (e.g. one county's)."""
-        mask = np.isin(self.pairs["township"].to_numpy(), townships) & \
-            np.isin(self.pairs["facility"].to_numpy(), facilities)
-        return self.pairs[mask]
+        rows = self.rows_of(townships)
+        block = self.pairs.iloc[rows]
+        return block[np.isin(block["facility"].to_numpy(), facilities)]
 
     def lookup(self, township: int, facility: int, unit: str = "minutes") -> float:
         """Cost of one pair, ``inf`` if it was not kept (out of reach)."""

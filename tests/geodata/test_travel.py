@@ -55,3 +55,14 @@ def test_lookup_returns_inf_for_pairs_out_of_reach():
     assert (t_county == f_county).all()
     outsider = np.flatnonzero(region.facilities["county_code"] != region.townships["county_code"].iloc[0])[0]
     assert far.lookup(0, int(outsider)) == float("inf")
+
+
+def test_pairs_between_subsets_match_a_full_scan():
+    region = region_from_frames(*grid_layers(), name="grid")
+    pairs = region.travel.pairs
+    rng = np.random.default_rng(5)
+    for _ in range(30):
+        towns = rng.choice(len(region.townships), size=rng.integers(0, 8), replace=False)
+        facs = rng.choice(len(region.facilities), size=rng.integers(0, 10), replace=False)
+        expected = pairs[np.isin(pairs["township"], towns) & np.isin(pairs["facility"], facs)]
+        assert region.travel.between(towns, facs).equals(expected)
