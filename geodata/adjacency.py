@@ -71,11 +71,17 @@ class Adjacency:
         np.ndarray
             ``(E', 2)`` edges with indices into ``positions``.
         """
-        lookup = np.full(int(max(self.edges.max(initial=-1), np.max(positions, initial=-1))) + 1, -1)
-        lookup[positions] = np.arange(len(positions))
-        mapped = lookup[self.edges] if len(self.edges) else np.empty((0, 2), int)
-        keep = (mapped >= 0).all(axis=1)
-        return mapped[keep]
+        positions = np.asarray(positions)
+        first = self.edges[:, 0]
+        # Edges are sorted by their first (smaller) end: take each member's slice, then keep
+        # those whose other end is a member too. The cost follows the subset, not the region.
+        wanted = np.unique(positions)
+        start, stop = np.searchsorted(first, wanted, "left"), np.searchsorted(first, wanted, "right")
+        rows = np.concatenate([np.arange(a, b) for a, b in zip(start, stop)]) if len(wanted) else np.empty(0, int)
+        block = self.edges[rows.astype(np.int64)]
+        block = block[np.isin(block[:, 1], wanted)]
+        order = np.argsort(positions)
+        return order[np.searchsorted(positions[order], block)].reshape(-1, 2)
 
     def neighbours(self, i: int) -> np.ndarray:
         """Positions adjacent to township ``i``."""

@@ -95,3 +95,13 @@ def test_among_renumbers_edges_of_a_subset():
     adj = build_adjacency(_grid(2, 3), ValidationReport())
     sub = adj.among(np.array([3, 4, 5]))  # the second row
     assert set(map(tuple, sub.tolist())) == {(0, 1), (1, 2)}
+
+
+def test_among_agrees_with_a_full_relabelling_on_random_subsets():
+    adj = build_adjacency(_grid(5, 6), ValidationReport())
+    rng = np.random.default_rng(2)
+    for _ in range(100):
+        positions = rng.choice(30, size=rng.integers(1, 30), replace=False)
+        relabel = {int(p): k for k, p in enumerate(positions)}
+        expected = {(relabel[i], relabel[j]) for i, j in adj.edges.tolist() if i in relabel and j in relabel}
+        assert set(map(tuple, adj.among(positions).tolist())) == expected
