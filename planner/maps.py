@@ -76,12 +76,15 @@ COVERED, UNCOVERED = "#74c476", "#fc9272"
 NO_COMMUNITY = "#ffffff"
 EXISTING_SITE, NEW_SITE = "#8e44ad", "#f39c12"
 UNASSIGNED_LINE, CUT_OFF_LINE = "#e31a1c", "#ff7f00"
+CATCHMENT = "#6a3d9a"
 #: Above this many townships, outlines are simplified for display by default.
 SIMPLIFY_ABOVE = 400
 #: Default display tolerance (metres) for large regions.
 SIMPLIFY_METRES = 150.0
-#: Most open sites that get a permanent bed label.
+#: Most open sites drawn large with a permanent bed label (more are drawn small, beds in the tooltip).
 MAX_BED_LABELS = 300
+#: Above this many facilities the app starts with only the open sites shown.
+MANY_FACILITIES = 600
 _DEG_PER_M = 1 / 111_000
 #: Coordinate grid (degrees) of simplified display outlines.
 _GRID = 1e-5
@@ -365,6 +368,8 @@ def plan_layers(region: Region, *, lang: str = "zh", options: MapOptions = MapOp
         layers.append(_community_layer(region, community, geometry, set(locked), lang))
     if options.catchments and sites is not None and pairs is not None and threshold is not None:
         layers.append(_catchment_layer(region, sites, pairs, threshold, geometry, lang))
+        legends.append(Legend(tr("map.catchments", lang), [(CATCHMENT, tr("map.catchment_of", lang,
+                                                                            minutes=f"{threshold:g}"))]))
     highlight = _highlight_layer(region, geometry, community, cut_off, options, lang)
     if highlight is not None:
         layers.append(highlight)
@@ -535,8 +540,8 @@ def _catchment_layer(region: Region, sites: gpd.GeoDataFrame, pairs: pd.DataFram
     word = tr("map.catchment_of", lang, minutes=f"{threshold:g}")
     shapes["label"] = ["[" + f + "] " + str(names.get(f, f)) + " · " + word for f in shapes["facility_id"]]
     folium.GeoJson(shapes.to_json(drop_id=True), interactive=False,
-                   style_function=lambda _: {"fill": True, "fillColor": NEW_SITE, "fillOpacity": 0.06,
-                                             "color": "#6a3d9a", "weight": 1.5, "dashArray": "4,4"}).add_to(layer)
+                   style_function=lambda _: {"fill": True, "fillColor": CATCHMENT, "fillOpacity": 0.08,
+                                             "color": CATCHMENT, "weight": 2.5, "opacity": 0.9}).add_to(layer)
     return layer
 
 
@@ -572,6 +577,7 @@ def _facility_layer(region: Region, statuses: Mapping[str, str] | None, lang: st
     if statuses:
         status = np.array([statuses.get(fid, s) for fid, s in zip(f["facility_id"], status)], dtype=object)
     points = []
+    scale = 0.6 if len(f) > MANY_FACILITIES else 1.0
     for row, state in zip(f.itertuples(), status):
         colour = KIND_COLOURS.get(row.kind, "#7f8c8d")
         excluded, existing = state == "excluded", state == "existing"
@@ -579,7 +585,7 @@ def _facility_layer(region: Region, statuses: Mapping[str, str] | None, lang: st
                 f" · {_words(lang, 'site_status', state)}")
         if row.facility_id in leads:
             text += f" · {lead_word}" + (f" · {lock_word}" if row.facility_id in locked else "")
-        options = {"radius": 6 if row.kind == "county_hospital" else 4.5,
+        options = {"radius": (6 if row.kind == "county_hospital" else 4.5) * scale,
                    "color": "#000000" if existing else ("#555555" if excluded else colour),
                    "weight": 2.5 if existing else (1.5 if excluded else 1), "fill": True,
                    "fillColor": "#bbbbbb" if excluded else colour, "fillOpacity": 0.35 if excluded else 0.9}
@@ -595,17 +601,19 @@ def _sites_layer(sites: gpd.GeoDataFrame, lang: str, *, labels: bool) -> folium.
     layer = folium.FeatureGroup(name=tr("report.sites", lang))
     beds = tr("col.beds", lang)
     opened = sites[sites["open"]]
+    small = len(opened) > MAX_BED_LABELS  # many sites: smaller circles, no labels
     points, texts = [], []
     for row in opened.itertuples():
         tag = tr("col.existing", lang) if row.existing else tr("map.new_site", lang)
-        options = {"radius": 7 + min(row.beds, 60) / 6, "color": "#000000", "weight": 2, "fill": True,
+        radius = 3 + min(row.beds, 60) / 12 if small else 7 + min(row.beds, 60) / 6
+        options = {"radius": radius, "color": "#000000", "weight": 1 if small else 2, "fill": True,
                    "fillColor": EXISTING_SITE if row.existing else NEW_SITE, "fillOpacity": 0.9}
         points.append((row.geometry.y, row.geometry.x, options, f"[{row.facility_id}] {row.name} · {beds} {row.beds} · {tag}"))
         texts.append((row.geometry.y, row.geometry.x, '<div class="bed-label" style="font:600 11px sans-serif;'
                       f'color:#222;white-space:nowrap;text-shadow:0 0 3px #fff,0 0 3px #fff;">{int(row.beds)}</div>',
                       (-9, 16)))
     PointLayer(points).add_to(layer)
-    if labels and len(opened) <= MAX_BED_LABELS:
+    if labels and not small:
         LabelLayer(texts, size=(30, 14)).add_to(layer)
     return layer
 

@@ -7,7 +7,8 @@ The map's click mode decides the action:
 ``status``
     Give the clicked facility the chosen siting status (existing / candidate / excluded).
 ``paint``
-    Move the clicked township into the chosen community (same county only).
+    Move the clicked township into the chosen community (same county only); a click on a facility
+    paints the township it stands in.
 ``add``
     Add a candidate site where the map was clicked.
 
@@ -123,6 +124,13 @@ def apply_click(wb: Workbench, click: Click, *, mode: str, params: Parameters, a
     Outcome
     """
     selected = (click.kind, click.code) if click.code is not None else None
+    if mode == "paint" and click.kind == "facility":
+        # Facilities sit on their townships: painting a facility's dot paints its township.
+        facilities = wb.region.facilities
+        town = facilities.loc[facilities["facility_id"] == click.code, "township_code"]
+        if len(town) and isinstance(town.iloc[0], str):
+            click = Click("township", town.iloc[0], click.lat, click.lon)
+            selected = ("township", click.code)
     if mode == "status" and click.kind == "facility":
         outcome = apply_edit(wb, lambda: wb.set_status(click.code, status_to), params=params, auto_solve=auto_solve)
     elif mode == "paint" and click.kind == "township":

@@ -20,8 +20,10 @@ import urllib.request
 import webbrowser
 from pathlib import Path
 
-__all__ = ["add_arguments", "app_script", "main", "streamlit_command"]
+__all__ = ["REGION_ENV", "add_arguments", "app_script", "main", "streamlit_command"]
 
+#: Environment variable with the region files the app opens instead of the demo (``os.pathsep``-separated).
+REGION_ENV = "PLANNER_APP_REGION"
 #: Seconds to wait for the server before giving up on opening the browser.
 STARTUP_SECONDS = 90.0
 
@@ -73,6 +75,8 @@ def add_arguments(parser: argparse.ArgumentParser) -> None:
     parser.add_argument("--address", default="127.0.0.1",
                         help="address to listen on (default 127.0.0.1: this computer only)")
     parser.add_argument("--no-browser", action="store_true", help="do not open a browser")
+    parser.add_argument("--region", nargs="+", metavar="PATH",
+                        help="open the app on these region files (GeoPackage, folder, zip ...) instead of the demo")
 
 
 def main(args: argparse.Namespace) -> int:
@@ -85,6 +89,8 @@ def main(args: argparse.Namespace) -> int:
     if not args.no_browser:
         threading.Thread(target=_open_when_ready, args=(url,), daemon=True).start()
     env = dict(os.environ, STREAMLIT_BROWSER_GATHER_USAGE_STATS="false")
+    if args.region:
+        env[REGION_ENV] = os.pathsep.join(str(Path(p).resolve()) for p in args.region)
     process = subprocess.Popen(streamlit_command(script, port=port, address=args.address), env=env,
                                cwd=str(script.parent))
     try:

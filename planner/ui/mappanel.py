@@ -22,7 +22,7 @@ import streamlit as st
 
 from planner.i18n import tr
 from planner.labels import text
-from planner.maps import COLOUR_BY, Legend, MapOptions, base_map, display_geometry, legend_html
+from planner.maps import COLOUR_BY, MANY_FACILITIES, Legend, MapOptions, base_map, display_geometry, legend_html
 from planner.ui.actions import MODES, Outcome, apply_click, apply_edit
 from planner.ui.mapview import RETURNED_OBJECTS, click_signature, map_layers, read_click
 from planner.ui.offline import st_offline_folium
@@ -38,9 +38,10 @@ _GEOMETRY: weakref.WeakKeyDictionary[Workbench, gpd.GeoSeries] = weakref.WeakKey
 STATUSES = ("existing", "candidate", "excluded")
 
 
-def _defaults() -> None:
+def _defaults(wb: Workbench) -> None:
+    many = len(wb.base.facilities) > MANY_FACILITIES  # a province: open sites only, until asked
     for key, value in ((Keys.MODE, "inspect"), (Keys.STATUS_TO, "excluded"), (Keys.AUTO_SOLVE, True),
-                       (Keys.COLOUR_BY, "coverage"), (Keys.SHOW_FACILITIES, True), (Keys.SHOW_CATCHMENTS, False),
+                       (Keys.COLOUR_BY, "coverage"), (Keys.SHOW_FACILITIES, not many), (Keys.SHOW_CATCHMENTS, False),
                        (Keys.SHOW_UNASSIGNED, False), (Keys.SHOW_NONCONTIGUOUS, False), (Keys.TILE_URL, ""),
                        (Keys.TILE_ATTRIBUTION, "")):
         st.session_state.setdefault(key, value)
@@ -74,7 +75,7 @@ def _report(wb: Workbench, outcome: Outcome) -> None:
 
 def handle_click(wb: Workbench, params: Parameters, lang: str) -> None:
     """Act on a new click on the map (once per click), before the page is drawn."""
-    _defaults()
+    _defaults(wb)
     value = st.session_state.get(Keys.MAP)
     signature = click_signature(value)
     if signature is None or signature == st.session_state.get(Keys.CLICK_SEEN):
@@ -143,7 +144,7 @@ def _tiles(lang: str) -> tuple[str | None, str | None]:
 
 def map_and_panel(wb: Workbench, params: Parameters, lang: str) -> None:
     """The map (left) and the panel beside it (right)."""
-    _defaults()
+    _defaults(wb)
     layers, legends = map_layers(wb, lang=lang, options=_options(), geometry=_geometry(wb))
     left, right = st.columns([0.7, 0.3], gap="small")
     with left:

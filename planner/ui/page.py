@@ -1,7 +1,8 @@
 """The planning app's page: what runs, in which order, on every Streamlit rerun.
 
 1. Page setup, the language switch, the workbench of the session (the demo
-   region, solved with default parameters, on the first visit).
+   region, solved with default parameters, on the first visit; or the files
+   named by ``planner app --region``, solved in the background).
 2. A run that finished in the background is committed; a new click on the
    map is acted on (edit, and the re-solve of the county it touched).
 3. The page is drawn: sidebar (parameters, run / stop), title with the data
@@ -13,16 +14,19 @@
 
 from __future__ import annotations
 
+import os
+
 import streamlit as st
 
 from geodata.demo import demo_region
-from geodata.region import Region
+from geodata.region import Region, load_region
 from planner.i18n import tr
-from planner.ui import mappanel, panels, sections
+from planner.ui import mappanel, panels, runner, sections
+from planner.ui.launch import REGION_ENV
 from planner.ui.state import Keys
 from planner.ui.workbench import Parameters, Workbench
 
-__all__ = ["DEMO_SEED", "main", "new_demo_workbench"]
+__all__ = ["DEMO_SEED", "REGION_ENV", "main", "new_demo_workbench"]
 
 DEMO_SEED = 2024
 _CSS = """
@@ -49,9 +53,22 @@ def new_demo_workbench() -> Workbench:
     return wb
 
 
+@st.cache_resource(show_spinner=False)
+def _files(paths: tuple[str, ...]) -> Region:
+    """A region read from files named when the app was started (``planner app --region ...``)."""
+    return load_region(list(paths))
+
+
 def _workbench() -> Workbench:
+    """The session's workbench: on the files given at start-up (solved in the background), else the demo."""
     if Keys.WORKBENCH not in st.session_state:
-        st.session_state[Keys.WORKBENCH] = new_demo_workbench()
+        paths = tuple(p for p in os.environ.get(REGION_ENV, "").split(os.pathsep) if p)
+        if paths:
+            wb = Workbench(_files(paths), source=paths)
+            st.session_state[Keys.WORKBENCH] = wb
+            st.session_state[Keys.JOB] = runner.start(wb, panels.parameters())
+        else:
+            st.session_state[Keys.WORKBENCH] = new_demo_workbench()
     return st.session_state[Keys.WORKBENCH]
 
 

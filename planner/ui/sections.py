@@ -12,7 +12,7 @@ import streamlit as st
 
 from planner.compare import compare
 from planner.i18n import tr
-from planner.labels import text
+from planner.labels import column, text
 from planner.maps import MapOptions, base_map, plan_layers
 from planner.report import compare_html
 from planner.scenario import ScenarioError
@@ -294,8 +294,7 @@ def _data(wb: Workbench, params: Parameters, lang: str) -> None:
     if needs or crs:
         st.markdown(f"**{tr('upload.fix', lang)}**")
         for need in needs:
-            label = tr("upload.map_column", lang, file=need.file, column=text(f"col.{need.column}", lang)
-                       if f"col.{need.column}" in _text_keys() else need.column)
+            label = tr("upload.map_column", lang, file=need.file, column=column(need.column, lang))
             label += " *" if need.required else ""
             st.selectbox(label, ["", *need.headers], key=Keys.upload(need.layer, need.column))
         for layer in crs:
@@ -305,12 +304,6 @@ def _data(wb: Workbench, params: Parameters, lang: str) -> None:
     if session.usable:
         st.success(tr("upload.usable", lang, name=session.region.name if session.region else ""))
         st.button(f"▶ {tr('upload.plan', lang)}", key=Keys.UPLOAD_PLAN, on_click=_plan_on_upload, type="primary")
-
-
-def _text_keys() -> set[str]:
-    from planner.i18n import TEXT
-
-    return set(TEXT)
 
 
 def _report(session: uploads.UploadSession, lang: str) -> None:

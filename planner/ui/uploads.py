@@ -24,6 +24,7 @@ again with the planner's choices.
 
 from __future__ import annotations
 
+import os
 import shutil
 import tempfile
 from collections.abc import Iterable, Mapping
@@ -174,8 +175,19 @@ def receive(files: Iterable[tuple[str, bytes]], *, options: RegionOptions = Regi
     except UploadRefused:
         shutil.rmtree(folder, ignore_errors=True)
         raise
+    if options.name is None:
+        options = replace(options, name=region_name(names))
     session = UploadSession(folder, names, options)
     return recheck(session, options)
+
+
+def region_name(names: list[str]) -> str:
+    """A title for an uploaded region: the file's name without its suffix, or what the names share."""
+    stems = [PurePath(n).name.split(".")[0] for n in names]
+    if len(stems) == 1:
+        return stems[0]
+    prefix = os.path.commonprefix(stems).strip(" _-·.")
+    return prefix or " + ".join(stems[:3]) + (" …" if len(stems) > 3 else "")
 
 
 def _unzip(archive: Path, folder: Path, max_unpacked: int) -> None:

@@ -115,3 +115,33 @@ def test_scenarios_are_saved_listed_and_compared(app: AppTest) -> None:
     app.session_state[Keys.SECTION] = "downloads"
     app.run()
     assert not app.exception
+
+
+def test_a_stopped_run_keeps_what_was_solved_and_says_so(app: AppTest, monkeypatch: pytest.MonkeyPatch) -> None:
+    import threading
+
+    import planner.grouping
+    from planner.ui import runner
+
+    original = planner.grouping._solve_county
+    first_done, release = threading.Event(), threading.Event()
+
+    def slow(item):  # the first county finishes, then the run waits until it has been told to stop
+        plan = original(item)
+        first_done.set()
+        release.wait(30)
+        return plan
+
+    monkeypatch.setattr(planner.grouping, "_solve_county", slow)
+    wb = app.session_state[Keys.WORKBENCH]
+    job = runner.start(wb, Parameters(group_time_limit=8.0), models=("grouping",))
+    assert first_done.wait(30)
+    job.stop()  # what the stop button does
+    release.set()
+    app.session_state[Keys.JOB] = job
+    app.run()
+    assert job.control.solved["grouping"] and len(job.control.stopped["grouping"]) == len(wb.base.counties) - 1
+    assert any("已停止" in w.value for w in app.warning)
+    stopped = job.control.stopped["grouping"][0]
+    assert str(wb.snapshot.grouping.plans[stopped].report.status) == "error"
+    assert str(wb.snapshot.grouping.plans[job.control.solved["grouping"][0]].report.status) == "optimal"

@@ -93,3 +93,10 @@ def test_paint_moves_a_township_into_the_chosen_community(solved: Workbench) -> 
                           paint_lead=target)
     assert outcome.edit.county == county and outcome.solved == {}  # hand moves are not re-solved away
     assert wb.assignment()[town] == target
+
+    facilities = wb.base.facilities
+    other = next(t for t in plan.township_ids if t != town and (facilities["township_code"] == t).any())
+    dot = facilities.loc[facilities["township_code"] == other, "facility_id"].iloc[0]
+    via_dot = apply_click(wb, Click("facility", dot, 0, 0), mode="paint", params=Parameters(), auto_solve=True,
+                          paint_lead=target)
+    assert via_dot.selected == ("township", other) and wb.assignment()[other] == target

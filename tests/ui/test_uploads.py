@@ -48,6 +48,7 @@ def test_good_files_make_a_usable_region_in_a_folder_of_their_own(files: dict[st
         assert first.usable and first.region is not None and len(first.region.townships) == 105
         assert set(first.layers.values()) == {"counties", "townships", "facilities"}
         assert first.folder != second.folder and first.folder.name.startswith("planner-upload-")
+        assert first.region.name == "counties + townships + facilities"
         assert sorted(p.name for p in first.folder.iterdir()) == sorted(files)
     finally:
         uploads.discard(first)
@@ -58,7 +59,7 @@ def test_good_files_make_a_usable_region_in_a_folder_of_their_own(files: dict[st
 def test_one_zip_of_the_files_works_the_same(files: dict[str, bytes]) -> None:
     session = receive([("region.zip", _zip({f"zhuzhou/{k}": v for k, v in files.items()}))])
     try:
-        assert session.usable
+        assert session.usable and session.region.name == "region"
         assert not (session.folder / "region.zip").exists()  # extracted, then dropped
     finally:
         uploads.discard(session)
