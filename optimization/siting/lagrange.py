@@ -44,7 +44,7 @@ import numpy as np
 from optimization.siting.enums import Objective
 from optimization.siting.prepare import Prepared
 
-__all__ = ["Reduction", "branch_and_bound", "reduce_pmedian"]
+__all__ = ["Reduction", "branch_and_bound", "heuristic_sites", "reduce_pmedian"]
 
 #: Serving pairs below which the MIP is solved directly.
 MIN_PAIRS = 20_000
@@ -255,6 +255,18 @@ def _swap_search(pairs: _Pairs, open_: np.ndarray, free: np.ndarray, p: int, dea
             break
         open_[best_in], open_[best_out] = True, False
     return open_
+
+
+def heuristic_sites(prep: Prepared, *, deadline: float) -> np.ndarray:
+    """Open sites of a good uncapacitated p-median plan (greedy, then swaps), ignoring other rules.
+
+    Used as a start for models the scheme does not prove (e.g. capacitated mode).
+    """
+    pairs = _Pairs.of(prep)
+    fixed = prep.fixed_open & prep.can_open
+    free = prep.free.copy()
+    p = int(min(prep.params.new_sites if prep.params.new_sites is not None else free.sum(), free.sum()))
+    return _swap_search(pairs, _greedy(pairs, fixed, free, p), free, p, deadline)
 
 
 # ---------------------------------------------------------------------------- bounds

@@ -28,6 +28,7 @@ from optimization.siting.data import SitingData
 from optimization.siting.diagnose import diagnose
 from optimization.siting.enums import Objective
 from optimization.siting.evaluate import PlanArrays, make_plan, objective_values
+from optimization.siting import lagrange
 from optimization.siting.lagrange import Reduction, branch_and_bound, reduce_pmedian
 from optimization.siting.model import MAXIMISED, objective_name
 from optimization.siting.params import SitingParams
@@ -40,6 +41,10 @@ from optimization.solve import (GAP_TOLERANCE, SolveReport, SolveStatus, combine
 __all__ = ["solve_county", "solve_siting"]
 
 Mapper = Callable[..., Iterable[SitingPlan]]
+
+#: Share of the time a capacitated run may spend on its start plan, and the
+#: serving pairs from which it is worth it.
+START_SHARE, START_MIN_PAIRS = 0.25, 2_000
 
 
 def solve_siting(data: SitingData, params: SitingParams, *, map_fn: Mapper | None = None) -> SitingPlan:
@@ -110,6 +115,8 @@ def solve_county(data: SitingData, params: SitingParams) -> SitingPlan:
             stages.known = (reduction.best_open, SolveReport(SolveStatus.INFEASIBLE, backend="lagrangian-bb"))
         else:
             reduction = None  # no plan yet: let the model search with the time left
+    elif _wants_start(prep):
+        stages.start = _capacitated_start(prep, deadline)
     run = run_model(stages)
     if run.report.status is SolveStatus.INFEASIBLE:
         report = with_reasons(run.report, diagnose(prep, deadline=deadline))
@@ -124,6 +131,23 @@ def solve_county(data: SitingData, params: SitingParams) -> SitingPlan:
     report = replace(report, solve_seconds=time.perf_counter() - start)
     return make_plan(arrays, report, tie_break_report=run.tie_report,
                      alternatives=[make_plan(a, r) for a, r in alternatives])
+
+
+def _wants_start(prep: Prepared) -> bool:
+    """Large capacitated p-median: worth a start plan (HiGHS alone finds poor plans there)."""
+    params = prep.params
+    return (params.capacitated and params.objective is Objective.MIN_DISTANCE and params.hint is None
+            and params.new_sites is not None and int(prep.serve.sum()) >= START_MIN_PAIRS)
+
+
+def _capacitated_start(prep: Prepared, deadline: float | None) -> np.ndarray | None:
+    """A start for the capacitated model: good uncapacitated sites, assigned by the model with them fixed."""
+    left = 120.0 if deadline is None else max(0.0, deadline - time.perf_counter())
+    stop = time.perf_counter() + min(START_SHARE * left, 30.0)
+    sites = lagrange.heuristic_sites(prep, deadline=stop)
+    fixed = prep.fixed_open & prep.can_open
+    run = run_model(Stages(prep, stop, closed=~sites & ~fixed, forced=sites))
+    return run.values
 
 
 def _bb_report(reduction: Reduction, seconds: float) -> SolveReport:

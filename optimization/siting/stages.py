@@ -81,6 +81,9 @@ class Stages:
         Keep the objective at most (least, when maximising) this value.
     known
         A plan proven optimal for the objective elsewhere, with its report.
+    start
+        Values of every variable of a feasible plan of the same model, given
+        to the solver as a start (else the planner's hint, if any).
     """
 
     prep: Prepared
@@ -91,6 +94,7 @@ class Stages:
     extra: Callable[[SitingModel], list[RowBlock]] | None = None
     primary_limit: float | None = None
     known: tuple[np.ndarray, SolveReport] | None = None
+    start: np.ndarray | None = None
 
     @property
     def backend(self) -> Backend:
@@ -250,7 +254,7 @@ def run_model(stages: Stages) -> ModelRun:
         _fix(sm, primary, float(report.objective))
         return _later(stages, sm, ModelRun(sm, None, report), later, known_open.astype(float))
     keep = initial_keep(stages) if (params.objective.serves_all and not params.capacitated) else None
-    hint = _site_hint(stages)
+    hint = stages.start if stages.start is not None else _site_hint(stages)
     # stage 1: the planner's objective, widening truncated levels until exact
     while True:
         sm = build_model(prep, keep=keep, closed=stages.closed, forced=stages.forced, pairs_ok=stages.pairs_ok)
