@@ -219,7 +219,7 @@ def main(argv: list[str] | None = None) -> int:
     names = set(filter(None, args.instances.split(","))) or None
     if "pmed" in args.sets:
         rows = pmed_rows(folder, time_limit=args.time_limit, names=names)
-        print_table("OR-Library p-median (array entry, HiGHS + Lagrangian reduction)", rows)
+        print_table("OR-Library p-median through the array entry (engine: HiGHS MIP, or the Lagrangian branch-and-bound)", rows)
         _summary("pmed", rows)
     if "pmedcap" in args.sets:
         rows = pmedcap_rows(folder, time_limit=args.time_limit, names=names)
