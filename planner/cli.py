@@ -373,6 +373,9 @@ def build_parser() -> argparse.ArgumentParser:
     from planner.commands import register
 
     register(sub)  # run, compare, export
+    from planner.sweep import register as register_sweep
+
+    register_sweep(sub)  # sweep
     p = sub.add_parser("app", help="open the planning app in the browser (demo region, no set-up)")
     from planner.ui import launch
 
