@@ -83,7 +83,8 @@ class SitingSetup:
         Second objective (``auto``, ``none``, ``coverage``, ``sites``,
         ``distance``, ``beds``).
     time_limit
-        Seconds for the whole run.
+        Seconds per model: per county when counties are solved separately,
+        for the whole region when a rule couples them.
     alternatives, alternatives_gap
         Further distinct plans wanted, within this fraction of the best.
     seed
