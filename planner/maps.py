@@ -235,7 +235,8 @@ def community_palette(region: Region, community: Mapping[str, str]) -> dict[str,
     return {node: QUALITATIVE[colours[node] % len(QUALITATIVE)] for node in sorted(graph.nodes)}
 
 
-def township_colours(region: Region, colour_by: ColourBy, *, lang: str = "zh", covered: Mapping[str, bool] | None = None,
+def township_colours(region: Region, colour_by: ColourBy, *, lang: str = "zh",
+                     covered: Mapping[str, bool] | None = None,
                      community: Mapping[str, str] | None = None) -> tuple[pd.Series, Legend]:
     """Fill colour of each township (by code) and the legend.
 
@@ -581,8 +582,8 @@ def _facility_layer(region: Region, statuses: Mapping[str, str] | None, lang: st
     for row, state in zip(f.itertuples(), status):
         colour = KIND_COLOURS.get(row.kind, "#7f8c8d")
         excluded, existing = state == "excluded", state == "existing"
-        text = (f"[{row.facility_id}] {row.name} · {_words(lang, 'kind', row.kind)} · {_words(lang, 'grade', row.grade)}"
-                f" · {_words(lang, 'site_status', state)}")
+        text = (f"[{row.facility_id}] {row.name} · {_words(lang, 'kind', row.kind)} · "
+                f"{_words(lang, 'grade', row.grade)} · {_words(lang, 'site_status', state)}")
         if row.facility_id in leads:
             text += f" · {lead_word}" + (f" · {lock_word}" if row.facility_id in locked else "")
         options = {"radius": (6 if row.kind == "county_hospital" else 4.5) * scale,
@@ -608,7 +609,8 @@ def _sites_layer(sites: gpd.GeoDataFrame, lang: str, *, labels: bool) -> folium.
         radius = 3 + min(row.beds, 60) / 12 if small else 7 + min(row.beds, 60) / 6
         options = {"radius": radius, "color": "#000000", "weight": 1 if small else 2, "fill": True,
                    "fillColor": EXISTING_SITE if row.existing else NEW_SITE, "fillOpacity": 0.9}
-        points.append((row.geometry.y, row.geometry.x, options, f"[{row.facility_id}] {row.name} · {beds} {row.beds} · {tag}"))
+        text = f"[{row.facility_id}] {row.name} · {beds} {row.beds} · {tag}"
+        points.append((row.geometry.y, row.geometry.x, options, text))
         texts.append((row.geometry.y, row.geometry.x, '<div class="bed-label" style="font:600 11px sans-serif;'
                       f'color:#222;white-space:nowrap;text-shadow:0 0 3px #fff,0 0 3px #fff;">{int(row.beds)}</div>',
                       (-9, 16)))

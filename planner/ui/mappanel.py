@@ -191,9 +191,10 @@ def _click_modes(wb: Workbench, lang: str) -> None:
 def _undo_redo(wb: Workbench, lang: str) -> None:
     history = wb.history
     left, right = st.columns(2)
-    left.button(f"↶ {tr('app.undo', lang)}", key=Keys.UNDO, on_click=wb.undo, disabled=not history.can_undo or _busy(),
+    busy = _busy()
+    left.button(f"↶ {tr('app.undo', lang)}", key=Keys.UNDO, on_click=wb.undo, disabled=not history.can_undo or busy,
                 width="stretch", help=describe_step(history.present.label, wb, lang) if history.can_undo else None)
-    right.button(f"↷ {tr('app.redo', lang)}", key=Keys.REDO, on_click=wb.redo, disabled=not history.can_redo or _busy(),
+    right.button(f"↷ {tr('app.redo', lang)}", key=Keys.REDO, on_click=wb.redo, disabled=not history.can_redo or busy,
                  width="stretch", help=describe_step(history.future[0].label, wb, lang) if history.can_redo else None)
 
 
@@ -214,7 +215,8 @@ def _selection(wb: Workbench, params: Parameters, lang: str) -> None:
         _rows(facility_details(wb, code, lang))
         now = wb.status_of(code)
         for status in STATUSES:
-            st.button(tr("app.set_status", lang, status=tr(f"site_status.{status}", lang)), key=Keys.SET_STATUS + status,
+            label = tr("app.set_status", lang, status=tr(f"site_status.{status}", lang))
+            st.button(label, key=Keys.SET_STATUS + status,
                       disabled=status == now or _busy(), width="stretch",
                       on_click=_edit_callback(wb, params, lambda s=status: wb.set_status(code, s)))
     elif kind == "township" and code in set(region.townships["township_code"]):

@@ -195,8 +195,9 @@ def header(wb: Workbench, lang: str) -> None:
     """Title, region and the synthetic-data label of the demo, in two compact lines."""
     region = wb.base
     st.markdown(f"#### {tr('app.title', lang)}")
-    line = f"{tr('app.region', lang)}: **{region.name}** · {len(region.counties)} {tr('app.counties', lang)} · " \
-           f"{len(region.townships)} {tr('app.townships', lang)} · {len(region.facilities)} {tr('app.facilities', lang)}"
+    sizes = ((region.counties, "app.counties"), (region.townships, "app.townships"),
+             (region.facilities, "app.facilities"))
+    line = f"{tr('app.region', lang)}: **{region.name}** · " + " · ".join(f"{len(f)} {tr(k, lang)}" for f, k in sizes)
     label = region.provenance.get(f"label_{lang}")
     st.caption(line + (f"  \n:orange[⚠ {label}]" if label else ""))
 

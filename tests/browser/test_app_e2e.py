@@ -1,4 +1,4 @@
-"""The planning app end to end in headless Chromium, offline: open, exclude a facility, re-run, switch language, download.
+"""The planning app end to end in headless Chromium, offline: open, edit, re-run, switch language, download.
 
 What a newcomer does on the demo region, checked against an independent
 computation of the same plan (``run_siting`` + ``planner.metrics`` with the
@@ -16,48 +16,13 @@ from typing import Any
 
 import pytest
 
+from tests.browser.map_probe import LAYER_POINT, MAP_FRAME, REDRAW_SECONDS, WATCH_REDRAW, map_frame
+
 pytestmark = pytest.mark.browser
 
-MAP_FRAME = "iframe[title='streamlit_folium.st_folium']"
 TIMEOUT_MS = 60_000
 #: An existing hospice ward of the demo (芦淞区人民医院); excluding it makes its county open a new site.
 FACILITY = "43020300001"
-
-#: Finds the map's layer whose tooltip starts with [code]; returns its point in the map container.
-LAYER_POINT = """
-(code) => {
-  const map = window.map;
-  if (!map) return null;
-  let found = null;
-  map.eachLayer((layer) => {
-    if (!layer.getLatLng || !layer.getTooltip || !layer.getTooltip()) return;
-    let content = layer.getTooltip().getContent();
-    if (typeof content !== 'string') content = (content && content.textContent) || '';
-    const text = content.replace(/<[^>]*>/g, '').trim();
-    if (text.startsWith('[' + code + ']')) found = {layer: layer, text: text};
-  });
-  if (!found) return null;
-  const point = map.latLngToContainerPoint(found.layer.getLatLng());
-  return {x: point.x, y: point.y, text: found.text};
-}
-"""
-#: Times, in the map frame's own clock, from the next mouse-down to the facility's tooltip saying ``word``.
-WATCH_REDRAW = """
-([code, word]) => {
-  const find = %s;
-  window.__redraw = {};
-  document.addEventListener('mousedown', () => { window.__redraw.click = performance.now(); }, {once: true});
-  const tick = () => {
-    const hit = find(code);
-    if (window.__redraw.click !== undefined && hit && hit.text.includes(word)) {
-      window.__redraw.seconds = (performance.now() - window.__redraw.click) / 1000;
-      return;
-    }
-    setTimeout(tick, 5);
-  };
-  tick();
-}
-""" % LAYER_POINT.strip()
 
 
 def _expected(statuses: dict[str, str]) -> dict[str, Any]:
@@ -69,16 +34,6 @@ def _expected(statuses: dict[str, str]) -> dict[str, Any]:
 
     region = demo_region()
     return siting_kpis(region, run_siting(region, Parameters().siting_setup(statuses)))["overall"]
-
-
-def _map_frame(page: Any) -> Any:
-    deadline = time.monotonic() + TIMEOUT_MS / 1000
-    while time.monotonic() < deadline:
-        for frame in page.frames:
-            if "streamlit_folium" in frame.url:
-                return frame
-        time.sleep(0.1)
-    raise AssertionError("the map's frame never appeared")
 
 
 def _metric(page: Any, label: str) -> Any:
@@ -104,7 +59,7 @@ def test_plan_edit_rerun_language_download(streamlit_app, page, network, screens
     started = time.perf_counter()
     page.goto(streamlit_app.url)
     expect(page.frame_locator(MAP_FRAME).locator(".leaflet-container")).to_be_visible(timeout=TIMEOUT_MS)
-    frame = _map_frame(page)
+    frame = map_frame(page)
     _wait(lambda: frame.evaluate(LAYER_POINT, FACILITY) is not None, timeout_s=60, what="the facility layers")
     timings["app: page opened -> map with the plan"] = time.perf_counter() - started
     expect(page.get_by_text("合成数据").first).to_be_visible()  # the demo's synthetic-data label
@@ -123,8 +78,8 @@ def test_plan_edit_rerun_language_download(streamlit_app, page, network, screens
     frame.evaluate(WATCH_REDRAW, [FACILITY, "排除"])
     container.click(position={"x": point["x"], "y": point["y"]})
     kpi_seconds = _wait(lambda: new_sites.inner_text() == f"{after['new_sites']:,}", what="the KPI change")
-    _wait(lambda: frame.evaluate("() => window.__redraw.seconds") is not None, what="the map to show the change")
-    redraw = frame.evaluate("() => window.__redraw.seconds")
+    _wait(lambda: frame.evaluate(REDRAW_SECONDS) is not None, what="the map to show the change")
+    redraw = frame.evaluate(REDRAW_SECONDS)
     timings["app: click -> map redrawn (edit -> re-solve of one county -> map)"] = redraw
     timings["app: click -> KPI card updated (about)"] = kpi_seconds
     expect(page.get_by_text("重新求解：芦淞区")).to_be_visible()  # only the facility's county was solved again

@@ -21,7 +21,8 @@ from planner.ui.workbench import MODELS
 
 ROOT = Path(__file__).resolve().parents[2]
 SOURCES = [*sorted((ROOT / "planner" / "ui").glob("*.py")), ROOT / "planner" / "maps.py"]
-CALL = re.compile(r"""\b(?:tr|text|_flash|UploadRefused|EditError)\(\s*(?:"[a-z]+",\s*)?(?P<q>["'])(?P<key>[a-z_]+\.[a-z0-9_.]+)(?P=q)""")
+CALL = re.compile(r"""\b(?:tr|text|_flash|UploadRefused|EditError)\(\s*(?:"[a-z]+",\s*)?"""
+                  r"""(?P<q>["'])(?P<key>[a-z_]+\.[a-z0-9_.]+)(?P=q)""")
 #: Keys built at run time from these values.
 DYNAMIC = {
     "mode": [*MODES, *(f"{m}.help" for m in MODES)], "colour": COLOUR_BY, "section": SECTIONS,
