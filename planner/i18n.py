@@ -116,6 +116,8 @@ TEXT: dict[str, tuple[str, str]] = {
     "app.run_done": ("运行完成：求解 {solved} 个县（其余县输入未变，沿用原方案），用时 {seconds} 秒。",
                      "Run finished: {solved} counties solved (the others' inputs had not changed, their plans are "
                      "kept) in {seconds} s."),
+    "app.run_unchanged": ("运行完成：各县输入均未改变，沿用已有方案（{seconds} 秒）。",
+                          "Run finished: no county's inputs had changed, so every plan is kept ({seconds} s)."),
     "app.busy": ("正在运行优化，请等待完成或先停止。", "An optimisation is running: wait for it or stop it first."),
     "app.region": ("区域", "Region"),
     "app.counties": ("个县级单位", "counties"),

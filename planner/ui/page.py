@@ -33,7 +33,9 @@ _CSS = """
 <style>
 div[data-testid="stMetric"] {background:#f6f8fb;border:1px solid #e3e8ef;border-radius:8px;padding:6px 10px;}
 div[data-testid="stMetricValue"] {font-size:1.35rem;}
-div[data-testid="stMetricLabel"] p {font-size:0.78rem;}
+[data-testid="stMetricLabel"] p {font-size:0.78rem;}
+[data-testid="stMetricLabel"], [data-testid="stMetricLabel"] * {white-space:normal !important;
+  overflow:visible !important; text-overflow:clip !important; line-height:1.2;}
 .block-container {padding-top:1.6rem;}
 </style>
 """

@@ -181,8 +181,10 @@ def take_job_result(wb: Workbench) -> None:
     solved = sum(len(v) for v in job.control.solved.values())
     if stopped:
         _flash("warning", "app.run_stopped", solved=solved, stopped=stopped)
-    else:
+    elif solved:
         _flash("success", "app.run_done", solved=solved, seconds=f"{job.seconds:.1f}")
+    else:
+        _flash("success", "app.run_unchanged", seconds=f"{job.seconds:.1f}")
 
 
 def show_flash(lang: str) -> None:

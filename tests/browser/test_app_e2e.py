@@ -25,6 +25,11 @@ TIMEOUT_MS = 60_000
 FACILITY = "43020300001"
 
 
+#: Scrolls the page (Streamlit's main area) back to the top, for screenshots of the cards.
+SCROLL_TOP = ("() => { window.scrollTo(0, 0); const main = document.querySelector('[data-testid=stMain]');"
+              " if (main) main.scrollTo(0, 0); }")
+
+
 def _expected(statuses: dict[str, str]) -> dict[str, Any]:
     """The app's default plan computed without the app: siting with its default parameters, then the KPIs."""
     from geodata.demo import demo_region
@@ -84,6 +89,7 @@ def test_plan_edit_rerun_language_download(streamlit_app, page, network, screens
     timings["app: click -> KPI card updated (about)"] = kpi_seconds
     expect(page.get_by_text("重新求解：芦淞区")).to_be_visible()  # only the facility's county was solved again
     expect(_metric(page, "安宁疗护床位")).to_have_text(f"{after['beds']:,}")
+    page.evaluate(SCROLL_TOP)
     screenshot("2-excluded")
 
     # Re-run everything: counties whose inputs did not change keep their plans; the figures stay.
@@ -97,6 +103,7 @@ def test_plan_edit_rerun_language_download(streamlit_app, page, network, screens
     expect(_metric(page, "New sites")).to_have_text(f"{after['new_sites']:,}")
     _wait(lambda: "Excluded" in ((frame.evaluate(LAYER_POINT, FACILITY) or {}).get("text") or ""),
           what="English tooltips")
+    page.evaluate(SCROLL_TOP)
     screenshot("3-english")
 
     # Download the plan as an Excel workbook (headers in English).
