@@ -85,8 +85,7 @@ def _duplicate(name: str) -> None:
 
 def _load(wb: Workbench, name: str) -> None:
     saved = _saved()[name]
-    if saved.run.region.content_hash() != wb.region_of(wb.snapshot).content_hash() and \
-            wb.base.content_hash() != saved.scenario.region.content_hash:
+    if wb.base.content_hash() != saved.scenario.region.content_hash:
         _flash("error", "scenario.other_region", name=name)
         return
     _apply_parameters(load_into(wb, saved))
