@@ -12,7 +12,7 @@ import streamlit as st
 
 from planner.compare import compare
 from planner.i18n import tr
-from planner.labels import column, text
+from planner.labels import column, format_value, kpi, text
 from planner.maps import MapOptions, base_map, plan_layers
 from planner.report import compare_html
 from planner.scenario import ScenarioError
@@ -172,8 +172,8 @@ def _compare(wb: Workbench, params: Parameters, lang: str) -> None:
     pair = [saved[n] if n in saved else save_current(wb, params, current) for n in (name_a, name_b)]
     comparison = compare([p.scenario for p in pair], [p.run for p in pair])
     st.markdown(f"**{text('report.kpis', lang)}**")
-    table = comparison.kpi_table(lang)
-    st.dataframe(table.map(_plain), width="stretch")
+    table = comparison.kpis.apply(lambda row: row.map(lambda v: format_value(row.name, v, lang)), axis=1)
+    st.dataframe(table.rename(index=lambda k: kpi(k, lang)), width="stretch")
     for change in comparison.changes:
         st.markdown(f"**{text('report.changes', lang)}** · {change.name} {text('report.vs', lang)}")
         counts = change.summary(lang)
@@ -195,14 +195,6 @@ def _compare(wb: Workbench, params: Parameters, lang: str) -> None:
                        data=lambda: compare_html(comparison, [p.scenario for p in pair], [p.run for p in pair],
                                                  lang=lang).encode("utf-8"),
                        file_name="comparison.html", mime="text/html")
-
-
-def _plain(value: Any) -> str:
-    if value is None:
-        return "—"
-    if isinstance(value, float):
-        return f"{value:,.3f}".rstrip("0").rstrip(".")
-    return str(value)
 
 
 def _static_map(item: SavedScenario, lang: str, key: str) -> None:
