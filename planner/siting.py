@@ -233,7 +233,7 @@ def siting_data(region: Region, setup: SitingSetup) -> tuple[SitingData, SiteInd
     towns = np.arange(len(t)) if setup.counties is None else np.flatnonzero(t["county_code"].isin(setup.counties))
     chosen = f["kind"].isin(setup.site_kinds).to_numpy()
     if setup.counties is not None:
-        chosen &= f["county_code"].isin(setup.counties).to_numpy()
+        chosen = chosen & f["county_code"].isin(setup.counties).to_numpy()
     sites = np.flatnonzero(chosen)
     status = site_status(region, setup).to_numpy()[sites]
     pairs = region.travel.between(towns, sites)

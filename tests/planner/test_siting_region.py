@@ -110,3 +110,13 @@ def test_cli_site_json_has_the_documented_fields(tmp_path, capsys):
     import pyogrio
 
     assert {name for name, _ in pyogrio.list_layers(tmp_path / "site.gpkg")} == {"sites", "townships"}
+
+
+def test_a_subset_of_counties_is_planned_alone(region):
+    county = region.county_codes[3]
+    result = run_siting(region, SitingSetup(objective="min_sites", coverage_target=0.9, counties=(county,)))
+    assert result.plan.report.status == "optimal"
+    sites = result.sites(region)
+    assert set(sites["county_code"]) == {county}
+    assert set(result.townships(region)["county_code"]) == {county}
+    assert result.coverage(region)["overall"]["share"] >= 0.9 - 1e-9
