@@ -6,4 +6,7 @@ app itself (see ``planner.ui.offline``). The page lives in ``planner.ui.page``.
 
 from planner.ui.page import main
 
-main()
+# Streamlit runs this file as ``__main__``; worker processes started from the app (forkserver or
+# spawn) import it again as ``__mp_main__`` and must not draw a page there.
+if __name__ == "__main__":
+    main()

@@ -123,7 +123,7 @@ def test_a_stopped_run_keeps_what_was_solved_and_says_so(app: AppTest, monkeypat
     import planner.grouping
     from planner.ui import runner
 
-    original = planner.grouping._solve_county
+    original = planner.grouping.solve_county
     first_done, release = threading.Event(), threading.Event()
 
     def slow(item):  # the first county finishes, then the run waits until it has been told to stop
@@ -132,7 +132,7 @@ def test_a_stopped_run_keeps_what_was_solved_and_says_so(app: AppTest, monkeypat
         release.wait(30)
         return plan
 
-    monkeypatch.setattr(planner.grouping, "_solve_county", slow)
+    monkeypatch.setattr(planner.grouping, "solve_county", slow)
     wb = app.session_state[Keys.WORKBENCH]
     job = runner.start(wb, Parameters(group_time_limit=8.0), models=("grouping",))
     assert first_done.wait(30)
@@ -145,3 +145,14 @@ def test_a_stopped_run_keeps_what_was_solved_and_says_so(app: AppTest, monkeypat
     stopped = job.control.stopped["grouping"][0]
     assert str(wb.snapshot.grouping.plans[stopped].report.status) == "error"
     assert str(wb.snapshot.grouping.plans[job.control.solved["grouping"][0]].report.status) == "optimal"
+
+
+def test_worker_processes_started_after_the_page_do_not_draw_it(app: AppTest) -> None:
+    # Streamlit leaves app.py as ``__main__``; forkserver/spawn workers import it again as
+    # ``__mp_main__``, so app.py must only draw the page when it is the script being run.
+    from planner.parallel import TaskFailure, executor
+
+    with executor("processes", workers=1, start_method="spawn") as ex:
+        out = list(ex.map(abs, [-2, 3]))
+    assert not any(isinstance(o, TaskFailure) for o in out), out
+    assert out == [2, 3]
