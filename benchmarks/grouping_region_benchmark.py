@@ -253,7 +253,7 @@ def run_heavy(count: int, *, seed: int, executors: list[str], workers: int | Non
     """
     from optimization.grouping import GroupingParams
     from optimization.grouping.synthetic import synthetic_county
-    from planner.grouping import _solve_county
+    from planner.grouping import solve_county
     from planner.parallel import TaskFailure, executor
 
     params = GroupingParams(k_min=2, k_max=6, pop_tolerance=0.25, time_limit=30.0)
@@ -262,7 +262,7 @@ def run_heavy(count: int, *, seed: int, executors: list[str], workers: int | Non
     for kind in executors:
         start = time.perf_counter()
         with executor(kind, workers=workers) as ex:  # type: ignore[arg-type]
-            plans = list(ex.map(_solve_county, items))
+            plans = list(ex.map(solve_county, items))
         wall = time.perf_counter() - start
         failed = sum(isinstance(p, TaskFailure) for p in plans)
         key = [(str(p.report.status), p.report.objective, p.assignment.tolist()) for p in plans

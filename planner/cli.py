@@ -203,8 +203,8 @@ def cmd_group(args: argparse.Namespace) -> int:
         for county, evaluation in score_assignment(region, setup, setup.current).items():
             for v in evaluation.violations:
                 print(f"current grouping, county {county}: {v.message}")
-    with _executor(args, tasks=len(setup.counties or region.county_codes), preload=["planner.grouping"]) as ex:
-        setup = _fit_solver_workers(setup, ex)
+    with command_executor(args, tasks=len(setup.counties or region.county_codes), preload=["planner.grouping"]) as ex:
+        setup = fit_solver_workers(setup, ex)
         with ProgressBar(desc="counties", disable=args.quiet or None) as bar:
             result = run_grouping(region, setup, map_fn=ex.map, progress=bar)
     data = result.to_json(region)
@@ -246,7 +246,7 @@ def cmd_site(args: argparse.Namespace) -> int:
         setup.params_check(region)
     except ValueError as exc:
         raise CommandError(str(exc)) from exc
-    with _executor(args, tasks=len(setup.counties or region.county_codes)) as ex:
+    with command_executor(args, tasks=len(setup.counties or region.county_codes)) as ex:
         result = run_siting(region, setup, map_fn=ex.map)
     data = result.to_json(region)
     _print_siting(data)
@@ -281,7 +281,7 @@ def _print_siting(data: dict[str, Any]) -> None:
         print(f"  - {reason['message']}")
 
 
-def _executor_arguments(p: argparse.ArgumentParser) -> None:
+def add_executor_arguments(p: argparse.ArgumentParser) -> None:
     """Where the per-county solves run (``group`` and ``site``)."""
     p.add_argument("--executor", choices=EXECUTOR_KINDS,
                    help=f"serial, processes (local; the default above {PARALLEL_THRESHOLD} counties) or dask")
@@ -291,7 +291,7 @@ def _executor_arguments(p: argparse.ArgumentParser) -> None:
 
 
 @contextmanager
-def _executor(args: argparse.Namespace, *, tasks: int, preload: Sequence[str] = ()) -> Iterator[Executor]:
+def command_executor(args: argparse.Namespace, *, tasks: int, preload: Sequence[str] = ()) -> Iterator[Executor]:
     """The executor chosen by ``--executor/--workers/--scheduler`` for ``tasks`` counties.
 
     ``preload`` names the task's module, so local workers import it while the inputs are built.
@@ -304,7 +304,7 @@ def _executor(args: argparse.Namespace, *, tasks: int, preload: Sequence[str] = 
         raise CommandError(str(exc)) from exc
 
 
-def _fit_solver_workers(setup: Any, ex: Executor) -> Any:
+def fit_solver_workers(setup: Any, ex: Executor) -> Any:
     """Lower CP-SAT workers per county so counties at once x workers stays within the cores."""
     workers = ex.solver_workers(setup.workers)
     if workers == setup.workers:
@@ -359,7 +359,7 @@ def build_parser() -> argparse.ArgumentParser:
     p.add_argument("--bed-budget", type=float, metavar="B", help="at most B new beds in all")
     p.add_argument("--alternatives", type=int, metavar="K", help="also list K near-optimal alternative plans")
     _add_run_arguments(p)
-    _executor_arguments(p)
+    add_executor_arguments(p)
     p.set_defaults(func=cmd_site)
 
     p = sub.add_parser("group", help="group each county's townships into medical communities (县域医共体)")
@@ -367,7 +367,7 @@ def build_parser() -> argparse.ArgumentParser:
     p.add_argument("--params", metavar="YAML", help="grouping parameters (k, pop_tolerance, max_travel, lead_rule, ...)")
     p.add_argument("--current", metavar="CSV", help="current grouping (township_code + lead facility_id or community)")
     _add_run_arguments(p)
-    _executor_arguments(p)
+    add_executor_arguments(p)
     p.set_defaults(func=cmd_group)
 
     from planner.commands import register

@@ -28,7 +28,7 @@ import sys
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
-from planner.cli import CommandError, _executor, _executor_arguments, _fit_solver_workers, write_json
+from planner.cli import CommandError, command_executor, add_executor_arguments, fit_solver_workers, write_json
 
 if TYPE_CHECKING:
     from geodata.region import Region
@@ -131,9 +131,9 @@ def cmd_run(args: argparse.Namespace) -> int:
     if args.ignore_hash and region.content_hash() != scenario.region.content_hash:
         print("the region changed since the scenario was saved: solving on the new data (--ignore-hash)",
               file=sys.stderr)
-    with _executor(args, tasks=len(region.county_codes)) as ex:
+    with command_executor(args, tasks=len(region.county_codes)) as ex:
         if scenario.grouping is not None:
-            scenario.grouping = _fit_solver_workers(scenario.grouping, ex)
+            scenario.grouping = fit_solver_workers(scenario.grouping, ex)
         try:
             run = scenario.run(region, map_fn=ex.map, check=False)
         except ValueError as exc:
@@ -240,7 +240,7 @@ def register(sub: Any) -> None:
                                                   "with --force)")
     p.add_argument("--force", action="store_true", help="replace an existing --save file")
     _scenario_input_arguments(p)
-    _executor_arguments(p)
+    add_executor_arguments(p)
     p.set_defaults(func=cmd_run)
 
     p = sub.add_parser("compare", help="compare scenarios side by side (情景比较)")

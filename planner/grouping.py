@@ -271,7 +271,7 @@ def _is_district(region: Region, county_code: str) -> bool:
     return bool(len(name)) and str(name.iloc[0]).endswith("区")
 
 
-def _solve_county(item: tuple[GroupingData, GroupingParams]) -> GroupingPlan:
+def solve_county(item: tuple[GroupingData, GroupingParams]) -> GroupingPlan:
     """Top-level (picklable) per-county task."""
     return solve_grouping(*item)
 
@@ -409,7 +409,7 @@ def run_grouping(region: Region, setup: GroupingSetup = GroupingSetup(), *,
     data = {c: county_grouping_data(region, c, setup, candidates) for c in counties}
     plans: dict[str, GroupingPlan] = {}
     items = [(data[c], setup.params(c)) for c in counties]
-    for n, (county, plan) in enumerate(zip(counties, map_fn(_solve_county, items)), start=1):
+    for n, (county, plan) in enumerate(zip(counties, map_fn(solve_county, items)), start=1):
         plans[county] = _failed_plan(data[county], plan) if isinstance(plan, TaskFailure) else plan
         if progress is not None:
             progress(n, len(items), county)

@@ -35,7 +35,7 @@ Back ends
     imports the task's module once; later pools fork from it in milliseconds,
     and it is safe in a threaded parent such as the Streamlit app), else
     ``spawn``. Task functions must be top-level (picklable by reference), e.g.
-    ``planner.grouping._solve_county``.
+    ``planner.grouping.solve_county``.
 ``dask``
     :mod:`dask.distributed`: a ``Client`` on the given scheduler address
     (``tcp://host:8786``; the workers must have this project installed), or,

@@ -64,8 +64,8 @@ def _is_number(key: str, value: Any) -> bool:
     return key not in CODES and not isinstance(value, (str, bool)) and value is not None
 
 
-def _table(frame: pd.DataFrame, headers: Mapping[str, str], lang: str, *, cls: str = "",
-           scroll: bool = False, keys: Sequence[str] | None = None) -> str:
+def html_table(frame: pd.DataFrame, headers: Mapping[str, str], lang: str, *, cls: str = "",
+               scroll: bool = False, keys: Sequence[str] | None = None) -> str:
     """An HTML table of ``frame`` (canonical columns) with ``headers``; ``keys`` gives a per-row value key."""
     cols = [c for c in frame.columns if c != "geometry"]
     head = "".join(f"<th>{_esc(headers.get(c, c))}</th>" for c in cols)
@@ -84,7 +84,7 @@ def _table(frame: pd.DataFrame, headers: Mapping[str, str], lang: str, *, cls: s
 
 def _kpi_table(kpis: Mapping[str, Any], lang: str) -> str:
     frame = pd.DataFrame({"metric": [labels.kpi(k, lang) for k in kpis], "value": list(kpis.values())})
-    return _table(frame, {"metric": labels.column("metric", lang), "value": labels.column("value", lang)}, lang,
+    return html_table(frame, {"metric": labels.column("metric", lang), "value": labels.column("value", lang)}, lang,
                   cls="kpis", keys=list(kpis))
 
 
@@ -122,7 +122,7 @@ def _status_section(run: "ScenarioRun", lang: str) -> str:
                  "objective": labels.kpi("objective", lang) + ("（数值）" if lang == "zh" else " (value)"),
                  "best_bound": labels.kpi("best_bound", lang), "gap": labels.kpi("gap", lang),
                  "solve_seconds": labels.kpi("solve_seconds", lang)}
-        parts.append(_table(frame, heads, lang))
+        parts.append(html_table(frame, heads, lang))
     reasons = []
     if run.siting is not None:
         reasons += [r.message for r in run.siting.plan.report.reasons]
@@ -172,12 +172,12 @@ def _parameters(scenario: "Scenario", lang: str) -> str:
             v if isinstance(v, (int, float, str, bool)) or v is None else json.dumps(v, ensure_ascii=False, default=str)
             for v in values.values()]})
         out.append(f"<h3>{_esc(labels.text(f'info.{part}', lang))}</h3>"
-                   + _table(frame, {"key": labels.column("key", lang), "value": labels.column("value", lang)}, lang,
+                   + html_table(frame, {"key": labels.column("key", lang), "value": labels.column("value", lang)}, lang,
                             keys=["_"] * len(frame)))
     if scenario.added_sites:
         frame = pd.DataFrame(scenario.added_sites)
         out.append(f"<h3>{_esc('规划人员添加的候选点' if lang == 'zh' else 'Candidate sites added by the planner')}</h3>"
-                   + _table(frame, {c: labels.column(c, lang) for c in frame.columns}, lang))
+                   + html_table(frame, {c: labels.column(c, lang) for c in frame.columns}, lang))
     return "".join(out)
 
 
@@ -193,7 +193,7 @@ def _provenance(scenario: "Scenario", run: "ScenarioRun", lang: str) -> str:
         rows.append((key, value if isinstance(value, str) else json.dumps(value, ensure_ascii=False)))
     frame = pd.DataFrame({"key": [labels.text(f"info.{k}", lang) if f"info.{k}" in labels.TEXT else k
                                   for k, _ in rows], "value": [str(v) for _, v in rows]})
-    return _table(frame, {"key": labels.column("key", lang), "value": labels.column("value", lang)}, lang,
+    return html_table(frame, {"key": labels.column("key", lang), "value": labels.column("value", lang)}, lang,
                   keys=["_"] * len(frame))
 
 
@@ -202,7 +202,8 @@ def _banner(regions: Iterable[Any], lang: str) -> str:
     return "".join(f'<p class="banner">{_esc(t)}</p>' for t in texts if t)
 
 
-def _page(title: str, body: str, lang: str) -> str:
+def html_page(title: str, body: str, lang: str) -> str:
+    """A self-contained HTML document (inline style, no network) around ``body``."""
     return (f'<!DOCTYPE html>\n<html lang="{"zh-CN" if lang == "zh" else "en"}"><head><meta charset="utf-8">'
             f'<meta name="viewport" content="width=device-width, initial-scale=1"><title>{_esc(title)}</title>'
             f"<style>{STYLE}</style></head><body>{body}<footer>{_esc(labels.text('report.offline_note', lang))} "
@@ -262,7 +263,7 @@ def report_html(run: "ScenarioRun", scenario: "Scenario", *, lang: str = "zh", b
                          anchor="townships"))
     body.append(_section("report.parameters", _parameters(scenario, lang), lang, anchor="parameters"))
     body.append(_section("report.provenance", _provenance(scenario, run, lang), lang, anchor="provenance"))
-    return _page(title, "".join(body), lang)
+    return html_page(title, "".join(body), lang)
 
 
 def _definitions(run: "ScenarioRun", lang: str) -> str:
@@ -275,7 +276,7 @@ def _definitions(run: "ScenarioRun", lang: str) -> str:
 
 def _bundle_table(bundle: Bundle, name: str, lang: str, *, scroll: bool = False) -> str:
     frame = bundle.tables[name]
-    return _table(frame, bundle.headers[name], lang, scroll=scroll)
+    return html_table(frame, bundle.headers[name], lang, scroll=scroll)
 
 
 def compare_html(comparison: "Comparison", scenarios: Sequence["Scenario"], runs: Sequence["ScenarioRun"], *,
@@ -305,7 +306,7 @@ def compare_html(comparison: "Comparison", scenarios: Sequence["Scenario"], runs
                             "baseline": [i == 0 for i in range(len(scenarios))]})
     heads = {"name": labels.text("info.name", lang), "region": labels.text("info.region", lang),
              "created": labels.text("info.created", lang), "baseline": labels.text("report.baseline", lang)}
-    body.append(_section("report.scenario", _table(listing, heads, lang), lang, anchor="scenarios"))
+    body.append(_section("report.scenario", html_table(listing, heads, lang), lang, anchor="scenarios"))
     frame = comparison.kpis.reset_index(names="metric")
     keys = list(comparison.kpis.index)
     rows = []
@@ -336,10 +337,10 @@ def compare_html(comparison: "Comparison", scenarios: Sequence["Scenario"], runs
         change_parts.append(f"<h3>{_esc(change.name)} · {_esc(labels.text('report.vs', lang))} "
                             f"({_esc(comparison.names[0])})</h3>")
         for key, frame in change.kinds():
-            content = (_table(frame, {c: labels.column(c, lang) for c in frame.columns}, lang, scroll=len(frame) > 15)
+            content = (html_table(frame, {c: labels.column(c, lang) for c in frame.columns}, lang, scroll=len(frame) > 15)
                        if len(frame) else f"<p>{_esc(labels.text('report.nothing', lang))}</p>")
             change_parts.append(f"<h4>{_esc(labels.text(key, lang))} ({len(frame)})</h4>{content}")
     body.append(_section("report.changes", "".join(change_parts), lang, anchor="changes"))
     if comparison.notes:
         body.append("".join(f'<p class="note">{_esc(n)}</p>' for n in comparison.notes))
-    return _page(title, "".join(body), lang)
+    return html_page(title, "".join(body), lang)

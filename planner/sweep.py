@@ -508,7 +508,7 @@ def sweep_html(result: SweepResult, *, lang: str = "zh", png: bytes | None = Non
     import tempfile
 
     from planner import labels
-    from planner.report import _page, _table
+    from planner.report import html_page, html_table
 
     if png is None:
         with tempfile.TemporaryDirectory() as folder:
@@ -531,12 +531,12 @@ def sweep_html(result: SweepResult, *, lang: str = "zh", png: bytes | None = Non
             f'<img alt="{esc(_text("chart", lang))}" style="max-width:100%" src="data:image/png;base64,{image}">'
             "</section>",
             f'<section id="table"><h2>{esc(_text("table", lang))}</h2>'
-            f"{_table(table, headers, lang, scroll=len(table) > 20)}"
+            f"{html_table(table, headers, lang, scroll=len(table) > 20)}"
             f'<p class="note">{esc(_text("note", lang))}</p></section>',
             f'<section id="settings"><h2>{esc(_text("settings", lang))}</h2>'
-            f"{_table(setting_rows, key_value, lang, keys=['_'] * len(setting_rows))}"
+            f"{html_table(setting_rows, key_value, lang, keys=['_'] * len(setting_rows))}"
             "</section>"]
-    return _page(title, "".join(body), lang)
+    return html_page(title, "".join(body), lang)
 
 
 # --- files --------------------------------------------------------------------------------------------------------
@@ -621,7 +621,7 @@ def _grid_from_args(args: argparse.Namespace) -> dict[str, list[Any]]:
 
 def cmd_sweep(args: argparse.Namespace) -> int:
     """Run a grid of siting parameters over a region and write the table, chart, report and scenarios."""
-    from planner.cli import CommandError, _executor, load, read_params
+    from planner.cli import CommandError, command_executor, load, read_params
     from planner.parallel import ProgressBar
     from planner.scenario import DEMO, RegionRef
 
@@ -644,7 +644,7 @@ def cmd_sweep(args: argparse.Namespace) -> int:
     paths = args.region if isinstance(args.region, list) else [args.region]
     ref = RegionRef.of(region, paths, seed=region.provenance.get("seed") if paths == [DEMO] else None)
     counties = len(base.counties or region.county_codes)
-    with _executor(args, tasks=len(points) * counties, preload=["planner.sweep"]) as ex, \
+    with command_executor(args, tasks=len(points) * counties, preload=["planner.sweep"]) as ex, \
             ProgressBar(desc="points", unit="point", disable=args.quiet or None) as bar:
         try:
             result = run_sweep(region, base, grid, map_fn=ex.map, progress=bar)
@@ -660,7 +660,7 @@ def cmd_sweep(args: argparse.Namespace) -> int:
 
 def register(sub: Any) -> None:
     """Add ``sweep`` to the ``planner`` subcommands."""
-    from planner.cli import _executor_arguments, add_region_arguments
+    from planner.cli import add_executor_arguments, add_region_arguments
 
     p = sub.add_parser("sweep", help="solve a grid of siting parameters; table, trade-off chart, report (情景扫描)")
     add_region_arguments(p)
@@ -683,5 +683,5 @@ def register(sub: Any) -> None:
     p.add_argument("--lang", choices=["zh", "en"], default="zh", help="language of the table, chart and report")
     p.add_argument("--force", action="store_true", help="replace existing files in --out")
     p.add_argument("--quiet", action="store_true", help="no progress on standard error")
-    _executor_arguments(p)
+    add_executor_arguments(p)
     p.set_defaults(func=cmd_sweep)
