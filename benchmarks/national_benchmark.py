@@ -78,7 +78,9 @@ def _siting_summary(result: Any, wall: float) -> dict[str, Any]:
             **{s: statuses.count(s) for s in ("optimal", "feasible", "infeasible", "no_solution", "error")},
             "median_s": float(np.median(seconds)), "max_s": float(seconds.max()), "solve_sum_s": float(seconds.sum()),
             "wall_s": wall, "worst_gap": max(gaps) if gaps else None, "status": str(result.plan.report.status),
-            "coverage": result.plan.overall.share}
+            "coverage": result.plan.overall.share,
+            "without_plan": {str(c): r.reasons[0].message if r.reasons else str(r.status)
+                             for c, r in result.plan.county_reports.items() if not r.status.has_solution}}
 
 
 def run_siting_phase(region: Any, setup: Any, kind: str, workers: int | None) -> tuple[Any, float]:
@@ -217,6 +219,9 @@ def main(argv: list[str] | None = None) -> int:
     print_table(r["siting"], ["setup", "counties", "optimal", "feasible", "infeasible", "no_solution", "error",
                               "worst_gap", "median_s", "max_s", "solve_sum_s", "wall_s", "coverage", "tree_pss_mb",
                               "tree_rss_mb", "load_avg"])
+    for s in r["siting"]:
+        for county, reason in s["without_plan"].items():
+            print(f"  {s['setup']}: county {county} has no plan: {reason[:300]}")
     if "grouping" in r:
         print(f"\nGrouping, every county, executor {r['executor']}\n")
         print_table([r["grouping"]], ["setup", "counties", "townships", "optimal", "feasible", "infeasible",

@@ -88,7 +88,7 @@ def assert_same_plans(a: GroupingResult, b: GroupingResult) -> None:
     assert list(a.plans) == list(b.plans)
     for county in a.plans:
         pa, pb = a.plans[county], b.plans[county]
-        assert pa.report.status == pb.report.status, county
+        assert pa.report.status == pb.report.status, (county, pb.report.reasons)
         assert pa.report.objective == pb.report.objective, county
         assert pa.balance == pb.balance, county
         assert pa.lead_ids == pb.lead_ids and np.array_equal(pa.assignment, pb.assignment), county
