@@ -40,7 +40,7 @@ from optimization.grouping import (
     evaluate_assignment,
     solve_grouping,
 )
-from optimization.solve import Infeasibility, SolveReport, SolveStatus, combine_reports
+from optimization.solve import SolveReport, SolveStatus, combine_reports
 from planner.parallel import TaskFailure
 
 __all__ = [
@@ -278,13 +278,9 @@ def solve_county(item: tuple[GroupingData, GroupingParams]) -> GroupingPlan:
 
 def _failed_plan(data: GroupingData, failure: TaskFailure) -> GroupingPlan:
     """An error plan for a county whose task raised or whose worker died (the other counties keep theirs)."""
-    reason = Infeasibility("solver_error", data.county_id,
-                           f"{data.label}: no plan, because the optimiser stopped with an error ({failure.error}); "
-                           "the other counties are not affected -- re-run this county or report the error",
-                           {"error": failure.error, "crashed": failure.crashed})
     return GroupingPlan(data.county_id, data.township_ids, data.lead_ids,
                         np.full(data.n_townships, -1, dtype=np.int64),
-                        SolveReport(SolveStatus.ERROR, reasons=(reason,)))
+                        SolveReport(SolveStatus.ERROR, reasons=(failure.as_reason(data.county_id, data.label),)))
 
 
 @dataclass

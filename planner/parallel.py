@@ -87,6 +87,8 @@ from dataclasses import dataclass
 from itertools import islice
 from typing import IO, Any, Literal
 
+from optimization.solve import Infeasibility
+
 __all__ = [
     "EXECUTOR_KINDS",
     "PARALLEL_THRESHOLD",
@@ -153,6 +155,26 @@ class TaskFailure:
         """One sentence for the planner."""
         what = "the worker process running it died" if self.crashed else "it stopped with an error"
         return f"{self.label}: {what} ({self.error})"
+
+    def as_reason(self, subject: str, label: str) -> Infeasibility:
+        """The failure as the reason a county has no plan.
+
+        Parameters
+        ----------
+        subject
+            The county's code.
+        label
+            The county in words, e.g. ``"county 430223"``.
+
+        Returns
+        -------
+        Infeasibility
+            Rule ``solver_error``, with the error and whether the worker crashed.
+        """
+        return Infeasibility("solver_error", subject,
+                             f"{label}: no plan, because the optimiser stopped with an error ({self.error}); "
+                             "the other counties are not affected -- re-run this county or report the error",
+                             {"error": self.error, "crashed": self.crashed})
 
 
 def task_label(item: Any, index: int) -> str:

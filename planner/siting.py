@@ -27,7 +27,8 @@ import pandas as pd
 
 from geodata.region import Region
 from geodata.schema import FacilityKind, SiteStatus
-from optimization.siting import SitingData, SitingParams, SitingPlan, solve_siting
+from optimization.siting import SitingData, SitingParams, SitingPlan, error_plan, solve_siting
+from planner.parallel import TaskFailure
 
 __all__ = ["SitingResult", "SitingSetup", "run_siting", "siting_data"]
 
@@ -150,7 +151,8 @@ class SitingSetup:
             alternatives=self.alternatives, alternatives_gap=self.alternatives_gap, seed=self.seed, hint=hint)
 
     def params_check(self, region: Region) -> None:
-        """Raise ValueError naming unknown facility ids or counties in the setup."""
+        """Raise ValueError naming unknown facility ids or counties, or a unit the travel table lacks."""
+        _check_travel_unit(region, self.unit)
         known = set(region.facilities["facility_id"])
         unknown = sorted(set(self.statuses) - known) + sorted(set(self.hint or ()) - known)
         if unknown:
@@ -236,6 +238,7 @@ def siting_data(region: Region, setup: SitingSetup) -> tuple[SitingData, SiteInd
         chosen = chosen & f["county_code"].isin(setup.counties).to_numpy()
     sites = np.flatnonzero(chosen)
     status = site_status(region, setup).to_numpy()[sites]
+    _check_travel_unit(region, setup.unit)
     pairs = region.travel.between(towns, sites)
     cost = pairs[setup.unit].to_numpy(float)
     keep = np.isfinite(cost)
@@ -254,16 +257,51 @@ def siting_data(region: Region, setup: SitingSetup) -> tuple[SitingData, SiteInd
     return data, SiteIndex(sites, towns, pairs)
 
 
+def _check_travel_unit(region: Region, unit: str) -> None:
+    """Raise ValueError when the travel table has no costs in ``unit`` (e.g. a km threshold on a minutes matrix)."""
+    pairs = region.travel.pairs
+    if unit not in pairs.columns or not np.isfinite(pairs[unit].to_numpy(float)).any():
+        other = "minutes" if unit == "km" else "km"
+        raise ValueError(f"the travel table has no {unit} (only {other}): give the threshold in {other} "
+                         f"(--threshold-{other}) or add a {unit} column to the travel matrix")
+
+
 def _star(item: tuple[Callable[..., Any], tuple[Any, ...]]) -> Any:
     """Top-level (picklable) adapter: call ``fn(*args)``."""
     fn, args = item
     return fn(*args)
 
 
-def star_map(map_fn: Callable[[Callable[[Any], Any], Iterable[Any]], Iterable[Any]]) -> Callable[..., list[Any]]:
-    """Turn a one-iterable ``map_fn`` (an executor's) into the ``map(fn, *iterables)`` the optimiser calls."""
-    def mapper(fn: Callable[..., Any], *iterables: Iterable[Any]) -> list[Any]:
-        return list(map_fn(_star, zip(repeat(fn), zip(*iterables))))
+def county_map(map_fn: Callable[[Callable[[Any], Any], Iterable[Any]], Iterable[Any]] | None,
+               progress: Progress | None = None) -> Callable[..., list[Any]]:
+    """The ``map(fn, counties, params)`` the optimiser calls, run on an executor's one-iterable ``map_fn``.
+
+    Parameters
+    ----------
+    map_fn
+        An executor's ``map`` (:mod:`planner.parallel`); the built-in ``map`` when ``None``.
+    progress
+        Called with ``(done, total, county_code)`` as each county's plan arrives.
+
+    Returns
+    -------
+    callable
+        A mapper that yields one plan per county in order: a county whose task
+        raised or whose worker died gets an ``error`` plan naming the error,
+        and the other counties keep theirs.
+    """
+    def mapper(fn: Callable[..., Any], counties: Iterable[SitingData], params: Iterable[Any]) -> list[Any]:
+        items = list(zip(counties, params))
+        outcomes = (map_fn or map)(_star, zip(repeat(fn), items))
+        plans = []
+        for done, ((data, county_params), plan) in enumerate(zip(items, outcomes), start=1):
+            county = str(data.groups[0]) if len(data.groups) else f"task {done}"
+            if isinstance(plan, TaskFailure):
+                plan = error_plan(data, county_params, plan.as_reason(county, f"county {county}"))
+            plans.append(plan)
+            if progress is not None:
+                progress(done, len(items), county)
+        return plans
 
     return mapper
 
@@ -380,8 +418,9 @@ def run_siting(region: Region, setup: SitingSetup = SitingSetup(), *,
         An executor's ``map`` (:mod:`planner.parallel`) for the per-county
         models; serial by default.
     progress
-        Called with ``(done, total, label)``; the siting run reports its start
-        and its end (per-county progress comes from the executor).
+        Called with ``(done, total, label)``: after each county when the
+        counties are solved separately, else at the start and end of the one
+        joint model.
 
     Returns
     -------
@@ -390,10 +429,12 @@ def run_siting(region: Region, setup: SitingSetup = SitingSetup(), *,
     """
     start = time.perf_counter()
     data, index = siting_data(region, setup)
-    if progress is not None:
+    params = setup.params(data)
+    joint = params.couples_counties or len(data.groups) <= 1
+    if progress is not None and joint:
         progress(0, 1, "siting")
-    plan = solve_siting(data, setup.params(data), map_fn=None if map_fn is None else star_map(map_fn))
-    if progress is not None:
+    plan = solve_siting(data, params, map_fn=county_map(map_fn, progress))
+    if progress is not None and joint:
         progress(1, 1, "siting")
     return SitingResult(plan, setup, index, time.perf_counter() - start)
 

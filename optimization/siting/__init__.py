@@ -53,7 +53,7 @@ from optimization.siting.enums import Objective, SiteStatus, TieBreak
 from optimization.siting.evaluate import violations
 from optimization.siting.params import SitingParams
 from optimization.siting.plan import GroupFigures, SitingPlan
-from optimization.siting.solver import solve_county, solve_siting
+from optimization.siting.solver import error_plan, solve_county, solve_siting
 
 __all__ = [
     "GroupFigures",
@@ -63,6 +63,7 @@ __all__ = [
     "SitingParams",
     "SitingPlan",
     "TieBreak",
+    "error_plan",
     "solve_county",
     "solve_siting",
     "violations",

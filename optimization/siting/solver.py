@@ -35,8 +35,8 @@ from optimization.siting.params import SitingParams
 from optimization.siting.plan import SitingPlan
 from optimization.siting.prepare import Prepared
 from optimization.siting.stages import ModelRun, Stages, run_model
-from optimization.solve import (GAP_TOLERANCE, SolveReport, SolveStatus, combine_reports, relative_gap,
-                                with_reasons)
+from optimization.solve import (GAP_TOLERANCE, Infeasibility, SolveReport, SolveStatus, combine_reports,
+                                relative_gap, with_reasons)
 
 __all__ = ["solve_county", "solve_siting"]
 
@@ -77,6 +77,30 @@ def solve_siting(data: SitingData, params: SitingParams, *, map_fn: Mapper | Non
     mapper = map_fn or map
     plans = list(mapper(solve_county, [piece for _, piece, _, _ in pieces], county_params))
     return _merge(data, params, pieces, plans, time.perf_counter() - start)
+
+
+def error_plan(data: SitingData, params: SitingParams, reason: Infeasibility) -> SitingPlan:
+    """The plan of a model that stopped with an error: only the sites that must be open, status ``error``.
+
+    Used in place of a county whose task raised or whose worker died, so the
+    other counties keep their plans.
+
+    Parameters
+    ----------
+    data
+        The county's townships, sites and pairs.
+    params
+        Its rules.
+    reason
+        What went wrong, in words.
+
+    Returns
+    -------
+    SitingPlan
+    """
+    prep = Prepared(data, params)
+    return make_plan(PlanArrays(prep, prep.fixed_open & prep.can_open),
+                     SolveReport(SolveStatus.ERROR, reasons=(reason,)))
 
 
 def solve_county(data: SitingData, params: SitingParams) -> SitingPlan:

@@ -120,3 +120,16 @@ def test_a_subset_of_counties_is_planned_alone(region):
     assert set(sites["county_code"]) == {county}
     assert set(result.townships(region)["county_code"]) == {county}
     assert result.coverage(region)["overall"]["share"] >= 0.9 - 1e-9
+
+
+def test_a_km_threshold_on_a_minutes_only_table_is_refused_not_planned_at_zero(region):
+    from dataclasses import replace
+
+    minutes_only = replace(region.travel, pairs=region.travel.pairs.assign(km=np.nan))
+    region_minutes = replace(region, travel=minutes_only)
+    setup = SitingSetup(objective="max_coverage", threshold=10, unit="km", county_new_sites=1)
+    with pytest.raises(ValueError, match="no km.*threshold-minutes"):
+        setup.params_check(region_minutes)
+    with pytest.raises(ValueError, match="no km"):
+        run_siting(region_minutes, setup)
+    assert run_siting(region_minutes, replace(setup, unit="minutes", threshold=30)).plan.has_plan
