@@ -148,7 +148,8 @@ class SitingSetup:
             beds_per_10k_aged=self.beds_per_10k_aged, require_ward=self.require_ward,
             capacitated=self.capacitated, persons_served_per_bed=self.persons_served_per_bed,
             cross_county=self.cross_county, tie_break=self.tie_break, time_limit=self.time_limit,
-            alternatives=self.alternatives, alternatives_gap=self.alternatives_gap, seed=self.seed, hint=hint)
+            alternatives=self.alternatives, alternatives_gap=self.alternatives_gap, seed=self.seed, hint=hint,
+            cost_unit="min" if self.unit == "minutes" else self.unit)
 
     def params_check(self, region: Region) -> None:
         """Raise ValueError naming unknown facility ids or counties, or a unit the travel table lacks."""

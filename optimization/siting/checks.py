@@ -99,7 +99,7 @@ def _unreachable(prep: Prepared) -> list[Infeasibility]:
     data, params = prep.data, prep.params
     if not params.objective.serves_all:
         return []
-    limit = f"within {params.threshold:g}" if params.threshold is not None else "at any travel cost"
+    limit = f"within {params.threshold_text}" if params.threshold is not None else "at any travel cost"
     bad = np.flatnonzero(prep.must_serve & ~prep.servable)
     return [Infeasibility(
         "unreachable_township", str(data.demand_ids[i]),
@@ -122,7 +122,7 @@ def _coverage_targets(prep: Prepared) -> list[Infeasibility]:
                 "coverage_target_unreachable", "all",
                 f"The coverage target {params.coverage_target:.1%} is above the best achievable "
                 f"{best:.2%} even with every allowed site open: townships {_township_list(prep, out)} "
-                f"have no site within {params.threshold:g}.",
+                f"have no site within {params.threshold_text}.",
                 {"target": params.coverage_target, "achievable": best,
                  "uncoverable": [str(data.demand_ids[i]) for i in out]}))
     group_cov = np.bincount(data.demand_group_code, weights=covered_w, minlength=prep.n_groups)
@@ -135,7 +135,7 @@ def _coverage_targets(prep: Prepared) -> list[Infeasibility]:
                 "county_target_unreachable", _group_label(prep, g),
                 f"County {_group_label(prep, g)} cannot reach its coverage target {prep.group_target[g]:.1%}: "
                 f"at best {best:.2%} with every allowed site open; townships {_township_list(prep, out)} "
-                f"have no site within {params.threshold:g}.",
+                f"have no site within {params.threshold_text}.",
                 {"target": float(prep.group_target[g]), "achievable": float(best),
                  "uncoverable": [str(data.demand_ids[i]) for i in out]}))
     return reasons

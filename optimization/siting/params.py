@@ -74,6 +74,9 @@ class SitingParams:
         Threads the back end may use (``None``: its default).
     hint
         ``(m,)`` the planner's current open sites, given to the solver as a start.
+    cost_unit
+        The unit of the travel costs in words (``"min"``, ``"km"``), used only
+        in explanations; empty when unknown.
     """
 
     objective: Objective | str = Objective.MAX_COVERAGE
@@ -98,6 +101,12 @@ class SitingParams:
     seed: int = 0
     threads: int | None = None
     hint: np.ndarray | None = field(default=None, repr=False)
+    cost_unit: str = ""
+
+    @property
+    def threshold_text(self) -> str:
+        """The threshold with its unit, e.g. ``"30 min"``."""
+        return f"{self.threshold:g} {self.cost_unit}".rstrip() if self.threshold is not None else "any travel cost"
 
     def __post_init__(self) -> None:
         object.__setattr__(self, "objective", Objective(self.objective))
