@@ -280,7 +280,11 @@ def attach_population(townships: gpd.GeoDataFrame, table: pd.DataFrame | None, f
         if col not in out.columns:
             out[col] = np.nan
     if table is not None and file is not None and "township_code" in table.columns:
-        table = table[table["township_code"].notna()]
+        blank = table["township_code"].isna().to_numpy()
+        for i in np.flatnonzero(blank):
+            report.add("missing_code", "warning", file, row=_row_of(table, i), field="township_code",
+                       expected="a 9-digit township code", found="empty", repair="row not used")
+        table = table[~blank]
         known = table["township_code"].isin(out["township_code"])
         for i in np.flatnonzero(~known.to_numpy()):
             report.add("unknown_township", "warning", file, row=_row_of(table, i), feature=table["township_code"].iloc[i],

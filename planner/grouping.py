@@ -487,8 +487,9 @@ def read_current_grouping(path: str | Path, region: Region) -> tuple[dict[str, s
     for row in frame.itertuples():
         town, lead = row.township_code, row.lead_facility_id
         if town is None:
-            continue
-        if town not in known_towns:
+            report.add("missing_code", "warning", path.name, row=row._1, field="township_code",
+                       expected="a 9-digit township code", found="empty", repair="row not used")
+        elif town not in known_towns:
             report.add("unknown_township", "error", path.name, row=row._1, feature=town, field="township_code",
                        expected="a township of the region", found="no such township")
         elif lead is None and "community" in frame and getattr(row, "community", None) is not None:

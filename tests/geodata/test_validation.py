@@ -215,6 +215,16 @@ def test_population_rows_for_unknown_townships_are_reported_not_silently_dropped
     assert p.feature == "439999999" and p.row == len(townships) + 1 and p.repair == "row not used"
 
 
+
+def test_population_rows_without_a_code_are_reported_not_silently_dropped(tmp_path):
+    counties, townships, facilities = grid_layers()
+    pop = pd.DataFrame({"township_code": list(townships["township_code"]) + [None],
+                        "population": list(townships["population"]) + [7]})
+    pop.to_csv(tmp_path / "population.csv", index=False)
+    region, report = check_files(tmp_path, counties, townships, facilities, tmp_path / "population.csv")
+    [p] = problems(report, "missing_code")
+    assert p.file == "population.csv" and p.row == len(townships) + 1 and p.repair == "row not used"
+
 def test_travel_matrix_rows_are_checked(tmp_path):
     counties, townships, facilities = grid_layers(island=False)
     rows = [{"township_code": t, "facility_id": f, "minutes": 10.0}

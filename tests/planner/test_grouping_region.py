@@ -108,6 +108,17 @@ def test_broken_current_grouping_is_reported(region, default_result, tmp_path):
     assert ("unknown_lead", 1) in checks and ("unknown_township", 2) in checks
 
 
+
+def test_current_grouping_rows_without_a_township_code_are_reported(region, default_result, tmp_path):
+    mapping = default_result.assignment()
+    frame = pd.DataFrame({"township_code": list(mapping), "lead_facility_id": list(mapping.values())})
+    frame.loc[len(frame)] = [None, next(iter(mapping.values()))]
+    frame.to_csv(tmp_path / "current.csv", index=False)
+    current, report = read_current_grouping(tmp_path / "current.csv", region)
+    assert current == mapping
+    [p] = [p for p in report if p.check == "missing_code"]
+    assert p.row == len(mapping) + 1 and p.repair == "row not used"
+
 def test_scoring_names_broken_rules(region, default_result):
     mapping = dict(default_result.assignment())
     table = default_result.communities(region)
