@@ -32,6 +32,7 @@ from geodata.region import Region
 from geodata.report import RegionError, ValidationReport
 from geodata.schema import FacilityKind, Layer
 from optimization.grouping import (
+    AssignmentEvaluation,
     GroupingData,
     GroupingParams,
     GroupingPlan,
@@ -317,24 +318,8 @@ class GroupingResult:
 
     def communities(self, region: Region) -> pd.DataFrame:
         """One row per community: county, lead, members, population, deviation, travel, contiguity, compactness."""
-        from planner.metrics import polsby_popper
-
-        names = region.facilities.set_index("facility_id")["name"]
-        rows = []
-        for county, plan in self.plans.items():
-            if plan.evaluation is None:
-                continue
-            for c in plan.evaluation.communities:
-                rows.append({"county_code": county, "lead_facility_id": c.lead_id, "lead_name": names.get(c.lead_id),
-                             "township_codes": list(c.township_ids), "townships": len(c.township_ids),
-                             "population": int(c.population), "target": c.target, "deviation": c.deviation,
-                             "deviation_share": c.deviation_share, "mean_travel": c.mean_travel,
-                             "max_travel": c.max_travel, "contiguous": c.contiguous, "components": c.components,
-                             "cut_edges": c.cut_edges})
-        table = pd.DataFrame(rows)
-        if len(table):
-            table["polsby_popper"] = polsby_popper(region, self.assignment(), table["lead_facility_id"])
-        return table
+        evaluations = {c: p.evaluation for c, p in self.plans.items() if p.evaluation is not None}
+        return communities_table(region, evaluations, self.assignment())
 
     def township_table(self, region: Region) -> pd.DataFrame:
         """Township -> community -> lead hospital, with travel to the lead."""
@@ -354,17 +339,73 @@ class GroupingResult:
         out["travel_minutes"] = out["township_code"].map(travel)
         return out
 
-    def to_json(self, region: Region) -> dict[str, Any]:
-        """The CLI's JSON: report header, communities, and per-county status."""
-        table = self.communities(region)
-        communities = [] if table.empty else [
-            {**{k: row[k] for k in ("county_code", "lead_facility_id", "lead_name", "township_codes", "population",
-                                    "deviation", "deviation_share", "mean_travel", "max_travel", "contiguous",
-                                    "polsby_popper", "cut_edges")}} for row in table.to_dict("records")]
-        return {**self.report.to_dict(), "wall_seconds": round(self.wall_seconds, 3),
-                "objective_unit": "person-minutes (population-weighted travel to the lead)",
-                "communities": communities,
-                "counties": {c: p.report.to_dict() for c, p in self.plans.items()}}
+    def to_json(self, region: Region, *, current: Mapping[str, AssignmentEvaluation] | None = None,
+                ) -> dict[str, Any]:
+        """The CLI's JSON: report header, communities, per-county status, and the current grouping's scores.
+
+        Parameters
+        ----------
+        region
+            The region.
+        current
+            :func:`score_assignment` of the planner's current grouping, if one was given:
+            added under ``current`` with its communities, total travel, balance and broken rules.
+        """
+        out = {**self.report.to_dict(), "wall_seconds": round(self.wall_seconds, 3),
+               "objective_unit": "person-minutes (population-weighted travel to the lead)",
+               "communities": _community_records(self.communities(region)),
+               "counties": {c: p.report.to_dict() for c, p in self.plans.items()}}
+        if current is not None:
+            assignment = {t: c.lead_id for e in current.values() for c in e.communities for t in c.township_ids}
+            out["current"] = {
+                "total_travel": sum(e.total_travel for e in current.values()),
+                "balance": sum(e.balance for e in current.values()),
+                "violations": [{"county_code": county, **v.to_dict()}
+                               for county, e in current.items() for v in e.violations],
+                "communities": _community_records(communities_table(region, current, assignment))}
+        return out
+
+
+def _community_records(table: pd.DataFrame) -> list[dict[str, Any]]:
+    keys = ("county_code", "lead_facility_id", "lead_name", "township_codes", "population", "deviation",
+            "deviation_share", "mean_travel", "max_travel", "contiguous", "polsby_popper", "cut_edges")
+    return [] if table.empty else [{k: row[k] for k in keys} for row in table.to_dict("records")]
+
+
+def communities_table(region: Region, evaluations: Mapping[str, AssignmentEvaluation],
+                      assignment: Mapping[str, str]) -> pd.DataFrame:
+    """One row per community of scored groupings: county, lead, members, population, deviation, travel, compactness.
+
+    Parameters
+    ----------
+    region
+        The region.
+    evaluations
+        County code -> figures of its grouping (a plan's, or :func:`score_assignment`'s).
+    assignment
+        Township code -> lead facility id of the same grouping (for the dissolved polygons).
+
+    Returns
+    -------
+    DataFrame
+        Empty when no county has communities.
+    """
+    from planner.metrics import polsby_popper
+
+    names = region.facilities.set_index("facility_id")["name"]
+    rows = []
+    for county, evaluation in evaluations.items():
+        for c in evaluation.communities:
+            rows.append({"county_code": county, "lead_facility_id": c.lead_id, "lead_name": names.get(c.lead_id),
+                         "township_codes": list(c.township_ids), "townships": len(c.township_ids),
+                         "population": int(c.population), "target": c.target, "deviation": c.deviation,
+                         "deviation_share": c.deviation_share, "mean_travel": c.mean_travel,
+                         "max_travel": c.max_travel, "contiguous": c.contiguous, "components": c.components,
+                         "cut_edges": c.cut_edges})
+    table = pd.DataFrame(rows)
+    if len(table):
+        table["polsby_popper"] = polsby_popper(region, assignment, table["lead_facility_id"])
+    return table
 
 
 def run_grouping(region: Region, setup: GroupingSetup = GroupingSetup(), *,

@@ -96,6 +96,27 @@ def test_current_grouping_is_read_scored_and_used(region, default_result, tmp_pa
     assert read_current_grouping(tmp_path / "current.xlsx", region)[0] == mapping
 
 
+
+def test_json_scores_the_current_grouping_beside_the_plan(region, default_result):
+    mapping = dict(default_result.assignment())
+    table = default_result.communities(region)
+    county = table.groupby("county_code").size().idxmax()
+    a, b = table[table["county_code"] == county]["lead_facility_id"].iloc[:2]
+    moved = next(t for t, lead in mapping.items() if lead == a and t not in region.facilities.loc[
+        region.facilities["facility_id"] == a, "township_code"].tolist())
+    mapping[moved] = b  # one township moved to a neighbouring community: travel grows
+    scores = score_assignment(region, GroupingSetup(), mapping)
+    data = default_result.to_json(region, current=scores)
+    current = data["current"]
+    assert current["total_travel"] == pytest.approx(sum(e.total_travel for e in scores.values()))
+    assert current["total_travel"] >= data["objective"] - 1e-6  # the optimum is never worse than the current
+    members = {t for c in current["communities"] for t in c["township_codes"]}
+    assert members == set(mapping)
+    moved_to = next(c for c in current["communities"] if c["lead_facility_id"] == b)
+    assert moved in moved_to["township_codes"]
+    assert all(v["county_code"] in region.county_codes for v in current["violations"])
+    assert "current" not in default_result.to_json(region)
+
 def test_broken_current_grouping_is_reported(region, default_result, tmp_path):
     mapping = default_result.assignment()
     frame = pd.DataFrame({"township_code": list(mapping), "lead_facility_id": list(mapping.values())})
