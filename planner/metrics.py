@@ -47,6 +47,7 @@ import shapely
 
 from geodata.coords import CHINA_ALBERS
 from geodata.region import Region
+from planner.siting import coverage_flags
 
 if TYPE_CHECKING:
     from planner.grouping import GroupingResult
@@ -280,8 +281,6 @@ def township_access(region: Region, result: "SitingResult", *, decay: Decay = "g
     if not setup.cross_county:
         same = t["county_code"].to_numpy()[pairs["township"]] == f["county_code"].to_numpy()[pairs["facility"]]
         pairs = pairs[same]
-    cost = pairs[setup.unit].to_numpy(float)
-    covered_towns = pairs["township"].to_numpy()[np.isfinite(cost) & (cost <= setup.threshold)]
     reach = pairs[np.isfinite(pairs["minutes"].to_numpy(float))]
     nearest = reach.sort_values(["township", "minutes"], kind="stable").drop_duplicates("township")
     nearest = nearest.set_index("township")
@@ -289,7 +288,7 @@ def township_access(region: Region, result: "SitingResult", *, decay: Decay = "g
                         "township_name": t["township_name"].to_numpy()[towns],
                         "county_code": t["county_code"].to_numpy()[towns],
                         "population_60plus": t["population_60plus"].to_numpy()[towns]})
-    out["covered"] = np.isin(towns, covered_towns)
+    out["covered"] = coverage_flags(result, region)  # the one definition the CLI's JSON uses too
     site = nearest["facility"].reindex(towns)
     ids = f["facility_id"].to_numpy()
     names = f["name"].to_numpy()
