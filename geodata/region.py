@@ -24,6 +24,7 @@ import yaml
 
 from geodata.adjacency import Adjacency, build_adjacency
 from geodata.columns import ROW, normalise_frame
+from geodata.files import atomic_path
 from geodata.readers import InputError, Source, discover, read_source
 from geodata.report import RegionError, ValidationReport
 from geodata.schema import Layer
@@ -80,9 +81,17 @@ class RegionOptions:
         Raises
         ------
         ValueError
-            Naming the file and the key that is wrong.
+            Naming the file and what is wrong: unreadable, not YAML, or a wrong key.
         """
-        data = yaml.safe_load(Path(path).read_text(encoding="utf-8")) or {}
+        try:
+            data = yaml.safe_load(Path(path).read_text(encoding="utf-8")) or {}
+        except OSError as exc:
+            raise ValueError(f"options file {path} cannot be read: {exc.strerror or exc}") from exc
+        except (yaml.YAMLError, UnicodeDecodeError) as exc:
+            mark = getattr(exc, "problem_mark", None)
+            where = f" at line {mark.line + 1}, column {mark.column + 1}" if mark is not None else ""
+            problem = getattr(exc, "problem", None) or " ".join(str(exc).split())
+            raise ValueError(f"options file {path} is not valid YAML: {problem}{where}") from exc
         if not isinstance(data, dict):
             raise ValueError(f"{path}: expected a mapping of options, found {type(data).__name__}")
         return cls().merged(data, source=str(path))
@@ -203,25 +212,23 @@ class Region:
         ------
         FileExistsError
             When ``path`` exists and ``overwrite`` is false.
+        FileNotFoundError
+            When the folder of ``path`` does not exist.
         """
         path = Path(path)
-        if path.exists() and not overwrite:
-            raise FileExistsError(f"{path} exists; choose another path or allow replacing it (--force)")
-        tmp = path.with_name(f".{path.stem}.partial{path.suffix}")
-        tmp.unlink(missing_ok=True)
-        for layer, frame, cols in ((Layer.COUNTIES, self.counties, COUNTY_COLUMNS),
-                                   (Layer.TOWNSHIPS, self.townships, TOWNSHIP_COLUMNS),
-                                   (Layer.FACILITIES, self.facilities, FACILITY_COLUMNS)):
-            keep = [c for c in cols if c in frame.columns and c != "aged_estimated"] + ["geometry"]
-            pyogrio.write_dataframe(frame[keep], tmp, layer=layer.value, driver="GPKG")
-        if self.travel.source == "matrix":
-            pairs = self.travel.pairs
-            table = pd.DataFrame({
-                "township_code": self.townships["township_code"].to_numpy()[pairs["township"]],
-                "facility_id": self.facilities["facility_id"].to_numpy()[pairs["facility"]],
-                "minutes": pairs["minutes"].to_numpy(), "km": pairs["km"].to_numpy()})
-            pyogrio.write_dataframe(table, tmp, layer=Layer.TRAVEL.value, driver="GPKG")
-        tmp.replace(path)
+        with atomic_path(path, overwrite=overwrite) as tmp:
+            for layer, frame, cols in ((Layer.COUNTIES, self.counties, COUNTY_COLUMNS),
+                                       (Layer.TOWNSHIPS, self.townships, TOWNSHIP_COLUMNS),
+                                       (Layer.FACILITIES, self.facilities, FACILITY_COLUMNS)):
+                keep = [c for c in cols if c in frame.columns and c != "aged_estimated"] + ["geometry"]
+                pyogrio.write_dataframe(frame[keep], tmp, layer=layer.value, driver="GPKG")
+            if self.travel.source == "matrix":
+                pairs = self.travel.pairs
+                table = pd.DataFrame({
+                    "township_code": self.townships["township_code"].to_numpy()[pairs["township"]],
+                    "facility_id": self.facilities["facility_id"].to_numpy()[pairs["facility"]],
+                    "minutes": pairs["minutes"].to_numpy(), "km": pairs["km"].to_numpy()})
+                pyogrio.write_dataframe(table, tmp, layer=Layer.TRAVEL.value, driver="GPKG")
         return path
 
 

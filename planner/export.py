@@ -41,7 +41,6 @@ from __future__ import annotations
 
 import io
 import json
-import os
 import re
 import tempfile
 import zipfile
@@ -54,6 +53,7 @@ import geopandas as gpd
 import pandas as pd
 import pyogrio
 
+from geodata.files import atomic_path
 from planner import labels
 from planner.metrics import grouping_kpis, grouping_townships, scenario_kpis, siting_kpis, township_access
 
@@ -336,21 +336,10 @@ def output_paths(path: str | Path, of: "Bundle | Scenario") -> list[Path]:
 
 
 def _atomic(path: Path, write: Callable[[Path], None]) -> None:
-    """Call ``write`` on a temporary path beside ``path``, then move it into place."""
+    """Call ``write`` on a temporary path beside ``path`` (folder created when missing), then move it into place."""
     path.parent.mkdir(parents=True, exist_ok=True)
-    fd, tmp = tempfile.mkstemp(prefix=f".{path.name}.", suffix=".partial" + "".join(path.suffixes[-1:]),
-                               dir=path.parent)
-    os.close(fd)
-    os.unlink(tmp)  # writers (GDAL) want to create the file themselves
-    try:
-        write(Path(tmp))
-        umask = os.umask(0)
-        os.umask(umask)
-        os.chmod(tmp, 0o666 & ~umask)
-        os.replace(tmp, path)
-    except BaseException:
-        Path(tmp).unlink(missing_ok=True)
-        raise
+    with atomic_path(path, overwrite=True) as tmp:
+        write(tmp)
 
 
 def _layers_out(bundle: Bundle) -> Iterable[tuple[str, gpd.GeoDataFrame]]:
