@@ -19,9 +19,9 @@ from __future__ import annotations
 
 import time
 from collections.abc import Callable, Iterable, Mapping
-from dataclasses import asdict, dataclass, field, fields
+from dataclasses import asdict, dataclass, field
 from pathlib import Path
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 import numpy as np
 import pandas as pd
@@ -43,6 +43,10 @@ from optimization.grouping import (
 )
 from optimization.solve import SolveReport, SolveStatus, combine_reports
 from planner.parallel import TaskFailure
+from planner.setups import setup_values
+
+if TYPE_CHECKING:
+    import geopandas as gpd
 
 __all__ = [
     "GroupingResult",
@@ -173,11 +177,8 @@ class GroupingSetup:
         ValueError
             Naming the unknown key or the bad value.
         """
-        known = {f.name for f in fields(cls)}
-        unknown = set(data) - known
-        if unknown:
-            raise ValueError(f"{source}: unknown key(s) {sorted(unknown)}; expected some of {sorted(known)}")
-        values = dict(data)
+        values = setup_values(cls, data, source=source, text_tuples=("lead_kinds", "counties"),
+                              text_maps=("locks", "current"))
         if "lead_rule" in values and isinstance(values["lead_rule"], Mapping):
             rule = dict(values["lead_rule"])
             for key in ("ownerships", "specialties", "kinds"):
@@ -189,12 +190,12 @@ class GroupingSetup:
                 raise ValueError(f"{source}: lead_rule: {exc}") from exc
         if "leads" in values:
             values["leads"] = {str(k): tuple(str(x) for x in v) for k, v in (values["leads"] or {}).items()}
-        for key in ("lead_kinds", "counties"):
-            if values.get(key) is not None:
-                values[key] = tuple(str(x) for x in values[key])
-        for key in ("locks", "current"):
-            values[key] = {str(k): str(v) for k, v in (values.get(key) or {}).items()}
-        return cls(**values)
+        try:
+            setup = cls(**values)
+            setup.params("")  # the optimiser's own checks of every value, now rather than mid-run
+        except (TypeError, ValueError) as exc:
+            raise ValueError(f"{source}: {exc}") from exc
+        return setup
 
 
 def lead_candidates(region: Region, setup: GroupingSetup) -> pd.DataFrame:

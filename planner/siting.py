@@ -17,7 +17,7 @@ from __future__ import annotations
 
 import time
 from collections.abc import Callable, Iterable, Mapping
-from dataclasses import asdict, dataclass, field, fields
+from dataclasses import asdict, dataclass, field
 from itertools import repeat
 from typing import Any, Literal
 
@@ -29,6 +29,7 @@ from geodata.region import Region
 from geodata.schema import FacilityKind, SiteStatus
 from optimization.siting import SitingData, SitingParams, SitingPlan, error_plan, solve_siting
 from planner.parallel import TaskFailure
+from planner.setups import setup_values
 
 __all__ = ["SitingResult", "SitingSetup", "run_siting", "siting_data"]
 
@@ -183,15 +184,8 @@ class SitingSetup:
         ValueError
             Naming the unknown key or the bad value.
         """
-        known = {f.name for f in fields(cls)}
-        unknown = set(data) - known
-        if unknown:
-            raise ValueError(f"{source}: unknown key(s) {sorted(unknown)}; expected some of {sorted(known)}")
-        values = dict(data)
-        for key in ("site_kinds", "ward_kinds", "hint", "counties"):
-            if values.get(key) is not None:
-                values[key] = tuple(str(x) for x in values[key])
-        values["statuses"] = {str(k): str(v) for k, v in (values.get("statuses") or {}).items()}
+        values = setup_values(cls, data, source=source, text_tuples=("site_kinds", "ward_kinds", "hint", "counties"),
+                              text_maps=("statuses",))
         try:
             return cls(**values)
         except (TypeError, ValueError) as exc:

@@ -161,3 +161,10 @@ def test_cli_group_json_has_the_documented_fields(tmp_path, capsys):
               "max_travel", "contiguous"}
     assert fields <= set(data["communities"][0])
     assert data["status"] == "optimal" and all(c["contiguous"] for c in data["communities"])
+
+
+@pytest.mark.parametrize("values, field", [({"pop_tolerance": "abc"}, ""), ({"k": 2, "k_min": 1}, "k"),
+                                           ({"colour": 1}, "colour")])
+def test_bad_grouping_parameters_are_refused_when_read_naming_the_file(values, field):
+    with pytest.raises(ValueError, match=f"grouping.yaml: .*{field}"):
+        GroupingSetup.from_dict(values, source="grouping.yaml")
