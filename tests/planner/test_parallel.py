@@ -6,9 +6,8 @@ import io
 import logging
 import os
 import time
-from collections.abc import Callable, Iterator
+from collections.abc import Iterator
 from contextlib import contextmanager
-from typing import Any
 
 import numpy as np
 import pytest
@@ -28,6 +27,7 @@ from planner.parallel import (
     executor,
     task_label,
 )
+from tests.planner.failing import FailFor
 
 SETUP = GroupingSetup(pop_tolerance=0.3, time_limit=30.0)
 
@@ -47,20 +47,6 @@ def die_on_five(x: int) -> int:
     if x == 5:
         os._exit(3)
     return x * x
-
-
-class FailFor:
-    """Wraps a per-county task so one county's task raises (or kills its worker)."""
-
-    def __init__(self, county: str, fn: Callable[[Any], Any], *, crash: bool = False) -> None:
-        self.county, self.fn, self.crash = county, fn, crash
-
-    def __call__(self, item: Any) -> Any:
-        if item[0].county_id == self.county:
-            if self.crash:
-                os._exit(3)
-            raise RuntimeError(f"injected failure in {self.county}")
-        return self.fn(item)
 
 
 # --- fixtures --------------------------------------------------------------------------------------------------

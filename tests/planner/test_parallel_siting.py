@@ -2,9 +2,6 @@
 
 from __future__ import annotations
 
-from collections.abc import Callable
-from typing import Any
-
 import numpy as np
 import pytest
 
@@ -12,21 +9,9 @@ from geodata.demo import demo_region
 from optimization.solve import SolveStatus
 from planner.parallel import executor
 from planner.siting import SitingResult, SitingSetup, run_siting
+from tests.planner.failing import FailFor, siting_county
 
 SETUP = SitingSetup(objective="min_sites", threshold=30.0, county_target=0.8, time_limit=30.0)
-
-
-class FailCounty:
-    """Wraps the siting task so one county's model raises (or kills its worker)."""
-
-    def __init__(self, county: str, fn: Callable[[Any], Any]) -> None:
-        self.county, self.fn = county, fn
-
-    def __call__(self, item: Any) -> Any:
-        _, (data, _) = item  # (solve_county, (county data, params))
-        if str(data.groups[0]) == self.county:
-            raise RuntimeError(f"injected failure in {self.county}")
-        return self.fn(item)
 
 
 @pytest.fixture(scope="module")
@@ -64,7 +49,7 @@ def test_executors_give_the_serial_plan(kind, region, serial):
 def test_a_failing_county_gets_an_error_plan_and_the_others_their_plans(kind, region, serial):
     county = region.county_codes[2]
     with executor(kind, workers=2) as ex:
-        result = run_siting(region, SETUP, map_fn=lambda fn, items: ex.map(FailCounty(county, fn), items))
+        result = run_siting(region, SETUP, map_fn=lambda fn, items: ex.map(FailFor(county, fn, county_of=siting_county), items))
     report = result.plan.county_reports[county]
     assert report.status is SolveStatus.ERROR
     reason = report.reasons[0]
