@@ -26,7 +26,9 @@ import math
 import os
 import sys
 import time
+from collections.abc import Callable
 from pathlib import Path
+from typing import Any
 
 import numpy as np
 
@@ -95,48 +97,37 @@ def _row(name: str, inst: Instance, plan, seconds: float, cpu: float) -> dict:
             "seconds": round(seconds, 2), "cpu_s": round(cpu, 2)}
 
 
-def pmed_rows(folder: Path, *, time_limit: float, names: set[str] | None = None) -> list[dict]:
-    """Solve OR-Library pmed1-40."""
+def _solved_rows(paths: list[tuple[str, Path]], read: Callable[[Path], Instance], build: Callable[..., Any], *,
+                 time_limit: float, names: set[str] | None) -> list[dict]:
+    """Read, build and solve each named instance file; one row each, printed as it is solved."""
     rows = []
-    for k in range(1, 41):
-        name = f"pmed{k}"
+    for name, path in paths:
         if names and name not in names:
             continue
-        inst = read_pmed(folder / "orlib_pmed" / f"{name}.txt")
+        inst = read(path)
         start, cpu = time.perf_counter(), time.process_time()
-        plan = solve_siting(*pmedian_problem(inst, time_limit=time_limit))
+        plan = solve_siting(*build(inst, time_limit=time_limit))
         rows.append(_row(name, inst, plan, time.perf_counter() - start, time.process_time() - cpu))
         _progress(rows[-1])
     return rows
+
+
+def pmed_rows(folder: Path, *, time_limit: float, names: set[str] | None = None) -> list[dict]:
+    """Solve OR-Library pmed1-40."""
+    paths = [(f"pmed{k}", folder / "orlib_pmed" / f"pmed{k}.txt") for k in range(1, 41)]
+    return _solved_rows(paths, read_pmed, pmedian_problem, time_limit=time_limit, names=names)
 
 
 def pmedcap_rows(folder: Path, *, time_limit: float, names: set[str] | None = None) -> list[dict]:
     """Solve Osman-Christofides pmedcap1 #1-20 (floored distances)."""
-    rows = []
-    for k in range(1, 21):
-        name = f"pmedcap1_{k}"
-        if names and name not in names:
-            continue
-        inst = read_pmedcap(folder / "orlib_pmedcap" / f"{name}.txt")
-        start, cpu = time.perf_counter(), time.process_time()
-        plan = solve_siting(*capacitated_problem(inst, time_limit=time_limit))
-        rows.append(_row(name, inst, plan, time.perf_counter() - start, time.process_time() - cpu))
-        _progress(rows[-1])
-    return rows
+    paths = [(f"pmedcap1_{k}", folder / "orlib_pmedcap" / f"pmedcap1_{k}.txt") for k in range(1, 21)]
+    return _solved_rows(paths, read_pmedcap, capacitated_problem, time_limit=time_limit, names=names)
 
 
 def sjc_rows(folder: Path, *, time_limit: float, names: set[str] | None = None) -> list[dict]:
     """Solve Lorena-Senne SJC1, SJC2, SJC3a/b, SJC4a/b."""
-    rows = []
-    for name in ("SJC1", "SJC2", "SJC3a", "SJC3b", "SJC4a", "SJC4b"):
-        if names and name not in names:
-            continue
-        inst = read_lorena_sjc(folder / "lorena_sjc" / f"{name}.dat")
-        start, cpu = time.perf_counter(), time.process_time()
-        plan = solve_siting(*capacitated_problem(inst, time_limit=time_limit))
-        rows.append(_row(name, inst, plan, time.perf_counter() - start, time.process_time() - cpu))
-        _progress(rows[-1])
-    return rows
+    paths = [(name, folder / "lorena_sjc" / f"{name}.dat") for name in ("SJC1", "SJC2", "SJC3a", "SJC3b", "SJC4a", "SJC4b")]
+    return _solved_rows(paths, read_lorena_sjc, capacitated_problem, time_limit=time_limit, names=names)
 
 
 def swain_rows(folder: Path, *, time_limit: float) -> list[dict]:
