@@ -15,9 +15,11 @@ a fresh temporary folder.
 from __future__ import annotations
 
 import re
+import shutil
 import stat
 import tempfile
 import zipfile
+import zlib
 from collections.abc import Iterable, Sequence
 from dataclasses import dataclass
 from pathlib import Path, PurePosixPath
@@ -112,10 +114,14 @@ def safe_extract(archive: Path, *, into: Path | None = None, max_bytes: int = MA
     UnsafeArchiveError
         For absolute paths, ``..`` components, links, too many entries or too
         many bytes -- nothing is extracted then.
+    InputError
+        Naming the archive when it cannot be read or unpacked (not a zip,
+        damaged data, a bad checksum, encrypted, an unknown compression, the
+        disk full); a folder made here is deleted then.
     """
     try:
         zf = zipfile.ZipFile(archive)
-    except zipfile.BadZipFile as exc:
+    except (zipfile.BadZipFile, OSError, EOFError) as exc:
         raise InputError(f"{archive.name}: not a valid zip file ({exc})") from exc
     with zf:
         infos = zf.infolist()
@@ -134,8 +140,15 @@ def safe_extract(archive: Path, *, into: Path | None = None, max_bytes: int = MA
             if total > max_bytes:
                 raise UnsafeArchiveError(
                     f"{archive.name}: unpacks to more than {max_bytes / 1024**2:.0f} MB")
+        made = into is None or not into.exists()
         dest = into or Path(tempfile.mkdtemp(prefix="planner-upload-"))
-        zf.extractall(dest)
+        try:
+            zf.extractall(dest)
+        except (zipfile.BadZipFile, zlib.error, EOFError, OSError, RuntimeError, NotImplementedError) as exc:
+            # damaged data or checksum, truncated file, disk full, encrypted entry, unknown compression
+            if made:
+                shutil.rmtree(dest, ignore_errors=True)
+            raise InputError(f"{archive.name}: cannot be unpacked ({type(exc).__name__}: {exc})") from exc
     return dest
 
 

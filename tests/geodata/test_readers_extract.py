@@ -1,0 +1,76 @@
+"""A damaged zip is an input error naming the archive, never a zlib or zipfile traceback, and leaves no folder."""
+
+from __future__ import annotations
+
+import io
+import zipfile
+from pathlib import Path
+
+import pytest
+
+from geodata.readers import InputError, UnsafeArchiveError, safe_extract
+
+TABLE = ("township_code,population\n" + "".join(f"T{i:05d},{(i * 7919) % 100_003}\n" for i in range(3000))).encode()
+
+
+def _zip(entries: dict[str, bytes]) -> bytes:
+    buffer = io.BytesIO()
+    with zipfile.ZipFile(buffer, "w", zipfile.ZIP_DEFLATED) as archive:
+        for name, data in entries.items():
+            archive.writestr(name, data)
+    return buffer.getvalue()
+
+
+def damaged_zip() -> bytes:
+    """A zip whose directory is intact but whose deflated data has flipped bytes (fails while unpacking)."""
+    data = bytearray(_zip({"population.csv": TABLE}))
+    info = zipfile.ZipFile(io.BytesIO(bytes(data))).infolist()[0]
+    start = 30 + len(info.filename) + len(info.extra)
+    for i in range(start + 10, start + info.compress_size - 10, 7):
+        data[i] ^= 0xFF
+    return bytes(data)
+
+
+def test_the_damaged_zip_really_fails_while_unpacking(tmp_path: Path) -> None:
+    with zipfile.ZipFile(io.BytesIO(damaged_zip())) as archive:
+        assert archive.namelist() == ["population.csv"]  # it opens: the damage shows only when unpacking
+        with pytest.raises(Exception) as raw:
+            archive.extractall(tmp_path)
+    assert not isinstance(raw.value, InputError)
+
+
+@pytest.mark.parametrize("content", [damaged_zip(), _zip({"population.csv": TABLE})[:-40], b"PK\x03\x04 not a zip"],
+                         ids=["flipped-deflate-bytes", "truncated", "not-a-zip"])
+def test_an_unreadable_zip_is_an_input_error_naming_it(content: bytes, tmp_path: Path,
+                                                       monkeypatch: pytest.MonkeyPatch) -> None:
+    archive = tmp_path / "乡镇人口.zip"
+    archive.write_bytes(content)
+    scratch = tmp_path / "tmp"
+    scratch.mkdir()
+    monkeypatch.setattr("tempfile.tempdir", str(scratch))
+    with pytest.raises(InputError, match="乡镇人口.zip") as refused:
+        safe_extract(archive)
+    assert not isinstance(refused.value, UnsafeArchiveError)
+    assert list(scratch.iterdir()) == []  # the folder it made is gone
+    into = tmp_path / "new"
+    with pytest.raises(InputError):
+        safe_extract(archive, into=into)
+    assert not into.exists()
+
+
+def test_a_folder_given_to_it_is_never_deleted(tmp_path: Path) -> None:
+    archive = tmp_path / "a.zip"
+    archive.write_bytes(damaged_zip())
+    into = tmp_path / "mine"
+    into.mkdir()
+    (into / "keep.txt").write_text("mine")
+    with pytest.raises(InputError):
+        safe_extract(archive, into=into)
+    assert (into / "keep.txt").read_text() == "mine"
+
+
+def test_a_good_zip_still_unpacks(tmp_path: Path) -> None:
+    archive = tmp_path / "good.zip"
+    archive.write_bytes(_zip({"population.csv": TABLE}))
+    folder = safe_extract(archive, into=tmp_path / "out")
+    assert (folder / "population.csv").read_bytes() == TABLE
