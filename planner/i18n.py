@@ -396,6 +396,10 @@ TEXT: dict[str, tuple[str, str]] = {
     "upload.unsafe_zip": ("压缩包 {name} 不安全，未解压：{reason}", "The zip {name} is unsafe and was not extracted: "
                           "{reason}"),
     "upload.bad_zip": ("压缩包 {name} 无法读取：{reason}", "The zip {name} cannot be read: {reason}"),
+    "upload.unpacked_too_large": ("压缩包（到 {name} 为止）共解压出 {size_mb} MB，超过单次上传 {limit_mb} MB 的上限，已拒绝。",
+                                  "The zips of this upload (up to {name}) unpack to {size_mb} MB, over the "
+                                  "{limit_mb} MB limit for one upload: refused."),
+    "upload.unreadable": ("上传的文件无法读取，已拒绝：{reason}", "The uploaded files cannot be read: refused ({reason})."),
     "layer.facilities": ("医疗机构", "Facilities"),
     "layer.population": ("人口", "Population"),
     "layer.travel": ("通行时间", "Travel times"),

@@ -222,7 +222,7 @@ def _check_upload() -> None:
     previous = st.session_state.get(Keys.UPLOAD)
     try:
         session = uploads.receive([(f.name, f.getvalue()) for f in files])
-    except uploads.UploadRefused as exc:
+    except uploads.UploadRefused as exc:  # every failure of receive (its folder is gone then)
         _flash("error", exc.key, **exc.fields)
         return
     if previous is not None and not _in_use(previous):
@@ -244,7 +244,10 @@ def _recheck() -> None:
             columns.setdefault(need.layer, {})[header] = need.column
     crs = {layer: st.session_state.get(Keys.upload(layer, "crs")) for layer in uploads.crs_needs(session)}
     options = uploads.with_choices(session.options, columns=columns, crs={k: v for k, v in crs.items() if v})
-    st.session_state[Keys.UPLOAD] = uploads.recheck(session, options)
+    try:
+        st.session_state[Keys.UPLOAD] = uploads.recheck(session, options)
+    except uploads.UploadRefused as exc:  # the files stay; the planner may choose other settings
+        _flash("error", exc.key, **exc.fields)
 
 
 def _plan_on_upload() -> None:

@@ -9,13 +9,16 @@ Uploads are treated as untrusted data:
 * every upload goes into a fresh temporary folder of its own;
 * a zip is checked before extraction (absolute paths, ``..``, links, entry
   count and unpacked size: :func:`geodata.readers.safe_extract`) and extracted
-  into that folder; a refused zip refuses the whole upload;
+  into that folder; a refused or unreadable zip refuses the whole upload;
+* all the zips of one upload share one limit on what they unpack to
+  (:data:`MAX_UNPACKED_BYTES`), so several zips cannot each unpack to the limit;
 * files are only ever parsed as data (GeoPackage / GeoJSON / Shapefile /
   FlatGeobuf / GeoParquet / CSV / XLSX readers; the column-mapping YAML with
   ``yaml.safe_load``).
 
 Anything refused raises :class:`UploadRefused` with a message key and fields
-for :func:`planner.i18n.tr`. An accepted upload is checked with
+for :func:`planner.i18n.tr` -- whatever went wrong, the planner gets words, never
+a stack trace, and the upload's folder is deleted. An accepted upload is checked with
 :func:`geodata.region.check_region`; :func:`column_needs` and :func:`crs_needs`
 list what the planner can fix in the app (a required column under an
 unknown header, a table's coordinate system), and :func:`recheck` validates
@@ -27,6 +30,7 @@ from __future__ import annotations
 import os
 import shutil
 import tempfile
+import zipfile
 from collections.abc import Iterable, Mapping
 from dataclasses import dataclass, field, replace
 from pathlib import Path, PurePath
@@ -42,7 +46,7 @@ __all__ = ["MAX_UNPACKED_BYTES", "MAX_UPLOAD_BYTES", "ColumnNeed", "UploadRefuse
 
 #: Largest upload accepted (all files together).
 MAX_UPLOAD_BYTES = 200 * 1024**2
-#: Largest total size a zip may unpack to.
+#: Largest total size the zips of one upload may unpack to (all of them together).
 MAX_UNPACKED_BYTES = 1024**3
 #: Shapefile side files accepted next to a ``.shp``.
 SHAPEFILE_PARTS = {".shx", ".dbf", ".prj", ".cpg", ".qpj", ".sbn", ".sbx"}
@@ -140,7 +144,7 @@ def receive(files: Iterable[tuple[str, bytes]], *, options: RegionOptions = Regi
     options
         Reading options to start from.
     max_bytes, max_unpacked
-        Limits on the upload and on what its zips unpack to.
+        Limits on the upload and on what its zips unpack to (all together).
 
     Returns
     -------
@@ -151,7 +155,8 @@ def receive(files: Iterable[tuple[str, bytes]], *, options: RegionOptions = Regi
     ------
     UploadRefused
         ``upload.empty``, ``upload.too_large``, ``upload.bad_name``, ``upload.bad_type``,
-        ``upload.duplicate``, ``upload.unsafe_zip`` or ``upload.bad_zip``; nothing is kept then.
+        ``upload.duplicate``, ``upload.unsafe_zip``, ``upload.bad_zip``, ``upload.unpacked_too_large``
+        or ``upload.unreadable`` (anything else that went wrong, in words); nothing is kept then.
     """
     items = list(files)
     if not items:
@@ -165,20 +170,22 @@ def receive(files: Iterable[tuple[str, bytes]], *, options: RegionOptions = Regi
         if name.lower() in seen:
             raise UploadRefused("upload.duplicate", name=name)
         seen.add(name.lower())
+    if options.name is None:
+        options = replace(options, name=region_name(names))
     folder = Path(tempfile.mkdtemp(prefix="planner-upload-"))
     try:
+        unpacked = 0
         for name, (_, data) in zip(names, items):
             target = folder / name
             target.write_bytes(data)
             if target.suffix.lower() == ".zip":
-                _unzip(target, folder, max_unpacked)
-    except UploadRefused:
+                unpacked += _unzip(target, folder, used=unpacked, limit=max_unpacked)
+        return recheck(UploadSession(folder, names, options), options)
+    except BaseException as exc:  # nothing is kept of a refused upload, whatever went wrong
         shutil.rmtree(folder, ignore_errors=True)
+        if isinstance(exc, Exception) and not isinstance(exc, UploadRefused):
+            raise UploadRefused("upload.unreadable", reason=_reason(exc)) from exc
         raise
-    if options.name is None:
-        options = replace(options, name=region_name(names))
-    session = UploadSession(folder, names, options)
-    return recheck(session, options)
 
 
 def region_name(names: list[str]) -> str:
@@ -190,22 +197,54 @@ def region_name(names: list[str]) -> str:
     return prefix or " + ".join(stems[:3]) + (" …" if len(stems) > 3 else "")
 
 
-def _unzip(archive: Path, folder: Path, max_unpacked: int) -> None:
-    """Extract a zip into its own sub-folder after checking it, then drop the archive."""
+def _reason(exc: BaseException) -> str:
+    """An exception in words for a refusal (its kind, and its message when it has one)."""
+    return f"{type(exc).__name__}: {exc}" if str(exc) else type(exc).__name__
+
+
+def _unzip(archive: Path, folder: Path, *, used: int, limit: int) -> int:
+    """Extract a zip into its own sub-folder after checking it, then drop the archive.
+
+    ``used`` bytes of the upload's ``limit`` were unpacked from its earlier zips. Returns what this
+    zip unpacked to (its entries' sizes: extraction never writes more).
+    """
+    try:
+        with zipfile.ZipFile(archive) as zf:
+            size = sum(info.file_size for info in zf.infolist())
+    except (zipfile.BadZipFile, OSError, EOFError) as exc:
+        raise UploadRefused("upload.bad_zip", name=archive.name, reason=_reason(exc)) from exc
+    if used + size > limit:
+        raise UploadRefused("upload.unpacked_too_large", name=archive.name, size_mb=_mb(used + size),
+                            limit_mb=_mb(limit))
     into = folder / (archive.stem + "_zip")
     try:
-        safe_extract(archive, into=into, max_bytes=max_unpacked)
+        safe_extract(archive, into=into, max_bytes=limit - used)
     except UnsafeArchiveError as exc:
         raise UploadRefused("upload.unsafe_zip", name=archive.name, reason=str(exc)) from exc
     except InputError as exc:
         raise UploadRefused("upload.bad_zip", name=archive.name, reason=str(exc)) from exc
     archive.unlink()
+    return size
+
+
+def _mb(size: int) -> float:
+    return round(size / 1024**2, 1)
 
 
 def recheck(session: UploadSession, options: RegionOptions) -> UploadSession:
-    """Check the upload's files again with ``options`` (the planner's column mapping and coordinate systems)."""
-    region, report = check_region([session.folder], options=options)
-    found, _ = discover([session.folder], ValidationReport())
+    """Check the upload's files again with ``options`` (the planner's column mapping and coordinate systems).
+
+    Raises
+    ------
+    UploadRefused
+        ``upload.unreadable`` when reading the files failed in a way the check does not report
+        (the folder is kept: the planner may choose other settings).
+    """
+    try:
+        region, report = check_region([session.folder], options=options)
+        found, _ = discover([session.folder], ValidationReport())
+    except Exception as exc:  # untrusted files: whatever a reader raises is told in words
+        raise UploadRefused("upload.unreadable", reason=_reason(exc)) from exc
     layers = {source.name: layer.value for layer, source in found.items()}
     return replace(session, options=options, region=region, report=report, layers=layers)
 

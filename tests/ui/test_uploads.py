@@ -92,7 +92,7 @@ def test_size_limits_are_checked_before_anything_is_stored(files: dict[str, byte
     bomb = _zip({"big.csv": b"0" * 200_000})
     with pytest.raises(UploadRefused) as refused:
         receive([("big.zip", bomb)], max_unpacked=100_000)
-    assert refused.value.key == "upload.unsafe_zip"
+    assert refused.value.key == "upload.unpacked_too_large" and refused.value.fields["name"] == "big.zip"
     assert list(tmp_path.iterdir()) == []
 
 

@@ -1,0 +1,71 @@
+"""Uploads that fail in any way are refused in words and leave no folder: damaged zips, the shared unpacked-size
+budget of several zips, and a reader failing unexpectedly."""
+
+from __future__ import annotations
+
+import io
+import zipfile
+from pathlib import Path
+
+import pytest
+
+from planner.i18n import tr
+from planner.ui import uploads
+from planner.ui.uploads import UploadRefused, receive
+from tests.geodata.test_readers_extract import damaged_zip
+
+
+def _zip(entries: dict[str, bytes]) -> bytes:
+    buffer = io.BytesIO()
+    with zipfile.ZipFile(buffer, "w", zipfile.ZIP_DEFLATED) as archive:
+        for name, data in entries.items():
+            archive.writestr(name, data)
+    return buffer.getvalue()
+
+
+@pytest.fixture
+def scratch(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> Path:
+    """The temporary directory uploads go to (to see what is left behind)."""
+    monkeypatch.setattr("tempfile.tempdir", str(tmp_path))
+    return tmp_path
+
+
+def test_a_damaged_zip_is_refused_in_words_and_leaves_nothing(scratch: Path) -> None:
+    with pytest.raises(UploadRefused) as refused:
+        receive([("counties.geojson", b'{"type": "FeatureCollection", "features": []}'),
+                 ("乡镇人口.zip", damaged_zip())])
+    assert refused.value.key == "upload.bad_zip" and refused.value.fields["name"] == "乡镇人口.zip"
+    message = tr(refused.value.key, "en", **refused.value.fields)
+    assert "乡镇人口.zip" in message and "cannot be read" in message
+    assert list(scratch.iterdir()) == []  # no planner-upload-* folder left
+
+
+def test_the_unpacked_size_limit_is_shared_by_the_zips_of_one_upload(scratch: Path) -> None:
+    a = _zip({"a/townships.csv": b"1" * 600})
+    b = _zip({"b/facilities.csv": b"2" * 600})
+    for name, data in (("a.zip", a), ("b.zip", b)):  # each alone is within the limit
+        session = receive([(name, data)], max_unpacked=1000)
+        uploads.discard(session)
+    with pytest.raises(UploadRefused) as refused:
+        receive([("a.zip", a), ("b.zip", b)], max_unpacked=1000)
+    assert refused.value.key == "upload.unpacked_too_large" and refused.value.fields["name"] == "b.zip"
+    assert tr(refused.value.key, "zh", **refused.value.fields)
+    assert list(scratch.iterdir()) == []
+    session = receive([("a.zip", a), ("b.zip", b)], max_unpacked=1200)  # together exactly within it
+    try:
+        assert sorted(p.name for p in session.folder.iterdir()) == ["a_zip", "b_zip"]
+    finally:
+        uploads.discard(session)
+
+
+def test_an_unexpected_failure_while_reading_is_refused_and_cleaned_up(scratch: Path,
+                                                                        monkeypatch: pytest.MonkeyPatch) -> None:
+    def broken(*args, **kwargs):
+        raise RuntimeError("reader crashed on row 7")
+
+    monkeypatch.setattr(uploads, "check_region", broken)
+    with pytest.raises(UploadRefused) as refused:
+        receive([("townships.csv", b"township_code\nT1\n")])
+    assert refused.value.key == "upload.unreadable"
+    assert "reader crashed on row 7" in tr(refused.value.key, "en", **refused.value.fields)
+    assert list(scratch.iterdir()) == []
