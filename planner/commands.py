@@ -28,7 +28,8 @@ import sys
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
-from planner.cli import CommandError, command_executor, add_executor_arguments, fit_solver_workers, write_json
+from planner.cliutil import (CommandError, add_executor_arguments, check_outputs, command_executor, fit_solver_workers,
+                             write_json)
 
 if TYPE_CHECKING:
     from geodata.region import Region
@@ -122,6 +123,7 @@ def cmd_run(args: argparse.Namespace) -> int:
     from planner.labels import format_value, kpi
     from planner.scenario import ScenarioError, plan_differences
 
+    check_outputs(args)
     scenario = _load(args.scenario)
     saved = dict(scenario.results)
     try:
@@ -150,7 +152,7 @@ def cmd_run(args: argparse.Namespace) -> int:
         else:
             print("same plan as saved in the file")
     if args.json:
-        write_json(scenario.results, args.json)
+        write_json(scenario.results, args.json, force=args.force)
     if args.save:
         try:
             scenario.save(args.save, overwrite=args.force)
@@ -175,8 +177,7 @@ def cmd_compare(args: argparse.Namespace) -> int:
     if out is not None:
         if out.suffix.lower() not in (".html", ".json"):
             raise CommandError(f"--out {out}: expected a .html report or a .json file")
-        if out.exists() and not args.force:
-            raise CommandError(f"{out} exists; choose another name or pass --force to replace it")
+        check_outputs(args, make_folders=True)
     scenarios = [_load(p) for p in args.scenarios]
     runs = [_obtain(s, args) for s in scenarios]
     comparison = compare(scenarios, runs)
@@ -205,9 +206,7 @@ def cmd_export(args: argparse.Namespace) -> int:
         raise CommandError(str(exc)) from exc
     scenario = _load(args.scenario)
     targets = [p for out in args.out for p in output_paths(out, scenario)]
-    existing = [str(p) for p in targets if p.exists()]
-    if existing and not args.force:
-        raise CommandError(f"{', '.join(existing)} exist(s); choose other names or pass --force to replace them")
+    check_outputs(args, paths=targets, make_folders=True)
     run = _obtain(scenario, args)
     bundle = build_bundle(run, scenario, lang=args.lang)
     for out in args.out:
@@ -238,7 +237,7 @@ def register(sub: Any) -> None:
     p.add_argument("--json", metavar="OUT", help="write the results as JSON ('-' for standard output)")
     p.add_argument("--save", metavar="PATH", help="save the scenario with the new results (may be the same file "
                                                   "with --force)")
-    p.add_argument("--force", action="store_true", help="replace an existing --save file")
+    p.add_argument("--force", action="store_true", help="replace existing --json and --save files")
     _scenario_input_arguments(p)
     add_executor_arguments(p)
     p.set_defaults(func=cmd_run)

@@ -621,7 +621,7 @@ def _grid_from_args(args: argparse.Namespace) -> dict[str, list[Any]]:
 
 def cmd_sweep(args: argparse.Namespace) -> int:
     """Run a grid of siting parameters over a region and write the table, chart, report and scenarios."""
-    from planner.cli import CommandError, command_executor, load, read_params
+    from planner.cliutil import CommandError, check_outputs, command_executor, load, parameter_errors, read_params
     from planner.parallel import ProgressBar
     from planner.scenario import DEMO, RegionRef
 
@@ -631,16 +631,15 @@ def cmd_sweep(args: argparse.Namespace) -> int:
     if args.time_limit is not None:
         values["time_limit"] = args.time_limit
     grid = _grid_from_args(args)
-    try:
-        base = SitingSetup.from_dict(values, source=args.params or "parameters")
+    source = args.params or "siting parameters"
+    with parameter_errors(source, kind=SitingSetup, values=values):
+        base = SitingSetup.from_dict(values, source=source)
         points = sweep_points(base, grid)
-    except ValueError as exc:
-        raise CommandError(str(exc)) from exc
-    existing = [str(p) for p in sweep_paths(points, args.out) if p.exists()]
-    if existing and not args.force:
-        raise CommandError(f"{', '.join(existing[:5])}{' ...' if len(existing) > 5 else ''} exist(s); "
-                           "choose another --out folder or pass --force to replace them")
+    check_outputs(args, paths=sweep_paths(points, args.out), make_folders=True)
     region = load(args)
+    with parameter_errors(source, kind=SitingSetup, values=values):
+        for point in points:
+            point.setup.params_check(region)  # builds the optimiser's parameters, which check each value
     paths = args.region if isinstance(args.region, list) else [args.region]
     ref = RegionRef.of(region, paths, seed=region.provenance.get("seed") if paths == [DEMO] else None)
     counties = len(base.counties or region.county_codes)
@@ -660,7 +659,7 @@ def cmd_sweep(args: argparse.Namespace) -> int:
 
 def register(sub: Any) -> None:
     """Add ``sweep`` to the ``planner`` subcommands."""
-    from planner.cli import add_executor_arguments, add_region_arguments
+    from planner.cliutil import add_executor_arguments, add_region_arguments
 
     p = sub.add_parser("sweep", help="solve a grid of siting parameters; table, trade-off chart, report (情景扫描)")
     add_region_arguments(p)

@@ -1,0 +1,330 @@
+"""What the ``planner`` commands share: region inputs, parameters, output files, executors and the user's error.
+
+:mod:`planner.cli` (parser, ``validate``/``demo``/``site``/``group``),
+:mod:`planner.commands` (``run``/``compare``/``export``) and
+:mod:`planner.sweep` all build on this module, which imports none of them.
+
+Every command checks its output files with :func:`check_outputs` before it
+reads the region or solves anything, so a clash costs no solver time; a
+problem the user can fix is a :class:`CommandError`, printed by
+:func:`planner.cli.main` without a traceback.
+"""
+
+from __future__ import annotations
+
+import argparse
+import json
+import sys
+import typing
+from collections.abc import Iterable, Iterator, Mapping, Sequence
+from contextlib import contextmanager
+from dataclasses import replace
+from pathlib import Path
+from typing import Any
+
+from geodata.files import atomic_path
+from geodata.readers import InputError
+from geodata.region import Region, RegionOptions, check_region
+from geodata.report import RegionError, ValidationReport
+from planner.parallel import EXECUTOR_KINDS, PARALLEL_THRESHOLD, Executor, ExecutorError, choose_kind, executor
+
+__all__ = ["DEMO", "CommandError", "add_executor_arguments", "add_region_arguments", "check_outputs",
+           "command_executor", "fit_solver_workers", "load", "parameter_errors", "read_params", "read_region",
+           "region_options", "write_json", "write_layers"]
+
+#: The region argument naming the built-in demo.
+DEMO = "demo"
+#: Options that only apply to the user's own files (the demo has its own data).
+_FILE_OPTIONS = ("crs", "columns", "roles", "name")
+
+
+class CommandError(Exception):
+    """A problem the user can fix, printed without a traceback (exit code 1)."""
+
+
+def _join(items: Sequence[str], *, most: int = 5) -> str:
+    shown = list(items[:most]) + ([f"{len(items) - most} more"] if len(items) > most else [])
+    return shown[0] if len(shown) == 1 else ", ".join(shown[:-1]) + " and " + shown[-1]
+
+
+# --- region inputs --------------------------------------------------------------------------------------------
+
+
+def add_region_arguments(parser: argparse.ArgumentParser, *, many: bool = True) -> None:
+    """The region inputs shared by every command."""
+    parser.add_argument("region", nargs="+" if many else None, metavar="REGION",
+                        help="GeoPackage, folder, zip or files of the region, or 'demo' for the built-in demo")
+    parser.add_argument("--crs", action="append", default=[], metavar="LAYER=SYSTEM",
+                        help="declare a layer's coordinate system, e.g. facilities=gcj02 (wgs84, gcj02, bd09, EPSG:n)")
+    parser.add_argument("--options", metavar="YAML",
+                        help="region options: crs, columns (header mapping), roles, aged_share, travel")
+    parser.add_argument("--travel-matrix", metavar="CSV",
+                        help="long travel matrix: township_code, facility_id, minutes and/or km")
+    parser.add_argument("--speed-kmh", type=float, help="average speed for estimated travel (default 30)")
+    parser.add_argument("--detour", type=float, help="road/straight distance factor for estimated travel (default 1.3)")
+    parser.add_argument("--aged-share", type=float, help="share aged 60+ where not given (default 0.187)")
+
+
+def region_options(args: argparse.Namespace) -> RegionOptions:
+    """RegionOptions from the shared arguments (``--options`` file first, then the flags).
+
+    Raises
+    ------
+    CommandError
+        For an unreadable or wrong options file, or a malformed flag.
+    """
+    try:
+        options = RegionOptions.from_yaml(args.options) if args.options else RegionOptions()
+    except ValueError as exc:
+        raise CommandError(f"--options: {exc}") from exc
+    crs: dict[str, str] = {}
+    for item in args.crs:
+        layer, sep, system = item.partition("=")
+        if not sep:
+            raise CommandError(f"--crs {item!r}: expected LAYER=SYSTEM, e.g. facilities=gcj02")
+        crs[layer.strip()] = system.strip()
+    data: dict[str, Any] = {"crs": crs}
+    travel = {k: v for k, v in (("speed_kmh", args.speed_kmh), ("detour_factor", args.detour)) if v is not None}
+    if travel:
+        data["travel"] = travel
+    if args.aged_share is not None:
+        data["aged_share"] = args.aged_share
+    if args.travel_matrix:
+        data["roles"] = {"travel": args.travel_matrix}
+    try:
+        return options.merged(data, source="command line")
+    except ValueError as exc:
+        raise CommandError(str(exc)) from exc
+
+
+def _refuse_file_options_on_demo(args: argparse.Namespace, options: RegionOptions) -> None:
+    """The demo uses only travel settings and the 60+ share: refuse what would be ignored without a word."""
+    given = [flag for flag, value in (("--travel-matrix", args.travel_matrix), ("--crs", args.crs)) if value]
+    default = RegionOptions()
+    from_file = [key for key in _FILE_OPTIONS if args.options and getattr(options, key) != getattr(default, key)]
+    if args.crs:
+        from_file = [key for key in from_file if key != "crs"]
+    if args.travel_matrix and options.roles == {"travel": args.travel_matrix}:
+        from_file = [key for key in from_file if key != "roles"]
+    given += [f"{key!r} of --options {args.options}" for key in from_file]
+    if given:
+        verb = "applies" if len(given) == 1 else "apply"
+        raise CommandError(f"the demo region has its own data; {' and '.join(given)} {verb} to your files: write "
+                           "the demo with `planner demo --out demo.gpkg` and pass demo.gpkg instead of 'demo'")
+
+
+def read_region(args: argparse.Namespace) -> tuple[Region | None, ValidationReport]:
+    """The region named by the arguments and its validation report (the region is None when unreadable).
+
+    Raises
+    ------
+    CommandError
+        For bad options, options the demo cannot use, or input files that cannot be found.
+    """
+    paths = args.region if isinstance(args.region, list) else [args.region]
+    options = region_options(args)
+    if paths == [DEMO]:
+        from geodata.demo import demo_region
+
+        _refuse_file_options_on_demo(args, options)
+        region = demo_region(options=options)
+        return region, region.report
+    try:
+        return check_region(paths, options=options)
+    except InputError as exc:
+        raise CommandError(str(exc)) from exc
+
+
+def load(args: argparse.Namespace) -> Region:
+    """The usable region named by the arguments (the demo, or files), or a CommandError with the report."""
+    region, report = read_region(args)
+    if region is None or not report.usable:
+        raise CommandError(RegionError(report).args[0] + "\n\n" + report.to_text(max_per_check=20))
+    return region
+
+
+# --- parameters -----------------------------------------------------------------------------------------------
+
+
+def read_params(path: str | None, section: str) -> dict[str, Any]:
+    """One section (``siting`` or ``grouping``) of a parameters YAML; a file without sections is the section."""
+    if not path:
+        return {}
+    import yaml
+
+    try:
+        data = yaml.safe_load(Path(path).read_text(encoding="utf-8")) or {}
+    except (OSError, UnicodeDecodeError, yaml.YAMLError) as exc:
+        raise CommandError(f"--params {path}: cannot be read ({exc})") from exc
+    if not isinstance(data, dict):
+        raise CommandError(f"--params {path}: expected a mapping of parameters")
+    if {"siting", "grouping"} & set(data):
+        return dict(data.get(section) or {})
+    return data
+
+
+def _numbers_given_as_other(kind: type, values: Mapping[str, Any]) -> list[str]:
+    """``key: value`` of each value that is not a number where ``kind`` (a dataclass) declares one."""
+    try:
+        hints = typing.get_type_hints(kind)
+    except (NameError, TypeError):  # an annotation that cannot be resolved: word the error without field names
+        return []
+    wrong = []
+    for key, value in values.items():
+        allowed = typing.get_args(hints.get(key)) or (hints.get(key),)
+        if not any(a in (int, float) for a in allowed) or value is None:
+            continue
+        if isinstance(value, bool) or not isinstance(value, (int, float)):
+            wrong.append(f"{key}: {value!r}")
+    return wrong
+
+
+@contextmanager
+def parameter_errors(source: str, *, kind: type | None = None, values: Mapping[str, Any] | None = None
+                     ) -> Iterator[None]:
+    """Turn a TypeError or ValueError raised while building a setup into a CommandError naming ``source``.
+
+    Wrap only the building and checking of the parameters (a value of the
+    wrong type, e.g. ``beds_min: abc``, fails there as a TypeError), never a
+    solve, so genuine bugs elsewhere still show their traceback.
+
+    Parameters
+    ----------
+    source
+        Where the parameters come from (the ``--params`` file), named in the message.
+    kind, values
+        The setup class and the values given: the values that should be
+        numbers and are not are named in the message.
+    """
+    try:
+        yield
+    except (TypeError, ValueError) as exc:
+        message = str(exc).removeprefix(f"{source}: ")
+        wrong = _numbers_given_as_other(kind, values) if kind is not None and values is not None else []
+        if wrong:
+            message = f"expected a number for {_join(wrong)} ({message})"
+        raise CommandError(f"{source}: {message}") from exc
+
+
+# --- output files ---------------------------------------------------------------------------------------------
+
+
+def check_outputs(args: argparse.Namespace, *, paths: Iterable[str | Path | None] | None = None,
+                  make_folders: bool = False) -> None:
+    """Refuse, before any work, output files that exist (unless ``--force``) or cannot be written.
+
+    Parameters
+    ----------
+    args
+        The command's arguments; ``args.force`` allows replacing files.
+    paths
+        The output files; by default the command's ``--json``, ``--out`` and
+        ``--save`` (``-`` and missing ones are skipped: ``-`` is standard output).
+    make_folders
+        The command creates missing folders itself; otherwise each file's
+        folder must exist.
+
+    Raises
+    ------
+    CommandError
+        One message naming every clashing file and every missing folder.
+    """
+    if paths is None:
+        paths = [getattr(args, name, None) for name in ("json", "out", "save")]
+    force = bool(getattr(args, "force", False))
+    existing: list[str] = []
+    problems: list[str] = []
+    seen: dict[Path, str] = {}
+    for path in (Path(p) for p in paths if p not in (None, "-")):
+        if path.is_dir():
+            problems.append(f"{path} is a folder, not a file")
+        elif path.exists() and not force:
+            existing.append(str(path))
+        folder = path.parent
+        if make_folders:
+            while not folder.exists() and folder != folder.parent:
+                folder = folder.parent
+        if not folder.is_dir():
+            problems.append(f"cannot write {path}: folder {folder} does not exist" if not folder.exists()
+                            else f"cannot write {path}: {folder} is a file, not a folder")
+        key = path.resolve()
+        if key in seen:
+            problems.append(f"{path} is given for two outputs")
+        seen[key] = str(path)
+    if existing:
+        one = len(existing) == 1
+        problems.insert(0, f"{_join(existing)} {'exists' if one else 'exist'}; choose "
+                           f"{'another name' if one else 'other names'} or pass --force to replace "
+                           f"{'it' if one else 'them'}")
+    if problems:
+        raise CommandError("; ".join(dict.fromkeys(problems)))
+
+
+def write_json(data: Any, path: str | None, *, force: bool = False) -> None:
+    """Write JSON to a file (atomically; an existing file only with ``force``), or to standard output for '-'."""
+    text = json.dumps(data, ensure_ascii=False, indent=2, default=str)
+    if path in (None, "-"):
+        print(text)
+        return
+    with atomic_path(path, overwrite=force) as tmp:
+        tmp.write_text(text + "\n", encoding="utf-8")
+
+
+def write_layers(layers: dict[str, Any], path: str, *, force: bool) -> bool:
+    """Write the non-empty result layers to a new GeoPackage (refusing to replace a file unless forced).
+
+    A GeoPackage needs at least one layer with rows; when every layer is
+    empty nothing is written (an existing file is left as it was) and a note
+    says so on standard error, while the JSON and scenario outputs still are.
+
+    Returns
+    -------
+    bool
+        Whether the file was written.
+    """
+    import pyogrio
+
+    filled = {name: frame for name, frame in layers.items() if len(frame)}
+    if not filled:
+        print(f"note: {path} not written: every map layer ({', '.join(layers)}) is empty", file=sys.stderr)
+        return False
+    with atomic_path(path, overwrite=force) as tmp:
+        for name, frame in filled.items():
+            pyogrio.write_dataframe(frame, tmp, layer=name, driver="GPKG", promote_to_multi=True)
+    return True
+
+
+# --- executors ------------------------------------------------------------------------------------------------
+
+
+def add_executor_arguments(p: argparse.ArgumentParser) -> None:
+    """Where the per-county solves run (``group``, ``site``, ``run``, ``sweep``)."""
+    p.add_argument("--executor", choices=EXECUTOR_KINDS,
+                   help=f"serial, processes (local; the default above {PARALLEL_THRESHOLD} counties) or dask")
+    p.add_argument("--workers", type=int, metavar="N", help="local processes or Dask workers (default: the cores)")
+    p.add_argument("--scheduler", metavar="tcp://HOST:PORT",
+                   help="run on this Dask scheduler (implies --executor dask; workers need this project installed)")
+
+
+@contextmanager
+def command_executor(args: argparse.Namespace, *, tasks: int, preload: Sequence[str] = ()) -> Iterator[Executor]:
+    """The executor chosen by ``--executor/--workers/--scheduler`` for ``tasks`` counties.
+
+    ``preload`` names the task's module, so local workers import it while the inputs are built.
+    """
+    try:
+        kind = choose_kind(tasks, kind=args.executor, scheduler=args.scheduler)
+        with executor(kind, workers=args.workers, scheduler=args.scheduler, preload=preload) as ex:
+            yield ex
+    except ExecutorError as exc:
+        raise CommandError(str(exc)) from exc
+
+
+def fit_solver_workers(setup: Any, ex: Executor) -> Any:
+    """Lower CP-SAT workers per county so counties at once x workers stays within the cores."""
+    workers = ex.solver_workers(setup.workers)
+    if workers == setup.workers:
+        return setup
+    print(f"CP-SAT workers per county lowered from {setup.workers} to {workers}: {ex.workers} counties run at once",
+          file=sys.stderr)
+    return replace(setup, workers=workers)
