@@ -22,7 +22,7 @@ from typing import Any
 from geodata.region import Region
 from planner.scenario import RegionRef, Scenario, ScenarioError, ScenarioRun
 from planner.ui.views import current_run
-from planner.ui.workbench import Parameters, Snapshot, Workbench, frozen_mapping, step_label
+from planner.ui.workbench import Parameters, Snapshot, Workbench, frozen_mapping, split_locks, step_label
 
 __all__ = ["SavedScenario", "load_into", "save_current", "scenario_bytes", "unique_name"]
 
@@ -76,13 +76,13 @@ def save_current(wb: Workbench, params: Parameters, name: str, *, notes: str = "
     """
     snap = snapshot or wb.snapshot
     run = current_run(wb, snap)
-    siting = snap.siting.setup if snap.siting is not None else (params.siting_setup(snap.statuses)
+    siting = snap.siting.setup if snap.siting is not None else (wb.siting_setup(params, snap)
                                                                 if params.run_siting else None)
     grouping = None
     if run.grouping is not None:
         grouping = replace(run.grouping.setup, locks=wb.locks(snap), current=wb.assignment(snap))
     elif params.run_grouping:
-        grouping = params.grouping_setup(locks={}, current={})
+        grouping = wb.grouping_setup(params, snap)
     ref = RegionRef.of(wb.base, wb.source, seed=wb.seed)
     scenario = Scenario(name=name, region=ref, siting=siting, grouping=grouping,
                         added_sites=[dict(s) for s in snap.added_sites], notes=notes)
@@ -143,20 +143,29 @@ def load_into(wb: Workbench, saved: SavedScenario) -> Parameters:
 
     The workbench must hold the scenario's region (:func:`region_for`).
 
+    Every setting is kept: those the panel shows go to the returned parameters, the others
+    (unit, capacitated mode, site kinds, range of communities, lead rule ...) become the plan's
+    settings beyond the panel (:attr:`~planner.ui.workbench.Snapshot.siting_base`), so a re-run
+    from the panel uses them too. Locks of whole communities become locked communities, other
+    locked townships stay locked one by one (:func:`~planner.ui.workbench.split_locks`).
+
     Returns
     -------
     Parameters
-        The scenario's settings, for the parameter panel.
+        The scenario's settings, for the parameter panel (with the settings beyond it).
     """
     scenario, run = saved.scenario, saved.run
     params = Parameters.from_setups(scenario.siting, scenario.grouping)
     statuses = dict(scenario.siting.statuses) if scenario.siting is not None else {}
     locks = dict(scenario.grouping.locks) if scenario.grouping is not None else {}
+    locked, singles = split_locks(locks, run.grouping.assignment() if run.grouping is not None else {})
     added = tuple(frozen_mapping(s) for s in scenario.added_sites)
     snapshot = Snapshot(statuses=frozen_mapping(statuses), added_sites=added,
-                        locked=frozenset(locks.values()), siting=run.siting, grouping=run.grouping,
+                        locked=locked, township_locks=frozen_mapping(singles), siting=run.siting,
+                        grouping=run.grouping,
                         siting_params=params if run.siting is not None else None,
                         grouping_params=params if run.grouping is not None else None,
+                        siting_base=params.siting_base, grouping_base=params.grouping_base,
                         label=step_label("load", scenario.name))
     wb.commit(snapshot)
     return params

@@ -3,20 +3,24 @@
 Everything the app does to a plan happens here, as plain Python the tests call
 directly:
 
-* :class:`Parameters` -- the parameter panel's values, turned into the
+* :class:`Parameters` -- the parameter panel's values, put into the
+  settings the panel does not show (a loaded scenario's unit, capacitated
+  mode, site kinds, range of communities, lead rule ...) to make the
   :class:`~planner.siting.SitingSetup` and :class:`~planner.grouping.GroupingSetup`
-  of a run.
+  of a run, so a re-run loses none of them.
 * :class:`Snapshot` -- one state of the plan: site statuses set by hand, added
-  candidate sites, townships moved by hand, locked communities, and the
-  siting and grouping results. Snapshots are immutable; the
-  :class:`~planner.ui.state.History` of them is the undo/redo stack.
+  candidate sites, townships moved by hand, locked communities and townships,
+  the settings beyond the panel, and the siting and grouping results.
+  Snapshots are immutable; the :class:`~planner.ui.state.History` of them is
+  the undo/redo stack.
 * :class:`Workbench` -- applies an edit (:meth:`~Workbench.set_status`,
   :meth:`~Workbench.add_site`, :meth:`~Workbench.move_township`,
   :meth:`~Workbench.toggle_lock`), says which model and county it touches
   (:class:`Edit`), and re-solves (:meth:`~Workbench.solve`) through a
   :class:`~planner.ui.solvecache.PlanCache`, so only counties whose inputs
   changed are solved again (or the joint model, when a rule couples the
-  counties). Townships moved by hand are scored at once with
+  counties); siting starts from the current plan's open sites (the solver's
+  hint). Townships moved by hand are scored at once with
   :func:`optimization.grouping.evaluate_assignment` (:meth:`~Workbench.grouping_view`).
 
 Hand-moved townships are the planner's plan until their county is
@@ -28,10 +32,11 @@ breaks no rule and ``infeasible`` (with every broken rule) otherwise.
 from __future__ import annotations
 
 from collections.abc import Iterable, Mapping
-from dataclasses import dataclass, field, replace
+from dataclasses import dataclass, field, fields, replace
 from types import MappingProxyType
 from typing import Any, Literal
 
+import numpy as np
 from geodata.edits import AddedSiteError, add_sites
 from geodata.region import Region
 from geodata.schema import SiteStatus
@@ -46,7 +51,8 @@ from planner.siting import SitingResult, SitingSetup, run_siting
 from planner.ui.solvecache import PlanCache, RunControl, cached_map, fingerprint
 from planner.ui.state import History
 
-__all__ = ["Edit", "EditError", "MODELS", "Parameters", "Snapshot", "Workbench", "frozen_mapping", "step_label"]
+__all__ = ["Edit", "EditError", "GROUPING_PANEL", "MODELS", "Parameters", "SITING_PANEL", "Snapshot", "Workbench",
+           "frozen_mapping", "hidden_settings", "settings_beyond_panel", "split_locks", "step_label"]
 
 Model = Literal["siting", "grouping"]
 MODELS: tuple[Model, ...] = ("siting", "grouping")
@@ -63,6 +69,61 @@ class EditError(ValueError):
         super().__init__(f"{key}: {fields}")
 
 
+#: Panel field of :class:`Parameters` -> field of :class:`~planner.siting.SitingSetup`.
+SITING_PANEL: Mapping[str, str] = MappingProxyType({
+    "objective": "objective", "threshold": "threshold", "coverage_target": "coverage_target",
+    "county_target": "county_target", "new_sites": "new_sites", "county_new_sites": "county_new_sites",
+    "bed_budget": "bed_budget", "beds_min": "beds_min", "beds_max": "beds_max",
+    "beds_per_10k_aged": "beds_per_10k_aged", "require_ward": "require_ward", "siting_time_limit": "time_limit"})
+#: Panel field of :class:`Parameters` -> field of :class:`~planner.grouping.GroupingSetup`.
+GROUPING_PANEL: Mapping[str, str] = MappingProxyType({
+    "k": "k", "pop_tolerance": "pop_tolerance", "group_max_travel": "max_travel", "group_time_limit": "time_limit"})
+#: Setup fields that belong to the plan being edited, not to the settings (the workbench fills them per run).
+SITING_PLAN_FIELDS = ("statuses", "hint")
+GROUPING_PLAN_FIELDS = ("locks", "current")
+
+
+def settings_beyond_panel(setup: SitingSetup | GroupingSetup | None) -> SitingSetup | GroupingSetup | None:
+    """The settings of a setup the parameter panel does not show, as a setup of the same kind.
+
+    Panel fields and the plan's own fields (statuses and hint, locks and current grouping) are put
+    back to their defaults, so the result holds only what the panel cannot show: the unit,
+    capacitated mode, site and ward kinds, tie-break, seed, a range of communities, the lead rule ...
+
+    Returns
+    -------
+    SitingSetup, GroupingSetup or None
+        ``None`` when there is nothing beyond the panel (every such setting at its default).
+    """
+    if setup is None:
+        return None
+    panel, plan = ((SITING_PANEL, SITING_PLAN_FIELDS) if isinstance(setup, SitingSetup)
+                   else (GROUPING_PANEL, GROUPING_PLAN_FIELDS))
+    default = type(setup)()
+    kept = replace(setup, **{name: getattr(default, name) for name in (*panel.values(), *plan)})
+    return None if kept == default else kept
+
+
+def hidden_settings(siting: SitingSetup | None, grouping: GroupingSetup | None) -> dict[str, Any]:
+    """Settings in force that the panel does not show, for a note next to it.
+
+    Returns
+    -------
+    dict
+        ``"siting.<field>"`` / ``"grouping.<field>"`` -> value, for every such setting that is not
+        at its default (e.g. ``{"siting.unit": "km", "grouping.k_min": 2}``); empty when there is none.
+    """
+    out: dict[str, Any] = {}
+    for model, setup, skip in (("siting", siting, {*SITING_PANEL.values(), *SITING_PLAN_FIELDS}),
+                               ("grouping", grouping, {*GROUPING_PANEL.values(), *GROUPING_PLAN_FIELDS})):
+        if setup is None:
+            continue
+        default = type(setup)()
+        out.update({f"{model}.{f.name}": getattr(setup, f.name) for f in fields(setup)
+                    if f.name not in skip and getattr(setup, f.name) != getattr(default, f.name)})
+    return out
+
+
 @dataclass(frozen=True)
 class Parameters:
     """The parameter panel: siting and grouping settings of the next run.
@@ -72,7 +133,8 @@ class Parameters:
     objective
         Siting objective (``min_sites``, ``max_coverage``, ``min_distance``, ``min_max_distance``).
     threshold
-        Minutes within which a township counts as covered.
+        Distance within which a township counts as covered, in the unit of the siting settings
+        (minutes unless a loaded scenario says km: ``siting_base.unit``).
     coverage_target, county_target
         Share of people aged 60+ to cover overall / in every county (``min_sites``).
     new_sites, county_new_sites
@@ -88,7 +150,8 @@ class Parameters:
     siting_time_limit
         Seconds per siting model (per county when counties are solved separately).
     k
-        Communities per county (``None``: as many as the optimiser finds best).
+        Communities per county (``None``: as many as the optimiser finds best, within
+        ``grouping_base``'s range if it has one; a number replaces that range).
     pop_tolerance
         Allowed deviation of a community's population from the county mean (0.3 = ±30%).
     group_max_travel
@@ -97,6 +160,12 @@ class Parameters:
         Seconds per county for grouping.
     run_siting, run_grouping
         Which models a run solves.
+    siting_base, grouping_base
+        The settings the panel does not show (:func:`settings_beyond_panel`): a loaded scenario's
+        unit, capacitated mode, site kinds, tie-break, seed, range of communities, lead rule ...
+        A run's setups are these with the panel's values put in, so nothing the panel does not
+        show is lost. ``None``: those of the plan on the workbench
+        (:meth:`Workbench.settings`), the defaults for a plan not loaded from a scenario.
     """
 
     objective: str = "min_sites"
@@ -117,52 +186,91 @@ class Parameters:
     group_time_limit: float = 10.0
     run_siting: bool = True
     run_grouping: bool = True
+    siting_base: SitingSetup | None = None
+    grouping_base: GroupingSetup | None = None
 
-    def siting_setup(self, statuses: Mapping[str, str]) -> SitingSetup:
-        """The siting settings of a run with the planner's site statuses."""
-        return SitingSetup(
-            objective=self.objective, threshold=self.threshold, coverage_target=self.coverage_target,
-            county_target=self.county_target, new_sites=self.new_sites, county_new_sites=self.county_new_sites,
-            bed_budget=self.bed_budget, beds_min=self.beds_min, beds_max=self.beds_max,
-            beds_per_10k_aged=self.beds_per_10k_aged, require_ward=self.require_ward, statuses=dict(statuses),
-            time_limit=self.siting_time_limit)
+    def siting_setup(self, statuses: Mapping[str, str], *, hint: Iterable[str] | None = None) -> SitingSetup:
+        """The siting settings of a run.
+
+        ``siting_base`` with the panel's values, the planner's site statuses, and ``hint``: facility
+        ids open in the current plan, the solver's starting point.
+        """
+        base = SitingSetup() if self.siting_base is None else self.siting_base
+        return replace(base, **{s: getattr(self, p) for p, s in SITING_PANEL.items()}, statuses=dict(statuses),
+                       hint=None if hint is None else tuple(sorted(hint)))
 
     def grouping_setup(self, *, locks: Mapping[str, str], current: Mapping[str, str]) -> GroupingSetup:
-        """The grouping settings of a run with the planner's locks and current grouping (warm start)."""
-        return GroupingSetup(k=self.k, pop_tolerance=self.pop_tolerance, max_travel=self.group_max_travel,
-                             locks=dict(locks), current=dict(current), time_limit=self.group_time_limit)
+        """The grouping settings of a run.
+
+        ``grouping_base`` with the panel's values, the planner's locks and the current grouping (warm start).
+        """
+        base = GroupingSetup() if self.grouping_base is None else self.grouping_base
+        values = {s: getattr(self, p) for p, s in GROUPING_PANEL.items()}
+        if self.k is not None:  # an exact number from the panel replaces a saved range
+            values.update(k_min=None, k_max=None)
+        return replace(base, **values, locks=dict(locks), current=dict(current))
 
     @property
     def couples_counties(self) -> bool:
-        """Whether a siting rule ties counties together (then one joint model is solved)."""
-        return self.coverage_target is not None or self.new_sites is not None or self.bed_budget is not None
+        """Whether a siting rule ties counties together (then one joint model is solved).
+
+        The optimiser's own rule (:attr:`optimization.siting.SitingParams.couples_counties`) on this
+        run's settings; without a hint, :meth:`SitingSetup.params` reads nothing of its data.
+        """
+        return self.siting_setup({}).params(None).couples_counties  # type: ignore[arg-type]
 
     def siting_part(self) -> tuple[Any, ...]:
-        """The values that matter to siting (to tell whether a siting result is out of date)."""
-        names = ("objective", "threshold", "coverage_target", "county_target", "new_sites", "county_new_sites",
-                 "bed_budget", "beds_min", "beds_max", "beds_per_10k_aged", "require_ward", "siting_time_limit")
-        return tuple(getattr(self, n) for n in names)
+        """The panel values that matter to siting (to tell whether a siting result is out of date)."""
+        return tuple(getattr(self, n) for n in SITING_PANEL)
 
     def grouping_part(self) -> tuple[Any, ...]:
-        """The values that matter to grouping."""
-        return (self.k, self.pop_tolerance, self.group_max_travel, self.group_time_limit)
+        """The panel values that matter to grouping."""
+        return tuple(getattr(self, n) for n in GROUPING_PANEL)
 
     @classmethod
     def from_setups(cls, siting: SitingSetup | None, grouping: GroupingSetup | None) -> "Parameters":
-        """Panel values of a saved scenario's setups (unknown to the panel: left at their defaults)."""
+        """The parameters of a saved scenario's setups.
+
+        Panel values, and the rest as ``siting_base`` / ``grouping_base``, so a re-run keeps every
+        setting, shown on the panel or not.
+        """
         base = cls()
-        values: dict[str, Any] = {"run_siting": siting is not None, "run_grouping": grouping is not None}
+        values: dict[str, Any] = {"run_siting": siting is not None, "run_grouping": grouping is not None,
+                                  "siting_base": settings_beyond_panel(siting),
+                                  "grouping_base": settings_beyond_panel(grouping)}
         if siting is not None:
-            values.update(objective=siting.objective, threshold=siting.threshold,
-                          coverage_target=siting.coverage_target, county_target=siting.county_target,
-                          new_sites=siting.new_sites, county_new_sites=siting.county_new_sites,
-                          bed_budget=siting.bed_budget, beds_min=siting.beds_min, beds_max=siting.beds_max,
-                          beds_per_10k_aged=siting.beds_per_10k_aged, require_ward=siting.require_ward,
-                          siting_time_limit=siting.time_limit or base.siting_time_limit)
+            values.update({p: getattr(siting, s) for p, s in SITING_PANEL.items()})
+            if siting.time_limit is None:  # the panel has no "no limit" for siting time
+                values["siting_time_limit"] = base.siting_time_limit
         if grouping is not None:
-            values.update(k=grouping.k, pop_tolerance=grouping.pop_tolerance, group_max_travel=grouping.max_travel,
-                          group_time_limit=grouping.time_limit)
+            values.update({p: getattr(grouping, s) for p, s in GROUPING_PANEL.items()})
         return replace(base, **values)
+
+
+def split_locks(locks: Mapping[str, str], assignment: Mapping[str, str]) -> tuple[frozenset[str], dict[str, str]]:
+    """Saved locks (township -> lead) as the workbench keeps them: whole communities, and single townships.
+
+    Parameters
+    ----------
+    locks
+        Township -> lead of every locked township (a scenario's ``grouping.locks``).
+    assignment
+        The grouping: township -> lead.
+
+    Returns
+    -------
+    (frozenset, dict)
+        Leads whose every township is locked to them (locked communities), and the other locked
+        townships one by one (:attr:`Snapshot.township_locks`).
+    """
+    members: dict[str, set[str]] = {}
+    for town, lead in assignment.items():
+        members.setdefault(lead, set()).add(town)
+    held: dict[str, set[str]] = {}
+    for town, lead in locks.items():
+        held.setdefault(lead, set()).add(town)
+    whole = frozenset(lead for lead, towns in held.items() if towns == members.get(lead))
+    return whole, {town: lead for town, lead in locks.items() if lead not in whole}
 
 
 def step_label(action: str, *parts: str) -> str:
@@ -193,11 +301,17 @@ class Snapshot:
         Township code -> lead facility id (``None``: no community) set by hand since its county was
         last solved.
     locked
-        Lead facility ids whose communities are locked.
+        Lead facility ids whose communities are locked (every township in them is kept by a re-solve).
+    township_locks
+        Township code -> lead facility id of single townships locked to a lead (from a loaded
+        scenario whose locks are not whole communities); kept by every re-solve like a locked community.
     siting, grouping
         The latest results (``grouping`` as solved, without the hand moves).
     siting_params, grouping_params
         The parameters those results were solved with.
+    siting_base, grouping_base
+        The settings the parameter panel does not show (:attr:`Parameters.siting_base`), in force for
+        this plan's runs: a loaded scenario's, or ``None`` for the defaults.
     label
         What produced this state (:func:`step_label`; shown next to undo / redo).
     """
@@ -206,10 +320,13 @@ class Snapshot:
     added_sites: tuple[Mapping[str, Any], ...] = ()
     moves: Mapping[str, str | None] = field(default_factory=frozen_mapping)
     locked: frozenset[str] = frozenset()
+    township_locks: Mapping[str, str] = field(default_factory=frozen_mapping)
     siting: SitingResult | None = None
     grouping: GroupingResult | None = None
     siting_params: Parameters | None = None
     grouping_params: Parameters | None = None
+    siting_base: SitingSetup | None = None
+    grouping_base: GroupingSetup | None = None
     label: str = "start"
 
 
@@ -325,9 +442,54 @@ class Workbench:
         return out
 
     def locks(self, snapshot: Snapshot | None = None) -> dict[str, str]:
-        """Township -> lead of every township in a locked community."""
+        """Township -> lead of every locked township: those of locked communities and those locked one by one."""
         snap = snapshot or self.snapshot
-        return {t: lead for t, lead in self.assignment(snap).items() if lead in snap.locked}
+        out = {t: lead for t, lead in self.assignment(snap).items() if lead in snap.locked}
+        out.update(snap.township_locks)
+        return out
+
+    def settings(self, params: Parameters, snapshot: Snapshot | None = None) -> Parameters:
+        """``params`` with the plan's settings beyond the panel (:attr:`Snapshot.siting_base`) where it has none."""
+        snap = snapshot or self.snapshot
+        return replace(params,
+                       siting_base=snap.siting_base if params.siting_base is None else params.siting_base,
+                       grouping_base=snap.grouping_base if params.grouping_base is None else params.grouping_base)
+
+    def siting_base(self, snapshot: Snapshot | None = None) -> SitingSetup:
+        """The siting settings the panel does not show, in force for the plan (the unit of the threshold ...)."""
+        snap = snapshot or self.snapshot
+        return SitingSetup() if snap.siting_base is None else snap.siting_base
+
+    def grouping_base(self, snapshot: Snapshot | None = None) -> GroupingSetup:
+        """The grouping settings the panel does not show, in force for the plan (lead rule, range of k ...)."""
+        snap = snapshot or self.snapshot
+        return GroupingSetup() if snap.grouping_base is None else snap.grouping_base
+
+    def open_sites(self, snapshot: Snapshot | None = None) -> tuple[str, ...] | None:
+        """Facility ids open in the plan's siting result (``None`` before any siting run)."""
+        snap = snapshot or self.snapshot
+        if snap.siting is None:
+            return None
+        ids = self.region_of(snap).facilities["facility_id"].to_numpy()
+        return tuple(sorted(str(i) for i in ids[snap.siting.index.facilities[snap.siting.plan.open]]))
+
+    def siting_setup(self, params: Parameters, snapshot: Snapshot | None = None) -> SitingSetup:
+        """The siting settings of a run on the plan.
+
+        The panel, the settings beyond it (:meth:`settings`), the planner's site statuses, and the
+        plan's open sites as the solver's starting point (:meth:`open_sites`).
+        """
+        snap = snapshot or self.snapshot
+        return self.settings(params, snap).siting_setup(snap.statuses, hint=self.open_sites(snap))
+
+    def grouping_setup(self, params: Parameters, snapshot: Snapshot | None = None) -> GroupingSetup:
+        """The grouping settings of a run on the plan.
+
+        The panel, the settings beyond it (:meth:`settings`), the locked townships (:meth:`locks`), and
+        the current grouping (warm start).
+        """
+        snap = snapshot or self.snapshot
+        return self.settings(params, snap).grouping_setup(locks=self.locks(snap), current=self.assignment(snap))
 
     def moved_counties(self, snapshot: Snapshot | None = None) -> list[str]:
         """Counties with townships moved by hand since they were last solved."""
@@ -414,8 +576,8 @@ class Workbench:
         ------
         EditError
             ``unknown_township``, ``no_grouping`` (nothing solved yet), ``other_county`` (the lead
-            is not a candidate lead of the township's county) or ``locked`` (the township's
-            community or the target community is locked).
+            is not a candidate lead of the township's county) or ``locked`` (the township itself,
+            its community or the target community is locked).
         """
         snap = self.snapshot
         if township not in self._township_county:
@@ -429,6 +591,8 @@ class Workbench:
         now = self.assignment(snap).get(township)
         if now == lead:
             return None
+        if township in snap.township_locks:
+            raise EditError("locked", lead=snap.township_locks[township], township=township)
         for held in (now, lead):
             if held is not None and held in snap.locked:
                 raise EditError("locked", lead=held, township=township)
@@ -443,13 +607,18 @@ class Workbench:
         return Edit("grouping", county, township, label)
 
     def toggle_lock(self, lead: str) -> Edit:
-        """Lock or unlock the community of ``lead`` (locked townships are kept by every re-solve)."""
+        """Lock or unlock the community of ``lead`` (locked townships are kept by every re-solve).
+
+        Townships locked one by one to ``lead`` (:attr:`Snapshot.township_locks`) are part of the
+        whole community once it is locked, and are freed with it when it is unlocked.
+        """
         snap = self.snapshot
         if lead not in set(self.assignment(snap).values()):
             raise EditError("no_community", lead=lead)
         locked = snap.locked - {lead} if lead in snap.locked else snap.locked | {lead}
+        singles = {t: held for t, held in snap.township_locks.items() if held != lead}
         label = step_label("lock" if lead in locked else "unlock", lead)
-        self.commit(replace(snap, locked=frozenset(locked), label=label))
+        self.commit(replace(snap, locked=frozenset(locked), township_locks=frozen_mapping(singles), label=label))
         return Edit("grouping", self.county_of_facility(lead, snap), lead, label)
 
     # ---- grouping as edited -------------------------------------------------------------------------------------
@@ -459,7 +628,7 @@ class Workbench:
         snap = snapshot or self.snapshot
         if snap.grouping is not None and county in snap.grouping.data:
             return snap.grouping.data[county]
-        setup = GroupingSetup()
+        setup = self.grouping_base(snap)
         return county_grouping_data(self.region_of(snap), county, setup, lead_candidates(self.region_of(snap), setup))
 
     def grouping_view(self, snapshot: Snapshot | None = None) -> GroupingResult | None:
@@ -477,7 +646,7 @@ class Workbench:
         if key in self._views and self._views[key][0] is snap:
             return self._views[key][1]
         result = snap.grouping
-        if snap.moves or snap.locked:
+        if snap.moves or snap.locked or snap.township_locks:
             setup = replace(result.setup, locks=self.locks(snap))
             plans = dict(result.plans)
             assignment = self.assignment(snap)
@@ -506,7 +675,7 @@ class Workbench:
         Parameters
         ----------
         params
-            The parameter panel.
+            The parameter panel (settings it does not show: :meth:`settings`).
         models
             ``siting`` and/or ``grouping`` (further limited by ``params.run_siting/run_grouping``).
         control
@@ -518,22 +687,23 @@ class Workbench:
         -------
         Snapshot
             The state with the new results; not committed (the caller decides whether it is a
-            new undo step). Solving the grouping replaces the hand moves (locked communities are
-            kept by the solver).
+            new undo step). Solving the grouping replaces the hand moves (locked townships are
+            kept by the solver). Siting starts from the plan's open sites (:meth:`open_sites`).
         """
         snap = snapshot or self.snapshot
         control = control or RunControl()
         self.last_control = control
         region = self.region_of(snap)
         models = set(models)
-        out = snap
+        params = self.settings(params, snap)
+        out = replace(snap, siting_base=params.siting_base, grouping_base=params.grouping_base)
         if "siting" in models and params.run_siting:
-            setup = params.siting_setup(snap.statuses)
+            setup = self.siting_setup(params, snap)
             control.phase = "siting"
             siting = run_siting(region, setup, map_fn=self._siting_map(control))
             out = replace(out, siting=siting, siting_params=params)
         if "grouping" in models and params.run_grouping:
-            setup = params.grouping_setup(locks=self.locks(snap), current=self.assignment(snap))
+            setup = self.grouping_setup(params, snap)
             control.phase = "grouping"
             grouping = run_grouping(region, setup, map_fn=self._grouping_map(control))
             out = replace(out, grouping=grouping, grouping_params=params, moves=frozen_mapping())
@@ -542,6 +712,14 @@ class Workbench:
     def _siting_map(self, control: RunControl) -> Any:
         def key(item: Any) -> str:
             return fingerprint(item[1])
+
+        def also_store(item: Any, plan: Any) -> list[str]:
+            # The same county started from this very plan would give it again (a plan that was found or
+            # proved impossible; not one cut short before any plan).
+            if isinstance(plan, TaskFailure) or plan.report.status in (SolveStatus.NO_SOLUTION, SolveStatus.ERROR):
+                return []
+            data, params = item[1]
+            return [fingerprint((data, replace(params, hint=np.asarray(plan.open, dtype=bool))))]
 
         def stopped(fn: Any, item: Any) -> Any:
             # The county's plan without solving: its existing wards only, status "no solution", and why.
@@ -553,7 +731,7 @@ class Workbench:
             return make_plan(PlanArrays(prep, prep.fixed_open & prep.can_open), report)
 
         return cached_map(self.cache, model="siting", key=key, label=_siting_label, stopped=stopped,
-                          control=control)
+                          control=control, also_store=also_store)
 
     def _grouping_map(self, control: RunControl) -> Any:
         def key(item: Any, hint: Mapping[str, str] | None = None) -> str:
