@@ -216,6 +216,11 @@ class Parameters:
 
         The optimiser's own rule (:attr:`optimization.siting.SitingParams.couples_counties`) on this
         run's settings; without a hint, :meth:`SitingSetup.params` reads nothing of its data.
+
+        Raises
+        ------
+        ValueError
+            When the settings make no valid siting run (as the run itself would).
         """
         return self.siting_setup({}).params(None).couples_counties  # type: ignore[arg-type]
 
