@@ -431,6 +431,8 @@ TEXT: dict[str, tuple[str, str]] = {
     "kpi.grouping_seconds": ("医共体求解时间（秒）", "Grouping time (s)"),
     "kpi.threshold_minutes": ("覆盖阈值（分钟）", "Coverage threshold (min)"),
     "kpi.threshold_km": ("覆盖阈值（公里）", "Coverage threshold (km)"),
+    "app.hidden_settings": ("另有面板未显示的设置生效（来自载入的方案）：{settings}",
+                            "Settings from the loaded scenario not shown here are in force: {settings}"),
     # plan columns not in planner.i18n (or worded differently in exports)
     "col.hospice_beds": ("现有安宁疗护床位", "Existing hospice beds"),
     "col.lon": ("经度", "Longitude"),

@@ -20,7 +20,7 @@ from planner.ui import runner
 from planner.ui.forms import FIELDS, OBJECTIVES, params_from_widgets, widgets_from_params
 from planner.ui.state import Keys
 from planner.ui.views import Card, current_run, kpi_cards, status_messages
-from planner.ui.workbench import Parameters, Workbench
+from planner.ui.workbench import Parameters, Workbench, hidden_settings
 
 __all__ = ["header", "kpi_row", "language_switch", "parameter_form", "parameters", "run_status", "status_panel",
            "watch_job"]
@@ -87,9 +87,11 @@ def _flash(level: str, key: str, **fields: Any) -> None:
     st.session_state.setdefault(Keys.FLASH, []).append((level, key, fields))
 
 
-def _field_widget(name: str, lang: str) -> None:
+def _field_widget(name: str, lang: str, *, unit: str = "minutes") -> None:
     spec = next(f for f in FIELDS if f.name == name)
     label = tr(f"param.{name}", lang)
+    if name == "threshold" and unit == "km":  # a loaded scenario measured in km keeps its unit
+        label = tr("kpi.threshold_km", lang)
     help_text = tr(f"param.{name}.help", lang) if f"param.{name}.help" in _keys() else None
     if spec.widget == "select":
         st.selectbox(label, OBJECTIVES, key=spec.key, format_func=lambda v: tr(f"objective.{v}", lang), help=help_text)
@@ -119,7 +121,7 @@ def parameter_form(wb: Workbench, lang: str) -> None:
         with st.expander(tr("app.model.siting", lang), expanded=True):
             for f in FIELDS:
                 if f.section == "siting":
-                    _field_widget(f.name, lang)
+                    _field_widget(f.name, lang, unit=wb.siting_base().unit)
         with st.expander(tr("app.model.grouping", lang), expanded=False):
             for f in FIELDS:
                 if f.section == "grouping":
@@ -128,6 +130,10 @@ def parameter_form(wb: Workbench, lang: str) -> None:
             if f.section == "run":
                 _field_widget(f.name, lang)
         st.caption(tr("app.zero_means_none", lang))
+        hidden = hidden_settings(wb.siting_base(), wb.grouping_base())
+        if hidden:
+            st.caption(tr("app.hidden_settings", lang,
+                          settings="; ".join(f"{k.split('.', 1)[1]} = {v}" for k, v in hidden.items())))
         st.form_submit_button(f"▶ {tr('app.run', lang)}", type="primary", width="stretch",
                               on_click=_start_run, args=(wb,), disabled=running)
 

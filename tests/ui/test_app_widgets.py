@@ -156,3 +156,15 @@ def test_worker_processes_started_after_the_page_do_not_draw_it(app: AppTest) ->
         out = list(ex.map(abs, [-2, 3]))
     assert not any(isinstance(o, TaskFailure) for o in out), out
     assert out == [2, 3]
+
+
+def test_a_km_plan_labels_the_threshold_in_km_and_names_the_hidden_settings(app: AppTest) -> None:
+    from planner.siting import SitingSetup
+
+    wb = app.session_state[Keys.WORKBENCH]  # a plan made with settings the panel does not show (e.g. loaded)
+    params = Parameters(threshold=20.0, run_grouping=False, siting_base=SitingSetup(unit="km", tie_break="beds"))
+    wb.commit(wb.solve(params), new_step=True)
+    app.run()
+    assert not app.exception, [e.message for e in app.exception]
+    assert any(n.label == "覆盖阈值（公里）" for n in app.number_input), [n.label for n in app.number_input]
+    assert any("tie_break = beds" in c.value and "unit = km" in c.value for c in app.caption)
