@@ -88,15 +88,18 @@ def cmd_group(args: argparse.Namespace) -> int:
     with parameter_errors(source, kind=GroupingSetup, values=values):
         setup = GroupingSetup.from_dict(values, source=source)
         setup.params_check(region)
-    if args.current:
-        for county, evaluation in score_assignment(region, setup, setup.current).items():
-            for v in evaluation.violations:
-                print(f"current grouping, county {county}: {v.message}")
+    scores = score_assignment(region, setup, setup.current) if args.current else None
+    for county, evaluation in (scores or {}).items():
+        print(f"current grouping, {county}: " + ", ".join(
+            f"{c.lead_id} {len(c.township_ids)} townships {c.population:,.0f} people"
+            f" (mean {c.mean_travel:.0f}, max {c.max_travel:.0f} min)" for c in evaluation.communities))
+        for v in evaluation.violations:
+            print(f"  - breaks: {v.message}")
     with command_executor(args, tasks=len(setup.counties or region.county_codes), preload=["planner.grouping"]) as ex:
         setup = fit_solver_workers(setup, ex)
         with ProgressBar(desc="counties", disable=args.quiet or None) as bar:
             result = run_grouping(region, setup, map_fn=ex.map, progress=bar)
-    data = result.to_json(region)
+    data = result.to_json(region, current=scores)
     for county, plan in result.plans.items():
         status = plan.report.status
         line = f"{county}: {status}"
