@@ -28,7 +28,9 @@ a dense township x site matrix.
 
 Choices, by measurement (2 cores, ``benchmarks/siting_benchmark.py``)
 --------------------------------------------------------------------
-* Back end: HiGHS through MathOpt by default; SCIP and CP-SAT on request
+* Back end: HiGHS through MathOpt by default; SCIP for maximal-covering models
+  with more than ``stages.SCIP_ABOVE_COVER_PAIRS`` coverage pairs (twice as
+  fast as HiGHS at 5,000 x 1,250); SCIP and CP-SAT on request
   (``SitingParams.backend``). On Swain's 55 nodes HiGHS and SCIP agree.
 * Distances: the sorted-distance ("radius") formulation of Cornuejols,
   Nemhauser & Wolsey / Elloumi (:mod:`~optimization.siting.levels`), one

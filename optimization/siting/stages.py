@@ -17,7 +17,7 @@ from typing import Callable
 
 import numpy as np
 
-from optimization.siting.enums import TieBreak
+from optimization.siting.enums import Objective, TieBreak
 from optimization.siting.mip import RowBlock, hint_map, read_values
 from optimization.siting.model import MAXIMISED, SitingModel, build_model, objective_name
 from optimization.siting.prepare import Prepared
@@ -26,8 +26,14 @@ from optimization.solve import Backend, Infeasibility, SolveReport, SolveStatus,
 __all__ = ["ModelRun", "Stages", "run_model"]
 
 #: Back end used unless the planner forces one. Measured on 2 cores: HiGHS was
-#: fastest on maximal covering and on the sorted-distance p-median models.
+#: fastest on the county-sized covering models and on the sorted-distance p-median models.
 DEFAULT_BACKEND = Backend.HIGHS
+
+#: Coverage pairs above which a maximal-covering model goes to SCIP. Measured on 2 cores with the random
+#: instances of ``benchmarks/spopt_benchmark.py`` (p = 20, radius 10, proving the optimum): at 5,000 x 1,250
+#: (~195,000 pairs) SCIP took 43 s and 32 s where HiGHS took 85 s and 61 s (seeds 0 and 1); at 1,000 x 250
+#: (~8,000 pairs) neither won (0.28 vs 0.46 s, 2.7 vs 1.3 s); county models have a few hundred pairs.
+SCIP_ABOVE_COVER_PAIRS = 50_000
 
 #: Sorted-distance pairs above which the levels start truncated (K nearest, widened on demand).
 TRUNCATE_ABOVE_PAIRS = 400_000
@@ -98,8 +104,13 @@ class Stages:
 
     @property
     def backend(self) -> Backend:
-        """The back end to use."""
-        return self.prep.params.backend or DEFAULT_BACKEND
+        """The back end to use: the planner's, else chosen by measurement (see :data:`SCIP_ABOVE_COVER_PAIRS`)."""
+        params = self.prep.params
+        if params.backend is not None:
+            return params.backend
+        if params.objective is Objective.MAX_COVERAGE and int(self.prep.cover.sum()) > SCIP_ABOVE_COVER_PAIRS:
+            return Backend.SCIP
+        return DEFAULT_BACKEND
 
     def remaining(self) -> float | None:
         """Seconds left before the deadline."""

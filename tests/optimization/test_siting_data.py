@@ -74,3 +74,20 @@ def test_params_refuse_incomplete_objectives() -> None:
         SitingParams(objective="min_distance", capacitated=True, threshold=10)
     with pytest.raises(ValueError, match="between 0 and 1"):
         SitingParams(objective="min_sites", threshold=10, coverage_target=1.5)
+
+
+def test_large_maximal_covering_models_go_to_scip_unless_a_back_end_is_forced():
+    from optimization.siting.prepare import Prepared
+    from optimization.siting.stages import SCIP_ABOVE_COVER_PAIRS, Stages
+    from optimization.solve import Backend
+
+    n, m = SCIP_ABOVE_COVER_PAIRS // 40 + 1, 40  # every pair within reach: just over the switch
+    data = SitingData.from_matrix(np.ones((n, m)), demand_weight=np.ones(n))
+    covering = SitingParams(objective="max_coverage", threshold=5.0, new_sites=3, require_ward=False)
+    assert Stages(Prepared(data, covering), None).backend is Backend.SCIP
+    assert Stages(Prepared(data, SitingParams(objective="max_coverage", threshold=0.5, new_sites=3,
+                                              require_ward=False)), None).backend is Backend.HIGHS  # no pair covers
+    forced = SitingParams(objective="max_coverage", threshold=5.0, new_sites=3, require_ward=False, backend="highs")
+    assert Stages(Prepared(data, forced), None).backend is Backend.HIGHS
+    distance = SitingParams(objective="min_distance", new_sites=3, require_ward=False)
+    assert Stages(Prepared(data, distance), None).backend is Backend.HIGHS
