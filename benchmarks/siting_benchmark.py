@@ -79,8 +79,11 @@ def capacitated_problem(inst: Instance, *, time_limit: float | None = 60.0) -> t
 
 def coverage_problem(inst: Instance, *, radius: float, p: int, backend: str | None = None,
                      time_limit: float | None = 60.0) -> tuple[SitingData, SitingParams]:
-    """Maximal covering on an instance: cover most demand within ``radius`` with ``p`` sites."""
-    data = SitingData.from_matrix(inst.cost, demand_weight=inst.demand)
+    """Maximal covering on an instance: cover most demand within ``radius`` with ``p`` sites.
+
+    Only pairs within the radius are kept: without a tie-break no other pair can matter.
+    """
+    data = SitingData.from_matrix(inst.cost, demand_weight=inst.demand, max_cost=radius)
     params = SitingParams(objective="max_coverage", threshold=radius, new_sites=p, require_ward=False,
                           beds_min=0, tie_break="none", backend=backend, time_limit=time_limit)
     return data, params

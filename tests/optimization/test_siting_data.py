@@ -91,3 +91,10 @@ def test_large_maximal_covering_models_go_to_scip_unless_a_back_end_is_forced():
     assert Stages(Prepared(data, forced), None).backend is Backend.HIGHS
     distance = SitingParams(objective="min_distance", new_sites=3, require_ward=False)
     assert Stages(Prepared(data, distance), None).backend is Backend.HIGHS
+
+
+def test_duplicate_pairs_are_refused_wherever_they_stand():
+    with pytest.raises(ValueError, match="duplicate"):
+        SitingData.from_pairs([0, 1, 0], [1, 0, 1], [3.0, 1.0, 2.0], demand_weight=[1, 1], n_sites=2)
+    data = SitingData.from_pairs([1, 0, 0], [0, 1, 0], [1.0, 2.0, 3.0], demand_weight=[1, 1], n_sites=2)
+    assert data.pair_demand.tolist() == [0, 0, 1] and data.pair_cost.tolist() == [2.0, 3.0, 1.0]
