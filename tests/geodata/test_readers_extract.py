@@ -9,27 +9,7 @@ from pathlib import Path
 import pytest
 
 from geodata.readers import InputError, UnsafeArchiveError, safe_extract
-
-TABLE = ("township_code,population\n" + "".join(f"T{i:05d},{(i * 7919) % 100_003}\n" for i in range(3000))).encode()
-
-
-def _zip(entries: dict[str, bytes]) -> bytes:
-    buffer = io.BytesIO()
-    with zipfile.ZipFile(buffer, "w", zipfile.ZIP_DEFLATED) as archive:
-        for name, data in entries.items():
-            archive.writestr(name, data)
-    return buffer.getvalue()
-
-
-def damaged_zip() -> bytes:
-    """A zip whose directory is intact but whose deflated data has flipped bytes (fails while unpacking)."""
-    data = bytearray(_zip({"population.csv": TABLE}))
-    info = zipfile.ZipFile(io.BytesIO(bytes(data))).infolist()[0]
-    start = 30 + len(info.filename) + len(info.extra)
-    for i in range(start + 10, start + info.compress_size - 10, 7):
-        data[i] ^= 0xFF
-    return bytes(data)
-
+from tests.zips import TABLE, damaged_zip, zip_bytes
 
 def test_the_damaged_zip_really_fails_while_unpacking(tmp_path: Path) -> None:
     with zipfile.ZipFile(io.BytesIO(damaged_zip())) as archive:
@@ -39,7 +19,7 @@ def test_the_damaged_zip_really_fails_while_unpacking(tmp_path: Path) -> None:
     assert not isinstance(raw.value, InputError)
 
 
-@pytest.mark.parametrize("content", [damaged_zip(), _zip({"population.csv": TABLE})[:-40], b"PK\x03\x04 not a zip"],
+@pytest.mark.parametrize("content", [damaged_zip(), zip_bytes({"population.csv": TABLE})[:-40], b"PK\x03\x04 not a zip"],
                          ids=["flipped-deflate-bytes", "truncated", "not-a-zip"])
 def test_an_unreadable_zip_is_an_input_error_naming_it(content: bytes, tmp_path: Path,
                                                        monkeypatch: pytest.MonkeyPatch) -> None:
@@ -71,6 +51,6 @@ def test_a_folder_given_to_it_is_never_deleted(tmp_path: Path) -> None:
 
 def test_a_good_zip_still_unpacks(tmp_path: Path) -> None:
     archive = tmp_path / "good.zip"
-    archive.write_bytes(_zip({"population.csv": TABLE}))
+    archive.write_bytes(zip_bytes({"population.csv": TABLE}))
     folder = safe_extract(archive, into=tmp_path / "out")
     assert (folder / "population.csv").read_bytes() == TABLE

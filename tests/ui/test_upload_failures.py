@@ -3,8 +3,6 @@ budget of several zips, and a reader failing unexpectedly."""
 
 from __future__ import annotations
 
-import io
-import zipfile
 from pathlib import Path
 
 import pytest
@@ -12,15 +10,7 @@ import pytest
 from planner.i18n import tr
 from planner.ui import uploads
 from planner.ui.uploads import UploadRefused, receive
-from tests.geodata.test_readers_extract import damaged_zip
-
-
-def _zip(entries: dict[str, bytes]) -> bytes:
-    buffer = io.BytesIO()
-    with zipfile.ZipFile(buffer, "w", zipfile.ZIP_DEFLATED) as archive:
-        for name, data in entries.items():
-            archive.writestr(name, data)
-    return buffer.getvalue()
+from tests.zips import damaged_zip, zip_bytes
 
 
 @pytest.fixture
@@ -41,8 +31,8 @@ def test_a_damaged_zip_is_refused_in_words_and_leaves_nothing(scratch: Path) -> 
 
 
 def test_the_unpacked_size_limit_is_shared_by_the_zips_of_one_upload(scratch: Path) -> None:
-    a = _zip({"a/townships.csv": b"1" * 600})
-    b = _zip({"b/facilities.csv": b"2" * 600})
+    a = zip_bytes({"a/townships.csv": b"1" * 600})
+    b = zip_bytes({"b/facilities.csv": b"2" * 600})
     for name, data in (("a.zip", a), ("b.zip", b)):  # each alone is within the limit
         session = receive([(name, data)], max_unpacked=1000)
         uploads.discard(session)
