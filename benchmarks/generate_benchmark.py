@@ -21,12 +21,14 @@ from __future__ import annotations
 
 import argparse
 import json
-import os
-import subprocess
 import sys
 from pathlib import Path
 
 ROOT = Path(__file__).resolve().parents[1]
+if str(ROOT) not in sys.path:  # run as a script: make the repository importable
+    sys.path.insert(0, str(ROOT))
+
+from benchmarks.common import run_child  # noqa: E402
 
 
 def run_case(case: str, seed: int, gpkg: str | None = None) -> dict:
@@ -77,15 +79,6 @@ def load_case(case: str, gpkg: str) -> dict:
             "peak_mb": peak}
 
 
-def _child(*args: str) -> dict | None:
-    done = subprocess.run([sys.executable, __file__, *args], capture_output=True, text=True, cwd=ROOT, check=False,
-                          env={**os.environ, "PYTHONPATH": str(ROOT)})
-    if done.returncode != 0:
-        print(f"{args} failed:\n{done.stderr}")
-        return None
-    return json.loads(done.stdout.strip().splitlines()[-1])
-
-
 def main(argv: list[str] | None = None) -> int:
     """Run each case in a child process and print one table."""
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
@@ -113,7 +106,7 @@ def main(argv: list[str] | None = None) -> int:
     written = []
     for case in args.cases:
         gpkg = [] if args.skip_load else ["--gpkg", str(folder / f"{case}.gpkg")]
-        r = _child("--child", case, "--seed", str(args.seed), *gpkg)
+        r = run_child(__file__, "--child", case, "--seed", str(args.seed), *gpkg)
         if r is None:
             continue
         written.append(case)
@@ -127,7 +120,7 @@ def main(argv: list[str] | None = None) -> int:
     print(header)
     print("-" * len(header))
     for case in written:
-        r = _child("--load", case, "--gpkg", str(folder / f"{case}.gpkg"))
+        r = run_child(__file__, "--load", case, "--gpkg", str(folder / f"{case}.gpkg"))
         if r is None:
             continue
         print(f"{r['case']:>13} {r['townships']:>10,} {r['travel_pairs']:>13,} {str(r['usable']):>7} "

@@ -42,7 +42,6 @@ from __future__ import annotations
 import argparse
 import json
 import os
-import subprocess
 import sys
 import time
 from pathlib import Path
@@ -51,7 +50,10 @@ from typing import Any
 import numpy as np
 
 ROOT = Path(__file__).resolve().parents[1]
-sys.path.insert(0, str(ROOT))
+if str(ROOT) not in sys.path:  # run as a script: make the repository importable
+    sys.path.insert(0, str(ROOT))
+
+from benchmarks.common import fmt, print_table, run_child  # noqa: E402
 
 #: Balanced setup: every community within this share of its county's mean population.
 TOLERANCE = 0.2
@@ -216,7 +218,23 @@ def _region(case: str, seed: int):
     return generated_region(province=None if case == "china" else case, seed=seed)
 
 
-def _summary(result, wall: float) -> dict[str, Any]:
+def grouping_summary(result: Any, wall: float) -> dict[str, Any]:
+    """One table row of a grouping run: statuses, per-county seconds, wall time and worst gap.
+
+    Parameters
+    ----------
+    result
+        A ``planner.grouping`` result (its ``plans`` by county).
+    wall
+        Wall seconds of the whole run.
+
+    Returns
+    -------
+    dict
+        ``counties``, ``townships``, a count per status, ``median_s``, ``max_s``
+        and ``solve_sum_s`` of the county solves, ``wall_s`` and ``worst_gap``
+        (of feasible plans; 0 when every plan is proven optimal).
+    """
     plans = list(result.plans.values())
     statuses = [str(p.report.status) for p in plans]
     seconds = np.array([p.report.solve_seconds for p in plans]) if plans else np.zeros(1)
@@ -227,7 +245,24 @@ def _summary(result, wall: float) -> dict[str, Any]:
             "wall_s": wall, "worst_gap": max(gaps) if gaps else (0.0 if statuses.count("optimal") else None)}
 
 
-def _run(region, setup, kind: str, workers: int | None):
+def timed_grouping(region: Any, setup: Any, kind: str, workers: int | None) -> tuple[Any, float]:
+    """``run_grouping`` on a fresh executor; the result and its wall seconds (starting the workers included).
+
+    Parameters
+    ----------
+    region
+        The validated region.
+    setup
+        A ``planner.grouping.GroupingSetup``.
+    kind
+        Executor kind: ``serial``, ``processes`` or ``dask``.
+    workers
+        Processes or Dask workers (``None``: the cores).
+
+    Returns
+    -------
+    (result, seconds)
+    """
     from planner.grouping import run_grouping
     from planner.parallel import executor
 
@@ -287,14 +322,16 @@ def run_case(case: str, *, seed: int, kind: str | None, workers: int | None, spo
     region = _region(case, seed)
     build_s = time.perf_counter() - start
     kind = choose_kind(len(region.counties), kind=kind)
-    default, wall = _run(region, GroupingSetup(), kind, workers)
+    default, wall = timed_grouping(region, GroupingSetup(), kind, workers)
     leads = {c: p.chosen_leads for c, p in default.plans.items() if p.chosen_leads}
-    balanced, wall_b = _run(region, replace(GroupingSetup(), leads=leads, pop_tolerance=TOLERANCE), kind, workers)
-    ours = [{"case": case, "setup": "default", "executor": kind, **_summary(default, wall)},
-            {"case": case, "setup": f"balanced +-{TOLERANCE:.0%}", "executor": kind, **_summary(balanced, wall_b)}]
+    balanced, wall_b = timed_grouping(region, replace(GroupingSetup(), leads=leads, pop_tolerance=TOLERANCE), kind,
+                                      workers)
+    ours = [{"case": case, "setup": "default", "executor": kind, **grouping_summary(default, wall)},
+            {"case": case, "setup": f"balanced +-{TOLERANCE:.0%}", "executor": kind,
+             **grouping_summary(balanced, wall_b)}]
     runs = []
     for other in executors:
-        again, seconds_ = _run(region, GroupingSetup(), other, workers)
+        again, seconds_ = timed_grouping(region, GroupingSetup(), other, workers)
         runs.append({"case": case, "executor": other, "counties": len(again.plans), "wall_s": seconds_,
                      "same_plans": _same_plans(default, again)})
 
@@ -374,46 +411,15 @@ def run_national(*, seed: int, kind: str, workers: int | None) -> dict[str, Any]
     before = resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024
     load = os.getloadavg()
     with TreeMemory() as memory:
-        result, wall = _run(region, GroupingSetup(), kind, workers)
+        result, wall = timed_grouping(region, GroupingSetup(), kind, workers)
     return {"case": "china", "executor": kind, "workers": workers, "build_s": build_s,
-            **_summary(result, wall), "parent_peak_before_mb": before,
+            **grouping_summary(result, wall), "parent_peak_before_mb": before,
             "parent_peak_mb": resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024,
             "tree_peak_pss_mb": memory.peak_pss, "tree_peak_rss_mb": memory.peak_rss,
             "load_before": load, "load_after": os.getloadavg()}
 
 
-def _child(*args: str) -> dict | None:
-    done = subprocess.run([sys.executable, __file__, *args], capture_output=True, text=True, cwd=ROOT, check=False,
-                          env={**os.environ, "PYTHONPATH": str(ROOT)})
-    if done.returncode != 0:
-        print(f"{args} failed:\n{done.stderr}")
-        return None
-    return json.loads(done.stdout.strip().splitlines()[-1])
-
-
 # --------------------------------------------------------------------------------------------- tables
-
-
-def _fmt(value: Any) -> str:
-    if value is None:
-        return "-"
-    if isinstance(value, float):
-        return "nan" if np.isnan(value) else f"{value:.3g}" if abs(value) < 1e4 else f"{value:,.0f}"
-    if isinstance(value, list):
-        return "/".join(f"{v:.1f}" for v in value)
-    return str(value)
-
-
-def print_table(rows: list[dict[str, Any]], columns: list[str]) -> None:
-    """Print rows as an aligned plain-text table."""
-    if not rows:
-        return
-    cells = [[_fmt(r.get(c)) for c in columns] for r in rows]
-    widths = [max(len(c), *(len(row[i]) for row in cells)) for i, c in enumerate(columns)]
-    print("  ".join(c.rjust(w) for c, w in zip(columns, widths)))
-    print("  ".join("-" * w for w in widths))
-    for row in cells:
-        print("  ".join(v.rjust(w) for v, w in zip(row, widths)))
 
 
 OURS = ["case", "setup", "executor", "counties", "townships", "optimal", "feasible", "infeasible", "no_solution",
@@ -466,35 +472,35 @@ def main(argv: list[str] | None = None) -> int:
                *(["--workers", str(args.workers)] if args.workers else []), *(["--no-spopt"] if args.no_spopt else []),
                "--spopt-seconds", str(args.spopt_seconds), "--executors", *args.executors]
     for case in args.cases:
-        r = _child("--child", case, *options)
+        r = run_child(__file__, "--child", case, *options)
         if r is not None:
             results.append(r)
             print(f"{case}: {r['townships']:,} townships, region built in {r['build_s']:.1f} s, "
-                  f"load average {_fmt(r['load'])}", flush=True)
+                  f"load average {fmt(r['load'])}", flush=True)
     if results:
-        print("\nOurs: every county, CP-SAT with one worker per county (seconds; gap of feasible plans)\n")
-        print_table([row for r in results for row in r["ours"]], OURS)
-        print("\nOn counties with >= 2 communities: balance (|pop - mean| / mean; std / mean), compactness "
-              "(Polsby-Popper, cut edges), communities not contiguous ('split'), seconds summed over counties\n")
-        print_table([row for r in results for row in r["compare"]], COMPARE)
+        print_table([row for r in results for row in r["ours"]], OURS,
+                    title="Ours: every county, CP-SAT with one worker per county (seconds; gap of feasible plans)")
+        print_table([row for r in results for row in r["compare"]], COMPARE,
+                    title="On counties with >= 2 communities: balance (|pop - mean| / mean; std / mean), compactness "
+                          "(Polsby-Popper, cut edges), communities not contiguous ('split'), seconds summed over "
+                          "counties")
     runs = [row for r in results for row in r["executors"]]
     if args.heavy and args.executors:
-        heavy = _child("--heavy-child", str(args.heavy), "--seed", str(args.seed), "--executors", *args.executors,
-                       *(["--workers", str(args.workers)] if args.workers else []))
+        heavy = run_child(__file__, "--heavy-child", str(args.heavy), "--seed", str(args.seed), "--executors",
+                          *args.executors, *(["--workers", str(args.workers)] if args.workers else []))
         runs += heavy or []
     if runs:
-        print("\nExecutors: the default setup again on fresh workers (wall seconds include starting them); "
-              "'same_plans' = identical to the first run\n")
-        print_table(runs, EXECUTORS)
+        print_table(runs, EXECUTORS, title="Executors: the default setup again on fresh workers (wall seconds include "
+                                           "starting them); 'same_plans' = identical to the first run")
     if args.national:
         rows = []
         for kind in args.national_executors:
-            r = _child("--national-child", kind, "--seed", str(args.seed),
-                       *(["--workers", str(args.workers)] if args.workers else []))
+            r = run_child(__file__, "--national-child", kind, "--seed", str(args.seed),
+                          *(["--workers", str(args.workers)] if args.workers else []))
             if r is not None:
                 rows.append(r)
-        print("\nAll China, default setup (memory in MB; tree = this process and its workers)\n")
-        print_table(rows, NATIONAL)
+        print_table(rows, NATIONAL, title="All China, default setup (memory in MB; tree = this process and its "
+                                          "workers)")
     return 0
 
 

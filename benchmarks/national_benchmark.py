@@ -39,7 +39,6 @@ from __future__ import annotations
 import argparse
 import json
 import os
-import subprocess
 import sys
 import tempfile
 import time
@@ -52,8 +51,8 @@ ROOT = Path(__file__).resolve().parents[1]
 if str(ROOT) not in sys.path:  # run as a script: make the repository importable
     sys.path.insert(0, str(ROOT))
 
-from benchmarks.grouping_region_benchmark import TreeMemory, _run, _summary  # noqa: E402
-from benchmarks.spopt_benchmark import print_table  # noqa: E402
+from benchmarks.common import print_table, run_child  # noqa: E402
+from benchmarks.grouping_region_benchmark import TreeMemory, grouping_summary, timed_grouping  # noqa: E402
 
 #: Goals of the issue (seconds, MB).
 GOALS = {"siting_s": 60.0, "grouping_s": 300.0, "memory_mb": 2048.0}
@@ -145,8 +144,8 @@ def run_national(gpkg: str, *, kind: str, workers: int | None, grouping: bool, c
 
         load = os.getloadavg()[0]
         with TreeMemory() as memory:
-            result, wall = _run(region, GroupingSetup(), kind, workers)
-        out["grouping"] = {"setup": "default GroupingSetup()", **_summary(result, wall),
+            result, wall = timed_grouping(region, GroupingSetup(), kind, workers)
+        out["grouping"] = {"setup": "default GroupingSetup()", **grouping_summary(result, wall),
                            "tree_pss_mb": memory.peak_pss, "tree_rss_mb": memory.peak_rss,
                            "load_avg": [load, os.getloadavg()[0]]}
         print(f"grouping: {wall:.1f} s", file=sys.stderr, flush=True)
@@ -154,26 +153,6 @@ def run_national(gpkg: str, *, kind: str, workers: int | None, grouping: bool, c
         out["dense"] = dense_check(region, next(iter(siting_setups().values())), kind, workers)
     out["parent_peak_mb"] = resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024
     return out
-
-
-def _child(*args: str) -> dict | None:
-    done = subprocess.run([sys.executable, str(Path(__file__).resolve()), *args], capture_output=True, text=True,
-                          cwd=ROOT, check=False, env={**os.environ, "PYTHONPATH": str(ROOT)})
-    if done.returncode != 0:
-        print(f"{args} failed:\n{done.stderr}")
-        return None
-    return json.loads(done.stdout.strip().splitlines()[-1])
-
-
-def _generate(gpkg: Path, seed: int) -> dict | None:
-    """Generate all China into ``gpkg`` with generate_benchmark.py (its own child process)."""
-    done = subprocess.run([sys.executable, str(ROOT / "benchmarks" / "generate_benchmark.py"), "--child", "china",
-                           "--seed", str(seed), "--gpkg", str(gpkg)], capture_output=True, text=True, cwd=ROOT,
-                          check=False, env={**os.environ, "PYTHONPATH": str(ROOT)})
-    if done.returncode != 0:
-        print(f"generating all China failed:\n{done.stderr}")
-        return None
-    return json.loads(done.stdout.strip().splitlines()[-1])
 
 
 def _goal(value: float | None, limit: float) -> str:
@@ -198,7 +177,9 @@ def main(argv: list[str] | None = None) -> int:
         return 0
     gpkg = Path(args.gpkg) if args.gpkg else Path(tempfile.mkdtemp(prefix="planner-national-")) / "china.gpkg"
     if not gpkg.exists():
-        made = _generate(gpkg, args.seed)
+        # generate_benchmark.py's child generates all China and writes it to the GeoPackage
+        made = run_child(ROOT / "benchmarks" / "generate_benchmark.py", "--child", "china", "--seed", str(args.seed),
+                         "--gpkg", str(gpkg))
         if made is None:
             return 1
         print(f"generated all China (seed {args.seed}): {made['counties']:,} counties, {made['townships']:,} "
@@ -206,33 +187,32 @@ def main(argv: list[str] | None = None) -> int:
               f"MB; not part of the goals) -> {gpkg}")
     else:
         print(f"reusing {gpkg}")
-    r = _child("--child", str(gpkg), "--executor", args.executor,
+    r = run_child(__file__, "--child", str(gpkg), "--executor", args.executor,
                *(["--workers", str(args.workers)] if args.workers else []),
                *(["--skip-grouping"] if args.skip_grouping else []),
                *(["--no-dense-check"] if args.no_dense_check else []))
     if r is None:
         return 1
-    print("\nLoad + validate the GeoPackage (peak = the process's resident memory)\n")
     print_table([r["load"]], ["step", "counties", "townships", "facilities", "travel_pairs", "usable", "errors",
-                              "warnings", "wall_s", "peak_mb", "load_avg"])
-    print(f"\nSiting, every county its own model, executor {r['executor']} (seconds; tree = parent + workers, MB)\n")
+                              "warnings", "wall_s", "peak_mb", "load_avg"],
+                title="Load + validate the GeoPackage (peak = the process's resident memory)")
     print_table(r["siting"], ["setup", "counties", "optimal", "feasible", "infeasible", "no_solution", "error",
                               "worst_gap", "median_s", "max_s", "solve_sum_s", "wall_s", "coverage", "tree_pss_mb",
-                              "tree_rss_mb", "load_avg"])
+                              "tree_rss_mb", "load_avg"],
+                title=f"Siting, every county its own model, executor {r['executor']} (seconds; tree = parent + "
+                      f"workers, MB)")
     for s in r["siting"]:
         for county, reason in s["without_plan"].items():
             print(f"  {s['setup']}: county {county} has no plan: {reason[:300]}")
     if "grouping" in r:
-        print(f"\nGrouping, every county, executor {r['executor']}\n")
         print_table([r["grouping"]], ["setup", "counties", "townships", "optimal", "feasible", "infeasible",
                                       "no_solution", "error", "worst_gap", "median_s", "max_s", "solve_sum_s",
-                                      "wall_s", "tree_pss_mb", "tree_rss_mb", "load_avg"])
+                                      "wall_s", "tree_pss_mb", "tree_rss_mb", "load_avg"],
+                    title=f"Grouping, every county, executor {r['executor']}")
     if "dense" in r:
-        d = r["dense"]
-        print("\nNo dense township x facility matrix on the siting path (traced re-run of the first setup)\n")
-        print_table([d], ["townships", "sites", "pairs", "dense_float_mb", "dense_bool_mb", "largest_county_cells",
-                          "traced_peak_mb", "no_dense_matrix"])
-    print("\nGoals (wall time and tree memory of each step)\n")
+        print_table([r["dense"]], ["townships", "sites", "pairs", "dense_float_mb", "dense_bool_mb",
+                                   "largest_county_cells", "traced_peak_mb", "no_dense_matrix"],
+                    title="No dense township x facility matrix on the siting path (traced re-run of the first setup)")
     rows = [{"goal": f"siting: {s['setup']}", "value_s": s["wall_s"], "time": _goal(s["wall_s"], GOALS["siting_s"]),
              "proven": f"{s['optimal'] + s['infeasible']}/{s['counties']} ({s['infeasible']} infeasible)",
              "memory_mb": s["tree_pss_mb"], "memory": _goal(s["tree_pss_mb"], GOALS["memory_mb"])}
@@ -245,7 +225,8 @@ def main(argv: list[str] | None = None) -> int:
                      "memory_mb": g["tree_pss_mb"], "memory": _goal(g["tree_pss_mb"], GOALS["memory_mb"])})
     rows.append({"goal": "load + validate", "value_s": r["load"]["wall_s"], "time": "-", "proven": "-",
                  "memory_mb": r["load"]["peak_mb"], "memory": _goal(r["load"]["peak_mb"], GOALS["memory_mb"])})
-    print_table(rows, ["goal", "value_s", "time", "proven", "memory_mb", "memory"])
+    print_table(rows, ["goal", "value_s", "time", "proven", "memory_mb", "memory"],
+                title="Goals (wall time and tree memory of each step)")
     print(f"\n(siting goal {GOALS['siting_s']:g} s, grouping {GOALS['grouping_s']:g} s, memory "
           f"{GOALS['memory_mb']:,.0f} MB per step; parent process peak over the whole run "
           f"{r['parent_peak_mb']:,.0f} MB)")

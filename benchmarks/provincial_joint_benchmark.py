@@ -34,7 +34,6 @@ from __future__ import annotations
 import argparse
 import json
 import os
-import subprocess
 import sys
 import time
 from dataclasses import replace
@@ -47,7 +46,8 @@ ROOT = Path(__file__).resolve().parents[1]
 if str(ROOT) not in sys.path:  # run as a script: make the repository importable
     sys.path.insert(0, str(ROOT))
 
-from benchmarks.spopt_benchmark import print_table, spopt_solve  # noqa: E402
+from benchmarks.common import print_table, run_child  # noqa: E402
+from benchmarks.spopt_benchmark import spopt_solve  # noqa: E402
 
 #: Goal of the issue: the joint provincial model proven optimal within this many seconds.
 GOAL_S = 30.0
@@ -84,7 +84,7 @@ def time_joint(region: Any, setup: Any, repeats: int) -> dict[str, Any]:
 
 def anchor_rows(region: Any, new_sites: int, *, repeats: int, spopt: bool, time_limit: float) -> list[dict[str, Any]]:
     """Maximal covering both tools can express, ours from the region and spopt from the same table."""
-    from planner.siting import SitingSetup, run_siting, siting_data
+    from planner.siting import SitingSetup, siting_data
 
     setup = SitingSetup(objective="max_coverage", threshold=30, new_sites=new_sites, require_ward=False, beds_min=0,
                         tie_break="none", time_limit=time_limit)
@@ -196,29 +196,26 @@ def main(argv: list[str] | None = None) -> int:
     if args.child:
         print(json.dumps(run_case(args.province, **options), default=float))
         return 0
-    done = subprocess.run([sys.executable, str(Path(__file__).resolve()), *(argv if argv is not None else sys.argv[1:]),
-                           "--child"], capture_output=True, text=True, cwd=ROOT, check=False,
-                          env={**os.environ, "PYTHONPATH": str(ROOT)})
-    if done.returncode != 0:
-        print(done.stderr)
+    r = run_child(__file__, *(argv if argv is not None else sys.argv[1:]), "--child")
+    if r is None:
         return 1
-    r = json.loads(done.stdout.strip().splitlines()[-1])
     print(f"province {r['province']}: {r['counties']} counties, {r['townships']:,} townships, {r['facilities']:,} "
           f"facilities, {r['travel_pairs']:,} travel pairs; generated in {r['build_s']:.1f} s; load average "
           f"{r['load_avg']:.1f} -> {r['load_avg_after']:.1f}")
-    print(f"\nOne joint model per coupling rule, every county's ward and bed rules (seconds: median of "
-          f"{args.repeats}; goal: proven optimal within {GOAL_S:g} s)\n")
     print_table(r["joint"], ["model", "models", "median_s", "max_s", "status", "objective", "bound", "gap", "backend",
-                             "coverage", "new_sites", "beds", "goal"])
-    print("\nMaximal covering on identical data (no ward rule, no beds): ours from the region vs spopt from the "
-          "dense table; ratio = spopt s / ours s, difference = ours - spopt covered people\n")
+                             "coverage", "new_sites", "beds", "goal"],
+                title=f"One joint model per coupling rule, every county's ward and bed rules (seconds: median of "
+                      f"{args.repeats}; goal: proven optimal within {GOAL_S:g} s)")
     print_table(r["anchor"], ["method", "townships", "sites", "total_s", "build_s", "objective", "status", "gap",
-                              "ratio", "difference", "as_good", "time_limit_s"])
+                              "ratio", "difference", "as_good", "time_limit_s"],
+                title="Maximal covering on identical data (no ward rule, no beds): ours from the region vs spopt "
+                      "from the dense table; ratio = spopt s / ours s, difference = ours - spopt covered people")
     if "sweep" in r:
-        print("\nA 4 x 3 sweep (thresholds 15-60 min x targets 80/90/95%), wall seconds: points as the tasks of 2 "
-              "processes (planner.sweep), counties as the tasks (points one after the other), all serial\n")
         print_table(r["sweep"], ["sweep", "points", "statuses", "points_as_tasks_s", "counties_as_tasks_s",
-                                 "serial_s"])
+                                 "serial_s"],
+                    title="A 4 x 3 sweep (thresholds 15-60 min x targets 80/90/95%), wall seconds: points as the "
+                          "tasks of 2 processes (planner.sweep), counties as the tasks (points one after the "
+                          "other), all serial")
     return 0
 
 

@@ -32,16 +32,16 @@ from typing import Any
 
 import numpy as np
 
-if __package__ in (None, ""):  # run as a script: make the repository importable
-    sys.path.insert(0, str(Path(__file__).resolve().parents[1]))
+REPO = Path(__file__).resolve().parents[1]
+if str(REPO) not in sys.path:  # run as a script: make the repository importable
+    sys.path.insert(0, str(REPO))
 
+from benchmarks.common import print_table  # noqa: E402
 from benchmarks.orlib import (Instance, read_lorena_sjc, read_pmed, read_pmedcap,  # noqa: E402
                               read_swain55)
 from optimization.siting import SitingData, SitingParams, solve_siting  # noqa: E402
 
 __all__ = ["capacitated_problem", "coverage_problem", "demo_region_rows", "pmedian_problem", "main"]
-
-REPO = Path(__file__).resolve().parents[1]
 
 
 def shared_dir() -> Path | None:
@@ -90,12 +90,17 @@ def coverage_problem(inst: Instance, *, radius: float, p: int, backend: str | No
 
 
 # ---------------------------------------------------------------- tables
+def _cost(value: float | None) -> str | None:
+    """A published or found optimum to the cent, as published (``17,288.99``; ``5,819``)."""
+    return None if value is None else f"{value:,.2f}".rstrip("0").rstrip(".")
+
+
 def _row(name: str, inst: Instance, plan, seconds: float, cpu: float) -> dict:
     value = plan.objective_value
     match = (inst.optimum is not None and value is not None
              and math.isclose(value, inst.optimum, rel_tol=0, abs_tol=0.006 if inst.optimum % 1 else 0.5))
-    return {"instance": name, "n": inst.n, "p": inst.p, "published": inst.optimum,
-            "found": None if value is None else round(value, 2), "match": "yes" if match else "NO",
+    return {"instance": name, "n": inst.n, "p": inst.p, "published": _cost(inst.optimum), "found": _cost(value),
+            "match": "yes" if match else "NO",
             "status": plan.status, "gap": plan.report.gap, "engine": plan.report.backend,
             "seconds": round(seconds, 2), "cpu_s": round(cpu, 2)}
 
@@ -129,7 +134,8 @@ def pmedcap_rows(folder: Path, *, time_limit: float, names: set[str] | None = No
 
 def sjc_rows(folder: Path, *, time_limit: float, names: set[str] | None = None) -> list[dict]:
     """Solve Lorena-Senne SJC1, SJC2, SJC3a/b, SJC4a/b."""
-    paths = [(name, folder / "lorena_sjc" / f"{name}.dat") for name in ("SJC1", "SJC2", "SJC3a", "SJC3b", "SJC4a", "SJC4b")]
+    paths = [(name, folder / "lorena_sjc" / f"{name}.dat")
+             for name in ("SJC1", "SJC2", "SJC3a", "SJC3b", "SJC4a", "SJC4b")]
     return _solved_rows(paths, read_lorena_sjc, capacitated_problem, time_limit=time_limit, names=names)
 
 
@@ -192,30 +198,6 @@ def _progress(row: dict) -> None:
     print("  " + " ".join(f"{k}={v}" for k, v in row.items()), file=sys.stderr, flush=True)
 
 
-def print_table(title: str, rows: list[dict]) -> None:
-    """Print rows as an aligned text table."""
-    print(f"\n{title}")
-    if not rows:
-        print("  (none)")
-        return
-    cols = list(rows[0])
-    cells = [[_fmt(r[c]) for c in cols] for r in rows]
-    widths = [max(len(c), *(len(row[i]) for row in cells)) for i, c in enumerate(cols)]
-    print("  " + "  ".join(c.rjust(w) for c, w in zip(cols, widths)))
-    for row in cells:
-        print("  " + "  ".join(v.rjust(w) for v, w in zip(row, widths)))
-
-
-def _fmt(value: object) -> str:
-    if value is None:
-        return "-"
-    if isinstance(value, float):
-        if value != value:
-            return "nan"
-        return f"{value:.4g}" if abs(value) < 1e-2 and value != 0 else f"{value:,.2f}".rstrip("0").rstrip(".")
-    return str(value)
-
-
 def _summary(title: str, rows: list[dict]) -> None:
     if not rows:
         return
@@ -242,22 +224,23 @@ def main(argv: list[str] | None = None) -> int:
     names = set(filter(None, args.instances.split(","))) or None
     if "pmed" in args.sets:
         rows = pmed_rows(folder, time_limit=args.time_limit, names=names)
-        print_table("OR-Library p-median through the array entry (engine: HiGHS MIP, or the Lagrangian branch-and-bound)", rows)
+        print_table(rows, title="OR-Library p-median through the array entry (engine: HiGHS MIP, or the Lagrangian "
+                                "branch-and-bound)")
         _summary("pmed", rows)
     if "pmedcap" in args.sets:
         rows = pmedcap_rows(folder, time_limit=args.time_limit, names=names)
-        print_table("Osman-Christofides capacitated p-median (floored distances)", rows)
+        print_table(rows, title="Osman-Christofides capacitated p-median (floored distances)")
         _summary("pmedcap", rows)
     if "sjc" in args.sets:
         rows = sjc_rows(folder, time_limit=args.time_limit, names=names)
-        print_table("Lorena-Senne SJC capacitated p-median", rows)
+        print_table(rows, title="Lorena-Senne SJC capacitated p-median")
         _summary("sjc", rows)
     if "swain" in args.sets:
         rows = swain_rows(folder, time_limit=args.time_limit)
-        print_table("Swain 55 maximal covering: HiGHS vs SCIP (covered demand of 640)", rows)
+        print_table(rows, title="Swain 55 maximal covering: HiGHS vs SCIP (covered demand of 640)")
     if "demo" in args.sets:
-        print_table("Demo region (株洲市, 105 townships, 140 facilities): each objective", demo_region_rows(
-            time_limit=args.time_limit))
+        print_table(demo_region_rows(time_limit=args.time_limit),
+                    title="Demo region (株洲市, 105 townships, 140 facilities): each objective")
     return 0
 
 

@@ -54,6 +54,8 @@ ROOT = Path(__file__).resolve().parents[1]
 if str(ROOT) not in sys.path:  # run as a script: make the repository importable
     sys.path.insert(0, str(ROOT))
 
+from benchmarks.common import child_env, fmt, print_table  # noqa: E402
+
 #: Side of the square the points are drawn in.
 SIDE = 100.0
 #: Candidate sites per demand point.
@@ -216,8 +218,8 @@ def run_task(task: dict[str, Any]) -> dict[str, Any]:
     else:
         out = ours(problem, cost, weights, backend=task.get("backend"), **options)
     instance = _digest(np.concatenate([demand.ravel(), sites.ravel(), weights]))
-    return {**task, **out, "cost_s": cost_s, "instance": instance, "m": len(sites), "peak_mb": resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024,
-            "load": os.getloadavg()[0]}
+    return {**task, **out, "cost_s": cost_s, "instance": instance, "m": len(sites),
+            "peak_mb": resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024, "load": os.getloadavg()[0]}
 
 
 # ------------------------------------------------------------------------------------------ children
@@ -233,7 +235,7 @@ def child(args: list[str], *, wall_limit: float, memory_mb: float) -> dict[str, 
 
     command = [sys.executable, str(Path(__file__).resolve()), *args]
     proc = subprocess.Popen(command, stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True, cwd=ROOT,
-                            env={**os.environ, "PYTHONPATH": str(ROOT)})
+                            env=child_env())
     watched = psutil.Process(proc.pid)
     start = time.perf_counter()
     stopped = None
@@ -258,31 +260,6 @@ def child(args: list[str], *, wall_limit: float, memory_mb: float) -> dict[str, 
 
 
 # --------------------------------------------------------------------------------------------- tables
-
-
-def _fmt(value: Any) -> str:
-    if value is None:
-        return "-"
-    if isinstance(value, (list, tuple)):
-        return "/".join(_fmt(v) for v in value)
-    if isinstance(value, float):
-        if value != value:
-            return "nan"
-        return f"{value:.3g}" if abs(value) < 100 else f"{value:,.0f}"
-    return str(value)
-
-
-def print_table(rows: list[dict[str, Any]], columns: list[str]) -> None:
-    """Print rows as an aligned plain-text table."""
-    if not rows:
-        print("  (none)")
-        return
-    cells = [[_fmt(r.get(c)) for c in columns] for r in rows]
-    widths = [max(len(c), *(len(row[i]) for row in cells)) for i, c in enumerate(columns)]
-    print("  ".join(c.rjust(w) for c, w in zip(columns, widths)))
-    print("  ".join("-" * w for w in widths))
-    for row in cells:
-        print("  ".join(v.rjust(w) for v, w in zip(row, widths)))
 
 
 def summarise(runs: list[dict[str, Any] | str], base: dict[str, Any]) -> dict[str, Any]:
@@ -337,14 +314,14 @@ COMPARE = ["problem", "n", "m", "ours", "ours_s", "ours_dense_s", "spopt_s", "sp
 
 def pmed_table(time_limit: float) -> None:
     """OR-Library pmed1-40: ours against the published optima (rows of benchmarks/siting_benchmark.py)."""
-    from benchmarks.siting_benchmark import pmed_rows, print_table as print_rows, shared_dir
+    from benchmarks.siting_benchmark import pmed_rows, shared_dir
 
     folder = shared_dir()
     if folder is None:
         print("\nOR-Library pmed: ../shared/benchmarks not found (set PLANNER_SHARED_DIR)")
         return
     rows = pmed_rows(folder, time_limit=time_limit)
-    print_rows("OR-Library p-median pmed1-40 (ours; anchor = published optimum)", rows)
+    print_table(rows, title="OR-Library p-median pmed1-40 (ours; anchor = published optimum)")
     seconds = np.array([r["seconds"] for r in rows])
     print(f"  {sum(r['match'] == 'yes' for r in rows)}/{len(rows)} published optima reached, "
           f"{sum(r['status'] == 'optimal' for r in rows)} proven optimal; median {np.median(seconds):.2f} s, "
@@ -387,15 +364,16 @@ def main(argv: list[str] | None = None) -> int:
                         break  # stopped or failed: the next repeat would be too
                 rows.append(summarise(runs, task))
                 r = rows[-1]
-                print(f"  {problem} n={n} {method}: {_fmt(r.get('total_s'))} s, objective {_fmt(r.get('objective'))}, "
+                print(f"  {problem} n={n} {method}: {fmt(r.get('total_s'))} s, objective {fmt(r.get('objective'))}, "
                       f"{r.get('status')}", file=sys.stderr, flush=True)
     if rows:
-        print(f"\nEvery run (seconds: median over runs; peak = the child's resident memory; p={args.p}, "
-              f"radius={args.radius:g} in a {SIDE:g} x {SIDE:g} square, CBC/HiGHS time limit {args.time_limit:g} s)\n")
-        print_table(rows, RUNS)
-        print("\nOurs (fastest path) against spopt: ratio = spopt s / ours s; difference = ours - spopt "
-              "(maximal covering: covered weight, higher is better; p-median: weighted distance, lower is better)\n")
-        print_table(compare_rows(rows), COMPARE)
+        print_table(rows, RUNS, title=f"Every run (seconds: median over runs; peak = the child's resident memory; "
+                                      f"p={args.p}, radius={args.radius:g} in a {SIDE:g} x {SIDE:g} square, "
+                                      f"CBC/HiGHS time limit {args.time_limit:g} s)")
+        print_table(compare_rows(rows), COMPARE,
+                    title="Ours (fastest path) against spopt: ratio = spopt s / ours s; difference = ours - spopt "
+                          "(maximal covering: covered weight, higher is better; p-median: weighted distance, lower "
+                          "is better)")
     if args.pmed:
         pmed_table(args.time_limit)
     return 0
