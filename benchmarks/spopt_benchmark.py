@@ -110,11 +110,22 @@ def _instance(cost: np.ndarray, weights: np.ndarray, p: int) -> Any:
     return Instance("random", cost, p, weights, np.full(cost.shape[1], np.inf))
 
 
+def _solved(data: Any, params: Any, start: float) -> dict[str, Any]:
+    """Solve with our optimiser; build (since ``start``), solve and total seconds, and the result."""
+    from optimization.siting import solve_siting
+
+    built = time.perf_counter()
+    plan = solve_siting(data, params)
+    end = time.perf_counter()
+    return {"build_s": built - start, "solve_s": end - built, "total_s": end - start,
+            "objective": plan.objective_value, "status": plan.status, "gap": plan.report.gap,
+            "backend": plan.report.backend, "pairs": int(data.pair_cost.size)}
+
+
 def ours(problem: str, cost: np.ndarray, weights: np.ndarray, *, p: int, radius: float,
          time_limit: float, backend: str | None = None) -> dict[str, Any]:
     """Our optimiser on the dense matrix: build the input, solve; times and result."""
     from benchmarks.siting_benchmark import coverage_problem, pmedian_problem
-    from optimization.siting import solve_siting
 
     start = time.perf_counter()
     inst = _instance(cost, weights, p)
@@ -122,12 +133,7 @@ def ours(problem: str, cost: np.ndarray, weights: np.ndarray, *, p: int, radius:
         data, params = coverage_problem(inst, radius=radius, p=p, backend=backend, time_limit=time_limit)
     else:
         data, params = pmedian_problem(inst, time_limit=time_limit)
-    built = time.perf_counter()
-    plan = solve_siting(data, params)
-    end = time.perf_counter()
-    return {"build_s": built - start, "solve_s": end - built, "total_s": end - start,
-            "objective": plan.objective_value, "status": plan.status, "gap": plan.report.gap,
-            "backend": plan.report.backend, "pairs": int(data.pair_cost.size)}
+    return _solved(data, params, start)
 
 
 def ours_sparse_mclp(demand: np.ndarray, sites: np.ndarray, weights: np.ndarray, *, p: int, radius: float,
@@ -136,7 +142,7 @@ def ours_sparse_mclp(demand: np.ndarray, sites: np.ndarray, weights: np.ndarray,
     from scipy.spatial import cKDTree
 
     from benchmarks.siting_benchmark import coverage_problem
-    from optimization.siting import SitingData, solve_siting
+    from optimization.siting import SitingData
 
     start = time.perf_counter()
     near = cKDTree(demand).sparse_distance_matrix(cKDTree(sites), radius, output_type="coo_matrix")
@@ -144,12 +150,7 @@ def ours_sparse_mclp(demand: np.ndarray, sites: np.ndarray, weights: np.ndarray,
     # the dense run's parameters (coverage_problem takes a matrix: a one-pair stand-in gives them)
     _, params = coverage_problem(_instance(np.zeros((1, 1)), np.ones(1), p), radius=radius, p=p,
                                  time_limit=time_limit)
-    built = time.perf_counter()
-    plan = solve_siting(data, params)
-    end = time.perf_counter()
-    return {"build_s": built - start, "solve_s": end - built, "total_s": end - start,
-            "objective": plan.objective_value, "status": plan.status, "gap": plan.report.gap,
-            "backend": plan.report.backend, "pairs": int(data.pair_cost.size)}
+    return _solved(data, params, start)
 
 
 def spopt_solve(problem: str, cost: np.ndarray, weights: np.ndarray, *, p: int, radius: float,
