@@ -67,6 +67,10 @@ def _healthy(url: str) -> bool:
 
 
 def main() -> None:
+    """Start the app, time each edit from click to redrawn map in headless Chromium, and print the table.
+
+    Options come from the command line (``--province``, ``--edits``; see ``--help``).
+    """
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("--province", help="2-digit province code of a generated region (default: the demo)")
     parser.add_argument("--edits", type=int, default=6, help="clicks to time, one county each (default 6)")

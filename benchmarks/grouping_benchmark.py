@@ -153,6 +153,18 @@ SUITES: dict[str, Callable[..., list[Case]]] = {"synthetic": synthetic_cases}
 
 
 def main(argv: Sequence[str] | None = None) -> int:
+    """Solve the synthetic counties (or compare the routes) and print the tables.
+
+    Parameters
+    ----------
+    argv
+        Command-line arguments (default: ``sys.argv[1:]``); see ``--help``.
+
+    Returns
+    -------
+    int
+        The exit status, 0.
+    """
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("--seeds", type=int, default=2, help="seeds per size and layout")
     parser.add_argument("--time-limit", type=float, default=60.0, help="seconds per county")
