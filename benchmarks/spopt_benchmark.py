@@ -315,7 +315,7 @@ COMPARE = ["problem", "n", "m", "ours", "ours_s", "ours_dense_s", "spopt_s", "sp
 
 def pmed_table(time_limit: float) -> None:
     """OR-Library pmed1-40: ours against the published optima (rows of benchmarks/siting_benchmark.py)."""
-    from benchmarks.siting_benchmark import pmed_rows, shared_dir
+    from benchmarks.siting_benchmark import pmed_rows, print_summary, shared_dir
 
     folder = shared_dir()
     if folder is None:
@@ -323,10 +323,7 @@ def pmed_table(time_limit: float) -> None:
         return
     rows = pmed_rows(folder, time_limit=time_limit)
     print_table(rows, title="OR-Library p-median pmed1-40 (ours; anchor = published optimum)")
-    seconds = np.array([r["seconds"] for r in rows])
-    print(f"  {sum(r['match'] == 'yes' for r in rows)}/{len(rows)} published optima reached, "
-          f"{sum(r['status'] == 'optimal' for r in rows)} proven optimal; median {np.median(seconds):.2f} s, "
-          f"slowest {seconds.max():.1f} s, total {seconds.sum():.1f} s")
+    print_summary("pmed", rows)
 
 
 def main(argv: list[str] | None = None) -> int:
