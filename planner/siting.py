@@ -133,10 +133,16 @@ class SitingSetup:
         if bad:
             raise ValueError(f"unknown site status {sorted(bad)}; expected existing, candidate or excluded")
 
-    def params(self, data: SitingData) -> SitingParams:
-        """The optimiser's parameters (hint mapped onto the sites of ``data``)."""
+    def params(self, data: SitingData | None = None) -> SitingParams:
+        """The optimiser's parameters, which check every value (the hint mapped onto the sites of ``data``).
+
+        Parameters
+        ----------
+        data
+            The model's data; without it the parameters carry no hint (enough to check the values).
+        """
         hint = None
-        if self.hint is not None:
+        if self.hint is not None and data is not None:
             hint = np.isin(data.site_ids.astype(str), list(self.hint))
         if self.objective in ("min_sites", "max_coverage"):
             threshold = self.threshold
@@ -162,10 +168,7 @@ class SitingSetup:
         missing = sorted(set(self.counties or ()) - set(region.county_codes))
         if missing:
             raise ValueError(f"unknown county code(s): {', '.join(missing)}")
-        SitingParams(objective=self.objective, threshold=self.threshold, coverage_target=self.coverage_target,
-                     county_target=self.county_target, new_sites=self.new_sites, bed_budget=self.bed_budget,
-                     beds_min=self.beds_min, beds_max=self.beds_max, capacitated=self.capacitated,
-                     persons_served_per_bed=self.persons_served_per_bed)
+        self.params()
 
     def to_dict(self) -> dict[str, Any]:
         """Plain form for scenarios and JSON."""
@@ -176,8 +179,12 @@ class SitingSetup:
         return out
 
     @classmethod
-    def from_dict(cls, data: Mapping[str, Any], *, source: str = "siting parameters") -> "SitingSetup":
+    def from_dict(cls, data: Mapping[str, Any], *, source: str = "siting parameters",
+                  complete: bool = True) -> "SitingSetup":
         """Setup from a plain mapping (YAML ``siting:`` section or a saved scenario).
+
+        With ``complete`` (the default) the values are checked as the optimiser will (a target
+        for ``min_sites`` ...); a sweep's base, which its grid completes, passes ``complete=False``.
 
         Raises
         ------
@@ -187,9 +194,12 @@ class SitingSetup:
         values = setup_values(cls, data, source=source, text_tuples=("site_kinds", "ward_kinds", "hint", "counties"),
                               text_maps=("statuses",))
         try:
-            return cls(**values)
+            setup = cls(**values)
+            if complete:
+                setup.params()  # the optimiser's own checks of every value, now rather than mid-run
         except (TypeError, ValueError) as exc:
             raise ValueError(f"{source}: {exc}") from exc
+        return setup
 
 
 @dataclass(frozen=True)

@@ -633,7 +633,7 @@ def cmd_sweep(args: argparse.Namespace) -> int:
     grid = _grid_from_args(args)
     source = args.params or "siting parameters"
     with parameter_errors(source, kind=SitingSetup, values=values):
-        base = SitingSetup.from_dict(values, source=source)
+        base = SitingSetup.from_dict(values, source=source, complete=False)  # each grid point is checked
         points = sweep_points(base, grid)
     check_outputs(args, paths=sweep_paths(points, args.out), make_folders=True)
     region = load(args)

@@ -133,3 +133,13 @@ def test_a_km_threshold_on_a_minutes_only_table_is_refused_not_planned_at_zero(r
     with pytest.raises(ValueError, match="no km"):
         run_siting(region_minutes, setup)
     assert run_siting(region_minutes, replace(setup, unit="minutes", threshold=30)).plan.has_plan
+
+
+def test_siting_values_are_checked_when_read_naming_the_file():
+    with pytest.raises(ValueError, match="siting.yaml: .*min_sites needs"):
+        SitingSetup.from_dict({"objective": "min_sites", "county_target": None}, source="siting.yaml")
+    with pytest.raises(ValueError, match="siting.yaml"):
+        SitingSetup.from_dict({"beds_min": "abc"}, source="siting.yaml")
+    # a sweep's base is completed by its grid
+    base = SitingSetup.from_dict({"objective": "min_sites", "county_target": None}, complete=False)
+    assert base.objective == "min_sites"
