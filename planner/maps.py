@@ -44,7 +44,7 @@ from folium.template import Template
 
 from geodata.region import Region
 from planner.i18n import tr
-from planner.ui.offline import offline_map
+from planner.offline import offline_map
 
 __all__ = [
     "ColourBy",

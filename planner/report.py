@@ -1,7 +1,7 @@
 """Self-contained HTML reports of a scenario and of a comparison, in Chinese or English.
 
 A report is one HTML file that needs no network: styles are inline, and the
-map is :func:`planner.ui.offline.standalone_html` (Leaflet and its styles
+map is :func:`planner.offline.standalone_html` (Leaflet and its styles
 inlined) placed in an ``<iframe srcdoc>`` so the map's own stylesheets do not
 restyle the page. It holds the scenario's name, region and parameters, the
 solve status with gap and time, the headline figures, the map with its
@@ -25,7 +25,7 @@ from planner.export import Bundle, build_bundle
 from planner.labels import CODES, format_value
 from planner.maps import legend_html, plan_map
 from planner.metrics import scenario_kpis
-from planner.ui.offline import standalone_html
+from planner.offline import standalone_html
 
 if TYPE_CHECKING:
     from planner.compare import Comparison

@@ -4,6 +4,9 @@ from __future__ import annotations
 
 import html
 import re
+import subprocess
+import sys
+from pathlib import Path
 from urllib.parse import urlsplit
 
 import pytest
@@ -13,12 +16,13 @@ from planner.compare import compare
 from planner.grouping import GroupingSetup
 from planner.labels import format_value
 from planner.metrics import scenario_kpis
+from planner.offline import linked_resources
 from planner.report import compare_html, report_html
 from planner.scenario import RegionRef, Scenario
 from planner.siting import SitingSetup
-from planner.ui.offline import linked_resources
 
 URL = re.compile(r"""(?:https?|wss?)://[^\s"'<>)\\]+""")
+REPO_ROOT = Path(__file__).resolve().parents[2]
 
 
 @pytest.fixture(scope="module")
@@ -119,3 +123,13 @@ def test_comparison_report(region):
     assert f"新开设床位的机构 ({len(change.opened)})" in text
     for name in change.opened["name"]:
         assert name in text
+
+
+def test_reports_and_maps_need_neither_streamlit_nor_the_app_package():
+    # A fresh interpreter: this test session has imported Streamlit already.
+    code = ("import sys, planner.report, planner.maps; "
+            "assert 'streamlit' not in sys.modules, 'streamlit imported'; "
+            "ui = sorted(m for m in sys.modules if m == 'planner.ui' or m.startswith('planner.ui.')); "
+            "assert not ui, ui")
+    done = subprocess.run([sys.executable, "-c", code], cwd=REPO_ROOT, capture_output=True, text=True, timeout=120)
+    assert done.returncode == 0, done.stderr

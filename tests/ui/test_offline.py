@@ -13,17 +13,16 @@ import folium
 import folium.plugins
 import pytest
 
-from planner.ui.offline import (
+from planner.offline import (
     STATIC_DIR,
     VENDORED,
     OfflineAssetError,
     linked_resources,
     localize,
     offline_map,
-    served_base_url,
-    st_offline_folium,
     standalone_html,
 )
+from planner.ui.offline import served_base_url, st_offline_folium
 
 REPO_ROOT = Path(__file__).resolve().parents[2]
 SERVED = "/component/planner.ui.offline.assets/"
@@ -177,7 +176,8 @@ def test_dynamic_feature_groups_get_served_links_too() -> None:
         import folium
         import folium.plugins
 
-        from planner.ui.offline import offline_map, st_offline_folium
+        from planner.offline import offline_map
+        from planner.ui.offline import st_offline_folium
 
         group = folium.FeatureGroup(name="facilities")
         cluster = folium.plugins.MarkerCluster().add_to(group)
