@@ -21,7 +21,6 @@ import pandas as pd
 import streamlit as st
 
 from planner.i18n import tr
-from planner.labels import text
 from planner.maps import COLOUR_BY, MANY_FACILITIES, Legend, MapOptions, base_map, display_geometry, legend_html
 from planner.ui.actions import MODES, Outcome, apply_click, apply_edit
 from planner.ui.mapview import RETURNED_OBJECTS, click_signature, map_layers, read_click

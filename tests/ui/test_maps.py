@@ -8,7 +8,7 @@ import folium
 import pytest
 
 from geodata.demo import demo_region
-from planner.maps import MapOptions, PointLayer, base_map, community_palette, display_geometry, plan_layers, plan_map
+from planner.maps import MapOptions, PointLayer, base_map, community_palette, display_geometry, plan_map
 from planner.offline import linked_resources, standalone_html
 from planner.ui.mapview import map_layers
 from planner.ui.workbench import Parameters, Workbench
