@@ -181,7 +181,6 @@ def _check_locks(prep: Prepared) -> list[Infeasibility]:
 def _check_reach(prep: Prepared) -> list[Infeasibility]:
     """Every township must be able to join some openable lead contiguously."""
     data, out = prep.data, []
-    n = data.n_townships
     openable = _openable(prep)
     n_parts, part = data.graph.components()
     lead_parts = set(part[data.lead_township[openable]].tolist())

@@ -187,8 +187,8 @@ def _compare(wb: Workbench, params: Parameters, lang: str) -> None:
         st.caption(note)
     if st.toggle(tr("compare.maps", lang), key=Keys.COMPARE_MAPS):
         columns = st.columns(2)
-        for column, item, key in zip(columns, pair, (Keys.COMPARE_MAP_A, Keys.COMPARE_MAP_B)):
-            with column:
+        for panel, item, key in zip(columns, pair, (Keys.COMPARE_MAP_A, Keys.COMPARE_MAP_B)):
+            with panel:
                 st.caption(item.name)
                 _static_map(item, lang, key)
     st.download_button(f"⬇ {tr('compare.download', lang)}", key=Keys.COMPARE_DOWNLOAD, on_click="ignore",

@@ -3,7 +3,6 @@
 from __future__ import annotations
 
 import geopandas as gpd
-import pandas as pd
 from shapely.geometry import Point, box
 
 #: South-west corner of the grid (in Hunan) and cell size in degrees (~5 km).
