@@ -90,9 +90,10 @@ def cmd_group(args: argparse.Namespace) -> int:
         setup.params_check(region)
     scores = score_assignment(region, setup, setup.current) if args.current else None
     for county, evaluation in (scores or {}).items():
-        print(f"current grouping, {county}: " + ", ".join(
-            f"{c.lead_id} {len(c.township_ids)} townships {c.population:,.0f} people"
-            f" (mean {c.mean_travel:.0f}, max {c.max_travel:.0f} min)" for c in evaluation.communities))
+        print(f"current grouping, {county}: " + (", ".join(
+            f"{c.lead_id} {_townships(len(c.township_ids))} {c.population:,.0f} people"
+            f" (mean {c.mean_travel:.0f}, max {c.max_travel:.0f} min)" for c in evaluation.communities)
+            or "no community"))
         for v in evaluation.violations:
             print(f"  - breaks: {v.message}")
     with command_executor(args, tasks=len(setup.counties or region.county_codes), preload=["planner.grouping"]) as ex:
@@ -104,7 +105,7 @@ def cmd_group(args: argparse.Namespace) -> int:
         status = plan.report.status
         line = f"{county}: {status}"
         if plan.evaluation is not None:
-            line += "; " + ", ".join(f"{c.lead_id} {len(c.township_ids)} townships {c.population:,.0f} people"
+            line += "; " + ", ".join(f"{c.lead_id} {_townships(len(c.township_ids))} {c.population:,.0f} people"
                                      for c in plan.evaluation.communities)
         print(line)
         for reason in plan.report.reasons:
@@ -150,27 +151,33 @@ def cmd_site(args: argparse.Namespace) -> int:
     return 0 if result.plan.has_plan else 1
 
 
+def _townships(count: int) -> str:
+    return f"{count} township" + ("" if count == 1 else "s")
+
+
 def _print_siting(data: dict[str, Any]) -> None:
-    if data["status"] not in ("optimal", "feasible"):
-        _print_report_header(data)
-        for reason in data["reasons"]:
-            print(f"  - {reason['message']}")
-        return
-    sites = data["open_sites"]
-    new = [s for s in sites if not s["existing"]]
-    unit = data["threshold"]["unit"]
-    print(f"{len(sites)} sites with hospice beds ({len(new)} new), {sum(s['beds'] for s in sites)} beds "
-          f"({sum(s['new_beds'] for s in sites)} new)")
-    overall = data["coverage"]["overall"]
-    print(f"aged 60+ within {data['threshold']['value']:g} {unit}: {overall['covered']:,} of "
-          f"{overall['population_60plus']:,} ({overall['share']:.1%}); travel: {data['travel']}")
-    for county, c in data["coverage"]["by_county"].items():
-        print(f"  county {county}: {c['share']:.1%} of {c['population_60plus']:,} covered")
-    for alt in data["alternatives"]:
-        print(f"alternative {alt['rank']}: objective {alt['objective']}, sites {', '.join(alt['open_sites'])}")
+    solved = ("optimal", "feasible")
+    counties = data["counties"]
+    if data["status"] in solved or any(r["status"] in solved for r in counties.values()):
+        sites = data["open_sites"]
+        new = [s for s in sites if not s["existing"]]
+        unit = data["threshold"]["unit"]
+        print(f"{len(sites)} sites with hospice beds ({len(new)} new), {sum(s['beds'] for s in sites)} beds "
+              f"({sum(s['new_beds'] for s in sites)} new)")
+        overall = data["coverage"]["overall"]
+        print(f"aged 60+ within {data['threshold']['value']:g} {unit}: {overall['covered']:,} of "
+              f"{overall['population_60plus']:,} ({overall['share']:.1%}); travel: {data['travel']}")
+        for county, c in data["coverage"]["by_county"].items():
+            status = counties.get(county, {}).get("status", data["status"])
+            plan = "" if status in solved else f" -- {status}: no plan for this county"
+            print(f"  county {county}: {c['share']:.1%} of {c['population_60plus']:,} covered{plan}")
+        for alt in data["alternatives"]:
+            print(f"alternative {alt['rank']}: objective {alt['objective']}, sites {', '.join(alt['open_sites'])}")
     _print_report_header(data)
     for reason in data["reasons"]:
         print(f"  - {reason['message']}")
+    for note in data["notes"]:
+        print(f"  note: {note}")
 
 
 def _add_run_arguments(p: argparse.ArgumentParser) -> None:

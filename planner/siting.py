@@ -268,7 +268,7 @@ def _check_travel_unit(region: Region, unit: str) -> None:
     if unit not in pairs.columns or not np.isfinite(pairs[unit].to_numpy(float)).any():
         other = "minutes" if unit == "km" else "km"
         raise ValueError(f"the travel table has no {unit} (only {other}): give the threshold in {other} "
-                         f"(--threshold-{other}) or add a {unit} column to the travel matrix")
+                         f"or add a {unit} column to the travel matrix")
 
 
 def _star(item: tuple[Callable[..., Any], tuple[Any, ...]]) -> Any:
@@ -376,8 +376,16 @@ class SitingResult:
         return {"overall": {"population_60plus": int(total), "covered": int(covered),
                             "share": covered / total if total else 1.0}, "by_county": by_county}
 
+    def notes(self, region: Region) -> list[str]:
+        """What a planner should know beyond the status: counties with no facility that may host beds."""
+        kinds = ", ".join(self.setup.site_kinds)
+        with_sites = set(region.facilities["county_code"].to_numpy()[self.index.facilities])
+        planned = self.setup.counties or region.county_codes
+        return [f"county {c} has no facility of the allowed kinds ({kinds}): nothing can open there"
+                for c in planned if c not in with_sites]
+
     def to_json(self, region: Region) -> dict[str, Any]:
-        """The CLI's JSON: report header, open sites, coverage, per-county reports, alternatives."""
+        """The CLI's JSON: report header, open sites, coverage, per-county reports, alternatives, notes."""
         sites = self.sites(region)
         open_sites = [{"facility_id": r.facility_id, "name": r.name, "county_code": r.county_code,
                        "beds": int(r.beds), "new_beds": int(r.new_beds), "existing": bool(r.existing)}
@@ -393,6 +401,7 @@ class SitingResult:
             "travel": region.travel.label,
             "open_sites": open_sites,
             "coverage": self.coverage(region),
+            "notes": self.notes(region),
             "counties": {str(k): v.to_dict() for k, v in self.plan.county_reports.items()},
             "alternatives": [{"rank": i + 1, "objective": a.objective_value, "status": str(a.report.status),
                               "open_sites": site_ids[a.open].tolist()}

@@ -234,7 +234,8 @@ def _arrays_from_county_plans(prep: Prepared, pieces: list, plans: Iterable[Siti
     for (_, _, towns, sites), plan in zip(pieces, plans):
         open_[sites] = plan.open
         beds[sites] = plan.beds
-        assignment[towns] = np.where(plan.assignment >= 0, sites[np.maximum(plan.assignment, 0)], -1)
+        if sites.size:  # a county without candidate sites leaves its townships unassigned
+            assignment[towns] = np.where(plan.assignment >= 0, sites[np.maximum(plan.assignment, 0)], -1)
     return PlanArrays(prep, open_, beds, assignment if prep.params.capacitated else None)
 
 

@@ -128,7 +128,7 @@ def test_a_km_threshold_on_a_minutes_only_table_is_refused_not_planned_at_zero(r
     minutes_only = replace(region.travel, pairs=region.travel.pairs.assign(km=np.nan))
     region_minutes = replace(region, travel=minutes_only)
     setup = SitingSetup(objective="max_coverage", threshold=10, unit="km", county_new_sites=1)
-    with pytest.raises(ValueError, match="no km.*threshold-minutes"):
+    with pytest.raises(ValueError, match="no km.*threshold in minutes"):
         setup.params_check(region_minutes)
     with pytest.raises(ValueError, match="no km"):
         run_siting(region_minutes, setup)
@@ -143,3 +143,39 @@ def test_siting_values_are_checked_when_read_naming_the_file():
     # a sweep's base is completed by its grid
     base = SitingSetup.from_dict({"objective": "min_sites", "county_target": None}, complete=False)
     assert base.objective == "min_sites"
+
+
+def test_a_county_without_candidate_sites_is_planned_around_and_named(region):
+    kinds = ("community_health_center",)
+    setup = SitingSetup(objective="max_coverage", county_new_sites=1, site_kinds=kinds, require_ward=False)
+    result = run_siting(region, setup)
+    assert result.plan.has_plan
+    has_kind = set(region.facilities.loc[region.facilities["kind"].isin(kinds), "county_code"])
+    without = [c for c in region.county_codes if c not in has_kind]
+    assert without  # the demo has counties without a community health centre
+    notes = result.to_json(region)["notes"]
+    assert [n.split()[1] for n in notes] == without
+    coverage = result.coverage(region)["by_county"]
+    assert all(coverage[c]["covered"] == 0 for c in without)
+
+
+def test_cli_prints_the_other_counties_when_one_county_fails(monkeypatch, capsys):
+    import optimization.siting.solver as solver
+
+    original = solver.solve_county
+    failing = demo_region().county_codes[1]
+
+    def solve_or_fail(data, params):
+        if str(data.groups[0]) == failing:
+            raise RuntimeError("injected")
+        return original(data, params)
+
+    monkeypatch.setattr(solver, "solve_county", solve_or_fail)
+    code = main(["site", "demo", "--objective", "max-coverage", "--county-new-sites", "1", "--executor", "serial",
+                 "--quiet"])
+    out = capsys.readouterr().out
+    assert code == 1  # not every county has a plan
+    assert f"county {failing}:" in out and "error: no plan for this county" in out
+    others = [c for c in demo_region().county_codes if c != failing]
+    assert all(f"county {c}:" in out for c in others) and "sites with hospice beds" in out
+    assert f"county {failing}: no plan, because the optimiser stopped with an error (RuntimeError: injected)" in out
