@@ -146,8 +146,19 @@ def load(args: argparse.Namespace) -> Region:
 # --- parameters -----------------------------------------------------------------------------------------------
 
 
+#: The sections of a parameters file that holds both.
+_SECTIONS = ("siting", "grouping")
+
+
 def read_params(path: str | None, section: str) -> dict[str, Any]:
-    """One section (``siting`` or ``grouping``) of a parameters YAML; a file without sections is the section."""
+    """One section (``siting`` or ``grouping``) of a parameters YAML; a file without sections is the section.
+
+    Raises
+    ------
+    CommandError
+        Naming the file when it cannot be read, is not a mapping, mixes
+        sections with loose keys, or its section is not a mapping.
+    """
     if not path:
         return {}
     import yaml
@@ -157,10 +168,20 @@ def read_params(path: str | None, section: str) -> dict[str, Any]:
     except (OSError, UnicodeDecodeError, yaml.YAMLError) as exc:
         raise CommandError(f"--params {path}: cannot be read ({exc})") from exc
     if not isinstance(data, dict):
-        raise CommandError(f"--params {path}: expected a mapping of parameters")
-    if {"siting", "grouping"} & set(data):
-        return dict(data.get(section) or {})
-    return data
+        raise CommandError(f"--params {path}: expected a mapping of parameters, found {type(data).__name__}")
+    if not set(_SECTIONS) & set(data):
+        return data
+    loose = [str(key) for key in data if key not in _SECTIONS]
+    if loose:
+        raise CommandError(f"--params {path}: {_join(loose)} outside the 'siting:' and 'grouping:' sections; "
+                           "put each parameter under its section")
+    values = data.get(section)
+    if values is None:
+        return {}
+    if not isinstance(values, dict):
+        raise CommandError(f"--params {path}: section '{section}:' must be a mapping of parameters "
+                           f"(key: value lines indented under it), found {type(values).__name__} {repr(values)[:60]}")
+    return dict(values)
 
 
 def _numbers_given_as_other(kind: type, values: Mapping[str, Any]) -> list[str]:

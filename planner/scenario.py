@@ -343,20 +343,27 @@ class Scenario:
         ScenarioError
             When the content is not a scenario of a known format version.
         """
+        if not isinstance(data, Mapping):
+            raise ScenarioError(f"{source}: not a scenario file (a JSON {type(data).__name__}, not an object)")
         if data.get("format") != FORMAT:
             raise ScenarioError(f"{source}: not a scenario file (format {data.get('format')!r})")
-        if data.get("format_version", 0) > FORMAT_VERSION:
+        version = data.get("format_version", 0)
+        if not isinstance(version, int) or isinstance(version, bool):
+            raise ScenarioError(f"{source}: damaged scenario (format_version {version!r} is not a whole number)")
+        if version > FORMAT_VERSION:
             raise ScenarioError(f"{source}: written by a newer version (format {data['format_version']})")
         try:
             return cls(
                 name=data["name"], region=RegionRef.from_dict(data["region"]),
-                siting=None if data.get("siting") is None else SitingSetup.from_dict(data["siting"], source=source),
+                # complete=False: a draft saved before its settings are complete opens; run() then explains
+                siting=None if data.get("siting") is None else SitingSetup.from_dict(data["siting"], source=source,
+                                                                                     complete=False),
                 grouping=None if data.get("grouping") is None else GroupingSetup.from_dict(data["grouping"],
                                                                                              source=source),
                 added_sites=list(data.get("added_sites") or []), results=dict(data.get("results") or {}),
                 software_version=data.get("software_version", "?"), created=data.get("created", ""),
                 notes=data.get("notes", ""))
-        except (KeyError, TypeError, ValueError) as exc:
+        except (AttributeError, KeyError, TypeError, ValueError) as exc:
             raise ScenarioError(f"{source}: damaged scenario ({type(exc).__name__}: {exc})") from exc
 
     def save(self, path: str | Path, *, overwrite: bool = False) -> Path:
