@@ -5,8 +5,9 @@
 :mod:`planner.sweep` all build on this module, which imports none of them.
 
 Every command checks its output files with :func:`check_outputs` before it
-reads the region or solves anything, so a clash costs no solver time; a
-problem the user can fix is a :class:`CommandError`, printed by
+reads the region or solves anything, so a clash costs no solver time, and an
+output that is one of its inputs (:func:`input_files`) is refused even with
+``--force``; a problem the user can fix is a :class:`CommandError`, printed by
 :func:`planner.cli.main` without a traceback.
 """
 
@@ -29,8 +30,8 @@ from geodata.report import RegionError, ValidationReport
 from planner.parallel import EXECUTOR_KINDS, PARALLEL_THRESHOLD, Executor, ExecutorError, choose_kind, executor
 
 __all__ = ["DEMO", "CommandError", "add_executor_arguments", "add_region_arguments", "check_outputs",
-           "command_executor", "fit_solver_workers", "load", "parameter_errors", "read_params", "read_region",
-           "region_options", "write_json", "write_layers"]
+           "command_executor", "fit_solver_workers", "input_files", "load", "parameter_errors", "read_params",
+           "read_region", "region_options", "write_json", "write_layers"]
 
 #: The region argument naming the built-in demo.
 DEMO = "demo"
@@ -230,9 +231,79 @@ def parameter_errors(source: str, *, kind: type | None = None, values: Mapping[s
 # --- output files ---------------------------------------------------------------------------------------------
 
 
+#: Arguments naming one input file, as the messages name them.
+_INPUT_FLAGS = (("options", "the --options file"), ("params", "the --params file"),
+                ("current", "the --current file"), ("travel_matrix", "the --travel-matrix file"))
+#: The files beside a shapefile that belong to it.
+_SHAPEFILE_PARTS = (".shp", ".shx", ".dbf", ".prj", ".cpg", ".qix", ".sbn", ".sbx", ".shp.xml")
+
+
+def _region_paths(args: argparse.Namespace) -> list[str]:
+    region = getattr(args, "region", None)
+    paths = [] if region is None else [str(p) for p in (region if isinstance(region, list) else [region])]
+    return [] if paths == [DEMO] else paths
+
+
+def _role_files(options: Any) -> list[str]:
+    """The files named in region options (``roles: {travel: matrix.csv}``), as given."""
+    roles = options.get("roles") if isinstance(options, Mapping) else getattr(options, "roles", None)
+    return [str(p) for p in roles.values()] if isinstance(roles, Mapping) else []
+
+
+def _scenario_inputs(path: str) -> list[tuple[str, str]]:
+    """The region files a scenario file refers to (best effort: a damaged file is reported when it is read)."""
+    try:
+        region = json.loads(Path(path).read_text(encoding="utf-8"))["region"]
+        files = [str(p) for p in region["paths"] if p != DEMO] + _role_files(region.get("options"))
+    except (OSError, UnicodeDecodeError, ValueError, KeyError, TypeError, AttributeError):
+        return []
+    return [(f"a region file of scenario {path}", p) for p in files]
+
+
+def input_files(args: argparse.Namespace) -> list[tuple[str, Path]]:
+    """Every file or folder the command reads, with how messages name it.
+
+    The region's paths (a folder stands for every file in it), ``--options``
+    and the files it names, ``--params``, ``--current``, ``--travel-matrix``,
+    the scenario files (``SCENARIO.json`` of ``run``/``export``, those of
+    ``compare``) and the region files those scenarios refer to.
+    """
+    found: list[tuple[str, str]] = [("the region", p) for p in _region_paths(args)]
+    found += [(flag, value) for name, flag in _INPUT_FLAGS if (value := getattr(args, name, None))]
+    if getattr(args, "options", None):
+        try:
+            found += [(f"a file named in --options {args.options}", p)
+                      for p in _role_files(RegionOptions.from_yaml(args.options))]
+        except ValueError:  # an unreadable options file is reported when the region is read
+            pass
+    scenario = getattr(args, "scenario", None)
+    for path in ([scenario] if scenario else []) + list(getattr(args, "scenarios", None) or []):
+        found += [("the scenario", path)] + _scenario_inputs(path)
+    return [(label, Path(p)) for label, p in found]
+
+
+def _reads(output: Path, source: Path) -> str | None:
+    """How writing ``output`` would replace the input ``source``: ``is``, ``belongs to`` or None (it would not)."""
+    if source.is_dir():  # a folder region reads the files inside it
+        inside = output.is_file() and output.resolve().is_relative_to(source.resolve())
+        return "is a file in" if inside else None
+    if output.resolve() == source.resolve() or (output.exists() and source.exists() and output.samefile(source)):
+        return "is"  # the same file, by name, link or hard link
+    name, stem = output.name.lower(), source.name.lower().removesuffix(".shp")
+    sidecar = (source.suffix.lower() == ".shp" and output.parent.resolve() == source.parent.resolve()
+               and any(name == stem + part for part in _SHAPEFILE_PARTS))
+    return "is part of" if sidecar else None
+
+
 def check_outputs(args: argparse.Namespace, *, paths: Iterable[str | Path | None] | None = None,
                   make_folders: bool = False) -> None:
-    """Refuse, before any work, output files that exist (unless ``--force``) or cannot be written.
+    """Refuse, before any work, outputs that are inputs, exist (unless ``--force``) or cannot be written.
+
+    An output that is one of the command's inputs (:func:`input_files`: the
+    region or a file in its folder, the options, parameters, current grouping
+    or travel matrix, a scenario) is refused even with ``--force``: input
+    files are only ever read. The one exception is ``planner run S.json
+    --save S.json --force``, which saves the scenario it ran over itself.
 
     Parameters
     ----------
@@ -251,13 +322,22 @@ def check_outputs(args: argparse.Namespace, *, paths: Iterable[str | Path | None
         One message naming every clashing file and every missing folder.
     """
     if paths is None:
-        paths = [getattr(args, name, None) for name in ("json", "out", "save")]
+        outputs = [(f"--{name} ", getattr(args, name, None)) for name in ("json", "out", "save")]
+    else:
+        outputs = [("output ", p) for p in paths]
     force = bool(getattr(args, "force", False))
+    inputs = input_files(args)
     existing: list[str] = []
     problems: list[str] = []
     seen: dict[Path, str] = {}
-    for path in (Path(p) for p in paths if p not in (None, "-")):
-        if path.is_dir():
+    for flag, path in ((flag, Path(p)) for flag, p in outputs if p not in (None, "-")):
+        clash = next(((how, label, source) for label, source in inputs if (how := _reads(path, source))
+                      and not (flag == "--save " and label == "the scenario")), None)
+        if clash is not None:
+            how, label, source = clash
+            problems.append(f"{flag}{path} {how} {label} {source}: an input is never replaced, not even with "
+                            "--force; choose another name")
+        elif path.is_dir():
             problems.append(f"{path} is a folder, not a file")
         elif path.exists() and not force:
             existing.append(str(path))
