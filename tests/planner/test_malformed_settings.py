@@ -6,10 +6,8 @@ import json
 
 import pytest
 
-import planner.cli
 from geodata.demo import demo_region
 from planner.cli import main
-from planner.cliutil import load
 from planner.grouping import GroupingSetup
 from planner.scenario import FORMAT, Scenario, ScenarioError
 from planner.siting import SitingSetup
@@ -26,7 +24,6 @@ def no_solve(monkeypatch):
     def refuse(*args, **kwargs):
         raise AssertionError("a plan was solved with malformed settings")
 
-    monkeypatch.setattr(planner.cli, "load", load)
     for name in ("planner.siting.run_siting", "planner.grouping.run_grouping"):
         monkeypatch.setattr(name, refuse)
 
