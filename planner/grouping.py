@@ -169,8 +169,12 @@ class GroupingSetup:
         return out
 
     @classmethod
-    def from_dict(cls, data: Mapping[str, Any], *, source: str = "grouping parameters") -> "GroupingSetup":
+    def from_dict(cls, data: Mapping[str, Any], *, source: str = "grouping parameters",
+                  complete: bool = True) -> "GroupingSetup":
         """Setup from a plain mapping (YAML ``grouping:`` section or a saved scenario).
+
+        With ``complete`` (the default) the values are checked as the optimiser will; a saved
+        draft passes ``complete=False`` and is checked when it is run.
 
         Raises
         ------
@@ -192,7 +196,8 @@ class GroupingSetup:
             values["leads"] = {str(k): tuple(str(x) for x in v) for k, v in (values["leads"] or {}).items()}
         try:
             setup = cls(**values)
-            setup.params("")  # the optimiser's own checks of every value, now rather than mid-run
+            if complete:
+                setup.params("")  # the optimiser's own checks of every value, now rather than mid-run
         except (TypeError, ValueError) as exc:
             raise ValueError(f"{source}: {exc}") from exc
         return setup

@@ -359,7 +359,8 @@ class Scenario:
                 siting=None if data.get("siting") is None else SitingSetup.from_dict(data["siting"], source=source,
                                                                                      complete=False),
                 grouping=None if data.get("grouping") is None else GroupingSetup.from_dict(data["grouping"],
-                                                                                             source=source),
+                                                                                             source=source,
+                                                                                             complete=False),
                 added_sites=list(data.get("added_sites") or []), results=dict(data.get("results") or {}),
                 software_version=data.get("software_version", "?"), created=data.get("created", ""),
                 notes=data.get("notes", ""))
