@@ -30,17 +30,6 @@ def region_file(demo_gpkg, tmp_path) -> Path:
     return Path(shutil.copy(demo_gpkg, tmp_path / "in.gpkg"))
 
 
-@pytest.fixture
-def no_work(monkeypatch):
-    """Reading the region or solving fails the test: a clash must be refused before either."""
-    def refuse(*args, **kwargs):
-        raise AssertionError("the region was read or a plan solved before the outputs were checked")
-
-    for module, name in (("planner.cli", "load"), ("planner.cli", "read_region"), ("planner.cliutil", "load"),
-                         ("planner.siting", "run_siting"), ("planner.grouping", "run_grouping")):
-        monkeypatch.setattr(f"{module}.{name}", refuse)
-
-
 def _refused(capsys, output: str, how: str, source: str) -> str:
     """The one-line message of a refused output, naming the output and the input it would replace."""
     err = capsys.readouterr().err
