@@ -11,6 +11,7 @@ from __future__ import annotations
 
 import argparse
 import os
+import signal
 import socket
 import subprocess
 import sys
@@ -79,6 +80,10 @@ def add_arguments(parser: argparse.ArgumentParser) -> None:
                         help="open the app on these region files (GeoPackage, folder, zip ...) instead of the demo")
 
 
+def _interrupt(signum: int, frame: object) -> None:
+    raise KeyboardInterrupt
+
+
 def main(args: argparse.Namespace) -> int:
     """Run the app until interrupted (Ctrl+C); returns Streamlit's exit code."""
     script = app_script()
@@ -93,6 +98,7 @@ def main(args: argparse.Namespace) -> int:
         env[REGION_ENV] = os.pathsep.join(str(Path(p).resolve()) for p in args.region)
     process = subprocess.Popen(streamlit_command(script, port=port, address=args.address), env=env,
                                cwd=str(script.parent))
+    signal.signal(signal.SIGTERM, _interrupt)  # a stop from outside (kill, a service manager) ends Streamlit too
     try:
         return process.wait()
     except KeyboardInterrupt:
