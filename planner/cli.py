@@ -15,10 +15,11 @@ from __future__ import annotations
 
 import argparse
 import sys
-from collections.abc import Sequence
+from collections.abc import Callable, Sequence
 from typing import Any
 
 from geodata.readers import InputError
+from geodata.region import Region
 from geodata.report import RegionError
 from planner.cliutil import (CommandError, add_executor_arguments, add_region_arguments, check_outputs,
                              command_executor, fit_solver_workers, load, parameter_errors, read_params, read_region,
@@ -91,8 +92,7 @@ def cmd_group(args: argparse.Namespace) -> int:
     scores = score_assignment(region, setup, setup.current) if args.current else None
     for county, evaluation in (scores or {}).items():
         print(f"current grouping, {county}: " + (", ".join(
-            f"{c.lead_id} {_townships(len(c.township_ids))} {c.population:,.0f} people"
-            f" (mean {c.mean_travel:.0f}, max {c.max_travel:.0f} min)" for c in evaluation.communities)
+            f"{_community(c)} (mean {c.mean_travel:.0f}, max {c.max_travel:.0f} min)" for c in evaluation.communities)
             or "no community"))
         for v in evaluation.violations:
             print(f"  - breaks: {v.message}")
@@ -105,17 +105,12 @@ def cmd_group(args: argparse.Namespace) -> int:
         status = plan.report.status
         line = f"{county}: {status}"
         if plan.evaluation is not None:
-            line += "; " + ", ".join(f"{c.lead_id} {_townships(len(c.township_ids))} {c.population:,.0f} people"
-                                     for c in plan.evaluation.communities)
+            line += "; " + ", ".join(_community(c) for c in plan.evaluation.communities)
         print(line)
         for reason in plan.report.reasons:
             print(f"  - {reason.message}")
     _print_report_header(data)
-    if args.json:
-        write_json(data, args.json, force=args.force)
-    if args.out:
-        write_layers(grouping_layers(region, result), args.out, force=args.force)
-    save_run(args, region, grouping=result)
+    _write_outputs(args, region, data, lambda: grouping_layers(region, result), grouping=result)
     return 0 if result.report.status.has_solution else 1
 
 
@@ -143,16 +138,24 @@ def cmd_site(args: argparse.Namespace) -> int:
             result = run_siting(region, setup, map_fn=ex.map, progress=bar)
     data = result.to_json(region)
     _print_siting(data)
-    if args.json:
-        write_json(data, args.json, force=args.force)
-    if args.out:
-        write_layers(siting_layers(region, result), args.out, force=args.force)
-    save_run(args, region, siting=result)
+    _write_outputs(args, region, data, lambda: siting_layers(region, result), siting=result)
     return 0 if result.plan.has_plan else 1
 
 
-def _townships(count: int) -> str:
-    return f"{count} township" + ("" if count == 1 else "s")
+def _write_outputs(args: argparse.Namespace, region: Region, data: dict[str, Any],
+                   layers: Callable[[], dict[str, Any]], **run: Any) -> None:
+    """The run's --json, --out (map layers, built only when asked) and --save, as checked before solving."""
+    if args.json:
+        write_json(data, args.json, force=args.force)
+    if args.out:
+        write_layers(layers(), args.out, force=args.force)
+    save_run(args, region, **run)
+
+
+def _community(c: Any) -> str:
+    """A community in a few words: lead, townships, population."""
+    count = len(c.township_ids)
+    return f"{c.lead_id} {count} township{'' if count == 1 else 's'} {c.population:,.0f} people"
 
 
 def _print_siting(data: dict[str, Any]) -> None:
