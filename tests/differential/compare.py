@@ -32,7 +32,7 @@ from tests.differential.checks import SitingRules, check_grouping_plan, check_si
 from tests.differential.instances import GroupingCase, SitingCase
 from tests.differential.references import Reference, reference
 
-__all__ = ["KINDS", "Outcome", "judge", "run_case"]
+__all__ = ["KINDS", "Outcome", "assess_siting_plan", "judge", "run_case"]
 
 #: Kinds of disagreement, in the order the sweep prints them.
 KINDS = ("beaten", "better_than_reference", "invalid_bound", "broken_plan", "wrong_status")
@@ -97,22 +97,58 @@ def judge(outcome: Outcome) -> Outcome:
 
 
 def _siting_outcome(case: SitingCase, backend: str | None, ref: Reference) -> Outcome:
-    data, params = case.data(), case.params(backend)
-    plan = solve_siting(data, params)
+    plan = solve_siting(case.data(), case.params(backend))
+    outcome = assess_siting_plan(case, ref, status=plan.status, objective=plan.objective_value,
+                                 bound=plan.report.best_bound, open_=plan.open, beds=plan.beds,
+                                 assignment=plan.assignment, covered=plan.covered)
+    reported = plan.report.objective
+    if plan.has_plan and reported is not None and abs(reported - outcome.objective) > tolerance(outcome.objective):
+        outcome.problems.append(f"report says objective {reported:g}, {outcome.objective:g} recomputed")
+        judge(outcome)
+    if plan.has_plan and abs(plan.overall.covered - float(case.inst["w"][plan.covered].sum())) > 1e-6:
+        outcome.problems.append(f"covered {plan.overall.covered:g} reported, not the sum of the covered townships")
+        judge(outcome)
+    return outcome
+
+
+def assess_siting_plan(case: SitingCase, ref: Reference, *, status: str, objective: float | None,
+                       bound: float | None, open_: np.ndarray, beds: np.ndarray,
+                       assignment: np.ndarray | None = None, covered: np.ndarray | None = None) -> Outcome:
+    """Check a siting plan given as arrays over the case's townships and sites, and judge it.
+
+    Parameters
+    ----------
+    case
+        The instance.
+    ref
+        Its reference optimum.
+    status, objective, bound
+        What the planner reported.
+    open_, beds
+        ``(m,)`` the plan's open sites and beds.
+    assignment
+        ``(n,)`` serving site per township (read in capacitated mode).
+    covered
+        ``(n,)`` the planner's coverage flags, compared with the recomputed ones when given.
+
+    Returns
+    -------
+    Outcome
+        With the objective recomputed from the plan.
+    """
     rules = SitingRules(case.inst, case.prm)
-    outcome = Outcome(case.label, case.klass, plan.status, plan.objective_value, plan.report.best_bound, ref,
+    outcome = Outcome(case.label, case.klass, status, objective, bound, ref,
                       maximise=rules.objective == "max_coverage")
-    if plan.has_plan:
-        check = check_siting_plan(rules, plan.open, plan.beds, plan.assignment if rules.capacitated else None)
+    if status in ("optimal", "feasible"):
+        check = check_siting_plan(rules, open_, beds, assignment if rules.capacitated else None)
         outcome.problems += check.problems
-        if plan.objective_value is None or abs(check.objective - plan.objective_value) > tolerance(check.objective):
-            outcome.problems.append(f"objective {plan.objective_value} reported, {check.objective:g} recomputed")
-        reported = plan.report.objective
-        if reported is not None and abs(reported - check.objective) > tolerance(check.objective):
-            outcome.problems.append(f"report says objective {reported:g}, {check.objective:g} recomputed")
-        covered = float(case.inst["w"][np.asarray(plan.covered, dtype=bool)].sum())
-        if abs(plan.overall.covered - covered) > tolerance(covered):
-            outcome.problems.append(f"covered {plan.overall.covered:g} reported, {covered:g} by the plan's flags")
+        if objective is None or abs(check.objective - objective) > tolerance(check.objective):
+            outcome.problems.append(f"objective {objective} reported, {check.objective:g} recomputed")
+        if covered is not None and not rules.capacitated:
+            mine = np.isfinite(np.where(rules.covers & np.asarray(open_, bool)[None, :], 1.0, np.inf).min(axis=1))
+            if np.any(mine != np.asarray(covered, dtype=bool)):
+                outcome.problems.append(f"townships {np.flatnonzero(mine != covered).tolist()} are flagged "
+                                        "covered wrongly")
         outcome.objective = check.objective
     return judge(outcome)
 
