@@ -32,7 +32,7 @@ from tests.differential.checks import SitingRules, check_grouping_plan, check_si
 from tests.differential.instances import GroupingCase, SitingCase
 from tests.differential.references import Reference, reference
 
-__all__ = ["KINDS", "Outcome", "assess_siting_plan", "judge", "run_case"]
+__all__ = ["KINDS", "Outcome", "assess_grouping_plan", "assess_siting_plan", "judge", "run_case"]
 
 #: Kinds of disagreement, in the order the sweep prints them.
 KINDS = ("beaten", "better_than_reference", "invalid_bound", "broken_plan", "wrong_status")
@@ -156,15 +156,38 @@ def assess_siting_plan(case: SitingCase, ref: Reference, *, status: str, objecti
 def _grouping_outcome(case: GroupingCase, ref: Reference) -> Outcome:
     plan = solve_grouping(case.data, case.params)
     report = plan.report
+    return assess_grouping_plan(case, ref, status=str(report.status), objective=report.objective,
+                                bound=report.best_bound, assignment=plan.assignment)
+
+
+def assess_grouping_plan(case: GroupingCase, ref: Reference, *, status: str, objective: float | None,
+                         bound: float | None, assignment: np.ndarray) -> Outcome:
+    """Check a grouping plan (lead index per township of the case) and judge it.
+
+    Parameters
+    ----------
+    case
+        The county and its rules.
+    ref
+        Its reference optimum.
+    status, objective, bound
+        What the planner reported (person-minutes).
+    assignment
+        ``(n,)`` lead index of each township.
+
+    Returns
+    -------
+    Outcome
+        With the travel recomputed from the plan.
+    """
     # the planner rounds each township's person-minutes to 1/1000 (its integer costs): optimal for those
     rounding = case.data.n_townships * 0.5e-3
-    outcome = Outcome(case.label, case.klass, str(report.status), report.objective, report.best_bound, ref,
-                      slack=rounding)
-    if report.status.has_solution:
-        check = check_grouping_plan(case.data, case.params, plan.assignment)
+    outcome = Outcome(case.label, case.klass, status, objective, bound, ref, slack=rounding)
+    if status in ("optimal", "feasible"):
+        check = check_grouping_plan(case.data, case.params, assignment)
         outcome.problems += check.problems
-        if report.objective is None or abs(check.objective - report.objective) > tolerance(check.objective) + rounding:
-            outcome.problems.append(f"objective {report.objective} reported, {check.objective:g} recomputed")
+        if objective is None or abs(check.objective - objective) > tolerance(check.objective) + rounding:
+            outcome.problems.append(f"objective {objective} reported, {check.objective:g} recomputed")
         outcome.objective = check.objective
     return judge(outcome)
 
