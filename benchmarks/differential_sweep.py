@@ -79,8 +79,6 @@ def sweep(klass: str, *, instances: int, seed: int, size: str, backends: list[st
     seconds = Counter()
     for s in range(seed, seed + instances):
         case = make_case(klass, s, size)
-        if klass != GROUPING:
-            case.prm["time_limit"] = time_limit
         try:
             ref = reference(case)
         except ReferenceError as exc:
@@ -91,7 +89,7 @@ def sweep(klass: str, *, instances: int, seed: int, size: str, backends: list[st
         for b in backends:
             start = time.perf_counter()
             try:
-                outcome = run_case(case, backend=None if b == "default" else b, ref=ref)
+                outcome = run_case(case, backend=None if b == "default" else b, ref=ref, time_limit=time_limit)
             except Exception as exc:  # a back end that crashes on a model is a finding, not the end of the sweep
                 counts[b]["no_answer"] += 1
                 print(f"  {case.label} [{b}] raised {type(exc).__name__}: {exc}")

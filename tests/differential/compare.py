@@ -22,7 +22,7 @@ separately, so the test suite can assert there is none and the sweep
 from __future__ import annotations
 
 import math
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 
 import numpy as np
 
@@ -96,8 +96,8 @@ def judge(outcome: Outcome) -> Outcome:
     return outcome
 
 
-def _siting_outcome(case: SitingCase, backend: str | None, ref: Reference) -> Outcome:
-    plan = solve_siting(case.data(), case.params(backend))
+def _siting_outcome(case: SitingCase, backend: str | None, ref: Reference, time_limit: float) -> Outcome:
+    plan = solve_siting(case.data(), case.params(backend, time_limit=time_limit))
     outcome = assess_siting_plan(case, ref, status=plan.status, objective=plan.objective_value,
                                  bound=plan.report.best_bound, open_=plan.open, beds=plan.beds,
                                  assignment=plan.assignment, covered=plan.covered)
@@ -153,8 +153,8 @@ def assess_siting_plan(case: SitingCase, ref: Reference, *, status: str, objecti
     return judge(outcome)
 
 
-def _grouping_outcome(case: GroupingCase, ref: Reference) -> Outcome:
-    plan = solve_grouping(case.data, case.params)
+def _grouping_outcome(case: GroupingCase, ref: Reference, time_limit: float) -> Outcome:
+    plan = solve_grouping(case.data, replace(case.params, time_limit=time_limit))
     report = plan.report
     return assess_grouping_plan(case, ref, status=str(report.status), objective=report.objective,
                                 bound=report.best_bound, assignment=plan.assignment)
@@ -193,7 +193,7 @@ def assess_grouping_plan(case: GroupingCase, ref: Reference, *, status: str, obj
 
 
 def run_case(case: SitingCase | GroupingCase, *, backend: str | None = None,
-             ref: Reference | None = None) -> Outcome:
+             ref: Reference | None = None, time_limit: float = 30.0) -> Outcome:
     """Solve ``case`` with the planner (``backend`` forced when given, siting only) and judge it.
 
     Parameters
@@ -205,6 +205,8 @@ def run_case(case: SitingCase | GroupingCase, *, backend: str | None = None,
         for the planner's choice.
     ref
         The reference optimum, when already known (the sweep reuses it across back ends).
+    time_limit
+        Seconds for each of the planner's models (a plan stopped by it is judged as ``feasible``).
 
     Returns
     -------
@@ -212,5 +214,5 @@ def run_case(case: SitingCase | GroupingCase, *, backend: str | None = None,
     """
     ref = reference(case) if ref is None else ref
     if isinstance(case, GroupingCase):
-        return _grouping_outcome(case, ref)
-    return _siting_outcome(case, backend, ref)
+        return _grouping_outcome(case, ref, time_limit)
+    return _siting_outcome(case, backend, ref, time_limit)
