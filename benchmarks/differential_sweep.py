@@ -137,7 +137,8 @@ def main(argv: list[str] | None = None) -> int:
     for klass in args.classes or CLASSES:
         rows += sweep(klass, instances=args.instances, seed=args.seed, size=args.size, backends=backends,
                       time_limit=args.time_limit, show=args.show)
-    print_table(rows, title=f"Differential sweep: {args.size} instances, seeds {args.seed}-{args.seed + args.instances - 1}")
+    last = args.seed + args.instances - 1
+    print_table(rows, title=f"Differential sweep: {args.size} instances, seeds {args.seed}-{last}")
     return 1 if any(r["disagreeing"] or r["ref_failed"] for r in rows) else 0
 
 

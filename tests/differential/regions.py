@@ -171,10 +171,10 @@ def region_grouping_case(seed: int) -> RegionGrouping:
                  for r2, c2 in ((r, c + 1), (r + 1, c)) if r2 < rows and c2 < cols
                  and r * cols + c in local and r2 * cols + c2 in local]
         leads = np.flatnonzero(h_county == county)
+        eligible = np.array([_may_lead(*hospitals.loc[h, ["grade", "ownership", "specialty"]]) for h in leads])
         data = GroupingData(county, tuple(towns["township_code"].iloc[mine]), towns["population"].to_numpy(float)[mine],
                             np.array(edges), tuple(hospitals["facility_id"].iloc[leads]),
                             np.array([local[int(home[h])] for h in leads]), minutes[np.ix_(mine, leads)],
-                            lead_eligible=np.array([_may_lead(hospitals["grade"].iloc[h], hospitals["ownership"].iloc[h],
-                                                              hospitals["specialty"].iloc[h]) for h in leads]))
+                            lead_eligible=eligible)
         cases[county] = GroupingCase("region_grouping", seed, "medium", data, GroupingParams(**rules))
     return RegionGrouping(region, setup, cases)

@@ -49,9 +49,10 @@ def test_broken_siting_plans_are_caught() -> None:
     only_existing = rules.existing & rules.can_open
     missed = check_siting_plan(rules, only_existing, np.where(only_existing, rules.bed_low, 0)).problems
     assert any("target" in p for p in missed), missed
+    assert rules.existing.any()  # the case has an existing ward to close
     closed = everything & ~rules.existing
-    if rules.existing.any():
-        assert any("existing" in p for p in check_siting_plan(rules, closed, np.where(closed, rules.bed_low, 0)).problems)
+    problems = check_siting_plan(rules, closed, np.where(closed, rules.bed_low, 0)).problems
+    assert any("existing" in p for p in problems), problems
     assert any("beds" in p for p in check_siting_plan(rules, everything, beds + 10_000).problems)
 
 
