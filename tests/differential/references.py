@@ -43,13 +43,17 @@ def _cbc() -> pulp.LpSolver:
 
 
 def _solved(problem: pulp.LpProblem, label: str) -> bool:
-    """Solve with CBC; True when optimal, False when infeasible, an error otherwise."""
+    """Solve with CBC; True when proven optimal, False when proven infeasible, an error otherwise.
+
+    PuLP calls a plan found before CBC's time limit ``Optimal`` too; its
+    solution status tells the two apart.
+    """
     problem.solve(_cbc())
     status = pulp.LpStatus[problem.status]
     if status == "Infeasible":
         return False
-    if status != "Optimal":
-        raise ReferenceError(f"{label}: CBC ended with status {status}")
+    if status != "Optimal" or problem.sol_status != pulp.LpSolutionOptimal:
+        raise ReferenceError(f"{label}: CBC ended with status {status} ({pulp.LpSolution[problem.sol_status]})")
     return True
 
 
