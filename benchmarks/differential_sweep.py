@@ -118,7 +118,7 @@ def _row(counter: Counter) -> dict[str, int]:
 def main(argv: list[str] | None = None) -> int:
     """Parse the command line, run the sweep and print the table; exit status 1 when anything disagrees."""
     parser = argparse.ArgumentParser(description=__doc__.split("\n\n")[0])
-    parser.add_argument("classes", nargs="*", choices=[[], *CLASSES], default=[],
+    parser.add_argument("classes", nargs="*", metavar="CLASS",
                         help=f"model classes (default: all of {', '.join(CLASSES)})")
     parser.add_argument("--instances", type=int, default=30, help="instances per class (default 30)")
     parser.add_argument("--seed", type=int, default=0, help="first seed (default 0)")
@@ -129,6 +129,9 @@ def main(argv: list[str] | None = None) -> int:
     parser.add_argument("--time-limit", type=float, default=30.0, help="seconds per planner model (default 30)")
     parser.add_argument("--show", action="store_true", help="print every disagreement")
     args = parser.parse_args(argv)
+    unknown_classes = sorted(set(args.classes) - set(CLASSES))
+    if unknown_classes:
+        parser.error(f"unknown classes {unknown_classes}; expected some of {', '.join(CLASSES)}")
     backends = list(BACKENDS) if args.backends == "all" else args.backends.split(",")
     unknown = sorted(set(backends) - set(BACKENDS))
     if unknown:
