@@ -580,6 +580,7 @@ def write_sweep(result: SweepResult, region: Region, folder: str | Path, *, lang
         Naming the files that exist, when ``overwrite`` is false.
     """
     from planner.scenario import Scenario, ScenarioRun, atomic_write_text
+    from planner.spreadsheet import neutralise_frame
 
     folder = Path(folder)
     targets = sweep_paths(result.points, folder)
@@ -590,7 +591,8 @@ def write_sweep(result: SweepResult, region: Region, folder: str | Path, *, lang
         raise FileExistsError(f"{', '.join(existing[:5])}{' ...' if len(existing) > 5 else ''} exist(s); "
                               "choose another folder or allow replacing them (--force)")
     folder.mkdir(parents=True, exist_ok=True)
-    atomic_write_text(targets[0], sweep_table(result, lang=lang).to_csv(index=False).join(["\ufeff", ""]))
+    table = neutralise_frame(sweep_table(result, lang=lang))  # for Excel: no text read as a formula
+    atomic_write_text(targets[0], table.to_csv(index=False).join(["\ufeff", ""]))
     trade_off_chart(result, targets[1], lang=lang)
     atomic_write_text(targets[2], sweep_html(result, lang=lang, png=targets[1].read_bytes()))
     written = targets[:3]
