@@ -21,7 +21,7 @@ import pandas as pd
 import streamlit as st
 
 from planner.i18n import tr
-from planner.maps import COLOUR_BY, MANY_FACILITIES, Legend, MapOptions, base_map, display_geometry, legend_html
+from planner.maps import COLOUR_BY, MANY_FACILITIES, Legend, MapOptions, base_map, display_geometry, legends_html
 from planner.ui.actions import MODES, Outcome, apply_click, apply_edit
 from planner.ui.mapview import RETURNED_OBJECTS, click_signature, map_layers, read_click
 from planner.ui.offline import st_offline_folium
@@ -283,7 +283,6 @@ def _display_options(wb: Workbench, lang: str) -> None:
 
 
 def _legends(legends: list[Legend]) -> None:
-    html = "".join(f'<div style="display:inline-block;vertical-align:top;margin-right:28px;font-size:0.8rem">'
-                   f'{legend_html(legend)}</div>' for legend in legends if legend.entries)
+    html = legends_html(legends)  # an escaping template: lead names are text, never markup
     if html:
         st.markdown(html, unsafe_allow_html=True)
