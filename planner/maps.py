@@ -185,7 +185,8 @@ class LabelLayer(MacroElement):
     ----------
     labels
         ``(lat, lon, html, (anchor_x, anchor_y))`` per label; the HTML is the project's own markup
-        (numbers, symbols and palette colours, never a name from the user's files).
+        (the ``lead_star`` and ``bed_label`` macros of ``templates/macros.html.j2``: numbers, symbols
+        and palette colours, never a name from the user's files).
     size
         Icon box in pixels.
     """
@@ -510,9 +511,8 @@ def _community_layer(region: Region, community: Mapping[str, str], geometry: gpd
             continue
         point = facilities.loc[lid, "geometry"]
         star = "🔒" if lid in locked else "★"
-        stars.append((point.y, point.x, f'<div class="lead-star" style="font-size:16px;line-height:16px;'
-                      f'color:{palette.get(lid, "#111")};text-shadow:0 0 2px #fff,0 0 2px #fff,0 0 1px #000;">'
-                      f'{star}</div>', (8, 22)))
+        stars.append((point.y, point.x, str(render_macro("macros.html.j2", "lead_star", palette.get(lid, "#111"),
+                                                          star)), (8, 22)))
     # Not interactive: a click on a star reaches the facility dot under it (whose tooltip names the lead).
     LabelLayer(stars, size=(16, 16)).add_to(layer)
     return layer
@@ -621,8 +621,7 @@ def _sites_layer(sites: gpd.GeoDataFrame, lang: str, *, labels: bool) -> folium.
                    "fillColor": EXISTING_SITE if row.existing else NEW_SITE, "fillOpacity": 0.9}
         text = f"[{row.facility_id}] {row.name} · {beds} {row.beds} · {tag}"
         points.append((row.geometry.y, row.geometry.x, options, text))
-        texts.append((row.geometry.y, row.geometry.x, '<div class="bed-label" style="font:600 11px sans-serif;'
-                      f'color:#222;white-space:nowrap;text-shadow:0 0 3px #fff,0 0 3px #fff;">{int(row.beds)}</div>',
+        texts.append((row.geometry.y, row.geometry.x, str(render_macro("macros.html.j2", "bed_label", int(row.beds))),
                       (-9, 16)))
     PointLayer(points).add_to(layer)
     if labels and not small:
