@@ -5,7 +5,9 @@ must show as those characters, not run. So no HTML is built by joining strings: 
 comparison pages, sweep pages and legends are Jinja2 templates (``planner/templates``)
 rendered with ``autoescape=True``, so every value put into them is escaped unless it is
 itself the output of a template (:class:`markupsafe.Markup`). Map tooltips, which Leaflet
-and folium's ``GeoJsonTooltip`` put into ``innerHTML``, go through :func:`html_text`.
+and folium's ``GeoJsonTooltip`` put into ``innerHTML``, go through :func:`html_text`. Names
+the app writes into Streamlit's Markdown (captions, messages) go through
+:func:`markdown_text`, so ``![x](http://host/p.png)`` stays text and loads nothing.
 
 Templates
     ``page.html.j2`` (the document: head, inline style, footer), ``report.html.j2``,
@@ -22,10 +24,13 @@ from typing import Any, Final
 import jinja2
 from markupsafe import Markup, escape
 
-__all__ = ["Markup", "css_colour", "environment", "html_text", "render", "render_macro"]
+__all__ = ["Markup", "css_colour", "environment", "html_text", "markdown_text", "render", "render_macro"]
 
 #: Colours a template may put into a ``style`` attribute: ``#rgb``, ``#rrggbb``, ``#rrggbbaa`` or a plain name.
 _COLOUR: Final = re.compile(r"#[0-9a-fA-F]{3,8}|[a-zA-Z]{1,30}")
+#: ASCII punctuation: CommonMark lets any of it be escaped with a backslash.
+_MARKDOWN_PUNCTUATION: Final = re.compile(r"""([!"#$%&'()*+,\-./:;<=>?@\[\\\]^_`{|}~])""")
+_LINE_BREAKS: Final = re.compile(r"[\r\n\u2028\u2029]+")
 
 
 def css_colour(value: Any) -> str:
@@ -43,6 +48,20 @@ def html_text(value: Any) -> str:
     '&lt;img src=x onerror=alert(1)&gt; &amp; &#34;co&#34;'
     """
     return str(escape(value))
+
+
+def markdown_text(value: Any) -> str:
+    r"""``value`` as Markdown that shows it as it is: every ASCII punctuation backslash-escaped, one line.
+
+    For names put into Streamlit's Markdown (``st.markdown``, ``st.caption``, ``st.error``...):
+    no link, image, emphasis, heading, HTML or colour directive can come from a name.
+
+    Examples
+    --------
+    >>> print(markdown_text("![x](http://h/p.png) *镇*"))
+    \!\[x\]\(http\:\/\/h\/p\.png\) \*镇\*
+    """
+    return _MARKDOWN_PUNCTUATION.sub(r"\\\1", _LINE_BREAKS.sub(" ", str(value)))
 
 
 @cache
