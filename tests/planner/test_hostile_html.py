@@ -131,3 +131,12 @@ def test_legend_colours_cannot_break_out_of_their_style():
     assert "<script>" not in block
 
 
+
+
+def test_sweep_page_shows_the_region_name_as_text(region):
+    from planner.siting import SitingSetup
+    from planner.sweep import run_sweep, sweep_html
+
+    result = run_sweep(region, SitingSetup(objective="min_sites", coverage_target=0.5), {"threshold": [10.0, 30.0]})
+    page = sweep_html(result, lang="en", png=b"\x89PNG stand-in")
+    _assert_names_are_text(page, [REGION_NAME])
