@@ -60,14 +60,15 @@ def neutralise_cell(value: Any) -> Any:
 def neutralise_frame(frame: pd.DataFrame) -> pd.DataFrame:
     """A copy of ``frame`` with every text cell and header neutralised (:func:`neutralise_cell`).
 
-    Numeric, boolean and datetime columns are not touched; in columns of mixed objects
-    only the ``str`` values change.
+    Numeric, boolean and datetime columns are not touched; in text, categorical and mixed
+    columns only the ``str`` values change.
     """
     out = frame.copy()
     for col in out.columns:
-        if not (pd.api.types.is_object_dtype(out[col]) or pd.api.types.is_string_dtype(out[col])):
-            continue
-        out[col] = out[col].map(neutralise_cell, na_action="ignore")
+        values = out[col]
+        if pd.api.types.is_numeric_dtype(values) or pd.api.types.is_datetime64_any_dtype(values):
+            continue  # numbers (booleans too) and dates hold no text
+        out[col] = values.astype(object).map(neutralise_cell, na_action="ignore")
     out.columns = [neutralise_cell(c) for c in out.columns]
     return out
 

@@ -92,3 +92,20 @@ def test_data_formats_keep_names_raw(region, planned, tmp_path):
     layers = [name for name, _ in pyogrio.list_layers(path)]
     towns = pyogrio.read_dataframe(path, layer=next(n for n in layers if "ownship" in n))
     assert set(region.townships["township_name"]) <= set(towns.iloc[:, 1])
+
+
+def test_text_columns_of_any_dtype_are_neutralised_and_numbers_kept():
+    import pandas as pd
+
+    from planner.spreadsheet import neutralise_frame
+
+    frame = pd.DataFrame({"object": ["=1+1", "镇"], "string": pd.array(["+1", None], dtype="string"),
+                          "category": pd.Categorical(["@SUM(A1)", "-2+3"]), "number": [-5, 3],
+                          "float": [-2.5, float("nan")], "flag": [True, False], "mixed": ["-x", -1]})
+    out = neutralise_frame(frame)
+    assert out["object"].tolist() == ["'=1+1", "镇"]
+    assert out["string"].tolist()[0] == "'+1" and pd.isna(out["string"].tolist()[1])
+    assert out["category"].tolist() == ["'@SUM(A1)", "'-2+3"]
+    assert out["mixed"].tolist() == ["'-x", -1]
+    for col in ("number", "float", "flag"):
+        assert out[col].equals(frame[col])
