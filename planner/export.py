@@ -32,6 +32,11 @@ Formats, chosen by the extension of the output path:
 ``.html``      the self-contained report (:func:`planner.report.report_html`)
 =============  ===========================================================================
 
+Names are data, never formulas: CSV and XLSX cells that start like a formula (``=``,
+``+``, ``-``, ``@``, tab, carriage return) get a leading apostrophe and XLSX text cells are
+written as text (:mod:`planner.spreadsheet`); numbers stay numbers. GeoPackage, GeoJSON and
+Shapefile are data formats, not spreadsheets: they keep every name exactly as read.
+
 Outputs are written atomically (a temporary file in the same folder, then
 renamed) and never replace an existing file unless ``overwrite`` is given;
 with several output files, all are checked before any is written.
@@ -56,6 +61,7 @@ import pyogrio
 from geodata.files import atomic_path
 from planner import labels
 from planner.metrics import grouping_kpis, grouping_townships, scenario_kpis, siting_kpis, township_access
+from planner.spreadsheet import neutralise_frame, write_sheet
 
 if TYPE_CHECKING:
     from planner.scenario import Scenario, ScenarioRun
@@ -358,7 +364,7 @@ def _write_geojson(bundle: Bundle, path: Path, name: str) -> None:
 
 
 def _write_csv(bundle: Bundle, path: Path, name: str) -> None:
-    bundle.table(name).to_csv(path, index=False, encoding="utf-8-sig")
+    neutralise_frame(bundle.table(name)).to_csv(path, index=False, encoding="utf-8-sig")
 
 
 def _sheet_name(title: str, used: set[str]) -> str:
@@ -372,21 +378,23 @@ def _sheet_name(title: str, used: set[str]) -> str:
 
 
 def _write_xlsx(bundle: Bundle, path: Path) -> None:
+    from openpyxl import Workbook
     from openpyxl.utils import get_column_letter
 
     used: set[str] = set()
-    with pd.ExcelWriter(path, engine="openpyxl") as writer:
-        for name in TABLES:
-            if name not in bundle.tables:
-                continue
-            frame = bundle.table(name)
-            sheet = _sheet_name(bundle.table_title(name), used)
-            frame.to_excel(writer, sheet_name=sheet, index=False)
-            ws = writer.sheets[sheet]
-            ws.freeze_panes = "A2"
-            for i, col in enumerate(frame.columns, start=1):
-                longest = max([len(str(col))] + [len(str(v)) for v in frame[col].head(200)])
-                ws.column_dimensions[get_column_letter(i)].width = min(60, max(8, longest * 1.3 + 2))
+    book = Workbook()
+    book.remove(book.active)
+    for name in TABLES:
+        if name not in bundle.tables:
+            continue
+        frame = bundle.table(name)
+        ws = book.create_sheet(_sheet_name(bundle.table_title(name), used))
+        write_sheet(ws, frame)
+        ws.freeze_panes = "A2"
+        for i, col in enumerate(frame.columns, start=1):
+            longest = max([len(str(col))] + [len(str(v)) for v in frame[col].head(200)])
+            ws.column_dimensions[get_column_letter(i)].width = min(60, max(8, longest * 1.3 + 2))
+    book.save(path)
 
 
 def short_names(columns: Iterable[str]) -> dict[str, str]:

@@ -19,6 +19,13 @@ from a CDN). Every tooltip starts with the feature's code in square brackets
 -- ``[430223104] 酒埠江镇`` -- so a click on the map can be traced back to the
 township or facility (:func:`code_of_tooltip`).
 
+Names are data, not markup: Leaflet and folium's ``GeoJsonTooltip`` put tooltip
+texts into ``innerHTML``, so every tooltip text is escaped once, where it is
+attached (:class:`PointLayer`, :func:`_geojson`, through
+:func:`planner.templating.html_text`), and legends are drawn by an escaping
+template (:func:`legend_html`). The only markup put on the map is the planner's
+own (:class:`LabelLayer`: bed counts and lead stars, no names).
+
 Large regions: :func:`display_geometry` simplifies township outlines for
 display (about 1,500 townships stay responsive); the plans are always computed
 on the full geometry.
@@ -30,7 +37,6 @@ from collections.abc import Collection, Mapping, Sequence
 from dataclasses import dataclass, field
 import hashlib
 import json
-from html import escape
 from typing import Any, Literal
 
 import folium
@@ -45,6 +51,7 @@ from folium.template import Template
 from geodata.region import Region
 from planner.i18n import tr
 from planner.offline import offline_map
+from planner.templating import Markup, html_text, render_macro
 
 __all__ = [
     "ColourBy",
@@ -57,6 +64,7 @@ __all__ = [
     "community_palette",
     "display_geometry",
     "legend_html",
+    "legends_html",
     "plan_layers",
     "plan_map",
     "township_colours",
@@ -130,8 +138,9 @@ class PointLayer(MacroElement):
     """Many circle markers with tooltips as one element (one script over a JSON list).
 
     folium would make two elements per point (marker and tooltip), each rendered through its own
-    template; for hundreds of facilities that costs most of a redraw. The tooltips are plain text
-    (escaped), starting with the feature's code like every tooltip of these maps.
+    template; for hundreds of facilities that costs most of a redraw. The tooltips are plain text,
+    escaped here (Leaflet shows them as HTML), starting with the feature's code like every tooltip
+    of these maps.
 
     Parameters
     ----------
@@ -166,7 +175,7 @@ class PointLayer(MacroElement):
                 index[key] = len(self.styles)
                 self.styles.append(dict(options))
             self.points.append([round(float(lat), 6), round(float(lon), 6), index[key],
-                                escape(text) if text else None])
+                                html_text(text) if text else None])
 
 
 class LabelLayer(MacroElement):
@@ -175,7 +184,9 @@ class LabelLayer(MacroElement):
     Parameters
     ----------
     labels
-        ``(lat, lon, html, (anchor_x, anchor_y))`` per label; the HTML is the project's own markup.
+        ``(lat, lon, html, (anchor_x, anchor_y))`` per label; the HTML is the project's own markup
+        (the ``lead_star`` and ``bed_label`` macros of ``templates/macros.html.j2``: numbers, symbols
+        and palette colours, never a name from the user's files).
     size
         Icon box in pixels.
     """
@@ -436,6 +447,9 @@ def plan_map(region: Region, *, lang: str = "zh", colour_by: ColourBy = "populat
 
 def _geojson(frame: gpd.GeoDataFrame, *, style: Any, tooltip: str | None, interactive: bool = True,
              highlight: bool = True) -> folium.GeoJson:
+    """A GeoJSON layer; the ``tooltip`` column is plain text, escaped here (``GeoJsonTooltip`` uses ``innerHTML``)."""
+    if tooltip:
+        frame = frame.assign(**{tooltip: frame[tooltip].map(html_text)})
     return folium.GeoJson(
         frame.to_geo_dict(drop_id=True), style_function=style, interactive=interactive,
         tooltip=folium.GeoJsonTooltip(fields=[tooltip], labels=False) if tooltip else None,
@@ -497,9 +511,8 @@ def _community_layer(region: Region, community: Mapping[str, str], geometry: gpd
             continue
         point = facilities.loc[lid, "geometry"]
         star = "🔒" if lid in locked else "★"
-        stars.append((point.y, point.x, f'<div class="lead-star" style="font-size:16px;line-height:16px;'
-                      f'color:{palette.get(lid, "#111")};text-shadow:0 0 2px #fff,0 0 2px #fff,0 0 1px #000;">'
-                      f'{star}</div>', (8, 22)))
+        stars.append((point.y, point.x, str(render_macro("macros.html.j2", "lead_star", palette.get(lid, "#111"),
+                                                          star)), (8, 22)))
     # Not interactive: a click on a star reaches the facility dot under it (whose tooltip names the lead).
     LabelLayer(stars, size=(16, 16)).add_to(layer)
     return layer
@@ -537,9 +550,6 @@ def _catchment_layer(region: Region, sites: gpd.GeoDataFrame, pairs: pd.DataFram
     if not rows:
         return layer
     shapes = gpd.GeoDataFrame(rows, geometry="geometry", crs=region.townships.crs)
-    names = region.facilities.set_index("facility_id")["name"]
-    word = tr("map.catchment_of", lang, minutes=f"{threshold:g}")
-    shapes["label"] = ["[" + f + "] " + str(names.get(f, f)) + " · " + word for f in shapes["facility_id"]]
     folium.GeoJson(shapes.to_json(drop_id=True), interactive=False,
                    style_function=lambda _: {"fill": True, "fillColor": CATCHMENT, "fillOpacity": 0.08,
                                              "color": CATCHMENT, "weight": 2.5, "opacity": 0.9}).add_to(layer)
@@ -611,8 +621,7 @@ def _sites_layer(sites: gpd.GeoDataFrame, lang: str, *, labels: bool) -> folium.
                    "fillColor": EXISTING_SITE if row.existing else NEW_SITE, "fillOpacity": 0.9}
         text = f"[{row.facility_id}] {row.name} · {beds} {row.beds} · {tag}"
         points.append((row.geometry.y, row.geometry.x, options, text))
-        texts.append((row.geometry.y, row.geometry.x, '<div class="bed-label" style="font:600 11px sans-serif;'
-                      f'color:#222;white-space:nowrap;text-shadow:0 0 3px #fff,0 0 3px #fff;">{int(row.beds)}</div>',
+        texts.append((row.geometry.y, row.geometry.x, str(render_macro("macros.html.j2", "bed_label", int(row.beds))),
                       (-9, 16)))
     PointLayer(points).add_to(layer)
     if labels and not small:
@@ -620,12 +629,18 @@ def _sites_layer(sites: gpd.GeoDataFrame, lang: str, *, labels: bool) -> folium.
     return layer
 
 
-def legend_html(legend: Legend) -> str:
-    """The legend as a small HTML block (for reports and the app's side panel)."""
-    rows = "".join(f'<div><span style="display:inline-block;width:14px;height:14px;background:{c};'
-                   f'border:1px solid #555;margin-right:6px;vertical-align:middle"></span>{label}</div>'
-                   for c, label in legend.entries)
-    return f'<div class="legend"><strong>{legend.title}</strong>{rows}</div>' if legend.entries else ""
+def legend_html(legend: Legend) -> Markup:
+    """The legend as a small HTML block (empty without entries), title and labels escaped.
+
+    Drawn by the ``legend`` macro of ``templates/macros.html.j2``, as in reports; the app
+    shows several side by side (:func:`legends_html`).
+    """
+    return render_macro("macros.html.j2", "legend", legend)
+
+
+def legends_html(legends: Sequence[Legend]) -> Markup:
+    """Legends side by side (those with entries), as the app shows them under its map; every text escaped."""
+    return render_macro("macros.html.j2", "legends", list(legends))
 
 
 def coverage_of(sites_or_flags: Sequence[bool] | pd.Series, codes: Sequence[str]) -> dict[str, bool]:

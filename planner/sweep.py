@@ -503,12 +503,12 @@ def sweep_html(result: SweepResult, *, lang: str = "zh", png: bytes | None = Non
     str
         The HTML document (no network needed).
     """
-    import html
     import json
     import tempfile
 
     from planner import labels
-    from planner.report import html_page, html_table
+    from planner.report import page_context, table_of
+    from planner.templating import render
 
     if png is None:
         with tempfile.TemporaryDirectory() as folder:
@@ -521,22 +521,13 @@ def sweep_html(result: SweepResult, *, lang: str = "zh", png: bytes | None = Non
     setting_rows = pd.DataFrame({"key": list(settings), "value": [
         v if isinstance(v, (int, float, str, bool)) or v is None else json.dumps(v, ensure_ascii=False)
         for v in settings.values()]})
-    image = base64.b64encode(png).decode("ascii")
-    esc = html.escape
     sub = _text("subtitle", lang, objective=labels.text(f"objective.{result.base.objective}", lang),
                 points=len(result.points), seconds=f"{result.wall_seconds:.1f}")
     key_value = {"key": labels.column("key", lang), "value": labels.column("value", lang)}
-    body = [f"<h1>{esc(title)}</h1>", f'<p class="sub">{esc(sub)}</p>',
-            f'<section id="chart"><h2>{esc(_text("chart", lang))}</h2>'
-            f'<img alt="{esc(_text("chart", lang))}" style="max-width:100%" src="data:image/png;base64,{image}">'
-            "</section>",
-            f'<section id="table"><h2>{esc(_text("table", lang))}</h2>'
-            f"{html_table(table, headers, lang, scroll=len(table) > 20)}"
-            f'<p class="note">{esc(_text("note", lang))}</p></section>',
-            f'<section id="settings"><h2>{esc(_text("settings", lang))}</h2>'
-            f"{html_table(setting_rows, key_value, lang, keys=['_'] * len(setting_rows))}"
-            "</section>"]
-    return html_page(title, "".join(body), lang)
+    return render("sweep.html.j2", **page_context(title, lang), sub=sub, image=base64.b64encode(png).decode("ascii"),
+                  points=table_of(table, headers, lang, scroll=len(table) > 20), note=_text("note", lang),
+                  settings=table_of(setting_rows, key_value, lang, keys=["_"] * len(setting_rows)),
+                  headings={key: _text(key, lang) for key in ("chart", "table", "settings")})
 
 
 # --- files --------------------------------------------------------------------------------------------------------
@@ -580,6 +571,7 @@ def write_sweep(result: SweepResult, region: Region, folder: str | Path, *, lang
         Naming the files that exist, when ``overwrite`` is false.
     """
     from planner.scenario import Scenario, ScenarioRun, atomic_write_text
+    from planner.spreadsheet import neutralise_frame
 
     folder = Path(folder)
     targets = sweep_paths(result.points, folder)
@@ -590,7 +582,8 @@ def write_sweep(result: SweepResult, region: Region, folder: str | Path, *, lang
         raise FileExistsError(f"{', '.join(existing[:5])}{' ...' if len(existing) > 5 else ''} exist(s); "
                               "choose another folder or allow replacing them (--force)")
     folder.mkdir(parents=True, exist_ok=True)
-    atomic_write_text(targets[0], sweep_table(result, lang=lang).to_csv(index=False).join(["\ufeff", ""]))
+    table = neutralise_frame(sweep_table(result, lang=lang))  # for Excel: no text read as a formula
+    atomic_write_text(targets[0], table.to_csv(index=False).join(["\ufeff", ""]))
     trade_off_chart(result, targets[1], lang=lang)
     atomic_write_text(targets[2], sweep_html(result, lang=lang, png=targets[1].read_bytes()))
     written = targets[:3]

@@ -21,7 +21,8 @@ import pandas as pd
 import streamlit as st
 
 from planner.i18n import tr
-from planner.maps import COLOUR_BY, MANY_FACILITIES, Legend, MapOptions, base_map, display_geometry, legend_html
+from planner.maps import COLOUR_BY, MANY_FACILITIES, Legend, MapOptions, base_map, display_geometry, legends_html
+from planner.templating import markdown_text
 from planner.ui.actions import MODES, Outcome, apply_click, apply_edit
 from planner.ui.mapview import RETURNED_OBJECTS, click_signature, map_layers, read_click
 from planner.ui.offline import st_offline_folium
@@ -164,7 +165,7 @@ def map_and_panel(wb: Workbench, params: Parameters, lang: str) -> None:
 def _timing_caption(lang: str) -> None:
     timing = st.session_state.pop(Keys.LAST_TIMING, None)
     if timing:
-        st.caption(tr("app.timing", lang, what=timing["label"], solve=f"{timing['solve']:.2f}",
+        st.caption(tr("app.timing", lang, what=markdown_text(timing["label"]), solve=f"{timing['solve']:.2f}",
                       total=f"{time.perf_counter() - timing['started']:.2f}"))
 
 
@@ -247,7 +248,7 @@ def _township_actions(wb: Workbench, params: Parameters, code: str, lang: str) -
         st.markdown(f"**{tr('app.county_balance', lang)}**")
         st.dataframe(frame, hide_index=True, width="stretch")
     for problem in problems[:6]:
-        st.error(problem)
+        st.error(markdown_text(problem))
     if county in wb.moved_counties():
         st.button(tr("app.reoptimise_county", lang), key=Keys.REOPTIMISE,
                   on_click=_reoptimise, args=(wb, params, county), disabled=_busy(), width="stretch")
@@ -283,7 +284,6 @@ def _display_options(wb: Workbench, lang: str) -> None:
 
 
 def _legends(legends: list[Legend]) -> None:
-    html = "".join(f'<div style="display:inline-block;vertical-align:top;margin-right:28px;font-size:0.8rem">'
-                   f'{legend_html(legend)}</div>' for legend in legends if legend.entries)
+    html = legends_html(legends)  # an escaping template: lead names are text, never markup
     if html:
         st.markdown(html, unsafe_allow_html=True)

@@ -16,6 +16,7 @@ import streamlit as st
 from planner.i18n import tr
 from planner.labels import text
 from planner.metrics import scenario_kpis
+from planner.templating import markdown_text
 from planner.ui import runner
 from planner.ui.forms import FIELDS, OBJECTIVES, params_from_widgets, widgets_from_params
 from planner.ui.state import Keys
@@ -195,8 +196,9 @@ def take_job_result(wb: Workbench) -> None:
 
 def show_flash(lang: str) -> None:
     """Messages left by callbacks and clicks, shown once."""
-    for level, key, fields in st.session_state.pop(Keys.FLASH, []):
-        getattr(st, level)(text(key, lang, **fields))
+    for level, key, fields in st.session_state.pop(Keys.FLASH, []):  # values are data: Markdown-escaped
+        getattr(st, level)(text(key, lang, **{k: markdown_text(v) if isinstance(v, str) else v
+                                              for k, v in fields.items()}))
 
 
 def header(wb: Workbench, lang: str) -> None:
@@ -205,9 +207,10 @@ def header(wb: Workbench, lang: str) -> None:
     st.markdown(f"#### {tr('app.title', lang)}")
     sizes = ((region.counties, "app.counties"), (region.townships, "app.townships"),
              (region.facilities, "app.facilities"))
-    line = f"{tr('app.region', lang)}: **{region.name}** · " + " · ".join(f"{len(f)} {tr(k, lang)}" for f, k in sizes)
+    line = (f"{tr('app.region', lang)}: **{markdown_text(region.name)}** · "
+            + " · ".join(f"{len(f)} {tr(k, lang)}" for f, k in sizes))
     label = region.provenance.get(f"label_{lang}")
-    st.caption(line + (f"  \n:orange[⚠ {label}]" if label else ""))
+    st.caption(line + (f"  \n:orange[⚠ {markdown_text(label)}]" if label else ""))
 
 
 def _kpis_of(wb: Workbench, snap: Any) -> dict[str, Any]:

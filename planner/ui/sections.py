@@ -16,6 +16,7 @@ from planner.labels import column, format_value, kpi, text
 from planner.maps import MapOptions, base_map, plan_layers
 from planner.report import compare_html
 from planner.scenario import ScenarioError
+from planner.templating import markdown_text
 from planner.ui import runner, uploads
 from planner.ui.downloads import downloads
 from planner.ui.offline import st_offline_folium
@@ -175,7 +176,7 @@ def _compare(wb: Workbench, params: Parameters, lang: str) -> None:
     table = comparison.kpis.apply(lambda row: row.map(lambda v: format_value(row.name, v, lang)), axis=1)
     st.dataframe(table.rename(index=lambda k: kpi(k, lang)), width="stretch")
     for change in comparison.changes:
-        st.markdown(f"**{text('report.changes', lang)}** · {change.name} {text('report.vs', lang)}")
+        st.markdown(f"**{text('report.changes', lang)}** · {markdown_text(change.name)} {text('report.vs', lang)}")
         counts = change.summary(lang)
         st.write(" · ".join(f"{k}: {v}" for k, v in counts.items()))
         for label, frame in ((text("report.opened", lang), change.opened), (text("report.closed", lang), change.closed),
@@ -184,12 +185,12 @@ def _compare(wb: Workbench, params: Parameters, lang: str) -> None:
                 st.caption(label)
                 st.dataframe(frame, hide_index=True, width="stretch")
     for note in comparison.notes:
-        st.caption(note)
+        st.caption(markdown_text(note))
     if st.toggle(tr("compare.maps", lang), key=Keys.COMPARE_MAPS):
         columns = st.columns(2)
         for panel, item, key in zip(columns, pair, (Keys.COMPARE_MAP_A, Keys.COMPARE_MAP_B)):
             with panel:
-                st.caption(item.name)
+                st.caption(markdown_text(item.name))
                 _static_map(item, lang, key)
     st.download_button(f"⬇ {tr('compare.download', lang)}", key=Keys.COMPARE_DOWNLOAD, on_click="ignore",
                        data=lambda: compare_html(comparison, [p.scenario for p in pair], [p.run for p in pair],
@@ -296,16 +297,17 @@ def _data(wb: Workbench, params: Parameters, lang: str) -> None:
                          key=Keys.upload(layer, "crs"))
         st.button(tr("upload.recheck", lang), key=Keys.UPLOAD_RECHECK, on_click=_recheck)
     if session.usable:
-        st.success(tr("upload.usable", lang, name=session.region.name if session.region else ""))
+        st.success(tr("upload.usable", lang, name=markdown_text(session.region.name) if session.region else ""))
         st.button(f"▶ {tr('upload.plan', lang)}", key=Keys.UPLOAD_PLAN, on_click=_plan_on_upload, type="primary")
 
 
 def _report(session: uploads.UploadSession, lang: str) -> None:
     counts = session.report.counts()
-    st.markdown(tr("upload.summary", lang, files=", ".join(session.files), errors=counts.get("error", 0),
-                   warnings=counts.get("warning", 0), notes=counts.get("info", 0)))
+    st.markdown(tr("upload.summary", lang, files=markdown_text(", ".join(session.files)),
+                   errors=counts.get("error", 0), warnings=counts.get("warning", 0), notes=counts.get("info", 0)))
     if session.layers:
-        st.caption(" · ".join(f"{tr(f'layer.{layer}', lang)}: {file}" for file, layer in session.layers.items()))
+        st.caption(" · ".join(f"{tr(f'layer.{layer}', lang)}: {markdown_text(file)}"
+                              for file, layer in session.layers.items()))
     problems = session.report.to_dict()["problems"]
     if problems:
         order = {"error": 0, "warning": 1, "info": 2}

@@ -11,9 +11,14 @@ county 430002 one (H2 in C). Travel minutes (same county only)::
 
 Population 10,000 / 11,000 / 12,000 / 13,000 and aged 60+ 2,000 / 2,100 /
 2,200 / 2,300 for A, B, C, D.
+
+``names`` renames any township, county or facility by its code or id (the
+hostile-output tests give them script and formula payloads).
 """
 
 from __future__ import annotations
+
+from collections.abc import Mapping
 
 import geopandas as gpd
 import pandas as pd
@@ -35,8 +40,8 @@ AGED = {A: 2000, B: 2100, C: 2200, D: 2300}
 POPULATION = {A: 10_000, B: 11_000, C: 12_000, D: 13_000}
 
 
-def tiny_region() -> Region:
-    """The region described in the module docstring."""
+def tiny_region(*, names: Mapping[str, str] | None = None, name: str = "小区域 tiny") -> Region:
+    """The region described in the module docstring, with ``names`` (code or id -> name) replacing the defaults."""
     counties, towns, facilities = grid_layers(rows=1, cols=4, island=False)
     extra = {"facility_id": H1B, "name": "430001中医院", "kind": "county_hospital", "grade": "II",
              "ownership": "public", "specialty": "tcm", "hospice_beds": 0,
@@ -45,4 +50,7 @@ def tiny_region() -> Region:
                                             ignore_index=True), crs=facilities.crs)
     travel = pd.DataFrame([{"township_code": t, "facility_id": f, "minutes": m}
                            for t, row in MINUTES.items() for f, m in row.items()])
-    return region_from_frames(counties, towns, facilities, name="小区域 tiny", travel=travel)
+    for frame, code, column in ((counties, "county_code", "county_name"), (towns, "township_code", "township_name"),
+                                (facilities, "facility_id", "name")):
+        frame[column] = [(names or {}).get(c, n) for c, n in zip(frame[code], frame[column])]
+    return region_from_frames(counties, towns, facilities, name=name, travel=travel)
