@@ -255,23 +255,54 @@ def _assemble(frames: Mapping[Layer, tuple[pd.DataFrame, str]], options: RegionO
     counties = townships = facilities = None
     if Layer.COUNTIES in frames:
         frame, label = frames[Layer.COUNTIES]
-        counties = prepare_counties(frame, label, report, declared_crs=options.crs.get("counties"))
+        counties = _nonempty(prepare_counties(frame, label, report, declared_crs=options.crs.get("counties")),
+                             frame, label, "county", report)
     if Layer.TOWNSHIPS in frames:
         frame, label = frames[Layer.TOWNSHIPS]
-        townships = prepare_townships(frame, counties, label, report, declared_crs=options.crs.get("townships"))
+        townships = _nonempty(prepare_townships(frame, counties, label, report,
+                                                declared_crs=options.crs.get("townships")),
+                              frame, label, "township", report)
         if townships is not None:
             pop, pop_label = frames.get(Layer.POPULATION, (None, None))
             townships = attach_population(townships, pop, pop_label, report, aged_share=options.aged_share,
                                           township_file=label)
-    if Layer.FACILITIES in frames:
+    if Layer.FACILITIES in frames and townships is not None:
         frame, label = frames[Layer.FACILITIES]
-        facilities = prepare_facilities(frame, townships, label, report, declared_crs=options.crs.get("facilities"))
-    if counties is None or townships is None or facilities is None:
+        facilities = _nonempty(prepare_facilities(frame, townships, label, report,
+                                                  declared_crs=options.crs.get("facilities")),
+                               frame, label, "facility", report)
+    unusable = [str(layer) for layer, prepared in ((Layer.COUNTIES, counties), (Layer.TOWNSHIPS, townships),
+                                                    (Layer.FACILITIES, facilities)) if prepared is None]
+    if unusable:
+        _not_checked(frames, unusable, report)
         return None
     _check_coverage(counties, townships, facilities, report)
     adjacency = build_adjacency(townships, report, file=frames[Layer.TOWNSHIPS][1])
     travel = _travel(townships, facilities, frames.get(Layer.TRAVEL), options, report)
     return Region(name, counties, townships, facilities, adjacency, travel, report, provenance, options)
+
+
+def _nonempty(prepared: gpd.GeoDataFrame | None, raw: pd.DataFrame, label: str, noun: str,
+              report: ValidationReport) -> gpd.GeoDataFrame | None:
+    """A prepared layer, or ``None`` (with an error saying so) when none of its rows survived the checks."""
+    if prepared is not None and len(prepared) == 0:
+        report.add("empty_layer", "error", label, expected=f"at least one usable {noun}",
+                   found=f"none of the {len(raw)} rows (see the errors above; a wrong coordinate system?)")
+        return None
+    return prepared
+
+
+def _not_checked(frames: Mapping[Layer, tuple[pd.DataFrame, str]], unusable: Sequence[str],
+                 report: ValidationReport) -> None:
+    """Name every file whose rows were not checked because a layer they depend on is unusable."""
+    rejected = {p.file for p in report.errors if p.row is None}
+    for layer, (frame, label) in frames.items():
+        upstream = [u for u in unusable if u != layer]
+        if layer in (Layer.COUNTIES, Layer.TOWNSHIPS, Layer.FACILITIES) and layer not in unusable:
+            continue  # prepared and checked in full
+        if label not in rejected and upstream and len(frame):
+            report.add("not_checked", "error", label, expected=f"usable {' and '.join(upstream)} to check it against",
+                       found=f"{len(frame)} rows not checked", repair="fix the errors of those layers first")
 
 
 def _check_coverage(counties: gpd.GeoDataFrame, townships: gpd.GeoDataFrame, facilities: gpd.GeoDataFrame,
