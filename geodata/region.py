@@ -24,9 +24,9 @@ import yaml
 
 from geodata.adjacency import Adjacency, build_adjacency
 from geodata.columns import ROW, normalise_frame
-from geodata.files import atomic_path
+from geodata.files import atomic_path, scratch_folder
 from geodata.readers import InputError, Source, discover, read_source
-from geodata.report import RegionError, ValidationReport
+from geodata.report import RegionError, ValidationReport, quote
 from geodata.schema import Layer
 from geodata.travel import TravelCosts, TravelSettings, geodesic_costs, matrix_costs
 from geodata.validate import (
@@ -237,7 +237,7 @@ def _read_all(sources: Mapping[Layer, Source], options: RegionOptions,
     frames: dict[Layer, tuple[pd.DataFrame, str]] = {}
     for layer, source in sources.items():
         try:
-            raw = read_source(source)
+            raw = read_source(source, report, layer=layer)
         except InputError as exc:
             report.add("unreadable", "error", source.name, expected=f"a readable {layer} file", found=str(exc))
             continue
@@ -374,14 +374,17 @@ def check_region(paths: Sequence[str | Path], *, options: RegionOptions = Region
     """
     report = ValidationReport()
     roles = {Layer(k): v for k, v in options.roles.items()}
-    sources, mapping_file = discover(paths, report, roles)
-    if mapping_file is not None:
-        try:
-            options = options.merged(yaml.safe_load(mapping_file.read_text(encoding="utf-8")) or {},
-                                     source=mapping_file.name)
-        except (ValueError, yaml.YAMLError) as exc:
-            report.add("bad_options", "error", mapping_file.name, expected="valid options YAML", found=str(exc))
-    frames = _read_all(sources, options, report)
+    # Zips are unpacked into a scratch folder that is gone when reading ends, whatever happens.
+    with scratch_folder() as work:
+        sources, mapping_file = discover(paths, report, roles, workdir=work)
+        if mapping_file is not None:
+            try:
+                options = options.merged(yaml.safe_load(mapping_file.read_text(encoding="utf-8")) or {},
+                                         source=mapping_file.name)
+            except (ValueError, yaml.YAMLError, UnicodeDecodeError) as exc:
+                report.add("bad_options", "error", mapping_file.name, expected="valid options YAML",
+                           found=quote(exc, limit=200))
+        frames = _read_all(sources, options, report)
     name = options.name or (Path(paths[0]).stem if paths else "region")
     provenance = {layer.value: source.name for layer, source in sources.items()}
     return _assemble(frames, options, report, name=name, provenance=provenance), report

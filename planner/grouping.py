@@ -514,7 +514,7 @@ def read_current_grouping(path: str | Path, region: Region) -> tuple[dict[str, s
     path = Path(path)
     report = ValidationReport()
     try:
-        raw = read_source(Source(path, None, path.name))
+        raw = read_source(Source(path, None, path.name), report, layer=Layer.GROUPING)
     except InputError as exc:
         report.add("unreadable", "error", path.name, expected="a CSV or XLSX grouping table", found=str(exc))
         raise RegionError(report) from exc
