@@ -160,7 +160,7 @@ def safe_extract(archive: Path, *, into: Path | None = None, max_bytes: int = MA
         made = into is None or not into.exists()
         dest = into or Path(tempfile.mkdtemp(prefix="planner-upload-"))
         try:
-            zf.extractall(dest)
+            zf.extractall(dest, members=infos)  # the infos, which carry the decoded names
         except (zipfile.BadZipFile, zlib.error, EOFError, OSError, RuntimeError, NotImplementedError) as exc:
             # damaged data or checksum, truncated file, disk full, encrypted entry, unknown compression
             if made:
