@@ -195,8 +195,9 @@ def discover(paths: Sequence[str | Path], report: ValidationReport, roles: dict[
     paths
         GeoPackages, folders, zips or single files.
     report
-        Problems found (unreadable files, files whose role is unclear, two
-        files for one role) are added here.
+        Problems found (unreadable or unsafe zips, files of an unsupported
+        format, files whose role is unclear, two files for one role) are
+        added here; nothing is raised for them.
     roles
         Explicit ``{role: path}`` assignments, which win over name guessing.
     workdir
@@ -241,7 +242,11 @@ def discover(paths: Sequence[str | Path], report: ValidationReport, roles: dict[
             report.add("missing_file", "error", str(raw), expected="an existing file or folder", found="nothing")
             continue
         if path.is_dir() or path.suffix.lower() == ".zip" and not _is_zipped_shapefile(path):
-            folder = path if path.is_dir() else extract(path)
+            try:
+                folder = path if path.is_dir() else extract(path)
+            except InputError as exc:
+                _refuse_archive(path.name, exc, report)
+                continue
             members = _folder_members(folder, report, path.name)
             for member in members:
                 if member.name.lower() in MAPPING_NAMES:
@@ -263,6 +268,14 @@ def discover(paths: Sequence[str | Path], report: ValidationReport, roles: dict[
     return found, mapping_file
 
 
+def _refuse_archive(label: str, exc: InputError, report: ValidationReport) -> None:
+    """A zip that cannot be (or must not be) unpacked, as an error naming it: nothing of it is read."""
+    unsafe = isinstance(exc, UnsafeArchiveError)
+    report.add("unsafe_archive" if unsafe else "unreadable", "error", label,
+               expected="a zip with plain, relative entries within the size limits" if unsafe else "a readable zip",
+               found=str(exc), repair="nothing extracted" if unsafe else "")
+
+
 def _is_zipped_shapefile(path: Path) -> bool:
     try:
         with zipfile.ZipFile(path) as zf:
@@ -278,7 +291,11 @@ def _sources_of(path: Path, report: ValidationReport, *, base: Path | None = Non
     label = str(path.relative_to(base)) if base is not None else path.name
     suffix = path.suffix.lower()
     if suffix == ".zip":
-        folder = extract(path)
+        try:
+            folder = extract(path)
+        except InputError as exc:
+            _refuse_archive(label, exc, report)
+            return []
         shps = [p for p in sorted(folder.rglob("*")) if p.suffix.lower() == ".shp" and "__MACOSX" not in p.parts]
         if len(shps) != 1:
             names = quote_list(p.relative_to(folder) for p in shps) if shps else "no .shp inside"
