@@ -380,7 +380,7 @@ def _read_excel(path: Path, label: str, report: ValidationReport | None, layer: 
                 start += len(filled[name])
             report.add("sheets_joined", "info", label, field="sheet", expected="one sheet",
                        found=f"{len(names)} sheets with one header", repair=f"read as one table: {', '.join(spans)}")
-    frame = pd.concat([filled[name].set_axis(filled[names[0]].columns, axis=1) for name in chosen],
+    frame = pd.concat([filled[name].set_axis(filled[chosen[0]].columns, axis=1) for name in chosen],
                       ignore_index=True)
     if len(frame.columns) > MAX_TABLE_COLUMNS:
         raise InputError(f"{label}: {len(frame.columns):,} columns, more than the {MAX_TABLE_COLUMNS:,} a "

@@ -26,6 +26,13 @@ __all__ = ["attach_population", "prepare_counties", "prepare_facilities", "prepa
 DEFAULT_AGED_SHARE = 0.187
 #: A facility up to this far outside every township is snapped to the nearest one (metres).
 SNAP_METRES = 2000.0
+#: Two townships sharing more than this share of the smaller one's area overlap: a warning naming both
+#: (borders digitised twice leave thin slivers well below it).
+OVERLAP_WARNING_SHARE = 0.01
+#: From this share of the smaller township's area, an overlap is an error: one township lies mostly in another.
+OVERLAP_ERROR_SHARE = 0.5
+#: Two polygons each covering this share of the other are the same township drawn twice (an error).
+DUPLICATE_SHARE = 0.99
 
 
 def _row_of(frame: pd.DataFrame, i: int) -> int | None:
@@ -178,6 +185,7 @@ def prepare_townships(frame: gpd.GeoDataFrame, counties: gpd.GeoDataFrame | None
         return None
     frame = _check_polygons(frame, "township_code", file, report)
     frame = _check_key(frame, "township_code", file, report, "9-digit township code")
+    _check_overlaps(frame, file, report)
     if "township_name" not in frame.columns:
         frame["township_name"] = frame["township_code"]
     frame = frame.reset_index(drop=True)
@@ -194,6 +202,46 @@ def prepare_townships(frame: gpd.GeoDataFrame, counties: gpd.GeoDataFrame | None
     frame = frame[frame["county_code"].notna()].copy()
     frame = _place_seats(frame, file, report)
     return frame.sort_values("township_code").reset_index(drop=True)
+
+
+def _check_overlaps(frame: gpd.GeoDataFrame, file: str, report: ValidationReport) -> None:
+    """Townships drawn twice (an error: their population would count twice) or overlapping each other.
+
+    An overlap is measured as a share of the smaller township's area: above
+    :data:`OVERLAP_WARNING_SHARE` a warning, from :data:`OVERLAP_ERROR_SHARE`
+    an error; polygons covering :data:`DUPLICATE_SHARE` of each other are
+    duplicates. Each line names both townships and their rows.
+    """
+    if len(frame) < 2:
+        return
+    geoms = frame.geometry.to_crs(CHINA_ALBERS).to_numpy()
+    a, b = shapely.STRtree(geoms).query(geoms, predicate="intersects")
+    keep = a < b
+    a, b = a[keep], b[keep]
+    inner = shapely.relate_pattern(geoms[a], geoms[b], "T********")  # interiors meet, not just borders
+    a, b = a[inner], b[inner]
+    if not len(a):
+        return
+    common = shapely.area(shapely.intersection(geoms[a], geoms[b]))
+    area = shapely.area(geoms)
+    codes = frame["township_code"].to_numpy()
+    for i, j, shared in zip(a, b, common):
+        smaller = min(area[i], area[j])
+        share = shared / smaller if smaller > 0 else 1.0
+        if share <= OVERLAP_WARNING_SHARE:
+            continue
+        duplicate = shared >= DUPLICATE_SHARE * max(area[i], area[j])
+        other = f"township {codes[i]} (row {_row_of(frame, i)})"
+        if duplicate:
+            report.add("duplicate_geometry", "error", file, row=_row_of(frame, j), feature=codes[j], field="geometry",
+                       expected="a polygon of its own", found=f"the same polygon as {other}",
+                       repair="its people would be counted twice: keep one of the two")
+        else:
+            report.add("overlapping_townships", "error" if share >= OVERLAP_ERROR_SHARE else "warning", file,
+                       row=_row_of(frame, j), feature=codes[j], field="geometry",
+                       expected=f"townships that overlap by at most {OVERLAP_WARNING_SHARE:.0%} of the smaller one",
+                       found=f"{share:.1%} of the smaller one's area shared with {other} "
+                             f"({shared / 1e6:.2f} km²)")
 
 
 def _county_from_geometry(frame: gpd.GeoDataFrame, counties: gpd.GeoDataFrame, given: pd.Series, file: str,
