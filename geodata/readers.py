@@ -261,7 +261,8 @@ def discover(paths: Sequence[str | Path], report: ValidationReport, roles: dict[
             continue
         sources = _sources_of(path, report, extract=extract)
         for source in sources:
-            role = role_of(source.layer or path.stem)
+            # A zipped shapefile named for nothing ("upload.zip") may take its role from the shapefile inside.
+            role = role_of(source.layer or path.stem) or role_of(source.path.stem)
             if role is None and len(paths) == 1 and len(sources) == 1:
                 role = Layer.FACILITIES if source.is_table else None
             assign(role, source)
