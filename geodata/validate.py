@@ -17,7 +17,7 @@ import shapely
 
 from geodata.columns import ROW
 from geodata.coords import CHINA_ALBERS, WGS84, parse_declared_crs, to_wgs84
-from geodata.report import ValidationReport
+from geodata.report import ValidationReport, quote
 from geodata.schema import Grade, Ownership, SiteStatus, Specialty
 
 __all__ = ["attach_population", "prepare_counties", "prepare_facilities", "prepare_townships"]
@@ -401,6 +401,13 @@ def _facility_points(frame: pd.DataFrame, file: str, report: ValidationReport,
         report.add("swapped_coordinates", "error", file, row=_row_of(frame, i), feature=str(frame["facility_id"].iloc[i]),
                    field="lon/lat", expected="longitude 73-135, latitude 18-54 in China",
                    found=f"lon {lon[i]}, lat {lat[i]} (columns swapped?)")
+    off_earth = ~missing & ~swapped & ((np.abs(lon) > 180) | (np.abs(lat) > 90))
+    for i in np.flatnonzero(off_earth):
+        report.add("coordinates_out_of_range", "error", file, row=_row_of(frame, i),
+                   feature=str(frame["facility_id"].iloc[i]), field="lon/lat",
+                   expected="longitude -180 to 180 and latitude -90 to 90 (73-135, 18-54 in China)",
+                   found=f"lon {lon[i]}, lat {lat[i]}")
+    swapped |= off_earth
     row_crs = frame["crs"] if "crs" in frame.columns else pd.Series(None, index=frame.index)
     if declared_crs is None and row_crs.isna().all():
         report.add("missing_crs", "error", file, field="crs",
@@ -507,6 +514,13 @@ def _place_in_townships(points: gpd.GeoDataFrame, townships: gpd.GeoDataFrame, f
         proj_t = townships.geometry.to_crs(CHINA_ALBERS).to_numpy()
         proj_p = points.geometry.iloc[outside].to_crs(CHINA_ALBERS).to_numpy()
         (src, dst), dist = shapely.STRtree(proj_t).query_nearest(proj_p, return_distance=True, all_matches=False)
+        # A point that cannot be projected (a coordinate system that does not fit) has no nearest township.
+        for s_ in sorted(set(range(len(outside))) - set(src.tolist())):
+            i = outside[s_]
+            report.add("facility_outside", "error", file, row=_row_of(points, i), feature=points["facility_id"].iloc[i],
+                       field="geometry", expected="a point inside one of the townships",
+                       found=f"{quote(points.geometry.iloc[i].wkt)}, nowhere near the region "
+                             "(wrong coordinate system declared?)")
         for s, d, metres in zip(src, dst, dist):
             i = outside[s]
             code = townships["township_code"].iloc[d]
