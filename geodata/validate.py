@@ -31,6 +31,8 @@ SNAP_METRES = 2000.0
 OVERLAP_WARNING_SHARE = 0.01
 #: From this share of the smaller township's area, an overlap is an error: one township lies mostly in another.
 OVERLAP_ERROR_SHARE = 0.5
+#: A line naming rows that share a code lists at most this many of them.
+MAX_LISTED_ROWS = 10
 #: Two polygons each covering this share of the other are the same township drawn twice (an error).
 DUPLICATE_SHARE = 0.99
 
@@ -98,10 +100,14 @@ def _check_key(frame: pd.DataFrame, key: str, file: str, report: ValidationRepor
         report.add("missing_code", "error", file, row=_row_of(frame, i), field=key, expected=f"a {label}",
                    found="nothing (or a value that could not be read, see above)")
     dup = frame[key].duplicated(keep=False) & ~missing
-    for i in np.flatnonzero(dup.to_numpy()):
-        others = frame.loc[frame[key] == frame[key].iloc[i], ROW].tolist()
-        report.add("duplicate_code", "error", file, row=_row_of(frame, i), feature=str(frame[key].iloc[i]),
-                   field=key, expected=f"a unique {label}", found=f"also on rows {others}")
+    if dup.any():
+        rows_of = frame.loc[dup, [key, ROW]].groupby(key)[ROW].agg(list)  # once, not once per row
+        for i in np.flatnonzero(dup.to_numpy()):
+            others = rows_of[frame[key].iloc[i]]
+            shown = ", ".join(map(str, others[:MAX_LISTED_ROWS]))
+            more = f" and {len(others) - MAX_LISTED_ROWS:,} more" if len(others) > MAX_LISTED_ROWS else ""
+            report.add("duplicate_code", "error", file, row=_row_of(frame, i), feature=str(frame[key].iloc[i]),
+                       field=key, expected=f"a unique {label}", found=f"also on rows [{shown}]{more}")
     return frame[~missing & ~frame[key].duplicated(keep="first")].copy()
 
 
