@@ -128,3 +128,16 @@ def test_every_cli_run_on_a_zip_leaves_the_temp_folder_as_it_found_it(tmp_path, 
     assert done.returncode == (1 if broken else 0), done.stderr
     assert "Traceback" not in done.stderr
     assert _leftovers(folder) == []
+
+
+def test_thousands_of_rows_sharing_one_code_give_a_report_linear_in_the_rows(tmp_path):
+    _, _, facilities = grid_layers()
+    row = facility_table(facilities).iloc[[0]]
+    table = row.loc[row.index.repeat(3_000)]
+    table.to_csv(tmp_path / "facilities.csv", index=False)
+    _, report = check_region([*write_region(tmp_path)[:2], tmp_path / "facilities.csv"],
+                             options=RegionOptions(crs={"facilities": "wgs84"}))
+    duplicates = of(report, "duplicate_code")
+    assert len(duplicates) == 3_000 and "and 2,990 more" in duplicates[-1].found
+    assert len(report.to_json()) < 3_000 * 600
+    assert_bounded(report)
