@@ -30,7 +30,7 @@ import geopandas as gpd
 import pandas as pd
 import pyogrio
 
-from geodata.encodings import dbf_encoding, first_bad_byte, guess_encoding, zip_member_name
+from geodata.encodings import Guess, dbf_encoding, first_bad_byte, guess_encoding, zip_member_name
 from geodata.report import ValidationReport, quote, quote_list
 from geodata.schema import Layer
 
@@ -321,7 +321,7 @@ def _sources_of(path: Path, report: ValidationReport, *, base: Path | None = Non
 def _read_csv(path: Path, label: str, report: ValidationReport | None) -> pd.DataFrame:
     """A CSV as text cells, its encoding detected (UTF-8, UTF-8 with BOM, GB18030/GBK, Big5) and stated."""
     data = path.read_bytes()
-    guess = guess_encoding(data)
+    guess = Guess("utf-8", 1.0) if data.isascii() else guess_encoding(data)  # ASCII: no decoding to try
     if guess is None:
         line, offset = first_bad_byte(data, "gb18030")
         raise InputError(f"{label}: not UTF-8, GB18030 (GBK) or Big5 text (line {line}, byte {offset}: "
@@ -331,13 +331,13 @@ def _read_csv(path: Path, label: str, report: ValidationReport | None) -> pd.Dat
         report.add("text_encoding", "warning", label, expected="UTF-8 text",
                    found=f"{guess.label} (detected{others})",
                    repair=f"read as {guess.label}; save as UTF-8 to be sure")
-    text = data.decode(guess.encoding)
-    del data
-    header = next(csv.reader(io.StringIO(text[:MAX_HEADER_CHARS])), [])
+    head = data[:MAX_HEADER_CHARS].decode(guess.encoding, errors="replace")
+    del data  # pandas reads the file itself, decoding as it goes: a large table is never held twice
+    header = next(csv.reader(io.StringIO(head)), [])
     if len(header) > MAX_TABLE_COLUMNS:
         raise InputError(f"{label}: {len(header):,} or more columns, more than the {MAX_TABLE_COLUMNS:,} a "
                          f"region's table can have (starting {quote_list(header)})")
-    return pd.read_csv(io.StringIO(text), dtype=str, keep_default_na=False)
+    return pd.read_csv(path, dtype=str, keep_default_na=False, encoding=guess.encoding)
 
 
 def _sheet_for(layer: Layer | None, sheets: Sequence[str]) -> str | None:
