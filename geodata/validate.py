@@ -43,6 +43,11 @@ def _row_of(frame: pd.DataFrame, i: int) -> int | None:
 
 def _set_crs(frame: gpd.GeoDataFrame, file: str, report: ValidationReport, declared: str | None) -> gpd.GeoDataFrame | None:
     """Give the layer a CRS (its own or the declared one) and bring it to WGS84."""
+    if not isinstance(frame, gpd.GeoDataFrame) or "geometry" not in frame.columns:
+        report.add("missing_geometry", "error", file, field="geometry",
+                   expected="polygons: a GeoPackage, GeoJSON, Shapefile, FlatGeobuf or GeoParquet layer",
+                   found="a table without geometry")
+        return None
     if declared:
         try:
             kind = parse_declared_crs(declared)

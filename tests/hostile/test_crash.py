@@ -62,3 +62,15 @@ def test_the_cli_in_a_fresh_process_exits_with_the_report(tmp_path):
     assert done.returncode == 1, done.stderr
     assert "Traceback" not in done.stderr and "KeyError" not in done.stderr
     assert "inside one of the counties" in done.stdout
+
+
+@pytest.mark.parametrize("layer", ["counties", "townships"])
+def test_a_polygon_layer_given_as_a_table_is_reported_not_an_attribute_error(tmp_path, layer):
+    paths = write_region(tmp_path)
+    table = tmp_path / f"{layer}.csv"
+    table.write_text("county_code,county_name,township_code,township_name\n430001,甲县,430001100,镇0\n", encoding="utf-8")
+    paths = [table if p.stem == layer else p for p in paths]
+    region, report = check_region(paths)
+    assert region is None
+    [missing] = of(report, "missing_geometry")
+    assert_clear(missing, file=f"{layer}.csv", field="geometry")
