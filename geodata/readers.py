@@ -175,7 +175,8 @@ def _folder_members(folder: Path, report: ValidationReport, label: str) -> list[
              and "__MACOSX" not in p.parts]
     readable = [p for p in files if p.suffix.lower() in VECTOR_SUFFIXES | TABLE_SUFFIXES
                 or p.name.lower() in MAPPING_NAMES]
-    others = [p for p in files if p not in readable and p.suffix.lower() not in SIDECAR_SUFFIXES]
+    chosen = set(readable)
+    others = [p for p in files if p not in chosen and p.suffix.lower() not in SIDECAR_SUFFIXES]
     for path in others[:MAX_LISTED_FILES]:
         report.add("unsupported_file", "warning", f"{label}/{path.relative_to(folder)}",
                    expected="GeoPackage, GeoJSON, Shapefile, FlatGeobuf, GeoParquet, CSV or XLSX",
@@ -230,8 +231,13 @@ def discover(paths: Sequence[str | Path], report: ValidationReport, roles: dict[
             return
         found[role] = source
 
+    unpacked = [0]  # bytes extracted so far: zips inside zips share one budget
+
     def extract(archive: Path) -> Path:
-        return safe_extract(archive, into=None if workdir is None else Path(tempfile.mkdtemp(prefix="zip-", dir=workdir)))
+        folder = safe_extract(archive, max_bytes=MAX_ARCHIVE_BYTES - unpacked[0],
+                              into=None if workdir is None else Path(tempfile.mkdtemp(prefix="zip-", dir=workdir)))
+        unpacked[0] += sum(p.stat().st_size for p in folder.rglob("*") if p.is_file())
+        return folder
 
     for role, given in (roles or {}).items():
         for source in _sources_of(Path(given), report, extract=extract):

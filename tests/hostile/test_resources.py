@@ -141,3 +141,16 @@ def test_thousands_of_rows_sharing_one_code_give_a_report_linear_in_the_rows(tmp
     assert len(duplicates) == 3_000 and "and 2,990 more" in duplicates[-1].found
     assert len(report.to_json()) < 3_000 * 600
     assert_bounded(report)
+
+
+def test_the_zips_of_one_run_share_one_unpacking_budget(tmp_path, private_tmp, monkeypatch):
+    monkeypatch.setattr("geodata.readers.MAX_ARCHIVE_BYTES", 60_000)
+    table = b"township_code,population\n" + b"430001100,5\n" * 2_000  # 24 KB unpacked
+    paths = []
+    for n in range(3):
+        paths.append(tmp_path / f"part{n}.zip")
+        paths[-1].write_bytes(zip_bytes({f"population{n}.csv": table}))
+    _, report = check_region(paths)
+    [refused] = of(report, "unsafe_archive")
+    assert refused.file == "part2.zip" and "unpacks to more than" in refused.found
+    assert _leftovers(private_tmp) == []
