@@ -35,10 +35,11 @@ NASTY = ["inf", "-inf", "Infinity", "nan", "NaN", "1e20", "1e400", "-0", "0x10",
 cells = st.one_of(st.sampled_from(NASTY), st.text(max_size=40),
                   st.floats(allow_nan=True, allow_infinity=True).map(repr),
                   st.integers(min_value=-2**70, max_value=2**70).map(str))
-FAST = settings(max_examples=100, deadline=None)
+# No example database: the suite leaves no files behind (a failing example is printed instead).
+FAST = settings(max_examples=100, deadline=None, database=None)
 #: Cells read as "no value" (reported where a value is required, not as unreadable).
 MISSING = {"", "nan", "none", "null", "<na>", "nat", "n/a", "na", "-"}
-SLOW = settings(max_examples=20, deadline=None, suppress_health_check=[HealthCheck.too_slow])
+SLOW = settings(max_examples=20, deadline=None, database=None, suppress_health_check=[HealthCheck.too_slow])
 
 
 @contextlib.contextmanager
