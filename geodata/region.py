@@ -266,11 +266,11 @@ def _assemble(frames: Mapping[Layer, tuple[pd.DataFrame, str]], options: RegionO
             pop, pop_label = frames.get(Layer.POPULATION, (None, None))
             townships = attach_population(townships, pop, pop_label, report, aged_share=options.aged_share,
                                           township_file=label)
-    if Layer.FACILITIES in frames and townships is not None:
+    if Layer.FACILITIES in frames:
         frame, label = frames[Layer.FACILITIES]
-        facilities = _nonempty(prepare_facilities(frame, townships, label, report,
-                                                  declared_crs=options.crs.get("facilities")),
-                               frame, label, "facility", report)
+        facilities = prepare_facilities(frame, townships, label, report, declared_crs=options.crs.get("facilities"))
+        # Checked in full either way; without townships to place them in, they are not usable.
+        facilities = None if townships is None else _nonempty(facilities, frame, label, "facility", report)
     unusable = [str(layer) for layer, prepared in ((Layer.COUNTIES, counties), (Layer.TOWNSHIPS, townships),
                                                     (Layer.FACILITIES, facilities)) if prepared is None]
     if unusable:
@@ -302,7 +302,7 @@ def _not_checked(frames: Mapping[Layer, tuple[pd.DataFrame, str]], unusable: Seq
             continue  # prepared and checked in full
         if label not in rejected and upstream and len(frame):
             report.add("not_checked", "error", label, expected=f"usable {' and '.join(upstream)} to check it against",
-                       found=f"{len(frame)} rows not checked", repair="fix the errors of those layers first")
+                       found=f"{len(frame)} rows not checked against them", repair="fix the errors of those layers first")
 
 
 def _check_coverage(counties: gpd.GeoDataFrame, townships: gpd.GeoDataFrame, facilities: gpd.GeoDataFrame,
