@@ -117,8 +117,10 @@ class _Rows:
         idx = np.flatnonzero(np.asarray(mask, dtype=bool))
         for n, i in enumerate(idx):
             if n == MAX_ROWS_PER_CHECK:
+                rest = self.frame[ROW].to_numpy()[idx[n:]]
                 self.report.add(check, severity, self.file, field=field, expected=expected,
-                                found=f"{len(idx) - n} more rows like these", repair=repair)
+                                found=f"{len(idx) - n} more rows like these, between rows {rest.min()} and {rest.max()}",
+                                repair=repair)
                 break
             value = found if isinstance(found, str) else str(found.iloc[i])
             feature = None if self.feature is None else str(self.feature.iloc[i]) or None

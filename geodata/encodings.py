@@ -18,8 +18,8 @@ import zipfile
 from dataclasses import dataclass
 from pathlib import Path
 
-__all__ = ["CSV_ENCODINGS", "DBF_ENCODINGS", "ZIP_NAME_ENCODINGS", "Guess", "dbf_encoding", "first_bad_byte", "guess_encoding",
-           "plausibility", "zip_member_name"]
+__all__ = ["CSV_ENCODINGS", "DBF_ENCODINGS", "ZIP_NAME_ENCODINGS", "Guess", "dbf_encoding", "first_bad_byte",
+           "guess_encoding", "plausibility", "zip_member_name"]
 
 #: Encodings tried for CSV text, in order of preference on a tie.
 CSV_ENCODINGS = ("utf-8", "gb18030", "big5")

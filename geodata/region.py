@@ -302,7 +302,8 @@ def _not_checked(frames: Mapping[Layer, tuple[pd.DataFrame, str]], unusable: Seq
             continue  # prepared and checked in full
         if label not in rejected and upstream and len(frame):
             report.add("not_checked", "error", label, expected=f"usable {' and '.join(upstream)} to check it against",
-                       found=f"{len(frame)} rows not checked against them", repair="fix the errors of those layers first")
+                       found=f"{len(frame)} rows not checked against them",
+                       repair="fix the errors of those layers first")
 
 
 def _check_coverage(counties: gpd.GeoDataFrame, townships: gpd.GeoDataFrame, facilities: gpd.GeoDataFrame,
