@@ -142,13 +142,16 @@ def _dbf_text(path: Path) -> bytes:
         return names + b" " + handle.read(DBF_SAMPLE_BYTES)
 
 
-def dbf_encoding(shp: Path) -> Guess | None:
+def dbf_encoding(shp: Path, *, trust_cpg: bool = True) -> Guess | None:
     """The encoding of a shapefile's attribute table when it has no ``.cpg``; ``None`` when none is needed.
 
     Parameters
     ----------
     shp
         The ``.shp`` file; its ``.dbf`` and ``.cpg`` are looked for beside it (any case).
+    trust_cpg
+        With ``False``, guess even when a ``.cpg`` names an encoding (for a
+        ``.cpg`` that proved wrong).
 
     Returns
     -------
@@ -162,7 +165,7 @@ def dbf_encoding(shp: Path) -> Guess | None:
     """
     siblings = {p.name.lower(): p for p in shp.parent.iterdir() if p.stem.lower() == shp.stem.lower()}
     dbf = siblings.get(f"{shp.stem.lower()}.dbf")
-    if f"{shp.stem.lower()}.cpg" in siblings or dbf is None:
+    if (trust_cpg and f"{shp.stem.lower()}.cpg" in siblings) or dbf is None:
         return None
     data = _dbf_text(dbf)
     if data.isascii():

@@ -396,17 +396,21 @@ def _read_excel(path: Path, label: str, report: ValidationReport | None, layer: 
 
 
 def _read_vector(source: Source, report: ValidationReport | None) -> pd.DataFrame | gpd.GeoDataFrame:
-    """A vector layer; a shapefile without ``.cpg`` has its text encoding detected and stated."""
-    encoding = None
-    if source.path.suffix.lower() == ".shp":
-        guess = dbf_encoding(source.path)
-        if guess is not None:
-            encoding = guess.encoding
-            if report is not None:
-                report.add("text_encoding", "warning", source.name, expected="a .cpg file naming the text encoding",
-                           found="none", repair=f"attributes read as {guess.label} (detected: UTF-8 tried, then GBK); "
-                                                "add a .cpg if the names look wrong")
-    frame = pyogrio.read_dataframe(source.path, layer=source.layer, encoding=encoding)
+    """A vector layer; a shapefile without ``.cpg`` (or with a wrong one) has its text encoding detected and stated."""
+    shapefile = source.path.suffix.lower() == ".shp"
+    guess = dbf_encoding(source.path) if shapefile else None
+    cpg = "none"
+    try:
+        frame = pyogrio.read_dataframe(source.path, layer=source.layer, encoding=guess and guess.encoding)
+    except UnicodeDecodeError:
+        if not shapefile or guess is not None or (guess := dbf_encoding(source.path, trust_cpg=False)) is None:
+            raise
+        cpg = "a .cpg naming an encoding the attributes are not in"
+        frame = pyogrio.read_dataframe(source.path, layer=source.layer, encoding=guess.encoding)
+    if guess is not None and report is not None:
+        report.add("text_encoding", "warning", source.name, expected="a .cpg file naming the text encoding",
+                   found=cpg, repair=f"attributes read as {guess.label} (detected: UTF-8 tried, then GBK); "
+                                     "check the names, and add or fix the .cpg")
     if not isinstance(frame, gpd.GeoDataFrame):
         return pd.DataFrame(frame)
     return frame

@@ -120,3 +120,16 @@ def test_strict_decoding_prefers_the_plausible_reading():
     assert guess_encoding("机构".encode("utf-8")).encoding == "utf-8"
     assert guess_encoding(b"\xef\xbb\xbfa,b").encoding == "utf-8-sig"
     assert guess_encoding(b"\x80\xff") is None
+
+
+def test_a_shapefile_whose_cpg_names_the_wrong_encoding_is_read_in_its_own(tmp_path):
+    counties, townships, facilities = grid_layers()
+    townships = townships.rename(columns={"township_code": "乡镇代码", "township_name": "乡镇名称"})
+    townships.to_file(tmp_path / "乡镇.shp", encoding="gbk")
+    (tmp_path / "乡镇.cpg").write_text("UTF-8")
+    paths = write_region(tmp_path)
+    region, report = check_region([paths[0], tmp_path / "乡镇.shp", paths[2]])
+    assert report.usable, report.to_text()
+    assert sorted(region.townships["township_name"]) == sorted(townships["乡镇名称"])
+    [warning] = of(report, "text_encoding")
+    assert ".cpg" in warning.found and "GB18030" in warning.repair
