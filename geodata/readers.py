@@ -5,11 +5,14 @@ of either, or separate files. Roles (counties, townships, facilities,
 population, travel) are recognised from layer or file names in Chinese or
 English, or declared explicitly. Supported formats: GeoPackage, GeoJSON,
 Shapefile (folder or ``.zip``), FlatGeobuf, GeoParquet, and for tables CSV
-(UTF-8, UTF-8 with BOM, GBK/GB18030) and XLSX.
+(UTF-8, UTF-8 with BOM, GBK/GB18030, Big5: detected, see
+:mod:`geodata.encodings`) and XLSX (every sheet with data is read or named).
 
 Input files are only ever read. Zips are checked before extraction (absolute
-paths, ``..``, links, entry count and total unpacked size) and extracted into
-a fresh temporary folder.
+paths, ``..``, links, entry count and total unpacked size, shared by all the
+zips of one call to :func:`discover`), their member names decoded as their
+maker meant (GBK from Chinese Windows), and extracted into a folder of their
+own inside the caller's scratch folder.
 """
 
 from __future__ import annotations
