@@ -17,7 +17,7 @@ from decimal import Decimal, InvalidOperation
 import numpy as np
 import pandas as pd
 
-from geodata.report import Severity, ValidationReport
+from geodata.report import Severity, ValidationReport, quote, quote_list
 from geodata.schema import COLUMNS, Column, Layer, enum_value, normalise_header
 
 __all__ = ["ROW", "normalise_frame", "resolve_headers"]
@@ -117,8 +117,10 @@ class _Rows:
         idx = np.flatnonzero(np.asarray(mask, dtype=bool))
         for n, i in enumerate(idx):
             if n == MAX_ROWS_PER_CHECK:
+                rest = self.frame[ROW].to_numpy()[idx[n:]]
                 self.report.add(check, severity, self.file, field=field, expected=expected,
-                                found=f"{len(idx) - n} more rows like these", repair=repair)
+                                found=f"{len(idx) - n} more rows like these, between rows {rest.min()} and {rest.max()}",
+                                repair=repair)
                 break
             value = found if isinstance(found, str) else str(found.iloc[i])
             feature = None if self.feature is None else str(self.feature.iloc[i]) or None
@@ -190,19 +192,52 @@ def _parse_id(text: pd.Series, rows: _Rows, header: str, numeric: pd.Series) -> 
     return out
 
 
+def _bound_words(col: Column) -> str:
+    """The values ``col`` accepts, in words (``a whole number from 0 to 10,000,000``)."""
+    low, high = col.bounds
+    what = "a whole number" if col.kind == "count" else "a number"
+
+    def figure(x: float) -> str:
+        return f"{int(x):,}" if float(x).is_integer() else f"{x:,g}"
+
+    if np.isfinite(low) and np.isfinite(high):
+        return f"{what} from {figure(low)} to {figure(high)}"
+    if np.isfinite(low):
+        return f"{what} >= {figure(low)}"
+    if np.isfinite(high):
+        return f"{what} <= {figure(high)}"
+    return f"a finite {what[2:]}"
+
+
 def _parse_number(text: pd.Series, col: Column, rows: _Rows, header: str) -> pd.Series:
+    """Numbers as floats; NaN where missing, unreadable, not finite or outside the column's bounds (all reported).
+
+    Counts and numbers must be finite and within :attr:`Column.bounds`
+    (e.g. a township's population at most
+    :data:`~geodata.schema.MAX_TOWNSHIP_POPULATION`), so that no value can
+    overflow an integer later or pass as a plausible figure.
+    """
     missing = text.str.lower().isin(_MISSING)
     cleaned = text.str.replace(",", "", regex=False).str.replace("，", "", regex=False)
-    values = pd.to_numeric(cleaned.where(~missing, None), errors="coerce")
+    values = pd.to_numeric(cleaned.where(~missing, None), errors="coerce").astype(float)
+    quoted = text.map(quote)
     bad = values.isna() & ~missing
-    rows.add(bad, "not_a_number", "error", header, "a number", text)
-    if col.kind == "count":
+    rows.add(bad, "not_a_number", "error", header, "a number", quoted)
+    low, high = col.bounds
+    finite = np.isfinite(values)
+    if col.kind == "count" and low >= 0:
         negative = values < 0
-        rows.add(negative, "negative_value", "error", header, "a count >= 0", text)
-        fractional = values.notna() & ~negative & (values != values.round())
-        rows.add(fractional, "fractional_count", "warning", header, "a whole number", text, "rounded")
-        values = values.where(~negative).round()
-    return values.astype(float)
+        rows.add(negative, "negative_value", "error", header, "a count >= 0", quoted)
+    else:
+        negative = pd.Series(False, index=values.index)
+    outside = values.notna() & ~negative & (~finite | (values < low) | (values > high))
+    rows.add(outside, "value_out_of_range", "error", header, _bound_words(col), quoted)
+    values = values.where(~negative & ~outside)
+    if col.kind == "count":
+        fractional = values.notna() & (values != values.round())
+        rows.add(fractional, "fractional_count", "warning", header, "a whole number", quoted, "rounded")
+        values = values.round()
+    return values
 
 
 def _parse_enum(text: pd.Series, col: Column, rows: _Rows, header: str) -> pd.Series:
@@ -212,7 +247,7 @@ def _parse_enum(text: pd.Series, col: Column, rows: _Rows, header: str) -> pd.Se
     missing = text.str.lower().isin(_MISSING) & mapped.isna()
     unknown = mapped.isna() & ~missing
     allowed = ", ".join(m.value for m in col.enum)
-    rows.add(unknown, "unknown_value", "error", header, f"one of {allowed}", text)
+    rows.add(unknown, "unknown_value", "error", header, f"one of {allowed}", text.map(quote))
     return mapped.where(~missing, None)
 
 
@@ -223,7 +258,7 @@ _FALSE = {"false", "0", "no", "n", "否", "f", ""}
 def _parse_flag(text: pd.Series, rows: _Rows, header: str) -> pd.Series:
     folded = text.str.lower().str.replace(".0", "", regex=False)
     bad = ~folded.isin(_TRUE | _FALSE)
-    rows.add(bad, "unknown_value", "error", header, "true/false (是/否)", text)
+    rows.add(bad, "unknown_value", "error", header, "true/false (是/否)", text.map(quote))
     return folded.isin(_TRUE)
 
 
@@ -261,7 +296,7 @@ def normalise_frame(frame: pd.DataFrame, layer: Layer, file: str, report: Valida
     unused = [c for c in frame.columns if c not in used]
     if unused:
         report.add("unused_column", "info", file, expected="columns of the data contract",
-                   found=", ".join(map(str, unused)), repair="ignored (map them in a columns YAML if needed)")
+                   found=quote_list(unused), repair="ignored (map them in a columns YAML if needed)")
     contract = COLUMNS[layer]
     # The feature label of each row (its code or id) makes report lines findable.
     key_col = contract[0]
@@ -295,7 +330,7 @@ def normalise_frame(frame: pd.DataFrame, layer: Layer, file: str, report: Valida
             accepted = ", ".join((col.name, col.label_zh) + col.aliases[:6])
             report.add("missing_column", Severity.ERROR, file, field=col.name,
                        expected=f"a column named one of: {accepted}",
-                       found="columns " + ", ".join(map(str, frame.columns)))
+                       found="columns " + quote_list(frame.columns))
     if "geometry" in frame.columns and hasattr(frame, "crs"):
         import geopandas as gpd
 

@@ -1,20 +1,23 @@
-"""Writing files safely: every output goes through a temporary file in the same folder.
+"""Files made safely: outputs through a temporary file in the same folder, scratch folders that go away.
 
-One helper for every writer of the project (GeoPackages, JSON, CSV, Excel,
-HTML): a reader never sees a half-written file, a crash or a full disk
-leaves the old file as it was and no temporary file behind, and two runs
-writing beside each other never share a temporary name.
+:func:`atomic_path` is the one helper for every writer of the project
+(GeoPackages, JSON, CSV, Excel, HTML): a reader never sees a half-written
+file, a crash or a full disk leaves the old file as it was and no temporary
+file behind, and two runs writing beside each other never share a temporary
+name. :func:`scratch_folder` holds what reading needs for a while (the
+extracted copy of a zip) and removes it when the reading ends, also on error.
 """
 
 from __future__ import annotations
 
 import os
+import shutil
 import tempfile
 from collections.abc import Iterator
 from contextlib import contextmanager
 from pathlib import Path
 
-__all__ = ["atomic_path"]
+__all__ = ["atomic_path", "scratch_folder"]
 
 _UMASK = os.umask(0)  # read once at import: os.umask can only be read by setting it, which is not thread-safe
 os.umask(_UMASK)
@@ -77,3 +80,34 @@ def atomic_path(path: str | Path, *, overwrite: bool = False) -> Iterator[Path]:
     except BaseException:
         tmp.unlink(missing_ok=True)
         raise
+
+
+@contextmanager
+def scratch_folder(*, prefix: str = "planner-input-") -> Iterator[Path]:
+    """A fresh private folder in the system's temporary folder, removed with all it holds when the block ends.
+
+    Removal happens on success, on any exception and on Ctrl-C, so a command
+    that unpacks a planner's zip leaves no copy of it behind.
+
+    Parameters
+    ----------
+    prefix
+        Start of the folder's name, to tell whose it is.
+
+    Yields
+    ------
+    Path
+        The folder (mode 0700).
+
+    Examples
+    --------
+    >>> with scratch_folder() as work:
+    ...     _ = (work / "a.csv").write_text("x")
+    >>> work.exists()
+    False
+    """
+    folder = Path(tempfile.mkdtemp(prefix=prefix))
+    try:
+        yield folder
+    finally:
+        shutil.rmtree(folder, ignore_errors=True)

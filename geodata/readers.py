@@ -5,22 +5,27 @@ of either, or separate files. Roles (counties, townships, facilities,
 population, travel) are recognised from layer or file names in Chinese or
 English, or declared explicitly. Supported formats: GeoPackage, GeoJSON,
 Shapefile (folder or ``.zip``), FlatGeobuf, GeoParquet, and for tables CSV
-(UTF-8, UTF-8 with BOM, GBK/GB18030) and XLSX.
+(UTF-8, UTF-8 with BOM, GBK/GB18030, Big5: detected, see
+:mod:`geodata.encodings`) and XLSX (every sheet with data is read or named).
 
 Input files are only ever read. Zips are checked before extraction (absolute
-paths, ``..``, links, entry count and total unpacked size) and extracted into
-a fresh temporary folder.
+paths, ``..``, links, entry count and total unpacked size, shared by all the
+zips of one call to :func:`discover`), their member names decoded as their
+maker meant (GBK from Chinese Windows), and extracted into a folder of their
+own inside the caller's scratch folder.
 """
 
 from __future__ import annotations
 
+import csv
+import io
 import re
 import shutil
 import stat
 import tempfile
 import zipfile
 import zlib
-from collections.abc import Sequence
+from collections.abc import Callable, Sequence
 from dataclasses import dataclass
 from pathlib import Path, PurePosixPath
 
@@ -28,7 +33,8 @@ import geopandas as gpd
 import pandas as pd
 import pyogrio
 
-from geodata.report import ValidationReport
+from geodata.encodings import Guess, dbf_encoding, first_bad_byte, guess_encoding, zip_member_name
+from geodata.report import ValidationReport, quote, quote_list
 from geodata.schema import Layer
 
 __all__ = ["InputError", "Source", "UnsafeArchiveError", "discover", "read_source", "safe_extract"]
@@ -48,6 +54,15 @@ ROLE_HINTS: tuple[tuple[Layer, tuple[str, ...]], ...] = (
 
 MAX_ARCHIVE_BYTES = 2 * 1024**3
 MAX_ARCHIVE_ENTRIES = 10_000
+#: Files a shapefile (or its GIS) keeps beside the ``.shp``: never reported as unreadable.
+SIDECAR_SUFFIXES = {".shx", ".dbf", ".prj", ".cpg", ".qix", ".sbn", ".sbx", ".qmd", ".xml", ".aux", ".ovr",
+                    ".fix", ".atx", ".yaml", ".yml", ".md"}
+#: At most this many unreadable files of one folder or zip are named one by one.
+MAX_LISTED_FILES = 20
+#: A table with more columns than this is refused before it is parsed (no region has that many).
+MAX_TABLE_COLUMNS = 1_000
+#: The header of a CSV is looked for in this many first characters.
+MAX_HEADER_CHARS = 1024**2
 
 
 class InputError(ValueError):
@@ -105,7 +120,9 @@ def safe_extract(archive: Path, *, into: Path | None = None, max_bytes: int = MA
     archive
         The zip file.
     into
-        Destination folder; a fresh temporary folder by default.
+        Destination folder; a fresh temporary folder by default (the caller
+        removes it: :func:`geodata.files.scratch_folder` gives one that goes
+        away by itself).
     max_bytes, max_entries
         Limits on total unpacked size and number of entries.
 
@@ -113,7 +130,9 @@ def safe_extract(archive: Path, *, into: Path | None = None, max_bytes: int = MA
     ------
     UnsafeArchiveError
         For absolute paths, ``..`` components, links, too many entries or too
-        many bytes -- nothing is extracted then.
+        many bytes -- nothing is extracted then. Member names not flagged as
+        UTF-8 are decoded as UTF-8, GBK or CP437
+        (:func:`geodata.encodings.zip_member_name`) before these checks.
     InputError
         Naming the archive when it cannot be read or unpacked (not a zip,
         damaged data, a bad checksum, encrypted, an unknown compression, the
@@ -129,13 +148,14 @@ def safe_extract(archive: Path, *, into: Path | None = None, max_bytes: int = MA
             raise UnsafeArchiveError(f"{archive.name}: {len(infos)} entries, more than the {max_entries} allowed")
         total = 0
         for info in infos:
-            name = info.filename
+            # Chinese Windows writes GBK names without the UTF-8 flag: decode them as meant, then check them.
+            info.filename = name = zip_member_name(info)
             parts = PurePosixPath(name.replace("\\", "/")).parts
             if name.startswith(("/", "\\")) or re.match(r"^[A-Za-z]:", name) or ".." in parts:
-                raise UnsafeArchiveError(f"{archive.name}: entry {name!r} points outside the archive")
+                raise UnsafeArchiveError(f"{archive.name}: entry {quote(name)} points outside the archive")
             mode = info.external_attr >> 16
             if stat.S_ISLNK(mode):
-                raise UnsafeArchiveError(f"{archive.name}: entry {name!r} is a symbolic link")
+                raise UnsafeArchiveError(f"{archive.name}: entry {quote(name)} is a symbolic link")
             total += info.file_size
             if total > max_bytes:
                 raise UnsafeArchiveError(
@@ -143,7 +163,7 @@ def safe_extract(archive: Path, *, into: Path | None = None, max_bytes: int = MA
         made = into is None or not into.exists()
         dest = into or Path(tempfile.mkdtemp(prefix="planner-upload-"))
         try:
-            zf.extractall(dest)
+            zf.extractall(dest, members=infos)  # the infos, which carry the decoded names
         except (zipfile.BadZipFile, zlib.error, EOFError, OSError, RuntimeError, NotImplementedError) as exc:
             # damaged data or checksum, truncated file, disk full, encrypted entry, unknown compression
             if made:
@@ -152,15 +172,26 @@ def safe_extract(archive: Path, *, into: Path | None = None, max_bytes: int = MA
     return dest
 
 
-def _folder_members(folder: Path) -> list[Path]:
+def _folder_members(folder: Path, report: ValidationReport, label: str) -> list[Path]:
+    """Readable files of a folder; any other file (not a shapefile's sidecar) is named in the report."""
     files = [p for p in sorted(folder.rglob("*")) if p.is_file() and not p.name.startswith((".", "__MACOSX"))
              and "__MACOSX" not in p.parts]
-    return [p for p in files if p.suffix.lower() in VECTOR_SUFFIXES | TABLE_SUFFIXES
-            or p.name.lower() in MAPPING_NAMES]
+    readable = [p for p in files if p.suffix.lower() in VECTOR_SUFFIXES | TABLE_SUFFIXES
+                or p.name.lower() in MAPPING_NAMES]
+    chosen = set(readable)
+    others = [p for p in files if p not in chosen and p.suffix.lower() not in SIDECAR_SUFFIXES]
+    for path in others[:MAX_LISTED_FILES]:
+        report.add("unsupported_file", "warning", f"{label}/{path.relative_to(folder)}",
+                   expected="GeoPackage, GeoJSON, Shapefile, FlatGeobuf, GeoParquet, CSV or XLSX",
+                   found=path.suffix or "no suffix", repair="file not read; convert it to one of these")
+    if len(others) > MAX_LISTED_FILES:
+        report.add("unsupported_file", "warning", label, expected="readable files",
+                   found=f"{len(others) - MAX_LISTED_FILES} more files like these", repair="not read")
+    return readable
 
 
-def discover(paths: Sequence[str | Path], report: ValidationReport,
-             roles: dict[Layer, str | Path] | None = None) -> tuple[dict[Layer, Source], Path | None]:
+def discover(paths: Sequence[str | Path], report: ValidationReport, roles: dict[Layer, str | Path] | None = None,
+             *, workdir: Path | None = None) -> tuple[dict[Layer, Source], Path | None]:
     """Find the source of each role among the given paths.
 
     Parameters
@@ -168,10 +199,18 @@ def discover(paths: Sequence[str | Path], report: ValidationReport,
     paths
         GeoPackages, folders, zips or single files.
     report
-        Problems found (unreadable files, files whose role is unclear, two
-        files for one role) are added here.
+        Problems found (unreadable or unsafe zips, files of an unsupported
+        format, files whose role is unclear, two files for one role) are
+        added here; nothing is raised for them.
     roles
         Explicit ``{role: path}`` assignments, which win over name guessing.
+    workdir
+        Folder that receives the extracted copy of every zip, each in a
+        sub-folder of its own. The sources found in a zip point there, so it
+        must outlive their reading; give a :func:`geodata.files.scratch_folder`
+        to have the copies removed afterwards. Without it, zips go to fresh
+        temporary folders that the caller never learns of: only for callers
+        that read no zip.
 
     Returns
     -------
@@ -195,8 +234,16 @@ def discover(paths: Sequence[str | Path], report: ValidationReport,
             return
         found[role] = source
 
+    unpacked = [0]  # bytes extracted so far: zips inside zips share one budget
+
+    def extract(archive: Path) -> Path:
+        folder = safe_extract(archive, max_bytes=MAX_ARCHIVE_BYTES - unpacked[0],
+                              into=None if workdir is None else Path(tempfile.mkdtemp(prefix="zip-", dir=workdir)))
+        unpacked[0] += sum(p.stat().st_size for p in folder.rglob("*") if p.is_file())
+        return folder
+
     for role, given in (roles or {}).items():
-        for source in _sources_of(Path(given), report):
+        for source in _sources_of(Path(given), report, extract=extract):
             assign(Layer(role), source)
     for raw in paths:
         path = Path(raw)
@@ -204,26 +251,39 @@ def discover(paths: Sequence[str | Path], report: ValidationReport,
             report.add("missing_file", "error", str(raw), expected="an existing file or folder", found="nothing")
             continue
         if path.is_dir() or path.suffix.lower() == ".zip" and not _is_zipped_shapefile(path):
-            folder = path if path.is_dir() else safe_extract(path)
-            members = _folder_members(folder)
+            try:
+                folder = path if path.is_dir() else extract(path)
+            except InputError as exc:
+                _refuse_archive(path.name, exc, report)
+                continue
+            members = _folder_members(folder, report, path.name)
             for member in members:
                 if member.name.lower() in MAPPING_NAMES:
                     mapping_file = member
                     continue
-                for source in _sources_of(member, report, base=folder):
+                for source in _sources_of(member, report, base=folder, extract=extract):
                     # A shapefile in its own sub-folder may take its role from the folder's name.
                     assign(role_of(source.layer or member.stem) or role_of(member.parent.name), source)
             continue
         if path.name.lower() in MAPPING_NAMES:
             mapping_file = path
             continue
-        sources = _sources_of(path, report)
+        sources = _sources_of(path, report, extract=extract)
         for source in sources:
-            role = role_of(source.layer or path.stem)
+            # A zipped shapefile named for nothing ("upload.zip") may take its role from the shapefile inside.
+            role = role_of(source.layer or path.stem) or role_of(source.path.stem)
             if role is None and len(paths) == 1 and len(sources) == 1:
                 role = Layer.FACILITIES if source.is_table else None
             assign(role, source)
     return found, mapping_file
+
+
+def _refuse_archive(label: str, exc: InputError, report: ValidationReport) -> None:
+    """A zip that cannot be (or must not be) unpacked, as an error naming it: nothing of it is read."""
+    unsafe = isinstance(exc, UnsafeArchiveError)
+    report.add("unsafe_archive" if unsafe else "unreadable", "error", label,
+               expected="a zip with plain, relative entries within the size limits" if unsafe else "a readable zip",
+               found=str(exc), repair="nothing extracted" if unsafe else "")
 
 
 def _is_zipped_shapefile(path: Path) -> bool:
@@ -236,16 +296,23 @@ def _is_zipped_shapefile(path: Path) -> bool:
     return len(shps) == 1
 
 
-def _sources_of(path: Path, report: ValidationReport, *, base: Path | None = None) -> list[Source]:
+def _sources_of(path: Path, report: ValidationReport, *, base: Path | None = None,
+                extract: Callable[[Path], Path] = safe_extract) -> list[Source]:
     label = str(path.relative_to(base)) if base is not None else path.name
     suffix = path.suffix.lower()
     if suffix == ".zip":
-        folder = safe_extract(path)
-        shp = next(iter(sorted(folder.rglob("*.shp"))), None)
-        if shp is None:
-            report.add("unreadable", "error", label, expected="a zipped shapefile", found="no .shp inside")
+        try:
+            folder = extract(path)
+        except InputError as exc:
+            _refuse_archive(label, exc, report)
             return []
-        return [Source(shp, None, label)]
+        shps = [p for p in sorted(folder.rglob("*")) if p.suffix.lower() == ".shp" and "__MACOSX" not in p.parts]
+        if len(shps) != 1:
+            names = quote_list(p.relative_to(folder) for p in shps) if shps else "no .shp inside"
+            report.add("unreadable", "error", label, expected="a zipped shapefile (one .shp per zip)", found=names,
+                       repair="" if not shps else "nothing read; give each shapefile its own zip, or name roles")
+            return []
+        return [Source(shps[0], None, label)]
     if suffix == ".gpkg":
         try:
             layers = [str(name) for name, _ in pyogrio.list_layers(path)]
@@ -260,29 +327,111 @@ def _sources_of(path: Path, report: ValidationReport, *, base: Path | None = Non
     return []
 
 
-def _read_csv(path: Path) -> pd.DataFrame:
-    last: Exception | None = None
-    for encoding in ("utf-8-sig", "gb18030"):
-        try:
-            return pd.read_csv(path, dtype=str, keep_default_na=False, encoding=encoding)
-        except UnicodeDecodeError as exc:
-            last = exc
-    raise InputError(f"{path.name}: not UTF-8 or GBK text ({last})")
+def _read_csv(path: Path, label: str, report: ValidationReport | None) -> pd.DataFrame:
+    """A CSV as text cells, its encoding detected (UTF-8, UTF-8 with BOM, GB18030/GBK, Big5) and stated."""
+    data = path.read_bytes()
+    guess = Guess("utf-8", 1.0) if data.isascii() else guess_encoding(data)  # ASCII: no decoding to try
+    if guess is None:
+        line, offset = first_bad_byte(data, "gb18030")
+        raise InputError(f"{label}: not UTF-8, GB18030 (GBK) or Big5 text (line {line}, byte {offset}: "
+                         f"{data[max(0, offset - 8):offset + 8]!r}); save it as UTF-8")
+    if report is not None and guess.encoding not in ("utf-8", "utf-8-sig"):
+        others = f"; it also decodes as {', '.join(guess.rivals)}" if guess.rivals else ""
+        report.add("text_encoding", "warning", label, expected="UTF-8 text",
+                   found=f"{guess.label} (detected{others})",
+                   repair=f"read as {guess.label}; save as UTF-8 to be sure")
+    head = data[:MAX_HEADER_CHARS].decode(guess.encoding, errors="replace")
+    del data  # pandas reads the file itself, decoding as it goes: a large table is never held twice
+    header = next(csv.reader(io.StringIO(head)), [])
+    if len(header) > MAX_TABLE_COLUMNS:
+        raise InputError(f"{label}: {len(header):,} or more columns, more than the {MAX_TABLE_COLUMNS:,} a "
+                         f"region's table can have (starting {quote_list(header)})")
+    return pd.read_csv(path, dtype=str, keep_default_na=False, encoding=guess.encoding)
 
 
-def _read_excel(path: Path) -> pd.DataFrame:
+def _sheet_for(layer: Layer | None, sheets: Sequence[str]) -> str | None:
+    """The one sheet named for ``layer`` (``facilities``, ``机构`` ...), if exactly one is."""
+    if layer is None:
+        return None
+    named = [s for s in sheets if str(s).strip().lower() == layer.value or role_of(str(s)) == layer]
+    return named[0] if len(named) == 1 else None
+
+
+def _read_excel(path: Path, label: str, report: ValidationReport | None, layer: Layer | None) -> pd.DataFrame:
+    """An XLSX table: its one sheet with data, the sheet named for ``layer``, or all sheets of one header.
+
+    Several sheets with data are never cut silently: the sheet named for
+    the layer is read (the others are named in a warning); else sheets that
+    share one header are read as one table, in order (a note gives each
+    sheet's rows); else the file is refused, naming the sheets.
+    """
     # object dtype keeps what Excel stored (numbers stay numbers) so lost code digits can be reported.
-    frame = pd.read_excel(path, dtype=object, engine="openpyxl")
+    sheets = pd.read_excel(path, dtype=object, engine="openpyxl", sheet_name=None)
+    filled = {name: frame for name, frame in sheets.items() if len(frame.columns)}
+    if not filled:
+        return pd.DataFrame()
+    names = list(filled)
+    chosen = names[:1] if len(names) == 1 else [name] if (name := _sheet_for(layer, names)) else []
+    if chosen and len(names) > 1 and report is not None:
+        report.add("sheets_ignored", "warning", label, field="sheet", expected=f"one sheet of {layer} data",
+                   found=f"sheets {quote_list(names)}",
+                   repair=f"read sheet {quote(chosen[0])} (named for the {layer}); the others are not read")
+    if not chosen:
+        headers = {name: [str(c).strip() for c in frame.columns] for name, frame in filled.items()}
+        if any(h != headers[names[0]] for h in headers.values()):
+            raise InputError(f"{label}: {len(names)} sheets with data and different headers "
+                             f"({quote_list(names)}); keep one sheet, or name the one to read after its role "
+                             f"(e.g. {quote(str(layer or 'facilities'))})")
+        chosen = names
+        if report is not None:
+            spans, start = [], 1
+            for name in names:
+                spans.append(f"{quote(name)} rows {start}-{start + len(filled[name]) - 1}")
+                start += len(filled[name])
+            report.add("sheets_joined", "info", label, field="sheet", expected="one sheet",
+                       found=f"{len(names)} sheets with one header", repair=f"read as one table: {', '.join(spans)}")
+    frame = pd.concat([filled[name].set_axis(filled[chosen[0]].columns, axis=1) for name in chosen],
+                      ignore_index=True)
+    if len(frame.columns) > MAX_TABLE_COLUMNS:
+        raise InputError(f"{label}: {len(frame.columns):,} columns, more than the {MAX_TABLE_COLUMNS:,} a "
+                         "region's table can have")
     return frame.where(frame.notna(), "")
 
 
-def read_source(source: Source) -> pd.DataFrame | gpd.GeoDataFrame:
+def _read_vector(source: Source, report: ValidationReport | None) -> pd.DataFrame | gpd.GeoDataFrame:
+    """A vector layer; a shapefile without ``.cpg`` (or with a wrong one) has its text encoding detected and stated."""
+    shapefile = source.path.suffix.lower() == ".shp"
+    guess = dbf_encoding(source.path) if shapefile else None
+    cpg = "none"
+    try:
+        frame = pyogrio.read_dataframe(source.path, layer=source.layer, encoding=guess and guess.encoding)
+    except UnicodeDecodeError:
+        if not shapefile or guess is not None or (guess := dbf_encoding(source.path, trust_cpg=False)) is None:
+            raise
+        cpg = "a .cpg naming an encoding the attributes are not in"
+        frame = pyogrio.read_dataframe(source.path, layer=source.layer, encoding=guess.encoding)
+    if guess is not None and report is not None:
+        report.add("text_encoding", "warning", source.name, expected="a .cpg file naming the text encoding",
+                   found=cpg, repair=f"attributes read as {guess.label} (detected: UTF-8 tried, then GBK); "
+                                     "check the names, and add or fix the .cpg")
+    if not isinstance(frame, gpd.GeoDataFrame):
+        return pd.DataFrame(frame)
+    return frame
+
+
+def read_source(source: Source, report: ValidationReport | None = None, *,
+                layer: Layer | None = None) -> pd.DataFrame | gpd.GeoDataFrame:
     """Read one source as it is, without renaming or converting columns.
 
     Parameters
     ----------
     source
         From :func:`discover`.
+    report
+        Receives what reading had to guess: a text encoding (CSV, or a
+        shapefile without ``.cpg``), the sheets of a workbook read or joined.
+    layer
+        The source's role, which picks the sheet of a workbook named for it.
 
     Returns
     -------
@@ -293,24 +442,23 @@ def read_source(source: Source) -> pd.DataFrame | gpd.GeoDataFrame:
     Raises
     ------
     InputError
-        When the file cannot be parsed at all.
+        When the file cannot be parsed at all (including text in no known
+        encoding, a table of more than :data:`MAX_TABLE_COLUMNS` columns, a
+        workbook whose sheets hold different tables).
     """
     suffix = source.path.suffix.lower()
     try:
         if suffix in {".csv", ".txt"}:
-            return _read_csv(source.path)
+            return _read_csv(source.path, source.name, report)
         if suffix in {".xlsx", ".xlsm"}:
-            return _read_excel(source.path)
+            return _read_excel(source.path, source.name, report, layer)
         if suffix in {".parquet", ".geoparquet"}:
             try:
                 return gpd.read_parquet(source.path)
             except ValueError:
                 return pd.read_parquet(source.path)
-        frame = pyogrio.read_dataframe(source.path, layer=source.layer)
-        if not isinstance(frame, gpd.GeoDataFrame):
-            return pd.DataFrame(frame)
-        return frame
+        return _read_vector(source, report)
     except InputError:
         raise
     except Exception as exc:  # noqa: BLE001 - the file is named in the message
-        raise InputError(f"{source.name}: cannot be read ({type(exc).__name__}: {exc})") from exc
+        raise InputError(f"{source.name}: cannot be read ({type(exc).__name__}: {quote(exc, limit=200)})") from exc

@@ -24,9 +24,9 @@ import yaml
 
 from geodata.adjacency import Adjacency, build_adjacency
 from geodata.columns import ROW, normalise_frame
-from geodata.files import atomic_path
+from geodata.files import atomic_path, scratch_folder
 from geodata.readers import InputError, Source, discover, read_source
-from geodata.report import RegionError, ValidationReport
+from geodata.report import RegionError, ValidationReport, quote
 from geodata.schema import Layer
 from geodata.travel import TravelCosts, TravelSettings, geodesic_costs, matrix_costs
 from geodata.validate import (
@@ -237,7 +237,7 @@ def _read_all(sources: Mapping[Layer, Source], options: RegionOptions,
     frames: dict[Layer, tuple[pd.DataFrame, str]] = {}
     for layer, source in sources.items():
         try:
-            raw = read_source(source)
+            raw = read_source(source, report, layer=layer)
         except InputError as exc:
             report.add("unreadable", "error", source.name, expected=f"a readable {layer} file", found=str(exc))
             continue
@@ -255,10 +255,13 @@ def _assemble(frames: Mapping[Layer, tuple[pd.DataFrame, str]], options: RegionO
     counties = townships = facilities = None
     if Layer.COUNTIES in frames:
         frame, label = frames[Layer.COUNTIES]
-        counties = prepare_counties(frame, label, report, declared_crs=options.crs.get("counties"))
+        counties = _nonempty(prepare_counties(frame, label, report, declared_crs=options.crs.get("counties")),
+                             frame, label, "county", report)
     if Layer.TOWNSHIPS in frames:
         frame, label = frames[Layer.TOWNSHIPS]
-        townships = prepare_townships(frame, counties, label, report, declared_crs=options.crs.get("townships"))
+        townships = _nonempty(prepare_townships(frame, counties, label, report,
+                                                declared_crs=options.crs.get("townships")),
+                              frame, label, "township", report)
         if townships is not None:
             pop, pop_label = frames.get(Layer.POPULATION, (None, None))
             townships = attach_population(townships, pop, pop_label, report, aged_share=options.aged_share,
@@ -266,12 +269,41 @@ def _assemble(frames: Mapping[Layer, tuple[pd.DataFrame, str]], options: RegionO
     if Layer.FACILITIES in frames:
         frame, label = frames[Layer.FACILITIES]
         facilities = prepare_facilities(frame, townships, label, report, declared_crs=options.crs.get("facilities"))
-    if counties is None or townships is None or facilities is None:
+        # Checked in full either way; without townships to place them in, they are not usable.
+        facilities = None if townships is None else _nonempty(facilities, frame, label, "facility", report)
+    unusable = [str(layer) for layer, prepared in ((Layer.COUNTIES, counties), (Layer.TOWNSHIPS, townships),
+                                                    (Layer.FACILITIES, facilities)) if prepared is None]
+    if unusable:
+        _not_checked(frames, unusable, report)
         return None
     _check_coverage(counties, townships, facilities, report)
     adjacency = build_adjacency(townships, report, file=frames[Layer.TOWNSHIPS][1])
     travel = _travel(townships, facilities, frames.get(Layer.TRAVEL), options, report)
     return Region(name, counties, townships, facilities, adjacency, travel, report, provenance, options)
+
+
+def _nonempty(prepared: gpd.GeoDataFrame | None, raw: pd.DataFrame, label: str, noun: str,
+              report: ValidationReport) -> gpd.GeoDataFrame | None:
+    """A prepared layer, or ``None`` (with an error saying so) when none of its rows survived the checks."""
+    if prepared is not None and len(prepared) == 0:
+        report.add("empty_layer", "error", label, expected=f"at least one usable {noun}",
+                   found=f"none of the {len(raw)} rows (see the errors above; a wrong coordinate system?)")
+        return None
+    return prepared
+
+
+def _not_checked(frames: Mapping[Layer, tuple[pd.DataFrame, str]], unusable: Sequence[str],
+                 report: ValidationReport) -> None:
+    """Name every file whose rows were not checked because a layer they depend on is unusable."""
+    rejected = {p.file for p in report.errors if p.row is None}
+    for layer, (frame, label) in frames.items():
+        upstream = [u for u in unusable if u != layer]
+        if layer in (Layer.COUNTIES, Layer.TOWNSHIPS, Layer.FACILITIES) and layer not in unusable:
+            continue  # prepared and checked in full
+        if label not in rejected and upstream and len(frame):
+            report.add("not_checked", "error", label, expected=f"usable {' and '.join(upstream)} to check it against",
+                       found=f"{len(frame)} rows not checked against them",
+                       repair="fix the errors of those layers first")
 
 
 def _check_coverage(counties: gpd.GeoDataFrame, townships: gpd.GeoDataFrame, facilities: gpd.GeoDataFrame,
@@ -343,14 +375,17 @@ def check_region(paths: Sequence[str | Path], *, options: RegionOptions = Region
     """
     report = ValidationReport()
     roles = {Layer(k): v for k, v in options.roles.items()}
-    sources, mapping_file = discover(paths, report, roles)
-    if mapping_file is not None:
-        try:
-            options = options.merged(yaml.safe_load(mapping_file.read_text(encoding="utf-8")) or {},
-                                     source=mapping_file.name)
-        except (ValueError, yaml.YAMLError) as exc:
-            report.add("bad_options", "error", mapping_file.name, expected="valid options YAML", found=str(exc))
-    frames = _read_all(sources, options, report)
+    # Zips are unpacked into a scratch folder that is gone when reading ends, whatever happens.
+    with scratch_folder() as work:
+        sources, mapping_file = discover(paths, report, roles, workdir=work)
+        if mapping_file is not None:
+            try:
+                options = options.merged(yaml.safe_load(mapping_file.read_text(encoding="utf-8")) or {},
+                                         source=mapping_file.name)
+            except (ValueError, yaml.YAMLError, UnicodeDecodeError) as exc:
+                report.add("bad_options", "error", mapping_file.name, expected="valid options YAML",
+                           found=quote(exc, limit=200))
+        frames = _read_all(sources, options, report)
     name = options.name or (Path(paths[0]).stem if paths else "region")
     provenance = {layer.value: source.name for layer, source in sources.items()}
     return _assemble(frames, options, report, name=name, provenance=provenance), report

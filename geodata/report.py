@@ -10,13 +10,87 @@ without a line in the report.
 from __future__ import annotations
 
 import json
+import re
 from collections import Counter
 from collections.abc import Iterable, Iterator
 from dataclasses import asdict, dataclass, field
 from enum import StrEnum
 from typing import Any
 
-__all__ = ["Problem", "RegionError", "Severity", "ValidationReport"]
+__all__ = ["MAX_FIELD_CHARS", "MAX_QUOTE_CHARS", "Problem", "RegionError", "Severity", "ValidationReport", "quote",
+           "quote_list"]
+
+#: At most this many characters of a planner's input are quoted in one message.
+MAX_QUOTE_CHARS = 80
+#: Every text field of a problem is cut to this many characters, whatever a check put in it.
+MAX_FIELD_CHARS = 400
+#: Characters that could forge a report line or hide text: C0/C1 controls, bidirectional and zero-width marks.
+_UNPRINTABLE = re.compile("[\x00-\x1f\x7f-\x9f\u200b-\u200f\u202a-\u202e\u2066-\u2069\ufeff]")
+_ELLIPSIS = "\u2026"
+
+
+def _escape(text: str) -> str:
+    """``text`` with every unprintable character written as its escape (``\\n``, ``\\u202e``)."""
+    return _UNPRINTABLE.sub(lambda m: m.group().encode("unicode_escape").decode("ascii"), text)
+
+
+def _clip(text: str, limit: int) -> str:
+    """``text`` cut to ``limit`` characters, the cut marked with an ellipsis and the full length."""
+    if len(text) <= limit:
+        return text
+    return f"{text[:limit]}{_ELLIPSIS} ({len(text):,} characters)"
+
+
+def quote(value: Any, *, limit: int = MAX_QUOTE_CHARS) -> str:
+    """A short, escaped snippet of a planner's input for a message.
+
+    Parameters
+    ----------
+    value
+        A cell, header, name or line as read from a file.
+    limit
+        Quote at most this many characters; a longer value is cut and marked
+        with an ellipsis and its length.
+
+    Returns
+    -------
+    str
+        The snippet in quotes (``repr``), so that spaces, control characters
+        and empty strings are visible, e.g. ``'abc\\n'`` or ``'xxxx'… (20,000 characters)``.
+
+    Examples
+    --------
+    >>> print(quote("镇 1"))
+    '镇 1'
+    >>> print(quote("x" * 100, limit=3))
+    'xxx'… (100 characters)
+    """
+    text = str(value)
+    shown = _escape(repr(text[:limit]))
+    return shown if len(text) <= limit else f"{shown}{_ELLIPSIS} ({len(text):,} characters)"
+
+
+def quote_list(values: Iterable[Any], *, limit: int = MAX_QUOTE_CHARS) -> str:
+    """Names from a planner's input (headers, sheets, files), comma-separated, at most ``limit`` characters of them.
+
+    Examples
+    --------
+    >>> print(quote_list(["a", "b"]))
+    a, b
+    >>> print(quote_list(["col%d" % i for i in range(1000)], limit=12))
+    col0, col1, … and 998 more (1,000 in all)
+    """
+    items = [_escape(str(v)) for v in values]
+    shown: list[str] = []
+    used = 0
+    for item in items:
+        if used + len(item) > limit and shown:
+            break
+        shown.append(_clip(item, limit))
+        used += len(item) + 2
+    if len(shown) == len(items):
+        return ", ".join(shown)
+    return f"{', '.join(shown)}, {_ELLIPSIS} and {len(items) - len(shown):,} more ({len(items):,} in all)"
 
 
 class Severity(StrEnum):
@@ -62,6 +136,14 @@ class Problem:
     expected: str = ""
     found: str = ""
     repair: str = ""
+
+    def __post_init__(self) -> None:
+        # Whatever a check quoted, a line stays short and cannot forge another line.
+        for name in ("file", "feature", "field", "expected", "found", "repair"):
+            value = getattr(self, name)
+            if value is not None:
+                limit = MAX_QUOTE_CHARS if name == "feature" else MAX_FIELD_CHARS
+                object.__setattr__(self, name, _clip(_escape(str(value)), limit))
 
     def describe(self) -> str:
         """One line a planner can act on."""

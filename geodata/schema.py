@@ -16,6 +16,9 @@ from typing import Any, Literal
 
 __all__ = [
     "COLUMNS",
+    "MAX_HOSPICE_BEDS",
+    "MAX_TOWNSHIP_POPULATION",
+    "MAX_TRAVEL",
     "Column",
     "FacilityKind",
     "Grade",
@@ -162,6 +165,9 @@ class Column:
         Enumeration of allowed values for ``kind == "enum"``.
     digits
         Allowed lengths of a ``code``.
+    bounds
+        ``(lowest, highest)`` value a ``count`` or ``number`` may take; a
+        value outside (or not finite) is an error naming row and field.
     """
 
     name: str
@@ -173,6 +179,16 @@ class Column:
     default: Any = None
     enum: type[StrEnum] | None = None
     digits: tuple[int, ...] = ()
+    bounds: tuple[float, float] = (float("-inf"), float("inf"))
+
+
+#: Most residents a township (or its 60+ population) can have: the largest 街道 have about one million.
+MAX_TOWNSHIP_POPULATION = 10_000_000
+#: Most hospice beds one facility can hold (Beijing plans 1,800 for the whole city).
+MAX_HOSPICE_BEDS = 5_000
+#: Most minutes or kilometres of one travel-matrix row (a day's drive and then some).
+MAX_TRAVEL = 100_000
+_POPULATION = (0, MAX_TOWNSHIP_POPULATION)
 
 
 _COUNTY_CODE = Column("county_code", "县级代码", "County code", "code",
@@ -199,10 +215,10 @@ COLUMNS: dict[Layer, tuple[Column, ...]] = {
                required=False, digits=(6,)),
         Column("population", "常住人口", "Population", "count",
                ("人口", "总人口", "常住人口数", "户籍人口", "pop", "popu", "pop_total", "total_population"),
-               required=False),
+               required=False, bounds=_POPULATION),
         Column("population_60plus", "60岁及以上人口", "Population 60+", "count",
                ("60岁及以上人口", "60岁以上人口", "老年人口", "老龄人口", "pop60", "pop_60plus", "aged60",
-                "pop60plus", "population60", "populati_1"), required=False),
+                "pop60plus", "population60", "populati_1"), required=False, bounds=_POPULATION),
         Column("seat_lon", "驻地经度", "Seat longitude", "number", ("驻地经度", "seatlon", "seat_x"),
                required=False),
         Column("seat_lat", "驻地纬度", "Seat latitude", "number", ("驻地纬度", "seatlat", "seat_y"),
@@ -222,7 +238,8 @@ COLUMNS: dict[Layer, tuple[Column, ...]] = {
         Column("specialty", "专科类型", "Specialty", "enum", ("专科", "专科类型", "医院类型", "类型2"),
                required=False, default=Specialty.GENERAL.value, enum=Specialty),
         Column("hospice_beds", "安宁疗护床位", "Hospice beds", "count",
-               ("安宁疗护床位", "安宁疗护床位数", "床位", "beds", "hospicebeds"), required=False, default=0),
+               ("安宁疗护床位", "安宁疗护床位数", "床位", "beds", "hospicebeds"), required=False, default=0,
+               bounds=(0, MAX_HOSPICE_BEDS)),
         Column("status", "选址状态", "Siting status", "enum", ("状态", "选址状态", "sitestatus"), required=False,
                default=None, enum=SiteStatus),
         Column("township_code", "乡镇代码", "Township code", "code", _TOWNSHIP_CODE.aliases[:-1],
@@ -238,10 +255,10 @@ COLUMNS: dict[Layer, tuple[Column, ...]] = {
     Layer.POPULATION: (
         _TOWNSHIP_CODE,
         Column("population", "常住人口", "Population", "count",
-               ("人口", "总人口", "常住人口数", "pop", "popu", "pop_total", "total_population")),
+               ("人口", "总人口", "常住人口数", "pop", "popu", "pop_total", "total_population"), bounds=_POPULATION),
         Column("population_60plus", "60岁及以上人口", "Population 60+", "count",
                ("60岁及以上人口", "60岁以上人口", "老年人口", "老龄人口", "pop60", "pop_60plus", "aged60",
-                "pop60plus", "population60"), required=False),
+                "pop60plus", "population60"), required=False, bounds=_POPULATION),
     ),
     Layer.TRAVEL: (
         _TOWNSHIP_CODE,
@@ -249,9 +266,9 @@ COLUMNS: dict[Layer, tuple[Column, ...]] = {
                ("机构编码", "机构代码", "机构ID", "facilityid", "id")),
         Column("minutes", "行程时间(分钟)", "Minutes", "number",
                ("分钟", "时间", "行程时间", "通行时间", "time", "duration", "duration_min", "min"),
-               required=False),
+               required=False, bounds=(0, MAX_TRAVEL)),
         Column("km", "距离(公里)", "Distance (km)", "number",
-               ("公里", "距离", "里程", "distance", "distance_km", "dist"), required=False),
+               ("公里", "距离", "里程", "distance", "distance_km", "dist"), required=False, bounds=(0, MAX_TRAVEL)),
     ),
     Layer.GROUPING: (
         _TOWNSHIP_CODE,

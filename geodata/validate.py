@@ -17,7 +17,7 @@ import shapely
 
 from geodata.columns import ROW
 from geodata.coords import CHINA_ALBERS, WGS84, parse_declared_crs, to_wgs84
-from geodata.report import ValidationReport
+from geodata.report import ValidationReport, quote
 from geodata.schema import Grade, Ownership, SiteStatus, Specialty
 
 __all__ = ["attach_population", "prepare_counties", "prepare_facilities", "prepare_townships"]
@@ -26,6 +26,15 @@ __all__ = ["attach_population", "prepare_counties", "prepare_facilities", "prepa
 DEFAULT_AGED_SHARE = 0.187
 #: A facility up to this far outside every township is snapped to the nearest one (metres).
 SNAP_METRES = 2000.0
+#: Two townships sharing more than this share of the smaller one's area overlap: a warning naming both
+#: (borders digitised twice leave thin slivers well below it).
+OVERLAP_WARNING_SHARE = 0.01
+#: From this share of the smaller township's area, an overlap is an error: one township lies mostly in another.
+OVERLAP_ERROR_SHARE = 0.5
+#: A line naming rows that share a code lists at most this many of them.
+MAX_LISTED_ROWS = 10
+#: Two polygons each covering this share of the other are the same township drawn twice (an error).
+DUPLICATE_SHARE = 0.99
 
 
 def _row_of(frame: pd.DataFrame, i: int) -> int | None:
@@ -34,6 +43,11 @@ def _row_of(frame: pd.DataFrame, i: int) -> int | None:
 
 def _set_crs(frame: gpd.GeoDataFrame, file: str, report: ValidationReport, declared: str | None) -> gpd.GeoDataFrame | None:
     """Give the layer a CRS (its own or the declared one) and bring it to WGS84."""
+    if not isinstance(frame, gpd.GeoDataFrame) or "geometry" not in frame.columns:
+        report.add("missing_geometry", "error", file, field="geometry",
+                   expected="polygons: a GeoPackage, GeoJSON, Shapefile, FlatGeobuf or GeoParquet layer",
+                   found="a table without geometry")
+        return None
     if declared:
         try:
             kind = parse_declared_crs(declared)
@@ -91,10 +105,14 @@ def _check_key(frame: pd.DataFrame, key: str, file: str, report: ValidationRepor
         report.add("missing_code", "error", file, row=_row_of(frame, i), field=key, expected=f"a {label}",
                    found="nothing (or a value that could not be read, see above)")
     dup = frame[key].duplicated(keep=False) & ~missing
-    for i in np.flatnonzero(dup.to_numpy()):
-        others = frame.loc[frame[key] == frame[key].iloc[i], ROW].tolist()
-        report.add("duplicate_code", "error", file, row=_row_of(frame, i), feature=str(frame[key].iloc[i]),
-                   field=key, expected=f"a unique {label}", found=f"also on rows {others}")
+    if dup.any():
+        rows_of = frame.loc[dup, [key, ROW]].groupby(key)[ROW].agg(list)  # once, not once per row
+        for i in np.flatnonzero(dup.to_numpy()):
+            others = rows_of[frame[key].iloc[i]]
+            shown = ", ".join(map(str, others[:MAX_LISTED_ROWS]))
+            more = f" and {len(others) - MAX_LISTED_ROWS:,} more" if len(others) > MAX_LISTED_ROWS else ""
+            report.add("duplicate_code", "error", file, row=_row_of(frame, i), feature=str(frame[key].iloc[i]),
+                       field=key, expected=f"a unique {label}", found=f"also on rows [{shown}]{more}")
     return frame[~missing & ~frame[key].duplicated(keep="first")].copy()
 
 
@@ -178,6 +196,7 @@ def prepare_townships(frame: gpd.GeoDataFrame, counties: gpd.GeoDataFrame | None
         return None
     frame = _check_polygons(frame, "township_code", file, report)
     frame = _check_key(frame, "township_code", file, report, "9-digit township code")
+    _check_overlaps(frame, file, report)
     if "township_name" not in frame.columns:
         frame["township_name"] = frame["township_code"]
     frame = frame.reset_index(drop=True)
@@ -194,6 +213,46 @@ def prepare_townships(frame: gpd.GeoDataFrame, counties: gpd.GeoDataFrame | None
     frame = frame[frame["county_code"].notna()].copy()
     frame = _place_seats(frame, file, report)
     return frame.sort_values("township_code").reset_index(drop=True)
+
+
+def _check_overlaps(frame: gpd.GeoDataFrame, file: str, report: ValidationReport) -> None:
+    """Townships drawn twice (an error: their population would count twice) or overlapping each other.
+
+    An overlap is measured as a share of the smaller township's area: above
+    :data:`OVERLAP_WARNING_SHARE` a warning, from :data:`OVERLAP_ERROR_SHARE`
+    an error; polygons covering :data:`DUPLICATE_SHARE` of each other are
+    duplicates. Each line names both townships and their rows.
+    """
+    if len(frame) < 2:
+        return
+    geoms = frame.geometry.to_crs(CHINA_ALBERS).to_numpy()
+    a, b = shapely.STRtree(geoms).query(geoms, predicate="intersects")
+    keep = a < b
+    a, b = a[keep], b[keep]
+    inner = shapely.relate_pattern(geoms[a], geoms[b], "T********")  # interiors meet, not just borders
+    a, b = a[inner], b[inner]
+    if not len(a):
+        return
+    common = shapely.area(shapely.intersection(geoms[a], geoms[b]))
+    area = shapely.area(geoms)
+    codes = frame["township_code"].to_numpy()
+    for i, j, shared in zip(a, b, common):
+        smaller = min(area[i], area[j])
+        share = shared / smaller if smaller > 0 else 1.0
+        if share <= OVERLAP_WARNING_SHARE:
+            continue
+        duplicate = shared >= DUPLICATE_SHARE * max(area[i], area[j])
+        other = f"township {codes[i]} (row {_row_of(frame, i)})"
+        if duplicate:
+            report.add("duplicate_geometry", "error", file, row=_row_of(frame, j), feature=codes[j], field="geometry",
+                       expected="a polygon of its own", found=f"the same polygon as {other}",
+                       repair="its people would be counted twice: keep one of the two")
+        else:
+            report.add("overlapping_townships", "error" if share >= OVERLAP_ERROR_SHARE else "warning", file,
+                       row=_row_of(frame, j), feature=codes[j], field="geometry",
+                       expected=f"townships that overlap by at most {OVERLAP_WARNING_SHARE:.0%} of the smaller one",
+                       found=f"{share:.1%} of the smaller one's area shared with {other} "
+                             f"({shared / 1e6:.2f} km²)")
 
 
 def _county_from_geometry(frame: gpd.GeoDataFrame, counties: gpd.GeoDataFrame, given: pd.Series, file: str,
@@ -353,6 +412,13 @@ def _facility_points(frame: pd.DataFrame, file: str, report: ValidationReport,
         report.add("swapped_coordinates", "error", file, row=_row_of(frame, i), feature=str(frame["facility_id"].iloc[i]),
                    field="lon/lat", expected="longitude 73-135, latitude 18-54 in China",
                    found=f"lon {lon[i]}, lat {lat[i]} (columns swapped?)")
+    off_earth = ~missing & ~swapped & ((np.abs(lon) > 180) | (np.abs(lat) > 90))
+    for i in np.flatnonzero(off_earth):
+        report.add("coordinates_out_of_range", "error", file, row=_row_of(frame, i),
+                   feature=str(frame["facility_id"].iloc[i]), field="lon/lat",
+                   expected="longitude -180 to 180 and latitude -90 to 90 (73-135, 18-54 in China)",
+                   found=f"lon {lon[i]}, lat {lat[i]}")
+    swapped |= off_earth
     row_crs = frame["crs"] if "crs" in frame.columns else pd.Series(None, index=frame.index)
     if declared_crs is None and row_crs.isna().all():
         report.add("missing_crs", "error", file, field="crs",
@@ -459,6 +525,13 @@ def _place_in_townships(points: gpd.GeoDataFrame, townships: gpd.GeoDataFrame, f
         proj_t = townships.geometry.to_crs(CHINA_ALBERS).to_numpy()
         proj_p = points.geometry.iloc[outside].to_crs(CHINA_ALBERS).to_numpy()
         (src, dst), dist = shapely.STRtree(proj_t).query_nearest(proj_p, return_distance=True, all_matches=False)
+        # A point that cannot be projected (a coordinate system that does not fit) has no nearest township.
+        for s_ in sorted(set(range(len(outside))) - set(src.tolist())):
+            i = outside[s_]
+            report.add("facility_outside", "error", file, row=_row_of(points, i), feature=points["facility_id"].iloc[i],
+                       field="geometry", expected="a point inside one of the townships",
+                       found=f"{quote(points.geometry.iloc[i].wkt)}, nowhere near the region "
+                             "(wrong coordinate system declared?)")
         for s, d, metres in zip(src, dst, dist):
             i = outside[s]
             code = townships["township_code"].iloc[d]

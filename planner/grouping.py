@@ -29,7 +29,7 @@ import pandas as pd
 from geodata.columns import normalise_frame
 from geodata.readers import InputError, Source, read_source
 from geodata.region import Region
-from geodata.report import RegionError, ValidationReport
+from geodata.report import RegionError, ValidationReport, quote_list
 from geodata.schema import FacilityKind, Layer
 from optimization.grouping import (
     AssignmentEvaluation,
@@ -514,7 +514,7 @@ def read_current_grouping(path: str | Path, region: Region) -> tuple[dict[str, s
     path = Path(path)
     report = ValidationReport()
     try:
-        raw = read_source(Source(path, None, path.name))
+        raw = read_source(Source(path, None, path.name), report, layer=Layer.GROUPING)
     except InputError as exc:
         report.add("unreadable", "error", path.name, expected="a CSV or XLSX grouping table", found=str(exc))
         raise RegionError(report) from exc
@@ -526,7 +526,7 @@ def read_current_grouping(path: str | Path, region: Region) -> tuple[dict[str, s
     if "lead_facility_id" not in frame and "community" not in frame:
         report.add("missing_column", "error", path.name, field="lead_facility_id",
                    expected="a lead hospital id (牵头医院代码) or a community name (医共体) column",
-                   found=", ".join(map(str, raw.columns)))
+                   found=quote_list(raw.columns))
         raise RegionError(report)
     if "lead_facility_id" not in frame:
         frame["lead_facility_id"] = _leads_from_communities(frame, region, report, path.name)

@@ -26,3 +26,23 @@ def damaged_zip() -> bytes:
     for i in range(start + 10, start + info.compress_size - 10, 7):
         data[i] ^= 0xFF
     return bytes(data)
+
+
+def windows_zip(entries: dict[str, bytes], *, encoding: str = "gbk") -> bytes:
+    """A zip as Chinese Windows writes it: member names in GBK bytes, without the UTF-8 flag.
+
+    :mod:`zipfile` would flag non-ASCII names as UTF-8, so each entry is
+    written under an ASCII stand-in of the same byte length, which is then
+    replaced by the encoded name in the local header and the central directory.
+    """
+    stand_ins = {}
+    for n, name in enumerate(entries):
+        raw = name.encode(encoding)
+        stand_in = f"{n:03d}".encode() + b"_" * (len(raw) - 3)
+        assert len(stand_in) == len(raw), "names need at least three bytes"
+        stand_ins[stand_in] = raw
+    data = zip_bytes({stand_in.decode(): content for stand_in, content in zip(stand_ins, entries.values())})
+    for stand_in, raw in stand_ins.items():
+        assert data.count(stand_in) == 2
+        data = data.replace(stand_in, raw)
+    return data

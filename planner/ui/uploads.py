@@ -35,6 +35,7 @@ from collections.abc import Iterable, Mapping
 from dataclasses import dataclass, field, replace
 from pathlib import Path, PurePath
 
+from geodata.files import scratch_folder
 from geodata.readers import (MAPPING_NAMES, TABLE_SUFFIXES, VECTOR_SUFFIXES, InputError, UnsafeArchiveError, discover,
                              safe_extract)
 from geodata.region import Region, RegionOptions, check_region
@@ -242,7 +243,8 @@ def recheck(session: UploadSession, options: RegionOptions) -> UploadSession:
     """
     try:
         region, report = check_region([session.folder], options=options)
-        found, _ = discover([session.folder], ValidationReport())
+        with scratch_folder() as work:
+            found, _ = discover([session.folder], ValidationReport(), workdir=work)
     except Exception as exc:  # untrusted files: whatever a reader raises is told in words
         raise UploadRefused("upload.unreadable", reason=_reason(exc)) from exc
     layers = {source.name: layer.value for layer, source in found.items()}

@@ -91,7 +91,7 @@ def test_all_problems_of_a_file_are_reported_together(tmp_path):
     assert {"duplicate_code", "unknown_value", "swapped_coordinates", "missing_coordinates",
             "facility_outside"} <= found
     unknown = problems(report, "unknown_value")[0]
-    assert unknown.row == 3 and unknown.field == "kind" and unknown.found == "spaceship"
+    assert unknown.row == 3 and unknown.field == "kind" and unknown.found == "'spaceship'"
     assert "county_hospital" in unknown.expected
     outside = problems(report, "facility_outside")[0]
     assert outside.row == 6 and "km from the nearest township" in outside.found
@@ -171,7 +171,7 @@ def test_missing_and_negative_population_and_aged_share():
     report = region_from_frames(counties, townships, facilities, name="grid", strict=False).report
     assert {p.feature for p in problems(report, "missing_population")} >= {townships["township_code"].iloc[0]}
     [neg] = problems(report, "negative_value")
-    assert neg.row == 2 and neg.found == "-5.0"
+    assert neg.row == 2 and neg.found == "'-5.0'"
     [too_many] = problems(report, "aged_exceeds_total")
     assert too_many.feature == townships["township_code"].iloc[2]
     [estimated] = problems(report, "aged_estimated")
