@@ -383,10 +383,8 @@ class Scenario:
             When ``path`` exists and ``overwrite`` is false.
         """
         path = Path(path)
-        if path.exists() and not overwrite:
-            raise FileExistsError(f"{path} exists; choose another name or allow replacing it (--force)")
         text = json.dumps(self.to_dict(), ensure_ascii=False, indent=1, default=_json_default)
-        atomic_write_text(path, text + "\n")
+        atomic_write_text(path, text + "\n", overwrite=overwrite)
         return path
 
     @classmethod
@@ -420,15 +418,16 @@ def _json_default(value: Any) -> Any:
     raise TypeError(f"cannot store {type(value).__name__} in a scenario")
 
 
-def atomic_write_text(path: str | Path, text: str) -> None:
+def atomic_write_text(path: str | Path, text: str, *, overwrite: bool = True) -> None:
     """Write ``text`` (UTF-8) to ``path`` through a temporary file in the same folder (created when missing).
 
-    Replaces an existing ``path``; callers check first when they must not (see
-    :func:`geodata.files.atomic_path`).
+    Replaces an existing ``path`` only with ``overwrite``; without it, an
+    existing file (or one another run writes meanwhile) is a FileExistsError
+    (see :func:`geodata.files.atomic_path`).
     """
     path = Path(path)
     path.parent.mkdir(parents=True, exist_ok=True)
-    with atomic_path(path, overwrite=True) as tmp:
+    with atomic_path(path, overwrite=overwrite) as tmp:
         tmp.write_text(text, encoding="utf-8")
 
 

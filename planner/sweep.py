@@ -590,9 +590,10 @@ def write_sweep(result: SweepResult, region: Region, folder: str | Path, *, lang
         raise FileExistsError(f"{', '.join(existing[:5])}{' ...' if len(existing) > 5 else ''} exist(s); "
                               "choose another folder or allow replacing them (--force)")
     folder.mkdir(parents=True, exist_ok=True)
-    atomic_write_text(targets[0], sweep_table(result, lang=lang).to_csv(index=False).join(["\ufeff", ""]))
+    atomic_write_text(targets[0], sweep_table(result, lang=lang).to_csv(index=False).join(["\ufeff", ""]),
+                      overwrite=overwrite)
     trade_off_chart(result, targets[1], lang=lang)
-    atomic_write_text(targets[2], sweep_html(result, lang=lang, png=targets[1].read_bytes()))
+    atomic_write_text(targets[2], sweep_html(result, lang=lang, png=targets[1].read_bytes()), overwrite=overwrite)
     written = targets[:3]
     if ref is not None:
         for point, siting, path in zip(result.points, result.results, targets[3:]):
