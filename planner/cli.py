@@ -8,12 +8,14 @@ travel settings). Output files (``--json``, ``--out``, ``--save``) are checked
 before anything is read or solved: an existing file is replaced only with
 ``--force``, and its folder must exist. Exit codes: 0 success, 1 the region,
 parameters or plan are not usable (infeasible, invalid data, a clashing
-output), 2 bad usage. Shared helpers live in :mod:`planner.cliutil`.
+output), 2 bad usage, 130 stopped by Ctrl+C, 143 stopped by SIGTERM (a solve
+in progress stops at once; files being written are removed). Shared helpers live in :mod:`planner.cliutil`.
 """
 
 from __future__ import annotations
 
 import argparse
+import os
 import sys
 from collections.abc import Callable, Sequence
 from typing import Any
@@ -27,6 +29,7 @@ from planner.cliutil import (CommandError, add_executor_arguments, add_region_ar
 from planner.commands import add_save_arguments, save_run
 from planner.commands import register as register_scenario_commands
 from planner.parallel import ProgressBar
+from planner.signals import EXIT_INTERRUPTED, EXIT_TERMINATED, Terminated, stop_on_sigterm
 
 __all__ = ["build_parser", "main"]
 
@@ -256,7 +259,8 @@ def main(argv: Sequence[str] | None = None) -> int:
     parser = build_parser()
     args = parser.parse_args(argv)
     try:
-        return int(args.func(args) or 0)
+        with stop_on_sigterm():
+            return int(args.func(args) or 0)
     except CommandError as exc:
         print(f"planner {args.command}: {exc}", file=sys.stderr)
         return 1
@@ -268,8 +272,27 @@ def main(argv: Sequence[str] | None = None) -> int:
         print(f"planner {args.command}: {reason}", file=sys.stderr)
         return 1
     except KeyboardInterrupt:
-        print(f"planner {args.command}: interrupted", file=sys.stderr)
-        return 130
+        print(f"planner {args.command}: interrupted (Ctrl+C)", file=sys.stderr)
+        return _leave(EXIT_INTERRUPTED)
+    except Terminated:
+        print(f"planner {args.command}: stopped (SIGTERM)", file=sys.stderr)
+        return _leave(EXIT_TERMINATED)
+
+
+def _leave(code: int) -> int:
+    """``code``, or end the process now with it when an interrupted solver could not be stopped.
+
+    Outputs are settled by then (temporary files removed on the way out); only
+    the interpreter's shutdown, which could wait seconds for the solver's
+    thread, is skipped.
+    """
+    from optimization.interrupt import solvers_left_running
+
+    if solvers_left_running():
+        sys.stdout.flush()
+        sys.stderr.flush()
+        os._exit(code)
+    return code
 
 
 if __name__ == "__main__":
