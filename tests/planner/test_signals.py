@@ -59,6 +59,17 @@ def test_a_signal_during_a_solve_stops_the_command_at_once_without_outputs(tmp_p
     assert list(tmp_path.iterdir()) == []  # no output, no temporary file
 
 
+def test_ctrl_c_with_worker_processes_does_not_wait_for_their_solves(tmp_path):
+    process = _start(["-m", "planner", *LONG_SITE, "--executor", "processes", "--workers", "2", "--json",
+                      "plan.json"], tmp_path)
+    time.sleep(20)  # the workers start from a fresh server process: more imports
+    assert process.poll() is None, "the run ended before it could be interrupted"
+    returncode, seconds, err = _stop(process, signal.SIGINT)  # to the command only, not to its workers
+    assert returncode == 130, err[-2000:]
+    assert seconds < PROMPT
+    assert list(tmp_path.iterdir()) == []
+
+
 _SOLVE = {
     "cp-sat": """
         from ortools.sat.python import cp_model
