@@ -20,10 +20,15 @@ from collections.abc import Callable, Mapping
 from dataclasses import dataclass
 from typing import Any
 
-__all__ = ["GROUPING", "REGION_OPTIONS", "SITING", "TRAVEL", "Bound", "check_numbers", "flag", "snippet"]
+__all__ = ["GROUPING", "REGION_OPTIONS", "SITING", "TRAVEL", "Bound", "check_numbers", "flag", "quote", "snippet"]
 
 #: Longest excerpt of a value quoted in a message.
 SNIPPET_CHARS = 60
+
+
+def quote(text: str, *, limit: int = SNIPPET_CHARS) -> str:
+    """A text quoted for a message, cut to ``limit`` characters (``…`` marks the cut)."""
+    return repr(text[:limit]) + ("…" if len(text) > limit else "")
 
 
 def snippet(value: Any, *, limit: int = SNIPPET_CHARS) -> str:
@@ -37,7 +42,7 @@ def snippet(value: Any, *, limit: int = SNIPPET_CHARS) -> str:
     elif value is None:
         text = "nothing"
     elif isinstance(value, str):
-        text = f"text {value[:limit]!r}" + ("…" if len(value) > limit else "")
+        text = f"text {quote(value, limit=limit)}"
     elif isinstance(value, int):
         digits = str(value)
         text = f"the number {digits}" if len(digits) <= 20 else f"a number of {len(digits)} digits"

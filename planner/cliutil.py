@@ -29,6 +29,7 @@ from geodata.region import Region, RegionOptions, check_region
 from geodata.report import RegionError, ValidationReport
 from planner.bounds import REGION_OPTIONS, TRAVEL, Bound, flag
 from planner.parallel import EXECUTOR_KINDS, PARALLEL_THRESHOLD, Executor, ExecutorError, choose_kind, executor
+from planner.scenario_input import MAX_SCENARIO_BYTES
 
 __all__ = ["DEMO", "CommandError", "add_executor_arguments", "add_region_arguments", "check_outputs",
            "command_executor", "fit_solver_workers", "input_files", "load", "parameter_errors", "read_params",
@@ -252,11 +253,19 @@ def _role_files(options: Any) -> list[str]:
 
 
 def _scenario_inputs(path: str) -> list[tuple[str, str]]:
-    """The region files a scenario file refers to (best effort: a damaged file is reported when it is read)."""
+    """The region files a scenario file refers to, resolved from its folder (best effort: a damaged file is
+    reported when it is read)."""
+    from planner.scenario_input import ScenarioError, parse, resolve_from
+
     try:
-        region = json.loads(Path(path).read_text(encoding="utf-8"))["region"]
+        source = Path(path)
+        if not source.is_file() or source.stat().st_size > MAX_SCENARIO_BYTES:
+            return []
+        region = parse(source.read_bytes(), source=path)["region"]
         files = [str(p) for p in region["paths"] if p != DEMO] + _role_files(region.get("options"))
-    except (OSError, UnicodeDecodeError, ValueError, KeyError, TypeError, AttributeError):
+        base = source.parent.resolve()
+        files = [resolve_from(f, base) for f in files]
+    except (OSError, ScenarioError, KeyError, TypeError, AttributeError):
         return []
     return [(f"a region file of scenario {path}", p) for p in files]
 
