@@ -29,7 +29,7 @@ from geodata.region import Region, RegionOptions, check_region
 from geodata.report import RegionError, ValidationReport
 from planner.bounds import REGION_OPTIONS, TRAVEL, Bound, flag
 from planner.parallel import EXECUTOR_KINDS, PARALLEL_THRESHOLD, Executor, ExecutorError, choose_kind, executor
-from planner.scenario_input import MAX_SCENARIO_BYTES
+from planner.scenario_input import MAX_SCENARIO_BYTES, ScenarioError, refuse_root_folders
 
 __all__ = ["DEMO", "CommandError", "add_executor_arguments", "add_region_arguments", "check_outputs",
            "command_executor", "fit_solver_workers", "input_files", "load", "parameter_errors", "read_params",
@@ -122,7 +122,8 @@ def read_region(args: argparse.Namespace) -> tuple[Region | None, ValidationRepo
     Raises
     ------
     CommandError
-        For bad options, options the demo cannot use, or input files that cannot be found.
+        For bad options, options the demo cannot use, input files that cannot
+        be found, or a file-system root (reading it would walk every file).
     """
     paths = args.region if isinstance(args.region, list) else [args.region]
     options = region_options(args)
@@ -133,8 +134,9 @@ def read_region(args: argparse.Namespace) -> tuple[Region | None, ValidationRepo
         region = demo_region(options=options)
         return region, region.report
     try:
+        refuse_root_folders([*paths, *options.roles.values()], what="REGION")
         return check_region(paths, options=options)
-    except InputError as exc:
+    except (InputError, ScenarioError) as exc:
         raise CommandError(str(exc)) from exc
 
 

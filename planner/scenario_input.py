@@ -199,7 +199,7 @@ def region_values(data: Any, *, source: str) -> dict[str, Any]:
 
 
 def _option_values(data: Any, where: str) -> dict[str, Any]:
-    data = _mapping(data, where, most=len(_OPTION_KEYS))
+    data = _mapping(data, where, most=100)
     _keys(data, where, _OPTION_KEYS)
     out: dict[str, Any] = {}
     for key in ("crs", "roles"):
@@ -218,7 +218,7 @@ def _option_values(data: Any, where: str) -> dict[str, Any]:
     if data.get("aged_share") is not None:
         out["aged_share"] = _number(data["aged_share"], f"{where}.aged_share", REGION_OPTIONS["aged_share"])
     if data.get("travel") is not None:
-        travel = _mapping(data["travel"], f"{where}.travel", most=len(TRAVEL))
+        travel = _mapping(data["travel"], f"{where}.travel", most=100)
         _keys(travel, f"{where}.travel", TRAVEL)
         out["travel"] = {k: _number(v, f"{where}.travel.{k}", TRAVEL[k], optional=False) for k, v in travel.items()}
     if "name" in data:
@@ -238,7 +238,7 @@ def added_sites(data: Any, *, source: str) -> list[dict[str, Any]]:
     out = []
     for i, site in enumerate(_listing(data if data is not None else [], where, most=MAX_SITES)):
         at = f"{where}[{i}]"
-        site = _mapping(site, at, most=20)
+        site = _mapping(site, at, most=100)
         _keys(site, at, ("facility_id", "name", "lon", "lat", *_SITE_CHOICES))
         for key in ("facility_id", "lon", "lat"):
             if key not in site:
