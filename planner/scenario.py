@@ -452,10 +452,12 @@ class Scenario:
             When ``path`` exists and ``overwrite`` is false.
         """
         path = Path(path)
-        text = json.dumps(self.to_dict(base=path.parent.resolve()), ensure_ascii=False, indent=1,
-                          default=_json_default)
-        atomic_write_text(path, text + "\n", overwrite=overwrite)
+        atomic_write_text(path, self.to_json(base=path.parent.resolve()), overwrite=overwrite)
         return path
+
+    def to_json(self, *, base: Path | None = None) -> str:
+        """The file's text (UTF-8 JSON, readable in a diff); with ``base`` (its folder) files are named from it."""
+        return json.dumps(self.to_dict(base=base), ensure_ascii=False, indent=1, default=_json_default) + "\n"
 
     @classmethod
     def load(cls, path: str | Path) -> "Scenario":
