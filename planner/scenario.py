@@ -36,7 +36,7 @@ from geodata.report import RegionError
 from optimization.solve import Infeasibility, SolveReport, SolveStatus
 from planner import __version__
 from planner import scenario_input as checked
-from planner.bounds import snippet
+from planner.bounds import quote, snippet
 from planner.scenario_input import MAX_SCENARIO_BYTES, ScenarioError, bounded
 from planner.grouping import (GroupingResult, GroupingSetup, county_grouping_data, lead_candidates,
                               run_grouping)
@@ -413,8 +413,8 @@ class Scenario:
             raise ScenarioError(bounded(f"{source}: not a scenario file (format {snippet(data.get('format'))})"))
         version = data.get("format_version", 0)
         if not isinstance(version, int) or isinstance(version, bool):
-            raise ScenarioError(f"{source}: damaged scenario (format_version: expected a whole number, found "
-                                f"{snippet(version)})")
+            shown = quote(version) if isinstance(version, str) else snippet(version)
+            raise ScenarioError(f"{source}: damaged scenario (format_version {shown} is not a whole number)")
         if version > FORMAT_VERSION:
             raise ScenarioError(f"{source}: written by a newer version (format {snippet(version)})")
         if "name" not in data or "region" not in data:
@@ -428,7 +428,8 @@ class Scenario:
                 setups[part] = None if data.get(part) is None else kind.from_dict(data[part], source=f"{source}: {part}",
                                                                                   complete=False)
             except (TypeError, ValueError) as exc:
-                raise ScenarioError(bounded(str(exc))) from None
+                problem = str(exc).removeprefix(f"{source}: ")
+                raise ScenarioError(bounded(f"{source}: damaged scenario ({problem})")) from None
         return cls(name=name, region=region, siting=setups["siting"], grouping=setups["grouping"],
                    added_sites=checked.added_sites(data.get("added_sites"), source=source),
                    results=checked.results(data.get("results"), source=source),

@@ -82,6 +82,8 @@ def parse(data: bytes, *, source: str) -> Any:
                             f"column {exc.colno})") from None
     except RecursionError:
         raise ScenarioError(f"{source}: not a scenario file (nested deeper than {MAX_DEPTH} levels)") from None
+    except ValueError:  # a number of thousands of digits (Python's limit on converting them)
+        raise ScenarioError(f"{source}: not a scenario file (a number too long to read)") from None
     _check_depth(content, source=source)
     return content
 

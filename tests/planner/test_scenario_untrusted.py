@@ -137,7 +137,7 @@ TAMPERED = [
     (("name",), 5, "name: expected text"),
     (("name",), "n" * 100_000, "name: expected text of at most"),
     (("notes",), ["a"], "notes: expected text"),
-    (("format_version",), "1", "format_version: expected a whole number"),
+    (("format_version",), "1", "format_version '1' is not a whole number"),
     (("region", "name"), [1], "region.name: expected text"),
     (("region", "paths"), "abc", "region.paths: expected a list"),
     (("region", "paths"), [], "region.paths: expected at least one path"),
@@ -179,7 +179,7 @@ def test_a_tampered_value_is_a_scenario_error_naming_file_and_key(document, tmp_
     assert list(out.iterdir()) == []
 
 
-def test_deep_nesting_and_huge_files_are_refused_before_parsing_them_fully(document, tmp_path, monkeypatch):
+def test_deep_nesting_long_numbers_and_huge_files_are_refused(document, tmp_path, monkeypatch):
     deep = json.dumps(document)[:-1] + ', "x": ' + "[" * 100_000 + "]" * 100_000 + "}"
     path = tmp_path / "deep.json"
     path.write_text(deep, encoding="utf-8")
@@ -188,6 +188,9 @@ def test_deep_nesting_and_huge_files_are_refused_before_parsing_them_fully(docum
     shallow_but_deep = _set(document, ("notes",), json.loads("[" * 40 + "]" * 40))
     with pytest.raises(ScenarioError, match="nested deeper than 16 levels"):
         Scenario.load(_write(tmp_path, shallow_but_deep))
+    (tmp_path / "long.json").write_text(json.dumps(document)[:-1] + ', "x": ' + "7" * 5_000 + "}", encoding="utf-8")
+    with pytest.raises(ScenarioError, match="a number too long to read"):
+        Scenario.load(tmp_path / "long.json")
     monkeypatch.setattr("planner.scenario.MAX_SCENARIO_BYTES", 1000)
     with pytest.raises(ScenarioError, match="at most 1,000 are read"):
         Scenario.load(_write(tmp_path, document, "big.json"))
@@ -207,6 +210,9 @@ JSON_VALUES = st.recursive(
     | st.floats(allow_nan=True, allow_infinity=True) | st.text(max_size=40),
     lambda inner: st.lists(inner, max_size=4) | st.dictionaries(st.text(max_size=10), inner, max_size=4),
     max_leaves=12)
+#: Whole files: random bytes, random JSON, and numbers too long for Python to convert.
+FILES = (st.binary(max_size=200) | JSON_VALUES.map(lambda v: json.dumps(v).encode())
+         | st.integers(min_value=4_400, max_value=6_000).map(lambda n: b'{"format_version": ' + b"9" * n + b"}"))
 
 
 def _key_paths(value: Any, prefix: tuple[Any, ...] = ()) -> list[tuple[Any, ...]]:
@@ -250,7 +256,7 @@ def test_fuzzed_values_anywhere_in_a_scenario_load_or_are_refused_in_words(docum
 
 
 @settings(max_examples=100, deadline=None, suppress_health_check=[HealthCheck.function_scoped_fixture])
-@given(content=st.binary(max_size=200) | JSON_VALUES.map(lambda v: json.dumps(v).encode()))
+@given(content=FILES)
 def test_fuzzed_files_are_refused_in_words_and_leave_nothing_behind(tmp_path, content):
     folder = tmp_path / "fuzz"
     folder.mkdir(exist_ok=True)
