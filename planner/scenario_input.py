@@ -260,6 +260,8 @@ def added_sites(data: Any, *, source: str) -> list[dict[str, Any]]:
 #: Statuses a saved solve report may have (:class:`optimization.solve.SolveStatus`).
 _STATUSES = ("optimal", "feasible", "infeasible", "no_solution", "error")
 _BEDS = Bound(0, 100_000, whole=True)
+#: Figures the app computes with (the others may be numbers or short text, as ``scenario_kpis`` writes them).
+_NUMERIC_KPIS = frozenset({"coverage_share", "new_sites", "communities"})
 
 
 def _report(data: Any, where: str) -> Mapping[str, Any]:
@@ -324,8 +326,10 @@ def results(data: Any, *, source: str) -> dict[str, Any]:
             at = f"{where}.kpis.{text(key, f'{where}.kpis')}"
             if str(key).endswith("_status"):
                 _choice(value, at, _STATUSES)
-            else:
+            elif key in _NUMERIC_KPIS or not isinstance(value, str):
                 _number(value, at)
+            else:
+                text(value, at)
     for key in ("software_version", "ran_at"):
         text(data.get(key), f"{where}.{key}", optional=True)
     return data
