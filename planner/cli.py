@@ -222,14 +222,19 @@ def build_parser() -> argparse.ArgumentParser:
                    help="fewest new sites for a target / most covered for P new sites or a bed budget / "
                         "least weighted travel / least worst travel")
     limit = p.add_mutually_exclusive_group()
-    limit.add_argument("--threshold-minutes", type=flag(SITING["threshold"]), metavar="T", help="covered within T minutes (default 30)")
+    limit.add_argument("--threshold-minutes", type=flag(SITING["threshold"]), metavar="T",
+                       help="covered within T minutes (default 30)")
     limit.add_argument("--threshold-km", type=flag(SITING["threshold"]), metavar="D", help="covered within D km")
-    p.add_argument("--target", type=flag(SITING["coverage_target"]), metavar="F", help="share of aged 60+ to cover overall (0-1)")
-    p.add_argument("--county-target", type=flag(SITING["county_target"]), metavar="F", help="share to cover in every county (0-1)")
+    p.add_argument("--target", type=flag(SITING["coverage_target"]), metavar="F",
+                   help="share of aged 60+ to cover overall (0-1)")
+    p.add_argument("--county-target", type=flag(SITING["county_target"]), metavar="F",
+                   help="share to cover in every county (0-1)")
     p.add_argument("--new-sites", type=flag(SITING["new_sites"]), metavar="P", help="at most P new sites in all")
-    p.add_argument("--county-new-sites", type=flag(SITING["county_new_sites"]), metavar="P", help="at most P new sites per county")
+    p.add_argument("--county-new-sites", type=flag(SITING["county_new_sites"]), metavar="P",
+                   help="at most P new sites per county")
     p.add_argument("--bed-budget", type=flag(SITING["bed_budget"]), metavar="B", help="at most B new beds in all")
-    p.add_argument("--alternatives", type=flag(SITING["alternatives"]), metavar="K", help="also list K near-optimal alternative plans")
+    p.add_argument("--alternatives", type=flag(SITING["alternatives"]), metavar="K",
+                   help="also list K near-optimal alternative plans")
     _add_run_arguments(p)
     add_executor_arguments(p)
     p.set_defaults(func=cmd_site)

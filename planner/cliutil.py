@@ -63,9 +63,12 @@ def add_region_arguments(parser: argparse.ArgumentParser, *, many: bool = True) 
                         help="region options: crs, columns (header mapping), roles, aged_share, travel")
     parser.add_argument("--travel-matrix", metavar="CSV",
                         help="long travel matrix: township_code, facility_id, minutes and/or km")
-    parser.add_argument("--speed-kmh", type=flag(TRAVEL["speed_kmh"]), help="average speed for estimated travel (default 30)")
-    parser.add_argument("--detour", type=flag(TRAVEL["detour_factor"]), help="road/straight distance factor for estimated travel (default 1.3)")
-    parser.add_argument("--aged-share", type=flag(REGION_OPTIONS["aged_share"]), help="share aged 60+ where not given (default 0.187)")
+    parser.add_argument("--speed-kmh", type=flag(TRAVEL["speed_kmh"]),
+                        help="average speed for estimated travel (default 30)")
+    parser.add_argument("--detour", type=flag(TRAVEL["detour_factor"]),
+                        help="road/straight distance factor for estimated travel (default 1.3)")
+    parser.add_argument("--aged-share", type=flag(REGION_OPTIONS["aged_share"]),
+                        help="share aged 60+ where not given (default 0.187)")
 
 
 def region_options(args: argparse.Namespace) -> RegionOptions:
@@ -414,7 +417,8 @@ def add_executor_arguments(p: argparse.ArgumentParser) -> None:
     """Where the per-county solves run (``group``, ``site``, ``run``, ``sweep``)."""
     p.add_argument("--executor", choices=EXECUTOR_KINDS,
                    help=f"serial, processes (local; the default above {PARALLEL_THRESHOLD} counties) or dask")
-    p.add_argument("--workers", type=flag(Bound(1, 1024, whole=True)), metavar="N", help="local processes or Dask workers (default: the cores)")
+    p.add_argument("--workers", type=flag(Bound(1, 1024, whole=True)), metavar="N",
+                   help="local processes or Dask workers (default: the cores)")
     p.add_argument("--scheduler", metavar="tcp://HOST:PORT",
                    help="run on this Dask scheduler (implies --executor dask; workers need this project installed)")
 

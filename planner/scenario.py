@@ -425,8 +425,8 @@ class Scenario:
         setups = {}
         for part, kind in (("siting", SitingSetup), ("grouping", GroupingSetup)):
             try:  # complete=False: a draft saved before its settings are complete opens; run() then explains
-                setups[part] = None if data.get(part) is None else kind.from_dict(data[part], source=f"{source}: {part}",
-                                                                                  complete=False)
+                setups[part] = None if data.get(part) is None else kind.from_dict(
+                    data[part], source=f"{source}: {part}", complete=False)
             except (TypeError, ValueError) as exc:
                 problem = str(exc).removeprefix(f"{source}: ")
                 raise ScenarioError(bounded(f"{source}: damaged scenario ({problem})")) from None

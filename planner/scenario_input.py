@@ -173,7 +173,7 @@ _LAYERS = tuple(layer.value for layer in Layer)
 
 
 def region_values(data: Any, *, source: str) -> dict[str, Any]:
-    """The checked fields of a scenario's ``region``: paths, options (as for ``RegionOptions.merged``), hash, name, seed.
+    """The checked fields of a scenario's ``region``: paths, options (for ``RegionOptions.merged``), hash, name, seed.
 
     Raises
     ------

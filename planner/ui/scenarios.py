@@ -100,7 +100,7 @@ def save_current(wb: Workbench, params: Parameters, name: str, *, notes: str = "
 
 
 def scenario_bytes(saved: SavedScenario) -> bytes:
-    """The scenario file's content (UTF-8 JSON as :meth:`Scenario.save` writes it; files named as the app knows them)."""
+    """The scenario file's content (UTF-8 JSON as :meth:`Scenario.save` writes it; files named as the app has them)."""
     return saved.scenario.to_json().encode("utf-8")
 
 
