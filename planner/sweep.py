@@ -670,15 +670,20 @@ def register(sub: Any) -> None:
     p.add_argument("--thresholds", nargs="+", type=flag(SITING["threshold"]), required=True, metavar="T",
                    help="coverage thresholds to try (minutes, or km with --unit km)")
     p.add_argument("--unit", choices=["minutes", "km"], default="minutes", help="unit of the thresholds")
-    p.add_argument("--targets", nargs="+", type=flag(SITING["coverage_target"]), metavar="F", help="overall coverage targets (0-1)")
-    p.add_argument("--county-targets", nargs="+", type=flag(SITING["county_target"]), metavar="F", help="coverage targets in every county")
-    p.add_argument("--new-sites", nargs="+", type=flag(SITING["new_sites"]), metavar="P", help="limits on new sites in all")
-    p.add_argument("--county-new-sites", nargs="+", type=flag(SITING["county_new_sites"]), metavar="P", help="limits on new sites per county")
+    p.add_argument("--targets", nargs="+", type=flag(SITING["coverage_target"]), metavar="F",
+                   help="overall coverage targets (0-1)")
+    p.add_argument("--county-targets", nargs="+", type=flag(SITING["county_target"]), metavar="F",
+                   help="coverage targets in every county")
+    p.add_argument("--new-sites", nargs="+", type=flag(SITING["new_sites"]), metavar="P",
+                   help="limits on new sites in all")
+    p.add_argument("--county-new-sites", nargs="+", type=flag(SITING["county_new_sites"]), metavar="P",
+                   help="limits on new sites per county")
     p.add_argument("--bed-budgets", nargs="+", type=flag(SITING["bed_budget"]), metavar="B", help="budgets of new beds")
     p.add_argument("--beds-per-10k", nargs="+", type=flag(SITING["beds_per_10k_aged"]), metavar="R",
                    help="beds each county must reach per 10,000 aged 60+")
     p.add_argument("--params", metavar="YAML", help="siting parameters shared by every point")
-    p.add_argument("--time-limit", type=flag(SITING["time_limit"]), metavar="S", help="solver time limit per model (seconds)")
+    p.add_argument("--time-limit", type=flag(SITING["time_limit"]), metavar="S",
+                   help="solver time limit per model (seconds)")
     p.add_argument("--out", required=True, metavar="DIR", help="folder for sweep.csv, sweep.png, sweep.html and "
                                                                 "one scenario file per point")
     p.add_argument("--lang", choices=["zh", "en"], default="zh", help="language of the table, chart and report")
