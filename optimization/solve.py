@@ -18,7 +18,6 @@ from typing import Any
 
 from ortools.math_opt.python import mathopt
 from ortools.sat.python import cp_model
-from ortools.util.python.solve_interrupter import SolveInterrupter
 
 from .interrupt import run_interruptibly
 
@@ -243,6 +242,8 @@ def solve_mathopt(
     if hint:
         model_params = mathopt.ModelSolveParameters(
             solution_hints=[mathopt.SolutionHint(variable_values=dict(hint))])
+    from ortools.util.python.solve_interrupter import SolveInterrupter  # a native module: loaded when first solving
+
     interrupter = SolveInterrupter()
     start = time.perf_counter()
     result = run_interruptibly(lambda: mathopt.solve(model, backend.mathopt_type, params=params,
