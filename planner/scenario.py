@@ -91,6 +91,8 @@ class RegionRef:
         Its title.
     seed
         Seed of the demo region (``None`` for files).
+    source
+        The scenario file it was read from (named in messages; not part of the reference).
     """
 
     paths: tuple[str, ...]
@@ -98,6 +100,7 @@ class RegionRef:
     content_hash: str
     name: str
     seed: int | None = None
+    source: str = field(default="", compare=False)
 
     @classmethod
     def of(cls, region: Region, paths: Iterable[str | Path], *, seed: int | None = None) -> "RegionRef":
@@ -126,23 +129,25 @@ class RegionRef:
 
             region = demo_region(seed=self.seed if self.seed is not None else 2024, options=self.options)
         else:
-            checked.refuse_root_folders(self.paths, what="region.paths")
-            checked.refuse_root_folders(self.options.roles.values(), what="region.options.roles")
+            where = f"{self.source}: region" if self.source else "region"
+            checked.refuse_root_folders(self.paths, what=f"{where}.paths")
+            checked.refuse_root_folders(self.options.roles.values(), what=f"{where}.options.roles")
             files = ", ".join([*self.paths, *self.options.roles.values()])
             try:
                 region = load_region(list(self.paths), options=self.options)
             except RegionError as exc:
                 problems = len(exc.report.errors) if getattr(exc, "report", None) is not None else "some"
                 raise ScenarioError(bounded(
-                    f"region.paths: {files} cannot be used as the scenario's region ({problems} error(s)); "
+                    f"{where}.paths: {files} cannot be used as the scenario's region ({problems} error(s)); "
                     f"see them with: planner validate {' '.join(self.paths)}")) from None
             except (InputError, OSError, ValueError) as exc:
-                raise ScenarioError(bounded(f"region.paths: {files} cannot be read as a region "
+                raise ScenarioError(bounded(f"{where}.paths: {files} cannot be read as a region "
                                             f"({type(exc).__name__}); see why with: planner validate "
                                             f"{' '.join(self.paths)}")) from None
         if check and region.content_hash() != self.content_hash:
             raise ScenarioError(bounded(
-                f"the region {self.name!r} at {', '.join(self.paths)} has changed since the scenario was saved "
+                f"{self.source + ': ' if self.source else ''}the region {self.name!r} at {', '.join(self.paths)} "
+                "has changed since the scenario was saved "
                 f"(content hash {region.content_hash()[:12]} instead of {self.content_hash[:12]}); "
                 "re-run on the new data with --ignore-hash or restore the original files"))
         return region
@@ -177,7 +182,7 @@ class RegionRef:
         values = checked.region_values(data, source=source)
         paths = tuple(checked.resolve_from(p, base) for p in values["paths"])
         return cls(paths, _options_from_values(values["options"], source=source, base=base), values["content_hash"],
-                   values["name"], values["seed"])
+                   values["name"], values["seed"], source=source)
 
     def confined(self, roots: Iterable[Path], *, source: str = "scenario") -> "RegionRef":
         """This reference with its files found inside ``roots`` only (the app's folders), else a ScenarioError."""

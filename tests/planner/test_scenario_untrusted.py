@@ -93,7 +93,7 @@ def test_a_file_system_root_is_never_read(project, document, tmp_path, monkeypat
 
     monkeypatch.setattr("planner.scenario.load_region", walked)
     path = _write(tmp_path, _set(document, ("region", "paths"), [root]))
-    with pytest.raises(ScenarioError, match="root of a file system"):
+    with pytest.raises(ScenarioError, match=f"^{path}: region.paths: .* is the root of a file system"):
         Scenario.load(path).region.load()
     assert main(["run", str(path)]) == 1
     assert "root of a file system" in capsys.readouterr().err
@@ -116,6 +116,7 @@ def test_a_region_error_never_shows_the_content_of_a_file_the_scenario_names(doc
     with pytest.raises(ScenarioError) as caught:
         Scenario.load(path).region.load()
     message = str(caught.value)
+    assert message.startswith(f"{path}: region.paths: ")
     assert str(tmp_path / "private" / "creds.csv") in message and "planner validate" in message
     assert "SECRET" not in message
     assert main(["run", str(path)]) == 1
