@@ -84,7 +84,8 @@ def add_arguments(parser: argparse.ArgumentParser) -> None:
     """The ``planner app`` options."""
     parser.add_argument("--port", type=int, default=8501, help="port on 127.0.0.1 (default 8501, or a free one)")
     parser.add_argument("--address", default="127.0.0.1",
-                        help="address to listen on (default 127.0.0.1: this computer only)")
+                        help="address to listen on (default 127.0.0.1: this computer only; any other address asks "
+                             "for the access token printed at start)")
     parser.add_argument("--no-browser", action="store_true", help="do not open a browser")
     parser.add_argument("--region", nargs="+", metavar="PATH",
                         help="open the app on these region files (GeoPackage, folder, zip ...) instead of the demo")
