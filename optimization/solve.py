@@ -19,6 +19,8 @@ from typing import Any
 from ortools.math_opt.python import mathopt
 from ortools.sat.python import cp_model
 
+from .interrupt import run_interruptibly
+
 __all__ = [
     "Backend",
     "Infeasibility",
@@ -240,8 +242,13 @@ def solve_mathopt(
     if hint:
         model_params = mathopt.ModelSolveParameters(
             solution_hints=[mathopt.SolutionHint(variable_values=dict(hint))])
+    from ortools.util.python.solve_interrupter import SolveInterrupter  # a native module: loaded when first solving
+
+    interrupter = SolveInterrupter()
     start = time.perf_counter()
-    result = mathopt.solve(model, backend.mathopt_type, params=params, model_params=model_params)
+    result = run_interruptibly(lambda: mathopt.solve(model, backend.mathopt_type, params=params,
+                                                     model_params=model_params, interrupter=interrupter),
+                               interrupter.interrupt)
     seconds = time.perf_counter() - start
     status = _status_from_mathopt(result)
     objective = result.objective_value() if status.has_solution else None
@@ -310,10 +317,11 @@ def solve_cpsat(
     solver.parameters.num_workers = int(workers)
     solver.parameters.random_seed = int(seed)
     solver.parameters.relative_gap_limit = float(relative_gap_limit)
+    solver.parameters.catch_sigint_signal = False  # else CP-SAT swallows Ctrl+C: see optimization.interrupt
     for name, value in (parameters or {}).items():
         setattr(solver.parameters, name, value)
     start = time.perf_counter()
-    code = solver.solve(model, callback)
+    code = run_interruptibly(lambda: solver.solve(model, callback), solver.stop_search)
     seconds = time.perf_counter() - start
     status = _CPSAT_STATUS.get(code, SolveStatus.ERROR)
     has_objective = model.has_objective()

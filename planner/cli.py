@@ -8,12 +8,14 @@ travel settings). Output files (``--json``, ``--out``, ``--save``) are checked
 before anything is read or solved: an existing file is replaced only with
 ``--force``, and its folder must exist. Exit codes: 0 success, 1 the region,
 parameters or plan are not usable (infeasible, invalid data, a clashing
-output), 2 bad usage. Shared helpers live in :mod:`planner.cliutil`.
+output), 2 bad usage, 130 stopped by Ctrl+C, 143 stopped by SIGTERM (a solve
+in progress stops at once; files being written are removed). Shared helpers live in :mod:`planner.cliutil`.
 """
 
 from __future__ import annotations
 
 import argparse
+import os
 import sys
 from collections.abc import Callable, Sequence
 from typing import Any
@@ -24,9 +26,11 @@ from geodata.report import RegionError
 from planner.cliutil import (CommandError, add_executor_arguments, add_region_arguments, check_outputs,
                              command_executor, fit_solver_workers, load, parameter_errors, read_params, read_region,
                              write_json, write_layers)
+from planner.bounds import SITING, flag
 from planner.commands import add_save_arguments, save_run
 from planner.commands import register as register_scenario_commands
 from planner.parallel import ProgressBar
+from planner.signals import EXIT_INTERRUPTED, EXIT_TERMINATED, Terminated, stop_on_sigterm
 
 __all__ = ["build_parser", "main"]
 
@@ -184,7 +188,7 @@ def _print_siting(data: dict[str, Any]) -> None:
 
 
 def _add_run_arguments(p: argparse.ArgumentParser) -> None:
-    p.add_argument("--time-limit", type=float, metavar="S", help="solver time limit in seconds")
+    p.add_argument("--time-limit", type=flag(SITING["time_limit"]), metavar="S", help="solver time limit in seconds")
     p.add_argument("--json", metavar="OUT", help="write the result as JSON ('-' for standard output)")
     p.add_argument("--out", metavar="RESULT.gpkg", help="write the result's map layers to a GeoPackage")
     p.add_argument("--force", action="store_true", help="replace existing output files")
@@ -218,14 +222,19 @@ def build_parser() -> argparse.ArgumentParser:
                    help="fewest new sites for a target / most covered for P new sites or a bed budget / "
                         "least weighted travel / least worst travel")
     limit = p.add_mutually_exclusive_group()
-    limit.add_argument("--threshold-minutes", type=float, metavar="T", help="covered within T minutes (default 30)")
-    limit.add_argument("--threshold-km", type=float, metavar="D", help="covered within D km")
-    p.add_argument("--target", type=float, metavar="F", help="share of aged 60+ to cover overall (0-1)")
-    p.add_argument("--county-target", type=float, metavar="F", help="share to cover in every county (0-1)")
-    p.add_argument("--new-sites", type=int, metavar="P", help="at most P new sites in all")
-    p.add_argument("--county-new-sites", type=int, metavar="P", help="at most P new sites per county")
-    p.add_argument("--bed-budget", type=float, metavar="B", help="at most B new beds in all")
-    p.add_argument("--alternatives", type=int, metavar="K", help="also list K near-optimal alternative plans")
+    limit.add_argument("--threshold-minutes", type=flag(SITING["threshold"]), metavar="T",
+                       help="covered within T minutes (default 30)")
+    limit.add_argument("--threshold-km", type=flag(SITING["threshold"]), metavar="D", help="covered within D km")
+    p.add_argument("--target", type=flag(SITING["coverage_target"]), metavar="F",
+                   help="share of aged 60+ to cover overall (0-1)")
+    p.add_argument("--county-target", type=flag(SITING["county_target"]), metavar="F",
+                   help="share to cover in every county (0-1)")
+    p.add_argument("--new-sites", type=flag(SITING["new_sites"]), metavar="P", help="at most P new sites in all")
+    p.add_argument("--county-new-sites", type=flag(SITING["county_new_sites"]), metavar="P",
+                   help="at most P new sites per county")
+    p.add_argument("--bed-budget", type=flag(SITING["bed_budget"]), metavar="B", help="at most B new beds in all")
+    p.add_argument("--alternatives", type=flag(SITING["alternatives"]), metavar="K",
+                   help="also list K near-optimal alternative plans")
     _add_run_arguments(p)
     add_executor_arguments(p)
     p.set_defaults(func=cmd_site)
@@ -256,7 +265,8 @@ def main(argv: Sequence[str] | None = None) -> int:
     parser = build_parser()
     args = parser.parse_args(argv)
     try:
-        return int(args.func(args) or 0)
+        with stop_on_sigterm():
+            return int(args.func(args) or 0)
     except CommandError as exc:
         print(f"planner {args.command}: {exc}", file=sys.stderr)
         return 1
@@ -268,8 +278,27 @@ def main(argv: Sequence[str] | None = None) -> int:
         print(f"planner {args.command}: {reason}", file=sys.stderr)
         return 1
     except KeyboardInterrupt:
-        print(f"planner {args.command}: interrupted", file=sys.stderr)
-        return 130
+        print(f"planner {args.command}: interrupted (Ctrl+C)", file=sys.stderr)
+        return _leave(EXIT_INTERRUPTED)
+    except Terminated:
+        print(f"planner {args.command}: stopped (SIGTERM)", file=sys.stderr)
+        return _leave(EXIT_TERMINATED)
+
+
+def _leave(code: int) -> int:
+    """``code``, or end the process now with it when an interrupted solver could not be stopped.
+
+    Outputs are settled by then (temporary files removed on the way out); only
+    the interpreter's shutdown, which could wait seconds for the solver's
+    thread, is skipped.
+    """
+    from optimization.interrupt import solvers_left_running
+
+    if solvers_left_running():
+        sys.stdout.flush()
+        sys.stderr.flush()
+        os._exit(code)
+    return code
 
 
 if __name__ == "__main__":

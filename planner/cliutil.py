@@ -27,7 +27,9 @@ from geodata.files import atomic_path
 from geodata.readers import InputError
 from geodata.region import Region, RegionOptions, check_region
 from geodata.report import RegionError, ValidationReport
+from planner.bounds import REGION_OPTIONS, TRAVEL, Bound, flag
 from planner.parallel import EXECUTOR_KINDS, PARALLEL_THRESHOLD, Executor, ExecutorError, choose_kind, executor
+from planner.scenario_input import MAX_SCENARIO_BYTES, ScenarioError, refuse_root_folders
 
 __all__ = ["DEMO", "CommandError", "add_executor_arguments", "add_region_arguments", "check_outputs",
            "command_executor", "fit_solver_workers", "input_files", "load", "parameter_errors", "read_params",
@@ -61,9 +63,12 @@ def add_region_arguments(parser: argparse.ArgumentParser, *, many: bool = True) 
                         help="region options: crs, columns (header mapping), roles, aged_share, travel")
     parser.add_argument("--travel-matrix", metavar="CSV",
                         help="long travel matrix: township_code, facility_id, minutes and/or km")
-    parser.add_argument("--speed-kmh", type=float, help="average speed for estimated travel (default 30)")
-    parser.add_argument("--detour", type=float, help="road/straight distance factor for estimated travel (default 1.3)")
-    parser.add_argument("--aged-share", type=float, help="share aged 60+ where not given (default 0.187)")
+    parser.add_argument("--speed-kmh", type=flag(TRAVEL["speed_kmh"]),
+                        help="average speed for estimated travel (default 30)")
+    parser.add_argument("--detour", type=flag(TRAVEL["detour_factor"]),
+                        help="road/straight distance factor for estimated travel (default 1.3)")
+    parser.add_argument("--aged-share", type=flag(REGION_OPTIONS["aged_share"]),
+                        help="share aged 60+ where not given (default 0.187)")
 
 
 def region_options(args: argparse.Namespace) -> RegionOptions:
@@ -120,7 +125,8 @@ def read_region(args: argparse.Namespace) -> tuple[Region | None, ValidationRepo
     Raises
     ------
     CommandError
-        For bad options, options the demo cannot use, or input files that cannot be found.
+        For bad options, options the demo cannot use, input files that cannot
+        be found, or a file-system root (reading it would walk every file).
     """
     paths = args.region if isinstance(args.region, list) else [args.region]
     options = region_options(args)
@@ -131,8 +137,9 @@ def read_region(args: argparse.Namespace) -> tuple[Region | None, ValidationRepo
         region = demo_region(options=options)
         return region, region.report
     try:
+        refuse_root_folders([*paths, *options.roles.values()], what="REGION")
         return check_region(paths, options=options)
-    except InputError as exc:
+    except (InputError, ScenarioError) as exc:
         raise CommandError(str(exc)) from exc
 
 
@@ -251,11 +258,19 @@ def _role_files(options: Any) -> list[str]:
 
 
 def _scenario_inputs(path: str) -> list[tuple[str, str]]:
-    """The region files a scenario file refers to (best effort: a damaged file is reported when it is read)."""
+    """The region files a scenario file refers to, resolved from its folder (best effort: a damaged file is
+    reported when it is read)."""
+    from planner.scenario_input import ScenarioError, parse, resolve_from
+
     try:
-        region = json.loads(Path(path).read_text(encoding="utf-8"))["region"]
+        source = Path(path)
+        if not source.is_file() or source.stat().st_size > MAX_SCENARIO_BYTES:
+            return []
+        region = parse(source.read_bytes(), source=path)["region"]
         files = [str(p) for p in region["paths"] if p != DEMO] + _role_files(region.get("options"))
-    except (OSError, UnicodeDecodeError, ValueError, KeyError, TypeError, AttributeError):
+        base = source.parent.resolve()
+        files = [resolve_from(f, base) for f in files]
+    except (OSError, ScenarioError, KeyError, TypeError, AttributeError):
         return []
     return [(f"a region file of scenario {path}", p) for p in files]
 
@@ -402,7 +417,8 @@ def add_executor_arguments(p: argparse.ArgumentParser) -> None:
     """Where the per-county solves run (``group``, ``site``, ``run``, ``sweep``)."""
     p.add_argument("--executor", choices=EXECUTOR_KINDS,
                    help=f"serial, processes (local; the default above {PARALLEL_THRESHOLD} counties) or dask")
-    p.add_argument("--workers", type=int, metavar="N", help="local processes or Dask workers (default: the cores)")
+    p.add_argument("--workers", type=flag(Bound(1, 1024, whole=True)), metavar="N",
+                   help="local processes or Dask workers (default: the cores)")
     p.add_argument("--scheduler", metavar="tcp://HOST:PORT",
                    help="run on this Dask scheduler (implies --executor dask; workers need this project installed)")
 

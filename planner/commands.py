@@ -187,7 +187,7 @@ def cmd_compare(args: argparse.Namespace) -> int:
             text = json.dumps(comparison.to_dict(), ensure_ascii=False, indent=1, default=str) + "\n"
         else:
             text = compare_html(comparison, scenarios, runs, lang=args.lang)
-        atomic_write_text(out, text)
+        atomic_write_text(out, text, overwrite=args.force)
         print(f"wrote {out}")
     return 0
 

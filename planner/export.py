@@ -341,10 +341,13 @@ def output_paths(path: str | Path, of: "Bundle | Scenario") -> list[Path]:
     return [path]
 
 
-def _atomic(path: Path, write: Callable[[Path], None]) -> None:
-    """Call ``write`` on a temporary path beside ``path`` (folder created when missing), then move it into place."""
+def _atomic(path: Path, write: Callable[[Path], None], *, overwrite: bool) -> None:
+    """Call ``write`` on a temporary path beside ``path`` (folder created when missing), then move it into place.
+
+    Without ``overwrite`` the move is an exclusive create: a file another run wrote meanwhile is never replaced.
+    """
     path.parent.mkdir(parents=True, exist_ok=True)
-    with atomic_path(path, overwrite=True) as tmp:
+    with atomic_path(path, overwrite=overwrite) as tmp:
         write(tmp)
 
 
@@ -506,19 +509,19 @@ def export_scenario(run: "ScenarioRun", scenario: "Scenario", path: str | Path, 
         raise ExportError(f"{', '.join(map(str, existing))} exist(s); choose another name or allow replacing "
                           "(--force)")
     if fmt == "gpkg":
-        _atomic(path, lambda tmp: _write_gpkg(bundle, tmp))
+        _atomic(path, lambda tmp: _write_gpkg(bundle, tmp), overwrite=overwrite)
     elif fmt == "shp.zip":
-        _atomic(path, lambda tmp: _write_shapefile_zip(bundle, tmp))
+        _atomic(path, lambda tmp: _write_shapefile_zip(bundle, tmp), overwrite=overwrite)
     elif fmt == "xlsx":
-        _atomic(path, lambda tmp: _write_xlsx(bundle, tmp))
+        _atomic(path, lambda tmp: _write_xlsx(bundle, tmp), overwrite=overwrite)
     elif fmt == "html":
-        _atomic(path, lambda tmp: _write_html(bundle, tmp, run, scenario))
+        _atomic(path, lambda tmp: _write_html(bundle, tmp, run, scenario), overwrite=overwrite)
     elif fmt == "csv":
         for name, target in zip(contents(bundle)[1], targets):
-            _atomic(target, lambda tmp, name=name: _write_csv(bundle, tmp, name))
+            _atomic(target, lambda tmp, name=name: _write_csv(bundle, tmp, name), overwrite=overwrite)
     elif fmt == "geojson":
         for name, target in zip(contents(bundle)[0], targets):
-            _atomic(target, lambda tmp, name=name: _write_geojson(bundle, tmp, name))
+            _atomic(target, lambda tmp, name=name: _write_geojson(bundle, tmp, name), overwrite=overwrite)
     return targets
 
 

@@ -42,6 +42,7 @@ from optimization.grouping import (
     solve_grouping,
 )
 from optimization.solve import SolveReport, SolveStatus, combine_reports
+from planner import bounds
 from planner.parallel import TaskFailure
 from planner.setups import setup_values
 
@@ -182,7 +183,7 @@ class GroupingSetup:
             Naming the unknown key or the bad value.
         """
         values = setup_values(cls, data, source=source, text_tuples=("lead_kinds", "counties"),
-                              text_maps=("locks", "current"))
+                              text_maps=("locks", "current"), numbers=bounds.GROUPING)
         if "lead_rule" in values and isinstance(values["lead_rule"], Mapping):
             rule = dict(values["lead_rule"])
             for key in ("ownerships", "specialties", "kinds"):

@@ -177,6 +177,9 @@ TEXT: dict[str, tuple[str, str]] = {
     "app.added_site": ("新增候选点 {n}", "Added site {n}"),
     "app.all_sites": ("显示全部候选机构", "Show every candidate site"),
     "app.section": ("内容", "Section"),
+    "access.token_required": ("需要访问令牌：请打开启动 planner app 时显示的完整地址（含 ?token=…）。",
+                              "Access token required: open the full address printed when planner app was "
+                              "started (with ?token=…)."),
     "app.footer": ("离线运行：地图资源由本应用提供，不访问外部网络。", "Runs offline: the map's files are served by this app; "
                    "nothing is fetched from the internet."),
     "mode.inspect": ("查看详情", "Inspect"),

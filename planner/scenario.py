@@ -30,10 +30,14 @@ import numpy as np
 
 from geodata.edits import add_sites
 from geodata.files import atomic_path
+from geodata.readers import InputError
 from geodata.region import Region, RegionOptions, load_region
-from geodata.travel import TravelSettings
+from geodata.report import RegionError
 from optimization.solve import Infeasibility, SolveReport, SolveStatus
 from planner import __version__
+from planner import scenario_input as checked
+from planner.bounds import quote, snippet
+from planner.scenario_input import MAX_SCENARIO_BYTES, ScenarioError, bounded
 from planner.grouping import (GroupingResult, GroupingSetup, county_grouping_data, lead_candidates,
                               run_grouping)
 from planner.siting import SitingResult, SitingSetup, run_siting, siting_data
@@ -54,20 +58,21 @@ FORMAT_VERSION = 1
 DEMO = "demo"
 
 
-class ScenarioError(ValueError):
-    """A scenario file cannot be read, or its region has changed."""
-
-
 def _options_to_dict(options: RegionOptions) -> dict[str, Any]:
     return {"crs": dict(options.crs), "columns": {k: dict(v) for k, v in options.columns.items()},
             "roles": dict(options.roles), "aged_share": options.aged_share, "travel": options.travel.to_dict(),
             "name": options.name}
 
 
-def _options_from_dict(data: dict[str, Any]) -> RegionOptions:
-    values = dict(data)
-    values["travel"] = TravelSettings(**values.get("travel", {}))
-    return RegionOptions(**values)
+def _options_from_values(values: dict[str, Any], *, source: str, base: Path | None) -> RegionOptions:
+    """Region options from their checked values (:func:`planner.scenario_input.region_values`), files resolved."""
+    values = dict(values)
+    if values.get("roles"):
+        values["roles"] = {k: checked.resolve_from(v, base) for k, v in values["roles"].items()}
+    try:
+        return RegionOptions().merged(values, source=f"{source}: region.options")
+    except (TypeError, ValueError) as exc:
+        raise ScenarioError(bounded(str(exc))) from None
 
 
 @dataclass(frozen=True)
@@ -86,6 +91,8 @@ class RegionRef:
         Its title.
     seed
         Seed of the demo region (``None`` for files).
+    source
+        The scenario file it was read from (named in messages; not part of the reference).
     """
 
     paths: tuple[str, ...]
@@ -93,6 +100,7 @@ class RegionRef:
     content_hash: str
     name: str
     seed: int | None = None
+    source: str = field(default="", compare=False)
 
     @classmethod
     def of(cls, region: Region, paths: Iterable[str | Path], *, seed: int | None = None) -> "RegionRef":
@@ -106,34 +114,84 @@ class RegionRef:
     def load(self, *, check: bool = True) -> Region:
         """Load the region again and check that it is the one the scenario was made on.
 
+        A file-system root is never read. When the files cannot be used as a
+        region, the error names them and how to see why (``planner validate``),
+        but quotes nothing from them: a scenario may point at any file.
+
         Raises
         ------
         ScenarioError
-            When the region's content changed (files edited, other seed).
+            When the region's content changed (files edited, other seed), or
+            its files cannot be read as a region.
         """
         if self.paths == (DEMO,):
             from geodata.demo import demo_region
 
             region = demo_region(seed=self.seed if self.seed is not None else 2024, options=self.options)
         else:
-            region = load_region(list(self.paths), options=self.options)
+            where = f"{self.source}: region" if self.source else "region"
+            checked.refuse_root_folders(self.paths, what=f"{where}.paths")
+            checked.refuse_root_folders(self.options.roles.values(), what=f"{where}.options.roles")
+            files = ", ".join([*self.paths, *self.options.roles.values()])
+            try:
+                region = load_region(list(self.paths), options=self.options)
+            except RegionError as exc:
+                problems = len(exc.report.errors) if getattr(exc, "report", None) is not None else "some"
+                raise ScenarioError(bounded(
+                    f"{where}.paths: {files} cannot be used as the scenario's region ({problems} error(s)); "
+                    f"see them with: planner validate {' '.join(self.paths)}")) from None
+            except (InputError, OSError, ValueError) as exc:
+                raise ScenarioError(bounded(f"{where}.paths: {files} cannot be read as a region "
+                                            f"({type(exc).__name__}); see why with: planner validate "
+                                            f"{' '.join(self.paths)}")) from None
         if check and region.content_hash() != self.content_hash:
-            raise ScenarioError(
-                f"the region {self.name!r} at {', '.join(self.paths)} has changed since the scenario was saved "
+            raise ScenarioError(bounded(
+                f"{self.source + ': ' if self.source else ''}the region {self.name!r} at {', '.join(self.paths)} "
+                "has changed since the scenario was saved "
                 f"(content hash {region.content_hash()[:12]} instead of {self.content_hash[:12]}); "
-                "re-run on the new data with --ignore-hash or restore the original files")
+                "re-run on the new data with --ignore-hash or restore the original files"))
         return region
 
-    def to_dict(self) -> dict[str, Any]:
-        """Plain-JSON form."""
-        return {"paths": list(self.paths), "options": _options_to_dict(self.options),
+    def to_dict(self, *, base: Path | None = None) -> dict[str, Any]:
+        """Plain-JSON form; with ``base`` (the scenario's folder) files are named relative to it."""
+        options = _options_to_dict(self.options)
+        options["roles"] = {k: checked.relative_to(v, base) for k, v in options["roles"].items()}
+        return {"paths": [checked.relative_to(p, base) for p in self.paths], "options": options,
                 "content_hash": self.content_hash, "name": self.name, "seed": self.seed}
 
     @classmethod
-    def from_dict(cls, data: dict[str, Any]) -> "RegionRef":
-        """From the plain-JSON form."""
-        return cls(tuple(data["paths"]), _options_from_dict(data["options"]), data["content_hash"], data["name"],
-                   data.get("seed"))
+    def from_dict(cls, data: Mapping[str, Any], *, source: str = "scenario",
+                  base: Path | None = None) -> "RegionRef":
+        """From the plain-JSON form, every value checked.
+
+        Parameters
+        ----------
+        data
+            The ``region`` of a scenario file.
+        source
+            The file, for messages.
+        base
+            The scenario's folder: relative paths are resolved from it (without
+            it they stay relative, for the app to resolve in its own folders).
+
+        Raises
+        ------
+        ScenarioError
+            Naming the key whose value is not usable.
+        """
+        values = checked.region_values(data, source=source)
+        paths = tuple(checked.resolve_from(p, base) for p in values["paths"])
+        return cls(paths, _options_from_values(values["options"], source=source, base=base), values["content_hash"],
+                   values["name"], values["seed"], source=source)
+
+    def confined(self, roots: Iterable[Path], *, source: str = "scenario") -> "RegionRef":
+        """This reference with its files found inside ``roots`` only (the app's folders), else a ScenarioError."""
+        roots = list(roots)
+        paths = checked.confine_paths(self.paths, roots, what=f"{source}: region.paths")
+        names = list(self.options.roles)
+        found = checked.confine_paths([self.options.roles[n] for n in names], roots,
+                                      what=f"{source}: region.options.roles")
+        return replace(self, paths=tuple(paths), options=replace(self.options, roles=dict(zip(names, found))))
 
 
 @dataclass
@@ -287,8 +345,9 @@ class Scenario:
                                              self.results.get("siting_serving"))
             if self.grouping is not None:
                 out.grouping = _restore_grouping(region, self.grouping, self._saved("grouping"))
-        except (KeyError, TypeError, ValueError) as exc:
-            raise ScenarioError(f"scenario {self.name!r}: saved results do not fit the region ({exc})") from exc
+        except (KeyError, TypeError, ValueError, OverflowError) as exc:
+            raise ScenarioError(bounded(f"scenario {self.name!r}: saved results do not fit the region ({exc})")) \
+                from exc
         return out
 
     def has_results(self) -> bool:
@@ -325,47 +384,63 @@ class Scenario:
             raise ScenarioError(f"scenario {self.name!r} has no saved {part} results; run it first (planner run)")
         return dict(data)
 
-    def to_dict(self) -> dict[str, Any]:
-        """Plain-JSON form (the file's content)."""
+    def to_dict(self, *, base: Path | None = None) -> dict[str, Any]:
+        """Plain-JSON form (the file's content); with ``base`` (its folder) files are named relative to it."""
         return {"format": FORMAT, "format_version": FORMAT_VERSION, "name": self.name,
                 "software_version": self.software_version, "created": self.created, "notes": self.notes,
-                "region": self.region.to_dict(),
+                "region": self.region.to_dict(base=base),
                 "siting": None if self.siting is None else self.siting.to_dict(),
                 "grouping": None if self.grouping is None else self.grouping.to_dict(),
                 "added_sites": self.added_sites, "results": self.results}
 
     @classmethod
-    def from_dict(cls, data: dict[str, Any], *, source: str = "scenario") -> "Scenario":
-        """From the plain-JSON form.
+    def from_dict(cls, data: Any, *, source: str = "scenario", base: Path | None = None) -> "Scenario":
+        """From the plain-JSON form, every value checked (:mod:`planner.scenario_input`).
+
+        Parameters
+        ----------
+        data
+            The file's content.
+        source
+            The file, for messages.
+        base
+            The file's folder: the region's relative paths are resolved from it.
 
         Raises
         ------
         ScenarioError
-            When the content is not a scenario of a known format version.
+            When the content is not a scenario of a known format version, or
+            naming the key of the first value that is not usable.
         """
         if not isinstance(data, Mapping):
             raise ScenarioError(f"{source}: not a scenario file (a JSON {type(data).__name__}, not an object)")
         if data.get("format") != FORMAT:
-            raise ScenarioError(f"{source}: not a scenario file (format {data.get('format')!r})")
+            raise ScenarioError(bounded(f"{source}: not a scenario file (format {snippet(data.get('format'))})"))
         version = data.get("format_version", 0)
         if not isinstance(version, int) or isinstance(version, bool):
-            raise ScenarioError(f"{source}: damaged scenario (format_version {version!r} is not a whole number)")
+            shown = quote(version) if isinstance(version, str) else snippet(version)
+            raise ScenarioError(f"{source}: damaged scenario (format_version {shown} is not a whole number)")
         if version > FORMAT_VERSION:
-            raise ScenarioError(f"{source}: written by a newer version (format {data['format_version']})")
-        try:
-            return cls(
-                name=data["name"], region=RegionRef.from_dict(data["region"]),
-                # complete=False: a draft saved before its settings are complete opens; run() then explains
-                siting=None if data.get("siting") is None else SitingSetup.from_dict(data["siting"], source=source,
-                                                                                     complete=False),
-                grouping=None if data.get("grouping") is None else GroupingSetup.from_dict(data["grouping"],
-                                                                                             source=source,
-                                                                                             complete=False),
-                added_sites=list(data.get("added_sites") or []), results=dict(data.get("results") or {}),
-                software_version=data.get("software_version", "?"), created=data.get("created", ""),
-                notes=data.get("notes", ""))
-        except (AttributeError, KeyError, TypeError, ValueError) as exc:
-            raise ScenarioError(f"{source}: damaged scenario ({type(exc).__name__}: {exc})") from exc
+            raise ScenarioError(f"{source}: written by a newer version (format {snippet(version)})")
+        if "name" not in data or "region" not in data:
+            raise ScenarioError(f"{source}: damaged scenario (the key '{'name' if 'name' not in data else 'region'}' "
+                                "is missing)")
+        name = checked.text(data["name"], f"{source}: name")
+        region = RegionRef.from_dict(data["region"], source=source, base=base)
+        setups = {}
+        for part, kind in (("siting", SitingSetup), ("grouping", GroupingSetup)):
+            try:  # complete=False: a draft saved before its settings are complete opens; run() then explains
+                setups[part] = None if data.get(part) is None else kind.from_dict(
+                    data[part], source=f"{source}: {part}", complete=False)
+            except (TypeError, ValueError) as exc:
+                problem = str(exc).removeprefix(f"{source}: ")
+                raise ScenarioError(bounded(f"{source}: damaged scenario ({problem})")) from None
+        return cls(name=name, region=region, siting=setups["siting"], grouping=setups["grouping"],
+                   added_sites=checked.added_sites(data.get("added_sites"), source=source),
+                   results=checked.results(data.get("results"), source=source),
+                   software_version=checked.text(data.get("software_version", "?"), f"{source}: software_version"),
+                   created=checked.text(data.get("created", ""), f"{source}: created"),
+                   notes=checked.text(data.get("notes", ""), f"{source}: notes", limit=checked.MAX_NOTES))
 
     def save(self, path: str | Path, *, overwrite: bool = False) -> Path:
         """Write the scenario atomically.
@@ -383,29 +458,38 @@ class Scenario:
             When ``path`` exists and ``overwrite`` is false.
         """
         path = Path(path)
-        if path.exists() and not overwrite:
-            raise FileExistsError(f"{path} exists; choose another name or allow replacing it (--force)")
-        text = json.dumps(self.to_dict(), ensure_ascii=False, indent=1, default=_json_default)
-        atomic_write_text(path, text + "\n")
+        atomic_write_text(path, self.to_json(base=path.parent.resolve()), overwrite=overwrite)
         return path
+
+    def to_json(self, *, base: Path | None = None) -> str:
+        """The file's text (UTF-8 JSON, readable in a diff); with ``base`` (its folder) files are named from it."""
+        return json.dumps(self.to_dict(base=base), ensure_ascii=False, indent=1, default=_json_default) + "\n"
 
     @classmethod
     def load(cls, path: str | Path) -> "Scenario":
-        """Read a scenario file.
+        """Read a scenario file (untrusted: see :mod:`planner.scenario_input`).
+
+        The region's relative paths are resolved from the file's folder.
 
         Raises
         ------
         ScenarioError
-            Naming the file when it is missing, not JSON, or not a scenario.
+            Naming the file when it is missing, too large, not JSON, or not a
+            scenario, and the key of the first value that is not usable.
         """
         path = Path(path)
         try:
-            data = json.loads(path.read_text(encoding="utf-8"))
+            if path.is_dir():
+                raise ScenarioError(f"{path}: a folder, not a scenario file")
+            if path.stat().st_size > MAX_SCENARIO_BYTES:
+                raise ScenarioError(f"{path}: not a scenario file ({path.stat().st_size:,} bytes; at most "
+                                    f"{MAX_SCENARIO_BYTES:,} are read)")
+            data = path.read_bytes()
         except FileNotFoundError as exc:
             raise ScenarioError(f"{path}: no such scenario file") from exc
-        except (UnicodeDecodeError, json.JSONDecodeError) as exc:
-            raise ScenarioError(f"{path}: not a scenario file ({exc})") from exc
-        return cls.from_dict(data, source=str(path))
+        except OSError as exc:
+            raise ScenarioError(f"{path}: cannot be read ({exc.strerror or type(exc).__name__})") from exc
+        return cls.from_dict(checked.parse(data, source=str(path)), source=str(path), base=path.parent.resolve())
 
 
 def _json_default(value: Any) -> Any:
@@ -420,15 +504,16 @@ def _json_default(value: Any) -> Any:
     raise TypeError(f"cannot store {type(value).__name__} in a scenario")
 
 
-def atomic_write_text(path: str | Path, text: str) -> None:
+def atomic_write_text(path: str | Path, text: str, *, overwrite: bool = True) -> None:
     """Write ``text`` (UTF-8) to ``path`` through a temporary file in the same folder (created when missing).
 
-    Replaces an existing ``path``; callers check first when they must not (see
-    :func:`geodata.files.atomic_path`).
+    Replaces an existing ``path`` only with ``overwrite``; without it, an
+    existing file (or one another run writes meanwhile) is a FileExistsError
+    (see :func:`geodata.files.atomic_path`).
     """
     path = Path(path)
     path.parent.mkdir(parents=True, exist_ok=True)
-    with atomic_path(path, overwrite=True) as tmp:
+    with atomic_path(path, overwrite=overwrite) as tmp:
         tmp.write_text(text, encoding="utf-8")
 
 

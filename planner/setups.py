@@ -16,6 +16,8 @@ import typing
 from collections.abc import Iterable, Mapping
 from typing import Any
 
+from planner.bounds import Bound, check_numbers, snippet
+
 __all__ = ["setup_values"]
 
 _LISTS = (tuple, list, set, frozenset)
@@ -33,7 +35,7 @@ def _found(value: Any) -> str:
     if isinstance(value, bool):
         return f"true/false ({value})"
     if isinstance(value, str):
-        return f"text {value!r}"
+        return snippet(value)
     if isinstance(value, (int, float)):
         return f"the number {value!r}"
     return type(value).__name__
@@ -108,7 +110,7 @@ def _hints(cls: type) -> dict[str, Any]:
 
 
 def setup_values(cls: type, data: Mapping[str, Any], *, source: str, text_tuples: Iterable[str] = (),
-                 text_maps: Iterable[str] = ()) -> dict[str, Any]:
+                 text_maps: Iterable[str] = (), numbers: Mapping[str, Bound] | None = None) -> dict[str, Any]:
     """The keyword arguments of setup class ``cls`` from a plain mapping, keys and shapes checked, codes made text.
 
     Besides the keys named here, every key is checked against its type hint in
@@ -130,6 +132,9 @@ def setup_values(cls: type, data: Mapping[str, Any], *, source: str, text_tuples
         (text or a number) becomes a tuple of one.
     text_maps
         Keys whose mappings become ``{text: text}`` (statuses, locks); absent or empty gives ``{}``.
+    numbers
+        The range of each numeric key (:mod:`planner.bounds`): a value that is
+        not a finite number within it is refused (``None`` still means "not set").
 
     Returns
     -------
@@ -140,7 +145,8 @@ def setup_values(cls: type, data: Mapping[str, Any], *, source: str, text_tuples
     ValueError
         Naming the source, the unknown keys and the known ones, or the key
         whose value has the wrong shape and what was found
-        (``grouping.yaml: locks: expected a mapping (code: value), found the number 5``).
+        (``grouping.yaml: locks: expected a mapping (code: value), found the number 5``;
+        ``siting: time_limit: expected a number of seconds greater than 0 and at most 604800, found the number inf``).
     """
     if not isinstance(data, Mapping):
         raise ValueError(f"{source}: expected a mapping of settings, found {_found(data)}")
@@ -176,4 +182,5 @@ def setup_values(cls: type, data: Mapping[str, Any], *, source: str, text_tuples
             values[key] = setup_values(setting, value, source=where)
         elif kind == "flag" and (isinstance(value, str) or value not in (True, False)):
             raise ValueError(f"{where}: expected true or false, found {_found(value)}")
+    check_numbers(values, numbers or {}, where=source)
     return values

@@ -28,6 +28,7 @@ import pandas as pd
 from geodata.region import Region
 from geodata.schema import FacilityKind, SiteStatus
 from optimization.siting import SitingData, SitingParams, SitingPlan, error_plan, solve_siting
+from planner import bounds
 from planner.parallel import TaskFailure
 from planner.setups import setup_values
 
@@ -192,7 +193,7 @@ class SitingSetup:
             Naming the unknown key or the bad value.
         """
         values = setup_values(cls, data, source=source, text_tuples=("site_kinds", "ward_kinds", "hint", "counties"),
-                              text_maps=("statuses",))
+                              text_maps=("statuses",), numbers=bounds.SITING)
         try:
             setup = cls(**values)
             if complete:

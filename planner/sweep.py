@@ -48,6 +48,7 @@ import pandas as pd
 from geodata.region import Region
 from optimization.siting import SitingData, SitingParams, SitingPlan, solve_siting
 from optimization.solve import SolveStatus
+from planner.bounds import SITING, flag
 from planner.siting import SitingResult, SitingSetup, siting_data
 
 if TYPE_CHECKING:
@@ -583,9 +584,9 @@ def write_sweep(result: SweepResult, region: Region, folder: str | Path, *, lang
                               "choose another folder or allow replacing them (--force)")
     folder.mkdir(parents=True, exist_ok=True)
     table = neutralise_frame(sweep_table(result, lang=lang))  # for Excel: no text read as a formula
-    atomic_write_text(targets[0], table.to_csv(index=False).join(["\ufeff", ""]))
+    atomic_write_text(targets[0], table.to_csv(index=False).join(["\ufeff", ""]), overwrite=overwrite)
     trade_off_chart(result, targets[1], lang=lang)
-    atomic_write_text(targets[2], sweep_html(result, lang=lang, png=targets[1].read_bytes()))
+    atomic_write_text(targets[2], sweep_html(result, lang=lang, png=targets[1].read_bytes()), overwrite=overwrite)
     written = targets[:3]
     if ref is not None:
         for point, siting, path in zip(result.points, result.results, targets[3:]):
@@ -658,18 +659,23 @@ def register(sub: Any) -> None:
     add_region_arguments(p)
     p.add_argument("--objective", required=True, choices=["min-sites", "max-coverage", "min-distance",
                                                            "min-max-distance"], help="as for planner site")
-    p.add_argument("--thresholds", nargs="+", type=float, required=True, metavar="T",
+    p.add_argument("--thresholds", nargs="+", type=flag(SITING["threshold"]), required=True, metavar="T",
                    help="coverage thresholds to try (minutes, or km with --unit km)")
     p.add_argument("--unit", choices=["minutes", "km"], default="minutes", help="unit of the thresholds")
-    p.add_argument("--targets", nargs="+", type=float, metavar="F", help="overall coverage targets (0-1)")
-    p.add_argument("--county-targets", nargs="+", type=float, metavar="F", help="coverage targets in every county")
-    p.add_argument("--new-sites", nargs="+", type=int, metavar="P", help="limits on new sites in all")
-    p.add_argument("--county-new-sites", nargs="+", type=int, metavar="P", help="limits on new sites per county")
-    p.add_argument("--bed-budgets", nargs="+", type=float, metavar="B", help="budgets of new beds")
-    p.add_argument("--beds-per-10k", nargs="+", type=float, metavar="R",
+    p.add_argument("--targets", nargs="+", type=flag(SITING["coverage_target"]), metavar="F",
+                   help="overall coverage targets (0-1)")
+    p.add_argument("--county-targets", nargs="+", type=flag(SITING["county_target"]), metavar="F",
+                   help="coverage targets in every county")
+    p.add_argument("--new-sites", nargs="+", type=flag(SITING["new_sites"]), metavar="P",
+                   help="limits on new sites in all")
+    p.add_argument("--county-new-sites", nargs="+", type=flag(SITING["county_new_sites"]), metavar="P",
+                   help="limits on new sites per county")
+    p.add_argument("--bed-budgets", nargs="+", type=flag(SITING["bed_budget"]), metavar="B", help="budgets of new beds")
+    p.add_argument("--beds-per-10k", nargs="+", type=flag(SITING["beds_per_10k_aged"]), metavar="R",
                    help="beds each county must reach per 10,000 aged 60+")
     p.add_argument("--params", metavar="YAML", help="siting parameters shared by every point")
-    p.add_argument("--time-limit", type=float, metavar="S", help="solver time limit per model (seconds)")
+    p.add_argument("--time-limit", type=flag(SITING["time_limit"]), metavar="S",
+                   help="solver time limit per model (seconds)")
     p.add_argument("--out", required=True, metavar="DIR", help="folder for sweep.csv, sweep.png, sweep.html and "
                                                                 "one scenario file per point")
     p.add_argument("--lang", choices=["zh", "en"], default="zh", help="language of the table, chart and report")

@@ -5,6 +5,12 @@ editable install); an installed package without the repository uses
 :mod:`planner.ui.page_script`, which draws the same page. Streamlit runs
 headless (no first-run e-mail prompt, no usage statistics) on 127.0.0.1, the
 address is printed, and the default browser is opened once the server answers.
+
+Served on any other address (``--address``), the app asks for an access
+token, printed with the address at start (:mod:`planner.ui.access`), unless
+``--no-token`` is given (with a warning). Scenario files uploaded in the app
+may name region files only inside the planner's upload and the folder given
+with ``--data-dir`` (none by default).
 """
 
 from __future__ import annotations
@@ -21,10 +27,14 @@ import urllib.request
 import webbrowser
 from pathlib import Path
 
-__all__ = ["REGION_ENV", "add_arguments", "app_script", "main", "streamlit_command"]
+from planner.ui.access import QUERY_KEY, TOKEN_ENV, access_token_for, is_loopback
+
+__all__ = ["DATA_DIR_ENV", "REGION_ENV", "add_arguments", "app_script", "main", "start_lines", "streamlit_command"]
 
 #: Environment variable with the region files the app opens instead of the demo (``os.pathsep``-separated).
 REGION_ENV = "PLANNER_APP_REGION"
+#: Environment variable with the folder uploaded scenarios may read region files from (``--data-dir``).
+DATA_DIR_ENV = "PLANNER_APP_DATA_DIR"
 #: Seconds to wait for the server before giving up on opening the browser.
 STARTUP_SECONDS = 90.0
 
@@ -57,14 +67,14 @@ def streamlit_command(script: Path, *, port: int, address: str = "127.0.0.1") ->
             "--client.toolbarMode", "minimal"]
 
 
-def _open_when_ready(url: str) -> None:
+def _open_when_ready(url: str, query: str = "") -> None:
     opener = urllib.request.build_opener(urllib.request.ProxyHandler({}))
     deadline = time.monotonic() + STARTUP_SECONDS
     while time.monotonic() < deadline:
         try:
             with opener.open(f"{url}/_stcore/health", timeout=2) as response:
                 if response.status == 200:
-                    webbrowser.open(url)
+                    webbrowser.open(url + query)
                     return
         except OSError:
             time.sleep(0.3)
@@ -74,10 +84,55 @@ def add_arguments(parser: argparse.ArgumentParser) -> None:
     """The ``planner app`` options."""
     parser.add_argument("--port", type=int, default=8501, help="port on 127.0.0.1 (default 8501, or a free one)")
     parser.add_argument("--address", default="127.0.0.1",
-                        help="address to listen on (default 127.0.0.1: this computer only)")
+                        help="address to listen on (default 127.0.0.1: this computer only; any other address asks "
+                             "for the access token printed at start)")
     parser.add_argument("--no-browser", action="store_true", help="do not open a browser")
     parser.add_argument("--region", nargs="+", metavar="PATH",
                         help="open the app on these region files (GeoPackage, folder, zip ...) instead of the demo")
+    parser.add_argument("--data-dir", metavar="DIR",
+                        help="folder whose files uploaded scenarios may name as their region (default: none, "
+                             "only the planner's uploads)")
+    parser.add_argument("--no-token", action="store_true",
+                        help="serve a non-local --address without an access token (anyone reaching the port can "
+                             "use the app)")
+
+
+def start_lines(address: str, port: int, token: str | None, *, no_token: bool = False) -> tuple[list[str], list[str]]:
+    """What ``planner app`` prints at start: the address to open (with the token), and warnings.
+
+    Returns
+    -------
+    (list of str, list of str)
+        Lines for standard output, lines for standard error.
+    """
+    query = f"/?{QUERY_KEY}={token}" if token else ""
+    out = [f"County coverage planner 县域安宁疗护与医共体规划: http://{_browser_host(address)}:{port}{query}  "
+           "(Ctrl+C to stop)"]
+    err = []
+    if token:
+        out.append(f"served on {address}: others open http://<this computer's address>:{port}{query} -- "
+                   "keep the token to the people who may see the data")
+    elif no_token and not is_loopback(address):
+        err.append(f"WARNING: serving {address} without an access token (--no-token): anyone who can reach port "
+                   f"{port} can use the app and the data it is given")
+    return out, err
+
+
+def _browser_host(address: str) -> str:
+    """The host a browser on this computer opens for the server's ``address``."""
+    return "127.0.0.1" if address in ("127.0.0.1", "0.0.0.0") else address
+
+
+def _data_dir(value: str | None) -> str | None:
+    """The ``--data-dir`` folder as an absolute path, or a SystemExit naming the problem."""
+    if value is None:
+        return None
+    folder = Path(value).resolve()
+    if not folder.is_dir():
+        raise SystemExit(f"planner app: --data-dir {value}: not an existing folder")
+    if folder == Path(folder.anchor):
+        raise SystemExit(f"planner app: --data-dir {value}: the root of a file system; name the folder of the data")
+    return str(folder)
 
 
 def _interrupt(signum: int, frame: object) -> None:
@@ -87,13 +142,24 @@ def _interrupt(signum: int, frame: object) -> None:
 def main(args: argparse.Namespace) -> int:
     """Run the app until interrupted (Ctrl+C); returns Streamlit's exit code."""
     script = app_script()
+    data_dir = _data_dir(args.data_dir)
     port = free_port(args.port) if args.address == "127.0.0.1" else args.port
-    host = "127.0.0.1" if args.address in ("127.0.0.1", "0.0.0.0") else args.address
-    url = f"http://{host}:{port}"
-    print(f"County coverage planner 县域安宁疗护与医共体规划: {url}  (Ctrl+C to stop)", flush=True)
+    token = access_token_for(args.address, no_token=args.no_token)
+    out, err = start_lines(args.address, port, token, no_token=args.no_token)
+    for line in err:
+        print(line, file=sys.stderr, flush=True)
+    print("\n".join(out), flush=True)
     if not args.no_browser:
-        threading.Thread(target=_open_when_ready, args=(url,), daemon=True).start()
+        query = f"/?{QUERY_KEY}={token}" if token else ""
+        threading.Thread(target=_open_when_ready, args=(f"http://{_browser_host(args.address)}:{port}", query),
+                         daemon=True).start()
     env = dict(os.environ, STREAMLIT_BROWSER_GATHER_USAGE_STATS="false")
+    env.pop(TOKEN_ENV, None)
+    env.pop(DATA_DIR_ENV, None)
+    if token:
+        env[TOKEN_ENV] = token
+    if data_dir:
+        env[DATA_DIR_ENV] = data_dir
     if args.region:
         env[REGION_ENV] = os.pathsep.join(str(Path(p).resolve()) for p in args.region)
     process = subprocess.Popen(streamlit_command(script, port=port, address=args.address), env=env,

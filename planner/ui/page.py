@@ -1,5 +1,7 @@
 """The planning app's page: what runs, in which order, on every Streamlit rerun.
 
+0. The access check: served beyond this computer, the page shows nothing
+   to a session without the access token (:mod:`planner.ui.access`).
 1. Page setup, the language switch, the workbench of the session (the demo
    region, solved with default parameters, on the first visit; or the files
    named by ``planner app --region``, solved in the background).
@@ -21,7 +23,7 @@ import streamlit as st
 from geodata.demo import demo_region
 from geodata.region import Region, load_region
 from planner.i18n import tr
-from planner.ui import mappanel, panels, runner, sections
+from planner.ui import access, mappanel, panels, runner, sections
 from planner.ui.launch import REGION_ENV
 from planner.ui.state import Keys
 from planner.ui.workbench import Parameters, Workbench
@@ -78,6 +80,9 @@ def main() -> None:
     """Draw the page (the body of ``app.py``)."""
     st.set_page_config(page_title="县域安宁疗护与医共体规划 · County coverage planner", page_icon="🏥",
                        layout="wide", initial_sidebar_state="expanded")
+    if not access.granted(st.query_params, st.session_state):  # before anything else is read or shown
+        st.error(f"{tr('access.token_required', 'zh')}\n\n{tr('access.token_required', 'en')}")
+        st.stop()
     st.markdown(_CSS, unsafe_allow_html=True)
     lang = panels.language_switch()
     panels.init_parameters()

@@ -7,24 +7,30 @@ and exports need no solving. The file form is the project's scenario JSON:
 what the app saves, ``planner run`` re-runs headless, and the app loads back,
 restoring the saved plan without solving
 (:meth:`~planner.scenario.Scenario.run_or_restore`).
+
+An uploaded scenario file is untrusted (:mod:`planner.scenario_input`): when
+it is not on the region being planned, its region files are looked for only
+in the folders the app may read (:func:`app_roots`: the planner's upload, the
+operator's data folder set with ``planner app --data-dir``, the files the app
+was started on); any other path is refused in words, and nothing from a file
+it names is shown.
 """
 
 from __future__ import annotations
 
 import copy
-import json
-import tempfile
-from collections.abc import Mapping
+from collections.abc import Iterable, Mapping, Sequence
 from dataclasses import dataclass, replace
 from pathlib import Path
 from typing import Any
 
 from geodata.region import Region
 from planner.scenario import RegionRef, Scenario, ScenarioError, ScenarioRun
+from planner.scenario_input import parse
 from planner.ui.views import current_run
 from planner.ui.workbench import Parameters, Snapshot, Workbench, frozen_mapping, split_locks, step_label
 
-__all__ = ["SavedScenario", "load_into", "save_current", "scenario_bytes", "unique_name"]
+__all__ = ["SavedScenario", "app_roots", "load_into", "open_file", "save_current", "scenario_bytes", "unique_name"]
 
 
 @dataclass
@@ -94,31 +100,42 @@ def save_current(wb: Workbench, params: Parameters, name: str, *, notes: str = "
 
 
 def scenario_bytes(saved: SavedScenario) -> bytes:
-    """The scenario file's content (UTF-8 JSON, as :meth:`Scenario.save` writes it)."""
-    with tempfile.TemporaryDirectory(prefix="planner-scenario-") as folder:
-        path = saved.scenario.save(Path(folder) / "plan.scenario.json")
-        return path.read_bytes()
+    """The scenario file's content (UTF-8 JSON as :meth:`Scenario.save` writes it; files named as the app has them)."""
+    return saved.scenario.to_json().encode("utf-8")
+
+
+def app_roots(*, sources: Iterable[str] = (), upload: Path | None = None, data_dir: str | Path | None = None
+              ) -> list[Path]:
+    """The folders and files the app may read a scenario's region from.
+
+    Parameters
+    ----------
+    sources
+        The files of the region being planned (``Workbench.source``; ``demo`` is skipped).
+    upload
+        The folder of the planner's current upload.
+    data_dir
+        The operator's data folder (``planner app --data-dir``; none by default).
+    """
+    roots = [Path(data_dir)] if data_dir else []
+    roots += [upload] if upload is not None else []
+    roots += [Path(p) for p in sources if p != "demo"]
+    return roots
 
 
 def read_scenario(data: bytes, *, source: str) -> Scenario:
-    """A scenario from an uploaded file's bytes.
+    """A scenario from an uploaded file's bytes, every value checked (:mod:`planner.scenario_input`).
 
     Raises
     ------
     ScenarioError
-        Naming the file when it is not a scenario.
+        Naming the file and the key when it is not a usable scenario.
     """
-    try:
-        content = json.loads(data.decode("utf-8"))
-    except (UnicodeDecodeError, json.JSONDecodeError) as exc:
-        raise ScenarioError(f"{source}: not a scenario file ({exc})") from exc
-    if not isinstance(content, dict):
-        raise ScenarioError(f"{source}: not a scenario file")
-    return Scenario.from_dict(content, source=source)
+    return Scenario.from_dict(parse(data, source=source), source=source)
 
 
-def region_for(scenario: Scenario, wb: Workbench | None) -> tuple[Region, bool]:
-    """The region of a scenario: the workbench's when it is the same one, else loaded from its reference.
+def region_for(scenario: Scenario, wb: Workbench | None, *, roots: Sequence[Path] = ()) -> tuple[Region, bool]:
+    """The region of a scenario: the workbench's when it is the same one, else read from files inside ``roots``.
 
     Returns
     -------
@@ -128,10 +145,11 @@ def region_for(scenario: Scenario, wb: Workbench | None) -> tuple[Region, bool]:
     Raises
     ------
     ScenarioError
-        When the referenced files are gone or have changed.
+        When a referenced file lies outside ``roots``, is gone, or has changed.
     """
     if wb is not None and wb.base.content_hash() == scenario.region.content_hash:
         return wb.base, True
+    scenario.region = scenario.region.confined(roots, source=scenario.name)
     try:
         return scenario.region.load(check=True), False
     except (OSError, ValueError) as exc:
@@ -171,8 +189,12 @@ def load_into(wb: Workbench, saved: SavedScenario) -> Parameters:
     return params
 
 
-def open_file(data: bytes, *, source: str, wb: Workbench | None) -> tuple[SavedScenario, Region, bool]:
+def open_file(data: bytes, *, source: str, wb: Workbench | None, roots: Sequence[Path] = ()
+              ) -> tuple[SavedScenario, Region, bool]:
     """A scenario file's plans: restored from its saved results, or solved when it has none.
+
+    ``roots`` are the folders its region files may be read from (:func:`app_roots`);
+    a scenario on the workbench's own region reads no file.
 
     Returns
     -------
@@ -186,6 +208,6 @@ def open_file(data: bytes, *, source: str, wb: Workbench | None) -> tuple[SavedS
         When the file is not a scenario or its region cannot be found unchanged.
     """
     scenario = read_scenario(data, source=source)
-    region, same = region_for(scenario, wb)
+    region, same = region_for(scenario, wb, roots=roots)
     run = scenario.run_or_restore(region)
     return SavedScenario(scenario, run), region, same

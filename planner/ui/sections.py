@@ -6,6 +6,7 @@ after an edit only builds what is on screen.
 
 from __future__ import annotations
 
+import os
 from typing import Any
 
 import streamlit as st
@@ -19,8 +20,9 @@ from planner.scenario import ScenarioError
 from planner.templating import markdown_text
 from planner.ui import runner, uploads
 from planner.ui.downloads import downloads
+from planner.ui.launch import DATA_DIR_ENV
 from planner.ui.offline import st_offline_folium
-from planner.ui.scenarios import SavedScenario, load_into, open_file, save_current, unique_name
+from planner.ui.scenarios import SavedScenario, app_roots, load_into, open_file, save_current, unique_name
 from planner.ui.state import Keys
 from planner.ui.views import communities_frame, current_run, sites_frame, townships_frame
 from planner.ui.workbench import Parameters, Workbench
@@ -103,8 +105,11 @@ def _open_upload(wb: Workbench) -> None:
     file = st.session_state.get(Keys.SCENARIO_FILE)
     if file is None:
         return
+    upload = st.session_state.get(Keys.UPLOAD)
+    roots = app_roots(sources=wb.source, upload=upload.folder if upload is not None else None,
+                      data_dir=os.environ.get(DATA_DIR_ENV))
     try:
-        saved, region, same = open_file(file.getvalue(), source=file.name, wb=wb)
+        saved, region, same = open_file(file.getvalue(), source=file.name, wb=wb, roots=roots)
     except (ScenarioError, ValueError) as exc:
         _flash("error", "scenario.unreadable", error=str(exc))
         return
