@@ -1,0 +1,117 @@
+"""Exact reductions of large single models: maximal covering (covering.py).
+
+The reduction's bounds are checked against every plan of tiny instances; its
+plans against the unreduced model (same optimum, same tie-break) on seeded
+instances, and on the 1,000-point instance of ``benchmarks/spopt_benchmark.py``.
+"""
+
+from __future__ import annotations
+
+import itertools
+
+import numpy as np
+import pytest
+
+from optimization.siting import SitingData, SitingParams, solve_siting
+from optimization.siting import covering
+from optimization.siting.prepare import Prepared
+
+
+def _covering_instance(seed: int, *, n: int, m: int, p: int, radius: float,
+                       statuses: bool = True) -> tuple[SitingData, SitingParams]:
+    """Random points in a 100 x 100 square, integer weights, some existing and excluded sites."""
+    rng = np.random.default_rng(seed)
+    towns, sites = rng.uniform(0, 100, (n, 2)), rng.uniform(0, 100, (m, 2))
+    cost = np.hypot(*(towns[:, None, :] - sites[None, :, :]).transpose(2, 0, 1))
+    status = (rng.choice(["candidate"] * 8 + ["existing", "excluded"], size=m) if statuses
+              else np.full(m, "candidate"))
+    data = SitingData.from_matrix(cost, demand_weight=rng.integers(1, 101, n).astype(float), max_cost=radius,
+                                  site_status=status)
+    params = SitingParams(objective="max_coverage", threshold=radius, new_sites=p, require_ward=False,
+                          beds_min=0, tie_break="none", time_limit=120)
+    return data, params
+
+
+def _covered(data: SitingData, open_: np.ndarray, radius: float) -> float:
+    """Demand within ``radius`` of an open site, recomputed from the pairs."""
+    near = open_[data.pair_site] & (data.pair_cost <= radius)
+    covered = np.zeros(data.n_demand, dtype=bool)
+    covered[data.pair_demand[near]] = True
+    return float(data.demand_weight[covered].sum())
+
+
+@pytest.mark.parametrize("seed", [0, 1, 2, 3])
+def test_cover_bounds_hold_for_every_plan(seed: int, monkeypatch) -> None:
+    """Every plan covers at most the bound, and at most a site's open (close) bound when it opens (closes) it."""
+    monkeypatch.setattr(covering, "MIN_PAIRS", 0)
+    data, params = _covering_instance(seed, n=40, m=9, p=3, radius=30.0)
+    prep = Prepared(data, params)
+    red = covering.reduce_max_cover(prep, deadline=None)
+    assert red is not None
+    fixed = prep.fixed_open & prep.can_open
+    free = np.flatnonzero(prep.free & ~fixed)
+    best = -np.inf
+    for k in range(params.new_sites + 1):
+        for chosen in itertools.combinations(free, k):
+            open_ = fixed.copy()
+            open_[list(chosen)] = True
+            value = _covered(data, open_, params.threshold)
+            best = max(best, value)
+            assert value <= red.upper_bound + 1e-6
+            assert np.all(value <= red.open_bound[open_] + 1e-6)
+            assert np.all(value <= red.close_bound[~open_] + 1e-6)
+    assert red.lower_bound == _covered(data, red.best_open, params.threshold) <= best
+    assert red.best_open[fixed].all() and red.best_open[prep.free].sum() <= params.new_sites
+
+
+@pytest.mark.parametrize("seed,tie_break", [(4, "none"), (5, "none"), (6, "sites"), (7, "sites")])
+def test_reduced_cover_model_reaches_the_full_models_optimum(seed: int, tie_break: str, monkeypatch) -> None:
+    from dataclasses import replace
+
+    data, params = _covering_instance(seed, n=600, m=120, p=6, radius=12.0)
+    params = replace(params, tie_break=tie_break)
+    monkeypatch.setattr(covering, "MIN_PAIRS", 10**12)
+    full = solve_siting(data, params)
+    monkeypatch.setattr(covering, "MIN_PAIRS", 0)
+    calls = []
+    real = covering.reduce_max_cover
+    monkeypatch.setattr("optimization.siting.solver.reduce_max_cover",
+                        lambda prep, **kw: calls.append(red := real(prep, **kw)) or red)
+    reduced = solve_siting(data, params)
+    assert calls and calls[0] is not None  # the reduction ran
+    assert full.status == reduced.status == "optimal"
+    assert reduced.objective_value == full.objective_value == _covered(data, reduced.open, params.threshold)
+    assert reduced.report.best_bound == reduced.objective_value
+    assert reduced.new.sum() <= params.new_sites
+    if tie_break == "sites":
+        assert reduced.new.sum() == full.new.sum()
+    closed, forced = calls[0].fixings(calls[0].lower_bound)
+    # the full model's optimal plan keeps every fixing (they hold for every plan as good as the heuristic's)
+    assert not (full.open & closed).any() and full.open[forced].all()
+
+
+def test_reduced_cover_on_the_benchmark_instance(monkeypatch) -> None:
+    """The 1,000-point instance of the spopt benchmark: with and without the reduction, one optimum."""
+    from benchmarks.siting_benchmark import coverage_problem
+    from benchmarks.spopt_benchmark import _instance, cost_matrix, make_instance
+
+    demand, sites, weights = make_instance(1000, seed=0)
+    data, params = coverage_problem(_instance(cost_matrix(demand, sites), weights, 20), radius=10.0, p=20,
+                                    time_limit=120)
+    monkeypatch.setattr(covering, "MIN_PAIRS", 10**12)
+    full = solve_siting(data, params)
+    monkeypatch.setattr(covering, "MIN_PAIRS", 0)
+    reduced = solve_siting(data, params)
+    assert full.status == reduced.status == "optimal"
+    assert reduced.objective_value == full.objective_value == _covered(data, reduced.open, 10.0)
+
+
+def test_cover_reduction_only_for_pure_maximal_covering(monkeypatch) -> None:
+    from dataclasses import replace
+
+    monkeypatch.setattr(covering, "MIN_PAIRS", 0)
+    data, params = _covering_instance(8, n=30, m=8, p=2, radius=30.0, statuses=False)  # no ward open yet
+    assert covering.applies(Prepared(data, params))
+    for change in ({"coverage_target": 0.1}, {"county_new_sites": 2}, {"objective": "min_distance"},
+                   {"beds_per_10k_aged": 1.0}, {"require_ward": True}):
+        assert not covering.applies(Prepared(data, replace(params, **change))), change
