@@ -203,19 +203,23 @@ class _Pairs:
 
 # ---------------------------------------------------------------------------- heuristics
 def _greedy(pairs: _Pairs, fixed: np.ndarray, free: np.ndarray, p: int) -> np.ndarray:
-    """Add, p times, the candidate that saves most weighted travel."""
+    """Add, p times, the candidate that saves most weighted travel.
+
+    Only pairs cheaper than the township's current travel can save (a prefix
+    of its pairs), so each step reads those alone.
+    """
     open_ = fixed.copy()
     cur, _, _ = pairs.nearest_two(open_)
-    by_site = np.argsort(pairs.site, kind="stable")
-    ptr = np.searchsorted(pairs.site[by_site], np.arange(pairs.m + 1))
     for _ in range(p):
-        gain = np.bincount(pairs.site, weights=np.maximum(0.0, cur[pairs.town] - pairs.cost), minlength=pairs.m)
+        idx = pairs.below(cur)
+        gain = np.bincount(pairs.site[idx], weights=np.maximum(0.0, cur[pairs.town[idx]] - pairs.cost[idx]),
+                           minlength=pairs.m)
         gain[~free | open_] = -1.0
         j = int(np.argmax(gain))
         if gain[j] <= 0:
             break
         open_[j] = True
-        sl = by_site[ptr[j]:ptr[j + 1]]
+        sl = idx[pairs.site[idx] == j]
         cur[pairs.town[sl]] = np.minimum(cur[pairs.town[sl]], pairs.cost[sl])
     return open_
 
@@ -225,7 +229,9 @@ def _swap_search(pairs: _Pairs, open_: np.ndarray, free: np.ndarray, p: int, dea
     open_ = open_.copy()
     while time.perf_counter() < deadline:
         d1, d2, s1 = pairs.nearest_two(open_)
-        gain = np.bincount(pairs.site, weights=np.maximum(0.0, d1[pairs.town] - pairs.cost), minlength=pairs.m)
+        near = pairs.below(d1)  # only pairs cheaper than the nearest open site can gain
+        gain = np.bincount(pairs.site[near], weights=np.maximum(0.0, d1[pairs.town[near]] - pairs.cost[near]),
+                           minlength=pairs.m)
         closed_free = free & ~open_
         gain[~closed_free] = -np.inf
         if (open_ & free).sum() < p and gain.max(initial=-np.inf) > 0:
@@ -238,14 +244,15 @@ def _swap_search(pairs: _Pairs, open_: np.ndarray, free: np.ndarray, p: int, dea
         loss = np.bincount(s1[served], weights=(d2 - d1)[served], minlength=pairs.m)
         loss[~open_free] = np.inf
         # extra(j, r): what candidate j saves the townships nearest to r once r closes
-        t = pairs.town
-        sel = closed_free[pairs.site] & (pairs.cost < d2[t]) & (s1[t] >= 0)
+        second = pairs.below(d2)  # pairs cheaper than the second nearest open site
+        t, site, cost = pairs.town[second], pairs.site[second], pairs.cost[second]
+        sel = closed_free[site] & (cost < d2[t]) & (s1[t] >= 0)
         sel[sel] = open_free[s1[t[sel]]]
         best_delta, best_in, best_out = -gain.max() + loss.min(), int(np.argmax(gain)), int(np.argmin(loss))
         if sel.any():
-            key = pairs.site[sel] * pairs.m + s1[t[sel]]
+            key = site[sel] * pairs.m + s1[t[sel]]
             uniq, inv = np.unique(key, return_inverse=True)
-            extra = np.bincount(inv, weights=d2[t[sel]] - np.maximum(d1[t[sel]], pairs.cost[sel]))
+            extra = np.bincount(inv, weights=d2[t[sel]] - np.maximum(d1[t[sel]], cost[sel]))
             j_in, r_out = uniq // pairs.m, uniq % pairs.m
             delta = -gain[j_in] + loss[r_out] - extra
             k = int(np.argmin(delta))
