@@ -26,8 +26,9 @@ fixing then closes most sites. Here the same happens in the cheapest order:
   :math:`\rho_j - \rho_{(p+1)}`; when the bound left is below the best plan,
   no optimal plan does it.
 
-The MIP then solves the reduced model (sites fixed, the best plan as a start)
-and proves the optimum. Townships covered by an existing site are always
+The MIP then solves the reduced model (:func:`prove_cover`: the sites left,
+townships with equal covering sites merged, the best plan as a start) and
+proves the optimum. Townships covered by an existing site are always
 covered and take no part. The scheme applies only when no other rule
 restricts the open sites (see :func:`applies`).
 """
@@ -41,11 +42,12 @@ import numpy as np
 from ortools.math_opt.python import mathopt
 
 from optimization.siting.enums import Objective, TieBreak
-from optimization.siting.mip import LinearModel, LinExpr, read_values
+from optimization.siting.mip import LinearModel, LinExpr, hint_map, read_values
 from optimization.siting.prepare import Prepared
 from optimization.siting.stages import Stages, run_model
+from optimization.solve import Backend, SolveReport, SolveStatus, relative_gap, solve_mathopt
 
-__all__ = ["CoverReduction", "applies", "reduce_max_cover"]
+__all__ = ["CoverReduction", "applies", "prove_cover", "reduce_max_cover"]
 
 #: Coverage pairs below which the MIP is solved directly. Measured on 2 cores: at 1,000 x 250
 #: (~7,000 pairs) HiGHS proves the optimum in 0.3 s, at 5,000 x 1,250 (~180,000 pairs) the full
@@ -291,3 +293,95 @@ def reduce_max_cover(prep: Prepared, *, deadline: float | None) -> CoverReductio
     value = cov.covered(best)
     return CoverReduction(lower_bound=value, upper_bound=max(bound, value), best_open=best | cov.fixed,
                           open_bound=open_bound, close_bound=close_bound, integral=integral)
+
+
+# ---------------------------------------------------------------------------- proof
+def _merged_towns(town: np.ndarray, site: np.ndarray, n: int) -> tuple[np.ndarray, np.ndarray]:
+    """Group the townships whose sets of covering sites are equal.
+
+    Returns
+    -------
+    (group, first)
+        ``(n,)`` group of each township (-1: no site covers it) and, per group,
+        one township whose pairs stand for the group.
+    """
+    order = np.lexsort((site, town))
+    town, site = town[order], site[order]
+    ptr = np.searchsorted(town, np.arange(n + 1))
+    seen: dict[bytes, int] = {}
+    group = np.full(n, -1, dtype=np.int64)
+    first = []
+    for i in np.flatnonzero(np.diff(ptr) > 0):
+        key = site[ptr[i]:ptr[i + 1]].tobytes()
+        if key not in seen:
+            seen[key] = len(first)
+            first.append(i)
+        group[i] = seen[key]
+    return group, np.array(first, dtype=np.int64)
+
+
+def prove_cover(prep: Prepared, red: CoverReduction, *, deadline: float | None,
+          backend: Backend) -> tuple[np.ndarray, SolveReport]:
+    """Prove (or improve) the reduction's plan by the MIP over the sites left open to choice.
+
+    The model keeps the sites no fixing closes, and one township per set of
+    equal covering sites (weights summed); it starts from the best plan, so
+    the back end's primal heuristics are turned off (SCIP proved the
+    5,000-point instance in 20 s without them, 76 s with them).
+
+    Parameters
+    ----------
+    prep
+        The problem (one to which :func:`applies` holds).
+    red
+        Its reduction.
+    deadline
+        ``time.perf_counter()`` value of the run's time limit, or ``None``.
+    backend
+        The back end to solve with.
+
+    Returns
+    -------
+    (open, report)
+        ``(m,)`` the best plan's open sites and its report (bounded by the
+        reduction's bound too).
+    """
+    start = time.perf_counter()
+    best = red.best_open
+    if red.proven:
+        return best, SolveReport(SolveStatus.OPTIMAL, red.lower_bound, red.lower_bound, 0.0, 0.0, "lp-bound")
+    cov = _Cover(prep)
+    closed, forced = red.fixings(red.lower_bound)
+    alive = cov.free & ~closed
+    keep = alive[cov.site]
+    group, first = _merged_towns(cov.town[keep], cov.site[keep], cov.n)
+    weight = np.bincount(group[group >= 0], weights=cov.weight[group >= 0], minlength=first.size)
+    rep = keep & np.isin(cov.town, first)
+    p = int(min(prep.params.new_sites, cov.free.sum()))
+    lm = LinearModel()
+    # variables: y[j] site j open (closed ones fixed at 0), v[g] share of township group g covered
+    y = lm.add_vars(cov.m, lb=(forced & alive).astype(float), ub=alive.astype(float), integer=True)
+    v = lm.add_vars(first.size, lb=0.0, ub=1.0)
+    # a group is covered only if a site covering it opens
+    lm.add_rows("coverage", -1, np.r_[np.arange(first.size), group[cov.town[rep]]], np.r_[v, y[cov.site[rep]]],
+                np.r_[np.ones(first.size), -np.ones(int(rep.sum()))], np.full(first.size, -np.inf), 0.0)
+    # at most p new sites
+    lm.add_rows("new_sites", -1, np.zeros(cov.m), y, 1.0, [-np.inf], [p])
+    model = lm.to_mathopt(LinExpr.of(v, weight, cov.constant), maximize=True)
+    left = None if deadline is None else max(0.0, deadline - time.perf_counter())
+    result, report = solve_mathopt(
+        model, backend=backend, time_limit=left, absolute_gap_limit=1.0 - 1e-6 if red.integral else None,
+        hint=hint_map(model, y, (best & alive).astype(float)), threads=prep.params.threads,
+        random_seed=prep.params.seed, heuristics=backend is not Backend.SCIP)
+    if report.status.has_solution:
+        trial = read_values(model, result, lm.n_vars)[y] > 0.5
+        if cov.covered(trial) >= cov.covered(best):
+            best = trial | cov.fixed
+    value = cov.covered(best)
+    bound = red.upper_bound if report.best_bound is None else min(red.upper_bound, report.best_bound)
+    if report.status is SolveStatus.OPTIMAL or bound < value + (1.0 - 1e-6 if red.integral else 1e-9):
+        bound = value
+    bound = max(bound, value)
+    gap = relative_gap(value, bound)
+    status = SolveStatus.OPTIMAL if gap == 0.0 else SolveStatus.FEASIBLE
+    return best, SolveReport(status, value, bound, gap, time.perf_counter() - start, report.backend)

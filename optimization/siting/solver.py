@@ -24,7 +24,7 @@ import numpy as np
 
 from optimization.siting.alternatives import find_alternatives, merge_alternatives
 from optimization.siting.checks import presolve_checks
-from optimization.siting.covering import CoverReduction, reduce_max_cover
+from optimization.siting.covering import prove_cover, reduce_max_cover
 from optimization.siting.data import SitingData
 from optimization.siting.diagnose import diagnose
 from optimization.siting.enums import Objective
@@ -142,11 +142,9 @@ def solve_county(data: SitingData, params: SitingParams) -> SitingPlan:
         else:
             reduction = None  # no plan yet: let the model search with the time left
     elif cover is not None:
-        # large maximal covering: sites fixed by the LP bound, the best plan as a start (see covering.py)
+        # large maximal covering: an LP bound fixes sites, a reduced MIP proves the plan (see covering.py)
         stages.closed, stages.forced = cover.fixings(cover.lower_bound)
-        stages.start = cover.best_open.astype(float)
-        if cover.proven:
-            stages.known = (cover.best_open, _cover_report(cover, time.perf_counter() - start))
+        stages.known = prove_cover(prep, cover, deadline=deadline, backend=stages.backend)
     elif _wants_start(prep):
         stages.start = _capacitated_start(prep, deadline)
     run = run_model(stages)
@@ -155,11 +153,7 @@ def solve_county(data: SitingData, params: SitingParams) -> SitingPlan:
         report = replace(report, solve_seconds=time.perf_counter() - start)
         return make_plan(PlanArrays(prep, prep.fixed_open & prep.can_open), report)
     fallback = None if stages.known is None else stages.known[0]
-    if fallback is None and cover is not None:
-        fallback = cover.best_open
     arrays, report = _plan_of_run(prep, run, fallback)
-    if cover is not None:
-        report = _within_bound(report, cover.upper_bound, maximize=True)
     alternatives = []
     if params.alternatives > 0 and report.status.has_solution:
         alternatives = find_alternatives(prep, arrays, report, deadline=deadline, reduction=reduction,
@@ -192,23 +186,6 @@ def _bb_report(reduction: Reduction, seconds: float) -> SolveReport:
     bound = reduction.upper_bound if reduction.proven else reduction.lower_bound
     gap = 0.0 if reduction.proven else relative_gap(reduction.upper_bound, bound)
     return SolveReport(status, reduction.upper_bound, bound, gap, seconds, "lagrangian-bb")
-
-
-def _cover_report(cover: CoverReduction, seconds: float) -> SolveReport:
-    """The report of a maximal-covering plan proven optimal by the LP bound alone."""
-    return SolveReport(SolveStatus.OPTIMAL, cover.lower_bound, cover.lower_bound, 0.0, seconds, "lp-bound")
-
-
-def _within_bound(report: SolveReport, bound: float, *, maximize: bool) -> SolveReport:
-    """``report`` with its bound tightened by a bound proven elsewhere (the plan's value stays)."""
-    if report.objective is None or report.status is SolveStatus.OPTIMAL:
-        return report
-    known = bound if report.best_bound is None else report.best_bound
-    better = min(known, bound) if maximize else max(known, bound)
-    better = max(better, report.objective) if maximize else min(better, report.objective)
-    gap = relative_gap(report.objective, better)
-    status = SolveStatus.OPTIMAL if gap == 0.0 else report.status
-    return replace(report, status=status, best_bound=better, gap=gap)
 
 
 def _plan_of_run(prep: Prepared, run: ModelRun, fallback_open: np.ndarray | None) -> tuple[PlanArrays, SolveReport]:
