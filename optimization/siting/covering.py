@@ -36,15 +36,14 @@ restricts the open sites (see :func:`applies`).
 from __future__ import annotations
 
 import time
-from dataclasses import dataclass, replace
+from dataclasses import dataclass
 
 import numpy as np
 from ortools.math_opt.python import mathopt
 
-from optimization.siting.enums import Objective, TieBreak
+from optimization.siting.enums import Objective
 from optimization.siting.mip import LinearModel, LinExpr, hint_map, read_values
 from optimization.siting.prepare import Prepared
-from optimization.siting.stages import Stages, run_model
 from optimization.solve import Backend, SolveReport, SolveStatus, relative_gap, solve_mathopt
 
 __all__ = ["CoverReduction", "applies", "prove_cover", "reduce_max_cover"]
@@ -247,14 +246,8 @@ def _tests(cov: _Cover, mu: np.ndarray, p: int) -> tuple[float, np.ndarray, np.n
     return bound, open_bound, close_bound
 
 
-def _restricted_plan(prep: Prepared, allowed: np.ndarray, start: np.ndarray, deadline: float) -> np.ndarray | None:
-    """The best plan opening only ``allowed`` sites (a small MIP: the LP's support and the heuristic's sites)."""
-    small = Prepared(prep.data, replace(prep.params, tie_break=TieBreak.NONE))
-    run = run_model(Stages(small, deadline, closed=~allowed, start=start.astype(float)))
-    return None if run.values is None else run.model.open_sites(run.values)
-
-
-def reduce_max_cover(prep: Prepared, *, deadline: float | None) -> CoverReduction | None:
+def reduce_max_cover(prep: Prepared, *, deadline: float | None,
+                     backend: Backend = Backend.SCIP) -> CoverReduction | None:
     """Best plan, bound and site fixings of a large maximal-covering problem.
 
     The plan is the best of a greedy-and-swap heuristic and of the MIP over
@@ -267,6 +260,8 @@ def reduce_max_cover(prep: Prepared, *, deadline: float | None) -> CoverReductio
         The problem.
     deadline
         ``time.perf_counter()`` value of the run's time limit, or ``None``.
+    backend
+        The back end of the MIP over the LP's support.
 
     Returns
     -------
@@ -286,9 +281,11 @@ def reduce_max_cover(prep: Prepared, *, deadline: float | None) -> CoverReductio
     mu = np.zeros(cov.n)  # without the LP, these multipliers (every township covered) still bound
     if lp is not None:
         y_lp, mu = lp
-        trial = _restricted_plan(prep, (y_lp > LP_SUPPORT) | best, best | cov.fixed, stop)
+        allowed = cov.free & ((y_lp > LP_SUPPORT) | best)
+        trial, _ = _restricted_mip(prep, cov, allowed, np.zeros(cov.m, dtype=bool), best, deadline=stop,
+                                   backend=backend, heuristics=True, integral=integral)
         if trial is not None and cov.covered(trial) > cov.covered(best):
-            best = trial & cov.free
+            best = trial
     bound, open_bound, close_bound = _tests(cov, mu, p)
     value = cov.covered(best)
     return CoverReduction(lower_bound=value, upper_bound=max(bound, value), best_open=best | cov.fixed,
@@ -318,6 +315,43 @@ def _merged_towns(town: np.ndarray, site: np.ndarray, n: int) -> tuple[np.ndarra
             first.append(i)
         group[i] = seen[key]
     return group, np.array(first, dtype=np.int64)
+
+
+def _restricted_mip(prep: Prepared, cov: _Cover, alive: np.ndarray, forced: np.ndarray, start: np.ndarray, *,
+                    deadline: float | None, backend: Backend, heuristics: bool,
+                    integral: bool) -> tuple[np.ndarray | None, SolveReport]:
+    """The maximal-covering MIP over the ``alive`` sites (``forced`` ones open), started from ``start``.
+
+    One township stands for each set of equal covering sites (weights summed).
+
+    Returns
+    -------
+    (open, report)
+        ``(m,)`` the candidates the MIP opens (``None`` without a plan) and its report.
+    """
+    keep = alive[cov.site]
+    group, first = _merged_towns(cov.town[keep], cov.site[keep], cov.n)
+    weight = np.bincount(group[group >= 0], weights=cov.weight[group >= 0], minlength=first.size)
+    rep = keep & np.isin(cov.town, first)
+    p = int(min(prep.params.new_sites, cov.free.sum()))
+    lm = LinearModel()
+    # variables: y[j] site j open (the others fixed at 0), v[g] share of township group g covered
+    y = lm.add_vars(cov.m, lb=(forced & alive).astype(float), ub=alive.astype(float), integer=True)
+    v = lm.add_vars(first.size, lb=0.0, ub=1.0)
+    # a group is covered only if a site covering it opens
+    lm.add_rows("coverage", -1, np.r_[np.arange(first.size), group[cov.town[rep]]], np.r_[v, y[cov.site[rep]]],
+                np.r_[np.ones(first.size), -np.ones(int(rep.sum()))], np.full(first.size, -np.inf), 0.0)
+    # at most p new sites
+    lm.add_rows("new_sites", -1, np.zeros(cov.m), y, 1.0, [-np.inf], [p])
+    model = lm.to_mathopt(LinExpr.of(v, weight, cov.constant), maximize=True)
+    left = None if deadline is None else max(0.0, deadline - time.perf_counter())
+    result, report = solve_mathopt(
+        model, backend=backend, time_limit=left, absolute_gap_limit=1.0 - 1e-6 if integral else None,
+        hint=hint_map(model, y, (start & alive).astype(float)), threads=prep.params.threads,
+        random_seed=prep.params.seed, heuristics=heuristics)
+    if not report.status.has_solution:
+        return None, report
+    return read_values(model, result, lm.n_vars)[y] > 0.5, report
 
 
 def prove_cover(prep: Prepared, red: CoverReduction, *, deadline: float | None,
@@ -352,31 +386,10 @@ def prove_cover(prep: Prepared, red: CoverReduction, *, deadline: float | None,
         return best, SolveReport(SolveStatus.OPTIMAL, red.lower_bound, red.lower_bound, 0.0, 0.0, "lp-bound")
     cov = _Cover(prep)
     closed, forced = red.fixings(red.lower_bound)
-    alive = cov.free & ~closed
-    keep = alive[cov.site]
-    group, first = _merged_towns(cov.town[keep], cov.site[keep], cov.n)
-    weight = np.bincount(group[group >= 0], weights=cov.weight[group >= 0], minlength=first.size)
-    rep = keep & np.isin(cov.town, first)
-    p = int(min(prep.params.new_sites, cov.free.sum()))
-    lm = LinearModel()
-    # variables: y[j] site j open (closed ones fixed at 0), v[g] share of township group g covered
-    y = lm.add_vars(cov.m, lb=(forced & alive).astype(float), ub=alive.astype(float), integer=True)
-    v = lm.add_vars(first.size, lb=0.0, ub=1.0)
-    # a group is covered only if a site covering it opens
-    lm.add_rows("coverage", -1, np.r_[np.arange(first.size), group[cov.town[rep]]], np.r_[v, y[cov.site[rep]]],
-                np.r_[np.ones(first.size), -np.ones(int(rep.sum()))], np.full(first.size, -np.inf), 0.0)
-    # at most p new sites
-    lm.add_rows("new_sites", -1, np.zeros(cov.m), y, 1.0, [-np.inf], [p])
-    model = lm.to_mathopt(LinExpr.of(v, weight, cov.constant), maximize=True)
-    left = None if deadline is None else max(0.0, deadline - time.perf_counter())
-    result, report = solve_mathopt(
-        model, backend=backend, time_limit=left, absolute_gap_limit=1.0 - 1e-6 if red.integral else None,
-        hint=hint_map(model, y, (best & alive).astype(float)), threads=prep.params.threads,
-        random_seed=prep.params.seed, heuristics=backend is not Backend.SCIP)
-    if report.status.has_solution:
-        trial = read_values(model, result, lm.n_vars)[y] > 0.5
-        if cov.covered(trial) >= cov.covered(best):
-            best = trial | cov.fixed
+    trial, report = _restricted_mip(prep, cov, cov.free & ~closed, forced, best & cov.free, deadline=deadline,
+                                    backend=backend, heuristics=backend is not Backend.SCIP, integral=red.integral)
+    if trial is not None and cov.covered(trial) >= cov.covered(best):
+        best = trial | cov.fixed
     value = cov.covered(best)
     bound = red.upper_bound if report.best_bound is None else min(red.upper_bound, report.best_bound)
     if report.status is SolveStatus.OPTIMAL or bound < value + (1.0 - 1e-6 if red.integral else 1e-9):

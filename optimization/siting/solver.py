@@ -130,7 +130,7 @@ def solve_county(data: SitingData, params: SitingParams) -> SitingPlan:
         return make_plan(PlanArrays(prep, prep.fixed_open & prep.can_open), report)
     stages = Stages(prep, deadline)
     reduction = reduce_pmedian(prep, deadline=deadline)
-    cover = None if reduction is not None else reduce_max_cover(prep, deadline=deadline)
+    cover = None if reduction is not None else reduce_max_cover(prep, deadline=deadline, backend=stages.backend)
     if reduction is not None:
         # large pure p-median: Lagrangian branch-and-bound proves the objective (see lagrange.py)
         reduction = branch_and_bound(prep, reduction, deadline=deadline)
