@@ -55,6 +55,12 @@ ROOT_SHARE, ROOT_CAP = 0.4, 30.0
 #: The root stops raising its bound once its tests leave at most this many pairs.
 ROOT_DONE_PAIRS = 5_000
 
+#: Largest (sites x open sites) table the swap search counts in densely.
+DENSE_PAIR_SUMS = 4_000_000
+
+#: Share of the root's time the swap search from the relaxation's sites may take.
+IMPROVE_SHARE = 0.25
+
 #: Subgradient: first step factor, non-improving iterations before halving it,
 #: smallest factor, and most iterations at a node (the root runs until its time).
 STEP_ROOT, STEP_NODE, STALL, MIN_STEP, NODE_ITERATIONS = 2.0, 1.0, 20, 1e-4, 800
@@ -250,10 +256,8 @@ def _swap_search(pairs: _Pairs, open_: np.ndarray, free: np.ndarray, p: int, dea
         sel[sel] = open_free[s1[t[sel]]]
         best_delta, best_in, best_out = -gain.max() + loss.min(), int(np.argmax(gain)), int(np.argmin(loss))
         if sel.any():
-            key = site[sel] * pairs.m + s1[t[sel]]
-            uniq, inv = np.unique(key, return_inverse=True)
-            extra = np.bincount(inv, weights=d2[t[sel]] - np.maximum(d1[t[sel]], cost[sel]))
-            j_in, r_out = uniq // pairs.m, uniq % pairs.m
+            j_in, r_out, extra = _sums_by_pair(site[sel], s1[t[sel]], d2[t[sel]] - np.maximum(d1[t[sel]], cost[sel]),
+                                               open_free)
             delta = -gain[j_in] + loss[r_out] - extra
             k = int(np.argmin(delta))
             if delta[k] < best_delta:
@@ -262,6 +266,28 @@ def _swap_search(pairs: _Pairs, open_: np.ndarray, free: np.ndarray, p: int, dea
             break
         open_[best_in], open_[best_out] = True, False
     return open_
+
+
+def _sums_by_pair(first: np.ndarray, second: np.ndarray, weights: np.ndarray,
+                  second_set: np.ndarray) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
+    """Sum ``weights`` over equal ``(first, second)`` pairs; ``second`` lies in the sites ``second_set``.
+
+    Returns the distinct pairs and their sums. Dense counting over the few
+    sites of ``second_set`` (the open ones), where sorting the keys took 9 s
+    of a 40 s root at 5,000 x 1,250.
+    """
+    m = second_set.size
+    members = np.flatnonzero(second_set)
+    q = max(1, members.size)
+    if m * q > DENSE_PAIR_SUMS:
+        uniq, inv = np.unique(first * m + second, return_inverse=True)
+        return uniq // m, uniq % m, np.bincount(inv, weights=weights)
+    pos = np.zeros(m, dtype=np.int64)
+    pos[members] = np.arange(members.size)
+    key = first * q + pos[second]
+    sums = np.bincount(key, weights=weights, minlength=m * q)
+    present = np.flatnonzero(np.bincount(key, minlength=m * q))
+    return present // q, members[present % q], sums[present]
 
 
 def heuristic_sites(prep: Prepared, *, deadline: float) -> np.ndarray:
@@ -411,13 +437,17 @@ def reduce_pmedian(prep: Prepared, *, deadline: float | None) -> Reduction | Non
     integral = bool(np.all(pairs.cost == np.round(pairs.cost)))
 
     best_open = _swap_search(pairs, _greedy(pairs, fixed, free, p), free, p, stop)
-    state = {"upper": pairs.travel(best_open), "open": best_open}
+    state = {"upper": pairs.travel(best_open), "open": best_open, "spent": 0.0}
 
     def improve(chosen: np.ndarray) -> float:  # the relaxation's sites as a start for the swap search
+        began = time.perf_counter()
+        if state["spent"] > IMPROVE_SHARE * (began - start):
+            return state["upper"]  # leave the time to the bound
         trial = _swap_search(pairs, chosen, free, p, stop)
         value = pairs.travel(trial)
         if value < state["upper"]:
             state["upper"], state["open"] = value, trial
+        state["spent"] += time.perf_counter() - began
         return state["upper"]
 
     d1, _, _ = pairs.nearest_two(best_open)
