@@ -115,3 +115,48 @@ def test_cover_reduction_only_for_pure_maximal_covering(monkeypatch) -> None:
     for change in ({"coverage_target": 0.1}, {"county_new_sites": 2}, {"objective": "min_distance"},
                    {"beds_per_10k_aged": 1.0}, {"require_ward": True}):
         assert not covering.applies(Prepared(data, replace(params, **change))), change
+
+
+def _swap_neighbours(open_: np.ndarray, free: np.ndarray):
+    """Every plan one swap (a free open site out, a free closed one in) away."""
+    for out in np.flatnonzero(open_ & free):
+        for into in np.flatnonzero(~open_ & free):
+            trial = open_.copy()
+            trial[out], trial[into] = False, True
+            yield trial
+
+
+@pytest.mark.parametrize("seed", [0, 1, 2])
+def test_cover_heuristic_ends_at_a_swap_optimum(seed: int) -> None:
+    """No single swap improves the covering heuristic's plan (its vectorised swap gains are right)."""
+    data, params = _covering_instance(seed, n=150, m=25, p=4, radius=20.0, statuses=False)
+    prep = Prepared(data, params)
+    cov = covering._Cover(prep)
+    plan = covering._swap_search(cov, covering._greedy(cov, 4), 4, deadline=np.inf)
+    assert plan.sum() == 4
+    value = _covered(data, plan, params.threshold)
+    assert value == cov.covered(plan)
+    assert all(_covered(data, trial, params.threshold) <= value for trial in _swap_neighbours(plan, cov.free))
+
+
+@pytest.mark.parametrize("seed,dense", [(0, True), (1, True), (2, False)])
+def test_pmedian_heuristic_ends_at_a_swap_optimum(seed: int, dense: bool, monkeypatch) -> None:
+    """No single swap shortens the p-median heuristic's plan, whichever way swap gains are summed."""
+    from optimization.siting import lagrange
+
+    if not dense:
+        monkeypatch.setattr(lagrange, "DENSE_PAIR_SUMS", 0)
+    rng = np.random.default_rng(seed)
+    towns, sites = rng.uniform(0, 100, (80, 2)), rng.uniform(0, 100, (20, 2))
+    cost = np.hypot(*(towns[:, None, :] - sites[None, :, :]).transpose(2, 0, 1))
+    weight = rng.integers(1, 10, 80).astype(float)
+    data = SitingData.from_matrix(cost, demand_weight=weight)
+    params = SitingParams(objective="min_distance", new_sites=4, require_ward=False, tie_break="none")
+    plan = lagrange.heuristic_sites(Prepared(data, params), deadline=np.inf)
+    assert plan.sum() == 4
+
+    def travel(open_: np.ndarray) -> float:
+        return float(weight @ cost[:, open_].min(axis=1))
+
+    value = travel(plan)
+    assert all(travel(trial) >= value - 1e-9 for trial in _swap_neighbours(plan, np.ones(20, dtype=bool)))
