@@ -505,10 +505,11 @@ def branch_and_bound(prep: Prepared, root: Reduction, *, deadline: float | None)
         level = _prune_level(upper, integral)
         if node.parent_bound > level:
             continue
-        if node.p <= 0 or node.free.sum() <= node.p:  # leaf: open every free site left
-            value = pairs_all.travel(node.fixed | node.free)
+        if node.p <= 0 or node.free.sum() <= node.p:  # leaf: open every free site left, if any may open
+            leaf = node.fixed | node.free if node.p > 0 else node.fixed
+            value = pairs_all.travel(leaf)
             if value < upper:
-                upper, best_open = value, node.fixed | node.free
+                upper, best_open = value, leaf
             continue
         pairs = pairs_all.restrict(node.fixed | node.free, node.lam_bound, node.lam, upper)
         b = _subgradient(pairs, node, upper, target=level, step=STEP_NODE, stop=stop, max_iter=NODE_ITERATIONS)
