@@ -450,8 +450,10 @@ def reduce_pmedian(prep: Prepared, *, deadline: float | None) -> Reduction | Non
         state["spent"] += time.perf_counter() - began
         return state["upper"]
 
-    d1, _, _ = pairs.nearest_two(best_open)
-    node = _Node(fixed, free, p, d1.copy(), -np.inf, -np.inf)
+    # start halfway between each township's nearest and second nearest open site: at 5,000 x 1,250,
+    # 30 s of steps reached 2,122,423 from there against 2,120,606 from the nearest (best plan 2,146,226)
+    d1, d2, _ = pairs.nearest_two(best_open)
+    node = _Node(fixed, free, p, np.where(d2 < pairs.penalty, (d1 + d2) / 2, d1), -np.inf, -np.inf)
 
     def small(b: _Bound) -> bool:  # the tests already leave a small problem: branch from here
         alive = ~(_site_tests(b, node)[0] > _prune_level(state["upper"], integral))
