@@ -90,12 +90,13 @@ def test_reduced_cover_model_reaches_the_full_models_optimum(seed: int, tie_brea
     assert not (full.open & closed).any() and full.open[forced].all()
 
 
-def test_reduced_cover_on_the_benchmark_instance(monkeypatch) -> None:
-    """The 1,000-point instance of the spopt benchmark: with and without the reduction, one optimum."""
+@pytest.mark.parametrize("n", [200, 1000])
+def test_reduced_cover_on_the_benchmark_instance(n: int, monkeypatch) -> None:
+    """The spopt benchmark's instances: with and without the reduction, one optimum."""
     from benchmarks.siting_benchmark import coverage_problem
     from benchmarks.spopt_benchmark import _instance, cost_matrix, make_instance
 
-    demand, sites, weights = make_instance(1000, seed=0)
+    demand, sites, weights = make_instance(n, seed=0)
     data, params = coverage_problem(_instance(cost_matrix(demand, sites), weights, 20), radius=10.0, p=20,
                                     time_limit=120)
     monkeypatch.setattr(covering, "MIN_PAIRS", 10**12)
@@ -181,3 +182,21 @@ def test_cover_reduction_reports_honestly_when_time_runs_out(time_limit: float, 
         assert plan.objective_value == full.objective_value
     else:
         assert plan.report.gap > 0
+
+
+def test_pmedian_branch_and_bound_on_the_benchmark_instance(monkeypatch) -> None:
+    """The spopt benchmark's 200-point p-median: the Lagrangian branch-and-bound and the MIP agree."""
+    from benchmarks.siting_benchmark import pmedian_problem
+    from benchmarks.spopt_benchmark import _instance, cost_matrix, make_instance
+    from optimization.siting import lagrange
+
+    demand, sites, weights = make_instance(200, seed=0)
+    data, params = pmedian_problem(_instance(cost_matrix(demand, sites), weights, 20), time_limit=120)
+    monkeypatch.setattr(lagrange, "MIN_PAIRS", 10**12)
+    mip = solve_siting(data, params)
+    monkeypatch.setattr(lagrange, "MIN_PAIRS", 0)
+    bb = solve_siting(data, params)
+    assert mip.report.backend == "highs" and bb.report.backend == "lagrangian-bb"
+    assert mip.status == bb.status == "optimal"
+    assert bb.objective_value == pytest.approx(mip.objective_value, rel=1e-9)
+    assert bb.new.sum() <= 20
