@@ -37,11 +37,13 @@ from __future__ import annotations
 
 import time
 from dataclasses import dataclass
+from datetime import timedelta
 
 import numpy as np
 from ortools.math_opt.python import mathopt
 
 from optimization.siting.enums import Objective
+from optimization.siting.lagrange import sums_by_pair
 from optimization.siting.mip import LinearModel, LinExpr, hint_map, read_values
 from optimization.siting.prepare import Prepared
 from optimization.solve import Backend, SolveReport, SolveStatus, relative_gap, solve_mathopt
@@ -189,10 +191,7 @@ def _swap_search(cov: _Cover, open_: np.ndarray, p: int, deadline: float) -> np.
         # what candidate j keeps of the townships that lose their only site r
         sel = closed[cov.site] & once[cov.town]
         if sel.any():
-            key = cov.site[sel] * cov.m + sole[cov.town[sel]]
-            uniq, inv = np.unique(key, return_inverse=True)
-            kept = np.bincount(inv, weights=cov.weight[cov.town[sel]])
-            j_in, r_out = uniq // cov.m, uniq % cov.m
+            j_in, r_out, kept = sums_by_pair(cov.site[sel], sole[cov.town[sel]], cov.weight[cov.town[sel]], open_)
             delta = gain[j_in] - loss[r_out] + kept
             k = int(np.argmax(delta))
             if delta[k] > best_delta:
@@ -216,7 +215,6 @@ def _lp_relaxation(cov: _Cover, p: int, time_limit: float) -> tuple[np.ndarray, 
     model = lm.to_mathopt(LinExpr.of(v, cov.weight), maximize=True)
     params = mathopt.SolveParameters(lp_algorithm=mathopt.LPAlgorithm.BARRIER)
     if np.isfinite(time_limit):
-        from datetime import timedelta
         params.time_limit = timedelta(seconds=max(0.01, time_limit))
     result = mathopt.solve(model, mathopt.SolverType.HIGHS, params=params)
     if result.termination.reason != mathopt.TerminationReason.OPTIMAL or not result.has_dual_feasible_solution():
