@@ -476,6 +476,14 @@ def reduce_pmedian(prep: Prepared, *, deadline: float | None) -> Reduction | Non
 
     b = _subgradient(pairs, node, state["upper"], target=_prune_level(state["upper"], integral),
                      step=STEP_ROOT, stop=stop, max_iter=None, on_chosen=improve, done=small)
+    # a last swap search from the candidates the relaxation chose most often late on: at 5,000 x 1,250
+    # it reached 2,128,035 in 0.2 s, where the root's own swaps had 2,137,617 after 24 s
+    often = np.flatnonzero(free)[np.argsort(-b.average[free], kind="stable")[:p]]
+    start_open = fixed.copy()
+    start_open[often] = True
+    trial = _swap_search(pairs, start_open, free, p, np.inf if deadline is None else deadline)
+    if pairs.travel(trial) < state["upper"]:
+        state["upper"], state["open"] = pairs.travel(trial), trial
     open_bound, close_bound = _site_tests(b, node)
     pair_bound = np.full(prep.data.pair_demand.size, -np.inf)
     pair_bound[pairs.index] = b.lower + np.maximum(0.0, pairs.cost - b.lam[pairs.town])
