@@ -7,16 +7,17 @@ radius 10), SCIP spends most of its time on the root LP of the full model
 fixing then closes most sites. Here the same happens in the cheapest order:
 
 * **Lower bound**: greedy, then best-improvement swaps (one candidate in, one
-  out), vectorised over the coverage pairs.
-* **Upper bound**: relaxing "township :math:`i` is covered only if a site
-  covering it opens", :math:`v_i \le \sum_{j \in N(i)} y_j`, with multipliers
-  :math:`0 \le \mu_i \le w_i` gives
+  out), vectorised over the coverage pairs; then the MIP over the sites the
+  LP relaxation uses (75 of 1,250 at 5,000 points), which found the optimum.
+* **Upper bound**: with :math:`C` the demand existing sites cover and
+  :math:`i` the other townships, relaxing "township :math:`i` is covered only
+  if a site covering it opens", :math:`v_i \le \sum_{j \in N(i)} y_j`, with
+  multipliers :math:`0 \le \mu_i \le w_i` gives
 
   .. math::
 
-      L(\mu) = \sum_i (w_i - \mu_i) + \sum_{j\ \text{existing}} \rho_j
-               + \max_{|S| \le p} \sum_{j \in S} \rho_j, \qquad
-      \rho_j = \sum_{i \in N(j)} \mu_i ,
+      L(\mu) = C + \sum_i (w_i - \mu_i) + \max_{|S| \le p} \sum_{j \in S} \rho_j,
+      \qquad \rho_j = \sum_{i \in N(j)} \mu_i ,
 
   valid for *any* such :math:`\mu`. The multipliers are the duals of the LP
   relaxation (HiGHS interior point, a few seconds), so :math:`L(\mu)` is the
