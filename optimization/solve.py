@@ -200,6 +200,7 @@ def solve_mathopt(
     hint: Mapping[mathopt.Variable, float] | None = None,
     threads: int | None = None,
     random_seed: int | None = None,
+    heuristics: bool = True,
 ) -> tuple[mathopt.SolveResult, SolveReport]:
     """Solve a MathOpt model and report status, objective, bound and gap.
 
@@ -222,6 +223,9 @@ def solve_mathopt(
         Threads the back end may use.
     random_seed
         Seed of the back end's randomness (``None``: its default).
+    heuristics
+        ``False`` turns the back end's primal heuristics off, for a proof
+        that starts from a plan already known to be good.
 
     Returns
     -------
@@ -238,6 +242,8 @@ def solve_mathopt(
         params.threads = threads
     if random_seed is not None:
         params.random_seed = int(random_seed)
+    if not heuristics:
+        params.heuristics = mathopt.Emphasis.OFF
     model_params = None
     if hint:
         model_params = mathopt.ModelSolveParameters(

@@ -45,6 +45,14 @@ Choices, by measurement (2 cores, ``benchmarks/siting_benchmark.py``)
   branch-and-bound of :mod:`~optimization.siting.lagrange` proves all 40; it
   runs when the p-median is pure (no other rule restricts the open sites) and
   has at least ``lagrange.MIN_PAIRS`` pairs; the MathOpt model does the rest.
+* Large maximal covering: with at least ``covering.MIN_PAIRS`` coverage pairs
+  and no other rule restricting the open sites, :mod:`~optimization.siting.covering`
+  finds the plan first (greedy and swaps, then the MIP over the LP
+  relaxation's sites), bounds it by the LP duals (a Lagrangian bound, valid
+  for any multipliers), fixes every site whose bound falls below the plan,
+  and lets SCIP prove the reduced model without primal heuristics (at 5,000 x
+  1,250: 722 of 1,250 sites closed, proof 20 s instead of SCIP's 45-160 s on
+  the full model under the same load).
 * Infeasibility: explained before solving (:mod:`~optimization.siting.checks`)
   and after (:mod:`~optimization.siting.diagnose`, a deletion filter naming the
   conflicting rules and counties).

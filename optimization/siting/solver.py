@@ -24,6 +24,7 @@ import numpy as np
 
 from optimization.siting.alternatives import find_alternatives, merge_alternatives
 from optimization.siting.checks import presolve_checks
+from optimization.siting.covering import prove_cover, reduce_max_cover
 from optimization.siting.data import SitingData
 from optimization.siting.diagnose import diagnose
 from optimization.siting.enums import Objective
@@ -129,6 +130,7 @@ def solve_county(data: SitingData, params: SitingParams) -> SitingPlan:
         return make_plan(PlanArrays(prep, prep.fixed_open & prep.can_open), report)
     stages = Stages(prep, deadline)
     reduction = reduce_pmedian(prep, deadline=deadline)
+    cover = None if reduction is not None else reduce_max_cover(prep, deadline=deadline, backend=stages.backend)
     if reduction is not None:
         # large pure p-median: Lagrangian branch-and-bound proves the objective (see lagrange.py)
         reduction = branch_and_bound(prep, reduction, deadline=deadline)
@@ -139,6 +141,10 @@ def solve_county(data: SitingData, params: SitingParams) -> SitingPlan:
             stages.known = (reduction.best_open, SolveReport(SolveStatus.INFEASIBLE, backend="lagrangian-bb"))
         else:
             reduction = None  # no plan yet: let the model search with the time left
+    elif cover is not None:
+        # large maximal covering: an LP bound fixes sites, a reduced MIP proves the plan (see covering.py)
+        stages.closed, stages.forced = cover.fixings(cover.lower_bound)
+        stages.known = prove_cover(prep, cover, deadline=deadline, backend=stages.backend)
     elif _wants_start(prep):
         stages.start = _capacitated_start(prep, deadline)
     run = run_model(stages)

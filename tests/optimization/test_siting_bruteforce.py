@@ -355,3 +355,38 @@ def brute_force_with_tie(inst: dict, prm: dict, tie: str) -> tuple[float, float]
     finally:
         AUTO_TIE["min_distance"] = saved
     return None if res is None else (res[0], res[1])
+
+
+@pytest.mark.parametrize("seed,prm", LAGRANGIAN_CASES[:20], ids=[f"s{s}" for s, _ in LAGRANGIAN_CASES[:20]])
+def test_lagrangian_branch_and_bound_exact_from_other_multipliers(seed: int, prm: dict, monkeypatch) -> None:
+    """Any multipliers bound the p-median, so branching from the root's plan must stay exact whichever
+    the root hands over; here halfway between each township's nearest and second nearest open site.
+
+    Regression: a node whose tests forced open as many sites as it may still open, with other
+    sites left free, became a leaf that opened every free site (more new sites than allowed).
+    """
+    from dataclasses import replace
+
+    from optimization.siting import lagrange
+    from optimization.siting.prepare import Prepared
+
+    force_weak_lagrangian(monkeypatch)
+    inst = lagrangian_instance(seed)
+    prep = Prepared(to_data(inst), SitingParams(**prm))
+    root = lagrange.reduce_pmedian(prep, deadline=None)
+    expected = brute_force_with_tie(inst, prm, "none")
+    if root is None or not root.feasible or expected is None:
+        return
+    pairs = lagrange._Pairs.of(prep)
+    d1, d2, _ = pairs.nearest_two(root.best_open)
+    lam = np.where(d2 < pairs.penalty, (d1 + d2) / 2, d1)
+    fixed, free = prep.fixed_open & prep.can_open, prep.free.copy()
+    node = lagrange._Node(fixed, free, int(min(prm["new_sites"], free.sum())), lam, -np.inf, -np.inf)
+    bound, rho, chosen, *_ = lagrange._lagrangian(pairs, lam, fixed, free, node.p)
+    open_bound, close_bound = lagrange._site_tests(lagrange._Bound(bound, lam, rho, chosen, chosen * 1.0), node)
+    root = replace(root, multipliers=lam, multiplier_bound=bound, lower_bound=min(bound, root.upper_bound),
+                   open_bound=open_bound, close_bound=close_bound, proven=False)
+    result = lagrange.branch_and_bound(prep, root, deadline=None)
+    assert result.proven
+    assert int(result.best_open[prep.free].sum()) <= prm["new_sites"]
+    assert result.upper_bound == pytest.approx(expected[0], abs=1e-6)

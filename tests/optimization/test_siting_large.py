@@ -1,0 +1,202 @@
+"""Exact reductions of large single models: maximal covering (covering.py).
+
+The reduction's bounds are checked against every plan of tiny instances; its
+plans against the unreduced model (same optimum, same tie-break) on seeded
+instances, and on the 1,000-point instance of ``benchmarks/spopt_benchmark.py``.
+"""
+
+from __future__ import annotations
+
+import itertools
+
+import numpy as np
+import pytest
+
+from optimization.siting import SitingData, SitingParams, solve_siting
+from optimization.siting import covering
+from optimization.siting.prepare import Prepared
+
+
+def _covering_instance(seed: int, *, n: int, m: int, p: int, radius: float,
+                       statuses: bool = True) -> tuple[SitingData, SitingParams]:
+    """Random points in a 100 x 100 square, integer weights, some existing and excluded sites."""
+    rng = np.random.default_rng(seed)
+    towns, sites = rng.uniform(0, 100, (n, 2)), rng.uniform(0, 100, (m, 2))
+    cost = np.hypot(*(towns[:, None, :] - sites[None, :, :]).transpose(2, 0, 1))
+    status = (rng.choice(["candidate"] * 8 + ["existing", "excluded"], size=m) if statuses
+              else np.full(m, "candidate"))
+    data = SitingData.from_matrix(cost, demand_weight=rng.integers(1, 101, n).astype(float), max_cost=radius,
+                                  site_status=status)
+    params = SitingParams(objective="max_coverage", threshold=radius, new_sites=p, require_ward=False,
+                          beds_min=0, tie_break="none", time_limit=120)
+    return data, params
+
+
+def _covered(data: SitingData, open_: np.ndarray, radius: float) -> float:
+    """Demand within ``radius`` of an open site, recomputed from the pairs."""
+    near = open_[data.pair_site] & (data.pair_cost <= radius)
+    covered = np.zeros(data.n_demand, dtype=bool)
+    covered[data.pair_demand[near]] = True
+    return float(data.demand_weight[covered].sum())
+
+
+@pytest.mark.parametrize("seed", [0, 1, 2, 3])
+def test_cover_bounds_hold_for_every_plan(seed: int, monkeypatch) -> None:
+    """Every plan covers at most the bound, and at most a site's open (close) bound when it opens (closes) it."""
+    monkeypatch.setattr(covering, "MIN_PAIRS", 0)
+    data, params = _covering_instance(seed, n=40, m=9, p=3, radius=30.0)
+    prep = Prepared(data, params)
+    red = covering.reduce_max_cover(prep, deadline=None)
+    assert red is not None
+    fixed = prep.fixed_open & prep.can_open
+    free = np.flatnonzero(prep.free & ~fixed)
+    best = -np.inf
+    for k in range(params.new_sites + 1):
+        for chosen in itertools.combinations(free, k):
+            open_ = fixed.copy()
+            open_[list(chosen)] = True
+            value = _covered(data, open_, params.threshold)
+            best = max(best, value)
+            assert value <= red.upper_bound + 1e-6
+            assert np.all(value <= red.open_bound[open_] + 1e-6)
+            assert np.all(value <= red.close_bound[~open_] + 1e-6)
+    assert red.lower_bound == _covered(data, red.best_open, params.threshold) <= best
+    assert red.best_open[fixed].all() and red.best_open[prep.free].sum() <= params.new_sites
+
+
+@pytest.mark.parametrize("seed,tie_break", [(4, "none"), (5, "none"), (6, "sites"), (7, "sites")])
+def test_reduced_cover_model_reaches_the_full_models_optimum(seed: int, tie_break: str, monkeypatch) -> None:
+    from dataclasses import replace
+
+    data, params = _covering_instance(seed, n=600, m=120, p=6, radius=12.0)
+    params = replace(params, tie_break=tie_break)
+    monkeypatch.setattr(covering, "MIN_PAIRS", 10**12)
+    full = solve_siting(data, params)
+    monkeypatch.setattr(covering, "MIN_PAIRS", 0)
+    calls = []
+    real = covering.reduce_max_cover
+    monkeypatch.setattr("optimization.siting.solver.reduce_max_cover",
+                        lambda prep, **kw: calls.append(red := real(prep, **kw)) or red)
+    reduced = solve_siting(data, params)
+    assert calls and calls[0] is not None  # the reduction ran
+    assert full.status == reduced.status == "optimal"
+    assert reduced.objective_value == full.objective_value == _covered(data, reduced.open, params.threshold)
+    assert reduced.report.best_bound == reduced.objective_value
+    assert reduced.new.sum() <= params.new_sites
+    if tie_break == "sites":
+        assert reduced.new.sum() == full.new.sum()
+    closed, forced = calls[0].fixings(calls[0].lower_bound)
+    # the full model's optimal plan keeps every fixing (they hold for every plan as good as the heuristic's)
+    assert not (full.open & closed).any() and full.open[forced].all()
+
+
+@pytest.mark.parametrize("n", [200, 1000])
+def test_reduced_cover_on_the_benchmark_instance(n: int, monkeypatch) -> None:
+    """The spopt benchmark's instances: with and without the reduction, one optimum."""
+    from benchmarks.siting_benchmark import coverage_problem
+    from benchmarks.spopt_benchmark import _instance, cost_matrix, make_instance
+
+    demand, sites, weights = make_instance(n, seed=0)
+    data, params = coverage_problem(_instance(cost_matrix(demand, sites), weights, 20), radius=10.0, p=20,
+                                    time_limit=120)
+    monkeypatch.setattr(covering, "MIN_PAIRS", 10**12)
+    full = solve_siting(data, params)
+    monkeypatch.setattr(covering, "MIN_PAIRS", 0)
+    reduced = solve_siting(data, params)
+    assert full.status == reduced.status == "optimal"
+    assert reduced.objective_value == full.objective_value == _covered(data, reduced.open, 10.0)
+
+
+def test_cover_reduction_only_for_pure_maximal_covering(monkeypatch) -> None:
+    from dataclasses import replace
+
+    monkeypatch.setattr(covering, "MIN_PAIRS", 0)
+    data, params = _covering_instance(8, n=30, m=8, p=2, radius=30.0, statuses=False)  # no ward open yet
+    assert covering.applies(Prepared(data, params))
+    for change in ({"coverage_target": 0.1}, {"county_new_sites": 2}, {"objective": "min_distance"},
+                   {"beds_per_10k_aged": 1.0}, {"require_ward": True}):
+        assert not covering.applies(Prepared(data, replace(params, **change))), change
+
+
+def _swap_neighbours(open_: np.ndarray, free: np.ndarray):
+    """Every plan one swap (a free open site out, a free closed one in) away."""
+    for out in np.flatnonzero(open_ & free):
+        for into in np.flatnonzero(~open_ & free):
+            trial = open_.copy()
+            trial[out], trial[into] = False, True
+            yield trial
+
+
+@pytest.mark.parametrize("seed", [0, 1, 2])
+def test_cover_heuristic_ends_at_a_swap_optimum(seed: int) -> None:
+    """No single swap improves the covering heuristic's plan (its vectorised swap gains are right)."""
+    data, params = _covering_instance(seed, n=150, m=25, p=4, radius=20.0, statuses=False)
+    prep = Prepared(data, params)
+    cov = covering._Cover(prep)
+    plan = covering._swap_search(cov, covering._greedy(cov, 4), 4, deadline=np.inf)
+    assert plan.sum() == 4
+    value = _covered(data, plan, params.threshold)
+    assert value == cov.covered(plan)
+    assert all(_covered(data, trial, params.threshold) <= value for trial in _swap_neighbours(plan, cov.free))
+
+
+@pytest.mark.parametrize("seed,dense", [(0, True), (1, True), (2, False)])
+def test_pmedian_heuristic_ends_at_a_swap_optimum(seed: int, dense: bool, monkeypatch) -> None:
+    """No single swap shortens the p-median heuristic's plan, whichever way swap gains are summed."""
+    from optimization.siting import lagrange
+
+    if not dense:
+        monkeypatch.setattr(lagrange, "DENSE_PAIR_SUMS", 0)
+    rng = np.random.default_rng(seed)
+    towns, sites = rng.uniform(0, 100, (80, 2)), rng.uniform(0, 100, (20, 2))
+    cost = np.hypot(*(towns[:, None, :] - sites[None, :, :]).transpose(2, 0, 1))
+    weight = rng.integers(1, 10, 80).astype(float)
+    data = SitingData.from_matrix(cost, demand_weight=weight)
+    params = SitingParams(objective="min_distance", new_sites=4, require_ward=False, tie_break="none")
+    plan = lagrange.heuristic_sites(Prepared(data, params), deadline=np.inf)
+    assert plan.sum() == 4
+
+    def travel(open_: np.ndarray) -> float:
+        return float(weight @ cost[:, open_].min(axis=1))
+
+    value = travel(plan)
+    assert all(travel(trial) >= value - 1e-9 for trial in _swap_neighbours(plan, np.ones(20, dtype=bool)))
+
+
+@pytest.mark.parametrize("time_limit", [0.001, 0.2])
+def test_cover_reduction_reports_honestly_when_time_runs_out(time_limit: float, monkeypatch) -> None:
+    """Stopped early, the reduced path returns a real plan whose bound is at least the full model's optimum
+    (on 2 cores both limits stop it before the proof; the full model alone has no plan by then)."""
+    from dataclasses import replace
+
+    data, params = _covering_instance(9, n=1000, m=250, p=20, radius=10.0, statuses=False)
+    monkeypatch.setattr(covering, "MIN_PAIRS", 10**12)
+    full = solve_siting(data, params)
+    monkeypatch.setattr(covering, "MIN_PAIRS", 0)
+    plan = solve_siting(data, replace(params, time_limit=time_limit))
+    assert plan.status in ("optimal", "feasible")
+    assert plan.objective_value == _covered(data, plan.open, params.threshold)
+    assert plan.new.sum() <= params.new_sites
+    assert plan.report.best_bound >= full.objective_value - 1e-6
+    if plan.status == "optimal":
+        assert plan.objective_value == full.objective_value
+    else:
+        assert plan.report.gap > 0
+
+
+def test_pmedian_branch_and_bound_on_the_benchmark_instance(monkeypatch) -> None:
+    """The spopt benchmark's 200-point p-median: the Lagrangian branch-and-bound and the MIP agree."""
+    from benchmarks.siting_benchmark import pmedian_problem
+    from benchmarks.spopt_benchmark import _instance, cost_matrix, make_instance
+    from optimization.siting import lagrange
+
+    demand, sites, weights = make_instance(200, seed=0)
+    data, params = pmedian_problem(_instance(cost_matrix(demand, sites), weights, 20), time_limit=120)
+    monkeypatch.setattr(lagrange, "MIN_PAIRS", 10**12)
+    mip = solve_siting(data, params)
+    monkeypatch.setattr(lagrange, "MIN_PAIRS", 0)
+    bb = solve_siting(data, params)
+    assert mip.report.backend == "highs" and bb.report.backend == "lagrangian-bb"
+    assert mip.status == bb.status == "optimal"
+    assert bb.objective_value == pytest.approx(mip.objective_value, rel=1e-9)
+    assert bb.new.sum() <= 20
