@@ -6,12 +6,20 @@ parsed by the column's kind. Administrative codes are text: a code that Excel
 turned into ``430121102.0`` is restored (warning); one turned into
 ``4.30121E+08`` has lost digits and is an error; a code of the wrong length
 (leading zeros lost, a digit missing) is an error naming row and field.
+
+Each column is parsed once per *distinct* cell, not once per row: a column is
+factorised into its distinct cells and, for each row, which one it holds
+(:class:`Cells`); checks run on the distinct cells and their findings are
+mapped back to rows for the report. A travel matrix of two million rows
+names only a few thousand townships and facilities, so its codes are parsed
+a few thousand times.
 """
 
 from __future__ import annotations
 
 import re
 from collections.abc import Mapping
+from dataclasses import dataclass
 from decimal import Decimal, InvalidOperation
 
 import numpy as np
@@ -87,6 +95,16 @@ def resolve_headers(columns: list[str], layer: Layer, *, mapping: Mapping[str, s
 
 def _as_text(series: pd.Series) -> tuple[pd.Series, pd.Series]:
     """Cells as stripped text, and a mask of cells that were stored as numbers."""
+    if _all_text(series):
+        text = series.astype(object).where(series.notna(), "").str.strip()
+        return text.astype(object), pd.Series(False, index=series.index)
+    if series.dtype.kind in "fiu":  # a numeric column: numpy writes the same shortest text as repr()
+        values = series.to_numpy()
+        text = values.astype(str).astype(object)
+        if series.dtype.kind == "f":
+            text[values == 0] = "0.0"  # not "-0.0"
+            text[np.isnan(values)] = ""
+        return pd.Series(text, index=series.index, dtype=object), pd.Series(True, index=series.index)
     values = series.to_numpy(dtype=object)
     numeric = np.array([isinstance(v, (int, float, np.integer, np.floating)) and not isinstance(v, bool)
                         for v in values], dtype=bool)
@@ -106,22 +124,89 @@ def _as_text(series: pd.Series) -> tuple[pd.Series, pd.Series]:
     return pd.Series(text, index=series.index, dtype=object), pd.Series(numeric, index=series.index)
 
 
-class _Rows:
-    """Adds one problem per affected row, up to a cap, then one summary line."""
+def _all_text(series: pd.Series) -> bool:
+    """Whether every cell is text or missing (``None``/NaN), as in a CSV: then no cell was a number."""
+    if isinstance(series.dtype, pd.StringDtype):
+        return True
+    return series.dtype == object and pd.api.types.infer_dtype(series, skipna=True) in ("string", "empty")
 
-    def __init__(self, report: ValidationReport, file: str, frame: pd.DataFrame, feature: pd.Series | None):
+
+@dataclass(frozen=True)
+class Cells:
+    """One column as its distinct cells and, for each row, the position of its cell among them.
+
+    Attributes
+    ----------
+    text
+        Stripped text of each distinct cell (see :func:`_as_text`).
+    numeric
+        Whether that cell was stored as a number (XLSX, a numeric field).
+    codes
+        For each row, the position of its cell in ``text``.
+    """
+
+    text: pd.Series
+    numeric: pd.Series
+    codes: np.ndarray
+
+    @classmethod
+    def of(cls, series: pd.Series) -> "Cells":
+        """Factorise a column: categoricals by their categories, text and numbers by value.
+
+        Cells of mixed Python types (an XLSX column holding ``1`` and ``"1"``)
+        stay one per row, since equal values of different types read
+        differently (``1`` and ``1.0`` are equal, but only ``1.0`` was stored
+        as a float).
+        """
+        if isinstance(series.dtype, pd.CategoricalDtype):
+            codes = series.cat.codes.to_numpy().astype(np.intp)
+            distinct = pd.Series(series.cat.categories.to_numpy(dtype=object), dtype=object)
+            if (codes < 0).any():  # missing cells: one more distinct cell
+                codes[codes < 0] = len(distinct)
+                distinct = pd.concat([distinct, pd.Series([None], dtype=object)], ignore_index=True)
+        elif series.dtype != object or _all_text(series):
+            codes, uniques = pd.factorize(series, use_na_sentinel=False)
+            distinct = pd.Series(uniques)
+        else:
+            codes, distinct = np.arange(len(series)), series.reset_index(drop=True)
+        text, numeric = _as_text(distinct)
+        return cls(text, numeric, codes)
+
+    def per_row(self, values: pd.Series, index: pd.Index) -> pd.Series:
+        """Values computed per distinct cell, spread back to the rows (with ``index``)."""
+        return pd.Series(values.to_numpy()[self.codes], index=index, dtype=values.dtype)
+
+
+class _Rows:
+    """Adds one problem per affected row, up to a cap, then one summary line.
+
+    Checks see a column's distinct cells (:class:`Cells`): masks and found
+    values are over those cells, and each row holding a flagged cell gets its
+    line, in row order.
+    """
+
+    def __init__(self, report: ValidationReport, file: str, frame: pd.DataFrame, feature: Cells | None,
+                 codes: np.ndarray | None = None):
         self.report, self.file, self.frame, self.feature = report, file, frame, feature
+        self.codes = np.arange(len(frame)) if codes is None else codes
+
+    def over(self, cells: Cells) -> "_Rows":
+        """The same report, for checks over the distinct cells of one column."""
+        return _Rows(self.report, self.file, self.frame, self.feature, cells.codes)
 
     def add(self, mask: pd.Series | np.ndarray, check: str, severity: str, field: str, expected: str,
             found: pd.Series | str, repair: str = "") -> None:
-        idx = np.flatnonzero(np.asarray(mask, dtype=bool))
+        flagged = np.asarray(mask, dtype=bool)
+        if not flagged.any():
+            return
+        idx = np.flatnonzero(flagged[self.codes])
         for n, i in enumerate(idx):
             if n == MAX_ROWS_PER_CHECK:
                 self.report.add(check, severity, self.file, field=field, expected=expected,
                                 found=f"{len(idx) - n} more rows like these", repair=repair)
                 break
-            value = found if isinstance(found, str) else str(found.iloc[i])
-            feature = None if self.feature is None else str(self.feature.iloc[i]) or None
+            value = found if isinstance(found, str) else str(found.iloc[self.codes[i]])
+            feature = None if self.feature is None else str(self.feature.text.iloc[self.feature.codes[i]]) or None
             self.report.add(check, severity, self.file, row=int(self.frame[ROW].iloc[i]), feature=feature,
                             field=field, expected=expected, found=value, repair=repair)
 
@@ -265,31 +350,31 @@ def normalise_frame(frame: pd.DataFrame, layer: Layer, file: str, report: Valida
     contract = COLUMNS[layer]
     # The feature label of each row (its code or id) makes report lines findable.
     key_col = contract[0]
-    feature = None
-    if key_col.name in found:
-        feature = _as_text(frame[found[key_col.name]])[0]
-    rows = _Rows(report, file, out, feature)
+    cells = {col.name: Cells.of(frame[found[col.name]]) for col in contract if col.name in found}
+    rows = _Rows(report, file, out, cells.get(key_col.name))
     for col in contract:
         header = found.get(col.name)
         if header is None:
             continue
-        text, numeric = _as_text(frame[header])
+        text, numeric = cells[col.name].text, cells[col.name].numeric
+        col_rows = rows.over(cells[col.name])
         if col.kind == "code":
             numeric_storage = numeric & text.str.fullmatch(r"\d+")
-            rows.add(numeric_storage, "code_as_number", "info", header, "a code stored as text", text,
-                     "read as a number; kept as digits")
-            out[col.name] = _parse_code(text, col, rows, header)
+            col_rows.add(numeric_storage, "code_as_number", "info", header, "a code stored as text", text,
+                         "read as a number; kept as digits")
+            parsed = _parse_code(text, col, col_rows, header)
         elif col.kind == "id":
-            out[col.name] = _parse_id(text, rows, header, numeric)
+            parsed = _parse_id(text, col_rows, header, numeric)
         elif col.kind in ("count", "number"):
-            out[col.name] = _parse_number(text, col, rows, header)
+            parsed = _parse_number(text, col, col_rows, header)
         elif col.kind == "enum":
-            out[col.name] = _parse_enum(text, col, rows, header)
+            parsed = _parse_enum(text, col, col_rows, header)
         elif col.kind == "flag":
-            out[col.name] = _parse_flag(text, rows, header)
+            parsed = _parse_flag(text, col_rows, header)
         else:
             missing = text.str.lower().isin(_MISSING)
-            out[col.name] = text.where(~missing, None)
+            parsed = text.where(~missing, None)
+        out[col.name] = cells[col.name].per_row(parsed, out.index)
     for col in contract:
         if col.required and col.name not in found:
             accepted = ", ".join((col.name, col.label_zh) + col.aliases[:6])

@@ -261,19 +261,69 @@ def _sources_of(path: Path, report: ValidationReport, *, base: Path | None = Non
 
 
 def _read_csv(path: Path) -> pd.DataFrame:
+    """Every cell as text: with Arrow's reader when it can (fast, each distinct text stored once), else pandas'."""
     last: Exception | None = None
     for encoding in ("utf-8-sig", "gb18030"):
         try:
-            return pd.read_csv(path, dtype=str, keep_default_na=False, encoding=encoding)
+            frame = _read_csv_arrow(path, encoding)
+            return frame if frame is not None else pd.read_csv(path, dtype=str, keep_default_na=False,
+                                                              encoding=encoding)
         except UnicodeDecodeError as exc:
             last = exc
     raise InputError(f"{path.name}: not UTF-8 or GBK text ({last})")
+
+
+def _read_csv_arrow(path: Path, encoding: str) -> pd.DataFrame | None:
+    """The CSV as categorical text columns, or ``None`` where pandas' reader should decide.
+
+    Arrow reads in parallel and dictionary-encodes each column, so a code
+    repeated on a million rows is one string. Where pandas would read the file
+    differently (duplicate or empty headers, which it renames) or Arrow
+    refuses it (ragged rows, which pandas pads or rejects with its own
+    message), ``None`` hands the file to pandas, so the result and every
+    message stay those of pandas' reader.
+
+    Raises
+    ------
+    UnicodeDecodeError
+        When the file is not text in ``encoding``.
+    """
+    import pyarrow as pa
+    import pyarrow.csv as pacsv
+
+    read = pacsv.ReadOptions(encoding="utf8" if encoding == "utf-8-sig" else encoding)
+    try:
+        with pacsv.open_csv(path, read_options=read) as reader:
+            names = reader.schema.names
+        if len(set(names)) != len(names) or "" in names:
+            return None
+        text = pa.dictionary(pa.int32(), pa.string())
+        convert = pacsv.ConvertOptions(column_types={name: text for name in names}, strings_can_be_null=False,
+                                       quoted_strings_can_be_null=False)
+        table = pacsv.read_csv(path, read_options=read, convert_options=convert)
+    except pa.ArrowInvalid as exc:
+        if "invalid UTF8" in str(exc) or "decode" in str(exc).lower():
+            raise UnicodeDecodeError(encoding, b"", 0, 1, str(exc)) from exc
+        return None
+    return table.to_pandas()
 
 
 def _read_excel(path: Path) -> pd.DataFrame:
     # object dtype keeps what Excel stored (numbers stay numbers) so lost code digits can be reported.
     frame = pd.read_excel(path, dtype=object, engine="openpyxl")
     return frame.where(frame.notna(), "")
+
+
+def _read_parquet(path: Path) -> pd.DataFrame | gpd.GeoDataFrame:
+    """GeoParquet as a GeoDataFrame; a plain Parquet table with its text columns categorical (as from a CSV)."""
+    import pyarrow as pa
+    import pyarrow.parquet as pq
+
+    schema = pq.read_schema(path)
+    if b"geo" in (schema.metadata or {}):
+        return gpd.read_parquet(path)
+    text = [f.name for f in schema if pa.types.is_string(f.type) or pa.types.is_large_string(f.type)]
+    return pq.read_table(path, read_dictionary=text).to_pandas()
 
 
 def read_source(source: Source) -> pd.DataFrame | gpd.GeoDataFrame:
@@ -287,8 +337,9 @@ def read_source(source: Source) -> pd.DataFrame | gpd.GeoDataFrame:
     Returns
     -------
     DataFrame or GeoDataFrame
-        Tables come back with text cells (CSV) or the cells Excel stored
-        (XLSX); vector layers as GeoDataFrames with their CRS (possibly ``None``).
+        Tables come back with text cells (CSV; categorical, so that each
+        distinct text is stored once), the cells Excel stored (XLSX) or
+        Parquet's typed columns (text columns categorical); vector layers as GeoDataFrames with their CRS (possibly ``None``).
 
     Raises
     ------
@@ -302,10 +353,7 @@ def read_source(source: Source) -> pd.DataFrame | gpd.GeoDataFrame:
         if suffix in {".xlsx", ".xlsm"}:
             return _read_excel(source.path)
         if suffix in {".parquet", ".geoparquet"}:
-            try:
-                return gpd.read_parquet(source.path)
-            except ValueError:
-                return pd.read_parquet(source.path)
+            return _read_parquet(source.path)
         frame = pyogrio.read_dataframe(source.path, layer=source.layer)
         if not isinstance(frame, gpd.GeoDataFrame):
             return pd.DataFrame(frame)
