@@ -23,7 +23,8 @@ from sklearn.neighbors import BallTree
 
 from geodata.coords import geodesic_km
 
-__all__ = ["TravelCosts", "TravelSettings", "geodesic_costs", "matrix_costs"]
+__all__ = ["MatrixCheck", "TravelCosts", "TravelSettings", "geodesic_costs", "matrix_costs",
+           "missing_county_pairs"]
 
 EARTH_RADIUS_KM = 6371.0088
 
@@ -201,9 +202,59 @@ def geodesic_costs(seat_lon: np.ndarray, seat_lat: np.ndarray, township_county: 
     return TravelCosts(_pairs_frame(t, f, road_km, settings.minutes(straight)), "geodesic", settings.describe())
 
 
+@dataclass(frozen=True)
+class MatrixCheck:
+    """What :func:`matrix_costs` found in the rows of a travel matrix.
+
+    Attributes
+    ----------
+    masks
+        Boolean masks over the matrix rows, one per problem:
+        ``missing_township_code`` and ``missing_facility_id`` (a blank key),
+        ``unknown_township``, ``unknown_facility``, ``missing_cost`` (no
+        minutes, nor km to convert), ``negative_minutes`` / ``negative_km``,
+        ``not_finite_minutes`` / ``not_finite_km`` (``inf``: out of reach) and
+        ``duplicate`` (a second usable row for a pair). Only the rows of none
+        of these become pairs.
+    first_row
+        For each ``duplicate`` row, the position of the pair's row that was
+        kept (-1 elsewhere).
+    township, facility
+        Position of each row's township and facility in the region (-1 when
+        blank or unknown): the pairs the matrix states, usable or not.
+    """
+
+    masks: dict[str, np.ndarray]
+    first_row: np.ndarray
+    township: np.ndarray
+    facility: np.ndarray
+
+
+def _positions(values: pd.Series, keys: pd.Series) -> np.ndarray:
+    """Position of each value among ``keys`` (unique), -1 for a value not there or missing."""
+    return pd.Index(keys).get_indexer(values.to_numpy(dtype=object)).astype(np.int64)
+
+
+def _first_of_each_pair(key: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
+    """For pair keys: which entries repeat an earlier one, and the position of that earlier (first) entry."""
+    order = np.argsort(key, kind="stable")
+    run_start = np.r_[True, key[order][1:] != key[order][:-1]]
+    first = order[np.maximum.accumulate(np.where(run_start, np.arange(len(key)), 0))]
+    repeat = np.zeros(len(key), dtype=bool)
+    repeat[order] = ~run_start
+    first_of = np.full(len(key), -1, dtype=np.int64)
+    first_of[order[~run_start]] = first[~run_start]
+    return repeat, first_of
+
+
 def matrix_costs(frame: pd.DataFrame, township_codes: pd.Series, facility_ids: pd.Series, *,
-                 speed_kmh: float | None = None) -> tuple[TravelCosts, dict[str, pd.Series]]:
+                 speed_kmh: float | None = None) -> tuple[TravelCosts, MatrixCheck]:
     """Travel costs from the planner's long matrix (township_code, facility_id, minutes and/or km).
+
+    A row becomes a pair when it names a known township and a known facility
+    and has a cost >= 0 that is finite; ``inf`` is how a matrix says that a
+    pair cannot be travelled. A later row for a pair already given is a
+    duplicate (the first is kept).
 
     Parameters
     ----------
@@ -216,31 +267,69 @@ def matrix_costs(frame: pd.DataFrame, township_codes: pd.Series, facility_ids: p
 
     Returns
     -------
-    (TravelCosts, dict)
-        The costs, and boolean masks over ``frame`` rows for the report:
-        ``unknown_township``, ``unknown_facility``, ``missing_cost``, ``duplicate``.
+    (TravelCosts, MatrixCheck)
+        The costs, and every row problem as masks over ``frame`` rows for the report.
     """
-    t_pos = pd.Series(np.arange(len(township_codes)), index=pd.Index(township_codes))
-    f_pos = pd.Series(np.arange(len(facility_ids)), index=pd.Index(facility_ids))
-    t = frame["township_code"].map(t_pos)
-    f = frame["facility_id"].map(f_pos)
-    km = frame["km"] if "km" in frame else pd.Series(np.nan, index=frame.index)
-    minutes = frame["minutes"] if "minutes" in frame else pd.Series(np.nan, index=frame.index)
+    n = len(frame)
+    t = _positions(frame["township_code"], township_codes)
+    f = _positions(frame["facility_id"], facility_ids)
+    given = {col: frame[col].to_numpy(np.float64) for col in ("minutes", "km") if col in frame}
+    km = given.get("km", np.full(n, np.nan))
+    minutes = given.get("minutes", np.full(n, np.nan))
     if speed_kmh is not None:
-        minutes = minutes.fillna(km / speed_kmh * 60.0)
-    masks = {
-        "unknown_township": t.isna() & frame["township_code"].notna(),
-        "unknown_facility": f.isna() & frame["facility_id"].notna(),
-        "missing_cost": minutes.isna(),
-    }
-    ok = t.notna() & f.notna() & minutes.notna()
-    keyed = pd.DataFrame({"t": t[ok].astype(np.int64), "f": f[ok].astype(np.int64)})
-    dup = keyed.duplicated(keep="first")
-    duplicate = pd.Series(False, index=frame.index)
-    duplicate.loc[dup[dup].index] = True
-    masks["duplicate"] = duplicate
-    keep = ok & ~masks["duplicate"]
+        minutes = np.where(np.isnan(minutes), km / speed_kmh * 60.0, minutes)
+    blank_t, blank_f = frame["township_code"].isna().to_numpy(), frame["facility_id"].isna().to_numpy()
+    masks = {"missing_township_code": blank_t, "missing_facility_id": blank_f,
+             "unknown_township": (t < 0) & ~blank_t, "unknown_facility": (f < 0) & ~blank_f,
+             "missing_cost": np.isnan(minutes)}
+    for col, values in given.items():
+        masks[f"negative_{col}"] = values < 0
+        masks[f"not_finite_{col}"] = np.isposinf(values)
+    usable = ~np.logical_or.reduce(list(masks.values()))
+    rows = np.flatnonzero(usable)
+    repeat, first_of = _first_of_each_pair(t[rows] * len(facility_ids) + f[rows])
+    masks["duplicate"] = np.zeros(n, dtype=bool)
+    masks["duplicate"][rows[repeat]] = True
+    first_row = np.full(n, -1, dtype=np.int64)
+    first_row[rows[repeat]] = rows[first_of[repeat]]
+    keep = rows[~repeat]
     label = "travel matrix" + ("" if speed_kmh is None else f" (km converted at {speed_kmh:g} km/h where minutes missing)")
-    pairs = _pairs_frame(t[keep].to_numpy(np.int64), f[keep].to_numpy(np.int64),
-                         km[keep].to_numpy(np.float64), minutes[keep].to_numpy(np.float64))
-    return TravelCosts(pairs, "matrix", label), masks
+    pairs = _pairs_frame(t[keep], f[keep], km[keep], minutes[keep])
+    return TravelCosts(pairs, "matrix", label), MatrixCheck(masks, first_row, t, f)
+
+
+def missing_county_pairs(township: np.ndarray, facility: np.ndarray, township_county: np.ndarray,
+                         facility_county: np.ndarray) -> dict[Any, tuple[int, np.ndarray, np.ndarray]]:
+    """The same-county township-facility pairs a matrix does not state, county by county.
+
+    Communities and the ward rule are planned per county, so every township
+    needs its cost to every facility of its county (as :func:`geodesic_costs`
+    always keeps them); a pair across a county border may be left out (out of
+    reach).
+
+    Parameters
+    ----------
+    township, facility
+        Positions of the pairs the matrix states (rows with -1 are ignored).
+    township_county, facility_county
+        County of each township and facility position.
+
+    Returns
+    -------
+    dict
+        ``{county: (pairs needed, townships, facilities)}`` for each county
+        with pairs missing: how many same-county pairs it has, and the
+        positions of those missing, sorted by township then facility.
+    """
+    township_county, facility_county = np.asarray(township_county), np.asarray(facility_county)
+    need_t, need_f = _same_county_pairs(township_county, facility_county)
+    stated = (township >= 0) & (facility >= 0)
+    t, f = township[stated], facility[stated]
+    same = township_county[t] == facility_county[f]
+    width = max(len(facility_county), 1)
+    have = np.isin(need_t * width + need_f, t[same] * width + f[same])
+    order = np.lexsort((need_f[~have], need_t[~have]))
+    missing_t, missing_f = need_t[~have][order], need_f[~have][order]
+    needed = pd.Series(township_county[need_t]).value_counts()
+    by_county = pd.Series(np.arange(len(missing_t))).groupby(township_county[missing_t], sort=True).indices
+    return {county: (int(needed[county]), missing_t[at], missing_f[at]) for county, at in by_county.items()}
