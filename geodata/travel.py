@@ -5,7 +5,9 @@ Only pairs that can matter are kept, so the table stays small at any scale:
 * every township with every facility of its own county (communities and the
   ward rule are per county, so these pairs are always needed), and
 * across county borders, pairs within ``max_minutes`` (found with a
-  scikit-learn ``BallTree`` on the haversine metric).
+  k-d tree on points of the unit sphere: the straight chord between two
+  points grows with their great-circle distance, so a ball of chord
+  ``2 sin(d / 2R)`` holds exactly the points within great-circle ``d``).
 
 Without a matrix, cost is the geodesic distance from the township seat times
 a detour factor, driven at an average speed; this is an approximation and is
@@ -19,7 +21,6 @@ from typing import Any
 
 import numpy as np
 import pandas as pd
-from sklearn.neighbors import BallTree
 
 from geodata.coords import geodesic_km
 
@@ -162,6 +163,12 @@ def _same_county_pairs(township_county: np.ndarray, facility_county: np.ndarray)
     return np.concatenate(ts), np.concatenate(fs)
 
 
+def _unit_vectors(lon: np.ndarray, lat: np.ndarray) -> np.ndarray:
+    """Points on the unit sphere for WGS84 degrees (spherical, as the haversine formula)."""
+    lon, lat = np.radians(np.asarray(lon, dtype=float)), np.radians(np.asarray(lat, dtype=float))
+    return np.column_stack([np.cos(lat) * np.cos(lon), np.cos(lat) * np.sin(lon), np.sin(lat)])
+
+
 def geodesic_costs(seat_lon: np.ndarray, seat_lat: np.ndarray, township_county: np.ndarray,
                    facility_lon: np.ndarray, facility_lat: np.ndarray, facility_county: np.ndarray,
                    settings: TravelSettings = TravelSettings()) -> TravelCosts:
@@ -188,11 +195,12 @@ def geodesic_costs(seat_lon: np.ndarray, seat_lat: np.ndarray, township_county: 
     if len(facility_lon) == 0 or len(seat_lon) == 0:
         empty = np.empty(0)
         return TravelCosts(_pairs_frame(empty, empty, empty, empty), "geodesic", settings.describe())
-    tree = BallTree(np.radians(np.column_stack([facility_lat, facility_lon])), metric="haversine")
-    near = tree.query_radius(np.radians(np.column_stack([seat_lat, seat_lon])),
-                             r=settings.max_straight_km / EARTH_RADIUS_KM)
-    near_t = np.repeat(np.arange(len(seat_lon)), [len(n) for n in near])
-    near_f = np.concatenate(near).astype(np.int64) if len(near_t) else np.empty(0, np.int64)
+    from scipy.spatial import cKDTree  # here, not at import: `planner --help` needs no spatial index
+
+    chord = 2.0 * np.sin(settings.max_straight_km / EARTH_RADIUS_KM / 2.0)
+    near = cKDTree(_unit_vectors(seat_lon, seat_lat)).sparse_distance_matrix(
+        cKDTree(_unit_vectors(facility_lon, facility_lat)), chord, output_type="ndarray")
+    near_t, near_f = near["i"].astype(np.int64), near["j"].astype(np.int64)
     same_t, same_f = _same_county_pairs(np.asarray(township_county), np.asarray(facility_county))
     keys = np.unique(np.concatenate([near_t * len(facility_lon) + near_f,
                                      same_t * len(facility_lon) + same_f]))
