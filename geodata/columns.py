@@ -28,12 +28,15 @@ import pandas as pd
 from geodata.report import Severity, ValidationReport
 from geodata.schema import COLUMNS, Column, Layer, enum_value, normalise_header
 
-__all__ = ["ROW", "normalise_frame", "resolve_headers"]
+__all__ = ["COMPACT_LAYERS", "ROW", "Cells", "normalise_frame", "resolve_headers"]
 
 #: Column added to every normalised frame: the 1-based row (feature) number in the file.
 ROW = "_row"
 #: Per check and field, at most this many rows get a line of their own; the rest are counted.
 MAX_ROWS_PER_CHECK = 200
+#: Layers whose code and id columns come back categorical: a travel matrix repeats each code on
+#: thousands of rows, and a category code is 2 bytes where a reference to a string is 8.
+COMPACT_LAYERS = frozenset({Layer.TRAVEL})
 
 _MISSING = {"", "nan", "none", "null", "<na>", "nat", "n/a", "na", "-"}
 _SCIENTIFIC = re.compile(r"^[+]?\d+(\.\d+)?[eE][+]?\d+$")
@@ -159,7 +162,7 @@ class Cells:
         as a float).
         """
         if isinstance(series.dtype, pd.CategoricalDtype):
-            codes = series.cat.codes.to_numpy().astype(np.intp)
+            codes = series.cat.codes.to_numpy().astype(np.int32)
             distinct = pd.Series(series.cat.categories.to_numpy(dtype=object), dtype=object)
             if (codes < 0).any():  # missing cells: one more distinct cell
                 codes[codes < 0] = len(distinct)
@@ -172,8 +175,16 @@ class Cells:
         text, numeric = _as_text(distinct)
         return cls(text, numeric, codes)
 
-    def per_row(self, values: pd.Series, index: pd.Index) -> pd.Series:
-        """Values computed per distinct cell, spread back to the rows (with ``index``)."""
+    def per_row(self, values: pd.Series, index: pd.Index, *, categorical: bool = False) -> pd.Series:
+        """Values computed per distinct cell, spread back to the rows (with ``index``).
+
+        With ``categorical``, the rows hold category codes of the distinct
+        values (missing values have none), not the values themselves.
+        """
+        if categorical:
+            value_codes, categories = pd.factorize(values)
+            row_codes = value_codes.astype(np.int32)[self.codes]
+            return pd.Series(pd.Categorical.from_codes(row_codes, categories=categories), index=index)
         return pd.Series(values.to_numpy()[self.codes], index=index, dtype=values.dtype)
 
 
@@ -188,7 +199,7 @@ class _Rows:
     def __init__(self, report: ValidationReport, file: str, frame: pd.DataFrame, feature: Cells | None,
                  codes: np.ndarray | None = None):
         self.report, self.file, self.frame, self.feature = report, file, frame, feature
-        self.codes = np.arange(len(frame)) if codes is None else codes
+        self.codes = codes  # None: one cell per row
 
     def over(self, cells: Cells) -> "_Rows":
         """The same report, for checks over the distinct cells of one column."""
@@ -199,13 +210,14 @@ class _Rows:
         flagged = np.asarray(mask, dtype=bool)
         if not flagged.any():
             return
-        idx = np.flatnonzero(flagged[self.codes])
+        cell = self.codes if self.codes is not None else np.arange(len(flagged))
+        idx = np.flatnonzero(flagged[cell])
         for n, i in enumerate(idx):
             if n == MAX_ROWS_PER_CHECK:
                 self.report.add(check, severity, self.file, field=field, expected=expected,
                                 found=f"{len(idx) - n} more rows like these", repair=repair)
                 break
-            value = found if isinstance(found, str) else str(found.iloc[self.codes[i]])
+            value = found if isinstance(found, str) else str(found.iloc[cell[i]])
             feature = None if self.feature is None else str(self.feature.text.iloc[self.feature.codes[i]]) or None
             self.report.add(check, severity, self.file, row=int(self.frame[ROW].iloc[i]), feature=feature,
                             field=field, expected=expected, found=value, repair=repair)
@@ -336,12 +348,13 @@ def normalise_frame(frame: pd.DataFrame, layer: Layer, file: str, report: Valida
         Only contract columns (absent optional ones are not added), parsed;
         unparseable cells are missing (``None``/NaN) and reported; a
         ``_row`` column keeps each row's 1-based number in the file. The
-        geometry column, if any, is kept as it is.
+        geometry column, if any, is kept as it is. Code and id columns of
+        :data:`COMPACT_LAYERS` are categorical.
     """
     found = resolve_headers(list(frame.columns), layer, mapping=mapping)
     out = frame[[c for c in frame.columns if c == "geometry"]].copy() if "geometry" in frame.columns \
         else pd.DataFrame(index=frame.index)
-    out[ROW] = np.arange(1, len(frame) + 1)
+    out[ROW] = np.arange(1, len(frame) + 1, dtype=np.int32 if layer in COMPACT_LAYERS else np.int64)
     used = set(found.values()) | {"geometry"}
     unused = [c for c in frame.columns if c not in used]
     if unused:
@@ -350,14 +363,15 @@ def normalise_frame(frame: pd.DataFrame, layer: Layer, file: str, report: Valida
     contract = COLUMNS[layer]
     # The feature label of each row (its code or id) makes report lines findable.
     key_col = contract[0]
-    cells = {col.name: Cells.of(frame[found[col.name]]) for col in contract if col.name in found}
-    rows = _Rows(report, file, out, cells.get(key_col.name))
+    feature = Cells.of(frame[found[key_col.name]]) if key_col.name in found else None
+    rows = _Rows(report, file, out, feature)
     for col in contract:
         header = found.get(col.name)
         if header is None:
             continue
-        text, numeric = cells[col.name].text, cells[col.name].numeric
-        col_rows = rows.over(cells[col.name])
+        cells = feature if col is key_col and feature is not None else Cells.of(frame[header])
+        text, numeric = cells.text, cells.numeric
+        col_rows = rows.over(cells)
         if col.kind == "code":
             numeric_storage = numeric & text.str.fullmatch(r"\d+")
             col_rows.add(numeric_storage, "code_as_number", "info", header, "a code stored as text", text,
@@ -374,7 +388,8 @@ def normalise_frame(frame: pd.DataFrame, layer: Layer, file: str, report: Valida
         else:
             missing = text.str.lower().isin(_MISSING)
             parsed = text.where(~missing, None)
-        out[col.name] = cells[col.name].per_row(parsed, out.index)
+        out[col.name] = cells.per_row(parsed, out.index,
+                                      categorical=layer in COMPACT_LAYERS and col.kind in ("code", "id"))
     for col in contract:
         if col.required and col.name not in found:
             accepted = ", ".join((col.name, col.label_zh) + col.aliases[:6])

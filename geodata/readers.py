@@ -28,6 +28,7 @@ import geopandas as gpd
 import pandas as pd
 import pyogrio
 
+from geodata.memory import release_memory
 from geodata.report import ValidationReport
 from geodata.schema import Layer
 
@@ -293,19 +294,23 @@ def _read_csv_arrow(path: Path, encoding: str) -> pd.DataFrame | None:
 
     read = pacsv.ReadOptions(encoding="utf8" if encoding == "utf-8-sig" else encoding)
     try:
-        with pacsv.open_csv(path, read_options=read) as reader:
+        with open(path, "rb") as file, pacsv.open_csv(file, read_options=read) as reader:
             names = reader.schema.names
         if len(set(names)) != len(names) or "" in names:
             return None
         text = pa.dictionary(pa.int32(), pa.string())
         convert = pacsv.ConvertOptions(column_types={name: text for name in names}, strings_can_be_null=False,
                                        quoted_strings_can_be_null=False)
-        table = pacsv.read_csv(path, read_options=read, convert_options=convert)
+        with open(path, "rb") as file:
+            table = pacsv.read_csv(file, read_options=read, convert_options=convert)
     except pa.ArrowInvalid as exc:
         if "invalid UTF8" in str(exc) or "decode" in str(exc).lower():
             raise UnicodeDecodeError(encoding, b"", 0, 1, str(exc)) from exc
         return None
-    return table.to_pandas()
+    frame = table.to_pandas()
+    del table
+    release_memory()
+    return frame
 
 
 def _read_excel(path: Path) -> pd.DataFrame:
@@ -323,7 +328,9 @@ def _read_parquet(path: Path) -> pd.DataFrame | gpd.GeoDataFrame:
     if b"geo" in (schema.metadata or {}):
         return gpd.read_parquet(path)
     text = [f.name for f in schema if pa.types.is_string(f.type) or pa.types.is_large_string(f.type)]
-    return pq.read_table(path, read_dictionary=text).to_pandas()
+    frame = pq.read_table(path, read_dictionary=text).to_pandas()
+    release_memory()
+    return frame
 
 
 def read_source(source: Source) -> pd.DataFrame | gpd.GeoDataFrame:

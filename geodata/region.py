@@ -25,6 +25,7 @@ import yaml
 from geodata.adjacency import Adjacency, build_adjacency
 from geodata.columns import normalise_frame
 from geodata.files import atomic_path
+from geodata.memory import release_memory
 from geodata.readers import InputError, Source, discover, read_source
 from geodata.report import RegionError, ValidationReport
 from geodata.schema import Layer
@@ -244,6 +245,8 @@ def _read_all(sources: Mapping[Layer, Source], options: RegionOptions,
             continue
         frames[layer] = (normalise_frame(raw, layer, source.name, report,
                                          mapping=options.columns.get(layer.value)), source.name)
+        del raw
+        release_memory()  # what parsing freed, before the next layer is read
     return frames
 
 

@@ -216,43 +216,80 @@ class MatrixCheck:
 
     Attributes
     ----------
-    masks
-        Boolean masks over the matrix rows, one per problem:
+    problems
+        The matrix rows (positions, ascending) with each problem:
         ``missing_township_code`` and ``missing_facility_id`` (a blank key),
         ``unknown_township``, ``unknown_facility``, ``missing_cost`` (no
         minutes, nor km to convert), ``negative_minutes`` / ``negative_km``,
         ``not_finite_minutes`` / ``not_finite_km`` (``inf``: out of reach) and
         ``duplicate`` (a second usable row for a pair). Only the rows of none
         of these become pairs.
-    first_row
-        For each ``duplicate`` row, the position of the pair's row that was
-        kept (-1 elsewhere).
+    kept
+        For each ``duplicate`` row, the row of its pair that was kept.
     township, facility
         Position of each row's township and facility in the region (-1 when
         blank or unknown): the pairs the matrix states, usable or not.
     """
 
-    masks: dict[str, np.ndarray]
-    first_row: np.ndarray
+    problems: dict[str, np.ndarray]
+    kept: np.ndarray
     township: np.ndarray
     facility: np.ndarray
 
+    def kept_for(self, row: int) -> int:
+        """The row kept for the pair of a duplicate ``row``."""
+        return int(self.kept[np.searchsorted(self.problems["duplicate"], row)])
 
-def _positions(values: pd.Series, keys: pd.Series) -> np.ndarray:
-    """Position of each value among ``keys`` (unique), -1 for a value not there or missing."""
-    return pd.Index(keys).get_indexer(values.to_numpy(dtype=object)).astype(np.int64)
+
+def _positions(values: pd.Series, keys: pd.Series) -> tuple[np.ndarray, np.ndarray]:
+    """Position of each value among ``keys`` (unique; -1 where not there), and which values are missing.
+
+    A categorical column is looked up once per category.
+    """
+    index = pd.Index(np.asarray(keys, dtype=object), dtype=object)
+    if isinstance(values.dtype, pd.CategoricalDtype):
+        codes = values.cat.codes.to_numpy()
+        lookup = np.append(index.get_indexer(values.cat.categories.to_numpy(dtype=object)), -1).astype(np.int32)
+        return lookup[codes], codes < 0
+    cells = values.to_numpy(dtype=object)
+    found = index.get_indexer(cells).astype(np.int32)
+    missing = np.zeros(len(cells), dtype=bool)
+    absent = np.flatnonzero(found < 0)
+    missing[absent] = pd.isna(cells[absent])
+    return found, missing
 
 
-def _first_of_each_pair(key: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
-    """For pair keys: which entries repeat an earlier one, and the position of that earlier (first) entry."""
+def _pair_keys(township: np.ndarray, facility: np.ndarray, facilities: int) -> np.ndarray:
+    """One integer per (township, facility) pair, in the pairs' order (township, then facility)."""
+    key = township.astype(np.int64)
+    key *= facilities
+    key += facility
+    return key
+
+
+def _repeats(key: np.ndarray) -> tuple[np.ndarray | None, np.ndarray, np.ndarray]:
+    """The order sorting ``key`` (stable; ``None`` if already strictly increasing), and each repeat with its first.
+
+    Returns
+    -------
+    (order, repeated, first)
+        Positions in ``key``: of every entry equal to an earlier one, and of
+        that earlier (first) entry.
+    """
+    if len(key) < 2 or (key[1:] > key[:-1]).all():  # sorted and unique, as many matrices are written
+        empty = np.empty(0, dtype=np.int64)
+        return None, empty, empty
     order = np.argsort(key, kind="stable")
-    run_start = np.r_[True, key[order][1:] != key[order][:-1]]
-    first = order[np.maximum.accumulate(np.where(run_start, np.arange(len(key)), 0))]
-    repeat = np.zeros(len(key), dtype=bool)
-    repeat[order] = ~run_start
-    first_of = np.full(len(key), -1, dtype=np.int64)
-    first_of[order[~run_start]] = first[~run_start]
-    return repeat, first_of
+    ordered = key[order]
+    again = np.flatnonzero(ordered[1:] == ordered[:-1]) + 1  # positions in ``ordered`` repeating the one before
+    del ordered
+    if not len(again):
+        return order, again, again
+    new_run = np.ones(len(key), dtype=bool)
+    new_run[again] = False
+    starts = np.flatnonzero(new_run)
+    first = starts[np.searchsorted(starts, again, side="right") - 1]
+    return order, order[again], order[first]
 
 
 def matrix_costs(frame: pd.DataFrame, township_codes: pd.Series, facility_ids: pd.Series, *,
@@ -276,34 +313,38 @@ def matrix_costs(frame: pd.DataFrame, township_codes: pd.Series, facility_ids: p
     Returns
     -------
     (TravelCosts, MatrixCheck)
-        The costs, and every row problem as masks over ``frame`` rows for the report.
+        The costs, and the rows of ``frame`` with each problem, for the report.
     """
     n = len(frame)
-    t = _positions(frame["township_code"], township_codes)
-    f = _positions(frame["facility_id"], facility_ids)
+    t, blank_t = _positions(frame["township_code"], township_codes)
+    f, blank_f = _positions(frame["facility_id"], facility_ids)
     given = {col: frame[col].to_numpy(np.float64) for col in ("minutes", "km") if col in frame}
     km = given.get("km", np.full(n, np.nan))
     minutes = given.get("minutes", np.full(n, np.nan))
     if speed_kmh is not None:
         minutes = np.where(np.isnan(minutes), km / speed_kmh * 60.0, minutes)
-    blank_t, blank_f = frame["township_code"].isna().to_numpy(), frame["facility_id"].isna().to_numpy()
     masks = {"missing_township_code": blank_t, "missing_facility_id": blank_f,
              "unknown_township": (t < 0) & ~blank_t, "unknown_facility": (f < 0) & ~blank_f,
              "missing_cost": np.isnan(minutes)}
     for col, values in given.items():
         masks[f"negative_{col}"] = values < 0
         masks[f"not_finite_{col}"] = np.isposinf(values)
-    usable = ~np.logical_or.reduce(list(masks.values()))
-    rows = np.flatnonzero(usable)
-    repeat, first_of = _first_of_each_pair(t[rows] * len(facility_ids) + f[rows])
-    masks["duplicate"] = np.zeros(n, dtype=bool)
-    masks["duplicate"][rows[repeat]] = True
-    first_row = np.full(n, -1, dtype=np.int64)
-    first_row[rows[repeat]] = rows[first_of[repeat]]
-    keep = rows[~repeat]
+    rows = np.flatnonzero(~np.logical_or.reduce(list(masks.values())))
+    problems = {key: np.flatnonzero(mask) for key, mask in masks.items()}  # a few rows, not 2 million flags
+    del masks
+    order, repeated, first = _repeats(_pair_keys(t[rows], f[rows], len(facility_ids)))
+    by_row = np.argsort(rows[repeated])
+    problems["duplicate"], kept = rows[repeated][by_row], rows[first][by_row]
+    if order is not None:  # the usable rows in pair order, each pair once
+        first_time = np.ones(len(rows), dtype=bool)
+        first_time[repeated] = False
+        rows = rows[order[first_time[order]]]
+        del order, first_time
     label = "travel matrix" + ("" if speed_kmh is None else f" (km converted at {speed_kmh:g} km/h where minutes missing)")
-    pairs = _pairs_frame(t[keep], f[keep], km[keep], minutes[keep])
-    return TravelCosts(pairs, "matrix", label), MatrixCheck(masks, first_row, t, f)
+    kept_t, kept_f, kept_km, kept_minutes = t[rows], f[rows], km[rows], minutes[rows]
+    del rows
+    pairs = _pairs_frame(kept_t, kept_f, kept_km, kept_minutes)
+    return TravelCosts(pairs, "matrix", label), MatrixCheck(problems, kept, t, f)
 
 
 def missing_county_pairs(township: np.ndarray, facility: np.ndarray, township_county: np.ndarray,

@@ -24,6 +24,7 @@ import numpy as np
 import pandas as pd
 
 from geodata.columns import ROW
+from geodata.memory import release_memory
 from geodata.report import ValidationReport
 from geodata.travel import MatrixCheck, TravelCosts, matrix_costs, missing_county_pairs
 
@@ -77,10 +78,13 @@ def matrix_travel(frame: pd.DataFrame, label: str, townships: gpd.GeoDataFrame, 
     TravelCosts
         The usable pairs.
     """
+    release_memory()  # what earlier steps freed: the checks below need room for a few arrays of the matrix's length
     costs, check = matrix_costs(frame, townships["township_code"], facilities["facility_id"], speed_kmh=speed_kmh)
     _report_rows(frame, label, check, report)
     _report_missing_pairs(label, check, townships, facilities, report)
     reached = np.bincount(check.township[check.township >= 0], minlength=len(townships)) > 0
+    del check
+    release_memory()  # the checks' working arrays
     for i in np.flatnonzero(~reached):
         report.add("travel_unreachable", "warning", label, feature=townships["township_code"].iloc[i],
                    field="township_code", expected="travel times from this township to some facility",
@@ -94,16 +98,16 @@ def _text(value: object) -> str:
 
 def _found(frame: pd.DataFrame, key: str, field: str, i: int, check: MatrixCheck) -> str:
     if key == "duplicate":
-        return f"a second row for this pair (row {int(frame[ROW].iloc[check.first_row[i]])} is kept)"
+        return f"a second row for this pair (row {int(frame[ROW].iloc[check.kept_for(i)])} is kept)"
     return (_text(frame[field].iloc[i]) if field in frame else "") or _NOT_READ
 
 
 def _report_rows(frame: pd.DataFrame, label: str, check: MatrixCheck, report: ValidationReport) -> None:
     codes, ids = frame["township_code"], frame["facility_id"]
     for key, (severity, field, expected, repair) in _ROW_CHECKS.items():
-        if key not in check.masks:
+        if key not in check.problems:
             continue
-        idx = np.flatnonzero(check.masks[key])
+        idx = check.problems[key]
         for i in idx[:MAX_ROWS_PER_CHECK]:
             report.add(f"travel_{key}", severity, label, row=int(frame[ROW].iloc[i]),
                        feature=f"{_text(codes.iloc[i])}->{_text(ids.iloc[i])}", field=field, expected=expected,

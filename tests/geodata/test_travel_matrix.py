@@ -4,10 +4,12 @@ from __future__ import annotations
 
 import math
 
+import numpy as np
 import pandas as pd
 import pytest
 
 from geodata.region import check_region, region_from_frames
+from geodata.travel import matrix_costs
 from tests.geodata.factories import grid_layers
 
 MATRIX = "travel_matrix.csv"
@@ -168,3 +170,43 @@ def test_a_township_without_any_row_is_named_and_its_county_misses_pairs(region_
     assert p.feature == town
     [missing] = problems(report, "travel_missing_pairs")
     assert missing.feature == grid.townships["county_code"].iloc[-1] and town in missing.found
+
+
+@pytest.mark.parametrize("seed", range(6))
+@pytest.mark.parametrize("categorical", [False, True])
+def test_matrix_costs_agree_with_a_row_by_row_reading(seed, categorical):
+    """Shuffled rows, repeats, blanks, unknowns, bad costs: the pairs and masks of a plain loop over rows."""
+    rng = np.random.default_rng(seed)
+    towns = pd.Series([f"43000{i:04d}" for i in range(7)])
+    sites = pd.Series([f"F{j}" for j in range(5)])
+    n = 300
+    codes = rng.choice(list(towns) + ["439999999", None], n)
+    ids = rng.choice(list(sites) + ["NOPE", None], n)
+    minutes = rng.choice([1.5, 7.0, 30.0, np.nan, -2.0, np.inf, 12.25], n)
+    frame = pd.DataFrame({"_row": np.arange(1, n + 1), "township_code": pd.Series(codes, dtype=object),
+                          "facility_id": pd.Series(ids, dtype=object), "minutes": minutes})
+    if categorical:
+        frame["township_code"] = frame["township_code"].astype("category")
+        frame["facility_id"] = frame["facility_id"].astype("category")
+    costs, check = matrix_costs(frame, towns, sites)
+    t_pos, f_pos = {c: i for i, c in enumerate(towns)}, {c: j for j, c in enumerate(sites)}
+    kept: dict[tuple[int, int], int] = {}
+    duplicates = {}
+    for i in range(n):
+        t, f, m = t_pos.get(codes[i]), f_pos.get(ids[i]), minutes[i]
+        if t is None or f is None or not np.isfinite(m) or m < 0:
+            continue
+        if (t, f) in kept:
+            duplicates[i] = kept[(t, f)]
+        else:
+            kept[(t, f)] = i
+    expected = sorted((t, f, minutes[i]) for (t, f), i in kept.items())
+    got = list(zip(costs.pairs["township"], costs.pairs["facility"], costs.pairs["minutes"]))
+    assert [(t, f) for t, f, _ in got] == [(t, f) for t, f, _ in expected]
+    assert np.allclose([m for *_, m in got], [m for *_, m in expected])
+    assert check.problems["duplicate"].tolist() == sorted(duplicates)
+    assert {i: check.kept_for(i) for i in duplicates} == duplicates
+    assert check.problems["missing_township_code"].tolist() == [i for i, c in enumerate(codes) if c is None]
+    assert check.problems["unknown_facility"].tolist() == [k for k, i in enumerate(ids) if i == "NOPE"]
+    assert check.problems["negative_minutes"].tolist() == np.flatnonzero(minutes < 0).tolist()
+    assert check.problems["not_finite_minutes"].tolist() == np.flatnonzero(np.isposinf(minutes)).tolist()
