@@ -329,17 +329,19 @@ def matrix_costs(frame: pd.DataFrame, township_codes: pd.Series, facility_ids: p
     for col, values in given.items():
         masks[f"negative_{col}"] = values < 0
         masks[f"not_finite_{col}"] = np.isposinf(values)
-    rows = np.flatnonzero(~np.logical_or.reduce(list(masks.values())))
+    rows = np.flatnonzero(~np.logical_or.reduce(list(masks.values()))).astype(np.int32)  # n < 2**31
     problems = {key: np.flatnonzero(mask) for key, mask in masks.items()}  # a few rows, not 2 million flags
     del masks
     order, repeated, first = _repeats(_pair_keys(t[rows], f[rows], len(facility_ids)))
     by_row = np.argsort(rows[repeated])
     problems["duplicate"], kept = rows[repeated][by_row], rows[first][by_row]
     if order is not None:  # the usable rows in pair order, each pair once
-        first_time = np.ones(len(rows), dtype=bool)
-        first_time[repeated] = False
-        rows = rows[order[first_time[order]]]
-        del order, first_time
+        if len(repeated):
+            first_time = np.ones(len(rows), dtype=bool)
+            first_time[repeated] = False
+            order = order[first_time[order]]
+        rows = rows[order]
+        del order
     label = "travel matrix" + ("" if speed_kmh is None else f" (km converted at {speed_kmh:g} km/h where minutes missing)")
     kept_t, kept_f, kept_km, kept_minutes = t[rows], f[rows], km[rows], minutes[rows]
     del rows
@@ -372,11 +374,13 @@ def missing_county_pairs(township: np.ndarray, facility: np.ndarray, township_co
     """
     township_county, facility_county = np.asarray(township_county), np.asarray(facility_county)
     need_t, need_f = _same_county_pairs(township_county, facility_county)
-    stated = (township >= 0) & (facility >= 0)
-    t, f = township[stated], facility[stated]
-    same = township_county[t] == facility_county[f]
+    # Counties as small integers, so a row's two counties compare without a string per row.
+    county, _ = pd.factorize(np.concatenate([township_county, facility_county]))
+    t_county = np.append(county[:len(township_county)], -1).astype(np.int32)  # position -1: no county
+    f_county = np.append(county[len(township_county):], -2).astype(np.int32)
+    same = np.flatnonzero(t_county[township] == f_county[facility])
     width = max(len(facility_county), 1)
-    have = np.isin(need_t * width + need_f, t[same] * width + f[same])
+    have = np.isin(need_t * width + need_f, township[same].astype(np.int64) * width + facility[same])
     order = np.lexsort((need_f[~have], need_t[~have]))
     missing_t, missing_f = need_t[~have][order], need_f[~have][order]
     needed = pd.Series(township_county[need_t]).value_counts()

@@ -80,11 +80,11 @@ def matrix_travel(frame: pd.DataFrame, label: str, townships: gpd.GeoDataFrame, 
     """
     release_memory()  # what earlier steps freed: the checks below need room for a few arrays of the matrix's length
     costs, check = matrix_costs(frame, townships["township_code"], facilities["facility_id"], speed_kmh=speed_kmh)
+    release_memory()  # the working arrays of the row checks
     _report_rows(frame, label, check, report)
     _report_missing_pairs(label, check, townships, facilities, report)
     reached = np.bincount(check.township[check.township >= 0], minlength=len(townships)) > 0
     del check
-    release_memory()  # the checks' working arrays
     for i in np.flatnonzero(~reached):
         report.add("travel_unreachable", "warning", label, feature=townships["township_code"].iloc[i],
                    field="township_code", expected="travel times from this township to some facility",
