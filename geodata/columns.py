@@ -38,6 +38,9 @@ MAX_ROWS_PER_CHECK = 200
 #: thousands of rows, and a category code is 2 bytes where a reference to a string is 8.
 COMPACT_LAYERS = frozenset({Layer.TRAVEL})
 
+#: Numbers are written as text this many at a time.
+_TEXT_CHUNK = 65_536
+
 _MISSING = {"", "nan", "none", "null", "<na>", "nat", "n/a", "na", "-"}
 _SCIENTIFIC = re.compile(r"^[+]?\d+(\.\d+)?[eE][+]?\d+$")
 _DOT_ZERO = re.compile(r"^\d+\.0+$")
@@ -103,7 +106,9 @@ def _as_text(series: pd.Series) -> tuple[pd.Series, pd.Series]:
         return text.astype(object), pd.Series(False, index=series.index)
     if series.dtype.kind in "fiu":  # a numeric column: numpy writes the same shortest text as repr()
         values = series.to_numpy()
-        text = values.astype(str).astype(object)
+        text = np.empty(len(values), dtype=object)
+        for start in range(0, len(values), _TEXT_CHUNK):  # in chunks: numpy's fixed-width text is 128 bytes a cell
+            text[start:start + _TEXT_CHUNK] = values[start:start + _TEXT_CHUNK].astype(str)
         if series.dtype.kind == "f":
             text[values == 0] = "0.0"  # not "-0.0"
             text[np.isnan(values)] = ""
