@@ -4,7 +4,9 @@ A seeded grid region is written to a folder: 25 counties of 10 x 10 square
 townships (2,500 townships, ~5 km cells in Hunan), 32 facilities per county
 (800), as ``region.gpkg``, and a dense travel matrix of every township x
 facility pair (2,000,000 rows: ``township_code, facility_id, minutes, km``)
-as ``travel_matrix.csv`` and ``travel_matrix.parquet``.
+as ``travel_matrix.csv`` and ``travel_matrix.parquet``, costs rounded to
+0.1 min and 0.01 km as routing services write them (``--full-precision``:
+every digit of a float, so that almost every cost is distinct).
 
 Then, each in a fresh process, imports included:
 
@@ -25,6 +27,7 @@ Usage::
     python benchmarks/travel_read_benchmark.py                    # temporary folder, all measures
     python benchmarks/travel_read_benchmark.py --folder /tmp/tm   # keep (and reuse) the files there
     python benchmarks/travel_read_benchmark.py --repeats 3 --skip-parquet
+    python benchmarks/travel_read_benchmark.py --folder /tmp/tm --full-precision
 """
 
 from __future__ import annotations
@@ -51,7 +54,7 @@ X0, Y0, CELL = 110.0, 26.0, 0.05
 COUNTY_SIDE, TOWNSHIP_SIDE, FACILITIES_PER_COUNTY = 5, 10, 32
 
 
-def write_region(folder: Path, seed: int) -> dict[str, Path]:
+def write_region(folder: Path, seed: int, *, full_precision: bool = False) -> dict[str, Path]:
     """Write the grid region and its dense travel matrix (CSV and Parquet) into ``folder``.
 
     Parameters
@@ -60,6 +63,9 @@ def write_region(folder: Path, seed: int) -> dict[str, Path]:
         Destination (created if needed); files already there are reused.
     seed
         Seed of facility placement and of the noise on travel times.
+    full_precision
+        Write costs with every digit of a float (almost every cost distinct,
+        as a script's unrounded output) instead of 0.1 min and 0.01 km.
 
     Returns
     -------
@@ -76,8 +82,8 @@ def write_region(folder: Path, seed: int) -> dict[str, Path]:
     from geodata.coords import geodesic_km
 
     folder.mkdir(parents=True, exist_ok=True)
-    paths = {"region": folder / "region.gpkg", "csv": folder / "travel_matrix.csv",
-             "parquet": folder / "travel_matrix.parquet"}
+    stem = "travel_matrix_full" if full_precision else "travel_matrix"
+    paths = {"region": folder / "region.gpkg", "csv": folder / f"{stem}.csv", "parquet": folder / f"{stem}.parquet"}
     if all(p.exists() for p in paths.values()):
         return paths
     rng = np.random.default_rng(seed)
@@ -107,7 +113,7 @@ def write_region(folder: Path, seed: int) -> dict[str, Path]:
     tmp.unlink(missing_ok=True)
     for name, rows in layers.items():
         gpd.GeoDataFrame(rows, crs="EPSG:4326").to_file(tmp, layer=name, driver="GPKG")
-    tmp.replace(paths["region"])
+    tmp.replace(paths["region"])  # the same region (same seed) whatever the precision
     seats = gpd.GeoSeries([t["geometry"] for t in towns]).centroid
     sites = gpd.GeoSeries([f["geometry"] for f in facilities])
     km = geodesic_km(seats.x.to_numpy()[:, None], seats.y.to_numpy()[:, None],
@@ -117,7 +123,8 @@ def write_region(folder: Path, seed: int) -> dict[str, Path]:
     table = pa.table({
         "township_code": np.repeat([t["township_code"] for t in towns], len(facilities)),
         "facility_id": np.tile([f["facility_id"] for f in facilities], len(towns)),
-        "minutes": np.round(minutes.ravel(), 1), "km": np.round(km.ravel(), 2)})
+        "minutes": minutes.ravel() if full_precision else np.round(minutes.ravel(), 1),
+        "km": km.ravel() if full_precision else np.round(km.ravel(), 2)})
     pacsv.write_csv(table, paths["csv"].with_suffix(".tmp"))
     paths["csv"].with_suffix(".tmp").replace(paths["csv"])
     pq.write_table(table, paths["parquet"].with_suffix(".tmp"))
@@ -183,6 +190,8 @@ def main(argv: list[str] | None = None) -> int:
     parser.add_argument("--seed", type=int, default=0)
     parser.add_argument("--repeats", type=int, default=1, help="runs of each measure (the table shows each)")
     parser.add_argument("--skip-parquet", action="store_true", help="only the CSV matrix")
+    parser.add_argument("--full-precision", action="store_true",
+                        help="costs with every digit (almost all distinct) instead of rounded")
     parser.add_argument("--child", nargs=2, metavar=("REGION", "MATRIX"), help=argparse.SUPPRESS)
     parser.add_argument("--write", metavar="FOLDER", help=argparse.SUPPRESS)
     args = parser.parse_args(argv)
@@ -190,12 +199,14 @@ def main(argv: list[str] | None = None) -> int:
         print(json.dumps(read_matrix(*args.child)))
         return 0
     if args.write:
-        print(json.dumps({k: str(v) for k, v in write_region(Path(args.write), args.seed).items()}))
+        written = write_region(Path(args.write), args.seed, full_precision=args.full_precision)
+        print(json.dumps({k: str(v) for k, v in written.items()}))
         return 0
     folder = Path(args.folder) if args.folder else Path(tempfile.mkdtemp(prefix="planner-travel-bench-"))
     start = time.perf_counter()
     # Written by a child: a forked child's peak memory counts its parent's at the fork, so this one stays small.
-    written = run_child(__file__, "--write", str(folder), "--seed", str(args.seed))
+    written = run_child(__file__, "--write", str(folder), "--seed", str(args.seed),
+                        *(["--full-precision"] if args.full_precision else []))
     if written is None:
         return 1
     paths = {key: Path(value) for key, value in written.items()}
