@@ -142,6 +142,21 @@ def _pairs_frame(township: np.ndarray, facility: np.ndarray, km: np.ndarray, min
     return frame.sort_values(["township", "facility"], kind="stable").reset_index(drop=True)
 
 
+def _ordered_pairs_frame(township: np.ndarray, facility: np.ndarray, km: np.ndarray,
+                         minutes: np.ndarray) -> pd.DataFrame:
+    """:func:`_pairs_frame` for pairs already in order (by township, then facility): same columns, no sort.
+
+    The columns and their types are taken from :func:`_pairs_frame` itself, so
+    every source of costs makes the same table; skipping its sort saves a
+    copy of a table of millions of pairs.
+    """
+    layout = _pairs_frame(*(np.empty(0, dtype=a.dtype) for a in (township, facility, km, minutes))).dtypes
+    return pd.DataFrame({"township": township.astype(layout["township"], copy=False),
+                         "facility": facility.astype(layout["facility"], copy=False),
+                         "km": km.astype(layout["km"], copy=False),
+                         "minutes": minutes.astype(layout["minutes"], copy=False)})
+
+
 def _same_county_pairs(township_county: np.ndarray, facility_county: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
     """All (township, facility) position pairs that share a county, without a dense matrix."""
     t_order = np.argsort(township_county, kind="stable")
@@ -343,9 +358,7 @@ def matrix_costs(frame: pd.DataFrame, township_codes: pd.Series, facility_ids: p
         rows = rows[order]
         del order
     label = "travel matrix" + ("" if speed_kmh is None else f" (km converted at {speed_kmh:g} km/h where minutes missing)")
-    kept_t, kept_f, kept_km, kept_minutes = t[rows], f[rows], km[rows], minutes[rows]
-    del rows
-    pairs = _pairs_frame(kept_t, kept_f, kept_km, kept_minutes)
+    pairs = _ordered_pairs_frame(t[rows], f[rows], km[rows], minutes[rows])
     return TravelCosts(pairs, "matrix", label), MatrixCheck(problems, kept, t, f)
 
 
