@@ -151,10 +151,10 @@ def _ordered_pairs_frame(township: np.ndarray, facility: np.ndarray, km: np.ndar
     copy of a table of millions of pairs.
     """
     layout = _pairs_frame(*(np.empty(0, dtype=a.dtype) for a in (township, facility, km, minutes))).dtypes
-    return pd.DataFrame({"township": township.astype(layout["township"], copy=False),
-                         "facility": facility.astype(layout["facility"], copy=False),
-                         "km": km.astype(layout["km"], copy=False),
-                         "minutes": minutes.astype(layout["minutes"], copy=False)})
+    frame = pd.DataFrame(index=pd.RangeIndex(len(township)))
+    for name, values in (("township", township), ("facility", facility), ("km", km), ("minutes", minutes)):
+        frame[name] = values.astype(layout[name], copy=False)  # column by column: no stacked copy of the table
+    return frame
 
 
 def _same_county_pairs(township_county: np.ndarray, facility_county: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
@@ -241,15 +241,17 @@ class MatrixCheck:
         of these become pairs.
     kept
         For each ``duplicate`` row, the row of its pair that was kept.
-    township, facility
-        Position of each row's township and facility in the region (-1 when
-        blank or unknown): the pairs the matrix states, usable or not.
+    named
+        For each township of the region, whether any row names it.
+    missing
+        :func:`missing_county_pairs` of the pairs the rows state (usable or
+        not), when the counties were given; else empty.
     """
 
     problems: dict[str, np.ndarray]
     kept: np.ndarray
-    township: np.ndarray
-    facility: np.ndarray
+    named: np.ndarray
+    missing: dict[Any, tuple[int, np.ndarray, np.ndarray]]
 
     def kept_for(self, row: int) -> int:
         """The row kept for the pair of a duplicate ``row``."""
@@ -262,12 +264,13 @@ def _positions(values: pd.Series, keys: pd.Series) -> tuple[np.ndarray, np.ndarr
     A categorical column is looked up once per category.
     """
     index = pd.Index(np.asarray(keys, dtype=object), dtype=object)
+    small = np.int16 if len(index) < 2**15 else np.int32  # a position per row: 2 bytes where they fit
     if isinstance(values.dtype, pd.CategoricalDtype):
         codes = values.cat.codes.to_numpy()
-        lookup = np.append(index.get_indexer(values.cat.categories.to_numpy(dtype=object)), -1).astype(np.int32)
+        lookup = np.append(index.get_indexer(values.cat.categories.to_numpy(dtype=object)), -1).astype(small)
         return lookup[codes], codes < 0
     cells = values.to_numpy(dtype=object)
-    found = index.get_indexer(cells).astype(np.int32)
+    found = index.get_indexer(cells).astype(small)
     missing = np.zeros(len(cells), dtype=bool)
     absent = np.flatnonzero(found < 0)
     missing[absent] = pd.isna(cells[absent])
@@ -308,7 +311,8 @@ def _repeats(key: np.ndarray) -> tuple[np.ndarray | None, np.ndarray, np.ndarray
 
 
 def matrix_costs(frame: pd.DataFrame, township_codes: pd.Series, facility_ids: pd.Series, *,
-                 speed_kmh: float | None = None) -> tuple[TravelCosts, MatrixCheck]:
+                 speed_kmh: float | None = None, township_county: np.ndarray | None = None,
+                 facility_county: np.ndarray | None = None) -> tuple[TravelCosts, MatrixCheck]:
     """Travel costs from the planner's long matrix (township_code, facility_id, minutes and/or km).
 
     A row becomes a pair when it names a known township and a known facility
@@ -324,6 +328,9 @@ def matrix_costs(frame: pd.DataFrame, township_codes: pd.Series, facility_ids: p
         The region's township codes and facility ids, in table order.
     speed_kmh
         Converts km to minutes when the matrix has only distances.
+    township_county, facility_county
+        County of each township and facility: then the same-county pairs the
+        matrix lacks are found too (:func:`missing_county_pairs`).
 
     Returns
     -------
@@ -350,6 +357,9 @@ def matrix_costs(frame: pd.DataFrame, township_codes: pd.Series, facility_ids: p
     order, repeated, first = _repeats(_pair_keys(t[rows], f[rows], len(facility_ids)))
     by_row = np.argsort(rows[repeated])
     problems["duplicate"], kept = rows[repeated][by_row], rows[first][by_row]
+    named = np.bincount(t[t >= 0], minlength=len(township_codes)) > 0
+    missing = {} if township_county is None or facility_county is None else \
+        missing_county_pairs(t, f, township_county, facility_county)
     if order is not None:  # the usable rows in pair order, each pair once
         if len(repeated):
             first_time = np.ones(len(rows), dtype=bool)
@@ -358,8 +368,10 @@ def matrix_costs(frame: pd.DataFrame, township_codes: pd.Series, facility_ids: p
         rows = rows[order]
         del order
     label = "travel matrix" + ("" if speed_kmh is None else f" (km converted at {speed_kmh:g} km/h where minutes missing)")
-    pairs = _ordered_pairs_frame(t[rows], f[rows], km[rows], minutes[rows])
-    return TravelCosts(pairs, "matrix", label), MatrixCheck(problems, kept, t, f)
+    kept_t, kept_f = t[rows], f[rows]
+    del t, f  # a position per row, twice: gone before the pairs are built
+    pairs = _ordered_pairs_frame(kept_t, kept_f, km[rows], minutes[rows])
+    return TravelCosts(pairs, "matrix", label), MatrixCheck(problems, kept, named, missing)
 
 
 def missing_county_pairs(township: np.ndarray, facility: np.ndarray, township_county: np.ndarray,

@@ -26,7 +26,7 @@ import pandas as pd
 from geodata.columns import ROW
 from geodata.memory import release_memory
 from geodata.report import ValidationReport
-from geodata.travel import MatrixCheck, TravelCosts, matrix_costs, missing_county_pairs
+from geodata.travel import MatrixCheck, TravelCosts, matrix_costs
 
 __all__ = ["MAX_ROWS_PER_CHECK", "matrix_travel"]
 
@@ -79,13 +79,13 @@ def matrix_travel(frame: pd.DataFrame, label: str, townships: gpd.GeoDataFrame, 
         The usable pairs.
     """
     release_memory()  # what earlier steps freed: the checks below need room for a few arrays of the matrix's length
-    costs, check = matrix_costs(frame, townships["township_code"], facilities["facility_id"], speed_kmh=speed_kmh)
+    costs, check = matrix_costs(frame, townships["township_code"], facilities["facility_id"], speed_kmh=speed_kmh,
+                                township_county=townships["county_code"].to_numpy(),
+                                facility_county=facilities["county_code"].to_numpy())
     release_memory()  # the working arrays of the row checks
     _report_rows(frame, label, check, report)
     _report_missing_pairs(label, check, townships, facilities, report)
-    reached = np.bincount(check.township[check.township >= 0], minlength=len(townships)) > 0
-    del check
-    for i in np.flatnonzero(~reached):
+    for i in np.flatnonzero(~check.named):
         report.add("travel_unreachable", "warning", label, feature=townships["township_code"].iloc[i],
                    field="township_code", expected="travel times from this township to some facility",
                    found="no row", repair="township counts as unreachable from every facility")
@@ -120,9 +120,7 @@ def _report_rows(frame: pd.DataFrame, label: str, check: MatrixCheck, report: Va
 def _report_missing_pairs(label: str, check: MatrixCheck, townships: gpd.GeoDataFrame,
                           facilities: gpd.GeoDataFrame, report: ValidationReport) -> None:
     town_codes, facility_ids = townships["township_code"].to_numpy(), facilities["facility_id"].to_numpy()
-    missing = missing_county_pairs(check.township, check.facility, townships["county_code"].to_numpy(),
-                                   facilities["county_code"].to_numpy())
-    for county, (needed, t, f) in missing.items():
+    for county, (needed, t, f) in check.missing.items():
         examples = ", ".join(f"{town_codes[a]}->{facility_ids[b]}" for a, b in zip(t[:EXAMPLES], f[:EXAMPLES]))
         more = f" and {len(t) - EXAMPLES} more" if len(t) > EXAMPLES else ""
         report.add("travel_missing_pairs", "error", label, feature=str(county), field="township_code, facility_id",
