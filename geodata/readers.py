@@ -304,7 +304,7 @@ def _read_csv_arrow(path: Path, encoding: str) -> pd.DataFrame | None:
         with open(path, "rb") as file:
             table = pacsv.read_csv(file, read_options=read, convert_options=convert)
     except pa.ArrowInvalid as exc:
-        if "invalid UTF8" in str(exc) or "decode" in str(exc).lower():
+        if "invalid UTF8" in str(exc) or "can't decode" in str(exc):  # not a CSV row's text: a decoding error
             raise UnicodeDecodeError(encoding, b"", 0, 1, str(exc)) from exc
         return None
     frame = table.to_pandas()
@@ -346,7 +346,8 @@ def read_source(source: Source) -> pd.DataFrame | gpd.GeoDataFrame:
     DataFrame or GeoDataFrame
         Tables come back with text cells (CSV; categorical, so that each
         distinct text is stored once), the cells Excel stored (XLSX) or
-        Parquet's typed columns (text columns categorical); vector layers as GeoDataFrames with their CRS (possibly ``None``).
+        Parquet's typed columns (text columns categorical); vector layers
+        as GeoDataFrames with their CRS (possibly ``None``).
 
     Raises
     ------

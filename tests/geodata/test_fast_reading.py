@@ -126,3 +126,9 @@ def test_numbers_stored_as_numbers_read_as_their_text(tmp_path):
     assert out["facility_id"].tolist() == ["7", "7", "8"] and out["minutes"].tolist() == [12.5, 0.0, 3.0]
     assert [(c, r, found) for c, _, r, _, _, _, found, _ in lines] == [
         ("code_as_number", 1, "430121102.0"), ("code_as_number", 2, "430121102.0")]
+
+
+def test_a_ragged_row_that_says_decode_is_not_taken_for_an_encoding_error(tmp_path):
+    path = tmp_path / "table.csv"
+    path.write_text("a,b,c\n1,cannot decode\n", encoding="utf-8")
+    assert _cells(read_source(Source(path))) == _cells(_as_pandas_reads(path))
