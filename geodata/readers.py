@@ -275,14 +275,16 @@ def _read_csv(path: Path) -> pd.DataFrame:
 
 
 def _read_csv_arrow(path: Path, encoding: str) -> pd.DataFrame | None:
-    """The CSV as categorical text columns, or ``None`` where pandas' reader should decide.
+    """The CSV as text columns, or ``None`` where pandas' reader should decide.
 
-    Arrow reads in parallel and dictionary-encodes each column, so a code
-    repeated on a million rows is one string. Where pandas would read the file
-    differently (duplicate or empty headers, which it renames) or Arrow
-    refuses it (ragged rows, which pandas pads or rejects with its own
-    message), ``None`` hands the file to pandas, so the result and every
-    message stay those of pandas' reader.
+    Arrow reads in parallel. A column that repeats its texts (codes, ids)
+    becomes categorical, each distinct text stored once; a column of mostly
+    distinct texts (costs written with every digit) stays Arrow text, with
+    no Python object per cell. Where pandas would read the file differently
+    (duplicate or empty headers, which it renames) or Arrow refuses it
+    (ragged rows, which pandas pads or rejects with its own message),
+    ``None`` hands the file to pandas, so the result and every message stay
+    those of pandas' reader.
 
     Raises
     ------
@@ -298,8 +300,7 @@ def _read_csv_arrow(path: Path, encoding: str) -> pd.DataFrame | None:
             names = reader.schema.names
         if len(set(names)) != len(names) or "" in names:
             return None
-        text = pa.dictionary(pa.int32(), pa.string())
-        convert = pacsv.ConvertOptions(column_types={name: text for name in names}, strings_can_be_null=False,
+        convert = pacsv.ConvertOptions(column_types={name: pa.string() for name in names}, strings_can_be_null=False,
                                        quoted_strings_can_be_null=False)
         with open(path, "rb") as file:
             table = pacsv.read_csv(file, read_options=read, convert_options=convert)
@@ -307,10 +308,23 @@ def _read_csv_arrow(path: Path, encoding: str) -> pd.DataFrame | None:
         if "invalid UTF8" in str(exc) or "can't decode" in str(exc):  # not a CSV row's text: a decoding error
             raise UnicodeDecodeError(encoding, b"", 0, 1, str(exc)) from exc
         return None
-    frame = table.to_pandas()
-    del table
+    columns = {}
+    for name in names:
+        columns[name] = _compact_text(table.column(name))
+        table = table.drop_columns([name])  # each column's Arrow text goes once it is converted
     release_memory()
-    return frame
+    return pd.DataFrame(columns)
+
+
+def _compact_text(column: "pa.ChunkedArray") -> pd.Categorical | pd.api.extensions.ExtensionArray:
+    """Arrow text as a categorical when its texts repeat, else as pandas' Arrow-backed text."""
+    import pyarrow.compute as pc
+
+    encoded = pc.dictionary_encode(column.combine_chunks())
+    if 2 * len(encoded.dictionary) <= len(encoded):
+        categories = pd.Index(encoded.dictionary.to_numpy(zero_copy_only=False), dtype=object)
+        return pd.Categorical.from_codes(encoded.indices.to_numpy(zero_copy_only=False), categories=categories)
+    return pd.array(column, dtype=pd.StringDtype("pyarrow"))
 
 
 def _read_excel(path: Path) -> pd.DataFrame:

@@ -132,3 +132,15 @@ def test_a_ragged_row_that_says_decode_is_not_taken_for_an_encoding_error(tmp_pa
     path = tmp_path / "table.csv"
     path.write_text("a,b,c\n1,cannot decode\n", encoding="utf-8")
     assert _cells(read_source(Source(path))) == _cells(_as_pandas_reads(path))
+
+
+def test_repeated_texts_become_categories_and_distinct_texts_stay_text(tmp_path):
+    path = tmp_path / "travel_matrix.csv"
+    rows = [(f"43012110{i % 3}", f"F{i % 2}", f"{i * 1.37:.6f}", " 0012 " if i == 5 else "") for i in range(40)]
+    pd.DataFrame(rows, columns=["township_code", "facility_id", "minutes", "note"]).to_csv(path, index=False)
+    frame = read_source(Source(path))
+    assert isinstance(frame["township_code"].dtype, pd.CategoricalDtype)
+    assert len(frame["township_code"].cat.categories) == 3
+    assert isinstance(frame["minutes"].dtype, pd.StringDtype)  # 40 distinct texts: no categories
+    assert _cells(frame) == _cells(_as_pandas_reads(path))
+    assert _normalised(frame)[1] == _normalised(_as_pandas_reads(path).astype(object))[1]
