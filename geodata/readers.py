@@ -358,8 +358,8 @@ def read_source(source: Source) -> pd.DataFrame | gpd.GeoDataFrame:
     Returns
     -------
     DataFrame or GeoDataFrame
-        Tables come back with text cells (CSV; categorical, so that each
-        distinct text is stored once), the cells Excel stored (XLSX) or
+        Tables come back with text cells (CSV; categorical where texts
+        repeat, so that each is stored once), the cells Excel stored (XLSX) or
         Parquet's typed columns (text columns categorical); vector layers
         as GeoDataFrames with their CRS (possibly ``None``).
 
