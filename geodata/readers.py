@@ -317,13 +317,12 @@ def _read_csv_arrow(path: Path, encoding: str) -> pd.DataFrame | None:
 
 
 def _compact_text(column: "pa.ChunkedArray") -> pd.Categorical | pd.api.extensions.ExtensionArray:
-    """Arrow text as a categorical when its texts repeat, else as pandas' Arrow-backed text."""
+    """Arrow text as a categorical when its texts repeat within the file's blocks, else as pandas' Arrow-backed text."""
     import pyarrow.compute as pc
 
-    encoded = pc.dictionary_encode(column.combine_chunks())
-    if 2 * len(encoded.dictionary) <= len(encoded):
-        categories = pd.Index(encoded.dictionary.to_numpy(zero_copy_only=False), dtype=object)
-        return pd.Categorical.from_codes(encoded.indices.to_numpy(zero_copy_only=False), categories=categories)
+    encoded = pc.dictionary_encode(column)  # block by block: each block's distinct texts once
+    if 2 * sum(len(chunk.dictionary) for chunk in encoded.chunks) <= len(encoded):
+        return encoded.unify_dictionaries().to_pandas().array  # one dictionary for the column
     return pd.array(column, dtype=pd.StringDtype("pyarrow"))
 
 
