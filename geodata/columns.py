@@ -167,9 +167,10 @@ class Cells:
         as a float).
         """
         if isinstance(series.dtype, pd.CategoricalDtype):
-            codes = series.cat.codes.to_numpy().astype(np.int32)
+            codes = series.cat.codes.to_numpy()  # the categorical's own small integers, not a copy
             distinct = pd.Series(series.cat.categories.to_numpy(dtype=object), dtype=object)
             if (codes < 0).any():  # missing cells: one more distinct cell
+                codes = codes.astype(np.int32)
                 codes[codes < 0] = len(distinct)
                 distinct = pd.concat([distinct, pd.Series([None], dtype=object)], ignore_index=True)
         elif series.dtype != object or _all_text(series):
@@ -188,7 +189,7 @@ class Cells:
         """
         if categorical:
             value_codes, categories = pd.factorize(values)
-            row_codes = value_codes.astype(np.int32)[self.codes]
+            row_codes = value_codes.astype(np.int16 if len(categories) < 2**15 else np.int32)[self.codes]
             return pd.Series(pd.Categorical.from_codes(row_codes, categories=categories), index=index)
         return pd.Series(values.to_numpy()[self.codes], index=index, dtype=values.dtype)
 
