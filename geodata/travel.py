@@ -236,7 +236,7 @@ class MatrixCheck:
         ``missing_township_code`` and ``missing_facility_id`` (a blank key),
         ``unknown_township``, ``unknown_facility``, ``missing_cost`` (no
         minutes, nor km to convert), ``negative_minutes`` / ``negative_km``,
-        ``not_finite_minutes`` / ``not_finite_km`` (``inf``: out of reach) and
+        ``not_finite_minutes`` / ``not_finite_km`` (``inf``) and
         ``duplicate`` (a second usable row for a pair). Only the rows of none
         of these become pairs.
     kept
@@ -316,9 +316,9 @@ def matrix_costs(frame: pd.DataFrame, township_codes: pd.Series, facility_ids: p
     """Travel costs from the planner's long matrix (township_code, facility_id, minutes and/or km).
 
     A row becomes a pair when it names a known township and a known facility
-    and has a cost >= 0 that is finite; ``inf`` is how a matrix says that a
-    pair cannot be travelled. A later row for a pair already given is a
-    duplicate (the first is kept).
+    and has a cost >= 0 that is finite; an empty cost is how a matrix says
+    that a pair cannot be travelled. A later row for a pair already given is
+    a duplicate (the first is kept).
 
     Parameters
     ----------

@@ -4,13 +4,14 @@ The contract for a matrix (``township_code, facility_id, minutes`` and/or
 ``km``):
 
 * each row names a township and a facility of the region, once, with a
-  cost >= 0; a row that does not is reported (file, row, field, expected,
-  found) and not used. A negative cost is an error; ``inf`` says the pair
-  cannot be travelled (a warning: the pair counts as out of reach);
+  finite cost >= 0; a row that does not is reported (file, row, field,
+  expected, found) and not used. A negative or infinite cost is an error; an
+  empty cost says the pair cannot be travelled (a warning: the pair counts
+  as out of reach), as routing services write an unreachable pair;
 * every township needs a row for each facility of its own county, since
   communities and the ward rule are planned per county: a county's missing
   pairs are an error that names the county, how many pairs are missing and
-  which, with the way out (add the rows, or give ``inf`` for a pair that
+  which, with the way out (add the rows, with an empty cost for a pair that
   cannot be travelled). Pairs across a county border may be left out: they
   are out of reach;
 * a township with no row at all is named once more on its own (it can reach
@@ -43,13 +44,13 @@ _ROW_CHECKS: dict[str, tuple[str, str, str, str]] = {
     "missing_facility_id": ("warning", "facility_id", "a facility id", "row not used"),
     "unknown_township": ("warning", "township_code", "a township of the townships layer", "row not used"),
     "unknown_facility": ("warning", "facility_id", "a facility of the facilities layer", "row not used"),
-    "missing_cost": ("warning", "minutes", "minutes (or km) for the pair", "row not used"),
+    "missing_cost": ("warning", "minutes", "minutes (or km) for the pair",
+                     "row not used: the pair counts as out of reach"),
     "negative_minutes": ("error", "minutes", "a travel time >= 0 minutes", ""),
     "negative_km": ("error", "km", "a distance >= 0 km", ""),
-    "not_finite_minutes": ("warning", "minutes", "a finite travel time ('inf' means the pair cannot be travelled)",
-                           "pair out of reach; row not used"),
-    "not_finite_km": ("warning", "km", "a finite distance ('inf' means the pair cannot be travelled)",
-                      "pair out of reach; row not used"),
+    "not_finite_minutes": ("error", "minutes", "a finite travel time (leave it empty for a pair that cannot be "
+                                               "travelled)", ""),
+    "not_finite_km": ("error", "km", "a finite distance (leave it empty for a pair that cannot be travelled)", ""),
     "duplicate": ("warning", "township_code", "one row per township-facility pair", "first row kept"),
 }
 
@@ -125,5 +126,5 @@ def _report_missing_pairs(label: str, check: MatrixCheck, townships: gpd.GeoData
         more = f" and {len(t) - EXAMPLES} more" if len(t) > EXAMPLES else ""
         report.add("travel_missing_pairs", "error", label, feature=str(county), field="township_code, facility_id",
                    expected=f"a row for each of the {needed:,} township-facility pairs of county {county} "
-                            "(give minutes 'inf' for a pair that cannot be travelled)",
+                            "(with an empty cost for a pair that cannot be travelled)",
                    found=f"{len(t):,} pairs missing: {examples}{more}")

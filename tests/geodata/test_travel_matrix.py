@@ -79,7 +79,7 @@ def test_a_county_missing_half_its_pairs_is_an_error_naming_the_county_and_the_p
     assert p.severity == "error" and p.file == MATRIX and p.feature == county
     assert p.field == "township_code, facility_id"
     assert f"each of the {len(in_county)} township-facility pairs of county {county}" in p.expected
-    assert "'inf'" in p.expected
+    assert "empty cost for a pair that cannot be travelled" in p.expected
     first = rows[in_county[0]]
     assert p.found.startswith(f"{len(dropped)} pairs missing: {first['township_code']}->{first['facility_id']}")
     assert not report.usable
@@ -109,19 +109,33 @@ def test_negative_travel_times_and_distances_are_errors(region_file, tmp_path):
     assert not report.usable
 
 
-def test_inf_states_a_pair_that_cannot_be_travelled(region_file, tmp_path):
+def test_an_empty_cost_states_a_pair_that_cannot_be_travelled(region_file, tmp_path):
     _, grid = region_file
     rows = same_county_rows(grid)
-    rows[5]["minutes"] = "inf"
+    rows[5]["minutes"] = None
     region, report = check(region_file, tmp_path, rows)
-    [p] = problems(report, "travel_not_finite_minutes")
-    assert (p.severity, p.file, p.row, p.field, p.found) == ("warning", MATRIX, 6, "minutes", "inf")
+    [p] = problems(report, "travel_missing_cost")
+    assert (p.severity, p.file, p.row, p.field) == ("warning", MATRIX, 6, "minutes")
     assert "out of reach" in p.repair
     assert report.usable and not problems(report, "travel_missing_pairs")
     t = int(grid.townships.index[grid.townships["township_code"] == rows[5]["township_code"]][0])
     f = int(grid.facilities.index[grid.facilities["facility_id"] == rows[5]["facility_id"]][0])
     assert region.travel.lookup(t, f) == math.inf
     assert len(region.travel) == len(rows) - 1
+
+
+def test_an_infinite_travel_time_is_an_error(region_file, tmp_path):
+    _, grid = region_file
+    rows = same_county_rows(grid)
+    rows[5]["minutes"] = "inf"
+    region, report = check(region_file, tmp_path, rows)
+    [p] = problems(report, "travel_not_finite_minutes")
+    assert (p.severity, p.file, p.row, p.field, p.found) == ("error", MATRIX, 6, "minutes", "inf")
+    assert "leave it empty" in p.expected
+    assert not report.usable
+    t = int(grid.townships.index[grid.townships["township_code"] == rows[5]["township_code"]][0])
+    f = int(grid.facilities.index[grid.facilities["facility_id"] == rows[5]["facility_id"]][0])
+    assert region.travel.lookup(t, f) == math.inf  # never a pair with an infinite cost
 
 
 def test_a_duplicate_pair_names_the_row_that_is_kept(region_file, tmp_path):
