@@ -6,12 +6,20 @@ parsed by the column's kind. Administrative codes are text: a code that Excel
 turned into ``430121102.0`` is restored (warning); one turned into
 ``4.30121E+08`` has lost digits and is an error; a code of the wrong length
 (leading zeros lost, a digit missing) is an error naming row and field.
+
+Each column is parsed once per *distinct* cell, not once per row: a column is
+factorised into its distinct cells and, for each row, which one it holds
+(:class:`Cells`); checks run on the distinct cells and their findings are
+mapped back to rows for the report. A travel matrix of two million rows
+names only a few thousand townships and facilities, so its codes are parsed
+a few thousand times.
 """
 
 from __future__ import annotations
 
 import re
 from collections.abc import Mapping
+from dataclasses import dataclass
 from decimal import Decimal, InvalidOperation
 
 import numpy as np
@@ -20,12 +28,18 @@ import pandas as pd
 from geodata.report import Severity, ValidationReport, quote, quote_list
 from geodata.schema import COLUMNS, Column, Layer, enum_value, normalise_header
 
-__all__ = ["ROW", "normalise_frame", "resolve_headers"]
+__all__ = ["COMPACT_LAYERS", "ROW", "Cells", "normalise_frame", "resolve_headers"]
 
 #: Column added to every normalised frame: the 1-based row (feature) number in the file.
 ROW = "_row"
 #: Per check and field, at most this many rows get a line of their own; the rest are counted.
 MAX_ROWS_PER_CHECK = 200
+#: Layers whose code and id columns come back categorical: a travel matrix repeats each code on
+#: thousands of rows, and a category code is 2 bytes where a reference to a string is 8.
+COMPACT_LAYERS = frozenset({Layer.TRAVEL})
+
+#: Numbers are written as text this many at a time.
+_TEXT_CHUNK = 65_536
 
 _MISSING = {"", "nan", "none", "null", "<na>", "nat", "n/a", "na", "-"}
 _SCIENTIFIC = re.compile(r"^[+]?\d+(\.\d+)?[eE][+]?\d+$")
@@ -87,6 +101,18 @@ def resolve_headers(columns: list[str], layer: Layer, *, mapping: Mapping[str, s
 
 def _as_text(series: pd.Series) -> tuple[pd.Series, pd.Series]:
     """Cells as stripped text, and a mask of cells that were stored as numbers."""
+    if _all_text(series):
+        text = series.astype(object).where(series.notna(), "").str.strip()
+        return text.astype(object), pd.Series(False, index=series.index)
+    if series.dtype.kind in "fiu":  # a numeric column: numpy writes the same shortest text as repr()
+        values = series.to_numpy()
+        text = np.empty(len(values), dtype=object)
+        for start in range(0, len(values), _TEXT_CHUNK):  # in chunks: numpy's fixed-width text is 128 bytes a cell
+            text[start:start + _TEXT_CHUNK] = values[start:start + _TEXT_CHUNK].astype(str)
+        if series.dtype.kind == "f":
+            text[values == 0] = "0.0"  # not "-0.0"
+            text[np.isnan(values)] = ""
+        return pd.Series(text, index=series.index, dtype=object), pd.Series(True, index=series.index)
     values = series.to_numpy(dtype=object)
     numeric = np.array([isinstance(v, (int, float, np.integer, np.floating)) and not isinstance(v, bool)
                         for v in values], dtype=bool)
@@ -106,15 +132,92 @@ def _as_text(series: pd.Series) -> tuple[pd.Series, pd.Series]:
     return pd.Series(text, index=series.index, dtype=object), pd.Series(numeric, index=series.index)
 
 
-class _Rows:
-    """Adds one problem per affected row, up to a cap, then one summary line."""
+def _all_text(series: pd.Series) -> bool:
+    """Whether every cell is text or missing (``None``/NaN), as in a CSV: then no cell was a number."""
+    if isinstance(series.dtype, pd.StringDtype):
+        return True
+    return series.dtype == object and pd.api.types.infer_dtype(series, skipna=True) in ("string", "empty")
 
-    def __init__(self, report: ValidationReport, file: str, frame: pd.DataFrame, feature: pd.Series | None):
+
+@dataclass(frozen=True)
+class Cells:
+    """One column as its distinct cells and, for each row, the position of its cell among them.
+
+    Attributes
+    ----------
+    text
+        Stripped text of each distinct cell (see :func:`_as_text`).
+    numeric
+        Whether that cell was stored as a number (XLSX, a numeric field).
+    codes
+        For each row, the position of its cell in ``text``.
+    """
+
+    text: pd.Series
+    numeric: pd.Series
+    codes: np.ndarray
+
+    @classmethod
+    def of(cls, series: pd.Series) -> "Cells":
+        """Factorise a column: categoricals by their categories, text and numbers by value.
+
+        Cells of mixed Python types (an XLSX column holding ``1`` and ``"1"``)
+        stay one per row, since equal values of different types read
+        differently (``1`` and ``1.0`` are equal, but only ``1.0`` was stored
+        as a float).
+        """
+        if isinstance(series.dtype, pd.CategoricalDtype):
+            codes = series.cat.codes.to_numpy()  # the categorical's own small integers, not a copy
+            distinct = pd.Series(series.cat.categories.to_numpy(dtype=object), dtype=object)
+            if (codes < 0).any():  # missing cells: one more distinct cell
+                codes = codes.astype(np.int32)
+                codes[codes < 0] = len(distinct)
+                distinct = pd.concat([distinct, pd.Series([None], dtype=object)], ignore_index=True)
+        elif series.dtype != object or _all_text(series):
+            codes, uniques = pd.factorize(series, use_na_sentinel=False)
+            distinct = pd.Series(uniques)
+        else:
+            codes, distinct = np.arange(len(series)), series.reset_index(drop=True)
+        text, numeric = _as_text(distinct)
+        return cls(text, numeric, codes)
+
+    def per_row(self, values: pd.Series, index: pd.Index, *, categorical: bool = False) -> pd.Series:
+        """Values computed per distinct cell, spread back to the rows (with ``index``).
+
+        With ``categorical``, the rows hold category codes of the distinct
+        values (missing values have none), not the values themselves.
+        """
+        if categorical:
+            value_codes, categories = pd.factorize(values)
+            row_codes = value_codes.astype(np.int16 if len(categories) < 2**15 else np.int32)[self.codes]
+            return pd.Series(pd.Categorical.from_codes(row_codes, categories=categories), index=index)
+        return pd.Series(values.to_numpy()[self.codes], index=index, dtype=values.dtype)
+
+
+class _Rows:
+    """Adds one problem per affected row, up to a cap, then one summary line.
+
+    Checks see a column's distinct cells (:class:`Cells`): masks and found
+    values are over those cells, and each row holding a flagged cell gets its
+    line, in row order.
+    """
+
+    def __init__(self, report: ValidationReport, file: str, frame: pd.DataFrame, feature: Cells | None,
+                 codes: np.ndarray | None = None):
         self.report, self.file, self.frame, self.feature = report, file, frame, feature
+        self.codes = codes  # None: one cell per row
+
+    def over(self, cells: Cells) -> "_Rows":
+        """The same report, for checks over the distinct cells of one column."""
+        return _Rows(self.report, self.file, self.frame, self.feature, cells.codes)
 
     def add(self, mask: pd.Series | np.ndarray, check: str, severity: str, field: str, expected: str,
             found: pd.Series | str, repair: str = "") -> None:
-        idx = np.flatnonzero(np.asarray(mask, dtype=bool))
+        flagged = np.asarray(mask, dtype=bool)
+        if not flagged.any():
+            return
+        cell = self.codes if self.codes is not None else np.arange(len(flagged))
+        idx = np.flatnonzero(flagged[cell])
         for n, i in enumerate(idx):
             if n == MAX_ROWS_PER_CHECK:
                 rest = self.frame[ROW].to_numpy()[idx[n:]]
@@ -122,8 +225,8 @@ class _Rows:
                                 found=f"{len(idx) - n} more rows like these, between rows {rest.min()} and {rest.max()}",
                                 repair=repair)
                 break
-            value = found if isinstance(found, str) else str(found.iloc[i])
-            feature = None if self.feature is None else str(self.feature.iloc[i]) or None
+            value = found if isinstance(found, str) else str(found.iloc[cell[i]])
+            feature = None if self.feature is None else str(self.feature.text.iloc[self.feature.codes[i]]) or None
             self.report.add(check, severity, self.file, row=int(self.frame[ROW].iloc[i]), feature=feature,
                             field=field, expected=expected, found=value, repair=repair)
 
@@ -286,12 +389,13 @@ def normalise_frame(frame: pd.DataFrame, layer: Layer, file: str, report: Valida
         Only contract columns (absent optional ones are not added), parsed;
         unparseable cells are missing (``None``/NaN) and reported; a
         ``_row`` column keeps each row's 1-based number in the file. The
-        geometry column, if any, is kept as it is.
+        geometry column, if any, is kept as it is. Code and id columns of
+        :data:`COMPACT_LAYERS` are categorical.
     """
     found = resolve_headers(list(frame.columns), layer, mapping=mapping)
     out = frame[[c for c in frame.columns if c == "geometry"]].copy() if "geometry" in frame.columns \
         else pd.DataFrame(index=frame.index)
-    out[ROW] = np.arange(1, len(frame) + 1)
+    out[ROW] = np.arange(1, len(frame) + 1, dtype=np.int32 if layer in COMPACT_LAYERS else np.int64)
     used = set(found.values()) | {"geometry"}
     unused = [c for c in frame.columns if c not in used]
     if unused:
@@ -300,31 +404,33 @@ def normalise_frame(frame: pd.DataFrame, layer: Layer, file: str, report: Valida
     contract = COLUMNS[layer]
     # The feature label of each row (its code or id) makes report lines findable.
     key_col = contract[0]
-    feature = None
-    if key_col.name in found:
-        feature = _as_text(frame[found[key_col.name]])[0]
+    feature = Cells.of(frame[found[key_col.name]]) if key_col.name in found else None
     rows = _Rows(report, file, out, feature)
     for col in contract:
         header = found.get(col.name)
         if header is None:
             continue
-        text, numeric = _as_text(frame[header])
+        cells = feature if col is key_col and feature is not None else Cells.of(frame[header])
+        text, numeric = cells.text, cells.numeric
+        col_rows = rows.over(cells)
         if col.kind == "code":
             numeric_storage = numeric & text.str.fullmatch(r"\d+")
-            rows.add(numeric_storage, "code_as_number", "info", header, "a code stored as text", text,
-                     "read as a number; kept as digits")
-            out[col.name] = _parse_code(text, col, rows, header)
+            col_rows.add(numeric_storage, "code_as_number", "info", header, "a code stored as text", text,
+                         "read as a number; kept as digits")
+            parsed = _parse_code(text, col, col_rows, header)
         elif col.kind == "id":
-            out[col.name] = _parse_id(text, rows, header, numeric)
+            parsed = _parse_id(text, col_rows, header, numeric)
         elif col.kind in ("count", "number"):
-            out[col.name] = _parse_number(text, col, rows, header)
+            parsed = _parse_number(text, col, col_rows, header)
         elif col.kind == "enum":
-            out[col.name] = _parse_enum(text, col, rows, header)
+            parsed = _parse_enum(text, col, col_rows, header)
         elif col.kind == "flag":
-            out[col.name] = _parse_flag(text, rows, header)
+            parsed = _parse_flag(text, col_rows, header)
         else:
             missing = text.str.lower().isin(_MISSING)
-            out[col.name] = text.where(~missing, None)
+            parsed = text.where(~missing, None)
+        out[col.name] = cells.per_row(parsed, out.index,
+                                      categorical=layer in COMPACT_LAYERS and col.kind in ("code", "id"))
     for col in contract:
         if col.required and col.name not in found:
             accepted = ", ".join((col.name, col.label_zh) + col.aliases[:6])

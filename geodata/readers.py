@@ -34,6 +34,7 @@ import pandas as pd
 import pyogrio
 
 from geodata.encodings import Guess, dbf_encoding, first_bad_byte, guess_encoding, zip_member_name
+from geodata.memory import release_memory
 from geodata.report import ValidationReport, quote, quote_list
 from geodata.schema import Layer
 
@@ -328,7 +329,11 @@ def _sources_of(path: Path, report: ValidationReport, *, base: Path | None = Non
 
 
 def _read_csv(path: Path, label: str, report: ValidationReport | None) -> pd.DataFrame:
-    """A CSV as text cells, its encoding detected (UTF-8, UTF-8 with BOM, GB18030/GBK, Big5) and stated."""
+    """A CSV as text cells, its encoding detected (UTF-8, UTF-8 with BOM, GB18030/GBK, Big5) and stated.
+
+    Arrow's reader is used when it can (fast, each distinct text stored
+    once), else pandas' (see :func:`_read_csv_arrow`).
+    """
     data = path.read_bytes()
     guess = Guess("utf-8", 1.0) if data.isascii() else guess_encoding(data)  # ASCII: no decoding to try
     if guess is None:
@@ -341,12 +346,66 @@ def _read_csv(path: Path, label: str, report: ValidationReport | None) -> pd.Dat
                    found=f"{guess.label} (detected{others})",
                    repair=f"read as {guess.label}; save as UTF-8 to be sure")
     head = data[:MAX_HEADER_CHARS].decode(guess.encoding, errors="replace")
-    del data  # pandas reads the file itself, decoding as it goes: a large table is never held twice
+    del data  # the reader reads the file itself, decoding as it goes: a large table is never held twice
     header = next(csv.reader(io.StringIO(head)), [])
     if len(header) > MAX_TABLE_COLUMNS:
         raise InputError(f"{label}: {len(header):,} or more columns, more than the {MAX_TABLE_COLUMNS:,} a "
                          f"region's table can have (starting {quote_list(header)})")
-    return pd.read_csv(path, dtype=str, keep_default_na=False, encoding=guess.encoding)
+    frame = _read_csv_arrow(path, guess.encoding)
+    return frame if frame is not None else pd.read_csv(path, dtype=str, keep_default_na=False,
+                                                      encoding=guess.encoding)
+
+
+def _read_csv_arrow(path: Path, encoding: str) -> pd.DataFrame | None:
+    """The CSV as text columns, or ``None`` where pandas' reader should decide.
+
+    Arrow reads in parallel. A column that repeats its texts (codes, ids)
+    becomes categorical, each distinct text stored once; a column of mostly
+    distinct texts (costs written with every digit) stays Arrow text, with
+    no Python object per cell. Where pandas would read the file differently
+    (duplicate or empty headers, which it renames) or Arrow refuses it
+    (ragged rows, which pandas pads or rejects with its own message),
+    ``None`` hands the file to pandas, so the result and every message stay
+    those of pandas' reader.
+
+    Raises
+    ------
+    UnicodeDecodeError
+        When the file is not text in ``encoding``.
+    """
+    import pyarrow as pa
+    import pyarrow.csv as pacsv
+
+    read = pacsv.ReadOptions(encoding="utf8" if encoding == "utf-8-sig" else encoding)
+    try:
+        with open(path, "rb") as file, pacsv.open_csv(file, read_options=read) as reader:
+            names = reader.schema.names
+        if len(set(names)) != len(names) or "" in names:
+            return None
+        convert = pacsv.ConvertOptions(column_types={name: pa.string() for name in names}, strings_can_be_null=False,
+                                       quoted_strings_can_be_null=False)
+        with open(path, "rb") as file:
+            table = pacsv.read_csv(file, read_options=read, convert_options=convert)
+    except pa.ArrowInvalid as exc:
+        if "invalid UTF8" in str(exc) or "can't decode" in str(exc):  # not a CSV row's text: a decoding error
+            raise UnicodeDecodeError(encoding, b"", 0, 1, str(exc)) from exc
+        return None
+    columns = {}
+    for name in names:
+        columns[name] = _compact_text(table.column(name))
+        table = table.drop_columns([name])  # each column's Arrow text goes once it is converted
+    release_memory()
+    return pd.DataFrame(columns)
+
+
+def _compact_text(column: "pa.ChunkedArray") -> pd.Categorical | pd.api.extensions.ExtensionArray:
+    """Arrow text as a categorical when its texts repeat within the file's blocks, else as pandas' Arrow-backed text."""
+    import pyarrow.compute as pc
+
+    encoded = pc.dictionary_encode(column)  # block by block: each block's distinct texts once
+    if 2 * sum(len(chunk.dictionary) for chunk in encoded.chunks) <= len(encoded):
+        return encoded.unify_dictionaries().to_pandas().array  # one dictionary for the column
+    return pd.array(column, dtype=pd.StringDtype("pyarrow"))
 
 
 def _sheet_for(layer: Layer | None, sheets: Sequence[str]) -> str | None:
@@ -419,6 +478,20 @@ def _read_vector(source: Source, report: ValidationReport | None) -> pd.DataFram
     return frame
 
 
+def _read_parquet(path: Path) -> pd.DataFrame | gpd.GeoDataFrame:
+    """GeoParquet as a GeoDataFrame; a plain Parquet table with its text columns categorical (as from a CSV)."""
+    import pyarrow as pa
+    import pyarrow.parquet as pq
+
+    schema = pq.read_schema(path)
+    if b"geo" in (schema.metadata or {}):
+        return gpd.read_parquet(path)
+    text = [f.name for f in schema if pa.types.is_string(f.type) or pa.types.is_large_string(f.type)]
+    frame = pq.read_table(path, read_dictionary=text).to_pandas()
+    release_memory()
+    return frame
+
+
 def read_source(source: Source, report: ValidationReport | None = None, *,
                 layer: Layer | None = None) -> pd.DataFrame | gpd.GeoDataFrame:
     """Read one source as it is, without renaming or converting columns.
@@ -436,8 +509,10 @@ def read_source(source: Source, report: ValidationReport | None = None, *,
     Returns
     -------
     DataFrame or GeoDataFrame
-        Tables come back with text cells (CSV) or the cells Excel stored
-        (XLSX); vector layers as GeoDataFrames with their CRS (possibly ``None``).
+        Tables come back with text cells (CSV; categorical where texts
+        repeat, so that each is stored once), the cells Excel stored (XLSX) or
+        Parquet's typed columns (text columns categorical); vector layers
+        as GeoDataFrames with their CRS (possibly ``None``).
 
     Raises
     ------
@@ -453,10 +528,7 @@ def read_source(source: Source, report: ValidationReport | None = None, *,
         if suffix in {".xlsx", ".xlsm"}:
             return _read_excel(source.path, source.name, report, layer)
         if suffix in {".parquet", ".geoparquet"}:
-            try:
-                return gpd.read_parquet(source.path)
-            except ValueError:
-                return pd.read_parquet(source.path)
+            return _read_parquet(source.path)
         return _read_vector(source, report)
     except InputError:
         raise

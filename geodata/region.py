@@ -25,10 +25,12 @@ import yaml
 from geodata.adjacency import Adjacency, build_adjacency
 from geodata.columns import ROW, normalise_frame
 from geodata.files import atomic_path, scratch_folder
+from geodata.memory import release_memory
 from geodata.readers import InputError, Source, discover, read_source
 from geodata.report import RegionError, ValidationReport, quote
 from geodata.schema import Layer
-from geodata.travel import TravelCosts, TravelSettings, geodesic_costs, matrix_costs
+from geodata.travel import TravelCosts, TravelSettings, geodesic_costs
+from geodata.travel_report import matrix_travel
 from geodata.validate import (
     DEFAULT_AGED_SHARE,
     attach_population,
@@ -243,6 +245,8 @@ def _read_all(sources: Mapping[Layer, Source], options: RegionOptions,
             continue
         frames[layer] = (normalise_frame(raw, layer, source.name, report,
                                          mapping=options.columns.get(layer.value)), source.name)
+        del raw
+        release_memory()  # what parsing freed, before the next layer is read
     return frames
 
 
@@ -331,30 +335,7 @@ def _travel(townships: gpd.GeoDataFrame, facilities: gpd.GeoDataFrame, matrix: t
                               options.travel)
     frame, label = matrix
     speed = options.travel.speed_kmh if "minutes" not in frame.columns else None
-    costs, masks = matrix_costs(frame, townships["township_code"], facilities["facility_id"], speed_kmh=speed)
-    messages = {
-        "unknown_township": ("township_code", "a township of the townships layer", "row not used"),
-        "unknown_facility": ("facility_id", "a facility of the facilities layer", "row not used"),
-        "missing_cost": ("minutes", "minutes (or km) for the pair", "row not used"),
-        "duplicate": ("township_code", "one row per township-facility pair", "first row kept"),
-    }
-    for key, (col, expected, repair) in messages.items():
-        mask = masks[key].to_numpy()
-        idx = np.flatnonzero(mask)
-        for i in idx[:50]:
-            report.add(f"travel_{key}", "warning", label, row=int(frame[ROW].iloc[i]),
-                       feature=f"{frame['township_code'].iloc[i]}->{frame['facility_id'].iloc[i]}", field=col,
-                       expected=expected, found=str(frame[col].iloc[i]) if col in frame else "nothing",
-                       repair=repair)
-        if len(idx) > 50:
-            report.add(f"travel_{key}", "warning", label, field=col, expected=expected,
-                       found=f"{len(idx) - 50} more rows like these", repair=repair)
-    reached = np.bincount(costs.pairs["township"], minlength=len(townships)) > 0
-    for i in np.flatnonzero(~reached):
-        report.add("travel_unreachable", "warning", label, feature=townships["township_code"].iloc[i],
-                   field="township_code", expected="travel times from this township to some facility",
-                   found="no row", repair="township counts as unreachable from every facility")
-    return costs
+    return matrix_travel(frame, label, townships, facilities, report, speed_kmh=speed)
 
 
 def check_region(paths: Sequence[str | Path], *, options: RegionOptions = RegionOptions()) -> tuple[Region | None, ValidationReport]:

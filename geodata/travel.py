@@ -5,7 +5,9 @@ Only pairs that can matter are kept, so the table stays small at any scale:
 * every township with every facility of its own county (communities and the
   ward rule are per county, so these pairs are always needed), and
 * across county borders, pairs within ``max_minutes`` (found with a
-  scikit-learn ``BallTree`` on the haversine metric).
+  k-d tree on points of the unit sphere: the straight chord between two
+  points grows with their great-circle distance, so a ball of chord
+  ``2 sin(d / 2R)`` holds exactly the points within great-circle ``d``).
 
 Without a matrix, cost is the geodesic distance from the township seat times
 a detour factor, driven at an average speed; this is an approximation and is
@@ -19,11 +21,11 @@ from typing import Any
 
 import numpy as np
 import pandas as pd
-from sklearn.neighbors import BallTree
 
 from geodata.coords import geodesic_km
 
-__all__ = ["TravelCosts", "TravelSettings", "geodesic_costs", "matrix_costs"]
+__all__ = ["MatrixCheck", "TravelCosts", "TravelSettings", "geodesic_costs", "matrix_costs",
+           "missing_county_pairs"]
 
 EARTH_RADIUS_KM = 6371.0088
 
@@ -140,6 +142,21 @@ def _pairs_frame(township: np.ndarray, facility: np.ndarray, km: np.ndarray, min
     return frame.sort_values(["township", "facility"], kind="stable").reset_index(drop=True)
 
 
+def _ordered_pairs_frame(township: np.ndarray, facility: np.ndarray, km: np.ndarray,
+                         minutes: np.ndarray) -> pd.DataFrame:
+    """:func:`_pairs_frame` for pairs already in order (by township, then facility): same columns, no sort.
+
+    The columns and their types are taken from :func:`_pairs_frame` itself, so
+    every source of costs makes the same table; skipping its sort saves a
+    copy of a table of millions of pairs.
+    """
+    layout = _pairs_frame(*(np.empty(0, dtype=a.dtype) for a in (township, facility, km, minutes))).dtypes
+    frame = pd.DataFrame(index=pd.RangeIndex(len(township)))
+    for name, values in (("township", township), ("facility", facility), ("km", km), ("minutes", minutes)):
+        frame[name] = values.astype(layout[name], copy=False)  # column by column: no stacked copy of the table
+    return frame
+
+
 def _same_county_pairs(township_county: np.ndarray, facility_county: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
     """All (township, facility) position pairs that share a county, without a dense matrix."""
     t_order = np.argsort(township_county, kind="stable")
@@ -159,6 +176,12 @@ def _same_county_pairs(township_county: np.ndarray, facility_county: np.ndarray)
     if not ts:
         return np.empty(0, np.int64), np.empty(0, np.int64)
     return np.concatenate(ts), np.concatenate(fs)
+
+
+def _unit_vectors(lon: np.ndarray, lat: np.ndarray) -> np.ndarray:
+    """Points on the unit sphere for WGS84 degrees (spherical, as the haversine formula)."""
+    lon, lat = np.radians(np.asarray(lon, dtype=float)), np.radians(np.asarray(lat, dtype=float))
+    return np.column_stack([np.cos(lat) * np.cos(lon), np.cos(lat) * np.sin(lon), np.sin(lat)])
 
 
 def geodesic_costs(seat_lon: np.ndarray, seat_lat: np.ndarray, township_county: np.ndarray,
@@ -187,11 +210,12 @@ def geodesic_costs(seat_lon: np.ndarray, seat_lat: np.ndarray, township_county: 
     if len(facility_lon) == 0 or len(seat_lon) == 0:
         empty = np.empty(0)
         return TravelCosts(_pairs_frame(empty, empty, empty, empty), "geodesic", settings.describe())
-    tree = BallTree(np.radians(np.column_stack([facility_lat, facility_lon])), metric="haversine")
-    near = tree.query_radius(np.radians(np.column_stack([seat_lat, seat_lon])),
-                             r=settings.max_straight_km / EARTH_RADIUS_KM)
-    near_t = np.repeat(np.arange(len(seat_lon)), [len(n) for n in near])
-    near_f = np.concatenate(near).astype(np.int64) if len(near_t) else np.empty(0, np.int64)
+    from scipy.spatial import cKDTree  # here, not at import: `planner --help` needs no spatial index
+
+    chord = 2.0 * np.sin(settings.max_straight_km / EARTH_RADIUS_KM / 2.0)
+    near = cKDTree(_unit_vectors(seat_lon, seat_lat)).sparse_distance_matrix(
+        cKDTree(_unit_vectors(facility_lon, facility_lat)), chord, output_type="ndarray")
+    near_t, near_f = near["i"].astype(np.int64), near["j"].astype(np.int64)
     same_t, same_f = _same_county_pairs(np.asarray(township_county), np.asarray(facility_county))
     keys = np.unique(np.concatenate([near_t * len(facility_lon) + near_f,
                                      same_t * len(facility_lon) + same_f]))
@@ -201,9 +225,100 @@ def geodesic_costs(seat_lon: np.ndarray, seat_lat: np.ndarray, township_county: 
     return TravelCosts(_pairs_frame(t, f, road_km, settings.minutes(straight)), "geodesic", settings.describe())
 
 
+@dataclass(frozen=True)
+class MatrixCheck:
+    """What :func:`matrix_costs` found in the rows of a travel matrix.
+
+    Attributes
+    ----------
+    problems
+        The matrix rows (positions, ascending) with each problem:
+        ``missing_township_code`` and ``missing_facility_id`` (a blank key),
+        ``unknown_township``, ``unknown_facility``, ``missing_cost`` (no
+        minutes, nor km to convert), ``negative_minutes`` / ``negative_km``,
+        ``not_finite_minutes`` / ``not_finite_km`` (``inf``) and
+        ``duplicate`` (a second usable row for a pair). Only the rows of none
+        of these become pairs.
+    kept
+        For each ``duplicate`` row, the row of its pair that was kept.
+    named
+        For each township of the region, whether any row names it.
+    missing
+        :func:`missing_county_pairs` of the pairs the rows state (usable or
+        not), when the counties were given; else empty.
+    """
+
+    problems: dict[str, np.ndarray]
+    kept: np.ndarray
+    named: np.ndarray
+    missing: dict[Any, tuple[int, np.ndarray, np.ndarray]]
+
+    def kept_for(self, row: int) -> int:
+        """The row kept for the pair of a duplicate ``row``."""
+        return int(self.kept[np.searchsorted(self.problems["duplicate"], row)])
+
+
+def _positions(values: pd.Series, keys: pd.Series) -> tuple[np.ndarray, np.ndarray]:
+    """Position of each value among ``keys`` (unique; -1 where not there), and which values are missing.
+
+    A categorical column is looked up once per category.
+    """
+    index = pd.Index(np.asarray(keys, dtype=object), dtype=object)
+    small = np.int16 if len(index) < 2**15 else np.int32  # a position per row: 2 bytes where they fit
+    if isinstance(values.dtype, pd.CategoricalDtype):
+        codes = values.cat.codes.to_numpy()
+        lookup = np.append(index.get_indexer(values.cat.categories.to_numpy(dtype=object)), -1).astype(small)
+        return lookup[codes], codes < 0
+    cells = values.to_numpy(dtype=object)
+    found = index.get_indexer(cells).astype(small)
+    missing = np.zeros(len(cells), dtype=bool)
+    absent = np.flatnonzero(found < 0)
+    missing[absent] = pd.isna(cells[absent])
+    return found, missing
+
+
+def _pair_keys(township: np.ndarray, facility: np.ndarray, facilities: int) -> np.ndarray:
+    """One integer per (township, facility) pair, in the pairs' order (township, then facility)."""
+    key = township.astype(np.int64)
+    key *= facilities
+    key += facility
+    return key
+
+
+def _repeats(key: np.ndarray) -> tuple[np.ndarray | None, np.ndarray, np.ndarray]:
+    """The order sorting ``key`` (stable; ``None`` if already strictly increasing), and each repeat with its first.
+
+    Returns
+    -------
+    (order, repeated, first)
+        Positions in ``key``: of every entry equal to an earlier one, and of
+        that earlier (first) entry.
+    """
+    if len(key) < 2 or (key[1:] > key[:-1]).all():  # sorted and unique, as many matrices are written
+        empty = np.empty(0, dtype=np.int64)
+        return None, empty, empty
+    order = np.argsort(key, kind="stable")
+    ordered = key[order]
+    again = np.flatnonzero(ordered[1:] == ordered[:-1]) + 1  # positions in ``ordered`` repeating the one before
+    del ordered
+    if not len(again):
+        return order, again, again
+    new_run = np.ones(len(key), dtype=bool)
+    new_run[again] = False
+    starts = np.flatnonzero(new_run)
+    first = starts[np.searchsorted(starts, again, side="right") - 1]
+    return order, order[again], order[first]
+
+
 def matrix_costs(frame: pd.DataFrame, township_codes: pd.Series, facility_ids: pd.Series, *,
-                 speed_kmh: float | None = None) -> tuple[TravelCosts, dict[str, pd.Series]]:
+                 speed_kmh: float | None = None, township_county: np.ndarray | None = None,
+                 facility_county: np.ndarray | None = None) -> tuple[TravelCosts, MatrixCheck]:
     """Travel costs from the planner's long matrix (township_code, facility_id, minutes and/or km).
+
+    A row becomes a pair when it names a known township and a known facility
+    and has a cost >= 0 that is finite; an empty cost is how a matrix says
+    that a pair cannot be travelled. A later row for a pair already given is
+    a duplicate (the first is kept).
 
     Parameters
     ----------
@@ -213,34 +328,86 @@ def matrix_costs(frame: pd.DataFrame, township_codes: pd.Series, facility_ids: p
         The region's township codes and facility ids, in table order.
     speed_kmh
         Converts km to minutes when the matrix has only distances.
+    township_county, facility_county
+        County of each township and facility: then the same-county pairs the
+        matrix lacks are found too (:func:`missing_county_pairs`).
 
     Returns
     -------
-    (TravelCosts, dict)
-        The costs, and boolean masks over ``frame`` rows for the report:
-        ``unknown_township``, ``unknown_facility``, ``missing_cost``, ``duplicate``.
+    (TravelCosts, MatrixCheck)
+        The costs, and the rows of ``frame`` with each problem, for the report.
     """
-    t_pos = pd.Series(np.arange(len(township_codes)), index=pd.Index(township_codes))
-    f_pos = pd.Series(np.arange(len(facility_ids)), index=pd.Index(facility_ids))
-    t = frame["township_code"].map(t_pos)
-    f = frame["facility_id"].map(f_pos)
-    km = frame["km"] if "km" in frame else pd.Series(np.nan, index=frame.index)
-    minutes = frame["minutes"] if "minutes" in frame else pd.Series(np.nan, index=frame.index)
+    n = len(frame)
+    t, blank_t = _positions(frame["township_code"], township_codes)
+    f, blank_f = _positions(frame["facility_id"], facility_ids)
+    given = {col: frame[col].to_numpy(np.float64) for col in ("minutes", "km") if col in frame}
+    km = given.get("km", np.full(n, np.nan))
+    minutes = given.get("minutes", np.full(n, np.nan))
     if speed_kmh is not None:
-        minutes = minutes.fillna(km / speed_kmh * 60.0)
-    masks = {
-        "unknown_township": t.isna() & frame["township_code"].notna(),
-        "unknown_facility": f.isna() & frame["facility_id"].notna(),
-        "missing_cost": minutes.isna(),
-    }
-    ok = t.notna() & f.notna() & minutes.notna()
-    keyed = pd.DataFrame({"t": t[ok].astype(np.int64), "f": f[ok].astype(np.int64)})
-    dup = keyed.duplicated(keep="first")
-    duplicate = pd.Series(False, index=frame.index)
-    duplicate.loc[dup[dup].index] = True
-    masks["duplicate"] = duplicate
-    keep = ok & ~masks["duplicate"]
+        minutes = np.where(np.isnan(minutes), km / speed_kmh * 60.0, minutes)
+    masks = {"missing_township_code": blank_t, "missing_facility_id": blank_f,
+             "unknown_township": (t < 0) & ~blank_t, "unknown_facility": (f < 0) & ~blank_f,
+             "missing_cost": np.isnan(minutes)}
+    for col, values in given.items():
+        masks[f"negative_{col}"] = values < 0
+        masks[f"not_finite_{col}"] = np.isposinf(values)
+    rows = np.flatnonzero(~np.logical_or.reduce(list(masks.values()))).astype(np.int32)  # n < 2**31
+    problems = {key: np.flatnonzero(mask) for key, mask in masks.items()}  # a few rows, not 2 million flags
+    del masks
+    order, repeated, first = _repeats(_pair_keys(t[rows], f[rows], len(facility_ids)))
+    by_row = np.argsort(rows[repeated])
+    problems["duplicate"], kept = rows[repeated][by_row], rows[first][by_row]
+    named = np.bincount(t[t >= 0], minlength=len(township_codes)) > 0
+    missing = {} if township_county is None or facility_county is None else \
+        missing_county_pairs(t, f, township_county, facility_county)
+    if order is not None:  # the usable rows in pair order, each pair once
+        if len(repeated):
+            first_time = np.ones(len(rows), dtype=bool)
+            first_time[repeated] = False
+            order = order[first_time[order]]
+        rows = rows[order]
+        del order
     label = "travel matrix" + ("" if speed_kmh is None else f" (km converted at {speed_kmh:g} km/h where minutes missing)")
-    pairs = _pairs_frame(t[keep].to_numpy(np.int64), f[keep].to_numpy(np.int64),
-                         km[keep].to_numpy(np.float64), minutes[keep].to_numpy(np.float64))
-    return TravelCosts(pairs, "matrix", label), masks
+    kept_t, kept_f = t[rows], f[rows]
+    del t, f  # a position per row, twice: gone before the pairs are built
+    pairs = _ordered_pairs_frame(kept_t, kept_f, km[rows], minutes[rows])
+    return TravelCosts(pairs, "matrix", label), MatrixCheck(problems, kept, named, missing)
+
+
+def missing_county_pairs(township: np.ndarray, facility: np.ndarray, township_county: np.ndarray,
+                         facility_county: np.ndarray) -> dict[Any, tuple[int, np.ndarray, np.ndarray]]:
+    """The same-county township-facility pairs a matrix does not state, county by county.
+
+    Communities and the ward rule are planned per county, so every township
+    needs its cost to every facility of its county (as :func:`geodesic_costs`
+    always keeps them); a pair across a county border may be left out (out of
+    reach).
+
+    Parameters
+    ----------
+    township, facility
+        Positions of the pairs the matrix states (rows with -1 are ignored).
+    township_county, facility_county
+        County of each township and facility position.
+
+    Returns
+    -------
+    dict
+        ``{county: (pairs needed, townships, facilities)}`` for each county
+        with pairs missing: how many same-county pairs it has, and the
+        positions of those missing, sorted by township then facility.
+    """
+    township_county, facility_county = np.asarray(township_county), np.asarray(facility_county)
+    need_t, need_f = _same_county_pairs(township_county, facility_county)
+    # Counties as small integers, so a row's two counties compare without a string per row.
+    county, _ = pd.factorize(np.concatenate([township_county, facility_county]))
+    t_county = np.append(county[:len(township_county)], -1).astype(np.int32)  # position -1: no county
+    f_county = np.append(county[len(township_county):], -2).astype(np.int32)
+    same = np.flatnonzero(t_county[township] == f_county[facility])
+    width = max(len(facility_county), 1)
+    have = np.isin(need_t * width + need_f, township[same].astype(np.int64) * width + facility[same])
+    order = np.lexsort((need_f[~have], need_t[~have]))
+    missing_t, missing_f = need_t[~have][order], need_f[~have][order]
+    needed = pd.Series(township_county[need_t]).value_counts()
+    by_county = pd.Series(np.arange(len(missing_t))).groupby(township_county[missing_t], sort=True).indices
+    return {county: (int(needed[county]), missing_t[at], missing_f[at]) for county, at in by_county.items()}

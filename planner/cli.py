@@ -18,10 +18,8 @@ import argparse
 import os
 import sys
 from collections.abc import Callable, Sequence
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
-from geodata.readers import InputError
-from geodata.region import Region
 from geodata.report import RegionError
 from planner.cliutil import (CommandError, add_executor_arguments, add_region_arguments, check_outputs,
                              command_executor, fit_solver_workers, load, parameter_errors, read_params, read_region,
@@ -31,6 +29,9 @@ from planner.commands import add_save_arguments, save_run
 from planner.commands import register as register_scenario_commands
 from planner.parallel import ProgressBar
 from planner.signals import EXIT_INTERRUPTED, EXIT_TERMINATED, Terminated, stop_on_sigterm
+
+if TYPE_CHECKING:  # commands import the region machinery (geopandas ...) when they run, so --help starts fast
+    from geodata.region import Region
 
 __all__ = ["build_parser", "main"]
 
@@ -264,6 +265,8 @@ def main(argv: Sequence[str] | None = None) -> int:
     """Entry point of the ``planner`` console command."""
     parser = build_parser()
     args = parser.parse_args(argv)
+    from geodata.readers import InputError
+
     try:
         with stop_on_sigterm():
             return int(args.func(args) or 0)

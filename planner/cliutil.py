@@ -21,15 +21,16 @@ from collections.abc import Iterable, Iterator, Mapping, Sequence
 from contextlib import contextmanager
 from dataclasses import replace
 from pathlib import Path
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 from geodata.files import atomic_path
-from geodata.readers import InputError
-from geodata.region import Region, RegionOptions, check_region
 from geodata.report import RegionError, ValidationReport
 from planner.bounds import REGION_OPTIONS, TRAVEL, Bound, flag
 from planner.parallel import EXECUTOR_KINDS, PARALLEL_THRESHOLD, Executor, ExecutorError, choose_kind, executor
 from planner.scenario_input import MAX_SCENARIO_BYTES, ScenarioError, refuse_root_folders
+
+if TYPE_CHECKING:  # reading a region needs geopandas and friends: imported where a region is read
+    from geodata.region import Region, RegionOptions
 
 __all__ = ["DEMO", "CommandError", "add_executor_arguments", "add_region_arguments", "check_outputs",
            "command_executor", "fit_solver_workers", "input_files", "load", "parameter_errors", "read_params",
@@ -79,6 +80,8 @@ def region_options(args: argparse.Namespace) -> RegionOptions:
     CommandError
         For an unreadable or wrong options file, or a malformed flag.
     """
+    from geodata.region import RegionOptions
+
     try:
         options = RegionOptions.from_yaml(args.options) if args.options else RegionOptions()
     except ValueError as exc:
@@ -105,6 +108,8 @@ def region_options(args: argparse.Namespace) -> RegionOptions:
 
 def _refuse_file_options_on_demo(args: argparse.Namespace, options: RegionOptions) -> None:
     """The demo uses only travel settings and the 60+ share: refuse what would be ignored without a word."""
+    from geodata.region import RegionOptions
+
     given = [flag for flag, value in (("--travel-matrix", args.travel_matrix), ("--crs", args.crs)) if value]
     default = RegionOptions()
     from_file = [key for key in _FILE_OPTIONS if args.options and getattr(options, key) != getattr(default, key)]
@@ -128,6 +133,9 @@ def read_region(args: argparse.Namespace) -> tuple[Region | None, ValidationRepo
         For bad options, options the demo cannot use, input files that cannot
         be found, or a file-system root (reading it would walk every file).
     """
+    from geodata.readers import InputError
+    from geodata.region import check_region
+
     paths = args.region if isinstance(args.region, list) else [args.region]
     options = region_options(args)
     if paths == [DEMO]:
@@ -286,6 +294,8 @@ def input_files(args: argparse.Namespace) -> list[tuple[str, Path]]:
     found: list[tuple[str, str]] = [("the region", p) for p in _region_paths(args)]
     found += [(flag, value) for name, flag in _INPUT_FLAGS if (value := getattr(args, name, None))]
     if getattr(args, "options", None):
+        from geodata.region import RegionOptions
+
         try:
             found += [(f"a file named in --options {args.options}", p)
                       for p in _role_files(RegionOptions.from_yaml(args.options))]

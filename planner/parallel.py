@@ -85,9 +85,10 @@ from concurrent.futures.process import BrokenProcessPool
 from contextlib import contextmanager
 from dataclasses import dataclass
 from itertools import islice
-from typing import IO, Any, Literal
+from typing import IO, TYPE_CHECKING, Any, Literal
 
-from optimization.solve import Infeasibility
+if TYPE_CHECKING:  # OR-Tools is loaded by the solvers that need it, not by every command
+    from optimization.solve import Infeasibility
 
 __all__ = [
     "EXECUTOR_KINDS",
@@ -171,6 +172,8 @@ class TaskFailure:
         Infeasibility
             Rule ``solver_error``, with the error and whether the worker crashed.
         """
+        from optimization.solve import Infeasibility
+
         return Infeasibility("solver_error", subject,
                              f"{label}: no plan, because the optimiser stopped with an error ({self.error}); "
                              "the other counties are not affected -- re-run this county or report the error",

@@ -43,16 +43,15 @@ from functools import lru_cache
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
-import pandas as pd
-
-from geodata.region import Region
-from optimization.siting import SitingData, SitingParams, SitingPlan, solve_siting
-from optimization.solve import SolveStatus
 from planner.bounds import SITING, flag
-from planner.siting import SitingResult, SitingSetup, siting_data
 
-if TYPE_CHECKING:
+if TYPE_CHECKING:  # pandas, the region and the optimiser are imported where a sweep runs: `planner --help` stays fast
+    import pandas as pd
+
+    from geodata.region import Region
+    from optimization.siting import SitingData, SitingParams, SitingPlan
     from planner.scenario import RegionRef
+    from planner.siting import SitingResult, SitingSetup
 
 __all__ = [
     "SweepPoint",
@@ -180,6 +179,8 @@ def sweep_points(base: SitingSetup, grid: Mapping[str, Sequence[Any]]) -> list[S
         For an unknown or unsweepable field, an empty list of values, a
         repeated value, or a combination the setup refuses.
     """
+    from planner.siting import SitingSetup
+
     known = {f.name for f in fields(SitingSetup)} - NOT_SWEPT
     problems = [f"{key!r} is not a siting setting a sweep can vary (choose from {', '.join(sorted(known))})"
                 for key in grid if key not in known]
@@ -206,6 +207,8 @@ def sweep_points(base: SitingSetup, grid: Mapping[str, Sequence[Any]]) -> list[S
 
 def _solve_point(item: tuple[SitingData, SitingParams]) -> tuple[SitingPlan, float]:
     """Solve one point (counties one after the other); top-level so workers import it by name."""
+    from optimization.siting import solve_siting
+
     start = time.perf_counter()
     plan = solve_siting(*item)
     return plan, time.perf_counter() - start
@@ -253,8 +256,10 @@ class SweepResult:
 
 
 def _row(point: SweepPoint, region: Region, outcome: Any, index: Any) -> tuple[dict[str, Any], SitingResult | None]:
+    from optimization.solve import SolveStatus
     from planner.metrics import siting_kpis
     from planner.parallel import TaskFailure
+    from planner.siting import SitingResult
 
     row: dict[str, Any] = {"point": point.name, **{param_column(k): v for k, v in point.values.items()}}
     if isinstance(outcome, TaskFailure):
@@ -307,6 +312,10 @@ def run_sweep(region: Region, base: SitingSetup, grid: Mapping[str, Sequence[Any
         For a bad grid, or settings that do not fit the region (unknown
         facility ids or counties).
     """
+    import pandas as pd
+
+    from planner.siting import siting_data
+
     start = time.perf_counter()
     points = sweep_points(base, grid)
     for point in points:
@@ -507,6 +516,8 @@ def sweep_html(result: SweepResult, *, lang: str = "zh", png: bytes | None = Non
     import json
     import tempfile
 
+    import pandas as pd
+
     from planner import labels
     from planner.report import page_context, table_of
     from planner.templating import render
@@ -618,6 +629,7 @@ def cmd_sweep(args: argparse.Namespace) -> int:
     from planner.cliutil import CommandError, check_outputs, command_executor, load, parameter_errors, read_params
     from planner.parallel import ProgressBar
     from planner.scenario import DEMO, RegionRef
+    from planner.siting import SitingSetup
 
     values = read_params(args.params, "siting")
     values["objective"] = args.objective
@@ -637,7 +649,7 @@ def cmd_sweep(args: argparse.Namespace) -> int:
     paths = args.region if isinstance(args.region, list) else [args.region]
     ref = RegionRef.of(region, paths, seed=region.provenance.get("seed") if paths == [DEMO] else None)
     counties = len(base.counties or region.county_codes)
-    with command_executor(args, tasks=len(points) * counties, preload=["planner.sweep"]) as ex, \
+    with command_executor(args, tasks=len(points) * counties, preload=["planner.sweep", "planner.siting"]) as ex, \
             ProgressBar(desc="points", unit="point", disable=args.quiet or None) as bar:
         try:
             result = run_sweep(region, base, grid, map_fn=ex.map, progress=bar)

@@ -1,0 +1,44 @@
+"""The command line starts fast: heavy libraries are imported by the commands that use them (issue 13)."""
+
+from __future__ import annotations
+
+import json
+import os
+import subprocess
+import sys
+from pathlib import Path
+
+import pytest
+
+ROOT = Path(__file__).resolve().parents[2]
+
+#: Libraries that take seconds to import and that neither `--help` nor `validate` needs.
+SOLVING_AND_DRAWING = ("sklearn", "ortools", "matplotlib", "streamlit", "folium", "dask", "scipy.stats")
+#: What reading a region needs, and `--help` does not.
+READING = ("pandas", "geopandas", "pyogrio", "shapely", "pyarrow", "networkx")
+
+
+def _modules_after(code: str) -> set[str]:
+    """Top modules (and scipy.stats) imported by ``code`` in a fresh interpreter, printed on its last line."""
+    script = (f"import sys\n{code}\n"
+              "import json; print(json.dumps(sorted(sys.modules)))")
+    done = subprocess.run([sys.executable, "-c", script], capture_output=True, text=True, cwd=ROOT, check=True,
+                          env={**os.environ, "PYTHONPATH": str(ROOT)})
+    return set(json.loads(done.stdout.strip().splitlines()[-1]))
+
+
+def _loaded(modules: set[str], names: tuple[str, ...]) -> list[str]:
+    return [name for name in names if name in modules]
+
+
+def test_help_imports_neither_solvers_nor_data_libraries():
+    modules = _modules_after("from planner.cli import build_parser\nbuild_parser().format_help()")
+    assert _loaded(modules, SOLVING_AND_DRAWING + READING) == []
+
+
+@pytest.mark.slow
+def test_validate_demo_imports_no_solver_or_drawing_library():
+    modules = _modules_after("from planner.cli import main\nassert main(['validate', 'demo', '--json', "
+                             "__import__('os').devnull, '--force']) == 0")
+    assert _loaded(modules, SOLVING_AND_DRAWING) == []
+    assert "geopandas" in modules  # it did read the region
