@@ -17,6 +17,8 @@ a few thousand times.
 
 from __future__ import annotations
 
+import math
+
 import re
 from collections.abc import Mapping
 from dataclasses import dataclass
@@ -333,7 +335,8 @@ def _parse_number(text: pd.Series, col: Column, rows: _Rows, header: str) -> pd.
         rows.add(negative, "negative_value", "error", header, "a count >= 0", quoted)
     else:
         negative = pd.Series(False, index=values.index)
-    outside = values.notna() & ~negative & (~finite | (values < low) | (values > high))
+    bounded = math.isfinite(low) or math.isfinite(high)  # unbounded columns (travel) have checks of their own
+    outside = values.notna() & ~negative & ((~finite & bounded) | (values < low) | (values > high))
     rows.add(outside, "value_out_of_range", "error", header, _bound_words(col), quoted)
     values = values.where(~negative & ~outside)
     if col.kind == "count":

@@ -18,7 +18,6 @@ __all__ = [
     "COLUMNS",
     "MAX_HOSPICE_BEDS",
     "MAX_TOWNSHIP_POPULATION",
-    "MAX_TRAVEL",
     "Column",
     "FacilityKind",
     "Grade",
@@ -168,6 +167,9 @@ class Column:
     bounds
         ``(lowest, highest)`` value a ``count`` or ``number`` may take; a
         value outside (or not finite) is an error naming row and field.
+        Travel minutes and km keep the default (no bounds): the matrix's own
+        checks (:mod:`geodata.travel_report`) name a negative or infinite
+        cost with its pair and say how to state an unreachable one.
     """
 
     name: str
@@ -186,8 +188,6 @@ class Column:
 MAX_TOWNSHIP_POPULATION = 10_000_000
 #: Most hospice beds one facility can hold (Beijing plans 1,800 for the whole city).
 MAX_HOSPICE_BEDS = 5_000
-#: Most minutes or kilometres of one travel-matrix row (a day's drive and then some).
-MAX_TRAVEL = 100_000
 _POPULATION = (0, MAX_TOWNSHIP_POPULATION)
 
 
@@ -266,9 +266,9 @@ COLUMNS: dict[Layer, tuple[Column, ...]] = {
                ("机构编码", "机构代码", "机构ID", "facilityid", "id")),
         Column("minutes", "行程时间(分钟)", "Minutes", "number",
                ("分钟", "时间", "行程时间", "通行时间", "time", "duration", "duration_min", "min"),
-               required=False, bounds=(0, MAX_TRAVEL)),
+               required=False),
         Column("km", "距离(公里)", "Distance (km)", "number",
-               ("公里", "距离", "里程", "distance", "distance_km", "dist"), required=False, bounds=(0, MAX_TRAVEL)),
+               ("公里", "距离", "里程", "distance", "distance_km", "dist"), required=False),
     ),
     Layer.GROUPING: (
         _TOWNSHIP_CODE,

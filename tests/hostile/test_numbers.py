@@ -89,6 +89,6 @@ def test_travel_minutes_must_be_finite_and_not_negative(tmp_path):
                            "facility_id": facilities["facility_id"].iloc[:3], "minutes": ["inf", "-5", "12"]})
     matrix.to_csv(tmp_path / "travel.csv", index=False)
     _, report = check_region([*paths, tmp_path / "travel.csv"])
-    rows = sorted(p.row for p in of(report, "value_out_of_range") + of(report, "negative_value"))
+    rows = sorted(p.row for p in of(report, "travel_not_finite_minutes") + of(report, "travel_negative_minutes"))
     assert rows == [1, 2]
     assert not report.usable
