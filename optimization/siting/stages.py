@@ -12,7 +12,10 @@ objective (fewest sites among the maximal-coverage plans is a set cover), so
 each later stage gets at most ``max(LATER_STAGE_SHARE x the first stage's
 time, LATER_STAGE_FLOOR_SECONDS)`` seconds (the first stage's time includes
 building its models; for a plan proven elsewhere, the time that proof took),
-and never beyond the overall deadline. A later stage that stops unproven keeps
+and never beyond the overall deadline. That limit binds the solver; building
+a model is not bounded, so when the objective was proven without a model
+(Lagrangian branch-and-bound) the later stages start only if their model has at
+most ``LATER_STAGE_MAX_VARS`` variables. A later stage that stops unproven keeps
 its best plan (the objective stays fixed at its optimum, so that plan is as
 good for the objective); one that finds no plan in its time keeps the plan of
 the stage before. Its report then says ``feasible`` (not proven), and
@@ -60,6 +63,12 @@ LATER_STAGE_SHARE = 1.0
 
 #: ... but at least this many seconds (a county's first stage often takes milliseconds).
 LATER_STAGE_FLOOR_SECONDS = 1.0
+
+#: Variables above which the later stages of a plan proven without a model (the Lagrangian
+#: branch-and-bound of a large p-median) are not started: their time limit binds only the solver,
+#: and MathOpt took minutes merely to take a 2,000,000-variable model (2,500 x 800, dense pairs)
+#: where the branch-and-bound had not reduced it.
+LATER_STAGE_MAX_VARS = 200_000
 
 #: Keys of :attr:`ModelRun.stage_seconds`, in the order the stages run.
 STAGE_NAMES = ("objective", "tie_break", "beds")
@@ -288,6 +297,8 @@ def run_model(stages: Stages) -> ModelRun:
         if not later or report.status is not SolveStatus.OPTIMAL:
             return ModelRun(None, None, report, stage_seconds=seconds)
         sm = build_model(prep, closed=stages.closed, forced=stages.forced, pairs_ok=stages.pairs_ok)
+        if sm.lm.n_vars > LATER_STAGE_MAX_VARS:  # building it would outlast any bound: keep the proven plan
+            return ModelRun(None, None, report, stage_seconds=seconds)
         _fix(sm, primary, float(report.objective))
         return _later(stages, sm, ModelRun(sm, None, report, stage_seconds=seconds), later, known_open.astype(float))
     start = time.perf_counter()

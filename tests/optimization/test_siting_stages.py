@@ -88,3 +88,22 @@ def test_without_a_tie_break_nothing_is_claimed_about_one():
     plan = solve_siting(data, params)
     assert plan.tie_break_proven is None
     assert set(plan.stage_seconds) == {"objective"}
+
+
+def test_later_stages_too_large_to_build_keep_the_plan_proven_without_a_model(monkeypatch):
+    import optimization.siting.stages as stages
+
+    rng = np.random.default_rng(1)
+    demand, sites = rng.uniform(0, 100, (200, 2)), rng.uniform(0, 100, (120, 2))
+    cost = np.hypot(*(demand[:, None, :] - sites[None, :, :]).transpose(2, 0, 1))
+    # 24,000 pairs: the Lagrangian scheme applies
+    data = SitingData.from_matrix(cost, demand_weight=rng.integers(1, 101, 200).astype(float))
+    params = SitingParams(objective="min_distance", new_sites=5, require_ward=False, beds_min=0, time_limit=60.0)
+    proven = solve_siting(data, params)
+    assert proven.report.backend == "lagrangian-bb" and proven.report.status is SolveStatus.OPTIMAL
+    assert "tie_break" in proven.stage_seconds  # the tie-break's model is small: it runs
+
+    monkeypatch.setattr(stages, "LATER_STAGE_MAX_VARS", 10)  # now every later model counts as too large
+    plan = solve_siting(data, params)
+    assert plan.report.status is SolveStatus.OPTIMAL and plan.objective_value == pytest.approx(proven.objective_value)
+    assert set(plan.stage_seconds) == {"objective"} and plan.tie_break_proven is False
