@@ -67,15 +67,17 @@ METHODS = {"mclp": ("ours dense", "ours sparse", "spopt"), "pmedian": ("ours den
 # ------------------------------------------------------------------------------------------- instances
 
 
-def make_instance(n: int, *, seed: int) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
+def make_instance(n: int, *, seed: int, sites: int | None = None) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
     """Demand points, candidate sites and weights of one seeded instance.
 
     Parameters
     ----------
     n
-        Demand points (``n / 4`` candidate sites, at least 1).
+        Demand points.
     seed
         Seed of every draw.
+    sites
+        Candidate sites (default ``n / 4``, at least 1).
 
     Returns
     -------
@@ -85,9 +87,10 @@ def make_instance(n: int, *, seed: int) -> tuple[np.ndarray, np.ndarray, np.ndar
     """
     rng = np.random.default_rng(seed)
     demand = rng.uniform(0.0, SIDE, (n, 2))
-    sites = rng.uniform(0.0, SIDE, (max(1, round(n * SITES_PER_DEMAND)), 2))
+    m = max(1, round(n * SITES_PER_DEMAND)) if sites is None else sites
+    points = rng.uniform(0.0, SIDE, (m, 2))
     weights = rng.integers(1, 101, n).astype(float)
-    return demand, sites, weights
+    return demand, points, weights
 
 
 def cost_matrix(demand: np.ndarray, sites: np.ndarray) -> np.ndarray:

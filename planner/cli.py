@@ -182,6 +182,14 @@ def _print_siting(data: dict[str, Any]) -> None:
         for alt in data["alternatives"]:
             print(f"alternative {alt['rank']}: objective {alt['objective']}, sites {', '.join(alt['open_sites'])}")
     _print_report_header(data)
+    if data["status"] == "optimal" and data["tie_break_proven"] is False:
+        from optimization.siting.stages import LATER_STAGE_FLOOR_SECONDS
+
+        seconds = data["stage_seconds"].get("tie_break")
+        stopped = "did not run" if seconds is None else f"stopped after {seconds:.1f} s"
+        print(f"  note: the tie-break ({data['tie_break']}) was not proven: its stage {stopped} (a later stage "
+              f"gets at most the first stage's time, at least {LATER_STAGE_FLOOR_SECONDS:g} s); "
+              f"the objective is still optimal")
     for reason in data["reasons"]:
         print(f"  - {reason['message']}")
     for note in data["notes"]:

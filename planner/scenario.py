@@ -534,7 +534,8 @@ def _report_from_dict(data: Mapping[str, Any]) -> SolveReport:
 def siting_result_from_beds(region: Region, setup: SitingSetup, beds: Mapping[str, int], *,
                             report: SolveReport | None = None, serving: Mapping[str, str] | None = None,
                             county_reports: Mapping[str, SolveReport] | None = None,
-                            wall_seconds: float = 0.0) -> SitingResult:
+                            wall_seconds: float = 0.0, tie_break_report: SolveReport | None = None,
+                            stage_seconds: Mapping[str, float] | None = None) -> SitingResult:
     """A siting result for a given plan (open sites and their beds), without solving.
 
     Used to restore saved plans, and to score a plan the planner edited by hand.
@@ -551,8 +552,8 @@ def siting_result_from_beds(region: Region, setup: SitingSetup, beds: Mapping[st
         The solve report to attach (default: ``feasible``, no bound, no solver).
     serving
         Township code -> serving facility id (capacitated mode only).
-    county_reports, wall_seconds
-        Further report details to attach.
+    county_reports, wall_seconds, tie_break_report, stage_seconds
+        Further report details to attach (without a tie-break report, a tie-break counts as not proven).
 
     Returns
     -------
@@ -582,7 +583,8 @@ def siting_result_from_beds(region: Region, setup: SitingSetup, beds: Mapping[st
                               dtype=np.int64)
     report = SolveReport(SolveStatus.FEASIBLE) if report is None else report
     plan = make_plan(PlanArrays(Prepared(data, setup.params(data)), open_, bed_array, assignment), report,
-                     county_reports=dict(county_reports or {}))
+                     county_reports=dict(county_reports or {}), tie_break_report=tie_break_report,
+                     stage_seconds=dict(stage_seconds or {}))
     return SitingResult(plan, setup, index, wall_seconds)
 
 
@@ -658,8 +660,12 @@ def _restore_siting(region: Region, setup: SitingSetup, saved: Mapping[str, Any]
     """A siting result from its saved JSON: the saved open sites and beds, figures recomputed."""
     beds = {str(s["facility_id"]): int(s["beds"]) for s in saved["open_sites"]}
     county_reports = {k: _report_from_dict(v) for k, v in (saved.get("counties") or {}).items()}
+    proven = saved.get("tie_break_proven")
+    tie = None if proven is None else SolveReport(SolveStatus.OPTIMAL if proven else SolveStatus.FEASIBLE,
+                                                  objective=saved.get("tie_break_value"))
     return siting_result_from_beds(region, setup, beds, report=_report_from_dict(saved), serving=serving,
-                                   county_reports=county_reports, wall_seconds=float(saved.get("wall_seconds") or 0))
+                                   county_reports=county_reports, wall_seconds=float(saved.get("wall_seconds") or 0),
+                                   tie_break_report=tie, stage_seconds=saved.get("stage_seconds"))
 
 
 def _restore_grouping(region: Region, setup: GroupingSetup, saved: Mapping[str, Any]) -> GroupingResult:

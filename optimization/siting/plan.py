@@ -8,7 +8,7 @@ from typing import Any
 import numpy as np
 
 from optimization.siting.enums import Objective, TieBreak
-from optimization.solve import SolveReport
+from optimization.solve import SolveReport, SolveStatus
 
 __all__ = ["GroupFigures", "SitingPlan"]
 
@@ -89,6 +89,9 @@ class SitingPlan:
         Status, objective, best bound, gap and time of the objective.
     tie_break_report
         Report of the tie-break stage, if one ran.
+    stage_seconds
+        Seconds each stage took (``objective``, ``tie_break``, ``beds``; the
+        stages that ran), summed over the counties when they were solved separately.
     county_reports
         Per-county reports when the counties were solved separately.
     overall, counties
@@ -113,6 +116,7 @@ class SitingPlan:
     tie_break_report: SolveReport | None = None
     county_reports: dict[Any, SolveReport] = field(default_factory=dict)
     alternatives: list["SitingPlan"] = field(default_factory=list)
+    stage_seconds: dict[str, float] = field(default_factory=dict)
 
     @property
     def status(self) -> str:
@@ -124,6 +128,17 @@ class SitingPlan:
         """Whether the arrays hold a plan that meets the rules."""
         return self.report.status.has_solution
 
+    @property
+    def tie_break_proven(self) -> bool | None:
+        """Whether the tie-break was proven optimal (in every county); ``None`` when there is no tie-break.
+
+        ``False`` when its stage stopped at its time bound (see :mod:`optimization.siting.stages`) or
+        did not run: the plan is then optimal for the objective, but maybe not the best tie-break.
+        """
+        if self.tie_break is TieBreak.NONE:
+            return None
+        return self.tie_break_report is not None and self.tie_break_report.status is SolveStatus.OPTIMAL
+
     def summary(self) -> dict[str, Any]:
         """Plain-JSON summary: report, objective values, overall and per-county figures."""
         return {
@@ -132,6 +147,8 @@ class SitingPlan:
             "objective_value": self.objective_value,
             "tie_break": str(self.tie_break),
             "tie_break_value": self.tie_break_value,
+            "tie_break_proven": self.tie_break_proven,
+            "stage_seconds": self.stage_seconds,
             "overall": self.overall.to_dict(),
             "counties": [c.to_dict() for c in self.counties],
             "alternatives": [{"objective_value": a.objective_value, "report": a.report.to_dict(),

@@ -35,7 +35,7 @@ from optimization.siting.model import MAXIMISED, objective_name
 from optimization.siting.params import SitingParams
 from optimization.siting.plan import SitingPlan
 from optimization.siting.prepare import Prepared
-from optimization.siting.stages import ModelRun, Stages, run_model
+from optimization.siting.stages import STAGE_NAMES, ModelRun, Stages, run_model
 from optimization.solve import (GAP_TOLERANCE, Infeasibility, SolveReport, SolveStatus, combine_reports,
                                 relative_gap, with_reasons)
 
@@ -151,7 +151,8 @@ def solve_county(data: SitingData, params: SitingParams) -> SitingPlan:
     if run.report.status is SolveStatus.INFEASIBLE:
         report = with_reasons(run.report, diagnose(prep, deadline=deadline))
         report = replace(report, solve_seconds=time.perf_counter() - start)
-        return make_plan(PlanArrays(prep, prep.fixed_open & prep.can_open), report)
+        return make_plan(PlanArrays(prep, prep.fixed_open & prep.can_open), report,
+                         stage_seconds=run.stage_seconds)
     fallback = None if stages.known is None else stages.known[0]
     arrays, report = _plan_of_run(prep, run, fallback)
     alternatives = []
@@ -160,7 +161,7 @@ def solve_county(data: SitingData, params: SitingParams) -> SitingPlan:
                                          plan_of_run=lambda r: _plan_of_run(prep, r, None))
     report = replace(report, solve_seconds=time.perf_counter() - start)
     return make_plan(arrays, report, tie_break_report=run.tie_report,
-                     alternatives=[make_plan(a, r) for a, r in alternatives])
+                     alternatives=[make_plan(a, r) for a, r in alternatives], stage_seconds=run.stage_seconds)
 
 
 def _wants_start(prep: Prepared) -> bool:
@@ -228,8 +229,10 @@ def _merge(data: SitingData, params: SitingParams, pieces: list[tuple[Any, Sitin
     if params.alternatives > 0 and report.status.has_solution:
         alternatives = merge_alternatives(prep, pieces, plans, report, make_arrays=_arrays_from_county_plans,
                                           combine=lambda rs: _combine(params.objective, rs, seconds))
+    stage_seconds = {name: sum(p.stage_seconds[name] for p in plans if name in p.stage_seconds)
+                     for name in STAGE_NAMES if any(name in p.stage_seconds for p in plans)}
     return make_plan(arrays, report, tie_break_report=tie, county_reports=reports,
-                     alternatives=[make_plan(a, r) for a, r in alternatives])
+                     alternatives=[make_plan(a, r) for a, r in alternatives], stage_seconds=stage_seconds)
 
 
 def _arrays_from_county_plans(prep: Prepared, pieces: list, plans: Iterable[SitingPlan]) -> PlanArrays:

@@ -6,13 +6,27 @@ left, stage 2 fixes the objective at its optimum and optimises the tie-break,
 and stage 3 fixes both and minimises beds, so the plan is canonical. The
 report of a run is always the report of stage 1: status, bound and gap of the
 planner's objective.
+
+Later stages are bounded. A tie-break can be a much harder model than the
+objective (fewest sites among the maximal-coverage plans is a set cover), so
+each later stage gets at most ``max(LATER_STAGE_SHARE x the first stage's
+time, LATER_STAGE_FLOOR_SECONDS)`` seconds (the first stage's time includes
+building its models; for a plan proven elsewhere, the time that proof took),
+and never beyond the overall deadline. That limit binds the solver; building
+a model is not bounded, so when the objective was proven without a model
+(Lagrangian branch-and-bound) the later stages start only if their model has at
+most ``LATER_STAGE_MAX_VARS`` variables. A later stage that stops unproven keeps
+its best plan (the objective stays fixed at its optimum, so that plan is as
+good for the objective); one that finds no plan in its time keeps the plan of
+the stage before. Its report then says ``feasible`` (not proven), and
+:attr:`ModelRun.stage_seconds` records what each stage took.
 """
 
 from __future__ import annotations
 
 import math
 import time
-from dataclasses import dataclass, replace
+from dataclasses import dataclass, field, replace
 from typing import Callable
 
 import numpy as np
@@ -23,7 +37,7 @@ from optimization.siting.model import MAXIMISED, SitingModel, build_model, objec
 from optimization.siting.prepare import Prepared
 from optimization.solve import Backend, Infeasibility, SolveReport, SolveStatus, relative_gap, solve_mathopt
 
-__all__ = ["ModelRun", "Stages", "run_model"]
+__all__ = ["ModelRun", "STAGE_NAMES", "Stages", "later_stage_limit", "run_model"]
 
 #: Back end used unless the planner forces one. Measured on 2 cores: HiGHS was
 #: fastest on the county-sized covering models and on the sorted-distance p-median models.
@@ -44,6 +58,21 @@ TRUNCATE_NEAREST = 24
 #: Seconds a later stage needs at least to be worth starting.
 MIN_STAGE_SECONDS = 0.05
 
+#: A later stage (tie-break, beds) may take at most this multiple of the first stage's time ...
+LATER_STAGE_SHARE = 1.0
+
+#: ... but at least this many seconds (a county's first stage often takes milliseconds).
+LATER_STAGE_FLOOR_SECONDS = 1.0
+
+#: Variables above which the later stages of a plan proven without a model (the Lagrangian
+#: branch-and-bound of a large p-median) are not started: their time limit binds only the solver,
+#: and MathOpt took minutes merely to take a 2,000,000-variable model (2,500 x 800, dense pairs)
+#: where the branch-and-bound had not reduced it.
+LATER_STAGE_MAX_VARS = 200_000
+
+#: Keys of :attr:`ModelRun.stage_seconds`, in the order the stages run.
+STAGE_NAMES = ("objective", "tie_break", "beds")
+
 
 @dataclass
 class ModelRun:
@@ -60,12 +89,15 @@ class ModelRun:
         Report of the planner's objective (stage 1).
     tie_report
         Report of the tie-break stage, if it ran.
+    stage_seconds
+        Seconds each stage took (keys from :data:`STAGE_NAMES`), for the stages that ran.
     """
 
     model: SitingModel | None
     values: np.ndarray | None
     report: SolveReport
     tie_report: SolveReport | None = None
+    stage_seconds: dict[str, float] = field(default_factory=dict)
 
 
 @dataclass
@@ -169,8 +201,9 @@ def _tighten(report: SolveReport, *, integral: bool, maximize: bool) -> SolveRep
     return replace(report, status=status, objective=objective, best_bound=bound, gap=gap)
 
 
-def _solve(stages: Stages, sm: SitingModel, name: str, *, extra: list[RowBlock],
-           hint: np.ndarray | None) -> tuple[np.ndarray | None, SolveReport]:
+def _solve(stages: Stages, sm: SitingModel, name: str, *, extra: list[RowBlock], hint: np.ndarray | None,
+           time_limit: float | None = None) -> tuple[np.ndarray | None, SolveReport]:
+    """Optimise expression ``name``; within ``time_limit`` seconds if given, else until the deadline."""
     params = stages.prep.params
     maximize = name in MAXIMISED
     expr = sm.exprs[name]
@@ -182,7 +215,7 @@ def _solve(stages: Stages, sm: SitingModel, name: str, *, extra: list[RowBlock],
         hint_vars = hint_map(model, ids, hint)
     try:
         result, report = solve_mathopt(
-            model, backend=stages.backend, time_limit=stages.remaining(),
+            model, backend=stages.backend, time_limit=stages.remaining() if time_limit is None else time_limit,
             absolute_gap_limit=1.0 - 1e-6 if integral else None, hint=hint_vars, threads=params.threads,
             random_seed=params.seed)
     except Exception as exc:  # the back end refused the model: report it, never crash the run
@@ -251,7 +284,8 @@ def run_model(stages: Stages) -> ModelRun:
     -------
     ModelRun
         The last model, the plan's variable values (``None`` when only the
-        known plan stands) and the reports.
+        known plan stands), the reports and each stage's seconds. Each later
+        stage is bounded by :func:`later_stage_limit`.
     """
     prep = stages.prep
     params = prep.params
@@ -259,11 +293,15 @@ def run_model(stages: Stages) -> ModelRun:
     later = later_stages(prep)
     if stages.known is not None:
         known_open, report = stages.known
+        seconds = {"objective": report.solve_seconds}
         if not later or report.status is not SolveStatus.OPTIMAL:
-            return ModelRun(None, None, report)
+            return ModelRun(None, None, report, stage_seconds=seconds)
         sm = build_model(prep, closed=stages.closed, forced=stages.forced, pairs_ok=stages.pairs_ok)
+        if sm.lm.n_vars > LATER_STAGE_MAX_VARS:  # building it would outlast any bound: keep the proven plan
+            return ModelRun(None, None, report, stage_seconds=seconds)
         _fix(sm, primary, float(report.objective))
-        return _later(stages, sm, ModelRun(sm, None, report), later, known_open.astype(float))
+        return _later(stages, sm, ModelRun(sm, None, report, stage_seconds=seconds), later, known_open.astype(float))
+    start = time.perf_counter()
     keep = initial_keep(stages) if (params.objective.serves_all and not params.capacitated) else None
     hint = stages.start if stages.start is not None else _site_hint(stages)
     # stage 1: the planner's objective, widening truncated levels until exact
@@ -276,7 +314,7 @@ def run_model(stages: Stages) -> ModelRun:
         if wider is None:
             break
         keep, hint = wider, values[sm.y]
-    run = ModelRun(sm, values, report)
+    run = ModelRun(sm, values, report, stage_seconds={"objective": time.perf_counter() - start})
     if values is None or report.status is not SolveStatus.OPTIMAL:
         return run
     # later stages keep truncated townships within their kept levels, where travel is exact
@@ -286,16 +324,44 @@ def run_model(stages: Stages) -> ModelRun:
     return _later(stages, sm, run, later, values)
 
 
+def later_stage_limit(first_seconds: float, remaining: float | None) -> float:
+    """Seconds a later stage may take: ``max(LATER_STAGE_SHARE x first_seconds, LATER_STAGE_FLOOR_SECONDS)``,
+    and no more than the time left before the deadline.
+
+    Parameters
+    ----------
+    first_seconds
+        What the first stage (the planner's objective) took.
+    remaining
+        Seconds left before the run's deadline (``None``: no deadline).
+
+    Returns
+    -------
+    float
+    """
+    bound = max(LATER_STAGE_SHARE * first_seconds, LATER_STAGE_FLOOR_SECONDS)
+    return bound if remaining is None else min(bound, remaining)
+
+
 def _later(stages: Stages, sm: SitingModel, run: ModelRun, later: list[str], hint: np.ndarray) -> ModelRun:
-    """Stages 2 and 3: each keeps the previous expressions at their optimum."""
+    """Stages 2 and 3: each keeps the previous expressions at their optimum, within its bounded time.
+
+    A stage stopped before its proof keeps its best plan (the objective is fixed, so that plan is still
+    optimal for it); a stage that found no plan keeps the previous stage's.
+    """
     primary = objective_name(stages.prep.params.objective)
     tie = stages.prep.params.effective_tie_break
+    tie_name = None if tie is TieBreak.NONE else objective_name(tie)
+    first = run.stage_seconds["objective"]
     for name in later:
-        left = stages.remaining()
-        if left is not None and left < MIN_STAGE_SECONDS:
+        limit = later_stage_limit(first, stages.remaining())
+        if limit < MIN_STAGE_SECONDS:
             break
-        values, stage_report = _solve(stages, sm, name, extra=_limit_rows(stages, sm, primary), hint=hint)
-        if tie is not TieBreak.NONE and name == objective_name(tie):
+        began = time.perf_counter()
+        values, stage_report = _solve(stages, sm, name, extra=_limit_rows(stages, sm, primary), hint=hint,
+                                      time_limit=limit)
+        run.stage_seconds["tie_break" if name == tie_name else "beds"] = time.perf_counter() - began
+        if name == tie_name:
             run.tie_report = stage_report
         if values is None:
             break

@@ -107,9 +107,28 @@ def test_cli_site_json_has_the_documented_fields(tmp_path, capsys):
     assert {"population_60plus", "covered", "share"} <= set(data["coverage"]["overall"])
     assert set(data["coverage"]["by_county"]) == set(demo_region().county_codes)
     assert sum(not s["existing"] for s in data["open_sites"]) <= 6
+    # each stage's time, and whether the tie-break (fewest new sites) was proven: the demo's is
+    assert data["tie_break"] == "sites" and data["tie_break_proven"] is True
+    assert set(data["stage_seconds"]) >= {"objective", "tie_break"}
+    assert all(seconds >= 0 for seconds in data["stage_seconds"].values())
+    assert "not proven" not in capsys.readouterr().out
     import pyogrio
 
     assert {name for name, _ in pyogrio.list_layers(tmp_path / "site.gpkg")} == {"sites", "townships"}
+
+
+def test_cli_says_when_the_tie_break_was_not_proven(tmp_path, capsys, monkeypatch):
+    import optimization.siting.stages as stages
+
+    monkeypatch.setattr(stages, "LATER_STAGE_SHARE", 0.0)  # no time at all for the later stages
+    monkeypatch.setattr(stages, "LATER_STAGE_FLOOR_SECONDS", 0.0)
+    out = tmp_path / "site.json"
+    code = main(["site", "demo", "--objective", "max-coverage", "--new-sites", "6", "--json", str(out), "--quiet"])
+    assert code == 0
+    data = json.loads(out.read_text(encoding="utf-8"))
+    assert data["status"] == "optimal" and data["tie_break_proven"] is False
+    assert set(data["stage_seconds"]) == {"objective"}
+    assert "tie-break (sites) was not proven: its stage did not run" in capsys.readouterr().out
 
 
 def test_a_subset_of_counties_is_planned_alone(region):
