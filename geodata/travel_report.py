@@ -124,7 +124,9 @@ def _report_missing_pairs(label: str, check: MatrixCheck, townships: gpd.GeoData
     for county, (needed, t, f) in check.missing.items():
         examples = ", ".join(f"{town_codes[a]}->{facility_ids[b]}" for a, b in zip(t[:EXAMPLES], f[:EXAMPLES]))
         more = f" and {len(t) - EXAMPLES} more" if len(t) > EXAMPLES else ""
-        report.add("travel_missing_pairs", "error", label, feature=str(county), field="township_code, facility_id",
+        report.add("travel_missing_pairs", "warning", label, feature=str(county), field="township_code, facility_id",
                    expected=f"a row for each of the {needed:,} township-facility pairs of county {county} "
                             "(with an empty cost for a pair that cannot be travelled)",
-                   found=f"{len(t):,} pairs missing: {examples}{more}")
+                   found=f"{len(t):,} pairs missing: {examples}{more}",
+                   repair="the missing pairs count as out of reach; a matrix for grouping alone may give only "
+                          "the hospitals' pairs")

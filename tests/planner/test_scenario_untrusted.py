@@ -103,7 +103,7 @@ def test_no_command_walks_a_file_system_root(monkeypatch, capsys):
     def walked(*args, **kwargs):
         raise AssertionError("the region was read")
 
-    monkeypatch.setattr("planner.cliutil.check_region", walked)
+    monkeypatch.setattr("geodata.region.check_region", walked)  # read_region imports it when called
     assert main(["validate", "/"]) == 1
     assert "root of a file system" in capsys.readouterr().err
 
