@@ -22,6 +22,7 @@ from typing import Any
 
 import numpy as np
 
+from optimization.certify import disputed
 from optimization.siting.alternatives import find_alternatives, merge_alternatives
 from optimization.siting.checks import presolve_checks
 from optimization.siting.data import SitingData
@@ -203,7 +204,8 @@ def _plan_of_run(prep: Prepared, run: ModelRun, fallback_open: np.ndarray | None
     if bound is not None:
         bound = min(bound, value) if not maximize else max(bound, value)
     gap = relative_gap(value, bound)
-    proven = report.status is SolveStatus.OPTIMAL or (gap is not None and gap <= GAP_TOLERANCE)
+    proven = report.status is SolveStatus.OPTIMAL or (gap is not None and gap <= GAP_TOLERANCE
+                                                      and not disputed(report))
     status = SolveStatus.OPTIMAL if proven and gap == 0.0 else SolveStatus.FEASIBLE
     return arrays, replace(report, status=status, objective=value, best_bound=bound,
                            gap=0.0 if status is SolveStatus.OPTIMAL else gap)

@@ -17,6 +17,7 @@ from typing import Callable
 
 import numpy as np
 
+from optimization.certify import Check, confirm_mathopt
 from optimization.siting.enums import Objective, TieBreak
 from optimization.siting.mip import RowBlock, hint_map, read_values
 from optimization.siting.model import MAXIMISED, SitingModel, build_model, objective_name
@@ -112,6 +113,16 @@ class Stages:
             return Backend.SCIP
         return DEFAULT_BACKEND
 
+    @property
+    def presolve(self) -> bool:
+        """Whether the back end's presolve runs (off for HiGHS on covering models, see :data:`DEFAULT_BACKEND`)."""
+        return True
+
+    @property
+    def check(self) -> Check:
+        """The second back end that confirms an ``optimal`` claim of :attr:`backend` (see :mod:`optimization.certify`)."""
+        return Check(Backend.SCIP) if self.backend is not Backend.SCIP else Check(Backend.HIGHS, presolve=False)
+
     def remaining(self) -> float | None:
         """Seconds left before the deadline."""
         return None if self.deadline is None else max(0.0, self.deadline - time.perf_counter())
@@ -170,7 +181,8 @@ def _tighten(report: SolveReport, *, integral: bool, maximize: bool) -> SolveRep
 
 
 def _solve(stages: Stages, sm: SitingModel, name: str, *, extra: list[RowBlock],
-           hint: np.ndarray | None) -> tuple[np.ndarray | None, SolveReport]:
+           hint: np.ndarray | None, certify: bool = False) -> tuple[np.ndarray | None, SolveReport]:
+    """Solve for expression ``name``; with ``certify``, an ``optimal`` claim is confirmed independently."""
     params = stages.prep.params
     maximize = name in MAXIMISED
     expr = sm.exprs[name]
@@ -182,14 +194,21 @@ def _solve(stages: Stages, sm: SitingModel, name: str, *, extra: list[RowBlock],
         hint_vars = hint_map(model, ids, hint)
     try:
         result, report = solve_mathopt(
-            model, backend=stages.backend, time_limit=stages.remaining(),
+            model, backend=stages.backend, presolve=stages.presolve, time_limit=stages.remaining(),
             absolute_gap_limit=1.0 - 1e-6 if integral else None, hint=hint_vars, threads=params.threads,
             random_seed=params.seed)
     except Exception as exc:  # the back end refused the model: report it, never crash the run
         reason = Infeasibility("solver_error", "all", f"The {stages.backend} back end failed: {exc}", {})
         return None, SolveReport(SolveStatus.ERROR, backend=str(stages.backend), reasons=(reason,))
+    report = _tighten(report, integral=integral, maximize=maximize)
+    if certify:
+        confirmation = confirm_mathopt(model, report, check=stages.check, integral=integral,
+                                       time_limit=stages.remaining(), threads=params.threads,
+                                       random_seed=params.seed)
+        report = confirmation.report
+        result = confirmation.result or result
     values = read_values(model, result, sm.lm.n_vars) if report.status.has_solution else None
-    return values, _tighten(report, integral=integral, maximize=maximize)
+    return values, report
 
 
 def _fix(sm: SitingModel, name: str, value: float) -> None:
@@ -269,7 +288,8 @@ def run_model(stages: Stages) -> ModelRun:
     # stage 1: the planner's objective, widening truncated levels until exact
     while True:
         sm = build_model(prep, keep=keep, closed=stages.closed, forced=stages.forced, pairs_ok=stages.pairs_ok)
-        values, report = _solve(stages, sm, primary, extra=_limit_rows(stages, sm, primary), hint=hint)
+        values, report = _solve(stages, sm, primary, extra=_limit_rows(stages, sm, primary), hint=hint,
+                                certify=True)
         if values is None or sm.levels is None or report.status is not SolveStatus.OPTIMAL:
             break
         wider = sm.levels.widened(values, keep if keep is not None else sm.levels.total)
