@@ -127,9 +127,13 @@ TEXT: dict[str, tuple[str, str]] = {
     "app.no_results": ("尚无规划结果：设置参数后点击“运行”。", "No plan yet: set the parameters and press Run."),
     "app.nothing_yet": ("暂无内容。", "Nothing to show yet."),
     "app.seconds": ("{seconds} 秒", "{seconds} s"),
+    "app.certificate": ("核验：{text}", "check: {text}"),
     "app.feasible_note": ("“可行”表示在时限内找到方案但未证明最优；差距为与已证明下界之比。",
                           "“Feasible” means a plan was found within the time limit but not proven optimal; the gap "
                           "is measured against the proven bound."),
+    "app.disputed_note": ("两个求解器对该模型的结论不一致：保留较优方案，标为“可行”，差距按线性松弛下界计算（见核验说明）。",
+                          "Two solvers disagreed on this model: the better plan is kept and called feasible, with the "
+                          "gap against the LP relaxation's bound (see the check note)."),
     "app.siting_stale": ("机构状态或候选点已修改，选址结果尚未更新：点击“运行”（或开启编辑后自动求解）。",
                          "Facility statuses or candidate sites changed since the siting was solved: press Run (or "
                          "turn on re-solving after each edit)."),

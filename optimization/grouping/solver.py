@@ -61,6 +61,7 @@ from typing import Any
 import numpy as np
 
 from ..solve import Infeasibility, SolveReport, SolveStatus, relative_gap, solve_cpsat
+from .confirm import confirm_travel
 from .data import GroupingData, GroupingParams
 from .diagnose import diagnose_infeasible
 from .evaluate import AssignmentEvaluation, as_lead_indices, evaluate_assignment
@@ -316,6 +317,7 @@ def solve_grouping(data: GroupingData, params: GroupingParams) -> GroupingPlan:
     best = value = bound = None
     proven = False
     unit = 1.0
+    certificate = ""
 
     strategy = params.strategy
     if strategy == "auto":
@@ -338,6 +340,13 @@ def solve_grouping(data: GroupingData, params: GroupingParams) -> GroupingPlan:
         proven, bound = ex.proven, ex.bound
         if best is None:
             return _no_plan(data, params, ex.status, phases, clock)
+        if proven:  # confirm the proof independently of the run that made it
+            check = confirm_travel(prep, int(value), seconds=clock.left, proof_seconds=ex.seconds, seed=params.seed)
+            certificate, proven = check.note, check.confirmed
+            if not proven:
+                bound = check.bound
+                if check.better is not None:
+                    best, value = check.better, float(check.better_value)
 
     balance_report = None
     if params.balance and clock.left > 0:
@@ -355,7 +364,7 @@ def solve_grouping(data: GroupingData, params: GroupingParams) -> GroupingPlan:
     lower = objective if proven else (None if bound is None else min(bound, value) / unit)
     status = SolveStatus.OPTIMAL if proven else SolveStatus.FEASIBLE
     report = SolveReport(status, objective, lower, 0.0 if proven else relative_gap(objective, lower),
-                         clock.spent, "cp-sat")
+                         clock.spent, "cp-sat", certificate=certificate)
     return GroupingPlan(data.county_id, data.township_ids, data.lead_ids, best, report,
                         evaluate_assignment(data, params, best), balance_report, tuple(phases))
 

@@ -22,7 +22,7 @@ from typing import Any
 
 import numpy as np
 
-from optimization.certify import disputed
+from optimization.certify import Check, certified, confirm_mathopt, disputed
 from optimization.siting.alternatives import find_alternatives, merge_alternatives
 from optimization.siting.checks import presolve_checks
 from optimization.siting.data import SitingData
@@ -31,11 +31,12 @@ from optimization.siting.enums import Objective
 from optimization.siting.evaluate import PlanArrays, make_plan, objective_values
 from optimization.siting import lagrange
 from optimization.siting.lagrange import Reduction, branch_and_bound, reduce_pmedian
-from optimization.siting.model import MAXIMISED, objective_name
+from optimization.siting.mip import read_values
+from optimization.siting.model import MAXIMISED, build_model, objective_name
 from optimization.siting.params import SitingParams
 from optimization.siting.plan import SitingPlan
 from optimization.siting.prepare import Prepared
-from optimization.siting.stages import ModelRun, Stages, run_model
+from optimization.siting.stages import ModelRun, Stages, integral_objective, run_model
 from optimization.solve import (GAP_TOLERANCE, Infeasibility, SolveReport, SolveStatus, combine_reports,
                                 relative_gap, with_reasons)
 
@@ -135,7 +136,8 @@ def solve_county(data: SitingData, params: SitingParams) -> SitingPlan:
         reduction = branch_and_bound(prep, reduction, deadline=deadline)
         if reduction.feasible:
             stages.closed, stages.forced, stages.pairs_ok = reduction.fixings(reduction.upper_bound)
-            stages.known = (reduction.best_open, _bb_report(reduction, time.perf_counter() - start))
+            stages.known = _confirm_known(stages, reduction.best_open,
+                                          _bb_report(reduction, time.perf_counter() - start))
         elif reduction.proven:  # even the best plan leaves a township unserved
             stages.known = (reduction.best_open, SolveReport(SolveStatus.INFEASIBLE, backend="lagrangian-bb"))
         else:
@@ -173,6 +175,31 @@ def _capacitated_start(prep: Prepared, deadline: float | None) -> np.ndarray | N
     fixed = prep.fixed_open & prep.can_open
     run = run_model(Stages(prep, stop, closed=~sites & ~fixed, forced=sites))
     return run.values
+
+
+def _confirm_known(stages: Stages, best_open: np.ndarray, report: SolveReport) -> tuple[np.ndarray, SolveReport]:
+    """Confirm the branch-and-bound's ``optimal`` by a MIP back end on the model its bound reduced.
+
+    The check shares the Lagrangian reduction (sites fixed, pairs dropped by
+    the bound) but not the search: the certificate says so. On a disagreement
+    the better plan is kept; when the check cannot finish in the time left,
+    the plan is ``feasible`` with the Lagrangian lower bound.
+    """
+    if report.status is not SolveStatus.OPTIMAL:
+        return best_open, report
+    prep = stages.prep
+    name = objective_name(prep.params.objective)
+    sm = build_model(prep, closed=stages.closed, forced=stages.forced, pairs_ok=stages.pairs_ok)
+    model = sm.lm.to_mathopt(sm.exprs[name], maximize=name in MAXIMISED)
+    confirmation = confirm_mathopt(model, report, check=Check(stages.backend, presolve=stages.presolve),
+                                   integral=integral_objective(sm, name), time_limit=stages.remaining(),
+                                   threads=prep.params.threads, random_seed=prep.params.seed)
+    checked = confirmation.report
+    if checked.status is SolveStatus.OPTIMAL:
+        checked = certified(checked, f"{checked.certificate} on the model the Lagrangian bound reduced")
+    if confirmation.result is not None:
+        best_open = sm.open_sites(read_values(model, confirmation.result, sm.lm.n_vars))
+    return best_open, checked
 
 
 def _bb_report(reduction: Reduction, seconds: float) -> SolveReport:

@@ -24,7 +24,7 @@ from optimization.siting.model import MAXIMISED, SitingModel, build_model, objec
 from optimization.siting.prepare import Prepared
 from optimization.solve import Backend, Infeasibility, SolveReport, SolveStatus, relative_gap, solve_mathopt
 
-__all__ = ["ModelRun", "Stages", "run_model"]
+__all__ = ["ModelRun", "Stages", "integral_objective", "run_model"]
 
 #: Back end used unless the planner forces one. Measured on 2 cores: HiGHS was
 #: fastest on the county-sized covering models and on the sorted-distance p-median models.
@@ -154,7 +154,8 @@ def initial_keep(stages: Stages) -> np.ndarray | None:
     return keep
 
 
-def _integral(sm: SitingModel, name: str) -> bool:
+def integral_objective(sm: SitingModel, name: str) -> bool:
+    """Whether expression ``name`` takes integer values at every plan (so bounds may be rounded)."""
     if name in ("sites", "beds"):
         return True
     if name == "max_distance":
@@ -186,7 +187,7 @@ def _solve(stages: Stages, sm: SitingModel, name: str, *, extra: list[RowBlock],
     params = stages.prep.params
     maximize = name in MAXIMISED
     expr = sm.exprs[name]
-    integral = _integral(sm, name)
+    integral = integral_objective(sm, name)
     model = sm.lm.to_mathopt(expr, maximize=maximize, extra=extra)
     hint_vars = None
     if hint is not None:

@@ -106,3 +106,43 @@ def test_every_optimal_siting_report_carries_a_certificate() -> None:
                             SitingParams(threshold=radius * 1.5, require_ward=False, **params))
         assert plan.status == "optimal"
         assert plan.report.certificate.startswith("confirmed by"), params
+
+
+# ----------------------------------------------------------------------------- grouping
+def _grouping_case(seed: int):
+    from optimization.grouping import GroupingParams
+    from optimization.grouping.prepare import prepare
+    from optimization.grouping.synthetic import synthetic_county
+
+    data = synthetic_county(20, 3, seed=seed, layout="grid")
+    params = GroupingParams(k=3, pop_tolerance=0.3)
+    return data, params, prepare(data, params)
+
+
+@pytest.mark.parametrize("seed", range(3))
+def test_optimal_groupings_are_confirmed_and_the_nearest_lead_bound_is_a_bound(seed: int) -> None:
+    from optimization.grouping import solve_grouping
+    from optimization.grouping.confirm import nearest_lead_bound
+    from optimization.grouping.model import plan_travel
+
+    data, params, prep = _grouping_case(seed)
+    plan = solve_grouping(data, params)
+    assert plan.report.status is SolveStatus.OPTIMAL
+    assert plan.report.certificate.startswith("confirmed by")
+    assert nearest_lead_bound(prep) <= plan_travel(prep, plan.assignment)
+
+
+def test_a_wrong_grouping_claim_is_beaten_by_the_second_run_and_a_right_one_confirmed() -> None:
+    from optimization.grouping import solve_grouping
+    from optimization.grouping.confirm import SECOND_RUN, confirm_travel, nearest_lead_bound
+    from optimization.grouping.model import plan_travel
+
+    data, params, prep = _grouping_case(1)
+    best = plan_travel(prep, solve_grouping(data, params).assignment)
+    assert nearest_lead_bound(prep) < best  # the balance rules bind: the cheap bound cannot settle it
+    right = confirm_travel(prep, best, seconds=30, proof_seconds=1, seed=0)
+    assert right.confirmed and right.note == SECOND_RUN
+    wrong = confirm_travel(prep, best + 1000, seconds=30, proof_seconds=1, seed=0)
+    assert not wrong.confirmed and wrong.note.startswith("disagreement")
+    assert wrong.better is not None and wrong.better_value <= best + 999
+    assert plan_travel(prep, wrong.better) == wrong.better_value
