@@ -364,11 +364,13 @@ def combine_reports(reports: Sequence[SolveReport], *, wall_seconds: float | Non
     Returns
     -------
     SolveReport
-        The combined report (``backend`` lists the distinct back ends used).
+        The combined report (``backend`` lists the distinct back ends used);
+        ``infeasible`` with the reason ``nothing_to_plan`` when there are no reports.
     """
-    if not reports:
-        return SolveReport(SolveStatus.OPTIMAL, 0.0, 0.0, 0.0, wall_seconds or 0.0,
-                           certificate="nothing to solve")
+    if not reports:  # nothing was planned: never call that optimal
+        reason = Infeasibility("nothing_to_plan", "all", "There was nothing to plan: no county with townships "
+                               "was given (check the counties and townships layers and the county selection).")
+        return SolveReport.infeasible([reason], seconds=wall_seconds or 0.0)
     status = max((r.status for r in reports), key=_STATUS_RANK.__getitem__)
     reasons = tuple(reason for r in reports for reason in r.reasons)
     seconds = wall_seconds if wall_seconds is not None else sum(r.solve_seconds for r in reports)

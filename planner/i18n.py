@@ -287,6 +287,8 @@ TEXT: dict[str, tuple[str, str]] = {
     "param.threshold.help": ("乡镇到设床机构的通行时间不超过该值即算覆盖。",
                              "A township counts as covered when a site with beds is within this many minutes."),
     "rule.no_townships": ("无乡镇", "No townships"),
+    "rule.no_sites": ("无可设床位的机构", "No site may hold beds"),
+    "rule.nothing_to_plan": ("无可规划内容", "Nothing to plan"),
     "rule.no_eligible_lead": ("无合格牵头医院", "No eligible lead hospital"),
     "rule.unknown_lead": ("未知牵头医院", "Unknown lead"),
     "rule.unknown_township": ("未知乡镇", "Unknown township"),

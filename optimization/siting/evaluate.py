@@ -134,7 +134,7 @@ def evaluate(arrays: PlanArrays) -> tuple[GroupFigures, tuple[GroupFigures, ...]
 
 def make_plan(arrays: PlanArrays, report: SolveReport, *, tie_break_report: SolveReport | None = None,
               county_reports: dict[Any, SolveReport] | None = None,
-              alternatives: list[SitingPlan] | None = None) -> SitingPlan:
+              alternatives: list[SitingPlan] | None = None, alternatives_note: str = "") -> SitingPlan:
     """Wrap plan arrays, their figures and the solve report into a :class:`SitingPlan`."""
     params = arrays.prep.params
     values = objective_values(arrays) if report.status.has_solution else {}
@@ -146,7 +146,8 @@ def make_plan(arrays: PlanArrays, report: SolveReport, *, tie_break_report: Solv
         objective_value=values.get(objective_name(params.objective)),
         tie_break_value=None if tie is TieBreak.NONE else values.get(objective_name(tie)),
         report=report, overall=overall, counties=counties, tie_break_report=tie_break_report,
-        county_reports=dict(county_reports or {}), alternatives=list(alternatives or []))
+        county_reports=dict(county_reports or {}), alternatives=list(alternatives or []),
+        alternatives_note=alternatives_note)
 
 
 def violations(data: SitingData, params: SitingParams, open_: np.ndarray, beds: np.ndarray,

@@ -23,8 +23,8 @@ from typing import Any
 import numpy as np
 
 from optimization.certify import Check, certified, confirm_mathopt, disputed
-from optimization.siting.alternatives import find_alternatives, merge_alternatives
-from optimization.siting.checks import presolve_checks
+from optimization.siting.alternatives import find_alternatives, merge_alternatives, shortfall
+from optimization.siting.checks import nothing_to_plan, presolve_checks
 from optimization.siting.data import SitingData
 from optimization.siting.diagnose import diagnose
 from optimization.siting.enums import Objective
@@ -70,6 +70,10 @@ def solve_siting(data: SitingData, params: SitingParams, *, map_fn: Mapper | Non
         The plan, its figures, the report (status, objective, bound, gap,
         time), per-county reports when decomposed, and alternatives.
     """
+    prep = Prepared(data, params)
+    empty = nothing_to_plan(prep)
+    if empty:
+        return make_plan(PlanArrays(prep, prep.fixed_open & prep.can_open), SolveReport.infeasible(empty))
     if params.couples_counties or len(data.groups) <= 1:
         return solve_county(data, params)
     start = time.perf_counter()
@@ -151,13 +155,14 @@ def solve_county(data: SitingData, params: SitingParams) -> SitingPlan:
         return make_plan(PlanArrays(prep, prep.fixed_open & prep.can_open), report)
     fallback = None if stages.known is None else stages.known[0]
     arrays, report = _plan_of_run(prep, run, fallback)
-    alternatives = []
+    alternatives, note = [], ""
     if params.alternatives > 0 and report.status.has_solution:
         alternatives = find_alternatives(prep, arrays, report, deadline=deadline, reduction=reduction,
                                          plan_of_run=lambda r: _plan_of_run(prep, r, None))
+        note = shortfall(prep, len(alternatives), deadline=deadline)
     report = replace(report, solve_seconds=time.perf_counter() - start)
     return make_plan(arrays, report, tie_break_report=run.tie_report,
-                     alternatives=[make_plan(a, r) for a, r in alternatives])
+                     alternatives=[make_plan(a, r) for a, r in alternatives], alternatives_note=note)
 
 
 def _wants_start(prep: Prepared) -> bool:
@@ -247,12 +252,13 @@ def _merge(data: SitingData, params: SitingParams, pieces: list[tuple[Any, Sitin
     report = _combine(params.objective, list(reports.values()), seconds)
     ties = [p.tie_break_report for p in plans]
     tie = combine_reports(ties, wall_seconds=seconds) if all(t is not None for t in ties) and ties else None
-    alternatives = []
+    alternatives, note = [], ""
     if params.alternatives > 0 and report.status.has_solution:
         alternatives = merge_alternatives(prep, pieces, plans, report, make_arrays=_arrays_from_county_plans,
                                           combine=lambda rs: _combine(params.objective, rs, seconds))
+        note = shortfall(prep, len(alternatives), merged=True)
     return make_plan(arrays, report, tie_break_report=tie, county_reports=reports,
-                     alternatives=[make_plan(a, r) for a, r in alternatives])
+                     alternatives=[make_plan(a, r) for a, r in alternatives], alternatives_note=note)
 
 
 def _arrays_from_county_plans(prep: Prepared, pieces: list, plans: Iterable[SitingPlan]) -> PlanArrays:
