@@ -7,6 +7,8 @@ the claim was confirmed by something other than the run that produced it.
 
 For a MathOpt model (:func:`confirm_mathopt`), in order of cost:
 
+0. **Plain bounds** the caller knows by an argument of its own (e.g. "at
+   most every coverable township is covered"), given as :class:`Bound`.
 1. **LP bound**: the linear relaxation solved by GLOP (an LP solver that shares
    no code with the MIP back ends), rounded inwards when the objective is
    integral. When it meets the claimed objective, no plan can be better.
@@ -30,13 +32,14 @@ from __future__ import annotations
 
 import math
 import time
+from collections.abc import Sequence
 from dataclasses import dataclass, replace
 
 from ortools.math_opt.python import mathopt
 
 from optimization.solve import Backend, SolveReport, SolveStatus, backend_label, relative_gap, solve_mathopt
 
-__all__ = ["Check", "Confirmation", "DISAGREEMENT", "LP_BOUND", "certified", "confirm_mathopt", "disputed",
+__all__ = ["Bound", "Check", "Confirmation", "DISAGREEMENT", "LP_BOUND", "certified", "confirm_mathopt", "disputed",
            "lp_bound", "unconfirmed"]
 
 #: Certificate text of a claim met by the LP relaxation's bound.
@@ -44,6 +47,22 @@ LP_BOUND = "confirmed by the LP bound (glop)"
 
 #: How a certificate naming a disagreement between two back ends begins.
 DISAGREEMENT = "disagreement"
+
+
+@dataclass(frozen=True)
+class Bound:
+    """A bound of the objective proven by an argument that needs no solver.
+
+    Attributes
+    ----------
+    value
+        The bound (lower when minimising, upper when maximising).
+    certificate
+        The words of the argument, shown when a plan meets the bound.
+    """
+
+    value: float
+    certificate: str
 
 
 @dataclass(frozen=True)
@@ -168,7 +187,7 @@ def _seconds(value: float):  # noqa: ANN202 - a timedelta, imported lazily
 
 
 def confirm_mathopt(model: mathopt.Model, claim: SolveReport, *, check: Check, integral: bool,
-                    time_limit: float | None = None, threads: int | None = None,
+                    bounds: Sequence[Bound] = (), time_limit: float | None = None, threads: int | None = None,
                     random_seed: int | None = None) -> Confirmation:
     """Confirm a MathOpt back end's ``optimal`` claim independently, or downgrade it.
 
@@ -183,6 +202,8 @@ def confirm_mathopt(model: mathopt.Model, claim: SolveReport, *, check: Check, i
         The second back end, used when the LP bound does not settle the claim.
     integral
         The objective is integral at every plan (bounds are rounded inwards).
+    bounds
+        Bounds known by plain arguments, checked first (they cost nothing).
     time_limit
         Seconds the check may take in all (``None``: no limit).
     threads, random_seed
@@ -199,6 +220,9 @@ def confirm_mathopt(model: mathopt.Model, claim: SolveReport, *, check: Check, i
     start = time.perf_counter()
     maximize = model.objective.is_maximize
     objective = float(claim.objective)
+    for bound in bounds:
+        if _meets(bound.value, objective):
+            return Confirmation(certified(claim, bound.certificate))
     lp = lp_bound(model, integral=integral, time_limit=time_limit)
     if _meets(lp, objective):
         return Confirmation(certified(claim, LP_BOUND))

@@ -11,7 +11,7 @@ import numpy as np
 from optimization.siting.prepare import COVER_TOLERANCE, Prepared
 from optimization.solve import Infeasibility
 
-__all__ = ["presolve_checks"]
+__all__ = ["nothing_to_plan", "presolve_checks"]
 
 #: Most townships named in one message.
 _NAMED = 10

@@ -196,7 +196,7 @@ def _confirm_known(stages: Stages, best_open: np.ndarray, report: SolveReport) -
     name = objective_name(prep.params.objective)
     sm = build_model(prep, closed=stages.closed, forced=stages.forced, pairs_ok=stages.pairs_ok)
     model = sm.lm.to_mathopt(sm.exprs[name], maximize=name in MAXIMISED)
-    confirmation = confirm_mathopt(model, report, check=Check(stages.backend, presolve=stages.presolve),
+    confirmation = confirm_mathopt(model, report, check=Check(stages.backend),
                                    integral=integral_objective(sm, name), time_limit=stages.remaining(),
                                    threads=prep.params.threads, random_seed=prep.params.seed)
     checked = confirmation.report

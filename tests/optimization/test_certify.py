@@ -146,3 +146,43 @@ def test_a_wrong_grouping_claim_is_beaten_by_the_second_run_and_a_right_one_conf
     assert not wrong.confirmed and wrong.note.startswith("disagreement")
     assert wrong.better is not None and wrong.better_value <= best + 999
     assert plan_travel(prep, wrong.better) == wrong.better_value
+
+
+# ----------------------------------------------------------------------------- plain bounds
+def _counties(seed: int) -> SitingData:
+    """Three counties, some sites existing or excluded, some eligible for the ward."""
+    rng = np.random.default_rng(100 + seed)
+    n, m = 40, 12
+    cost = rng.uniform(0, 60, (n, m)).round(1)
+    status = rng.choice(["candidate"] * 6 + ["existing", "excluded"], size=m)
+    return SitingData.from_matrix(cost, demand_weight=rng.integers(1, 5000, n).astype(float),
+                                  demand_group=rng.integers(0, 3, n), site_group=np.arange(m) % 3,
+                                  site_status=status, site_ward_eligible=rng.random(m) < 0.5)
+
+
+PLAIN_CASES = [dict(objective="min_sites", threshold=25, county_target=0.5),
+               dict(objective="min_sites", threshold=25, coverage_target=0.7),
+               dict(objective="max_coverage", threshold=15, county_new_sites=1),
+               dict(objective="min_distance", county_new_sites=1),
+               dict(objective="min_max_distance", county_new_sites=2)]
+
+
+@pytest.mark.parametrize("seed", range(6))
+@pytest.mark.parametrize("case", PLAIN_CASES, ids=[c["objective"] for c in PLAIN_CASES])
+def test_plain_bounds_never_cut_off_the_optimum(seed: int, case: dict) -> None:
+    from optimization.siting.bounds import plain_bound
+
+    data = _counties(seed)
+    params = SitingParams(**case, backend="scip", require_ward=seed % 2 == 0, tie_break="none")
+    for _, piece, _, _ in data.split_by_group():  # each county's own problem, optimum by SCIP
+        county = solve_siting(piece, params)
+        bound = plain_bound(Prepared(piece, params), "coverage" if case["objective"] == "max_coverage" else
+                            {"min_sites": "sites", "min_distance": "distance",
+                             "min_max_distance": "max_distance"}[case["objective"]])
+        if bound is None or not county.report.status.has_solution:
+            continue
+        value = county.report.objective
+        if case["objective"] == "max_coverage":
+            assert bound.value >= value - 1e-6
+        else:
+            assert bound.value <= value + 1e-6
