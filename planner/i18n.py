@@ -48,6 +48,7 @@ TEXT: dict[str, tuple[str, str]] = {
     "kpi.objective": ("目标值", "Objective"),
     "kpi.best_bound": ("最优界", "Best bound"),
     "kpi.gap": ("最优性差距", "Gap"),
+    "kpi.certificate": ("最优性核验", "Check of optimality"),
     "kpi.solve_seconds": ("求解时间（秒）", "Solve time (s)"),
     "kpi.open_sites": ("设床机构数", "Sites with hospice beds"),
     "kpi.new_sites": ("新增设床机构", "New sites"),

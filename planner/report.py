@@ -115,13 +115,13 @@ def _status_section(run: "ScenarioRun", lang: str) -> str:
     for title, report, objective in reports:
         rows.append({"part": title, "solve_status": str(report.status), "objective_name": objective,
                      "objective": report.objective, "best_bound": report.best_bound, "gap": report.gap,
-                     "solve_seconds": report.solve_seconds})
+                     "solve_seconds": report.solve_seconds, "certificate": report.certificate})
     if rows:
         frame = pd.DataFrame(rows)
         heads = {"part": "", "solve_status": labels.kpi("status", lang), "objective_name": labels.kpi("objective", lang),
                  "objective": labels.kpi("objective", lang) + ("（数值）" if lang == "zh" else " (value)"),
                  "best_bound": labels.kpi("best_bound", lang), "gap": labels.kpi("gap", lang),
-                 "solve_seconds": labels.kpi("solve_seconds", lang)}
+                 "solve_seconds": labels.kpi("solve_seconds", lang), "certificate": labels.kpi("certificate", lang)}
         parts.append(html_table(frame, heads, lang))
     reasons = []
     if run.siting is not None:
