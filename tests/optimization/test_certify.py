@@ -186,3 +186,10 @@ def test_plain_bounds_never_cut_off_the_optimum(seed: int, case: dict) -> None:
             assert bound.value >= value - 1e-6
         else:
             assert bound.value <= value + 1e-6
+
+
+def test_a_saved_report_keeps_its_certificate() -> None:
+    from planner.scenario import _report_from_dict
+
+    report = SolveReport(SolveStatus.OPTIMAL, 3.0, 3.0, 0.0, backend="highs", certificate="confirmed by scip")
+    assert _report_from_dict(report.to_dict()) == report
