@@ -185,8 +185,7 @@ def _tighten(report: SolveReport, *, integral: bool, maximize: bool) -> SolveRep
 
 
 def _solve(stages: Stages, sm: SitingModel, name: str, *, extra: list[RowBlock],
-           hint: np.ndarray | None, certify: bool = False) -> tuple[np.ndarray | None, SolveReport]:
-    """Solve for expression ``name``; with ``certify``, an ``optimal`` claim is confirmed independently."""
+           hint: np.ndarray | None) -> tuple[np.ndarray | None, SolveReport]:
     params = stages.prep.params
     maximize = name in MAXIMISED
     expr = sm.exprs[name]
@@ -204,16 +203,28 @@ def _solve(stages: Stages, sm: SitingModel, name: str, *, extra: list[RowBlock],
     except Exception as exc:  # the back end refused the model: report it, never crash the run
         reason = Infeasibility("solver_error", "all", f"The {stages.backend} back end failed: {exc}", {})
         return None, SolveReport(SolveStatus.ERROR, backend=str(stages.backend), reasons=(reason,))
-    report = _tighten(report, integral=integral, maximize=maximize)
-    if certify:
-        plain = plain_bound(stages.prep, name)
-        confirmation = confirm_mathopt(model, report, check=stages.check, integral=integral,
-                                       bounds=() if plain is None else (plain,), time_limit=stages.remaining(),
-                                       threads=params.threads, random_seed=params.seed)
-        report = confirmation.report
-        result = confirmation.result or result
     values = read_values(model, result, sm.lm.n_vars) if report.status.has_solution else None
-    return values, report
+    return values, _tighten(report, integral=integral, maximize=maximize)
+
+
+def _certify(stages: Stages, sm: SitingModel, name: str, *, extra: list[RowBlock], values: np.ndarray | None,
+             report: SolveReport) -> tuple[np.ndarray | None, SolveReport]:
+    """Confirm an ``optimal`` claim for expression ``name`` independently (:mod:`optimization.certify`).
+
+    Plain bounds first, then the LP bound, then :attr:`Stages.check` within the
+    time left; on a disagreement the checker's better plan replaces ``values``.
+    """
+    if report.status is not SolveStatus.OPTIMAL:
+        return values, report
+    params = stages.prep.params
+    model = sm.lm.to_mathopt(sm.exprs[name], maximize=name in MAXIMISED, extra=extra)
+    plain = plain_bound(stages.prep, name)
+    confirmation = confirm_mathopt(model, report, check=stages.check, integral=integral_objective(sm, name),
+                                   bounds=() if plain is None else (plain,), time_limit=stages.remaining(),
+                                   threads=params.threads, random_seed=params.seed)
+    if confirmation.result is not None:
+        values = read_values(model, confirmation.result, sm.lm.n_vars)
+    return values, confirmation.report
 
 
 def _fix(sm: SitingModel, name: str, value: float) -> None:
@@ -293,14 +304,15 @@ def run_model(stages: Stages) -> ModelRun:
     # stage 1: the planner's objective, widening truncated levels until exact
     while True:
         sm = build_model(prep, keep=keep, closed=stages.closed, forced=stages.forced, pairs_ok=stages.pairs_ok)
-        values, report = _solve(stages, sm, primary, extra=_limit_rows(stages, sm, primary), hint=hint,
-                                certify=True)
+        extra = _limit_rows(stages, sm, primary)
+        values, report = _solve(stages, sm, primary, extra=extra, hint=hint)
         if values is None or sm.levels is None or report.status is not SolveStatus.OPTIMAL:
             break
         wider = sm.levels.widened(values, keep if keep is not None else sm.levels.total)
         if wider is None:
             break
         keep, hint = wider, values[sm.y]
+    values, report = _certify(stages, sm, primary, extra=extra, values=values, report=report)
     run = ModelRun(sm, values, report)
     if values is None or report.status is not SolveStatus.OPTIMAL:
         return run
