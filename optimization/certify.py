@@ -7,12 +7,12 @@ the claim was confirmed by something other than the run that produced it.
 
 For a MathOpt model (:func:`confirm_mathopt`), in order of cost:
 
-0. **Plain bounds** the caller knows by an argument of its own (e.g. "at
+1. **Plain bounds** the caller knows by an argument of its own (e.g. "at
    most every coverable township is covered"), given as :class:`Bound`.
-1. **LP bound**: the linear relaxation solved by GLOP (an LP solver that shares
+2. **LP bound**: the linear relaxation solved by GLOP (an LP solver that shares
    no code with the MIP back ends), rounded inwards when the objective is
    integral. When it meets the claimed objective, no plan can be better.
-2. **Second back end**: the same model solved from scratch (no hint, so the
+3. **Second back end**: the same model solved from scratch (no hint, so the
    claim cannot leak into the check) by another back end. When its proven
    bound meets the claimed objective, the claim is confirmed.
 
@@ -23,9 +23,10 @@ one direction or the other), and a note naming both claims. When the check
 runs out of time or fails, the claim is ``feasible`` with the weaker of the
 two back ends' bounds.
 
-:func:`certified` and :func:`unconfirmed` build the reports for callers with
-their own independent argument (the Lagrangian bound of the p-median
-branch-and-bound, a second CP-SAT configuration for grouping).
+:func:`certified` and :func:`unconfirmed` build such reports for callers
+with checks of their own (the p-median branch-and-bound's, in
+:mod:`optimization.siting.solver`); grouping's CP-SAT claims are checked in
+:mod:`optimization.grouping.confirm`.
 """
 
 from __future__ import annotations
@@ -34,6 +35,7 @@ import math
 import time
 from collections.abc import Sequence
 from dataclasses import dataclass, replace
+from datetime import timedelta
 
 from ortools.math_opt.python import mathopt
 
@@ -180,9 +182,8 @@ def lp_bound(model: mathopt.Model, *, integral: bool, time_limit: float | None =
     return _rounded(result.objective_value(), integral=integral, maximize=proto.objective.maximize)
 
 
-def _seconds(value: float):  # noqa: ANN202 - a timedelta, imported lazily
-    from datetime import timedelta
-
+def _seconds(value: float) -> timedelta:
+    """A time limit for MathOpt (at least a millisecond)."""
     return timedelta(seconds=max(float(value), 0.001))
 
 
