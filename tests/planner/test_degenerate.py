@@ -35,7 +35,8 @@ def test_grouping_with_no_county_to_plan_is_not_optimal() -> None:
     region = demo_region()
     county = region.county_codes[0]
     # a county selection whose townships are all gone: nothing is planned
-    emptied = type(region)(**{**region.__dict__, "townships": region.townships[region.townships["county_code"] != county]})
+    others = region.townships[region.townships["county_code"] != county]
+    emptied = type(region)(**{**region.__dict__, "townships": others})
     result = run_grouping(emptied, GroupingSetup(counties=(county,)))
     assert result.report.status is SolveStatus.INFEASIBLE
     assert [r.rule for r in result.report.reasons] == ["nothing_to_plan"]
