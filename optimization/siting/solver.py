@@ -178,7 +178,7 @@ def _capacitated_start(prep: Prepared, deadline: float | None) -> np.ndarray | N
     stop = time.perf_counter() + min(START_SHARE * left, 30.0)
     sites = lagrange.heuristic_sites(prep, deadline=stop)
     fixed = prep.fixed_open & prep.can_open
-    run = run_model(Stages(prep, stop, closed=~sites & ~fixed, forced=sites))
+    run = run_model(Stages(prep, stop, closed=~sites & ~fixed, forced=sites, certify=False))
     return run.values
 
 

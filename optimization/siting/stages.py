@@ -99,6 +99,9 @@ class Stages:
     start
         Values of every variable of a feasible plan of the same model, given
         to the solver as a start (else the planner's hint, if any).
+    certify
+        Confirm an ``optimal`` objective independently (off for internal
+        solves whose status is never shown, e.g. a start plan).
     """
 
     prep: Prepared
@@ -110,6 +113,7 @@ class Stages:
     primary_limit: float | None = None
     known: tuple[np.ndarray, SolveReport] | None = None
     start: np.ndarray | None = None
+    certify: bool = True
 
     @property
     def backend(self) -> Backend:
@@ -214,7 +218,7 @@ def _certify(stages: Stages, sm: SitingModel, name: str, *, extra: list[RowBlock
     Plain bounds first, then the LP bound, then :attr:`Stages.check` within the
     time left; on a disagreement the checker's better plan replaces ``values``.
     """
-    if report.status is not SolveStatus.OPTIMAL:
+    if report.status is not SolveStatus.OPTIMAL or not stages.certify:
         return values, report
     params = stages.prep.params
     model = sm.lm.to_mathopt(sm.exprs[name], maximize=name in MAXIMISED, extra=extra)
