@@ -6,8 +6,8 @@ says; when a plan meets it, the plan is optimal by that argument alone, so
 an LP costs milliseconds, which matters over thousands of counties):
 
 * fewest new sites: every county that has no ward yet opens a new site of its
-  own; when no county needs one but a coverage target is not met by the sites
-  already open, at least one new site opens;
+  own, and a coverage target needs at least as many new sites as the fewest
+  whose single gains over the open sites add up to what is missing;
 * most coverage: at most every township that some site that may open covers;
 * least weighted travel: every township at its nearest site that may serve it;
 * least worst travel: the worst of those nearest travels.
@@ -45,7 +45,7 @@ def plain_bound(prep: Prepared, name: str) -> Bound | None:
     if params.capacitated or name != objective_name(params.objective):
         return None
     if params.objective is Objective.MIN_SITES:
-        return Bound(_fewest_new_sites(prep), "confirmed by the bound: counties without a ward open one each")
+        return Bound(_fewest_new_sites(prep), "confirmed by the bound: wards missing and single-site coverage gains")
     if params.objective is Objective.MAX_COVERAGE:
         data = prep.data
         reach = prep.coverable & (data.demand_weight > 0)
@@ -62,21 +62,50 @@ def plain_bound(prep: Prepared, name: str) -> Bound | None:
 
 
 def _fewest_new_sites(prep: Prepared) -> float:
-    """New sites any plan opens: one per county without a ward, else one if the open sites miss a target."""
-    needed = int(prep.ward_need.sum())
-    if needed:
-        return float(needed)
+    """New sites any plan opens: wards where a county has none, and enough sites to reach each target.
+
+    Coverage is submodular, so ``k`` new sites cover at most what the open sites
+    cover plus the ``k`` largest gains of single sites over them; the least
+    ``k`` that can reach a target is a bound. Without cross-county service a
+    county's sites cover only its own townships, so the counties' needs add up.
+    """
     data, params = prep.data, prep.params
+    ward = prep.ward_need.astype(np.int64)
     open_ = prep.fixed_open & prep.can_open
     covered = np.zeros(data.n_demand, dtype=bool)
     covered[data.pair_demand[prep.cover & open_[data.pair_site]]] = True
-    weight = np.where(covered, data.demand_weight, 0.0)
+    weight = np.where(covered, 0.0, data.demand_weight)
+    pairs = prep.cover & prep.free[data.pair_site]
+    gain = np.bincount(data.pair_site[pairs], weights=weight[data.pair_demand[pairs]], minlength=data.n_sites)
     slack = 1.0 - COVER_TOLERANCE
-    if params.coverage_target is not None and weight.sum() < params.coverage_target * data.demand_weight.sum() * slack:
-        return 1.0
-    by_county = np.bincount(data.demand_group_code, weights=weight, minlength=prep.n_groups)
-    short = by_county < np.nan_to_num(prep.group_target, nan=0.0) * prep.group_weight * slack
-    return 1.0 if short.any() else 0.0
+    have = np.bincount(data.demand_group_code, weights=np.where(covered, data.demand_weight, 0.0),
+                       minlength=prep.n_groups)
+    cover_need = np.zeros(prep.n_groups, dtype=np.int64)
+    for g in np.flatnonzero(~np.isnan(prep.group_target)):
+        sites = prep.free if params.cross_county else prep.free & (data.site_group_code == g)
+        town_gain = gain if not params.cross_county else _gain_in(prep, weight, pairs, g)
+        cover_need[g] = _least_count(town_gain[sites], prep.group_target[g] * prep.group_weight[g] * slack - have[g])
+    overall = 0
+    if params.coverage_target is not None:
+        overall = _least_count(gain[prep.free], params.coverage_target * data.demand_weight.sum() * slack - have.sum())
+    by_county = int(np.maximum(ward, cover_need).sum()) if not params.cross_county else \
+        max(int(ward.sum()), int(cover_need.max(initial=0)))
+    return float(max(by_county, overall))
+
+
+def _gain_in(prep: Prepared, weight: np.ndarray, pairs: np.ndarray, g: int) -> np.ndarray:
+    """``(m,)`` uncovered demand of county ``g`` each free site covers."""
+    data = prep.data
+    inside = pairs & (data.demand_group_code[data.pair_demand] == g)
+    return np.bincount(data.pair_site[inside], weights=weight[data.pair_demand[inside]], minlength=data.n_sites)
+
+
+def _least_count(gains: np.ndarray, missing: float) -> int:
+    """Fewest of ``gains`` whose sum reaches ``missing`` (0 when nothing is missing; all of them when none do)."""
+    if missing <= 0:
+        return 0
+    reached = np.cumsum(np.sort(gains)[::-1]) >= missing
+    return int(np.argmax(reached)) + 1 if reached.any() else int(gains.size)
 
 
 def _nearest_travel(prep: Prepared) -> np.ndarray | None:
