@@ -563,6 +563,32 @@ def headers(columns: Iterable[str], lang: str = "zh") -> dict[str, str]:
     return {c: header(c, lang) for c in columns}
 
 
+#: Chinese for the fixed phrases of solve certificates (:mod:`optimization.certify`); numbers and
+#: back-end names are kept as they are.
+CERTIFICATE_PHRASES: dict[str, str] = {
+    "confirmed by the LP bound (glop)": "经线性松弛下界（GLOP）核验",
+    "confirmed by the bound: wards missing and single-site coverage gains": "经下界核验：缺病区县数与单点覆盖增量",
+    "confirmed by the bound: every township any site can cover is covered": "经上界核验：可覆盖的乡镇均已覆盖",
+    "confirmed by the bound: every township travels to its nearest site": "经下界核验：各乡镇均前往最近机构",
+    "confirmed by the bound: the worst township travels to its nearest site": "经下界核验：最远乡镇已前往其最近机构",
+    "confirmed by the nearest-lead bound": "经最近牵头医院下界核验",
+    "confirmed by a second cp-sat run (spanning-forest form, presolve off)": "经第二次 CP-SAT 求解（生成森林模型、关闭预处理）核验",
+    "on the model the Lagrangian bound reduced": "（在拉格朗日界约简后的模型上）",
+    "confirmed by": "经以下求解器核验：",
+    "disagreement": "求解器结论不一致",
+    "not confirmed": "未能核验",
+}
+
+
+def certificate_text(text: str, lang: str = "zh") -> str:
+    """A solve certificate in ``lang``: its fixed phrases translated, numbers and names kept."""
+    if lang != "zh":
+        return text
+    for phrase in sorted(CERTIFICATE_PHRASES, key=len, reverse=True):
+        text = text.replace(phrase, CERTIFICATE_PHRASES[phrase])
+    return text
+
+
 def status_text(status: str, lang: str = "zh") -> str:
     """A solve status in words."""
     return tr(f"status.{status}", lang)

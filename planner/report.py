@@ -22,6 +22,7 @@ import pandas as pd
 
 from planner import __version__, labels
 from planner.export import Bundle, build_bundle
+from planner.i18n import certificate_text
 from planner.labels import CODES, format_value
 from planner.maps import legend_html, plan_map
 from planner.metrics import scenario_kpis
@@ -115,7 +116,7 @@ def _status_section(run: "ScenarioRun", lang: str) -> str:
     for title, report, objective in reports:
         rows.append({"part": title, "solve_status": str(report.status), "objective_name": objective,
                      "objective": report.objective, "best_bound": report.best_bound, "gap": report.gap,
-                     "solve_seconds": report.solve_seconds, "certificate": report.certificate})
+                     "solve_seconds": report.solve_seconds, "certificate": certificate_text(report.certificate, lang)})
     if rows:
         frame = pd.DataFrame(rows)
         heads = {"part": "", "solve_status": labels.kpi("status", lang), "objective_name": labels.kpi("objective", lang),

@@ -20,6 +20,7 @@ import pandas as pd
 from geodata.region import Region
 from optimization.certify import disputed
 from optimization.solve import Infeasibility, SolveReport
+from planner.i18n import certificate_text
 from planner.labels import column, kpi
 from planner.labels import text as tr
 from planner.scenario import ScenarioRun
@@ -134,7 +135,7 @@ def _report_line(model: str, report: SolveReport, seconds: float, lang: str) -> 
         parts.append(f"{tr('kpi.gap', lang)} {100 * report.gap:.2f}%")
     parts.append(tr("app.seconds", lang, seconds=f"{seconds:.2f}"))
     if report.certificate:
-        parts.append(tr("app.certificate", lang, text=report.certificate))
+        parts.append(tr("app.certificate", lang, text=certificate_text(report.certificate, lang)))
     level = {"optimal": "success", "feasible": "info"}.get(str(report.status), "error")
     if disputed(report):
         level = "warning"

@@ -164,6 +164,7 @@ PLAIN_CASES = [dict(objective="min_sites", threshold=25, county_target=0.5),
                dict(objective="min_sites", threshold=25, county_target=0.6, cross_county=True),
                dict(objective="min_sites", threshold=25, coverage_target=0.7),
                dict(objective="max_coverage", threshold=15, county_new_sites=1),
+               dict(objective="max_coverage", threshold=15, new_sites=3),
                dict(objective="min_distance", county_new_sites=1),
                dict(objective="min_max_distance", county_new_sites=2)]
 NAMES = {"min_sites": "sites", "max_coverage": "coverage", "min_distance": "distance",

@@ -99,7 +99,7 @@ def test_county_balance_is_live_after_a_hand_move(solved: Workbench) -> None:
 
 
 def test_the_status_line_says_how_the_optimum_was_checked(solved: Workbench) -> None:
-    for lang, word in (("en", "check: confirmed by"), ("zh", "核验：confirmed by")):
+    for lang, word in (("en", "check: confirmed by"), ("zh", "核验：经")):
         heads = [m for m in status_messages(solved, PARAMS, lang) if m.level == "success"]
         assert heads and all(word in m.text for m in heads)
 
