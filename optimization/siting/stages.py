@@ -5,7 +5,8 @@ levels until the relaxation is exact). If it is proven optimal and time is
 left, stage 2 fixes the objective at its optimum and optimises the tie-break,
 and stage 3 fixes both and minimises beds, so the plan is canonical. The
 report of a run is always the report of stage 1: status, bound and gap of the
-planner's objective.
+planner's objective, its ``optimal`` confirmed independently of the back end
+that claimed it (:mod:`optimization.certify`, :mod:`optimization.siting.bounds`).
 """
 
 from __future__ import annotations
