@@ -27,7 +27,9 @@ never from the shortest-path model:
      feasible plans are exactly the contiguous ones.
 
    On a time limit the report carries the best contiguous plan, the exact
-   model's bound and the gap (``feasible``).
+   model's bound and the gap (``feasible``). A proven optimum is then
+   confirmed independently of that CP-SAT run
+   (:mod:`~optimization.grouping.confirm`); ``report.certificate`` says how.
 4. Balance phase (``balance=True``): the same exact form, travel capped at the
    phase-3 plan's travel, minimising the sum over communities of
    |population - county mean|. When phase 3 was proven this is the
