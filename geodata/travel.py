@@ -85,7 +85,8 @@ class TravelCosts:
         One row per kept pair: ``township`` and ``facility`` (integer positions
         in the region's township and facility tables), ``km`` (road or
         estimated road distance; NaN when only minutes are known) and
-        ``minutes``. Sorted by township, then facility.
+        ``minutes``, both float64 exactly as read (no rounding on the way to
+        the model). Sorted by township, then facility.
     source
         ``"geodesic"`` or ``"matrix"``.
     label
@@ -137,8 +138,10 @@ class TravelCosts:
 
 
 def _pairs_frame(township: np.ndarray, facility: np.ndarray, km: np.ndarray, minutes: np.ndarray) -> pd.DataFrame:
+    # costs stay float64 from file to model: "within T" means cost <= T as written in the file
+    # (single precision read 30.0000005 minutes as 30.0 and counted it within 30)
     frame = pd.DataFrame({"township": township.astype(np.int32), "facility": facility.astype(np.int32),
-                          "km": km.astype(np.float32), "minutes": minutes.astype(np.float32)})
+                          "km": km.astype(np.float64), "minutes": minutes.astype(np.float64)})
     return frame.sort_values(["township", "facility"], kind="stable").reset_index(drop=True)
 
 

@@ -116,6 +116,13 @@ def _check_key(frame: pd.DataFrame, key: str, file: str, report: ValidationRepor
     return frame[~missing & ~frame[key].duplicated(keep="first")].copy()
 
 
+def _check_not_empty(frame: pd.DataFrame, file: str, report: ValidationReport, what: str) -> None:
+    """An empty layer is an error: nothing could be planned on it (no plan may then be called optimal)."""
+    if not len(frame):
+        report.add("empty_layer", "error", file, expected=f"at least one {what}", found="no features",
+                   repair="none: give the layer's features")
+
+
 def prepare_counties(frame: gpd.GeoDataFrame, file: str, report: ValidationReport, *,
                      declared_crs: str | None = None) -> gpd.GeoDataFrame | None:
     """Counties in WGS84 with unique codes and valid polygons.
@@ -141,6 +148,7 @@ def prepare_counties(frame: gpd.GeoDataFrame, file: str, report: ValidationRepor
     frame = _set_crs(frame, file, report, declared_crs)
     if frame is None:
         return None
+    _check_not_empty(frame, file, report, "county")
     frame = _check_polygons(frame, "county_code", file, report)
     frame = _check_key(frame, "county_code", file, report, "6-digit county code")
     if "county_name" not in frame.columns:
@@ -194,6 +202,7 @@ def prepare_townships(frame: gpd.GeoDataFrame, counties: gpd.GeoDataFrame | None
     frame = _set_crs(frame, file, report, declared_crs)
     if frame is None:
         return None
+    _check_not_empty(frame, file, report, "township")
     frame = _check_polygons(frame, "township_code", file, report)
     frame = _check_key(frame, "township_code", file, report, "9-digit township code")
     _check_overlaps(frame, file, report)

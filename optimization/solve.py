@@ -26,6 +26,8 @@ __all__ = [
     "Infeasibility",
     "SolveReport",
     "SolveStatus",
+    "backend_label",
+    "combine_certificates",
     "combine_reports",
     "relative_gap",
     "solve_cpsat",
@@ -122,6 +124,11 @@ class SolveReport:
         solver was needed).
     reasons
         Infeasibility explanations, empty unless infeasible.
+    certificate
+        How the status was confirmed independently of the run that produced
+        it (e.g. ``confirmed by scip``, ``confirmed by the LP bound (glop)``),
+        or why it was not (a note naming the disagreement); empty when there
+        was nothing to confirm. See :mod:`optimization.certify`.
     """
 
     status: SolveStatus
@@ -131,6 +138,7 @@ class SolveReport:
     solve_seconds: float = 0.0
     backend: str = "none"
     reasons: tuple[Infeasibility, ...] = ()
+    certificate: str = ""
 
     def to_dict(self) -> dict[str, Any]:
         """Plain-JSON form (the CLI's report header)."""
@@ -141,6 +149,7 @@ class SolveReport:
             "gap": self.gap,
             "solve_seconds": round(self.solve_seconds, 4),
             "backend": self.backend,
+            "certificate": self.certificate,
             "reasons": [r.to_dict() for r in self.reasons],
         }
 
@@ -176,6 +185,11 @@ def relative_gap(objective: float | None, bound: float | None) -> float | None:
     return diff / max(abs(objective), 1e-9)
 
 
+def backend_label(backend: Backend, *, presolve: bool = True) -> str:
+    """How a back end and its presolve setting are named in reports, e.g. ``highs (presolve off)``."""
+    return str(backend) if presolve else f"{backend} (presolve off)"
+
+
 def _status_from_mathopt(result: mathopt.SolveResult) -> SolveStatus:
     reason = result.termination.reason
     if reason == mathopt.TerminationReason.OPTIMAL:
@@ -201,6 +215,7 @@ def solve_mathopt(
     threads: int | None = None,
     random_seed: int | None = None,
     heuristics: bool = True,
+    presolve: bool = True,
 ) -> tuple[mathopt.SolveResult, SolveReport]:
     """Solve a MathOpt model and report status, objective, bound and gap.
 
@@ -226,6 +241,9 @@ def solve_mathopt(
     heuristics
         ``False`` turns the back end's primal heuristics off, for a proof
         that starts from a plan already known to be good.
+    presolve
+        ``False`` turns the back end's presolve off (the report's ``backend``
+        then reads e.g. ``highs (presolve off)``).
 
     Returns
     -------
@@ -244,6 +262,8 @@ def solve_mathopt(
         params.random_seed = int(random_seed)
     if not heuristics:
         params.heuristics = mathopt.Emphasis.OFF
+    if not presolve:
+        params.presolve = mathopt.Emphasis.OFF
     model_params = None
     if hint:
         model_params = mathopt.ModelSolveParameters(
@@ -264,7 +284,7 @@ def solve_mathopt(
     gap = 0.0 if status is SolveStatus.OPTIMAL else relative_gap(objective, bound)
     if status is SolveStatus.OPTIMAL:
         bound = objective if bound is None else bound
-    report = SolveReport(status, objective, bound, gap, seconds, str(backend))
+    report = SolveReport(status, objective, bound, gap, seconds, backend_label(backend, presolve=presolve))
     return result, report
 
 
@@ -358,21 +378,48 @@ def combine_reports(reports: Sequence[SolveReport], *, wall_seconds: float | Non
     Returns
     -------
     SolveReport
-        The combined report (``backend`` lists the distinct back ends used).
+        The combined report (``backend`` lists the distinct back ends used);
+        ``infeasible`` with the reason ``nothing_to_plan`` when there are no reports.
     """
-    if not reports:
-        return SolveReport(SolveStatus.OPTIMAL, 0.0, 0.0, 0.0, wall_seconds or 0.0)
+    if not reports:  # nothing was planned: never call that optimal
+        reason = Infeasibility("nothing_to_plan", "all", "There was nothing to plan: no county with townships "
+                               "was given (check the counties and townships layers and the county selection).")
+        return SolveReport.infeasible([reason], seconds=wall_seconds or 0.0)
     status = max((r.status for r in reports), key=_STATUS_RANK.__getitem__)
     reasons = tuple(reason for r in reports for reason in r.reasons)
     seconds = wall_seconds if wall_seconds is not None else sum(r.solve_seconds for r in reports)
     backends = ",".join(sorted({r.backend for r in reports}))
+    certificate = combine_certificates([r.certificate for r in reports])
     if not status.has_solution:
-        return SolveReport(status, solve_seconds=seconds, backend=backends, reasons=reasons)
+        return SolveReport(status, solve_seconds=seconds, backend=backends, reasons=reasons, certificate=certificate)
     objective = sum(r.objective or 0.0 for r in reports)
     bounds = [r.best_bound for r in reports]
     bound = None if any(b is None for b in bounds) else float(sum(bounds))
     gap = 0.0 if status is SolveStatus.OPTIMAL else relative_gap(objective, bound)
-    return SolveReport(status, objective, bound, gap, seconds, backends, reasons)
+    return SolveReport(status, objective, bound, gap, seconds, backends, reasons, certificate)
+
+
+def combine_certificates(certificates: Sequence[str]) -> str:
+    """The certificates of several sub-problems in one line: each distinct one with its count.
+
+    Parameters
+    ----------
+    certificates
+        One per sub-problem (empty strings are skipped).
+
+    Returns
+    -------
+    str
+        E.g. ``"confirmed by the LP bound (glop) x 25; confirmed by scip x 3"``;
+        a single sub-problem's certificate as it is.
+    """
+    counts: dict[str, int] = {}
+    for text in certificates:
+        if text:
+            counts[text] = counts.get(text, 0) + 1
+    if len(certificates) <= 1:
+        return next(iter(counts), "")
+    return "; ".join(f"{text} x {count}" for text, count in counts.items())
 
 
 def with_reasons(report: SolveReport, reasons: Iterable[Infeasibility]) -> SolveReport:

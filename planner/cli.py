@@ -74,6 +74,8 @@ def _print_report_header(report: dict[str, Any]) -> None:
     gap = "n/a" if report["gap"] is None else f"{report['gap']:.4%}"
     print(f"overall status: {report['status']}  objective: {report['objective']}  best bound: {report['best_bound']}  "
           f"gap: {gap}  time: {report['solve_seconds']} s")
+    if report.get("certificate"):
+        print(f"check: {report['certificate']}")
 
 
 def cmd_group(args: argparse.Namespace) -> int:

@@ -48,6 +48,7 @@ TEXT: dict[str, tuple[str, str]] = {
     "kpi.objective": ("目标值", "Objective"),
     "kpi.best_bound": ("最优界", "Best bound"),
     "kpi.gap": ("最优性差距", "Gap"),
+    "kpi.certificate": ("最优性核验", "Check of optimality"),
     "kpi.solve_seconds": ("求解时间（秒）", "Solve time (s)"),
     "kpi.open_sites": ("设床机构数", "Sites with hospice beds"),
     "kpi.new_sites": ("新增设床机构", "New sites"),
@@ -127,9 +128,13 @@ TEXT: dict[str, tuple[str, str]] = {
     "app.no_results": ("尚无规划结果：设置参数后点击“运行”。", "No plan yet: set the parameters and press Run."),
     "app.nothing_yet": ("暂无内容。", "Nothing to show yet."),
     "app.seconds": ("{seconds} 秒", "{seconds} s"),
+    "app.certificate": ("核验：{text}", "check: {text}"),
     "app.feasible_note": ("“可行”表示在时限内找到方案但未证明最优；差距为与已证明下界之比。",
                           "“Feasible” means a plan was found within the time limit but not proven optimal; the gap "
                           "is measured against the proven bound."),
+    "app.disputed_note": ("两个求解器对该模型的结论不一致：保留较优方案，标为“可行”，差距按线性松弛下界计算（见核验说明）。",
+                          "Two solvers disagreed on this model: the better plan is kept and called feasible, with the "
+                          "gap against the LP relaxation's bound (see the check note)."),
     "app.siting_stale": ("机构状态或候选点已修改，选址结果尚未更新：点击“运行”（或开启编辑后自动求解）。",
                          "Facility statuses or candidate sites changed since the siting was solved: press Run (or "
                          "turn on re-solving after each edit)."),
@@ -286,6 +291,8 @@ TEXT: dict[str, tuple[str, str]] = {
     "param.threshold.help": ("乡镇到设床机构的通行时间不超过该值即算覆盖。",
                              "A township counts as covered when a site with beds is within this many minutes."),
     "rule.no_townships": ("无乡镇", "No townships"),
+    "rule.no_sites": ("无可设床位的机构", "No site may hold beds"),
+    "rule.nothing_to_plan": ("无可规划内容", "Nothing to plan"),
     "rule.no_eligible_lead": ("无合格牵头医院", "No eligible lead hospital"),
     "rule.unknown_lead": ("未知牵头医院", "Unknown lead"),
     "rule.unknown_township": ("未知乡镇", "Unknown township"),
@@ -557,6 +564,32 @@ def header(column: str, lang: str = "zh") -> str:
 def headers(columns: Iterable[str], lang: str = "zh") -> dict[str, str]:
     """``{column: header}`` for renaming a table's columns into ``lang``."""
     return {c: header(c, lang) for c in columns}
+
+
+#: Chinese for the fixed phrases of solve certificates (:mod:`optimization.certify`); numbers and
+#: back-end names are kept as they are.
+CERTIFICATE_PHRASES: dict[str, str] = {
+    "confirmed by the LP bound (glop)": "经线性松弛下界（GLOP）核验",
+    "confirmed by the bound: wards missing and single-site coverage gains": "经下界核验：缺病区县数与单点覆盖增量",
+    "confirmed by the bound: every township any site can cover is covered": "经上界核验：可覆盖的乡镇均已覆盖",
+    "confirmed by the bound: every township travels to its nearest site": "经下界核验：各乡镇均前往最近机构",
+    "confirmed by the bound: the worst township travels to its nearest site": "经下界核验：最远乡镇已前往其最近机构",
+    "confirmed by the nearest-lead bound": "经最近牵头医院下界核验",
+    "confirmed by a second cp-sat run (spanning-forest form, presolve off)": "经第二次 CP-SAT 求解（生成森林模型、关闭预处理）核验",
+    "on the model the Lagrangian bound reduced": "（在拉格朗日界约简后的模型上）",
+    "confirmed by": "经以下求解器核验：",
+    "disagreement": "求解器结论不一致",
+    "not confirmed": "未能核验",
+}
+
+
+def certificate_text(text: str, lang: str = "zh") -> str:
+    """A solve certificate in ``lang``: its fixed phrases translated, numbers and names kept."""
+    if lang != "zh":
+        return text
+    for phrase in sorted(CERTIFICATE_PHRASES, key=len, reverse=True):
+        text = text.replace(phrase, CERTIFICATE_PHRASES[phrase])
+    return text
 
 
 def status_text(status: str, lang: str = "zh") -> str:

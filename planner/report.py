@@ -27,6 +27,7 @@ import pandas as pd
 
 from planner import __version__, labels
 from planner.export import Bundle, build_bundle
+from planner.i18n import certificate_text
 from planner.labels import CODES, format_value
 from planner.maps import plan_map
 from planner.metrics import scenario_kpis
@@ -160,13 +161,14 @@ def _status(run: "ScenarioRun", lang: str) -> dict[str, Any]:
                         "population-weighted travel to the lead (person-minutes)"))
     rows = [{"part": title, "solve_status": str(report.status), "objective_name": objective,
              "objective": report.objective, "best_bound": report.best_bound, "gap": report.gap,
-             "solve_seconds": report.solve_seconds} for title, report, objective in reports]
+             "solve_seconds": report.solve_seconds, "certificate": certificate_text(report.certificate, lang)}
+            for title, report, objective in reports]
     table = None
     if rows:
         heads = {"part": "", "solve_status": labels.kpi("status", lang), "objective_name": labels.kpi("objective", lang),
                  "objective": labels.kpi("objective", lang) + ("（数值）" if lang == "zh" else " (value)"),
                  "best_bound": labels.kpi("best_bound", lang), "gap": labels.kpi("gap", lang),
-                 "solve_seconds": labels.kpi("solve_seconds", lang)}
+                 "solve_seconds": labels.kpi("solve_seconds", lang), "certificate": labels.kpi("certificate", lang)}
         table = table_of(pd.DataFrame(rows), heads, lang)
     reasons = []
     if run.siting is not None:

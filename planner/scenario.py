@@ -528,7 +528,7 @@ def _report_from_dict(data: Mapping[str, Any]) -> SolveReport:
     return SolveReport(SolveStatus(data["status"]), objective=data.get("objective"),
                        best_bound=data.get("best_bound"), gap=data.get("gap"),
                        solve_seconds=float(data.get("solve_seconds") or 0.0), backend=data.get("backend", "none"),
-                       reasons=reasons)
+                       reasons=reasons, certificate=str(data.get("certificate") or ""))
 
 
 def siting_result_from_beds(region: Region, setup: SitingSetup, beds: Mapping[str, int], *,

@@ -378,12 +378,14 @@ class SitingResult:
                             "share": covered / total if total else 1.0}, "by_county": by_county}
 
     def notes(self, region: Region) -> list[str]:
-        """What a planner should know beyond the status: counties with no facility that may host beds."""
+        """What a planner should know beyond the status: counties with no facility that may host beds, and
+        fewer alternatives than asked (how many, and why)."""
         kinds = ", ".join(self.setup.site_kinds)
         with_sites = set(region.facilities["county_code"].to_numpy()[self.index.facilities])
         planned = self.setup.counties or region.county_codes
-        return [f"county {c} has no facility of the allowed kinds ({kinds}): nothing can open there"
-                for c in planned if c not in with_sites]
+        notes = [f"county {c} has no facility of the allowed kinds ({kinds}): nothing can open there"
+                 for c in planned if c not in with_sites]
+        return notes + ([self.plan.alternatives_note] if self.plan.alternatives_note else [])
 
     def to_json(self, region: Region) -> dict[str, Any]:
         """The CLI's JSON: report header, open sites, coverage, per-county reports, alternatives, notes."""

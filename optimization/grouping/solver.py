@@ -27,7 +27,9 @@ never from the shortest-path model:
      feasible plans are exactly the contiguous ones.
 
    On a time limit the report carries the best contiguous plan, the exact
-   model's bound and the gap (``feasible``).
+   model's bound and the gap (``feasible``). A proven optimum is then
+   confirmed independently of that CP-SAT run
+   (:mod:`~optimization.grouping.confirm`); ``report.certificate`` says how.
 4. Balance phase (``balance=True``): the same exact form, travel capped at the
    phase-3 plan's travel, minimising the sum over communities of
    |population - county mean|. When phase 3 was proven this is the
@@ -61,6 +63,7 @@ from typing import Any
 import numpy as np
 
 from ..solve import Infeasibility, SolveReport, SolveStatus, relative_gap, solve_cpsat
+from .confirm import confirm_travel
 from .data import GroupingData, GroupingParams
 from .diagnose import diagnose_infeasible
 from .evaluate import AssignmentEvaluation, as_lead_indices, evaluate_assignment
@@ -316,6 +319,7 @@ def solve_grouping(data: GroupingData, params: GroupingParams) -> GroupingPlan:
     best = value = bound = None
     proven = False
     unit = 1.0
+    certificate = ""
 
     strategy = params.strategy
     if strategy == "auto":
@@ -338,6 +342,13 @@ def solve_grouping(data: GroupingData, params: GroupingParams) -> GroupingPlan:
         proven, bound = ex.proven, ex.bound
         if best is None:
             return _no_plan(data, params, ex.status, phases, clock)
+        if proven:  # confirm the proof independently of the run that made it
+            check = confirm_travel(prep, int(value), seconds=clock.left, proof_seconds=ex.seconds, seed=params.seed)
+            certificate, proven = check.note, check.confirmed
+            if not proven:
+                bound = check.bound
+                if check.better is not None:
+                    best, value = check.better, float(check.better_value)
 
     balance_report = None
     if params.balance and clock.left > 0:
@@ -355,7 +366,7 @@ def solve_grouping(data: GroupingData, params: GroupingParams) -> GroupingPlan:
     lower = objective if proven else (None if bound is None else min(bound, value) / unit)
     status = SolveStatus.OPTIMAL if proven else SolveStatus.FEASIBLE
     report = SolveReport(status, objective, lower, 0.0 if proven else relative_gap(objective, lower),
-                         clock.spent, "cp-sat")
+                         clock.spent, "cp-sat", certificate=certificate)
     return GroupingPlan(data.county_id, data.township_ids, data.lead_ids, best, report,
                         evaluate_assignment(data, params, best), balance_report, tuple(phases))
 

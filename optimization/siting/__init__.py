@@ -32,6 +32,9 @@ Choices, by measurement (2 cores, ``benchmarks/siting_benchmark.py``)
   with more than ``stages.SCIP_ABOVE_COVER_PAIRS`` coverage pairs (twice as
   fast as HiGHS at 5,000 x 1,250); SCIP and CP-SAT on request
   (``SitingParams.backend``). On Swain's 55 nodes HiGHS and SCIP agree.
+  Every ``optimal`` is confirmed independently of the back end that claimed
+  it: plain bounds (:mod:`~optimization.siting.bounds`), the LP bound, or
+  the other back end (:mod:`optimization.certify`).
 * Distances: the sorted-distance ("radius") formulation of Cornuejols,
   Nemhauser & Wolsey / Elloumi (:mod:`~optimization.siting.levels`), one
   nonzero per pair, truncated to each township's nearest sites and widened

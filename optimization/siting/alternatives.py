@@ -12,6 +12,7 @@ when the overall objective stays within the gap of the overall best.
 from __future__ import annotations
 
 import heapq
+import time
 from collections.abc import Callable
 from typing import Any
 
@@ -26,7 +27,7 @@ from optimization.siting.prepare import Prepared
 from optimization.siting.stages import ModelRun, Stages, run_model
 from optimization.solve import SolveReport, combine_reports
 
-__all__ = ["find_alternatives", "merge_alternatives", "no_good_cut"]
+__all__ = ["find_alternatives", "merge_alternatives", "no_good_cut", "shortfall"]
 
 
 def no_good_cut(prep: Prepared, open_: np.ndarray) -> RowBlock:
@@ -39,6 +40,40 @@ def no_good_cut(prep: Prepared, open_: np.ndarray) -> RowBlock:
     coef = np.where(on, -1.0, 1.0)
     return RowBlock("alternative", np.array([-1]), np.zeros(free.size, dtype=np.int64), free, coef,
                     np.array([1.0 - on.sum()]), np.array([np.inf]))
+
+
+def shortfall(prep: Prepared, found: int, *, deadline: float | None = None, merged: bool = False) -> str:
+    """Why fewer alternatives than asked were found, with how many; empty when none are missing.
+
+    Parameters
+    ----------
+    prep
+        The problem (its parameters say how many were asked and within which gap).
+    found
+        How many were found.
+    deadline
+        The run's deadline (a passed deadline is the reason).
+    merged
+        The alternatives are combinations of per-county alternatives.
+
+    Returns
+    -------
+    str
+        E.g. ``"2 of 10 alternatives found: no further distinct plan lies within 5% of the best"``.
+    """
+    params = prep.params
+    if found >= params.alternatives:
+        return ""
+    gap = f"{100 * params.alternatives_gap:g}%"
+    if not prep.free.any():
+        why = "no candidate site may change (every site is existing or excluded)"
+    elif deadline is not None and time.perf_counter() >= deadline:
+        why = "the time limit ran out before more were found"
+    elif merged:
+        why = f"no further combination of the counties' own alternatives lies within {gap} of the best"
+    else:
+        why = f"no further distinct plan (another set of new sites) lies within {gap} of the best"
+    return f"{found} of {params.alternatives} alternatives found: {why}"
 
 
 def _limit(best: float, gap: float, maximize: bool) -> float:

@@ -11,10 +11,27 @@ import numpy as np
 from optimization.siting.prepare import COVER_TOLERANCE, Prepared
 from optimization.solve import Infeasibility
 
-__all__ = ["presolve_checks"]
+__all__ = ["nothing_to_plan", "presolve_checks"]
 
 #: Most townships named in one message.
 _NAMED = 10
+
+
+def nothing_to_plan(prep: Prepared) -> list[Infeasibility]:
+    """Reasons why there is nothing to plan at all: no township with demand, or no site that may hold beds.
+
+    Such a run has no decision to prove optimal, so it is reported infeasible with these reasons.
+    """
+    data = prep.data
+    reasons = []
+    if data.n_demand == 0 or not (data.demand_weight.sum() > 0 or data.demand_load.sum() > 0):
+        reasons.append(Infeasibility("no_townships", "all", f"There is nothing to plan for: {data.n_demand} "
+                                     "townships, none with older people.", {"townships": data.n_demand}))
+    if not prep.can_open.any():
+        reasons.append(Infeasibility("no_sites", "all", f"No site may hold hospice beds: {data.n_sites} sites "
+                                     "given, none existing or candidate (of the allowed kinds, not excluded, able "
+                                     "to hold the fewest beds).", {"sites": data.n_sites}))
+    return reasons
 
 
 def presolve_checks(prep: Prepared) -> list[Infeasibility]:

@@ -134,7 +134,7 @@ def evaluate(arrays: PlanArrays) -> tuple[GroupFigures, tuple[GroupFigures, ...]
 
 def make_plan(arrays: PlanArrays, report: SolveReport, *, tie_break_report: SolveReport | None = None,
               county_reports: dict[Any, SolveReport] | None = None,
-              alternatives: list[SitingPlan] | None = None,
+              alternatives: list[SitingPlan] | None = None, alternatives_note: str = "",
               stage_seconds: dict[str, float] | None = None) -> SitingPlan:
     """Wrap plan arrays, their figures and the solve report into a :class:`SitingPlan`."""
     params = arrays.prep.params
@@ -148,7 +148,7 @@ def make_plan(arrays: PlanArrays, report: SolveReport, *, tie_break_report: Solv
         tie_break_value=None if tie is TieBreak.NONE else values.get(objective_name(tie)),
         report=report, overall=overall, counties=counties, tie_break_report=tie_break_report,
         county_reports=dict(county_reports or {}), alternatives=list(alternatives or []),
-        stage_seconds=dict(stage_seconds or {}))
+        alternatives_note=alternatives_note, stage_seconds=dict(stage_seconds or {}))
 
 
 def violations(data: SitingData, params: SitingParams, open_: np.ndarray, beds: np.ndarray,

@@ -261,6 +261,7 @@ def _add_coverage_targets(sm: SitingModel) -> None:
     if params.coverage_target is not None:
         # the covered share of all demand reaches the overall target
         lm.add_expr_row("coverage_target", cov, lo=params.coverage_target * float(data.demand_weight.sum()) * slack)
+    _add_full_cover(sm)
     targets = np.flatnonzero(~np.isnan(prep.group_target))
     if targets.size:
         # each county's covered share reaches its own target
@@ -271,6 +272,27 @@ def _add_coverage_targets(sm: SitingModel) -> None:
         mask = row_of_group[g] >= 0
         lm.add_rows("county_target", targets, row_of_group[g[mask]], cov.ids[mask], cov.coefs[mask],
                     prep.group_target[targets] * prep.group_weight[targets] * slack, np.inf)
+
+
+def _add_full_cover(sm: SitingModel) -> None:
+    """A 100% target covers each of its townships: ``v_i >= 1``, tagged with the target's rule.
+
+    The weighted target row alone says the same, but with weights of 1-10,000
+    HiGHS returned sub-optimal plans as optimal on it (see :mod:`optimization.certify`).
+    """
+    prep, lm = sm.prep, sm.lm
+    if sm.x is not None:  # capacitated: the service rows carry coverage
+        return
+    cov = sm.exprs["coverage_by_town"]
+    town = _town_of_coverage_var(sm)
+    full = prep.must_cover[town]
+    if not full.any():
+        return
+    overall = prep.params.coverage_target is not None and prep.params.coverage_target >= 1.0
+    rule, group = ("coverage_target", -1) if overall else ("county_target", prep.data.demand_group_code[town[full]])
+    count = int(full.sum())
+    # every township a 100% target names is covered
+    lm.add_rows(rule, group, np.arange(count), cov.ids[full], 1.0, np.ones(count), np.inf)
 
 
 def _town_of_coverage_var(sm: SitingModel) -> np.ndarray:

@@ -98,6 +98,8 @@ class SitingPlan:
         Figures over all counties and per county.
     alternatives
         Further distinct plans within the stated gap, best first.
+    alternatives_note
+        How many alternatives were found and why, when fewer than asked (else empty).
     """
 
     open: np.ndarray
@@ -117,6 +119,7 @@ class SitingPlan:
     county_reports: dict[Any, SolveReport] = field(default_factory=dict)
     alternatives: list["SitingPlan"] = field(default_factory=list)
     stage_seconds: dict[str, float] = field(default_factory=dict)
+    alternatives_note: str = ""
 
     @property
     def status(self) -> str:
@@ -153,4 +156,5 @@ class SitingPlan:
             "counties": [c.to_dict() for c in self.counties],
             "alternatives": [{"objective_value": a.objective_value, "report": a.report.to_dict(),
                               "open": np.flatnonzero(a.open).tolist()} for a in self.alternatives],
+            "alternatives_note": self.alternatives_note,
         }

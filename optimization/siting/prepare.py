@@ -146,6 +146,20 @@ class Prepared:
         return out
 
     @cached_property
+    def must_cover(self) -> np.ndarray:
+        """``(n,)`` townships with demand that a 100% coverage target (overall or of their county) requires.
+
+        The model fixes their coverage at 1 instead of leaving it to the weighted
+        target row alone: the same plans, but a model HiGHS solves correctly
+        (with weights 1-10,000 in that row it returned sub-optimal plans as
+        optimal, see :mod:`optimization.certify`).
+        """
+        data = self.data
+        target = self.group_target[data.demand_group_code]
+        full = (target >= 1.0) | (self.params.coverage_target is not None and self.params.coverage_target >= 1.0)
+        return full & (data.demand_weight > 0)
+
+    @cached_property
     def servable(self) -> np.ndarray:
         """``(n,)`` townships some site that may open can serve."""
         out = np.zeros(self.data.n_demand, dtype=bool)

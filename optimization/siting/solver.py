@@ -22,8 +22,9 @@ from typing import Any
 
 import numpy as np
 
-from optimization.siting.alternatives import find_alternatives, merge_alternatives
-from optimization.siting.checks import presolve_checks
+from optimization.certify import Check, certified, confirm_mathopt, disputed
+from optimization.siting.alternatives import find_alternatives, merge_alternatives, shortfall
+from optimization.siting.checks import nothing_to_plan, presolve_checks
 from optimization.siting.covering import prove_cover, reduce_max_cover
 from optimization.siting.data import SitingData
 from optimization.siting.diagnose import diagnose
@@ -31,11 +32,12 @@ from optimization.siting.enums import Objective
 from optimization.siting.evaluate import PlanArrays, make_plan, objective_values
 from optimization.siting import lagrange
 from optimization.siting.lagrange import Reduction, branch_and_bound, reduce_pmedian
-from optimization.siting.model import MAXIMISED, objective_name
+from optimization.siting.mip import read_values
+from optimization.siting.model import MAXIMISED, build_model, objective_name
 from optimization.siting.params import SitingParams
 from optimization.siting.plan import SitingPlan
 from optimization.siting.prepare import Prepared
-from optimization.siting.stages import STAGE_NAMES, ModelRun, Stages, run_model
+from optimization.siting.stages import STAGE_NAMES, ModelRun, Stages, integral_objective, run_model
 from optimization.solve import (GAP_TOLERANCE, Infeasibility, SolveReport, SolveStatus, combine_reports,
                                 relative_gap, with_reasons)
 
@@ -69,6 +71,10 @@ def solve_siting(data: SitingData, params: SitingParams, *, map_fn: Mapper | Non
         The plan, its figures, the report (status, objective, bound, gap,
         time), per-county reports when decomposed, and alternatives.
     """
+    prep = Prepared(data, params)
+    empty = nothing_to_plan(prep)
+    if empty:
+        return make_plan(PlanArrays(prep, prep.fixed_open & prep.can_open), SolveReport.infeasible(empty))
     if params.couples_counties or len(data.groups) <= 1:
         return solve_county(data, params)
     start = time.perf_counter()
@@ -136,7 +142,8 @@ def solve_county(data: SitingData, params: SitingParams) -> SitingPlan:
         reduction = branch_and_bound(prep, reduction, deadline=deadline)
         if reduction.feasible:
             stages.closed, stages.forced, stages.pairs_ok = reduction.fixings(reduction.upper_bound)
-            stages.known = (reduction.best_open, _bb_report(reduction, time.perf_counter() - start))
+            stages.known = _confirm_known(stages, reduction.best_open,
+                                          _bb_report(reduction, time.perf_counter() - start))
         elif reduction.proven:  # even the best plan leaves a township unserved
             stages.known = (reduction.best_open, SolveReport(SolveStatus.INFEASIBLE, backend="lagrangian-bb"))
         else:
@@ -155,13 +162,15 @@ def solve_county(data: SitingData, params: SitingParams) -> SitingPlan:
                          stage_seconds=run.stage_seconds)
     fallback = None if stages.known is None else stages.known[0]
     arrays, report = _plan_of_run(prep, run, fallback)
-    alternatives = []
+    alternatives, note = [], ""
     if params.alternatives > 0 and report.status.has_solution:
         alternatives = find_alternatives(prep, arrays, report, deadline=deadline, reduction=reduction,
                                          plan_of_run=lambda r: _plan_of_run(prep, r, None))
+        note = shortfall(prep, len(alternatives), deadline=deadline)
     report = replace(report, solve_seconds=time.perf_counter() - start)
     return make_plan(arrays, report, tie_break_report=run.tie_report,
-                     alternatives=[make_plan(a, r) for a, r in alternatives], stage_seconds=run.stage_seconds)
+                     alternatives=[make_plan(a, r) for a, r in alternatives], alternatives_note=note,
+                     stage_seconds=run.stage_seconds)
 
 
 def _wants_start(prep: Prepared) -> bool:
@@ -177,8 +186,33 @@ def _capacitated_start(prep: Prepared, deadline: float | None) -> np.ndarray | N
     stop = time.perf_counter() + min(START_SHARE * left, 30.0)
     sites = lagrange.heuristic_sites(prep, deadline=stop)
     fixed = prep.fixed_open & prep.can_open
-    run = run_model(Stages(prep, stop, closed=~sites & ~fixed, forced=sites))
+    run = run_model(Stages(prep, stop, closed=~sites & ~fixed, forced=sites, certify=False))
     return run.values
+
+
+def _confirm_known(stages: Stages, best_open: np.ndarray, report: SolveReport) -> tuple[np.ndarray, SolveReport]:
+    """Confirm the branch-and-bound's ``optimal`` by a MIP back end on the model its bound reduced.
+
+    The check shares the Lagrangian reduction (sites fixed, pairs dropped by
+    the bound) but not the search: the certificate says so. On a disagreement
+    the better plan is kept; when the check cannot finish in the time left,
+    the plan is ``feasible`` with the Lagrangian lower bound.
+    """
+    if report.status is not SolveStatus.OPTIMAL:
+        return best_open, report
+    prep = stages.prep
+    name = objective_name(prep.params.objective)
+    sm = build_model(prep, closed=stages.closed, forced=stages.forced, pairs_ok=stages.pairs_ok)
+    model = sm.lm.to_mathopt(sm.exprs[name], maximize=name in MAXIMISED)
+    confirmation = confirm_mathopt(model, report, check=Check(stages.backend),
+                                   integral=integral_objective(sm, name), time_limit=stages.remaining(),
+                                   threads=prep.params.threads, random_seed=prep.params.seed)
+    checked = confirmation.report
+    if checked.status is SolveStatus.OPTIMAL:
+        checked = certified(checked, f"{checked.certificate} on the model the Lagrangian bound reduced")
+    if confirmation.result is not None:
+        best_open = sm.open_sites(read_values(model, confirmation.result, sm.lm.n_vars))
+    return best_open, checked
 
 
 def _bb_report(reduction: Reduction, seconds: float) -> SolveReport:
@@ -210,7 +244,8 @@ def _plan_of_run(prep: Prepared, run: ModelRun, fallback_open: np.ndarray | None
     if bound is not None:
         bound = min(bound, value) if not maximize else max(bound, value)
     gap = relative_gap(value, bound)
-    proven = report.status is SolveStatus.OPTIMAL or (gap is not None and gap <= GAP_TOLERANCE)
+    proven = report.status is SolveStatus.OPTIMAL or (gap is not None and gap <= GAP_TOLERANCE
+                                                      and not disputed(report))
     status = SolveStatus.OPTIMAL if proven and gap == 0.0 else SolveStatus.FEASIBLE
     return arrays, replace(report, status=status, objective=value, best_bound=bound,
                            gap=0.0 if status is SolveStatus.OPTIMAL else gap)
@@ -225,14 +260,16 @@ def _merge(data: SitingData, params: SitingParams, pieces: list[tuple[Any, Sitin
     report = _combine(params.objective, list(reports.values()), seconds)
     ties = [p.tie_break_report for p in plans]
     tie = combine_reports(ties, wall_seconds=seconds) if all(t is not None for t in ties) and ties else None
-    alternatives = []
+    alternatives, note = [], ""
     if params.alternatives > 0 and report.status.has_solution:
         alternatives = merge_alternatives(prep, pieces, plans, report, make_arrays=_arrays_from_county_plans,
                                           combine=lambda rs: _combine(params.objective, rs, seconds))
+        note = shortfall(prep, len(alternatives), merged=True)
     stage_seconds = {name: sum(p.stage_seconds[name] for p in plans if name in p.stage_seconds)
                      for name in STAGE_NAMES if any(name in p.stage_seconds for p in plans)}
     return make_plan(arrays, report, tie_break_report=tie, county_reports=reports,
-                     alternatives=[make_plan(a, r) for a, r in alternatives], stage_seconds=stage_seconds)
+                     alternatives=[make_plan(a, r) for a, r in alternatives], alternatives_note=note,
+                     stage_seconds=stage_seconds)
 
 
 def _arrays_from_county_plans(prep: Prepared, pieces: list, plans: Iterable[SitingPlan]) -> PlanArrays:

@@ -18,7 +18,9 @@ from typing import Any
 import pandas as pd
 
 from geodata.region import Region
+from optimization.certify import disputed
 from optimization.solve import Infeasibility, SolveReport
+from planner.i18n import certificate_text
 from planner.labels import column, kpi
 from planner.labels import text as tr
 from planner.scenario import ScenarioRun
@@ -132,8 +134,21 @@ def _report_line(model: str, report: SolveReport, seconds: float, lang: str) -> 
     if report.gap is not None and math.isfinite(report.gap):
         parts.append(f"{tr('kpi.gap', lang)} {100 * report.gap:.2f}%")
     parts.append(tr("app.seconds", lang, seconds=f"{seconds:.2f}"))
+    if report.certificate:
+        parts.append(tr("app.certificate", lang, text=certificate_text(report.certificate, lang)))
     level = {"optimal": "success", "feasible": "info"}.get(str(report.status), "error")
+    if disputed(report):
+        level = "warning"
     return Message(level, " · ".join(parts))
+
+
+def _feasible_note(report: SolveReport, lang: str) -> list[Message]:
+    """What ``feasible`` means for this report: two solvers disagreed, or the proof is missing."""
+    if disputed(report):
+        return [Message("warning", tr("app.disputed_note", lang))]
+    if str(report.status) == "feasible":
+        return [Message("info", tr("app.feasible_note", lang))]
+    return []
 
 
 def status_messages(wb: Workbench, params: Parameters, lang: str) -> list[Message]:
@@ -154,8 +169,7 @@ def status_messages(wb: Workbench, params: Parameters, lang: str) -> list[Messag
     if snap.siting is not None:
         report = snap.siting.plan.report
         out.append(_report_line("siting", report, snap.siting.wall_seconds, lang))
-        if str(report.status) == "feasible":
-            out.append(Message("info", tr("app.feasible_note", lang)))
+        out += _feasible_note(report, lang)
         out += [Message("error", explain(r, lang, names)) for r in report.reasons[:12]]
         if dict(snap.siting.setup.statuses) != dict(snap.statuses) or _added_since(wb, snap):
             out.append(Message("warning", tr("app.siting_stale", lang)))
@@ -164,6 +178,7 @@ def status_messages(wb: Workbench, params: Parameters, lang: str) -> list[Messag
     view = wb.grouping_view(snap)
     if view is not None:
         out.append(_report_line("grouping", view.report, view.wall_seconds, lang))
+        out += [m for m in _feasible_note(view.report, lang) if m.level == "warning"]
         moved = wb.moved_counties(snap)
         if moved:
             out.append(Message("info", tr("app.hand_edited", lang, counties="、".join(names.get(c, c) for c in moved)

@@ -315,6 +315,8 @@ def test_lagrangian_branch_and_bound_matches_brute_force(seed: int, prm: dict, m
         return
     assert plan.status == "optimal", plan.report
     assert plan.report.backend == "lagrangian-bb"
+    assert plan.report.certificate.startswith("confirmed by")
+    assert plan.report.certificate.endswith("on the model the Lagrangian bound reduced")
     assert plan.objective_value == pytest.approx(expected[0], abs=1e-6)
     if tie == "sites":
         assert plan.tie_break_value == pytest.approx(expected[1], abs=1e-6)

@@ -96,3 +96,21 @@ def test_county_balance_is_live_after_a_hand_move(solved: Workbench) -> None:
     assert sizes[names[leads[0]]] == 1
     evaluation = wb.grouping_view().plans[county].evaluation
     assert len(problems) == len(evaluation.violations)
+
+
+def test_the_status_line_says_how_the_optimum_was_checked(solved: Workbench) -> None:
+    for lang, word in (("en", "check: confirmed by"), ("zh", "核验：经")):
+        heads = [m for m in status_messages(solved, PARAMS, lang) if m.level == "success"]
+        assert heads and all(word in m.text for m in heads)
+
+
+def test_a_disagreement_between_solvers_is_a_warning(solved: Workbench) -> None:
+    wb = _copy(solved)
+    siting = wb.snapshot.siting
+    disputed = replace(siting.plan.report, status=type(siting.plan.report.status)("feasible"),
+                       certificate="disagreement: highs claimed 9 optimal, scip found 8")
+    wb.commit(replace(wb.snapshot, siting=replace(siting, plan=replace(siting.plan, report=disputed))),
+              new_step=False)
+    messages = status_messages(wb, PARAMS, "en")
+    assert any(m.level == "warning" and "disagreement: highs claimed 9" in m.text for m in messages)
+    assert any(m.level == "warning" and "Two solvers disagreed" in m.text for m in messages)
