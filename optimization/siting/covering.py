@@ -110,12 +110,7 @@ class CoverReduction:
 
 def applies(prep: Prepared) -> bool:
     """Whether the reduction is valid and worthwhile for this problem."""
-    params = prep.params
-    return (params.objective is Objective.MAX_COVERAGE and not params.capacitated
-            and params.beds_per_10k_aged <= 0 and params.bed_budget is None
-            and params.coverage_target is None and params.county_target is None
-            and not prep.ward_need.any()
-            and params.county_new_sites is None and params.new_sites is not None
+    return (prep.params.objective is Objective.MAX_COVERAGE and prep.only_new_site_limit
             and int(prep.cover.sum()) >= MIN_PAIRS)
 
 

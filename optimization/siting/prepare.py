@@ -66,6 +66,19 @@ class Prepared:
             return np.zeros(self.data.n_demand, dtype=bool)
         return (self.data.demand_weight > 0) | (self.data.demand_load > 0)
 
+    @cached_property
+    def only_new_site_limit(self) -> bool:
+        """Whether the one rule on the open sites is an overall number of new sites.
+
+        No capacity, beds, budget, coverage target or ward need: the pure
+        location problems that the Lagrangian schemes
+        (:mod:`optimization.siting.lagrange`, :mod:`optimization.siting.covering`) solve.
+        """
+        params = self.params
+        return (not params.capacitated and params.beds_per_10k_aged <= 0 and params.bed_budget is None
+                and params.coverage_target is None and params.county_target is None
+                and not self.ward_need.any() and params.county_new_sites is None and params.new_sites is not None)
+
     # ------------------------------------------------------------------ sites
     @cached_property
     def bed_lb(self) -> np.ndarray:
