@@ -147,13 +147,13 @@ def test_a_zip_with_any_member_names_stays_inside_its_scratch_folder(members, gb
         for n, name in enumerate(members):
             info = zipfile.ZipInfo(name.encode("gbk", "replace").decode("cp437") if gbk else name)
             archive.writestr(info, f"township_code,population\n43000110{n},5\n")
-    with tempfile.TemporaryDirectory() as folder, private_tempdir() as scratch:
-        folder = Path(folder)
+    with tempfile.TemporaryDirectory() as outer, private_tempdir() as scratch:
+        folder = Path(outer) / "upload"  # a parent of our own: other programs' temporary files never show
+        folder.mkdir()
         (folder / "upload.zip").write_bytes(buffer.getvalue())
-        before = sorted(p.name for p in folder.parent.iterdir())
         region, report = check_region([folder / "upload.zip"])
         assert list(scratch.iterdir()) == []
-        assert sorted(p.name for p in folder.parent.iterdir()) == before
+        assert sorted(p.name for p in Path(outer).iterdir()) == ["upload"]
         assert sorted(p.name for p in folder.iterdir()) == ["upload.zip"]
     assert region is None and not report.usable
     assert_bounded(report)
