@@ -111,3 +111,13 @@ def test_pairs_are_ordered_by_township_then_cost_then_site_whatever_their_input_
     assert data.pair_demand.tolist() == i[expected].tolist()
     assert data.pair_site.tolist() == j[expected].tolist()
     assert data.pair_cost.tolist() == cost[expected].tolist()
+
+
+def test_pair_order_falls_back_to_lexsort_when_the_packed_key_would_overflow() -> None:
+    from optimization.siting.data import _demand_cost_site_order
+
+    rng = np.random.default_rng(7)
+    i, j = rng.integers(0, 5, size=40), rng.integers(0, 5, size=40)
+    cost = rng.integers(0, 3, size=40).astype(float)
+    huge = 2**31  # n * levels * m beyond 62 bits: the keys cannot be packed
+    assert _demand_cost_site_order(i, cost, j, huge, huge).tolist() == np.lexsort((j, cost, i)).tolist()
