@@ -16,14 +16,17 @@ reported as notes; they need no repair.
 from __future__ import annotations
 
 from dataclasses import dataclass
+from typing import TYPE_CHECKING
 
 import geopandas as gpd
-import networkx as nx
 import numpy as np
 import shapely
 
 from geodata.coords import CHINA_ALBERS
 from geodata.report import ValidationReport
+
+if TYPE_CHECKING:
+    import networkx as nx
 
 __all__ = ["Adjacency", "build_adjacency"]
 
@@ -52,6 +55,8 @@ class Adjacency:
 
     def graph(self, n: int | None = None) -> nx.Graph:
         """A networkx graph of all townships (``n`` nodes) and edges."""
+        import networkx as nx  # only here: reading a region does not need it
+
         g = nx.Graph()
         g.add_nodes_from(range(n if n is not None else int(self.edges.max(initial=-1)) + 1))
         for (i, j), is_bridge, km in zip(self.edges.tolist(), self.bridge.tolist(), self.shared_km.tolist()):
@@ -143,11 +148,8 @@ def build_adjacency(townships: gpd.GeoDataFrame, report: ValidationReport, *, fi
     _report_shapes(projected, codes, degree, edges, shared_m, report, file)
     for county in np.unique(counties):
         members = np.flatnonzero(counties == county)
-        g = nx.Graph()
-        g.add_nodes_from(members.tolist())
         inside = np.isin(edges[:, 0], members) & np.isin(edges[:, 1], members)
-        g.add_edges_from(edges[inside].tolist())
-        parts = sorted(nx.connected_components(g), key=len, reverse=True)
+        parts = sorted(_components(members.tolist(), edges[inside].tolist()), key=len, reverse=True)
         main = set(parts[0])
         for part in parts[1:]:
             i, j, gap = _nearest_pair(projected, sorted(part), sorted(main))
@@ -169,6 +171,28 @@ def build_adjacency(townships: gpd.GeoDataFrame, report: ValidationReport, *, fi
         all_edges, is_bridge, km = edges, np.zeros(len(edges), bool), shared_m / 1000.0
     order = np.lexsort((all_edges[:, 1], all_edges[:, 0])) if len(all_edges) else np.array([], int)
     return Adjacency(all_edges[order].astype(np.int32).reshape(-1, 2), is_bridge[order], km[order])
+
+
+def _components(nodes: list[int], edges: list[list[int]]) -> list[set[int]]:
+    """Connected parts of a graph, each found from its first node in ``nodes`` order (as networkx lists them)."""
+    neighbours: dict[int, list[int]] = {node: [] for node in nodes}
+    for a, b in edges:
+        neighbours[a].append(b)
+        neighbours[b].append(a)
+    seen: set[int] = set()
+    parts = []
+    for start in nodes:
+        if start in seen:
+            continue
+        part, stack = {start}, [start]
+        while stack:
+            for other in neighbours[stack.pop()]:
+                if other not in part:
+                    part.add(other)
+                    stack.append(other)
+        seen |= part
+        parts.append(part)
+    return parts
 
 
 def _nearest_pair(geoms: np.ndarray, part: list[int], rest: list[int]) -> tuple[int, int, float]:

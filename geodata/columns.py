@@ -325,23 +325,24 @@ def _parse_number(text: pd.Series, col: Column, rows: _Rows, header: str) -> pd.
     missing = text.str.lower().isin(_MISSING)
     cleaned = text.str.replace(",", "", regex=False).str.replace("，", "", regex=False)
     values = pd.to_numeric(cleaned.where(~missing, None), errors="coerce").astype(float)
-    quoted = text.map(quote)
     bad = values.isna() & ~missing
-    rows.add(bad, "not_a_number", "error", header, "a number", quoted)
     low, high = col.bounds
     finite = np.isfinite(values)
     if col.kind == "count" and low >= 0:
         negative = values < 0
-        rows.add(negative, "negative_value", "error", header, "a count >= 0", quoted)
     else:
         negative = pd.Series(False, index=values.index)
     bounded = math.isfinite(low) or math.isfinite(high)  # unbounded columns (travel) have checks of their own
     outside = values.notna() & ~negative & ((~finite & bounded) | (values < low) | (values > high))
-    rows.add(outside, "value_out_of_range", "error", header, _bound_words(col), quoted)
     values = values.where(~negative & ~outside)
+    no_flag = pd.Series(False, index=values.index)
+    fractional = values.notna() & (values != values.round()) if col.kind == "count" else no_flag
+    quoted = text.map(quote) if (bad | negative | outside | fractional).any() else text  # quote only to report
+    rows.add(bad, "not_a_number", "error", header, "a number", quoted)
+    rows.add(negative, "negative_value", "error", header, "a count >= 0", quoted)
+    rows.add(outside, "value_out_of_range", "error", header, _bound_words(col), quoted)
+    rows.add(fractional, "fractional_count", "warning", header, "a whole number", quoted, "rounded")
     if col.kind == "count":
-        fractional = values.notna() & (values != values.round())
-        rows.add(fractional, "fractional_count", "warning", header, "a whole number", quoted, "rounded")
         values = values.round()
     return values
 

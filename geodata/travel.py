@@ -145,8 +145,8 @@ def _pairs_frame(township: np.ndarray, facility: np.ndarray, km: np.ndarray, min
     return frame.sort_values(["township", "facility"], kind="stable").reset_index(drop=True)
 
 
-def _ordered_pairs_frame(township: np.ndarray, facility: np.ndarray, km: np.ndarray,
-                         minutes: np.ndarray) -> pd.DataFrame:
+def _ordered_pairs_frame(township: np.ndarray, facility: np.ndarray, km: np.ndarray | pd.Series,
+                         minutes: np.ndarray | pd.Series) -> pd.DataFrame:
     """:func:`_pairs_frame` for pairs already in order (by township, then facility): same columns, no sort.
 
     The columns and their types are taken from :func:`_pairs_frame` itself, so
@@ -154,10 +154,9 @@ def _ordered_pairs_frame(township: np.ndarray, facility: np.ndarray, km: np.ndar
     copy of a table of millions of pairs.
     """
     layout = _pairs_frame(*(np.empty(0, dtype=a.dtype) for a in (township, facility, km, minutes))).dtypes
-    frame = pd.DataFrame(index=pd.RangeIndex(len(township)))
-    for name, values in (("township", township), ("facility", facility), ("km", km), ("minutes", minutes)):
-        frame[name] = values.astype(layout[name], copy=False)  # column by column: no stacked copy of the table
-    return frame
+    columns = {name: values.astype(layout[name], copy=False)
+               for name, values in (("township", township), ("facility", facility), ("km", km), ("minutes", minutes))}
+    return pd.DataFrame(columns, copy=False)  # one block per column, each array taken as it is: no copy
 
 
 def _same_county_pairs(township_county: np.ndarray, facility_county: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
@@ -344,9 +343,9 @@ def matrix_costs(frame: pd.DataFrame, township_codes: pd.Series, facility_ids: p
     t, blank_t = _positions(frame["township_code"], township_codes)
     f, blank_f = _positions(frame["facility_id"], facility_ids)
     given = {col: frame[col].to_numpy(np.float64) for col in ("minutes", "km") if col in frame}
-    km = given.get("km", np.full(n, np.nan))
+    km = given.get("km")  # None: no distances (a column of NaN is made for the kept pairs only)
     minutes = given.get("minutes", np.full(n, np.nan))
-    if speed_kmh is not None:
+    if speed_kmh is not None and km is not None:
         minutes = np.where(np.isnan(minutes), km / speed_kmh * 60.0, minutes)
     masks = {"missing_township_code": blank_t, "missing_facility_id": blank_f,
              "unknown_township": (t < 0) & ~blank_t, "unknown_facility": (f < 0) & ~blank_f,
@@ -354,7 +353,11 @@ def matrix_costs(frame: pd.DataFrame, township_codes: pd.Series, facility_ids: p
     for col, values in given.items():
         masks[f"negative_{col}"] = values < 0
         masks[f"not_finite_{col}"] = np.isposinf(values)
-    rows = np.flatnonzero(~np.logical_or.reduce(list(masks.values()))).astype(np.int32)  # n < 2**31
+    usable = np.ones(n, dtype=bool)
+    for mask in masks.values():  # in place: no stacked copy of every mask
+        usable &= ~mask
+    rows = np.flatnonzero(usable).astype(np.int32)  # n < 2**31
+    del usable
     problems = {key: np.flatnonzero(mask) for key, mask in masks.items()}  # a few rows, not 2 million flags
     del masks
     order, repeated, first = _repeats(_pair_keys(t[rows], f[rows], len(facility_ids)))
@@ -363,6 +366,7 @@ def matrix_costs(frame: pd.DataFrame, township_codes: pd.Series, facility_ids: p
     named = np.bincount(t[t >= 0], minlength=len(township_codes)) > 0
     missing = {} if township_county is None or facility_county is None else \
         missing_county_pairs(t, f, township_county, facility_county)
+    whole = len(rows) == n and order is None  # every row kept, already in pair order
     if order is not None:  # the usable rows in pair order, each pair once
         if len(repeated):
             first_time = np.ones(len(rows), dtype=bool)
@@ -371,10 +375,22 @@ def matrix_costs(frame: pd.DataFrame, township_codes: pd.Series, facility_ids: p
         rows = rows[order]
         del order
     label = "travel matrix" + ("" if speed_kmh is None else f" (km converted at {speed_kmh:g} km/h where minutes missing)")
-    kept_t, kept_f = t[rows], f[rows]
+    kept_t, kept_f = (t, f) if whole else (t[rows], f[rows])
     del t, f  # a position per row, twice: gone before the pairs are built
-    pairs = _ordered_pairs_frame(kept_t, kept_f, km[rows], minutes[rows])
+    pairs = _ordered_pairs_frame(kept_t, kept_f, _kept_costs(frame, "km", km, rows, whole=whole),
+                                 _kept_costs(frame, "minutes", minutes, rows, whole=whole))
     return TravelCosts(pairs, "matrix", label), MatrixCheck(problems, kept, named, missing)
+
+
+def _kept_costs(frame: pd.DataFrame, column: str, values: np.ndarray | None, rows: np.ndarray, *,
+                whole: bool) -> np.ndarray | pd.Series:
+    """The costs of the kept ``rows``: NaN without ``values``; the frame's own column (shared copy-on-write,
+    not copied) when ``whole`` and ``values`` are that column; else a copy of those rows."""
+    if values is None:
+        return np.full(len(rows), np.nan)
+    if whole and column in frame and np.shares_memory(values, frame[column].to_numpy()):
+        return frame[column].reset_index(drop=True)
+    return values[rows]
 
 
 def missing_county_pairs(township: np.ndarray, facility: np.ndarray, township_county: np.ndarray,

@@ -269,28 +269,31 @@ def _county_from_geometry(frame: gpd.GeoDataFrame, counties: gpd.GeoDataFrame, g
     overlaps = _area_overlaps(frame, counties)
     area = shapely.area(frame.geometry.to_crs(CHINA_ALBERS).to_numpy())
     best = overlaps.sort_values("area", ascending=False).drop_duplicates("left").set_index("left")
-    derived = pd.Series(None, index=frame.index, dtype=object)
-    codes = counties["county_code"].to_numpy()
-    for i in range(len(frame)):
-        code = frame["township_code"].iloc[i]
-        if i not in best.index or best.at[i, "area"] <= 0.5 * area[i]:
-            inside = 0.0 if i not in best.index else best.at[i, "area"] / area[i]
+    held = best["area"].reindex(np.arange(len(frame)), fill_value=0.0).to_numpy(float)
+    share = np.divide(held, area, out=np.zeros_like(held), where=area > 0)
+    inside = held > 0.5 * area
+    county = np.full(len(frame), None, dtype=object)
+    county[best.index.to_numpy()] = counties["county_code"].to_numpy()[best["right"].to_numpy(np.int64)]
+    stated = given.to_numpy(dtype=object)
+    mismatch = inside & np.array([isinstance(s, str) for s in stated]) & (stated != county)
+    township_codes = frame["township_code"].to_numpy(dtype=object)
+    for i in np.flatnonzero(~inside | (share < 0.99) | mismatch):  # only the rows with something to say, in order
+        code = township_codes[i]
+        if not inside[i]:
             report.add("outside_counties", "error", file, row=_row_of(frame, i), feature=code, field="geometry",
                        expected="a township inside one of the counties",
-                       found=f"{inside:.0%} of its area inside any county (wrong CRS or wrong file?)")
+                       found=f"{share[i]:.0%} of its area inside any county (wrong CRS or wrong file?)")
             continue
-        county = codes[int(best.at[i, "right"])]
-        share = best.at[i, "area"] / area[i]
-        if share < 0.99:
+        if share[i] < 0.99:
             report.add("split_township", "warning", file, row=_row_of(frame, i), feature=code, field="geometry",
-                       expected="a township within one county", found=f"{1 - share:.1%} of its area in other counties",
-                       repair=f"assigned to county {county}, which holds {share:.1%}")
-        stated = given.iloc[i]
-        if isinstance(stated, str) and stated != county:
+                       expected="a township within one county",
+                       found=f"{1 - share[i]:.1%} of its area in other counties",
+                       repair=f"assigned to county {county[i]}, which holds {share[i]:.1%}")
+        if mismatch[i]:
             report.add("county_mismatch", "error", file, row=_row_of(frame, i), feature=code, field="county_code",
-                       expected=f"{county} (the county its polygon lies in)", found=stated)
-            continue
-        derived.iloc[i] = county
+                       expected=f"{county[i]} (the county its polygon lies in)", found=stated[i])
+    county[~inside | mismatch] = None
+    return pd.Series(county, index=frame.index, dtype=object)
     return derived
 
 

@@ -105,3 +105,17 @@ def test_among_agrees_with_a_full_relabelling_on_random_subsets():
         relabel = {int(p): k for k, p in enumerate(positions)}
         expected = {(relabel[i], relabel[j]) for i, j in adj.edges.tolist() if i in relabel and j in relabel}
         assert set(map(tuple, adj.among(positions).tolist())) == expected
+
+
+@pytest.mark.parametrize("seed", range(4))
+def test_connected_parts_are_networkx_parts_in_its_order(seed):
+    """The islands and cut-off parts are found as networkx finds them (same parts, same order)."""
+    from geodata.adjacency import _components
+
+    rng = np.random.default_rng(seed)
+    nodes = sorted(rng.choice(200, size=60, replace=False).tolist())
+    edges = [sorted(rng.choice(nodes, size=2, replace=False).tolist()) for _ in range(40)]
+    g = nx.Graph()
+    g.add_nodes_from(nodes)
+    g.add_edges_from(edges)
+    assert _components(nodes, edges) == list(nx.connected_components(g))

@@ -224,3 +224,21 @@ def test_matrix_costs_agree_with_a_row_by_row_reading(seed, categorical):
     assert check.problems["unknown_facility"].tolist() == [k for k, i in enumerate(ids) if i == "NOPE"]
     assert check.problems["negative_minutes"].tolist() == np.flatnonzero(minutes < 0).tolist()
     assert check.problems["not_finite_minutes"].tolist() == np.flatnonzero(np.isposinf(minutes)).tolist()
+
+
+@pytest.mark.parametrize("order", ["in pair order", "shuffled"])
+def test_matrix_pairs_are_the_rows_costs_and_stay_apart_from_the_rows(order):
+    """Pairs of a matrix kept whole share nothing writable with its rows: editing one leaves the other."""
+    towns, sites = pd.Series(["t1", "t2"]), pd.Series(["f1", "f2", "f3"])
+    rows = pd.DataFrame({"township_code": np.repeat(towns, 3), "facility_id": np.tile(sites, 2),
+                         "minutes": np.arange(6, dtype=float) + 0.5})
+    if order == "shuffled":
+        rows = rows.iloc[[3, 0, 5, 1, 4, 2]]
+    rows = rows.reset_index(drop=True).assign(_row=np.arange(1, 7, dtype=np.int32))
+    costs, _ = matrix_costs(rows, towns, sites)
+    pairs = costs.pairs
+    assert pairs[["township", "facility"]].to_numpy().tolist() == [[t, f] for t in range(2) for f in range(3)]
+    assert pairs["minutes"].tolist() == [0.5, 1.5, 2.5, 3.5, 4.5, 5.5] and pairs["km"].isna().all()
+    before = rows["minutes"].tolist()
+    pairs.loc[0, "minutes"] = 99.0
+    assert rows["minutes"].tolist() == before

@@ -98,3 +98,26 @@ def test_duplicate_pairs_are_refused_wherever_they_stand():
         SitingData.from_pairs([0, 1, 0], [1, 0, 1], [3.0, 1.0, 2.0], demand_weight=[1, 1], n_sites=2)
     data = SitingData.from_pairs([1, 0, 0], [0, 1, 0], [1.0, 2.0, 3.0], demand_weight=[1, 1], n_sites=2)
     assert data.pair_demand.tolist() == [0, 0, 1] and data.pair_cost.tolist() == [2.0, 3.0, 1.0]
+
+
+@pytest.mark.parametrize("seed", range(5))
+def test_pairs_are_ordered_by_township_then_cost_then_site_whatever_their_input_order(seed: int) -> None:
+    rng = np.random.default_rng(seed)
+    n, m = 30, 12
+    i, j = np.divmod(rng.permutation(n * m)[: n * m // 2], m)  # distinct pairs, shuffled
+    cost = rng.integers(0, 4, size=i.size) * 0.5  # many ties within a township
+    data = SitingData.from_pairs(i, j, cost, demand_weight=np.ones(n), n_sites=m)
+    expected = np.lexsort((j, cost, i))
+    assert data.pair_demand.tolist() == i[expected].tolist()
+    assert data.pair_site.tolist() == j[expected].tolist()
+    assert data.pair_cost.tolist() == cost[expected].tolist()
+
+
+def test_pair_order_falls_back_to_lexsort_when_the_packed_key_would_overflow() -> None:
+    from optimization.siting.data import _demand_cost_site_order
+
+    rng = np.random.default_rng(7)
+    i, j = rng.integers(0, 5, size=40), rng.integers(0, 5, size=40)
+    cost = rng.integers(0, 3, size=40).astype(float)
+    huge = 2**31  # n * levels * m beyond 62 bits: the keys cannot be packed
+    assert _demand_cost_site_order(i, cost, j, huge, huge).tolist() == np.lexsort((j, cost, i)).tolist()
