@@ -27,6 +27,7 @@ again with the planner's choices.
 
 from __future__ import annotations
 
+import atexit
 import os
 import shutil
 import tempfile
@@ -174,6 +175,7 @@ def receive(files: Iterable[tuple[str, bytes]], *, options: RegionOptions = Regi
     if options.name is None:
         options = replace(options, name=region_name(names))
     folder = Path(tempfile.mkdtemp(prefix="planner-upload-"))
+    _LIVE.add(folder)
     try:
         unpacked = 0
         for name, (_, data) in zip(names, items):
@@ -183,7 +185,7 @@ def receive(files: Iterable[tuple[str, bytes]], *, options: RegionOptions = Regi
                 unpacked += _unzip(target, folder, used=unpacked, limit=max_unpacked)
         return recheck(UploadSession(folder, names, options), options)
     except BaseException as exc:  # nothing is kept of a refused upload, whatever went wrong
-        shutil.rmtree(folder, ignore_errors=True)
+        _remove(folder)
         if isinstance(exc, Exception) and not isinstance(exc, UploadRefused):
             raise UploadRefused("upload.unreadable", reason=_reason(exc)) from exc
         raise
@@ -306,7 +308,23 @@ def crs_needs(session: UploadSession) -> list[str]:
 def discard(session: UploadSession | None) -> None:
     """Delete an upload's folder (when it is replaced and no plan refers to it)."""
     if session is not None:
-        shutil.rmtree(session.folder, ignore_errors=True)
+        _remove(session.folder)
+
+
+#: Upload folders of this process that still exist: removed when the app's server exits, so uploads
+#: never outlive the app in the system's temporary folder.
+_LIVE: set[Path] = set()
+
+
+def _remove(folder: Path) -> None:
+    shutil.rmtree(folder, ignore_errors=True)
+    _LIVE.discard(folder)
+
+
+@atexit.register
+def _remove_live_uploads() -> None:
+    for folder in list(_LIVE):
+        _remove(folder)
 
 
 def mapping_file_names() -> tuple[str, ...]:

@@ -3,6 +3,9 @@
 from __future__ import annotations
 
 import io
+import os
+import subprocess
+import sys
 import zipfile
 from pathlib import Path
 
@@ -54,6 +57,21 @@ def test_good_files_make_a_usable_region_in_a_folder_of_their_own(files: dict[st
         uploads.discard(first)
         uploads.discard(second)
     assert not first.folder.exists()
+
+
+def test_uploads_do_not_outlive_the_app(files: dict[str, bytes], tmp_path: Path) -> None:
+    """The server's process ends (Ctrl+C, SIGTERM handled by Streamlit): its upload folders go with it."""
+    script = ("import sys; from pathlib import Path; from planner.ui.uploads import receive; "
+              "s = receive([(Path(p).name, Path(p).read_bytes()) for p in sys.argv[1:]]); print(s.folder)")
+    paths = []
+    for name, data in files.items():
+        (tmp_path / name).write_bytes(data)
+        paths.append(str(tmp_path / name))
+    env = dict(os.environ, PYTHONPATH=str(Path(__file__).resolve().parents[2]))
+    done = subprocess.run([sys.executable, "-c", script, *paths], capture_output=True, text=True, env=env,
+                          timeout=120, check=True)
+    folder = Path(done.stdout.strip().splitlines()[-1])
+    assert folder.name.startswith("planner-upload-") and not folder.exists()
 
 
 def test_one_zip_of_the_files_works_the_same(files: dict[str, bytes]) -> None:
