@@ -21,6 +21,7 @@ from ortools.sat import sat_parameters_pb2
 from ortools.sat.python import cp_model
 
 from .interrupt import run_interruptibly
+from .native_output import native_stdout_silenced
 
 __all__ = [
     "Backend",
@@ -278,9 +279,10 @@ def solve_mathopt(
 
     interrupter = SolveInterrupter()
     start = time.perf_counter()
-    result = run_interruptibly(lambda: mathopt.solve(model, backend.mathopt_type, params=params,
-                                                     model_params=model_params, interrupter=interrupter),
-                               interrupter.interrupt)
+    with native_stdout_silenced():  # HiGHS may print a debugging line to stdout: see optimization.native_output
+        result = run_interruptibly(lambda: mathopt.solve(model, backend.mathopt_type, params=params,
+                                                         model_params=model_params, interrupter=interrupter),
+                                   interrupter.interrupt)
     seconds = time.perf_counter() - start
     status = _status_from_mathopt(result)
     objective = result.objective_value() if status.has_solution else None
