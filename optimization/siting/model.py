@@ -8,7 +8,8 @@ Variables: :math:`y_j \in \{0,1\}` site open (1 for existing, 0 for excluded);
 :math:`b_j \in \mathbb Z` beds (only when a bed rule can bind); coverage
 :math:`v_i \in [0,1]`; in capacitated mode assignments :math:`x_{ij} \in \{0,1\}`;
 for the distance objectives the sorted-distance levels of
-:mod:`optimization.siting.levels` (uncapacitated); for p-center a radius :math:`r`.
+:mod:`optimization.siting.levels` (uncapacitated); for p-center a radius :math:`r`
+(counted in whole steps of the costs' decimal grid when CP-SAT solves: see :func:`radius_scale`).
 
 Constraints (each a tagged block, see :mod:`optimization.siting.mip`):
 
@@ -339,6 +340,11 @@ def _radius_unit(sm: SitingModel) -> float | None:
     return radius_scale(prep.data.pair_cost[prep.serve])
 
 
+def _in_steps(cost: np.ndarray, unit: float | None) -> np.ndarray:
+    """Travel costs as the radius counts them: in cost units, or in whole grid steps of ``1/unit``."""
+    return cost if unit is None else np.round(cost * unit)
+
+
 def _add_radius(sm: SitingModel) -> None:
     prep, lm = sm.prep, sm.lm
     data = prep.data
@@ -347,19 +353,18 @@ def _add_radius(sm: SitingModel) -> None:
         # variable: r the worst travel of a served township
         r = lm.add_vars(1, lb=0.0, ub=np.inf)
         sm.exprs["max_distance"] = LinExpr.of(r, 1.0)
-        steps = lambda cost: cost  # noqa: E731 - travel in cost units
     else:
         # variable: r the worst travel of a served township, in whole grid steps of 1/unit (exact for CP-SAT)
         top = float(data.pair_cost[prep.serve].max(initial=0.0))
-        r = lm.add_vars(1, lb=0.0, ub=float(np.round(top * unit)), integer=True)
+        r = lm.add_vars(1, lb=0.0, ub=float(_in_steps(np.array(top), unit)), integer=True)
         sm.exprs["max_distance"] = LinExpr.of(r, 1.0 / unit)
-        steps = lambda cost: np.round(cost * unit)  # noqa: E731 - travel in grid steps: integers
     if sm.levels is not None:
         # r is at least every township's travel
         row, col, coef, base = sm.levels.travel_rows()
         count = base.size
         lm.add_rows("radius", data.demand_group_code[sm.levels.clients], np.r_[np.arange(count), row],
-                    np.r_[np.full(count, r[0]), col], np.r_[np.ones(count), -steps(coef)], steps(base), np.inf)
+                    np.r_[np.full(count, r[0]), col], np.r_[np.ones(count), -_in_steps(coef, unit)],
+                    _in_steps(base, unit), np.inf)
     else:
         towns = np.flatnonzero(prep.must_serve)
         pos = np.full(data.n_demand, -1, dtype=np.int64)
@@ -368,5 +373,5 @@ def _add_radius(sm: SitingModel) -> None:
         mask = pos[i] >= 0
         lm.add_rows("radius", data.demand_group_code[towns], np.r_[np.arange(towns.size), pos[i[mask]]],
                     np.r_[np.full(towns.size, r[0]), sm.x[mask]],
-                    np.r_[np.ones(towns.size), -steps(data.pair_cost[sm.x_pairs][mask])],
+                    np.r_[np.ones(towns.size), -_in_steps(data.pair_cost[sm.x_pairs][mask], unit)],
                     np.zeros(towns.size), np.inf)
