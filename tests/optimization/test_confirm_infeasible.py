@@ -122,3 +122,34 @@ def test_every_infeasible_siting_report_from_a_solver_carries_a_certificate(back
             assert plan.report.certificate.startswith("confirmed by"), plan.report
             assert plan.report.reasons  # the diagnosis still explains it
     assert seen >= 2
+
+
+# ----------------------------------------------------------------------------- grouping (CP-SAT's own models)
+@pytest.mark.parametrize("seed", [2, 39])
+def test_grouping_infeasible_claims_are_confirmed_by_a_second_run(seed: int) -> None:
+    from optimization.grouping import solve_grouping
+    from optimization.grouping.confirm import SECOND_RUN
+
+    case = make_case("grouping", seed, "tiny")
+    plan = solve_grouping(case.data, case.params)
+    assert plan.report.status is SolveStatus.INFEASIBLE and plan.report.backend == "cp-sat"
+    assert plan.report.certificate == SECOND_RUN
+    assert plan.report.reasons  # the diagnosis still explains it
+
+
+def test_a_wrong_grouping_infeasible_claim_keeps_the_plan_the_second_run_found(monkeypatch) -> None:
+    from optimization.grouping import solve_grouping, solver
+    from tests.differential.checks import check_grouping_plan
+
+    case = make_case("grouping", 0, "tiny")
+    truth = solve_grouping(case.data, case.params)
+    assert truth.report.status is SolveStatus.OPTIMAL
+    # the exact phase claims, wrongly, that no plan meets the rules
+    monkeypatch.setattr(solver, "_exact_phase", lambda *a, **k: solver._Outcome(status=SolveStatus.INFEASIBLE))
+    plan = solve_grouping(case.data, case.params)
+    assert plan.report.status is SolveStatus.FEASIBLE and disputed(plan.report)
+    assert "claimed no plan" in plan.report.certificate
+    check = check_grouping_plan(case.data, case.params, plan.assignment)
+    assert check.problems == ()
+    assert plan.report.objective == pytest.approx(check.objective, abs=case.data.n_townships * 1e-3)
+    assert plan.report.objective >= truth.report.objective - case.data.n_townships * 1e-3
