@@ -17,9 +17,11 @@ from enum import StrEnum
 from typing import Any
 
 from ortools.math_opt.python import mathopt
+from ortools.sat import sat_parameters_pb2
 from ortools.sat.python import cp_model
 
 from .interrupt import run_interruptibly
+from .native_output import native_stdout_silenced
 
 __all__ = [
     "Backend",
@@ -29,6 +31,8 @@ __all__ = [
     "backend_label",
     "combine_certificates",
     "combine_reports",
+    "cpsat_exact_parameters",
+    "refuse_inexact_for_cpsat",
     "relative_gap",
     "solve_cpsat",
     "solve_mathopt",
@@ -264,6 +268,9 @@ def solve_mathopt(
         params.heuristics = mathopt.Emphasis.OFF
     if not presolve:
         params.presolve = mathopt.Emphasis.OFF
+    if backend is Backend.CP_SAT:
+        refuse_inexact_for_cpsat(model)
+        params.cp_sat = cpsat_exact_parameters()
     model_params = None
     if hint:
         model_params = mathopt.ModelSolveParameters(
@@ -272,9 +279,10 @@ def solve_mathopt(
 
     interrupter = SolveInterrupter()
     start = time.perf_counter()
-    result = run_interruptibly(lambda: mathopt.solve(model, backend.mathopt_type, params=params,
-                                                     model_params=model_params, interrupter=interrupter),
-                               interrupter.interrupt)
+    with native_stdout_silenced():  # HiGHS may print a debugging line to stdout: see optimization.native_output
+        result = run_interruptibly(lambda: mathopt.solve(model, backend.mathopt_type, params=params,
+                                                         model_params=model_params, interrupter=interrupter),
+                                   interrupter.interrupt)
     seconds = time.perf_counter() - start
     status = _status_from_mathopt(result)
     objective = result.objective_value() if status.has_solution else None
@@ -286,6 +294,45 @@ def solve_mathopt(
         bound = objective if bound is None else bound
     report = SolveReport(status, objective, bound, gap, seconds, backend_label(backend, presolve=presolve))
     return result, report
+
+
+def cpsat_exact_parameters() -> sat_parameters_pb2.SatParameters:
+    """CP-SAT parameters for a MathOpt model: without the floating-point MIP presolve.
+
+    MathOpt hands a model to CP-SAT by scaling it to integers, and before that
+    OR-Tools runs a floating-point presolve of its own (``mip_presolve_level``,
+    documented as "not always behaving nicely"). On our covering models with
+    continuous coverage shares and a fractional coverage target (OR-Tools
+    9.15) that presolve turned satisfiable models into ones CP-SAT proved
+    infeasible, and made it miss optima: 51 of 100 tiny partial-target set
+    covers were called infeasible (``benchmarks/differential_sweep.py``).
+    Without it, CP-SAT's own presolve still runs on the scaled model.
+    """
+    return sat_parameters_pb2.SatParameters(mip_presolve_level=0)
+
+
+def refuse_inexact_for_cpsat(model: mathopt.Model) -> None:
+    """Raise when CP-SAT cannot solve ``model`` exactly: it has a continuous variable beyond [0, 1].
+
+    CP-SAT solves integer programs: MathOpt hands it a continuous variable as
+    an integer one, so a continuous variable over ``[0, 1]`` becomes 0/1
+    (exact in our models, whose shares are 0 or 1 at an optimum: coverage,
+    sorted-distance levels), but any other, e.g. a radius of 3.7 minutes,
+    would be rounded to whole units and the "optimum" found would not be one.
+
+    Raises
+    ------
+    ValueError
+        Naming the variable and its bounds, and the back ends that can solve it.
+    """
+    variables = model.export_model().variables
+    for index, (low, high, integer) in enumerate(zip(variables.lower_bounds, variables.upper_bounds,
+                                                     variables.integers)):
+        if not integer and (low < 0.0 or high > 1.0):
+            name = variables.names[index] if index < len(variables.names) and variables.names[index] else \
+                f"#{variables.ids[index]}"
+            raise ValueError(f"CP-SAT solves integer models only, and variable {name} is continuous over "
+                             f"[{low:g}, {high:g}]: CP-SAT would round it to whole units; use highs or scip")
 
 
 _CPSAT_STATUS = {

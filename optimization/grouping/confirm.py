@@ -12,6 +12,11 @@ Two checks, cheapest first (see :mod:`optimization.certify` for why claims are c
    claim. Infeasible confirms the claim; a plan found is a better plan (a
    disagreement: it is kept, reported ``feasible``); no answer within its
    budget leaves the claim ``feasible`` with the nearest-lead bound.
+
+An ``infeasible`` claim (no contiguous plan meets the rules) is checked by the
+same second run without a travel cap (:func:`confirm_no_plan`): infeasible
+confirms it, a plan found overturns it (the plan is kept, ``feasible``), no
+answer leaves it unproven (``no_solution``, never ``infeasible``).
 """
 
 from __future__ import annotations
@@ -25,7 +30,8 @@ from ..solve import SolveStatus, solve_cpsat
 from .model import build_model, integer_costs
 from .prepare import Prepared
 
-__all__ = ["GroupingCheck", "NEAREST_LEAD", "SECOND_RUN", "confirm_travel", "nearest_lead_bound"]
+__all__ = ["GroupingCheck", "NEAREST_LEAD", "NoPlanCheck", "SECOND_RUN", "confirm_no_plan", "confirm_travel",
+           "nearest_lead_bound"]
 
 #: Certificate of a plan that meets the nearest-lead bound.
 NEAREST_LEAD = "confirmed by the nearest-lead bound"
@@ -124,3 +130,60 @@ def confirm_travel(prep: Prepared, value: int, *, seconds: float, proof_seconds:
         return GroupingCheck(False, note, bound, plan, better)
     spent = time.perf_counter() - start
     return GroupingCheck(False, f"not confirmed: the second cp-sat run found no answer in {spent:.1f} s", bound)
+
+
+@dataclass(frozen=True)
+class NoPlanCheck:
+    """The outcome of checking a claim that no plan meets the rules.
+
+    Attributes
+    ----------
+    confirmed
+        Whether the claim stands confirmed.
+    note
+        The certificate, or why the claim is not confirmed.
+    plan
+        A contiguous plan meeting every rule the check found (a disagreement), else ``None``.
+    travel
+        Its population-weighted travel, in the reported unit (person-minutes).
+    """
+
+    confirmed: bool
+    note: str
+    plan: np.ndarray | None = None
+    travel: float | None = None
+
+
+def confirm_no_plan(prep: Prepared, *, seconds: float, proof_seconds: float, seed: int) -> NoPlanCheck:
+    """Check a CP-SAT claim that no contiguous plan meets the rules, by the second configuration.
+
+    Parameters
+    ----------
+    prep
+        The county's prepared sets.
+    seconds
+        Time left for the check.
+    proof_seconds
+        Time the claim's own proof took (the check's budget, at least :data:`MIN_CHECK_SECONDS`).
+    seed
+        The run's seed (the check uses another).
+
+    Returns
+    -------
+    NoPlanCheck
+    """
+    budget = min(seconds, max(proof_seconds, MIN_CHECK_SECONDS))
+    if budget <= 0:
+        return NoPlanCheck(False, "not confirmed: no time left for a second cp-sat run")
+    handle = build_model(prep, contiguity="forest", goal="none")
+    solver, report = solve_cpsat(handle.model, time_limit=budget, workers=1, seed=seed + 1,
+                                 parameters={"cp_model_presolve": False})
+    if report.status is SolveStatus.INFEASIBLE:
+        return NoPlanCheck(True, SECOND_RUN)
+    if report.status.has_solution:
+        note = ("disagreement: cp-sat claimed no plan meets the rules, a second cp-sat run found one; "
+                "its plan is kept, optimality not proven")
+        plan = handle.read(solver)
+        return NoPlanCheck(False, note, plan, float(handle.travel_value(plan)) / handle.scale)
+    return NoPlanCheck(False, f"not confirmed: cp-sat claimed no plan meets the rules, the second cp-sat run "
+                              f"found no answer in {budget:.1f} s")

@@ -63,7 +63,7 @@ from typing import Any
 import numpy as np
 
 from ..solve import Infeasibility, SolveReport, SolveStatus, relative_gap, solve_cpsat
-from .confirm import confirm_travel
+from .confirm import confirm_no_plan, confirm_travel
 from .data import GroupingData, GroupingParams
 from .diagnose import diagnose_infeasible
 from .evaluate import AssignmentEvaluation, as_lead_indices, evaluate_assignment
@@ -341,7 +341,7 @@ def solve_grouping(data: GroupingData, params: GroupingParams) -> GroupingPlan:
             best, value = ex.plan, ex.value
         proven, bound = ex.proven, ex.bound
         if best is None:
-            return _no_plan(data, params, ex.status, phases, clock)
+            return _no_plan(prep, params, ex, phases, clock)
         if proven:  # confirm the proof independently of the run that made it
             check = confirm_travel(prep, int(value), seconds=clock.left, proof_seconds=ex.seconds, seed=params.seed)
             certificate, proven = check.note, check.confirmed
@@ -371,17 +371,39 @@ def solve_grouping(data: GroupingData, params: GroupingParams) -> GroupingPlan:
                         evaluate_assignment(data, params, best), balance_report, tuple(phases))
 
 
-def _no_plan(data: GroupingData, params: GroupingParams, status: SolveStatus,
-             phases: list[PhaseRecord], clock: _Clock) -> GroupingPlan:
-    """Plan for a county where the exact phase found no plan: diagnose, or report the time limit."""
+def _no_plan(prep: Prepared, params: GroupingParams, ex: _Outcome, phases: list[PhaseRecord],
+             clock: _Clock) -> GroupingPlan:
+    """Plan for a county where the exact phase found no plan: confirm and diagnose, or report the time limit.
+
+    A claim that no plan meets the rules is confirmed by a second CP-SAT run
+    (:func:`~optimization.grouping.confirm.confirm_no_plan`) before it is
+    reported ``infeasible``; a plan that run finds is kept (``feasible``).
+    """
+    data = prep.data
     empty = np.full(data.n_townships, -1, dtype=np.int64)
-    if status is SolveStatus.INFEASIBLE:
-        reasons = diagnose_infeasible(data, params, time_limit=max(clock.left, min(params.time_limit, 5.0)))
-        final = SolveReport.infeasible(reasons, seconds=clock.spent, backend="cp-sat")
-    else:
-        reason = Infeasibility(Rule.NO_PLAN_IN_TIME, data.county_id,
-                               f"{data.label}: no plan found within {params.time_limit:g} s; the county is "
-                               "not proven infeasible (raise the time limit)", {"time_limit": params.time_limit})
+    if ex.status is SolveStatus.INFEASIBLE:
+        check = confirm_no_plan(prep, seconds=clock.left, proof_seconds=ex.seconds, seed=params.seed)
+        if check.plan is not None:
+            report = SolveReport(SolveStatus.FEASIBLE, check.travel, solve_seconds=clock.spent, backend="cp-sat",
+                                 certificate=check.note)
+            return GroupingPlan(data.county_id, data.township_ids, data.lead_ids, check.plan, report,
+                                evaluate_assignment(data, params, check.plan), phases=tuple(phases))
+        if check.confirmed:
+            reasons = diagnose_infeasible(data, params, time_limit=max(clock.left, min(params.time_limit, 5.0)))
+            final = replace(SolveReport.infeasible(reasons, seconds=clock.spent, backend="cp-sat"),
+                            certificate=check.note)
+            return GroupingPlan(data.county_id, data.township_ids, data.lead_ids, empty, final,
+                                phases=tuple(phases))
         final = SolveReport(SolveStatus.NO_SOLUTION, solve_seconds=clock.spent, backend="cp-sat",
-                            reasons=(reason,))
+                            reasons=(_not_proven(data, params),), certificate=check.note)
+        return GroupingPlan(data.county_id, data.township_ids, data.lead_ids, empty, final, phases=tuple(phases))
+    final = SolveReport(SolveStatus.NO_SOLUTION, solve_seconds=clock.spent, backend="cp-sat",
+                        reasons=(_not_proven(data, params),))
     return GroupingPlan(data.county_id, data.township_ids, data.lead_ids, empty, final, phases=tuple(phases))
+
+
+def _not_proven(data: GroupingData, params: GroupingParams) -> Infeasibility:
+    """The reason of a county left without a plan and without a proof that none exists."""
+    return Infeasibility(Rule.NO_PLAN_IN_TIME, data.county_id,
+                         f"{data.label}: no plan found within {params.time_limit:g} s; the county is "
+                         "not proven infeasible (raise the time limit)", {"time_limit": params.time_limit})

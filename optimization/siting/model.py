@@ -8,7 +8,8 @@ Variables: :math:`y_j \in \{0,1\}` site open (1 for existing, 0 for excluded);
 :math:`b_j \in \mathbb Z` beds (only when a bed rule can bind); coverage
 :math:`v_i \in [0,1]`; in capacitated mode assignments :math:`x_{ij} \in \{0,1\}`;
 for the distance objectives the sorted-distance levels of
-:mod:`optimization.siting.levels` (uncapacitated); for p-center a radius :math:`r`.
+:mod:`optimization.siting.levels` (uncapacitated); for p-center a radius :math:`r`
+(counted in whole steps of the costs' decimal grid when CP-SAT solves: see :func:`radius_scale`).
 
 Constraints (each a tagged block, see :mod:`optimization.siting.mip`):
 
@@ -38,8 +39,9 @@ from optimization.siting.enums import Objective, TieBreak
 from optimization.siting.levels import LevelBlock, add_levels
 from optimization.siting.mip import LinearModel, LinExpr
 from optimization.siting.prepare import COVER_TOLERANCE, Prepared
+from optimization.solve import Backend
 
-__all__ = ["SitingModel", "build_model", "objective_name"]
+__all__ = ["SitingModel", "build_model", "objective_name", "radius_scale"]
 
 
 def objective_name(objective: Objective | TieBreak) -> str:
@@ -302,18 +304,67 @@ def _town_of_coverage_var(sm: SitingModel) -> np.ndarray:
     return np.flatnonzero(sm.prep.coverable & (data.demand_weight > 0))
 
 
+#: Finest decimal resolution of travel costs at which the p-center radius is made an integer for CP-SAT.
+FINEST_RADIUS_DIGITS = 6
+
+
+def radius_scale(cost: np.ndarray) -> float | None:
+    """The power of ten that makes every travel cost an integer (``None``: none up to 10**6).
+
+    CP-SAT solves integer models only: a continuous radius would be rounded
+    to whole minutes. With costs on a decimal grid (0.1 min in most data) the
+    radius counted in grid steps is an integer and the model stays exact.
+
+    Parameters
+    ----------
+    cost
+        The serving pairs' costs.
+
+    Returns
+    -------
+    float or None
+        ``10**k`` for the least ``k`` that makes ``cost * 10**k`` integral.
+    """
+    for digits in range(FINEST_RADIUS_DIGITS + 1):
+        scaled = cost * 10.0 ** digits
+        if np.all(np.abs(scaled - np.round(scaled)) <= 1e-9 * np.maximum(1.0, np.abs(scaled))):
+            return 10.0 ** digits
+    return None
+
+
+def _radius_unit(sm: SitingModel) -> float | None:
+    """Grid steps per cost unit of an integer radius (CP-SAT on costs on a grid), else ``None`` (continuous)."""
+    prep = sm.prep
+    if prep.params.backend is not Backend.CP_SAT:
+        return None
+    return radius_scale(prep.data.pair_cost[prep.serve])
+
+
+def _in_steps(cost: np.ndarray, unit: float | None) -> np.ndarray:
+    """Travel costs as the radius counts them: in cost units, or in whole grid steps of ``1/unit``."""
+    return cost if unit is None else np.round(cost * unit)
+
+
 def _add_radius(sm: SitingModel) -> None:
     prep, lm = sm.prep, sm.lm
     data = prep.data
-    # variable: r the worst travel of a served township
-    r = lm.add_vars(1, lb=0.0, ub=np.inf)
-    sm.exprs["max_distance"] = LinExpr.of(r, 1.0)
+    unit = _radius_unit(sm)
+    if unit is None:
+        # variable: r the worst travel of a served township
+        r = lm.add_vars(1, lb=0.0, ub=np.inf)
+        sm.exprs["max_distance"] = LinExpr.of(r, 1.0)
+    else:
+        # variable: r the worst travel of a served township, in whole grid steps of 1/unit (exact for CP-SAT)
+        top = float(data.pair_cost[prep.serve].max(initial=0.0))
+        r = lm.add_vars(1, lb=0.0, ub=float(_in_steps(np.array(top), unit)), integer=True)
+        sm.exprs["max_distance"] = LinExpr.of(r, 1.0 / unit)
     if sm.levels is not None:
         # r is at least every township's travel
         row, col, coef, base = sm.levels.travel_rows()
         count = base.size
         lm.add_rows("radius", data.demand_group_code[sm.levels.clients], np.r_[np.arange(count), row],
-                    np.r_[np.full(count, r[0]), col], np.r_[np.ones(count), -coef], base, np.inf)
+                    np.r_[np.full(count, r[0]), col], np.r_[np.ones(count), -_in_steps(coef, unit)],
+                    _in_steps(base, unit), np.inf)
     else:
         towns = np.flatnonzero(prep.must_serve)
         pos = np.full(data.n_demand, -1, dtype=np.int64)
@@ -322,4 +373,5 @@ def _add_radius(sm: SitingModel) -> None:
         mask = pos[i] >= 0
         lm.add_rows("radius", data.demand_group_code[towns], np.r_[np.arange(towns.size), pos[i[mask]]],
                     np.r_[np.full(towns.size, r[0]), sm.x[mask]],
-                    np.r_[np.ones(towns.size), -data.pair_cost[sm.x_pairs][mask]], np.zeros(towns.size), np.inf)
+                    np.r_[np.ones(towns.size), -_in_steps(data.pair_cost[sm.x_pairs][mask], unit)],
+                    np.zeros(towns.size), np.inf)

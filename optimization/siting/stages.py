@@ -5,7 +5,7 @@ levels until the relaxation is exact). If it is proven optimal and time is
 left, stage 2 fixes the objective at its optimum and optimises the tie-break,
 and stage 3 fixes both and minimises beds, so the plan is canonical. The
 report of a run is always the report of stage 1: status, bound and gap of the
-planner's objective, its ``optimal`` confirmed independently of the back end
+planner's objective, its ``optimal`` (or ``infeasible``) confirmed independently of the back end
 that claimed it (:mod:`optimization.certify`, :mod:`optimization.siting.bounds`).
 
 Later stages are bounded. A tie-break can be a much harder model than the
@@ -33,6 +33,7 @@ from typing import Callable
 import numpy as np
 
 from optimization.certify import Check, confirm_mathopt
+from optimization.confirm_infeasible import confirm_infeasible
 from optimization.siting.bounds import plain_bound
 from optimization.siting.enums import Objective, TieBreak
 from optimization.siting.mip import RowBlock, hint_map, read_values
@@ -247,19 +248,28 @@ def _solve(stages: Stages, sm: SitingModel, name: str, *, extra: list[RowBlock],
 
 def _certify(stages: Stages, sm: SitingModel, name: str, *, extra: list[RowBlock], values: np.ndarray | None,
              report: SolveReport) -> tuple[np.ndarray | None, SolveReport]:
-    """Confirm an ``optimal`` claim for expression ``name`` independently (:mod:`optimization.certify`).
+    """Confirm an ``optimal`` or ``infeasible`` claim for expression ``name`` independently.
 
-    Plain bounds first, then the LP bound, then :attr:`Stages.check` within the
-    time left; on a disagreement the checker's better plan replaces ``values``.
+    ``optimal``: plain bounds first, then the LP bound, then :attr:`Stages.check`
+    within the time left (:mod:`optimization.certify`). ``infeasible``: the LP
+    relaxation, then :attr:`Stages.check` (:mod:`optimization.confirm_infeasible`).
+    When the checker finds a better plan (or any plan), it replaces ``values``.
     """
-    if report.status is not SolveStatus.OPTIMAL or not stages.certify:
+    claims = (SolveStatus.OPTIMAL, SolveStatus.INFEASIBLE)
+    if report.status not in claims or not stages.certify:
         return values, report
     params = stages.prep.params
     model = sm.lm.to_mathopt(sm.exprs[name], maximize=name in MAXIMISED, extra=extra)
-    plain = plain_bound(stages.prep, name)
-    confirmation = confirm_mathopt(model, report, check=stages.check, integral=integral_objective(sm, name),
-                                   bounds=() if plain is None else (plain,), time_limit=stages.remaining(),
-                                   threads=params.threads, random_seed=params.seed)
+    integral = integral_objective(sm, name)
+    if report.status is SolveStatus.INFEASIBLE:
+        confirmation = confirm_infeasible(model, report, check=stages.check, integral=integral,
+                                          time_limit=stages.remaining(), threads=params.threads,
+                                          random_seed=params.seed)
+    else:
+        plain = plain_bound(stages.prep, name)
+        confirmation = confirm_mathopt(model, report, check=stages.check, integral=integral,
+                                       bounds=() if plain is None else (plain,), time_limit=stages.remaining(),
+                                       threads=params.threads, random_seed=params.seed)
     if confirmation.result is not None:
         values = read_values(model, confirmation.result, sm.lm.n_vars)
     return values, confirmation.report

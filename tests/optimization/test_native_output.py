@@ -1,0 +1,112 @@
+"""HiGHS's debugging print never reaches standard output (the CLI's tables, JSON written to stdout)."""
+
+from __future__ import annotations
+
+import json
+import os
+import threading
+from concurrent.futures import ThreadPoolExecutor
+
+import pytest
+from ortools.math_opt.python import mathopt
+
+from benchmarks.certify_benchmark import county_instance, siting_params
+from optimization.native_output import native_stdout_silenced
+from optimization.siting import SitingData
+from optimization.siting.model import build_model
+from optimization.siting.prepare import Prepared
+from optimization.solve import solve_mathopt
+
+HIGHS_LINE = "HighsMipSolverData::transformNewIntegerFeasibleSolution"
+
+
+def _printing_model() -> mathopt.Model:
+    """Weighted full coverage as the weighted target row alone (the form before full targets fixed each
+    township's coverage): on this county HiGHS prints its debugging line to file descriptor 1."""
+    cost, weight, radius = county_instance(0)
+    sm = build_model(Prepared(SitingData.from_matrix(cost, demand_weight=weight),
+                              siting_params("min_sites", 1.0, None, radius)))
+    sm.lm.blocks = [b for b in sm.lm.blocks if not (b.rule == "coverage_target" and b.size > 1)]
+    return sm.lm.to_mathopt(sm.exprs["sites"])
+
+
+def _solve_quietly_by_hand(model: mathopt.Model) -> None:
+    params = mathopt.SolveParameters(relative_gap_tolerance=0.0, absolute_gap_tolerance=1 - 1e-6)
+    mathopt.solve(model, mathopt.SolverType.HIGHS, params=params)
+
+
+def test_the_model_makes_highs_print_to_stdout(capfd) -> None:
+    """The test model is one that triggers the print (else the tests below could not fail)."""
+    _solve_quietly_by_hand(_printing_model())
+    assert HIGHS_LINE in capfd.readouterr().out
+
+
+def test_solve_mathopt_keeps_it_off_stdout(capfd) -> None:
+    print("before", flush=True)
+    solve_mathopt(_printing_model(), absolute_gap_limit=1 - 1e-6)
+    print("after", flush=True)
+    out = capfd.readouterr().out
+    assert HIGHS_LINE not in out
+    assert out.split() == ["before", "after"]  # the planner's own output is kept, in order
+
+
+def test_solves_in_several_threads_keep_it_off_and_restore_stdout(capfd) -> None:
+    before = os.fstat(1)
+    models = [_printing_model() for _ in range(3)]
+    with ThreadPoolExecutor(3) as pool:
+        list(pool.map(lambda m: solve_mathopt(m, absolute_gap_limit=1 - 1e-6), models))
+    assert HIGHS_LINE not in capfd.readouterr().out
+    after = os.fstat(1)
+    assert (after.st_dev, after.st_ino) == (before.st_dev, before.st_ino)
+    print("still here", flush=True)
+    assert capfd.readouterr().out == "still here\n"
+
+
+def test_nested_and_overlapping_uses_restore_once(capfd) -> None:
+    entered, release = threading.Event(), threading.Event()
+
+    def hold() -> None:
+        with native_stdout_silenced():
+            entered.set()
+            release.wait(5)
+
+    thread = threading.Thread(target=hold)
+    thread.start()
+    entered.wait(5)
+    with native_stdout_silenced():
+        os.write(1, b"dropped\n")
+    os.write(1, b"dropped too\n")  # the other thread's solve is still running
+    release.set()
+    thread.join()
+    os.write(1, b"kept\n")
+    assert capfd.readouterr().out == "kept\n"
+
+
+def test_the_cli_json_on_stdout_stays_clean_while_highs_prints(monkeypatch, capfd) -> None:
+    """``planner site ... --json -`` while a solve of the run makes HiGHS print: stdout is the summary and JSON only."""
+    from planner import siting as planner_siting
+    from planner.cli import main
+
+    solve = planner_siting.solve_siting
+
+    def solve_after_a_printing_model(*args, **kwargs):
+        solve_mathopt(_printing_model(), absolute_gap_limit=1 - 1e-6)  # in the run, as one of its models
+        return solve(*args, **kwargs)
+
+    monkeypatch.setattr(planner_siting, "solve_siting", solve_after_a_printing_model)
+    code = main(["site", "demo", "--objective", "min-sites", "--county-target", "0.5", "--quiet",
+                 "--time-limit", "10", "--json", "-"])
+    out = capfd.readouterr().out
+    assert code == 0, out
+    assert HIGHS_LINE not in out
+    summary, _, document = out.partition("\n{")  # the summary lines, then the JSON document
+    assert json.loads("{" + document)["status"] in ("optimal", "feasible")
+    assert "sites with hospice beds" in summary
+
+
+@pytest.fixture(autouse=True)
+def _no_redirect_left_behind():
+    yield
+    from optimization import native_output
+
+    assert native_output._state["depth"] == 0
