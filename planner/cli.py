@@ -23,7 +23,7 @@ from typing import TYPE_CHECKING, Any
 from geodata.report import RegionError
 from planner.cliutil import (CommandError, add_executor_arguments, add_region_arguments, check_outputs,
                              command_executor, fit_solver_workers, load, parameter_errors, read_params, read_region,
-                             write_json, write_layers)
+                             words_to_stderr, write_json, write_layers)
 from planner.bounds import SITING, flag
 from planner.commands import add_save_arguments, save_run
 from planner.commands import register as register_scenario_commands
@@ -278,7 +278,7 @@ def main(argv: Sequence[str] | None = None) -> int:
     from geodata.readers import InputError
 
     try:
-        with stop_on_sigterm():
+        with stop_on_sigterm(), words_to_stderr(getattr(args, "json", None) == "-"):
             return int(args.func(args) or 0)
     except CommandError as exc:
         print(f"planner {args.command}: {exc}", file=sys.stderr)

@@ -18,7 +18,7 @@ import json
 import sys
 import typing
 from collections.abc import Iterable, Iterator, Mapping, Sequence
-from contextlib import contextmanager
+from contextlib import contextmanager, redirect_stdout
 from dataclasses import replace
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
@@ -386,11 +386,35 @@ def check_outputs(args: argparse.Namespace, *, paths: Iterable[str | Path | None
         raise CommandError("; ".join(dict.fromkeys(problems)))
 
 
+#: Where ``--json -`` writes: standard output as it was when the command started (see :func:`words_to_stderr`).
+_json_stdout: list[Any] = []
+
+
+@contextmanager
+def words_to_stderr(active: bool) -> Iterator[None]:
+    """With ``--json -``, standard output carries the JSON alone: the command's words go to standard error.
+
+    Parameters
+    ----------
+    active
+        Whether the JSON goes to standard output; otherwise nothing changes.
+    """
+    if not active:
+        yield
+        return
+    _json_stdout.append(sys.stdout)
+    try:
+        with redirect_stdout(sys.stderr):
+            yield
+    finally:
+        _json_stdout.pop()
+
+
 def write_json(data: Any, path: str | None, *, force: bool = False) -> None:
     """Write JSON to a file (atomically; an existing file only with ``force``), or to standard output for '-'."""
     text = json.dumps(data, ensure_ascii=False, indent=2, default=str)
     if path in (None, "-"):
-        print(text)
+        print(text, file=_json_stdout[-1] if _json_stdout else sys.stdout)
         return
     with atomic_path(path, overwrite=force) as tmp:
         tmp.write_text(text + "\n", encoding="utf-8")
