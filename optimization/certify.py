@@ -87,6 +87,16 @@ class Check:
         """Its name in reports, e.g. ``scip`` or ``highs (presolve off)``."""
         return backend_label(self.backend, presolve=self.presolve)
 
+    def solve(self, model: mathopt.Model, *, integral: bool, time_limit: float | None,
+              threads: int | None = None, random_seed: int | None = None) -> tuple[mathopt.SolveResult, SolveReport]:
+        """Solve ``model`` from scratch (no hint) with this back end, to a proof.
+
+        ``integral``: the objective is integral at every plan, so a gap below 1 proves it.
+        """
+        return solve_mathopt(model, backend=self.backend, presolve=self.presolve, time_limit=time_limit,
+                             absolute_gap_limit=1.0 - 1e-6 if integral else None, threads=threads,
+                             random_seed=random_seed)
+
 
 @dataclass(frozen=True)
 class Confirmation:
@@ -254,9 +264,8 @@ def confirm_mathopt(model: mathopt.Model, claim: SolveReport, *, check: Check, i
         return Confirmation(certified(claim, LP_BOUND))
     left = None if time_limit is None else max(time_limit - (time.perf_counter() - start), 0.001)
     try:
-        result, second = solve_mathopt(model, backend=check.backend, presolve=check.presolve, time_limit=left,
-                                       absolute_gap_limit=1.0 - 1e-6 if integral else None, threads=threads,
-                                       random_seed=random_seed)
+        result, second = check.solve(model, integral=integral, time_limit=left, threads=threads,
+                                     random_seed=random_seed)
     except Exception as exc:  # noqa: BLE001 - the check failed: the claim stays unconfirmed
         return Confirmation(unconfirmed(claim, lp, f"not confirmed: {check.label} failed ({exc})"))
     spent = claim.solve_seconds + (time.perf_counter() - start)

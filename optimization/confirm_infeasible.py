@@ -28,7 +28,7 @@ from ortools.math_opt.python import mathopt
 
 from optimization.certify import DISAGREEMENT, Check, Confirmation, certified, lp_bound, solve_relaxation, \
     unconfirmed
-from optimization.solve import SolveReport, SolveStatus, solve_mathopt
+from optimization.solve import SolveReport, SolveStatus
 
 __all__ = ["LP_INFEASIBLE", "confirm_infeasible"]
 
@@ -72,9 +72,8 @@ def confirm_infeasible(model: mathopt.Model, claim: SolveReport, *, check: Check
         return Confirmation(certified(claim, LP_INFEASIBLE))
     left = None if time_limit is None else max(time_limit - (time.perf_counter() - start), 0.001)
     try:
-        result, second = solve_mathopt(model, backend=check.backend, presolve=check.presolve, time_limit=left,
-                                       absolute_gap_limit=1.0 - 1e-6 if integral else None, threads=threads,
-                                       random_seed=random_seed)
+        result, second = check.solve(model, integral=integral, time_limit=left, threads=threads,
+                                     random_seed=random_seed)
     except Exception as exc:  # noqa: BLE001 - the check failed: the claim stays unproven
         return Confirmation(_undecided(claim, f"{check.label} failed ({exc})", start))
     if second.status is SolveStatus.INFEASIBLE:
