@@ -288,10 +288,17 @@ def _assemble(frames: Mapping[Layer, tuple[pd.DataFrame, str]], options: RegionO
 
 def _nonempty(prepared: gpd.GeoDataFrame | None, raw: pd.DataFrame, label: str, noun: str,
               report: ValidationReport) -> gpd.GeoDataFrame | None:
-    """A prepared layer, or ``None`` (with an error saying so) when none of its rows survived the checks."""
+    """A prepared layer, or ``None`` (with an error saying so) when none of its rows survived the checks.
+
+    An empty layer is an error too: nothing could be planned on it (no plan may then be called optimal).
+    """
     if prepared is not None and len(prepared) == 0:
-        report.add("empty_layer", "error", label, expected=f"at least one usable {noun}",
-                   found=f"none of the {len(raw)} rows (see the errors above; a wrong coordinate system?)")
+        if len(raw) == 0:
+            report.add("empty_layer", "error", label, expected=f"at least one {noun}", found="no features",
+                       repair="none: give the layer's features")
+        else:
+            report.add("empty_layer", "error", label, expected=f"at least one usable {noun}",
+                       found=f"none of the {len(raw)} rows (see the errors above; a wrong coordinate system?)")
         return None
     return prepared
 

@@ -116,13 +116,6 @@ def _check_key(frame: pd.DataFrame, key: str, file: str, report: ValidationRepor
     return frame[~missing & ~frame[key].duplicated(keep="first")].copy()
 
 
-def _check_not_empty(frame: pd.DataFrame, file: str, report: ValidationReport, what: str) -> None:
-    """An empty layer is an error: nothing could be planned on it (no plan may then be called optimal)."""
-    if not len(frame):
-        report.add("empty_layer", "error", file, expected=f"at least one {what}", found="no features",
-                   repair="none: give the layer's features")
-
-
 def prepare_counties(frame: gpd.GeoDataFrame, file: str, report: ValidationReport, *,
                      declared_crs: str | None = None) -> gpd.GeoDataFrame | None:
     """Counties in WGS84 with unique codes and valid polygons.
@@ -148,7 +141,6 @@ def prepare_counties(frame: gpd.GeoDataFrame, file: str, report: ValidationRepor
     frame = _set_crs(frame, file, report, declared_crs)
     if frame is None:
         return None
-    _check_not_empty(frame, file, report, "county")
     frame = _check_polygons(frame, "county_code", file, report)
     frame = _check_key(frame, "county_code", file, report, "6-digit county code")
     if "county_name" not in frame.columns:
@@ -202,7 +194,6 @@ def prepare_townships(frame: gpd.GeoDataFrame, counties: gpd.GeoDataFrame | None
     frame = _set_crs(frame, file, report, declared_crs)
     if frame is None:
         return None
-    _check_not_empty(frame, file, report, "township")
     frame = _check_polygons(frame, "township_code", file, report)
     frame = _check_key(frame, "township_code", file, report, "9-digit township code")
     _check_overlaps(frame, file, report)
@@ -294,7 +285,6 @@ def _county_from_geometry(frame: gpd.GeoDataFrame, counties: gpd.GeoDataFrame, g
                        expected=f"{county[i]} (the county its polygon lies in)", found=stated[i])
     county[~inside | mismatch] = None
     return pd.Series(county, index=frame.index, dtype=object)
-    return derived
 
 
 def _place_seats(frame: gpd.GeoDataFrame, file: str, report: ValidationReport) -> gpd.GeoDataFrame:

@@ -29,6 +29,7 @@ def test_an_empty_counties_layer_is_an_error_not_an_optimum(empty_counties, comm
     out = capsys.readouterr()
     assert "optimal" not in out.out
     assert "counties: expected at least one county, found no features" in out.err
+    assert "1 errors make the region unusable" in out.err  # one line, not one per check that saw it
 
 
 def test_grouping_with_no_county_to_plan_is_not_optimal() -> None:
