@@ -8,11 +8,12 @@ The contract for a matrix (``township_code, facility_id, minutes`` and/or
   expected, found) and not used. A negative or infinite cost is an error; an
   empty cost says the pair cannot be travelled (a warning: the pair counts
   as out of reach), as routing services write an unreachable pair;
-* every township needs a row for each facility of its own county, since
-  communities and the ward rule are planned per county: a county's missing
-  pairs are an error that names the county, how many pairs are missing and
-  which, with the way out (add the rows, with an empty cost for a pair that
-  cannot be travelled). Pairs across a county border may be left out: they
+* every township should have a row for each facility of its own county,
+  since communities and the ward rule are planned per county: a county's
+  missing pairs are a warning that names the county, how many pairs are
+  missing and which; they count as out of reach (a matrix made for grouping
+  alone may give only the hospitals' pairs), and the way out is to add the
+  rows, with an empty cost for a pair that cannot be travelled. Pairs across a county border may be left out: they
   are out of reach;
 * a township with no row at all is named once more on its own (it can reach
   no facility).
