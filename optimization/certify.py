@@ -284,7 +284,7 @@ def confirm_mathopt(model: mathopt.Model, claim: SolveReport, *, check: Check, i
         note = (f"{DISAGREEMENT}: {check.label} proved a bound of {bound:g}, but {claim.backend}'s plan reaches "
                 f"{objective:g}; gap against the LP bound" + ("" if lp is not None else " (not available)"))
         return Confirmation(unconfirmed(claim, lp, note))
-    weaker = _weaker([claim.best_bound, bound, lp], maximize=maximize)
+    weaker = _weaker([bound, lp], maximize=maximize)  # never the claim's own bound: it is what is in question
     reason = "ran out of time" if second.status is not SolveStatus.OPTIMAL else f"proved only {bound:g}"
     return Confirmation(unconfirmed(claim, weaker, f"not confirmed: {check.label} {reason}"))
 

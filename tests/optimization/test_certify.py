@@ -84,6 +84,21 @@ def test_a_claim_the_second_back_end_meets_is_confirmed_by_it() -> None:
     assert out.report.certificate in (LP_BOUND, "confirmed by highs (presolve off)")
 
 
+def test_a_check_that_decides_nothing_never_lends_the_claim_its_own_bound(monkeypatch) -> None:
+    """No LP bound and a second back end out of time: the claim's own bound is not trusted, so no gap 0."""
+    import optimization.certify as certify
+
+    cost, weight, radius = county_instance(0)
+    model = _cover_model(cost, weight, radius)
+    best = _optimum(model)
+    monkeypatch.setattr(certify, "lp_bound", lambda *args, **kwargs: None)
+    monkeypatch.setattr(Check, "solve", lambda self, *args, **kwargs: (None, SolveReport(SolveStatus.NO_SOLUTION)))
+    claim = SolveReport(SolveStatus.OPTIMAL, best, best, 0.0, backend="highs")
+    out = confirm_mathopt(model, claim, check=Check(Backend.SCIP), integral=True)
+    assert out.report.status is SolveStatus.FEASIBLE and out.report.certificate.startswith("not confirmed")
+    assert out.report.best_bound is None and out.report.gap is None
+
+
 def test_claims_that_are_not_optimal_are_left_alone() -> None:
     model = _cover_model(np.array([[1.0]]), np.array([1.0]), 2.0)
     claim = SolveReport(SolveStatus.FEASIBLE, 3.0, 1.0, 2 / 3, backend="highs")
