@@ -142,8 +142,8 @@ def solve_county(data: SitingData, params: SitingParams) -> SitingPlan:
         reduction = branch_and_bound(prep, reduction, deadline=deadline)
         if reduction.feasible:
             stages.closed, stages.forced, stages.pairs_ok = reduction.fixings(reduction.upper_bound)
-            stages.known = _confirm_known(stages, reduction.best_open,
-                                          _bb_report(reduction, time.perf_counter() - start))
+            stages.known = _confirm_known(stages, *_known_of(reduction, time.perf_counter() - start),
+                                          check=Check(stages.backend), reduced_by="the Lagrangian bound")
         elif reduction.proven:  # even the best plan leaves a township unserved
             stages.known = (reduction.best_open, SolveReport(SolveStatus.INFEASIBLE, backend="lagrangian-bb"))
         else:
@@ -151,7 +151,8 @@ def solve_county(data: SitingData, params: SitingParams) -> SitingPlan:
     elif cover is not None:
         # large maximal covering: an LP bound fixes sites, a reduced MIP proves the plan (see covering.py)
         stages.closed, stages.forced = cover.fixings(cover.lower_bound)
-        stages.known = prove_cover(prep, cover, deadline=deadline, backend=stages.backend)
+        stages.known = _confirm_known(stages, *prove_cover(prep, cover, deadline=deadline, backend=stages.backend),
+                                      check=stages.check, reduced_by="the LP-dual bound")
     elif _wants_start(prep):
         stages.start = _capacitated_start(prep, deadline)
     run = run_model(stages)
@@ -190,13 +191,15 @@ def _capacitated_start(prep: Prepared, deadline: float | None) -> np.ndarray | N
     return run.values
 
 
-def _confirm_known(stages: Stages, best_open: np.ndarray, report: SolveReport) -> tuple[np.ndarray, SolveReport]:
-    """Confirm the branch-and-bound's ``optimal`` by a MIP back end on the model its bound reduced.
+def _confirm_known(stages: Stages, best_open: np.ndarray, report: SolveReport, *, check: Check,
+                   reduced_by: str) -> tuple[np.ndarray, SolveReport]:
+    """Confirm an ``optimal`` found before the model (a large model's own scheme) on the model its bound reduced.
 
-    The check shares the Lagrangian reduction (sites fixed, pairs dropped by
-    the bound) but not the search: the certificate says so. On a disagreement
-    the better plan is kept; when the check cannot finish in the time left,
-    the plan is ``feasible`` with the Lagrangian lower bound.
+    The check (``check``, a back end the scheme did not use for its proof)
+    shares the reduction (sites fixed, pairs dropped by the bound named in
+    ``reduced_by``) but not the search: the certificate says so. On a
+    disagreement the better plan is kept; when the check cannot finish in
+    the time left, the plan is ``feasible`` with the bounds the check trusts.
     """
     if report.status is not SolveStatus.OPTIMAL:
         return best_open, report
@@ -204,23 +207,23 @@ def _confirm_known(stages: Stages, best_open: np.ndarray, report: SolveReport) -
     name = objective_name(prep.params.objective)
     sm = build_model(prep, closed=stages.closed, forced=stages.forced, pairs_ok=stages.pairs_ok)
     model = sm.lm.to_mathopt(sm.exprs[name], maximize=name in MAXIMISED)
-    confirmation = confirm_mathopt(model, report, check=Check(stages.backend),
+    confirmation = confirm_mathopt(model, report, check=check,
                                    integral=integral_objective(sm, name), time_limit=stages.remaining(),
                                    threads=prep.params.threads, random_seed=prep.params.seed)
     checked = confirmation.report
     if checked.status is SolveStatus.OPTIMAL:
-        checked = certified(checked, f"{checked.certificate} on the model the Lagrangian bound reduced")
+        checked = certified(checked, f"{checked.certificate} on the model {reduced_by} reduced")
     if confirmation.result is not None:
         best_open = sm.open_sites(read_values(model, confirmation.result, sm.lm.n_vars))
     return best_open, checked
 
 
-def _bb_report(reduction: Reduction, seconds: float) -> SolveReport:
-    """The report of the Lagrangian branch-and-bound."""
+def _known_of(reduction: Reduction, seconds: float) -> tuple[np.ndarray, SolveReport]:
+    """The plan and report of the Lagrangian branch-and-bound."""
     status = SolveStatus.OPTIMAL if reduction.proven else SolveStatus.FEASIBLE
     bound = reduction.upper_bound if reduction.proven else reduction.lower_bound
     gap = 0.0 if reduction.proven else relative_gap(reduction.upper_bound, bound)
-    return SolveReport(status, reduction.upper_bound, bound, gap, seconds, "lagrangian-bb")
+    return reduction.best_open, SolveReport(status, reduction.upper_bound, bound, gap, seconds, "lagrangian-bb")
 
 
 def _plan_of_run(prep: Prepared, run: ModelRun, fallback_open: np.ndarray | None) -> tuple[PlanArrays, SolveReport]:
