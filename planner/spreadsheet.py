@@ -81,11 +81,12 @@ def write_sheet(sheet: "Worksheet", frame: pd.DataFrame) -> None:
     missing values leave the cell empty.
     """
     rows = [[str(c) for c in frame.columns], *frame.itertuples(index=False, name=None)]
-    for record in rows:
-        sheet.append([_plain(value) for value in record])
-        for cell in sheet[sheet.max_row]:
-            if isinstance(cell.value, str):
-                cell.data_type = "s"
+    for row, record in enumerate(rows, start=1):  # the sheet is empty: its rows are ours, counted here
+        values = [_plain(value) for value in record]
+        sheet.append(values)
+        for column, value in enumerate(values, start=1):
+            if isinstance(value, str):  # sheet.cell is a lookup; sheet[sheet.max_row] scanned every cell written
+                sheet.cell(row=row, column=column).data_type = "s"
 
 
 def _plain(value: Any) -> Any:
