@@ -275,6 +275,7 @@ def _report(data: Any, where: str) -> Mapping[str, Any]:
     for key in ("solve_seconds", "wall_seconds"):
         _number(data.get(key), f"{where}.{key}", Bound(0, math.inf))
     text(data.get("backend"), f"{where}.backend", optional=True)
+    text(data.get("certificate"), f"{where}.certificate", optional=True, limit=MAX_NOTES)
     for i, reason in enumerate(_listing(data.get("reasons") or [], f"{where}.reasons", most=10_000)):
         at = f"{where}.reasons[{i}]"
         reason = _mapping(reason, at, most=10)
@@ -302,6 +303,13 @@ def results(data: Any, *, source: str) -> dict[str, Any]:
             site = _mapping(site, at, most=100)
             text(site.get("facility_id"), f"{at}.facility_id", code=True)
             _number(site.get("beds"), f"{at}.beds", _BEDS, optional=False)
+        if siting.get("tie_break_proven") not in (None, True, False):
+            _fail(f"{where}.siting.tie_break_proven", "true, false or null", siting["tie_break_proven"])
+        _number(siting.get("tie_break_value"), f"{where}.siting.tie_break_value")
+        for stage, seconds in _mapping(siting.get("stage_seconds") or {}, f"{where}.siting.stage_seconds",
+                                       most=10).items():
+            _number(seconds, f"{where}.siting.stage_seconds.{text(stage, f'{where}.siting.stage_seconds')}",
+                    Bound(0, math.inf))
         for county, report in _mapping(siting.get("counties") or {}, f"{where}.siting.counties").items():
             _report(report, f"{where}.siting.counties.{text(county, f'{where}.siting.counties', code=True)}")
     grouping = data.get("grouping")

@@ -159,6 +159,11 @@ TAMPERED = [
      "added_sites[0].kind: expected one of"),
     (("results", "siting", "open_sites", 0, "beds"), 10**30, "results.siting.open_sites[0].beds: expected"),
     (("results", "siting", "status"), "great", "results.siting.status: expected one of"),
+    (("results", "siting", "certificate"), ["a"], "results.siting.certificate: expected text"),
+    (("results", "siting", "tie_break_proven"), "yes", "results.siting.tie_break_proven: expected true, false"),
+    (("results", "siting", "tie_break_value"), "oops", "results.siting.tie_break_value: expected a number"),
+    (("results", "siting", "stage_seconds"), {"tie_break": "xxxx"},
+     "results.siting.stage_seconds.tie_break: expected a number"),
     (("results", "grouping", "communities"), "x", "results.grouping.communities: expected a list"),
     (("results", "kpis", "coverage_share"), "x", "results.kpis.coverage_share: expected a number"),
 ]
