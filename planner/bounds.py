@@ -66,8 +66,8 @@ class Bound:
     ----------
     low, high
         The range (``high`` inclusive).
-    low_open
-        Whether ``low`` itself is excluded (``> 0`` rather than ``>= 0``).
+    low_open, high_open
+        Whether ``low`` (``high``) itself is excluded (``> 0`` rather than ``>= 0``).
     whole
         Whether only whole numbers are accepted (counts, seeds).
     unit
@@ -77,6 +77,7 @@ class Bound:
     low: float
     high: float
     low_open: bool = False
+    high_open: bool = False
     whole: bool = False
     unit: str = ""
 
@@ -86,8 +87,10 @@ class Bound:
         if self.unit:
             kind += f" of {self.unit}"
         high, low = _plain(self.high), _plain(self.low)
-        if self.low_open:
-            return f"{kind} greater than {low} and at most {high}"
+        if self.low_open or self.high_open:
+            lower = f"greater than {low}" if self.low_open else f"at least {low}"
+            upper = f"less than {high}" if self.high_open else f"at most {high}"
+            return f"{kind} {lower} and {upper}"
         return f"{kind} from {low} to {high}"
 
     def problem(self, value: Any) -> str | None:
@@ -97,7 +100,8 @@ class Bound:
         if ok and self.whole:
             ok = isinstance(value, int)
         if ok:
-            ok = (value > self.low if self.low_open else value >= self.low) and value <= self.high
+            ok = ((value > self.low if self.low_open else value >= self.low)
+                  and (value < self.high if self.high_open else value <= self.high))
         return None if ok else f"expected {self.describe()}, found {snippet(value)}"
 
 
@@ -124,7 +128,7 @@ GROUPING: dict[str, Bound] = {
     "time_limit": _SECONDS, "workers": Bound(1, 256, whole=True), "seed": _SEED,
 }
 #: Numeric region options (:class:`geodata.region.RegionOptions`).
-REGION_OPTIONS: dict[str, Bound] = {"aged_share": Bound(0, 1, low_open=True)}
+REGION_OPTIONS: dict[str, Bound] = {"aged_share": Bound(0, 1, low_open=True, high_open=True)}  # as RegionOptions
 #: Estimated-travel settings (:class:`geodata.travel.TravelSettings`).
 TRAVEL: dict[str, Bound] = {
     "detour_factor": Bound(1, 100), "speed_kmh": Bound(0, 1_000, low_open=True, unit="km/h"),

@@ -22,7 +22,7 @@ SWEEP = ["sweep", "demo", "--objective", "min-sites", "--thresholds", "30", "--t
     (SITE + ["--objective", "max-coverage"], "--bed-budget", "inf"),
     (SITE, "--threshold-minutes", "nan"), (SITE, "--target", "inf"), (SITE, "--new-sites", "-1"),
     (SITE, "--alternatives", "1000000000"), (SITE, "--speed-kmh", "inf"), (SITE, "--detour", "nan"),
-    (SITE, "--aged-share", "nan"), (GROUP, "--workers", "0"),
+    (SITE, "--aged-share", "nan"), (SITE, "--aged-share", "1"), (GROUP, "--workers", "0"),
 ], ids=lambda v: v if isinstance(v, str) else None)
 def test_a_non_finite_or_out_of_range_flag_is_refused_in_one_line_naming_it(command, flag, value, no_work, capsys):
     with pytest.raises(SystemExit) as stop:
