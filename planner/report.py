@@ -32,13 +32,13 @@ from planner.labels import CODES, format_value
 from planner.maps import plan_map
 from planner.metrics import scenario_kpis
 from planner.offline import standalone_html
-from planner.templating import Markup, render, render_macro
+from planner.templating import render
 
 if TYPE_CHECKING:
     from planner.compare import Comparison
     from planner.scenario import Scenario, ScenarioRun
 
-__all__ = ["Cell", "Table", "compare_html", "html_page", "html_table", "page_context", "report_html", "table_of"]
+__all__ = ["Cell", "Table", "compare_html", "page_context", "report_html", "table_of"]
 
 #: Columns of long text, wrapped in tables (the others stay on one line).
 WRAP = frozenset({"township_codes", "value", "before_lead", "after_lead"})
@@ -109,25 +109,10 @@ def table_of(frame: pd.DataFrame, headers: Mapping[str, str], lang: str, *, cls:
     return Table([str(headers.get(c, c)) for c in cols], rows, cls=cls, scroll=scroll)
 
 
-def html_table(frame: pd.DataFrame, headers: Mapping[str, str], lang: str, *, cls: str = "",
-               scroll: bool = False, keys: Sequence[str] | None = None) -> Markup:
-    """:func:`table_of` drawn as an HTML fragment (escaped; safe to put into a template)."""
-    return render_macro("macros.html.j2", "table", table_of(frame, headers, lang, cls=cls, scroll=scroll, keys=keys))
-
-
 def page_context(title: str, lang: str) -> dict[str, Any]:
     """What ``page.html.j2`` needs around a page's body: language, title and footer."""
     footer = f"{labels.text('report.offline_note', lang)} {labels.text('app.title', lang)} {__version__}"
     return {"lang": lang, "title": title, "footer": footer}
-
-
-def html_page(title: str, body: Markup | str, lang: str) -> str:
-    """A self-contained HTML document (inline style, no network) around ``body``.
-
-    ``body`` is escaped unless it is :class:`markupsafe.Markup` (the output of a template or
-    of :func:`html_table`): text given here never becomes markup.
-    """
-    return render("page.html.j2", body=body, **page_context(title, lang))
 
 
 def _kpi_table(kpis: Mapping[str, Any], lang: str) -> Table:
