@@ -41,7 +41,7 @@ from ortools.math_opt.python import mathopt
 
 from optimization.solve import Backend, SolveReport, SolveStatus, backend_label, relative_gap, solve_mathopt
 
-__all__ = ["Bound", "Check", "Confirmation", "DISAGREEMENT", "LP_BOUND", "certified", "confirm_mathopt", "disputed",
+__all__ = ["Bound", "Check", "Confirmation", "DISAGREEMENT", "LP_BOUND", "certified", "confirm_mathopt", "disputed", "plainly_certified",
            "lp_bound", "solve_relaxation", "unconfirmed"]
 
 #: Certificate text of a claim met by the LP relaxation's bound.
@@ -217,6 +217,18 @@ def solve_relaxation(model: mathopt.Model, *, time_limit: float | None = None) -
         return None
 
 
+def plainly_certified(claim: SolveReport, bounds: Sequence[Bound]) -> SolveReport | None:
+    """``claim`` certified by the first of ``bounds`` that meets its objective, else ``None``.
+
+    No model is needed: a caller can try this before building the model a
+    fuller check (:func:`confirm_mathopt`) would solve.
+    """
+    if claim.status is not SolveStatus.OPTIMAL or claim.objective is None:
+        return None
+    objective = float(claim.objective)
+    return next((certified(claim, b.certificate) for b in bounds if _meets(b.value, objective)), None)
+
+
 def _seconds(value: float) -> timedelta:
     """A time limit for MathOpt (at least a millisecond)."""
     return timedelta(seconds=max(float(value), 0.001))
@@ -253,12 +265,12 @@ def confirm_mathopt(model: mathopt.Model, claim: SolveReport, *, check: Check, i
     """
     if claim.status is not SolveStatus.OPTIMAL or claim.objective is None:
         return Confirmation(claim)
+    settled = plainly_certified(claim, bounds)
+    if settled is not None:
+        return Confirmation(settled)
     start = time.perf_counter()
     maximize = model.objective.is_maximize
     objective = float(claim.objective)
-    for bound in bounds:
-        if _meets(bound.value, objective):
-            return Confirmation(certified(claim, bound.certificate))
     lp = lp_bound(model, integral=integral, time_limit=time_limit)
     if _meets(lp, objective):
         return Confirmation(certified(claim, LP_BOUND))

@@ -32,7 +32,7 @@ from typing import Callable
 
 import numpy as np
 
-from optimization.certify import Check, confirm_mathopt
+from optimization.certify import Check, confirm_mathopt, plainly_certified
 from optimization.confirm_infeasible import confirm_infeasible
 from optimization.siting.bounds import plain_bound
 from optimization.siting.enums import Objective, TieBreak
@@ -259,6 +259,11 @@ def _certify(stages: Stages, sm: SitingModel, name: str, *, extra: list[RowBlock
     if report.status not in claims or not stages.certify:
         return values, report
     params = stages.prep.params
+    plain = plain_bound(stages.prep, name) if report.status is SolveStatus.OPTIMAL else None
+    bounds = () if plain is None else (plain,)
+    settled = plainly_certified(report, bounds)
+    if settled is not None:  # most county models: no model to build for the check
+        return values, settled
     model = sm.lm.to_mathopt(sm.exprs[name], maximize=name in MAXIMISED, extra=extra)
     integral = integral_objective(sm, name)
     if report.status is SolveStatus.INFEASIBLE:
@@ -266,10 +271,9 @@ def _certify(stages: Stages, sm: SitingModel, name: str, *, extra: list[RowBlock
                                           time_limit=stages.remaining(), threads=params.threads,
                                           random_seed=params.seed)
     else:
-        plain = plain_bound(stages.prep, name)
-        confirmation = confirm_mathopt(model, report, check=stages.check, integral=integral,
-                                       bounds=() if plain is None else (plain,), time_limit=stages.remaining(),
-                                       threads=params.threads, random_seed=params.seed)
+        confirmation = confirm_mathopt(model, report, check=stages.check, integral=integral, bounds=bounds,
+                                       time_limit=stages.remaining(), threads=params.threads,
+                                       random_seed=params.seed)
     if confirmation.result is not None:
         values = read_values(model, confirmation.result, sm.lm.n_vars)
     return values, confirmation.report
