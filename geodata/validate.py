@@ -149,10 +149,8 @@ def prepare_counties(frame: gpd.GeoDataFrame, file: str, report: ValidationRepor
     return frame.sort_values("county_code").reset_index(drop=True)
 
 
-def _area_overlaps(left: gpd.GeoDataFrame, right: gpd.GeoDataFrame) -> pd.DataFrame:
-    """Overlap area (m²) of every intersecting (left, right) pair, by position."""
-    lp = left.geometry.to_crs(CHINA_ALBERS).to_numpy()
-    rp = right.geometry.to_crs(CHINA_ALBERS).to_numpy()
+def _area_overlaps(lp: np.ndarray, rp: np.ndarray) -> pd.DataFrame:
+    """Overlap area (m²) of every intersecting (left, right) pair of polygons in equal-area metres, by position."""
     li, ri = shapely.STRtree(rp).query(lp, predicate="intersects")
     area = shapely.area(shapely.intersection(lp[li], rp[ri], grid_size=None))
     return pd.DataFrame({"left": li, "right": ri, "area": area})
@@ -196,13 +194,14 @@ def prepare_townships(frame: gpd.GeoDataFrame, counties: gpd.GeoDataFrame | None
         return None
     frame = _check_polygons(frame, "township_code", file, report)
     frame = _check_key(frame, "township_code", file, report, "9-digit township code")
-    _check_overlaps(frame, file, report)
+    projected = frame.geometry.to_crs(CHINA_ALBERS).to_numpy()  # equal-area metres, once; rows keep their order
+    _check_overlaps(frame, projected, file, report)
     if "township_name" not in frame.columns:
         frame["township_name"] = frame["township_code"]
     frame = frame.reset_index(drop=True)
     given = frame["county_code"] if "county_code" in frame.columns else pd.Series(None, index=frame.index)
     if counties is not None and len(counties) and len(frame):
-        frame["county_code"] = _county_from_geometry(frame, counties, given, file, report)
+        frame["county_code"] = _county_from_geometry(frame, projected, counties, given, file, report)
     else:
         frame["county_code"] = given.fillna(frame["township_code"].str[:6])
     prefix_off = frame["county_code"].notna() & (frame["township_code"].str[:6] != frame["county_code"])
@@ -215,17 +214,17 @@ def prepare_townships(frame: gpd.GeoDataFrame, counties: gpd.GeoDataFrame | None
     return frame.sort_values("township_code").reset_index(drop=True)
 
 
-def _check_overlaps(frame: gpd.GeoDataFrame, file: str, report: ValidationReport) -> None:
+def _check_overlaps(frame: gpd.GeoDataFrame, geoms: np.ndarray, file: str, report: ValidationReport) -> None:
     """Townships drawn twice (an error: their population would count twice) or overlapping each other.
 
     An overlap is measured as a share of the smaller township's area: above
     :data:`OVERLAP_WARNING_SHARE` a warning, from :data:`OVERLAP_ERROR_SHARE`
     an error; polygons covering :data:`DUPLICATE_SHARE` of each other are
-    duplicates. Each line names both townships and their rows.
+    duplicates. Each line names both townships and their rows. ``geoms``: the
+    polygons in equal-area metres, in the frame's row order.
     """
     if len(frame) < 2:
         return
-    geoms = frame.geometry.to_crs(CHINA_ALBERS).to_numpy()
     a, b = shapely.STRtree(geoms).query(geoms, predicate="intersects")
     keep = a < b
     a, b = a[keep], b[keep]
@@ -255,10 +254,10 @@ def _check_overlaps(frame: gpd.GeoDataFrame, file: str, report: ValidationReport
                              f"({shared / 1e6:.2f} km²)")
 
 
-def _county_from_geometry(frame: gpd.GeoDataFrame, counties: gpd.GeoDataFrame, given: pd.Series, file: str,
-                          report: ValidationReport) -> pd.Series:
-    overlaps = _area_overlaps(frame, counties)
-    area = shapely.area(frame.geometry.to_crs(CHINA_ALBERS).to_numpy())
+def _county_from_geometry(frame: gpd.GeoDataFrame, projected: np.ndarray, counties: gpd.GeoDataFrame,
+                          given: pd.Series, file: str, report: ValidationReport) -> pd.Series:
+    overlaps = _area_overlaps(projected, counties.geometry.to_crs(CHINA_ALBERS).to_numpy())
+    area = shapely.area(projected)
     best = overlaps.sort_values("area", ascending=False).drop_duplicates("left").set_index("left")
     held = best["area"].reindex(np.arange(len(frame)), fill_value=0.0).to_numpy(float)
     share = np.divide(held, area, out=np.zeros_like(held), where=area > 0)
