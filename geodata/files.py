@@ -35,7 +35,7 @@ from collections.abc import Iterator
 from contextlib import contextmanager
 from pathlib import Path
 
-__all__ = ["PARTIAL_MARK", "atomic_path", "remove_stale_partials", "scratch_folder"]
+__all__ = ["PARTIAL_MARK", "atomic_path", "is_file_system_root", "remove_stale_partials", "scratch_folder"]
 
 _UMASK = os.umask(0)  # read once at import: os.umask can only be read by setting it, which is not thread-safe
 os.umask(_UMASK)
@@ -183,6 +183,12 @@ def atomic_path(path: str | Path, *, overwrite: bool = False) -> Iterator[Path]:
     except BaseException:
         _remove(tmp)
         raise
+
+
+def is_file_system_root(path: str | Path) -> bool:
+    """Whether ``path`` is the root of a file system (``/``, ``C:\\``, ``/..``): reading it would walk every file."""
+    resolved = Path(path).resolve()
+    return resolved == Path(resolved.anchor)
 
 
 @contextmanager

@@ -34,6 +34,7 @@ import pandas as pd
 import pyogrio
 
 from geodata.encodings import Guess, dbf_encoding, first_bad_byte, guess_encoding, zip_member_name
+from geodata.files import is_file_system_root
 from geodata.memory import release_memory
 from geodata.report import ValidationReport, quote, quote_list
 from geodata.schema import Layer
@@ -248,6 +249,10 @@ def discover(paths: Sequence[str | Path], report: ValidationReport, roles: dict[
             assign(Layer(role), source)
     for raw in paths:
         path = Path(raw)
+        if is_file_system_root(path):
+            report.add("file_system_root", "error", str(raw), expected="a region's files or their own folder",
+                       found="the root of a file system", repair="not read: that would walk every file of the machine")
+            continue
         if not path.exists():
             report.add("missing_file", "error", str(raw), expected="an existing file or folder", found="nothing")
             continue

@@ -26,6 +26,7 @@ from collections.abc import Iterable, Mapping, Sequence
 from pathlib import Path
 from typing import Any, NoReturn
 
+from geodata.files import is_file_system_root
 from geodata.schema import FacilityKind, Grade, Layer, Ownership, SiteStatus, Specialty
 from planner.bounds import REGION_OPTIONS, TRAVEL, Bound, quote, snippet
 
@@ -379,8 +380,7 @@ def refuse_root_folders(paths: Iterable[str | Path], *, what: str) -> None:
     for path in paths:
         if str(path) == DEMO:
             continue
-        resolved = Path(path).resolve()
-        if resolved == Path(resolved.anchor):
+        if is_file_system_root(path):
             raise ScenarioError(f"{what}: {quote(str(path))} is the root of a file system; name the "
                                 "region's files or their own folder")
 

@@ -27,6 +27,7 @@ import urllib.request
 import webbrowser
 from pathlib import Path
 
+from geodata.files import is_file_system_root
 from planner.ui.access import QUERY_KEY, TOKEN_ENV, access_token_for, is_loopback
 
 __all__ = ["DATA_DIR_ENV", "REGION_ENV", "add_arguments", "app_script", "main", "start_lines", "streamlit_command"]
@@ -130,7 +131,7 @@ def _data_dir(value: str | None) -> str | None:
     folder = Path(value).resolve()
     if not folder.is_dir():
         raise SystemExit(f"planner app: --data-dir {value}: not an existing folder")
-    if folder == Path(folder.anchor):
+    if is_file_system_root(folder):
         raise SystemExit(f"planner app: --data-dir {value}: the root of a file system; name the folder of the data")
     return str(folder)
 

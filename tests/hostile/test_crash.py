@@ -74,3 +74,17 @@ def test_a_polygon_layer_given_as_a_table_is_reported_not_an_attribute_error(tmp
     assert region is None
     [missing] = of(report, "missing_geometry")
     assert_clear(missing, file=f"{layer}.csv", field="geometry")
+
+
+def test_a_file_system_root_is_refused_by_the_reader_itself(monkeypatch):
+    """Every caller of the region reader (the app's --region too), not only the CLI and scenarios, is kept off '/'."""
+    from geodata import readers
+
+    def walked(*args, **kwargs):
+        raise AssertionError("the root was walked")
+
+    monkeypatch.setattr(readers, "_folder_members", walked)
+    region, report = check_region(["/"])
+    assert region is None
+    [root] = of(report, "file_system_root")
+    assert root.severity == "error" and root.file == "/" and "every file" in root.repair
