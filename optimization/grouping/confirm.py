@@ -25,9 +25,10 @@ import time
 from dataclasses import dataclass
 
 import numpy as np
+from ortools.sat.python import cp_model
 
-from ..solve import SolveStatus, solve_cpsat
-from .model import build_model, integer_costs
+from ..solve import SolveReport, SolveStatus, solve_cpsat
+from .model import GroupingModel, build_model, integer_costs
 from .prepare import Prepared
 
 __all__ = ["GroupingCheck", "NEAREST_LEAD", "NoPlanCheck", "SECOND_RUN", "confirm_no_plan", "confirm_travel",
@@ -113,13 +114,11 @@ def confirm_travel(prep: Prepared, value: int, *, seconds: float, proof_seconds:
     bound = nearest_lead_bound(prep)
     if bound >= value:
         return GroupingCheck(True, NEAREST_LEAD, bound)
-    budget = min(seconds, max(proof_seconds, MIN_CHECK_SECONDS))
+    budget = _budget(seconds, proof_seconds)
     if budget <= 0:
         return GroupingCheck(False, "not confirmed: no time left for a second cp-sat run", bound)
     start = time.perf_counter()
-    handle = build_model(prep, contiguity="forest", goal="none", travel_cap=value - 1)
-    solver, report = solve_cpsat(handle.model, time_limit=budget, workers=1, seed=seed + 1,
-                                 parameters={"cp_model_presolve": False})
+    handle, solver, report = _second_run(prep, budget, seed, travel_cap=value - 1)
     if report.status is SolveStatus.INFEASIBLE:
         return GroupingCheck(True, SECOND_RUN, bound)
     if report.status.has_solution:
@@ -172,12 +171,10 @@ def confirm_no_plan(prep: Prepared, *, seconds: float, proof_seconds: float, see
     -------
     NoPlanCheck
     """
-    budget = min(seconds, max(proof_seconds, MIN_CHECK_SECONDS))
+    budget = _budget(seconds, proof_seconds)
     if budget <= 0:
         return NoPlanCheck(False, "not confirmed: no time left for a second cp-sat run")
-    handle = build_model(prep, contiguity="forest", goal="none")
-    solver, report = solve_cpsat(handle.model, time_limit=budget, workers=1, seed=seed + 1,
-                                 parameters={"cp_model_presolve": False})
+    handle, solver, report = _second_run(prep, budget, seed)
     if report.status is SolveStatus.INFEASIBLE:
         return NoPlanCheck(True, SECOND_RUN)
     if report.status.has_solution:
@@ -187,3 +184,21 @@ def confirm_no_plan(prep: Prepared, *, seconds: float, proof_seconds: float, see
         return NoPlanCheck(False, note, plan, float(handle.travel_value(plan)) / handle.scale)
     return NoPlanCheck(False, f"not confirmed: cp-sat claimed no plan meets the rules, the second cp-sat run "
                               f"found no answer in {budget:.1f} s")
+
+
+def _budget(seconds: float, proof_seconds: float) -> float:
+    """The second run's time: what the proof took, at least :data:`MIN_CHECK_SECONDS`, within ``seconds`` left."""
+    return min(seconds, max(proof_seconds, MIN_CHECK_SECONDS))
+
+
+def _second_run(prep: Prepared, budget: float, seed: int, *,
+                travel_cap: int | None = None) -> tuple[GroupingModel, cp_model.CpSolver, SolveReport]:
+    """The same rules in another form (spanning forest, presolve off, one worker, another seed), solved again.
+
+    With ``travel_cap`` it asks only for a plan of less travel than that. Returns the model's
+    handle, the solver and its report.
+    """
+    handle = build_model(prep, contiguity="forest", goal="none", travel_cap=travel_cap)
+    solver, report = solve_cpsat(handle.model, time_limit=budget, workers=1, seed=seed + 1,
+                                 parameters={"cp_model_presolve": False})
+    return handle, solver, report
