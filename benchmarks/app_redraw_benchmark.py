@@ -37,7 +37,7 @@ from tests.browser.map_probe import LAYER_POINT, MAP_FRAME, REDRAW_SECONDS, WATC
 CHROMIUM = os.environ.get("PLANNER_CHROMIUM", "/usr/bin/chromium")
 
 
-def _region(province: str | None, folder: Path):  # noqa: ANN202 - a Region
+def _region(province: str | None, folder: Path):
     from geodata.demo import demo_region, generated_region
 
     if province is None:
@@ -47,7 +47,7 @@ def _region(province: str | None, folder: Path):  # noqa: ANN202 - a Region
     return region, {REGION_ENV: str(path)}
 
 
-def _sites(region, count: int) -> list[str]:  # noqa: ANN001
+def _sites(region, count: int) -> list[str]:
     """Open sites of the default plan, one per county, as many as asked."""
     from planner.siting import run_siting
     from planner.ui.workbench import Parameters
@@ -82,24 +82,33 @@ def main() -> None:
         facilities = _sites(region, args.edits)
         port = free_port(8765)
         url = f"http://127.0.0.1:{port}"
-        log = open(Path(tmp) / "streamlit.log", "wb")  # noqa: SIM115 - closed below
-        server = subprocess.Popen(streamlit_command(ROOT / "app.py", port=port), cwd=ROOT, stdout=log,
-                                  stderr=subprocess.STDOUT, env=dict(os.environ, **env))
+        log = open(Path(tmp) / "streamlit.log", "wb")
+        server = subprocess.Popen(
+            streamlit_command(ROOT / "app.py", port=port),
+            cwd=ROOT,
+            stdout=log,
+            stderr=subprocess.STDOUT,
+            env=dict(os.environ, **env),
+        )
         rows = []
         try:
             while not _healthy(url):
                 time.sleep(0.2)
             with sync_playwright() as driver:
-                browser = driver.chromium.launch(executable_path=CHROMIUM, headless=True,
-                                                 args=["--no-sandbox", "--disable-gpu"])
+                browser = driver.chromium.launch(
+                    executable_path=CHROMIUM, headless=True, args=["--no-sandbox", "--disable-gpu"]
+                )
                 page = browser.new_page(viewport={"width": 1400, "height": 1000})
                 started = time.perf_counter()
                 page.goto(url)
                 frame = map_frame(page, 180)
-                while frame.evaluate(LAYER_POINT, facilities[0]) is None or \
-                        "·" not in (frame.evaluate(LAYER_POINT, facilities[0]) or {}).get("text", ""):
+                while frame.evaluate(LAYER_POINT, facilities[0]) is None or "·" not in (
+                    frame.evaluate(LAYER_POINT, facilities[0]) or {}
+                ).get("text", ""):
                     time.sleep(0.3)
-                if args.province:  # solved in the background; facilities shown (off by default for a province)
+                if (
+                    args.province
+                ):  # solved in the background; facilities shown (off by default for a province)
                     page.get_by_text("运行完成").wait_for(timeout=300_000)
                     page.get_by_text("显示全部机构").click()
                     time.sleep(3)
@@ -115,7 +124,8 @@ def main() -> None:
                     point = frame.evaluate(LAYER_POINT, fid)
                     frame.evaluate(WATCH_REDRAW, [fid, word])
                     page.frame_locator(MAP_FRAME).locator(".leaflet-container").click(
-                        position={"x": point["x"], "y": point["y"]})
+                        position={"x": point["x"], "y": point["y"]}
+                    )
                     deadline = time.perf_counter() + 60
                     while frame.evaluate(REDRAW_SECONDS) is None and time.perf_counter() < deadline:
                         time.sleep(0.05)
@@ -124,25 +134,38 @@ def main() -> None:
                     caption = " ".join(page.locator("[data-testid=stCaptionContainer]").all_inner_texts())
                     server_s = re.search(r"服务器端合计 ([0-9.]+) 秒", caption)
                     solve_s = re.search(r"求解 ([0-9.]+) 秒", caption)
-                    rows.append((fid, status, redraw, float(solve_s.group(1)) if solve_s else None,
-                                 float(server_s.group(1)) if server_s else None))
+                    rows.append(
+                        (
+                            fid,
+                            status,
+                            redraw,
+                            float(solve_s.group(1)) if solve_s else None,
+                            float(server_s.group(1)) if server_s else None,
+                        )
+                    )
                 browser.close()
         finally:
             server.terminate()
             server.wait(timeout=30)
             log.close()
     name = f"province {args.province}" if args.province else "demo"
-    print(f"\n{name}: {len(region.townships)} townships, {len(region.facilities)} facilities; "
-          f"page opened -> plan on the map {opened:.1f} s\n")
+    print(
+        f"\n{name}: {len(region.townships)} townships, {len(region.facilities)} facilities; "
+        f"page opened -> plan on the map {opened:.1f} s\n"
+    )
     print(f"{'facility':<14}{'status':<11}{'click->redraw s':>16}{'solve s':>9}{'server s':>10}")
     for fid, status, redraw, solve, server_s in rows:
-        print(f"{fid:<14}{status:<11}{redraw if redraw is not None else float('nan'):>16.2f}"
-              f"{solve if solve is not None else float('nan'):>9.2f}"
-              f"{server_s if server_s is not None else float('nan'):>10.2f}")
+        print(
+            f"{fid:<14}{status:<11}{redraw if redraw is not None else float('nan'):>16.2f}"
+            f"{solve if solve is not None else float('nan'):>9.2f}"
+            f"{server_s if server_s is not None else float('nan'):>10.2f}"
+        )
     times = [r[2] for r in rows if r[2] is not None]
     if times:
-        print(f"\nclick -> redraw: median {statistics.median(times):.2f} s, max {max(times):.2f} s "
-              f"over {len(times)} edits")
+        print(
+            f"\nclick -> redraw: median {statistics.median(times):.2f} s, max {max(times):.2f} s "
+            f"over {len(times)} edits"
+        )
 
 
 if __name__ == "__main__":

@@ -51,8 +51,11 @@ CLASSES = {
 }
 
 #: Back-end configurations measured: label -> (back end, presolve on).
-CONFIGS = {"highs": (Backend.HIGHS, True), "highs (presolve off)": (Backend.HIGHS, False),
-           "scip": (Backend.SCIP, True)}
+CONFIGS = {
+    "highs": (Backend.HIGHS, True),
+    "highs (presolve off)": (Backend.HIGHS, False),
+    "scip": (Backend.SCIP, True),
+}
 
 
 def county_instance(seed: int, *, unit_weights: bool = False) -> tuple[np.ndarray, np.ndarray, float]:
@@ -79,15 +82,29 @@ def county_instance(seed: int, *, unit_weights: bool = False) -> tuple[np.ndarra
     return cost, weight, float(cost.min(axis=1).max())
 
 
-def siting_params(objective: str, target: float | None, new_sites: int | None, radius: float,
-                  **extra: Any) -> SitingParams:
+def siting_params(
+    objective: str, target: float | None, new_sites: int | None, radius: float, **extra: Any
+) -> SitingParams:
     """The parameters of one model class (no ward rule, no tie-break: the planner's objective alone)."""
-    return SitingParams(objective=objective, threshold=radius, coverage_target=target, new_sites=new_sites,
-                        require_ward=False, tie_break="none", **extra)
+    return SitingParams(
+        objective=objective,
+        threshold=radius,
+        coverage_target=target,
+        new_sites=new_sites,
+        require_ward=False,
+        tie_break="none",
+        **extra,
+    )
 
 
-def cbc_value(cost: np.ndarray, weight: np.ndarray, radius: float, objective: str, target: float | None,
-              new_sites: int | None) -> float:
+def cbc_value(
+    cost: np.ndarray,
+    weight: np.ndarray,
+    radius: float,
+    objective: str,
+    target: float | None,
+    new_sites: int | None,
+) -> float:
     """The optimum of the same maths by PuLP/CBC (the reference)."""
     import pulp
 
@@ -120,7 +137,9 @@ def measure(name: str, count: int) -> list[dict[str, Any]]:
         data = SitingData.from_matrix(cost, demand_weight=weight)
         prep = Prepared(data, siting_params(objective, target, new_sites, radius))
         sm = build_model(prep)
-        if name.endswith("target row only"):  # drop the rows v_i >= 1 (one per township), keep the weighted row
+        if name.endswith(
+            "target row only"
+        ):  # drop the rows v_i >= 1 (one per township), keep the weighted row
             sm.lm.blocks = [b for b in sm.lm.blocks if not (b.rule == "coverage_target" and b.size > 1)]
         expr = sm.exprs["coverage" if objective == "max_coverage" else "sites"]
         reference = cbc_value(cost, weight, radius, objective, target, new_sites)
@@ -129,16 +148,27 @@ def measure(name: str, count: int) -> list[dict[str, Any]]:
             start = time.perf_counter()
             _, report = solve_mathopt(model, backend=backend, presolve=presolve, absolute_gap_limit=1 - 1e-6)
             times[label].append(time.perf_counter() - start)
-            off = report.objective is None or abs(report.objective - reference) > 1e-6 * max(1.0, abs(reference))
+            off = report.objective is None or abs(report.objective - reference) > 1e-6 * max(
+                1.0, abs(reference)
+            )
             wrong[label] += int(report.status is SolveStatus.OPTIMAL and off)
-    return [{"class": name, "back end": label, "wrong optimal": f"{wrong[label]}/{count}",
-             "mean ms": 1000 * float(np.mean(times[label])), "max ms": 1000 * float(np.max(times[label]))}
-            for label in CONFIGS]
+    return [
+        {
+            "class": name,
+            "back end": label,
+            "wrong optimal": f"{wrong[label]}/{count}",
+            "mean ms": 1000 * float(np.mean(times[label])),
+            "max ms": 1000 * float(np.max(times[label])),
+        }
+        for label in CONFIGS
+    ]
 
 
 def main(argv: list[str] | None = None) -> None:
     """Print the table of wrong claims and times per model class and back end."""
-    parser = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
+    parser = argparse.ArgumentParser(
+        description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter
+    )
     parser.add_argument("--count", type=int, default=40, help="instances per model class")
     args = parser.parse_args(argv)
     rows = [row for name in CLASSES for row in measure(name, args.count)]

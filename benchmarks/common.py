@@ -64,8 +64,14 @@ def run_child(script: str | Path, *args: str, env: Mapping[str, str] | None = No
         the child failed (its command and standard error are printed).
     """
     script = Path(script).resolve()
-    done = subprocess.run([sys.executable, str(script), *args], capture_output=True, text=True, cwd=ROOT,
-                          check=False, env=child_env(env))
+    done = subprocess.run(
+        [sys.executable, str(script), *args],
+        capture_output=True,
+        text=True,
+        cwd=ROOT,
+        check=False,
+        env=child_env(env),
+    )
     if done.returncode != 0:
         print(f"{script.name} {' '.join(args)} failed:\n{done.stderr}")
         return None
@@ -101,8 +107,13 @@ def _tree_rss_mb(process: Any) -> float:
     return total / 2**20
 
 
-def run_measured(command: Sequence[str], *, env: Mapping[str, str] | None = None, timeout: float | None = None,
-                 memory_mb: float | None = None) -> Measured:
+def run_measured(
+    command: Sequence[str],
+    *,
+    env: Mapping[str, str] | None = None,
+    timeout: float | None = None,
+    memory_mb: float | None = None,
+) -> Measured:
     """Run ``command`` from the repository root; its wall time and peak resident memory.
 
     The peak is the child's own ``ru_maxrss`` (the largest of it and the
@@ -128,7 +139,9 @@ def run_measured(command: Sequence[str], *, env: Mapping[str, str] | None = None
 
     with tempfile.TemporaryFile("w+") as out, tempfile.TemporaryFile("w+") as err:
         start = time.perf_counter()
-        proc = subprocess.Popen(list(command), stdout=out, stderr=err, text=True, cwd=ROOT, env=child_env(env))
+        proc = subprocess.Popen(
+            list(command), stdout=out, stderr=err, text=True, cwd=ROOT, env=child_env(env)
+        )
         watched = None
         if memory_mb is not None:
             import psutil
@@ -187,8 +200,9 @@ def fmt(value: Any) -> str:
     return str(value)
 
 
-def print_table(rows: Sequence[Mapping[str, Any]], columns: Sequence[str] | None = None, *,
-                title: str | None = None) -> None:
+def print_table(
+    rows: Sequence[Mapping[str, Any]], columns: Sequence[str] | None = None, *, title: str | None = None
+) -> None:
     """Print rows as an aligned plain-text table: a header, a rule, one line a row, right-aligned.
 
     Parameters
@@ -205,7 +219,9 @@ def print_table(rows: Sequence[Mapping[str, Any]], columns: Sequence[str] | None
     if not rows:
         print("  (none)")
         return
-    columns = list(columns) if columns is not None else list(dict.fromkeys(key for row in rows for key in row))
+    columns = (
+        list(columns) if columns is not None else list(dict.fromkeys(key for row in rows for key in row))
+    )
     cells = [[fmt(row.get(c)) for c in columns] for row in rows]
     widths = [max(len(c), *(len(line[i]) for line in cells)) for i, c in enumerate(columns)]
     for line in (columns, ["-" * w for w in widths], *cells):

@@ -50,8 +50,9 @@ BACKENDS = ("default", "highs", "scip", "cp-sat")
 COLUMNS = {"better_than_reference": "better_than_ref"}
 
 
-def sweep(klass: str, *, instances: int, seed: int, size: str, backends: list[str], time_limit: float,
-          show: bool) -> list[dict[str, Any]]:
+def sweep(
+    klass: str, *, instances: int, seed: int, size: str, backends: list[str], time_limit: float, show: bool
+) -> list[dict[str, Any]]:
     """Run one class over ``instances`` seeds and every back end; one table row per back end.
 
     Parameters
@@ -89,8 +90,12 @@ def sweep(klass: str, *, instances: int, seed: int, size: str, backends: list[st
         for b in backends:
             start = time.perf_counter()
             try:
-                outcome = run_case(case, backend=None if b == "default" else b, ref=ref, time_limit=time_limit)
-            except Exception as exc:  # a back end that crashes on a model is a finding, not the end of the sweep
+                outcome = run_case(
+                    case, backend=None if b == "default" else b, ref=ref, time_limit=time_limit
+                )
+            except (
+                Exception
+            ) as exc:  # a back end that crashes on a model is a finding, not the end of the sweep
                 counts[b]["no_answer"] += 1
                 print(f"  {case.label} [{b}] raised {type(exc).__name__}: {exc}")
                 continue
@@ -98,8 +103,10 @@ def sweep(klass: str, *, instances: int, seed: int, size: str, backends: list[st
             _count(counts[b], outcome)
             if show and outcome.disagreements:
                 print(f"  [{b}] {outcome.describe()}")
-    return [{"class": klass, "backend": b, "instances": instances, **_row(counts[b]), "seconds": seconds[b]}
-            for b in backends]
+    return [
+        {"class": klass, "backend": b, "instances": instances, **_row(counts[b]), "seconds": seconds[b]}
+        for b in backends
+    ]
 
 
 def _count(counter: Counter, outcome: Outcome) -> None:
@@ -118,15 +125,25 @@ def _row(counter: Counter) -> dict[str, int]:
 def main(argv: list[str] | None = None) -> int:
     """Parse the command line, run the sweep and print the table; exit status 1 when anything disagrees."""
     parser = argparse.ArgumentParser(description=__doc__.split("\n\n")[0])
-    parser.add_argument("classes", nargs="*", metavar="CLASS",
-                        help=f"model classes (default: all of {', '.join(CLASSES)})")
+    parser.add_argument(
+        "classes", nargs="*", metavar="CLASS", help=f"model classes (default: all of {', '.join(CLASSES)})"
+    )
     parser.add_argument("--instances", type=int, default=30, help="instances per class (default 30)")
     parser.add_argument("--seed", type=int, default=0, help="first seed (default 0)")
-    parser.add_argument("--size", choices=["tiny", "medium", "large"], default="medium",
-                        help="tiny (brute force), medium or large (CBC); default medium")
-    parser.add_argument("--backends", default="default",
-                        help=f"comma-separated, from {', '.join(BACKENDS)}, or 'all' (default: default)")
-    parser.add_argument("--time-limit", type=float, default=30.0, help="seconds per planner model (default 30)")
+    parser.add_argument(
+        "--size",
+        choices=["tiny", "medium", "large"],
+        default="medium",
+        help="tiny (brute force), medium or large (CBC); default medium",
+    )
+    parser.add_argument(
+        "--backends",
+        default="default",
+        help=f"comma-separated, from {', '.join(BACKENDS)}, or 'all' (default: default)",
+    )
+    parser.add_argument(
+        "--time-limit", type=float, default=30.0, help="seconds per planner model (default 30)"
+    )
     parser.add_argument("--show", action="store_true", help="print every disagreement")
     args = parser.parse_args(argv)
     unknown_classes = sorted(set(args.classes) - set(CLASSES))
@@ -138,8 +155,15 @@ def main(argv: list[str] | None = None) -> int:
         parser.error(f"unknown back ends {unknown}; expected some of {', '.join(BACKENDS)}")
     rows = []
     for klass in args.classes or CLASSES:
-        rows += sweep(klass, instances=args.instances, seed=args.seed, size=args.size, backends=backends,
-                      time_limit=args.time_limit, show=args.show)
+        rows += sweep(
+            klass,
+            instances=args.instances,
+            seed=args.seed,
+            size=args.size,
+            backends=backends,
+            time_limit=args.time_limit,
+            show=args.show,
+        )
     last = args.seed + args.instances - 1
     print_table(rows, title=f"Differential sweep: {args.size} instances, seeds {args.seed}-{last}")
     return 1 if any(r["disagreeing"] or r["ref_failed"] for r in rows) else 0

@@ -53,11 +53,19 @@ def run_case(case: str, seed: int, gpkg: str | None = None) -> dict:
     seconds = time.perf_counter() - start
     peak = resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024
     if gpkg:
-        region_from_frames(layers.counties, layers.townships, layers.facilities, name=case,
-                           strict=False).to_gpkg(gpkg, overwrite=True)
-    return {"case": case, "counties": len(layers.counties), "townships": len(layers.townships),
-            "facilities": len(layers.facilities), "skipped_townships": skipped, "seconds": seconds,
-            "base_mb": base, "peak_mb": peak}
+        region_from_frames(
+            layers.counties, layers.townships, layers.facilities, name=case, strict=False
+        ).to_gpkg(gpkg, overwrite=True)
+    return {
+        "case": case,
+        "counties": len(layers.counties),
+        "townships": len(layers.townships),
+        "facilities": len(layers.facilities),
+        "skipped_townships": skipped,
+        "seconds": seconds,
+        "base_mb": base,
+        "peak_mb": peak,
+    }
 
 
 def load_case(case: str, gpkg: str) -> dict:
@@ -73,17 +81,28 @@ def load_case(case: str, gpkg: str) -> dict:
     seconds = time.perf_counter() - start
     peak = resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024
     counts = report.counts()
-    return {"case": case, "townships": len(region.townships) if region else 0,
-            "travel_pairs": len(region.travel) if region else 0, "usable": report.usable,
-            "errors": counts["error"], "warnings": counts["warning"], "seconds": seconds, "base_mb": base,
-            "peak_mb": peak}
+    return {
+        "case": case,
+        "townships": len(region.townships) if region else 0,
+        "travel_pairs": len(region.travel) if region else 0,
+        "usable": report.usable,
+        "errors": counts["error"],
+        "warnings": counts["warning"],
+        "seconds": seconds,
+        "base_mb": base,
+        "peak_mb": peak,
+    }
 
 
 def main(argv: list[str] | None = None) -> int:
     """Run each case in a child process and print one table."""
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
-    parser.add_argument("--cases", nargs="+", default=["demo", "43", "china"],
-                        help="'demo', a 2-digit province code, or 'china'")
+    parser.add_argument(
+        "--cases",
+        nargs="+",
+        default=["demo", "43", "china"],
+        help="'demo', a 2-digit province code, or 'china'",
+    )
     parser.add_argument("--seed", type=int, default=0)
     parser.add_argument("--skip-load", action="store_true", help="only time generation")
     parser.add_argument("--child", help=argparse.SUPPRESS)
@@ -99,8 +118,10 @@ def main(argv: list[str] | None = None) -> int:
     import tempfile
 
     folder = Path(tempfile.mkdtemp(prefix="planner-bench-"))
-    header = f"{'case':>6} {'counties':>9} {'townships':>10} {'facilities':>11} {'skipped twp':>12} " \
-             f"{'time s':>8} {'base MB':>8} {'peak MB':>8}"
+    header = (
+        f"{'case':>6} {'counties':>9} {'townships':>10} {'facilities':>11} {'skipped twp':>12} "
+        f"{'time s':>8} {'base MB':>8} {'peak MB':>8}"
+    )
     print(header)
     print("-" * len(header))
     written = []
@@ -110,21 +131,27 @@ def main(argv: list[str] | None = None) -> int:
         if r is None:
             continue
         written.append(case)
-        print(f"{r['case']:>6} {r['counties']:>9,} {r['townships']:>10,} {r['facilities']:>11,} "
-              f"{r['skipped_townships']:>12,} {r['seconds']:>8.2f} {r['base_mb']:>8.0f} {r['peak_mb']:>8.0f}")
+        print(
+            f"{r['case']:>6} {r['counties']:>9,} {r['townships']:>10,} {r['facilities']:>11,} "
+            f"{r['skipped_townships']:>12,} {r['seconds']:>8.2f} {r['base_mb']:>8.0f} {r['peak_mb']:>8.0f}"
+        )
     if args.skip_load:
         return 0
     print()
-    header = f"{'load+validate':>13} {'townships':>10} {'travel pairs':>13} {'usable':>7} {'errors':>7} " \
-             f"{'warnings':>9} {'time s':>8} {'base MB':>8} {'peak MB':>8}"
+    header = (
+        f"{'load+validate':>13} {'townships':>10} {'travel pairs':>13} {'usable':>7} {'errors':>7} "
+        f"{'warnings':>9} {'time s':>8} {'base MB':>8} {'peak MB':>8}"
+    )
     print(header)
     print("-" * len(header))
     for case in written:
         r = run_child(__file__, "--load", case, "--gpkg", str(folder / f"{case}.gpkg"))
         if r is None:
             continue
-        print(f"{r['case']:>13} {r['townships']:>10,} {r['travel_pairs']:>13,} {str(r['usable']):>7} "
-              f"{r['errors']:>7} {r['warnings']:>9} {r['seconds']:>8.2f} {r['base_mb']:>8.0f} {r['peak_mb']:>8.0f}")
+        print(
+            f"{r['case']:>13} {r['townships']:>10,} {r['travel_pairs']:>13,} {r['usable']!s:>7} "
+            f"{r['errors']:>7} {r['warnings']:>9} {r['seconds']:>8.2f} {r['base_mb']:>8.0f} {r['peak_mb']:>8.0f}"
+        )
     return 0
 
 

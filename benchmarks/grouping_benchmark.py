@@ -58,8 +58,13 @@ SIZES: tuple[tuple[int, int, int, int, float | None, float | None], ...] = (
 )
 
 
-def synthetic_cases(*, seeds: Iterable[int] = (0, 1), layouts: Sequence[str] = ("voronoi", "grid"),
-                    time_limit: float = 60.0, sizes=SIZES) -> list[Case]:
+def synthetic_cases(
+    *,
+    seeds: Iterable[int] = (0, 1),
+    layouts: Sequence[str] = ("voronoi", "grid"),
+    time_limit: float = 60.0,
+    sizes=SIZES,
+) -> list[Case]:
     """Seeded synthetic counties of :data:`SIZES` on each layout."""
     cases = []
     for n, leads, k_min, k_max, tolerance, limit in sizes:
@@ -67,9 +72,17 @@ def synthetic_cases(*, seeds: Iterable[int] = (0, 1), layouts: Sequence[str] = (
             for seed in seeds:
                 data = synthetic_county(n, leads, seed=seed, layout=layout)  # type: ignore[arg-type]
                 count = dict(k=k_min) if k_min == k_max else dict(k_min=k_min, k_max=k_max)
-                params = GroupingParams(**count, pop_tolerance=tolerance, max_travel=limit, time_limit=time_limit)
-                cases.append(Case(f"{layout[:3]}-{n}-{leads}-s{seed}", data, params,
-                                  {"n": n, "leads": leads, "k": f"{k_min}-{k_max}" if k_min != k_max else k_min}))
+                params = GroupingParams(
+                    **count, pop_tolerance=tolerance, max_travel=limit, time_limit=time_limit
+                )
+                cases.append(
+                    Case(
+                        f"{layout[:3]}-{n}-{leads}-s{seed}",
+                        data,
+                        params,
+                        {"n": n, "leads": leads, "k": f"{k_min}-{k_max}" if k_min != k_max else k_min},
+                    )
+                )
     return cases
 
 
@@ -78,8 +91,10 @@ def contiguous(data: GroupingData, plan: GroupingPlan) -> bool:
     graph = nx.Graph()
     graph.add_nodes_from(range(data.n_townships))
     graph.add_edges_from(map(tuple, data.edges))
-    return all(nx.is_connected(graph.subgraph(np.flatnonzero(plan.assignment == j).tolist()))
-               for j in np.unique(plan.assignment))
+    return all(
+        nx.is_connected(graph.subgraph(np.flatnonzero(plan.assignment == j).tolist()))
+        for j in np.unique(plan.assignment)
+    )
 
 
 def run_case(case: Case) -> dict[str, Any]:
@@ -88,11 +103,20 @@ def run_case(case: Case) -> dict[str, Any]:
     plan = solve_grouping(case.data, case.params)
     wall = time.perf_counter() - start
     r = plan.report
-    phases = " | ".join(f"{p.name} {p.report.solve_seconds:.2f}s" + (f" x{p.rounds}" if p.rounds > 1 else "")
-                        + ("" if p.report.status == "optimal" else f" ({p.report.status})") for p in plan.phases)
+    phases = " | ".join(
+        f"{p.name} {p.report.solve_seconds:.2f}s"
+        + (f" x{p.rounds}" if p.rounds > 1 else "")
+        + ("" if p.report.status == "optimal" else f" ({p.report.status})")
+        for p in plan.phases
+    )
     return {
-        "case": case.name, **case.notes, "status": str(r.status),
-        "objective": r.objective, "bound": r.best_bound, "gap": r.gap, "seconds": wall,
+        "case": case.name,
+        **case.notes,
+        "status": str(r.status),
+        "objective": r.objective,
+        "bound": r.best_bound,
+        "gap": r.gap,
+        "seconds": wall,
         "balance": "-" if plan.balance_report is None else str(plan.balance_report.status),
         "contiguous": contiguous(case.data, plan) if r.status.has_solution else None,
         "phases": phases,
@@ -106,18 +130,25 @@ def run_cases(cases: Sequence[Case]) -> list[dict[str, Any]]:
 
 def compare_routes(cases: Sequence[Case]) -> list[dict[str, Any]]:
     """The same cases under every route: SP then cuts (default), SP then forest, cuts only, forest only, SP only."""
-    routes = {"sp+cuts": dict(strategy="sp_then_exact", exact_form="cuts"),
-              "sp+forest": dict(strategy="sp_then_exact", exact_form="forest"),
-              "cuts": dict(strategy="exact", exact_form="cuts"),
-              "forest": dict(strategy="exact", exact_form="forest"),
-              "sp only": dict(strategy="shortest_path")}
+    routes = {
+        "sp+cuts": dict(strategy="sp_then_exact", exact_form="cuts"),
+        "sp+forest": dict(strategy="sp_then_exact", exact_form="forest"),
+        "cuts": dict(strategy="exact", exact_form="cuts"),
+        "forest": dict(strategy="exact", exact_form="forest"),
+        "sp only": dict(strategy="shortest_path"),
+    }
     rows = []
     for case in cases:
         for route, options in routes.items():
             params = replace(case.params, balance=False, **options)
             row = run_case(replace(case, params=params))
-            rows.append({"case": case.name, "route": route, **{k: row[k] for k in
-                                                                ("status", "objective", "gap", "seconds", "phases")}})
+            rows.append(
+                {
+                    "case": case.name,
+                    "route": route,
+                    **{k: row[k] for k in ("status", "objective", "gap", "seconds", "phases")},
+                }
+            )
     return rows
 
 
@@ -126,27 +157,41 @@ def _county_of_province(index: int, seed: int) -> Case:
     n = int(rng.integers(10, 41))
     leads = int(rng.integers(1, 7))
     data = synthetic_county(n, leads, seed=int(rng.integers(1 << 31)), county_id=f"P{index:04d}")
-    return Case(data.county_id, data, GroupingParams(k_min=1, k_max=leads, pop_tolerance=0.4, time_limit=30.0),
-                {"n": n, "leads": leads})
+    return Case(
+        data.county_id,
+        data,
+        GroupingParams(k_min=1, k_max=leads, pop_tolerance=0.4, time_limit=30.0),
+        {"n": n, "leads": leads},
+    )
 
 
-def throughput(count: int, *, seed: int = 0, processes: int = 1,
-               map_fn: Callable | None = None) -> dict[str, Any]:
+def throughput(
+    count: int, *, seed: int = 0, processes: int = 1, map_fn: Callable | None = None
+) -> dict[str, Any]:
     """Solve ``count`` counties of 10-40 townships and 1-6 leads; time per county and in total."""
     cases = [_county_of_province(i, seed) for i in range(count)]
     start = time.perf_counter()
     if processes > 1:
         with ProcessPoolExecutor(processes) as pool:
-            plans = list(pool.map(solve_grouping, [c.data for c in cases], [c.params for c in cases], chunksize=4))
+            plans = list(
+                pool.map(solve_grouping, [c.data for c in cases], [c.params for c in cases], chunksize=4)
+            )
     else:
         plans = [solve_grouping(c.data, c.params) for c in cases]
     wall = time.perf_counter() - start
     statuses = [str(p.report.status) for p in plans]
     seconds = np.array([p.report.solve_seconds for p in plans])
-    return {"counties": count, "townships": sum(c.data.n_townships for c in cases), "processes": processes,
-            "wall_s": wall, "mean_s": float(seconds.mean()), "p95_s": float(np.quantile(seconds, 0.95)),
-            "max_s": float(seconds.max()),
-            "optimal": statuses.count("optimal"), "other": len(statuses) - statuses.count("optimal")}
+    return {
+        "counties": count,
+        "townships": sum(c.data.n_townships for c in cases),
+        "processes": processes,
+        "wall_s": wall,
+        "mean_s": float(seconds.mean()),
+        "p95_s": float(np.quantile(seconds, 0.95)),
+        "max_s": float(seconds.max()),
+        "optimal": statuses.count("optimal"),
+        "other": len(statuses) - statuses.count("optimal"),
+    }
 
 
 SUITES: dict[str, Callable[..., list[Case]]] = {"synthetic": synthetic_cases}
@@ -175,15 +220,18 @@ def main(argv: Sequence[str] | None = None) -> int:
     parser.add_argument("--processes", type=int, default=1, help="processes for --throughput")
     args = parser.parse_args(argv)
     sizes = tuple(s for s in SIZES if s[0] <= args.max_size)
-    cases = synthetic_cases(seeds=range(args.seeds), layouts=args.layouts.split(","), time_limit=args.time_limit,
-                            sizes=sizes)
+    cases = synthetic_cases(
+        seeds=range(args.seeds), layouts=args.layouts.split(","), time_limit=args.time_limit, sizes=sizes
+    )
     if args.compare:
         print_table(compare_routes(cases))
     else:
         print_table(run_cases(cases))
     if args.throughput:
-        print_table([throughput(args.throughput, processes=args.processes)],
-                    title=f"Throughput: {args.throughput} counties of 10-40 townships (seconds per county)")
+        print_table(
+            [throughput(args.throughput, processes=args.processes)],
+            title=f"Throughput: {args.throughput} counties of 10-40 townships (seconds per county)",
+        )
     return 0
 
 

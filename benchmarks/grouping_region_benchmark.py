@@ -95,8 +95,13 @@ def partition_figures(population: np.ndarray, edges: np.ndarray, labels: np.ndar
     graph = coo_matrix((np.ones(len(inner)), (inner[:, 0], inner[:, 1])), shape=(n, n))
     _, component = connected_components(graph, directed=False)
     split = sum(len(np.unique(component[inverse == c])) > 1 for c in range(len(ids)))
-    return {"k": len(ids), "max_dev": float(np.max(np.abs(pops - mean)) / mean), "cv": float(pops.std() / mean),
-            "cut": int((~same).sum()), "split": int(split)}
+    return {
+        "k": len(ids),
+        "max_dev": float(np.max(np.abs(pops - mean)) / mean),
+        "cv": float(pops.std() / mean),
+        "cut": int((~same).sum()),
+        "split": int(split),
+    }
 
 
 class _TimeUp(Exception):
@@ -139,8 +144,9 @@ def spopt_county(item: tuple) -> dict[str, Any]:
     from spopt.region import MaxPHeuristic, Skater
 
     county, x, y, population, edges, k, threshold, seed, seconds = item
-    frame = gpd.GeoDataFrame({"x": x, "y": y, "population": population},
-                             geometry=gpd.points_from_xy(x * 1000, y * 1000))
+    frame = gpd.GeoDataFrame(
+        {"x": x, "y": y, "population": population}, geometry=gpd.points_from_xy(x * 1000, y * 1000)
+    )
     neighbours: dict[int, list[int]] = {i: [] for i in range(len(x))}
     for a, b in edges:
         neighbours[int(a)].append(int(b))
@@ -196,7 +202,7 @@ class TreeMemory:
         while not self._stop.wait(self.interval):
             self._sample()
 
-    def __enter__(self) -> "TreeMemory":
+    def __enter__(self) -> TreeMemory:
         self._sample()
         self._thread.start()
         return self
@@ -239,10 +245,16 @@ def grouping_summary(result: Any, wall: float) -> dict[str, Any]:
     statuses = [str(p.report.status) for p in plans]
     seconds = np.array([p.report.solve_seconds for p in plans]) if plans else np.zeros(1)
     gaps = [p.report.gap for p in plans if p.report.status == "feasible" and p.report.gap is not None]
-    return {"counties": len(plans), "townships": int(sum(len(p.township_ids) for p in plans)),
-            **{s: statuses.count(s) for s in ("optimal", "feasible", "infeasible", "no_solution", "error")},
-            "median_s": float(np.median(seconds)), "max_s": float(seconds.max()), "solve_sum_s": float(seconds.sum()),
-            "wall_s": wall, "worst_gap": max(gaps) if gaps else (0.0 if statuses.count("optimal") else None)}
+    return {
+        "counties": len(plans),
+        "townships": int(sum(len(p.township_ids) for p in plans)),
+        **{s: statuses.count(s) for s in ("optimal", "feasible", "infeasible", "no_solution", "error")},
+        "median_s": float(np.median(seconds)),
+        "max_s": float(seconds.max()),
+        "solve_sum_s": float(seconds.sum()),
+        "wall_s": wall,
+        "worst_gap": max(gaps) if gaps else (0.0 if statuses.count("optimal") else None),
+    }
 
 
 def timed_grouping(region: Any, setup: Any, kind: str, workers: int | None) -> tuple[Any, float]:
@@ -275,8 +287,11 @@ def timed_grouping(region: Any, setup: Any, kind: str, workers: int | None) -> t
 def _same_plans(a, b) -> bool:
     """Identical statuses, objectives and assignments county by county."""
     return list(a.plans) == list(b.plans) and all(
-        p.report.status == q.report.status and p.report.objective == q.report.objective
-        and np.array_equal(p.assignment, q.assignment) for p, q in zip(a.plans.values(), b.plans.values()))
+        p.report.status == q.report.status
+        and p.report.objective == q.report.objective
+        and np.array_equal(p.assignment, q.assignment)
+        for p, q in zip(a.plans.values(), b.plans.values())
+    )
 
 
 def run_heavy(count: int, *, seed: int, executors: list[str], workers: int | None) -> list[dict[str, Any]]:
@@ -292,7 +307,9 @@ def run_heavy(count: int, *, seed: int, executors: list[str], workers: int | Non
     from planner.parallel import TaskFailure, executor
 
     params = GroupingParams(k_min=2, k_max=6, pop_tolerance=0.25, time_limit=30.0)
-    items = [(synthetic_county(60, 6, seed=seed * 1000 + i, county_id=f"S{i:03d}"), params) for i in range(count)]
+    items = [
+        (synthetic_county(60, 6, seed=seed * 1000 + i, county_id=f"S{i:03d}"), params) for i in range(count)
+    ]
     rows, reference = [], None
     for kind in executors:
         start = time.perf_counter()
@@ -300,17 +317,36 @@ def run_heavy(count: int, *, seed: int, executors: list[str], workers: int | Non
             plans = list(ex.map(solve_county, items))
         wall = time.perf_counter() - start
         failed = sum(isinstance(p, TaskFailure) for p in plans)
-        key = [(str(p.report.status), p.report.objective, p.assignment.tolist()) for p in plans
-               if not isinstance(p, TaskFailure)]
+        key = [
+            (str(p.report.status), p.report.objective, p.assignment.tolist())
+            for p in plans
+            if not isinstance(p, TaskFailure)
+        ]
         reference = key if reference is None else reference
-        rows.append({"case": f"synthetic x{count}", "executor": kind, "counties": count, "wall_s": wall,
-                     "solve_sum_s": sum(p.report.solve_seconds for p in plans if not isinstance(p, TaskFailure)),
-                     "same_plans": key == reference and not failed, "load": os.getloadavg()})
+        rows.append(
+            {
+                "case": f"synthetic x{count}",
+                "executor": kind,
+                "counties": count,
+                "wall_s": wall,
+                "solve_sum_s": sum(p.report.solve_seconds for p in plans if not isinstance(p, TaskFailure)),
+                "same_plans": key == reference and not failed,
+                "load": os.getloadavg(),
+            }
+        )
     return rows
 
 
-def run_case(case: str, *, seed: int, kind: str | None, workers: int | None, spopt: bool,
-             spopt_seconds: float, executors: list[str]) -> dict[str, Any]:
+def run_case(
+    case: str,
+    *,
+    seed: int,
+    kind: str | None,
+    workers: int | None,
+    spopt: bool,
+    spopt_seconds: float,
+    executors: list[str],
+) -> dict[str, Any]:
     """Both our setups and spopt on every county of one case (called in the child process)."""
     from dataclasses import replace
 
@@ -324,25 +360,40 @@ def run_case(case: str, *, seed: int, kind: str | None, workers: int | None, spo
     kind = choose_kind(len(region.counties), kind=kind)
     default, wall = timed_grouping(region, GroupingSetup(), kind, workers)
     leads = {c: p.chosen_leads for c, p in default.plans.items() if p.chosen_leads}
-    balanced, wall_b = timed_grouping(region, replace(GroupingSetup(), leads=leads, pop_tolerance=TOLERANCE), kind,
-                                      workers)
-    ours = [{"case": case, "setup": "default", "executor": kind, **grouping_summary(default, wall)},
-            {"case": case, "setup": f"balanced +-{TOLERANCE:.0%}", "executor": kind,
-             **grouping_summary(balanced, wall_b)}]
+    balanced, wall_b = timed_grouping(
+        region, replace(GroupingSetup(), leads=leads, pop_tolerance=TOLERANCE), kind, workers
+    )
+    ours = [
+        {"case": case, "setup": "default", "executor": kind, **grouping_summary(default, wall)},
+        {
+            "case": case,
+            "setup": f"balanced +-{TOLERANCE:.0%}",
+            "executor": kind,
+            **grouping_summary(balanced, wall_b),
+        },
+    ]
     runs = []
     for other in executors:
         again, seconds_ = timed_grouping(region, GroupingSetup(), other, workers)
-        runs.append({"case": case, "executor": other, "counties": len(again.plans), "wall_s": seconds_,
-                     "same_plans": _same_plans(default, again)})
+        runs.append(
+            {
+                "case": case,
+                "executor": other,
+                "counties": len(again.plans),
+                "wall_s": seconds_,
+                "same_plans": _same_plans(default, again),
+            }
+        )
 
     # Counties compared: at least two communities in the default plan.
     compared = [c for c, p in default.plans.items() if len(p.chosen_leads) >= 2]
     data = {c: county_grouping_data(region, c, GroupingSetup()) for c in compared}
     labels: dict[str, dict[str, np.ndarray]] = {"ours default": {}, f"ours +-{TOLERANCE:.0%}": {}}
     timeouts: dict[str, int] = {}
-    seconds: dict[str, float] = {"ours default": sum(default.plans[c].report.solve_seconds for c in compared),
-                                 f"ours +-{TOLERANCE:.0%}": sum(balanced.plans[c].report.solve_seconds
-                                                               for c in compared)}
+    seconds: dict[str, float] = {
+        "ours default": sum(default.plans[c].report.solve_seconds for c in compared),
+        f"ours +-{TOLERANCE:.0%}": sum(balanced.plans[c].report.solve_seconds for c in compared),
+    }
     for c in compared:
         labels["ours default"][c] = default.plans[c].assignment
         if balanced.plans[c].report.status.has_solution:
@@ -356,8 +407,19 @@ def run_case(case: str, *, seed: int, kind: str | None, workers: int | None, spo
             towns = region.townships_in(c)
             k = len(default.plans[c].chosen_leads)
             threshold = (1 - TOLERANCE) * data[c].population.sum() / k
-            items.append((c, centroids.x.to_numpy()[towns] / 1000, centroids.y.to_numpy()[towns] / 1000,
-                          data[c].population, data[c].edges, k, threshold, seed, spopt_seconds))
+            items.append(
+                (
+                    c,
+                    centroids.x.to_numpy()[towns] / 1000,
+                    centroids.y.to_numpy()[towns] / 1000,
+                    data[c].population,
+                    data[c].edges,
+                    k,
+                    threshold,
+                    seed,
+                    spopt_seconds,
+                )
+            )
         for method in ("skater", "maxp"):
             labels[SPOPT[method]], seconds[SPOPT[method]], timeouts[SPOPT[method]] = {}, 0.0, 0
         # The task by its importable name (not __main__'s), so worker processes find it.
@@ -378,25 +440,52 @@ def run_case(case: str, *, seed: int, kind: str | None, workers: int | None, spo
     rows = []
     for method, by_county in labels.items():
         if not by_county:
-            rows.append({"case": case, "method": method, "counties": 0, "of": len(compared),
-                         "timeouts": timeouts.get(method, 0), "seconds": seconds[method]})
+            rows.append(
+                {
+                    "case": case,
+                    "method": method,
+                    "counties": 0,
+                    "of": len(compared),
+                    "timeouts": timeouts.get(method, 0),
+                    "seconds": seconds[method],
+                }
+            )
             continue
-        figures = {c: partition_figures(data[c].population, data[c].edges, lab) for c, lab in by_county.items()}
-        assignment = {t: f"{c}:{lab[i]}" for c, lab in by_county.items() for i, t in enumerate(data[c].township_ids)}
+        figures = {
+            c: partition_figures(data[c].population, data[c].edges, lab) for c, lab in by_county.items()
+        }
+        assignment = {
+            t: f"{c}:{lab[i]}" for c, lab in by_county.items() for i, t in enumerate(data[c].township_ids)
+        }
         ids = sorted(set(assignment.values()))
         pp = polsby_popper(region, assignment, ids) if ids else [np.nan]
         ks = {c: len(default.plans[c].chosen_leads) for c in by_county}
-        rows.append({"case": case, "method": method, "counties": len(by_county),
-                     "of": len(compared), "communities": sum(f["k"] for f in figures.values()),
-                     "k_as_ours": sum(figures[c]["k"] == ks[c] for c in figures),
-                     "worst_dev": max((f["max_dev"] for f in figures.values()), default=np.nan),
-                     "mean_max_dev": float(np.mean([f["max_dev"] for f in figures.values()])),
-                     "mean_cv": float(np.mean([f["cv"] for f in figures.values()])),
-                     "mean_pp": float(np.nanmean(pp)), "cut_edges": sum(f["cut"] for f in figures.values()),
-                     "split": sum(f["split"] for f in figures.values()), "timeouts": timeouts.get(method, 0),
-                     "seconds": seconds[method]})
-    return {"build_s": build_s, "townships": len(region.townships), "ours": ours, "compare": rows,
-            "executors": runs, "load": os.getloadavg()}
+        rows.append(
+            {
+                "case": case,
+                "method": method,
+                "counties": len(by_county),
+                "of": len(compared),
+                "communities": sum(f["k"] for f in figures.values()),
+                "k_as_ours": sum(figures[c]["k"] == ks[c] for c in figures),
+                "worst_dev": max((f["max_dev"] for f in figures.values()), default=np.nan),
+                "mean_max_dev": float(np.mean([f["max_dev"] for f in figures.values()])),
+                "mean_cv": float(np.mean([f["cv"] for f in figures.values()])),
+                "mean_pp": float(np.nanmean(pp)),
+                "cut_edges": sum(f["cut"] for f in figures.values()),
+                "split": sum(f["split"] for f in figures.values()),
+                "timeouts": timeouts.get(method, 0),
+                "seconds": seconds[method],
+            }
+        )
+    return {
+        "build_s": build_s,
+        "townships": len(region.townships),
+        "ours": ours,
+        "compare": rows,
+        "executors": runs,
+        "load": os.getloadavg(),
+    }
 
 
 def run_national(*, seed: int, kind: str, workers: int | None) -> dict[str, Any]:
@@ -412,95 +501,227 @@ def run_national(*, seed: int, kind: str, workers: int | None) -> dict[str, Any]
     load = os.getloadavg()
     with TreeMemory() as memory:
         result, wall = timed_grouping(region, GroupingSetup(), kind, workers)
-    return {"case": "china", "executor": kind, "workers": workers, "build_s": build_s,
-            **grouping_summary(result, wall), "parent_peak_before_mb": before,
-            "parent_peak_mb": resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024,
-            "tree_peak_pss_mb": memory.peak_pss, "tree_peak_rss_mb": memory.peak_rss,
-            "load_before": load, "load_after": os.getloadavg()}
+    return {
+        "case": "china",
+        "executor": kind,
+        "workers": workers,
+        "build_s": build_s,
+        **grouping_summary(result, wall),
+        "parent_peak_before_mb": before,
+        "parent_peak_mb": resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024,
+        "tree_peak_pss_mb": memory.peak_pss,
+        "tree_peak_rss_mb": memory.peak_rss,
+        "load_before": load,
+        "load_after": os.getloadavg(),
+    }
 
 
 # --------------------------------------------------------------------------------------------- tables
 
 
-OURS = ["case", "setup", "executor", "counties", "townships", "optimal", "feasible", "infeasible", "no_solution",
-        "error", "median_s", "max_s", "solve_sum_s", "wall_s", "worst_gap"]
-COMPARE = ["case", "method", "counties", "of", "communities", "k_as_ours", "worst_dev", "mean_max_dev", "mean_cv",
-           "mean_pp", "cut_edges", "split", "timeouts", "seconds"]
+OURS = [
+    "case",
+    "setup",
+    "executor",
+    "counties",
+    "townships",
+    "optimal",
+    "feasible",
+    "infeasible",
+    "no_solution",
+    "error",
+    "median_s",
+    "max_s",
+    "solve_sum_s",
+    "wall_s",
+    "worst_gap",
+]
+COMPARE = [
+    "case",
+    "method",
+    "counties",
+    "of",
+    "communities",
+    "k_as_ours",
+    "worst_dev",
+    "mean_max_dev",
+    "mean_cv",
+    "mean_pp",
+    "cut_edges",
+    "split",
+    "timeouts",
+    "seconds",
+]
 EXECUTORS = ["case", "executor", "counties", "wall_s", "solve_sum_s", "same_plans", "load"]
-NATIONAL = ["case", "executor", "counties", "townships", "build_s", "wall_s", "solve_sum_s", "median_s", "max_s",
-            "optimal", "feasible", "infeasible", "no_solution", "error", "worst_gap", "parent_peak_before_mb",
-            "parent_peak_mb", "tree_peak_pss_mb", "tree_peak_rss_mb", "load_before", "load_after"]
+NATIONAL = [
+    "case",
+    "executor",
+    "counties",
+    "townships",
+    "build_s",
+    "wall_s",
+    "solve_sum_s",
+    "median_s",
+    "max_s",
+    "optimal",
+    "feasible",
+    "infeasible",
+    "no_solution",
+    "error",
+    "worst_gap",
+    "parent_peak_before_mb",
+    "parent_peak_mb",
+    "tree_peak_pss_mb",
+    "tree_peak_rss_mb",
+    "load_before",
+    "load_after",
+]
 
 
 def main(argv: list[str] | None = None) -> int:
     """Run each case in a child process and print the tables."""
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
-    parser.add_argument("--cases", nargs="*", default=["demo", "43"], help="'demo' and/or 2-digit province codes")
+    parser.add_argument(
+        "--cases", nargs="*", default=["demo", "43"], help="'demo' and/or 2-digit province codes"
+    )
     parser.add_argument("--seed", type=int, default=0)
-    parser.add_argument("--executor", choices=["serial", "processes", "dask"],
-                        help="for the cases (default: planner.parallel.choose_kind)")
+    parser.add_argument(
+        "--executor",
+        choices=["serial", "processes", "dask"],
+        help="for the cases (default: planner.parallel.choose_kind)",
+    )
     parser.add_argument("--workers", type=int, help="processes or Dask workers (default: the cores)")
     parser.add_argument("--no-spopt", action="store_true", help="skip the spopt comparison")
-    parser.add_argument("--spopt-seconds", type=float, default=30.0,
-                        help="time limit of each spopt method per county (max-p can cycle for ever)")
+    parser.add_argument(
+        "--spopt-seconds",
+        type=float,
+        default=30.0,
+        help="time limit of each spopt method per county (max-p can cycle for ever)",
+    )
     parser.add_argument("--national", action="store_true", help="also group all China")
-    parser.add_argument("--national-executors", nargs="+", default=["processes"],
-                        choices=["serial", "processes", "dask"])
-    parser.add_argument("--executors", nargs="*", default=["serial", "processes", "dask"],
-                        choices=["serial", "processes", "dask"],
-                        help="also time the default setup on each of these (fresh workers each time)")
-    parser.add_argument("--heavy", type=int, default=40,
-                        help="synthetic 60-township counties for the executor table (0 to skip)")
+    parser.add_argument(
+        "--national-executors", nargs="+", default=["processes"], choices=["serial", "processes", "dask"]
+    )
+    parser.add_argument(
+        "--executors",
+        nargs="*",
+        default=["serial", "processes", "dask"],
+        choices=["serial", "processes", "dask"],
+        help="also time the default setup on each of these (fresh workers each time)",
+    )
+    parser.add_argument(
+        "--heavy",
+        type=int,
+        default=40,
+        help="synthetic 60-township counties for the executor table (0 to skip)",
+    )
     parser.add_argument("--child", help=argparse.SUPPRESS)
     parser.add_argument("--heavy-child", type=int, help=argparse.SUPPRESS)
     parser.add_argument("--national-child", help=argparse.SUPPRESS)
     args = parser.parse_args(argv)
     if args.child:
-        print(json.dumps(run_case(args.child, seed=args.seed, kind=args.executor, workers=args.workers,
-                                  spopt=not args.no_spopt, spopt_seconds=args.spopt_seconds,
-                                  executors=args.executors), default=float))
+        print(
+            json.dumps(
+                run_case(
+                    args.child,
+                    seed=args.seed,
+                    kind=args.executor,
+                    workers=args.workers,
+                    spopt=not args.no_spopt,
+                    spopt_seconds=args.spopt_seconds,
+                    executors=args.executors,
+                ),
+                default=float,
+            )
+        )
         return 0
     if args.heavy_child:
-        print(json.dumps(run_heavy(args.heavy_child, seed=args.seed, executors=args.executors,
-                                   workers=args.workers), default=float))
+        print(
+            json.dumps(
+                run_heavy(args.heavy_child, seed=args.seed, executors=args.executors, workers=args.workers),
+                default=float,
+            )
+        )
         return 0
     if args.national_child:
-        print(json.dumps(run_national(seed=args.seed, kind=args.national_child, workers=args.workers), default=float))
+        print(
+            json.dumps(
+                run_national(seed=args.seed, kind=args.national_child, workers=args.workers), default=float
+            )
+        )
         return 0
     results = []
-    options = ["--seed", str(args.seed), *(["--executor", args.executor] if args.executor else []),
-               *(["--workers", str(args.workers)] if args.workers else []), *(["--no-spopt"] if args.no_spopt else []),
-               "--spopt-seconds", str(args.spopt_seconds), "--executors", *args.executors]
+    options = [
+        "--seed",
+        str(args.seed),
+        *(["--executor", args.executor] if args.executor else []),
+        *(["--workers", str(args.workers)] if args.workers else []),
+        *(["--no-spopt"] if args.no_spopt else []),
+        "--spopt-seconds",
+        str(args.spopt_seconds),
+        "--executors",
+        *args.executors,
+    ]
     for case in args.cases:
         r = run_child(__file__, "--child", case, *options)
         if r is not None:
             results.append(r)
-            print(f"{case}: {r['townships']:,} townships, region built in {r['build_s']:.1f} s, "
-                  f"load average {fmt(r['load'])}", flush=True)
+            print(
+                f"{case}: {r['townships']:,} townships, region built in {r['build_s']:.1f} s, "
+                f"load average {fmt(r['load'])}",
+                flush=True,
+            )
     if results:
-        print_table([row for r in results for row in r["ours"]], OURS,
-                    title="Ours: every county, CP-SAT with one worker per county (seconds; gap of feasible plans)")
-        print_table([row for r in results for row in r["compare"]], COMPARE,
-                    title="On counties with >= 2 communities: balance (|pop - mean| / mean; std / mean), compactness "
-                          "(Polsby-Popper, cut edges), communities not contiguous ('split'), seconds summed over "
-                          "counties")
+        print_table(
+            [row for r in results for row in r["ours"]],
+            OURS,
+            title="Ours: every county, CP-SAT with one worker per county (seconds; gap of feasible plans)",
+        )
+        print_table(
+            [row for r in results for row in r["compare"]],
+            COMPARE,
+            title="On counties with >= 2 communities: balance (|pop - mean| / mean; std / mean), compactness "
+            "(Polsby-Popper, cut edges), communities not contiguous ('split'), seconds summed over "
+            "counties",
+        )
     runs = [row for r in results for row in r["executors"]]
     if args.heavy and args.executors:
-        heavy = run_child(__file__, "--heavy-child", str(args.heavy), "--seed", str(args.seed), "--executors",
-                          *args.executors, *(["--workers", str(args.workers)] if args.workers else []))
+        heavy = run_child(
+            __file__,
+            "--heavy-child",
+            str(args.heavy),
+            "--seed",
+            str(args.seed),
+            "--executors",
+            *args.executors,
+            *(["--workers", str(args.workers)] if args.workers else []),
+        )
         runs += heavy or []
     if runs:
-        print_table(runs, EXECUTORS, title="Executors: the default setup again on fresh workers (wall seconds include "
-                                           "starting them); 'same_plans' = identical to the first run")
+        print_table(
+            runs,
+            EXECUTORS,
+            title="Executors: the default setup again on fresh workers (wall seconds include "
+            "starting them); 'same_plans' = identical to the first run",
+        )
     if args.national:
         rows = []
         for kind in args.national_executors:
-            r = run_child(__file__, "--national-child", kind, "--seed", str(args.seed),
-                          *(["--workers", str(args.workers)] if args.workers else []))
+            r = run_child(
+                __file__,
+                "--national-child",
+                kind,
+                "--seed",
+                str(args.seed),
+                *(["--workers", str(args.workers)] if args.workers else []),
+            )
             if r is not None:
                 rows.append(r)
-        print_table(rows, NATIONAL, title="All China, default setup (memory in MB; tree = this process and its "
-                                          "workers)")
+        print_table(
+            rows,
+            NATIONAL,
+            title="All China, default setup (memory in MB; tree = this process and its workers)",
+        )
     return 0
 
 

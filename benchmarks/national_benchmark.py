@@ -62,10 +62,14 @@ def siting_setups() -> dict[str, Any]:
     """The per-county siting setups timed (name -> SitingSetup)."""
     from planner.siting import SitingSetup
 
-    return {"min-sites, county target 80% @30 min": SitingSetup(objective="min_sites", county_target=0.8,
-                                                                 threshold=30, time_limit=60),
-            "max-coverage, 2 new sites/county @30 min": SitingSetup(objective="max_coverage", county_new_sites=2,
-                                                                     threshold=30, time_limit=60)}
+    return {
+        "min-sites, county target 80% @30 min": SitingSetup(
+            objective="min_sites", county_target=0.8, threshold=30, time_limit=60
+        ),
+        "max-coverage, 2 new sites/county @30 min": SitingSetup(
+            objective="max_coverage", county_new_sites=2, threshold=30, time_limit=60
+        ),
+    }
 
 
 def _siting_summary(result: Any, wall: float) -> dict[str, Any]:
@@ -73,13 +77,23 @@ def _siting_summary(result: Any, wall: float) -> dict[str, Any]:
     statuses = [str(r.status) for r in reports]
     seconds = np.array([r.solve_seconds for r in reports])
     gaps = [r.gap for r in reports if r.gap is not None and str(r.status) in ("optimal", "feasible")]
-    return {"counties": len(reports), "townships": len(result.index.townships),
-            **{s: statuses.count(s) for s in ("optimal", "feasible", "infeasible", "no_solution", "error")},
-            "median_s": float(np.median(seconds)), "max_s": float(seconds.max()), "solve_sum_s": float(seconds.sum()),
-            "wall_s": wall, "worst_gap": max(gaps) if gaps else None, "status": str(result.plan.report.status),
-            "coverage": result.plan.overall.share,
-            "without_plan": {str(c): r.reasons[0].message if r.reasons else str(r.status)
-                             for c, r in result.plan.county_reports.items() if not r.status.has_solution}}
+    return {
+        "counties": len(reports),
+        "townships": len(result.index.townships),
+        **{s: statuses.count(s) for s in ("optimal", "feasible", "infeasible", "no_solution", "error")},
+        "median_s": float(np.median(seconds)),
+        "max_s": float(seconds.max()),
+        "solve_sum_s": float(seconds.sum()),
+        "wall_s": wall,
+        "worst_gap": max(gaps) if gaps else None,
+        "status": str(result.plan.report.status),
+        "coverage": result.plan.overall.share,
+        "without_plan": {
+            str(c): r.reasons[0].message if r.reasons else str(r.status)
+            for c, r in result.plan.county_reports.items()
+            if not r.status.has_solution
+        },
+    }
 
 
 def run_siting_phase(region: Any, setup: Any, kind: str, workers: int | None) -> tuple[Any, float]:
@@ -107,10 +121,16 @@ def dense_check(region: Any, setup: Any, kind: str, workers: int | None) -> dict
     _, peak = tracemalloc.get_traced_memory()
     tracemalloc.stop()
     n, m = data.n_demand, data.n_sites
-    return {"townships": n, "sites": m, "pairs": int(data.pair_cost.size),
-            "dense_float_mb": n * m * 8 / 2**20, "dense_bool_mb": n * m / 2**20,
-            "largest_county_cells": int((towns * sites).max()), "traced_peak_mb": peak / 2**20,
-            "no_dense_matrix": bool(peak < n * m / 4)}
+    return {
+        "townships": n,
+        "sites": m,
+        "pairs": int(data.pair_cost.size),
+        "dense_float_mb": n * m * 8 / 2**20,
+        "dense_bool_mb": n * m / 2**20,
+        "largest_county_cells": int((towns * sites).max()),
+        "traced_peak_mb": peak / 2**20,
+        "no_dense_matrix": bool(peak < n * m / 4),
+    }
 
 
 def run_national(gpkg: str, *, kind: str, workers: int | None, grouping: bool, check: bool) -> dict[str, Any]:
@@ -124,20 +144,34 @@ def run_national(gpkg: str, *, kind: str, workers: int | None, grouping: bool, c
     start = time.perf_counter()
     region, report = check_region([gpkg])
     counts = report.counts()
-    out["load"] = {"step": "load + validate", "wall_s": time.perf_counter() - start,
-                   "peak_mb": resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024,
-                   "counties": len(region.counties), "townships": len(region.townships),
-                   "facilities": len(region.facilities), "travel_pairs": len(region.travel),
-                   "usable": report.usable, "errors": counts["error"], "warnings": counts["warning"],
-                   "load_avg": [load, os.getloadavg()[0]]}
+    out["load"] = {
+        "step": "load + validate",
+        "wall_s": time.perf_counter() - start,
+        "peak_mb": resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024,
+        "counties": len(region.counties),
+        "townships": len(region.townships),
+        "facilities": len(region.facilities),
+        "travel_pairs": len(region.travel),
+        "usable": report.usable,
+        "errors": counts["error"],
+        "warnings": counts["warning"],
+        "load_avg": [load, os.getloadavg()[0]],
+    }
     print(f"loaded in {out['load']['wall_s']:.1f} s", file=sys.stderr, flush=True)
     out["siting"] = []
     for name, setup in siting_setups().items():
         load = os.getloadavg()[0]
         with TreeMemory() as memory:
             result, wall = run_siting_phase(region, setup, kind, workers)
-        out["siting"].append({"setup": name, **_siting_summary(result, wall), "tree_pss_mb": memory.peak_pss,
-                              "tree_rss_mb": memory.peak_rss, "load_avg": [load, os.getloadavg()[0]]})
+        out["siting"].append(
+            {
+                "setup": name,
+                **_siting_summary(result, wall),
+                "tree_pss_mb": memory.peak_pss,
+                "tree_rss_mb": memory.peak_rss,
+                "load_avg": [load, os.getloadavg()[0]],
+            }
+        )
         print(f"siting {name}: {wall:.1f} s", file=sys.stderr, flush=True)
     if grouping:
         from planner.grouping import GroupingSetup
@@ -145,9 +179,13 @@ def run_national(gpkg: str, *, kind: str, workers: int | None, grouping: bool, c
         load = os.getloadavg()[0]
         with TreeMemory() as memory:
             result, wall = timed_grouping(region, GroupingSetup(), kind, workers)
-        out["grouping"] = {"setup": "default GroupingSetup()", **grouping_summary(result, wall),
-                           "tree_pss_mb": memory.peak_pss, "tree_rss_mb": memory.peak_rss,
-                           "load_avg": [load, os.getloadavg()[0]]}
+        out["grouping"] = {
+            "setup": "default GroupingSetup()",
+            **grouping_summary(result, wall),
+            "tree_pss_mb": memory.peak_pss,
+            "tree_rss_mb": memory.peak_rss,
+            "load_avg": [load, os.getloadavg()[0]],
+        }
         print(f"grouping: {wall:.1f} s", file=sys.stderr, flush=True)
     if check:
         out["dense"] = dense_check(region, next(iter(siting_setups().values())), kind, workers)
@@ -163,8 +201,11 @@ def main(argv: list[str] | None = None) -> int:
     """Generate (or reuse) all China, run every step in a child process and print the tables."""
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("--seed", type=int, default=0)
-    parser.add_argument("--gpkg", help="GeoPackage of the generated country: reused when it exists, else written "
-                                       "there and kept (default: a temporary file)")
+    parser.add_argument(
+        "--gpkg",
+        help="GeoPackage of the generated country: reused when it exists, else written "
+        "there and kept (default: a temporary file)",
+    )
     parser.add_argument("--executor", choices=["serial", "processes", "dask"], default="processes")
     parser.add_argument("--workers", type=int, help="processes or Dask workers (default: the cores)")
     parser.add_argument("--skip-grouping", action="store_true")
@@ -172,64 +213,176 @@ def main(argv: list[str] | None = None) -> int:
     parser.add_argument("--child", help=argparse.SUPPRESS)
     args = parser.parse_args(argv)
     if args.child:
-        print(json.dumps(run_national(args.child, kind=args.executor, workers=args.workers,
-                                      grouping=not args.skip_grouping, check=not args.no_dense_check), default=float))
+        print(
+            json.dumps(
+                run_national(
+                    args.child,
+                    kind=args.executor,
+                    workers=args.workers,
+                    grouping=not args.skip_grouping,
+                    check=not args.no_dense_check,
+                ),
+                default=float,
+            )
+        )
         return 0
     gpkg = Path(args.gpkg) if args.gpkg else Path(tempfile.mkdtemp(prefix="planner-national-")) / "china.gpkg"
     if not gpkg.exists():
         # generate_benchmark.py's child generates all China and writes it to the GeoPackage
-        made = run_child(ROOT / "benchmarks" / "generate_benchmark.py", "--child", "china", "--seed", str(args.seed),
-                         "--gpkg", str(gpkg))
+        made = run_child(
+            ROOT / "benchmarks" / "generate_benchmark.py",
+            "--child",
+            "china",
+            "--seed",
+            str(args.seed),
+            "--gpkg",
+            str(gpkg),
+        )
         if made is None:
             return 1
-        print(f"generated all China (seed {args.seed}): {made['counties']:,} counties, {made['townships']:,} "
-              f"townships, {made['facilities']:,} facilities in {made['seconds']:.1f} s (peak {made['peak_mb']:,.0f} "
-              f"MB; not part of the goals) -> {gpkg}")
+        print(
+            f"generated all China (seed {args.seed}): {made['counties']:,} counties, {made['townships']:,} "
+            f"townships, {made['facilities']:,} facilities in {made['seconds']:.1f} s (peak {made['peak_mb']:,.0f} "
+            f"MB; not part of the goals) -> {gpkg}"
+        )
     else:
         print(f"reusing {gpkg}")
-    r = run_child(__file__, "--child", str(gpkg), "--executor", args.executor,
-               *(["--workers", str(args.workers)] if args.workers else []),
-               *(["--skip-grouping"] if args.skip_grouping else []),
-               *(["--no-dense-check"] if args.no_dense_check else []))
+    r = run_child(
+        __file__,
+        "--child",
+        str(gpkg),
+        "--executor",
+        args.executor,
+        *(["--workers", str(args.workers)] if args.workers else []),
+        *(["--skip-grouping"] if args.skip_grouping else []),
+        *(["--no-dense-check"] if args.no_dense_check else []),
+    )
     if r is None:
         return 1
-    print_table([r["load"]], ["step", "counties", "townships", "facilities", "travel_pairs", "usable", "errors",
-                              "warnings", "wall_s", "peak_mb", "load_avg"],
-                title="Load + validate the GeoPackage (peak = the process's resident memory)")
-    print_table(r["siting"], ["setup", "counties", "optimal", "feasible", "infeasible", "no_solution", "error",
-                              "worst_gap", "median_s", "max_s", "solve_sum_s", "wall_s", "coverage", "tree_pss_mb",
-                              "tree_rss_mb", "load_avg"],
-                title=f"Siting, every county its own model, executor {r['executor']} (seconds; tree = parent + "
-                      f"workers, MB)")
+    print_table(
+        [r["load"]],
+        [
+            "step",
+            "counties",
+            "townships",
+            "facilities",
+            "travel_pairs",
+            "usable",
+            "errors",
+            "warnings",
+            "wall_s",
+            "peak_mb",
+            "load_avg",
+        ],
+        title="Load + validate the GeoPackage (peak = the process's resident memory)",
+    )
+    print_table(
+        r["siting"],
+        [
+            "setup",
+            "counties",
+            "optimal",
+            "feasible",
+            "infeasible",
+            "no_solution",
+            "error",
+            "worst_gap",
+            "median_s",
+            "max_s",
+            "solve_sum_s",
+            "wall_s",
+            "coverage",
+            "tree_pss_mb",
+            "tree_rss_mb",
+            "load_avg",
+        ],
+        title=f"Siting, every county its own model, executor {r['executor']} (seconds; tree = parent + "
+        f"workers, MB)",
+    )
     for s in r["siting"]:
         for county, reason in s["without_plan"].items():
             print(f"  {s['setup']}: county {county} has no plan: {reason[:300]}")
     if "grouping" in r:
-        print_table([r["grouping"]], ["setup", "counties", "townships", "optimal", "feasible", "infeasible",
-                                      "no_solution", "error", "worst_gap", "median_s", "max_s", "solve_sum_s",
-                                      "wall_s", "tree_pss_mb", "tree_rss_mb", "load_avg"],
-                    title=f"Grouping, every county, executor {r['executor']}")
+        print_table(
+            [r["grouping"]],
+            [
+                "setup",
+                "counties",
+                "townships",
+                "optimal",
+                "feasible",
+                "infeasible",
+                "no_solution",
+                "error",
+                "worst_gap",
+                "median_s",
+                "max_s",
+                "solve_sum_s",
+                "wall_s",
+                "tree_pss_mb",
+                "tree_rss_mb",
+                "load_avg",
+            ],
+            title=f"Grouping, every county, executor {r['executor']}",
+        )
     if "dense" in r:
-        print_table([r["dense"]], ["townships", "sites", "pairs", "dense_float_mb", "dense_bool_mb",
-                                   "largest_county_cells", "traced_peak_mb", "no_dense_matrix"],
-                    title="No dense township x facility matrix on the siting path (traced re-run of the first setup)")
-    rows = [{"goal": f"siting: {s['setup']}", "value_s": s["wall_s"], "time": _goal(s["wall_s"], GOALS["siting_s"]),
-             "proven": f"{s['optimal'] + s['infeasible']}/{s['counties']} ({s['infeasible']} infeasible)",
-             "memory_mb": s["tree_pss_mb"], "memory": _goal(s["tree_pss_mb"], GOALS["memory_mb"])}
-            for s in r["siting"]]
+        print_table(
+            [r["dense"]],
+            [
+                "townships",
+                "sites",
+                "pairs",
+                "dense_float_mb",
+                "dense_bool_mb",
+                "largest_county_cells",
+                "traced_peak_mb",
+                "no_dense_matrix",
+            ],
+            title="No dense township x facility matrix on the siting path (traced re-run of the first setup)",
+        )
+    rows = [
+        {
+            "goal": f"siting: {s['setup']}",
+            "value_s": s["wall_s"],
+            "time": _goal(s["wall_s"], GOALS["siting_s"]),
+            "proven": f"{s['optimal'] + s['infeasible']}/{s['counties']} ({s['infeasible']} infeasible)",
+            "memory_mb": s["tree_pss_mb"],
+            "memory": _goal(s["tree_pss_mb"], GOALS["memory_mb"]),
+        }
+        for s in r["siting"]
+    ]
     if "grouping" in r:
         g = r["grouping"]
-        rows.append({"goal": "grouping: every county", "value_s": g["wall_s"],
-                     "time": _goal(g["wall_s"], GOALS["grouping_s"]),
-                     "proven": f"{g['optimal'] + g['infeasible']}/{g['counties']} ({g['infeasible']} infeasible)",
-                     "memory_mb": g["tree_pss_mb"], "memory": _goal(g["tree_pss_mb"], GOALS["memory_mb"])})
-    rows.append({"goal": "load + validate", "value_s": r["load"]["wall_s"], "time": "-", "proven": "-",
-                 "memory_mb": r["load"]["peak_mb"], "memory": _goal(r["load"]["peak_mb"], GOALS["memory_mb"])})
-    print_table(rows, ["goal", "value_s", "time", "proven", "memory_mb", "memory"],
-                title="Goals (wall time and tree memory of each step)")
-    print(f"\n(siting goal {GOALS['siting_s']:g} s, grouping {GOALS['grouping_s']:g} s, memory "
-          f"{GOALS['memory_mb']:,.0f} MB per step; parent process peak over the whole run "
-          f"{r['parent_peak_mb']:,.0f} MB)")
+        rows.append(
+            {
+                "goal": "grouping: every county",
+                "value_s": g["wall_s"],
+                "time": _goal(g["wall_s"], GOALS["grouping_s"]),
+                "proven": f"{g['optimal'] + g['infeasible']}/{g['counties']} ({g['infeasible']} infeasible)",
+                "memory_mb": g["tree_pss_mb"],
+                "memory": _goal(g["tree_pss_mb"], GOALS["memory_mb"]),
+            }
+        )
+    rows.append(
+        {
+            "goal": "load + validate",
+            "value_s": r["load"]["wall_s"],
+            "time": "-",
+            "proven": "-",
+            "memory_mb": r["load"]["peak_mb"],
+            "memory": _goal(r["load"]["peak_mb"], GOALS["memory_mb"]),
+        }
+    )
+    print_table(
+        rows,
+        ["goal", "value_s", "time", "proven", "memory_mb", "memory"],
+        title="Goals (wall time and tree memory of each step)",
+    )
+    print(
+        f"\n(siting goal {GOALS['siting_s']:g} s, grouping {GOALS['grouping_s']:g} s, memory "
+        f"{GOALS['memory_mb']:,.0f} MB per step; parent process peak over the whole run "
+        f"{r['parent_peak_mb']:,.0f} MB)"
+    )
     return 0
 
 

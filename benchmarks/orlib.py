@@ -137,7 +137,7 @@ def read_pmedcap(path: str | Path) -> Instance:
     rows = _numbers(path)
     optimum = float(rows[0][1])
     n, p, capacity = (int(v) for v in rows[1][:3])
-    body = np.array(rows[2:2 + n], dtype=float)
+    body = np.array(rows[2 : 2 + n], dtype=float)
     coords = body[:, 1:3]
     cost = np.floor(cdist(coords, coords))
     return Instance(path.stem, cost, p, body[:, 3], np.full(n, float(capacity)), optimum, coords)
@@ -168,13 +168,14 @@ def read_lorena_sjc(path: str | Path, *, optima: dict[str, float] | None = None)
     path = Path(path)
     rows = _numbers(path)
     n, p = (int(v) for v in rows[0][:2])
-    body = np.array(rows[1:1 + n], dtype=float)
+    body = np.array(rows[1 : 1 + n], dtype=float)
     coords = body[:, 0:2]
     if optima is None:
         table = path.with_name("sjc_opt.txt")
         optima = read_sjc_optima(table) if table.exists() else {}
-    return Instance(path.stem, cdist(coords, coords), p, body[:, 3], body[:, 2],
-                    optima.get(path.stem), coords)
+    return Instance(
+        path.stem, cdist(coords, coords), p, body[:, 3], body[:, 2], optima.get(path.stem), coords
+    )
 
 
 def read_swain55(path: str | Path) -> Instance:
@@ -194,5 +195,4 @@ def read_swain55(path: str | Path) -> Instance:
     body = np.array(rows[1:], dtype=float)
     coords = body[:, 1:3]
     n = len(body)
-    return Instance(Path(path).stem, cdist(coords, coords), 0, body[:, 3],
-                    np.full(n, np.inf), None, coords)
+    return Instance(Path(path).stem, cdist(coords, coords), 0, body[:, 3], np.full(n, np.inf), None, coords)

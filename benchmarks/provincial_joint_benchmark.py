@@ -58,10 +58,13 @@ def joint_setups(*, new_sites: int, bed_budget: float, target: float) -> dict[st
     from planner.siting import SitingSetup
 
     base = SitingSetup(threshold=30, time_limit=300)
-    return {f"max-coverage, province bed budget {bed_budget:g}": replace(base, bed_budget=bed_budget),
-            f"max-coverage, {new_sites} new sites in the province": replace(base, new_sites=new_sites),
-            f"min-sites, province coverage {target:.0%}": replace(base, objective="min_sites",
-                                                                   coverage_target=target)}
+    return {
+        f"max-coverage, province bed budget {bed_budget:g}": replace(base, bed_budget=bed_budget),
+        f"max-coverage, {new_sites} new sites in the province": replace(base, new_sites=new_sites),
+        f"min-sites, province coverage {target:.0%}": replace(
+            base, objective="min_sites", coverage_target=target
+        ),
+    }
 
 
 def time_joint(region: Any, setup: Any, repeats: int) -> dict[str, Any]:
@@ -75,23 +78,50 @@ def time_joint(region: Any, setup: Any, repeats: int) -> dict[str, Any]:
         seconds.append(time.perf_counter() - start)
     plan = result.plan
     report = plan.report
-    return {"models": len(plan.county_reports) or 1, "median_s": float(np.median(seconds)),
-            "max_s": max(seconds), "status": str(report.status), "objective": report.objective,
-            "bound": report.best_bound, "gap": report.gap, "backend": report.backend,
-            "coverage": plan.overall.share, "new_sites": plan.overall.new_sites, "beds": plan.overall.beds,
-            "goal": "met" if report.status == "optimal" and np.median(seconds) <= GOAL_S else "NOT met"}
+    return {
+        "models": len(plan.county_reports) or 1,
+        "median_s": float(np.median(seconds)),
+        "max_s": max(seconds),
+        "status": str(report.status),
+        "objective": report.objective,
+        "bound": report.best_bound,
+        "gap": report.gap,
+        "backend": report.backend,
+        "coverage": plan.overall.share,
+        "new_sites": plan.overall.new_sites,
+        "beds": plan.overall.beds,
+        "goal": "met" if report.status == "optimal" and np.median(seconds) <= GOAL_S else "NOT met",
+    }
 
 
-def anchor_rows(region: Any, new_sites: int, *, repeats: int, spopt: bool, time_limit: float) -> list[dict[str, Any]]:
+def anchor_rows(
+    region: Any, new_sites: int, *, repeats: int, spopt: bool, time_limit: float
+) -> list[dict[str, Any]]:
     """Maximal covering both tools can express, ours from the region and spopt from the same table."""
     from planner.siting import SitingSetup, siting_data
 
-    setup = SitingSetup(objective="max_coverage", threshold=30, new_sites=new_sites, require_ward=False, beds_min=0,
-                        tie_break="none", time_limit=time_limit)
+    setup = SitingSetup(
+        objective="max_coverage",
+        threshold=30,
+        new_sites=new_sites,
+        require_ward=False,
+        beds_min=0,
+        tie_break="none",
+        time_limit=time_limit,
+    )
     mine = time_joint(region, setup, repeats)
     data, _ = siting_data(region, setup)
-    rows = [{"method": "ours (from the region)", "total_s": mine["median_s"], "objective": mine["objective"],
-             "status": mine["status"], "gap": mine["gap"], "sites": data.n_sites, "townships": data.n_demand}]
+    rows = [
+        {
+            "method": "ours (from the region)",
+            "total_s": mine["median_s"],
+            "objective": mine["objective"],
+            "status": mine["status"],
+            "gap": mine["gap"],
+            "sites": data.n_sites,
+            "townships": data.n_demand,
+        }
+    ]
     if not spopt:
         return rows
     # the same travel table, dense: infinite where ours has no pair (other county) and for excluded sites
@@ -100,11 +130,26 @@ def anchor_rows(region: Any, new_sites: int, *, repeats: int, spopt: bool, time_
     status = data.site_status.astype(str)
     cost[:, status == "excluded"] = np.inf
     existing = status == "existing"
-    out = spopt_solve("mclp", cost, data.demand_weight, p=new_sites + int(existing.sum()), radius=30.0,
-                      time_limit=time_limit, predefined=existing if existing.any() else None)
-    rows.append({"method": "spopt MCLP + CBC (from the dense table)", "total_s": out["total_s"],
-                 "build_s": out["build_s"], "objective": out["objective"],
-                 "status": f"{out['status']}/{out['solution']}", "sites": data.n_sites, "townships": data.n_demand})
+    out = spopt_solve(
+        "mclp",
+        cost,
+        data.demand_weight,
+        p=new_sites + int(existing.sum()),
+        radius=30.0,
+        time_limit=time_limit,
+        predefined=existing if existing.any() else None,
+    )
+    rows.append(
+        {
+            "method": "spopt MCLP + CBC (from the dense table)",
+            "total_s": out["total_s"],
+            "build_s": out["build_s"],
+            "objective": out["objective"],
+            "status": f"{out['status']}/{out['solution']}",
+            "sites": data.n_sites,
+            "townships": data.n_demand,
+        }
+    )
     # the plan must be the same coverage: check ours against spopt's objective
     rows[0]["ratio"] = out["total_s"] / mine["median_s"] if mine["median_s"] else None
     if out["objective"] is not None and mine["objective"] is not None:
@@ -127,8 +172,10 @@ def sweep_rows(region: Any, *, workers: int | None) -> list[dict[str, Any]]:
     from planner.sweep import run_sweep, sweep_points
 
     thresholds = [15.0, 30.0, 45.0, 60.0]
-    grids = {"county targets (one model per county)": {"threshold": thresholds, "county_target": [0.8, 0.9, 0.95]},
-             "overall targets (one joint model)": {"threshold": thresholds, "coverage_target": [0.8, 0.9, 0.95]}}
+    grids = {
+        "county targets (one model per county)": {"threshold": thresholds, "county_target": [0.8, 0.9, 0.95]},
+        "overall targets (one joint model)": {"threshold": thresholds, "coverage_target": [0.8, 0.9, 0.95]},
+    }
     base = SitingSetup(objective="min_sites", time_limit=120)
     with executor("processes", workers=workers, preload=["planner.sweep"]) as ex:
         list(ex.map(abs, [1]))  # start the fork server (once per process, ~3 s) outside the timings
@@ -147,24 +194,50 @@ def sweep_rows(region: Any, *, workers: int | None) -> list[dict[str, Any]]:
         run_sweep(region, base, grid)
         serial_s = time.perf_counter() - start
         statuses = result.table["solve_status"].value_counts().to_dict()
-        rows.append({"sweep": name, "points": len(result.points), "statuses": json.dumps(statuses),
-                     "points_as_tasks_s": points_s, "counties_as_tasks_s": counties_s, "serial_s": serial_s})
-        print(f"sweep {name}: {points_s:.1f} / {counties_s:.1f} / {serial_s:.1f} s", file=sys.stderr, flush=True)
+        rows.append(
+            {
+                "sweep": name,
+                "points": len(result.points),
+                "statuses": json.dumps(statuses),
+                "points_as_tasks_s": points_s,
+                "counties_as_tasks_s": counties_s,
+                "serial_s": serial_s,
+            }
+        )
+        print(
+            f"sweep {name}: {points_s:.1f} / {counties_s:.1f} / {serial_s:.1f} s", file=sys.stderr, flush=True
+        )
     return rows
 
 
-def run_case(province: str, *, seed: int, repeats: int, spopt: bool, new_sites: int, bed_budget: float,
-             target: float, time_limit: float, sweep: bool) -> dict[str, Any]:
+def run_case(
+    province: str,
+    *,
+    seed: int,
+    repeats: int,
+    spopt: bool,
+    new_sites: int,
+    bed_budget: float,
+    target: float,
+    time_limit: float,
+    sweep: bool,
+) -> dict[str, Any]:
     """Every joint model and the anchor on one province (called in the child process)."""
     from geodata.demo import generated_region
 
     start = time.perf_counter()
     region = generated_region(province=province, seed=seed)
     summary = region.summary()
-    out: dict[str, Any] = {"province": province, "build_s": time.perf_counter() - start,
-                           "counties": summary["counties"], "townships": summary["townships"],
-                           "facilities": summary["facilities"], "travel_pairs": summary["travel_pairs"],
-                           "load_avg": os.getloadavg()[0], "joint": []}
+    out: dict[str, Any] = {
+        "province": province,
+        "build_s": time.perf_counter() - start,
+        "counties": summary["counties"],
+        "townships": summary["townships"],
+        "facilities": summary["facilities"],
+        "travel_pairs": summary["travel_pairs"],
+        "load_avg": os.getloadavg()[0],
+        "joint": [],
+    }
     for name, setup in joint_setups(new_sites=new_sites, bed_budget=bed_budget, target=target).items():
         out["joint"].append({"model": name, **time_joint(region, setup, repeats)})
         print(f"{name}: {out['joint'][-1]['median_s']:.2f} s", file=sys.stderr, flush=True)
@@ -178,7 +251,9 @@ def run_case(province: str, *, seed: int, repeats: int, spopt: bool, new_sites: 
 def main(argv: list[str] | None = None) -> int:
     """Run the province in a child process and print the tables."""
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
-    parser.add_argument("--province", default="52", help="2-digit province code (default 52, 1,510 townships)")
+    parser.add_argument(
+        "--province", default="52", help="2-digit province code (default 52, 1,510 townships)"
+    )
     parser.add_argument("--seed", type=int, default=0)
     parser.add_argument("--repeats", type=int, default=3, help="runs of each joint model (median reported)")
     parser.add_argument("--new-sites", type=int, default=100, help="new sites in the province")
@@ -186,36 +261,81 @@ def main(argv: list[str] | None = None) -> int:
     parser.add_argument("--target", type=float, default=0.9, help="overall coverage target")
     parser.add_argument("--time-limit", type=float, default=600.0, help="time limit of the anchor comparison")
     parser.add_argument("--no-spopt", action="store_true")
-    parser.add_argument("--sweep", action="store_true",
-                        help="also time a 4 x 3 sweep with points vs counties as the parallel tasks")
+    parser.add_argument(
+        "--sweep",
+        action="store_true",
+        help="also time a 4 x 3 sweep with points vs counties as the parallel tasks",
+    )
     parser.add_argument("--child", action="store_true", help=argparse.SUPPRESS)
     args = parser.parse_args(argv)
-    options = {"seed": args.seed, "repeats": args.repeats, "spopt": not args.no_spopt, "new_sites": args.new_sites,
-               "bed_budget": args.bed_budget, "target": args.target, "time_limit": args.time_limit,
-               "sweep": args.sweep}
+    options = {
+        "seed": args.seed,
+        "repeats": args.repeats,
+        "spopt": not args.no_spopt,
+        "new_sites": args.new_sites,
+        "bed_budget": args.bed_budget,
+        "target": args.target,
+        "time_limit": args.time_limit,
+        "sweep": args.sweep,
+    }
     if args.child:
         print(json.dumps(run_case(args.province, **options), default=float))
         return 0
     r = run_child(__file__, *(argv if argv is not None else sys.argv[1:]), "--child")
     if r is None:
         return 1
-    print(f"province {r['province']}: {r['counties']} counties, {r['townships']:,} townships, {r['facilities']:,} "
-          f"facilities, {r['travel_pairs']:,} travel pairs; generated in {r['build_s']:.1f} s; load average "
-          f"{r['load_avg']:.1f} -> {r['load_avg_after']:.1f}")
-    print_table(r["joint"], ["model", "models", "median_s", "max_s", "status", "objective", "bound", "gap", "backend",
-                             "coverage", "new_sites", "beds", "goal"],
-                title=f"One joint model per coupling rule, every county's ward and bed rules (seconds: median of "
-                      f"{args.repeats}; goal: proven optimal within {GOAL_S:g} s)")
-    print_table(r["anchor"], ["method", "townships", "sites", "total_s", "build_s", "objective", "status", "gap",
-                              "ratio", "difference", "as_good", "time_limit_s"],
-                title="Maximal covering on identical data (no ward rule, no beds): ours from the region vs spopt "
-                      "from the dense table; ratio = spopt s / ours s, difference = ours - spopt covered people")
+    print(
+        f"province {r['province']}: {r['counties']} counties, {r['townships']:,} townships, {r['facilities']:,} "
+        f"facilities, {r['travel_pairs']:,} travel pairs; generated in {r['build_s']:.1f} s; load average "
+        f"{r['load_avg']:.1f} -> {r['load_avg_after']:.1f}"
+    )
+    print_table(
+        r["joint"],
+        [
+            "model",
+            "models",
+            "median_s",
+            "max_s",
+            "status",
+            "objective",
+            "bound",
+            "gap",
+            "backend",
+            "coverage",
+            "new_sites",
+            "beds",
+            "goal",
+        ],
+        title=f"One joint model per coupling rule, every county's ward and bed rules (seconds: median of "
+        f"{args.repeats}; goal: proven optimal within {GOAL_S:g} s)",
+    )
+    print_table(
+        r["anchor"],
+        [
+            "method",
+            "townships",
+            "sites",
+            "total_s",
+            "build_s",
+            "objective",
+            "status",
+            "gap",
+            "ratio",
+            "difference",
+            "as_good",
+            "time_limit_s",
+        ],
+        title="Maximal covering on identical data (no ward rule, no beds): ours from the region vs spopt "
+        "from the dense table; ratio = spopt s / ours s, difference = ours - spopt covered people",
+    )
     if "sweep" in r:
-        print_table(r["sweep"], ["sweep", "points", "statuses", "points_as_tasks_s", "counties_as_tasks_s",
-                                 "serial_s"],
-                    title="A 4 x 3 sweep (thresholds 15-60 min x targets 80/90/95%), wall seconds: points as the "
-                          "tasks of 2 processes (planner.sweep), counties as the tasks (points one after the "
-                          "other), all serial")
+        print_table(
+            r["sweep"],
+            ["sweep", "points", "statuses", "points_as_tasks_s", "counties_as_tasks_s", "serial_s"],
+            title="A 4 x 3 sweep (thresholds 15-60 min x targets 80/90/95%), wall seconds: points as the "
+            "tasks of 2 processes (planner.sweep), counties as the tasks (points one after the "
+            "other), all serial",
+        )
     return 0
 
 

@@ -67,7 +67,9 @@ METHODS = {"mclp": ("ours dense", "ours sparse", "spopt"), "pmedian": ("ours den
 # ------------------------------------------------------------------------------------------- instances
 
 
-def make_instance(n: int, *, seed: int, sites: int | None = None) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
+def make_instance(
+    n: int, *, seed: int, sites: int | None = None
+) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
     """Demand points, candidate sites and weights of one seeded instance.
 
     Parameters
@@ -120,13 +122,28 @@ def _solved(data: Any, params: Any, start: float) -> dict[str, Any]:
     built = time.perf_counter()
     plan = solve_siting(data, params)
     end = time.perf_counter()
-    return {"build_s": built - start, "solve_s": end - built, "total_s": end - start,
-            "objective": plan.objective_value, "status": plan.status, "gap": plan.report.gap,
-            "backend": plan.report.backend, "pairs": int(data.pair_cost.size)}
+    return {
+        "build_s": built - start,
+        "solve_s": end - built,
+        "total_s": end - start,
+        "objective": plan.objective_value,
+        "status": plan.status,
+        "gap": plan.report.gap,
+        "backend": plan.report.backend,
+        "pairs": int(data.pair_cost.size),
+    }
 
 
-def ours(problem: str, cost: np.ndarray, weights: np.ndarray, *, p: int, radius: float,
-         time_limit: float, backend: str | None = None) -> dict[str, Any]:
+def ours(
+    problem: str,
+    cost: np.ndarray,
+    weights: np.ndarray,
+    *,
+    p: int,
+    radius: float,
+    time_limit: float,
+    backend: str | None = None,
+) -> dict[str, Any]:
     """Our optimiser on the dense matrix: build the input, solve; times and result."""
     from benchmarks.siting_benchmark import coverage_problem, pmedian_problem
 
@@ -139,8 +156,9 @@ def ours(problem: str, cost: np.ndarray, weights: np.ndarray, *, p: int, radius:
     return _solved(data, params, start)
 
 
-def ours_sparse_mclp(demand: np.ndarray, sites: np.ndarray, weights: np.ndarray, *, p: int, radius: float,
-                     time_limit: float) -> dict[str, Any]:
+def ours_sparse_mclp(
+    demand: np.ndarray, sites: np.ndarray, weights: np.ndarray, *, p: int, radius: float, time_limit: float
+) -> dict[str, Any]:
     """Our optimiser from coordinates: pairs within the radius (k-d tree), never a dense matrix."""
     from scipy.spatial import cKDTree
 
@@ -151,13 +169,22 @@ def ours_sparse_mclp(demand: np.ndarray, sites: np.ndarray, weights: np.ndarray,
     near = cKDTree(demand).sparse_distance_matrix(cKDTree(sites), radius, output_type="coo_matrix")
     data = SitingData.from_pairs(near.row, near.col, near.data, demand_weight=weights, n_sites=len(sites))
     # the dense run's parameters (coverage_problem takes a matrix: a one-pair stand-in gives them)
-    _, params = coverage_problem(_instance(np.zeros((1, 1)), np.ones(1), p), radius=radius, p=p,
-                                 time_limit=time_limit)
+    _, params = coverage_problem(
+        _instance(np.zeros((1, 1)), np.ones(1), p), radius=radius, p=p, time_limit=time_limit
+    )
     return _solved(data, params, start)
 
 
-def spopt_solve(problem: str, cost: np.ndarray, weights: np.ndarray, *, p: int, radius: float,
-                time_limit: float, predefined: np.ndarray | None = None) -> dict[str, Any]:
+def spopt_solve(
+    problem: str,
+    cost: np.ndarray,
+    weights: np.ndarray,
+    *,
+    p: int,
+    radius: float,
+    time_limit: float,
+    predefined: np.ndarray | None = None,
+) -> dict[str, Any]:
     """spopt's MCLP or PMedian from the cost matrix, solved by CBC through PuLP (its default set-up).
 
     Parameters
@@ -185,8 +212,9 @@ def spopt_solve(problem: str, cost: np.ndarray, weights: np.ndarray, *, p: int, 
 
     start = time.perf_counter()
     if problem == "mclp":
-        model = MCLP.from_cost_matrix(cost, weights, service_radius=radius, p_facilities=p,
-                                      predefined_facilities_arr=predefined)
+        model = MCLP.from_cost_matrix(
+            cost, weights, service_radius=radius, p_facilities=p, predefined_facilities_arr=predefined
+        )
     else:
         model = PMedian.from_cost_matrix(cost, weights, p_facilities=p, predefined_facilities_arr=predefined)
     built = time.perf_counter()
@@ -197,11 +225,17 @@ def spopt_solve(problem: str, cost: np.ndarray, weights: np.ndarray, *, p: int, 
         error = str(exc)
     end = time.perf_counter()
     value = pulp.value(model.problem.objective)
-    return {"build_s": built - start, "solve_s": end - built, "total_s": end - start,
-            "objective": None if value is None else float(value),
-            "status": pulp.LpStatus[model.problem.status],
-            "solution": pulp.LpSolution.get(getattr(model.problem, "sol_status", None), "?"), "error": error,
-            "variables": model.problem.numVariables(), "constraints": model.problem.numConstraints()}
+    return {
+        "build_s": built - start,
+        "solve_s": end - built,
+        "total_s": end - start,
+        "objective": None if value is None else float(value),
+        "status": pulp.LpStatus[model.problem.status],
+        "solution": pulp.LpSolution.get(getattr(model.problem, "sol_status", None), "?"),
+        "error": error,
+        "variables": model.problem.numVariables(),
+        "constraints": model.problem.numConstraints(),
+    }
 
 
 def run_task(task: dict[str, Any]) -> dict[str, Any]:
@@ -222,8 +256,15 @@ def run_task(task: dict[str, Any]) -> dict[str, Any]:
     else:
         out = ours(problem, cost, weights, backend=task.get("backend"), **options)
     instance = _digest(np.concatenate([demand.ravel(), sites.ravel(), weights]))
-    return {**task, **out, "cost_s": cost_s, "instance": instance, "m": len(sites),
-            "peak_mb": resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024, "load": os.getloadavg()[0]}
+    return {
+        **task,
+        **out,
+        "cost_s": cost_s,
+        "instance": instance,
+        "m": len(sites),
+        "peak_mb": resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024,
+        "load": os.getloadavg()[0],
+    }
 
 
 # ------------------------------------------------------------------------------------------ children
@@ -238,8 +279,9 @@ def child(args: list[str], *, wall_limit: float, memory_mb: float) -> dict[str, 
     import psutil
 
     command = [sys.executable, str(Path(__file__).resolve()), *args]
-    proc = subprocess.Popen(command, stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True, cwd=ROOT,
-                            env=child_env())
+    proc = subprocess.Popen(
+        command, stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True, cwd=ROOT, env=child_env()
+    )
     watched = psutil.Process(proc.pid)
     start = time.perf_counter()
     stopped = None
@@ -276,8 +318,25 @@ def summarise(runs: list[dict[str, Any] | str], base: dict[str, Any]) -> dict[st
     last = done[-1]
     for key in ("total_s", "build_s", "solve_s"):
         row[key] = float(np.median([r[key] for r in done]))
-    row.update({k: last.get(k) for k in ("m", "objective", "status", "gap", "solution", "backend", "pairs",
-                                         "variables", "cost_s", "peak_mb", "instance", "load")})
+    row.update(
+        {
+            k: last.get(k)
+            for k in (
+                "m",
+                "objective",
+                "status",
+                "gap",
+                "solution",
+                "backend",
+                "pairs",
+                "variables",
+                "cost_s",
+                "peak_mb",
+                "instance",
+                "load",
+            )
+        }
+    )
     if last.get("error"):
         row["status"] = f"{last['status']} ({last['error'][:40]})"
     if len(done) < len(runs):
@@ -294,14 +353,25 @@ def compare_rows(rows: list[dict[str, Any]]) -> list[dict[str, Any]]:
         anchor = mine.get("spopt", {})
         candidates = [mine[m] for m in ("ours dense", "ours sparse") if m in mine and "total_s" in mine[m]]
         best = min(candidates, key=lambda r: r["total_s"]) if candidates else {}
-        row: dict[str, Any] = {"problem": problem, "n": n, "m": best.get("m"), "ours": best.get("method"),
-                               "ours_s": best.get("total_s"), "ours_dense_s": mine.get("ours dense", {}).get("total_s"),
-                               "spopt_s": anchor.get("total_s"), "spopt_build_s": anchor.get("build_s")}
+        row: dict[str, Any] = {
+            "problem": problem,
+            "n": n,
+            "m": best.get("m"),
+            "ours": best.get("method"),
+            "ours_s": best.get("total_s"),
+            "ours_dense_s": mine.get("ours dense", {}).get("total_s"),
+            "spopt_s": anchor.get("total_s"),
+            "spopt_build_s": anchor.get("build_s"),
+        }
         if best.get("total_s") and anchor.get("total_s"):
             row["ratio"] = anchor["total_s"] / best["total_s"]
         a, b = best.get("objective"), anchor.get("objective")
-        row.update(obj_ours=a, obj_spopt=b, ours_status=best.get("status"),
-                   spopt_status=f"{anchor.get('status', '-')}/{anchor.get('solution', '-')}")
+        row.update(
+            obj_ours=a,
+            obj_spopt=b,
+            ours_status=best.get("status"),
+            spopt_status=f"{anchor.get('status', '-')}/{anchor.get('solution', '-')}",
+        )
         if a is not None and b is not None:
             row["difference"] = a - b
             good = a >= b - 1e-6 if problem == "mclp" else a <= b + 1e-6
@@ -310,10 +380,45 @@ def compare_rows(rows: list[dict[str, Any]]) -> list[dict[str, Any]]:
     return out
 
 
-RUNS = ["problem", "n", "m", "p", "radius", "method", "runs", "total_s", "build_s", "solve_s", "objective", "status",
-        "gap", "solution", "backend", "pairs", "variables", "peak_mb", "instance", "load"]
-COMPARE = ["problem", "n", "m", "ours", "ours_s", "ours_dense_s", "spopt_s", "spopt_build_s", "ratio", "obj_ours",
-           "obj_spopt", "difference", "as_good", "ours_status", "spopt_status"]
+RUNS = [
+    "problem",
+    "n",
+    "m",
+    "p",
+    "radius",
+    "method",
+    "runs",
+    "total_s",
+    "build_s",
+    "solve_s",
+    "objective",
+    "status",
+    "gap",
+    "solution",
+    "backend",
+    "pairs",
+    "variables",
+    "peak_mb",
+    "instance",
+    "load",
+]
+COMPARE = [
+    "problem",
+    "n",
+    "m",
+    "ours",
+    "ours_s",
+    "ours_dense_s",
+    "spopt_s",
+    "spopt_build_s",
+    "ratio",
+    "obj_ours",
+    "obj_spopt",
+    "difference",
+    "as_good",
+    "ours_status",
+    "spopt_status",
+]
 
 
 def pmed_table(time_limit: float) -> None:
@@ -337,12 +442,18 @@ def main(argv: list[str] | None = None) -> int:
     parser.add_argument("--p", type=int, default=20, help="facilities to open")
     parser.add_argument("--radius", type=float, default=10.0, help="covering radius (square side 100)")
     parser.add_argument("--seed", type=int, default=0)
-    parser.add_argument("--time-limit", type=float, default=600.0, help="solver time limit per run (both methods)")
+    parser.add_argument(
+        "--time-limit", type=float, default=600.0, help="solver time limit per run (both methods)"
+    )
     parser.add_argument("--repeats", type=int, default=3, help="runs of ours per instance (median reported)")
     parser.add_argument("--anchor-repeats", type=int, default=1, help="runs of spopt per instance")
-    parser.add_argument("--memory-limit-mb", type=float, default=10_000.0, help="stop a run above this memory")
+    parser.add_argument(
+        "--memory-limit-mb", type=float, default=10_000.0, help="stop a run above this memory"
+    )
     parser.add_argument("--no-spopt", action="store_true")
-    parser.add_argument("--pmed", action="store_true", help="also OR-Library pmed1-40 (ours vs published optima)")
+    parser.add_argument(
+        "--pmed", action="store_true", help="also OR-Library pmed1-40 (ours vs published optima)"
+    )
     parser.add_argument("--task", help=argparse.SUPPRESS)
     args = parser.parse_args(argv)
     if args.task:
@@ -354,27 +465,50 @@ def main(argv: list[str] | None = None) -> int:
             for method in METHODS[problem]:
                 if method == "spopt" and args.no_spopt:
                     continue
-                task = {"problem": problem, "n": n, "method": method, "seed": args.seed, "p": args.p,
-                        "radius": args.radius if problem == "mclp" else None, "time_limit": args.time_limit}
+                task = {
+                    "problem": problem,
+                    "n": n,
+                    "method": method,
+                    "seed": args.seed,
+                    "p": args.p,
+                    "radius": args.radius if problem == "mclp" else None,
+                    "time_limit": args.time_limit,
+                }
                 repeats = args.anchor_repeats if method == "spopt" else args.repeats
                 runs = []
                 for _ in range(repeats):
-                    runs.append(child(["--task", json.dumps(task)], wall_limit=args.time_limit * 2 + 300,
-                                      memory_mb=args.memory_limit_mb))
+                    runs.append(
+                        child(
+                            ["--task", json.dumps(task)],
+                            wall_limit=args.time_limit * 2 + 300,
+                            memory_mb=args.memory_limit_mb,
+                        )
+                    )
                     if isinstance(runs[-1], str):
                         break  # stopped or failed: the next repeat would be too
                 rows.append(summarise(runs, task))
                 r = rows[-1]
-                print(f"  {problem} n={n} {method}: {fmt(r.get('total_s'))} s, objective {fmt(r.get('objective'))}, "
-                      f"{r.get('status')}", file=sys.stderr, flush=True)
+                print(
+                    f"  {problem} n={n} {method}: {fmt(r.get('total_s'))} s, objective {fmt(r.get('objective'))}, "
+                    f"{r.get('status')}",
+                    file=sys.stderr,
+                    flush=True,
+                )
     if rows:
-        print_table(rows, RUNS, title=f"Every run (seconds: median over runs; peak = the child's resident memory; "
-                                      f"p={args.p}, radius={args.radius:g} in a {SIDE:g} x {SIDE:g} square, "
-                                      f"CBC/HiGHS time limit {args.time_limit:g} s)")
-        print_table(compare_rows(rows), COMPARE,
-                    title="Ours (fastest path) against spopt: ratio = spopt s / ours s; difference = ours - spopt "
-                          "(maximal covering: covered weight, higher is better; p-median: weighted distance, lower "
-                          "is better)")
+        print_table(
+            rows,
+            RUNS,
+            title=f"Every run (seconds: median over runs; peak = the child's resident memory; "
+            f"p={args.p}, radius={args.radius:g} in a {SIDE:g} x {SIDE:g} square, "
+            f"CBC/HiGHS time limit {args.time_limit:g} s)",
+        )
+        print_table(
+            compare_rows(rows),
+            COMPARE,
+            title="Ours (fastest path) against spopt: ratio = spopt s / ours s; difference = ours - spopt "
+            "(maximal covering: covered weight, higher is better; p-median: weighted distance, lower "
+            "is better)",
+        )
     if args.pmed:
         pmed_table(args.time_limit)
     return 0

@@ -83,7 +83,11 @@ def write_region(folder: Path, seed: int, *, full_precision: bool = False) -> di
 
     folder.mkdir(parents=True, exist_ok=True)
     stem = "travel_matrix_full" if full_precision else "travel_matrix"
-    paths = {"region": folder / "region.gpkg", "csv": folder / f"{stem}.csv", "parquet": folder / f"{stem}.parquet"}
+    paths = {
+        "region": folder / "region.gpkg",
+        "csv": folder / f"{stem}.csv",
+        "parquet": folder / f"{stem}.parquet",
+    }
     if all(p.exists() for p in paths.values()):
         return paths
     rng = np.random.default_rng(seed)
@@ -92,22 +96,40 @@ def write_region(folder: Path, seed: int, *, full_precision: bool = False) -> di
     for c in range(COUNTY_SIDE * COUNTY_SIDE):
         cx, cy = X0 + (c % COUNTY_SIDE) * side, Y0 + (c // COUNTY_SIDE) * side
         code = f"43{1 + c // 9:02d}{21 + c % 9:02d}"
-        counties.append({"county_code": code, "county_name": f"县{c}", "geometry": box(cx, cy, cx + side, cy + side)})
+        counties.append(
+            {"county_code": code, "county_name": f"县{c}", "geometry": box(cx, cy, cx + side, cy + side)}
+        )
         cells = []
         for n in range(TOWNSHIP_SIDE * TOWNSHIP_SIDE):
             x, y = cx + (n % TOWNSHIP_SIDE) * CELL, cy + (n // TOWNSHIP_SIDE) * CELL
             cells.append((f"{code}{100 + n:03d}", box(x, y, x + CELL, y + CELL)))
-            towns.append({"township_code": cells[-1][0], "township_name": f"镇{c}-{n}", "county_code": code,
-                          "population": int(rng.integers(5_000, 60_000)), "geometry": cells[-1][1]})
+            towns.append(
+                {
+                    "township_code": cells[-1][0],
+                    "township_name": f"镇{c}-{n}",
+                    "county_code": code,
+                    "population": int(rng.integers(5_000, 60_000)),
+                    "geometry": cells[-1][1],
+                }
+            )
         hosts = rng.choice(len(cells), FACILITIES_PER_COUNTY, replace=False)
         for j, n in enumerate(hosts):
             town, cell = cells[n]
             kind = "county_hospital" if j == 0 else "township_health_center"
-            facilities.append({"facility_id": f"{town}{j:02d}", "name": f"机构{town}-{j}", "kind": kind,
-                               "grade": "II" if j == 0 else "I", "ownership": "public", "specialty": "general",
-                               "hospice_beds": 20 if j == 0 else 0,
-                               "geometry": Point(cell.centroid.x + rng.uniform(-0.01, 0.01),
-                                                 cell.centroid.y + rng.uniform(-0.01, 0.01))})
+            facilities.append(
+                {
+                    "facility_id": f"{town}{j:02d}",
+                    "name": f"机构{town}-{j}",
+                    "kind": kind,
+                    "grade": "II" if j == 0 else "I",
+                    "ownership": "public",
+                    "specialty": "general",
+                    "hospice_beds": 20 if j == 0 else 0,
+                    "geometry": Point(
+                        cell.centroid.x + rng.uniform(-0.01, 0.01), cell.centroid.y + rng.uniform(-0.01, 0.01)
+                    ),
+                }
+            )
     layers = {"counties": counties, "townships": towns, "facilities": facilities}
     tmp = paths["region"].with_suffix(".tmp.gpkg")
     tmp.unlink(missing_ok=True)
@@ -116,15 +138,25 @@ def write_region(folder: Path, seed: int, *, full_precision: bool = False) -> di
     tmp.replace(paths["region"])  # the same region (same seed) whatever the precision
     seats = gpd.GeoSeries([t["geometry"] for t in towns]).centroid
     sites = gpd.GeoSeries([f["geometry"] for f in facilities])
-    km = geodesic_km(seats.x.to_numpy()[:, None], seats.y.to_numpy()[:, None],
-                     sites.x.to_numpy()[None, :], sites.y.to_numpy()[None, :]) * 1.3
+    km = (
+        geodesic_km(
+            seats.x.to_numpy()[:, None],
+            seats.y.to_numpy()[:, None],
+            sites.x.to_numpy()[None, :],
+            sites.y.to_numpy()[None, :],
+        )
+        * 1.3
+    )
     km = km * rng.uniform(1.0, 1.2, km.shape)
     minutes = km / 30.0 * 60.0
-    table = pa.table({
-        "township_code": np.repeat([t["township_code"] for t in towns], len(facilities)),
-        "facility_id": np.tile([f["facility_id"] for f in facilities], len(towns)),
-        "minutes": minutes.ravel() if full_precision else np.round(minutes.ravel(), 1),
-        "km": km.ravel() if full_precision else np.round(km.ravel(), 2)})
+    table = pa.table(
+        {
+            "township_code": np.repeat([t["township_code"] for t in towns], len(facilities)),
+            "facility_id": np.tile([f["facility_id"] for f in facilities], len(towns)),
+            "minutes": minutes.ravel() if full_precision else np.round(minutes.ravel(), 1),
+            "km": km.ravel() if full_precision else np.round(km.ravel(), 2),
+        }
+    )
     pacsv.write_csv(table, paths["csv"].with_suffix(".tmp"))
     paths["csv"].with_suffix(".tmp").replace(paths["csv"])
     pq.write_table(table, paths["parquet"].with_suffix(".tmp"))
@@ -145,8 +177,12 @@ def time_command(args: list[str]) -> dict[str, Any]:
         child.stderr.close()
     if child.returncode not in (0, 1):
         print(f"{' '.join(args)} failed ({child.returncode}):\n{stderr}")
-    return {"seconds": seconds, "cpu_s": usage.ru_utime + usage.ru_stime, "peak_mb": usage.ru_maxrss / 1024,
-            "exit": child.returncode}
+    return {
+        "seconds": seconds,
+        "cpu_s": usage.ru_utime + usage.ru_stime,
+        "peak_mb": usage.ru_maxrss / 1024,
+        "exit": child.returncode,
+    }
 
 
 def read_matrix(region_path: str, matrix_path: str) -> dict[str, Any]:
@@ -161,8 +197,12 @@ def read_matrix(region_path: str, matrix_path: str) -> dict[str, Any]:
     from geodata.schema import Layer
     from geodata.travel import matrix_costs
 
-    towns = pyogrio.read_dataframe(region_path, layer="townships", read_geometry=False, columns=["township_code"])
-    sites = pyogrio.read_dataframe(region_path, layer="facilities", read_geometry=False, columns=["facility_id"])
+    towns = pyogrio.read_dataframe(
+        region_path, layer="townships", read_geometry=False, columns=["township_code"]
+    )
+    sites = pyogrio.read_dataframe(
+        region_path, layer="facilities", read_geometry=False, columns=["facility_id"]
+    )
     before = resource.getrusage(resource.RUSAGE_SELF)
     base = before.ru_maxrss / 1024
     report = ValidationReport()
@@ -172,26 +212,44 @@ def read_matrix(region_path: str, matrix_path: str) -> dict[str, Any]:
     frame = normalise_frame(raw, Layer.TRAVEL, Path(matrix_path).name, report)
     del raw
     parsed = time.perf_counter() - start
-    costs, _ = matrix_costs(frame, towns["township_code"].sort_values(ignore_index=True),
-                            sites["facility_id"].sort_values(ignore_index=True))
+    costs, _ = matrix_costs(
+        frame,
+        towns["township_code"].sort_values(ignore_index=True),
+        sites["facility_id"].sort_values(ignore_index=True),
+    )
     seconds = time.perf_counter() - start
     after = resource.getrusage(resource.RUSAGE_SELF)
     cpu = after.ru_utime + after.ru_stime - before.ru_utime - before.ru_stime
     peak = after.ru_maxrss / 1024
-    return {"file": Path(matrix_path).suffix.lstrip("."), "rows": len(frame), "pairs": len(costs),
-            "problems": len(report), "read_s": read, "parse_s": parsed - read, "check_s": seconds - parsed,
-            "seconds": seconds, "cpu_s": cpu, "base_mb": base, "peak_mb": peak}
+    return {
+        "file": Path(matrix_path).suffix.lstrip("."),
+        "rows": len(frame),
+        "pairs": len(costs),
+        "problems": len(report),
+        "read_s": read,
+        "parse_s": parsed - read,
+        "check_s": seconds - parsed,
+        "seconds": seconds,
+        "cpu_s": cpu,
+        "base_mb": base,
+        "peak_mb": peak,
+    }
 
 
 def main(argv: list[str] | None = None) -> int:
     """Write the files, then time each measure in fresh processes and print the tables."""
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
-    parser.add_argument("--folder", help="where the files are written (and reused); default: a temporary folder")
+    parser.add_argument(
+        "--folder", help="where the files are written (and reused); default: a temporary folder"
+    )
     parser.add_argument("--seed", type=int, default=0)
     parser.add_argument("--repeats", type=int, default=1, help="runs of each measure (the table shows each)")
     parser.add_argument("--skip-parquet", action="store_true", help="only the CSV matrix")
-    parser.add_argument("--full-precision", action="store_true",
-                        help="costs with every digit (almost all distinct) instead of rounded")
+    parser.add_argument(
+        "--full-precision",
+        action="store_true",
+        help="costs with every digit (almost all distinct) instead of rounded",
+    )
     parser.add_argument("--child", nargs=2, metavar=("REGION", "MATRIX"), help=argparse.SUPPRESS)
     parser.add_argument("--write", metavar="FOLDER", help=argparse.SUPPRESS)
     args = parser.parse_args(argv)
@@ -205,27 +263,57 @@ def main(argv: list[str] | None = None) -> int:
     folder = Path(args.folder) if args.folder else Path(tempfile.mkdtemp(prefix="planner-travel-bench-"))
     start = time.perf_counter()
     # Written by a child: a forked child's peak memory counts its parent's at the fork, so this one stays small.
-    written = run_child(__file__, "--write", str(folder), "--seed", str(args.seed),
-                        *(["--full-precision"] if args.full_precision else []))
+    written = run_child(
+        __file__,
+        "--write",
+        str(folder),
+        "--seed",
+        str(args.seed),
+        *(["--full-precision"] if args.full_precision else []),
+    )
     if written is None:
         return 1
     paths = {key: Path(value) for key, value in written.items()}
-    print(f"files in {folder} ({time.perf_counter() - start:.1f} s): "
-          + ", ".join(f"{p.name} {p.stat().st_size / 1024**2:.0f} MB" for p in paths.values()))
-    matrices = [paths["csv"]] + ([] if args.skip_parquet or not paths["parquet"].exists() else [paths["parquet"]])
+    print(
+        f"files in {folder} ({time.perf_counter() - start:.1f} s): "
+        + ", ".join(f"{p.name} {p.stat().st_size / 1024**2:.0f} MB" for p in paths.values())
+    )
+    matrices = [paths["csv"]] + (
+        [] if args.skip_parquet or not paths["parquet"].exists() else [paths["parquet"]]
+    )
     out = folder / "report.json"
-    validate = [sys.executable, "-m", "planner", "validate", str(paths["region"]), "--json", str(out), "--force"]
-    runs: list[tuple[str, list[str]]] = [("import planner.cli", [sys.executable, "-c", "import planner.cli"]),
-                                         ("planner --help", [sys.executable, "-m", "planner", "--help"]),
-                                         ("validate region", validate)]
-    runs += [(f"validate + {m.suffix.lstrip('.')} matrix", validate + ["--travel-matrix", str(m)]) for m in matrices]
+    validate = [
+        sys.executable,
+        "-m",
+        "planner",
+        "validate",
+        str(paths["region"]),
+        "--json",
+        str(out),
+        "--force",
+    ]
+    runs: list[tuple[str, list[str]]] = [
+        ("import planner.cli", [sys.executable, "-c", "import planner.cli"]),
+        ("planner --help", [sys.executable, "-m", "planner", "--help"]),
+        ("validate region", validate),
+    ]
+    runs += [
+        (f"validate + {m.suffix.lstrip('.')} matrix", validate + ["--travel-matrix", str(m)])
+        for m in matrices
+    ]
     rows = []
     for label, command in runs:
         for _ in range(args.repeats):
             rows.append({"measure": label, **time_command(command)})
-    print_table(rows, ["measure", "seconds", "cpu_s", "peak_mb", "exit"], title="fresh process, imports included")
-    reads = [r for m in matrices for _ in range(args.repeats)
-             if (r := run_child(__file__, "--child", str(paths["region"]), str(m))) is not None]
+    print_table(
+        rows, ["measure", "seconds", "cpu_s", "peak_mb", "exit"], title="fresh process, imports included"
+    )
+    reads = [
+        r
+        for m in matrices
+        for _ in range(args.repeats)
+        if (r := run_child(__file__, "--child", str(paths["region"]), str(m))) is not None
+    ]
     print_table(reads, title="matrix only: read_source + normalise_frame + matrix_costs (imports not timed)")
     return 0
 

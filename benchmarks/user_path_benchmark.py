@@ -111,17 +111,34 @@ def _layers(demand: np.ndarray, sites: np.ndarray, weights: np.ndarray) -> dict[
         mine = county == code
         number[mine] = np.arange(1, mine.sum() + 1)
     township_codes = [f"{c}{k:03d}" for c, k in zip(county, number)]
-    townships = gpd.GeoDataFrame({"township_code": township_codes, "township_name": [f"镇{c}" for c in township_codes],
-                                  "county_code": county, "population": (weights * 5).astype(int),
-                                  "population_60plus": weights.astype(int)}, geometry=polygons, crs=CRS)
+    townships = gpd.GeoDataFrame(
+        {
+            "township_code": township_codes,
+            "township_name": [f"镇{c}" for c in township_codes],
+            "county_code": county,
+            "population": (weights * 5).astype(int),
+            "population_60plus": weights.astype(int),
+        },
+        geometry=polygons,
+        crs=CRS,
+    )
     counties = townships.dissolve(by="county_code", as_index=False)[["county_code", "geometry"]]
     counties["county_name"] = [f"县{c}" for c in counties["county_code"]]
     points = shapely.points(sites * 1000.0 + ORIGIN)
-    facilities = gpd.GeoDataFrame({"facility_id": [f"F{j:05d}" for j in range(len(sites))],
-                                   "name": [f"卫生院{j}" for j in range(len(sites))],
-                                   "kind": "township_health_center", "grade": "I", "ownership": "public",
-                                   "specialty": "general", "hospice_beds": 0, "status": "candidate"},
-                                  geometry=points, crs=CRS)
+    facilities = gpd.GeoDataFrame(
+        {
+            "facility_id": [f"F{j:05d}" for j in range(len(sites))],
+            "name": [f"卫生院{j}" for j in range(len(sites))],
+            "kind": "township_health_center",
+            "grade": "I",
+            "ownership": "public",
+            "specialty": "general",
+            "hospice_beds": 0,
+            "status": "candidate",
+        },
+        geometry=points,
+        crs=CRS,
+    )
     return {"counties": counties, "townships": townships, "facilities": facilities}
 
 
@@ -155,8 +172,13 @@ def write_instance(folder: Path, n: int, *, seed: int) -> InstanceFiles:
         pyogrio.write_dataframe(frame, gpkg, layer=name, driver="GPKG")
     minutes = cdist(demand, sites).round(3)
     towns, facilities = layers["townships"]["township_code"], layers["facilities"]["facility_id"]
-    travel = pd.DataFrame({"township_code": np.repeat(towns.to_numpy(), len(sites)),
-                           "facility_id": np.tile(facilities.to_numpy(), n), "minutes": minutes.ravel()})
+    travel = pd.DataFrame(
+        {
+            "township_code": np.repeat(towns.to_numpy(), len(sites)),
+            "facility_id": np.tile(facilities.to_numpy(), n),
+            "minutes": minutes.ravel(),
+        }
+    )
     path = folder / f"n{n}_travel.csv"
     travel.to_csv(path, index=False)
     params = folder / "params.yaml"
@@ -170,10 +192,29 @@ def write_instance(folder: Path, n: int, *, seed: int) -> InstanceFiles:
 def ours(files: InstanceFiles, case: str, *, time_limit: float, out: Path) -> dict[str, Any]:
     """``python -m planner site`` on the files, in a fresh process: times, memory and its JSON's report."""
     objective, p = CASES[case]
-    command = [sys.executable, "-m", "planner", "site", str(files.gpkg), "--travel-matrix", str(files.travel),
-               "--params", str(files.params), "--objective", objective, "--new-sites", str(p),
-               "--threshold-minutes", f"{RADIUS:g}", "--time-limit", f"{time_limit:g}", "--json", str(out),
-               "--force", "--quiet"]
+    command = [
+        sys.executable,
+        "-m",
+        "planner",
+        "site",
+        str(files.gpkg),
+        "--travel-matrix",
+        str(files.travel),
+        "--params",
+        str(files.params),
+        "--objective",
+        objective,
+        "--new-sites",
+        str(p),
+        "--threshold-minutes",
+        f"{RADIUS:g}",
+        "--time-limit",
+        f"{time_limit:g}",
+        "--json",
+        str(out),
+        "--force",
+        "--quiet",
+    ]
     run = run_measured(command, timeout=time_limit * 3 + 600)
     row: dict[str, Any] = {"method": "ours (planner site)", "total_s": run.seconds, "peak_mb": run.peak_mb}
     if run.stopped or run.returncode != 0:
@@ -181,11 +222,18 @@ def ours(files: InstanceFiles, case: str, *, time_limit: float, out: Path) -> di
         return row
     data = json.loads(out.read_text(encoding="utf-8"))
     stages = data.get("stage_seconds", {})
-    row.update(read_s=run.seconds - data["wall_seconds"], build_s=data["wall_seconds"] - data["solve_seconds"],
-               solve_s=data["solve_seconds"],
-               stage_1_s=stages.get("objective"), tie_break_s=stages.get("tie_break"), beds_s=stages.get("beds"),
-               objective=data["objective"], status=data["status"], tie_proven=data.get("tie_break_proven"),
-               sites=sum(not s["existing"] for s in data["open_sites"]))
+    row.update(
+        read_s=run.seconds - data["wall_seconds"],
+        build_s=data["wall_seconds"] - data["solve_seconds"],
+        solve_s=data["solve_seconds"],
+        stage_1_s=stages.get("objective"),
+        tie_break_s=stages.get("tie_break"),
+        beds_s=stages.get("beds"),
+        objective=data["objective"],
+        status=data["status"],
+        tie_proven=data.get("tie_break_proven"),
+        sites=sum(not s["existing"] for s in data["open_sites"]),
+    )
     return row
 
 
@@ -207,15 +255,28 @@ def spopt_child(files: InstanceFiles, case: str, *, time_limit: float) -> dict[s
     cost[rows, cols] = travel["minutes"].to_numpy(float)
     weights = townships["population_60plus"].to_numpy(float)
     read_s = time.perf_counter() - start
-    out = spopt_solve("mclp" if objective == "max-coverage" else "pmedian", cost, weights, p=p, radius=RADIUS,
-                      time_limit=time_limit)
+    out = spopt_solve(
+        "mclp" if objective == "max-coverage" else "pmedian",
+        cost,
+        weights,
+        p=p,
+        radius=RADIUS,
+        time_limit=time_limit,
+    )
     return {**out, "read_s": read_s}
 
 
 def spopt(files: InstanceFiles, case: str, *, time_limit: float, memory_mb: float) -> dict[str, Any]:
     """spopt on the same files in a fresh process (stopped above ``memory_mb``): times, memory and result."""
-    task = {"gpkg": str(files.gpkg), "travel": str(files.travel), "params": str(files.params), "n": files.n,
-            "m": files.m, "case": case, "time_limit": time_limit}
+    task = {
+        "gpkg": str(files.gpkg),
+        "travel": str(files.travel),
+        "params": str(files.params),
+        "n": files.n,
+        "m": files.m,
+        "case": case,
+        "time_limit": time_limit,
+    }
     command = [sys.executable, str(Path(__file__).resolve()), "--spopt-task", json.dumps(task)]
     run = run_measured(command, timeout=time_limit * 3 + 600, memory_mb=memory_mb)
     row: dict[str, Any] = {"method": "spopt (PuLP + CBC)", "total_s": run.seconds, "peak_mb": run.peak_mb}
@@ -223,20 +284,35 @@ def spopt(files: InstanceFiles, case: str, *, time_limit: float, memory_mb: floa
         row["status"] = run.stopped or f"failed: {(run.stderr.strip().splitlines() or ['?'])[-1][:80]}"
         return row
     out = json.loads(run.stdout.strip().splitlines()[-1])
-    row.update(read_s=out["read_s"], build_s=out["build_s"], solve_s=out["solve_s"], objective=out["objective"],
-               status=f"{out['status']}/{out['solution']}")
+    row.update(
+        read_s=out["read_s"],
+        build_s=out["build_s"],
+        solve_s=out["solve_s"],
+        objective=out["objective"],
+        status=f"{out['status']}/{out['solution']}",
+    )
     return row
 
 
 def compare(case: str, n: int, mine: dict[str, Any], theirs: dict[str, Any] | None) -> dict[str, Any]:
     """One line: ours against spopt (ratio of whole-process times, objectives equal and ours proven)."""
-    row = {"case": case, "n": n, "p": CASES[case][1], "ours_s": mine.get("total_s"),
-           "ours_read_s": mine.get("read_s"), "ours_build_s": mine.get("build_s"), "ours_solve_s": mine.get("solve_s"),
-           "ours_mb": mine.get("peak_mb"),
-           "ours_status": mine.get("status"), "tie_proven": mine.get("tie_proven")}
+    row = {
+        "case": case,
+        "n": n,
+        "p": CASES[case][1],
+        "ours_s": mine.get("total_s"),
+        "ours_read_s": mine.get("read_s"),
+        "ours_build_s": mine.get("build_s"),
+        "ours_solve_s": mine.get("solve_s"),
+        "ours_mb": mine.get("peak_mb"),
+        "ours_status": mine.get("status"),
+        "tie_proven": mine.get("tie_proven"),
+    }
     if theirs is None:
         return row
-    row.update(spopt_s=theirs.get("total_s"), spopt_mb=theirs.get("peak_mb"), spopt_status=theirs.get("status"))
+    row.update(
+        spopt_s=theirs.get("total_s"), spopt_mb=theirs.get("peak_mb"), spopt_status=theirs.get("status")
+    )
     if mine.get("total_s") and theirs.get("total_s") and "objective" in theirs:
         row["ratio"] = theirs["total_s"] / mine["total_s"]
     a, b = mine.get("objective"), theirs.get("objective")
@@ -246,10 +322,42 @@ def compare(case: str, n: int, mine: dict[str, Any], theirs: dict[str, Any] | No
     return row
 
 
-RUNS = ["case", "n", "m", "p", "method", "total_s", "read_s", "build_s", "solve_s", "stage_1_s", "tie_break_s",
-        "beds_s", "objective", "status", "tie_proven", "sites", "peak_mb"]
-COMPARE = ["case", "n", "p", "ours_s", "ours_read_s", "ours_build_s", "ours_solve_s", "spopt_s", "ratio", "equal", "ours_status",
-           "tie_proven", "spopt_status", "ours_mb", "spopt_mb"]
+RUNS = [
+    "case",
+    "n",
+    "m",
+    "p",
+    "method",
+    "total_s",
+    "read_s",
+    "build_s",
+    "solve_s",
+    "stage_1_s",
+    "tie_break_s",
+    "beds_s",
+    "objective",
+    "status",
+    "tie_proven",
+    "sites",
+    "peak_mb",
+]
+COMPARE = [
+    "case",
+    "n",
+    "p",
+    "ours_s",
+    "ours_read_s",
+    "ours_build_s",
+    "ours_solve_s",
+    "spopt_s",
+    "ratio",
+    "equal",
+    "ours_status",
+    "tie_proven",
+    "spopt_status",
+    "ours_mb",
+    "spopt_mb",
+]
 
 
 def main(argv: list[str] | None = None) -> int:
@@ -259,16 +367,24 @@ def main(argv: list[str] | None = None) -> int:
     parser.add_argument("--cases", nargs="+", choices=list(CASES), default=list(CASES))
     parser.add_argument("--seed", type=int, default=0)
     parser.add_argument("--time-limit", type=float, default=600.0, help="solver time limit per run (both)")
-    parser.add_argument("--memory-limit-mb", type=float, default=10_000.0, help="stop spopt above this memory")
+    parser.add_argument(
+        "--memory-limit-mb", type=float, default=10_000.0, help="stop spopt above this memory"
+    )
     parser.add_argument("--no-spopt", action="store_true")
-    parser.add_argument("--no-spopt-pmedian-above", type=int, default=2500,
-                        help="skip spopt's p-median above this size (it needed more than 10 GB at 5,000)")
+    parser.add_argument(
+        "--no-spopt-pmedian-above",
+        type=int,
+        default=2500,
+        help="skip spopt's p-median above this size (it needed more than 10 GB at 5,000)",
+    )
     parser.add_argument("--folder", help="write the instances here (default: a temporary folder)")
     parser.add_argument("--spopt-task", help=argparse.SUPPRESS)
     args = parser.parse_args(argv)
     if args.spopt_task:
         task = json.loads(args.spopt_task)
-        files = InstanceFiles(task["n"], task["m"], Path(task["gpkg"]), Path(task["travel"]), Path(task["params"]), 0.0)
+        files = InstanceFiles(
+            task["n"], task["m"], Path(task["gpkg"]), Path(task["travel"]), Path(task["params"]), 0.0
+        )
         print(json.dumps(spopt_child(files, task["case"], time_limit=task["time_limit"]), default=float))
         return 0
     folder = Path(args.folder or tempfile.mkdtemp(prefix="planner-user-path-"))
@@ -276,27 +392,48 @@ def main(argv: list[str] | None = None) -> int:
     runs, lines = [], []
     for n in args.sizes:
         files = write_instance(folder, n, seed=args.seed)
-        print(f"n={n}: wrote {files.gpkg.name} and {files.travel.name} ({n * files.m:,} rows, "
-              f"{files.travel.stat().st_size / 2**20:,.0f} MB) in {files.write_seconds:.1f} s", file=sys.stderr)
+        print(
+            f"n={n}: wrote {files.gpkg.name} and {files.travel.name} ({n * files.m:,} rows, "
+            f"{files.travel.stat().st_size / 2**20:,.0f} MB) in {files.write_seconds:.1f} s",
+            file=sys.stderr,
+        )
         for case in args.cases:
             base = {"case": case, "n": n, "m": files.m, "p": CASES[case][1]}
             mine = {**base, **ours(files, case, time_limit=args.time_limit, out=folder / f"n{n}_{case}.json")}
             runs.append(mine)
-            print(f"  {case} n={n} ours: {fmt(mine['total_s'])} s, {mine.get('status')}", file=sys.stderr, flush=True)
+            print(
+                f"  {case} n={n} ours: {fmt(mine['total_s'])} s, {mine.get('status')}",
+                file=sys.stderr,
+                flush=True,
+            )
             theirs = None
             skip = args.no_spopt or (case == "pmedian" and n > args.no_spopt_pmedian_above)
             if not skip:
-                theirs = {**base, **spopt(files, case, time_limit=args.time_limit, memory_mb=args.memory_limit_mb)}
+                theirs = {
+                    **base,
+                    **spopt(files, case, time_limit=args.time_limit, memory_mb=args.memory_limit_mb),
+                }
                 runs.append(theirs)
-                print(f"  {case} n={n} spopt: {fmt(theirs['total_s'])} s, {theirs.get('status')}", file=sys.stderr,
-                      flush=True)
+                print(
+                    f"  {case} n={n} spopt: {fmt(theirs['total_s'])} s, {theirs.get('status')}",
+                    file=sys.stderr,
+                    flush=True,
+                )
             lines.append(compare(case, n, mine, theirs))
-    print_table(runs, RUNS, title=f"Every run, whole process (seconds; ours: read = imports, reading, validation "
-                                  f"and writing, build = the model's arrays from the region; spopt: read = the files "
-                                  f"into the dense matrix, build = its PuLP model; radius {RADIUS:g} min; "
-                                  f"time limit {args.time_limit:g} s)")
-    print_table(lines, COMPARE, title="User path: ours against spopt (ratio = spopt s / ours s; equal = same "
-                                      "objective and ours proven optimal)")
+    print_table(
+        runs,
+        RUNS,
+        title=f"Every run, whole process (seconds; ours: read = imports, reading, validation "
+        f"and writing, build = the model's arrays from the region; spopt: read = the files "
+        f"into the dense matrix, build = its PuLP model; radius {RADIUS:g} min; "
+        f"time limit {args.time_limit:g} s)",
+    )
+    print_table(
+        lines,
+        COMPARE,
+        title="User path: ours against spopt (ratio = spopt s / ours s; equal = same "
+        "objective and ours proven optimal)",
+    )
     return 0
 
 

@@ -82,7 +82,11 @@ class Adjacency:
         # those whose other end is a member too. The cost follows the subset, not the region.
         wanted = np.unique(positions)
         start, stop = np.searchsorted(first, wanted, "left"), np.searchsorted(first, wanted, "right")
-        rows = np.concatenate([np.arange(a, b) for a, b in zip(start, stop)]) if len(wanted) else np.empty(0, int)
+        rows = (
+            np.concatenate([np.arange(a, b) for a, b in zip(start, stop)])
+            if len(wanted)
+            else np.empty(0, int)
+        )
         block = self.edges[rows.astype(np.int64)]
         block = block[np.isin(block[:, 1], wanted)]
         order = np.argsort(positions)
@@ -94,8 +98,9 @@ class Adjacency:
         return np.concatenate([e[e[:, 0] == i, 1], e[e[:, 1] == i, 0]])
 
 
-def _border_pairs(geoms: np.ndarray, *, min_shared_m: float, tolerance_m: float,
-                  fuzzy_shared_m: float) -> tuple[np.ndarray, np.ndarray]:
+def _border_pairs(
+    geoms: np.ndarray, *, min_shared_m: float, tolerance_m: float, fuzzy_shared_m: float
+) -> tuple[np.ndarray, np.ndarray]:
     tree = shapely.STRtree(geoms)
     a, b = tree.query(geoms, predicate="dwithin", distance=tolerance_m)
     keep = a < b
@@ -113,9 +118,15 @@ def _border_pairs(geoms: np.ndarray, *, min_shared_m: float, tolerance_m: float,
     return np.column_stack([a[ok], b[ok]]), shared[ok]
 
 
-def build_adjacency(townships: gpd.GeoDataFrame, report: ValidationReport, *, file: str = "townships",
-                    min_shared_m: float = 1.0, tolerance_m: float = 25.0,
-                    fuzzy_shared_m: float = 200.0) -> Adjacency:
+def build_adjacency(
+    townships: gpd.GeoDataFrame,
+    report: ValidationReport,
+    *,
+    file: str = "townships",
+    min_shared_m: float = 1.0,
+    tolerance_m: float = 25.0,
+    fuzzy_shared_m: float = 200.0,
+) -> Adjacency:
     """Build the adjacency graph of a region's townships.
 
     Parameters
@@ -140,8 +151,9 @@ def build_adjacency(townships: gpd.GeoDataFrame, report: ValidationReport, *, fi
     projected = townships.geometry.to_crs(CHINA_ALBERS).to_numpy()
     codes = townships["township_code"].to_numpy()
     counties = townships["county_code"].to_numpy()
-    edges, shared_m = _border_pairs(projected, min_shared_m=min_shared_m, tolerance_m=tolerance_m,
-                                    fuzzy_shared_m=fuzzy_shared_m)
+    edges, shared_m = _border_pairs(
+        projected, min_shared_m=min_shared_m, tolerance_m=tolerance_m, fuzzy_shared_m=fuzzy_shared_m
+    )
     bridges: list[tuple[int, int, float]] = []
     n = len(townships)
     degree = np.bincount(edges.ravel(), minlength=n)
@@ -155,13 +167,22 @@ def build_adjacency(townships: gpd.GeoDataFrame, report: ValidationReport, *, fi
             i, j, gap = _nearest_pair(projected, sorted(part), sorted(main))
             bridges.append((min(i, j), max(i, j), gap))
             main |= part
-            what = "island (no shared border)" if len(part) == 1 and degree[i] == 0 else \
-                f"a part of {len(part)} townships cut off from the rest of the county"
-            report.add("island", "warning", file, feature=str(codes[i]), field="geometry",
-                       expected=f"a border shared with another township of county {county}",
-                       found=what,
-                       repair=f"joined to nearest township {codes[j]} ({gap / 1000:.1f} km away) "
-                              "so communities can include it")
+            what = (
+                "island (no shared border)"
+                if len(part) == 1 and degree[i] == 0
+                else f"a part of {len(part)} townships cut off from the rest of the county"
+            )
+            report.add(
+                "island",
+                "warning",
+                file,
+                feature=str(codes[i]),
+                field="geometry",
+                expected=f"a border shared with another township of county {county}",
+                found=what,
+                repair=f"joined to nearest township {codes[j]} ({gap / 1000:.1f} km away) "
+                "so communities can include it",
+            )
     if bridges:
         b = np.array(bridges)
         all_edges = np.vstack([edges, b[:, :2].astype(int)])
@@ -203,18 +224,39 @@ def _nearest_pair(geoms: np.ndarray, part: list[int], rest: list[int]) -> tuple[
     return part[src[k]], rest[dst[k]], float(dist[k])
 
 
-def _report_shapes(geoms: np.ndarray, codes: np.ndarray, degree: np.ndarray, edges: np.ndarray,
-                   shared_m: np.ndarray, report: ValidationReport, file: str) -> None:
+def _report_shapes(
+    geoms: np.ndarray,
+    codes: np.ndarray,
+    degree: np.ndarray,
+    edges: np.ndarray,
+    shared_m: np.ndarray,
+    report: ValidationReport,
+    file: str,
+) -> None:
     parts = shapely.get_num_geometries(geoms)
     for i in np.flatnonzero(parts > 1):
-        report.add("multipart", "info", file, feature=str(codes[i]), field="geometry",
-                   expected="one polygon", found=f"{parts[i]} parts",
-                   repair="kept as one township (one node of the adjacency graph)")
+        report.add(
+            "multipart",
+            "info",
+            file,
+            feature=str(codes[i]),
+            field="geometry",
+            expected="one polygon",
+            found=f"{parts[i]} parts",
+            repair="kept as one township (one node of the adjacency graph)",
+        )
     perimeter = shapely.length(shapely.boundary(geoms))
     for i in np.flatnonzero(degree == 1):
         k = np.flatnonzero((edges[:, 0] == i) | (edges[:, 1] == i))[0]
         if shared_m[k] >= 0.98 * perimeter[i]:
             host = edges[k, 1] if edges[k, 0] == i else edges[k, 0]
-            report.add("enclave", "info", file, feature=str(codes[i]), field="geometry",
-                       expected="neighbours on more than one side", found=f"enclosed by township {codes[host]}",
-                       repair="its only neighbour is the enclosing township")
+            report.add(
+                "enclave",
+                "info",
+                file,
+                feature=str(codes[i]),
+                field="geometry",
+                expected="neighbours on more than one side",
+                found=f"enclosed by township {codes[host]}",
+                repair="its only neighbour is the enclosing township",
+            )

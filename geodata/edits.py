@@ -57,7 +57,9 @@ def add_sites(region: Region, sites: Sequence[Mapping[str, Any]]) -> Region:
         return region
     frame = pd.DataFrame(list(sites))
     known = set(region.facilities["facility_id"])
-    clash = sorted(set(frame["facility_id"]) & known) + sorted(frame["facility_id"][frame["facility_id"].duplicated()])
+    clash = sorted(set(frame["facility_id"]) & known) + sorted(
+        frame["facility_id"][frame["facility_id"].duplicated()]
+    )
     if clash:
         raise AddedSiteError(f"added site id(s) already in use: {', '.join(map(str, clash))}")
     points = gpd.points_from_xy(frame["lon"].astype(float), frame["lat"].astype(float), crs=WGS84)
@@ -67,28 +69,43 @@ def add_sites(region: Region, sites: Sequence[Mapping[str, Any]]) -> Region:
     where[src] = dst
     if (where < 0).any():
         bad = frame.loc[where < 0, "facility_id"].tolist()
-        raise AddedSiteError(f"added site(s) {', '.join(map(str, bad))} lie outside every township of the region")
-    added = gpd.GeoDataFrame({
-        "facility_id": frame["facility_id"].astype(str),
-        "name": frame.get("name", frame["facility_id"]).astype(str),
-        "kind": frame.get("kind", pd.Series(FacilityKind.TOWNSHIP_HEALTH_CENTER.value, index=frame.index)),
-        "grade": frame.get("grade", pd.Series(Grade.NONE.value, index=frame.index)),
-        "ownership": frame.get("ownership", pd.Series(Ownership.PUBLIC.value, index=frame.index)),
-        "specialty": frame.get("specialty", pd.Series(Specialty.GENERAL.value, index=frame.index)),
-        "hospice_beds": 0,
-        "status": frame.get("status", pd.Series(SiteStatus.CANDIDATE.value, index=frame.index)),
-        "township_code": towns["township_code"].to_numpy()[where],
-        "county_code": towns["county_code"].to_numpy()[where],
-        "added": True,
-    }, geometry=points, crs=WGS84)
+        raise AddedSiteError(
+            f"added site(s) {', '.join(map(str, bad))} lie outside every township of the region"
+        )
+    added = gpd.GeoDataFrame(
+        {
+            "facility_id": frame["facility_id"].astype(str),
+            "name": frame.get("name", frame["facility_id"]).astype(str),
+            "kind": frame.get(
+                "kind", pd.Series(FacilityKind.TOWNSHIP_HEALTH_CENTER.value, index=frame.index)
+            ),
+            "grade": frame.get("grade", pd.Series(Grade.NONE.value, index=frame.index)),
+            "ownership": frame.get("ownership", pd.Series(Ownership.PUBLIC.value, index=frame.index)),
+            "specialty": frame.get("specialty", pd.Series(Specialty.GENERAL.value, index=frame.index)),
+            "hospice_beds": 0,
+            "status": frame.get("status", pd.Series(SiteStatus.CANDIDATE.value, index=frame.index)),
+            "township_code": towns["township_code"].to_numpy()[where],
+            "county_code": towns["county_code"].to_numpy()[where],
+            "added": True,
+        },
+        geometry=points,
+        crs=WGS84,
+    )
     out = copy.copy(region)
     base = len(region.facilities)
-    facilities = pd.concat([region.facilities.assign(added=region.facilities.get("added", False)), added],
-                           ignore_index=True)
+    facilities = pd.concat(
+        [region.facilities.assign(added=region.facilities.get("added", False)), added], ignore_index=True
+    )
     out.facilities = gpd.GeoDataFrame(facilities, geometry="geometry", crs=WGS84)
-    new = geodesic_costs(towns["seat_lon"].to_numpy(), towns["seat_lat"].to_numpy(), towns["county_code"].to_numpy(),
-                         added.geometry.x.to_numpy(), added.geometry.y.to_numpy(), added["county_code"].to_numpy(),
-                         region.options.travel)
+    new = geodesic_costs(
+        towns["seat_lon"].to_numpy(),
+        towns["seat_lat"].to_numpy(),
+        towns["county_code"].to_numpy(),
+        added.geometry.x.to_numpy(),
+        added.geometry.y.to_numpy(),
+        added["county_code"].to_numpy(),
+        region.options.travel,
+    )
     pairs = new.pairs.assign(facility=new.pairs["facility"] + base)
     merged = pd.concat([region.travel.pairs, pairs], ignore_index=True)
     merged = merged.sort_values(["township", "facility"], kind="stable").reset_index(drop=True)

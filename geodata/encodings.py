@@ -19,8 +19,17 @@ import zipfile
 from dataclasses import dataclass
 from pathlib import Path
 
-__all__ = ["CSV_ENCODINGS", "DBF_ENCODINGS", "ZIP_NAME_ENCODINGS", "Guess", "dbf_encoding", "first_bad_byte",
-           "guess_encoding", "plausibility", "zip_member_name"]
+__all__ = [
+    "CSV_ENCODINGS",
+    "DBF_ENCODINGS",
+    "ZIP_NAME_ENCODINGS",
+    "Guess",
+    "dbf_encoding",
+    "first_bad_byte",
+    "guess_encoding",
+    "plausibility",
+    "zip_member_name",
+]
 
 #: Encodings tried for CSV text, in order of preference on a tie.
 CSV_ENCODINGS = ("utf-8", "gb18030", "big5")
@@ -54,8 +63,13 @@ class Guess:
     @property
     def label(self) -> str:
         """The encoding as planners know it (``UTF-8``, ``GB18030 (GBK)``, ``Big5``)."""
-        return {"utf-8": "UTF-8", "utf-8-sig": "UTF-8 with BOM", "gb18030": "GB18030 (GBK)",
-                "big5": "Big5", "cp437": "CP437"}.get(self.encoding, self.encoding)
+        return {
+            "utf-8": "UTF-8",
+            "utf-8-sig": "UTF-8 with BOM",
+            "gb18030": "GB18030 (GBK)",
+            "big5": "Big5",
+            "cp437": "CP437",
+        }.get(self.encoding, self.encoding)
 
 
 def _common(char: str) -> bool:
@@ -142,7 +156,9 @@ def _dbf_text(path: Path) -> bytes:
             return b""
         header_length = struct.unpack("<H", head[8:10])[0]
         descriptors = handle.read(max(0, header_length - 32))
-        names = b" ".join(descriptors[i:i + 11].split(b"\0")[0] for i in range(0, len(descriptors) - 31, 32))
+        names = b" ".join(
+            descriptors[i : i + 11].split(b"\0")[0] for i in range(0, len(descriptors) - 31, 32)
+        )
         return names + b" " + handle.read(DBF_SAMPLE_BYTES)
 
 

@@ -103,8 +103,9 @@ def _claim(tmp: Path, path: Path) -> None:
     try:
         os.link(tmp, path)
     except FileExistsError:
-        raise FileExistsError(f"{path} appeared while it was being written (another run wrote it first); "
-                              "nothing replaced") from None
+        raise FileExistsError(
+            f"{path} appeared while it was being written (another run wrote it first); nothing replaced"
+        ) from None
     except OSError as exc:
         if exc.errno not in _NO_LINKS:
             raise
@@ -112,8 +113,9 @@ def _claim(tmp: Path, path: Path) -> None:
         try:
             os.close(os.open(path, os.O_CREAT | os.O_EXCL | os.O_WRONLY, 0o666))
         except FileExistsError:
-            raise FileExistsError(f"{path} appeared while it was being written (another run wrote it first); "
-                                  "nothing replaced") from None
+            raise FileExistsError(
+                f"{path} appeared while it was being written (another run wrote it first); nothing replaced"
+            ) from None
         os.replace(tmp, path)
         return
     tmp.unlink()
@@ -164,8 +166,11 @@ def atomic_path(path: str | Path, *, overwrite: bool = False) -> Iterator[Path]:
     if path.exists() and not overwrite:
         raise FileExistsError(f"{path} exists; choose another name or allow replacing it (--force)")
     remove_stale_partials(path)
-    fd, name = tempfile.mkstemp(prefix=f".{path.name}.{os.getpid()}.",
-                                suffix=PARTIAL_MARK + "".join(path.suffixes[-1:]), dir=path.parent)
+    fd, name = tempfile.mkstemp(
+        prefix=f".{path.name}.{os.getpid()}.",
+        suffix=PARTIAL_MARK + "".join(path.suffixes[-1:]),
+        dir=path.parent,
+    )
     os.close(fd)
     tmp = Path(name)
     tmp.unlink()  # the name is reserved by its randomness; writers create the file themselves

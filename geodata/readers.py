@@ -57,8 +57,24 @@ ROLE_HINTS: tuple[tuple[Layer, tuple[str, ...]], ...] = (
 MAX_ARCHIVE_BYTES = 2 * 1024**3
 MAX_ARCHIVE_ENTRIES = 10_000
 #: Files a shapefile (or its GIS) keeps beside the ``.shp``: never reported as unreadable.
-SIDECAR_SUFFIXES = {".shx", ".dbf", ".prj", ".cpg", ".qix", ".sbn", ".sbx", ".qmd", ".xml", ".aux", ".ovr",
-                    ".fix", ".atx", ".yaml", ".yml", ".md"}
+SIDECAR_SUFFIXES = {
+    ".shx",
+    ".dbf",
+    ".prj",
+    ".cpg",
+    ".qix",
+    ".sbn",
+    ".sbx",
+    ".qmd",
+    ".xml",
+    ".aux",
+    ".ovr",
+    ".fix",
+    ".atx",
+    ".yaml",
+    ".yml",
+    ".md",
+}
 #: At most this many unreadable files of one folder or zip are named one by one.
 MAX_LISTED_FILES = 20
 #: A table with more columns than this is refused before it is parsed (no region has that many).
@@ -113,8 +129,13 @@ def role_of(name: str) -> Layer | None:
     return None
 
 
-def safe_extract(archive: Path, *, into: Path | None = None, max_bytes: int = MAX_ARCHIVE_BYTES,
-                 max_entries: int = MAX_ARCHIVE_ENTRIES) -> Path:
+def safe_extract(
+    archive: Path,
+    *,
+    into: Path | None = None,
+    max_bytes: int = MAX_ARCHIVE_BYTES,
+    max_entries: int = MAX_ARCHIVE_ENTRIES,
+) -> Path:
     """Extract a zip after checking every entry; return the folder it went into.
 
     Parameters
@@ -147,7 +168,9 @@ def safe_extract(archive: Path, *, into: Path | None = None, max_bytes: int = MA
     with zf:
         infos = zf.infolist()
         if len(infos) > max_entries:
-            raise UnsafeArchiveError(f"{archive.name}: {len(infos)} entries, more than the {max_entries} allowed")
+            raise UnsafeArchiveError(
+                f"{archive.name}: {len(infos)} entries, more than the {max_entries} allowed"
+            )
         total = 0
         for info in infos:
             # Chinese Windows writes GBK names without the UTF-8 flag: decode them as meant, then check them.
@@ -160,8 +183,7 @@ def safe_extract(archive: Path, *, into: Path | None = None, max_bytes: int = MA
                 raise UnsafeArchiveError(f"{archive.name}: entry {quote(name)} is a symbolic link")
             total += info.file_size
             if total > max_bytes:
-                raise UnsafeArchiveError(
-                    f"{archive.name}: unpacks to more than {max_bytes / 1024**2:.0f} MB")
+                raise UnsafeArchiveError(f"{archive.name}: unpacks to more than {max_bytes / 1024**2:.0f} MB")
         made = into is None or not into.exists()
         dest = into or Path(tempfile.mkdtemp(prefix="planner-upload-"))
         try:
@@ -176,24 +198,46 @@ def safe_extract(archive: Path, *, into: Path | None = None, max_bytes: int = MA
 
 def _folder_members(folder: Path, report: ValidationReport, label: str) -> list[Path]:
     """Readable files of a folder; any other file (not a shapefile's sidecar) is named in the report."""
-    files = [p for p in sorted(folder.rglob("*")) if p.is_file() and not p.name.startswith((".", "__MACOSX"))
-             and "__MACOSX" not in p.parts]
-    readable = [p for p in files if p.suffix.lower() in VECTOR_SUFFIXES | TABLE_SUFFIXES
-                or p.name.lower() in MAPPING_NAMES]
+    files = [
+        p
+        for p in sorted(folder.rglob("*"))
+        if p.is_file() and not p.name.startswith((".", "__MACOSX")) and "__MACOSX" not in p.parts
+    ]
+    readable = [
+        p
+        for p in files
+        if p.suffix.lower() in VECTOR_SUFFIXES | TABLE_SUFFIXES or p.name.lower() in MAPPING_NAMES
+    ]
     chosen = set(readable)
     others = [p for p in files if p not in chosen and p.suffix.lower() not in SIDECAR_SUFFIXES]
     for path in others[:MAX_LISTED_FILES]:
-        report.add("unsupported_file", "warning", f"{label}/{path.relative_to(folder)}",
-                   expected="GeoPackage, GeoJSON, Shapefile, FlatGeobuf, GeoParquet, CSV or XLSX",
-                   found=path.suffix or "no suffix", repair="file not read; convert it to one of these")
+        report.add(
+            "unsupported_file",
+            "warning",
+            f"{label}/{path.relative_to(folder)}",
+            expected="GeoPackage, GeoJSON, Shapefile, FlatGeobuf, GeoParquet, CSV or XLSX",
+            found=path.suffix or "no suffix",
+            repair="file not read; convert it to one of these",
+        )
     if len(others) > MAX_LISTED_FILES:
-        report.add("unsupported_file", "warning", label, expected="readable files",
-                   found=f"{len(others) - MAX_LISTED_FILES} more files like these", repair="not read")
+        report.add(
+            "unsupported_file",
+            "warning",
+            label,
+            expected="readable files",
+            found=f"{len(others) - MAX_LISTED_FILES} more files like these",
+            repair="not read",
+        )
     return readable
 
 
-def discover(paths: Sequence[str | Path], report: ValidationReport, roles: dict[Layer, str | Path] | None = None,
-             *, workdir: Path | None = None) -> tuple[dict[Layer, Source], Path | None]:
+def discover(
+    paths: Sequence[str | Path],
+    report: ValidationReport,
+    roles: dict[Layer, str | Path] | None = None,
+    *,
+    workdir: Path | None = None,
+) -> tuple[dict[Layer, Source], Path | None]:
     """Find the source of each role among the given paths.
 
     Parameters
@@ -225,22 +269,35 @@ def discover(paths: Sequence[str | Path], report: ValidationReport, roles: dict[
 
     def assign(role: Layer | None, source: Source) -> None:
         if role is None:
-            report.add("unknown_role", "warning", source.name,
-                       expected="a name saying counties / townships / facilities / population / travel "
-                                "(or 县 / 乡镇 / 机构 / 人口 / 通行)",
-                       found=source.name, repair="file not used; name its role with --counties/--townships/...")
+            report.add(
+                "unknown_role",
+                "warning",
+                source.name,
+                expected="a name saying counties / townships / facilities / population / travel "
+                "(or 县 / 乡镇 / 机构 / 人口 / 通行)",
+                found=source.name,
+                repair="file not used; name its role with --counties/--townships/...",
+            )
             return
         if role in found:
-            report.add("duplicate_role", "error", source.name,
-                       expected=f"one {role} source", found=f"also {found[role].name}")
+            report.add(
+                "duplicate_role",
+                "error",
+                source.name,
+                expected=f"one {role} source",
+                found=f"also {found[role].name}",
+            )
             return
         found[role] = source
 
     unpacked = [0]  # bytes extracted so far: zips inside zips share one budget
 
     def extract(archive: Path) -> Path:
-        folder = safe_extract(archive, max_bytes=MAX_ARCHIVE_BYTES - unpacked[0],
-                              into=None if workdir is None else Path(tempfile.mkdtemp(prefix="zip-", dir=workdir)))
+        folder = safe_extract(
+            archive,
+            max_bytes=MAX_ARCHIVE_BYTES - unpacked[0],
+            into=None if workdir is None else Path(tempfile.mkdtemp(prefix="zip-", dir=workdir)),
+        )
         unpacked[0] += sum(p.stat().st_size for p in folder.rglob("*") if p.is_file())
         return folder
 
@@ -250,13 +307,21 @@ def discover(paths: Sequence[str | Path], report: ValidationReport, roles: dict[
     for raw in paths:
         path = Path(raw)
         if is_file_system_root(path):
-            report.add("file_system_root", "error", str(raw), expected="a region's files or their own folder",
-                       found="the root of a file system", repair="not read: that would walk every file of the machine")
+            report.add(
+                "file_system_root",
+                "error",
+                str(raw),
+                expected="a region's files or their own folder",
+                found="the root of a file system",
+                repair="not read: that would walk every file of the machine",
+            )
             continue
         if not path.exists():
-            report.add("missing_file", "error", str(raw), expected="an existing file or folder", found="nothing")
+            report.add(
+                "missing_file", "error", str(raw), expected="an existing file or folder", found="nothing"
+            )
             continue
-        if path.is_dir() or path.suffix.lower() == ".zip" and not _is_zipped_shapefile(path):
+        if path.is_dir() or (path.suffix.lower() == ".zip" and not _is_zipped_shapefile(path)):
             try:
                 folder = path if path.is_dir() else extract(path)
             except InputError as exc:
@@ -287,9 +352,14 @@ def discover(paths: Sequence[str | Path], report: ValidationReport, roles: dict[
 def _refuse_archive(label: str, exc: InputError, report: ValidationReport) -> None:
     """A zip that cannot be (or must not be) unpacked, as an error naming it: nothing of it is read."""
     unsafe = isinstance(exc, UnsafeArchiveError)
-    report.add("unsafe_archive" if unsafe else "unreadable", "error", label,
-               expected="a zip with plain, relative entries within the size limits" if unsafe else "a readable zip",
-               found=str(exc), repair="nothing extracted" if unsafe else "")
+    report.add(
+        "unsafe_archive" if unsafe else "unreadable",
+        "error",
+        label,
+        expected="a zip with plain, relative entries within the size limits" if unsafe else "a readable zip",
+        found=str(exc),
+        repair="nothing extracted" if unsafe else "",
+    )
 
 
 def _is_zipped_shapefile(path: Path) -> bool:
@@ -302,8 +372,13 @@ def _is_zipped_shapefile(path: Path) -> bool:
     return len(shps) == 1
 
 
-def _sources_of(path: Path, report: ValidationReport, *, base: Path | None = None,
-                extract: Callable[[Path], Path] = safe_extract) -> list[Source]:
+def _sources_of(
+    path: Path,
+    report: ValidationReport,
+    *,
+    base: Path | None = None,
+    extract: Callable[[Path], Path] = safe_extract,
+) -> list[Source]:
     label = str(path.relative_to(base)) if base is not None else path.name
     suffix = path.suffix.lower()
     if suffix == ".zip":
@@ -312,24 +387,37 @@ def _sources_of(path: Path, report: ValidationReport, *, base: Path | None = Non
         except InputError as exc:
             _refuse_archive(label, exc, report)
             return []
-        shps = [p for p in sorted(folder.rglob("*")) if p.suffix.lower() == ".shp" and "__MACOSX" not in p.parts]
+        shps = [
+            p for p in sorted(folder.rglob("*")) if p.suffix.lower() == ".shp" and "__MACOSX" not in p.parts
+        ]
         if len(shps) != 1:
             names = quote_list(p.relative_to(folder) for p in shps) if shps else "no .shp inside"
-            report.add("unreadable", "error", label, expected="a zipped shapefile (one .shp per zip)", found=names,
-                       repair="" if not shps else "nothing read; give each shapefile its own zip, or name roles")
+            report.add(
+                "unreadable",
+                "error",
+                label,
+                expected="a zipped shapefile (one .shp per zip)",
+                found=names,
+                repair="" if not shps else "nothing read; give each shapefile its own zip, or name roles",
+            )
             return []
         return [Source(shps[0], None, label)]
     if suffix == ".gpkg":
         try:
             layers = [str(name) for name, _ in pyogrio.list_layers(path)]
-        except Exception as exc:  # noqa: BLE001 - any GDAL failure is reported, not raised
+        except Exception as exc:
             report.add("unreadable", "error", label, expected="a GeoPackage", found=str(exc))
             return []
         return [Source(path, layer, f"{label}:{layer}") for layer in layers]
     if suffix in VECTOR_SUFFIXES | TABLE_SUFFIXES:
         return [Source(path, None, label)]
-    report.add("unreadable", "error", label,
-               expected="GeoPackage, GeoJSON, Shapefile, FlatGeobuf, GeoParquet, CSV or XLSX", found=suffix or "no suffix")
+    report.add(
+        "unreadable",
+        "error",
+        label,
+        expected="GeoPackage, GeoJSON, Shapefile, FlatGeobuf, GeoParquet, CSV or XLSX",
+        found=suffix or "no suffix",
+    )
     return []
 
 
@@ -343,22 +431,34 @@ def _read_csv(path: Path, label: str, report: ValidationReport | None) -> pd.Dat
     guess = Guess("utf-8", 1.0) if data.isascii() else guess_encoding(data)  # ASCII: no decoding to try
     if guess is None:
         line, offset = first_bad_byte(data, "gb18030")
-        raise InputError(f"{label}: not UTF-8, GB18030 (GBK) or Big5 text (line {line}, byte {offset}: "
-                         f"{data[max(0, offset - 8):offset + 8]!r}); save it as UTF-8")
+        raise InputError(
+            f"{label}: not UTF-8, GB18030 (GBK) or Big5 text (line {line}, byte {offset}: "
+            f"{data[max(0, offset - 8) : offset + 8]!r}); save it as UTF-8"
+        )
     if report is not None and guess.encoding not in ("utf-8", "utf-8-sig"):
         others = f"; it also decodes as {', '.join(guess.rivals)}" if guess.rivals else ""
-        report.add("text_encoding", "warning", label, expected="UTF-8 text",
-                   found=f"{guess.label} (detected{others})",
-                   repair=f"read as {guess.label}; save as UTF-8 to be sure")
+        report.add(
+            "text_encoding",
+            "warning",
+            label,
+            expected="UTF-8 text",
+            found=f"{guess.label} (detected{others})",
+            repair=f"read as {guess.label}; save as UTF-8 to be sure",
+        )
     head = data[:MAX_HEADER_CHARS].decode(guess.encoding, errors="replace")
     del data  # the reader reads the file itself, decoding as it goes: a large table is never held twice
     header = next(csv.reader(io.StringIO(head)), [])
     if len(header) > MAX_TABLE_COLUMNS:
-        raise InputError(f"{label}: {len(header):,} or more columns, more than the {MAX_TABLE_COLUMNS:,} a "
-                         f"region's table can have (starting {quote_list(header)})")
+        raise InputError(
+            f"{label}: {len(header):,} or more columns, more than the {MAX_TABLE_COLUMNS:,} a "
+            f"region's table can have (starting {quote_list(header)})"
+        )
     frame = _read_csv_arrow(path, guess.encoding)
-    return frame if frame is not None else pd.read_csv(path, dtype=str, keep_default_na=False,
-                                                      encoding=guess.encoding)
+    return (
+        frame
+        if frame is not None
+        else pd.read_csv(path, dtype=str, keep_default_na=False, encoding=guess.encoding)
+    )
 
 
 def _read_csv_arrow(path: Path, encoding: str) -> pd.DataFrame | None:
@@ -387,8 +487,11 @@ def _read_csv_arrow(path: Path, encoding: str) -> pd.DataFrame | None:
             names = reader.schema.names
         if len(set(names)) != len(names) or "" in names:
             return None
-        convert = pacsv.ConvertOptions(column_types={name: pa.string() for name in names}, strings_can_be_null=False,
-                                       quoted_strings_can_be_null=False)
+        convert = pacsv.ConvertOptions(
+            column_types={name: pa.string() for name in names},
+            strings_can_be_null=False,
+            quoted_strings_can_be_null=False,
+        )
         with open(path, "rb") as file:
             table = pacsv.read_csv(file, read_options=read, convert_options=convert)
     except pa.ArrowInvalid as exc:
@@ -403,7 +506,7 @@ def _read_csv_arrow(path: Path, encoding: str) -> pd.DataFrame | None:
     return pd.DataFrame(columns)
 
 
-def _compact_text(column: "pa.ChunkedArray") -> pd.Categorical | pd.api.extensions.ExtensionArray:
+def _compact_text(column: pa.ChunkedArray) -> pd.Categorical | pd.api.extensions.ExtensionArray:
     """Arrow text as a categorical when its texts repeat within the file's blocks, else as pandas' Arrow-backed text."""
     import pyarrow.compute as pc
 
@@ -437,28 +540,46 @@ def _read_excel(path: Path, label: str, report: ValidationReport | None, layer: 
     names = list(filled)
     chosen = names[:1] if len(names) == 1 else [name] if (name := _sheet_for(layer, names)) else []
     if chosen and len(names) > 1 and report is not None:
-        report.add("sheets_ignored", "warning", label, field="sheet", expected=f"one sheet of {layer} data",
-                   found=f"sheets {quote_list(names)}",
-                   repair=f"read sheet {quote(chosen[0])} (named for the {layer}); the others are not read")
+        report.add(
+            "sheets_ignored",
+            "warning",
+            label,
+            field="sheet",
+            expected=f"one sheet of {layer} data",
+            found=f"sheets {quote_list(names)}",
+            repair=f"read sheet {quote(chosen[0])} (named for the {layer}); the others are not read",
+        )
     if not chosen:
         headers = {name: [str(c).strip() for c in frame.columns] for name, frame in filled.items()}
         if any(h != headers[names[0]] for h in headers.values()):
-            raise InputError(f"{label}: {len(names)} sheets with data and different headers "
-                             f"({quote_list(names)}); keep one sheet, or name the one to read after its role "
-                             f"(e.g. {quote(str(layer or 'facilities'))})")
+            raise InputError(
+                f"{label}: {len(names)} sheets with data and different headers "
+                f"({quote_list(names)}); keep one sheet, or name the one to read after its role "
+                f"(e.g. {quote(str(layer or 'facilities'))})"
+            )
         chosen = names
         if report is not None:
             spans, start = [], 1
             for name in names:
                 spans.append(f"{quote(name)} rows {start}-{start + len(filled[name]) - 1}")
                 start += len(filled[name])
-            report.add("sheets_joined", "info", label, field="sheet", expected="one sheet",
-                       found=f"{len(names)} sheets with one header", repair=f"read as one table: {', '.join(spans)}")
-    frame = pd.concat([filled[name].set_axis(filled[chosen[0]].columns, axis=1) for name in chosen],
-                      ignore_index=True)
+            report.add(
+                "sheets_joined",
+                "info",
+                label,
+                field="sheet",
+                expected="one sheet",
+                found=f"{len(names)} sheets with one header",
+                repair=f"read as one table: {', '.join(spans)}",
+            )
+    frame = pd.concat(
+        [filled[name].set_axis(filled[chosen[0]].columns, axis=1) for name in chosen], ignore_index=True
+    )
     if len(frame.columns) > MAX_TABLE_COLUMNS:
-        raise InputError(f"{label}: {len(frame.columns):,} columns, more than the {MAX_TABLE_COLUMNS:,} a "
-                         "region's table can have")
+        raise InputError(
+            f"{label}: {len(frame.columns):,} columns, more than the {MAX_TABLE_COLUMNS:,} a "
+            "region's table can have"
+        )
     return frame.where(frame.notna(), "")
 
 
@@ -470,14 +591,24 @@ def _read_vector(source: Source, report: ValidationReport | None) -> pd.DataFram
     try:
         frame = pyogrio.read_dataframe(source.path, layer=source.layer, encoding=guess and guess.encoding)
     except UnicodeDecodeError:
-        if not shapefile or guess is not None or (guess := dbf_encoding(source.path, trust_cpg=False)) is None:
+        if (
+            not shapefile
+            or guess is not None
+            or (guess := dbf_encoding(source.path, trust_cpg=False)) is None
+        ):
             raise
         cpg = "a .cpg naming an encoding the attributes are not in"
         frame = pyogrio.read_dataframe(source.path, layer=source.layer, encoding=guess.encoding)
     if guess is not None and report is not None:
-        report.add("text_encoding", "warning", source.name, expected="a .cpg file naming the text encoding",
-                   found=cpg, repair=f"attributes read as {guess.label} (detected: UTF-8 tried, then GBK); "
-                                     "check the names, and add or fix the .cpg")
+        report.add(
+            "text_encoding",
+            "warning",
+            source.name,
+            expected="a .cpg file naming the text encoding",
+            found=cpg,
+            repair=f"attributes read as {guess.label} (detected: UTF-8 tried, then GBK); "
+            "check the names, and add or fix the .cpg",
+        )
     if not isinstance(frame, gpd.GeoDataFrame):
         return pd.DataFrame(frame)
     return frame
@@ -497,8 +628,9 @@ def _read_parquet(path: Path) -> pd.DataFrame | gpd.GeoDataFrame:
     return frame
 
 
-def read_source(source: Source, report: ValidationReport | None = None, *,
-                layer: Layer | None = None) -> pd.DataFrame | gpd.GeoDataFrame:
+def read_source(
+    source: Source, report: ValidationReport | None = None, *, layer: Layer | None = None
+) -> pd.DataFrame | gpd.GeoDataFrame:
     """Read one source as it is, without renaming or converting columns.
 
     Parameters
@@ -537,5 +669,7 @@ def read_source(source: Source, report: ValidationReport | None = None, *,
         return _read_vector(source, report)
     except InputError:
         raise
-    except Exception as exc:  # noqa: BLE001 - the file is named in the message
-        raise InputError(f"{source.name}: cannot be read ({type(exc).__name__}: {quote(exc, limit=200)})") from exc
+    except Exception as exc:
+        raise InputError(
+            f"{source.name}: cannot be read ({type(exc).__name__}: {quote(exc, limit=200)})"
+        ) from exc

@@ -23,7 +23,7 @@ import pyogrio
 import yaml
 
 from geodata.adjacency import Adjacency, build_adjacency
-from geodata.columns import ROW, normalise_frame
+from geodata.columns import normalise_frame
 from geodata.files import atomic_path, scratch_folder
 from geodata.memory import release_memory
 from geodata.readers import InputError, Source, discover, read_source
@@ -42,10 +42,30 @@ from geodata.validate import (
 __all__ = ["Region", "RegionOptions", "check_region", "load_region", "region_from_frames"]
 
 COUNTY_COLUMNS = ["county_code", "county_name", "source"]
-TOWNSHIP_COLUMNS = ["township_code", "township_name", "county_code", "population", "population_60plus",
-                    "aged_estimated", "seat_lon", "seat_lat", "synthetic"]
-FACILITY_COLUMNS = ["facility_id", "name", "kind", "grade", "ownership", "specialty", "hospice_beds", "status",
-                    "township_code", "county_code", "synthetic"]
+TOWNSHIP_COLUMNS = [
+    "township_code",
+    "township_name",
+    "county_code",
+    "population",
+    "population_60plus",
+    "aged_estimated",
+    "seat_lon",
+    "seat_lat",
+    "synthetic",
+]
+FACILITY_COLUMNS = [
+    "facility_id",
+    "name",
+    "kind",
+    "grade",
+    "ownership",
+    "specialty",
+    "hospice_beds",
+    "status",
+    "township_code",
+    "county_code",
+    "synthetic",
+]
 
 
 @dataclass(frozen=True)
@@ -77,7 +97,7 @@ class RegionOptions:
     name: str | None = None
 
     @classmethod
-    def from_yaml(cls, path: str | Path) -> "RegionOptions":
+    def from_yaml(cls, path: str | Path) -> RegionOptions:
         """Options from a YAML file with keys ``name``, ``crs``, ``columns``, ``roles``, ``aged_share``, ``travel``.
 
         Raises
@@ -98,17 +118,21 @@ class RegionOptions:
             raise ValueError(f"{path}: expected a mapping of options, found {type(data).__name__}")
         return cls().merged(data, source=str(path))
 
-    def merged(self, data: Mapping[str, Any], *, source: str = "options") -> "RegionOptions":
+    def merged(self, data: Mapping[str, Any], *, source: str = "options") -> RegionOptions:
         """These options updated from a plain mapping (YAML or CLI)."""
         known = {"name", "crs", "columns", "roles", "aged_share", "travel"}
         unknown = set(data) - known
         if unknown:
-            raise ValueError(f"{source}: unknown option(s) {sorted(unknown)}; expected some of {sorted(known)}")
+            raise ValueError(
+                f"{source}: unknown option(s) {sorted(unknown)}; expected some of {sorted(known)}"
+            )
         layers = {layer.value for layer in Layer}
         for key in ("crs", "columns", "roles"):
             bad = set(data.get(key) or {}) - layers
             if bad:
-                raise ValueError(f"{source}: {key} names unknown layer(s) {sorted(bad)}; expected {sorted(layers)}")
+                raise ValueError(
+                    f"{source}: {key} names unknown layer(s) {sorted(bad)}; expected {sorted(layers)}"
+                )
         travel = self.travel
         if data.get("travel"):
             try:
@@ -122,7 +146,10 @@ class RegionOptions:
             crs={**self.crs, **(data.get("crs") or {})},
             columns={**self.columns, **(data.get("columns") or {})},
             roles={**self.roles, **(data.get("roles") or {})},
-            aged_share=share, travel=travel, name=data.get("name", self.name))
+            aged_share=share,
+            travel=travel,
+            name=data.get("name", self.name),
+        )
 
 
 @dataclass
@@ -177,10 +204,15 @@ class Region:
     def content_hash(self) -> str:
         """SHA-256 of the region's content (attributes, geometry, travel costs), for scenarios."""
         digest = hashlib.sha256()
-        for frame, cols in ((self.counties, COUNTY_COLUMNS), (self.townships, TOWNSHIP_COLUMNS),
-                            (self.facilities, FACILITY_COLUMNS)):
+        for frame, cols in (
+            (self.counties, COUNTY_COLUMNS),
+            (self.townships, TOWNSHIP_COLUMNS),
+            (self.facilities, FACILITY_COLUMNS),
+        ):
             present = [c for c in cols if c in frame.columns]
-            digest.update(pd.util.hash_pandas_object(pd.DataFrame(frame[present]), index=False).to_numpy().tobytes())
+            digest.update(
+                pd.util.hash_pandas_object(pd.DataFrame(frame[present]), index=False).to_numpy().tobytes()
+            )
             digest.update(b"".join(frame.geometry.to_wkb(hex=False).tolist()))
         digest.update(pd.util.hash_pandas_object(self.travel.pairs, index=False).to_numpy().tobytes())
         return digest.hexdigest()
@@ -219,64 +251,102 @@ class Region:
         """
         path = Path(path)
         with atomic_path(path, overwrite=overwrite) as tmp:
-            for layer, frame, cols in ((Layer.COUNTIES, self.counties, COUNTY_COLUMNS),
-                                       (Layer.TOWNSHIPS, self.townships, TOWNSHIP_COLUMNS),
-                                       (Layer.FACILITIES, self.facilities, FACILITY_COLUMNS)):
+            for layer, frame, cols in (
+                (Layer.COUNTIES, self.counties, COUNTY_COLUMNS),
+                (Layer.TOWNSHIPS, self.townships, TOWNSHIP_COLUMNS),
+                (Layer.FACILITIES, self.facilities, FACILITY_COLUMNS),
+            ):
                 keep = [c for c in cols if c in frame.columns and c != "aged_estimated"] + ["geometry"]
                 pyogrio.write_dataframe(frame[keep], tmp, layer=layer.value, driver="GPKG")
             if self.travel.source == "matrix":
                 pairs = self.travel.pairs
-                table = pd.DataFrame({
-                    "township_code": self.townships["township_code"].to_numpy()[pairs["township"]],
-                    "facility_id": self.facilities["facility_id"].to_numpy()[pairs["facility"]],
-                    "minutes": pairs["minutes"].to_numpy(), "km": pairs["km"].to_numpy()})
+                table = pd.DataFrame(
+                    {
+                        "township_code": self.townships["township_code"].to_numpy()[pairs["township"]],
+                        "facility_id": self.facilities["facility_id"].to_numpy()[pairs["facility"]],
+                        "minutes": pairs["minutes"].to_numpy(),
+                        "km": pairs["km"].to_numpy(),
+                    }
+                )
                 pyogrio.write_dataframe(table, tmp, layer=Layer.TRAVEL.value, driver="GPKG")
         return path
 
 
-def _read_all(sources: Mapping[Layer, Source], options: RegionOptions,
-              report: ValidationReport) -> dict[Layer, tuple[pd.DataFrame, str]]:
+def _read_all(
+    sources: Mapping[Layer, Source], options: RegionOptions, report: ValidationReport
+) -> dict[Layer, tuple[pd.DataFrame, str]]:
     frames: dict[Layer, tuple[pd.DataFrame, str]] = {}
     for layer, source in sources.items():
         try:
             raw = read_source(source, report, layer=layer)
         except InputError as exc:
-            report.add("unreadable", "error", source.name, expected=f"a readable {layer} file", found=str(exc))
+            report.add(
+                "unreadable", "error", source.name, expected=f"a readable {layer} file", found=str(exc)
+            )
             continue
-        frames[layer] = (normalise_frame(raw, layer, source.name, report,
-                                         mapping=options.columns.get(layer.value)), source.name)
+        frames[layer] = (
+            normalise_frame(raw, layer, source.name, report, mapping=options.columns.get(layer.value)),
+            source.name,
+        )
         del raw
         release_memory()  # what parsing freed, before the next layer is read
     return frames
 
 
-def _assemble(frames: Mapping[Layer, tuple[pd.DataFrame, str]], options: RegionOptions, report: ValidationReport,
-              *, name: str, provenance: dict[str, Any]) -> Region | None:
+def _assemble(
+    frames: Mapping[Layer, tuple[pd.DataFrame, str]],
+    options: RegionOptions,
+    report: ValidationReport,
+    *,
+    name: str,
+    provenance: dict[str, Any],
+) -> Region | None:
     """Prepare each layer, join them, and build adjacency and travel costs."""
     for layer in (Layer.COUNTIES, Layer.TOWNSHIPS, Layer.FACILITIES):
         if layer not in frames:
-            report.add("missing_layer", "error", str(layer), expected=f"a {layer} layer or file", found="none given")
+            report.add(
+                "missing_layer", "error", str(layer), expected=f"a {layer} layer or file", found="none given"
+            )
     counties = townships = facilities = None
     if Layer.COUNTIES in frames:
         frame, label = frames[Layer.COUNTIES]
-        counties = _nonempty(prepare_counties(frame, label, report, declared_crs=options.crs.get("counties")),
-                             frame, label, "county", report)
+        counties = _nonempty(
+            prepare_counties(frame, label, report, declared_crs=options.crs.get("counties")),
+            frame,
+            label,
+            "county",
+            report,
+        )
     if Layer.TOWNSHIPS in frames:
         frame, label = frames[Layer.TOWNSHIPS]
-        townships = _nonempty(prepare_townships(frame, counties, label, report,
-                                                declared_crs=options.crs.get("townships")),
-                              frame, label, "township", report)
+        townships = _nonempty(
+            prepare_townships(frame, counties, label, report, declared_crs=options.crs.get("townships")),
+            frame,
+            label,
+            "township",
+            report,
+        )
         if townships is not None:
             pop, pop_label = frames.get(Layer.POPULATION, (None, None))
-            townships = attach_population(townships, pop, pop_label, report, aged_share=options.aged_share,
-                                          township_file=label)
+            townships = attach_population(
+                townships, pop, pop_label, report, aged_share=options.aged_share, township_file=label
+            )
     if Layer.FACILITIES in frames:
         frame, label = frames[Layer.FACILITIES]
-        facilities = prepare_facilities(frame, townships, label, report, declared_crs=options.crs.get("facilities"))
+        facilities = prepare_facilities(
+            frame, townships, label, report, declared_crs=options.crs.get("facilities")
+        )
         # Checked in full either way; without townships to place them in, they are not usable.
         facilities = None if townships is None else _nonempty(facilities, frame, label, "facility", report)
-    unusable = [str(layer) for layer, prepared in ((Layer.COUNTIES, counties), (Layer.TOWNSHIPS, townships),
-                                                    (Layer.FACILITIES, facilities)) if prepared is None]
+    unusable = [
+        str(layer)
+        for layer, prepared in (
+            (Layer.COUNTIES, counties),
+            (Layer.TOWNSHIPS, townships),
+            (Layer.FACILITIES, facilities),
+        )
+        if prepared is None
+    ]
     if unusable:
         _not_checked(frames, unusable, report)
         return None
@@ -286,25 +356,38 @@ def _assemble(frames: Mapping[Layer, tuple[pd.DataFrame, str]], options: RegionO
     return Region(name, counties, townships, facilities, adjacency, travel, report, provenance, options)
 
 
-def _nonempty(prepared: gpd.GeoDataFrame | None, raw: pd.DataFrame, label: str, noun: str,
-              report: ValidationReport) -> gpd.GeoDataFrame | None:
+def _nonempty(
+    prepared: gpd.GeoDataFrame | None, raw: pd.DataFrame, label: str, noun: str, report: ValidationReport
+) -> gpd.GeoDataFrame | None:
     """A prepared layer, or ``None`` (with an error saying so) when none of its rows survived the checks.
 
     An empty layer is an error too: nothing could be planned on it (no plan may then be called optimal).
     """
     if prepared is not None and len(prepared) == 0:
         if len(raw) == 0:
-            report.add("empty_layer", "error", label, expected=f"at least one {noun}", found="no features",
-                       repair="none: give the layer's features")
+            report.add(
+                "empty_layer",
+                "error",
+                label,
+                expected=f"at least one {noun}",
+                found="no features",
+                repair="none: give the layer's features",
+            )
         else:
-            report.add("empty_layer", "error", label, expected=f"at least one usable {noun}",
-                       found=f"none of the {len(raw)} rows (see the errors above; a wrong coordinate system?)")
+            report.add(
+                "empty_layer",
+                "error",
+                label,
+                expected=f"at least one usable {noun}",
+                found=f"none of the {len(raw)} rows (see the errors above; a wrong coordinate system?)",
+            )
         return None
     return prepared
 
 
-def _not_checked(frames: Mapping[Layer, tuple[pd.DataFrame, str]], unusable: Sequence[str],
-                 report: ValidationReport) -> None:
+def _not_checked(
+    frames: Mapping[Layer, tuple[pd.DataFrame, str]], unusable: Sequence[str], report: ValidationReport
+) -> None:
     """Name every file whose rows were not checked because a layer they depend on is unusable."""
     rejected = {p.file for p in report.errors if p.row is None}
     for layer, (frame, label) in frames.items():
@@ -312,40 +395,76 @@ def _not_checked(frames: Mapping[Layer, tuple[pd.DataFrame, str]], unusable: Seq
         if layer in (Layer.COUNTIES, Layer.TOWNSHIPS, Layer.FACILITIES) and layer not in unusable:
             continue  # prepared and checked in full
         if label not in rejected and upstream and len(frame):
-            report.add("not_checked", "error", label, expected=f"usable {' and '.join(upstream)} to check it against",
-                       found=f"{len(frame)} rows not checked against them",
-                       repair="fix the errors of those layers first")
+            report.add(
+                "not_checked",
+                "error",
+                label,
+                expected=f"usable {' and '.join(upstream)} to check it against",
+                found=f"{len(frame)} rows not checked against them",
+                repair="fix the errors of those layers first",
+            )
 
 
-def _check_coverage(counties: gpd.GeoDataFrame, townships: gpd.GeoDataFrame, facilities: gpd.GeoDataFrame,
-                    report: ValidationReport) -> None:
+def _check_coverage(
+    counties: gpd.GeoDataFrame,
+    townships: gpd.GeoDataFrame,
+    facilities: gpd.GeoDataFrame,
+    report: ValidationReport,
+) -> None:
     """Counties with no township or no facility make planning there impossible."""
     with_townships = set(townships["county_code"])
     with_facilities = set(facilities["county_code"].dropna())
     for code, name in zip(counties["county_code"], counties["county_name"]):
         if code not in with_townships:
-            report.add("empty_county", "warning", "counties", feature=code, field="county_code",
-                       expected=f"townships in county {name}", found="none", repair="county left out of planning")
+            report.add(
+                "empty_county",
+                "warning",
+                "counties",
+                feature=code,
+                field="county_code",
+                expected=f"townships in county {name}",
+                found="none",
+                repair="county left out of planning",
+            )
         elif code not in with_facilities:
-            report.add("county_without_facilities", "warning", "facilities", feature=code, field="county_code",
-                       expected=f"at least one facility in county {name}", found="none",
-                       repair="no ward can be sited there until a candidate is added")
+            report.add(
+                "county_without_facilities",
+                "warning",
+                "facilities",
+                feature=code,
+                field="county_code",
+                expected=f"at least one facility in county {name}",
+                found="none",
+                repair="no ward can be sited there until a candidate is added",
+            )
 
 
-def _travel(townships: gpd.GeoDataFrame, facilities: gpd.GeoDataFrame, matrix: tuple[pd.DataFrame, str] | None,
-            options: RegionOptions, report: ValidationReport) -> TravelCosts:
+def _travel(
+    townships: gpd.GeoDataFrame,
+    facilities: gpd.GeoDataFrame,
+    matrix: tuple[pd.DataFrame, str] | None,
+    options: RegionOptions,
+    report: ValidationReport,
+) -> TravelCosts:
     if matrix is None or not {"township_code", "facility_id"} <= set(matrix[0].columns):
         # Without a usable matrix (a broken one is already reported), estimate from geometry.
-        return geodesic_costs(townships["seat_lon"].to_numpy(), townships["seat_lat"].to_numpy(),
-                              townships["county_code"].to_numpy(), facilities.geometry.x.to_numpy(),
-                              facilities.geometry.y.to_numpy(), facilities["county_code"].to_numpy(),
-                              options.travel)
+        return geodesic_costs(
+            townships["seat_lon"].to_numpy(),
+            townships["seat_lat"].to_numpy(),
+            townships["county_code"].to_numpy(),
+            facilities.geometry.x.to_numpy(),
+            facilities.geometry.y.to_numpy(),
+            facilities["county_code"].to_numpy(),
+            options.travel,
+        )
     frame, label = matrix
     speed = options.travel.speed_kmh if "minutes" not in frame.columns else None
     return matrix_travel(frame, label, townships, facilities, report, speed_kmh=speed)
 
 
-def check_region(paths: Sequence[str | Path], *, options: RegionOptions = RegionOptions()) -> tuple[Region | None, ValidationReport]:
+def check_region(
+    paths: Sequence[str | Path], *, options: RegionOptions = RegionOptions()
+) -> tuple[Region | None, ValidationReport]:
     """Read and check a region; return it (or ``None``) and the full report.
 
     Parameters
@@ -368,11 +487,17 @@ def check_region(paths: Sequence[str | Path], *, options: RegionOptions = Region
         sources, mapping_file = discover(paths, report, roles, workdir=work)
         if mapping_file is not None:
             try:
-                options = options.merged(yaml.safe_load(mapping_file.read_text(encoding="utf-8")) or {},
-                                         source=mapping_file.name)
+                options = options.merged(
+                    yaml.safe_load(mapping_file.read_text(encoding="utf-8")) or {}, source=mapping_file.name
+                )
             except (ValueError, yaml.YAMLError, UnicodeDecodeError) as exc:
-                report.add("bad_options", "error", mapping_file.name, expected="valid options YAML",
-                           found=quote(exc, limit=200))
+                report.add(
+                    "bad_options",
+                    "error",
+                    mapping_file.name,
+                    expected="valid options YAML",
+                    found=quote(exc, limit=200),
+                )
         frames = _read_all(sources, options, report)
     name = options.name or (Path(paths[0]).stem if paths else "region")
     provenance = {layer.value: source.name for layer, source in sources.items()}
@@ -393,10 +518,18 @@ def load_region(paths: Sequence[str | Path], *, options: RegionOptions = RegionO
     return region
 
 
-def region_from_frames(counties: gpd.GeoDataFrame, townships: gpd.GeoDataFrame, facilities: gpd.GeoDataFrame, *,
-                       name: str, population: pd.DataFrame | None = None, travel: pd.DataFrame | None = None,
-                       options: RegionOptions = RegionOptions(), provenance: dict[str, Any] | None = None,
-                       strict: bool = True) -> Region:
+def region_from_frames(
+    counties: gpd.GeoDataFrame,
+    townships: gpd.GeoDataFrame,
+    facilities: gpd.GeoDataFrame,
+    *,
+    name: str,
+    population: pd.DataFrame | None = None,
+    travel: pd.DataFrame | None = None,
+    options: RegionOptions = RegionOptions(),
+    provenance: dict[str, Any] | None = None,
+    strict: bool = True,
+) -> Region:
     """Build a region from in-memory layers through the same checks as files.
 
     Parameters
@@ -416,11 +549,18 @@ def region_from_frames(counties: gpd.GeoDataFrame, townships: gpd.GeoDataFrame, 
     """
     report = ValidationReport()
     frames: dict[Layer, tuple[pd.DataFrame, str]] = {}
-    for layer, frame in ((Layer.COUNTIES, counties), (Layer.TOWNSHIPS, townships), (Layer.FACILITIES, facilities),
-                         (Layer.POPULATION, population), (Layer.TRAVEL, travel)):
+    for layer, frame in (
+        (Layer.COUNTIES, counties),
+        (Layer.TOWNSHIPS, townships),
+        (Layer.FACILITIES, facilities),
+        (Layer.POPULATION, population),
+        (Layer.TRAVEL, travel),
+    ):
         if frame is not None:
-            frames[layer] = (normalise_frame(frame, layer, layer.value, report,
-                                             mapping=options.columns.get(layer.value)), layer.value)
+            frames[layer] = (
+                normalise_frame(frame, layer, layer.value, report, mapping=options.columns.get(layer.value)),
+                layer.value,
+            )
     region = _assemble(frames, options, report, name=name, provenance=provenance or {})
     if region is None or (strict and not report.usable):
         raise RegionError(report)

@@ -17,8 +17,16 @@ from dataclasses import asdict, dataclass, field
 from enum import StrEnum
 from typing import Any
 
-__all__ = ["MAX_FIELD_CHARS", "MAX_QUOTE_CHARS", "Problem", "RegionError", "Severity", "ValidationReport", "quote",
-           "quote_list"]
+__all__ = [
+    "MAX_FIELD_CHARS",
+    "MAX_QUOTE_CHARS",
+    "Problem",
+    "RegionError",
+    "Severity",
+    "ValidationReport",
+    "quote",
+    "quote_list",
+]
 
 #: At most this many characters of a planner's input are quoted in one message.
 MAX_QUOTE_CHARS = 80
@@ -174,7 +182,7 @@ class ValidationReport:
         self.problems.append(problem)
         return problem
 
-    def extend(self, other: "ValidationReport | Iterable[Problem]") -> None:
+    def extend(self, other: ValidationReport | Iterable[Problem]) -> None:
         """Append another report's problems."""
         self.problems.extend(other.problems if isinstance(other, ValidationReport) else other)
 
@@ -236,8 +244,11 @@ class ValidationReport:
 
     def to_dict(self) -> dict[str, Any]:
         """Plain-JSON form: ``usable``, ``counts`` and every problem."""
-        return {"usable": self.usable, "counts": dict(self.counts()),
-                "problems": [{**asdict(p), "severity": p.severity.value} for p in self.problems]}
+        return {
+            "usable": self.usable,
+            "counts": dict(self.counts()),
+            "problems": [{**asdict(p), "severity": p.severity.value} for p in self.problems],
+        }
 
     def to_json(self, **kwargs: Any) -> str:
         """The report as JSON text (UTF-8, Chinese kept readable)."""

@@ -53,15 +53,39 @@ __all__ = [
 ]
 
 COUNTY_COLUMNS: Final = ("county_code", "county_name", "source", "geometry")
-TOWNSHIP_COLUMNS: Final = ("township_code", "township_name", "county_code", "population", "population_60plus",
-                           "seat_lon", "seat_lat", "synthetic", "geometry")
-FACILITY_COLUMNS: Final = ("facility_id", "name", "kind", "grade", "ownership", "specialty", "hospice_beds",
-                           "status", "township_code", "county_code", "synthetic", "geometry")
+TOWNSHIP_COLUMNS: Final = (
+    "township_code",
+    "township_name",
+    "county_code",
+    "population",
+    "population_60plus",
+    "seat_lon",
+    "seat_lat",
+    "synthetic",
+    "geometry",
+)
+FACILITY_COLUMNS: Final = (
+    "facility_id",
+    "name",
+    "kind",
+    "grade",
+    "ownership",
+    "specialty",
+    "hospice_beds",
+    "status",
+    "township_code",
+    "county_code",
+    "synthetic",
+    "geometry",
+)
 WGS84: Final = "EPSG:4326"
 
 #: Population of a township by type: (low, mode, high) of a triangular draw.
-POPULATION: Final = {"street": (30_000, 39_000, 90_000), "town": (15_000, 21_750, 60_000),
-                     "xiang": (5_000, 7_250, 20_000)}
+POPULATION: Final = {
+    "street": (30_000, 39_000, 90_000),
+    "town": (15_000, 21_750, 60_000),
+    "xiang": (5_000, 7_250, 20_000),
+}
 #: Share aged 60+ by type: uniform in (low, high); older in rural areas.
 SHARE_60PLUS: Final = {"street": (0.16, 0.22), "town": (0.19, 0.26), "xiang": (0.22, 0.30)}
 #: Towns at least this populous have a central health centre (中心卫生院, grade I).
@@ -104,8 +128,14 @@ def polygon_parts(geoms: Geoms) -> Geoms:
     return out
 
 
-def _sample_inside(polygon: shapely.Geometry, n: int, rng: np.random.Generator, *,
-                   centre: Points | None = None, radius: float = 0.0) -> Points:
+def _sample_inside(
+    polygon: shapely.Geometry,
+    n: int,
+    rng: np.random.Generator,
+    *,
+    centre: Points | None = None,
+    radius: float = 0.0,
+) -> Points:
     """``n`` uniform points strictly inside ``polygon`` (and within ``radius`` of ``centre`` if given)."""
     if centre is None:
         x0, y0, x1, y1 = shapely.bounds(polygon)
@@ -184,7 +214,9 @@ def _reattach_round(cells: Geoms, seats: Points) -> Geoms:
         near = near[owner[near] != owner[f]]
         if len(near) == 0:
             continue
-        shared = shapely.length(shapely.intersection(shapely.boundary(parts[f]), shapely.boundary(parts[near])))
+        shared = shapely.length(
+            shapely.intersection(shapely.boundary(parts[f]), shapely.boundary(parts[near]))
+        )
         if shared.max() > 0:
             new_owner[f] = owner[near[np.argmax(shared)]]
     if (new_owner == owner).all():
@@ -195,8 +227,13 @@ def _reattach_round(cells: Geoms, seats: Points) -> Geoms:
     return out
 
 
-def tile_county(polygon: shapely.Geometry, types: Sequence[str], rng: np.random.Generator, *,
-                lloyd_iterations: int = LLOYD_ITERATIONS) -> tuple[Geoms, Points]:
+def tile_county(
+    polygon: shapely.Geometry,
+    types: Sequence[str],
+    rng: np.random.Generator,
+    *,
+    lloyd_iterations: int = LLOYD_ITERATIONS,
+) -> tuple[Geoms, Points]:
     """Split a county polygon into one cell per township, with the township's seat.
 
     Parameters
@@ -246,7 +283,9 @@ def tile_county(polygon: shapely.Geometry, types: Sequence[str], rng: np.random.
     return cells, points
 
 
-def _draw_population(types: NDArray[np.str_], rng: np.random.Generator) -> tuple[NDArray[np.int64], NDArray[np.int64]]:
+def _draw_population(
+    types: NDArray[np.str_], rng: np.random.Generator
+) -> tuple[NDArray[np.int64], NDArray[np.int64]]:
     """Total and 60+ population of each township, by type (see POPULATION and SHARE_60PLUS)."""
     low, mode, high = (np.array([POPULATION[t][k] for t in types], dtype=float) for k in range(3))
     population = np.rint(rng.triangular(low, mode, high)).astype(np.int64)
@@ -256,8 +295,13 @@ def _draw_population(types: NDArray[np.str_], rng: np.random.Generator) -> tuple
     return population, older
 
 
-def build_townships(counties: gpd.GeoDataFrame, townships: pd.DataFrame, *, seed: int,
-                    lloyd_iterations: int = LLOYD_ITERATIONS) -> tuple[gpd.GeoDataFrame, gpd.GeoDataFrame]:
+def build_townships(
+    counties: gpd.GeoDataFrame,
+    townships: pd.DataFrame,
+    *,
+    seed: int,
+    lloyd_iterations: int = LLOYD_ITERATIONS,
+) -> tuple[gpd.GeoDataFrame, gpd.GeoDataFrame]:
     """Synthetic township polygons, seats and populations for real counties and township lists.
 
     Parameters
@@ -295,18 +339,25 @@ def build_townships(counties: gpd.GeoDataFrame, townships: pd.DataFrame, *, seed
         cells[rows], seats[rows] = tile_county(polygon, types[rows], rng, lloyd_iterations=lloyd_iterations)
         population[rows], older[rows] = _draw_population(types[rows], rng)
         county_geoms[k] = shapely.coverage_union_all(cells[rows])
-    out_townships = gpd.GeoDataFrame({
-        "township_code": table["township_code"].astype("str"),
-        "township_name": table["township_name"].astype("str"),
-        "county_code": table["county_code"].astype("str"),
-        "population": population,
-        "population_60plus": older,
-        "seat_lon": seats[:, 0],
-        "seat_lat": seats[:, 1],
-        "synthetic": np.ones(len(table), dtype=bool),
-    }, geometry=gpd.GeoSeries(cells, crs=WGS84), crs=WGS84)
-    out_counties = gpd.GeoDataFrame(counties[["county_code", "county_name", "source"]].reset_index(drop=True),
-                                    geometry=gpd.GeoSeries(county_geoms, crs=WGS84), crs=WGS84)
+    out_townships = gpd.GeoDataFrame(
+        {
+            "township_code": table["township_code"].astype("str"),
+            "township_name": table["township_name"].astype("str"),
+            "county_code": table["county_code"].astype("str"),
+            "population": population,
+            "population_60plus": older,
+            "seat_lon": seats[:, 0],
+            "seat_lat": seats[:, 1],
+            "synthetic": np.ones(len(table), dtype=bool),
+        },
+        geometry=gpd.GeoSeries(cells, crs=WGS84),
+        crs=WGS84,
+    )
+    out_counties = gpd.GeoDataFrame(
+        counties[["county_code", "county_name", "source"]].reset_index(drop=True),
+        geometry=gpd.GeoSeries(county_geoms, crs=WGS84),
+        crs=WGS84,
+    )
     return out_counties, out_townships
 
 
@@ -319,22 +370,33 @@ def lead_eligible(facilities: pd.DataFrame) -> pd.Series:
     Eligible = non-profit (public or private non-profit), grade II or III, and
     general, TCM or integrated (DESIGN §2).
     """
-    return (facilities["ownership"].isin(["public", "private_nonprofit"])
-            & facilities["grade"].isin(["II", "III"])
-            & facilities["specialty"].isin(["general", "tcm", "integrated"]))
+    return (
+        facilities["ownership"].isin(["public", "private_nonprofit"])
+        & facilities["grade"].isin(["II", "III"])
+        & facilities["specialty"].isin(["general", "tcm", "integrated"])
+    )
 
 
 _PRIVATE_NAMES: Final = ("仁爱医院", "博爱医院", "康华医院", "协和医院", "同济医院", "和平医院")
 
 
-def _county_roster(code: str, name: str, n_townships: int, rng: np.random.Generator) -> list[dict[str, object]]:
+def _county_roster(
+    code: str, name: str, n_townships: int, rng: np.random.Generator
+) -> list[dict[str, object]]:
     """County-level hospitals of one county: a general and a TCM hospital always, others by chance.
 
     Rows hold name, kind, grade, ownership, specialty; ids are added later.
     """
+
     def row(suffix: str, grade: str, ownership: str, specialty: str, kind: str = "county_hospital") -> dict:
-        return {"county_code": code, "name": name + suffix, "kind": kind, "grade": grade,
-                "ownership": ownership, "specialty": specialty}
+        return {
+            "county_code": code,
+            "name": name + suffix,
+            "kind": kind,
+            "grade": grade,
+            "ownership": ownership,
+            "specialty": specialty,
+        }
 
     big = n_townships >= 15
     u = rng.uniform(size=8)
@@ -346,8 +408,14 @@ def _county_roster(code: str, name: str, n_townships: int, rng: np.random.Genera
     if u[3] < 0.3:
         rows.append(row("第二人民医院", "II" if u[4] < 0.4 else "I", "public", "general"))
     if u[5] < 0.3:
-        rows.append(row(_PRIVATE_NAMES[int(u[6] * len(_PRIVATE_NAMES))], "II" if u[4] < 0.5 else "I",
-                        "private_forprofit", "general"))
+        rows.append(
+            row(
+                _PRIVATE_NAMES[int(u[6] * len(_PRIVATE_NAMES))],
+                "II" if u[4] < 0.5 else "I",
+                "private_forprofit",
+                "general",
+            )
+        )
     if u[7] < 0.2:
         rows.append(row("中西医结合医院", "II", "private_nonprofit", "integrated"))
     elif u[7] > 0.9:
@@ -370,8 +438,14 @@ def _ensure_mix(hospitals: pd.DataFrame, sizes: pd.Series, names: pd.Series) -> 
 
     def add(code: str, suffix: str, grade: str, ownership: str, specialty: str) -> None:
         nonlocal h
-        new = {"county_code": code, "name": names[code] + suffix, "kind": "county_hospital", "grade": grade,
-               "ownership": ownership, "specialty": specialty}
+        new = {
+            "county_code": code,
+            "name": names[code] + suffix,
+            "kind": "county_hospital",
+            "grade": grade,
+            "ownership": ownership,
+            "specialty": specialty,
+        }
         h = pd.concat([h, pd.DataFrame([new])], ignore_index=True)
 
     fit = h["specialty"].isin(["general", "tcm", "integrated"])
@@ -422,9 +496,14 @@ def _ranked_townships(townships: gpd.GeoDataFrame) -> pd.DataFrame:
     The first of a county is its seat township.
     """
     rank = pd.Series(township_type(townships["township_name"])).map({"street": 0, "town": 1, "xiang": 2})
-    t = pd.DataFrame({"county_code": townships["county_code"].to_numpy(), "rank": rank.to_numpy(),
-                      "population": -townships["population"].to_numpy(),
-                      "township_code": townships["township_code"].to_numpy()})
+    t = pd.DataFrame(
+        {
+            "county_code": townships["county_code"].to_numpy(),
+            "rank": rank.to_numpy(),
+            "population": -townships["population"].to_numpy(),
+            "township_code": townships["township_code"].to_numpy(),
+        }
+    )
     t = t.sort_values(["county_code", "rank", "population", "township_code"], kind="stable")
     t["slot"] = t.groupby("county_code", sort=False).cumcount()
     return t
@@ -443,15 +522,18 @@ def _hospital_townships(hospitals: pd.DataFrame, townships: gpd.GeoDataFrame) ->
     """
     ranked = _ranked_townships(townships)
     size = ranked.groupby("county_code")["slot"].max() + 1
-    in_seat = hospitals["name"].str.endswith(_SEAT_HOSPITALS) & ~hospitals["name"].str.endswith("第二人民医院")
+    in_seat = hospitals["name"].str.endswith(_SEAT_HOSPITALS) & ~hospitals["name"].str.endswith(
+        "第二人民医院"
+    )
     slot = (~in_seat).astype(int).groupby(hospitals["county_code"]).cumsum().where(~in_seat, 0)
     slot = slot % hospitals["county_code"].map(size)
     lookup = ranked.set_index(["county_code", "slot"])["township_code"]
     return pd.Series(lookup.loc[list(zip(hospitals["county_code"], slot))].to_numpy(), index=hospitals.index)
 
 
-def build_facilities(counties: gpd.GeoDataFrame, townships: gpd.GeoDataFrame, *, seed: int, n_wards: int,
-                     n_excluded: int) -> gpd.GeoDataFrame:
+def build_facilities(
+    counties: gpd.GeoDataFrame, townships: gpd.GeoDataFrame, *, seed: int, n_wards: int, n_excluded: int
+) -> gpd.GeoDataFrame:
     """Synthetic county hospitals and one health centre per township.
 
     Parameters
@@ -480,27 +562,37 @@ def build_facilities(counties: gpd.GeoDataFrame, townships: gpd.GeoDataFrame, *,
     t = townships.reset_index(drop=True)
     sizes = t.groupby("county_code")["township_code"].count()
     names = pd.Series(counties["county_name"].to_numpy(), index=counties["county_code"].to_numpy())
-    rows = [r for code in counties["county_code"]
-            for r in _county_roster(code, names[code], int(sizes[code]), county_rng(seed, code, 1))]
+    rows = [
+        r
+        for code in counties["county_code"]
+        for r in _county_roster(code, names[code], int(sizes[code]), county_rng(seed, code, 1))
+    ]
     hospitals = _ensure_mix(pd.DataFrame(rows), sizes.reindex(counties["county_code"]), names)
-    hospitals["facility_id"] = (hospitals["county_code"] + "000"
-                                + (hospitals.groupby("county_code").cumcount() + 1).map("{:02d}".format))
+    hospitals["facility_id"] = (
+        hospitals["county_code"]
+        + "000"
+        + (hospitals.groupby("county_code").cumcount() + 1).map("{:02d}".format)
+    )
     hospitals["township_code"] = _hospital_townships(hospitals, t)
 
     types = township_type(t["township_name"])
     central = (types == "town") & (t["population"].to_numpy() >= CENTRAL_TOWN_POPULATION)
     rng = county_rng(seed, "0", 2)
-    centres = pd.DataFrame({
-        "facility_id": t["township_code"] + "01",
-        "name": t["township_name"] + np.where(types == "street", "社区卫生服务中心",
-                                              np.where(central, "中心卫生院", "卫生院")),
-        "kind": np.where(types == "street", "community_health_center", "township_health_center"),
-        "grade": np.where(central | (types == "street") | (rng.uniform(size=len(t)) < 0.5), "I", "none"),
-        "ownership": np.where((types == "street") & (rng.uniform(size=len(t)) < 0.05), "private_nonprofit", "public"),
-        "specialty": "general",
-        "township_code": t["township_code"],
-        "county_code": t["county_code"],
-    })
+    centres = pd.DataFrame(
+        {
+            "facility_id": t["township_code"] + "01",
+            "name": t["township_name"]
+            + np.where(types == "street", "社区卫生服务中心", np.where(central, "中心卫生院", "卫生院")),
+            "kind": np.where(types == "street", "community_health_center", "township_health_center"),
+            "grade": np.where(central | (types == "street") | (rng.uniform(size=len(t)) < 0.5), "I", "none"),
+            "ownership": np.where(
+                (types == "street") & (rng.uniform(size=len(t)) < 0.05), "private_nonprofit", "public"
+            ),
+            "specialty": "general",
+            "township_code": t["township_code"],
+            "county_code": t["county_code"],
+        }
+    )
     f = pd.concat([hospitals, centres], ignore_index=True)
     f["hospice_beds"] = 0
     f["status"] = "candidate"
@@ -520,12 +612,14 @@ def build_facilities(counties: gpd.GeoDataFrame, townships: gpd.GeoDataFrame, *,
     for col in FACILITY_COLUMNS[:-1]:
         if f[col].dtype == object:
             f[col] = f[col].astype("str")
-    return gpd.GeoDataFrame(f[list(FACILITY_COLUMNS[:-1])], geometry=gpd.points_from_xy(xy[:, 0], xy[:, 1]),
-                            crs=WGS84)
+    return gpd.GeoDataFrame(
+        f[list(FACILITY_COLUMNS[:-1])], geometry=gpd.points_from_xy(xy[:, 0], xy[:, 1]), crs=WGS84
+    )
 
 
-def _choose_wards_and_exclusions(f: pd.DataFrame, n_wards: int, n_excluded: int,
-                                 rng: np.random.Generator) -> pd.DataFrame:
+def _choose_wards_and_exclusions(
+    f: pd.DataFrame, n_wards: int, n_excluded: int, rng: np.random.Generator
+) -> pd.DataFrame:
     """Mark existing hospice wards (with beds) and a few excluded sites."""
     f = f.copy()
     eligible = lead_eligible(f) & (f["kind"] == "county_hospital")

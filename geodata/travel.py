@@ -24,8 +24,14 @@ import pandas as pd
 
 from geodata.coords import geodesic_km
 
-__all__ = ["MatrixCheck", "TravelCosts", "TravelSettings", "geodesic_costs", "matrix_costs",
-           "missing_county_pairs"]
+__all__ = [
+    "MatrixCheck",
+    "TravelCosts",
+    "TravelSettings",
+    "geodesic_costs",
+    "matrix_costs",
+    "missing_county_pairs",
+]
 
 EARTH_RADIUS_KM = 6371.0088
 
@@ -67,8 +73,10 @@ class TravelSettings:
 
     def describe(self) -> str:
         """The approximation in words."""
-        return (f"approximation: straight-line distance x {self.detour_factor:g} detour "
-                f"at {self.speed_kmh:g} km/h")
+        return (
+            f"approximation: straight-line distance x {self.detour_factor:g} detour "
+            f"at {self.speed_kmh:g} km/h"
+        )
 
     def to_dict(self) -> dict[str, Any]:
         """Plain form for scenarios."""
@@ -137,16 +145,25 @@ class TravelCosts:
         return float(hit[unit].iloc[0]) if len(hit) else float("inf")
 
 
-def _pairs_frame(township: np.ndarray, facility: np.ndarray, km: np.ndarray, minutes: np.ndarray) -> pd.DataFrame:
+def _pairs_frame(
+    township: np.ndarray, facility: np.ndarray, km: np.ndarray, minutes: np.ndarray
+) -> pd.DataFrame:
     # costs stay float64 from file to model: "within T" means cost <= T as written in the file
     # (single precision read 30.0000005 minutes as 30.0 and counted it within 30)
-    frame = pd.DataFrame({"township": township.astype(np.int32), "facility": facility.astype(np.int32),
-                          "km": km.astype(np.float64), "minutes": minutes.astype(np.float64)})
+    frame = pd.DataFrame(
+        {
+            "township": township.astype(np.int32),
+            "facility": facility.astype(np.int32),
+            "km": km.astype(np.float64),
+            "minutes": minutes.astype(np.float64),
+        }
+    )
     return frame.sort_values(["township", "facility"], kind="stable").reset_index(drop=True)
 
 
-def _ordered_pairs_frame(township: np.ndarray, facility: np.ndarray, km: np.ndarray | pd.Series,
-                         minutes: np.ndarray | pd.Series) -> pd.DataFrame:
+def _ordered_pairs_frame(
+    township: np.ndarray, facility: np.ndarray, km: np.ndarray | pd.Series, minutes: np.ndarray | pd.Series
+) -> pd.DataFrame:
     """:func:`_pairs_frame` for pairs already in order (by township, then facility): same columns, no sort.
 
     The columns and their types are taken from :func:`_pairs_frame` itself, so
@@ -154,12 +171,16 @@ def _ordered_pairs_frame(township: np.ndarray, facility: np.ndarray, km: np.ndar
     copy of a table of millions of pairs.
     """
     layout = _pairs_frame(*(np.empty(0, dtype=a.dtype) for a in (township, facility, km, minutes))).dtypes
-    columns = {name: values.astype(layout[name], copy=False)
-               for name, values in (("township", township), ("facility", facility), ("km", km), ("minutes", minutes))}
+    columns = {
+        name: values.astype(layout[name], copy=False)
+        for name, values in (("township", township), ("facility", facility), ("km", km), ("minutes", minutes))
+    }
     return pd.DataFrame(columns, copy=False)  # one block per column, each array taken as it is: no copy
 
 
-def _same_county_pairs(township_county: np.ndarray, facility_county: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
+def _same_county_pairs(
+    township_county: np.ndarray, facility_county: np.ndarray
+) -> tuple[np.ndarray, np.ndarray]:
     """All (township, facility) position pairs that share a county, without a dense matrix."""
     t_order = np.argsort(township_county, kind="stable")
     f_order = np.argsort(facility_county, kind="stable")
@@ -171,8 +192,8 @@ def _same_county_pairs(township_county: np.ndarray, facility_county: np.ndarray)
         if code not in f_lookup:
             continue
         fs0, fc = f_lookup[code]
-        tt = t_order[s:s + c]
-        ff = f_order[fs0:fs0 + fc]
+        tt = t_order[s : s + c]
+        ff = f_order[fs0 : fs0 + fc]
         ts.append(np.repeat(tt, len(ff)))
         fs.append(np.tile(ff, len(tt)))
     if not ts:
@@ -186,9 +207,15 @@ def _unit_vectors(lon: np.ndarray, lat: np.ndarray) -> np.ndarray:
     return np.column_stack([np.cos(lat) * np.cos(lon), np.cos(lat) * np.sin(lon), np.sin(lat)])
 
 
-def geodesic_costs(seat_lon: np.ndarray, seat_lat: np.ndarray, township_county: np.ndarray,
-                   facility_lon: np.ndarray, facility_lat: np.ndarray, facility_county: np.ndarray,
-                   settings: TravelSettings = TravelSettings()) -> TravelCosts:
+def geodesic_costs(
+    seat_lon: np.ndarray,
+    seat_lat: np.ndarray,
+    township_county: np.ndarray,
+    facility_lon: np.ndarray,
+    facility_lat: np.ndarray,
+    facility_county: np.ndarray,
+    settings: TravelSettings = TravelSettings(),
+) -> TravelCosts:
     """Estimated travel costs from township seats to facilities.
 
     Parameters
@@ -216,15 +243,19 @@ def geodesic_costs(seat_lon: np.ndarray, seat_lat: np.ndarray, township_county: 
 
     chord = 2.0 * np.sin(settings.max_straight_km / EARTH_RADIUS_KM / 2.0)
     near = cKDTree(_unit_vectors(seat_lon, seat_lat)).sparse_distance_matrix(
-        cKDTree(_unit_vectors(facility_lon, facility_lat)), chord, output_type="ndarray")
+        cKDTree(_unit_vectors(facility_lon, facility_lat)), chord, output_type="ndarray"
+    )
     near_t, near_f = near["i"].astype(np.int64), near["j"].astype(np.int64)
     same_t, same_f = _same_county_pairs(np.asarray(township_county), np.asarray(facility_county))
-    keys = np.unique(np.concatenate([near_t * len(facility_lon) + near_f,
-                                     same_t * len(facility_lon) + same_f]))
+    keys = np.unique(
+        np.concatenate([near_t * len(facility_lon) + near_f, same_t * len(facility_lon) + same_f])
+    )
     t, f = np.divmod(keys, len(facility_lon))
     straight = geodesic_km(seat_lon[t], seat_lat[t], facility_lon[f], facility_lat[f])
     road_km = straight * settings.detour_factor
-    return TravelCosts(_pairs_frame(t, f, road_km, settings.minutes(straight)), "geodesic", settings.describe())
+    return TravelCosts(
+        _pairs_frame(t, f, road_km, settings.minutes(straight)), "geodesic", settings.describe()
+    )
 
 
 @dataclass(frozen=True)
@@ -301,7 +332,9 @@ def _repeats(key: np.ndarray) -> tuple[np.ndarray | None, np.ndarray, np.ndarray
         return None, empty, empty
     order = np.argsort(key, kind="stable")
     ordered = key[order]
-    again = np.flatnonzero(ordered[1:] == ordered[:-1]) + 1  # positions in ``ordered`` repeating the one before
+    again = (
+        np.flatnonzero(ordered[1:] == ordered[:-1]) + 1
+    )  # positions in ``ordered`` repeating the one before
     del ordered
     if not len(again):
         return order, again, again
@@ -312,9 +345,15 @@ def _repeats(key: np.ndarray) -> tuple[np.ndarray | None, np.ndarray, np.ndarray
     return order, order[again], order[first]
 
 
-def matrix_costs(frame: pd.DataFrame, township_codes: pd.Series, facility_ids: pd.Series, *,
-                 speed_kmh: float | None = None, township_county: np.ndarray | None = None,
-                 facility_county: np.ndarray | None = None) -> tuple[TravelCosts, MatrixCheck]:
+def matrix_costs(
+    frame: pd.DataFrame,
+    township_codes: pd.Series,
+    facility_ids: pd.Series,
+    *,
+    speed_kmh: float | None = None,
+    township_county: np.ndarray | None = None,
+    facility_county: np.ndarray | None = None,
+) -> tuple[TravelCosts, MatrixCheck]:
     """Travel costs from the planner's long matrix (township_code, facility_id, minutes and/or km).
 
     A row becomes a pair when it names a known township and a known facility
@@ -347,9 +386,13 @@ def matrix_costs(frame: pd.DataFrame, township_codes: pd.Series, facility_ids: p
     minutes = given.get("minutes", np.full(n, np.nan))
     if speed_kmh is not None and km is not None:
         minutes = np.where(np.isnan(minutes), km / speed_kmh * 60.0, minutes)
-    masks = {"missing_township_code": blank_t, "missing_facility_id": blank_f,
-             "unknown_township": (t < 0) & ~blank_t, "unknown_facility": (f < 0) & ~blank_f,
-             "missing_cost": np.isnan(minutes)}
+    masks = {
+        "missing_township_code": blank_t,
+        "missing_facility_id": blank_f,
+        "unknown_township": (t < 0) & ~blank_t,
+        "unknown_facility": (f < 0) & ~blank_f,
+        "missing_cost": np.isnan(minutes),
+    }
     for col, values in given.items():
         masks[f"negative_{col}"] = values < 0
         masks[f"not_finite_{col}"] = np.isposinf(values)
@@ -364,8 +407,11 @@ def matrix_costs(frame: pd.DataFrame, township_codes: pd.Series, facility_ids: p
     by_row = np.argsort(rows[repeated])
     problems["duplicate"], kept = rows[repeated][by_row], rows[first][by_row]
     named = np.bincount(t[t >= 0], minlength=len(township_codes)) > 0
-    missing = {} if township_county is None or facility_county is None else \
-        missing_county_pairs(t, f, township_county, facility_county)
+    missing = (
+        {}
+        if township_county is None or facility_county is None
+        else missing_county_pairs(t, f, township_county, facility_county)
+    )
     whole = len(rows) == n and order is None  # every row kept, already in pair order
     if order is not None:  # the usable rows in pair order, each pair once
         if len(repeated):
@@ -374,16 +420,23 @@ def matrix_costs(frame: pd.DataFrame, township_codes: pd.Series, facility_ids: p
             order = order[first_time[order]]
         rows = rows[order]
         del order
-    label = "travel matrix" + ("" if speed_kmh is None else f" (km converted at {speed_kmh:g} km/h where minutes missing)")
+    label = "travel matrix" + (
+        "" if speed_kmh is None else f" (km converted at {speed_kmh:g} km/h where minutes missing)"
+    )
     kept_t, kept_f = (t, f) if whole else (t[rows], f[rows])
     del t, f  # a position per row, twice: gone before the pairs are built
-    pairs = _ordered_pairs_frame(kept_t, kept_f, _kept_costs(frame, "km", km, rows, whole=whole),
-                                 _kept_costs(frame, "minutes", minutes, rows, whole=whole))
+    pairs = _ordered_pairs_frame(
+        kept_t,
+        kept_f,
+        _kept_costs(frame, "km", km, rows, whole=whole),
+        _kept_costs(frame, "minutes", minutes, rows, whole=whole),
+    )
     return TravelCosts(pairs, "matrix", label), MatrixCheck(problems, kept, named, missing)
 
 
-def _kept_costs(frame: pd.DataFrame, column: str, values: np.ndarray | None, rows: np.ndarray, *,
-                whole: bool) -> np.ndarray | pd.Series:
+def _kept_costs(
+    frame: pd.DataFrame, column: str, values: np.ndarray | None, rows: np.ndarray, *, whole: bool
+) -> np.ndarray | pd.Series:
     """The costs of the kept ``rows``: NaN without ``values``; the frame's own column (shared copy-on-write,
     not copied) when ``whole`` and ``values`` are that column; else a copy of those rows."""
     if values is None:
@@ -393,8 +446,9 @@ def _kept_costs(frame: pd.DataFrame, column: str, values: np.ndarray | None, row
     return values[rows]
 
 
-def missing_county_pairs(township: np.ndarray, facility: np.ndarray, township_county: np.ndarray,
-                         facility_county: np.ndarray) -> dict[Any, tuple[int, np.ndarray, np.ndarray]]:
+def missing_county_pairs(
+    township: np.ndarray, facility: np.ndarray, township_county: np.ndarray, facility_county: np.ndarray
+) -> dict[Any, tuple[int, np.ndarray, np.ndarray]]:
     """The same-county township-facility pairs a matrix does not state, county by county.
 
     Communities and the ward rule are planned per county, so every township
@@ -420,8 +474,8 @@ def missing_county_pairs(township: np.ndarray, facility: np.ndarray, township_co
     need_t, need_f = _same_county_pairs(township_county, facility_county)
     # Counties as small integers, so a row's two counties compare without a string per row.
     county, _ = pd.factorize(np.concatenate([township_county, facility_county]))
-    t_county = np.append(county[:len(township_county)], -1).astype(np.int32)  # position -1: no county
-    f_county = np.append(county[len(township_county):], -2).astype(np.int32)
+    t_county = np.append(county[: len(township_county)], -1).astype(np.int32)  # position -1: no county
+    f_county = np.append(county[len(township_county) :], -2).astype(np.int32)
     same = np.flatnonzero(t_county[township] == f_county[facility])
     width = max(len(facility_county), 1)
     have = np.isin(need_t * width + need_f, township[same].astype(np.int64) * width + facility[same])

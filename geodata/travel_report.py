@@ -45,19 +45,39 @@ _ROW_CHECKS: dict[str, tuple[str, str, str, str]] = {
     "missing_facility_id": ("warning", "facility_id", "a facility id", "row not used"),
     "unknown_township": ("warning", "township_code", "a township of the townships layer", "row not used"),
     "unknown_facility": ("warning", "facility_id", "a facility of the facilities layer", "row not used"),
-    "missing_cost": ("warning", "minutes", "minutes (or km) for the pair",
-                     "row not used: the pair counts as out of reach"),
+    "missing_cost": (
+        "warning",
+        "minutes",
+        "minutes (or km) for the pair",
+        "row not used: the pair counts as out of reach",
+    ),
     "negative_minutes": ("error", "minutes", "a travel time >= 0 minutes", ""),
     "negative_km": ("error", "km", "a distance >= 0 km", ""),
-    "not_finite_minutes": ("error", "minutes", "a finite travel time (leave it empty for a pair that cannot be "
-                                               "travelled)", ""),
-    "not_finite_km": ("error", "km", "a finite distance (leave it empty for a pair that cannot be travelled)", ""),
+    "not_finite_minutes": (
+        "error",
+        "minutes",
+        "a finite travel time (leave it empty for a pair that cannot be travelled)",
+        "",
+    ),
+    "not_finite_km": (
+        "error",
+        "km",
+        "a finite distance (leave it empty for a pair that cannot be travelled)",
+        "",
+    ),
     "duplicate": ("warning", "township_code", "one row per township-facility pair", "first row kept"),
 }
 
 
-def matrix_travel(frame: pd.DataFrame, label: str, townships: gpd.GeoDataFrame, facilities: gpd.GeoDataFrame,
-                  report: ValidationReport, *, speed_kmh: float | None = None) -> TravelCosts:
+def matrix_travel(
+    frame: pd.DataFrame,
+    label: str,
+    townships: gpd.GeoDataFrame,
+    facilities: gpd.GeoDataFrame,
+    report: ValidationReport,
+    *,
+    speed_kmh: float | None = None,
+) -> TravelCosts:
     """Travel costs from a normalised matrix, with every problem of its rows and pairs in the report.
 
     Parameters
@@ -81,16 +101,28 @@ def matrix_travel(frame: pd.DataFrame, label: str, townships: gpd.GeoDataFrame, 
         The usable pairs.
     """
     release_memory()  # what earlier steps freed: the checks below need room for a few arrays of the matrix's length
-    costs, check = matrix_costs(frame, townships["township_code"], facilities["facility_id"], speed_kmh=speed_kmh,
-                                township_county=townships["county_code"].to_numpy(),
-                                facility_county=facilities["county_code"].to_numpy())
+    costs, check = matrix_costs(
+        frame,
+        townships["township_code"],
+        facilities["facility_id"],
+        speed_kmh=speed_kmh,
+        township_county=townships["county_code"].to_numpy(),
+        facility_county=facilities["county_code"].to_numpy(),
+    )
     release_memory()  # the working arrays of the row checks
     _report_rows(frame, label, check, report)
     _report_missing_pairs(label, check, townships, facilities, report)
     for i in np.flatnonzero(~check.named):
-        report.add("travel_unreachable", "warning", label, feature=townships["township_code"].iloc[i],
-                   field="township_code", expected="travel times from this township to some facility",
-                   found="no row", repair="township counts as unreachable from every facility")
+        report.add(
+            "travel_unreachable",
+            "warning",
+            label,
+            feature=townships["township_code"].iloc[i],
+            field="township_code",
+            expected="travel times from this township to some facility",
+            found="no row",
+            repair="township counts as unreachable from every facility",
+        )
     return costs
 
 
@@ -111,23 +143,51 @@ def _report_rows(frame: pd.DataFrame, label: str, check: MatrixCheck, report: Va
             continue
         idx = check.problems[key]
         for i in idx[:MAX_ROWS_PER_CHECK]:
-            report.add(f"travel_{key}", severity, label, row=int(frame[ROW].iloc[i]),
-                       feature=f"{_text(codes.iloc[i])}->{_text(ids.iloc[i])}", field=field, expected=expected,
-                       found=_found(frame, key, field, i, check), repair=repair)
+            report.add(
+                f"travel_{key}",
+                severity,
+                label,
+                row=int(frame[ROW].iloc[i]),
+                feature=f"{_text(codes.iloc[i])}->{_text(ids.iloc[i])}",
+                field=field,
+                expected=expected,
+                found=_found(frame, key, field, i, check),
+                repair=repair,
+            )
         if len(idx) > MAX_ROWS_PER_CHECK:
-            report.add(f"travel_{key}", severity, label, field=field, expected=expected,
-                       found=f"{len(idx) - MAX_ROWS_PER_CHECK} more rows like these", repair=repair)
+            report.add(
+                f"travel_{key}",
+                severity,
+                label,
+                field=field,
+                expected=expected,
+                found=f"{len(idx) - MAX_ROWS_PER_CHECK} more rows like these",
+                repair=repair,
+            )
 
 
-def _report_missing_pairs(label: str, check: MatrixCheck, townships: gpd.GeoDataFrame,
-                          facilities: gpd.GeoDataFrame, report: ValidationReport) -> None:
+def _report_missing_pairs(
+    label: str,
+    check: MatrixCheck,
+    townships: gpd.GeoDataFrame,
+    facilities: gpd.GeoDataFrame,
+    report: ValidationReport,
+) -> None:
     town_codes, facility_ids = townships["township_code"].to_numpy(), facilities["facility_id"].to_numpy()
     for county, (needed, t, f) in check.missing.items():
-        examples = ", ".join(f"{town_codes[a]}->{facility_ids[b]}" for a, b in zip(t[:EXAMPLES], f[:EXAMPLES]))
+        examples = ", ".join(
+            f"{town_codes[a]}->{facility_ids[b]}" for a, b in zip(t[:EXAMPLES], f[:EXAMPLES])
+        )
         more = f" and {len(t) - EXAMPLES} more" if len(t) > EXAMPLES else ""
-        report.add("travel_missing_pairs", "warning", label, feature=str(county), field="township_code, facility_id",
-                   expected=f"a row for each of the {needed:,} township-facility pairs of county {county} "
-                            "(with an empty cost for a pair that cannot be travelled)",
-                   found=f"{len(t):,} pairs missing: {examples}{more}",
-                   repair="the missing pairs count as out of reach; a matrix for grouping alone may give only "
-                          "the hospitals' pairs")
+        report.add(
+            "travel_missing_pairs",
+            "warning",
+            label,
+            feature=str(county),
+            field="township_code, facility_id",
+            expected=f"a row for each of the {needed:,} township-facility pairs of county {county} "
+            "(with an empty cost for a pair that cannot be travelled)",
+            found=f"{len(t):,} pairs missing: {examples}{more}",
+            repair="the missing pairs count as out of reach; a matrix for grouping alone may give only "
+            "the hospitals' pairs",
+        )

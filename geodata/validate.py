@@ -41,28 +41,46 @@ def _row_of(frame: pd.DataFrame, i: int) -> int | None:
     return int(frame[ROW].iloc[i]) if ROW in frame.columns else None
 
 
-def _set_crs(frame: gpd.GeoDataFrame, file: str, report: ValidationReport, declared: str | None) -> gpd.GeoDataFrame | None:
+def _set_crs(
+    frame: gpd.GeoDataFrame, file: str, report: ValidationReport, declared: str | None
+) -> gpd.GeoDataFrame | None:
     """Give the layer a CRS (its own or the declared one) and bring it to WGS84."""
     if not isinstance(frame, gpd.GeoDataFrame) or "geometry" not in frame.columns:
-        report.add("missing_geometry", "error", file, field="geometry",
-                   expected="polygons: a GeoPackage, GeoJSON, Shapefile, FlatGeobuf or GeoParquet layer",
-                   found="a table without geometry")
+        report.add(
+            "missing_geometry",
+            "error",
+            file,
+            field="geometry",
+            expected="polygons: a GeoPackage, GeoJSON, Shapefile, FlatGeobuf or GeoParquet layer",
+            found="a table without geometry",
+        )
         return None
     if declared:
         try:
             kind = parse_declared_crs(declared)
         except ValueError as exc:
-            report.add("unknown_crs", "error", file, field="crs", expected="wgs84, gcj02, bd09 or an EPSG code",
-                       found=str(exc))
+            report.add(
+                "unknown_crs",
+                "error",
+                file,
+                field="crs",
+                expected="wgs84, gcj02, bd09 or an EPSG code",
+                found=str(exc),
+            )
             return None
         if kind in ("gcj02", "bd09"):
             frame = frame.set_crs(WGS84, allow_override=True)
             return _shift_geometries(frame, kind)
         return frame.set_crs(kind, allow_override=True).to_crs(WGS84)
     if frame.crs is None:
-        report.add("missing_crs", "error", file, field="crs",
-                   expected="a coordinate reference system (.prj for shapefiles) or one declared with --crs",
-                   found="none")
+        report.add(
+            "missing_crs",
+            "error",
+            file,
+            field="crs",
+            expected="a coordinate reference system (.prj for shapefiles) or one declared with --crs",
+            found="none",
+        )
         return None
     return frame.to_crs(WGS84)
 
@@ -74,36 +92,76 @@ def _shift_geometries(frame: gpd.GeoDataFrame, kind: str) -> gpd.GeoDataFrame:
     return frame.set_geometry(gpd.GeoSeries(geoms, index=frame.index, crs=WGS84))
 
 
-def _check_polygons(frame: gpd.GeoDataFrame, key: str, file: str, report: ValidationReport) -> gpd.GeoDataFrame:
+def _check_polygons(
+    frame: gpd.GeoDataFrame, key: str, file: str, report: ValidationReport
+) -> gpd.GeoDataFrame:
     geoms = frame.geometry.to_numpy()
     missing = shapely.is_missing(geoms) | shapely.is_empty(geoms)
     for i in np.flatnonzero(missing):
-        report.add("empty_geometry", "error", file, row=_row_of(frame, i), feature=str(frame[key].iloc[i]),
-                   field="geometry", expected="a polygon", found="no geometry")
+        report.add(
+            "empty_geometry",
+            "error",
+            file,
+            row=_row_of(frame, i),
+            feature=str(frame[key].iloc[i]),
+            field="geometry",
+            expected="a polygon",
+            found="no geometry",
+        )
     kinds = shapely.get_type_id(geoms)
     wrong = ~missing & ~np.isin(kinds, [3, 6])
     for i in np.flatnonzero(wrong):
-        report.add("wrong_geometry", "error", file, row=_row_of(frame, i), feature=str(frame[key].iloc[i]),
-                   field="geometry", expected="a polygon", found=geoms[i].geom_type)
+        report.add(
+            "wrong_geometry",
+            "error",
+            file,
+            row=_row_of(frame, i),
+            feature=str(frame[key].iloc[i]),
+            field="geometry",
+            expected="a polygon",
+            found=geoms[i].geom_type,
+        )
     invalid = ~missing & ~wrong & ~shapely.is_valid(geoms)
     if invalid.any():
         fixed = geoms.copy()
         for i in np.flatnonzero(invalid):
             reason = shapely.is_valid_reason(geoms[i])
             repaired = shapely.make_valid(geoms[i])
-            polys = [g for g in getattr(repaired, "geoms", [repaired]) if g.geom_type in ("Polygon", "MultiPolygon")]
+            polys = [
+                g
+                for g in getattr(repaired, "geoms", [repaired])
+                if g.geom_type in ("Polygon", "MultiPolygon")
+            ]
             fixed[i] = shapely.union_all(polys) if polys else repaired
-            report.add("invalid_geometry", "warning", file, row=_row_of(frame, i), feature=str(frame[key].iloc[i]),
-                       field="geometry", expected="a valid polygon", found=reason, repair="repaired with make_valid")
+            report.add(
+                "invalid_geometry",
+                "warning",
+                file,
+                row=_row_of(frame, i),
+                feature=str(frame[key].iloc[i]),
+                field="geometry",
+                expected="a valid polygon",
+                found=reason,
+                repair="repaired with make_valid",
+            )
         frame = frame.set_geometry(gpd.GeoSeries(fixed, index=frame.index, crs=frame.crs))
     return frame[~missing & ~wrong].copy() if (missing | wrong).any() else frame
 
 
-def _check_key(frame: pd.DataFrame, key: str, file: str, report: ValidationReport, label: str) -> pd.DataFrame:
+def _check_key(
+    frame: pd.DataFrame, key: str, file: str, report: ValidationReport, label: str
+) -> pd.DataFrame:
     missing = frame[key].isna()
     for i in np.flatnonzero(missing.to_numpy()):
-        report.add("missing_code", "error", file, row=_row_of(frame, i), field=key, expected=f"a {label}",
-                   found="nothing (or a value that could not be read, see above)")
+        report.add(
+            "missing_code",
+            "error",
+            file,
+            row=_row_of(frame, i),
+            field=key,
+            expected=f"a {label}",
+            found="nothing (or a value that could not be read, see above)",
+        )
     dup = frame[key].duplicated(keep=False) & ~missing
     if dup.any():
         rows_of = frame.loc[dup, [key, ROW]].groupby(key)[ROW].agg(list)  # once, not once per row
@@ -111,13 +169,22 @@ def _check_key(frame: pd.DataFrame, key: str, file: str, report: ValidationRepor
             others = rows_of[frame[key].iloc[i]]
             shown = ", ".join(map(str, others[:MAX_LISTED_ROWS]))
             more = f" and {len(others) - MAX_LISTED_ROWS:,} more" if len(others) > MAX_LISTED_ROWS else ""
-            report.add("duplicate_code", "error", file, row=_row_of(frame, i), feature=str(frame[key].iloc[i]),
-                       field=key, expected=f"a unique {label}", found=f"also on rows [{shown}]{more}")
+            report.add(
+                "duplicate_code",
+                "error",
+                file,
+                row=_row_of(frame, i),
+                feature=str(frame[key].iloc[i]),
+                field=key,
+                expected=f"a unique {label}",
+                found=f"also on rows [{shown}]{more}",
+            )
     return frame[~missing & ~frame[key].duplicated(keep="first")].copy()
 
 
-def prepare_counties(frame: gpd.GeoDataFrame, file: str, report: ValidationReport, *,
-                     declared_crs: str | None = None) -> gpd.GeoDataFrame | None:
+def prepare_counties(
+    frame: gpd.GeoDataFrame, file: str, report: ValidationReport, *, declared_crs: str | None = None
+) -> gpd.GeoDataFrame | None:
     """Counties in WGS84 with unique codes and valid polygons.
 
     Parameters
@@ -156,8 +223,14 @@ def _area_overlaps(lp: np.ndarray, rp: np.ndarray) -> pd.DataFrame:
     return pd.DataFrame({"left": li, "right": ri, "area": area})
 
 
-def prepare_townships(frame: gpd.GeoDataFrame, counties: gpd.GeoDataFrame | None, file: str,
-                      report: ValidationReport, *, declared_crs: str | None = None) -> gpd.GeoDataFrame | None:
+def prepare_townships(
+    frame: gpd.GeoDataFrame,
+    counties: gpd.GeoDataFrame | None,
+    file: str,
+    report: ValidationReport,
+    *,
+    declared_crs: str | None = None,
+) -> gpd.GeoDataFrame | None:
     """Townships in WGS84, each in exactly one county, with checked codes and seats.
 
     The county of each township comes from geometry (the county holding most
@@ -194,7 +267,9 @@ def prepare_townships(frame: gpd.GeoDataFrame, counties: gpd.GeoDataFrame | None
         return None
     frame = _check_polygons(frame, "township_code", file, report)
     frame = _check_key(frame, "township_code", file, report, "9-digit township code")
-    projected = frame.geometry.to_crs(CHINA_ALBERS).to_numpy()  # equal-area metres, once; rows keep their order
+    projected = frame.geometry.to_crs(
+        CHINA_ALBERS
+    ).to_numpy()  # equal-area metres, once; rows keep their order
     _check_overlaps(frame, projected, file, report)
     if "township_name" not in frame.columns:
         frame["township_name"] = frame["township_code"]
@@ -206,9 +281,17 @@ def prepare_townships(frame: gpd.GeoDataFrame, counties: gpd.GeoDataFrame | None
         frame["county_code"] = given.fillna(frame["township_code"].str[:6])
     prefix_off = frame["county_code"].notna() & (frame["township_code"].str[:6] != frame["county_code"])
     for i in np.flatnonzero(prefix_off.to_numpy()):
-        report.add("code_prefix", "info", file, row=_row_of(frame, i), feature=frame["township_code"].iloc[i],
-                   field="township_code", expected=f"a code starting with its county {frame['county_code'].iloc[i]}",
-                   found=frame["township_code"].iloc[i][:6], repair="kept (codes often outlive boundary changes)")
+        report.add(
+            "code_prefix",
+            "info",
+            file,
+            row=_row_of(frame, i),
+            feature=frame["township_code"].iloc[i],
+            field="township_code",
+            expected=f"a code starting with its county {frame['county_code'].iloc[i]}",
+            found=frame["township_code"].iloc[i][:6],
+            repair="kept (codes often outlive boundary changes)",
+        )
     frame = frame[frame["county_code"].notna()].copy()
     frame = _place_seats(frame, file, report)
     return frame.sort_values("township_code").reset_index(drop=True)
@@ -243,19 +326,38 @@ def _check_overlaps(frame: gpd.GeoDataFrame, geoms: np.ndarray, file: str, repor
         duplicate = shared >= DUPLICATE_SHARE * max(area[i], area[j])
         other = f"township {codes[i]} (row {_row_of(frame, i)})"
         if duplicate:
-            report.add("duplicate_geometry", "error", file, row=_row_of(frame, j), feature=codes[j], field="geometry",
-                       expected="a polygon of its own", found=f"the same polygon as {other}",
-                       repair="its people would be counted twice: keep one of the two")
+            report.add(
+                "duplicate_geometry",
+                "error",
+                file,
+                row=_row_of(frame, j),
+                feature=codes[j],
+                field="geometry",
+                expected="a polygon of its own",
+                found=f"the same polygon as {other}",
+                repair="its people would be counted twice: keep one of the two",
+            )
         else:
-            report.add("overlapping_townships", "error" if share >= OVERLAP_ERROR_SHARE else "warning", file,
-                       row=_row_of(frame, j), feature=codes[j], field="geometry",
-                       expected=f"townships that overlap by at most {OVERLAP_WARNING_SHARE:.0%} of the smaller one",
-                       found=f"{share:.1%} of the smaller one's area shared with {other} "
-                             f"({shared / 1e6:.2f} km²)")
+            report.add(
+                "overlapping_townships",
+                "error" if share >= OVERLAP_ERROR_SHARE else "warning",
+                file,
+                row=_row_of(frame, j),
+                feature=codes[j],
+                field="geometry",
+                expected=f"townships that overlap by at most {OVERLAP_WARNING_SHARE:.0%} of the smaller one",
+                found=f"{share:.1%} of the smaller one's area shared with {other} ({shared / 1e6:.2f} km²)",
+            )
 
 
-def _county_from_geometry(frame: gpd.GeoDataFrame, projected: np.ndarray, counties: gpd.GeoDataFrame,
-                          given: pd.Series, file: str, report: ValidationReport) -> pd.Series:
+def _county_from_geometry(
+    frame: gpd.GeoDataFrame,
+    projected: np.ndarray,
+    counties: gpd.GeoDataFrame,
+    given: pd.Series,
+    file: str,
+    report: ValidationReport,
+) -> pd.Series:
     overlaps = _area_overlaps(projected, counties.geometry.to_crs(CHINA_ALBERS).to_numpy())
     area = shapely.area(projected)
     best = overlaps.sort_values("area", ascending=False).drop_duplicates("left").set_index("left")
@@ -267,21 +369,45 @@ def _county_from_geometry(frame: gpd.GeoDataFrame, projected: np.ndarray, counti
     stated = given.to_numpy(dtype=object)
     mismatch = inside & np.array([isinstance(s, str) for s in stated]) & (stated != county)
     township_codes = frame["township_code"].to_numpy(dtype=object)
-    for i in np.flatnonzero(~inside | (share < 0.99) | mismatch):  # only the rows with something to say, in order
+    for i in np.flatnonzero(
+        ~inside | (share < 0.99) | mismatch
+    ):  # only the rows with something to say, in order
         code = township_codes[i]
         if not inside[i]:
-            report.add("outside_counties", "error", file, row=_row_of(frame, i), feature=code, field="geometry",
-                       expected="a township inside one of the counties",
-                       found=f"{share[i]:.0%} of its area inside any county (wrong CRS or wrong file?)")
+            report.add(
+                "outside_counties",
+                "error",
+                file,
+                row=_row_of(frame, i),
+                feature=code,
+                field="geometry",
+                expected="a township inside one of the counties",
+                found=f"{share[i]:.0%} of its area inside any county (wrong CRS or wrong file?)",
+            )
             continue
         if share[i] < 0.99:
-            report.add("split_township", "warning", file, row=_row_of(frame, i), feature=code, field="geometry",
-                       expected="a township within one county",
-                       found=f"{1 - share[i]:.1%} of its area in other counties",
-                       repair=f"assigned to county {county[i]}, which holds {share[i]:.1%}")
+            report.add(
+                "split_township",
+                "warning",
+                file,
+                row=_row_of(frame, i),
+                feature=code,
+                field="geometry",
+                expected="a township within one county",
+                found=f"{1 - share[i]:.1%} of its area in other counties",
+                repair=f"assigned to county {county[i]}, which holds {share[i]:.1%}",
+            )
         if mismatch[i]:
-            report.add("county_mismatch", "error", file, row=_row_of(frame, i), feature=code, field="county_code",
-                       expected=f"{county[i]} (the county its polygon lies in)", found=stated[i])
+            report.add(
+                "county_mismatch",
+                "error",
+                file,
+                row=_row_of(frame, i),
+                feature=code,
+                field="county_code",
+                expected=f"{county[i]} (the county its polygon lies in)",
+                found=stated[i],
+            )
     county[~inside | mismatch] = None
     return pd.Series(county, index=frame.index, dtype=object)
 
@@ -290,27 +416,48 @@ def _place_seats(frame: gpd.GeoDataFrame, file: str, report: ValidationReport) -
     """Seat of each township: given seat_lon/seat_lat if inside, else a point surely inside the polygon."""
     inner = frame.geometry.representative_point()
     if {"seat_lon", "seat_lat"} <= set(frame.columns):
-        given = gpd.GeoSeries(gpd.points_from_xy(frame["seat_lon"], frame["seat_lat"]), index=frame.index, crs=WGS84)
+        given = gpd.GeoSeries(
+            gpd.points_from_xy(frame["seat_lon"], frame["seat_lat"]), index=frame.index, crs=WGS84
+        )
         has = frame["seat_lon"].notna() & frame["seat_lat"].notna()
         inside = given.within(frame.geometry) & has
         for i in np.flatnonzero((has & ~inside).to_numpy()):
-            report.add("seat_outside", "warning", file, row=_row_of(frame, i), feature=frame["township_code"].iloc[i],
-                       field="seat_lon", expected="a seat inside the township",
-                       found=f"({frame['seat_lon'].iloc[i]}, {frame['seat_lat'].iloc[i]})",
-                       repair="replaced by a point inside the polygon")
+            report.add(
+                "seat_outside",
+                "warning",
+                file,
+                row=_row_of(frame, i),
+                feature=frame["township_code"].iloc[i],
+                field="seat_lon",
+                expected="a seat inside the township",
+                found=f"({frame['seat_lon'].iloc[i]}, {frame['seat_lat'].iloc[i]})",
+                repair="replaced by a point inside the polygon",
+            )
         seats = given.where(inside, inner)
     else:
-        report.add("seat_estimated", "info", file, field="seat_lon",
-                   expected="seat_lon/seat_lat of each township's seat (驻地)", found="no seat columns",
-                   repair="travel measured from a point inside each polygon")
+        report.add(
+            "seat_estimated",
+            "info",
+            file,
+            field="seat_lon",
+            expected="seat_lon/seat_lat of each township's seat (驻地)",
+            found="no seat columns",
+            repair="travel measured from a point inside each polygon",
+        )
         seats = inner
     frame["seat_lon"], frame["seat_lat"] = seats.x.to_numpy(), seats.y.to_numpy()
     return frame
 
 
-def attach_population(townships: gpd.GeoDataFrame, table: pd.DataFrame | None, file: str | None,
-                      report: ValidationReport, *, aged_share: float = DEFAULT_AGED_SHARE,
-                      township_file: str = "townships") -> gpd.GeoDataFrame:
+def attach_population(
+    townships: gpd.GeoDataFrame,
+    table: pd.DataFrame | None,
+    file: str | None,
+    report: ValidationReport,
+    *,
+    aged_share: float = DEFAULT_AGED_SHARE,
+    township_file: str = "townships",
+) -> gpd.GeoDataFrame:
     """Give every township its population and population aged 60+.
 
     Parameters
@@ -342,18 +489,42 @@ def attach_population(townships: gpd.GeoDataFrame, table: pd.DataFrame | None, f
     if table is not None and file is not None and "township_code" in table.columns:
         blank = table["township_code"].isna().to_numpy()
         for i in np.flatnonzero(blank):
-            report.add("missing_code", "warning", file, row=_row_of(table, i), field="township_code",
-                       expected="a 9-digit township code", found="empty", repair="row not used")
+            report.add(
+                "missing_code",
+                "warning",
+                file,
+                row=_row_of(table, i),
+                field="township_code",
+                expected="a 9-digit township code",
+                found="empty",
+                repair="row not used",
+            )
         table = table[~blank]
         known = table["township_code"].isin(out["township_code"])
         for i in np.flatnonzero(~known.to_numpy()):
-            report.add("unknown_township", "warning", file, row=_row_of(table, i), feature=table["township_code"].iloc[i],
-                       field="township_code", expected="a township of the townships layer", found="no such township",
-                       repair="row not used")
+            report.add(
+                "unknown_township",
+                "warning",
+                file,
+                row=_row_of(table, i),
+                feature=table["township_code"].iloc[i],
+                field="township_code",
+                expected="a township of the townships layer",
+                found="no such township",
+                repair="row not used",
+            )
         dup = table["township_code"].duplicated(keep="first")
         for i in np.flatnonzero(dup.to_numpy()):
-            report.add("duplicate_code", "error", file, row=_row_of(table, i), feature=table["township_code"].iloc[i],
-                       field="township_code", expected="one population row per township", found="a second row")
+            report.add(
+                "duplicate_code",
+                "error",
+                file,
+                row=_row_of(table, i),
+                feature=table["township_code"].iloc[i],
+                field="township_code",
+                expected="one population row per township",
+                found="a second row",
+            )
         rows = table[known & ~dup].set_index("township_code")
         for col in ("population", "population_60plus"):
             if col in rows.columns:
@@ -361,71 +532,133 @@ def attach_population(townships: gpd.GeoDataFrame, table: pd.DataFrame | None, f
                 out[col] = values.where(values.notna(), out[col])
     pop = out["population"]
     for i in np.flatnonzero(pop.isna().to_numpy()):
-        report.add("missing_population", "error", township_file, row=_row_of(out, i), feature=out["township_code"].iloc[i],
-                   field="population", expected="resident population >= 0", found="nothing")
+        report.add(
+            "missing_population",
+            "error",
+            township_file,
+            row=_row_of(out, i),
+            feature=out["township_code"].iloc[i],
+            field="population",
+            expected="resident population >= 0",
+            found="nothing",
+        )
     aged = out["population_60plus"]
     estimate = aged.isna() & pop.notna()
     if estimate.any():
         n = int(estimate.sum())
-        report.add("aged_estimated", "warning", file or township_file, field="population_60plus",
-                   expected="population aged 60+ for every township",
-                   found=f"missing for {n} of {len(out)} townships",
-                   repair=f"estimated as {aged_share:.1%} of the population (set aged_share to change)")
+        report.add(
+            "aged_estimated",
+            "warning",
+            file or township_file,
+            field="population_60plus",
+            expected="population aged 60+ for every township",
+            found=f"missing for {n} of {len(out)} townships",
+            repair=f"estimated as {aged_share:.1%} of the population (set aged_share to change)",
+        )
     out["aged_estimated"] = estimate.to_numpy()
     out["population_60plus"] = aged.where(~estimate, (pop * aged_share).round())
     too_many = out["population_60plus"] > out["population"]
     for i in np.flatnonzero(too_many.to_numpy()):
-        report.add("aged_exceeds_total", "error", file or township_file, row=_row_of(out, i),
-                   feature=out["township_code"].iloc[i], field="population_60plus",
-                   expected=f"at most the population ({out['population'].iloc[i]:.0f})",
-                   found=f"{out['population_60plus'].iloc[i]:.0f}")
+        report.add(
+            "aged_exceeds_total",
+            "error",
+            file or township_file,
+            row=_row_of(out, i),
+            feature=out["township_code"].iloc[i],
+            field="population_60plus",
+            expected=f"at most the population ({out['population'].iloc[i]:.0f})",
+            found=f"{out['population_60plus'].iloc[i]:.0f}",
+        )
     out["population"] = out["population"].fillna(0).astype(np.int64)
     out["population_60plus"] = out["population_60plus"].fillna(0).astype(np.int64)
     return out
 
 
-def _facility_points(frame: pd.DataFrame, file: str, report: ValidationReport,
-                     declared_crs: str | None) -> gpd.GeoDataFrame | None:
+def _facility_points(
+    frame: pd.DataFrame, file: str, report: ValidationReport, declared_crs: str | None
+) -> gpd.GeoDataFrame | None:
     """Point geometry in WGS84 from a vector layer or lon/lat columns with a declared system."""
-    if isinstance(frame, gpd.GeoDataFrame) and "geometry" in frame.columns and not (
-            {"lon", "lat"} <= set(frame.columns)):
+    if (
+        isinstance(frame, gpd.GeoDataFrame)
+        and "geometry" in frame.columns
+        and not ({"lon", "lat"} <= set(frame.columns))
+    ):
         frame = _set_crs(frame, file, report, declared_crs)
         if frame is None:
             return None
         kinds = shapely.get_type_id(frame.geometry.to_numpy())
         for i in np.flatnonzero(kinds != 0):
-            report.add("wrong_geometry", "error", file, row=_row_of(frame, i), feature=str(frame["facility_id"].iloc[i]),
-                       field="geometry", expected="a point", found=str(frame.geometry.iloc[i].geom_type
-                                                                        if frame.geometry.iloc[i] else "nothing"))
+            report.add(
+                "wrong_geometry",
+                "error",
+                file,
+                row=_row_of(frame, i),
+                feature=str(frame["facility_id"].iloc[i]),
+                field="geometry",
+                expected="a point",
+                found=str(frame.geometry.iloc[i].geom_type if frame.geometry.iloc[i] else "nothing"),
+            )
         return frame[kinds == 0].copy()
     if not {"lon", "lat"} <= set(frame.columns):
-        report.add("missing_column", "error", file, field="lon/lat",
-                   expected="point geometry or longitude/latitude columns (经度/纬度)", found="neither")
+        report.add(
+            "missing_column",
+            "error",
+            file,
+            field="lon/lat",
+            expected="point geometry or longitude/latitude columns (经度/纬度)",
+            found="neither",
+        )
         return None
     frame = pd.DataFrame(frame).copy()
     lon, lat = frame["lon"].to_numpy(float), frame["lat"].to_numpy(float)
     missing = np.isnan(lon) | np.isnan(lat)
     for i in np.flatnonzero(missing):
-        report.add("missing_coordinates", "error", file, row=_row_of(frame, i), feature=str(frame["facility_id"].iloc[i]),
-                   field="lon/lat", expected="longitude and latitude", found="missing")
+        report.add(
+            "missing_coordinates",
+            "error",
+            file,
+            row=_row_of(frame, i),
+            feature=str(frame["facility_id"].iloc[i]),
+            field="lon/lat",
+            expected="longitude and latitude",
+            found="missing",
+        )
     swapped = ~missing & (np.abs(lon) <= 60) & (np.abs(lat) > 60)
     for i in np.flatnonzero(swapped):
-        report.add("swapped_coordinates", "error", file, row=_row_of(frame, i), feature=str(frame["facility_id"].iloc[i]),
-                   field="lon/lat", expected="longitude 73-135, latitude 18-54 in China",
-                   found=f"lon {lon[i]}, lat {lat[i]} (columns swapped?)")
+        report.add(
+            "swapped_coordinates",
+            "error",
+            file,
+            row=_row_of(frame, i),
+            feature=str(frame["facility_id"].iloc[i]),
+            field="lon/lat",
+            expected="longitude 73-135, latitude 18-54 in China",
+            found=f"lon {lon[i]}, lat {lat[i]} (columns swapped?)",
+        )
     off_earth = ~missing & ~swapped & ((np.abs(lon) > 180) | (np.abs(lat) > 90))
     for i in np.flatnonzero(off_earth):
-        report.add("coordinates_out_of_range", "error", file, row=_row_of(frame, i),
-                   feature=str(frame["facility_id"].iloc[i]), field="lon/lat",
-                   expected="longitude -180 to 180 and latitude -90 to 90 (73-135, 18-54 in China)",
-                   found=f"lon {lon[i]}, lat {lat[i]}")
+        report.add(
+            "coordinates_out_of_range",
+            "error",
+            file,
+            row=_row_of(frame, i),
+            feature=str(frame["facility_id"].iloc[i]),
+            field="lon/lat",
+            expected="longitude -180 to 180 and latitude -90 to 90 (73-135, 18-54 in China)",
+            found=f"lon {lon[i]}, lat {lat[i]}",
+        )
     swapped |= off_earth
     row_crs = frame["crs"] if "crs" in frame.columns else pd.Series(None, index=frame.index)
     if declared_crs is None and row_crs.isna().all():
-        report.add("missing_crs", "error", file, field="crs",
-                   expected="the coordinate system of lon/lat: wgs84, gcj02 (Amap/Tencent), bd09 (Baidu) or EPSG code "
-                            "(declare it with --crs facilities=gcj02 or a 坐标系 column)",
-                   found="none declared")
+        report.add(
+            "missing_crs",
+            "error",
+            file,
+            field="crs",
+            expected="the coordinate system of lon/lat: wgs84, gcj02 (Amap/Tencent), bd09 (Baidu) or EPSG code "
+            "(declare it with --crs facilities=gcj02 or a 坐标系 column)",
+            found="none declared",
+        )
         return None
     systems = row_crs.astype(object).where(row_crs.notna(), declared_crs)
     out_lon, out_lat = lon.copy(), lat.copy()
@@ -435,16 +668,30 @@ def _facility_points(frame: pd.DataFrame, file: str, report: ValidationReport,
             out_lon[rows], out_lat[rows] = to_wgs84(lon[rows], lat[rows], str(system))
         except ValueError as exc:
             for i in np.flatnonzero(rows):
-                report.add("unknown_crs", "error", file, row=_row_of(frame, i), feature=str(frame["facility_id"].iloc[i]),
-                           field="crs", expected="wgs84, gcj02, bd09 or an EPSG code", found=str(exc))
+                report.add(
+                    "unknown_crs",
+                    "error",
+                    file,
+                    row=_row_of(frame, i),
+                    feature=str(frame["facility_id"].iloc[i]),
+                    field="crs",
+                    expected="wgs84, gcj02, bd09 or an EPSG code",
+                    found=str(exc),
+                )
             missing |= rows
     keep = ~missing & ~swapped
     frame = frame[keep]
     return gpd.GeoDataFrame(frame, geometry=gpd.points_from_xy(out_lon[keep], out_lat[keep]), crs=WGS84)
 
 
-def prepare_facilities(frame: pd.DataFrame, townships: gpd.GeoDataFrame | None, file: str,
-                       report: ValidationReport, *, declared_crs: str | None = None) -> gpd.GeoDataFrame | None:
+def prepare_facilities(
+    frame: pd.DataFrame,
+    townships: gpd.GeoDataFrame | None,
+    file: str,
+    report: ValidationReport,
+    *,
+    declared_crs: str | None = None,
+) -> gpd.GeoDataFrame | None:
     """Facilities as WGS84 points, each placed in one township, with defaults filled in.
 
     Parameters
@@ -478,9 +725,17 @@ def prepare_facilities(frame: pd.DataFrame, townships: gpd.GeoDataFrame | None, 
     points["name"] = points["name"].fillna(points["facility_id"])
     if "kind" in points.columns:
         for i in np.flatnonzero(points["kind"].isna().to_numpy()):
-            report.add("missing_value", "error", file, row=_row_of(points, i), feature=points["facility_id"].iloc[i],
-                       field="kind", expected="county_hospital, township_health_center, community_health_center "
-                                              "or other (医院/卫生院/社区卫生服务中心)", found="nothing")
+            report.add(
+                "missing_value",
+                "error",
+                file,
+                row=_row_of(points, i),
+                feature=points["facility_id"].iloc[i],
+                field="kind",
+                expected="county_hospital, township_health_center, community_health_center "
+                "or other (医院/卫生院/社区卫生服务中心)",
+                found="nothing",
+            )
     _fill_defaults(points, file, report)
     if townships is not None and len(townships):
         points = _place_in_townships(points, townships, file, report)
@@ -488,34 +743,62 @@ def prepare_facilities(frame: pd.DataFrame, townships: gpd.GeoDataFrame | None, 
 
 
 def _fill_defaults(points: pd.DataFrame, file: str, report: ValidationReport) -> None:
-    defaults = {"grade": Grade.NONE.value, "ownership": Ownership.PUBLIC.value,
-                "specialty": Specialty.GENERAL.value, "hospice_beds": 0.0}
+    defaults = {
+        "grade": Grade.NONE.value,
+        "ownership": Ownership.PUBLIC.value,
+        "specialty": Specialty.GENERAL.value,
+        "hospice_beds": 0.0,
+    }
     for col, default in defaults.items():
         if col not in points.columns:
             points[col] = default
-            report.add("default_value", "info", file, field=col, expected=f"a {col} column",
-                       found="none", repair=f"all facilities taken as {default!r}")
+            report.add(
+                "default_value",
+                "info",
+                file,
+                field=col,
+                expected=f"a {col} column",
+                found="none",
+                repair=f"all facilities taken as {default!r}",
+            )
         elif points[col].isna().any():
             n = int(points[col].isna().sum())
             points[col] = points[col].fillna(default)
-            report.add("default_value", "info", file, field=col, expected=f"a {col} for every facility",
-                       found=f"{n} empty", repair=f"taken as {default!r}")
+            report.add(
+                "default_value",
+                "info",
+                file,
+                field=col,
+                expected=f"a {col} for every facility",
+                found=f"{n} empty",
+                repair=f"taken as {default!r}",
+            )
     points["hospice_beds"] = points["hospice_beds"].astype(np.int64)
     derived = np.where(points["hospice_beds"] > 0, SiteStatus.EXISTING.value, SiteStatus.CANDIDATE.value)
     if "status" not in points.columns:
         points["status"] = derived
     else:
-        points["status"] = points["status"].where(points["status"].notna(), pd.Series(derived, index=points.index))
+        points["status"] = points["status"].where(
+            points["status"].notna(), pd.Series(derived, index=points.index)
+        )
     odd = (points["status"] == SiteStatus.EXISTING.value) & (points["hospice_beds"] == 0)
     for i in np.flatnonzero(odd.to_numpy()):
-        report.add("existing_without_beds", "warning", file, row=_row_of(points, i),
-                   feature=points["facility_id"].iloc[i], field="hospice_beds",
-                   expected="the number of hospice beds of an existing ward", found="0",
-                   repair="kept as an existing site; beds will be planned from the minimum")
+        report.add(
+            "existing_without_beds",
+            "warning",
+            file,
+            row=_row_of(points, i),
+            feature=points["facility_id"].iloc[i],
+            field="hospice_beds",
+            expected="the number of hospice beds of an existing ward",
+            found="0",
+            repair="kept as an existing site; beds will be planned from the minimum",
+        )
 
 
-def _place_in_townships(points: gpd.GeoDataFrame, townships: gpd.GeoDataFrame, file: str,
-                        report: ValidationReport) -> gpd.GeoDataFrame:
+def _place_in_townships(
+    points: gpd.GeoDataFrame, townships: gpd.GeoDataFrame, file: str, report: ValidationReport
+) -> gpd.GeoDataFrame:
     tree = shapely.STRtree(townships.geometry.to_numpy())
     pi, ti = tree.query(points.geometry.to_numpy(), predicate="within")
     first = pd.Series(ti, index=pi).groupby(level=0).first()
@@ -525,28 +808,52 @@ def _place_in_townships(points: gpd.GeoDataFrame, townships: gpd.GeoDataFrame, f
     if len(outside):
         proj_t = townships.geometry.to_crs(CHINA_ALBERS).to_numpy()
         proj_p = points.geometry.iloc[outside].to_crs(CHINA_ALBERS).to_numpy()
-        (src, dst), dist = shapely.STRtree(proj_t).query_nearest(proj_p, return_distance=True, all_matches=False)
+        (src, dst), dist = shapely.STRtree(proj_t).query_nearest(
+            proj_p, return_distance=True, all_matches=False
+        )
         # A point that cannot be projected (a coordinate system that does not fit) has no nearest township.
         for s_ in sorted(set(range(len(outside))) - set(src.tolist())):
             i = outside[s_]
-            report.add("facility_outside", "error", file, row=_row_of(points, i), feature=points["facility_id"].iloc[i],
-                       field="geometry", expected="a point inside one of the townships",
-                       found=f"{quote(points.geometry.iloc[i].wkt)}, nowhere near the region "
-                             "(wrong coordinate system declared?)")
+            report.add(
+                "facility_outside",
+                "error",
+                file,
+                row=_row_of(points, i),
+                feature=points["facility_id"].iloc[i],
+                field="geometry",
+                expected="a point inside one of the townships",
+                found=f"{quote(points.geometry.iloc[i].wkt)}, nowhere near the region "
+                "(wrong coordinate system declared?)",
+            )
         for s, d, metres in zip(src, dst, dist):
             i = outside[s]
             code = townships["township_code"].iloc[d]
             fid = points["facility_id"].iloc[i]
             if metres <= SNAP_METRES:
                 position[i] = d
-                report.add("facility_snapped", "warning", file, row=_row_of(points, i), feature=fid, field="geometry",
-                           expected="a point inside a township", found=f"{metres:.0f} m outside township {code}",
-                           repair=f"placed in township {code}")
+                report.add(
+                    "facility_snapped",
+                    "warning",
+                    file,
+                    row=_row_of(points, i),
+                    feature=fid,
+                    field="geometry",
+                    expected="a point inside a township",
+                    found=f"{metres:.0f} m outside township {code}",
+                    repair=f"placed in township {code}",
+                )
             else:
-                report.add("facility_outside", "error", file, row=_row_of(points, i), feature=fid, field="geometry",
-                           expected="a point inside one of the townships",
-                           found=f"{metres / 1000:.1f} km from the nearest township {code} "
-                                 "(wrong coordinate system declared, or a facility outside the region?)")
+                report.add(
+                    "facility_outside",
+                    "error",
+                    file,
+                    row=_row_of(points, i),
+                    feature=fid,
+                    field="geometry",
+                    expected="a point inside one of the townships",
+                    found=f"{metres / 1000:.1f} km from the nearest township {code} "
+                    "(wrong coordinate system declared, or a facility outside the region?)",
+                )
     placed = position >= 0
     derived_t = townships["township_code"].to_numpy()[np.where(placed, position, 0)]
     derived_c = townships["county_code"].to_numpy()[np.where(placed, position, 0)]
@@ -555,9 +862,16 @@ def _place_in_townships(points: gpd.GeoDataFrame, townships: gpd.GeoDataFrame, f
             stated = points[col]
             off = placed & stated.notna().to_numpy() & (stated.to_numpy() != derived)
             for i in np.flatnonzero(off):
-                report.add("facility_code_mismatch", "warning", file, row=_row_of(points, i),
-                           feature=points["facility_id"].iloc[i], field=col,
-                           expected=f"{derived[i]} (where its point lies)", found=str(stated.iloc[i]),
-                           repair="location wins: check the coordinates or the code")
+                report.add(
+                    "facility_code_mismatch",
+                    "warning",
+                    file,
+                    row=_row_of(points, i),
+                    feature=points["facility_id"].iloc[i],
+                    field=col,
+                    expected=f"{derived[i]} (where its point lies)",
+                    found=str(stated.iloc[i]),
+                    repair="location wins: check the coordinates or the code",
+                )
         points[col] = np.where(placed, derived, None)
     return points[placed].copy()

@@ -41,8 +41,20 @@ from ortools.math_opt.python import mathopt
 
 from optimization.solve import Backend, SolveReport, SolveStatus, backend_label, relative_gap, solve_mathopt
 
-__all__ = ["Bound", "Check", "Confirmation", "DISAGREEMENT", "LP_BOUND", "certified", "confirm_mathopt", "disputed", "plainly_certified",
-           "lp_bound", "solve_relaxation", "unconfirmed"]
+__all__ = [
+    "DISAGREEMENT",
+    "LP_BOUND",
+    "Bound",
+    "Check",
+    "Confirmation",
+    "certified",
+    "confirm_mathopt",
+    "disputed",
+    "lp_bound",
+    "plainly_certified",
+    "solve_relaxation",
+    "unconfirmed",
+]
 
 #: Certificate text of a claim met by the LP relaxation's bound.
 LP_BOUND = "confirmed by the LP bound (glop)"
@@ -87,15 +99,28 @@ class Check:
         """Its name in reports, e.g. ``scip`` or ``highs (presolve off)``."""
         return backend_label(self.backend, presolve=self.presolve)
 
-    def solve(self, model: mathopt.Model, *, integral: bool, time_limit: float | None,
-              threads: int | None = None, random_seed: int | None = None) -> tuple[mathopt.SolveResult, SolveReport]:
+    def solve(
+        self,
+        model: mathopt.Model,
+        *,
+        integral: bool,
+        time_limit: float | None,
+        threads: int | None = None,
+        random_seed: int | None = None,
+    ) -> tuple[mathopt.SolveResult, SolveReport]:
         """Solve ``model`` from scratch (no hint) with this back end, to a proof.
 
         ``integral``: the objective is integral at every plan, so a gap below 1 proves it.
         """
-        return solve_mathopt(model, backend=self.backend, presolve=self.presolve, time_limit=time_limit,
-                             absolute_gap_limit=1.0 - 1e-6 if integral else None, threads=threads,
-                             random_seed=random_seed)
+        return solve_mathopt(
+            model,
+            backend=self.backend,
+            presolve=self.presolve,
+            time_limit=time_limit,
+            absolute_gap_limit=1.0 - 1e-6 if integral else None,
+            threads=threads,
+            random_seed=random_seed,
+        )
 
 
 @dataclass(frozen=True)
@@ -149,8 +174,9 @@ def unconfirmed(report: SolveReport, bound: float | None, note: str) -> SolveRep
     SolveReport
     """
     status = SolveStatus.FEASIBLE if report.status.has_solution else report.status
-    return replace(report, status=status, best_bound=bound, gap=relative_gap(report.objective, bound),
-                   certificate=note)
+    return replace(
+        report, status=status, best_bound=bound, gap=relative_gap(report.objective, bound), certificate=note
+    )
 
 
 def _meets(bound: float | None, objective: float) -> bool:
@@ -213,7 +239,7 @@ def solve_relaxation(model: mathopt.Model, *, time_limit: float | None = None) -
         params.time_limit = _seconds(time_limit)
     try:
         return mathopt.solve(relaxed, mathopt.SolverType.GLOP, params=params)
-    except Exception:  # noqa: BLE001 - an LP that cannot be solved confirms nothing
+    except Exception:
         return None
 
 
@@ -234,9 +260,17 @@ def _seconds(value: float) -> timedelta:
     return timedelta(seconds=max(float(value), 0.001))
 
 
-def confirm_mathopt(model: mathopt.Model, claim: SolveReport, *, check: Check, integral: bool,
-                    bounds: Sequence[Bound] = (), time_limit: float | None = None, threads: int | None = None,
-                    random_seed: int | None = None) -> Confirmation:
+def confirm_mathopt(
+    model: mathopt.Model,
+    claim: SolveReport,
+    *,
+    check: Check,
+    integral: bool,
+    bounds: Sequence[Bound] = (),
+    time_limit: float | None = None,
+    threads: int | None = None,
+    random_seed: int | None = None,
+) -> Confirmation:
     """Confirm a MathOpt back end's ``optimal`` claim independently, or downgrade it.
 
     Parameters
@@ -276,25 +310,38 @@ def confirm_mathopt(model: mathopt.Model, claim: SolveReport, *, check: Check, i
         return Confirmation(certified(claim, LP_BOUND))
     left = None if time_limit is None else max(time_limit - (time.perf_counter() - start), 0.001)
     try:
-        result, second = check.solve(model, integral=integral, time_limit=left, threads=threads,
-                                     random_seed=random_seed)
-    except Exception as exc:  # noqa: BLE001 - the check failed: the claim stays unconfirmed
+        result, second = check.solve(
+            model, integral=integral, time_limit=left, threads=threads, random_seed=random_seed
+        )
+    except Exception as exc:
         return Confirmation(unconfirmed(claim, lp, f"not confirmed: {check.label} failed ({exc})"))
     spent = claim.solve_seconds + (time.perf_counter() - start)
     claim = replace(claim, solve_seconds=spent)
-    bound = None if second.best_bound is None else _rounded(second.best_bound, integral=integral, maximize=maximize)
-    if second.status.has_solution and second.objective is not None and _better(second.objective, objective,
-                                                                                 maximize=maximize):
-        note = (f"{DISAGREEMENT}: {claim.backend} claimed {objective:g} optimal, {check.label} found "
-                f"{second.objective:g}{' (proven optimal by it)' if second.status is SolveStatus.OPTIMAL else ''}; "
-                f"the better plan is kept, gap against the LP bound" + ("" if lp is not None else " (not available)"))
+    bound = (
+        None
+        if second.best_bound is None
+        else _rounded(second.best_bound, integral=integral, maximize=maximize)
+    )
+    if (
+        second.status.has_solution
+        and second.objective is not None
+        and _better(second.objective, objective, maximize=maximize)
+    ):
+        note = (
+            f"{DISAGREEMENT}: {claim.backend} claimed {objective:g} optimal, {check.label} found "
+            f"{second.objective:g}{' (proven optimal by it)' if second.status is SolveStatus.OPTIMAL else ''}; "
+            f"the better plan is kept, gap against the LP bound"
+            + ("" if lp is not None else " (not available)")
+        )
         better = replace(claim, objective=second.objective, backend=f"{claim.backend},{check.label}")
         return Confirmation(unconfirmed(better, lp, note), result)
     if _meets(bound, objective):
         return Confirmation(certified(claim, f"confirmed by {check.label}"))
     if bound is not None and _better(bound, objective, maximize=not maximize):
-        note = (f"{DISAGREEMENT}: {check.label} proved a bound of {bound:g}, but {claim.backend}'s plan reaches "
-                f"{objective:g}; gap against the LP bound" + ("" if lp is not None else " (not available)"))
+        note = (
+            f"{DISAGREEMENT}: {check.label} proved a bound of {bound:g}, but {claim.backend}'s plan reaches "
+            f"{objective:g}; gap against the LP bound" + ("" if lp is not None else " (not available)")
+        )
         return Confirmation(unconfirmed(claim, lp, note))
     weaker = _weaker([bound, lp], maximize=maximize)  # never the claim's own bound: it is what is in question
     reason = "ran out of time" if second.status is not SolveStatus.OPTIMAL else f"proved only {bound:g}"

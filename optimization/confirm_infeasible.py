@@ -26,8 +26,15 @@ from dataclasses import replace
 
 from ortools.math_opt.python import mathopt
 
-from optimization.certify import DISAGREEMENT, Check, Confirmation, certified, lp_bound, solve_relaxation, \
-    unconfirmed
+from optimization.certify import (
+    DISAGREEMENT,
+    Check,
+    Confirmation,
+    certified,
+    lp_bound,
+    solve_relaxation,
+    unconfirmed,
+)
 from optimization.solve import SolveReport, SolveStatus
 
 __all__ = ["LP_INFEASIBLE", "confirm_infeasible"]
@@ -36,9 +43,16 @@ __all__ = ["LP_INFEASIBLE", "confirm_infeasible"]
 LP_INFEASIBLE = "confirmed by the LP relaxation (glop): not even a fractional plan meets the rules"
 
 
-def confirm_infeasible(model: mathopt.Model, claim: SolveReport, *, check: Check, integral: bool,
-                       time_limit: float | None = None, threads: int | None = None,
-                       random_seed: int | None = None) -> Confirmation:
+def confirm_infeasible(
+    model: mathopt.Model,
+    claim: SolveReport,
+    *,
+    check: Check,
+    integral: bool,
+    time_limit: float | None = None,
+    threads: int | None = None,
+    random_seed: int | None = None,
+) -> Confirmation:
     """Confirm a back end's ``infeasible`` claim independently, or overturn it.
 
     Parameters
@@ -72,20 +86,29 @@ def confirm_infeasible(model: mathopt.Model, claim: SolveReport, *, check: Check
         return Confirmation(certified(claim, LP_INFEASIBLE))
     left = None if time_limit is None else max(time_limit - (time.perf_counter() - start), 0.001)
     try:
-        result, second = check.solve(model, integral=integral, time_limit=left, threads=threads,
-                                     random_seed=random_seed)
-    except Exception as exc:  # noqa: BLE001 - the check failed: the claim stays unproven
+        result, second = check.solve(
+            model, integral=integral, time_limit=left, threads=threads, random_seed=random_seed
+        )
+    except Exception as exc:
         return Confirmation(_undecided(claim, f"{check.label} failed ({exc})", start))
     if second.status is SolveStatus.INFEASIBLE:
         spent = claim.solve_seconds + time.perf_counter() - start
         return Confirmation(certified(replace(claim, solve_seconds=spent), f"confirmed by {check.label}"))
     if second.status.has_solution:
         lp = lp_bound(model, integral=integral, time_limit=left)
-        note = (f"{DISAGREEMENT}: {claim.backend} claimed no plan meets the rules, {check.label} found one of "
-                f"value {second.objective:g}; its plan is kept, gap against the LP bound"
-                + ("" if lp is not None else " (not available)"))
-        found = SolveReport(SolveStatus.FEASIBLE, second.objective, None, None,
-                            claim.solve_seconds + time.perf_counter() - start, f"{claim.backend},{check.label}")
+        note = (
+            f"{DISAGREEMENT}: {claim.backend} claimed no plan meets the rules, {check.label} found one of "
+            f"value {second.objective:g}; its plan is kept, gap against the LP bound"
+            + ("" if lp is not None else " (not available)")
+        )
+        found = SolveReport(
+            SolveStatus.FEASIBLE,
+            second.objective,
+            None,
+            None,
+            claim.solve_seconds + time.perf_counter() - start,
+            f"{claim.backend},{check.label}",
+        )
         return Confirmation(unconfirmed(found, lp, note), result)
     reason = "ran out of time" if second.status is SolveStatus.NO_SOLUTION else f"ended with {second.status}"
     return Confirmation(_undecided(claim, f"{check.label} {reason}", start))
@@ -94,5 +117,9 @@ def confirm_infeasible(model: mathopt.Model, claim: SolveReport, *, check: Check
 def _undecided(claim: SolveReport, why: str, start: float) -> SolveReport:
     """The claim downgraded to ``no_solution``: infeasibility was not confirmed, and no plan was found."""
     note = f"not confirmed: {claim.backend} claimed no plan meets the rules, but {why}; no plan was found"
-    return SolveReport(SolveStatus.NO_SOLUTION, solve_seconds=claim.solve_seconds + time.perf_counter() - start,
-                       backend=claim.backend, certificate=note)
+    return SolveReport(
+        SolveStatus.NO_SOLUTION,
+        solve_seconds=claim.solve_seconds + time.perf_counter() - start,
+        backend=claim.backend,
+        certificate=note,
+    )

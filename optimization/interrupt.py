@@ -77,7 +77,7 @@ def run_interruptibly(solve: Callable[[], T], stop: Callable[[], None] | None = 
         signal.pthread_sigmask(signal.SIG_BLOCK, {signal.SIGINT, signal.SIGTERM})
         try:
             outcome["value"] = solve()
-        except BaseException as exc:  # noqa: BLE001 - handed to the caller as it is
+        except BaseException as exc:
             outcome["error"] = exc
         finally:
             done.set()

@@ -35,7 +35,10 @@ def _flush_c_stdout() -> None:
     """Flush C's stdio buffers, so a solver's buffered line goes where file descriptor 1 points now."""
     try:
         ctypes.CDLL(None).fflush(None)
-    except (OSError, AttributeError):  # no C library to ask (an unusual platform): nothing buffered we can reach
+    except (
+        OSError,
+        AttributeError,
+    ):  # no C library to ask (an unusual platform): nothing buffered we can reach
         pass
 
 

@@ -101,8 +101,12 @@ class Infeasibility:
 
     def to_dict(self) -> dict[str, Any]:
         """Plain-JSON form."""
-        return {"rule": self.rule, "subject": self.subject, "message": self.message,
-                "detail": dict(self.detail)}
+        return {
+            "rule": self.rule,
+            "subject": self.subject,
+            "message": self.message,
+            "detail": dict(self.detail),
+        }
 
 
 @dataclass(frozen=True)
@@ -158,11 +162,11 @@ class SolveReport:
         }
 
     @classmethod
-    def infeasible(cls, reasons: Iterable[Infeasibility], *, seconds: float = 0.0,
-                   backend: str = "none") -> "SolveReport":
+    def infeasible(
+        cls, reasons: Iterable[Infeasibility], *, seconds: float = 0.0, backend: str = "none"
+    ) -> SolveReport:
         """A report for a model proven (or found beforehand) to be infeasible."""
-        return cls(SolveStatus.INFEASIBLE, solve_seconds=seconds, backend=backend,
-                   reasons=tuple(reasons))
+        return cls(SolveStatus.INFEASIBLE, solve_seconds=seconds, backend=backend, reasons=tuple(reasons))
 
 
 def relative_gap(objective: float | None, bound: float | None) -> float | None:
@@ -198,8 +202,7 @@ def _status_from_mathopt(result: mathopt.SolveResult) -> SolveStatus:
     reason = result.termination.reason
     if reason == mathopt.TerminationReason.OPTIMAL:
         return SolveStatus.OPTIMAL
-    if reason in (mathopt.TerminationReason.INFEASIBLE,
-                  mathopt.TerminationReason.INFEASIBLE_OR_UNBOUNDED):
+    if reason in (mathopt.TerminationReason.INFEASIBLE, mathopt.TerminationReason.INFEASIBLE_OR_UNBOUNDED):
         return SolveStatus.INFEASIBLE
     if reason == mathopt.TerminationReason.FEASIBLE or result.has_primal_feasible_solution():
         return SolveStatus.FEASIBLE
@@ -274,15 +277,23 @@ def solve_mathopt(
     model_params = None
     if hint:
         model_params = mathopt.ModelSolveParameters(
-            solution_hints=[mathopt.SolutionHint(variable_values=dict(hint))])
-    from ortools.util.python.solve_interrupter import SolveInterrupter  # a native module: loaded when first solving
+            solution_hints=[mathopt.SolutionHint(variable_values=dict(hint))]
+        )
+    from ortools.util.python.solve_interrupter import (
+        SolveInterrupter,  # a native module: loaded when first solving
+    )
 
     interrupter = SolveInterrupter()
     start = time.perf_counter()
-    with native_stdout_silenced():  # HiGHS may print a debugging line to stdout: see optimization.native_output
-        result = run_interruptibly(lambda: mathopt.solve(model, backend.mathopt_type, params=params,
-                                                         model_params=model_params, interrupter=interrupter),
-                                   interrupter.interrupt)
+    with (
+        native_stdout_silenced()
+    ):  # HiGHS may print a debugging line to stdout: see optimization.native_output
+        result = run_interruptibly(
+            lambda: mathopt.solve(
+                model, backend.mathopt_type, params=params, model_params=model_params, interrupter=interrupter
+            ),
+            interrupter.interrupt,
+        )
     seconds = time.perf_counter() - start
     status = _status_from_mathopt(result)
     objective = result.objective_value() if status.has_solution else None
@@ -326,13 +337,19 @@ def refuse_inexact_for_cpsat(model: mathopt.Model) -> None:
         Naming the variable and its bounds, and the back ends that can solve it.
     """
     variables = model.export_model().variables
-    for index, (low, high, integer) in enumerate(zip(variables.lower_bounds, variables.upper_bounds,
-                                                     variables.integers)):
+    for index, (low, high, integer) in enumerate(
+        zip(variables.lower_bounds, variables.upper_bounds, variables.integers)
+    ):
         if not integer and (low < 0.0 or high > 1.0):
-            name = variables.names[index] if index < len(variables.names) and variables.names[index] else \
-                f"#{variables.ids[index]}"
-            raise ValueError(f"CP-SAT solves integer models only, and variable {name} is continuous over "
-                             f"[{low:g}, {high:g}]: CP-SAT would round it to whole units; use highs or scip")
+            name = (
+                variables.names[index]
+                if index < len(variables.names) and variables.names[index]
+                else f"#{variables.ids[index]}"
+            )
+            raise ValueError(
+                f"CP-SAT solves integer models only, and variable {name} is continuous over "
+                f"[{low:g}, {high:g}]: CP-SAT would round it to whole units; use highs or scip"
+            )
 
 
 _CPSAT_STATUS = {
@@ -429,8 +446,12 @@ def combine_reports(reports: Sequence[SolveReport], *, wall_seconds: float | Non
         ``infeasible`` with the reason ``nothing_to_plan`` when there are no reports.
     """
     if not reports:  # nothing was planned: never call that optimal
-        reason = Infeasibility("nothing_to_plan", "all", "There was nothing to plan: no county with townships "
-                               "was given (check the counties and townships layers and the county selection).")
+        reason = Infeasibility(
+            "nothing_to_plan",
+            "all",
+            "There was nothing to plan: no county with townships "
+            "was given (check the counties and townships layers and the county selection).",
+        )
         return SolveReport.infeasible([reason], seconds=wall_seconds or 0.0)
     status = max((r.status for r in reports), key=_STATUS_RANK.__getitem__)
     reasons = tuple(reason for r in reports for reason in r.reasons)
@@ -438,7 +459,9 @@ def combine_reports(reports: Sequence[SolveReport], *, wall_seconds: float | Non
     backends = ",".join(sorted({r.backend for r in reports}))
     certificate = combine_certificates([r.certificate for r in reports])
     if not status.has_solution:
-        return SolveReport(status, solve_seconds=seconds, backend=backends, reasons=reasons, certificate=certificate)
+        return SolveReport(
+            status, solve_seconds=seconds, backend=backends, reasons=reasons, certificate=certificate
+        )
     objective = sum(r.objective or 0.0 for r in reports)
     bounds = [r.best_bound for r in reports]
     bound = None if any(b is None for b in bounds) else float(sum(bounds))

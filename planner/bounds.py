@@ -20,7 +20,17 @@ from collections.abc import Callable, Mapping
 from dataclasses import dataclass
 from typing import Any
 
-__all__ = ["GROUPING", "REGION_OPTIONS", "SITING", "TRAVEL", "Bound", "check_numbers", "flag", "quote", "snippet"]
+__all__ = [
+    "GROUPING",
+    "REGION_OPTIONS",
+    "SITING",
+    "TRAVEL",
+    "Bound",
+    "check_numbers",
+    "flag",
+    "quote",
+    "snippet",
+]
 
 #: Longest excerpt of a value quoted in a message.
 SNIPPET_CHARS = 60
@@ -100,8 +110,9 @@ class Bound:
         if ok and self.whole:
             ok = isinstance(value, int)
         if ok:
-            ok = ((value > self.low if self.low_open else value >= self.low)
-                  and (value < self.high if self.high_open else value <= self.high))
+            ok = (value > self.low if self.low_open else value >= self.low) and (
+                value < self.high if self.high_open else value <= self.high
+            )
         return None if ok else f"expected {self.describe()}, found {snippet(value)}"
 
 
@@ -115,23 +126,43 @@ _PEOPLE = Bound(0, 10**10)
 
 #: Numeric settings of hospice siting (:class:`planner.siting.SitingSetup`).
 SITING: dict[str, Bound] = {
-    "threshold": _TRAVEL, "max_travel": _TRAVEL, "coverage_target": _SHARE, "county_target": _SHARE,
-    "new_sites": _COUNT, "county_new_sites": _COUNT, "bed_budget": Bound(0, 10**9, unit="beds"),
-    "beds_min": _BEDS, "beds_max": _BEDS, "beds_per_10k_aged": Bound(0, 10_000),
-    "persons_served_per_bed": Bound(0, 10**9, low_open=True), "time_limit": _SECONDS,
-    "alternatives": Bound(0, 50, whole=True), "alternatives_gap": Bound(0, 100), "seed": _SEED,
+    "threshold": _TRAVEL,
+    "max_travel": _TRAVEL,
+    "coverage_target": _SHARE,
+    "county_target": _SHARE,
+    "new_sites": _COUNT,
+    "county_new_sites": _COUNT,
+    "bed_budget": Bound(0, 10**9, unit="beds"),
+    "beds_min": _BEDS,
+    "beds_max": _BEDS,
+    "beds_per_10k_aged": Bound(0, 10_000),
+    "persons_served_per_bed": Bound(0, 10**9, low_open=True),
+    "time_limit": _SECONDS,
+    "alternatives": Bound(0, 50, whole=True),
+    "alternatives_gap": Bound(0, 100),
+    "seed": _SEED,
 }
 #: Numeric settings of medical-community grouping (:class:`planner.grouping.GroupingSetup`).
 GROUPING: dict[str, Bound] = {
-    "k": Bound(1, 10_000, whole=True), "k_min": Bound(1, 10_000, whole=True), "k_max": Bound(1, 10_000, whole=True),
-    "pop_tolerance": Bound(0, 100), "pop_min": _PEOPLE, "pop_max": _PEOPLE, "max_travel": _TRAVEL,
-    "time_limit": _SECONDS, "workers": Bound(1, 256, whole=True), "seed": _SEED,
+    "k": Bound(1, 10_000, whole=True),
+    "k_min": Bound(1, 10_000, whole=True),
+    "k_max": Bound(1, 10_000, whole=True),
+    "pop_tolerance": Bound(0, 100),
+    "pop_min": _PEOPLE,
+    "pop_max": _PEOPLE,
+    "max_travel": _TRAVEL,
+    "time_limit": _SECONDS,
+    "workers": Bound(1, 256, whole=True),
+    "seed": _SEED,
 }
 #: Numeric region options (:class:`geodata.region.RegionOptions`).
-REGION_OPTIONS: dict[str, Bound] = {"aged_share": Bound(0, 1, low_open=True, high_open=True)}  # as RegionOptions
+REGION_OPTIONS: dict[str, Bound] = {
+    "aged_share": Bound(0, 1, low_open=True, high_open=True)
+}  # as RegionOptions
 #: Estimated-travel settings (:class:`geodata.travel.TravelSettings`).
 TRAVEL: dict[str, Bound] = {
-    "detour_factor": Bound(1, 100), "speed_kmh": Bound(0, 1_000, low_open=True, unit="km/h"),
+    "detour_factor": Bound(1, 100),
+    "speed_kmh": Bound(0, 1_000, low_open=True, unit="km/h"),
     "max_minutes": Bound(0, 100_000, low_open=True, unit="minutes"),
 }
 
@@ -144,8 +175,11 @@ def check_numbers(values: Mapping[str, Any], bounds: Mapping[str, Bound], *, whe
     ValueError
         ``<where>: <key>: expected ..., found ...`` for each value refused (all of them, joined by ``; ``).
     """
-    problems = [f"{where}: {key}: {reason}" for key, bound in bounds.items()
-                if values.get(key) is not None and (reason := bound.problem(values[key])) is not None]
+    problems = [
+        f"{where}: {key}: {reason}"
+        for key, bound in bounds.items()
+        if values.get(key) is not None and (reason := bound.problem(values[key])) is not None
+    ]
     if problems:
         raise ValueError("; ".join(problems))
 
@@ -163,7 +197,9 @@ def flag(bound: Bound, *, whole: bool | None = None) -> Callable[[str], Any]:
         try:
             value = int(text) if as_int else float(text)
         except ValueError:
-            raise argparse.ArgumentTypeError(f"expected {bound.describe()}, found {text[:SNIPPET_CHARS]!r}") from None
+            raise argparse.ArgumentTypeError(
+                f"expected {bound.describe()}, found {text[:SNIPPET_CHARS]!r}"
+            ) from None
         if bound.problem(value) is not None:
             raise argparse.ArgumentTypeError(f"expected {bound.describe()}, found {text[:SNIPPET_CHARS]!r}")
         return value

@@ -21,10 +21,22 @@ from collections.abc import Callable, Sequence
 from typing import TYPE_CHECKING, Any
 
 from geodata.report import RegionError
-from planner.cliutil import (CommandError, add_executor_arguments, add_region_arguments, check_outputs,
-                             command_executor, fit_solver_workers, load, parameter_errors, read_params, read_region,
-                             words_to_stderr, write_json, write_layers)
 from planner.bounds import SITING, flag
+from planner.cliutil import (
+    CommandError,
+    add_executor_arguments,
+    add_region_arguments,
+    check_outputs,
+    command_executor,
+    fit_solver_workers,
+    load,
+    parameter_errors,
+    read_params,
+    read_region,
+    words_to_stderr,
+    write_json,
+    write_layers,
+)
 from planner.commands import add_save_arguments, save_run
 from planner.commands import register as register_scenario_commands
 from planner.parallel import ProgressBar
@@ -51,8 +63,10 @@ def cmd_validate(args: argparse.Namespace) -> int:
     else:
         if region is not None:
             s = region.summary()
-            print(f"{s['name']}: {s['counties']} counties, {s['townships']} townships, {s['facilities']} facilities, "
-                  f"population {s['population']:,} ({s['population_60plus']:,} aged 60+); travel: {s['travel']}")
+            print(
+                f"{s['name']}: {s['counties']} counties, {s['townships']} townships, {s['facilities']} facilities, "
+                f"population {s['population']:,} ({s['population_60plus']:,} aged 60+); travel: {s['travel']}"
+            )
         print(report.to_text(max_per_check=None if args.all else 30))
     return 0 if (region is not None and report.usable) else 1
 
@@ -65,22 +79,32 @@ def cmd_demo(args: argparse.Namespace) -> int:
     region = demo_region(seed=args.seed)
     out = region.to_gpkg(args.out, overwrite=args.force)
     s = region.summary()
-    print(f"wrote {out}: {s['counties']} counties, {s['townships']} townships, {s['facilities']} facilities "
-          f"(township polygons, populations and facilities are SYNTHETIC; county polygons and codes are real)")
+    print(
+        f"wrote {out}: {s['counties']} counties, {s['townships']} townships, {s['facilities']} facilities "
+        f"(township polygons, populations and facilities are SYNTHETIC; county polygons and codes are real)"
+    )
     return 0
 
 
 def _print_report_header(report: dict[str, Any]) -> None:
     gap = "n/a" if report["gap"] is None else f"{report['gap']:.4%}"
-    print(f"overall status: {report['status']}  objective: {report['objective']}  best bound: {report['best_bound']}  "
-          f"gap: {gap}  time: {report['solve_seconds']} s")
+    print(
+        f"overall status: {report['status']}  objective: {report['objective']}  best bound: {report['best_bound']}  "
+        f"gap: {gap}  time: {report['solve_seconds']} s"
+    )
     if report.get("certificate"):
         print(f"check: {report['certificate']}")
 
 
 def cmd_group(args: argparse.Namespace) -> int:
     """Group each county's townships into medical communities."""
-    from planner.grouping import GroupingSetup, grouping_layers, read_current_grouping, run_grouping, score_assignment
+    from planner.grouping import (
+        GroupingSetup,
+        grouping_layers,
+        read_current_grouping,
+        run_grouping,
+        score_assignment,
+    )
 
     check_outputs(args)
     values = read_params(args.params, "grouping")
@@ -98,12 +122,21 @@ def cmd_group(args: argparse.Namespace) -> int:
         setup.params_check(region)
     scores = score_assignment(region, setup, setup.current) if args.current else None
     for county, evaluation in (scores or {}).items():
-        print(f"current grouping, {county}: " + (", ".join(
-            f"{_community(c)} (mean {c.mean_travel:.0f}, max {c.max_travel:.0f} min)" for c in evaluation.communities)
-            or "no community"))
+        print(
+            f"current grouping, {county}: "
+            + (
+                ", ".join(
+                    f"{_community(c)} (mean {c.mean_travel:.0f}, max {c.max_travel:.0f} min)"
+                    for c in evaluation.communities
+                )
+                or "no community"
+            )
+        )
         for v in evaluation.violations:
             print(f"  - breaks: {v.message}")
-    with command_executor(args, tasks=len(setup.counties or region.county_codes), preload=["planner.grouping"]) as ex:
+    with command_executor(
+        args, tasks=len(setup.counties or region.county_codes), preload=["planner.grouping"]
+    ) as ex:
         setup = fit_solver_workers(setup, ex)
         with ProgressBar(desc="counties", disable=args.quiet or None) as bar:
             result = run_grouping(region, setup, map_fn=ex.map, progress=bar)
@@ -128,9 +161,16 @@ def cmd_site(args: argparse.Namespace) -> int:
     check_outputs(args)
     values = read_params(args.params, "siting")
     region = load(args)
-    given = {"objective": args.objective, "coverage_target": args.target, "county_target": args.county_target,
-             "new_sites": args.new_sites, "county_new_sites": args.county_new_sites, "bed_budget": args.bed_budget,
-             "time_limit": args.time_limit, "alternatives": args.alternatives}
+    given = {
+        "objective": args.objective,
+        "coverage_target": args.target,
+        "county_target": args.county_target,
+        "new_sites": args.new_sites,
+        "county_new_sites": args.county_new_sites,
+        "bed_budget": args.bed_budget,
+        "time_limit": args.time_limit,
+        "alternatives": args.alternatives,
+    }
     values.update({k: v for k, v in given.items() if v is not None})
     if args.threshold_minutes is not None:
         values.update(threshold=args.threshold_minutes, unit="minutes")
@@ -149,8 +189,13 @@ def cmd_site(args: argparse.Namespace) -> int:
     return 0 if result.plan.has_plan else 1
 
 
-def _write_outputs(args: argparse.Namespace, region: Region, data: dict[str, Any],
-                   layers: Callable[[], dict[str, Any]], **run: Any) -> None:
+def _write_outputs(
+    args: argparse.Namespace,
+    region: Region,
+    data: dict[str, Any],
+    layers: Callable[[], dict[str, Any]],
+    **run: Any,
+) -> None:
     """The run's --json, --out (map layers, built only when asked) and --save, as checked before solving."""
     if args.json:
         write_json(data, args.json, force=args.force)
@@ -172,26 +217,34 @@ def _print_siting(data: dict[str, Any]) -> None:
         sites = data["open_sites"]
         new = [s for s in sites if not s["existing"]]
         unit = data["threshold"]["unit"]
-        print(f"{len(sites)} sites with hospice beds ({len(new)} new), {sum(s['beds'] for s in sites)} beds "
-              f"({sum(s['new_beds'] for s in sites)} new)")
+        print(
+            f"{len(sites)} sites with hospice beds ({len(new)} new), {sum(s['beds'] for s in sites)} beds "
+            f"({sum(s['new_beds'] for s in sites)} new)"
+        )
         overall = data["coverage"]["overall"]
-        print(f"aged 60+ within {data['threshold']['value']:g} {unit}: {overall['covered']:,} of "
-              f"{overall['population_60plus']:,} ({overall['share']:.1%}); travel: {data['travel']}")
+        print(
+            f"aged 60+ within {data['threshold']['value']:g} {unit}: {overall['covered']:,} of "
+            f"{overall['population_60plus']:,} ({overall['share']:.1%}); travel: {data['travel']}"
+        )
         for county, c in data["coverage"]["by_county"].items():
             status = counties.get(county, {}).get("status", data["status"])
             plan = "" if status in solved else f" -- {status}: no plan for this county"
             print(f"  county {county}: {c['share']:.1%} of {c['population_60plus']:,} covered{plan}")
         for alt in data["alternatives"]:
-            print(f"alternative {alt['rank']}: objective {alt['objective']}, sites {', '.join(alt['open_sites'])}")
+            print(
+                f"alternative {alt['rank']}: objective {alt['objective']}, sites {', '.join(alt['open_sites'])}"
+            )
     _print_report_header(data)
     if data["status"] == "optimal" and data["tie_break_proven"] is False:
         from optimization.siting.stages import LATER_STAGE_FLOOR_SECONDS
 
         seconds = data["stage_seconds"].get("tie_break")
         stopped = "did not run" if seconds is None else f"stopped after {seconds:.1f} s"
-        print(f"  note: the tie-break ({data['tie_break']}) was not proven: its stage {stopped} (a later stage "
-              f"gets at most the first stage's time, at least {LATER_STAGE_FLOOR_SECONDS:g} s); "
-              f"the objective is still optimal")
+        print(
+            f"  note: the tie-break ({data['tie_break']}) was not proven: its stage {stopped} (a later stage "
+            f"gets at most the first stage's time, at least {LATER_STAGE_FLOOR_SECONDS:g} s); "
+            f"the objective is still optimal"
+        )
     for reason in data["reasons"]:
         print(f"  - {reason['message']}")
     for note in data["notes"]:
@@ -199,7 +252,9 @@ def _print_siting(data: dict[str, Any]) -> None:
 
 
 def _add_run_arguments(p: argparse.ArgumentParser) -> None:
-    p.add_argument("--time-limit", type=flag(SITING["time_limit"]), metavar="S", help="solver time limit in seconds")
+    p.add_argument(
+        "--time-limit", type=flag(SITING["time_limit"]), metavar="S", help="solver time limit in seconds"
+    )
     p.add_argument("--json", metavar="OUT", help="write the result as JSON ('-' for standard output)")
     p.add_argument("--out", metavar="RESULT.gpkg", help="write the result's map layers to a GeoPackage")
     p.add_argument("--force", action="store_true", help="replace existing output files")
@@ -209,7 +264,9 @@ def _add_run_arguments(p: argparse.ArgumentParser) -> None:
 
 def build_parser() -> argparse.ArgumentParser:
     """The argument parser with every command."""
-    parser = argparse.ArgumentParser(prog="planner", description="County hospice and medical-community planner")
+    parser = argparse.ArgumentParser(
+        prog="planner", description="County hospice and medical-community planner"
+    )
     sub = parser.add_subparsers(dest="command", required=True, metavar="COMMAND")
 
     p = sub.add_parser("validate", help="check a region's files and print the report")
@@ -227,33 +284,68 @@ def build_parser() -> argparse.ArgumentParser:
 
     p = sub.add_parser("site", help="choose hospice sites and beds (安宁疗护床位选址)")
     add_region_arguments(p)
-    p.add_argument("--params", metavar="YAML", help="siting parameters (beds_min, beds_max, beds_per_10k_aged, ...)")
-    p.add_argument("--objective", required=True, choices=["min-sites", "max-coverage", "min-distance",
-                                                           "min-max-distance"],
-                   help="fewest new sites for a target / most covered for P new sites or a bed budget / "
-                        "least weighted travel / least worst travel")
+    p.add_argument(
+        "--params", metavar="YAML", help="siting parameters (beds_min, beds_max, beds_per_10k_aged, ...)"
+    )
+    p.add_argument(
+        "--objective",
+        required=True,
+        choices=["min-sites", "max-coverage", "min-distance", "min-max-distance"],
+        help="fewest new sites for a target / most covered for P new sites or a bed budget / "
+        "least weighted travel / least worst travel",
+    )
     limit = p.add_mutually_exclusive_group()
-    limit.add_argument("--threshold-minutes", type=flag(SITING["threshold"]), metavar="T",
-                       help="covered within T minutes (default 30)")
-    limit.add_argument("--threshold-km", type=flag(SITING["threshold"]), metavar="D", help="covered within D km")
-    p.add_argument("--target", type=flag(SITING["coverage_target"]), metavar="F",
-                   help="share of aged 60+ to cover overall (0-1)")
-    p.add_argument("--county-target", type=flag(SITING["county_target"]), metavar="F",
-                   help="share to cover in every county (0-1)")
-    p.add_argument("--new-sites", type=flag(SITING["new_sites"]), metavar="P", help="at most P new sites in all")
-    p.add_argument("--county-new-sites", type=flag(SITING["county_new_sites"]), metavar="P",
-                   help="at most P new sites per county")
-    p.add_argument("--bed-budget", type=flag(SITING["bed_budget"]), metavar="B", help="at most B new beds in all")
-    p.add_argument("--alternatives", type=flag(SITING["alternatives"]), metavar="K",
-                   help="also list K near-optimal alternative plans")
+    limit.add_argument(
+        "--threshold-minutes",
+        type=flag(SITING["threshold"]),
+        metavar="T",
+        help="covered within T minutes (default 30)",
+    )
+    limit.add_argument(
+        "--threshold-km", type=flag(SITING["threshold"]), metavar="D", help="covered within D km"
+    )
+    p.add_argument(
+        "--target",
+        type=flag(SITING["coverage_target"]),
+        metavar="F",
+        help="share of aged 60+ to cover overall (0-1)",
+    )
+    p.add_argument(
+        "--county-target",
+        type=flag(SITING["county_target"]),
+        metavar="F",
+        help="share to cover in every county (0-1)",
+    )
+    p.add_argument(
+        "--new-sites", type=flag(SITING["new_sites"]), metavar="P", help="at most P new sites in all"
+    )
+    p.add_argument(
+        "--county-new-sites",
+        type=flag(SITING["county_new_sites"]),
+        metavar="P",
+        help="at most P new sites per county",
+    )
+    p.add_argument(
+        "--bed-budget", type=flag(SITING["bed_budget"]), metavar="B", help="at most B new beds in all"
+    )
+    p.add_argument(
+        "--alternatives",
+        type=flag(SITING["alternatives"]),
+        metavar="K",
+        help="also list K near-optimal alternative plans",
+    )
     _add_run_arguments(p)
     add_executor_arguments(p)
     p.set_defaults(func=cmd_site)
 
     p = sub.add_parser("group", help="group each county's townships into medical communities (县域医共体)")
     add_region_arguments(p)
-    p.add_argument("--params", metavar="YAML", help="grouping parameters (k, pop_tolerance, max_travel, lead_rule, ...)")
-    p.add_argument("--current", metavar="CSV", help="current grouping (township_code + lead facility_id or community)")
+    p.add_argument(
+        "--params", metavar="YAML", help="grouping parameters (k, pop_tolerance, max_travel, lead_rule, ...)"
+    )
+    p.add_argument(
+        "--current", metavar="CSV", help="current grouping (township_code + lead facility_id or community)"
+    )
     _add_run_arguments(p)
     add_executor_arguments(p)
     p.set_defaults(func=cmd_group)
@@ -286,7 +378,9 @@ def main(argv: Sequence[str] | None = None) -> int:
     except (RegionError, InputError, FileExistsError, ValueError) as exc:
         print(f"planner {args.command}: {exc}", file=sys.stderr)
         return 1
-    except OSError as exc:  # last resort: outputs are checked first, but a disk can fill up or a folder vanish
+    except (
+        OSError
+    ) as exc:  # last resort: outputs are checked first, but a disk can fill up or a folder vanish
         reason = f"cannot use {exc.filename}: {exc.strerror}" if exc.filename and exc.strerror else str(exc)
         print(f"planner {args.command}: {reason}", file=sys.stderr)
         return 1

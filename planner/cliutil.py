@@ -26,15 +26,36 @@ from typing import TYPE_CHECKING, Any
 from geodata.files import atomic_path
 from geodata.report import RegionError, ValidationReport
 from planner.bounds import REGION_OPTIONS, TRAVEL, Bound, flag
-from planner.parallel import EXECUTOR_KINDS, PARALLEL_THRESHOLD, Executor, ExecutorError, choose_kind, executor
+from planner.parallel import (
+    EXECUTOR_KINDS,
+    PARALLEL_THRESHOLD,
+    Executor,
+    ExecutorError,
+    choose_kind,
+    executor,
+)
 from planner.scenario_input import MAX_SCENARIO_BYTES, ScenarioError, refuse_root_folders
 
 if TYPE_CHECKING:  # reading a region needs geopandas and friends: imported where a region is read
     from geodata.region import Region, RegionOptions
 
-__all__ = ["DEMO", "CommandError", "add_executor_arguments", "add_region_arguments", "check_outputs",
-           "command_executor", "fit_solver_workers", "input_files", "load", "parameter_errors", "read_params",
-           "read_region", "region_options", "write_json", "write_layers"]
+__all__ = [
+    "DEMO",
+    "CommandError",
+    "add_executor_arguments",
+    "add_region_arguments",
+    "check_outputs",
+    "command_executor",
+    "fit_solver_workers",
+    "input_files",
+    "load",
+    "parameter_errors",
+    "read_params",
+    "read_region",
+    "region_options",
+    "write_json",
+    "write_layers",
+]
 
 #: The region argument naming the built-in demo.
 DEMO = "demo"
@@ -56,20 +77,42 @@ def _join(items: Sequence[str], *, most: int = 5) -> str:
 
 def add_region_arguments(parser: argparse.ArgumentParser, *, many: bool = True) -> None:
     """The region inputs shared by every command."""
-    parser.add_argument("region", nargs="+" if many else None, metavar="REGION",
-                        help="GeoPackage, folder, zip or files of the region, or 'demo' for the built-in demo")
-    parser.add_argument("--crs", action="append", default=[], metavar="LAYER=SYSTEM",
-                        help="declare a layer's coordinate system, e.g. facilities=gcj02 (wgs84, gcj02, bd09, EPSG:n)")
-    parser.add_argument("--options", metavar="YAML",
-                        help="region options: crs, columns (header mapping), roles, aged_share, travel")
-    parser.add_argument("--travel-matrix", metavar="CSV",
-                        help="long travel matrix: township_code, facility_id, minutes and/or km")
-    parser.add_argument("--speed-kmh", type=flag(TRAVEL["speed_kmh"]),
-                        help="average speed for estimated travel (default 30)")
-    parser.add_argument("--detour", type=flag(TRAVEL["detour_factor"]),
-                        help="road/straight distance factor for estimated travel (default 1.3)")
-    parser.add_argument("--aged-share", type=flag(REGION_OPTIONS["aged_share"]),
-                        help="share aged 60+ where not given (default 0.187)")
+    parser.add_argument(
+        "region",
+        nargs="+" if many else None,
+        metavar="REGION",
+        help="GeoPackage, folder, zip or files of the region, or 'demo' for the built-in demo",
+    )
+    parser.add_argument(
+        "--crs",
+        action="append",
+        default=[],
+        metavar="LAYER=SYSTEM",
+        help="declare a layer's coordinate system, e.g. facilities=gcj02 (wgs84, gcj02, bd09, EPSG:n)",
+    )
+    parser.add_argument(
+        "--options",
+        metavar="YAML",
+        help="region options: crs, columns (header mapping), roles, aged_share, travel",
+    )
+    parser.add_argument(
+        "--travel-matrix",
+        metavar="CSV",
+        help="long travel matrix: township_code, facility_id, minutes and/or km",
+    )
+    parser.add_argument(
+        "--speed-kmh", type=flag(TRAVEL["speed_kmh"]), help="average speed for estimated travel (default 30)"
+    )
+    parser.add_argument(
+        "--detour",
+        type=flag(TRAVEL["detour_factor"]),
+        help="road/straight distance factor for estimated travel (default 1.3)",
+    )
+    parser.add_argument(
+        "--aged-share",
+        type=flag(REGION_OPTIONS["aged_share"]),
+        help="share aged 60+ where not given (default 0.187)",
+    )
 
 
 def region_options(args: argparse.Namespace) -> RegionOptions:
@@ -93,7 +136,9 @@ def region_options(args: argparse.Namespace) -> RegionOptions:
             raise CommandError(f"--crs {item!r}: expected LAYER=SYSTEM, e.g. facilities=gcj02")
         crs[layer.strip()] = system.strip()
     data: dict[str, Any] = {"crs": crs}
-    travel = {k: v for k, v in (("speed_kmh", args.speed_kmh), ("detour_factor", args.detour)) if v is not None}
+    travel = {
+        k: v for k, v in (("speed_kmh", args.speed_kmh), ("detour_factor", args.detour)) if v is not None
+    }
     if travel:
         data["travel"] = travel
     if args.aged_share is not None:
@@ -112,7 +157,9 @@ def _refuse_file_options_on_demo(args: argparse.Namespace, options: RegionOption
 
     given = [flag for flag, value in (("--travel-matrix", args.travel_matrix), ("--crs", args.crs)) if value]
     default = RegionOptions()
-    from_file = [key for key in _FILE_OPTIONS if args.options and getattr(options, key) != getattr(default, key)]
+    from_file = [
+        key for key in _FILE_OPTIONS if args.options and getattr(options, key) != getattr(default, key)
+    ]
     if args.crs:
         from_file = [key for key in from_file if key != "crs"]
     if args.travel_matrix and options.roles == {"travel": args.travel_matrix}:
@@ -120,8 +167,10 @@ def _refuse_file_options_on_demo(args: argparse.Namespace, options: RegionOption
     given += [f"{key!r} of --options {args.options}" for key in from_file]
     if given:
         verb = "applies" if len(given) == 1 else "apply"
-        raise CommandError(f"the demo region has its own data; {' and '.join(given)} {verb} to your files: write "
-                           "the demo with `planner demo --out demo.gpkg` and pass demo.gpkg instead of 'demo'")
+        raise CommandError(
+            f"the demo region has its own data; {' and '.join(given)} {verb} to your files: write "
+            "the demo with `planner demo --out demo.gpkg` and pass demo.gpkg instead of 'demo'"
+        )
 
 
 def read_region(args: argparse.Namespace) -> tuple[Region | None, ValidationReport]:
@@ -189,14 +238,18 @@ def read_params(path: str | None, section: str) -> dict[str, Any]:
         return data
     loose = [str(key) for key in data if key not in _SECTIONS]
     if loose:
-        raise CommandError(f"--params {path}: {_join(loose)} outside the 'siting:' and 'grouping:' sections; "
-                           "put each parameter under its section")
+        raise CommandError(
+            f"--params {path}: {_join(loose)} outside the 'siting:' and 'grouping:' sections; "
+            "put each parameter under its section"
+        )
     values = data.get(section)
     if values is None:
         return {}
     if not isinstance(values, dict):
-        raise CommandError(f"--params {path}: section '{section}:' must be a mapping of parameters "
-                           f"(key: value lines indented under it), found {type(values).__name__} {repr(values)[:60]}")
+        raise CommandError(
+            f"--params {path}: section '{section}:' must be a mapping of parameters "
+            f"(key: value lines indented under it), found {type(values).__name__} {repr(values)[:60]}"
+        )
     return dict(values)
 
 
@@ -204,7 +257,10 @@ def _numbers_given_as_other(kind: type, values: Mapping[str, Any]) -> list[str]:
     """``key: value`` of each value that is not a number where ``kind`` (a dataclass) declares one."""
     try:
         hints = typing.get_type_hints(kind)
-    except (NameError, TypeError):  # an annotation that cannot be resolved: word the error without field names
+    except (
+        NameError,
+        TypeError,
+    ):  # an annotation that cannot be resolved: word the error without field names
         return []
     wrong = []
     for key, value in values.items():
@@ -217,8 +273,9 @@ def _numbers_given_as_other(kind: type, values: Mapping[str, Any]) -> list[str]:
 
 
 @contextmanager
-def parameter_errors(source: str, *, kind: type | None = None, values: Mapping[str, Any] | None = None
-                     ) -> Iterator[None]:
+def parameter_errors(
+    source: str, *, kind: type | None = None, values: Mapping[str, Any] | None = None
+) -> Iterator[None]:
     """Turn a TypeError or ValueError raised while building a setup into a CommandError naming ``source``.
 
     Wrap only the building and checking of the parameters (a value of the
@@ -247,8 +304,12 @@ def parameter_errors(source: str, *, kind: type | None = None, values: Mapping[s
 
 
 #: Arguments naming one input file, as the messages name them.
-_INPUT_FLAGS = (("options", "the --options file"), ("params", "the --params file"),
-                ("current", "the --current file"), ("travel_matrix", "the --travel-matrix file"))
+_INPUT_FLAGS = (
+    ("options", "the --options file"),
+    ("params", "the --params file"),
+    ("current", "the --current file"),
+    ("travel_matrix", "the --travel-matrix file"),
+)
 #: The files beside a shapefile that belong to it.
 _SHAPEFILE_PARTS = (".shp", ".shx", ".dbf", ".prj", ".cpg", ".qix", ".sbn", ".sbx", ".shp.xml")
 
@@ -297,8 +358,10 @@ def input_files(args: argparse.Namespace) -> list[tuple[str, Path]]:
         from geodata.region import RegionOptions
 
         try:
-            found += [(f"a file named in --options {args.options}", p)
-                      for p in _role_files(RegionOptions.from_yaml(args.options))]
+            found += [
+                (f"a file named in --options {args.options}", p)
+                for p in _role_files(RegionOptions.from_yaml(args.options))
+            ]
         except ValueError:  # an unreadable options file is reported when the region is read
             pass
     scenario = getattr(args, "scenario", None)
@@ -312,16 +375,22 @@ def _reads(output: Path, source: Path) -> str | None:
     if source.is_dir():  # a folder region reads the files inside it
         inside = output.is_file() and output.resolve().is_relative_to(source.resolve())
         return "is a file in" if inside else None
-    if output.resolve() == source.resolve() or (output.exists() and source.exists() and output.samefile(source)):
+    if output.resolve() == source.resolve() or (
+        output.exists() and source.exists() and output.samefile(source)
+    ):
         return "is"  # the same file, by name, link or hard link
     name, stem = output.name.lower(), source.name.lower().removesuffix(".shp")
-    sidecar = (source.suffix.lower() == ".shp" and output.parent.resolve() == source.parent.resolve()
-               and any(name == stem + part for part in _SHAPEFILE_PARTS))
+    sidecar = (
+        source.suffix.lower() == ".shp"
+        and output.parent.resolve() == source.parent.resolve()
+        and any(name == stem + part for part in _SHAPEFILE_PARTS)
+    )
     return "is part of" if sidecar else None
 
 
-def check_outputs(args: argparse.Namespace, *, paths: Iterable[str | Path | None] | None = None,
-                  make_folders: bool = False) -> None:
+def check_outputs(
+    args: argparse.Namespace, *, paths: Iterable[str | Path | None] | None = None, make_folders: bool = False
+) -> None:
     """Refuse, before any work, outputs that are inputs, exist (unless ``--force``) or cannot be written.
 
     An output that is one of the command's inputs (:func:`input_files`: the
@@ -356,12 +425,20 @@ def check_outputs(args: argparse.Namespace, *, paths: Iterable[str | Path | None
     problems: list[str] = []
     seen: dict[Path, str] = {}
     for flag, path in ((flag, Path(p)) for flag, p in outputs if p not in (None, "-")):
-        clash = next(((how, label, source) for label, source in inputs if (how := _reads(path, source))
-                      and not (flag == "--save " and label == "the scenario")), None)
+        clash = next(
+            (
+                (how, label, source)
+                for label, source in inputs
+                if (how := _reads(path, source)) and not (flag == "--save " and label == "the scenario")
+            ),
+            None,
+        )
         if clash is not None:
             how, label, source = clash
-            problems.append(f"{flag}{path} {how} {label} {source}: an input is never replaced, not even with "
-                            "--force; choose another name")
+            problems.append(
+                f"{flag}{path} {how} {label} {source}: an input is never replaced, not even with "
+                "--force; choose another name"
+            )
         elif path.is_dir():
             problems.append(f"{path} is a folder, not a file")
         elif path.exists() and not force:
@@ -371,17 +448,23 @@ def check_outputs(args: argparse.Namespace, *, paths: Iterable[str | Path | None
             while not folder.exists() and folder != folder.parent:
                 folder = folder.parent
         if not folder.is_dir():
-            problems.append(f"cannot write {path}: folder {folder} does not exist" if not folder.exists()
-                            else f"cannot write {path}: {folder} is a file, not a folder")
+            problems.append(
+                f"cannot write {path}: folder {folder} does not exist"
+                if not folder.exists()
+                else f"cannot write {path}: {folder} is a file, not a folder"
+            )
         key = path.resolve()
         if key in seen:
             problems.append(f"{path} is given for two outputs")
         seen[key] = str(path)
     if existing:
         one = len(existing) == 1
-        problems.insert(0, f"{_join(existing)} {'exists' if one else 'exist'}; choose "
-                           f"{'another name' if one else 'other names'} or pass --force to replace "
-                           f"{'it' if one else 'them'}")
+        problems.insert(
+            0,
+            f"{_join(existing)} {'exists' if one else 'exist'}; choose "
+            f"{'another name' if one else 'other names'} or pass --force to replace "
+            f"{'it' if one else 'them'}",
+        )
     if problems:
         raise CommandError("; ".join(dict.fromkeys(problems)))
 
@@ -449,16 +532,28 @@ def write_layers(layers: dict[str, Any], path: str, *, force: bool) -> bool:
 
 def add_executor_arguments(p: argparse.ArgumentParser) -> None:
     """Where the per-county solves run (``group``, ``site``, ``run``, ``sweep``)."""
-    p.add_argument("--executor", choices=EXECUTOR_KINDS,
-                   help=f"serial, processes (local; the default above {PARALLEL_THRESHOLD} counties) or dask")
-    p.add_argument("--workers", type=flag(Bound(1, 1024, whole=True)), metavar="N",
-                   help="local processes or Dask workers (default: the cores)")
-    p.add_argument("--scheduler", metavar="tcp://HOST:PORT",
-                   help="run on this Dask scheduler (implies --executor dask; workers need this project installed)")
+    p.add_argument(
+        "--executor",
+        choices=EXECUTOR_KINDS,
+        help=f"serial, processes (local; the default above {PARALLEL_THRESHOLD} counties) or dask",
+    )
+    p.add_argument(
+        "--workers",
+        type=flag(Bound(1, 1024, whole=True)),
+        metavar="N",
+        help="local processes or Dask workers (default: the cores)",
+    )
+    p.add_argument(
+        "--scheduler",
+        metavar="tcp://HOST:PORT",
+        help="run on this Dask scheduler (implies --executor dask; workers need this project installed)",
+    )
 
 
 @contextmanager
-def command_executor(args: argparse.Namespace, *, tasks: int, preload: Sequence[str] = ()) -> Iterator[Executor]:
+def command_executor(
+    args: argparse.Namespace, *, tasks: int, preload: Sequence[str] = ()
+) -> Iterator[Executor]:
     """The executor chosen by ``--executor/--workers/--scheduler`` for ``tasks`` counties.
 
     ``preload`` names the task's module, so local workers import it while the inputs are built.
@@ -476,6 +571,8 @@ def fit_solver_workers(setup: Any, ex: Executor) -> Any:
     workers = ex.solver_workers(setup.workers)
     if workers == setup.workers:
         return setup
-    print(f"CP-SAT workers per county lowered from {setup.workers} to {workers}: {ex.workers} counties run at once",
-          file=sys.stderr)
+    print(
+        f"CP-SAT workers per county lowered from {setup.workers} to {workers}: {ex.workers} counties run at once",
+        file=sys.stderr,
+    )
     return replace(setup, workers=workers)

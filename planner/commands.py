@@ -28,8 +28,14 @@ import sys
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
-from planner.cliutil import (CommandError, add_executor_arguments, check_outputs, command_executor, fit_solver_workers,
-                             write_json)
+from planner.cliutil import (
+    CommandError,
+    add_executor_arguments,
+    check_outputs,
+    command_executor,
+    fit_solver_workers,
+    write_json,
+)
 
 if TYPE_CHECKING:
     from geodata.region import Region
@@ -42,9 +48,14 @@ __all__ = ["add_save_arguments", "cmd_compare", "cmd_export", "cmd_run", "regist
 
 def add_save_arguments(parser: argparse.ArgumentParser) -> None:
     """``--save`` and ``--name`` for the commands that run an optimisation."""
-    parser.add_argument("--save", metavar="SCENARIO.json",
-                        help="also save the scenario (region reference, parameters, seed, results) to this file")
-    parser.add_argument("--name", help="scenario name shown in comparisons and reports (default: the file name)")
+    parser.add_argument(
+        "--save",
+        metavar="SCENARIO.json",
+        help="also save the scenario (region reference, parameters, seed, results) to this file",
+    )
+    parser.add_argument(
+        "--name", help="scenario name shown in comparisons and reports (default: the file name)"
+    )
 
 
 def _scenario_name(path: str) -> str:
@@ -54,8 +65,13 @@ def _scenario_name(path: str) -> str:
     return name or "scenario"
 
 
-def save_run(args: argparse.Namespace, region: "Region", *, siting: "SitingResult | None" = None,
-             grouping: "GroupingResult | None" = None) -> None:
+def save_run(
+    args: argparse.Namespace,
+    region: Region,
+    *,
+    siting: SitingResult | None = None,
+    grouping: GroupingResult | None = None,
+) -> None:
     """Save what ``planner site`` / ``planner group`` ran as a scenario, when ``--save`` was given."""
     if not getattr(args, "save", None):
         return
@@ -63,9 +79,12 @@ def save_run(args: argparse.Namespace, region: "Region", *, siting: "SitingResul
 
     paths = args.region if isinstance(args.region, list) else [args.region]
     seed = region.provenance.get("seed") if paths == [DEMO] else None
-    scenario = Scenario(args.name or _scenario_name(args.save), RegionRef.of(region, paths, seed=seed),
-                        siting=None if siting is None else siting.setup,
-                        grouping=None if grouping is None else grouping.setup)
+    scenario = Scenario(
+        args.name or _scenario_name(args.save),
+        RegionRef.of(region, paths, seed=seed),
+        siting=None if siting is None else siting.setup,
+        grouping=None if grouping is None else grouping.setup,
+    )
     scenario.record(ScenarioRun(region, siting=siting, grouping=grouping))
     try:
         scenario.save(args.save, overwrite=args.force)
@@ -74,7 +93,7 @@ def save_run(args: argparse.Namespace, region: "Region", *, siting: "SitingResul
     print(f"saved scenario {scenario.name!r} to {args.save}")
 
 
-def _load(path: str) -> "Scenario":
+def _load(path: str) -> Scenario:
     from planner.scenario import Scenario, ScenarioError
 
     try:
@@ -83,7 +102,7 @@ def _load(path: str) -> "Scenario":
         raise CommandError(str(exc)) from exc
 
 
-def _obtain(scenario: "Scenario", args: argparse.Namespace) -> "ScenarioRun":
+def _obtain(scenario: Scenario, args: argparse.Namespace) -> ScenarioRun:
     """The saved plans of a scenario, or a fresh run (no saved results, ``--rerun``, or a changed region)."""
     from planner.scenario import ScenarioError
 
@@ -92,12 +111,14 @@ def _obtain(scenario: "Scenario", args: argparse.Namespace) -> "ScenarioRun":
     except ScenarioError as exc:
         raise CommandError(str(exc)) from exc
     if not run.restored:
-        print(f"scenario {scenario.name!r}: solved now ({'--rerun' if args.rerun else 'no saved plan to use'})",
-              file=sys.stderr)
+        print(
+            f"scenario {scenario.name!r}: solved now ({'--rerun' if args.rerun else 'no saved plan to use'})",
+            file=sys.stderr,
+        )
     return run
 
 
-def _status_line(scenario: "Scenario", run: "ScenarioRun") -> str:
+def _status_line(scenario: Scenario, run: ScenarioRun) -> str:
     parts = []
     if run.siting is not None:
         parts.append(f"siting {run.siting.plan.report.status}")
@@ -106,7 +127,7 @@ def _status_line(scenario: "Scenario", run: "ScenarioRun") -> str:
     return f"{scenario.name}: " + ", ".join(parts)
 
 
-def _has_plans(run: "ScenarioRun") -> bool:
+def _has_plans(run: ScenarioRun) -> bool:
     ok = True
     if run.siting is not None:
         ok &= run.siting.plan.report.status.has_solution
@@ -131,8 +152,10 @@ def cmd_run(args: argparse.Namespace) -> int:
     except ScenarioError as exc:
         raise CommandError(str(exc)) from exc
     if args.ignore_hash and region.content_hash() != scenario.region.content_hash:
-        print("the region changed since the scenario was saved: solving on the new data (--ignore-hash)",
-              file=sys.stderr)
+        print(
+            "the region changed since the scenario was saved: solving on the new data (--ignore-hash)",
+            file=sys.stderr,
+        )
     with command_executor(args, tasks=len(region.county_codes)) as ex:
         if scenario.grouping is not None:
             scenario.grouping = fit_solver_workers(scenario.grouping, ex)
@@ -214,8 +237,11 @@ def cmd_export(args: argparse.Namespace) -> int:
             files = export_scenario(run, scenario, out, lang=args.lang, overwrite=args.force, bundle=bundle)
         except ExportError as exc:
             raise CommandError(str(exc)) from exc
-        several = " (one file per table)" if export_format(out) == "csv" else (
-            " (one file per layer)" if export_format(out) == "geojson" else "")
+        several = (
+            " (one file per table)"
+            if export_format(out) == "csv"
+            else (" (one file per layer)" if export_format(out) == "geojson" else "")
+        )
         print(f"wrote {export_format(out)}{several}: " + ", ".join(str(f) for f in files))
     if not _has_plans(run):
         print("note: part of the scenario has no plan; the exports show the reasons", file=sys.stderr)
@@ -226,8 +252,11 @@ def cmd_export(args: argparse.Namespace) -> int:
 
 
 def _scenario_input_arguments(p: argparse.ArgumentParser) -> None:
-    p.add_argument("--ignore-hash", action="store_true",
-                   help="use the region even if its files changed since the scenario was saved (then re-solve)")
+    p.add_argument(
+        "--ignore-hash",
+        action="store_true",
+        help="use the region even if its files changed since the scenario was saved (then re-solve)",
+    )
 
 
 def register(sub: Any) -> None:
@@ -235,29 +264,53 @@ def register(sub: Any) -> None:
     p = sub.add_parser("run", help="solve a saved scenario again, headless (情景重算)")
     p.add_argument("scenario", metavar="SCENARIO.json", help="a file written by --save")
     p.add_argument("--json", metavar="OUT", help="write the results as JSON ('-' for standard output)")
-    p.add_argument("--save", metavar="PATH", help="save the scenario with the new results (may be the same file "
-                                                  "with --force)")
+    p.add_argument(
+        "--save",
+        metavar="PATH",
+        help="save the scenario with the new results (may be the same file with --force)",
+    )
     p.add_argument("--force", action="store_true", help="replace existing --json and --save files")
     _scenario_input_arguments(p)
     add_executor_arguments(p)
     p.set_defaults(func=cmd_run)
 
     p = sub.add_parser("compare", help="compare scenarios side by side (情景比较)")
-    p.add_argument("scenarios", nargs="+", metavar="SCENARIO.json", help="two or more scenarios; the first is the "
-                                                                         "baseline")
-    p.add_argument("--out", metavar="REPORT.html", help="write the comparison report (.html) or its JSON (.json)")
-    p.add_argument("--lang", choices=["zh", "en"], default="zh", help="language of the table and report (default zh)")
-    p.add_argument("--rerun", action="store_true", help="solve every scenario again instead of using saved plans")
+    p.add_argument(
+        "scenarios",
+        nargs="+",
+        metavar="SCENARIO.json",
+        help="two or more scenarios; the first is the baseline",
+    )
+    p.add_argument(
+        "--out", metavar="REPORT.html", help="write the comparison report (.html) or its JSON (.json)"
+    )
+    p.add_argument(
+        "--lang", choices=["zh", "en"], default="zh", help="language of the table and report (default zh)"
+    )
+    p.add_argument(
+        "--rerun", action="store_true", help="solve every scenario again instead of using saved plans"
+    )
     p.add_argument("--force", action="store_true", help="replace an existing --out file")
     _scenario_input_arguments(p)
     p.set_defaults(func=cmd_compare)
 
-    p = sub.add_parser("export", help="export a scenario's plan: .gpkg .geojson .shp.zip .csv .xlsx .html (导出)")
+    p = sub.add_parser(
+        "export", help="export a scenario's plan: .gpkg .geojson .shp.zip .csv .xlsx .html (导出)"
+    )
     p.add_argument("scenario", metavar="SCENARIO.json", help="a file written by --save")
-    p.add_argument("--out", required=True, action="append", metavar="PATH",
-                   help="output file; the extension chooses the format (repeat for several)")
-    p.add_argument("--lang", choices=["zh", "en"], default="zh", help="language of headers and report (default zh)")
-    p.add_argument("--rerun", action="store_true", help="solve the scenario again instead of using its saved plan")
+    p.add_argument(
+        "--out",
+        required=True,
+        action="append",
+        metavar="PATH",
+        help="output file; the extension chooses the format (repeat for several)",
+    )
+    p.add_argument(
+        "--lang", choices=["zh", "en"], default="zh", help="language of headers and report (default zh)"
+    )
+    p.add_argument(
+        "--rerun", action="store_true", help="solve the scenario again instead of using its saved plan"
+    )
     p.add_argument("--force", action="store_true", help="replace existing output files")
     _scenario_input_arguments(p)
     p.set_defaults(func=cmd_export)

@@ -68,7 +68,11 @@ class Changes:
         """``(text key, table)`` of each kind of change that applies."""
         out = []
         if self.sites_compared:
-            out += [("report.opened", self.opened), ("report.closed", self.closed), ("report.beds_moved", self.beds)]
+            out += [
+                ("report.opened", self.opened),
+                ("report.closed", self.closed),
+                ("report.beds_moved", self.beds),
+            ]
         if self.communities_compared:
             out.append(("report.moved", self.moved))
         return out
@@ -123,14 +127,22 @@ class Comparison:
 
     def to_dict(self) -> dict[str, Any]:
         """Plain-JSON form."""
-        return {"names": self.names,
-                "kpis": {k: {n: _json(v) for n, v in row.items()} for k, row in self.kpis.iterrows()},
-                "counties": {f: {c: {n: _json(v) for n, v in row.items()} for c, row in t.iterrows()}
-                             for f, t in self.counties.items()},
-                "changes": [{"name": c.name, **{k: getattr(c, k).to_dict("records")
-                                                for k in ("opened", "closed", "beds", "moved")}}
-                            for c in self.changes],
-                "notes": self.notes}
+        return {
+            "names": self.names,
+            "kpis": {k: {n: _json(v) for n, v in row.items()} for k, row in self.kpis.iterrows()},
+            "counties": {
+                f: {c: {n: _json(v) for n, v in row.items()} for c, row in t.iterrows()}
+                for f, t in self.counties.items()
+            },
+            "changes": [
+                {
+                    "name": c.name,
+                    **{k: getattr(c, k).to_dict("records") for k in ("opened", "closed", "beds", "moved")},
+                }
+                for c in self.changes
+            ],
+            "notes": self.notes,
+        }
 
 
 def _json(value: Any) -> Any:
@@ -150,7 +162,7 @@ def _unique(names: Sequence[str]) -> list[str]:
     return out
 
 
-def _open_beds(run: "ScenarioRun") -> dict[str, int]:
+def _open_beds(run: ScenarioRun) -> dict[str, int]:
     if run.siting is None:
         return {}
     sites = run.siting.sites(run.region)
@@ -160,11 +172,17 @@ def _open_beds(run: "ScenarioRun") -> dict[str, int]:
 
 def _site_frame(ids: list[str], beds: dict[str, int], facilities: pd.DataFrame) -> pd.DataFrame:
     rows = facilities.reindex(ids)
-    return pd.DataFrame({"facility_id": ids, "name": rows["name"].to_numpy(),
-                         "county_code": rows["county_code"].to_numpy(), "beds": [beds[i] for i in ids]})
+    return pd.DataFrame(
+        {
+            "facility_id": ids,
+            "name": rows["name"].to_numpy(),
+            "county_code": rows["county_code"].to_numpy(),
+            "beds": [beds[i] for i in ids],
+        }
+    )
 
 
-def _changes(name: str, base: "ScenarioRun", other: "ScenarioRun") -> Changes:
+def _changes(name: str, base: ScenarioRun, other: ScenarioRun) -> Changes:
     facilities = pd.concat([other.region.facilities, base.region.facilities]).drop_duplicates("facility_id")
     facilities = facilities.set_index("facility_id")[["name", "county_code"]]
     before, after = _open_beds(base), _open_beds(other)
@@ -172,18 +190,28 @@ def _changes(name: str, base: "ScenarioRun", other: "ScenarioRun") -> Changes:
     closed = sorted(set(before) - set(after))
     differ = sorted(f for f in set(before) | set(after) if before.get(f, 0) != after.get(f, 0))
     rows = facilities.reindex(differ)
-    beds = pd.DataFrame({"facility_id": differ, "name": rows["name"].to_numpy(),
-                         "county_code": rows["county_code"].to_numpy(),
-                         "beds_before": [before.get(f, 0) for f in differ],
-                         "beds_after": [after.get(f, 0) for f in differ]})
+    beds = pd.DataFrame(
+        {
+            "facility_id": differ,
+            "name": rows["name"].to_numpy(),
+            "county_code": rows["county_code"].to_numpy(),
+            "beds_before": [before.get(f, 0) for f in differ],
+            "beds_after": [after.get(f, 0) for f in differ],
+        }
+    )
     beds["beds_change"] = beds["beds_after"] - beds["beds_before"]
-    return Changes(name, _site_frame(opened, after, facilities), _site_frame(closed, before, facilities), beds,
-                   _moved(base, other, facilities),
-                   sites_compared=base.siting is not None and other.siting is not None,
-                   communities_compared=base.grouping is not None and other.grouping is not None)
+    return Changes(
+        name,
+        _site_frame(opened, after, facilities),
+        _site_frame(closed, before, facilities),
+        beds,
+        _moved(base, other, facilities),
+        sites_compared=base.siting is not None and other.siting is not None,
+        communities_compared=base.grouping is not None and other.grouping is not None,
+    )
 
 
-def _moved(base: "ScenarioRun", other: "ScenarioRun", facilities: pd.DataFrame) -> pd.DataFrame:
+def _moved(base: ScenarioRun, other: ScenarioRun, facilities: pd.DataFrame) -> pd.DataFrame:
     columns = ["township_code", "township_name", "county_code", "before_lead", "after_lead"]
     if base.grouping is None or other.grouping is None:
         return pd.DataFrame(columns=columns)
@@ -195,14 +223,19 @@ def _moved(base: "ScenarioRun", other: "ScenarioRun", facilities: pd.DataFrame) 
     def lead(fid: str | None) -> str:
         return "" if fid is None else f"{names.get(fid, fid)} ({fid})"
 
-    return pd.DataFrame({"township_code": codes,
-                         "township_name": towns["township_name"].reindex(codes).to_numpy(),
-                         "county_code": towns["county_code"].reindex(codes).to_numpy(),
-                         "before_lead": [lead(lead_before.get(t)) for t in codes],
-                         "after_lead": [lead(lead_after.get(t)) for t in codes]}, columns=columns)
+    return pd.DataFrame(
+        {
+            "township_code": codes,
+            "township_name": towns["township_name"].reindex(codes).to_numpy(),
+            "county_code": towns["county_code"].reindex(codes).to_numpy(),
+            "before_lead": [lead(lead_before.get(t)) for t in codes],
+            "after_lead": [lead(lead_after.get(t)) for t in codes],
+        },
+        columns=columns,
+    )
 
 
-def _county_figures(run: "ScenarioRun") -> dict[str, dict[str, Any]]:
+def _county_figures(run: ScenarioRun) -> dict[str, dict[str, Any]]:
     """County code -> the per-county figures of :data:`COUNTY_FIGURES` this run has."""
     out: dict[str, dict[str, Any]] = {}
     if run.siting is not None:
@@ -216,7 +249,7 @@ def _county_figures(run: "ScenarioRun") -> dict[str, dict[str, Any]]:
     return out
 
 
-def compare(scenarios: Sequence["Scenario"], runs: Sequence["ScenarioRun"]) -> Comparison:
+def compare(scenarios: Sequence[Scenario], runs: Sequence[ScenarioRun]) -> Comparison:
     """Compare scenario runs, the first being the baseline.
 
     Parameters
@@ -242,21 +275,28 @@ def compare(scenarios: Sequence["Scenario"], runs: Sequence["ScenarioRun"]) -> C
     names = _unique([s.name for s in scenarios])
     figures = [scenario_kpis(r) for r in runs]
     keys = list(dict.fromkeys(k for f in figures for k in f))
-    kpis = pd.DataFrame({n: [f.get(k) for k in keys] for n, f in zip(names, figures)}, index=keys, dtype=object)
+    kpis = pd.DataFrame(
+        {n: [f.get(k) for k in keys] for n, f in zip(names, figures)}, index=keys, dtype=object
+    )
     per_county = [_county_figures(r) for r in runs]
     county_codes = list(dict.fromkeys(c for r in runs for c in r.region.county_codes))
     counties = {}
     for key in COUNTY_FIGURES:
         if any(key in v for f in per_county for v in f.values()):
-            counties[key] = pd.DataFrame({n: [f.get(c, {}).get(key) for c in county_codes]
-                                          for n, f in zip(names, per_county)}, index=county_codes, dtype=object)
+            counties[key] = pd.DataFrame(
+                {n: [f.get(c, {}).get(key) for c in county_codes] for n, f in zip(names, per_county)},
+                index=county_codes,
+                dtype=object,
+            )
     county_names: dict[str, str] = {}
     for run in runs:
         county_names.update(dict(zip(run.region.counties["county_code"], run.region.counties["county_name"])))
     notes = []
     hashes = {s.region.content_hash for s in scenarios}
     if len(hashes) > 1:
-        notes.append("The scenarios were made on different regions (content hashes differ): sites and townships "
-                     "are matched by their ids.")
+        notes.append(
+            "The scenarios were made on different regions (content hashes differ): sites and townships "
+            "are matched by their ids."
+        )
     changes = [_changes(n, runs[0], r) for n, r in zip(names[1:], runs[1:])]
     return Comparison(names, kpis, counties, county_names, changes, notes)

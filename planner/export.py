@@ -85,30 +85,78 @@ __all__ = [
 ]
 
 #: Extension -> format name.
-FORMATS: dict[str, str] = {".gpkg": "gpkg", ".geojson": "geojson", ".shp.zip": "shp.zip", ".csv": "csv",
-                           ".xlsx": "xlsx", ".html": "html"}
+FORMATS: dict[str, str] = {
+    ".gpkg": "gpkg",
+    ".geojson": "geojson",
+    ".shp.zip": "shp.zip",
+    ".csv": "csv",
+    ".xlsx": "xlsx",
+    ".html": "html",
+}
 LAYERS: tuple[str, ...] = ("counties", "townships", "sites", "communities", "leads")
 TABLES: tuple[str, ...] = ("scenario", "kpis", "counties", "sites", "townships", "communities")
 
 #: Full column name -> Shapefile field name (at most 10 characters). Columns not listed are shortened
 #: by :func:`short_names` (letters and digits, cut to 10, numbered when they clash).
 SHORT_NAMES: dict[str, str] = {
-    "county_code": "county", "county_name": "cnty_name", "township_code": "township", "township_name": "town_name",
-    "population": "pop", "population_60plus": "pop60", "facility_id": "fac_id", "name": "name", "kind": "kind",
-    "grade": "grade", "specialty": "specialty", "hospice_beds": "beds_exist", "status": "status",
-    "existing": "existing", "open": "open", "new": "new", "beds": "beds", "new_beds": "new_beds",
-    "served_60plus": "served60", "lon": "lon", "lat": "lat", "covered": "covered", "nearest_site": "near_site",
+    "county_code": "county",
+    "county_name": "cnty_name",
+    "township_code": "township",
+    "township_name": "town_name",
+    "population": "pop",
+    "population_60plus": "pop60",
+    "facility_id": "fac_id",
+    "name": "name",
+    "kind": "kind",
+    "grade": "grade",
+    "specialty": "specialty",
+    "hospice_beds": "beds_exist",
+    "status": "status",
+    "existing": "existing",
+    "open": "open",
+    "new": "new",
+    "beds": "beds",
+    "new_beds": "new_beds",
+    "served_60plus": "served60",
+    "lon": "lon",
+    "lat": "lat",
+    "covered": "covered",
+    "nearest_site": "near_site",
     "nearest_site_name": "near_name",
-    "site_travel_minutes": "site_min", "accessibility": "access", "lead_facility_id": "lead_id",
-    "lead_name": "lead_name", "lead_travel_minutes": "lead_min", "township_codes": "members",
-    "townships": "n_towns", "target": "target", "deviation": "dev", "deviation_share": "dev_share",
-    "mean_travel": "mean_min", "max_travel": "max_min", "contiguous": "contig", "components": "pieces",
-    "cut_edges": "cut_edges", "polsby_popper": "compact", "aged_population": "aged60", "coverage_share": "cov_share",
-    "beds_per_10k": "beds_10k", "open_sites": "open_sites", "new_sites": "new_sites",
-    "uncovered_townships": "uncov_town", "unreachable_townships": "unreach", "gini": "gini", "has_ward": "has_ward",
-    "grouping_status": "grp_status", "communities": "n_comm", "max_deviation": "max_dev",
-    "mean_abs_deviation": "mean_dev", "non_contiguous": "noncontig", "mean_travel_to_lead": "lead_mean",
-    "max_travel_to_lead": "lead_max", "mean_polsby_popper": "compact_mn", "min_polsby_popper": "compact_lo",
+    "site_travel_minutes": "site_min",
+    "accessibility": "access",
+    "lead_facility_id": "lead_id",
+    "lead_name": "lead_name",
+    "lead_travel_minutes": "lead_min",
+    "township_codes": "members",
+    "townships": "n_towns",
+    "target": "target",
+    "deviation": "dev",
+    "deviation_share": "dev_share",
+    "mean_travel": "mean_min",
+    "max_travel": "max_min",
+    "contiguous": "contig",
+    "components": "pieces",
+    "cut_edges": "cut_edges",
+    "polsby_popper": "compact",
+    "aged_population": "aged60",
+    "coverage_share": "cov_share",
+    "beds_per_10k": "beds_10k",
+    "open_sites": "open_sites",
+    "new_sites": "new_sites",
+    "uncovered_townships": "uncov_town",
+    "unreachable_townships": "unreach",
+    "gini": "gini",
+    "has_ward": "has_ward",
+    "grouping_status": "grp_status",
+    "communities": "n_comm",
+    "max_deviation": "max_dev",
+    "mean_abs_deviation": "mean_dev",
+    "non_contiguous": "noncontig",
+    "mean_travel_to_lead": "lead_mean",
+    "max_travel_to_lead": "lead_max",
+    "mean_polsby_popper": "compact_mn",
+    "min_polsby_popper": "compact_lo",
     "unassigned_townships": "unassigned",
 }
 #: Longest text a Shapefile (dBASE) field holds, in bytes.
@@ -179,28 +227,56 @@ def _with_lonlat(frame: gpd.GeoDataFrame) -> pd.DataFrame:
     return out
 
 
-def _info_rows(scenario: "Scenario", run: "ScenarioRun", lang: str) -> pd.DataFrame:
+def _info_rows(scenario: Scenario, run: ScenarioRun, lang: str) -> pd.DataFrame:
     region = run.region
-    provenance = region.provenance.get(f"label_{lang}") or region.provenance.get("label_en") or json.dumps(
-        {k: v for k, v in region.provenance.items() if isinstance(v, str)}, ensure_ascii=False)
-    rows = [("name", scenario.name), ("region", region.name), ("region_files", ", ".join(scenario.region.paths)),
-            ("content_hash", scenario.region.content_hash), ("software_version", scenario.software_version),
-            ("created", scenario.created), ("travel", region.travel.label), ("provenance", provenance),
-            ("siting", json.dumps(scenario.siting.to_dict(), ensure_ascii=False) if scenario.siting else ""),
-            ("grouping", json.dumps(scenario.grouping.to_dict(), ensure_ascii=False, default=str)
-             if scenario.grouping else ""),
-            ("notes", scenario.notes), ("language", lang)]
-    return pd.DataFrame({"key": [k for k, _ in rows], "item": [labels.text(f"info.{k}", lang) for k, _ in rows],
-                         "value": [str(v) for _, v in rows]})
+    provenance = (
+        region.provenance.get(f"label_{lang}")
+        or region.provenance.get("label_en")
+        or json.dumps({k: v for k, v in region.provenance.items() if isinstance(v, str)}, ensure_ascii=False)
+    )
+    rows = [
+        ("name", scenario.name),
+        ("region", region.name),
+        ("region_files", ", ".join(scenario.region.paths)),
+        ("content_hash", scenario.region.content_hash),
+        ("software_version", scenario.software_version),
+        ("created", scenario.created),
+        ("travel", region.travel.label),
+        ("provenance", provenance),
+        ("siting", json.dumps(scenario.siting.to_dict(), ensure_ascii=False) if scenario.siting else ""),
+        (
+            "grouping",
+            json.dumps(scenario.grouping.to_dict(), ensure_ascii=False, default=str)
+            if scenario.grouping
+            else "",
+        ),
+        ("notes", scenario.notes),
+        ("language", lang),
+    ]
+    return pd.DataFrame(
+        {
+            "key": [k for k, _ in rows],
+            "item": [labels.text(f"info.{k}", lang) for k, _ in rows],
+            "value": [str(v) for _, v in rows],
+        }
+    )
 
 
 def _kpi_rows(kpis: Mapping[str, Any], lang: str) -> pd.DataFrame:
-    return pd.DataFrame({"key": list(kpis), "metric": [labels.kpi(k, lang) for k in kpis],
-                         "value": [v for v in kpis.values()]})
+    return pd.DataFrame(
+        {
+            "key": list(kpis),
+            "metric": [labels.kpi(k, lang) for k in kpis],
+            "value": [v for v in kpis.values()],
+        }
+    )
 
 
-def _county_frame(run: "ScenarioRun", siting: dict[str, Any] | None, grouping: dict[str, Any] | None,
-                  ) -> gpd.GeoDataFrame:
+def _county_frame(
+    run: ScenarioRun,
+    siting: dict[str, Any] | None,
+    grouping: dict[str, Any] | None,
+) -> gpd.GeoDataFrame:
     region = run.region
     out = region.counties[["county_code", "county_name", "geometry"]].reset_index(drop=True)
     extra: dict[str, dict[str, Any]] = {c: {} for c in out["county_code"]}
@@ -215,7 +291,9 @@ def _county_frame(run: "ScenarioRun", siting: dict[str, Any] | None, grouping: d
     return gpd.GeoDataFrame(out, geometry=geometry, crs=region.counties.crs)
 
 
-def build_bundle(run: "ScenarioRun", scenario: "Scenario", *, lang: str = "zh", decay: str = "gaussian") -> Bundle:
+def build_bundle(
+    run: ScenarioRun, scenario: Scenario, *, lang: str = "zh", decay: str = "gaussian"
+) -> Bundle:
     """Collect the layers and tables of a scenario run for export.
 
     Parameters
@@ -237,14 +315,18 @@ def build_bundle(run: "ScenarioRun", scenario: "Scenario", *, lang: str = "zh", 
         raise ExportError(f"language must be 'zh' or 'en', got {lang!r}")
     region = run.region
     bundle = Bundle(lang, file_stem(scenario.name))
-    towns = region.townships[["township_code", "township_name", "county_code", "population", "population_60plus",
-                              "geometry"]].reset_index(drop=True)
+    towns = region.townships[
+        ["township_code", "township_name", "county_code", "population", "population_60plus", "geometry"]
+    ].reset_index(drop=True)
     siting_figures = grouping_figures = None
     if run.siting is not None:
         access = township_access(region, run.siting, decay=decay)  # type: ignore[arg-type]
         siting_figures = siting_kpis(region, run.siting, decay=decay, towns=access)  # type: ignore[arg-type]
-        towns = towns.merge(access.drop(columns=["township_name", "county_code", "population_60plus"]),
-                            on="township_code", how="left")
+        towns = towns.merge(
+            access.drop(columns=["township_name", "county_code", "population_60plus"]),
+            on="township_code",
+            how="left",
+        )
         sites = run.siting.sites(region)
         bundle.layers["sites"] = sites.reset_index(drop=True)
         bundle.tables["sites"] = _with_lonlat(sites[sites["open"]].reset_index(drop=True))
@@ -252,17 +334,26 @@ def build_bundle(run: "ScenarioRun", scenario: "Scenario", *, lang: str = "zh", 
         communities = run.grouping.communities(region)
         table = grouping_townships(region, run.grouping)
         grouping_figures = grouping_kpis(region, run.grouping, communities=communities, towns=table)
-        towns = towns.merge(table[["township_code", "lead_facility_id", "lead_name", "lead_travel_minutes"]],
-                            on="township_code", how="left")
+        towns = towns.merge(
+            table[["township_code", "lead_facility_id", "lead_name", "lead_travel_minutes"]],
+            on="township_code",
+            how="left",
+        )
         from planner.grouping import grouping_layers
 
         layers = grouping_layers(region, run.grouping)
         shapes = layers["communities"]
         bundle.layers["communities"] = gpd.GeoDataFrame(
-            shapes.drop(columns="geometry"), geometry=shapes.geometry.to_numpy(), crs=shapes.crs)
-        bundle.layers["leads"] = gpd.GeoDataFrame(layers["leads"], geometry="geometry", crs=region.facilities.crs)
-        flat = communities.assign(township_codes=communities["township_codes"].map(", ".join)) if len(
-            communities) else communities
+            shapes.drop(columns="geometry"), geometry=shapes.geometry.to_numpy(), crs=shapes.crs
+        )
+        bundle.layers["leads"] = gpd.GeoDataFrame(
+            layers["leads"], geometry="geometry", crs=region.facilities.crs
+        )
+        flat = (
+            communities.assign(township_codes=communities["township_codes"].map(", ".join))
+            if len(communities)
+            else communities
+        )
         bundle.tables["communities"] = pd.DataFrame(flat).reset_index(drop=True)
     bundle.layers["townships"] = gpd.GeoDataFrame(towns, geometry="geometry", crs=region.townships.crs)
     bundle.layers["counties"] = _county_frame(run, siting_figures, grouping_figures)
@@ -307,7 +398,7 @@ def _stem(path: Path, fmt: str) -> str:
     return path.name[: -len(ext)]
 
 
-def contents(of: "Bundle | Scenario") -> tuple[list[str], list[str]]:
+def contents(of: Bundle | Scenario) -> tuple[list[str], list[str]]:
     """Names of the layers and tables a bundle holds, or a scenario's bundle will hold (in writing order)."""
     if isinstance(of, Bundle):
         have = set(of.layers) | {f"table:{t}" for t in of.tables}
@@ -320,7 +411,7 @@ def contents(of: "Bundle | Scenario") -> tuple[list[str], list[str]]:
     return [n for n in LAYERS if n in have], [n for n in TABLES if f"table:{n}" in have]
 
 
-def output_paths(path: str | Path, of: "Bundle | Scenario") -> list[Path]:
+def output_paths(path: str | Path, of: Bundle | Scenario) -> list[Path]:
     """Every file an export to ``path`` writes (several for ``.csv`` and ``.geojson``).
 
     Parameters
@@ -352,18 +443,30 @@ def _atomic(path: Path, write: Callable[[Path], None], *, overwrite: bool) -> No
 
 
 def _layers_out(bundle: Bundle) -> Iterable[tuple[str, gpd.GeoDataFrame]]:
-    return ((name, bundle.layers[name]) for name in LAYERS if name in bundle.layers and len(bundle.layers[name]))
+    return (
+        (name, bundle.layers[name]) for name in LAYERS if name in bundle.layers and len(bundle.layers[name])
+    )
 
 
 def _write_gpkg(bundle: Bundle, path: Path) -> None:
     for name, _ in _layers_out(bundle):
-        pyogrio.write_dataframe(bundle.layer(name), path, layer=bundle.layer_title(name), driver="GPKG",
-                                promote_to_multi=name in ("counties", "townships", "communities"))
+        pyogrio.write_dataframe(
+            bundle.layer(name),
+            path,
+            layer=bundle.layer_title(name),
+            driver="GPKG",
+            promote_to_multi=name in ("counties", "townships", "communities"),
+        )
 
 
 def _write_geojson(bundle: Bundle, path: Path, name: str) -> None:
-    pyogrio.write_dataframe(bundle.layer(name), path, driver="GeoJSON", layer=name,
-                            promote_to_multi=name in ("counties", "townships", "communities"))
+    pyogrio.write_dataframe(
+        bundle.layer(name),
+        path,
+        driver="GeoJSON",
+        layer=name,
+        promote_to_multi=name in ("counties", "townships", "communities"),
+    )
 
 
 def _write_csv(bundle: Bundle, path: Path, name: str) -> None:
@@ -433,12 +536,18 @@ def _write_shapefile_zip(bundle: Bundle, path: Path) -> None:
                         dropped.append((name, col))
                         data = data.drop(columns=col)
             mapping = short_names(c for c in data.columns if c != "geometry")
-            pyogrio.write_dataframe(data.rename(columns=mapping), Path(tmp) / f"{name}.shp", encoding="UTF-8",
-                                    promote_to_multi=name in ("counties", "townships", "communities"))
+            pyogrio.write_dataframe(
+                data.rename(columns=mapping),
+                Path(tmp) / f"{name}.shp",
+                encoding="UTF-8",
+                promote_to_multi=name in ("counties", "townships", "communities"),
+            )
             for file in sorted(Path(tmp).glob(f"{name}.*")):
                 archive.write(file, file.name)
-            fields += [(name, short, col, header(name, col, "zh"), header(name, col, "en"))
-                       for col, short in mapping.items()]
+            fields += [
+                (name, short, col, header(name, col, "zh"), header(name, col, "en"))
+                for col, short in mapping.items()
+            ]
         table = pd.DataFrame(fields, columns=["layer", "short_name", "field", "label_zh", "label_en"])
         archive.writestr("FIELDS.csv", table.to_csv(index=False).encode("utf-8-sig"))
         archive.writestr("README.txt", _shapefile_readme(bundle, dropped).encode("utf-8"))
@@ -456,20 +565,30 @@ def _shapefile_readme(bundle: Bundle, dropped: list[tuple[str, str]]) -> str:
         "文本为 UTF-8 编码（见 .cpg 文件）。字段名最多10个字符，FIELDS.csv 列出短字段名、完整字段名及中英文名称。",
     ]
     if dropped:
-        lines += ["", "Left out (text longer than the 254 bytes a Shapefile field holds; see the GeoPackage or XLSX):",
-                  "以下字段超过 Shapefile 字段长度上限（254字节）未写入，请使用 GeoPackage 或 XLSX："]
+        lines += [
+            "",
+            "Left out (text longer than the 254 bytes a Shapefile field holds; see the GeoPackage or XLSX):",
+            "以下字段超过 Shapefile 字段长度上限（254字节）未写入，请使用 GeoPackage 或 XLSX：",
+        ]
         lines += [f"  {layer}: {col}" for layer, col in dropped]
     return "\n".join(lines) + "\n"
 
 
-def _write_html(bundle: Bundle, path: Path, run: "ScenarioRun", scenario: "Scenario") -> None:
+def _write_html(bundle: Bundle, path: Path, run: ScenarioRun, scenario: Scenario) -> None:
     from planner.report import report_html
 
     path.write_text(report_html(run, scenario, lang=bundle.lang, bundle=bundle), encoding="utf-8")
 
 
-def export_scenario(run: "ScenarioRun", scenario: "Scenario", path: str | Path, *, lang: str = "zh",
-                    overwrite: bool = False, bundle: Bundle | None = None) -> list[Path]:
+def export_scenario(
+    run: ScenarioRun,
+    scenario: Scenario,
+    path: str | Path,
+    *,
+    lang: str = "zh",
+    overwrite: bool = False,
+    bundle: Bundle | None = None,
+) -> list[Path]:
     """Write a scenario's plan in the format of ``path``'s extension.
 
     Parameters
@@ -506,8 +625,9 @@ def export_scenario(run: "ScenarioRun", scenario: "Scenario", path: str | Path, 
     targets = output_paths(path, bundle)
     existing = [p for p in targets if p.exists()]
     if existing and not overwrite:
-        raise ExportError(f"{', '.join(map(str, existing))} exist(s); choose another name or allow replacing "
-                          "(--force)")
+        raise ExportError(
+            f"{', '.join(map(str, existing))} exist(s); choose another name or allow replacing (--force)"
+        )
     if fmt == "gpkg":
         _atomic(path, lambda tmp: _write_gpkg(bundle, tmp), overwrite=overwrite)
     elif fmt == "shp.zip":
@@ -525,8 +645,9 @@ def export_scenario(run: "ScenarioRun", scenario: "Scenario", path: str | Path, 
     return targets
 
 
-def export_bytes(run: "ScenarioRun", scenario: "Scenario", fmt: str, *, lang: str = "zh",
-                 table: str | None = None) -> tuple[str, bytes]:
+def export_bytes(
+    run: ScenarioRun, scenario: Scenario, fmt: str, *, lang: str = "zh", table: str | None = None
+) -> tuple[str, bytes]:
     """One export as a file name and its bytes (for download buttons).
 
     Parameters
@@ -558,7 +679,9 @@ def export_bytes(run: "ScenarioRun", scenario: "Scenario", fmt: str, *, lang: st
         if table is not None:
             chosen = [f for f in files if f.name == f"{bundle.stem}_{table}.{fmt}"]
             if not chosen:
-                raise ExportError(f"no {fmt} file for {table!r}; there are {', '.join(f.name for f in files)}")
+                raise ExportError(
+                    f"no {fmt} file for {table!r}; there are {', '.join(f.name for f in files)}"
+                )
             return chosen[0].name, chosen[0].read_bytes()
         buffer = io.BytesIO()
         with zipfile.ZipFile(buffer, "w", zipfile.ZIP_DEFLATED) as archive:

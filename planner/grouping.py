@@ -119,11 +119,21 @@ class GroupingSetup:
         """The optimiser's parameters for one county."""
         leads = self.leads.get(county_code)
         return GroupingParams(
-            k=None if leads else self.k, k_min=None if leads else self.k_min, k_max=None if leads else self.k_max,
-            leads=tuple(leads) if leads else None, pop_min=self.pop_min, pop_max=self.pop_max,
-            pop_tolerance=self.pop_tolerance, max_travel=self.max_travel, locks=dict(self.locks),
-            hint=dict(self.current), time_limit=self.time_limit, workers=self.workers, seed=self.seed,
-            balance=self.balance)
+            k=None if leads else self.k,
+            k_min=None if leads else self.k_min,
+            k_max=None if leads else self.k_max,
+            leads=tuple(leads) if leads else None,
+            pop_min=self.pop_min,
+            pop_max=self.pop_max,
+            pop_tolerance=self.pop_tolerance,
+            max_travel=self.max_travel,
+            locks=dict(self.locks),
+            hint=dict(self.current),
+            time_limit=self.time_limit,
+            workers=self.workers,
+            seed=self.seed,
+            balance=self.balance,
+        )
 
     def params_check(self, region: Region) -> None:
         """Raise ValueError naming every lock, lead or county code that does not fit the region.
@@ -142,8 +152,10 @@ class GroupingSetup:
             elif lead not in facilities.index:
                 problems.append(f"township {town} is locked to {lead}, which is not a facility of the region")
             elif facilities[lead] != towns[town]:
-                problems.append(f"township {town} (county {towns[town]}) is locked to {lead} of county "
-                                f"{facilities[lead]}; communities never cross county lines")
+                problems.append(
+                    f"township {town} (county {towns[town]}) is locked to {lead} of county "
+                    f"{facilities[lead]}; communities never cross county lines"
+                )
         for county, leads in sorted(self.leads.items()):
             if county not in set(region.county_codes):
                 problems.append(f"leads are given for county {county}, which is not a county of the region")
@@ -154,24 +166,30 @@ class GroupingSetup:
         if missing:
             problems.append(f"unknown county code(s): {', '.join(missing)}")
         if problems:
-            shown = "; ".join(problems[:10]) + (f"; and {len(problems) - 10} more" if len(problems) > 10 else "")
+            shown = "; ".join(problems[:10]) + (
+                f"; and {len(problems) - 10} more" if len(problems) > 10 else ""
+            )
             raise ValueError(f"grouping setup does not fit region {region.name}: {shown}")
 
     def to_dict(self) -> dict[str, Any]:
         """Plain form for scenarios and JSON."""
         out = asdict(self)
         rule = self.lead_rule
-        out["lead_rule"] = {"ownerships": sorted(rule.ownerships or []), "min_grade": rule.min_grade,
-                            "specialties": sorted(rule.specialties or []),
-                            "kinds": None if rule.kinds is None else sorted(rule.kinds)}
+        out["lead_rule"] = {
+            "ownerships": sorted(rule.ownerships or []),
+            "min_grade": rule.min_grade,
+            "specialties": sorted(rule.specialties or []),
+            "kinds": None if rule.kinds is None else sorted(rule.kinds),
+        }
         out["leads"] = {k: list(v) for k, v in self.leads.items()}
         out["lead_kinds"] = list(self.lead_kinds)
         out["counties"] = None if self.counties is None else list(self.counties)
         return out
 
     @classmethod
-    def from_dict(cls, data: Mapping[str, Any], *, source: str = "grouping parameters",
-                  complete: bool = True) -> "GroupingSetup":
+    def from_dict(
+        cls, data: Mapping[str, Any], *, source: str = "grouping parameters", complete: bool = True
+    ) -> GroupingSetup:
         """Setup from a plain mapping (YAML ``grouping:`` section or a saved scenario).
 
         With ``complete`` (the default) the values are checked as the optimiser will; a saved
@@ -182,8 +200,14 @@ class GroupingSetup:
         ValueError
             Naming the unknown key or the bad value.
         """
-        values = setup_values(cls, data, source=source, text_tuples=("lead_kinds", "counties"),
-                              text_maps=("locks", "current"), numbers=bounds.GROUPING)
+        values = setup_values(
+            cls,
+            data,
+            source=source,
+            text_tuples=("lead_kinds", "counties"),
+            text_maps=("locks", "current"),
+            numbers=bounds.GROUPING,
+        )
         if "lead_rule" in values and isinstance(values["lead_rule"], Mapping):
             rule = dict(values["lead_rule"])
             for key in ("ownerships", "specialties", "kinds"):
@@ -224,17 +248,22 @@ def lead_candidates(region: Region, setup: GroupingSetup) -> pd.DataFrame:
     """
     f = region.facilities
     pool = f[f["kind"].isin(setup.lead_kinds)]
-    checks = [check_lead(r.kind, r.grade, r.ownership, r.specialty, rule=setup.lead_rule)
-              for r in pool.itertuples()]
-    out = pd.DataFrame(pool[["facility_id", "name", "county_code", "township_code", "kind", "grade", "ownership",
-                             "specialty"]])
+    checks = [
+        check_lead(r.kind, r.grade, r.ownership, r.specialty, rule=setup.lead_rule) for r in pool.itertuples()
+    ]
+    out = pd.DataFrame(
+        pool[
+            ["facility_id", "name", "county_code", "township_code", "kind", "grade", "ownership", "specialty"]
+        ]
+    )
     out["eligible"] = [c.eligible for c in checks]
     out["reasons"] = [c.message for c in checks]
     return out
 
 
-def county_grouping_data(region: Region, county_code: str, setup: GroupingSetup,
-                         candidates: pd.DataFrame | None = None) -> GroupingData:
+def county_grouping_data(
+    region: Region, county_code: str, setup: GroupingSetup, candidates: pd.DataFrame | None = None
+) -> GroupingData:
     """One county's arrays for the grouping model.
 
     Parameters
@@ -267,11 +296,18 @@ def county_grouping_data(region: Region, county_code: str, setup: GroupingSetup,
     col = pd.Series(np.arange(len(leads)), index=leads.index).reindex(pairs["facility"]).to_numpy()
     travel[row, col] = pairs["minutes"].to_numpy()
     return GroupingData(
-        county_id=county_code, township_ids=tuple(t["township_code"]), population=t["population"].to_numpy(float),
-        edges=region.adjacency.among(towns), lead_ids=tuple(leads["facility_id"]),
-        lead_township=lead_township.astype(np.int64), travel=travel,
-        lead_eligible=leads["eligible"].to_numpy(bool), township_names=tuple(t["township_name"]),
-        lead_names=tuple(leads["name"]), unit="district" if _is_district(region, county_code) else "county")
+        county_id=county_code,
+        township_ids=tuple(t["township_code"]),
+        population=t["population"].to_numpy(float),
+        edges=region.adjacency.among(towns),
+        lead_ids=tuple(leads["facility_id"]),
+        lead_township=lead_township.astype(np.int64),
+        travel=travel,
+        lead_eligible=leads["eligible"].to_numpy(bool),
+        township_names=tuple(t["township_name"]),
+        lead_names=tuple(leads["name"]),
+        unit="district" if _is_district(region, county_code) else "county",
+    )
 
 
 def _is_district(region: Region, county_code: str) -> bool:
@@ -286,9 +322,13 @@ def solve_county(item: tuple[GroupingData, GroupingParams]) -> GroupingPlan:
 
 def _failed_plan(data: GroupingData, failure: TaskFailure) -> GroupingPlan:
     """An error plan for a county whose task raised or whose worker died (the other counties keep theirs)."""
-    return GroupingPlan(data.county_id, data.township_ids, data.lead_ids,
-                        np.full(data.n_townships, -1, dtype=np.int64),
-                        SolveReport(SolveStatus.ERROR, reasons=(failure.as_reason(data.county_id, data.label),)))
+    return GroupingPlan(
+        data.county_id,
+        data.township_ids,
+        data.lead_ids,
+        np.full(data.n_townships, -1, dtype=np.int64),
+        SolveReport(SolveStatus.ERROR, reasons=(failure.as_reason(data.county_id, data.label),)),
+    )
 
 
 @dataclass
@@ -333,8 +373,14 @@ class GroupingResult:
         lead_of = self.assignment()
         t = region.townships
         names = region.facilities.set_index("facility_id")["name"]
-        out = pd.DataFrame({"township_code": t["township_code"], "township_name": t["township_name"],
-                            "county_code": t["county_code"], "population": t["population"]})
+        out = pd.DataFrame(
+            {
+                "township_code": t["township_code"],
+                "township_name": t["township_name"],
+                "county_code": t["county_code"],
+                "population": t["population"],
+            }
+        )
         out["lead_facility_id"] = out["township_code"].map(lead_of)
         out["lead_name"] = out["lead_facility_id"].map(names)
         travel = {}
@@ -346,8 +392,12 @@ class GroupingResult:
         out["travel_minutes"] = out["township_code"].map(travel)
         return out
 
-    def to_json(self, region: Region, *, current: Mapping[str, AssignmentEvaluation] | None = None,
-                ) -> dict[str, Any]:
+    def to_json(
+        self,
+        region: Region,
+        *,
+        current: Mapping[str, AssignmentEvaluation] | None = None,
+    ) -> dict[str, Any]:
         """The CLI's JSON: report header, communities, per-county status, and the current grouping's scores.
 
         Parameters
@@ -358,29 +408,51 @@ class GroupingResult:
             :func:`score_assignment` of the planner's current grouping, if one was given:
             added under ``current`` with its communities, total travel, balance and broken rules.
         """
-        out = {**self.report.to_dict(), "wall_seconds": round(self.wall_seconds, 3),
-               "objective_unit": "person-minutes (population-weighted travel to the lead)",
-               "communities": _community_records(self.communities(region)),
-               "counties": {c: p.report.to_dict() for c, p in self.plans.items()}}
+        out = {
+            **self.report.to_dict(),
+            "wall_seconds": round(self.wall_seconds, 3),
+            "objective_unit": "person-minutes (population-weighted travel to the lead)",
+            "communities": _community_records(self.communities(region)),
+            "counties": {c: p.report.to_dict() for c, p in self.plans.items()},
+        }
         if current is not None:
-            assignment = {t: c.lead_id for e in current.values() for c in e.communities for t in c.township_ids}
+            assignment = {
+                t: c.lead_id for e in current.values() for c in e.communities for t in c.township_ids
+            }
             out["current"] = {
                 "total_travel": sum(e.total_travel for e in current.values()),
                 "balance": sum(e.balance for e in current.values()),
-                "violations": [{"county_code": county, **v.to_dict()}
-                               for county, e in current.items() for v in e.violations],
-                "communities": _community_records(communities_table(region, current, assignment))}
+                "violations": [
+                    {"county_code": county, **v.to_dict()}
+                    for county, e in current.items()
+                    for v in e.violations
+                ],
+                "communities": _community_records(communities_table(region, current, assignment)),
+            }
         return out
 
 
 def _community_records(table: pd.DataFrame) -> list[dict[str, Any]]:
-    keys = ("county_code", "lead_facility_id", "lead_name", "township_codes", "population", "deviation",
-            "deviation_share", "mean_travel", "max_travel", "contiguous", "polsby_popper", "cut_edges")
+    keys = (
+        "county_code",
+        "lead_facility_id",
+        "lead_name",
+        "township_codes",
+        "population",
+        "deviation",
+        "deviation_share",
+        "mean_travel",
+        "max_travel",
+        "contiguous",
+        "polsby_popper",
+        "cut_edges",
+    )
     return [] if table.empty else [{k: row[k] for k in keys} for row in table.to_dict("records")]
 
 
-def communities_table(region: Region, evaluations: Mapping[str, AssignmentEvaluation],
-                      assignment: Mapping[str, str]) -> pd.DataFrame:
+def communities_table(
+    region: Region, evaluations: Mapping[str, AssignmentEvaluation], assignment: Mapping[str, str]
+) -> pd.DataFrame:
     """One row per community of scored groupings: county, lead, members, population, deviation, travel, compactness.
 
     Parameters
@@ -403,21 +475,37 @@ def communities_table(region: Region, evaluations: Mapping[str, AssignmentEvalua
     rows = []
     for county, evaluation in evaluations.items():
         for c in evaluation.communities:
-            rows.append({"county_code": county, "lead_facility_id": c.lead_id, "lead_name": names.get(c.lead_id),
-                         "township_codes": list(c.township_ids), "townships": len(c.township_ids),
-                         "population": int(c.population), "target": c.target, "deviation": c.deviation,
-                         "deviation_share": c.deviation_share, "mean_travel": c.mean_travel,
-                         "max_travel": c.max_travel, "contiguous": c.contiguous, "components": c.components,
-                         "cut_edges": c.cut_edges})
+            rows.append(
+                {
+                    "county_code": county,
+                    "lead_facility_id": c.lead_id,
+                    "lead_name": names.get(c.lead_id),
+                    "township_codes": list(c.township_ids),
+                    "townships": len(c.township_ids),
+                    "population": int(c.population),
+                    "target": c.target,
+                    "deviation": c.deviation,
+                    "deviation_share": c.deviation_share,
+                    "mean_travel": c.mean_travel,
+                    "max_travel": c.max_travel,
+                    "contiguous": c.contiguous,
+                    "components": c.components,
+                    "cut_edges": c.cut_edges,
+                }
+            )
     table = pd.DataFrame(rows)
     if len(table):
         table["polsby_popper"] = polsby_popper(region, assignment, table["lead_facility_id"])
     return table
 
 
-def run_grouping(region: Region, setup: GroupingSetup = GroupingSetup(), *,
-                 map_fn: Callable[[Callable[[Any], Any], Iterable[Any]], Iterable[Any]] = map,
-                 progress: Progress | None = None) -> GroupingResult:
+def run_grouping(
+    region: Region,
+    setup: GroupingSetup = GroupingSetup(),
+    *,
+    map_fn: Callable[[Callable[[Any], Any], Iterable[Any]], Iterable[Any]] = map,
+    progress: Progress | None = None,
+) -> GroupingResult:
     """Group every county's townships into medical communities.
 
     Parameters
@@ -525,9 +613,14 @@ def read_current_grouping(path: str | Path, region: Region) -> tuple[dict[str, s
     known_towns = set(region.townships["township_code"])
     facilities = region.facilities.set_index("facility_id")
     if "lead_facility_id" not in frame and "community" not in frame:
-        report.add("missing_column", "error", path.name, field="lead_facility_id",
-                   expected="a lead hospital id (牵头医院代码) or a community name (医共体) column",
-                   found=quote_list(raw.columns))
+        report.add(
+            "missing_column",
+            "error",
+            path.name,
+            field="lead_facility_id",
+            expected="a lead hospital id (牵头医院代码) or a community name (医共体) column",
+            found=quote_list(raw.columns),
+        )
         raise RegionError(report)
     if "lead_facility_id" not in frame:
         frame["lead_facility_id"] = _leads_from_communities(frame, region, report, path.name)
@@ -535,32 +628,72 @@ def read_current_grouping(path: str | Path, region: Region) -> tuple[dict[str, s
     for row in frame.itertuples():
         town, lead = row.township_code, row.lead_facility_id
         if town is None:
-            report.add("missing_code", "warning", path.name, row=row._1, field="township_code",
-                       expected="a 9-digit township code", found="empty", repair="row not used")
+            report.add(
+                "missing_code",
+                "warning",
+                path.name,
+                row=row._1,
+                field="township_code",
+                expected="a 9-digit township code",
+                found="empty",
+                repair="row not used",
+            )
         elif town not in known_towns:
-            report.add("unknown_township", "error", path.name, row=row._1, feature=town, field="township_code",
-                       expected="a township of the region", found="no such township")
+            report.add(
+                "unknown_township",
+                "error",
+                path.name,
+                row=row._1,
+                feature=town,
+                field="township_code",
+                expected="a township of the region",
+                found="no such township",
+            )
         elif lead is None and "community" in frame and getattr(row, "community", None) is not None:
             continue  # the community's missing lead is reported once, above
         elif lead is None or lead not in facilities.index:
-            report.add("unknown_lead", "error", path.name, row=row._1, feature=town, field="lead_facility_id",
-                       expected="a facility id of the region", found=str(lead))
+            report.add(
+                "unknown_lead",
+                "error",
+                path.name,
+                row=row._1,
+                feature=town,
+                field="lead_facility_id",
+                expected="a facility id of the region",
+                found=str(lead),
+            )
         elif town in mapping:
-            report.add("duplicate_code", "error", path.name, row=row._1, feature=town, field="township_code",
-                       expected="one row per township", found="a second row")
+            report.add(
+                "duplicate_code",
+                "error",
+                path.name,
+                row=row._1,
+                feature=town,
+                field="township_code",
+                expected="one row per township",
+                found="a second row",
+            )
         else:
             mapping[town] = lead
     missing = sorted(known_towns - set(mapping))
     if missing:
-        report.add("unassigned", "warning", path.name, field="township_code",
-                   expected="every township of the region", found=f"{len(missing)} missing, e.g. {missing[:5]}",
-                   repair="left unassigned in the current grouping")
+        report.add(
+            "unassigned",
+            "warning",
+            path.name,
+            field="township_code",
+            expected="every township of the region",
+            found=f"{len(missing)} missing, e.g. {missing[:5]}",
+            repair="left unassigned in the current grouping",
+        )
     if not report.usable:
         raise RegionError(report)
     return mapping, report
 
 
-def _leads_from_communities(frame: pd.DataFrame, region: Region, report: ValidationReport, file: str) -> pd.Series:
+def _leads_from_communities(
+    frame: pd.DataFrame, region: Region, report: ValidationReport, file: str
+) -> pd.Series:
     """Each community's lead: the one eligible hospital (default lead rule) standing in its townships."""
     candidates = lead_candidates(region, GroupingSetup())
     eligible = candidates[candidates["eligible"]]
@@ -570,14 +703,20 @@ def _leads_from_communities(frame: pd.DataFrame, region: Region, report: Validat
         if len(inside) == 1:
             lead_of_community[name] = inside["facility_id"].iloc[0]
         else:
-            report.add("community_lead", "error", file, feature=str(name), field="community",
-                       expected="exactly one eligible lead hospital in the community's townships (or a lead id column)",
-                       found=f"{len(inside)}: {', '.join(inside['name'])}" if len(inside) else "none")
+            report.add(
+                "community_lead",
+                "error",
+                file,
+                feature=str(name),
+                field="community",
+                expected="exactly one eligible lead hospital in the community's townships (or a lead id column)",
+                found=f"{len(inside)}: {', '.join(inside['name'])}" if len(inside) else "none",
+            )
             lead_of_community[name] = None
     return frame["community"].map(lead_of_community)
 
 
-def grouping_layers(region: Region, result: GroupingResult) -> dict[str, "gpd.GeoDataFrame"]:
+def grouping_layers(region: Region, result: GroupingResult) -> dict[str, gpd.GeoDataFrame]:
     """Map layers of a grouping: communities (dissolved), townships with their lead, lead hospitals.
 
     Parameters
@@ -599,11 +738,17 @@ def grouping_layers(region: Region, result: GroupingResult) -> dict[str, "gpd.Ge
     table = result.communities(region)
     shapes = community_shapes(region, result.assignment())
     if len(table):
-        attrs = table.drop(columns=["county_code"]).assign(township_codes=table["township_codes"].map(",".join))
+        attrs = table.drop(columns=["county_code"]).assign(
+            township_codes=table["township_codes"].map(",".join)
+        )
         shapes = shapes.merge(attrs, on="lead_facility_id", how="left")
     towns = region.townships[["township_code", "geometry"]].merge(
-        result.township_table(region), on="township_code", how="left")
+        result.township_table(region), on="township_code", how="left"
+    )
     leads = region.facilities[region.facilities["facility_id"].isin(table.get("lead_facility_id", []))]
     leads = leads[["facility_id", "name", "county_code", "township_code", "grade", "specialty", "geometry"]]
-    return {"communities": shapes, "townships": gpd.GeoDataFrame(towns, geometry="geometry", crs=region.townships.crs),
-            "leads": leads.reset_index(drop=True)}
+    return {
+        "communities": shapes,
+        "townships": gpd.GeoDataFrame(towns, geometry="geometry", crs=region.townships.crs),
+        "leads": leads.reset_index(drop=True),
+    }

@@ -13,7 +13,7 @@ from typing import Any, Literal
 
 from geodata.schema import labels as contract_labels
 
-__all__ = ["LANGS", "Lang", "TEXT", "header", "headers", "tr"]
+__all__ = ["LANGS", "TEXT", "Lang", "header", "headers", "tr"]
 
 Lang = Literal["zh", "en"]
 LANGS: tuple[Lang, ...] = ("zh", "en")
@@ -22,7 +22,10 @@ LANGS: tuple[Lang, ...] = ("zh", "en")
 TEXT: dict[str, tuple[str, str]] = {
     # app and report titles
     "app.title": ("县域安宁疗护与医共体规划", "County hospice and medical-community planner"),
-    "app.synthetic_note": ("演示数据中乡镇边界、人口与机构为合成数据", "Township boundaries, populations and facilities of the demo are synthetic"),
+    "app.synthetic_note": (
+        "演示数据中乡镇边界、人口与机构为合成数据",
+        "Township boundaries, populations and facilities of the demo are synthetic",
+    ),
     "report.title": ("规划报告", "Planning report"),
     "report.generated": ("生成时间", "Generated"),
     "report.scenario": ("情景", "Scenario"),
@@ -106,55 +109,89 @@ TEXT: dict[str, tuple[str, str]] = {
     "app.run": ("运行", "Run"),
     "app.stop": ("停止", "Stop"),
     "app.stopping": ("正在停止：当前县求解完后停止", "stopping after the county being solved"),
-    "app.progress": ("{phase}：已求解 {done}/{total} 个县（最近：{county}）· {seconds} 秒",
-                     "{phase}: {done}/{total} counties solved (last: {county}) · {seconds} s"),
-    "app.zero_means_none": ("填 0 表示不设该项（无目标、无上限）。", "0 means not set (no target, no limit)."),
+    "app.progress": (
+        "{phase}：已求解 {done}/{total} 个县（最近：{county}）· {seconds} 秒",
+        "{phase}: {done}/{total} counties solved (last: {county}) · {seconds} s",
+    ),
+    "app.zero_means_none": (
+        "填 0 表示不设该项（无目标、无上限）。",
+        "0 means not set (no target, no limit).",
+    ),
     "app.bad_parameters": ("参数无效：{field}", "Invalid parameter: {field}"),
-    "app.nothing_to_run": ("请至少勾选一个模型（选址或医共体）。", "Tick at least one model (siting or communities)."),
+    "app.nothing_to_run": (
+        "请至少勾选一个模型（选址或医共体）。",
+        "Tick at least one model (siting or communities).",
+    ),
     "app.run_failed": ("运行出错：{error}", "The run failed: {error}"),
-    "app.run_stopped": ("已停止：{solved} 个县已求解并保留，{stopped} 个县未求解（无方案）。",
-                        "Stopped: {solved} counties solved and kept, {stopped} counties not solved (no plan)."),
-    "app.run_done": ("运行完成：求解 {solved} 个县（其余县输入未变，沿用原方案），用时 {seconds} 秒。",
-                     "Run finished: {solved} counties solved (the others' inputs had not changed, their plans are "
-                     "kept) in {seconds} s."),
-    "app.run_unchanged": ("运行完成：各县输入均未改变，沿用已有方案（{seconds} 秒）。",
-                          "Run finished: no county's inputs had changed, so every plan is kept ({seconds} s)."),
-    "app.busy": ("正在运行优化，请等待完成或先停止。", "An optimisation is running: wait for it or stop it first."),
+    "app.run_stopped": (
+        "已停止：{solved} 个县已求解并保留，{stopped} 个县未求解（无方案）。",
+        "Stopped: {solved} counties solved and kept, {stopped} counties not solved (no plan).",
+    ),
+    "app.run_done": (
+        "运行完成：求解 {solved} 个县（其余县输入未变，沿用原方案），用时 {seconds} 秒。",
+        "Run finished: {solved} counties solved (the others' inputs had not changed, their plans are "
+        "kept) in {seconds} s.",
+    ),
+    "app.run_unchanged": (
+        "运行完成：各县输入均未改变，沿用已有方案（{seconds} 秒）。",
+        "Run finished: no county's inputs had changed, so every plan is kept ({seconds} s).",
+    ),
+    "app.busy": (
+        "正在运行优化，请等待完成或先停止。",
+        "An optimisation is running: wait for it or stop it first.",
+    ),
     "app.region": ("区域", "Region"),
     "app.counties": ("个县级单位", "counties"),
     "app.townships": ("个乡镇街道", "townships"),
     "app.facilities": ("家机构", "facilities"),
     "app.more_figures": ("更多指标", "More figures"),
-    "app.no_results": ("尚无规划结果：设置参数后点击“运行”。", "No plan yet: set the parameters and press Run."),
+    "app.no_results": (
+        "尚无规划结果：设置参数后点击“运行”。",
+        "No plan yet: set the parameters and press Run.",
+    ),
     "app.nothing_yet": ("暂无内容。", "Nothing to show yet."),
     "app.seconds": ("{seconds} 秒", "{seconds} s"),
     "app.certificate": ("核验：{text}", "check: {text}"),
-    "app.feasible_note": ("“可行”表示在时限内找到方案但未证明最优；差距为与已证明下界之比。",
-                          "“Feasible” means a plan was found within the time limit but not proven optimal; the gap "
-                          "is measured against the proven bound."),
-    "app.disputed_note": ("两个求解器对该模型的结论不一致：保留较优方案，标为“可行”，差距按线性松弛下界计算（见核验说明）。",
-                          "Two solvers disagreed on this model: the better plan is kept and called feasible, with the "
-                          "gap against the LP relaxation's bound (see the check note)."),
-    "app.siting_stale": ("机构状态或候选点已修改，选址结果尚未更新：点击“运行”（或开启编辑后自动求解）。",
-                         "Facility statuses or candidate sites changed since the siting was solved: press Run (or "
-                         "turn on re-solving after each edit)."),
-    "app.params_changed": ("{model}参数已修改，结果仍为修改前的参数：点击“运行”更新。",
-                           "{model}: the parameters changed since the last run; press Run to update."),
-    "app.hand_edited": ("手工调整过的县：{counties}（方案按现有规则实时评估，不再标记为最优）。",
-                        "Counties edited by hand: {counties} (scored live against the rules; no longer called "
-                        "optimal)."),
+    "app.feasible_note": (
+        "“可行”表示在时限内找到方案但未证明最优；差距为与已证明下界之比。",
+        "“Feasible” means a plan was found within the time limit but not proven optimal; the gap "
+        "is measured against the proven bound.",
+    ),
+    "app.disputed_note": (
+        "两个求解器对该模型的结论不一致：保留较优方案，标为“可行”，差距按线性松弛下界计算（见核验说明）。",
+        "Two solvers disagreed on this model: the better plan is kept and called feasible, with the "
+        "gap against the LP relaxation's bound (see the check note).",
+    ),
+    "app.siting_stale": (
+        "机构状态或候选点已修改，选址结果尚未更新：点击“运行”（或开启编辑后自动求解）。",
+        "Facility statuses or candidate sites changed since the siting was solved: press Run (or "
+        "turn on re-solving after each edit).",
+    ),
+    "app.params_changed": (
+        "{model}参数已修改，结果仍为修改前的参数：点击“运行”更新。",
+        "{model}: the parameters changed since the last run; press Run to update.",
+    ),
+    "app.hand_edited": (
+        "手工调整过的县：{counties}（方案按现有规则实时评估，不再标记为最优）。",
+        "Counties edited by hand: {counties} (scored live against the rules; no longer called optimal).",
+    ),
     "app.details": ("详情与提示（{n} 条）", "Details and notes ({n})"),
     "app.click_mode": ("点击地图时", "Clicking the map"),
     "app.status_to": ("设为", "Set to"),
     "app.paint_into": ("移入医共体", "Move into community"),
     "app.auto_solve": ("编辑后自动重新求解", "Re-solve after each edit"),
-    "app.auto_solve.help": ("修改机构状态或新增候选点后，只重新求解受影响的县（若有全域目标、新增总数或床位预算，则重新求解联合模型）。",
-                            "After a facility status change or an added site, only the county concerned is solved "
-                            "again (the joint model when an overall target, total of new sites or bed budget ties "
-                            "counties together)."),
+    "app.auto_solve.help": (
+        "修改机构状态或新增候选点后，只重新求解受影响的县（若有全域目标、新增总数或床位预算，则重新求解联合模型）。",
+        "After a facility status change or an added site, only the county concerned is solved "
+        "again (the joint model when an overall target, total of new sites or bed budget ties "
+        "counties together).",
+    ),
     "app.undo": ("撤销", "Undo"),
     "app.redo": ("重做", "Redo"),
-    "app.click_to_select": ("点击地图上的机构或乡镇查看详情。", "Click a facility or township on the map for details."),
+    "app.click_to_select": (
+        "点击地图上的机构或乡镇查看详情。",
+        "Click a facility or township on the map for details.",
+    ),
     "app.selected_facility": ("所选机构", "Selected facility"),
     "app.selected_township": ("所选乡镇", "Selected township"),
     "app.move_to": ("调整到医共体", "Move to community"),
@@ -173,31 +210,51 @@ TEXT: dict[str, tuple[str, str]] = {
     "app.basemap": ("底图（可选）", "Basemap (optional)"),
     "app.tile_url": ("瓦片地址", "Tile URL"),
     "app.tile_attribution": ("底图版权说明", "Tile attribution"),
-    "app.tiles_note": ("默认不加载任何底图，无需网络；可填写本单位内网的瓦片服务地址。",
-                       "No basemap by default, so no network is needed; a tile server on your own network can be "
-                       "given here."),
-    "app.tiles_need_attribution": ("请填写底图版权说明后再使用瓦片地址。", "Give the tiles' attribution to use the tile URL."),
-    "app.timing": ("上次编辑“{what}”：求解 {solve} 秒，服务器端合计 {total} 秒", "Last edit “{what}”: solved in {solve} s, "
-                   "{total} s on the server"),
+    "app.tiles_note": (
+        "默认不加载任何底图，无需网络；可填写本单位内网的瓦片服务地址。",
+        "No basemap by default, so no network is needed; a tile server on your own network can be "
+        "given here.",
+    ),
+    "app.tiles_need_attribution": (
+        "请填写底图版权说明后再使用瓦片地址。",
+        "Give the tiles' attribution to use the tile URL.",
+    ),
+    "app.timing": (
+        "上次编辑“{what}”：求解 {solve} 秒，服务器端合计 {total} 秒",
+        "Last edit “{what}”: solved in {solve} s, {total} s on the server",
+    ),
     "app.added_site": ("新增候选点 {n}", "Added site {n}"),
     "app.all_sites": ("显示全部候选机构", "Show every candidate site"),
     "app.section": ("内容", "Section"),
-    "access.token_required": ("需要访问令牌：请打开启动 planner app 时显示的完整地址（含 ?token=…）。",
-                              "Access token required: open the full address printed when planner app was "
-                              "started (with ?token=…)."),
-    "app.footer": ("离线运行：地图资源由本应用提供，不访问外部网络。", "Runs offline: the map's files are served by this app; "
-                   "nothing is fetched from the internet."),
+    "access.token_required": (
+        "需要访问令牌：请打开启动 planner app 时显示的完整地址（含 ?token=…）。",
+        "Access token required: open the full address printed when planner app was started (with ?token=…).",
+    ),
+    "app.footer": (
+        "离线运行：地图资源由本应用提供，不访问外部网络。",
+        "Runs offline: the map's files are served by this app; nothing is fetched from the internet.",
+    ),
     "mode.inspect": ("查看详情", "Inspect"),
     "mode.status": ("修改机构状态", "Set facility status"),
     "mode.paint": ("调整乡镇归属", "Move townships"),
     "mode.add": ("新增候选点", "Add candidate sites"),
-    "mode.inspect.help": ("点击机构或乡镇，在此查看详情并修改。", "Click a facility or township to see it here and edit it."),
-    "mode.status.help": ("点击机构即改为所选状态（现有 / 候选 / 排除）。",
-                         "Each facility you click gets the chosen status (existing / candidate / excluded)."),
-    "mode.paint.help": ("点击乡镇即调入所选医共体（限同一县），人口均衡与连片情况实时更新。",
-                        "Each township you click moves into the chosen community (same county); balance and "
-                        "contiguity update at once."),
-    "mode.add.help": ("点击地图空白处（区域内）新增一个候选点。", "Click a spot inside the region to add a candidate site there."),
+    "mode.inspect.help": (
+        "点击机构或乡镇，在此查看详情并修改。",
+        "Click a facility or township to see it here and edit it.",
+    ),
+    "mode.status.help": (
+        "点击机构即改为所选状态（现有 / 候选 / 排除）。",
+        "Each facility you click gets the chosen status (existing / candidate / excluded).",
+    ),
+    "mode.paint.help": (
+        "点击乡镇即调入所选医共体（限同一县），人口均衡与连片情况实时更新。",
+        "Each township you click moves into the chosen community (same county); balance and "
+        "contiguity update at once.",
+    ),
+    "mode.add.help": (
+        "点击地图空白处（区域内）新增一个候选点。",
+        "Click a spot inside the region to add a candidate site there.",
+    ),
     "step.start": ("初始方案", "start"),
     "step.run": ("运行", "run"),
     "step.status": ("{what}设为{status}", "{what} set to {status}"),
@@ -207,18 +264,30 @@ TEXT: dict[str, tuple[str, str]] = {
     "step.unlock": ("解锁{what}医共体", "unlocked the community of {what}"),
     "step.load": ("载入情景“{what}”", "loaded scenario “{what}”"),
     "edit.done": ("已完成：{what}", "Done: {what}"),
-    "edit.resolved": ("已完成：{what}；重新求解：{counties}（{seconds} 秒）",
-                      "Done: {what}; re-solved: {counties} ({seconds} s)"),
+    "edit.resolved": (
+        "已完成：{what}；重新求解：{counties}（{seconds} 秒）",
+        "Done: {what}; re-solved: {counties} ({seconds} s)",
+    ),
     "edit.unchanged": ("没有变化。", "Nothing changed."),
     "edit.unknown_facility": ("没有机构 {facility}。", "There is no facility {facility}."),
     "edit.unknown_township": ("没有乡镇 {township}。", "There is no township {township}."),
     "edit.bad_status": ("未知状态 {status}。", "Unknown status {status}."),
-    "edit.outside_region": ("该点（{lon}, {lat}）不在任何乡镇内，无法新增候选点。",
-                            "The point ({lon}, {lat}) lies in no township of the region: no site added."),
-    "edit.no_grouping": ("尚未划分医共体：请先运行医共体划分。", "No communities yet: run the grouping first."),
-    "edit.other_county": ("乡镇 {township} 属于 {county}，不能调入其他县的医共体。",
-                          "Township {township} is in county {county}: it cannot join a community of another county."),
-    "edit.locked": ("医共体 {lead} 已锁定：请先解锁再调整。", "The community of {lead} is locked: unlock it first."),
+    "edit.outside_region": (
+        "该点（{lon}, {lat}）不在任何乡镇内，无法新增候选点。",
+        "The point ({lon}, {lat}) lies in no township of the region: no site added.",
+    ),
+    "edit.no_grouping": (
+        "尚未划分医共体：请先运行医共体划分。",
+        "No communities yet: run the grouping first.",
+    ),
+    "edit.other_county": (
+        "乡镇 {township} 属于 {county}，不能调入其他县的医共体。",
+        "Township {township} is in county {county}: it cannot join a community of another county.",
+    ),
+    "edit.locked": (
+        "医共体 {lead} 已锁定：请先解锁再调整。",
+        "The community of {lead} is locked: unlock it first.",
+    ),
     "edit.no_community": ("{lead} 未牵头任何医共体。", "{lead} leads no community."),
     "edit.click_facility": ("请点击机构（圆点）。", "Click a facility (a dot)."),
     "edit.click_township": ("请点击乡镇。", "Click a township."),
@@ -240,7 +309,10 @@ TEXT: dict[str, tuple[str, str]] = {
     "map.highlights": ("提示", "Highlights"),
     "map.cut_off": ("与牵头医院不连片", "Cut off from its lead"),
     "map.facilities": ("医疗机构", "Facilities"),
-    "map.status_legend": ("黑粗边 = 现有病区；虚线淡色 = 排除", "thick black ring = existing ward; dashed pale = excluded"),
+    "map.status_legend": (
+        "黑粗边 = 现有病区；虚线淡色 = 排除",
+        "thick black ring = existing ward; dashed pale = excluded",
+    ),
     "map.new_site": ("新增", "New"),
     "map.counties": ("县界", "Counties"),
     "map.locked": ("已锁定", "locked"),
@@ -279,17 +351,26 @@ TEXT: dict[str, tuple[str, str]] = {
     "param.group_time_limit": ("医共体时限（秒/县）", "Grouping time limit (s per county)"),
     "param.run_siting": ("求解安宁疗护选址", "Solve hospice siting"),
     "param.run_grouping": ("求解医共体划分", "Solve medical communities"),
-    "param.county_target.help": ("最少新增机构目标下，每个县都要达到的覆盖率；各县可分别求解。",
-                                 "With “fewest new sites”: the share every county must reach; counties are solved "
-                                 "one by one."),
-    "param.coverage_target.help": ("全域目标会把各县联在一个模型中求解。", "An overall target ties the counties into "
-                                   "one joint model."),
-    "param.new_sites.help": ("最大覆盖目标下的全域新增数；会把各县联在一个模型中求解。",
-                             "With “most people covered”: new sites in all; ties the counties into one model."),
-    "param.bed_budget.help": ("最大覆盖目标下的新增床位总数；会把各县联在一个模型中求解。",
-                              "With “most people covered”: new beds in all; ties the counties into one model."),
-    "param.threshold.help": ("乡镇到设床机构的通行时间不超过该值即算覆盖。",
-                             "A township counts as covered when a site with beds is within this many minutes."),
+    "param.county_target.help": (
+        "最少新增机构目标下，每个县都要达到的覆盖率；各县可分别求解。",
+        "With “fewest new sites”: the share every county must reach; counties are solved one by one.",
+    ),
+    "param.coverage_target.help": (
+        "全域目标会把各县联在一个模型中求解。",
+        "An overall target ties the counties into one joint model.",
+    ),
+    "param.new_sites.help": (
+        "最大覆盖目标下的全域新增数；会把各县联在一个模型中求解。",
+        "With “most people covered”: new sites in all; ties the counties into one model.",
+    ),
+    "param.bed_budget.help": (
+        "最大覆盖目标下的新增床位总数；会把各县联在一个模型中求解。",
+        "With “most people covered”: new beds in all; ties the counties into one model.",
+    ),
+    "param.threshold.help": (
+        "乡镇到设床机构的通行时间不超过该值即算覆盖。",
+        "A township counts as covered when a site with beds is within this many minutes.",
+    ),
     "rule.no_townships": ("无乡镇", "No townships"),
     "rule.no_sites": ("无可设床位的机构", "No site may hold beds"),
     "rule.nothing_to_plan": ("无可规划内容", "Nothing to plan"),
@@ -344,8 +425,10 @@ TEXT: dict[str, tuple[str, str]] = {
     "scenario.saved": ("已保存情景“{name}”。", "Saved scenario “{name}”."),
     "scenario.duplicated": ("已复制为“{name}”。", "Duplicated as “{name}”."),
     "scenario.loaded": ("已载入情景“{name}”（可撤销）。", "Loaded scenario “{name}” (undo goes back)."),
-    "scenario.other_region": ("情景“{name}”属于另一区域，请从文件打开。", "Scenario “{name}” is on another region: open "
-                              "it from its file."),
+    "scenario.other_region": (
+        "情景“{name}”属于另一区域，请从文件打开。",
+        "Scenario “{name}” is on another region: open it from its file.",
+    ),
     "scenario.unreadable": ("无法打开情景文件：{error}", "Cannot open the scenario file: {error}"),
     "scenario.open_file": ("打开情景文件（.scenario.json）", "Open a scenario file (.scenario.json)"),
     "scenario.none": ("尚未保存情景。", "No scenario saved yet."),
@@ -355,16 +438,20 @@ TEXT: dict[str, tuple[str, str]] = {
     "scenario.duplicate": ("复制", "Duplicate"),
     "scenario.current": ("当前方案", "Present plan"),
     "scenario.current_file": ("当前方案", "present-plan"),
-    "compare.need_two": ("请先保存至少一个情景，再与当前方案或其他情景比较。",
-                         "Save at least one scenario to compare it with the present plan or another scenario."),
+    "compare.need_two": (
+        "请先保存至少一个情景，再与当前方案或其他情景比较。",
+        "Save at least one scenario to compare it with the present plan or another scenario.",
+    ),
     "compare.baseline": ("基准情景", "Baseline"),
     "compare.other": ("比较情景", "Compared with"),
     "compare.same": ("请选择两个不同的情景。", "Choose two different scenarios."),
     "compare.maps": ("并排显示地图", "Show the maps side by side"),
     "compare.download": ("下载比较报告（HTML）", "Download the comparison (HTML)"),
     "download.which": ("导出哪个方案", "Export which plan"),
-    "download.note": ("点击即生成文件；表头与报告使用当前语言。", "Files are made when clicked; headers and the report "
-                      "are in the current language."),
+    "download.note": (
+        "点击即生成文件；表头与报告使用当前语言。",
+        "Files are made when clicked; headers and the report are in the current language.",
+    ),
     "format.scenario": ("情景文件（JSON）", "Scenario file (JSON)"),
     "format.gpkg": ("GeoPackage", "GeoPackage"),
     "format.geojson": ("GeoJSON（zip）", "GeoJSON (zip)"),
@@ -372,11 +459,13 @@ TEXT: dict[str, tuple[str, str]] = {
     "format.csv": ("CSV 表格（zip）", "CSV tables (zip)"),
     "format.xlsx": ("Excel 表格", "Excel workbook"),
     "format.html": ("HTML 报告", "HTML report"),
-    "upload.intro": ("上传本地区的县界、乡镇边界与人口、机构列表（可分别上传或打包为一个 zip，单次不超过 {limit} MB）。"
-                     "文件只作为数据读取，存放在单独的临时文件夹中。",
-                     "Upload your region's county and township boundaries, population and facility list (separate "
-                     "files or one zip, at most {limit} MB at a time). Files are only read as data, each upload in "
-                     "a temporary folder of its own."),
+    "upload.intro": (
+        "上传本地区的县界、乡镇边界与人口、机构列表（可分别上传或打包为一个 zip，单次不超过 {limit} MB）。"
+        "文件只作为数据读取，存放在单独的临时文件夹中。",
+        "Upload your region's county and township boundaries, population and facility list (separate "
+        "files or one zip, at most {limit} MB at a time). Files are only read as data, each upload in "
+        "a temporary folder of its own.",
+    ),
     "upload.files": ("数据文件", "Data files"),
     "upload.check": ("检查文件", "Check the files"),
     "upload.recheck": ("按上述设置重新检查", "Check again with these choices"),
@@ -387,8 +476,10 @@ TEXT: dict[str, tuple[str, str]] = {
     "upload.fix": ("需要您确认的设置", "Settings to confirm"),
     "upload.map_column": ("{file}：哪一列是“{column}”？", "{file}: which column is “{column}”?"),
     "upload.crs": ("{layer}的坐标系", "Coordinate system of {layer}"),
-    "upload.summary": ("已检查：{files} —— 错误 {errors}，警告 {warnings}，提示 {notes}。",
-                       "Checked: {files} — {errors} errors, {warnings} warnings, {notes} notes."),
+    "upload.summary": (
+        "已检查：{files} —— 错误 {errors}，警告 {warnings}，提示 {notes}。",
+        "Checked: {files} — {errors} errors, {warnings} warnings, {notes} notes.",
+    ),
     "upload.severity": ("级别", "Severity"),
     "upload.file": ("文件", "File"),
     "upload.row": ("行", "Row"),
@@ -398,18 +489,33 @@ TEXT: dict[str, tuple[str, str]] = {
     "upload.found": ("实际", "Found"),
     "upload.repair": ("处理", "Repair"),
     "upload.empty": ("没有选择文件。", "No file chosen."),
-    "upload.too_large": ("上传共 {size_mb} MB，超过 {limit_mb} MB 上限，已拒绝。",
-                         "The upload is {size_mb} MB, over the {limit_mb} MB limit: refused."),
+    "upload.too_large": (
+        "上传共 {size_mb} MB，超过 {limit_mb} MB 上限，已拒绝。",
+        "The upload is {size_mb} MB, over the {limit_mb} MB limit: refused.",
+    ),
     "upload.bad_name": ("文件名“{name}”不可用，已拒绝。", "The file name “{name}” is not accepted: refused."),
-    "upload.bad_type": ("不支持的文件类型 {suffix}（{name}），已拒绝。", "Unsupported file type {suffix} ({name}): refused."),
-    "upload.duplicate": ("文件“{name}”上传了两次，已拒绝。", "The file “{name}” was uploaded twice: refused."),
-    "upload.unsafe_zip": ("压缩包 {name} 不安全，未解压：{reason}", "The zip {name} is unsafe and was not extracted: "
-                          "{reason}"),
+    "upload.bad_type": (
+        "不支持的文件类型 {suffix}（{name}），已拒绝。",
+        "Unsupported file type {suffix} ({name}): refused.",
+    ),
+    "upload.duplicate": (
+        "文件“{name}”上传了两次，已拒绝。",
+        "The file “{name}” was uploaded twice: refused.",
+    ),
+    "upload.unsafe_zip": (
+        "压缩包 {name} 不安全，未解压：{reason}",
+        "The zip {name} is unsafe and was not extracted: {reason}",
+    ),
     "upload.bad_zip": ("压缩包 {name} 无法读取：{reason}", "The zip {name} cannot be read: {reason}"),
-    "upload.unpacked_too_large": ("压缩包（到 {name} 为止）共解压出 {size_mb} MB，超过单次上传 {limit_mb} MB 的上限，已拒绝。",
-                                  "The zips of this upload (up to {name}) unpack to {size_mb} MB, over the "
-                                  "{limit_mb} MB limit for one upload: refused."),
-    "upload.unreadable": ("上传的文件无法读取，已拒绝：{reason}", "The uploaded files cannot be read: refused ({reason})."),
+    "upload.unpacked_too_large": (
+        "压缩包（到 {name} 为止）共解压出 {size_mb} MB，超过单次上传 {limit_mb} MB 的上限，已拒绝。",
+        "The zips of this upload (up to {name}) unpack to {size_mb} MB, over the "
+        "{limit_mb} MB limit for one upload: refused.",
+    ),
+    "upload.unreadable": (
+        "上传的文件无法读取，已拒绝：{reason}",
+        "The uploaded files cannot be read: refused ({reason}).",
+    ),
     "layer.facilities": ("医疗机构", "Facilities"),
     "layer.population": ("人口", "Population"),
     "layer.travel": ("通行时间", "Travel times"),
@@ -417,10 +523,14 @@ TEXT: dict[str, tuple[str, str]] = {
     "severity.error": ("错误", "error"),
     "severity.warning": ("警告", "warning"),
     "severity.info": ("提示", "note"),
-    "help.coverage_share": ("阈值时间内可达安宁疗护床位的60岁及以上人口比例", "Share of people aged 60+ within the "
-                            "threshold of hospice beds"),
-    "help.max_deviation": ("医共体人口与本县平均值的最大偏差", "Largest deviation of a community's population from its "
-                           "county's mean"),
+    "help.coverage_share": (
+        "阈值时间内可达安宁疗护床位的60岁及以上人口比例",
+        "Share of people aged 60+ within the threshold of hospice beds",
+    ),
+    "help.max_deviation": (
+        "医共体人口与本县平均值的最大偏差",
+        "Largest deviation of a community's population from its county's mean",
+    ),
     # ---- results, comparisons, exports and reports
     # KPIs not in planner.i18n
     "kpi.unreachable_townships": ("无可达设床机构的乡镇", "Townships with no site in reach"),
@@ -441,8 +551,10 @@ TEXT: dict[str, tuple[str, str]] = {
     "kpi.grouping_seconds": ("医共体求解时间（秒）", "Grouping time (s)"),
     "kpi.threshold_minutes": ("覆盖阈值（分钟）", "Coverage threshold (min)"),
     "kpi.threshold_km": ("覆盖阈值（公里）", "Coverage threshold (km)"),
-    "app.hidden_settings": ("另有面板未显示的设置生效（来自载入的方案）：{settings}",
-                            "Settings from the loaded scenario not shown here are in force: {settings}"),
+    "app.hidden_settings": (
+        "另有面板未显示的设置生效（来自载入的方案）：{settings}",
+        "Settings from the loaded scenario not shown here are in force: {settings}",
+    ),
     # plan columns not in planner.i18n (or worded differently in exports)
     "col.hospice_beds": ("现有安宁疗护床位", "Existing hospice beds"),
     "col.lon": ("经度", "Longitude"),
@@ -516,12 +628,17 @@ TEXT: dict[str, tuple[str, str]] = {
         "再按距离衰减加权求和到各乡镇；单位为每万名60岁及以上人口床位数。基尼系数按60岁及以上人口加权。",
         "Accessibility is the enhanced two-step floating catchment (E2SFCA): each site's beds divided by the "
         "distance-weighted older population within its catchment, summed back to each township with the same "
-        "weights; in beds per 10,000 aged 60+. The Gini coefficient weights townships by their population 60+."),
+        "weights; in beds per 10,000 aged 60+. The Gini coefficient weights townships by their population 60+.",
+    ),
     "report.travel_definition": (
         "平均/最长通行时间指各乡镇到本县（允许跨县时为任意）最近设床机构的时间，平均值按60岁及以上人口加权。",
         "Mean and longest travel are from each township to its nearest open site (of its own county unless "
-        "cross-county service is allowed); the mean is weighted by population 60+."),
-    "report.offline_note": ("本报告为单一离线文件，无需网络。", "This report is one self-contained file; it needs no network."),
+        "cross-county service is allowed); the mean is weighted by population 60+.",
+    ),
+    "report.offline_note": (
+        "本报告为单一离线文件，无需网络。",
+        "This report is one self-contained file; it needs no network.",
+    ),
     "word.yes": ("是", "yes"),
     "word.no": ("否", "no"),
     "word.minutes": ("分钟", "min"),

@@ -18,7 +18,6 @@ from planner.i18n import TEXT, header, status_text, tr
 __all__ = ["column", "columns", "format_value", "kpi", "text", "unique"]
 
 
-
 #: The text of a key in a language (:func:`planner.i18n.tr`).
 text = tr
 #: Export header of a column (:func:`planner.i18n.header`).
@@ -53,15 +52,29 @@ def unique(headers: dict[str, str]) -> dict[str, str]:
 
 
 #: Figures shown as percentages.
-PERCENT = frozenset({"coverage_share", "deviation_share", "max_deviation", "mean_abs_deviation", "siting_gap",
-                     "grouping_gap", "gap"})
+PERCENT = frozenset(
+    {
+        "coverage_share",
+        "deviation_share",
+        "max_deviation",
+        "mean_abs_deviation",
+        "siting_gap",
+        "grouping_gap",
+        "gap",
+    }
+)
 #: Figures shown with three decimals.
 FINE = frozenset({"gini", "polsby_popper", "mean_polsby_popper", "min_polsby_popper", "accessibility"})
 #: Solve statuses (translated).
 STATUS = frozenset({"siting_status", "grouping_status", "solve_status"})
 #: Enumerated columns whose values have words (``prefix + value`` text keys).
-VALUE_WORDS = {"kind": "kind.", "grade": "grade.", "ownership": "ownership.", "status": "site_status.",
-               "specialty": "specialty."}
+VALUE_WORDS = {
+    "kind": "kind.",
+    "grade": "grade.",
+    "ownership": "ownership.",
+    "status": "site_status.",
+    "specialty": "specialty.",
+}
 #: Codes and ids: shown as they are, never with thousands separators.
 CODES = frozenset({"county_code", "township_code", "facility_id", "lead_facility_id", "nearest_site", "key"})
 
@@ -79,7 +92,7 @@ def format_value(key: str, value: Any, lang: str = "zh") -> str:
         return value if word == VALUE_WORDS[key] + value else word  # no words for it: the value itself
     if key in CODES or isinstance(value, str):
         return str(value)
-    if isinstance(value, (int,)) or (hasattr(value, "dtype") and getattr(value, "dtype").kind in "iu"):
+    if isinstance(value, (int,)) or (hasattr(value, "dtype") and value.dtype.kind in "iu"):
         return f"{int(value):,}"
     if isinstance(value, float) or hasattr(value, "dtype"):
         number = float(value)

@@ -33,10 +33,10 @@ on the full geometry.
 
 from __future__ import annotations
 
-from collections.abc import Collection, Mapping, Sequence
-from dataclasses import dataclass, field
 import hashlib
 import json
+from collections.abc import Collection, Mapping, Sequence
+from dataclasses import dataclass, field
 from typing import Any, Literal
 
 import folium
@@ -55,9 +55,9 @@ from planner.templating import Markup, html_text, render_macro
 
 __all__ = [
     "ColourBy",
+    "LabelLayer",
     "Legend",
     "MapOptions",
-    "LabelLayer",
     "PointLayer",
     "base_map",
     "code_of_tooltip",
@@ -76,10 +76,26 @@ COLOUR_BY: tuple[str, ...] = ("population", "population_60plus", "coverage", "co
 #: Sequential palette (light to dark) for population bins.
 SEQUENTIAL = ("#f7fbff", "#c6dbef", "#9ecae1", "#6baed6", "#3182bd", "#08519c")
 #: Qualitative palette for communities (neighbouring communities get different entries).
-QUALITATIVE = ("#1b9e77", "#d95f02", "#7570b3", "#e7298a", "#66a61e", "#e6ab02", "#a6761d", "#1f78b4",
-               "#b2df8a", "#fb9a99", "#fdbf6f", "#cab2d6")
-KIND_COLOURS = {"county_hospital": "#c0392b", "township_health_center": "#2471a3",
-                "community_health_center": "#17a589", "other": "#7f8c8d"}
+QUALITATIVE = (
+    "#1b9e77",
+    "#d95f02",
+    "#7570b3",
+    "#e7298a",
+    "#66a61e",
+    "#e6ab02",
+    "#a6761d",
+    "#1f78b4",
+    "#b2df8a",
+    "#fb9a99",
+    "#fdbf6f",
+    "#cab2d6",
+)
+KIND_COLOURS = {
+    "county_hospital": "#c0392b",
+    "township_health_center": "#2471a3",
+    "community_health_center": "#17a589",
+    "other": "#7f8c8d",
+}
 COVERED, UNCOVERED = "#74c476", "#fc9272"
 NO_COMMUNITY = "#ffffff"
 EXISTING_SITE, NEW_SITE = "#8e44ad", "#f39c12"
@@ -174,8 +190,9 @@ class PointLayer(MacroElement):
             if key not in index:
                 index[key] = len(self.styles)
                 self.styles.append(dict(options))
-            self.points.append([round(float(lat), 6), round(float(lon), 6), index[key],
-                                html_text(text) if text else None])
+            self.points.append(
+                [round(float(lat), 6), round(float(lon), 6), index[key], html_text(text) if text else None]
+            )
 
 
 class LabelLayer(MacroElement):
@@ -205,7 +222,9 @@ class LabelLayer(MacroElement):
         {% endmacro %}
     """)
 
-    def __init__(self, labels: Sequence[tuple[float, float, str, tuple[int, int]]], *, size: tuple[int, int]) -> None:
+    def __init__(
+        self, labels: Sequence[tuple[float, float, str, tuple[int, int]]], *, size: tuple[int, int]
+    ) -> None:
         super().__init__()
         self._name = "LabelLayer"
         self.labels = [[float(lat), float(lon), html, list(anchor)] for lat, lon, html, anchor in labels]
@@ -246,9 +265,14 @@ def community_palette(region: Region, community: Mapping[str, str]) -> dict[str,
     return {node: QUALITATIVE[colours[node] % len(QUALITATIVE)] for node in sorted(graph.nodes)}
 
 
-def township_colours(region: Region, colour_by: ColourBy, *, lang: str = "zh",
-                     covered: Mapping[str, bool] | None = None,
-                     community: Mapping[str, str] | None = None) -> tuple[pd.Series, Legend]:
+def township_colours(
+    region: Region,
+    colour_by: ColourBy,
+    *,
+    lang: str = "zh",
+    covered: Mapping[str, bool] | None = None,
+    community: Mapping[str, str] | None = None,
+) -> tuple[pd.Series, Legend]:
     """Fill colour of each township (by code) and the legend.
 
     Parameters
@@ -277,8 +301,10 @@ def township_colours(region: Region, colour_by: ColourBy, *, lang: str = "zh",
     if colour_by == "coverage" and covered is not None:
         colours = codes.map(lambda c: COVERED if covered.get(c) else UNCOVERED)
         colours.index = codes.to_numpy()
-        return colours, Legend(tr("kpi.coverage_share", lang), [(COVERED, tr("col.covered", lang)),
-                                                                (UNCOVERED, tr("map.not_covered", lang))])
+        return colours, Legend(
+            tr("kpi.coverage_share", lang),
+            [(COVERED, tr("col.covered", lang)), (UNCOVERED, tr("map.not_covered", lang))],
+        )
     if colour_by == "community" and community is not None:
         palette = community_palette(region, community)
         colours = codes.map(lambda c: palette.get(community.get(c), NO_COMMUNITY))
@@ -316,7 +342,9 @@ def display_geometry(region: Region | gpd.GeoDataFrame, *, tolerance_m: float | 
         return geometry
     simplified = geometry.simplify(tolerance_m * _DEG_PER_M, preserve_topology=True)
     # Coordinates on a 1e-5 degree grid (about a metre) write half the digits to the page.
-    return gpd.GeoSeries(shapely.set_precision(simplified.to_numpy(), _GRID), index=geometry.index, crs=geometry.crs)
+    return gpd.GeoSeries(
+        shapely.set_precision(simplified.to_numpy(), _GRID), index=geometry.index, crs=geometry.crs
+    )
 
 
 def _words(lang: str, prefix: str, value: Any) -> str:
@@ -326,19 +354,35 @@ def _words(lang: str, prefix: str, value: Any) -> str:
 def base_map(region: Region, *, tiles: str | None = None, attribution: str | None = None) -> folium.Map:
     """An empty map framed on the region: no basemap unless a tile URL is given, nothing else drawn."""
     bounds = region.counties.total_bounds
-    fmap = offline_map(location=[(bounds[1] + bounds[3]) / 2, (bounds[0] + bounds[2]) / 2], zoom_start=9,
-                       tiles=tiles, attribution=attribution, control_scale=True, prefer_canvas=True,
-                       zoom_snap=0.25, zoom_delta=0.5)
+    fmap = offline_map(
+        location=[(bounds[1] + bounds[3]) / 2, (bounds[0] + bounds[2]) / 2],
+        zoom_start=9,
+        tiles=tiles,
+        attribution=attribution,
+        control_scale=True,
+        prefer_canvas=True,
+        zoom_snap=0.25,
+        zoom_delta=0.5,
+    )
     fmap.fit_bounds([[bounds[1], bounds[0]], [bounds[3], bounds[2]]])
     return fmap
 
 
-def plan_layers(region: Region, *, lang: str = "zh", options: MapOptions = MapOptions(),
-                sites: gpd.GeoDataFrame | None = None, covered: Mapping[str, bool] | None = None,
-                community: Mapping[str, str] | None = None, statuses: Mapping[str, str] | None = None,
-                locked: Collection[str] = (), cut_off: Collection[str] = (),
-                pairs: pd.DataFrame | None = None, threshold: float | None = None,
-                geometry: gpd.GeoSeries | None = None) -> tuple[list[folium.FeatureGroup], list[Legend]]:
+def plan_layers(
+    region: Region,
+    *,
+    lang: str = "zh",
+    options: MapOptions = MapOptions(),
+    sites: gpd.GeoDataFrame | None = None,
+    covered: Mapping[str, bool] | None = None,
+    community: Mapping[str, str] | None = None,
+    statuses: Mapping[str, str] | None = None,
+    locked: Collection[str] = (),
+    cut_off: Collection[str] = (),
+    pairs: pd.DataFrame | None = None,
+    threshold: float | None = None,
+    geometry: gpd.GeoSeries | None = None,
+) -> tuple[list[folium.FeatureGroup], list[Legend]]:
     """The map layers of a region and its plan, bottom to top, and their legends.
 
     Parameters
@@ -373,39 +417,64 @@ def plan_layers(region: Region, *, lang: str = "zh", options: MapOptions = MapOp
         Layers and legends (townships first, then facilities and sites).
     """
     geometry = region.townships.geometry if geometry is None else geometry
-    fills, legend = township_colours(region, options.colour_by, lang=lang, covered=covered, community=community)
+    fills, legend = township_colours(
+        region, options.colour_by, lang=lang, covered=covered, community=community
+    )
     layers = [_township_layer(region, geometry, fills, community, lang), _county_layer(region, lang)]
     legends = [legend]
     if community:
         layers.append(_community_layer(region, community, geometry, set(locked), lang))
     if options.catchments and sites is not None and pairs is not None and threshold is not None:
         layers.append(_catchment_layer(region, sites, pairs, threshold, geometry, lang))
-        legends.append(Legend(tr("map.catchments", lang), [(CATCHMENT, tr("map.catchment_of", lang,
-                                                                            minutes=f"{threshold:g}"))]))
+        legends.append(
+            Legend(
+                tr("map.catchments", lang),
+                [(CATCHMENT, tr("map.catchment_of", lang, minutes=f"{threshold:g}"))],
+            )
+        )
     highlight = _highlight_layer(region, geometry, community, cut_off, options, lang)
     if highlight is not None:
         layers.append(highlight)
-        legends.append(Legend(tr("map.highlights", lang),
-                              [(UNASSIGNED_LINE, tr("map.no_community", lang)),
-                               (CUT_OFF_LINE, tr("map.cut_off", lang))]))
+        legends.append(
+            Legend(
+                tr("map.highlights", lang),
+                [(UNASSIGNED_LINE, tr("map.no_community", lang)), (CUT_OFF_LINE, tr("map.cut_off", lang))],
+            )
+        )
     if options.show_facilities:
         leads = set(community.values()) if community else set()
         layers.append(_facility_layer(region, statuses, lang, leads=leads, locked=set(locked)))
-        legends.append(Legend(tr("map.facilities", lang),
-                              [(KIND_COLOURS[k], _words(lang, "kind", k)) for k in KIND_COLOURS]
-                              + [("#000000", tr("map.status_legend", lang))]))
+        legends.append(
+            Legend(
+                tr("map.facilities", lang),
+                [(KIND_COLOURS[k], _words(lang, "kind", k)) for k in KIND_COLOURS]
+                + [("#000000", tr("map.status_legend", lang))],
+            )
+        )
     if sites is not None:
         layers.append(_sites_layer(sites, lang, labels=options.bed_labels))
-        legends.append(Legend(tr("report.sites", lang), [(EXISTING_SITE, tr("col.existing", lang)),
-                                                         (NEW_SITE, tr("map.new_site", lang))]))
+        legends.append(
+            Legend(
+                tr("report.sites", lang),
+                [(EXISTING_SITE, tr("col.existing", lang)), (NEW_SITE, tr("map.new_site", lang))],
+            )
+        )
     return layers, legends
 
 
-def plan_map(region: Region, *, lang: str = "zh", colour_by: ColourBy = "population",
-             sites: gpd.GeoDataFrame | None = None, covered: Mapping[str, bool] | None = None,
-             community: Mapping[str, str] | None = None, simplify_m: float | None = None,
-             tiles: str | None = None, attribution: str | None = None,
-             show_facilities: bool = True) -> tuple[folium.Map, Legend]:
+def plan_map(
+    region: Region,
+    *,
+    lang: str = "zh",
+    colour_by: ColourBy = "population",
+    sites: gpd.GeoDataFrame | None = None,
+    covered: Mapping[str, bool] | None = None,
+    community: Mapping[str, str] | None = None,
+    simplify_m: float | None = None,
+    tiles: str | None = None,
+    attribution: str | None = None,
+    show_facilities: bool = True,
+) -> tuple[folium.Map, Legend]:
     """A map of the region with an optional siting plan and grouping, as one folium map.
 
     Parameters
@@ -436,45 +505,86 @@ def plan_map(region: Region, *, lang: str = "zh", colour_by: ColourBy = "populat
     """
     fmap = base_map(region, tiles=tiles, attribution=attribution)
     geometry = display_geometry(region, tolerance_m=simplify_m or 0.0)
-    layers, legends = plan_layers(region, lang=lang, options=MapOptions(colour_by=colour_by,
-                                                                        show_facilities=show_facilities),
-                                  sites=sites, covered=covered, community=community, geometry=geometry)
+    layers, legends = plan_layers(
+        region,
+        lang=lang,
+        options=MapOptions(colour_by=colour_by, show_facilities=show_facilities),
+        sites=sites,
+        covered=covered,
+        community=community,
+        geometry=geometry,
+    )
     for layer in layers:
         layer.add_to(fmap)
     folium.LayerControl(collapsed=True).add_to(fmap)
     return fmap, legends[0]
 
 
-def _geojson(frame: gpd.GeoDataFrame, *, style: Any, tooltip: str | None, interactive: bool = True,
-             highlight: bool = True) -> folium.GeoJson:
+def _geojson(
+    frame: gpd.GeoDataFrame,
+    *,
+    style: Any,
+    tooltip: str | None,
+    interactive: bool = True,
+    highlight: bool = True,
+) -> folium.GeoJson:
     """A GeoJSON layer; the ``tooltip`` column is plain text, escaped here (``GeoJsonTooltip`` uses ``innerHTML``)."""
     if tooltip:
         frame = frame.assign(**{tooltip: frame[tooltip].map(html_text)})
     return folium.GeoJson(
-        frame.to_geo_dict(drop_id=True), style_function=style, interactive=interactive,
+        frame.to_geo_dict(drop_id=True),
+        style_function=style,
+        interactive=interactive,
         tooltip=folium.GeoJsonTooltip(fields=[tooltip], labels=False) if tooltip else None,
-        highlight_function=(lambda _: {"weight": 3, "color": "#000000"}) if highlight else None)
+        highlight_function=(lambda _: {"weight": 3, "color": "#000000"}) if highlight else None,
+    )
 
 
-def _township_layer(region: Region, geometry: gpd.GeoSeries, fills: pd.Series, community: Mapping[str, str] | None,
-                    lang: str) -> folium.FeatureGroup:
+def _township_layer(
+    region: Region, geometry: gpd.GeoSeries, fills: pd.Series, community: Mapping[str, str] | None, lang: str
+) -> folium.FeatureGroup:
     t = region.townships
-    towns = gpd.GeoDataFrame({"township_code": t["township_code"].to_numpy()}, geometry=geometry.to_numpy(),
-                             crs=t.crs)
+    towns = gpd.GeoDataFrame(
+        {"township_code": t["township_code"].to_numpy()}, geometry=geometry.to_numpy(), crs=t.crs
+    )
     pop, aged = tr("map.population", lang), tr("kpi.aged_population", lang)
-    label = ("[" + t["township_code"] + "] " + t["township_name"] + " · " + pop + " "
-             + t["population"].map("{:,}".format) + " · " + aged + " " + t["population_60plus"].map("{:,}".format))
+    label = (
+        "["
+        + t["township_code"]
+        + "] "
+        + t["township_name"]
+        + " · "
+        + pop
+        + " "
+        + t["population"].map("{:,}".format)
+        + " · "
+        + aged
+        + " "
+        + t["population_60plus"].map("{:,}".format)
+    )
     if community is not None:
         names = region.facilities.set_index("facility_id")["name"]
         lead = t["township_code"].map(lambda c: community.get(c))
-        label = label + " · " + tr("col.community", lang) + ": " + lead.map(
-            lambda v: str(names.get(v, v)) if v else tr("map.no_community", lang))
+        label = (
+            label
+            + " · "
+            + tr("col.community", lang)
+            + ": "
+            + lead.map(lambda v: str(names.get(v, v)) if v else tr("map.no_community", lang))
+        )
     towns["label"] = label.to_numpy()
     towns["fill"] = t["township_code"].map(fills).to_numpy()
     layer = folium.FeatureGroup(name=tr("report.townships", lang))
-    _geojson(towns, tooltip="label",
-             style=lambda f: {"fillColor": f["properties"]["fill"], "color": "#555555", "weight": 0.6,
-                              "fillOpacity": 0.65}).add_to(layer)
+    _geojson(
+        towns,
+        tooltip="label",
+        style=lambda f: {
+            "fillColor": f["properties"]["fill"],
+            "color": "#555555",
+            "weight": 0.6,
+            "fillOpacity": 0.65,
+        },
+    ).add_to(layer)
     return layer
 
 
@@ -483,13 +593,19 @@ def _county_layer(region: Region, lang: str) -> folium.FeatureGroup:
     if len(region.townships) > SIMPLIFY_ABOVE:
         counties["geometry"] = display_geometry(region.counties, tolerance_m=SIMPLIFY_METRES).to_numpy()
     layer = folium.FeatureGroup(name=tr("map.counties", lang))
-    _geojson(counties, tooltip=None, interactive=False, highlight=False,
-             style=lambda _: {"fill": False, "color": "#222222", "weight": 2.2}).add_to(layer)
+    _geojson(
+        counties,
+        tooltip=None,
+        interactive=False,
+        highlight=False,
+        style=lambda _: {"fill": False, "color": "#222222", "weight": 2.2},
+    ).add_to(layer)
     return layer
 
 
-def _community_layer(region: Region, community: Mapping[str, str], geometry: gpd.GeoSeries, locked: set[str],
-                     lang: str) -> folium.FeatureGroup:
+def _community_layer(
+    region: Region, community: Mapping[str, str], geometry: gpd.GeoSeries, locked: set[str], lang: str
+) -> folium.FeatureGroup:
     """Dissolved community outlines (solid and thicker when locked) and a star above each lead hospital."""
     layer = folium.FeatureGroup(name=tr("report.communities", lang))
     t = region.townships
@@ -502,17 +618,30 @@ def _community_layer(region: Region, community: Mapping[str, str], geometry: gpd
     palette = community_palette(region, community)
     shapes["weight"] = [5 if lid in locked else 3 for lid in shapes["lead_facility_id"]]
     shapes["dash"] = ["" if lid in locked else "6,3" for lid in shapes["lead_facility_id"]]
-    folium.GeoJson(shapes.to_json(drop_id=True), interactive=False,
-                   style_function=lambda f: {"fill": False, "color": "#111111", "weight": f["properties"]["weight"],
-                                             "dashArray": f["properties"]["dash"] or None}).add_to(layer)
+    folium.GeoJson(
+        shapes.to_json(drop_id=True),
+        interactive=False,
+        style_function=lambda f: {
+            "fill": False,
+            "color": "#111111",
+            "weight": f["properties"]["weight"],
+            "dashArray": f["properties"]["dash"] or None,
+        },
+    ).add_to(layer)
     stars = []
     for lid in shapes["lead_facility_id"]:
         if lid not in facilities.index:
             continue
         point = facilities.loc[lid, "geometry"]
         star = "🔒" if lid in locked else "★"
-        stars.append((point.y, point.x, str(render_macro("macros.html.j2", "lead_star", palette.get(lid, "#111"),
-                                                          star)), (8, 22)))
+        stars.append(
+            (
+                point.y,
+                point.x,
+                str(render_macro("macros.html.j2", "lead_star", palette.get(lid, "#111"), star)),
+                (8, 22),
+            )
+        )
     # Not interactive: a click on a star reaches the facility dot under it (whose tooltip names the lead).
     LabelLayer(stars, size=(16, 16)).add_to(layer)
     return layer
@@ -525,8 +654,9 @@ def _dissolved(geometry: gpd.GeoSeries, lead: pd.Series, keep: np.ndarray) -> gp
     held = _DISSOLVED.get(key)
     if held is not None and held[0] is geometry:
         return held[1]
-    pieces = gpd.GeoDataFrame({"lead_facility_id": lead[keep].to_numpy()}, geometry=geometry[keep].to_numpy(),
-                              crs=geometry.crs)
+    pieces = gpd.GeoDataFrame(
+        {"lead_facility_id": lead[keep].to_numpy()}, geometry=geometry[keep].to_numpy(), crs=geometry.crs
+    )
     shapes = pieces.dissolve(by="lead_facility_id").reset_index()
     if len(_DISSOLVED) >= 8:
         _DISSOLVED.pop(next(iter(_DISSOLVED)))
@@ -534,11 +664,19 @@ def _dissolved(geometry: gpd.GeoSeries, lead: pd.Series, keep: np.ndarray) -> gp
     return shapes
 
 
-def _catchment_layer(region: Region, sites: gpd.GeoDataFrame, pairs: pd.DataFrame, threshold: float,
-                     geometry: gpd.GeoSeries, lang: str) -> folium.FeatureGroup:
+def _catchment_layer(
+    region: Region,
+    sites: gpd.GeoDataFrame,
+    pairs: pd.DataFrame,
+    threshold: float,
+    geometry: gpd.GeoSeries,
+    lang: str,
+) -> folium.FeatureGroup:
     """Outline of the townships within the threshold of each open site (the pairs the plan's coverage uses)."""
     layer = folium.FeatureGroup(name=tr("map.catchments", lang))
-    positions = pd.Series(np.arange(len(region.facilities)), index=region.facilities["facility_id"].to_numpy())
+    positions = pd.Series(
+        np.arange(len(region.facilities)), index=region.facilities["facility_id"].to_numpy()
+    )
     open_sites = sites[sites["open"]]
     where = positions.reindex(open_sites["facility_id"]).to_numpy()
     hit = pairs[pairs["facility"].isin(where) & (pairs["cost"] <= threshold)]
@@ -546,18 +684,35 @@ def _catchment_layer(region: Region, sites: gpd.GeoDataFrame, pairs: pd.DataFram
     geoms = geometry.to_numpy()
     ids = region.facilities["facility_id"].to_numpy()
     for facility, group in hit.groupby("facility"):
-        rows.append({"facility_id": ids[facility], "geometry": shapely.union_all(geoms[group["township"].to_numpy()])})
+        rows.append(
+            {"facility_id": ids[facility], "geometry": shapely.union_all(geoms[group["township"].to_numpy()])}
+        )
     if not rows:
         return layer
     shapes = gpd.GeoDataFrame(rows, geometry="geometry", crs=region.townships.crs)
-    folium.GeoJson(shapes.to_json(drop_id=True), interactive=False,
-                   style_function=lambda _: {"fill": True, "fillColor": CATCHMENT, "fillOpacity": 0.08,
-                                             "color": CATCHMENT, "weight": 2.5, "opacity": 0.9}).add_to(layer)
+    folium.GeoJson(
+        shapes.to_json(drop_id=True),
+        interactive=False,
+        style_function=lambda _: {
+            "fill": True,
+            "fillColor": CATCHMENT,
+            "fillOpacity": 0.08,
+            "color": CATCHMENT,
+            "weight": 2.5,
+            "opacity": 0.9,
+        },
+    ).add_to(layer)
     return layer
 
 
-def _highlight_layer(region: Region, geometry: gpd.GeoSeries, community: Mapping[str, str] | None,
-                     cut_off: Collection[str], options: MapOptions, lang: str) -> folium.FeatureGroup | None:
+def _highlight_layer(
+    region: Region,
+    geometry: gpd.GeoSeries,
+    community: Mapping[str, str] | None,
+    cut_off: Collection[str],
+    options: MapOptions,
+    lang: str,
+) -> folium.FeatureGroup | None:
     codes = region.townships["township_code"]
     marks = pd.Series("", index=codes.index)
     if options.show_unassigned and community is not None:
@@ -570,16 +725,31 @@ def _highlight_layer(region: Region, geometry: gpd.GeoSeries, community: Mapping
     layer = folium.FeatureGroup(name=tr("map.highlights", lang))
     if not chosen.any():
         return layer
-    frame = gpd.GeoDataFrame({"line": marks[chosen].to_numpy()}, geometry=geometry[chosen].to_numpy(),
-                             crs=region.townships.crs)
-    folium.GeoJson(frame.to_json(drop_id=True), interactive=False,
-                   style_function=lambda f: {"fill": True, "fillColor": f["properties"]["line"], "fillOpacity": 0.35,
-                                             "color": f["properties"]["line"], "weight": 4}).add_to(layer)
+    frame = gpd.GeoDataFrame(
+        {"line": marks[chosen].to_numpy()}, geometry=geometry[chosen].to_numpy(), crs=region.townships.crs
+    )
+    folium.GeoJson(
+        frame.to_json(drop_id=True),
+        interactive=False,
+        style_function=lambda f: {
+            "fill": True,
+            "fillColor": f["properties"]["line"],
+            "fillOpacity": 0.35,
+            "color": f["properties"]["line"],
+            "weight": 4,
+        },
+    ).add_to(layer)
     return layer
 
 
-def _facility_layer(region: Region, statuses: Mapping[str, str] | None, lang: str, *, leads: set[str] = frozenset(),
-                    locked: set[str] = frozenset()) -> folium.FeatureGroup:
+def _facility_layer(
+    region: Region,
+    statuses: Mapping[str, str] | None,
+    lang: str,
+    *,
+    leads: set[str] = frozenset(),
+    locked: set[str] = frozenset(),
+) -> folium.FeatureGroup:
     """Every facility: fill by kind; a thick black ring for existing wards, dashed and pale when excluded."""
     layer = folium.FeatureGroup(name=tr("map.facilities", lang))
     f = region.facilities
@@ -592,14 +762,20 @@ def _facility_layer(region: Region, statuses: Mapping[str, str] | None, lang: st
     for row, state in zip(f.itertuples(), status):
         colour = KIND_COLOURS.get(row.kind, "#7f8c8d")
         excluded, existing = state == "excluded", state == "existing"
-        text = (f"[{row.facility_id}] {row.name} · {_words(lang, 'kind', row.kind)} · "
-                f"{_words(lang, 'grade', row.grade)} · {_words(lang, 'site_status', state)}")
+        text = (
+            f"[{row.facility_id}] {row.name} · {_words(lang, 'kind', row.kind)} · "
+            f"{_words(lang, 'grade', row.grade)} · {_words(lang, 'site_status', state)}"
+        )
         if row.facility_id in leads:
             text += f" · {lead_word}" + (f" · {lock_word}" if row.facility_id in locked else "")
-        options = {"radius": (6 if row.kind == "county_hospital" else 4.5) * scale,
-                   "color": "#000000" if existing else ("#555555" if excluded else colour),
-                   "weight": 2.5 if existing else (1.5 if excluded else 1), "fill": True,
-                   "fillColor": "#bbbbbb" if excluded else colour, "fillOpacity": 0.35 if excluded else 0.9}
+        options = {
+            "radius": (6 if row.kind == "county_hospital" else 4.5) * scale,
+            "color": "#000000" if existing else ("#555555" if excluded else colour),
+            "weight": 2.5 if existing else (1.5 if excluded else 1),
+            "fill": True,
+            "fillColor": "#bbbbbb" if excluded else colour,
+            "fillOpacity": 0.35 if excluded else 0.9,
+        }
         if excluded:
             options["dashArray"] = "2,2"
         points.append((row.geometry.y, row.geometry.x, options, text))
@@ -617,12 +793,24 @@ def _sites_layer(sites: gpd.GeoDataFrame, lang: str, *, labels: bool) -> folium.
     for row in opened.itertuples():
         tag = tr("col.existing", lang) if row.existing else tr("map.new_site", lang)
         radius = 3 + min(row.beds, 60) / 12 if small else 7 + min(row.beds, 60) / 6
-        options = {"radius": radius, "color": "#000000", "weight": 1 if small else 2, "fill": True,
-                   "fillColor": EXISTING_SITE if row.existing else NEW_SITE, "fillOpacity": 0.9}
+        options = {
+            "radius": radius,
+            "color": "#000000",
+            "weight": 1 if small else 2,
+            "fill": True,
+            "fillColor": EXISTING_SITE if row.existing else NEW_SITE,
+            "fillOpacity": 0.9,
+        }
         text = f"[{row.facility_id}] {row.name} · {beds} {row.beds} · {tag}"
         points.append((row.geometry.y, row.geometry.x, options, text))
-        texts.append((row.geometry.y, row.geometry.x, str(render_macro("macros.html.j2", "bed_label", int(row.beds))),
-                      (-9, 16)))
+        texts.append(
+            (
+                row.geometry.y,
+                row.geometry.x,
+                str(render_macro("macros.html.j2", "bed_label", int(row.beds))),
+                (-9, 16),
+            )
+        )
     PointLayer(points).add_to(layer)
     if labels and not small:
         LabelLayer(texts, size=(30, 14)).add_to(layer)

@@ -119,16 +119,26 @@ def decay_weights(cost: np.ndarray, threshold: float, decay: Decay = "gaussian")
         floor = math.exp(-0.5)
         weight = (np.exp(-0.5 * (finite / threshold) ** 2) - floor) / (1.0 - floor)
     elif decay == "step":
-        zone = np.ceil(finite * 3 / threshold).clip(1, 3).astype(int)  # thirds of the threshold, upper ends in
+        zone = (
+            np.ceil(finite * 3 / threshold).clip(1, 3).astype(int)
+        )  # thirds of the threshold, upper ends in
         weight = np.asarray(STEP_WEIGHTS)[zone - 1]
     else:
         raise ValueError(f"decay must be one of {DECAYS}, got {decay!r}")
     return np.where(inside, np.clip(weight, 0.0, 1.0), 0.0)
 
 
-def e2sfca_pairs(township: np.ndarray, facility: np.ndarray, cost: np.ndarray, demand: np.ndarray,
-                 supply: np.ndarray, *, threshold: float, decay: Decay = "gaussian",
-                 scale: float = PER_PEOPLE) -> np.ndarray:
+def e2sfca_pairs(
+    township: np.ndarray,
+    facility: np.ndarray,
+    cost: np.ndarray,
+    demand: np.ndarray,
+    supply: np.ndarray,
+    *,
+    threshold: float,
+    decay: Decay = "gaussian",
+    scale: float = PER_PEOPLE,
+) -> np.ndarray:
     """E2SFCA accessibility from sparse (township, facility, cost) pairs.
 
     Parameters
@@ -171,10 +181,18 @@ def _pairs_in_unit(region: Region, unit: str) -> pd.DataFrame:
     return pairs.assign(cost=pairs[unit].to_numpy(float))
 
 
-def e2sfca(region: Region, beds_by_facility: Mapping[str, float] | pd.Series, *, threshold: float,
-           unit: Literal["minutes", "km"] = "minutes", decay: Decay = "gaussian", same_county: bool = False,
-           townships: Iterable[str] | None = None, demand: str = "population_60plus",
-           scale: float = PER_PEOPLE) -> pd.Series:
+def e2sfca(
+    region: Region,
+    beds_by_facility: Mapping[str, float] | pd.Series,
+    *,
+    threshold: float,
+    unit: Literal["minutes", "km"] = "minutes",
+    decay: Decay = "gaussian",
+    same_county: bool = False,
+    townships: Iterable[str] | None = None,
+    demand: str = "population_60plus",
+    scale: float = PER_PEOPLE,
+) -> pd.Series:
     """E2SFCA accessibility of each township to hospice beds, from the region's sparse travel pairs.
 
     Parameters
@@ -209,10 +227,20 @@ def e2sfca(region: Region, beds_by_facility: Mapping[str, float] | pd.Series, *,
         people = np.where(t["township_code"].isin(list(townships)).to_numpy(), people, 0.0)
     pairs = _pairs_in_unit(region, unit)
     if same_county:
-        same = t["county_code"].to_numpy()[pairs["township"]] == f["county_code"].to_numpy()[pairs["facility"]]
+        same = (
+            t["county_code"].to_numpy()[pairs["township"]] == f["county_code"].to_numpy()[pairs["facility"]]
+        )
         pairs = pairs[same]
-    values = e2sfca_pairs(pairs["township"].to_numpy(), pairs["facility"].to_numpy(), pairs["cost"].to_numpy(),
-                          people, supply, threshold=threshold, decay=decay, scale=scale)
+    values = e2sfca_pairs(
+        pairs["township"].to_numpy(),
+        pairs["facility"].to_numpy(),
+        pairs["cost"].to_numpy(),
+        people,
+        supply,
+        threshold=threshold,
+        decay=decay,
+        scale=scale,
+    )
     out = pd.Series(values, index=t["township_code"].to_numpy(), name="accessibility")
     return out if townships is None else out[out.index.isin(list(townships))]
 
@@ -230,8 +258,11 @@ def gini(values: Iterable[float], weights: Iterable[float] | None = None) -> flo
         For negative values or weights, or no positive weight.
     """
     x = np.asarray(list(values) if not isinstance(values, np.ndarray) else values, dtype=float)
-    w = np.ones_like(x) if weights is None else np.asarray(
-        list(weights) if not isinstance(weights, np.ndarray) else weights, dtype=float)
+    w = (
+        np.ones_like(x)
+        if weights is None
+        else np.asarray(list(weights) if not isinstance(weights, np.ndarray) else weights, dtype=float)
+    )
     if x.shape != w.shape:
         raise ValueError(f"values and weights differ in length ({x.size} and {w.size})")
     if np.any(x < 0) or np.any(w < 0) or not np.all(np.isfinite(x)):
@@ -251,7 +282,7 @@ def gini(values: Iterable[float], weights: Iterable[float] | None = None) -> flo
 # --- siting -----------------------------------------------------------------------------------------------------
 
 
-def township_access(region: Region, result: "SitingResult", *, decay: Decay = "gaussian") -> pd.DataFrame:
+def township_access(region: Region, result: SitingResult, *, decay: Decay = "gaussian") -> pd.DataFrame:
     """Each planned township's coverage, nearest open site, travel and accessibility, recomputed from the plan.
 
     Parameters
@@ -274,20 +305,28 @@ def township_access(region: Region, result: "SitingResult", *, decay: Decay = "g
     towns = np.asarray(result.index.townships)
     t, f = region.townships, region.facilities
     open_pos = np.asarray(result.index.facilities)[result.plan.open]
-    beds = pd.Series(np.asarray(result.plan.beds)[result.plan.open].astype(float),
-                     index=f["facility_id"].to_numpy()[open_pos])
+    beds = pd.Series(
+        np.asarray(result.plan.beds)[result.plan.open].astype(float),
+        index=f["facility_id"].to_numpy()[open_pos],
+    )
     pairs = region.travel.pairs
     pairs = pairs[pairs["facility"].isin(open_pos) & pairs["township"].isin(towns)]
     if not setup.cross_county:
-        same = t["county_code"].to_numpy()[pairs["township"]] == f["county_code"].to_numpy()[pairs["facility"]]
+        same = (
+            t["county_code"].to_numpy()[pairs["township"]] == f["county_code"].to_numpy()[pairs["facility"]]
+        )
         pairs = pairs[same]
     reach = pairs[np.isfinite(pairs["minutes"].to_numpy(float))]
     nearest = reach.sort_values(["township", "minutes"], kind="stable").drop_duplicates("township")
     nearest = nearest.set_index("township")
-    out = pd.DataFrame({"township_code": t["township_code"].to_numpy()[towns],
-                        "township_name": t["township_name"].to_numpy()[towns],
-                        "county_code": t["county_code"].to_numpy()[towns],
-                        "population_60plus": t["population_60plus"].to_numpy()[towns]})
+    out = pd.DataFrame(
+        {
+            "township_code": t["township_code"].to_numpy()[towns],
+            "township_name": t["township_name"].to_numpy()[towns],
+            "county_code": t["county_code"].to_numpy()[towns],
+            "population_60plus": t["population_60plus"].to_numpy()[towns],
+        }
+    )
     out["covered"] = coverage_flags(result, region)  # the one definition the CLI's JSON uses too
     site = nearest["facility"].reindex(towns)
     ids = f["facility_id"].to_numpy()
@@ -295,8 +334,15 @@ def township_access(region: Region, result: "SitingResult", *, decay: Decay = "g
     out["nearest_site"] = [None if pd.isna(s) else ids[int(s)] for s in site]
     out["nearest_site_name"] = [None if pd.isna(s) else names[int(s)] for s in site]
     out["site_travel_minutes"] = nearest["minutes"].reindex(towns).to_numpy(float)
-    access = e2sfca(region, beds, threshold=setup.threshold, unit=setup.unit, decay=decay,
-                    same_county=not setup.cross_county, townships=out["township_code"])
+    access = e2sfca(
+        region,
+        beds,
+        threshold=setup.threshold,
+        unit=setup.unit,
+        decay=decay,
+        same_county=not setup.cross_county,
+        townships=out["township_code"],
+    )
     out["accessibility"] = access.reindex(out["township_code"]).to_numpy(float)
     return out
 
@@ -321,7 +367,7 @@ def _siting_figures(towns: pd.DataFrame, sites: pd.DataFrame) -> dict[str, Any]:
         "beds": beds,
         "new_beds": int(opened["new_beds"].sum()),
         "beds_per_10k": beds / total * PER_PEOPLE if total > 0 else None,
-        "open_sites": int(len(opened)),
+        "open_sites": len(opened),
         "new_sites": int(opened["new"].sum()),
         "mean_travel": _clean(mean_travel),
         "max_travel": _clean(travel[with_people].max()) if with_people.any() else None,
@@ -331,8 +377,9 @@ def _siting_figures(towns: pd.DataFrame, sites: pd.DataFrame) -> dict[str, Any]:
     }
 
 
-def siting_kpis(region: Region, result: "SitingResult", *, decay: Decay = "gaussian",
-                towns: pd.DataFrame | None = None) -> dict[str, Any]:
+def siting_kpis(
+    region: Region, result: SitingResult, *, decay: Decay = "gaussian", towns: pd.DataFrame | None = None
+) -> dict[str, Any]:
     """Coverage, beds, travel, accessibility and ward figures of a siting plan, overall and per county.
 
     Parameters
@@ -368,12 +415,21 @@ def siting_kpis(region: Region, result: "SitingResult", *, decay: Decay = "gauss
         ward = bool((in_county["open"] & in_county["kind"].isin(result.setup.ward_kinds)).any())
         if not ward:
             without_ward.append(county)
-        counties[county] = {"county_name": str(names.get(county, county)),
-                            **_siting_figures(towns[towns["county_code"] == county], in_county), "has_ward": ward}
+        counties[county] = {
+            "county_name": str(names.get(county, county)),
+            **_siting_figures(towns[towns["county_code"] == county], in_county),
+            "has_ward": ward,
+        }
     overall = {**_siting_figures(towns, sites), "counties_without_ward": len(without_ward)}
-    return {"threshold": result.setup.threshold, "unit": result.setup.unit, "decay": decay, "overall": overall,
-            "counties": counties, "uncovered": towns.loc[~towns["covered"], "township_code"].tolist(),
-            "without_ward": without_ward}
+    return {
+        "threshold": result.setup.threshold,
+        "unit": result.setup.unit,
+        "decay": decay,
+        "overall": overall,
+        "counties": counties,
+        "uncovered": towns.loc[~towns["covered"], "township_code"].tolist(),
+        "without_ward": without_ward,
+    }
 
 
 # --- grouping ---------------------------------------------------------------------------------------------------
@@ -384,14 +440,18 @@ def _grouping_figures(communities: pd.DataFrame, towns: pd.DataFrame) -> dict[st
     pop = assigned["population"].to_numpy(float)
     travel = assigned["lead_travel_minutes"].to_numpy(float)
     finite = np.isfinite(travel)
-    mean = float(pop[finite] @ travel[finite] / pop[finite].sum()) if finite.any() and pop[finite].sum() > 0 else None
+    mean = (
+        float(pop[finite] @ travel[finite] / pop[finite].sum())
+        if finite.any() and pop[finite].sum() > 0
+        else None
+    )
     if len(assigned) and not finite.all():
         mean = None  # someone cannot reach their lead: no honest mean
     has = len(communities) > 0
     dev = communities["deviation_share"].abs().to_numpy(float) if has else np.empty(0)
     pp = communities["polsby_popper"].to_numpy(float) if has else np.empty(0)
     return {
-        "communities": int(len(communities)),
+        "communities": len(communities),
         "max_deviation": _clean(dev.max()) if dev.size else None,
         "mean_abs_deviation": _clean(dev.mean()) if dev.size else None,
         "non_contiguous": int((~communities["contiguous"].astype(bool)).sum()) if has else 0,
@@ -403,8 +463,13 @@ def _grouping_figures(communities: pd.DataFrame, towns: pd.DataFrame) -> dict[st
     }
 
 
-def grouping_kpis(region: Region, result: "GroupingResult", *, communities: pd.DataFrame | None = None,
-                  towns: pd.DataFrame | None = None) -> dict[str, Any]:
+def grouping_kpis(
+    region: Region,
+    result: GroupingResult,
+    *,
+    communities: pd.DataFrame | None = None,
+    towns: pd.DataFrame | None = None,
+) -> dict[str, Any]:
     """Community figures of a grouping, overall and per county.
 
     Parameters
@@ -433,15 +498,20 @@ def grouping_kpis(region: Region, result: "GroupingResult", *, communities: pd.D
     counties: dict[str, Any] = {}
     for county, plan in result.plans.items():
         rows = communities[communities["county_code"] == county] if len(communities) else communities
-        counties[county] = {"status": str(plan.report.status),
-                            **_grouping_figures(rows, towns[towns["county_code"] == county])}
+        counties[county] = {
+            "status": str(plan.report.status),
+            **_grouping_figures(rows, towns[towns["county_code"] == county]),
+        }
     planned = towns[towns["county_code"].isin(list(result.plans))]
-    overall = {**_grouping_figures(communities, planned), "counties": len(result.plans),
-               "counties_without_plan": sum(not p.report.status.has_solution for p in result.plans.values())}
+    overall = {
+        **_grouping_figures(communities, planned),
+        "counties": len(result.plans),
+        "counties_without_plan": sum(not p.report.status.has_solution for p in result.plans.values()),
+    }
     return {"overall": overall, "counties": counties}
 
 
-def grouping_townships(region: Region, result: "GroupingResult") -> pd.DataFrame:
+def grouping_townships(region: Region, result: GroupingResult) -> pd.DataFrame:
     """Township -> community (lead) table of a grouping, travel to the lead named ``lead_travel_minutes``."""
     return result.township_table(region).rename(columns={"travel_minutes": "lead_travel_minutes"})
 
@@ -449,7 +519,7 @@ def grouping_townships(region: Region, result: "GroupingResult") -> pd.DataFrame
 # --- a whole scenario -------------------------------------------------------------------------------------------
 
 
-def scenario_kpis(run: "ScenarioRun", *, decay: Decay = "gaussian") -> dict[str, Any]:
+def scenario_kpis(run: ScenarioRun, *, decay: Decay = "gaussian") -> dict[str, Any]:
     """The headline figures of a scenario run as one flat mapping (keys are ``kpi.`` text keys).
 
     Parameters
@@ -470,14 +540,24 @@ def scenario_kpis(run: "ScenarioRun", *, decay: Decay = "gaussian") -> dict[str,
     out: dict[str, Any] = {}
     if run.siting is not None:
         report = run.siting.plan.report
-        out.update({"siting_status": str(report.status), "siting_gap": _clean(report.gap),
-                    "siting_seconds": round(float(run.siting.wall_seconds), 3),
-                    f"threshold_{run.siting.setup.unit}": run.siting.setup.threshold})
+        out.update(
+            {
+                "siting_status": str(report.status),
+                "siting_gap": _clean(report.gap),
+                "siting_seconds": round(float(run.siting.wall_seconds), 3),
+                f"threshold_{run.siting.setup.unit}": run.siting.setup.threshold,
+            }
+        )
         out.update(siting_kpis(run.region, run.siting, decay=decay)["overall"])
     if run.grouping is not None:
         report = run.grouping.report
-        out.update({"grouping_status": str(report.status), "grouping_gap": _clean(report.gap),
-                    "grouping_seconds": round(float(run.grouping.wall_seconds), 3)})
+        out.update(
+            {
+                "grouping_status": str(report.status),
+                "grouping_gap": _clean(report.gap),
+                "grouping_seconds": round(float(run.grouping.wall_seconds), 3),
+            }
+        )
         out.update(grouping_kpis(run.region, run.grouping)["overall"])
     return out
 
@@ -505,7 +585,9 @@ def community_shapes(region: Region, assignment: Mapping[str, str]) -> gpd.GeoDa
     t["lead_facility_id"] = t["township_code"].map(assignment)
     t = t[t["lead_facility_id"].notna()]
     if t.empty:
-        return gpd.GeoDataFrame({"lead_facility_id": [], "county_code": []}, geometry=[], crs=region.townships.crs)
+        return gpd.GeoDataFrame(
+            {"lead_facility_id": [], "county_code": []}, geometry=[], crs=region.townships.crs
+        )
     shapes = t.dissolve(by="lead_facility_id", aggfunc={"county_code": "first"}).reset_index()
     return shapes[["lead_facility_id", "county_code", "geometry"]]
 

@@ -78,9 +78,8 @@ import sys
 import traceback
 from collections import deque
 from collections.abc import Callable, Iterable, Iterator, Sequence, Sized
-from concurrent.futures import FIRST_COMPLETED, Future, wait
+from concurrent.futures import FIRST_COMPLETED, Future, ProcessPoolExecutor, wait
 from concurrent.futures import Executor as FuturesExecutor
-from concurrent.futures import ProcessPoolExecutor
 from concurrent.futures.process import BrokenProcessPool
 from contextlib import contextmanager
 from dataclasses import dataclass
@@ -174,10 +173,13 @@ class TaskFailure:
         """
         from optimization.solve import Infeasibility
 
-        return Infeasibility("solver_error", subject,
-                             f"{label}: no plan, because the optimiser stopped with an error ({self.error}); "
-                             "the other counties are not affected -- re-run this county or report the error",
-                             {"error": self.error, "crashed": self.crashed})
+        return Infeasibility(
+            "solver_error",
+            subject,
+            f"{label}: no plan, because the optimiser stopped with an error ({self.error}); "
+            "the other counties are not affected -- re-run this county or report the error",
+            {"error": self.error, "crashed": self.crashed},
+        )
 
 
 def task_label(item: Any, index: int) -> str:
@@ -228,8 +230,9 @@ def auto_chunksize(tasks: int, workers: int) -> int:
     return max(1, min(MAX_CHUNK, tasks // max(1, workers * CHUNKS_PER_WORKER)))
 
 
-def choose_kind(tasks: int, *, kind: str | None = None, scheduler: str | None = None,
-                threshold: int = PARALLEL_THRESHOLD) -> ExecutorKind:
+def choose_kind(
+    tasks: int, *, kind: str | None = None, scheduler: str | None = None, threshold: int = PARALLEL_THRESHOLD
+) -> ExecutorKind:
     """The back end to use: the one asked for, else Dask for a scheduler address, else by the number of tasks.
 
     Parameters
@@ -271,9 +274,10 @@ def _call(fn: Callable[[Any], Any], index: int, item: Any) -> Any:
     """Run one task; an exception becomes a :class:`TaskFailure` (runs in the worker)."""
     try:
         return fn(item)
-    except Exception as exc:  # noqa: BLE001 - isolating any task error is the point
-        return TaskFailure(index, task_label(item, index), f"{type(exc).__name__}: {exc}",
-                           traceback=traceback.format_exc())
+    except Exception as exc:
+        return TaskFailure(
+            index, task_label(item, index), f"{type(exc).__name__}: {exc}", traceback=traceback.format_exc()
+        )
 
 
 def _run_chunk(fn: Callable[[Any], Any], chunk: Sequence[tuple[int, Any]]) -> list[Any]:
@@ -376,9 +380,10 @@ class _PoolExecutor(Executor):
             self._pool = None
 
     # the map ------------------------------------------------------------------------------------------
-    def map(self, fn: Callable[[Any], Any], items: Iterable[Any]) -> Iterator[Any]:  # noqa: D102 - see Executor
-        size = self.chunksize or (auto_chunksize(len(items), self.workers) if isinstance(items, Sized)
-                                  else UNSIZED_CHUNK)
+    def map(self, fn: Callable[[Any], Any], items: Iterable[Any]) -> Iterator[Any]:
+        size = self.chunksize or (
+            auto_chunksize(len(items), self.workers) if isinstance(items, Sized) else UNSIZED_CHUNK
+        )
         tasks = enumerate(items)  # drawn as batches are sent: a generator's items are built while others run
         batches = iter(lambda: list(islice(tasks, size)), [])
         more = True
@@ -402,7 +407,7 @@ class _PoolExecutor(Executor):
                 batch, generation, alone = running.pop(future)
                 try:
                     outcomes = future.result()
-                except Exception as exc:  # noqa: BLE001 - a worker died, or the batch did not pickle
+                except Exception as exc:
                     crash = self._is_crash(exc)
                     if crash:
                         self._discard_pool(generation)
@@ -411,24 +416,32 @@ class _PoolExecutor(Executor):
                         suspects.extend([task] for task in batch)
                         continue
                     index, item = batch[0]
-                    outcomes = [TaskFailure(index, task_label(item, index), _describe(exc, crash), crashed=crash)]
+                    outcomes = [
+                        TaskFailure(index, task_label(item, index), _describe(exc, crash), crashed=crash)
+                    ]
                 ready.update((index, outcome) for (index, _), outcome in zip(batch, outcomes))
             while next_index in ready:
                 yield ready.pop(next_index)
                 next_index += 1
 
-    def _submit(self, fn: Callable[[Any], Any], batch: list[tuple[int, Any]],
-                running: dict[Future, tuple[list[tuple[int, Any]], int, bool]], *, alone: bool) -> None:
+    def _submit(
+        self,
+        fn: Callable[[Any], Any],
+        batch: list[tuple[int, Any]],
+        running: dict[Future, tuple[list[tuple[int, Any]], int, bool]],
+        *,
+        alone: bool,
+    ) -> None:
         try:
             future = self._pool_for(fn).submit(_run_chunk, fn, batch)
-        except Exception as exc:  # noqa: BLE001 - the pool broke before a future told us
+        except Exception as exc:
             if not self._is_crash(exc):
                 raise
             self._discard_pool(self._generation)
             future = self._pool_for(fn).submit(_run_chunk, fn, batch)
         running[future] = (batch, self._generation, alone)
 
-    def close(self) -> None:  # noqa: D102 - see Executor
+    def close(self) -> None:
         if self._pool is not None:
             self._pool.shutdown(wait=True, cancel_futures=True)
             self._pool = None
@@ -473,8 +486,14 @@ class ProcessExecutor(_PoolExecutor):
 
     kind = "processes"
 
-    def __init__(self, workers: int | None = None, *, chunksize: int | None = None,
-                 start_method: str | None = None, preload: Sequence[str] = ()) -> None:
+    def __init__(
+        self,
+        workers: int | None = None,
+        *,
+        chunksize: int | None = None,
+        start_method: str | None = None,
+        preload: Sequence[str] = (),
+    ) -> None:
         super().__init__(workers or available_cores(), chunksize=chunksize)
         self.start_method = _start_method(start_method)
         if preload and self.start_method == "forkserver":
@@ -524,12 +543,12 @@ class DaskExecutor(_PoolExecutor):
     def _discard_pool(self, generation: int) -> None:
         """The cluster replaces dead workers itself; keep submitting to it."""
 
-    def close(self) -> None:  # noqa: D102 - see Executor
+    def close(self) -> None:
         if self._pool is not None:
             self._pool.shutdown(wait=False)  # cancels the tasks still pending
             self._pool = None
 
-    def solver_workers(self, requested: int) -> int:  # noqa: D102 - see Executor
+    def solver_workers(self, requested: int) -> int:
         # Each Dask worker thread runs one task; on a remote cluster its cores are unknown here.
         return 1 if self.workers > 1 else requested
 
@@ -539,20 +558,30 @@ def _dask_client(workers: int | None, scheduler: str | None, timeout: float) -> 
     try:
         from distributed import Client, LocalCluster
     except ImportError as exc:
-        raise ExecutorError('the dask executor needs dask.distributed: pip install "dask[distributed]"') from exc
+        raise ExecutorError(
+            'the dask executor needs dask.distributed: pip install "dask[distributed]"'
+        ) from exc
     if scheduler:
         try:
             client = Client(scheduler, timeout=timeout)
         except (OSError, TimeoutError) as exc:
-            raise ExecutorError(f"cannot reach the Dask scheduler at {scheduler} within {timeout:g} s ({exc}); "
-                                "check the address and that the scheduler is running") from exc
+            raise ExecutorError(
+                f"cannot reach the Dask scheduler at {scheduler} within {timeout:g} s ({exc}); "
+                "check the address and that the scheduler is running"
+            ) from exc
         try:
             yield client
         finally:
             client.close()
         return
-    cluster = LocalCluster(n_workers=workers or available_cores(), threads_per_worker=1, processes=True,
-                           host="127.0.0.1", dashboard_address=None, silence_logs=logging.ERROR)
+    cluster = LocalCluster(
+        n_workers=workers or available_cores(),
+        threads_per_worker=1,
+        processes=True,
+        host="127.0.0.1",
+        dashboard_address=None,
+        silence_logs=logging.ERROR,
+    )
     try:
         client = Client(cluster, timeout=timeout)
         try:
@@ -564,9 +593,16 @@ def _dask_client(workers: int | None, scheduler: str | None, timeout: float) -> 
 
 
 @contextmanager
-def executor(kind: ExecutorKind = "serial", *, workers: int | None = None, scheduler: str | None = None,
-             chunksize: int | None = None, connect_timeout: float = 10.0,
-             start_method: str | None = None, preload: Sequence[str] = ()) -> Iterator[Executor]:
+def executor(
+    kind: ExecutorKind = "serial",
+    *,
+    workers: int | None = None,
+    scheduler: str | None = None,
+    chunksize: int | None = None,
+    connect_timeout: float = 10.0,
+    start_method: str | None = None,
+    preload: Sequence[str] = (),
+) -> Iterator[Executor]:
     """Open an executor for per-county tasks and close its workers afterwards.
 
     Parameters
@@ -613,8 +649,11 @@ def executor(kind: ExecutorKind = "serial", *, workers: int | None = None, sched
             finally:
                 ex.close()
         return
-    ex = ProcessExecutor(workers, chunksize=chunksize, start_method=start_method, preload=preload) \
-        if kind == "processes" else SerialExecutor()
+    ex = (
+        ProcessExecutor(workers, chunksize=chunksize, start_method=start_method, preload=preload)
+        if kind == "processes"
+        else SerialExecutor()
+    )
     try:
         yield ex
     finally:
@@ -644,8 +683,14 @@ class ProgressBar:
         Draw nothing (``--quiet``).
     """
 
-    def __init__(self, *, desc: str = "counties", unit: str = "county", file: IO[str] | None = None,
-                 disable: bool = False) -> None:
+    def __init__(
+        self,
+        *,
+        desc: str = "counties",
+        unit: str = "county",
+        file: IO[str] | None = None,
+        disable: bool = False,
+    ) -> None:
         self.desc, self.unit, self.file, self.disable = desc, unit, file, disable
         self._bar: Any = None
 
@@ -654,8 +699,14 @@ class ProgressBar:
         if self._bar is None:
             from tqdm import tqdm
 
-            self._bar = tqdm(total=total, desc=self.desc, unit=self.unit, file=self.file or sys.stderr,
-                             disable=self.disable, dynamic_ncols=True)
+            self._bar = tqdm(
+                total=total,
+                desc=self.desc,
+                unit=self.unit,
+                file=self.file or sys.stderr,
+                disable=self.disable,
+                dynamic_ncols=True,
+            )
         self._bar.set_postfix_str(str(label), refresh=False)
         self._bar.update(done - self._bar.n)
 
@@ -665,7 +716,7 @@ class ProgressBar:
             self._bar.close()
             self._bar = None
 
-    def __enter__(self) -> "ProgressBar":
+    def __enter__(self) -> ProgressBar:
         return self
 
     def __exit__(self, *exc: object) -> None:

@@ -80,8 +80,15 @@ def _is_number(key: str, value: Any) -> bool:
     return key not in CODES and not isinstance(value, (str, bool)) and value is not None
 
 
-def table_of(frame: pd.DataFrame, headers: Mapping[str, str], lang: str, *, cls: str = "",
-             scroll: bool = False, keys: Sequence[str] | None = None) -> Table:
+def table_of(
+    frame: pd.DataFrame,
+    headers: Mapping[str, str],
+    lang: str,
+    *,
+    cls: str = "",
+    scroll: bool = False,
+    keys: Sequence[str] | None = None,
+) -> Table:
     """The table of ``frame`` (canonical columns) with ``headers``, values as reports show them.
 
     Parameters
@@ -117,43 +124,76 @@ def page_context(title: str, lang: str) -> dict[str, Any]:
 
 def _kpi_table(kpis: Mapping[str, Any], lang: str) -> Table:
     frame = pd.DataFrame({"metric": [labels.kpi(k, lang) for k in kpis], "value": list(kpis.values())})
-    return table_of(frame, {"metric": labels.column("metric", lang), "value": labels.column("value", lang)}, lang,
-                    cls="kpis", keys=list(kpis))
+    return table_of(
+        frame,
+        {"metric": labels.column("metric", lang), "value": labels.column("value", lang)},
+        lang,
+        cls="kpis",
+        keys=list(kpis),
+    )
 
 
-def _kpi_tables(run: "ScenarioRun", lang: str) -> list[tuple[str, Table]]:
+def _kpi_tables(run: ScenarioRun, lang: str) -> list[tuple[str, Table]]:
     """Siting and grouping figures: ``(heading, table)`` for each part the run has."""
     from planner.scenario import ScenarioRun
 
     parts = []
-    for key, part in (("report.siting", ScenarioRun(run.region, siting=run.siting)),
-                      ("report.grouping", ScenarioRun(run.region, grouping=run.grouping))):
+    for key, part in (
+        ("report.siting", ScenarioRun(run.region, siting=run.siting)),
+        ("report.grouping", ScenarioRun(run.region, grouping=run.grouping)),
+    ):
         if part.siting is not None or part.grouping is not None:
             parts.append((labels.text(key, lang), _kpi_table(scenario_kpis(part), lang)))
     return parts
 
 
-def _status(run: "ScenarioRun", lang: str) -> dict[str, Any]:
+def _status(run: ScenarioRun, lang: str) -> dict[str, Any]:
     """The solve status table, the reasons a rule cannot be met, and whether the plans were restored."""
     reports = []
     if run.siting is not None:
         plan = run.siting.plan
-        reports.append((labels.text("report.siting", lang), plan.report,
-                        labels.text(f"objective.{plan.objective}", lang)))
+        reports.append(
+            (
+                labels.text("report.siting", lang),
+                plan.report,
+                labels.text(f"objective.{plan.objective}", lang),
+            )
+        )
     if run.grouping is not None:
-        reports.append((labels.text("report.grouping", lang), run.grouping.report,
-                        "人口加权到牵头医院通行时间（人·分钟）" if lang == "zh" else
-                        "population-weighted travel to the lead (person-minutes)"))
-    rows = [{"part": title, "solve_status": str(report.status), "objective_name": objective,
-             "objective": report.objective, "best_bound": report.best_bound, "gap": report.gap,
-             "solve_seconds": report.solve_seconds, "certificate": certificate_text(report.certificate, lang)}
-            for title, report, objective in reports]
+        reports.append(
+            (
+                labels.text("report.grouping", lang),
+                run.grouping.report,
+                "人口加权到牵头医院通行时间（人·分钟）"
+                if lang == "zh"
+                else "population-weighted travel to the lead (person-minutes)",
+            )
+        )
+    rows = [
+        {
+            "part": title,
+            "solve_status": str(report.status),
+            "objective_name": objective,
+            "objective": report.objective,
+            "best_bound": report.best_bound,
+            "gap": report.gap,
+            "solve_seconds": report.solve_seconds,
+            "certificate": certificate_text(report.certificate, lang),
+        }
+        for title, report, objective in reports
+    ]
     table = None
     if rows:
-        heads = {"part": "", "solve_status": labels.kpi("status", lang), "objective_name": labels.kpi("objective", lang),
-                 "objective": labels.kpi("objective", lang) + ("（数值）" if lang == "zh" else " (value)"),
-                 "best_bound": labels.kpi("best_bound", lang), "gap": labels.kpi("gap", lang),
-                 "solve_seconds": labels.kpi("solve_seconds", lang), "certificate": labels.kpi("certificate", lang)}
+        heads = {
+            "part": "",
+            "solve_status": labels.kpi("status", lang),
+            "objective_name": labels.kpi("objective", lang),
+            "objective": labels.kpi("objective", lang) + ("（数值）" if lang == "zh" else " (value)"),
+            "best_bound": labels.kpi("best_bound", lang),
+            "gap": labels.kpi("gap", lang),
+            "solve_seconds": labels.kpi("solve_seconds", lang),
+            "certificate": labels.kpi("certificate", lang),
+        }
         table = table_of(pd.DataFrame(rows), heads, lang)
     reasons = []
     if run.siting is not None:
@@ -163,15 +203,22 @@ def _status(run: "ScenarioRun", lang: str) -> dict[str, Any]:
             reasons += [r.message for r in plan.report.reasons]
     restored = None
     if run.restored:
-        restored = ("方案取自已保存的情景文件（未重新求解），各项指标由方案重新计算。" if lang == "zh" else
-                    "The plans come from the saved scenario file (not solved again); every figure is recomputed "
-                    "from them.")
-    return {"table": table, "reasons": list(dict.fromkeys(reasons)), "restored": restored,
-            "reasons_heading": labels.text("report.reasons", lang)
-            + ("（原因由优化器以英文给出）" if lang == "zh" else "")}
+        restored = (
+            "方案取自已保存的情景文件（未重新求解），各项指标由方案重新计算。"
+            if lang == "zh"
+            else "The plans come from the saved scenario file (not solved again); every figure is recomputed "
+            "from them."
+        )
+    return {
+        "table": table,
+        "reasons": list(dict.fromkeys(reasons)),
+        "restored": restored,
+        "reasons_heading": labels.text("report.reasons", lang)
+        + ("（原因由优化器以英文给出）" if lang == "zh" else ""),
+    }
 
 
-def _map(run: "ScenarioRun", lang: str) -> dict[str, Any]:
+def _map(run: ScenarioRun, lang: str) -> dict[str, Any]:
     """The map as a standalone document (for the frame's ``srcdoc``) and its township legend."""
     region = run.region
     covered = community = sites = None
@@ -186,43 +233,72 @@ def _map(run: "ScenarioRun", lang: str) -> dict[str, Any]:
         if run.siting is None:
             colour_by = "community"
     simplify = 100.0 if len(region.townships) > SIMPLIFY_ABOVE else None
-    fmap, legend = plan_map(region, lang=lang, colour_by=colour_by, sites=sites, covered=covered,
-                            community=community, simplify_m=simplify, show_facilities=run.siting is None)
+    fmap, legend = plan_map(
+        region,
+        lang=lang,
+        colour_by=colour_by,
+        sites=sites,
+        covered=covered,
+        community=community,
+        simplify_m=simplify,
+        show_facilities=run.siting is None,
+    )
     return {"document": standalone_html(fmap), "legend": legend, "title": labels.text("report.map", lang)}
 
 
 def _key_value_table(values: Sequence[tuple[str, Any]], lang: str) -> Table:
     frame = pd.DataFrame({"key": [k for k, _ in values], "value": [v for _, v in values]})
-    return table_of(frame, {"key": labels.column("key", lang), "value": labels.column("value", lang)}, lang,
-                    keys=["_"] * len(frame))
+    return table_of(
+        frame,
+        {"key": labels.column("key", lang), "value": labels.column("value", lang)},
+        lang,
+        keys=["_"] * len(frame),
+    )
 
 
-def _parameters(scenario: "Scenario", lang: str) -> list[tuple[str, Table]]:
+def _parameters(scenario: Scenario, lang: str) -> list[tuple[str, Table]]:
     out = []
     for part, setup in (("siting", scenario.siting), ("grouping", scenario.grouping)):
         if setup is None:
             continue
-        values = [(k, v if isinstance(v, (int, float, str, bool)) or v is None
-                   else json.dumps(v, ensure_ascii=False, default=str)) for k, v in setup.to_dict().items()]
+        values = [
+            (
+                k,
+                v
+                if isinstance(v, (int, float, str, bool)) or v is None
+                else json.dumps(v, ensure_ascii=False, default=str),
+            )
+            for k, v in setup.to_dict().items()
+        ]
         out.append((labels.text(f"info.{part}", lang), _key_value_table(values, lang)))
     if scenario.added_sites:
         frame = pd.DataFrame(scenario.added_sites)
-        out.append(("规划人员添加的候选点" if lang == "zh" else "Candidate sites added by the planner",
-                    table_of(frame, {c: labels.column(c, lang) for c in frame.columns}, lang)))
+        out.append(
+            (
+                "规划人员添加的候选点" if lang == "zh" else "Candidate sites added by the planner",
+                table_of(frame, {c: labels.column(c, lang) for c in frame.columns}, lang),
+            )
+        )
     return out
 
 
-def _provenance(scenario: "Scenario", run: "ScenarioRun", lang: str) -> Table:
+def _provenance(scenario: Scenario, run: ScenarioRun, lang: str) -> Table:
     region = run.region
-    rows = [("region", region.name), ("region_files", ", ".join(scenario.region.paths)),
-            ("content_hash", scenario.region.content_hash), ("travel", region.travel.label),
-            ("software_version", f"{scenario.software_version} ({__version__})"), ("created", scenario.created)]
+    rows = [
+        ("region", region.name),
+        ("region_files", ", ".join(scenario.region.paths)),
+        ("content_hash", scenario.region.content_hash),
+        ("travel", region.travel.label),
+        ("software_version", f"{scenario.software_version} ({__version__})"),
+        ("created", scenario.created),
+    ]
     for key, value in region.provenance.items():
         if key in ("label_zh", "label_en"):
             continue
         rows.append((key, value if isinstance(value, str) else json.dumps(value, ensure_ascii=False)))
-    return _key_value_table([(labels.text(f"info.{k}", lang) if f"info.{k}" in labels.TEXT else k, str(v))
-                             for k, v in rows], lang)
+    return _key_value_table(
+        [(labels.text(f"info.{k}", lang) if f"info.{k}" in labels.TEXT else k, str(v)) for k, v in rows], lang
+    )
 
 
 def _banners(regions: Iterable[Any], lang: str) -> list[str]:
@@ -240,8 +316,14 @@ def _now() -> str:
     return dt.datetime.now().astimezone().strftime("%Y-%m-%d %H:%M")
 
 
-def report_html(run: "ScenarioRun", scenario: "Scenario", *, lang: str = "zh", bundle: Bundle | None = None,
-                with_map: bool = True) -> str:
+def report_html(
+    run: ScenarioRun,
+    scenario: Scenario,
+    *,
+    lang: str = "zh",
+    bundle: Bundle | None = None,
+    with_map: bool = True,
+) -> str:
     """The report of one scenario as one self-contained HTML document.
 
     Parameters
@@ -265,61 +347,95 @@ def report_html(run: "ScenarioRun", scenario: "Scenario", *, lang: str = "zh", b
     bundle = build_bundle(run, scenario, lang=lang) if bundle is None else bundle
     region = run.region
     title = f"{labels.text('report.title', lang)} · {scenario.name}"
-    sub = (f"{labels.text('report.scenario', lang)}: {scenario.name} · {labels.text('report.region', lang)}: "
-           f"{region.name} · {labels.text('report.generated', lang)}: {_now()}")
-    data_tables = [(name, labels.text(f"report.{name}", lang), _bundle_table(bundle, name, lang))
-                   for name in ("counties", "sites", "communities", "townships") if name in bundle.tables]
-    return render("report.html.j2", **page_context(title, lang), sub=sub, banners=_banners([region], lang),
-                  notes=scenario.notes, kpi_tables=_kpi_tables(run, lang), definitions=_definitions(run, lang),
-                  status=_status(run, lang), map=_map(run, lang) if with_map else None, data_tables=data_tables,
-                  parameters=_parameters(scenario, lang), provenance=_provenance(scenario, run, lang),
-                  headings=_headings(lang, "kpis", "status", "map", "parameters", "provenance"))
+    sub = (
+        f"{labels.text('report.scenario', lang)}: {scenario.name} · {labels.text('report.region', lang)}: "
+        f"{region.name} · {labels.text('report.generated', lang)}: {_now()}"
+    )
+    data_tables = [
+        (name, labels.text(f"report.{name}", lang), _bundle_table(bundle, name, lang))
+        for name in ("counties", "sites", "communities", "townships")
+        if name in bundle.tables
+    ]
+    return render(
+        "report.html.j2",
+        **page_context(title, lang),
+        sub=sub,
+        banners=_banners([region], lang),
+        notes=scenario.notes,
+        kpi_tables=_kpi_tables(run, lang),
+        definitions=_definitions(run, lang),
+        status=_status(run, lang),
+        map=_map(run, lang) if with_map else None,
+        data_tables=data_tables,
+        parameters=_parameters(scenario, lang),
+        provenance=_provenance(scenario, run, lang),
+        headings=_headings(lang, "kpis", "status", "map", "parameters", "provenance"),
+    )
 
 
-def _definitions(run: "ScenarioRun", lang: str) -> str | None:
+def _definitions(run: ScenarioRun, lang: str) -> str | None:
     if run.siting is None:
         return None
-    return (f'{labels.text("report.travel_definition", lang)} {labels.text("report.accessibility_note", lang)} '
-            f'{labels.text("report.travel_note", lang)}: {run.region.travel.label}')
+    return (
+        f"{labels.text('report.travel_definition', lang)} {labels.text('report.accessibility_note', lang)} "
+        f"{labels.text('report.travel_note', lang)}: {run.region.travel.label}"
+    )
 
 
 def _bundle_table(bundle: Bundle, name: str, lang: str) -> Table:
     return table_of(bundle.tables[name], bundle.headers[name], lang, scroll=True)
 
 
-def _comparison_kpis(comparison: "Comparison", lang: str) -> Table:
+def _comparison_kpis(comparison: Comparison, lang: str) -> Table:
     frame = comparison.kpis.reset_index(names="metric")
-    rows = [[Cell(labels.kpi(key, lang))] + [Cell(format_value(key, v, lang), "num") for v in record[1:]]
-            for key, record in zip(comparison.kpis.index, frame.itertuples(index=False, name=None))]
+    rows = [
+        [Cell(labels.kpi(key, lang))] + [Cell(format_value(key, v, lang), "num") for v in record[1:]]
+        for key, record in zip(comparison.kpis.index, frame.itertuples(index=False, name=None))
+    ]
     return Table([labels.column("metric", lang), *comparison.names], rows, cls="kpis")
 
 
-def _comparison_counties(comparison: "Comparison", lang: str) -> list[tuple[str, Table]]:
+def _comparison_counties(comparison: Comparison, lang: str) -> list[tuple[str, Table]]:
     parts = []
     for key, table in comparison.counties.items():
-        rows = [[Cell(str(code)), Cell(str(comparison.county_names.get(code, code)))]
-                + [Cell(format_value(key, v, lang), "num") for v in values]
-                for code, values in zip(table.index, table.itertuples(index=False, name=None))]
+        rows = [
+            [Cell(str(code)), Cell(str(comparison.county_names.get(code, code)))]
+            + [Cell(format_value(key, v, lang), "num") for v in values]
+            for code, values in zip(table.index, table.itertuples(index=False, name=None))
+        ]
         headers = [labels.column("county_code", lang), labels.column("county_name", lang), *comparison.names]
         parts.append((labels.kpi(key, lang), Table(headers, rows)))
     return parts
 
 
-def _comparison_changes(comparison: "Comparison", lang: str) -> list[dict[str, Any]]:
+def _comparison_changes(comparison: Comparison, lang: str) -> list[dict[str, Any]]:
     """Per scenario after the baseline: its heading and, per kind of change, a heading, count and table."""
     out = []
     for change in comparison.changes:
-        kinds = [{"heading": labels.text(key, lang), "count": len(frame),
-                  "table": table_of(frame, {c: labels.column(c, lang) for c in frame.columns}, lang,
-                                    scroll=len(frame) > 15) if len(frame) else None}
-                 for key, frame in change.kinds()]
-        out.append({"heading": f"{change.name} · {labels.text('report.vs', lang)} ({comparison.names[0]})",
-                    "kinds": kinds})
+        kinds = [
+            {
+                "heading": labels.text(key, lang),
+                "count": len(frame),
+                "table": table_of(
+                    frame, {c: labels.column(c, lang) for c in frame.columns}, lang, scroll=len(frame) > 15
+                )
+                if len(frame)
+                else None,
+            }
+            for key, frame in change.kinds()
+        ]
+        out.append(
+            {
+                "heading": f"{change.name} · {labels.text('report.vs', lang)} ({comparison.names[0]})",
+                "kinds": kinds,
+            }
+        )
     return out
 
 
-def compare_html(comparison: "Comparison", scenarios: Sequence["Scenario"], runs: Sequence["ScenarioRun"], *,
-                 lang: str = "zh") -> str:
+def compare_html(
+    comparison: Comparison, scenarios: Sequence[Scenario], runs: Sequence[ScenarioRun], *, lang: str = "zh"
+) -> str:
     """The comparison of scenarios as one self-contained HTML document.
 
     Parameters
@@ -338,16 +454,30 @@ def compare_html(comparison: "Comparison", scenarios: Sequence["Scenario"], runs
         figures, and what each scenario changes against the baseline.
     """
     title = f"{labels.text('report.comparison', lang)} · " + " / ".join(comparison.names)
-    listing = pd.DataFrame({"name": comparison.names, "region": [r.region.name for r in runs],
-                            "created": [s.created for s in scenarios],
-                            "baseline": [i == 0 for i in range(len(scenarios))]})
-    heads = {"name": labels.text("info.name", lang), "region": labels.text("info.region", lang),
-             "created": labels.text("info.created", lang), "baseline": labels.text("report.baseline", lang)}
-    return render("compare.html.j2", **page_context(title, lang),
-                  sub=f"{labels.text('report.generated', lang)}: {_now()}",
-                  banners=_banners([r.region for r in runs], lang), listing=table_of(listing, heads, lang),
-                  kpis=_comparison_kpis(comparison, lang), counties=_comparison_counties(comparison, lang),
-                  changes=_comparison_changes(comparison, lang), notes=list(comparison.notes),
-                  nothing=labels.text("report.nothing", lang),
-                  headings=_headings(lang, "scenario", "kpis", "counties", "changes"))
-
+    listing = pd.DataFrame(
+        {
+            "name": comparison.names,
+            "region": [r.region.name for r in runs],
+            "created": [s.created for s in scenarios],
+            "baseline": [i == 0 for i in range(len(scenarios))],
+        }
+    )
+    heads = {
+        "name": labels.text("info.name", lang),
+        "region": labels.text("info.region", lang),
+        "created": labels.text("info.created", lang),
+        "baseline": labels.text("report.baseline", lang),
+    }
+    return render(
+        "compare.html.j2",
+        **page_context(title, lang),
+        sub=f"{labels.text('report.generated', lang)}: {_now()}",
+        banners=_banners([r.region for r in runs], lang),
+        listing=table_of(listing, heads, lang),
+        kpis=_comparison_kpis(comparison, lang),
+        counties=_comparison_counties(comparison, lang),
+        changes=_comparison_changes(comparison, lang),
+        notes=list(comparison.notes),
+        nothing=labels.text("report.nothing", lang),
+        headings=_headings(lang, "scenario", "kpis", "counties", "changes"),
+    )

@@ -37,9 +37,14 @@ from optimization.solve import Infeasibility, SolveReport, SolveStatus
 from planner import __version__
 from planner import scenario_input as checked
 from planner.bounds import quote, snippet
+from planner.grouping import (
+    GroupingResult,
+    GroupingSetup,
+    county_grouping_data,
+    lead_candidates,
+    run_grouping,
+)
 from planner.scenario_input import MAX_SCENARIO_BYTES, ScenarioError, bounded
-from planner.grouping import (GroupingResult, GroupingSetup, county_grouping_data, lead_candidates,
-                              run_grouping)
 from planner.siting import SitingResult, SitingSetup, run_siting, siting_data
 
 __all__ = [
@@ -59,9 +64,14 @@ DEMO = "demo"
 
 
 def _options_to_dict(options: RegionOptions) -> dict[str, Any]:
-    return {"crs": dict(options.crs), "columns": {k: dict(v) for k, v in options.columns.items()},
-            "roles": dict(options.roles), "aged_share": options.aged_share, "travel": options.travel.to_dict(),
-            "name": options.name}
+    return {
+        "crs": dict(options.crs),
+        "columns": {k: dict(v) for k, v in options.columns.items()},
+        "roles": dict(options.roles),
+        "aged_share": options.aged_share,
+        "travel": options.travel.to_dict(),
+        "name": options.name,
+    }
 
 
 def _options_from_values(values: dict[str, Any], *, source: str, base: Path | None) -> RegionOptions:
@@ -103,7 +113,7 @@ class RegionRef:
     source: str = field(default="", compare=False)
 
     @classmethod
-    def of(cls, region: Region, paths: Iterable[str | Path], *, seed: int | None = None) -> "RegionRef":
+    def of(cls, region: Region, paths: Iterable[str | Path], *, seed: int | None = None) -> RegionRef:
         """Reference a loaded region."""
         paths = tuple(str(Path(p).resolve()) if str(p) != DEMO else DEMO for p in paths)
         options = region.options
@@ -137,31 +147,47 @@ class RegionRef:
                 region = load_region(list(self.paths), options=self.options)
             except RegionError as exc:
                 problems = len(exc.report.errors) if getattr(exc, "report", None) is not None else "some"
-                raise ScenarioError(bounded(
-                    f"{where}.paths: {files} cannot be used as the scenario's region ({problems} error(s)); "
-                    f"see them with: planner validate {' '.join(self.paths)}")) from None
+                raise ScenarioError(
+                    bounded(
+                        f"{where}.paths: {files} cannot be used as the scenario's region ({problems} error(s)); "
+                        f"see them with: planner validate {' '.join(self.paths)}"
+                    )
+                ) from None
             except (InputError, OSError, ValueError) as exc:
-                raise ScenarioError(bounded(f"{where}.paths: {files} cannot be read as a region "
-                                            f"({type(exc).__name__}); see why with: planner validate "
-                                            f"{' '.join(self.paths)}")) from None
+                raise ScenarioError(
+                    bounded(
+                        f"{where}.paths: {files} cannot be read as a region "
+                        f"({type(exc).__name__}); see why with: planner validate "
+                        f"{' '.join(self.paths)}"
+                    )
+                ) from None
         if check and region.content_hash() != self.content_hash:
-            raise ScenarioError(bounded(
-                f"{self.source + ': ' if self.source else ''}the region {self.name!r} at {', '.join(self.paths)} "
-                "has changed since the scenario was saved "
-                f"(content hash {region.content_hash()[:12]} instead of {self.content_hash[:12]}); "
-                "re-run on the new data with --ignore-hash or restore the original files"))
+            raise ScenarioError(
+                bounded(
+                    f"{self.source + ': ' if self.source else ''}the region {self.name!r} at {', '.join(self.paths)} "
+                    "has changed since the scenario was saved "
+                    f"(content hash {region.content_hash()[:12]} instead of {self.content_hash[:12]}); "
+                    "re-run on the new data with --ignore-hash or restore the original files"
+                )
+            )
         return region
 
     def to_dict(self, *, base: Path | None = None) -> dict[str, Any]:
         """Plain-JSON form; with ``base`` (the scenario's folder) files are named relative to it."""
         options = _options_to_dict(self.options)
         options["roles"] = {k: checked.relative_to(v, base) for k, v in options["roles"].items()}
-        return {"paths": [checked.relative_to(p, base) for p in self.paths], "options": options,
-                "content_hash": self.content_hash, "name": self.name, "seed": self.seed}
+        return {
+            "paths": [checked.relative_to(p, base) for p in self.paths],
+            "options": options,
+            "content_hash": self.content_hash,
+            "name": self.name,
+            "seed": self.seed,
+        }
 
     @classmethod
-    def from_dict(cls, data: Mapping[str, Any], *, source: str = "scenario",
-                  base: Path | None = None) -> "RegionRef":
+    def from_dict(
+        cls, data: Mapping[str, Any], *, source: str = "scenario", base: Path | None = None
+    ) -> RegionRef:
         """From the plain-JSON form, every value checked.
 
         Parameters
@@ -181,16 +207,23 @@ class RegionRef:
         """
         values = checked.region_values(data, source=source)
         paths = tuple(checked.resolve_from(p, base) for p in values["paths"])
-        return cls(paths, _options_from_values(values["options"], source=source, base=base), values["content_hash"],
-                   values["name"], values["seed"], source=source)
+        return cls(
+            paths,
+            _options_from_values(values["options"], source=source, base=base),
+            values["content_hash"],
+            values["name"],
+            values["seed"],
+            source=source,
+        )
 
-    def confined(self, roots: Iterable[Path], *, source: str = "scenario") -> "RegionRef":
+    def confined(self, roots: Iterable[Path], *, source: str = "scenario") -> RegionRef:
         """This reference with its files found inside ``roots`` only (the app's folders), else a ScenarioError."""
         roots = list(roots)
         paths = checked.confine_paths(self.paths, roots, what=f"{source}: region.paths")
         names = list(self.options.roles)
-        found = checked.confine_paths([self.options.roles[n] for n in names], roots,
-                                      what=f"{source}: region.options.roles")
+        found = checked.confine_paths(
+            [self.options.roles[n] for n in names], roots, what=f"{source}: region.options.roles"
+        )
         return replace(self, paths=tuple(paths), options=replace(self.options, roles=dict(zip(names, found))))
 
 
@@ -258,10 +291,17 @@ class Scenario:
     def _holds_added_sites(self, region: Region) -> bool:
         """Whether ``region`` is already prepared (holds every added site)."""
         return bool(self.added_sites) and {s["facility_id"] for s in self.added_sites} <= set(
-            region.facilities["facility_id"])
+            region.facilities["facility_id"]
+        )
 
-    def run(self, region: Region | None = None, *, map_fn: Callable[..., Any] | None = None,
-            progress: Callable[[int, int, str], None] | None = None, check: bool = True) -> ScenarioRun:
+    def run(
+        self,
+        region: Region | None = None,
+        *,
+        map_fn: Callable[..., Any] | None = None,
+        progress: Callable[[int, int, str], None] | None = None,
+        check: bool = True,
+    ) -> ScenarioRun:
         """Run every optimisation of the scenario and store their JSON in ``results``.
 
         Parameters
@@ -306,8 +346,9 @@ class Scenario:
             results["siting"] = run.siting.to_json(run.region)
             if run.siting.setup.capacitated:
                 table = run.siting.townships(run.region)
-                results["siting_serving"] = {t: s for t, s in zip(table["township_code"], table["nearest_site"])
-                                             if s is not None}
+                results["siting_serving"] = {
+                    t: s for t, s in zip(table["township_code"], table["nearest_site"]) if s is not None
+                }
         if run.grouping is not None:
             results["grouping"] = run.grouping.to_json(run.region)
         results["kpis"] = scenario_kpis(run)
@@ -341,23 +382,34 @@ class Scenario:
         out = ScenarioRun(region, restored=True)
         try:
             if self.siting is not None:
-                out.siting = _restore_siting(region, self.siting, self._saved("siting"),
-                                             self.results.get("siting_serving"))
+                out.siting = _restore_siting(
+                    region, self.siting, self._saved("siting"), self.results.get("siting_serving")
+                )
             if self.grouping is not None:
                 out.grouping = _restore_grouping(region, self.grouping, self._saved("grouping"))
         except (KeyError, TypeError, ValueError, OverflowError) as exc:
-            raise ScenarioError(bounded(f"scenario {self.name!r}: saved results do not fit the region ({exc})")) \
-                from exc
+            raise ScenarioError(
+                bounded(f"scenario {self.name!r}: saved results do not fit the region ({exc})")
+            ) from exc
         return out
 
     def has_results(self) -> bool:
         """Whether every part of the scenario has saved results."""
-        return all(self.results.get(part) is not None for part, setup in
-                   (("siting", self.siting), ("grouping", self.grouping)) if setup is not None)
+        return all(
+            self.results.get(part) is not None
+            for part, setup in (("siting", self.siting), ("grouping", self.grouping))
+            if setup is not None
+        )
 
-    def run_or_restore(self, region: Region | None = None, *, rerun: bool = False, check: bool = True,
-                       map_fn: Callable[..., Any] | None = None,
-                       progress: Callable[[int, int, str], None] | None = None) -> ScenarioRun:
+    def run_or_restore(
+        self,
+        region: Region | None = None,
+        *,
+        rerun: bool = False,
+        check: bool = True,
+        map_fn: Callable[..., Any] | None = None,
+        progress: Callable[[int, int, str], None] | None = None,
+    ) -> ScenarioRun:
         """The saved plans when there are any (and ``rerun`` is false), else a fresh run.
 
         Parameters
@@ -381,20 +433,29 @@ class Scenario:
     def _saved(self, part: str) -> dict[str, Any]:
         data = self.results.get(part)
         if not isinstance(data, Mapping):
-            raise ScenarioError(f"scenario {self.name!r} has no saved {part} results; run it first (planner run)")
+            raise ScenarioError(
+                f"scenario {self.name!r} has no saved {part} results; run it first (planner run)"
+            )
         return dict(data)
 
     def to_dict(self, *, base: Path | None = None) -> dict[str, Any]:
         """Plain-JSON form (the file's content); with ``base`` (its folder) files are named relative to it."""
-        return {"format": FORMAT, "format_version": FORMAT_VERSION, "name": self.name,
-                "software_version": self.software_version, "created": self.created, "notes": self.notes,
-                "region": self.region.to_dict(base=base),
-                "siting": None if self.siting is None else self.siting.to_dict(),
-                "grouping": None if self.grouping is None else self.grouping.to_dict(),
-                "added_sites": self.added_sites, "results": self.results}
+        return {
+            "format": FORMAT,
+            "format_version": FORMAT_VERSION,
+            "name": self.name,
+            "software_version": self.software_version,
+            "created": self.created,
+            "notes": self.notes,
+            "region": self.region.to_dict(base=base),
+            "siting": None if self.siting is None else self.siting.to_dict(),
+            "grouping": None if self.grouping is None else self.grouping.to_dict(),
+            "added_sites": self.added_sites,
+            "results": self.results,
+        }
 
     @classmethod
-    def from_dict(cls, data: Any, *, source: str = "scenario", base: Path | None = None) -> "Scenario":
+    def from_dict(cls, data: Any, *, source: str = "scenario", base: Path | None = None) -> Scenario:
         """From the plain-JSON form, every value checked (:mod:`planner.scenario_input`).
 
         Parameters
@@ -413,9 +474,13 @@ class Scenario:
             naming the key of the first value that is not usable.
         """
         if not isinstance(data, Mapping):
-            raise ScenarioError(f"{source}: not a scenario file (a JSON {type(data).__name__}, not an object)")
+            raise ScenarioError(
+                f"{source}: not a scenario file (a JSON {type(data).__name__}, not an object)"
+            )
         if data.get("format") != FORMAT:
-            raise ScenarioError(bounded(f"{source}: not a scenario file (format {snippet(data.get('format'))})"))
+            raise ScenarioError(
+                bounded(f"{source}: not a scenario file (format {snippet(data.get('format'))})")
+            )
         version = data.get("format_version", 0)
         if not isinstance(version, int) or isinstance(version, bool):
             shown = quote(version) if isinstance(version, str) else snippet(version)
@@ -423,24 +488,34 @@ class Scenario:
         if version > FORMAT_VERSION:
             raise ScenarioError(f"{source}: written by a newer version (format {snippet(version)})")
         if "name" not in data or "region" not in data:
-            raise ScenarioError(f"{source}: damaged scenario (the key '{'name' if 'name' not in data else 'region'}' "
-                                "is missing)")
+            raise ScenarioError(
+                f"{source}: damaged scenario (the key '{'name' if 'name' not in data else 'region'}' "
+                "is missing)"
+            )
         name = checked.text(data["name"], f"{source}: name")
         region = RegionRef.from_dict(data["region"], source=source, base=base)
         setups = {}
         for part, kind in (("siting", SitingSetup), ("grouping", GroupingSetup)):
             try:  # complete=False: a draft saved before its settings are complete opens; run() then explains
-                setups[part] = None if data.get(part) is None else kind.from_dict(
-                    data[part], source=f"{source}: {part}", complete=False)
+                setups[part] = (
+                    None
+                    if data.get(part) is None
+                    else kind.from_dict(data[part], source=f"{source}: {part}", complete=False)
+                )
             except (TypeError, ValueError) as exc:
                 problem = str(exc).removeprefix(f"{source}: ")
                 raise ScenarioError(bounded(f"{source}: damaged scenario ({problem})")) from None
-        return cls(name=name, region=region, siting=setups["siting"], grouping=setups["grouping"],
-                   added_sites=checked.added_sites(data.get("added_sites"), source=source),
-                   results=checked.results(data.get("results"), source=source),
-                   software_version=checked.text(data.get("software_version", "?"), f"{source}: software_version"),
-                   created=checked.text(data.get("created", ""), f"{source}: created"),
-                   notes=checked.text(data.get("notes", ""), f"{source}: notes", limit=checked.MAX_NOTES))
+        return cls(
+            name=name,
+            region=region,
+            siting=setups["siting"],
+            grouping=setups["grouping"],
+            added_sites=checked.added_sites(data.get("added_sites"), source=source),
+            results=checked.results(data.get("results"), source=source),
+            software_version=checked.text(data.get("software_version", "?"), f"{source}: software_version"),
+            created=checked.text(data.get("created", ""), f"{source}: created"),
+            notes=checked.text(data.get("notes", ""), f"{source}: notes", limit=checked.MAX_NOTES),
+        )
 
     def save(self, path: str | Path, *, overwrite: bool = False) -> Path:
         """Write the scenario atomically.
@@ -466,7 +541,7 @@ class Scenario:
         return json.dumps(self.to_dict(base=base), ensure_ascii=False, indent=1, default=_json_default) + "\n"
 
     @classmethod
-    def load(cls, path: str | Path) -> "Scenario":
+    def load(cls, path: str | Path) -> Scenario:
         """Read a scenario file (untrusted: see :mod:`planner.scenario_input`).
 
         The region's relative paths are resolved from the file's folder.
@@ -482,14 +557,18 @@ class Scenario:
             if path.is_dir():
                 raise ScenarioError(f"{path}: a folder, not a scenario file")
             if path.stat().st_size > MAX_SCENARIO_BYTES:
-                raise ScenarioError(f"{path}: not a scenario file ({path.stat().st_size:,} bytes; at most "
-                                    f"{MAX_SCENARIO_BYTES:,} are read)")
+                raise ScenarioError(
+                    f"{path}: not a scenario file ({path.stat().st_size:,} bytes; at most "
+                    f"{MAX_SCENARIO_BYTES:,} are read)"
+                )
             data = path.read_bytes()
         except FileNotFoundError as exc:
             raise ScenarioError(f"{path}: no such scenario file") from exc
         except OSError as exc:
             raise ScenarioError(f"{path}: cannot be read ({exc.strerror or type(exc).__name__})") from exc
-        return cls.from_dict(checked.parse(data, source=str(path)), source=str(path), base=path.parent.resolve())
+        return cls.from_dict(
+            checked.parse(data, source=str(path)), source=str(path), base=path.parent.resolve()
+        )
 
 
 def _json_default(value: Any) -> Any:
@@ -518,24 +597,39 @@ def atomic_write_text(path: str | Path, text: str, *, overwrite: bool = True) ->
 
 
 def _now() -> str:
-    return dt.datetime.now(dt.timezone.utc).isoformat(timespec="seconds")
+    return dt.datetime.now(dt.UTC).isoformat(timespec="seconds")
 
 
 def _report_from_dict(data: Mapping[str, Any]) -> SolveReport:
     """A :class:`SolveReport` from its plain-JSON form."""
-    reasons = tuple(Infeasibility(r["rule"], r["subject"], r["message"], dict(r.get("detail") or {}))
-                    for r in data.get("reasons") or ())
-    return SolveReport(SolveStatus(data["status"]), objective=data.get("objective"),
-                       best_bound=data.get("best_bound"), gap=data.get("gap"),
-                       solve_seconds=float(data.get("solve_seconds") or 0.0), backend=data.get("backend", "none"),
-                       reasons=reasons, certificate=str(data.get("certificate") or ""))
+    reasons = tuple(
+        Infeasibility(r["rule"], r["subject"], r["message"], dict(r.get("detail") or {}))
+        for r in data.get("reasons") or ()
+    )
+    return SolveReport(
+        SolveStatus(data["status"]),
+        objective=data.get("objective"),
+        best_bound=data.get("best_bound"),
+        gap=data.get("gap"),
+        solve_seconds=float(data.get("solve_seconds") or 0.0),
+        backend=data.get("backend", "none"),
+        reasons=reasons,
+        certificate=str(data.get("certificate") or ""),
+    )
 
 
-def siting_result_from_beds(region: Region, setup: SitingSetup, beds: Mapping[str, int], *,
-                            report: SolveReport | None = None, serving: Mapping[str, str] | None = None,
-                            county_reports: Mapping[str, SolveReport] | None = None,
-                            wall_seconds: float = 0.0, tie_break_report: SolveReport | None = None,
-                            stage_seconds: Mapping[str, float] | None = None) -> SitingResult:
+def siting_result_from_beds(
+    region: Region,
+    setup: SitingSetup,
+    beds: Mapping[str, int],
+    *,
+    report: SolveReport | None = None,
+    serving: Mapping[str, str] | None = None,
+    county_reports: Mapping[str, SolveReport] | None = None,
+    wall_seconds: float = 0.0,
+    tie_break_report: SolveReport | None = None,
+    stage_seconds: Mapping[str, float] | None = None,
+) -> SitingResult:
     """A siting result for a given plan (open sites and their beds), without solving.
 
     Used to restore saved plans, and to score a plan the planner edited by hand.
@@ -579,19 +673,30 @@ def siting_result_from_beds(region: Region, setup: SitingSetup, beds: Mapping[st
     assignment = None
     if setup.capacitated:
         site_pos = {i: k for k, i in enumerate(ids)}
-        assignment = np.array([site_pos.get((serving or {}).get(str(t)), -1) for t in data.demand_ids],
-                              dtype=np.int64)
+        assignment = np.array(
+            [site_pos.get((serving or {}).get(str(t)), -1) for t in data.demand_ids], dtype=np.int64
+        )
     report = SolveReport(SolveStatus.FEASIBLE) if report is None else report
-    plan = make_plan(PlanArrays(Prepared(data, setup.params(data)), open_, bed_array, assignment), report,
-                     county_reports=dict(county_reports or {}), tie_break_report=tie_break_report,
-                     stage_seconds=dict(stage_seconds or {}))
+    plan = make_plan(
+        PlanArrays(Prepared(data, setup.params(data)), open_, bed_array, assignment),
+        report,
+        county_reports=dict(county_reports or {}),
+        tie_break_report=tie_break_report,
+        stage_seconds=dict(stage_seconds or {}),
+    )
     return SitingResult(plan, setup, index, wall_seconds)
 
 
-def grouping_result_from_assignment(region: Region, setup: GroupingSetup, assignment: Mapping[str, str], *,
-                                    reports: Mapping[str, SolveReport] | None = None,
-                                    report: SolveReport | None = None, wall_seconds: float = 0.0,
-                                    counties: Iterable[str] | None = None) -> GroupingResult:
+def grouping_result_from_assignment(
+    region: Region,
+    setup: GroupingSetup,
+    assignment: Mapping[str, str],
+    *,
+    reports: Mapping[str, SolveReport] | None = None,
+    report: SolveReport | None = None,
+    wall_seconds: float = 0.0,
+    counties: Iterable[str] | None = None,
+) -> GroupingResult:
     """A grouping result for a given township -> lead assignment, without solving.
 
     Used to restore saved plans, and to score a grouping repainted by hand.
@@ -648,33 +753,58 @@ def grouping_result_from_assignment(region: Region, setup: GroupingSetup, assign
         if problems:
             raise ValueError("; ".join(p.message for p in problems[:5]))
         own = reports.get(county) or SolveReport(SolveStatus.FEASIBLE if mine else SolveStatus.NO_SOLUTION)
-        evaluation = evaluate_assignment(data, setup.params(county), mine) if own.status.has_solution else None
+        evaluation = (
+            evaluate_assignment(data, setup.params(county), mine) if own.status.has_solution else None
+        )
         plans[county] = GroupingPlan(county, data.township_ids, data.lead_ids, lead_index, own, evaluation)
         inputs[county] = data
     combined = report if report is not None else combine_reports([p.report for p in plans.values()])
     return GroupingResult(plans, combined, setup, inputs, wall_seconds)
 
 
-def _restore_siting(region: Region, setup: SitingSetup, saved: Mapping[str, Any],
-                    serving: Mapping[str, str] | None) -> SitingResult:
+def _restore_siting(
+    region: Region, setup: SitingSetup, saved: Mapping[str, Any], serving: Mapping[str, str] | None
+) -> SitingResult:
     """A siting result from its saved JSON: the saved open sites and beds, figures recomputed."""
     beds = {str(s["facility_id"]): int(s["beds"]) for s in saved["open_sites"]}
     county_reports = {k: _report_from_dict(v) for k, v in (saved.get("counties") or {}).items()}
     proven = saved.get("tie_break_proven")
-    tie = None if proven is None else SolveReport(SolveStatus.OPTIMAL if proven else SolveStatus.FEASIBLE,
-                                                  objective=saved.get("tie_break_value"))
-    return siting_result_from_beds(region, setup, beds, report=_report_from_dict(saved), serving=serving,
-                                   county_reports=county_reports, wall_seconds=float(saved.get("wall_seconds") or 0),
-                                   tie_break_report=tie, stage_seconds=saved.get("stage_seconds"))
+    tie = (
+        None
+        if proven is None
+        else SolveReport(
+            SolveStatus.OPTIMAL if proven else SolveStatus.FEASIBLE, objective=saved.get("tie_break_value")
+        )
+    )
+    return siting_result_from_beds(
+        region,
+        setup,
+        beds,
+        report=_report_from_dict(saved),
+        serving=serving,
+        county_reports=county_reports,
+        wall_seconds=float(saved.get("wall_seconds") or 0),
+        tie_break_report=tie,
+        stage_seconds=saved.get("stage_seconds"),
+    )
 
 
 def _restore_grouping(region: Region, setup: GroupingSetup, saved: Mapping[str, Any]) -> GroupingResult:
     """A grouping result from its saved JSON: the saved township -> lead, figures recomputed."""
-    lead_of = {str(t): str(c["lead_facility_id"]) for c in saved.get("communities") or ()
-               for t in c["township_codes"]}
+    lead_of = {
+        str(t): str(c["lead_facility_id"])
+        for c in saved.get("communities") or ()
+        for t in c["township_codes"]
+    }
     reports = {k: _report_from_dict(v) for k, v in saved["counties"].items()}
-    return grouping_result_from_assignment(region, setup, lead_of, reports=reports, report=_report_from_dict(saved),
-                                           wall_seconds=float(saved.get("wall_seconds") or 0.0))
+    return grouping_result_from_assignment(
+        region,
+        setup,
+        lead_of,
+        reports=reports,
+        report=_report_from_dict(saved),
+        wall_seconds=float(saved.get("wall_seconds") or 0.0),
+    )
 
 
 def plan_differences(before: Mapping[str, Any], after: Mapping[str, Any]) -> list[str]:
@@ -704,17 +834,27 @@ def plan_differences(before: Mapping[str, Any], after: Mapping[str, Any]) -> lis
             continue
         if a.get("status") != b.get("status"):
             out.append(f"{part}: status {a.get('status')} before, {b.get('status')} after")
-    sites = [{str(s["facility_id"]): int(s["beds"]) for s in (r.get("siting") or {}).get("open_sites", ())}
-             for r in (before, after)]
+    sites = [
+        {str(s["facility_id"]): int(s["beds"]) for s in (r.get("siting") or {}).get("open_sites", ())}
+        for r in (before, after)
+    ]
     for fid in sorted(set(sites[0]) | set(sites[1])):
         if sites[0].get(fid) != sites[1].get(fid):
-            out.append(f"site {fid}: beds {sites[0].get(fid, 'closed')} before, {sites[1].get(fid, 'closed')} after")
+            out.append(
+                f"site {fid}: beds {sites[0].get(fid, 'closed')} before, {sites[1].get(fid, 'closed')} after"
+            )
     serving = [r.get("siting_serving") or {} for r in (before, after)]
     moved = sorted(t for t in set(serving[0]) | set(serving[1]) if serving[0].get(t) != serving[1].get(t))
     if moved:
         out.append(f"{len(moved)} township(s) served by another site, e.g. {', '.join(moved[:5])}")
-    leads = [{str(t): str(c["lead_facility_id"]) for c in (r.get("grouping") or {}).get("communities", ())
-              for t in c["township_codes"]} for r in (before, after)]
+    leads = [
+        {
+            str(t): str(c["lead_facility_id"])
+            for c in (r.get("grouping") or {}).get("communities", ())
+            for t in c["township_codes"]
+        }
+        for r in (before, after)
+    ]
     moved = sorted(t for t in set(leads[0]) | set(leads[1]) if leads[0].get(t) != leads[1].get(t))
     if moved:
         out.append(f"{len(moved)} township(s) in another community, e.g. {', '.join(moved[:5])}")

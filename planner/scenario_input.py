@@ -30,8 +30,20 @@ from geodata.files import is_file_system_root
 from geodata.schema import FacilityKind, Grade, Layer, Ownership, SiteStatus, Specialty
 from planner.bounds import REGION_OPTIONS, TRAVEL, Bound, quote, snippet
 
-__all__ = ["MAX_DEPTH", "MAX_SCENARIO_BYTES", "ScenarioError", "added_sites", "confine_paths", "parse",
-           "refuse_root_folders", "region_values", "relative_to", "resolve_from", "results", "text"]
+__all__ = [
+    "MAX_DEPTH",
+    "MAX_SCENARIO_BYTES",
+    "ScenarioError",
+    "added_sites",
+    "confine_paths",
+    "parse",
+    "refuse_root_folders",
+    "region_values",
+    "relative_to",
+    "resolve_from",
+    "results",
+    "text",
+]
 
 #: Largest scenario file read (a national grouping's results are a few MB).
 MAX_SCENARIO_BYTES = 64 * 1024**2
@@ -72,17 +84,21 @@ def parse(data: bytes, *, source: str) -> Any:
         Too large, not UTF-8, not JSON, or nested too deep.
     """
     if len(data) > MAX_SCENARIO_BYTES:
-        raise ScenarioError(f"{source}: not a scenario file ({len(data):,} bytes; at most "
-                            f"{MAX_SCENARIO_BYTES:,} are read)")
+        raise ScenarioError(
+            f"{source}: not a scenario file ({len(data):,} bytes; at most {MAX_SCENARIO_BYTES:,} are read)"
+        )
     try:
         content = json.loads(data.decode("utf-8"))
     except UnicodeDecodeError as exc:
         raise ScenarioError(f"{source}: not a scenario file (not UTF-8 text: byte {exc.start})") from None
     except json.JSONDecodeError as exc:
-        raise ScenarioError(f"{source}: not a scenario file (not JSON: {exc.msg} at line {exc.lineno}, "
-                            f"column {exc.colno})") from None
+        raise ScenarioError(
+            f"{source}: not a scenario file (not JSON: {exc.msg} at line {exc.lineno}, column {exc.colno})"
+        ) from None
     except RecursionError:
-        raise ScenarioError(f"{source}: not a scenario file (nested deeper than {MAX_DEPTH} levels)") from None
+        raise ScenarioError(
+            f"{source}: not a scenario file (nested deeper than {MAX_DEPTH} levels)"
+        ) from None
     except ValueError:  # a number of thousands of digits (Python's limit on converting them)
         raise ScenarioError(f"{source}: not a scenario file (a number too long to read)") from None
     _check_depth(content, source=source)
@@ -163,8 +179,11 @@ def _keys(data: Mapping[str, Any], where: str, known: Iterable[str]) -> None:
     known = set(known)
     unknown = [k for k in data if k not in known]
     if unknown:
-        raise ScenarioError(bounded(f"{where}: unknown key {quote(str(unknown[0]))}; expected some of "
-                                    f"{', '.join(sorted(known))}"))
+        raise ScenarioError(
+            bounded(
+                f"{where}: unknown key {quote(str(unknown[0]))}; expected some of {', '.join(sorted(known))}"
+            )
+        )
 
 
 # --- the region reference ---------------------------------------------------------------------------------------
@@ -188,7 +207,7 @@ def region_values(data: Any, *, source: str) -> dict[str, Any]:
             raise ScenarioError(f"{where}: the key '{key}' is missing")
     paths = _listing(data["paths"], f"{where}.paths", most=MAX_PATHS)
     if not paths:
-        _fail(f"{where}.paths", "at least one path (or \"demo\")", paths)
+        _fail(f"{where}.paths", 'at least one path (or "demo")', paths)
     paths = [text(p, f"{where}.paths[{i}]", limit=MAX_PATH) for i, p in enumerate(paths)]
     for i, p in enumerate(paths):
         if not p.strip() or "\x00" in p:
@@ -196,9 +215,13 @@ def region_values(data: Any, *, source: str) -> dict[str, Any]:
     seed = data.get("seed")
     if seed is not None:
         _number(seed, f"{where}.seed", Bound(0, 2**32 - 1, whole=True))
-    return {"paths": paths, "options": _option_values(data["options"], f"{where}.options"),
-            "content_hash": text(data["content_hash"], f"{where}.content_hash"),
-            "name": text(data["name"], f"{where}.name"), "seed": seed}
+    return {
+        "paths": paths,
+        "options": _option_values(data["options"], f"{where}.options"),
+        "content_hash": text(data["content_hash"], f"{where}.content_hash"),
+        "name": text(data["name"], f"{where}.name"),
+        "seed": seed,
+    }
 
 
 def _option_values(data: Any, where: str) -> dict[str, Any]:
@@ -208,22 +231,30 @@ def _option_values(data: Any, where: str) -> dict[str, Any]:
     for key in ("crs", "roles"):
         if data.get(key) is not None:
             values = _mapping(data[key], f"{where}.{key}", most=len(_LAYERS))
-            out[key] = {_choice(layer, f"{where}.{key}", _LAYERS, optional=False):
-                        text(v, f"{where}.{key}.{layer}", limit=MAX_PATH) for layer, v in values.items()}
+            out[key] = {
+                _choice(layer, f"{where}.{key}", _LAYERS, optional=False): text(
+                    v, f"{where}.{key}.{layer}", limit=MAX_PATH
+                )
+                for layer, v in values.items()
+            }
     if data.get("columns") is not None:
         layers = _mapping(data["columns"], f"{where}.columns", most=len(_LAYERS))
         out["columns"] = {}
         for layer, mapping in layers.items():
             _choice(layer, f"{where}.columns", _LAYERS, optional=False)
             mapping = _mapping(mapping, f"{where}.columns.{layer}", most=500)
-            out["columns"][layer] = {text(k, f"{where}.columns.{layer}"): text(v, f"{where}.columns.{layer}.{k}")
-                                     for k, v in mapping.items()}
+            out["columns"][layer] = {
+                text(k, f"{where}.columns.{layer}"): text(v, f"{where}.columns.{layer}.{k}")
+                for k, v in mapping.items()
+            }
     if data.get("aged_share") is not None:
         out["aged_share"] = _number(data["aged_share"], f"{where}.aged_share", REGION_OPTIONS["aged_share"])
     if data.get("travel") is not None:
         travel = _mapping(data["travel"], f"{where}.travel", most=100)
         _keys(travel, f"{where}.travel", TRAVEL)
-        out["travel"] = {k: _number(v, f"{where}.travel.{k}", TRAVEL[k], optional=False) for k, v in travel.items()}
+        out["travel"] = {
+            k: _number(v, f"{where}.travel.{k}", TRAVEL[k], optional=False) for k, v in travel.items()
+        }
     if "name" in data:
         out["name"] = text(data["name"], f"{where}.name", optional=True)
     return out
@@ -231,8 +262,13 @@ def _option_values(data: Any, where: str) -> dict[str, Any]:
 
 # --- added sites and saved results ------------------------------------------------------------------------------
 
-_SITE_CHOICES = {"kind": FacilityKind, "grade": Grade, "ownership": Ownership, "specialty": Specialty,
-                 "status": SiteStatus}
+_SITE_CHOICES = {
+    "kind": FacilityKind,
+    "grade": Grade,
+    "ownership": Ownership,
+    "specialty": Specialty,
+    "status": SiteStatus,
+}
 
 
 def added_sites(data: Any, *, source: str) -> list[dict[str, Any]]:
@@ -246,9 +282,11 @@ def added_sites(data: Any, *, source: str) -> list[dict[str, Any]]:
         for key in ("facility_id", "lon", "lat"):
             if key not in site:
                 raise ScenarioError(f"{at}: the key '{key}' is missing")
-        clean = {"facility_id": text(site["facility_id"], f"{at}.facility_id", code=True),
-                 "lon": _number(site["lon"], f"{at}.lon", Bound(-180, 180), optional=False),
-                 "lat": _number(site["lat"], f"{at}.lat", Bound(-90, 90), optional=False)}
+        clean = {
+            "facility_id": text(site["facility_id"], f"{at}.facility_id", code=True),
+            "lon": _number(site["lon"], f"{at}.lon", Bound(-180, 180), optional=False),
+            "lat": _number(site["lat"], f"{at}.lat", Bound(-90, 90), optional=False),
+        }
         if site.get("name") is not None:
             clean["name"] = text(site["name"], f"{at}.name")
         for key, enum in _SITE_CHOICES.items():
@@ -307,16 +345,22 @@ def results(data: Any, *, source: str) -> dict[str, Any]:
         if siting.get("tie_break_proven") not in (None, True, False):
             _fail(f"{where}.siting.tie_break_proven", "true, false or null", siting["tie_break_proven"])
         _number(siting.get("tie_break_value"), f"{where}.siting.tie_break_value")
-        for stage, seconds in _mapping(siting.get("stage_seconds") or {}, f"{where}.siting.stage_seconds",
-                                       most=10).items():
-            _number(seconds, f"{where}.siting.stage_seconds.{text(stage, f'{where}.siting.stage_seconds')}",
-                    Bound(0, math.inf))
+        for stage, seconds in _mapping(
+            siting.get("stage_seconds") or {}, f"{where}.siting.stage_seconds", most=10
+        ).items():
+            _number(
+                seconds,
+                f"{where}.siting.stage_seconds.{text(stage, f'{where}.siting.stage_seconds')}",
+                Bound(0, math.inf),
+            )
         for county, report in _mapping(siting.get("counties") or {}, f"{where}.siting.counties").items():
             _report(report, f"{where}.siting.counties.{text(county, f'{where}.siting.counties', code=True)}")
     grouping = data.get("grouping")
     if grouping is not None:
         grouping = _report(grouping, f"{where}.grouping")
-        for i, community in enumerate(_listing(grouping.get("communities") or [], f"{where}.grouping.communities")):
+        for i, community in enumerate(
+            _listing(grouping.get("communities") or [], f"{where}.grouping.communities")
+        ):
             at = f"{where}.grouping.communities[{i}]"
             community = _mapping(community, at, most=100)
             text(community.get("lead_facility_id"), f"{at}.lead_facility_id", code=True)
@@ -324,12 +368,18 @@ def results(data: Any, *, source: str) -> dict[str, Any]:
                 text(code, f"{at}.township_codes[{j}]", code=True)
         counties = _mapping(grouping.get("counties"), f"{where}.grouping.counties")
         for county, report in counties.items():
-            _report(report, f"{where}.grouping.counties.{text(county, f'{where}.grouping.counties', code=True)}")
+            _report(
+                report, f"{where}.grouping.counties.{text(county, f'{where}.grouping.counties', code=True)}"
+            )
     if data.get("siting_serving") is not None:
         for township, site in _mapping(data["siting_serving"], f"{where}.siting_serving").items():
             if not (isinstance(site, float) and math.isnan(site)):  # NaN: the township is served by no site
-                text(site, f"{where}.siting_serving.{text(township, f'{where}.siting_serving')}", code=True,
-                     optional=True)
+                text(
+                    site,
+                    f"{where}.siting_serving.{text(township, f'{where}.siting_serving')}",
+                    code=True,
+                    optional=True,
+                )
     if data.get("kpis") is not None:
         for key, value in _mapping(data["kpis"], f"{where}.kpis", most=200).items():
             at = f"{where}.kpis.{text(key, f'{where}.kpis')}"
@@ -381,8 +431,10 @@ def refuse_root_folders(paths: Iterable[str | Path], *, what: str) -> None:
         if str(path) == DEMO:
             continue
         if is_file_system_root(path):
-            raise ScenarioError(f"{what}: {quote(str(path))} is the root of a file system; name the "
-                                "region's files or their own folder")
+            raise ScenarioError(
+                f"{what}: {quote(str(path))} is the root of a file system; name the "
+                "region's files or their own folder"
+            )
 
 
 def confine_paths(paths: Sequence[str], roots: Sequence[Path], *, what: str) -> list[str]:
@@ -404,17 +456,28 @@ def confine_paths(paths: Sequence[str], roots: Sequence[Path], *, what: str) -> 
             continue
         given = Path(path)
         candidates = [given] if given.is_absolute() else [root / given for root in roots]
-        found = next((c.resolve() for c in candidates
-                      if any(c.resolve() == r or c.resolve().is_relative_to(r) for r in roots)
-                      and c.resolve().exists()), None)
+        found = next(
+            (
+                c.resolve()
+                for c in candidates
+                if any(c.resolve() == r or c.resolve().is_relative_to(r) for r in roots)
+                and c.resolve().exists()
+            ),
+            None,
+        )
         if found is None:
-            inside = next((c.resolve() for c in candidates
-                           if any(c.resolve().is_relative_to(r) for r in roots)), None)
-            reason = ("does not exist there" if inside is not None else
-                      "is outside the folders this app may read (your upload and the folder set with "
-                      "planner app --data-dir)" if roots else
-                      "cannot be read: this app reads only your uploads (no data folder was set with "
-                      "planner app --data-dir)")
+            inside = next(
+                (c.resolve() for c in candidates if any(c.resolve().is_relative_to(r) for r in roots)), None
+            )
+            reason = (
+                "does not exist there"
+                if inside is not None
+                else "is outside the folders this app may read (your upload and the folder set with "
+                "planner app --data-dir)"
+                if roots
+                else "cannot be read: this app reads only your uploads (no data folder was set with "
+                "planner app --data-dir)"
+            )
             raise ScenarioError(f"{what}[{i}]: {quote(path)} {reason}")
         out.append(str(found))
     return out

@@ -109,8 +109,15 @@ def _hints(cls: type) -> dict[str, Any]:
         return {}
 
 
-def setup_values(cls: type, data: Mapping[str, Any], *, source: str, text_tuples: Iterable[str] = (),
-                 text_maps: Iterable[str] = (), numbers: Mapping[str, Bound] | None = None) -> dict[str, Any]:
+def setup_values(
+    cls: type,
+    data: Mapping[str, Any],
+    *,
+    source: str,
+    text_tuples: Iterable[str] = (),
+    text_maps: Iterable[str] = (),
+    numbers: Mapping[str, Bound] | None = None,
+) -> dict[str, Any]:
     """The keyword arguments of setup class ``cls`` from a plain mapping, keys and shapes checked, codes made text.
 
     Besides the keys named here, every key is checked against its type hint in
@@ -153,7 +160,9 @@ def setup_values(cls: type, data: Mapping[str, Any], *, source: str, text_tuples
     known = {f.name for f in dataclasses.fields(cls)}
     unknown = set(data) - known
     if unknown:
-        raise ValueError(f"{source}: unknown key(s) {sorted(map(str, unknown))}; expected some of {sorted(known)}")
+        raise ValueError(
+            f"{source}: unknown key(s) {sorted(map(str, unknown))}; expected some of {sorted(known)}"
+        )
     values = dict(data)
     text_tuples, text_maps = set(text_tuples), set(text_maps)
     for key in text_maps:

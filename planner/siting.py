@@ -36,8 +36,12 @@ __all__ = ["SitingResult", "SitingSetup", "run_siting", "siting_data"]
 
 Progress = Callable[[int, int, str], None]
 #: The CLI's objective names and the optimiser's.
-OBJECTIVES = {"min-sites": "min_sites", "max-coverage": "max_coverage", "min-distance": "min_distance",
-              "min-max-distance": "min_max_distance"}
+OBJECTIVES = {
+    "min-sites": "min_sites",
+    "max-coverage": "max_coverage",
+    "min-distance": "min_distance",
+    "min-max-distance": "min_max_distance",
+}
 
 
 @dataclass(frozen=True)
@@ -110,8 +114,12 @@ class SitingSetup:
     beds_min: int = 4
     beds_max: int | None = 50
     beds_per_10k_aged: float = 0.0
-    site_kinds: tuple[str, ...] = (FacilityKind.COUNTY_HOSPITAL.value, FacilityKind.TOWNSHIP_HEALTH_CENTER.value,
-                                   FacilityKind.COMMUNITY_HEALTH_CENTER.value, FacilityKind.OTHER.value)
+    site_kinds: tuple[str, ...] = (
+        FacilityKind.COUNTY_HOSPITAL.value,
+        FacilityKind.TOWNSHIP_HEALTH_CENTER.value,
+        FacilityKind.COMMUNITY_HEALTH_CENTER.value,
+        FacilityKind.OTHER.value,
+    )
     ward_kinds: tuple[str, ...] = (FacilityKind.COUNTY_HOSPITAL.value,)
     require_ward: bool = True
     capacitated: bool = False
@@ -148,16 +156,32 @@ class SitingSetup:
         if self.objective in ("min_sites", "max_coverage"):
             threshold = self.threshold
         else:
-            threshold = self.max_travel if self.max_travel is not None or not self.capacitated else self.threshold
+            threshold = (
+                self.max_travel if self.max_travel is not None or not self.capacitated else self.threshold
+            )
         return SitingParams(
-            objective=self.objective, threshold=threshold, coverage_target=self.coverage_target,
-            county_target=self.county_target, new_sites=self.new_sites, county_new_sites=self.county_new_sites,
-            bed_budget=self.bed_budget, beds_min=self.beds_min, beds_max=self.beds_max,
-            beds_per_10k_aged=self.beds_per_10k_aged, require_ward=self.require_ward,
-            capacitated=self.capacitated, persons_served_per_bed=self.persons_served_per_bed,
-            cross_county=self.cross_county, tie_break=self.tie_break, time_limit=self.time_limit,
-            alternatives=self.alternatives, alternatives_gap=self.alternatives_gap, seed=self.seed, hint=hint,
-            cost_unit="min" if self.unit == "minutes" else self.unit)
+            objective=self.objective,
+            threshold=threshold,
+            coverage_target=self.coverage_target,
+            county_target=self.county_target,
+            new_sites=self.new_sites,
+            county_new_sites=self.county_new_sites,
+            bed_budget=self.bed_budget,
+            beds_min=self.beds_min,
+            beds_max=self.beds_max,
+            beds_per_10k_aged=self.beds_per_10k_aged,
+            require_ward=self.require_ward,
+            capacitated=self.capacitated,
+            persons_served_per_bed=self.persons_served_per_bed,
+            cross_county=self.cross_county,
+            tie_break=self.tie_break,
+            time_limit=self.time_limit,
+            alternatives=self.alternatives,
+            alternatives_gap=self.alternatives_gap,
+            seed=self.seed,
+            hint=hint,
+            cost_unit="min" if self.unit == "minutes" else self.unit,
+        )
 
     def params_check(self, region: Region) -> None:
         """Raise ValueError naming unknown facility ids or counties, or a unit the travel table lacks."""
@@ -180,8 +204,9 @@ class SitingSetup:
         return out
 
     @classmethod
-    def from_dict(cls, data: Mapping[str, Any], *, source: str = "siting parameters",
-                  complete: bool = True) -> "SitingSetup":
+    def from_dict(
+        cls, data: Mapping[str, Any], *, source: str = "siting parameters", complete: bool = True
+    ) -> SitingSetup:
         """Setup from a plain mapping (YAML ``siting:`` section or a saved scenario).
 
         With ``complete`` (the default) the values are checked as the optimiser will (a target
@@ -192,8 +217,14 @@ class SitingSetup:
         ValueError
             Naming the unknown key or the bad value.
         """
-        values = setup_values(cls, data, source=source, text_tuples=("site_kinds", "ward_kinds", "hint", "counties"),
-                              text_maps=("statuses",), numbers=bounds.SITING)
+        values = setup_values(
+            cls,
+            data,
+            source=source,
+            text_tuples=("site_kinds", "ward_kinds", "hint", "counties"),
+            text_maps=("statuses",),
+            numbers=bounds.SITING,
+        )
         try:
             setup = cls(**values)
             if complete:
@@ -238,7 +269,9 @@ def siting_data(region: Region, setup: SitingSetup) -> tuple[SitingData, SiteInd
         the setup's unit, same-county only unless ``cross_county``.
     """
     f, t = region.facilities, region.townships
-    towns = np.arange(len(t)) if setup.counties is None else np.flatnonzero(t["county_code"].isin(setup.counties))
+    towns = (
+        np.arange(len(t)) if setup.counties is None else np.flatnonzero(t["county_code"].isin(setup.counties))
+    )
     chosen = f["kind"].isin(setup.site_kinds).to_numpy()
     if setup.counties is not None:
         chosen = chosen & f["county_code"].isin(setup.counties).to_numpy()
@@ -249,17 +282,25 @@ def siting_data(region: Region, setup: SitingSetup) -> tuple[SitingData, SiteInd
     cost = pairs[setup.unit].to_numpy(float)
     keep = np.isfinite(cost)
     if not setup.cross_county:
-        keep &= t["county_code"].to_numpy()[pairs["township"]] == f["county_code"].to_numpy()[pairs["facility"]]
+        keep &= (
+            t["county_code"].to_numpy()[pairs["township"]] == f["county_code"].to_numpy()[pairs["facility"]]
+        )
     pairs = pairs[keep].assign(cost=cost[keep])
     t_row = pd.Series(np.arange(len(towns)), index=towns)
     f_col = pd.Series(np.arange(len(sites)), index=sites)
     data = SitingData.from_pairs(
-        t_row.loc[pairs["township"]].to_numpy(), f_col.loc[pairs["facility"]].to_numpy(), pairs["cost"].to_numpy(),
+        t_row.loc[pairs["township"]].to_numpy(),
+        f_col.loc[pairs["facility"]].to_numpy(),
+        pairs["cost"].to_numpy(),
         demand_weight=t["population_60plus"].to_numpy(float)[towns],
-        demand_group=t["county_code"].to_numpy()[towns], site_group=f["county_code"].to_numpy()[sites],
-        site_status=status, site_ward_eligible=f["kind"].isin(setup.ward_kinds).to_numpy()[sites],
+        demand_group=t["county_code"].to_numpy()[towns],
+        site_group=f["county_code"].to_numpy()[sites],
+        site_status=status,
+        site_ward_eligible=f["kind"].isin(setup.ward_kinds).to_numpy()[sites],
         site_existing_beds=f["hospice_beds"].to_numpy()[sites],
-        demand_ids=t["township_code"].to_numpy()[towns], site_ids=f["facility_id"].to_numpy()[sites])
+        demand_ids=t["township_code"].to_numpy()[towns],
+        site_ids=f["facility_id"].to_numpy()[sites],
+    )
     return data, SiteIndex(sites, towns, pairs)
 
 
@@ -268,8 +309,10 @@ def _check_travel_unit(region: Region, unit: str) -> None:
     pairs = region.travel.pairs
     if unit not in pairs.columns or not np.isfinite(pairs[unit].to_numpy(float)).any():
         other = "minutes" if unit == "km" else "km"
-        raise ValueError(f"the travel table has no {unit} (only {other}): give the threshold in {other} "
-                         f"or add a {unit} column to the travel matrix")
+        raise ValueError(
+            f"the travel table has no {unit} (only {other}): give the threshold in {other} "
+            f"or add a {unit} column to the travel matrix"
+        )
 
 
 def _star(item: tuple[Callable[..., Any], tuple[Any, ...]]) -> Any:
@@ -278,8 +321,10 @@ def _star(item: tuple[Callable[..., Any], tuple[Any, ...]]) -> Any:
     return fn(*args)
 
 
-def county_map(map_fn: Callable[[Callable[[Any], Any], Iterable[Any]], Iterable[Any]] | None,
-               progress: Progress | None = None) -> Callable[..., list[Any]]:
+def county_map(
+    map_fn: Callable[[Callable[[Any], Any], Iterable[Any]], Iterable[Any]] | None,
+    progress: Progress | None = None,
+) -> Callable[..., list[Any]]:
     """The ``map(fn, counties, params)`` the optimiser calls, run on an executor's one-iterable ``map_fn``.
 
     Parameters
@@ -296,6 +341,7 @@ def county_map(map_fn: Callable[[Callable[[Any], Any], Iterable[Any]], Iterable[
         raised or whose worker died gets an ``error`` plan naming the error,
         and the other counties keep theirs.
     """
+
     def mapper(fn: Callable[..., Any], counties: Iterable[SitingData], params: Iterable[Any]) -> list[Any]:
         items = list(zip(counties, params))
         outcomes = (map_fn or map)(_star, zip(repeat(fn), items))
@@ -336,8 +382,21 @@ class SitingResult:
     def sites(self, region: Region) -> gpd.GeoDataFrame:
         """Every candidate or existing site: open or not, beds, new beds, older people it covers."""
         f = region.facilities.iloc[self.index.facilities]
-        out = gpd.GeoDataFrame(f[["facility_id", "name", "kind", "grade", "county_code", "township_code",
-                                  "hospice_beds", "geometry"]].reset_index(drop=True), crs=f.crs)
+        out = gpd.GeoDataFrame(
+            f[
+                [
+                    "facility_id",
+                    "name",
+                    "kind",
+                    "grade",
+                    "county_code",
+                    "township_code",
+                    "hospice_beds",
+                    "geometry",
+                ]
+            ].reset_index(drop=True),
+            crs=f.crs,
+        )
         out.insert(7, "status", site_status(region, self.setup).to_numpy()[self.index.facilities])
         out["existing"] = out["status"] == SiteStatus.EXISTING.value
         out["open"] = self.plan.open
@@ -345,8 +404,11 @@ class SitingResult:
         out["beds"] = self.plan.beds.astype(int)
         out["new_beds"] = np.maximum(out["beds"] - out["hospice_beds"].where(out["existing"], 0), 0)
         weight = region.townships["population_60plus"].to_numpy(float)[self.index.townships]
-        served = np.bincount(self.plan.assignment[self.plan.assignment >= 0],
-                             weights=weight[self.plan.assignment >= 0], minlength=len(out))
+        served = np.bincount(
+            self.plan.assignment[self.plan.assignment >= 0],
+            weights=weight[self.plan.assignment >= 0],
+            minlength=len(out),
+        )
         out["served_60plus"] = served.round().astype(int)
         return out
 
@@ -355,9 +417,14 @@ class SitingResult:
         t = region.townships.iloc[self.index.townships]
         site_ids = region.facilities["facility_id"].to_numpy()[self.index.facilities]
         assigned = self.plan.assignment
-        out = pd.DataFrame({"township_code": t["township_code"].to_numpy(), "township_name": t["township_name"].to_numpy(),
-                            "county_code": t["county_code"].to_numpy(),
-                            "population_60plus": t["population_60plus"].to_numpy()})
+        out = pd.DataFrame(
+            {
+                "township_code": t["township_code"].to_numpy(),
+                "township_name": t["township_name"].to_numpy(),
+                "county_code": t["county_code"].to_numpy(),
+                "population_60plus": t["population_60plus"].to_numpy(),
+            }
+        )
         out["covered"] = coverage_flags(self, region)
         out["nearest_site"] = np.where(assigned >= 0, site_ids[np.maximum(assigned, 0)], None)
         out[f"travel_{self.setup.unit}"] = self.plan.travel
@@ -370,12 +437,21 @@ class SitingResult:
         for county, rows in table.groupby("county_code", sort=True):
             total = float(rows["population_60plus"].sum())
             covered = float(rows.loc[rows["covered"], "population_60plus"].sum())
-            by_county[county] = {"population_60plus": int(total), "covered": int(covered),
-                                 "share": covered / total if total else 1.0}
+            by_county[county] = {
+                "population_60plus": int(total),
+                "covered": int(covered),
+                "share": covered / total if total else 1.0,
+            }
         total = float(table["population_60plus"].sum())
         covered = float(table.loc[table["covered"], "population_60plus"].sum())
-        return {"overall": {"population_60plus": int(total), "covered": int(covered),
-                            "share": covered / total if total else 1.0}, "by_county": by_county}
+        return {
+            "overall": {
+                "population_60plus": int(total),
+                "covered": int(covered),
+                "share": covered / total if total else 1.0,
+            },
+            "by_county": by_county,
+        }
 
     def notes(self, region: Region) -> list[str]:
         """What a planner should know beyond the status: counties with no facility that may host beds, and
@@ -383,16 +459,27 @@ class SitingResult:
         kinds = ", ".join(self.setup.site_kinds)
         with_sites = set(region.facilities["county_code"].to_numpy()[self.index.facilities])
         planned = self.setup.counties or region.county_codes
-        notes = [f"county {c} has no facility of the allowed kinds ({kinds}): nothing can open there"
-                 for c in planned if c not in with_sites]
+        notes = [
+            f"county {c} has no facility of the allowed kinds ({kinds}): nothing can open there"
+            for c in planned
+            if c not in with_sites
+        ]
         return notes + ([self.plan.alternatives_note] if self.plan.alternatives_note else [])
 
     def to_json(self, region: Region) -> dict[str, Any]:
         """The CLI's JSON: report header, open sites, coverage, per-county reports, alternatives, notes."""
         sites = self.sites(region)
-        open_sites = [{"facility_id": r.facility_id, "name": r.name, "county_code": r.county_code,
-                       "beds": int(r.beds), "new_beds": int(r.new_beds), "existing": bool(r.existing)}
-                      for r in sites[sites["open"]].itertuples()]
+        open_sites = [
+            {
+                "facility_id": r.facility_id,
+                "name": r.name,
+                "county_code": r.county_code,
+                "beds": int(r.beds),
+                "new_beds": int(r.new_beds),
+                "existing": bool(r.existing),
+            }
+            for r in sites[sites["open"]].itertuples()
+        ]
         site_ids = sites["facility_id"].to_numpy()
         return {
             **self.plan.report.to_dict(),
@@ -408,9 +495,15 @@ class SitingResult:
             "coverage": self.coverage(region),
             "notes": self.notes(region),
             "counties": {str(k): v.to_dict() for k, v in self.plan.county_reports.items()},
-            "alternatives": [{"rank": i + 1, "objective": a.objective_value, "status": str(a.report.status),
-                              "open_sites": site_ids[a.open].tolist()}
-                             for i, a in enumerate(self.plan.alternatives)],
+            "alternatives": [
+                {
+                    "rank": i + 1,
+                    "objective": a.objective_value,
+                    "status": str(a.report.status),
+                    "open_sites": site_ids[a.open].tolist(),
+                }
+                for i, a in enumerate(self.plan.alternatives)
+            ],
         }
 
 
@@ -422,9 +515,13 @@ def coverage_flags(result: SitingResult, region: Region) -> np.ndarray:
     return np.isin(result.index.townships, hit["township"].unique())
 
 
-def run_siting(region: Region, setup: SitingSetup = SitingSetup(), *,
-               map_fn: Callable[[Callable[[Any], Any], Iterable[Any]], Iterable[Any]] | None = None,
-               progress: Progress | None = None) -> SitingResult:
+def run_siting(
+    region: Region,
+    setup: SitingSetup = SitingSetup(),
+    *,
+    map_fn: Callable[[Callable[[Any], Any], Iterable[Any]], Iterable[Any]] | None = None,
+    progress: Progress | None = None,
+) -> SitingResult:
     """Plan hospice sites and beds for a region.
 
     Parameters
@@ -460,6 +557,10 @@ def run_siting(region: Region, setup: SitingSetup = SitingSetup(), *,
 
 def siting_layers(region: Region, result: SitingResult) -> dict[str, gpd.GeoDataFrame]:
     """Map layers of a siting plan: every site (open or not, beds) and townships with their coverage."""
-    towns = region.townships[["township_code", "geometry"]].merge(result.townships(region), on="township_code")
-    return {"sites": result.sites(region),
-            "townships": gpd.GeoDataFrame(towns, geometry="geometry", crs=region.townships.crs)}
+    towns = region.townships[["township_code", "geometry"]].merge(
+        result.townships(region), on="township_code"
+    )
+    return {
+        "sites": result.sites(region),
+        "townships": gpd.GeoDataFrame(towns, geometry="geometry", crs=region.townships.crs),
+    }

@@ -73,7 +73,7 @@ def neutralise_frame(frame: pd.DataFrame) -> pd.DataFrame:
     return out
 
 
-def write_sheet(sheet: "Worksheet", frame: pd.DataFrame) -> None:
+def write_sheet(sheet: Worksheet, frame: pd.DataFrame) -> None:
     """Write ``frame`` (header row first) into an empty openpyxl worksheet, text as text.
 
     Every text cell is neutralised and stored with the string data type (``'s'``), so
@@ -85,7 +85,9 @@ def write_sheet(sheet: "Worksheet", frame: pd.DataFrame) -> None:
         values = [_plain(value) for value in record]
         sheet.append(values)
         for column, value in enumerate(values, start=1):
-            if isinstance(value, str):  # sheet.cell is a lookup; sheet[sheet.max_row] scanned every cell written
+            if isinstance(
+                value, str
+            ):  # sheet.cell is a lookup; sheet[sheet.max_row] scanned every cell written
                 sheet.cell(row=row, column=column).data_type = "s"
 
 

@@ -45,7 +45,9 @@ from typing import TYPE_CHECKING, Any
 
 from planner.bounds import SITING, flag
 
-if TYPE_CHECKING:  # pandas, the region and the optimiser are imported where a sweep runs: `planner --help` stays fast
+if (
+    TYPE_CHECKING
+):  # pandas, the region and the optimiser are imported where a sweep runs: `planner --help` stays fast
     import pandas as pd
 
     from geodata.region import Region
@@ -75,17 +77,55 @@ NOT_SWEPT = frozenset({"statuses", "hint", "counties", "site_kinds", "ward_kinds
 #: Setup fields that change the optimiser's arrays (the others only change its parameters).
 DATA_FIELDS = ("unit", "cross_county", "site_kinds", "ward_kinds", "statuses", "counties")
 #: Fields a trade-off line runs along (the first one in the grid), in order of preference.
-ALONG = ("coverage_target", "county_target", "new_sites", "county_new_sites", "bed_budget", "beds_per_10k_aged")
+ALONG = (
+    "coverage_target",
+    "county_target",
+    "new_sites",
+    "county_new_sites",
+    "bed_budget",
+    "beds_per_10k_aged",
+)
 #: Short names of fields in point names (others keep their own name).
-SHORT = {"threshold": "t", "coverage_target": "target", "county_target": "ctarget", "new_sites": "p",
-         "county_new_sites": "cp", "bed_budget": "budget", "beds_per_10k_aged": "beds10k", "max_travel": "maxt",
-         "beds_min": "bmin", "beds_max": "bmax"}
+SHORT = {
+    "threshold": "t",
+    "coverage_target": "target",
+    "county_target": "ctarget",
+    "new_sites": "p",
+    "county_new_sites": "cp",
+    "bed_budget": "budget",
+    "beds_per_10k_aged": "beds10k",
+    "max_travel": "maxt",
+    "beds_min": "bmin",
+    "beds_max": "bmax",
+}
 #: Plan figures of a row (keys of :func:`planner.metrics.siting_kpis`' ``overall``).
-FIGURES = ("open_sites", "new_sites", "beds", "new_beds", "coverage_share", "covered", "aged_population",
-           "beds_per_10k", "mean_travel", "max_travel", "uncovered_townships", "counties_without_ward")
+FIGURES = (
+    "open_sites",
+    "new_sites",
+    "beds",
+    "new_beds",
+    "coverage_share",
+    "covered",
+    "aged_population",
+    "beds_per_10k",
+    "mean_travel",
+    "max_travel",
+    "uncovered_townships",
+    "counties_without_ward",
+)
 #: Fonts tried first for Chinese labels (then any font whose name says CJK).
-CJK_FONTS = ("Noto Sans CJK SC", "Source Han Sans SC", "Noto Sans SC", "WenQuanYi Zen Hei", "WenQuanYi Micro Hei",
-             "Microsoft YaHei", "SimHei", "PingFang SC", "Heiti SC", "Noto Serif CJK SC")
+CJK_FONTS = (
+    "Noto Sans CJK SC",
+    "Source Han Sans SC",
+    "Noto Sans SC",
+    "WenQuanYi Zen Hei",
+    "WenQuanYi Micro Hei",
+    "Microsoft YaHei",
+    "SimHei",
+    "PingFang SC",
+    "Heiti SC",
+    "Noto Serif CJK SC",
+)
 
 #: Words of the sweep's table, chart and report: key -> (Chinese, English).
 TEXT: dict[str, tuple[str, str]] = {
@@ -110,13 +150,17 @@ TEXT: dict[str, tuple[str, str]] = {
     "x_beds": ("新增床位（张）", "New beds"),
     "y_coverage": ("60岁及以上人口覆盖率（%）", "Population 60+ covered (%)"),
     "no_plan": ("无方案的点不在图中：{points}", "Points without a plan are not drawn: {points}"),
-    "note": ("每个方案点单独求解；覆盖率等指标由方案重新计算。状态“最优（已证明）”表示已证明最优，"
-             "“可行”表示时限内的最好方案及其最优性差距。",
-             "Each point is solved on its own; coverage and the other figures are recomputed from its plan. "
-             "'optimal (proven)' means proven optimal; 'feasible' is the best plan within the time limit, with "
-             "its gap."),
-    "subtitle": ("目标：{objective} · {points} 个方案点 · 用时 {seconds} 秒",
-                 "Objective: {objective} · {points} points · {seconds} s"),
+    "note": (
+        "每个方案点单独求解；覆盖率等指标由方案重新计算。状态“最优（已证明）”表示已证明最优，"
+        "“可行”表示时限内的最好方案及其最优性差距。",
+        "Each point is solved on its own; coverage and the other figures are recomputed from its plan. "
+        "'optimal (proven)' means proven optimal; 'feasible' is the best plan within the time limit, with "
+        "its gap.",
+    ),
+    "subtitle": (
+        "目标：{objective} · {points} 个方案点 · 用时 {seconds} 秒",
+        "Objective: {objective} · {points} points · {seconds} s",
+    ),
     "minutes": ("分钟", "min"),
     "km": ("公里", "km"),
 }
@@ -182,11 +226,19 @@ def sweep_points(base: SitingSetup, grid: Mapping[str, Sequence[Any]]) -> list[S
     from planner.siting import SitingSetup
 
     known = {f.name for f in fields(SitingSetup)} - NOT_SWEPT
-    problems = [f"{key!r} is not a siting setting a sweep can vary (choose from {', '.join(sorted(known))})"
-                for key in grid if key not in known]
-    problems += [f"{key}: give at least one value" for key, values in grid.items() if key in known and not values]
-    problems += [f"{key}: a value is repeated" for key, values in grid.items()
-                 if key in known and len(set(values)) != len(values)]
+    problems = [
+        f"{key!r} is not a siting setting a sweep can vary (choose from {', '.join(sorted(known))})"
+        for key in grid
+        if key not in known
+    ]
+    problems += [
+        f"{key}: give at least one value" for key, values in grid.items() if key in known and not values
+    ]
+    problems += [
+        f"{key}: a value is repeated"
+        for key, values in grid.items()
+        if key in known and len(set(values)) != len(values)
+    ]
     if problems:
         raise ValueError("sweep grid: " + "; ".join(problems))
     keys = list(grid)
@@ -255,7 +307,9 @@ class SweepResult:
     region_name: str = ""
 
 
-def _row(point: SweepPoint, region: Region, outcome: Any, index: Any) -> tuple[dict[str, Any], SitingResult | None]:
+def _row(
+    point: SweepPoint, region: Region, outcome: Any, index: Any
+) -> tuple[dict[str, Any], SitingResult | None]:
     from optimization.solve import SolveStatus
     from planner.metrics import siting_kpis
     from planner.parallel import TaskFailure
@@ -263,8 +317,14 @@ def _row(point: SweepPoint, region: Region, outcome: Any, index: Any) -> tuple[d
 
     row: dict[str, Any] = {"point": point.name, **{param_column(k): v for k, v in point.values.items()}}
     if isinstance(outcome, TaskFailure):
-        row.update(solve_status=str(SolveStatus.ERROR), gap=None, objective=None, seconds=None,
-                   reason=outcome.error, **dict.fromkeys(FIGURES))
+        row.update(
+            solve_status=str(SolveStatus.ERROR),
+            gap=None,
+            objective=None,
+            seconds=None,
+            reason=outcome.error,
+            **dict.fromkeys(FIGURES),
+        )
         return row, None
     plan, seconds = outcome
     result = SitingResult(plan, point.setup, index, seconds)
@@ -281,8 +341,14 @@ def _row(point: SweepPoint, region: Region, outcome: Any, index: Any) -> tuple[d
     return row, result
 
 
-def run_sweep(region: Region, base: SitingSetup, grid: Mapping[str, Sequence[Any]], *,
-              map_fn: MapFn | None = None, progress: Progress | None = None) -> SweepResult:
+def run_sweep(
+    region: Region,
+    base: SitingSetup,
+    grid: Mapping[str, Sequence[Any]],
+    *,
+    map_fn: MapFn | None = None,
+    progress: Progress | None = None,
+) -> SweepResult:
     """Solve every combination of the grid over the base setup.
 
     Parameters
@@ -334,10 +400,26 @@ def run_sweep(region: Region, base: SitingSetup, grid: Mapping[str, Sequence[Any
         results.append(result)
         if progress is not None:
             progress(done, len(points), point.name)
-    columns = ["point", *map(param_column, grid), "solve_status", "gap", "objective", *FIGURES, "seconds", "reason"]
+    columns = [
+        "point",
+        *map(param_column, grid),
+        "solve_status",
+        "gap",
+        "objective",
+        *FIGURES,
+        "seconds",
+        "reason",
+    ]
     table = pd.DataFrame(rows, columns=columns)
-    return SweepResult(base, {k: list(v) for k, v in grid.items()}, points, results, table,
-                       time.perf_counter() - start, region.name)
+    return SweepResult(
+        base,
+        {k: list(v) for k, v in grid.items()},
+        points,
+        results,
+        table,
+        time.perf_counter() - start,
+        region.name,
+    )
 
 
 # --- table --------------------------------------------------------------------------------------------------------
@@ -347,8 +429,11 @@ def _header(column: str, lang: str, unit: str) -> str:
     from planner import labels
 
     if column in ("threshold", "max_travel_limit"):
-        return f"{_text(column, lang)}（{_text(unit, lang)}）" if lang == "zh" else \
-            f"{_text(column, lang)} ({_text(unit, lang)})"
+        return (
+            f"{_text(column, lang)}（{_text(unit, lang)}）"
+            if lang == "zh"
+            else f"{_text(column, lang)} ({_text(unit, lang)})"
+        )
     if column in TEXT:
         return _text(column, lang)
     return labels.kpi("status" if column == "solve_status" else column, lang)
@@ -446,11 +531,17 @@ def trade_off_chart(result: SweepResult, path_png: str | Path, *, lang: str = "z
 
     font = cjk_font()
     if lang == "zh" and font is None:
-        warnings.warn("no font with Chinese glyphs is installed (e.g. Debian's fonts-noto-cjk); "
-                      "the trade-off chart is labelled in English", stacklevel=2)
+        warnings.warn(
+            "no font with Chinese glyphs is installed (e.g. Debian's fonts-noto-cjk); "
+            "the trade-off chart is labelled in English",
+            stacklevel=2,
+        )
         lang = "en"
-    rc = {"axes.unicode_minus": False, "font.family": "sans-serif",
-          "font.sans-serif": ([font] if font else []) + ["DejaVu Sans"]}
+    rc = {
+        "axes.unicode_minus": False,
+        "font.family": "sans-serif",
+        "font.sans-serif": ([font] if font else []) + ["DejaVu Sans"],
+    }
     table = result.table
     along, rest = _series(result)
     has_plan = table["coverage_share"].notna()
@@ -468,26 +559,42 @@ def trade_off_chart(result: SweepResult, path_png: str | Path, *, lang: str = "z
                 xs, ys = rows[x].to_numpy(float), rows["coverage_share"].to_numpy(float) * 100
                 ax.plot(xs, ys, marker="o", color=colour, label=label)
                 for xv, yv, value in zip(xs, ys, rows[along] if along else [None] * len(rows)):
-                    ax.annotate(_along_label(along, value), (xv, yv), textcoords="offset points", xytext=(4, -10),
-                                fontsize=7, color=colour)
+                    ax.annotate(
+                        _along_label(along, value),
+                        (xv, yv),
+                        textcoords="offset points",
+                        xytext=(4, -10),
+                        fontsize=7,
+                        color=colour,
+                    )
         for ax, key in zip(axes, ("x_sites", "x_beds")):
             ax.set_xlabel(_text(key, lang))
             ax.grid(True, alpha=0.3)
         axes[0].set_ylabel(_text("y_coverage", lang))
         if has_plan.any() and rest:
             handles, names = axes[0].get_legend_handles_labels()
-            figure.legend(handles, names, loc="outside right upper", fontsize=8, title_fontsize=8,
-                          title=_header(rest[0], lang, result.base.unit))
+            figure.legend(
+                handles,
+                names,
+                loc="outside right upper",
+                fontsize=8,
+                title_fontsize=8,
+                title=_header(rest[0], lang, result.base.unit),
+            )
         name = result.region_name if font else result.region_name.encode("ascii", "ignore").decode().strip()
         title = f"{_text('chart', lang)}{'：' if lang == 'zh' else ': '}{name}"
         if along:
-            title += f" ({_header(along, lang, result.base.unit)})" if lang == "en" else \
-                f"（点旁数值：{_header(along, lang, result.base.unit)}）"
+            title += (
+                f" ({_header(along, lang, result.base.unit)})"
+                if lang == "en"
+                else f"（点旁数值：{_header(along, lang, result.base.unit)}）"
+            )
         figure.suptitle(title, fontsize=11)
         missing = table.loc[~has_plan, "point"].tolist()
         if missing:
-            figure.text(0.01, 0.005, _text("no_plan", lang, points=", ".join(missing[:12])), fontsize=7,
-                        color="#a33")
+            figure.text(
+                0.01, 0.005, _text("no_plan", lang, points=", ".join(missing[:12])), fontsize=7, color="#a33"
+            )
         path.parent.mkdir(parents=True, exist_ok=True)
         figure.savefig(path, format="png")
     return path
@@ -530,16 +637,35 @@ def sweep_html(result: SweepResult, *, lang: str = "zh", png: bytes | None = Non
     headers = dict(zip(table.columns, translated.columns))
     title = f"{_text('title', lang)} · {result.region_name}"
     settings = {k: v for k, v in result.base.to_dict().items() if k not in result.grid}
-    setting_rows = pd.DataFrame({"key": list(settings), "value": [
-        v if isinstance(v, (int, float, str, bool)) or v is None else json.dumps(v, ensure_ascii=False)
-        for v in settings.values()]})
-    sub = _text("subtitle", lang, objective=labels.text(f"objective.{result.base.objective}", lang),
-                points=len(result.points), seconds=f"{result.wall_seconds:.1f}")
+    setting_rows = pd.DataFrame(
+        {
+            "key": list(settings),
+            "value": [
+                v
+                if isinstance(v, (int, float, str, bool)) or v is None
+                else json.dumps(v, ensure_ascii=False)
+                for v in settings.values()
+            ],
+        }
+    )
+    sub = _text(
+        "subtitle",
+        lang,
+        objective=labels.text(f"objective.{result.base.objective}", lang),
+        points=len(result.points),
+        seconds=f"{result.wall_seconds:.1f}",
+    )
     key_value = {"key": labels.column("key", lang), "value": labels.column("value", lang)}
-    return render("sweep.html.j2", **page_context(title, lang), sub=sub, image=base64.b64encode(png).decode("ascii"),
-                  points=table_of(table, headers, lang, scroll=len(table) > 20), note=_text("note", lang),
-                  settings=table_of(setting_rows, key_value, lang, keys=["_"] * len(setting_rows)),
-                  headings={key: _text(key, lang) for key in ("chart", "table", "settings")})
+    return render(
+        "sweep.html.j2",
+        **page_context(title, lang),
+        sub=sub,
+        image=base64.b64encode(png).decode("ascii"),
+        points=table_of(table, headers, lang, scroll=len(table) > 20),
+        note=_text("note", lang),
+        settings=table_of(setting_rows, key_value, lang, keys=["_"] * len(setting_rows)),
+        headings={key: _text(key, lang) for key in ("chart", "table", "settings")},
+    )
 
 
 # --- files --------------------------------------------------------------------------------------------------------
@@ -548,12 +674,23 @@ def sweep_html(result: SweepResult, *, lang: str = "zh", png: bytes | None = Non
 def sweep_paths(points: Sequence[SweepPoint], folder: str | Path) -> list[Path]:
     """Files a sweep writes into ``folder``: the table, chart, report and one scenario per point."""
     folder = Path(folder)
-    return [folder / "sweep.csv", folder / "sweep.png", folder / "sweep.html",
-            *(folder / f"{p.name}.scenario.json" for p in points)]
+    return [
+        folder / "sweep.csv",
+        folder / "sweep.png",
+        folder / "sweep.html",
+        *(folder / f"{p.name}.scenario.json" for p in points),
+    ]
 
 
-def write_sweep(result: SweepResult, region: Region, folder: str | Path, *, lang: str = "zh",
-                ref: "RegionRef | None" = None, overwrite: bool = False) -> list[Path]:
+def write_sweep(
+    result: SweepResult,
+    region: Region,
+    folder: str | Path,
+    *,
+    lang: str = "zh",
+    ref: RegionRef | None = None,
+    overwrite: bool = False,
+) -> list[Path]:
     """Write ``sweep.csv`` (UTF-8 with BOM), ``sweep.png``, ``sweep.html`` and each point's scenario.
 
     Parameters
@@ -591,18 +728,23 @@ def write_sweep(result: SweepResult, region: Region, folder: str | Path, *, lang
         targets = targets[:3]
     existing = [str(p) for p in targets if p.exists()]
     if existing and not overwrite:
-        raise FileExistsError(f"{', '.join(existing[:5])}{' ...' if len(existing) > 5 else ''} exist(s); "
-                              "choose another folder or allow replacing them (--force)")
+        raise FileExistsError(
+            f"{', '.join(existing[:5])}{' ...' if len(existing) > 5 else ''} exist(s); "
+            "choose another folder or allow replacing them (--force)"
+        )
     folder.mkdir(parents=True, exist_ok=True)
     table = neutralise_frame(sweep_table(result, lang=lang))  # for Excel: no text read as a formula
     atomic_write_text(targets[0], table.to_csv(index=False).join(["\ufeff", ""]), overwrite=overwrite)
     trade_off_chart(result, targets[1], lang=lang)
-    atomic_write_text(targets[2], sweep_html(result, lang=lang, png=targets[1].read_bytes()), overwrite=overwrite)
+    atomic_write_text(
+        targets[2], sweep_html(result, lang=lang, png=targets[1].read_bytes()), overwrite=overwrite
+    )
     written = targets[:3]
     if ref is not None:
         for point, siting, path in zip(result.points, result.results, targets[3:]):
-            scenario = Scenario(point.name, ref, siting=point.setup,
-                                notes=f"sweep point {point.name} of {result.region_name}")
+            scenario = Scenario(
+                point.name, ref, siting=point.setup, notes=f"sweep point {point.name} of {result.region_name}"
+            )
             if siting is not None:
                 scenario.record(ScenarioRun(region, siting=siting))
             scenario.save(path, overwrite=True)
@@ -615,9 +757,14 @@ def write_sweep(result: SweepResult, region: Region, folder: str | Path, *, lang
 
 def _grid_from_args(args: argparse.Namespace) -> dict[str, list[Any]]:
     grid: dict[str, list[Any]] = {"threshold": args.thresholds}
-    for option, key in (("targets", "coverage_target"), ("county_targets", "county_target"),
-                        ("new_sites", "new_sites"), ("county_new_sites", "county_new_sites"),
-                        ("bed_budgets", "bed_budget"), ("beds_per_10k", "beds_per_10k_aged")):
+    for option, key in (
+        ("targets", "coverage_target"),
+        ("county_targets", "county_target"),
+        ("new_sites", "new_sites"),
+        ("county_new_sites", "county_new_sites"),
+        ("bed_budgets", "bed_budget"),
+        ("beds_per_10k", "beds_per_10k_aged"),
+    ):
         values = getattr(args, option)
         if values:
             grid[key] = values
@@ -626,7 +773,14 @@ def _grid_from_args(args: argparse.Namespace) -> dict[str, list[Any]]:
 
 def cmd_sweep(args: argparse.Namespace) -> int:
     """Run a grid of siting parameters over a region and write the table, chart, report and scenarios."""
-    from planner.cliutil import CommandError, check_outputs, command_executor, load, parameter_errors, read_params
+    from planner.cliutil import (
+        CommandError,
+        check_outputs,
+        command_executor,
+        load,
+        parameter_errors,
+        read_params,
+    )
     from planner.parallel import ProgressBar
     from planner.scenario import DEMO, RegionRef
     from planner.siting import SitingSetup
@@ -649,17 +803,25 @@ def cmd_sweep(args: argparse.Namespace) -> int:
     paths = args.region if isinstance(args.region, list) else [args.region]
     ref = RegionRef.of(region, paths, seed=region.provenance.get("seed") if paths == [DEMO] else None)
     counties = len(base.counties or region.county_codes)
-    with command_executor(args, tasks=len(points) * counties, preload=["planner.sweep", "planner.siting"]) as ex, \
-            ProgressBar(desc="points", unit="point", disable=args.quiet or None) as bar:
+    with (
+        command_executor(
+            args, tasks=len(points) * counties, preload=["planner.sweep", "planner.siting"]
+        ) as ex,
+        ProgressBar(desc="points", unit="point", disable=args.quiet or None) as bar,
+    ):
         try:
             result = run_sweep(region, base, grid, map_fn=ex.map, progress=bar)
         except ValueError as exc:
             raise CommandError(str(exc)) from exc
-    shown = result.table[["point", "solve_status", "gap", "new_sites", "new_beds", "coverage_share", "seconds"]]
+    shown = result.table[
+        ["point", "solve_status", "gap", "new_sites", "new_beds", "coverage_share", "seconds"]
+    ]
     print(shown.to_string(index=False, float_format=lambda v: f"{v:.4g}"))
     files = write_sweep(result, region, args.out, lang=args.lang, ref=ref, overwrite=args.force)
-    print(f"{len(points)} points in {result.wall_seconds:.1f} s; wrote {files[0]}, {files[1]}, {files[2]} and "
-          f"{len(files) - 3} scenario files")
+    print(
+        f"{len(points)} points in {result.wall_seconds:.1f} s; wrote {files[0]}, {files[1]}, {files[2]} and "
+        f"{len(files) - 3} scenario files"
+    )
     return 0 if all(r is not None and r.plan.has_plan for r in result.results) else 1
 
 
@@ -667,30 +829,79 @@ def register(sub: Any) -> None:
     """Add ``sweep`` to the ``planner`` subcommands."""
     from planner.cliutil import add_executor_arguments, add_region_arguments
 
-    p = sub.add_parser("sweep", help="solve a grid of siting parameters; table, trade-off chart, report (情景扫描)")
+    p = sub.add_parser(
+        "sweep", help="solve a grid of siting parameters; table, trade-off chart, report (情景扫描)"
+    )
     add_region_arguments(p)
-    p.add_argument("--objective", required=True, choices=["min-sites", "max-coverage", "min-distance",
-                                                           "min-max-distance"], help="as for planner site")
-    p.add_argument("--thresholds", nargs="+", type=flag(SITING["threshold"]), required=True, metavar="T",
-                   help="coverage thresholds to try (minutes, or km with --unit km)")
+    p.add_argument(
+        "--objective",
+        required=True,
+        choices=["min-sites", "max-coverage", "min-distance", "min-max-distance"],
+        help="as for planner site",
+    )
+    p.add_argument(
+        "--thresholds",
+        nargs="+",
+        type=flag(SITING["threshold"]),
+        required=True,
+        metavar="T",
+        help="coverage thresholds to try (minutes, or km with --unit km)",
+    )
     p.add_argument("--unit", choices=["minutes", "km"], default="minutes", help="unit of the thresholds")
-    p.add_argument("--targets", nargs="+", type=flag(SITING["coverage_target"]), metavar="F",
-                   help="overall coverage targets (0-1)")
-    p.add_argument("--county-targets", nargs="+", type=flag(SITING["county_target"]), metavar="F",
-                   help="coverage targets in every county")
-    p.add_argument("--new-sites", nargs="+", type=flag(SITING["new_sites"]), metavar="P",
-                   help="limits on new sites in all")
-    p.add_argument("--county-new-sites", nargs="+", type=flag(SITING["county_new_sites"]), metavar="P",
-                   help="limits on new sites per county")
-    p.add_argument("--bed-budgets", nargs="+", type=flag(SITING["bed_budget"]), metavar="B", help="budgets of new beds")
-    p.add_argument("--beds-per-10k", nargs="+", type=flag(SITING["beds_per_10k_aged"]), metavar="R",
-                   help="beds each county must reach per 10,000 aged 60+")
+    p.add_argument(
+        "--targets",
+        nargs="+",
+        type=flag(SITING["coverage_target"]),
+        metavar="F",
+        help="overall coverage targets (0-1)",
+    )
+    p.add_argument(
+        "--county-targets",
+        nargs="+",
+        type=flag(SITING["county_target"]),
+        metavar="F",
+        help="coverage targets in every county",
+    )
+    p.add_argument(
+        "--new-sites",
+        nargs="+",
+        type=flag(SITING["new_sites"]),
+        metavar="P",
+        help="limits on new sites in all",
+    )
+    p.add_argument(
+        "--county-new-sites",
+        nargs="+",
+        type=flag(SITING["county_new_sites"]),
+        metavar="P",
+        help="limits on new sites per county",
+    )
+    p.add_argument(
+        "--bed-budgets", nargs="+", type=flag(SITING["bed_budget"]), metavar="B", help="budgets of new beds"
+    )
+    p.add_argument(
+        "--beds-per-10k",
+        nargs="+",
+        type=flag(SITING["beds_per_10k_aged"]),
+        metavar="R",
+        help="beds each county must reach per 10,000 aged 60+",
+    )
     p.add_argument("--params", metavar="YAML", help="siting parameters shared by every point")
-    p.add_argument("--time-limit", type=flag(SITING["time_limit"]), metavar="S",
-                   help="solver time limit per model (seconds)")
-    p.add_argument("--out", required=True, metavar="DIR", help="folder for sweep.csv, sweep.png, sweep.html and "
-                                                                "one scenario file per point")
-    p.add_argument("--lang", choices=["zh", "en"], default="zh", help="language of the table, chart and report")
+    p.add_argument(
+        "--time-limit",
+        type=flag(SITING["time_limit"]),
+        metavar="S",
+        help="solver time limit per model (seconds)",
+    )
+    p.add_argument(
+        "--out",
+        required=True,
+        metavar="DIR",
+        help="folder for sweep.csv, sweep.png, sweep.html and one scenario file per point",
+    )
+    p.add_argument(
+        "--lang", choices=["zh", "en"], default="zh", help="language of the table, chart and report"
+    )
     p.add_argument("--force", action="store_true", help="replace existing files in --out")
     p.add_argument("--quiet", action="store_true", help="no progress on standard error")
     add_executor_arguments(p)

@@ -67,9 +67,14 @@ def markdown_text(value: Any) -> str:
 @cache
 def environment() -> jinja2.Environment:
     """The planner's template environment: templates of ``planner/templates``, every value escaped."""
-    env = jinja2.Environment(loader=jinja2.PackageLoader("planner", "templates"), autoescape=True,
-                             undefined=jinja2.StrictUndefined, trim_blocks=True, lstrip_blocks=True,
-                             keep_trailing_newline=True)
+    env = jinja2.Environment(
+        loader=jinja2.PackageLoader("planner", "templates"),
+        autoescape=True,
+        undefined=jinja2.StrictUndefined,
+        trim_blocks=True,
+        lstrip_blocks=True,
+        keep_trailing_newline=True,
+    )
     env.filters["css_colour"] = css_colour
     return env
 

@@ -6,7 +6,9 @@ import io
 import zipfile
 
 #: A CSV big enough to be deflated into several blocks.
-TABLE = ("township_code,population\n" + "".join(f"T{i:05d},{(i * 7919) % 100_003}\n" for i in range(3000))).encode()
+TABLE = (
+    "township_code,population\n" + "".join(f"T{i:05d},{(i * 7919) % 100_003}\n" for i in range(3000))
+).encode()
 
 
 def zip_bytes(entries: dict[str, bytes]) -> bytes:

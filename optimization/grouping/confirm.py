@@ -31,8 +31,15 @@ from ..solve import SolveReport, SolveStatus, solve_cpsat
 from .model import GroupingModel, build_model, integer_costs
 from .prepare import Prepared
 
-__all__ = ["GroupingCheck", "NEAREST_LEAD", "NoPlanCheck", "SECOND_RUN", "confirm_no_plan", "confirm_travel",
-           "nearest_lead_bound"]
+__all__ = [
+    "NEAREST_LEAD",
+    "SECOND_RUN",
+    "GroupingCheck",
+    "NoPlanCheck",
+    "confirm_no_plan",
+    "confirm_travel",
+    "nearest_lead_bound",
+]
 
 #: Certificate of a plan that meets the nearest-lead bound.
 NEAREST_LEAD = "confirmed by the nearest-lead bound"
@@ -91,7 +98,9 @@ def nearest_lead_bound(prep: Prepared) -> int:
     return int(best[best < np.iinfo(np.int64).max].sum())
 
 
-def confirm_travel(prep: Prepared, value: int, *, seconds: float, proof_seconds: float, seed: int) -> GroupingCheck:
+def confirm_travel(
+    prep: Prepared, value: int, *, seconds: float, proof_seconds: float, seed: int
+) -> GroupingCheck:
     """Check that no contiguous plan has travel below ``value``.
 
     Parameters
@@ -124,11 +133,15 @@ def confirm_travel(prep: Prepared, value: int, *, seconds: float, proof_seconds:
     if report.status.has_solution:
         plan = handle.read(solver)
         better = int(handle.travel_value(plan))
-        note = (f"disagreement: cp-sat proved travel {value} (model units) optimal, a second cp-sat run found "
-                f"{better}; the better plan is kept, gap against the nearest-lead bound")
+        note = (
+            f"disagreement: cp-sat proved travel {value} (model units) optimal, a second cp-sat run found "
+            f"{better}; the better plan is kept, gap against the nearest-lead bound"
+        )
         return GroupingCheck(False, note, bound, plan, better)
     spent = time.perf_counter() - start
-    return GroupingCheck(False, f"not confirmed: the second cp-sat run found no answer in {spent:.1f} s", bound)
+    return GroupingCheck(
+        False, f"not confirmed: the second cp-sat run found no answer in {spent:.1f} s", bound
+    )
 
 
 @dataclass(frozen=True)
@@ -178,12 +191,17 @@ def confirm_no_plan(prep: Prepared, *, seconds: float, proof_seconds: float, see
     if report.status is SolveStatus.INFEASIBLE:
         return NoPlanCheck(True, SECOND_RUN)
     if report.status.has_solution:
-        note = ("disagreement: cp-sat claimed no plan meets the rules, a second cp-sat run found one; "
-                "its plan is kept, optimality not proven")
+        note = (
+            "disagreement: cp-sat claimed no plan meets the rules, a second cp-sat run found one; "
+            "its plan is kept, optimality not proven"
+        )
         plan = handle.read(solver)
         return NoPlanCheck(False, note, plan, float(handle.travel_value(plan)) / handle.scale)
-    return NoPlanCheck(False, f"not confirmed: cp-sat claimed no plan meets the rules, the second cp-sat run "
-                              f"found no answer in {budget:.1f} s")
+    return NoPlanCheck(
+        False,
+        f"not confirmed: cp-sat claimed no plan meets the rules, the second cp-sat run "
+        f"found no answer in {budget:.1f} s",
+    )
 
 
 def _budget(seconds: float, proof_seconds: float) -> float:
@@ -191,14 +209,16 @@ def _budget(seconds: float, proof_seconds: float) -> float:
     return min(seconds, max(proof_seconds, MIN_CHECK_SECONDS))
 
 
-def _second_run(prep: Prepared, budget: float, seed: int, *,
-                travel_cap: int | None = None) -> tuple[GroupingModel, cp_model.CpSolver, SolveReport]:
+def _second_run(
+    prep: Prepared, budget: float, seed: int, *, travel_cap: int | None = None
+) -> tuple[GroupingModel, cp_model.CpSolver, SolveReport]:
     """The same rules in another form (spanning forest, presolve off, one worker, another seed), solved again.
 
     With ``travel_cap`` it asks only for a plan of less travel than that. Returns the model's
     handle, the solver and its report.
     """
     handle = build_model(prep, contiguity="forest", goal="none", travel_cap=travel_cap)
-    solver, report = solve_cpsat(handle.model, time_limit=budget, workers=1, seed=seed + 1,
-                                 parameters={"cp_model_presolve": False})
+    solver, report = solve_cpsat(
+        handle.model, time_limit=budget, workers=1, seed=seed + 1, parameters={"cp_model_presolve": False}
+    )
     return handle, solver, report

@@ -91,14 +91,21 @@ class GroupingData:
         set_(self, "edges", _clean_edges(self.edges, n, self.county_id))
         lt = np.asarray(self.lead_township, dtype=np.int64).reshape(-1)
         if lt.shape != (n_leads,) or np.any((lt < 0) | (lt >= n)):
-            raise ValueError(f"{self.unit} {self.county_id}: lead_township must be {n_leads} township indices")
+            raise ValueError(
+                f"{self.unit} {self.county_id}: lead_township must be {n_leads} township indices"
+            )
         set_(self, "lead_township", lt)
         travel = np.asarray(self.travel, dtype=float).reshape(n, n_leads)
         if np.any(np.isnan(travel)) or np.any(travel < 0):
-            raise ValueError(f"{self.unit} {self.county_id}: travel must be >= 0 (np.inf = unreachable), no NaN")
+            raise ValueError(
+                f"{self.unit} {self.county_id}: travel must be >= 0 (np.inf = unreachable), no NaN"
+            )
         set_(self, "travel", travel)
-        eligible = (np.ones(n_leads, dtype=bool) if self.lead_eligible is None
-                    else np.asarray(self.lead_eligible, dtype=bool).reshape(-1))
+        eligible = (
+            np.ones(n_leads, dtype=bool)
+            if self.lead_eligible is None
+            else np.asarray(self.lead_eligible, dtype=bool).reshape(-1)
+        )
         if eligible.shape != (n_leads,):
             raise ValueError(f"{self.unit} {self.county_id}: lead_eligible must have {n_leads} values")
         set_(self, "lead_eligible", eligible)

@@ -44,23 +44,34 @@ def applicable_families(params: GroupingParams) -> list[Family]:
     out.append(Family.CONTIGUITY)
     if params.locks:
         out.append(Family.LOCKS)
-    if params.leads is not None or params.k is not None or params.k_min is not None or params.k_max is not None:
+    if (
+        params.leads is not None
+        or params.k is not None
+        or params.k_min is not None
+        or params.k_max is not None
+    ):
         out.append(Family.COUNT)
     return out
 
 
-def _feasible_without(data: GroupingData, params: GroupingParams, drop: tuple[Family, ...],
-                      seconds: float) -> tuple[SolveStatus, np.ndarray | None]:
+def _feasible_without(
+    data: GroupingData, params: GroupingParams, drop: tuple[Family, ...], seconds: float
+) -> tuple[SolveStatus, np.ndarray | None]:
     prep = prepare(data, params, relax=drop)
     handle = build_model(prep, contiguity="none" if Family.CONTIGUITY in drop else "forest", goal="none")
-    solver, report = solve_cpsat(handle.model, time_limit=max(seconds, 0.01), workers=params.workers,
-                                 seed=params.seed)
+    solver, report = solve_cpsat(
+        handle.model, time_limit=max(seconds, 0.01), workers=params.workers, seed=params.seed
+    )
     plan = handle.read(solver) if report.status.has_solution else None
     return report.status, plan
 
 
-def diagnose_infeasible(data: GroupingData, params: GroupingParams, *, time_limit: float = 5.0,
-                        ) -> list[Infeasibility]:
+def diagnose_infeasible(
+    data: GroupingData,
+    params: GroupingParams,
+    *,
+    time_limit: float = 5.0,
+) -> list[Infeasibility]:
     """Name the rule families that make a county infeasible.
 
     Parameters
@@ -98,21 +109,34 @@ def diagnose_infeasible(data: GroupingData, params: GroupingParams, *, time_limi
             return found
     words = ", ".join(f.words for f in families)
     note = f" (not settled in the time limit: {'; '.join(unknown)})" if unknown else ""
-    return [Infeasibility(Rule.RULES_COMBINED, data.county_id,
-                          f"{data.label}: no plan meets all rules, and dropping any one or two of {words} "
-                          f"does not help{note}", {"families": [str(f) for f in families]})]
+    return [
+        Infeasibility(
+            Rule.RULES_COMBINED,
+            data.county_id,
+            f"{data.label}: no plan meets all rules, and dropping any one or two of {words} "
+            f"does not help{note}",
+            {"families": [str(f) for f in families]},
+        )
+    ]
 
 
-def _finding(data: GroupingData, params: GroupingParams, drop: tuple[Family, ...],
-             plan: np.ndarray) -> Infeasibility:
+def _finding(
+    data: GroupingData, params: GroupingParams, drop: tuple[Family, ...], plan: np.ndarray
+) -> Infeasibility:
     evaluation = evaluate_assignment(data, params, plan)
     rules = set().union(*(_FAMILY_RULES[f] for f in drop))
     broken = [v for v in evaluation.violations if v.rule in rules]
     words = " and ".join(f.words for f in drop)
-    example = f"; without {'them' if len(drop) > 1 else 'it'} a plan exists, e.g. one where " + \
-        "; ".join(v.message for v in broken[:3]) if broken else ""
+    example = (
+        f"; without {'them' if len(drop) > 1 else 'it'} a plan exists, e.g. one where "
+        + "; ".join(v.message for v in broken[:3])
+        if broken
+        else ""
+    )
     rule = str(drop[0]) if len(drop) == 1 else "+".join(str(f) for f in drop)
-    return Infeasibility(rule, data.county_id,
-                         f"{data.label}: no plan meets {words} together with the other rules{example}",
-                         {"dropped": [str(f) for f in drop], "relaxed_plan_breaks": [v.to_dict() for v in broken]})
-
+    return Infeasibility(
+        rule,
+        data.county_id,
+        f"{data.label}: no plan meets {words} together with the other rules{example}",
+        {"dropped": [str(f) for f in drop], "relaxed_plan_breaks": [v.to_dict() for v in broken]},
+    )

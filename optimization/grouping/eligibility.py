@@ -115,27 +115,32 @@ class LeadRule:
         reasons: list[IneligibleReason] = []
         if self.ownerships is not None and ownership not in self.ownerships:
             allowed = " or ".join(sorted(o.replace("_", " ") for o in self.ownerships))
-            reasons.append(IneligibleReason(
-                "ownership", f"ownership {ownership.replace('_', ' ')} is not allowed (must be {allowed})"))
+            reasons.append(
+                IneligibleReason(
+                    "ownership", f"ownership {ownership.replace('_', ' ')} is not allowed (must be {allowed})"
+                )
+            )
         if grade not in GRADE_RANK:
             reasons.append(IneligibleReason("grade", f"grade {grade!r} is unknown"))
         elif GRADE_RANK[grade] < GRADE_RANK[self.min_grade]:
             shown = "ungraded" if grade == "none" else f"grade {grade}"
-            reasons.append(IneligibleReason(
-                "grade", f"{shown} is below the minimum grade {self.min_grade}"))
+            reasons.append(IneligibleReason("grade", f"{shown} is below the minimum grade {self.min_grade}"))
         if self.specialties is not None and specialty not in self.specialties:
             allowed = ", ".join(sorted(self.specialties))
-            reasons.append(IneligibleReason(
-                "specialty", f"specialty {specialty} is not allowed (must be one of {allowed})"))
+            reasons.append(
+                IneligibleReason(
+                    "specialty", f"specialty {specialty} is not allowed (must be one of {allowed})"
+                )
+            )
         if self.kinds is not None and kind not in self.kinds:
             allowed = ", ".join(sorted(self.kinds))
-            reasons.append(IneligibleReason(
-                "kind", f"kind {kind} is not allowed (must be one of {allowed})"))
+            reasons.append(IneligibleReason("kind", f"kind {kind} is not allowed (must be one of {allowed})"))
         return Eligibility(not reasons, tuple(reasons))
 
 
-def check_lead(kind: str, grade: str, ownership: str, specialty: str, *,
-               rule: LeadRule | None = None) -> Eligibility:
+def check_lead(
+    kind: str, grade: str, ownership: str, specialty: str, *, rule: LeadRule | None = None
+) -> Eligibility:
     """Whether a hospital may lead a medical community.
 
     Parameters

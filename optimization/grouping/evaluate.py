@@ -111,8 +111,10 @@ class AssignmentEvaluation:
         return max((abs(c.deviation_share) for c in self.communities), default=0.0)
 
 
-def as_lead_indices(data: GroupingData, assignment: Mapping[str, str] | Sequence[int] | np.ndarray,
-                    ) -> tuple[np.ndarray, list[Infeasibility]]:
+def as_lead_indices(
+    data: GroupingData,
+    assignment: Mapping[str, str] | Sequence[int] | np.ndarray,
+) -> tuple[np.ndarray, list[Infeasibility]]:
     """Normalise an assignment to lead indices per township.
 
     Parameters
@@ -134,12 +136,23 @@ def as_lead_indices(data: GroupingData, assignment: Mapping[str, str] | Sequence
         for town, lead in assignment.items():
             i, j = data.township_index.get(str(town)), data.lead_index.get(str(lead))
             if i is None:
-                found.append(Infeasibility(Rule.UNKNOWN_TOWNSHIP, str(town),
-                                           f"township {town} is assigned but is not a township of {data.label}"))
+                found.append(
+                    Infeasibility(
+                        Rule.UNKNOWN_TOWNSHIP,
+                        str(town),
+                        f"township {town} is assigned but is not a township of {data.label}",
+                    )
+                )
             elif j is None:
-                found.append(Infeasibility(Rule.UNKNOWN_LEAD, str(lead),
-                                           f"{data.township_label(i)} is assigned to lead {lead}, which is not "
-                                           f"a candidate lead of {data.label}", {"township": str(town)}))
+                found.append(
+                    Infeasibility(
+                        Rule.UNKNOWN_LEAD,
+                        str(lead),
+                        f"{data.township_label(i)} is assigned to lead {lead}, which is not "
+                        f"a candidate lead of {data.label}",
+                        {"township": str(town)},
+                    )
+                )
             else:
                 out[i] = j
         return out, found
@@ -149,8 +162,9 @@ def as_lead_indices(data: GroupingData, assignment: Mapping[str, str] | Sequence
     return arr.copy(), found
 
 
-def evaluate_assignment(data: GroupingData, params: GroupingParams,
-                        assignment: Mapping[str, str] | Sequence[int] | np.ndarray) -> AssignmentEvaluation:
+def evaluate_assignment(
+    data: GroupingData, params: GroupingParams, assignment: Mapping[str, str] | Sequence[int] | np.ndarray
+) -> AssignmentEvaluation:
     """Figures per community and every rule an assignment breaks.
 
     Parameters
@@ -193,14 +207,21 @@ def evaluate_assignment(data: GroupingData, params: GroupingParams,
     weights = data.population[assigned]
     total_travel = float(np.dot(weights, travel)) if np.all(np.isfinite(travel[weights > 0])) else math.inf
     return AssignmentEvaluation(
-        data.county_id, tuple(communities), tuple(found), total_travel,
-        float(sum(abs(c.deviation) for c in communities)), int(crossing.sum()))
+        data.county_id,
+        tuple(communities),
+        tuple(found),
+        total_travel,
+        float(sum(abs(c.deviation) for c in communities)),
+        int(crossing.sum()),
+    )
 
 
 def _unassigned(data: GroupingData, lead_of: np.ndarray) -> list[Infeasibility]:
     loose = [data.township_ids[i] for i in np.flatnonzero(lead_of < 0)]
-    return [Infeasibility(Rule.UNASSIGNED, town, f"township {town} of {data.label} belongs to no community")
-            for town in loose]
+    return [
+        Infeasibility(Rule.UNASSIGNED, town, f"township {town} of {data.label} belongs to no community")
+        for town in loose
+    ]
 
 
 def _count_and_leads(data: GroupingData, params: GroupingParams, used: np.ndarray) -> list[Infeasibility]:
@@ -209,12 +230,21 @@ def _count_and_leads(data: GroupingData, params: GroupingParams, used: np.ndarra
     for lead in used:
         lid = data.lead_ids[lead]
         if fixed is not None and lid not in fixed:
-            found.append(Infeasibility(Rule.LEAD_NOT_CHOSEN, lid,
-                                       f"{data.lead_label(int(lead))} leads a community but is not among the "
-                                       "fixed leads"))
+            found.append(
+                Infeasibility(
+                    Rule.LEAD_NOT_CHOSEN,
+                    lid,
+                    f"{data.lead_label(int(lead))} leads a community but is not among the fixed leads",
+                )
+            )
         if not data.lead_eligible[lead]:
-            found.append(Infeasibility(Rule.LEAD_INELIGIBLE, lid,
-                                       f"{data.lead_label(int(lead))} leads a community but is not eligible"))
+            found.append(
+                Infeasibility(
+                    Rule.LEAD_INELIGIBLE,
+                    lid,
+                    f"{data.lead_label(int(lead))} leads a community but is not eligible",
+                )
+            )
     if fixed is not None:
         used_ids = {data.lead_ids[j] for j in used}
         for lid in sorted(fixed - used_ids):
@@ -224,15 +254,26 @@ def _count_and_leads(data: GroupingData, params: GroupingParams, used: np.ndarra
         if not k_low <= len(used) <= k_high:
             want = f"{k_low}" if k_low == k_high else f"{k_low}-{k_high}"
             has = count(len(used), "community", "communities")
-            found.append(Infeasibility(Rule.COMMUNITY_COUNT, data.county_id,
-                                       f"{data.label} has {has}, {want} required",
-                                       {"communities": len(used), "k_min": k_low, "k_max": k_high}))
+            found.append(
+                Infeasibility(
+                    Rule.COMMUNITY_COUNT,
+                    data.county_id,
+                    f"{data.label} has {has}, {want} required",
+                    {"communities": len(used), "k_min": k_low, "k_max": k_high},
+                )
+            )
     return found
 
 
-def _community(data: GroupingData, lead: int, members: np.ndarray, target: float,
-               bounds: tuple[float, float], limit: float, crossing: np.ndarray,
-               ) -> tuple[CommunityFigures, list[Infeasibility]]:
+def _community(
+    data: GroupingData,
+    lead: int,
+    members: np.ndarray,
+    target: float,
+    bounds: tuple[float, float],
+    limit: float,
+    crossing: np.ndarray,
+) -> tuple[CommunityFigures, list[Infeasibility]]:
     lid, label, found = data.lead_ids[lead], data.lead_label(lead), []
     idx = np.flatnonzero(members)
     pop = data.population[idx]
@@ -245,39 +286,78 @@ def _community(data: GroupingData, lead: int, members: np.ndarray, target: float
     home = int(data.lead_township[lead])
     touching = members[data.edges[:, 0]] | members[data.edges[:, 1]] if len(data.edges) else crossing
     figures = CommunityFigures(
-        lid, tuple(data.township_ids[i] for i in idx), population, target, population - target,
-        (population - target) / target if target > 0 else math.nan, mean_travel,
-        float(travel.max()) if len(travel) else math.nan, n_parts == 1, n_parts,
-        int((crossing & touching).sum()))
+        lid,
+        tuple(data.township_ids[i] for i in idx),
+        population,
+        target,
+        population - target,
+        (population - target) / target if target > 0 else math.nan,
+        mean_travel,
+        float(travel.max()) if len(travel) else math.nan,
+        n_parts == 1,
+        n_parts,
+        int((crossing & touching).sum()),
+    )
     if not members[home]:
-        found.append(Infeasibility(Rule.LEAD_TOWNSHIP_ELSEWHERE, lid,
-                                   f"{label}'s own {data.township_label(home)} is not in its community"))
+        found.append(
+            Infeasibility(
+                Rule.LEAD_TOWNSHIP_ELSEWHERE,
+                lid,
+                f"{label}'s own {data.township_label(home)} is not in its community",
+            )
+        )
     if n_parts > 1:
         main = parts[home] if members[home] else int(np.bincount(parts[idx]).argmax())
         away = [data.township_ids[i] for i in idx if parts[i] != main]
-        found.append(Infeasibility(Rule.NON_CONTIGUOUS, lid,
-                                   f"the community of {label} falls into {n_parts} pieces; townships "
-                                   f"{list_ids(away)} are cut off from the {'lead' if members[home] else 'largest'}"
-                                   " piece", {"components": n_parts, "cut_off": away}))
+        found.append(
+            Infeasibility(
+                Rule.NON_CONTIGUOUS,
+                lid,
+                f"the community of {label} falls into {n_parts} pieces; townships "
+                f"{list_ids(away)} are cut off from the {'lead' if members[home] else 'largest'}"
+                " piece",
+                {"components": n_parts, "cut_off": away},
+            )
+        )
     low, high = bounds
     if population < low * (1 - _EPS):
-        found.append(Infeasibility(Rule.POPULATION_LOW, lid,
-                                   f"the community of {label} has {people(population)} people, below the "
-                                   f"minimum {people(low)}", {"population": population, "min": low}))
+        found.append(
+            Infeasibility(
+                Rule.POPULATION_LOW,
+                lid,
+                f"the community of {label} has {people(population)} people, below the minimum {people(low)}",
+                {"population": population, "min": low},
+            )
+        )
     if population > high * (1 + _EPS):
-        found.append(Infeasibility(Rule.POPULATION_HIGH, lid,
-                                   f"the community of {label} has {people(population)} people, above the "
-                                   f"maximum {people(high)}", {"population": population, "max": high}))
+        found.append(
+            Infeasibility(
+                Rule.POPULATION_HIGH,
+                lid,
+                f"the community of {label} has {people(population)} people, above the maximum {people(high)}",
+                {"population": population, "max": high},
+            )
+        )
     for i, t in zip(idx, travel):
         if not math.isfinite(t):
-            found.append(Infeasibility(Rule.UNREACHABLE_TOWNSHIP, data.township_ids[i],
-                                       f"{data.township_label(int(i))} has no travel time to its {label}",
-                                       {"lead": lid}))
+            found.append(
+                Infeasibility(
+                    Rule.UNREACHABLE_TOWNSHIP,
+                    data.township_ids[i],
+                    f"{data.township_label(int(i))} has no travel time to its {label}",
+                    {"lead": lid},
+                )
+            )
         elif t > limit * (1 + _EPS):
-            found.append(Infeasibility(Rule.TRAVEL_OVER_LIMIT, data.township_ids[i],
-                                       f"{data.township_label(int(i))} is {minutes(t)} from its {label}, over "
-                                       f"the limit of {minutes(limit)}", {"lead": lid, "minutes": float(t),
-                                                                           "limit": limit}))
+            found.append(
+                Infeasibility(
+                    Rule.TRAVEL_OVER_LIMIT,
+                    data.township_ids[i],
+                    f"{data.township_label(int(i))} is {minutes(t)} from its {label}, over "
+                    f"the limit of {minutes(limit)}",
+                    {"lead": lid, "minutes": float(t), "limit": limit},
+                )
+            )
     return figures, found
 
 
@@ -288,7 +368,12 @@ def _locks(data: GroupingData, params: GroupingParams, lead_of: np.ndarray) -> l
         if i is None or j is None or lead_of[i] == j:
             continue
         now = data.lead_label(int(lead_of[i])) if lead_of[i] >= 0 else "no community"
-        found.append(Infeasibility(Rule.LOCK_BROKEN, town,
-                                   f"{data.township_label(i)} is locked to {data.lead_label(j)} but assigned "
-                                   f"to {now}", {"locked_to": lead}))
+        found.append(
+            Infeasibility(
+                Rule.LOCK_BROKEN,
+                town,
+                f"{data.township_label(i)} is locked to {data.lead_label(j)} but assigned to {now}",
+                {"locked_to": lead},
+            )
+        )
     return found

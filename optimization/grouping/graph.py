@@ -30,7 +30,7 @@ class Graph:
     adj: tuple[tuple[int, ...], ...]
 
     @classmethod
-    def from_edges(cls, n: int, edges: np.ndarray) -> "Graph":
+    def from_edges(cls, n: int, edges: np.ndarray) -> Graph:
         """Build from an ``(E, 2)`` array of township index pairs."""
         e = np.asarray(edges, dtype=np.int64).reshape(-1, 2)
         src = np.concatenate([e[:, 0], e[:, 1]])
@@ -39,7 +39,7 @@ class Graph:
         src, dst = src[order], dst[order]
         starts = np.searchsorted(src, np.arange(n + 1))
         flat = dst.tolist()
-        return cls(n, tuple(tuple(flat[starts[i]:starts[i + 1]]) for i in range(n)))
+        return cls(n, tuple(tuple(flat[starts[i] : starts[i + 1]]) for i in range(n)))
 
     def _bfs(self, source: int, allowed: np.ndarray | None) -> dict[int, int]:
         """Hop count of every township reachable from ``source`` through ``allowed`` ones."""

@@ -70,8 +70,8 @@ import numpy as np
 from ortools.sat.python import cp_model
 
 from .prepare import Prepared
-from .separators import SeparatorCut
 from .rules import Family
+from .separators import SeparatorCut
 
 __all__ = ["Contiguity", "Goal", "GroupingModel", "build_model", "cost_scale", "integer_costs", "plan_travel"]
 
@@ -196,8 +196,14 @@ def _bfs_forest(prep: Prepared, lead_of: np.ndarray) -> tuple[np.ndarray, np.nda
     return (parent_of, depth) if np.all(depth >= 0) else None
 
 
-def build_model(prep: Prepared, *, contiguity: Contiguity, goal: Goal,
-                travel_cap: int | None = None, cuts: tuple[SeparatorCut, ...] = ()) -> GroupingModel:
+def build_model(
+    prep: Prepared,
+    *,
+    contiguity: Contiguity,
+    goal: Goal,
+    travel_cap: int | None = None,
+    cuts: tuple[SeparatorCut, ...] = (),
+) -> GroupingModel:
     """Build the CP-SAT model of one county.
 
     Parameters
@@ -242,7 +248,7 @@ def build_model(prep: Prepared, *, contiguity: Contiguity, goal: Goal,
     # every township in exactly one community
     starts = np.searchsorted(pair_town, np.arange(n + 1))
     for i in range(n):
-        model.add_exactly_one(x[starts[i]:starts[i + 1]])
+        model.add_exactly_one(x[starts[i] : starts[i + 1]])
     # only opened leads have members; an opened lead's own township is in its community
     for k, ld in enumerate(pair_lead):
         if int(ld) in y:
@@ -262,8 +268,10 @@ def build_model(prep: Prepared, *, contiguity: Contiguity, goal: Goal,
     counts = list(range(prep.k_low, prep.k_high + 1))
     z = _count_constraints(model, y, counts)
     members = {ld: np.flatnonzero(pair_lead == ld) for ld in y}
-    size = {ld: cp_model.LinearExpr.weighted_sum([x[k] for k in idx], pop[pair_town[idx]].tolist())
-            for ld, idx in members.items()}
+    size = {
+        ld: cp_model.LinearExpr.weighted_sum([x[k] for k in idx], pop[pair_town[idx]].tolist())
+        for ld, idx in members.items()
+    }
     _population_constraints(model, prep, y, z, size)
 
     handle = GroupingModel(model, prep, contiguity, pair_town, pair_lead, x, y, costs, scale, count=z)
@@ -288,8 +296,9 @@ def build_model(prep: Prepared, *, contiguity: Contiguity, goal: Goal,
     return handle
 
 
-def _count_constraints(model: cp_model.CpModel, y: dict[int, cp_model.IntVar],
-                       counts: list[int]) -> dict[int, cp_model.IntVar]:
+def _count_constraints(
+    model: cp_model.CpModel, y: dict[int, cp_model.IntVar], counts: list[int]
+) -> dict[int, cp_model.IntVar]:
     """Number of opened leads within the allowed counts; z_k when several counts are allowed."""
     opened = cp_model.LinearExpr.sum(list(y.values()))
     if len(counts) == 1:
@@ -310,8 +319,13 @@ def _int_bounds(prep: Prepared, k: int) -> tuple[int, int | None]:
     return lo, hi
 
 
-def _population_constraints(model: cp_model.CpModel, prep: Prepared, y: dict[int, cp_model.IntVar],
-                            z: dict[int, cp_model.IntVar], size: dict[int, cp_model.LinearExpr]) -> None:
+def _population_constraints(
+    model: cp_model.CpModel,
+    prep: Prepared,
+    y: dict[int, cp_model.IntVar],
+    z: dict[int, cp_model.IntVar],
+    size: dict[int, cp_model.LinearExpr],
+) -> None:
     """Community population within the bounds that hold for the chosen count."""
     if Family.POPULATION in prep.relaxed:
         return
@@ -337,8 +351,11 @@ def _shortest_path_contiguity(handle: GroupingModel, pair_id: dict[tuple[int, in
         if i == prep.data.lead_township[ld]:
             continue
         key = (prep.hops[ld, i], travel[i, ld], i)
-        earlier = [pair_id[(int(j), int(ld))] for j in adj[i]
-                   if prep.reach[ld, j] and (prep.hops[ld, j], travel[j, ld], j) < key]
+        earlier = [
+            pair_id[(int(j), int(ld))]
+            for j in adj[i]
+            if prep.reach[ld, j] and (prep.hops[ld, j], travel[j, ld], j) < key
+        ]
         # township i joins lead ld only if an earlier neighbour joins too
         model.add(sum(x[m] for m in earlier) >= x[k])
 
@@ -413,8 +430,9 @@ def _valid_cuts(handle: GroupingModel, pair_id: dict[tuple[int, int], int]) -> N
             model.add(sum(x[m] for m in near) >= x[k])
 
 
-def _separator_cuts(handle: GroupingModel, pair_id: dict[tuple[int, int], int],
-                    cuts: tuple[SeparatorCut, ...]) -> None:
+def _separator_cuts(
+    handle: GroupingModel, pair_id: dict[tuple[int, int], int], cuts: tuple[SeparatorCut, ...]
+) -> None:
     """Separator inequalities found on earlier split plans (valid for every contiguous plan)."""
     x, model = handle.x, handle.model
     for cut in cuts:
@@ -426,8 +444,13 @@ def _separator_cuts(handle: GroupingModel, pair_id: dict[tuple[int, int], int],
             model.add(around >= x[pair_id[(i, cut.lead)]])
 
 
-def _balance_objective(handle: GroupingModel, z: dict[int, cp_model.IntVar],
-                       size: dict[int, cp_model.LinearExpr], total: int, counts: list[int]) -> None:
+def _balance_objective(
+    handle: GroupingModel,
+    z: dict[int, cp_model.IntVar],
+    size: dict[int, cp_model.LinearExpr],
+    total: int,
+    counts: list[int],
+) -> None:
     """Sum over opened communities of |population - county mean|, scaled to integers."""
     model = handle.model
     unit = math.lcm(*counts)

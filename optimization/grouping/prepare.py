@@ -89,8 +89,7 @@ def lock_array(data: GroupingData, params: GroupingParams) -> np.ndarray:
     return out
 
 
-def prepare(data: GroupingData, params: GroupingParams, *,
-            relax: Collection[Family] = ()) -> Prepared:
+def prepare(data: GroupingData, params: GroupingParams, *, relax: Collection[Family] = ()) -> Prepared:
     """Compute the model sets of one county.
 
     Parameters
@@ -110,8 +109,7 @@ def prepare(data: GroupingData, params: GroupingParams, *,
     """
     relaxed = frozenset(relax)
     n, n_leads = data.n_townships, data.n_leads
-    lock_lead = (np.full(n, -1, dtype=np.int64) if Family.LOCKS in relaxed
-                 else lock_array(data, params))
+    lock_lead = np.full(n, -1, dtype=np.int64) if Family.LOCKS in relaxed else lock_array(data, params)
     fixed = params.leads is not None and Family.COUNT not in relaxed
     if fixed:
         usable = np.array([lead in set(params.leads) for lead in data.lead_ids], dtype=bool)

@@ -69,6 +69,9 @@ def separator_cuts(prep: Prepared, lead_of: np.ndarray) -> list[SeparatorCut]:
             lead_side = graph.reachable(home, region & ~around)
             touches = np.zeros(n, dtype=bool)
             touches[[j for i in np.flatnonzero(lead_side) for j in graph.adj[i]]] = True
-            cuts.append(SeparatorCut(int(lead), tuple(piece.tolist()),
-                                     tuple(np.flatnonzero(around & touches).tolist())))
+            cuts.append(
+                SeparatorCut(
+                    int(lead), tuple(piece.tolist()), tuple(np.flatnonzero(around & touches).tolist())
+                )
+            )
     return cuts

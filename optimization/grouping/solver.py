@@ -89,8 +89,12 @@ CUT_SHARE = 0.5
 #: CP-SAT parameters per formulation (measured: level 2 puts the x <= y
 #: implications into the LP, which the SP and cuts forms need; the forest's
 #: many three-literal clauses make level 2 slower there).
-_CPSAT = {"shortest_path": {"linearization_level": 2}, "cuts": {"linearization_level": 2},
-          "forest": {}, "none": {}}
+_CPSAT = {
+    "shortest_path": {"linearization_level": 2},
+    "cuts": {"linearization_level": 2},
+    "forest": {},
+    "none": {},
+}
 
 
 @dataclass(frozen=True)
@@ -199,13 +203,26 @@ def _value(handle: GroupingModel, goal: Goal, plan: np.ndarray, objective: float
     return float(handle.travel_value(plan)) if goal == "travel" else float(round(objective))
 
 
-def _solve_once(prep: Prepared, form: str, goal: Goal, cap: int | None, hint: np.ndarray | None,
-                cuts: tuple[SeparatorCut, ...], seconds: float, params: GroupingParams):
+def _solve_once(
+    prep: Prepared,
+    form: str,
+    goal: Goal,
+    cap: int | None,
+    hint: np.ndarray | None,
+    cuts: tuple[SeparatorCut, ...],
+    seconds: float,
+    params: GroupingParams,
+):
     handle = build_model(prep, contiguity=form, goal=goal, travel_cap=cap, cuts=cuts)  # type: ignore[arg-type]
     if hint is not None:
         handle.add_hint(hint)
-    solver, report = solve_cpsat(handle.model, time_limit=max(seconds, 0.01), workers=params.workers,
-                                 seed=params.seed, parameters=_CPSAT[form])
+    solver, report = solve_cpsat(
+        handle.model,
+        time_limit=max(seconds, 0.01),
+        workers=params.workers,
+        seed=params.seed,
+        parameters=_CPSAT[form],
+    )
     return handle, solver, report
 
 
@@ -224,8 +241,16 @@ def _sp_phase(prep: Prepared, hint: np.ndarray | None, seconds: float, params: G
     return out
 
 
-def _exact_phase(prep: Prepared, goal: Goal, *, cap: int | None, hint: np.ndarray | None,
-                 pool: list[SeparatorCut], seconds: float, params: GroupingParams) -> _Outcome:
+def _exact_phase(
+    prep: Prepared,
+    goal: Goal,
+    *,
+    cap: int | None,
+    hint: np.ndarray | None,
+    pool: list[SeparatorCut],
+    seconds: float,
+    params: GroupingParams,
+) -> _Outcome:
     """Exact phase: one forest solve, or cut rounds until the relaxation's optimum is contiguous."""
     start = time.perf_counter()
     form = params.exact_form
@@ -280,8 +305,9 @@ def _record(name: str, out: _Outcome, *, reported_bound: bool = True) -> PhaseRe
 def _hint(data: GroupingData, hint: Mapping[str, str]) -> np.ndarray | None:
     if not hint:
         return None
-    lead_of, _ = as_lead_indices(data, {t: v for t, v in hint.items()
-                                        if t in data.township_index and v in data.lead_index})
+    lead_of, _ = as_lead_indices(
+        data, {t: v for t, v in hint.items() if t in data.township_index and v in data.lead_index}
+    )
     return lead_of if np.any(lead_of >= 0) else None
 
 
@@ -311,8 +337,13 @@ def solve_grouping(data: GroupingData, params: GroupingParams) -> GroupingPlan:
     prep = prepare(data, params) if data.n_townships else None
     reasons = explain_grouping(data, params, prep=prep)
     if reasons or prep is None:
-        return GroupingPlan(data.county_id, data.township_ids, data.lead_ids, empty,
-                            SolveReport.infeasible(reasons, seconds=clock.spent))
+        return GroupingPlan(
+            data.county_id,
+            data.township_ids,
+            data.lead_ids,
+            empty,
+            SolveReport.infeasible(reasons, seconds=clock.spent),
+        )
     hint = _hint(data, params.hint)
     phases: list[PhaseRecord] = []
     pool: list[SeparatorCut] = []
@@ -333,8 +364,15 @@ def solve_grouping(data: GroupingData, params: GroupingParams) -> GroupingPlan:
     if strategy != "shortest_path" or best is None:
         share = 1.0 - BALANCE_SHARE if params.balance else 1.0
         cap = None if value is None else int(value)
-        ex = _exact_phase(prep, "travel", cap=cap, hint=best if best is not None else hint, pool=pool,
-                          seconds=clock.left * share, params=params)
+        ex = _exact_phase(
+            prep,
+            "travel",
+            cap=cap,
+            hint=best if best is not None else hint,
+            pool=pool,
+            seconds=clock.left * share,
+            params=params,
+        )
         phases.append(_record("exact-" + "+".join(ex.forms), ex))
         unit = ex.unit
         if ex.plan is not None and (value is None or ex.value <= value):
@@ -343,7 +381,9 @@ def solve_grouping(data: GroupingData, params: GroupingParams) -> GroupingPlan:
         if best is None:
             return _no_plan(prep, params, ex, phases, clock)
         if proven:  # confirm the proof independently of the run that made it
-            check = confirm_travel(prep, int(value), seconds=clock.left, proof_seconds=ex.seconds, seed=params.seed)
+            check = confirm_travel(
+                prep, int(value), seconds=clock.left, proof_seconds=ex.seconds, seed=params.seed
+            )
             certificate, proven = check.note, check.confirmed
             if not proven:
                 bound = check.bound
@@ -352,8 +392,9 @@ def solve_grouping(data: GroupingData, params: GroupingParams) -> GroupingPlan:
 
     balance_report = None
     if params.balance and clock.left > 0:
-        bal = _exact_phase(prep, "balance", cap=int(value), hint=best, pool=pool, seconds=clock.left,
-                           params=params)
+        bal = _exact_phase(
+            prep, "balance", cap=int(value), hint=best, pool=pool, seconds=clock.left, params=params
+        )
         record = _record("balance", bal)
         phases.append(record)
         if bal.plan is not None:
@@ -365,14 +406,30 @@ def solve_grouping(data: GroupingData, params: GroupingParams) -> GroupingPlan:
     objective = value / unit
     lower = objective if proven else (None if bound is None else min(bound, value) / unit)
     status = SolveStatus.OPTIMAL if proven else SolveStatus.FEASIBLE
-    report = SolveReport(status, objective, lower, 0.0 if proven else relative_gap(objective, lower),
-                         clock.spent, "cp-sat", certificate=certificate)
-    return GroupingPlan(data.county_id, data.township_ids, data.lead_ids, best, report,
-                        evaluate_assignment(data, params, best), balance_report, tuple(phases))
+    report = SolveReport(
+        status,
+        objective,
+        lower,
+        0.0 if proven else relative_gap(objective, lower),
+        clock.spent,
+        "cp-sat",
+        certificate=certificate,
+    )
+    return GroupingPlan(
+        data.county_id,
+        data.township_ids,
+        data.lead_ids,
+        best,
+        report,
+        evaluate_assignment(data, params, best),
+        balance_report,
+        tuple(phases),
+    )
 
 
-def _no_plan(prep: Prepared, params: GroupingParams, ex: _Outcome, phases: list[PhaseRecord],
-             clock: _Clock) -> GroupingPlan:
+def _no_plan(
+    prep: Prepared, params: GroupingParams, ex: _Outcome, phases: list[PhaseRecord], clock: _Clock
+) -> GroupingPlan:
     """Plan for a county where the exact phase found no plan: confirm and diagnose, or report the time limit.
 
     A claim that no plan meets the rules is confirmed by a second CP-SAT run
@@ -384,26 +441,57 @@ def _no_plan(prep: Prepared, params: GroupingParams, ex: _Outcome, phases: list[
     if ex.status is SolveStatus.INFEASIBLE:
         check = confirm_no_plan(prep, seconds=clock.left, proof_seconds=ex.seconds, seed=params.seed)
         if check.plan is not None:
-            report = SolveReport(SolveStatus.FEASIBLE, check.travel, solve_seconds=clock.spent, backend="cp-sat",
-                                 certificate=check.note)
-            return GroupingPlan(data.county_id, data.township_ids, data.lead_ids, check.plan, report,
-                                evaluate_assignment(data, params, check.plan), phases=tuple(phases))
+            report = SolveReport(
+                SolveStatus.FEASIBLE,
+                check.travel,
+                solve_seconds=clock.spent,
+                backend="cp-sat",
+                certificate=check.note,
+            )
+            return GroupingPlan(
+                data.county_id,
+                data.township_ids,
+                data.lead_ids,
+                check.plan,
+                report,
+                evaluate_assignment(data, params, check.plan),
+                phases=tuple(phases),
+            )
         if check.confirmed:
-            reasons = diagnose_infeasible(data, params, time_limit=max(clock.left, min(params.time_limit, 5.0)))
-            final = replace(SolveReport.infeasible(reasons, seconds=clock.spent, backend="cp-sat"),
-                            certificate=check.note)
-            return GroupingPlan(data.county_id, data.township_ids, data.lead_ids, empty, final,
-                                phases=tuple(phases))
-        final = SolveReport(SolveStatus.NO_SOLUTION, solve_seconds=clock.spent, backend="cp-sat",
-                            reasons=(_not_proven(data, params),), certificate=check.note)
-        return GroupingPlan(data.county_id, data.township_ids, data.lead_ids, empty, final, phases=tuple(phases))
-    final = SolveReport(SolveStatus.NO_SOLUTION, solve_seconds=clock.spent, backend="cp-sat",
-                        reasons=(_not_proven(data, params),))
+            reasons = diagnose_infeasible(
+                data, params, time_limit=max(clock.left, min(params.time_limit, 5.0))
+            )
+            final = replace(
+                SolveReport.infeasible(reasons, seconds=clock.spent, backend="cp-sat"), certificate=check.note
+            )
+            return GroupingPlan(
+                data.county_id, data.township_ids, data.lead_ids, empty, final, phases=tuple(phases)
+            )
+        final = SolveReport(
+            SolveStatus.NO_SOLUTION,
+            solve_seconds=clock.spent,
+            backend="cp-sat",
+            reasons=(_not_proven(data, params),),
+            certificate=check.note,
+        )
+        return GroupingPlan(
+            data.county_id, data.township_ids, data.lead_ids, empty, final, phases=tuple(phases)
+        )
+    final = SolveReport(
+        SolveStatus.NO_SOLUTION,
+        solve_seconds=clock.spent,
+        backend="cp-sat",
+        reasons=(_not_proven(data, params),),
+    )
     return GroupingPlan(data.county_id, data.township_ids, data.lead_ids, empty, final, phases=tuple(phases))
 
 
 def _not_proven(data: GroupingData, params: GroupingParams) -> Infeasibility:
     """The reason of a county left without a plan and without a proof that none exists."""
-    return Infeasibility(Rule.NO_PLAN_IN_TIME, data.county_id,
-                         f"{data.label}: no plan found within {params.time_limit:g} s; the county is "
-                         "not proven infeasible (raise the time limit)", {"time_limit": params.time_limit})
+    return Infeasibility(
+        Rule.NO_PLAN_IN_TIME,
+        data.county_id,
+        f"{data.label}: no plan found within {params.time_limit:g} s; the county is "
+        "not proven infeasible (raise the time limit)",
+        {"time_limit": params.time_limit},
+    )

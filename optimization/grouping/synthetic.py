@@ -32,9 +32,17 @@ def _delaunay_edges(points: np.ndarray) -> np.ndarray:
     return np.unique(np.sort(pairs, axis=1), axis=0).astype(np.int64)
 
 
-def synthetic_county(n: int, n_leads: int, *, seed: int = 0, layout: Literal["grid", "voronoi"] = "voronoi",
-                     km_per_unit: float = 60.0, speed_kmh: float = 40.0, detour: float = 1.3,
-                     county_id: str | None = None) -> GroupingData:
+def synthetic_county(
+    n: int,
+    n_leads: int,
+    *,
+    seed: int = 0,
+    layout: Literal["grid", "voronoi"] = "voronoi",
+    km_per_unit: float = 60.0,
+    speed_kmh: float = 40.0,
+    detour: float = 1.3,
+    county_id: str | None = None,
+) -> GroupingData:
     """A random county of ``n`` townships and ``n_leads`` eligible candidate leads.
 
     Parameters
@@ -66,7 +74,9 @@ def synthetic_county(n: int, n_leads: int, *, seed: int = 0, layout: Literal["gr
         while n % rows:
             rows -= 1
         cols = n // rows
-        points = np.array([(c / max(cols - 1, 1), r / max(rows - 1, 1)) for r in range(rows) for c in range(cols)])
+        points = np.array(
+            [(c / max(cols - 1, 1), r / max(rows - 1, 1)) for r in range(rows) for c in range(cols)]
+        )
         edges = grid_edges(rows, cols)
     else:
         points = rng.random((n, 2))
@@ -79,5 +89,12 @@ def synthetic_county(n: int, n_leads: int, *, seed: int = 0, layout: Literal["gr
     dist = np.linalg.norm(points[:, None, :] - points[lead_township][None, :, :], axis=2)
     travel = np.round(dist * km_per_unit * detour / speed_kmh * 60.0, 1)
     code = county_id or f"S{n}-{n_leads}-{seed}"
-    return GroupingData(code, tuple(f"{code}-T{i:03d}" for i in range(n)), population, edges,
-                        tuple(f"{code}-H{j:02d}" for j in range(n_leads)), lead_township, travel)
+    return GroupingData(
+        code,
+        tuple(f"{code}-T{i:03d}" for i in range(n)),
+        population,
+        edges,
+        tuple(f"{code}-H{j:02d}" for j in range(n_leads)),
+        lead_township,
+        travel,
+    )

@@ -38,8 +38,15 @@ def no_good_cut(prep: Prepared, open_: np.ndarray) -> RowBlock:
     free = np.flatnonzero(prep.free)
     on = open_[free]
     coef = np.where(on, -1.0, 1.0)
-    return RowBlock("alternative", np.array([-1]), np.zeros(free.size, dtype=np.int64), free, coef,
-                    np.array([1.0 - on.sum()]), np.array([np.inf]))
+    return RowBlock(
+        "alternative",
+        np.array([-1]),
+        np.zeros(free.size, dtype=np.int64),
+        free,
+        coef,
+        np.array([1.0 - on.sum()]),
+        np.array([np.inf]),
+    )
 
 
 def shortfall(prep: Prepared, found: int, *, deadline: float | None = None, merged: bool = False) -> str:
@@ -171,8 +178,10 @@ def merge_alternatives(
     sign = -1.0 if maximize else 1.0
     for opts in options:
         opts.sort(key=lambda p: sign * (p.objective_value or 0.0))
-    loss = [[sign * ((o.objective_value or 0.0) - (opts[0].objective_value or 0.0)) for o in opts]
-            for opts in options]
+    loss = [
+        [sign * ((o.objective_value or 0.0) - (opts[0].objective_value or 0.0)) for o in opts]
+        for opts in options
+    ]
     varying = [c for c, opts in enumerate(options) if len(opts) > 1]
     best_total = float(report.objective)
     limit = _limit(best_total, params.alternatives_gap, maximize)

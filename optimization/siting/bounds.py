@@ -47,17 +47,23 @@ def plain_bound(prep: Prepared, name: str) -> Bound | None:
     if params.capacitated or name != objective_name(params.objective):
         return None
     if params.objective is Objective.MIN_SITES:
-        return Bound(_fewest_new_sites(prep), "confirmed by the bound: wards missing and single-site coverage gains")
+        return Bound(
+            _fewest_new_sites(prep), "confirmed by the bound: wards missing and single-site coverage gains"
+        )
     if params.objective is Objective.MAX_COVERAGE:
         return _most_coverage(prep)
     nearest = _nearest_travel(prep)
     if nearest is None:
         return None
     if params.objective is Objective.MIN_DISTANCE:
-        return Bound(float(prep.data.demand_weight[prep.must_serve] @ nearest[prep.must_serve]),
-                     "confirmed by the bound: every township travels to its nearest site")
-    return Bound(float(nearest[prep.must_serve].max(initial=0.0)),
-                 "confirmed by the bound: the worst township travels to its nearest site")
+        return Bound(
+            float(prep.data.demand_weight[prep.must_serve] @ nearest[prep.must_serve]),
+            "confirmed by the bound: every township travels to its nearest site",
+        )
+    return Bound(
+        float(nearest[prep.must_serve].max(initial=0.0)),
+        "confirmed by the bound: the worst township travels to its nearest site",
+    )
 
 
 def _fewest_new_sites(prep: Prepared) -> float:
@@ -76,12 +82,19 @@ def _fewest_new_sites(prep: Prepared) -> float:
     for g in np.flatnonzero(~np.isnan(prep.group_target)):
         sites = prep.free if params.cross_county else prep.free & (data.site_group_code == g)
         town_gain = gain if not params.cross_county else _gain_in(prep, weight, pairs, g)
-        cover_need[g] = _least_count(town_gain[sites], prep.group_target[g] * prep.group_weight[g] * slack - have[g])
+        cover_need[g] = _least_count(
+            town_gain[sites], prep.group_target[g] * prep.group_weight[g] * slack - have[g]
+        )
     overall = 0
     if params.coverage_target is not None:
-        overall = _least_count(gain[prep.free], params.coverage_target * data.demand_weight.sum() * slack - have.sum())
-    by_county = int(np.maximum(ward, cover_need).sum()) if not params.cross_county else \
-        max(int(ward.sum()), int(cover_need.max(initial=0)))
+        overall = _least_count(
+            gain[prep.free], params.coverage_target * data.demand_weight.sum() * slack - have.sum()
+        )
+    by_county = (
+        int(np.maximum(ward, cover_need).sum())
+        if not params.cross_county
+        else max(int(ward.sum()), int(cover_need.max(initial=0)))
+    )
     return float(max(by_county, overall))
 
 
@@ -90,19 +103,25 @@ def _most_coverage(prep: Prepared) -> Bound:
     number of new sites with the largest single gains can cover (coverage is submodular)."""
     data, params = prep.data, prep.params
     reach = prep.coverable & (data.demand_weight > 0)
-    best = Bound(float(data.demand_weight[reach].sum()),
-                 "confirmed by the bound: every township any site can cover is covered")
+    best = Bound(
+        float(data.demand_weight[reach].sum()),
+        "confirmed by the bound: every township any site can cover is covered",
+    )
     have, weight, pairs, gain = _open_coverage(prep)
     gains = "confirmed by the bound: open sites plus the largest single-site gains"
     if params.new_sites is not None:
-        top = np.sort(gain[prep.free])[::-1][:params.new_sites].sum()
+        top = np.sort(gain[prep.free])[::-1][: params.new_sites].sum()
         if have.sum() + top < best.value:
             best = Bound(float(have.sum() + top), gains)
     if params.county_new_sites is not None and not params.cross_county:
-        reach_g = np.bincount(data.demand_group_code[reach], weights=data.demand_weight[reach], minlength=prep.n_groups)
+        reach_g = np.bincount(
+            data.demand_group_code[reach], weights=data.demand_weight[reach], minlength=prep.n_groups
+        )
         total = 0.0
         for g in range(prep.n_groups):
-            top = np.sort(gain[prep.free & (data.site_group_code == g)])[::-1][:params.county_new_sites].sum()
+            top = np.sort(gain[prep.free & (data.site_group_code == g)])[::-1][
+                : params.county_new_sites
+            ].sum()
             total += min(reach_g[g], have[g] + top)
         if total < best.value:
             best = Bound(float(total), gains)
@@ -126,8 +145,9 @@ def _open_coverage(prep: Prepared) -> tuple[np.ndarray, np.ndarray, np.ndarray, 
     weight = np.where(covered, 0.0, data.demand_weight)
     pairs = prep.cover & prep.free[data.pair_site]
     gain = np.bincount(data.pair_site[pairs], weights=weight[data.pair_demand[pairs]], minlength=data.n_sites)
-    have = np.bincount(data.demand_group_code, weights=np.where(covered, data.demand_weight, 0.0),
-                       minlength=prep.n_groups)
+    have = np.bincount(
+        data.demand_group_code, weights=np.where(covered, data.demand_weight, 0.0), minlength=prep.n_groups
+    )
     return have, weight, pairs, gain
 
 
@@ -135,7 +155,9 @@ def _gain_in(prep: Prepared, weight: np.ndarray, pairs: np.ndarray, g: int) -> n
     """``(m,)`` uncovered demand of county ``g`` each free site covers."""
     data = prep.data
     inside = pairs & (data.demand_group_code[data.pair_demand] == g)
-    return np.bincount(data.pair_site[inside], weights=weight[data.pair_demand[inside]], minlength=data.n_sites)
+    return np.bincount(
+        data.pair_site[inside], weights=weight[data.pair_demand[inside]], minlength=data.n_sites
+    )
 
 
 def _least_count(gains: np.ndarray, missing: float) -> int:

@@ -110,8 +110,11 @@ class CoverReduction:
 
 def applies(prep: Prepared) -> bool:
     """Whether the reduction is valid and worthwhile for this problem."""
-    return (prep.params.objective is Objective.MAX_COVERAGE and prep.only_new_site_limit
-            and int(prep.cover.sum()) >= MIN_PAIRS)
+    return (
+        prep.params.objective is Objective.MAX_COVERAGE
+        and prep.only_new_site_limit
+        and int(prep.cover.sum()) >= MIN_PAIRS
+    )
 
 
 class _Cover:
@@ -180,14 +183,18 @@ def _swap_search(cov: _Cover, open_: np.ndarray, p: int, deadline: float) -> np.
             break
         # the only open site covering each township covered once
         once = cnt == 1
-        sole = np.rint(np.bincount(cov.town, weights=ids[cov.site] * open_[cov.site], minlength=cov.n)).astype(int)
+        sole = np.rint(
+            np.bincount(cov.town, weights=ids[cov.site] * open_[cov.site], minlength=cov.n)
+        ).astype(int)
         loss = np.bincount(sole[once], weights=cov.weight[once], minlength=cov.m)
         loss[~open_] = np.inf
         best_delta, best_in, best_out = gain.max() - loss.min(), int(np.argmax(gain)), int(np.argmin(loss))
         # what candidate j keeps of the townships that lose their only site r
         sel = closed[cov.site] & once[cov.town]
         if sel.any():
-            j_in, r_out, kept = sums_by_pair(cov.site[sel], sole[cov.town[sel]], cov.weight[cov.town[sel]], open_)
+            j_in, r_out, kept = sums_by_pair(
+                cov.site[sel], sole[cov.town[sel]], cov.weight[cov.town[sel]], open_
+            )
             delta = gain[j_in] - loss[r_out] + kept
             k = int(np.argmax(delta))
             if delta[k] > best_delta:
@@ -205,19 +212,32 @@ def _lp_relaxation(cov: _Cover, p: int, time_limit: float) -> tuple[np.ndarray, 
     y = lm.add_vars(cov.m, lb=0.0, ub=cov.free.astype(float))
     v = lm.add_vars(cov.n, lb=0.0, ub=1.0)
     # a township is covered only as far as the sites covering it open (rows 0 .. n-1)
-    lm.add_rows("coverage", -1, np.r_[np.arange(cov.n), cov.town], np.r_[v, y[cov.site]],
-                np.r_[np.ones(cov.n), -np.ones(cov.site.size)], np.full(cov.n, -np.inf), 0.0)
+    lm.add_rows(
+        "coverage",
+        -1,
+        np.r_[np.arange(cov.n), cov.town],
+        np.r_[v, y[cov.site]],
+        np.r_[np.ones(cov.n), -np.ones(cov.site.size)],
+        np.full(cov.n, -np.inf),
+        0.0,
+    )
     lm.add_rows("new_sites", -1, np.zeros(cov.m), y, 1.0, [-np.inf], [p])
     model = lm.to_mathopt(LinExpr.of(v, cov.weight), maximize=True)
     params = mathopt.SolveParameters(lp_algorithm=mathopt.LPAlgorithm.BARRIER)
     if np.isfinite(time_limit):
         params.time_limit = timedelta(seconds=max(0.01, time_limit))
     result = mathopt.solve(model, mathopt.SolverType.HIGHS, params=params)
-    if result.termination.reason != mathopt.TerminationReason.OPTIMAL or not result.has_dual_feasible_solution():
+    if (
+        result.termination.reason != mathopt.TerminationReason.OPTIMAL
+        or not result.has_dual_feasible_solution()
+    ):
         return None
     duals = result.dual_values()
-    mu = np.fromiter((duals[model.get_linear_constraint(i, validate=False)] for i in range(cov.n)),
-                     dtype=float, count=cov.n)
+    mu = np.fromiter(
+        (duals[model.get_linear_constraint(i, validate=False)] for i in range(cov.n)),
+        dtype=float,
+        count=cov.n,
+    )
     return read_values(model, result, cov.m), np.clip(np.abs(mu), 0.0, cov.weight)
 
 
@@ -240,8 +260,9 @@ def _tests(cov: _Cover, mu: np.ndarray, p: int) -> tuple[float, np.ndarray, np.n
     return bound, open_bound, close_bound
 
 
-def reduce_max_cover(prep: Prepared, *, deadline: float | None,
-                     backend: Backend = Backend.SCIP) -> CoverReduction | None:
+def reduce_max_cover(
+    prep: Prepared, *, deadline: float | None, backend: Backend = Backend.SCIP
+) -> CoverReduction | None:
     """Best plan, bound and site fixings of a large maximal-covering problem.
 
     The plan is the best of a greedy-and-swap heuristic and of the MIP over
@@ -276,14 +297,29 @@ def reduce_max_cover(prep: Prepared, *, deadline: float | None,
     if lp is not None:
         y_lp, mu = lp
         allowed = cov.free & ((y_lp > LP_SUPPORT) | best)
-        trial, _ = _restricted_mip(prep, cov, allowed, np.zeros(cov.m, dtype=bool), best, deadline=stop,
-                                   backend=backend, heuristics=True, integral=integral)
+        trial, _ = _restricted_mip(
+            prep,
+            cov,
+            allowed,
+            np.zeros(cov.m, dtype=bool),
+            best,
+            deadline=stop,
+            backend=backend,
+            heuristics=True,
+            integral=integral,
+        )
         if trial is not None and cov.covered(trial) > cov.covered(best):
             best = trial
     bound, open_bound, close_bound = _tests(cov, mu, p)
     value = cov.covered(best)
-    return CoverReduction(lower_bound=value, upper_bound=max(bound, value), best_open=best | cov.fixed,
-                          open_bound=open_bound, close_bound=close_bound, integral=integral)
+    return CoverReduction(
+        lower_bound=value,
+        upper_bound=max(bound, value),
+        best_open=best | cov.fixed,
+        open_bound=open_bound,
+        close_bound=close_bound,
+        integral=integral,
+    )
 
 
 # ---------------------------------------------------------------------------- proof
@@ -303,7 +339,7 @@ def _merged_towns(town: np.ndarray, site: np.ndarray, n: int) -> tuple[np.ndarra
     group = np.full(n, -1, dtype=np.int64)
     first = []
     for i in np.flatnonzero(np.diff(ptr) > 0):
-        key = site[ptr[i]:ptr[i + 1]].tobytes()
+        key = site[ptr[i] : ptr[i + 1]].tobytes()
         if key not in seen:
             seen[key] = len(first)
             first.append(i)
@@ -311,9 +347,18 @@ def _merged_towns(town: np.ndarray, site: np.ndarray, n: int) -> tuple[np.ndarra
     return group, np.array(first, dtype=np.int64)
 
 
-def _restricted_mip(prep: Prepared, cov: _Cover, alive: np.ndarray, forced: np.ndarray, start: np.ndarray, *,
-                    deadline: float | None, backend: Backend, heuristics: bool,
-                    integral: bool) -> tuple[np.ndarray | None, SolveReport]:
+def _restricted_mip(
+    prep: Prepared,
+    cov: _Cover,
+    alive: np.ndarray,
+    forced: np.ndarray,
+    start: np.ndarray,
+    *,
+    deadline: float | None,
+    backend: Backend,
+    heuristics: bool,
+    integral: bool,
+) -> tuple[np.ndarray | None, SolveReport]:
     """The maximal-covering MIP over the ``alive`` sites (``forced`` ones open), started from ``start``.
 
     One township stands for each set of equal covering sites (weights summed).
@@ -333,23 +378,37 @@ def _restricted_mip(prep: Prepared, cov: _Cover, alive: np.ndarray, forced: np.n
     y = lm.add_vars(cov.m, lb=(forced & alive).astype(float), ub=alive.astype(float), integer=True)
     v = lm.add_vars(first.size, lb=0.0, ub=1.0)
     # a group is covered only if a site covering it opens
-    lm.add_rows("coverage", -1, np.r_[np.arange(first.size), group[cov.town[rep]]], np.r_[v, y[cov.site[rep]]],
-                np.r_[np.ones(first.size), -np.ones(int(rep.sum()))], np.full(first.size, -np.inf), 0.0)
+    lm.add_rows(
+        "coverage",
+        -1,
+        np.r_[np.arange(first.size), group[cov.town[rep]]],
+        np.r_[v, y[cov.site[rep]]],
+        np.r_[np.ones(first.size), -np.ones(int(rep.sum()))],
+        np.full(first.size, -np.inf),
+        0.0,
+    )
     # at most p new sites
     lm.add_rows("new_sites", -1, np.zeros(cov.m), y, 1.0, [-np.inf], [p])
     model = lm.to_mathopt(LinExpr.of(v, weight, cov.constant), maximize=True)
     left = None if deadline is None else max(0.0, deadline - time.perf_counter())
     result, report = solve_mathopt(
-        model, backend=backend, time_limit=left, absolute_gap_limit=1.0 - 1e-6 if integral else None,
-        hint=hint_map(model, y, (start & alive).astype(float)), threads=prep.params.threads,
-        random_seed=prep.params.seed, heuristics=heuristics)
+        model,
+        backend=backend,
+        time_limit=left,
+        absolute_gap_limit=1.0 - 1e-6 if integral else None,
+        hint=hint_map(model, y, (start & alive).astype(float)),
+        threads=prep.params.threads,
+        random_seed=prep.params.seed,
+        heuristics=heuristics,
+    )
     if not report.status.has_solution:
         return None, report
     return read_values(model, result, lm.n_vars)[y] > 0.5, report
 
 
-def prove_cover(prep: Prepared, red: CoverReduction, *, deadline: float | None,
-          backend: Backend) -> tuple[np.ndarray, SolveReport]:
+def prove_cover(
+    prep: Prepared, red: CoverReduction, *, deadline: float | None, backend: Backend
+) -> tuple[np.ndarray, SolveReport]:
     """Prove (or improve) the reduction's plan by the MIP over the sites left open to choice.
 
     The model keeps the sites no fixing closes, and one township per set of
@@ -380,8 +439,17 @@ def prove_cover(prep: Prepared, red: CoverReduction, *, deadline: float | None,
         return best, SolveReport(SolveStatus.OPTIMAL, red.lower_bound, red.lower_bound, 0.0, 0.0, "lp-bound")
     cov = _Cover(prep)
     closed, forced = red.fixings(red.lower_bound)
-    trial, report = _restricted_mip(prep, cov, cov.free & ~closed, forced, best & cov.free, deadline=deadline,
-                                    backend=backend, heuristics=backend is not Backend.SCIP, integral=red.integral)
+    trial, report = _restricted_mip(
+        prep,
+        cov,
+        cov.free & ~closed,
+        forced,
+        best & cov.free,
+        deadline=deadline,
+        backend=backend,
+        heuristics=backend is not Backend.SCIP,
+        integral=red.integral,
+    )
     if trial is not None and cov.covered(trial) >= cov.covered(best):
         best = trial | cov.fixed
     value = cov.covered(best)

@@ -116,10 +116,18 @@ class SitingData:
         put("site_max_beds", _numbers(self.site_max_beds, m, np.inf, "site_max_beds"))
         load = self.demand_weight if self.demand_load is None else self.demand_load
         put("demand_load", _numbers(load, n, 0.0, "demand_load"))
-        put("demand_ids", _labels(self.demand_ids, n, None) if self.demand_ids is not None
-            else np.array([str(i) for i in range(n)], dtype=object))
-        put("site_ids", _labels(self.site_ids, m, None) if self.site_ids is not None
-            else np.array([str(j) for j in range(m)], dtype=object))
+        put(
+            "demand_ids",
+            _labels(self.demand_ids, n, None)
+            if self.demand_ids is not None
+            else np.array([str(i) for i in range(n)], dtype=object),
+        )
+        put(
+            "site_ids",
+            _labels(self.site_ids, m, None)
+            if self.site_ids is not None
+            else np.array([str(j) for j in range(m)], dtype=object),
+        )
         self._check_and_sort_pairs(n, m)
         self._check_values()
 
@@ -175,7 +183,7 @@ class SitingData:
         demand_load: Sequence[float] | np.ndarray | None = None,
         demand_ids: Sequence[Any] | np.ndarray | None = None,
         site_ids: Sequence[Any] | np.ndarray | None = None,
-    ) -> "SitingData":
+    ) -> SitingData:
         """Build from sparse ``(demand index, site index, cost)`` pairs.
 
         Parameters
@@ -198,15 +206,27 @@ class SitingData:
         -------
         SitingData
         """
-        m = _site_count(n_sites, site_status, site_group, site_ward_eligible,
-                        site_existing_beds, site_max_beds, site_ids)
-        status = site_status if site_status is not None else np.full(m, str(SiteStatus.CANDIDATE), dtype=object)
-        return cls(demand_weight=np.asarray(demand_weight, dtype=float), demand_group=demand_group,
-                   site_group=site_group, site_status=np.asarray(status, dtype=object),
-                   site_ward_eligible=site_ward_eligible, site_existing_beds=site_existing_beds,
-                   site_max_beds=site_max_beds, demand_load=demand_load,
-                   pair_demand=np.asarray(demand), pair_site=np.asarray(site),
-                   pair_cost=np.asarray(cost), demand_ids=demand_ids, site_ids=site_ids)
+        m = _site_count(
+            n_sites, site_status, site_group, site_ward_eligible, site_existing_beds, site_max_beds, site_ids
+        )
+        status = (
+            site_status if site_status is not None else np.full(m, str(SiteStatus.CANDIDATE), dtype=object)
+        )
+        return cls(
+            demand_weight=np.asarray(demand_weight, dtype=float),
+            demand_group=demand_group,
+            site_group=site_group,
+            site_status=np.asarray(status, dtype=object),
+            site_ward_eligible=site_ward_eligible,
+            site_existing_beds=site_existing_beds,
+            site_max_beds=site_max_beds,
+            demand_load=demand_load,
+            pair_demand=np.asarray(demand),
+            pair_site=np.asarray(site),
+            pair_cost=np.asarray(cost),
+            demand_ids=demand_ids,
+            site_ids=site_ids,
+        )
 
     @classmethod
     def from_matrix(
@@ -216,7 +236,7 @@ class SitingData:
         demand_weight: Sequence[float] | np.ndarray,
         max_cost: float | None = None,
         **kwargs: Any,
-    ) -> "SitingData":
+    ) -> SitingData:
         """Build from a dense ``(n, m)`` cost matrix (small or per-county inputs).
 
         Parameters
@@ -297,7 +317,7 @@ class SitingData:
         """``(k,)`` whether a pair joins a township and a site of the same county."""
         return self.demand_group_code[self.pair_demand] == self.site_group_code[self.pair_site]
 
-    def split_by_group(self) -> list[tuple[Any, "SitingData", np.ndarray, np.ndarray]]:
+    def split_by_group(self) -> list[tuple[Any, SitingData, np.ndarray, np.ndarray]]:
         """Cut the data into one independent piece per county.
 
         Only pairs within a county are kept (cross-county pairs are dropped).
@@ -323,15 +343,23 @@ class SitingData:
         p_bounds = np.searchsorted(self.demand_group_code[self.pair_demand[p_order]], np.arange(g_count + 1))
         pieces = []
         for g, label in enumerate(self.groups.tolist()):
-            di = d_order[d_bounds[g]:d_bounds[g + 1]]
-            si = s_order[s_bounds[g]:s_bounds[g + 1]]
-            pi = p_order[p_bounds[g]:p_bounds[g + 1]]
-            pieces.append((label, self.take(di, si, pairs=pi, local_demand=local_d, local_site=local_s),
-                           di, si))
+            di = d_order[d_bounds[g] : d_bounds[g + 1]]
+            si = s_order[s_bounds[g] : s_bounds[g + 1]]
+            pi = p_order[p_bounds[g] : p_bounds[g + 1]]
+            pieces.append(
+                (label, self.take(di, si, pairs=pi, local_demand=local_d, local_site=local_s), di, si)
+            )
         return pieces
 
-    def take(self, demand_index: np.ndarray, site_index: np.ndarray, *, pairs: np.ndarray | None = None,
-             local_demand: np.ndarray | None = None, local_site: np.ndarray | None = None) -> "SitingData":
+    def take(
+        self,
+        demand_index: np.ndarray,
+        site_index: np.ndarray,
+        *,
+        pairs: np.ndarray | None = None,
+        local_demand: np.ndarray | None = None,
+        local_site: np.ndarray | None = None,
+    ) -> SitingData:
         """The sub-problem on the given townships and sites (pairs between them kept).
 
         Parameters
@@ -362,8 +390,14 @@ class SitingData:
         values = {f.name: getattr(self, f.name) for f in fields(self)}
         for name in ("demand_weight", "demand_group", "demand_load", "demand_ids"):
             values[name] = values[name][demand_index]
-        for name in ("site_group", "site_status", "site_ward_eligible", "site_existing_beds",
-                     "site_max_beds", "site_ids"):
+        for name in (
+            "site_group",
+            "site_status",
+            "site_ward_eligible",
+            "site_existing_beds",
+            "site_max_beds",
+            "site_ids",
+        ):
             values[name] = values[name][site_index]
         values["pair_demand"] = local_demand[self.pair_demand[pairs]]
         values["pair_site"] = local_site[self.pair_site[pairs]]

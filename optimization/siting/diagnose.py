@@ -62,15 +62,25 @@ def diagnose(prep: Prepared, *, deadline: float | None) -> list[Infeasibility]:
     zero = LinExpr.of([], [])
 
     def feasible(skip_rules: Collection[str], skip: Mapping[str, Collection[int]] | None = None) -> bool:
-        left = PROBE_SECONDS if deadline is None else min(PROBE_SECONDS, max(0.1, deadline - time.perf_counter()))
+        left = (
+            PROBE_SECONDS
+            if deadline is None
+            else min(PROBE_SECONDS, max(0.1, deadline - time.perf_counter()))
+        )
         model = sm.lm.to_mathopt(zero, skip_rules=skip_rules, skip=skip)
         _, report = solve_mathopt(model, time_limit=left)
         # an undecided probe counts as feasible, so the rule is kept (never wrongly blamed)
         return report.status is not SolveStatus.INFEASIBLE
 
     if not feasible(relaxable):
-        return [Infeasibility("model", "all", "The rules conflict in a way no single planner rule explains "
-                              "(please report this case).", {})]
+        return [
+            Infeasibility(
+                "model",
+                "all",
+                "The rules conflict in a way no single planner rule explains (please report this case).",
+                {},
+            )
+        ]
     needed = list(relaxable)
     for rule in relaxable:
         trial = [r for r in needed if r != rule]
@@ -95,10 +105,14 @@ def diagnose(prep: Prepared, *, deadline: float | None) -> list[Infeasibility]:
 def _reasons(prep: Prepared, rule: str, groups: list[int], others: list[str]) -> list[Infeasibility]:
     labels = prep.data.groups
     with_text = ", ".join(RULES[o] for o in others)
-    tail = (f" cannot be met together with {with_text}" if others else " cannot be met") + \
-        "; relaxing any one of these rules makes a plan possible."
+    tail = (
+        f" cannot be met together with {with_text}" if others else " cannot be met"
+    ) + "; relaxing any one of these rules makes a plan possible."
     detail = {"conflicts_with": others}
     if not groups or groups == [-1]:
         return [Infeasibility(rule, "all", f"Over all counties, {RULES[rule]}{tail}", detail)]
-    return [Infeasibility(rule, str(labels[g]), f"In county {labels[g]}, {RULES[rule]}{tail}", detail)
-            for g in groups if g >= 0]
+    return [
+        Infeasibility(rule, str(labels[g]), f"In county {labels[g]}, {RULES[rule]}{tail}", detail)
+        for g in groups
+        if g >= 0
+    ]

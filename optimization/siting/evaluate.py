@@ -25,13 +25,21 @@ __all__ = ["PlanArrays", "evaluate", "make_plan", "objective_values", "violation
 class PlanArrays:
     """Open sites, beds and serving site per township, with derived travel and coverage."""
 
-    def __init__(self, prep: Prepared, open_: np.ndarray, beds: np.ndarray | None = None,
-                 assignment: np.ndarray | None = None) -> None:
+    def __init__(
+        self,
+        prep: Prepared,
+        open_: np.ndarray,
+        beds: np.ndarray | None = None,
+        assignment: np.ndarray | None = None,
+    ) -> None:
         data = prep.data
         self.prep = prep
         self.open = np.asarray(open_, dtype=bool)
-        self.beds = (np.where(self.open, prep.bed_lb, 0) if beds is None
-                     else np.where(self.open, np.asarray(beds, dtype=np.int64), 0))
+        self.beds = (
+            np.where(self.open, prep.bed_lb, 0)
+            if beds is None
+            else np.where(self.open, np.asarray(beds, dtype=np.int64), 0)
+        )
         if assignment is None:
             self.assignment, self.travel = _nearest_open(prep, self.open, prep.serve)
             cover_site, _ = _nearest_open(prep, self.open, prep.cover)
@@ -92,7 +100,9 @@ def objective_values(arrays: PlanArrays) -> dict[str, float]:
         distance = float(w[served] @ travel[served]) if not missing.any() else np.inf
         worst = float(travel[prep.must_serve].max(initial=0.0)) if not missing.any() else np.inf
     else:
-        distance = float(w[served] @ travel[served] + w[~served & prep.servable].sum() * prep.unserved_penalty)
+        distance = float(
+            w[served] @ travel[served] + w[~served & prep.servable].sum() * prep.unserved_penalty
+        )
         worst = float(travel[served & (w > 0)].max(initial=0.0))
     return {
         "sites": float(arrays.new.sum()),
@@ -103,7 +113,9 @@ def objective_values(arrays: PlanArrays) -> dict[str, float]:
     }
 
 
-def _figures(arrays: PlanArrays, group: Any, towns: np.ndarray, sites: np.ndarray, beds_required: int) -> GroupFigures:
+def _figures(
+    arrays: PlanArrays, group: Any, towns: np.ndarray, sites: np.ndarray, beds_required: int
+) -> GroupFigures:
     data = arrays.prep.data
     w = data.demand_weight[towns]
     served = arrays.assignment[towns] >= 0
@@ -111,48 +123,84 @@ def _figures(arrays: PlanArrays, group: Any, towns: np.ndarray, sites: np.ndarra
     demand = float(w.sum())
     covered = float(w[arrays.covered[towns]].sum())
     return GroupFigures(
-        group=group, demand=demand, covered=covered, share=covered / demand if demand > 0 else 1.0,
-        sites_open=int(arrays.open[sites].sum()), new_sites=int(arrays.new[sites].sum()),
-        beds=int(arrays.beds[sites].sum()), beds_required=int(beds_required),
+        group=group,
+        demand=demand,
+        covered=covered,
+        share=covered / demand if demand > 0 else 1.0,
+        sites_open=int(arrays.open[sites].sum()),
+        new_sites=int(arrays.new[sites].sum()),
+        beds=int(arrays.beds[sites].sum()),
+        beds_required=int(beds_required),
         weighted_travel=float(w[served] @ travel[served]),
         max_travel=float(travel[served & (w > 0)].max(initial=0.0)),
-        unserved=float(w[~served].sum()))
+        unserved=float(w[~served].sum()),
+    )
 
 
 def evaluate(arrays: PlanArrays) -> tuple[GroupFigures, tuple[GroupFigures, ...]]:
     """Overall and per-county figures of a plan."""
     prep = arrays.prep
     data = prep.data
-    overall = _figures(arrays, "all", np.arange(data.n_demand), np.arange(data.n_sites),
-                       int(prep.beds_needed.sum()))
+    overall = _figures(
+        arrays, "all", np.arange(data.n_demand), np.arange(data.n_sites), int(prep.beds_needed.sum())
+    )
     counties = tuple(
-        _figures(arrays, label, np.flatnonzero(data.demand_group_code == g),
-                 np.flatnonzero(data.site_group_code == g), int(prep.beds_needed[g]))
-        for g, label in enumerate(data.groups.tolist()))
+        _figures(
+            arrays,
+            label,
+            np.flatnonzero(data.demand_group_code == g),
+            np.flatnonzero(data.site_group_code == g),
+            int(prep.beds_needed[g]),
+        )
+        for g, label in enumerate(data.groups.tolist())
+    )
     return overall, counties
 
 
-def make_plan(arrays: PlanArrays, report: SolveReport, *, tie_break_report: SolveReport | None = None,
-              county_reports: dict[Any, SolveReport] | None = None,
-              alternatives: list[SitingPlan] | None = None, alternatives_note: str = "",
-              stage_seconds: dict[str, float] | None = None) -> SitingPlan:
+def make_plan(
+    arrays: PlanArrays,
+    report: SolveReport,
+    *,
+    tie_break_report: SolveReport | None = None,
+    county_reports: dict[Any, SolveReport] | None = None,
+    alternatives: list[SitingPlan] | None = None,
+    alternatives_note: str = "",
+    stage_seconds: dict[str, float] | None = None,
+) -> SitingPlan:
     """Wrap plan arrays, their figures and the solve report into a :class:`SitingPlan`."""
     params = arrays.prep.params
     values = objective_values(arrays) if report.status.has_solution else {}
     tie = params.effective_tie_break
     overall, counties = evaluate(arrays)
     return SitingPlan(
-        open=arrays.open, beds=arrays.beds, new=arrays.new, assignment=arrays.assignment,
-        travel=arrays.travel, covered=arrays.covered, objective=Objective(params.objective), tie_break=tie,
+        open=arrays.open,
+        beds=arrays.beds,
+        new=arrays.new,
+        assignment=arrays.assignment,
+        travel=arrays.travel,
+        covered=arrays.covered,
+        objective=Objective(params.objective),
+        tie_break=tie,
         objective_value=values.get(objective_name(params.objective)),
         tie_break_value=None if tie is TieBreak.NONE else values.get(objective_name(tie)),
-        report=report, overall=overall, counties=counties, tie_break_report=tie_break_report,
-        county_reports=dict(county_reports or {}), alternatives=list(alternatives or []),
-        alternatives_note=alternatives_note, stage_seconds=dict(stage_seconds or {}))
+        report=report,
+        overall=overall,
+        counties=counties,
+        tie_break_report=tie_break_report,
+        county_reports=dict(county_reports or {}),
+        alternatives=list(alternatives or []),
+        alternatives_note=alternatives_note,
+        stage_seconds=dict(stage_seconds or {}),
+    )
 
 
-def violations(data: SitingData, params: SitingParams, open_: np.ndarray, beds: np.ndarray,
-               assignment: np.ndarray | None = None) -> list[str]:
+def violations(
+    data: SitingData,
+    params: SitingParams,
+    open_: np.ndarray,
+    beds: np.ndarray,
+    assignment: np.ndarray | None = None,
+) -> list[str]:
     """Every rule the plan breaks, in words (empty when it meets all rules).
 
     Parameters
@@ -188,7 +236,9 @@ def violations(data: SitingData, params: SitingParams, open_: np.ndarray, beds: 
         out += [f"county {labels[g]} has no ward" for g in np.flatnonzero(~has)]
     county_beds = np.bincount(g_site, weights=beds, minlength=prep.n_groups)
     if params.beds_per_10k_aged > 0:
-        out += [f"county {labels[g]} has too few beds" for g in np.flatnonzero(county_beds < prep.beds_needed)]
+        out += [
+            f"county {labels[g]} has too few beds" for g in np.flatnonzero(county_beds < prep.beds_needed)
+        ]
     if params.bed_budget is not None:
         new_beds = float((beds - np.where(open_, data.site_existing_beds, 0)).sum())
         if new_beds > params.bed_budget + 1e-9:
@@ -198,13 +248,21 @@ def violations(data: SitingData, params: SitingParams, open_: np.ndarray, beds: 
         out.append("too many new sites")
     if params.county_new_sites is not None:
         per = np.bincount(g_site[new], minlength=prep.n_groups)
-        out += [f"county {labels[g]} has too many new sites" for g in np.flatnonzero(per > params.county_new_sites)]
+        out += [
+            f"county {labels[g]} has too many new sites"
+            for g in np.flatnonzero(per > params.county_new_sites)
+        ]
     arrays = PlanArrays(prep, open_, beds, assignment)
     w = data.demand_weight
     slack = 1.0 - COVER_TOLERANCE
-    if params.coverage_target is not None and w[arrays.covered].sum() < params.coverage_target * w.sum() * slack:
+    if (
+        params.coverage_target is not None
+        and w[arrays.covered].sum() < params.coverage_target * w.sum() * slack
+    ):
         out.append("overall coverage target missed")
-    cov = np.bincount(data.demand_group_code, weights=np.where(arrays.covered, w, 0.0), minlength=prep.n_groups)
+    cov = np.bincount(
+        data.demand_group_code, weights=np.where(arrays.covered, w, 0.0), minlength=prep.n_groups
+    )
     for g in np.flatnonzero(~np.isnan(prep.group_target)):
         if cov[g] < prep.group_target[g] * prep.group_weight[g] * slack:
             out.append(f"county {labels[g]} coverage target missed")
@@ -219,7 +277,9 @@ def violations(data: SitingData, params: SitingParams, open_: np.ndarray, beds: 
         if not open_[arrays.assignment[towns]].all():
             out.append("a township is assigned to a closed site")
         if params.capacitated:
-            load = np.bincount(arrays.assignment[towns], weights=data.demand_load[towns], minlength=data.n_sites)
+            load = np.bincount(
+                arrays.assignment[towns], weights=data.demand_load[towns], minlength=data.n_sites
+            )
             if np.any(load > beds * params.persons_served_per_bed + 1e-6):
                 out.append("a site serves more than its beds allow")
     return out

@@ -119,21 +119,36 @@ class Reduction:
             ``(k,)`` pairs along which a township may still be served.
         """
         tol = 1e-9 * max(1.0, abs(cutoff))
-        return (self.open_bound > cutoff + tol, self.close_bound > cutoff + tol,
-                self.pair_bound <= cutoff + tol)
+        return (
+            self.open_bound > cutoff + tol,
+            self.close_bound > cutoff + tol,
+            self.pair_bound <= cutoff + tol,
+        )
 
 
 def applies(prep: Prepared) -> bool:
     """Whether the scheme is valid and worthwhile for this problem."""
-    return (prep.params.objective is Objective.MIN_DISTANCE and prep.only_new_site_limit
-            and int(prep.serve.sum()) >= MIN_PAIRS)
+    return (
+        prep.params.objective is Objective.MIN_DISTANCE
+        and prep.only_new_site_limit
+        and int(prep.serve.sum()) >= MIN_PAIRS
+    )
 
 
 class _Pairs:
     """Serving pairs of the townships that must be served, with weighted costs, sorted by township then cost."""
 
-    def __init__(self, town: np.ndarray, site: np.ndarray, cost: np.ndarray, index: np.ndarray,
-                 n: int, m: int, towns: np.ndarray, penalty: float) -> None:
+    def __init__(
+        self,
+        town: np.ndarray,
+        site: np.ndarray,
+        cost: np.ndarray,
+        index: np.ndarray,
+        n: int,
+        m: int,
+        towns: np.ndarray,
+        penalty: float,
+    ) -> None:
         self.town, self.site, self.cost, self.index = town, site, cost, index
         self.n, self.m, self.towns, self.penalty = n, m, towns, penalty
         self.must = np.zeros(n)
@@ -145,7 +160,7 @@ class _Pairs:
         self.margin = 1e-9 * n * self.scale
 
     @classmethod
-    def of(cls, prep: Prepared) -> "_Pairs":
+    def of(cls, prep: Prepared) -> _Pairs:
         data = prep.data
         keep = np.flatnonzero(prep.serve & prep.must_serve[data.pair_demand])
         town = data.pair_demand[keep]
@@ -154,8 +169,9 @@ class _Pairs:
         penalty = 2.0 * float(cost.max(initial=0.0)) * max(1, towns.size) + 1.0
         return cls(town, data.pair_site[keep], cost, keep, data.n_demand, data.n_sites, towns, penalty)
 
-    def restrict(self, sites: np.ndarray, bound: float = -np.inf, lam: np.ndarray | None = None,
-                 upper: float = np.inf) -> "_Pairs":
+    def restrict(
+        self, sites: np.ndarray, bound: float = -np.inf, lam: np.ndarray | None = None, upper: float = np.inf
+    ) -> _Pairs:
         """The pairs to the given sites that may still serve in a plan costing at most ``upper``.
 
         With multipliers ``lam`` whose Lagrangian bound is ``bound``, serving
@@ -164,8 +180,16 @@ class _Pairs:
         keep = sites[self.site]
         if lam is not None and np.isfinite(bound):
             keep &= bound + np.maximum(0.0, self.cost - lam[self.town]) <= upper + 1e-9 * max(1.0, abs(upper))
-        return _Pairs(self.town[keep], self.site[keep], self.cost[keep], self.index[keep],
-                      self.n, self.m, self.towns, self.penalty)
+        return _Pairs(
+            self.town[keep],
+            self.site[keep],
+            self.cost[keep],
+            self.index[keep],
+            self.n,
+            self.m,
+            self.towns,
+            self.penalty,
+        )
 
     def below(self, lam: np.ndarray) -> np.ndarray:
         """Positions of (at least) the pairs with weighted cost below the township's multiplier.
@@ -213,8 +237,11 @@ def _greedy(pairs: _Pairs, fixed: np.ndarray, free: np.ndarray, p: int) -> np.nd
     cur, _, _ = pairs.nearest_two(open_)
     for _ in range(p):
         idx = pairs.below(cur)
-        gain = np.bincount(pairs.site[idx], weights=np.maximum(0.0, cur[pairs.town[idx]] - pairs.cost[idx]),
-                           minlength=pairs.m)
+        gain = np.bincount(
+            pairs.site[idx],
+            weights=np.maximum(0.0, cur[pairs.town[idx]] - pairs.cost[idx]),
+            minlength=pairs.m,
+        )
         gain[~free | open_] = -1.0
         j = int(np.argmax(gain))
         if gain[j] <= 0:
@@ -231,8 +258,11 @@ def _swap_search(pairs: _Pairs, open_: np.ndarray, free: np.ndarray, p: int, dea
     while time.perf_counter() < deadline:
         d1, d2, s1 = pairs.nearest_two(open_)
         near = pairs.below(d1)  # only pairs cheaper than the nearest open site can gain
-        gain = np.bincount(pairs.site[near], weights=np.maximum(0.0, d1[pairs.town[near]] - pairs.cost[near]),
-                           minlength=pairs.m)
+        gain = np.bincount(
+            pairs.site[near],
+            weights=np.maximum(0.0, d1[pairs.town[near]] - pairs.cost[near]),
+            minlength=pairs.m,
+        )
         closed_free = free & ~open_
         gain[~closed_free] = -np.inf
         if (open_ & free).sum() < p and gain.max(initial=-np.inf) > 0:
@@ -263,8 +293,9 @@ def _swap_search(pairs: _Pairs, open_: np.ndarray, free: np.ndarray, p: int, dea
     return open_
 
 
-def sums_by_pair(first: np.ndarray, second: np.ndarray, weights: np.ndarray,
-                 second_set: np.ndarray) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
+def sums_by_pair(
+    first: np.ndarray, second: np.ndarray, weights: np.ndarray, second_set: np.ndarray
+) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
     """Sum weights over equal ``(first, second)`` site pairs (the swap searches' "candidate in, site out").
 
     Counted in a dense table over the few sites of ``second_set`` (the open
@@ -338,8 +369,9 @@ class _Bound:
     average: np.ndarray  # how often each site was chosen in the late iterations
 
 
-def _lagrangian(pairs: _Pairs, lam: np.ndarray, fixed: np.ndarray, free: np.ndarray,
-                p: int) -> tuple[float, np.ndarray, np.ndarray, np.ndarray, np.ndarray, np.ndarray]:
+def _lagrangian(
+    pairs: _Pairs, lam: np.ndarray, fixed: np.ndarray, free: np.ndarray, p: int
+) -> tuple[float, np.ndarray, np.ndarray, np.ndarray, np.ndarray, np.ndarray]:
     """Bound, per-site reduced costs rho, the chosen candidate sites, and the pairs below lambda
     (their sites, townships, and whether the reduced cost is negative)."""
     idx = pairs.below(lam)
@@ -355,8 +387,18 @@ def _lagrangian(pairs: _Pairs, lam: np.ndarray, fixed: np.ndarray, free: np.ndar
     return bound, rho, chosen, site, town, reduced < 0
 
 
-def _subgradient(pairs: _Pairs, node: _Node, upper: float, *, target: float, step: float,
-                 stop: float, max_iter: int | None, on_chosen=None, done=None) -> _Bound:
+def _subgradient(
+    pairs: _Pairs,
+    node: _Node,
+    upper: float,
+    *,
+    target: float,
+    step: float,
+    stop: float,
+    max_iter: int | None,
+    on_chosen=None,
+    done=None,
+) -> _Bound:
     """Raise the Lagrangian bound of a node by subgradient steps (Polyak step towards ``upper``).
 
     Stops when the bound exceeds ``target`` (the node can be pruned), when the
@@ -395,7 +437,7 @@ def _subgradient(pairs: _Pairs, node: _Node, upper: float, *, target: float, ste
         bound, rho, chosen, *_ = _lagrangian(pairs, lam, node.fixed, node.free, node.p)
         best = _Bound(bound, lam, rho, chosen, chosen.astype(float))
     # how often each site was in the relaxation over the second half of the steps
-    best.average = np.mean(late[len(late) // 2:], axis=0) if late else best.chosen.astype(float)
+    best.average = np.mean(late[len(late) // 2 :], axis=0) if late else best.chosen.astype(float)
     return best
 
 
@@ -403,7 +445,7 @@ def _often_chosen(average: np.ndarray, node: _Node) -> np.ndarray:
     """The node's fixed sites and the ``node.p`` free ones the relaxation chose most often."""
     free = np.flatnonzero(node.free)
     open_ = node.fixed.copy()
-    open_[free[np.argsort(-average[free], kind="stable")[:node.p]]] = True
+    open_[free[np.argsort(-average[free], kind="stable")[: node.p]]] = True
     return open_
 
 
@@ -474,24 +516,46 @@ def reduce_pmedian(prep: Prepared, *, deadline: float | None) -> Reduction | Non
 
     def small(b: _Bound) -> bool:  # the tests already leave a small problem: branch from here
         alive = ~(_site_tests(b, node)[0] > _prune_level(state["upper"], integral))
-        keep = alive[pairs.site] & (b.lower + np.maximum(0.0, pairs.cost - b.lam[pairs.town]) <= state["upper"])
+        keep = alive[pairs.site] & (
+            b.lower + np.maximum(0.0, pairs.cost - b.lam[pairs.town]) <= state["upper"]
+        )
         return int(keep.sum()) <= ROOT_DONE_PAIRS
 
-    b = _subgradient(pairs, node, state["upper"], target=_prune_level(state["upper"], integral),
-                     step=STEP_ROOT, stop=stop, max_iter=None, on_chosen=improve, done=small)
+    b = _subgradient(
+        pairs,
+        node,
+        state["upper"],
+        target=_prune_level(state["upper"], integral),
+        step=STEP_ROOT,
+        stop=stop,
+        max_iter=None,
+        on_chosen=improve,
+        done=small,
+    )
     # a last swap search from the candidates the relaxation chose most often late on: at 5,000 x 1,250
     # it reached 2,128,035 in 0.2 s, where the root's own swaps had 2,137,617 after 24 s
-    trial = _swap_search(pairs, _often_chosen(b.average, node), free, p, np.inf if deadline is None else deadline)
+    trial = _swap_search(
+        pairs, _often_chosen(b.average, node), free, p, np.inf if deadline is None else deadline
+    )
     if pairs.travel(trial) < state["upper"]:
         state["upper"], state["open"] = pairs.travel(trial), trial
     open_bound, close_bound = _site_tests(b, node)
     pair_bound = np.full(prep.data.pair_demand.size, -np.inf)
     pair_bound[pairs.index] = b.lower + np.maximum(0.0, pairs.cost - b.lam[pairs.town])
     upper = state["upper"]
-    return Reduction(lower_bound=min(b.lower, upper), upper_bound=upper, best_open=state["open"],
-                     open_bound=open_bound, close_bound=close_bound, pair_bound=pair_bound,
-                     multipliers=b.lam, multiplier_bound=b.lower,
-                     proven=b.lower > _prune_level(upper, integral), feasible=upper < pairs.penalty, nodes=1)
+    return Reduction(
+        lower_bound=min(b.lower, upper),
+        upper_bound=upper,
+        best_open=state["open"],
+        open_bound=open_bound,
+        close_bound=close_bound,
+        pair_bound=pair_bound,
+        multipliers=b.lam,
+        multiplier_bound=b.lower,
+        proven=b.lower > _prune_level(upper, integral),
+        feasible=upper < pairs.penalty,
+        nodes=1,
+    )
 
 
 def branch_and_bound(prep: Prepared, root: Reduction, *, deadline: float | None) -> Reduction:
@@ -536,7 +600,9 @@ def branch_and_bound(prep: Prepared, root: Reduction, *, deadline: float | None)
                 upper, best_open = value, leaf
             continue
         pairs = pairs_all.restrict(node.fixed | node.free, node.lam_bound, node.lam, upper)
-        b = _subgradient(pairs, node, upper, target=level, step=STEP_NODE, stop=stop, max_iter=NODE_ITERATIONS)
+        b = _subgradient(
+            pairs, node, upper, target=level, step=STEP_NODE, stop=stop, max_iter=NODE_ITERATIONS
+        )
         bound = max(b.lower, node.parent_bound)  # a node's plans are among its parent's
         if bound > level:
             continue
@@ -563,6 +629,12 @@ def branch_and_bound(prep: Prepared, root: Reduction, *, deadline: float | None)
         stack.append(_Node(fixed, without, p, b.lam, b.lower, bound))  # explored first
     proven = not stack
     lower = upper if proven else min([upper] + [n.parent_bound for n in stack])
-    return replace(root, lower_bound=max(min(root.lower_bound, upper), lower) if not proven else upper,
-                   upper_bound=upper, best_open=best_open, proven=proven, feasible=upper < pairs_all.penalty,
-                   nodes=root.nodes + nodes)
+    return replace(
+        root,
+        lower_bound=max(min(root.lower_bound, upper), lower) if not proven else upper,
+        upper_bound=upper,
+        best_open=best_open,
+        proven=proven,
+        feasible=upper < pairs_all.penalty,
+        nodes=root.nodes + nodes,
+    )

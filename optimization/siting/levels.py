@@ -182,6 +182,13 @@ def add_levels(
     trunc_last = np.flatnonzero(is_last & truncated[client_pos])
     last[client_pos[trunc_last]] = z_of_level[trunc_last]
     var_levels = np.flatnonzero(has_var)
-    return LevelBlock(clients=clients, base=level_cost[start], z=z_of_level[var_levels],
-                      z_client=client_pos[var_levels], z_price=price[var_levels], last=last,
-                      kept=kept, total=total)
+    return LevelBlock(
+        clients=clients,
+        base=level_cost[start],
+        z=z_of_level[var_levels],
+        z_client=client_pos[var_levels],
+        z_price=price[var_levels],
+        last=last,
+        kept=kept,
+        total=total,
+    )

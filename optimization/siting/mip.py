@@ -31,7 +31,7 @@ class LinExpr:
     const: float = 0.0
 
     @classmethod
-    def of(cls, ids: Any, coefs: Any, const: float = 0.0) -> "LinExpr":
+    def of(cls, ids: Any, coefs: Any, const: float = 0.0) -> LinExpr:
         """Build one, summing repeated ids and dropping zeros."""
         ids = np.asarray(ids, dtype=np.int64).ravel()
         coefs = np.broadcast_to(np.asarray(coefs, dtype=float), ids.shape).ravel()
@@ -40,11 +40,14 @@ class LinExpr:
         keep = summed != 0
         return cls(uniq[keep], summed[keep], float(const))
 
-    def __add__(self, other: "LinExpr") -> "LinExpr":
-        return LinExpr.of(np.concatenate([self.ids, other.ids]),
-                          np.concatenate([self.coefs, other.coefs]), self.const + other.const)
+    def __add__(self, other: LinExpr) -> LinExpr:
+        return LinExpr.of(
+            np.concatenate([self.ids, other.ids]),
+            np.concatenate([self.coefs, other.coefs]),
+            self.const + other.const,
+        )
 
-    def scaled(self, factor: float) -> "LinExpr":
+    def scaled(self, factor: float) -> LinExpr:
         """This expression times ``factor``."""
         return LinExpr(self.ids, self.coefs * factor, self.const * factor)
 
@@ -105,11 +108,19 @@ class LinearModel:
         if lo.size:
             self.blocks.append(RowBlock(rule, group, row, col, coef, lo, hi))
 
-    def add_expr_row(self, rule: str, expr: LinExpr, *, lo: float = -np.inf, hi: float = np.inf,
-                     group: int = -1) -> None:
+    def add_expr_row(
+        self, rule: str, expr: LinExpr, *, lo: float = -np.inf, hi: float = np.inf, group: int = -1
+    ) -> None:
         """Add the single constraint ``lo <= expr <= hi``."""
-        self.add_rows(rule, group, np.zeros(expr.ids.size, dtype=np.int64), expr.ids, expr.coefs,
-                      [lo - expr.const], [hi - expr.const])
+        self.add_rows(
+            rule,
+            group,
+            np.zeros(expr.ids.size, dtype=np.int64),
+            expr.ids,
+            expr.coefs,
+            [lo - expr.const],
+            [hi - expr.const],
+        )
 
     def bounds(self) -> tuple[np.ndarray, np.ndarray]:
         """Current variable bounds ``(lb, ub)``, one entry per id."""
@@ -132,9 +143,15 @@ class LinearModel:
             out.setdefault(b.rule, set()).update(np.unique(b.group).tolist())
         return {rule: np.array(sorted(groups), dtype=np.int64) for rule, groups in out.items()}
 
-    def to_mathopt(self, objective: LinExpr, *, maximize: bool = False,
-                   skip: Mapping[str, Collection[int]] | None = None, skip_rules: Collection[str] = (),
-                   extra: Iterable[RowBlock] = ()) -> mathopt.Model:
+    def to_mathopt(
+        self,
+        objective: LinExpr,
+        *,
+        maximize: bool = False,
+        skip: Mapping[str, Collection[int]] | None = None,
+        skip_rules: Collection[str] = (),
+        extra: Iterable[RowBlock] = (),
+    ) -> mathopt.Model:
         """Write the MathOpt model.
 
         Parameters
@@ -166,7 +183,9 @@ class LinearModel:
         proto.objective.offset = objective.const
         proto.objective.linear_coefficients.ids.extend(objective.ids)
         proto.objective.linear_coefficients.values.extend(objective.coefs)
-        blocks = [_drop_rows(b, (skip or {}).get(b.rule, ())) for b in self.blocks if b.rule not in skip_rules]
+        blocks = [
+            _drop_rows(b, (skip or {}).get(b.rule, ())) for b in self.blocks if b.rule not in skip_rules
+        ]
         blocks = [b for b in blocks if b.size] + list(extra)
         if blocks:
             sizes = np.array([b.size for b in blocks])
@@ -197,15 +216,23 @@ def _drop_rows(block: RowBlock, groups: Collection[int]) -> RowBlock:
         return block
     new_index = np.cumsum(keep_row) - 1
     keep = keep_row[block.row]
-    return RowBlock(block.rule, block.group[keep_row], new_index[block.row[keep]], block.col[keep],
-                    block.coef[keep], block.lo[keep_row], block.hi[keep_row])
+    return RowBlock(
+        block.rule,
+        block.group[keep_row],
+        new_index[block.row[keep]],
+        block.col[keep],
+        block.coef[keep],
+        block.lo[keep_row],
+        block.hi[keep_row],
+    )
 
 
 def read_values(model: mathopt.Model, result: mathopt.SolveResult, n_vars: int) -> np.ndarray:
     """All variable values of a solved model as an array indexed by builder id."""
     values: Mapping[Any, float] = result.variable_values()
-    return np.fromiter((values[model.get_variable(i, validate=False)] for i in range(n_vars)),
-                       dtype=float, count=n_vars)
+    return np.fromiter(
+        (values[model.get_variable(i, validate=False)] for i in range(n_vars)), dtype=float, count=n_vars
+    )
 
 
 def hint_map(model: mathopt.Model, ids: np.ndarray, values: np.ndarray) -> dict[mathopt.Variable, float]:

@@ -47,9 +47,13 @@ __all__ = ["SitingModel", "build_model", "objective_name", "radius_scale"]
 def objective_name(objective: Objective | TieBreak) -> str:
     """The expression in :attr:`SitingModel.exprs` that an objective or tie-break optimises."""
     return {
-        Objective.MIN_SITES: "sites", Objective.MAX_COVERAGE: "coverage",
-        Objective.MIN_DISTANCE: "distance", Objective.MIN_MAX_DISTANCE: "max_distance",
-        TieBreak.SITES: "sites", TieBreak.COVERAGE: "coverage", TieBreak.DISTANCE: "distance",
+        Objective.MIN_SITES: "sites",
+        Objective.MAX_COVERAGE: "coverage",
+        Objective.MIN_DISTANCE: "distance",
+        Objective.MIN_MAX_DISTANCE: "max_distance",
+        TieBreak.SITES: "sites",
+        TieBreak.COVERAGE: "coverage",
+        TieBreak.DISTANCE: "distance",
         TieBreak.BEDS: "beds",
     }[objective]
 
@@ -91,8 +95,14 @@ class SitingModel:
         return out
 
 
-def build_model(prep: Prepared, *, keep: np.ndarray | None = None, closed: np.ndarray | None = None,
-                forced: np.ndarray | None = None, pairs_ok: np.ndarray | None = None) -> SitingModel:
+def build_model(
+    prep: Prepared,
+    *,
+    keep: np.ndarray | None = None,
+    closed: np.ndarray | None = None,
+    forced: np.ndarray | None = None,
+    pairs_ok: np.ndarray | None = None,
+) -> SitingModel:
     """Build the siting model of a prepared problem.
 
     Parameters
@@ -127,9 +137,12 @@ def build_model(prep: Prepared, *, keep: np.ndarray | None = None, closed: np.nd
     _add_site_rules(sm)
     _add_bed_rules(sm)
 
-    needs_cover = (params.objective in (Objective.MIN_SITES, Objective.MAX_COVERAGE)
-                   or tie is TieBreak.COVERAGE or params.coverage_target is not None
-                   or params.county_target is not None)
+    needs_cover = (
+        params.objective in (Objective.MIN_SITES, Objective.MAX_COVERAGE)
+        or tie is TieBreak.COVERAGE
+        or params.coverage_target is not None
+        or params.county_target is not None
+    )
     needs_travel = params.objective.serves_all or tie is TieBreak.DISTANCE
     if params.capacitated:
         _add_assignment(sm)
@@ -152,16 +165,30 @@ def _add_site_rules(sm: SitingModel) -> None:
     if params.require_ward:
         # every county opens at least one site that may host its ward
         eligible = np.flatnonzero(data.site_ward_eligible & prep.can_open)
-        lm.add_rows("ward", np.arange(prep.n_groups), g_site[eligible], y[eligible], 1.0,
-                    np.ones(prep.n_groups), np.inf)
+        lm.add_rows(
+            "ward",
+            np.arange(prep.n_groups),
+            g_site[eligible],
+            y[eligible],
+            1.0,
+            np.ones(prep.n_groups),
+            np.inf,
+        )
     free = np.flatnonzero(prep.free)
     if params.new_sites is not None:
         # at most p new sites in all
         lm.add_rows("new_sites", -1, np.zeros(free.size), y[free], 1.0, [-np.inf], [params.new_sites])
     if params.county_new_sites is not None:
         # at most p new sites in each county
-        lm.add_rows("county_new_sites", np.arange(prep.n_groups), g_site[free], y[free], 1.0,
-                    np.full(prep.n_groups, -np.inf), params.county_new_sites)
+        lm.add_rows(
+            "county_new_sites",
+            np.arange(prep.n_groups),
+            g_site[free],
+            y[free],
+            1.0,
+            np.full(prep.n_groups, -np.inf),
+            params.county_new_sites,
+        )
 
 
 def _add_bed_rules(sm: SitingModel) -> None:
@@ -179,19 +206,41 @@ def _add_bed_rules(sm: SitingModel) -> None:
     sm.exprs["beds"] = LinExpr.of(b, 1.0)
     sites = np.arange(m)
     # an open site has between its minimum and maximum beds; a closed one none
-    lm.add_rows("bed_limits", g_site, np.r_[sites, sites], np.r_[b, y], np.r_[np.ones(m), -prep.bed_lb],
-                np.zeros(m), np.inf)
-    lm.add_rows("bed_limits", g_site, np.r_[sites, sites], np.r_[b, y], np.r_[np.ones(m), -ub],
-                np.full(m, -np.inf), 0.0)
+    lm.add_rows(
+        "bed_limits",
+        g_site,
+        np.r_[sites, sites],
+        np.r_[b, y],
+        np.r_[np.ones(m), -prep.bed_lb],
+        np.zeros(m),
+        np.inf,
+    )
+    lm.add_rows(
+        "bed_limits",
+        g_site,
+        np.r_[sites, sites],
+        np.r_[b, y],
+        np.r_[np.ones(m), -ub],
+        np.full(m, -np.inf),
+        0.0,
+    )
     if params.beds_per_10k_aged > 0:
         # each county reaches its bed ratio per 10,000 older people
-        lm.add_rows("county_beds", np.arange(prep.n_groups), g_site, b, 1.0,
-                    prep.beds_needed.astype(float), np.inf)
+        lm.add_rows(
+            "county_beds", np.arange(prep.n_groups), g_site, b, 1.0, prep.beds_needed.astype(float), np.inf
+        )
     if params.bed_budget is not None:
         # new beds (beyond existing ones) stay within the budget
         existing = data.site_existing_beds.astype(float)
-        lm.add_rows("bed_budget", -1, np.zeros(2 * m), np.r_[b, y], np.r_[np.ones(m), -existing],
-                    [-np.inf], [params.bed_budget])
+        lm.add_rows(
+            "bed_budget",
+            -1,
+            np.zeros(2 * m),
+            np.r_[b, y],
+            np.r_[np.ones(m), -existing],
+            [-np.inf],
+            [params.bed_budget],
+        )
 
 
 def _add_coverage(sm: SitingModel) -> None:
@@ -205,10 +254,15 @@ def _add_coverage(sm: SitingModel) -> None:
     pos[towns] = np.arange(towns.size)
     pairs = np.flatnonzero(prep.cover & reach[data.pair_demand])
     # a township is covered only if a site within the threshold is open
-    lm.add_rows("coverage", data.demand_group_code[towns],
-                np.r_[np.arange(towns.size), pos[data.pair_demand[pairs]]],
-                np.r_[v, y[data.pair_site[pairs]]], np.r_[np.ones(towns.size), -np.ones(pairs.size)],
-                np.full(towns.size, -np.inf), 0.0)
+    lm.add_rows(
+        "coverage",
+        data.demand_group_code[towns],
+        np.r_[np.arange(towns.size), pos[data.pair_demand[pairs]]],
+        np.r_[v, y[data.pair_site[pairs]]],
+        np.r_[np.ones(towns.size), -np.ones(pairs.size)],
+        np.full(towns.size, -np.inf),
+        0.0,
+    )
     sm.exprs["coverage"] = LinExpr.of(v, data.demand_weight[towns])
     sm.exprs["coverage_by_town"] = LinExpr(v, data.demand_weight[towns])
 
@@ -223,15 +277,28 @@ def _add_assignment(sm: SitingModel) -> None:
     x = lm.add_vars(q, lb=0.0, ub=1.0, integer=True)
     sm.x, sm.x_pairs = x, pairs
     # a township is served only by an open site
-    lm.add_rows("assignment", data.demand_group_code[i], np.r_[np.arange(q), np.arange(q)], np.r_[x, y[j]],
-                np.r_[np.ones(q), -np.ones(q)], np.full(q, -np.inf), 0.0)
+    lm.add_rows(
+        "assignment",
+        data.demand_group_code[i],
+        np.r_[np.arange(q), np.arange(q)],
+        np.r_[x, y[j]],
+        np.r_[np.ones(q), -np.ones(q)],
+        np.full(q, -np.inf),
+        0.0,
+    )
     # each township is served at most once; exactly once when every township must be served
     must = prep.must_serve
     lm.add_rows("service", data.demand_group_code, i, x, 1.0, np.where(must, 1.0, -np.inf), 1.0)
     # no site serves more than its beds allow
-    lm.add_rows("capacity", data.site_group_code, np.r_[j, np.arange(data.n_sites)], np.r_[x, sm.beds],
-                np.r_[data.demand_load[i], np.full(data.n_sites, -params.persons_served_per_bed)],
-                np.full(data.n_sites, -np.inf), 0.0)
+    lm.add_rows(
+        "capacity",
+        data.site_group_code,
+        np.r_[j, np.arange(data.n_sites)],
+        np.r_[x, sm.beds],
+        np.r_[data.demand_load[i], np.full(data.n_sites, -params.persons_served_per_bed)],
+        np.full(data.n_sites, -np.inf),
+        0.0,
+    )
     w = data.demand_weight[i]
     sm.exprs["coverage"] = LinExpr.of(x, w)
     sm.exprs["coverage_by_town"] = LinExpr(x, w)
@@ -249,9 +316,17 @@ def _add_travel_levels(sm: SitingModel, keep: np.ndarray | None, pairs_ok: np.nd
     if pairs_ok is not None:
         mask &= pairs_ok
     pairs = np.flatnonzero(mask)
-    sm.levels = add_levels(sm.lm, sm.y, pair_demand=data.pair_demand[pairs], pair_site=data.pair_site[pairs],
-                           pair_cost=data.pair_cost[pairs], client_group=data.demand_group_code,
-                           must_serve=prep.must_serve, keep=keep, penalty=prep.unserved_penalty)
+    sm.levels = add_levels(
+        sm.lm,
+        sm.y,
+        pair_demand=data.pair_demand[pairs],
+        pair_site=data.pair_site[pairs],
+        pair_cost=data.pair_cost[pairs],
+        client_group=data.demand_group_code,
+        must_serve=prep.must_serve,
+        keep=keep,
+        penalty=prep.unserved_penalty,
+    )
     sm.exprs["distance"] = sm.levels.weighted_travel(data.demand_weight)
 
 
@@ -262,7 +337,9 @@ def _add_coverage_targets(sm: SitingModel) -> None:
     slack = 1.0 - COVER_TOLERANCE
     if params.coverage_target is not None:
         # the covered share of all demand reaches the overall target
-        lm.add_expr_row("coverage_target", cov, lo=params.coverage_target * float(data.demand_weight.sum()) * slack)
+        lm.add_expr_row(
+            "coverage_target", cov, lo=params.coverage_target * float(data.demand_weight.sum()) * slack
+        )
     _add_full_cover(sm)
     targets = np.flatnonzero(~np.isnan(prep.group_target))
     if targets.size:
@@ -272,8 +349,15 @@ def _add_coverage_targets(sm: SitingModel) -> None:
         row_of_group[targets] = np.arange(targets.size)
         g = data.demand_group_code[town]
         mask = row_of_group[g] >= 0
-        lm.add_rows("county_target", targets, row_of_group[g[mask]], cov.ids[mask], cov.coefs[mask],
-                    prep.group_target[targets] * prep.group_weight[targets] * slack, np.inf)
+        lm.add_rows(
+            "county_target",
+            targets,
+            row_of_group[g[mask]],
+            cov.ids[mask],
+            cov.coefs[mask],
+            prep.group_target[targets] * prep.group_weight[targets] * slack,
+            np.inf,
+        )
 
 
 def _add_full_cover(sm: SitingModel) -> None:
@@ -291,7 +375,9 @@ def _add_full_cover(sm: SitingModel) -> None:
     if not full.any():
         return
     overall = prep.params.coverage_target is not None and prep.params.coverage_target >= 1.0
-    rule, group = ("coverage_target", -1) if overall else ("county_target", prep.data.demand_group_code[town[full]])
+    rule, group = (
+        ("coverage_target", -1) if overall else ("county_target", prep.data.demand_group_code[town[full]])
+    )
     count = int(full.sum())
     # every township a 100% target names is covered
     lm.add_rows(rule, group, np.arange(count), cov.ids[full], 1.0, np.ones(count), np.inf)
@@ -326,9 +412,9 @@ def radius_scale(cost: np.ndarray) -> float | None:
         ``10**k`` for the least ``k`` that makes ``cost * 10**k`` integral.
     """
     for digits in range(FINEST_RADIUS_DIGITS + 1):
-        scaled = cost * 10.0 ** digits
+        scaled = cost * 10.0**digits
         if np.all(np.abs(scaled - np.round(scaled)) <= 1e-9 * np.maximum(1.0, np.abs(scaled))):
-            return 10.0 ** digits
+            return 10.0**digits
     return None
 
 
@@ -362,16 +448,27 @@ def _add_radius(sm: SitingModel) -> None:
         # r is at least every township's travel
         row, col, coef, base = sm.levels.travel_rows()
         count = base.size
-        lm.add_rows("radius", data.demand_group_code[sm.levels.clients], np.r_[np.arange(count), row],
-                    np.r_[np.full(count, r[0]), col], np.r_[np.ones(count), -_in_steps(coef, unit)],
-                    _in_steps(base, unit), np.inf)
+        lm.add_rows(
+            "radius",
+            data.demand_group_code[sm.levels.clients],
+            np.r_[np.arange(count), row],
+            np.r_[np.full(count, r[0]), col],
+            np.r_[np.ones(count), -_in_steps(coef, unit)],
+            _in_steps(base, unit),
+            np.inf,
+        )
     else:
         towns = np.flatnonzero(prep.must_serve)
         pos = np.full(data.n_demand, -1, dtype=np.int64)
         pos[towns] = np.arange(towns.size)
         i = data.pair_demand[sm.x_pairs]
         mask = pos[i] >= 0
-        lm.add_rows("radius", data.demand_group_code[towns], np.r_[np.arange(towns.size), pos[i[mask]]],
-                    np.r_[np.full(towns.size, r[0]), sm.x[mask]],
-                    np.r_[np.ones(towns.size), -_in_steps(data.pair_cost[sm.x_pairs][mask], unit)],
-                    np.zeros(towns.size), np.inf)
+        lm.add_rows(
+            "radius",
+            data.demand_group_code[towns],
+            np.r_[np.arange(towns.size), pos[i[mask]]],
+            np.r_[np.full(towns.size, r[0]), sm.x[mask]],
+            np.r_[np.ones(towns.size), -_in_steps(data.pair_cost[sm.x_pairs][mask], unit)],
+            np.zeros(towns.size),
+            np.inf,
+        )

@@ -106,7 +106,11 @@ class SitingParams:
     @property
     def threshold_text(self) -> str:
         """The threshold with its unit, e.g. ``"30 min"``."""
-        return f"{self.threshold:g} {self.cost_unit}".rstrip() if self.threshold is not None else "any travel cost"
+        return (
+            f"{self.threshold:g} {self.cost_unit}".rstrip()
+            if self.threshold is not None
+            else "any travel cost"
+        )
 
     def __post_init__(self) -> None:
         object.__setattr__(self, "objective", Objective(self.objective))
@@ -123,9 +127,15 @@ class SitingParams:
             problems.append("threshold must be a finite number >= 0")
         needs_threshold = self.objective in (Objective.MIN_SITES, Objective.MAX_COVERAGE) or self.capacitated
         if needs_threshold and self.threshold is None:
-            problems.append(f"objective {self.objective}{' in capacitated mode' if self.capacitated else ''} "
-                            "needs a coverage threshold")
-        if self.objective is Objective.MIN_SITES and self.coverage_target is None and self.county_target is None:
+            problems.append(
+                f"objective {self.objective}{' in capacitated mode' if self.capacitated else ''} "
+                "needs a coverage threshold"
+            )
+        if (
+            self.objective is Objective.MIN_SITES
+            and self.coverage_target is None
+            and self.county_target is None
+        ):
             problems.append("objective min_sites needs coverage_target and/or county_target")
         targets = [self.coverage_target]
         if isinstance(self.county_target, Mapping):
@@ -153,8 +163,12 @@ class SitingParams:
     @property
     def couples_counties(self) -> bool:
         """Whether a rule ties the counties together, so they are solved in one model."""
-        return (self.coverage_target is not None or self.new_sites is not None
-                or self.bed_budget is not None or self.cross_county)
+        return (
+            self.coverage_target is not None
+            or self.new_sites is not None
+            or self.bed_budget is not None
+            or self.cross_county
+        )
 
     @property
     def effective_tie_break(self) -> TieBreak:
@@ -167,8 +181,11 @@ class SitingParams:
                 Objective.MIN_DISTANCE: TieBreak.SITES,
                 Objective.MIN_MAX_DISTANCE: TieBreak.DISTANCE,
             }[self.objective]
-        same = {Objective.MIN_SITES: TieBreak.SITES, Objective.MAX_COVERAGE: TieBreak.COVERAGE,
-                Objective.MIN_DISTANCE: TieBreak.DISTANCE}
+        same = {
+            Objective.MIN_SITES: TieBreak.SITES,
+            Objective.MAX_COVERAGE: TieBreak.COVERAGE,
+            Objective.MIN_DISTANCE: TieBreak.DISTANCE,
+        }
         return TieBreak.NONE if same.get(self.objective) is tie else tie
 
     @property

@@ -117,7 +117,7 @@ class SitingPlan:
     counties: tuple[GroupFigures, ...]
     tie_break_report: SolveReport | None = None
     county_reports: dict[Any, SolveReport] = field(default_factory=dict)
-    alternatives: list["SitingPlan"] = field(default_factory=list)
+    alternatives: list[SitingPlan] = field(default_factory=list)
     stage_seconds: dict[str, float] = field(default_factory=dict)
     alternatives_note: str = ""
 
@@ -154,7 +154,13 @@ class SitingPlan:
             "stage_seconds": self.stage_seconds,
             "overall": self.overall.to_dict(),
             "counties": [c.to_dict() for c in self.counties],
-            "alternatives": [{"objective_value": a.objective_value, "report": a.report.to_dict(),
-                              "open": np.flatnonzero(a.open).tolist()} for a in self.alternatives],
+            "alternatives": [
+                {
+                    "objective_value": a.objective_value,
+                    "report": a.report.to_dict(),
+                    "open": np.flatnonzero(a.open).tolist(),
+                }
+                for a in self.alternatives
+            ],
             "alternatives_note": self.alternatives_note,
         }

@@ -16,7 +16,7 @@ import numpy as np
 from optimization.siting.data import SitingData
 from optimization.siting.params import SitingParams
 
-__all__ = ["Prepared", "COVER_TOLERANCE"]
+__all__ = ["COVER_TOLERANCE", "Prepared"]
 
 #: Relative slack on coverage targets (solver feasibility tolerance).
 COVER_TOLERANCE = 1e-9
@@ -44,8 +44,9 @@ class Prepared:
     @cached_property
     def group_weight(self) -> np.ndarray:
         """``(G,)`` total demand of each county."""
-        return np.bincount(self.data.demand_group_code, weights=self.data.demand_weight,
-                           minlength=self.n_groups)
+        return np.bincount(
+            self.data.demand_group_code, weights=self.data.demand_weight, minlength=self.n_groups
+        )
 
     @cached_property
     def beds_needed(self) -> np.ndarray:
@@ -56,8 +57,10 @@ class Prepared:
     @cached_property
     def group_target(self) -> np.ndarray:
         """``(G,)`` coverage share each county must reach (``nan``: none)."""
-        return np.array([np.nan if (t := self.params.county_share(g)) is None else t
-                         for g in self.data.groups.tolist()], dtype=float)
+        return np.array(
+            [np.nan if (t := self.params.county_share(g)) is None else t for g in self.data.groups.tolist()],
+            dtype=float,
+        )
 
     @cached_property
     def must_serve(self) -> np.ndarray:
@@ -75,9 +78,16 @@ class Prepared:
         (:mod:`optimization.siting.lagrange`, :mod:`optimization.siting.covering`) solve.
         """
         params = self.params
-        return (not params.capacitated and params.beds_per_10k_aged <= 0 and params.bed_budget is None
-                and params.coverage_target is None and params.county_target is None
-                and not self.ward_need.any() and params.county_new_sites is None and params.new_sites is not None)
+        return (
+            not params.capacitated
+            and params.beds_per_10k_aged <= 0
+            and params.bed_budget is None
+            and params.coverage_target is None
+            and params.county_target is None
+            and not self.ward_need.any()
+            and params.county_new_sites is None
+            and params.new_sites is not None
+        )
 
     # ------------------------------------------------------------------ sites
     @cached_property
@@ -88,8 +98,9 @@ class Prepared:
     @cached_property
     def bed_limit(self) -> np.ndarray:
         """``(m,)`` most beds a site may have when open (may be ``inf``)."""
-        cap = np.minimum(np.inf if self.params.beds_max is None else self.params.beds_max,
-                         self.data.site_max_beds)
+        cap = np.minimum(
+            np.inf if self.params.beds_max is None else self.params.beds_max, self.data.site_max_beds
+        )
         return np.maximum(np.floor(cap), self.data.site_existing_beds)
 
     @cached_property
@@ -98,8 +109,11 @@ class Prepared:
         data, params = self.data, self.params
         useful = np.maximum(self.bed_lb, self.beds_needed[data.site_group_code])
         if params.capacitated:
-            served = np.bincount(data.pair_site[self.serve], weights=data.demand_load[data.pair_demand[self.serve]],
-                                 minlength=data.n_sites)
+            served = np.bincount(
+                data.pair_site[self.serve],
+                weights=data.demand_load[data.pair_demand[self.serve]],
+                minlength=data.n_sites,
+            )
             useful = np.maximum(useful, np.ceil(served / params.persons_served_per_bed - 1e-9))
         return np.minimum(self.bed_limit, useful).astype(np.int64)
 
@@ -142,7 +156,9 @@ class Prepared:
         Within the threshold for the distance objectives and capacitated mode
         when a threshold is given; otherwise every allowed pair.
         """
-        if self.params.threshold is not None and (self.params.objective.serves_all or self.params.capacitated):
+        if self.params.threshold is not None and (
+            self.params.objective.serves_all or self.params.capacitated
+        ):
             return self.cover
         return self.allowed
 
@@ -169,7 +185,9 @@ class Prepared:
         """
         data = self.data
         target = self.group_target[data.demand_group_code]
-        full = (target >= 1.0) | (self.params.coverage_target is not None and self.params.coverage_target >= 1.0)
+        full = (target >= 1.0) | (
+            self.params.coverage_target is not None and self.params.coverage_target >= 1.0
+        )
         return full & (data.demand_weight > 0)
 
     @cached_property

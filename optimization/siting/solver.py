@@ -23,6 +23,7 @@ from typing import Any
 import numpy as np
 
 from optimization.certify import Check, certified, confirm_mathopt, disputed
+from optimization.siting import lagrange
 from optimization.siting.alternatives import find_alternatives, merge_alternatives, shortfall
 from optimization.siting.checks import nothing_to_plan, presolve_checks
 from optimization.siting.covering import prove_cover, reduce_max_cover
@@ -30,7 +31,6 @@ from optimization.siting.data import SitingData
 from optimization.siting.diagnose import diagnose
 from optimization.siting.enums import Objective
 from optimization.siting.evaluate import PlanArrays, make_plan, objective_values
-from optimization.siting import lagrange
 from optimization.siting.lagrange import Reduction, branch_and_bound, reduce_pmedian
 from optimization.siting.mip import read_values
 from optimization.siting.model import MAXIMISED, build_model, objective_name
@@ -38,8 +38,15 @@ from optimization.siting.params import SitingParams
 from optimization.siting.plan import SitingPlan
 from optimization.siting.prepare import Prepared
 from optimization.siting.stages import STAGE_NAMES, ModelRun, Stages, integral_objective, run_model
-from optimization.solve import (GAP_TOLERANCE, Infeasibility, SolveReport, SolveStatus, combine_reports,
-                                relative_gap, with_reasons)
+from optimization.solve import (
+    GAP_TOLERANCE,
+    Infeasibility,
+    SolveReport,
+    SolveStatus,
+    combine_reports,
+    relative_gap,
+    with_reasons,
+)
 
 __all__ = ["solve_county", "solve_siting"]
 
@@ -79,8 +86,9 @@ def solve_siting(data: SitingData, params: SitingParams, *, map_fn: Mapper | Non
         return solve_county(data, params)
     start = time.perf_counter()
     pieces = data.split_by_group()
-    county_params = [replace(params, hint=None if params.hint is None else params.hint[sites])
-                     for _, _, _, sites in pieces]
+    county_params = [
+        replace(params, hint=None if params.hint is None else params.hint[sites]) for _, _, _, sites in pieces
+    ]
     mapper = map_fn or map
     plans = list(mapper(solve_county, [piece for _, piece, _, _ in pieces], county_params))
     return _merge(data, params, pieces, plans, time.perf_counter() - start)
@@ -106,8 +114,9 @@ def error_plan(data: SitingData, params: SitingParams, reason: Infeasibility) ->
     SitingPlan
     """
     prep = Prepared(data, params)
-    return make_plan(PlanArrays(prep, prep.fixed_open & prep.can_open),
-                     SolveReport(SolveStatus.ERROR, reasons=(reason,)))
+    return make_plan(
+        PlanArrays(prep, prep.fixed_open & prep.can_open), SolveReport(SolveStatus.ERROR, reasons=(reason,))
+    )
 
 
 def solve_county(data: SitingData, params: SitingParams) -> SitingPlan:
@@ -136,14 +145,20 @@ def solve_county(data: SitingData, params: SitingParams) -> SitingPlan:
         return make_plan(PlanArrays(prep, prep.fixed_open & prep.can_open), report)
     stages = Stages(prep, deadline)
     reduction = reduce_pmedian(prep, deadline=deadline)
-    cover = None if reduction is not None else reduce_max_cover(prep, deadline=deadline, backend=stages.backend)
+    cover = (
+        None if reduction is not None else reduce_max_cover(prep, deadline=deadline, backend=stages.backend)
+    )
     if reduction is not None:
         # large pure p-median: Lagrangian branch-and-bound proves the objective (see lagrange.py)
         reduction = branch_and_bound(prep, reduction, deadline=deadline)
         if reduction.feasible:
             stages.closed, stages.forced, stages.pairs_ok = reduction.fixings(reduction.upper_bound)
-            stages.known = _confirm_known(stages, *_known_of(reduction, time.perf_counter() - start),
-                                          check=Check(stages.backend), reduced_by="the Lagrangian bound")
+            stages.known = _confirm_known(
+                stages,
+                *_known_of(reduction, time.perf_counter() - start),
+                check=Check(stages.backend),
+                reduced_by="the Lagrangian bound",
+            )
         elif reduction.proven:  # even the best plan leaves a township unserved
             stages.known = (reduction.best_open, SolveReport(SolveStatus.INFEASIBLE, backend="lagrangian-bb"))
         else:
@@ -151,34 +166,55 @@ def solve_county(data: SitingData, params: SitingParams) -> SitingPlan:
     elif cover is not None:
         # large maximal covering: an LP bound fixes sites, a reduced MIP proves the plan (see covering.py)
         stages.closed, stages.forced = cover.fixings(cover.lower_bound)
-        stages.known = _confirm_known(stages, *prove_cover(prep, cover, deadline=deadline, backend=stages.backend),
-                                      check=stages.check, reduced_by="the LP-dual bound")
+        stages.known = _confirm_known(
+            stages,
+            *prove_cover(prep, cover, deadline=deadline, backend=stages.backend),
+            check=stages.check,
+            reduced_by="the LP-dual bound",
+        )
     elif _wants_start(prep):
         stages.start = _capacitated_start(prep, deadline)
     run = run_model(stages)
     if run.report.status is SolveStatus.INFEASIBLE:
         report = with_reasons(run.report, diagnose(prep, deadline=deadline))
         report = replace(report, solve_seconds=time.perf_counter() - start)
-        return make_plan(PlanArrays(prep, prep.fixed_open & prep.can_open), report,
-                         stage_seconds=run.stage_seconds)
+        return make_plan(
+            PlanArrays(prep, prep.fixed_open & prep.can_open), report, stage_seconds=run.stage_seconds
+        )
     fallback = None if stages.known is None else stages.known[0]
     arrays, report = _plan_of_run(prep, run, fallback)
     alternatives, note = [], ""
     if params.alternatives > 0 and report.status.has_solution:
-        alternatives = find_alternatives(prep, arrays, report, deadline=deadline, reduction=reduction,
-                                         plan_of_run=lambda r: _plan_of_run(prep, r, None))
+        alternatives = find_alternatives(
+            prep,
+            arrays,
+            report,
+            deadline=deadline,
+            reduction=reduction,
+            plan_of_run=lambda r: _plan_of_run(prep, r, None),
+        )
         note = shortfall(prep, len(alternatives), deadline=deadline)
     report = replace(report, solve_seconds=time.perf_counter() - start)
-    return make_plan(arrays, report, tie_break_report=run.tie_report,
-                     alternatives=[make_plan(a, r) for a, r in alternatives], alternatives_note=note,
-                     stage_seconds=run.stage_seconds)
+    return make_plan(
+        arrays,
+        report,
+        tie_break_report=run.tie_report,
+        alternatives=[make_plan(a, r) for a, r in alternatives],
+        alternatives_note=note,
+        stage_seconds=run.stage_seconds,
+    )
 
 
 def _wants_start(prep: Prepared) -> bool:
     """Large capacitated p-median: worth a start plan (HiGHS alone finds poor plans there)."""
     params = prep.params
-    return (params.capacitated and params.objective is Objective.MIN_DISTANCE and params.hint is None
-            and params.new_sites is not None and int(prep.serve.sum()) >= START_MIN_PAIRS)
+    return (
+        params.capacitated
+        and params.objective is Objective.MIN_DISTANCE
+        and params.hint is None
+        and params.new_sites is not None
+        and int(prep.serve.sum()) >= START_MIN_PAIRS
+    )
 
 
 def _capacitated_start(prep: Prepared, deadline: float | None) -> np.ndarray | None:
@@ -191,8 +227,9 @@ def _capacitated_start(prep: Prepared, deadline: float | None) -> np.ndarray | N
     return run.values
 
 
-def _confirm_known(stages: Stages, best_open: np.ndarray, report: SolveReport, *, check: Check,
-                   reduced_by: str) -> tuple[np.ndarray, SolveReport]:
+def _confirm_known(
+    stages: Stages, best_open: np.ndarray, report: SolveReport, *, check: Check, reduced_by: str
+) -> tuple[np.ndarray, SolveReport]:
     """Confirm an ``optimal`` found before the model (a large model's own scheme) on the model its bound reduced.
 
     The check (``check``, a back end the scheme did not use for its proof)
@@ -207,9 +244,15 @@ def _confirm_known(stages: Stages, best_open: np.ndarray, report: SolveReport, *
     name = objective_name(prep.params.objective)
     sm = build_model(prep, closed=stages.closed, forced=stages.forced, pairs_ok=stages.pairs_ok)
     model = sm.lm.to_mathopt(sm.exprs[name], maximize=name in MAXIMISED)
-    confirmation = confirm_mathopt(model, report, check=check,
-                                   integral=integral_objective(sm, name), time_limit=stages.remaining(),
-                                   threads=prep.params.threads, random_seed=prep.params.seed)
+    confirmation = confirm_mathopt(
+        model,
+        report,
+        check=check,
+        integral=integral_objective(sm, name),
+        time_limit=stages.remaining(),
+        threads=prep.params.threads,
+        random_seed=prep.params.seed,
+    )
     checked = confirmation.report
     if checked.status is SolveStatus.OPTIMAL:
         checked = certified(checked, f"{checked.certificate} on the model {reduced_by} reduced")
@@ -223,10 +266,14 @@ def _known_of(reduction: Reduction, seconds: float) -> tuple[np.ndarray, SolveRe
     status = SolveStatus.OPTIMAL if reduction.proven else SolveStatus.FEASIBLE
     bound = reduction.upper_bound if reduction.proven else reduction.lower_bound
     gap = 0.0 if reduction.proven else relative_gap(reduction.upper_bound, bound)
-    return reduction.best_open, SolveReport(status, reduction.upper_bound, bound, gap, seconds, "lagrangian-bb")
+    return reduction.best_open, SolveReport(
+        status, reduction.upper_bound, bound, gap, seconds, "lagrangian-bb"
+    )
 
 
-def _plan_of_run(prep: Prepared, run: ModelRun, fallback_open: np.ndarray | None) -> tuple[PlanArrays, SolveReport]:
+def _plan_of_run(
+    prep: Prepared, run: ModelRun, fallback_open: np.ndarray | None
+) -> tuple[PlanArrays, SolveReport]:
     """The plan arrays of a run and its report on the plan's own objective value.
 
     ``fallback_open`` is the plan to use when the run has no values of its own
@@ -237,7 +284,9 @@ def _plan_of_run(prep: Prepared, run: ModelRun, fallback_open: np.ndarray | None
     report = run.report
     if run.values is not None:
         sm = run.model
-        arrays = PlanArrays(prep, sm.open_sites(run.values), sm.bed_values(run.values), sm.assignment(run.values))
+        arrays = PlanArrays(
+            prep, sm.open_sites(run.values), sm.bed_values(run.values), sm.assignment(run.values)
+        )
     elif fallback_open is not None:
         arrays = PlanArrays(prep, fallback_open)
     else:
@@ -247,15 +296,26 @@ def _plan_of_run(prep: Prepared, run: ModelRun, fallback_open: np.ndarray | None
     if bound is not None:
         bound = min(bound, value) if not maximize else max(bound, value)
     gap = relative_gap(value, bound)
-    proven = report.status is SolveStatus.OPTIMAL or (gap is not None and gap <= GAP_TOLERANCE
-                                                      and not disputed(report))
+    proven = report.status is SolveStatus.OPTIMAL or (
+        gap is not None and gap <= GAP_TOLERANCE and not disputed(report)
+    )
     status = SolveStatus.OPTIMAL if proven and gap == 0.0 else SolveStatus.FEASIBLE
-    return arrays, replace(report, status=status, objective=value, best_bound=bound,
-                           gap=0.0 if status is SolveStatus.OPTIMAL else gap)
+    return arrays, replace(
+        report,
+        status=status,
+        objective=value,
+        best_bound=bound,
+        gap=0.0 if status is SolveStatus.OPTIMAL else gap,
+    )
 
 
-def _merge(data: SitingData, params: SitingParams, pieces: list[tuple[Any, SitingData, np.ndarray, np.ndarray]],
-           plans: list[SitingPlan], seconds: float) -> SitingPlan:
+def _merge(
+    data: SitingData,
+    params: SitingParams,
+    pieces: list[tuple[Any, SitingData, np.ndarray, np.ndarray]],
+    plans: list[SitingPlan],
+    seconds: float,
+) -> SitingPlan:
     """Merge per-county plans into one plan of the whole data."""
     prep = Prepared(data, params)
     arrays = _arrays_from_county_plans(prep, pieces, plans)
@@ -265,14 +325,29 @@ def _merge(data: SitingData, params: SitingParams, pieces: list[tuple[Any, Sitin
     tie = combine_reports(ties, wall_seconds=seconds) if all(t is not None for t in ties) and ties else None
     alternatives, note = [], ""
     if params.alternatives > 0 and report.status.has_solution:
-        alternatives = merge_alternatives(prep, pieces, plans, report, make_arrays=_arrays_from_county_plans,
-                                          combine=lambda rs: _combine(params.objective, rs, seconds))
+        alternatives = merge_alternatives(
+            prep,
+            pieces,
+            plans,
+            report,
+            make_arrays=_arrays_from_county_plans,
+            combine=lambda rs: _combine(params.objective, rs, seconds),
+        )
         note = shortfall(prep, len(alternatives), merged=True)
-    stage_seconds = {name: sum(p.stage_seconds[name] for p in plans if name in p.stage_seconds)
-                     for name in STAGE_NAMES if any(name in p.stage_seconds for p in plans)}
-    return make_plan(arrays, report, tie_break_report=tie, county_reports=reports,
-                     alternatives=[make_plan(a, r) for a, r in alternatives], alternatives_note=note,
-                     stage_seconds=stage_seconds)
+    stage_seconds = {
+        name: sum(p.stage_seconds[name] for p in plans if name in p.stage_seconds)
+        for name in STAGE_NAMES
+        if any(name in p.stage_seconds for p in plans)
+    }
+    return make_plan(
+        arrays,
+        report,
+        tie_break_report=tie,
+        county_reports=reports,
+        alternatives=[make_plan(a, r) for a, r in alternatives],
+        alternatives_note=note,
+        stage_seconds=stage_seconds,
+    )
 
 
 def _arrays_from_county_plans(prep: Prepared, pieces: list, plans: Iterable[SitingPlan]) -> PlanArrays:

@@ -27,8 +27,8 @@ from __future__ import annotations
 
 import math
 import time
+from collections.abc import Callable
 from dataclasses import dataclass, field, replace
-from typing import Callable
 
 import numpy as np
 
@@ -41,7 +41,7 @@ from optimization.siting.model import MAXIMISED, SitingModel, build_model, objec
 from optimization.siting.prepare import Prepared
 from optimization.solve import Backend, Infeasibility, SolveReport, SolveStatus, relative_gap, solve_mathopt
 
-__all__ = ["ModelRun", "STAGE_NAMES", "Stages", "integral_objective", "later_stage_limit", "run_model"]
+__all__ = ["STAGE_NAMES", "ModelRun", "Stages", "integral_objective", "later_stage_limit", "run_model"]
 
 #: Back end used unless the planner forces one; its ``optimal`` claims are confirmed by :attr:`Stages.check`
 #: (see :mod:`optimization.certify`). Measured on 2 cores: HiGHS was fastest on the county-sized covering
@@ -222,8 +222,15 @@ def _tighten(report: SolveReport, *, integral: bool, maximize: bool) -> SolveRep
     return replace(report, status=status, objective=objective, best_bound=bound, gap=gap)
 
 
-def _solve(stages: Stages, sm: SitingModel, name: str, *, extra: list[RowBlock], hint: np.ndarray | None,
-           time_limit: float | None = None) -> tuple[np.ndarray | None, SolveReport]:
+def _solve(
+    stages: Stages,
+    sm: SitingModel,
+    name: str,
+    *,
+    extra: list[RowBlock],
+    hint: np.ndarray | None,
+    time_limit: float | None = None,
+) -> tuple[np.ndarray | None, SolveReport]:
     """Optimise expression ``name``; within ``time_limit`` seconds if given, else until the deadline."""
     params = stages.prep.params
     maximize = name in MAXIMISED
@@ -236,9 +243,14 @@ def _solve(stages: Stages, sm: SitingModel, name: str, *, extra: list[RowBlock],
         hint_vars = hint_map(model, ids, hint)
     try:
         result, report = solve_mathopt(
-            model, backend=stages.backend, time_limit=stages.remaining() if time_limit is None else time_limit,
-            absolute_gap_limit=1.0 - 1e-6 if integral else None, hint=hint_vars, threads=params.threads,
-            random_seed=params.seed)
+            model,
+            backend=stages.backend,
+            time_limit=stages.remaining() if time_limit is None else time_limit,
+            absolute_gap_limit=1.0 - 1e-6 if integral else None,
+            hint=hint_vars,
+            threads=params.threads,
+            random_seed=params.seed,
+        )
     except Exception as exc:  # the back end refused the model: report it, never crash the run
         reason = Infeasibility("solver_error", "all", f"The {stages.backend} back end failed: {exc}", {})
         return None, SolveReport(SolveStatus.ERROR, backend=str(stages.backend), reasons=(reason,))
@@ -246,8 +258,15 @@ def _solve(stages: Stages, sm: SitingModel, name: str, *, extra: list[RowBlock],
     return values, _tighten(report, integral=integral, maximize=maximize)
 
 
-def _certify(stages: Stages, sm: SitingModel, name: str, *, extra: list[RowBlock], values: np.ndarray | None,
-             report: SolveReport) -> tuple[np.ndarray | None, SolveReport]:
+def _certify(
+    stages: Stages,
+    sm: SitingModel,
+    name: str,
+    *,
+    extra: list[RowBlock],
+    values: np.ndarray | None,
+    report: SolveReport,
+) -> tuple[np.ndarray | None, SolveReport]:
     """Confirm an ``optimal`` or ``infeasible`` claim for expression ``name`` independently.
 
     ``optimal``: plain bounds first, then the LP bound, then :attr:`Stages.check`
@@ -267,13 +286,26 @@ def _certify(stages: Stages, sm: SitingModel, name: str, *, extra: list[RowBlock
     model = sm.lm.to_mathopt(sm.exprs[name], maximize=name in MAXIMISED, extra=extra)
     integral = integral_objective(sm, name)
     if report.status is SolveStatus.INFEASIBLE:
-        confirmation = confirm_infeasible(model, report, check=stages.check, integral=integral,
-                                          time_limit=stages.remaining(), threads=params.threads,
-                                          random_seed=params.seed)
+        confirmation = confirm_infeasible(
+            model,
+            report,
+            check=stages.check,
+            integral=integral,
+            time_limit=stages.remaining(),
+            threads=params.threads,
+            random_seed=params.seed,
+        )
     else:
-        confirmation = confirm_mathopt(model, report, check=stages.check, integral=integral, bounds=bounds,
-                                       time_limit=stages.remaining(), threads=params.threads,
-                                       random_seed=params.seed)
+        confirmation = confirm_mathopt(
+            model,
+            report,
+            check=stages.check,
+            integral=integral,
+            bounds=bounds,
+            time_limit=stages.remaining(),
+            threads=params.threads,
+            random_seed=params.seed,
+        )
     if confirmation.result is not None:
         values = read_values(model, confirmation.result, sm.lm.n_vars)
     return values, confirmation.report
@@ -292,9 +324,18 @@ def _limit_rows(stages: Stages, sm: SitingModel, name: str) -> list[RowBlock]:
     rows = list(stages.extra(sm)) if stages.extra is not None else []
     if stages.primary_limit is not None:
         expr = sm.exprs[name]
-        lo, hi = ((stages.primary_limit, np.inf) if name in MAXIMISED else (-np.inf, stages.primary_limit))
-        rows.append(RowBlock("objective_limit", np.array([-1]), np.zeros(expr.ids.size, dtype=np.int64),
-                             expr.ids, expr.coefs, np.array([lo - expr.const]), np.array([hi - expr.const])))
+        lo, hi = (stages.primary_limit, np.inf) if name in MAXIMISED else (-np.inf, stages.primary_limit)
+        rows.append(
+            RowBlock(
+                "objective_limit",
+                np.array([-1]),
+                np.zeros(expr.ids.size, dtype=np.int64),
+                expr.ids,
+                expr.coefs,
+                np.array([lo - expr.const]),
+                np.array([hi - expr.const]),
+            )
+        )
     return rows
 
 
@@ -354,13 +395,17 @@ def run_model(stages: Stages) -> ModelRun:
         if sm.lm.n_vars > LATER_STAGE_MAX_VARS:  # building it would outlast any bound: keep the proven plan
             return ModelRun(None, None, report, stage_seconds=seconds)
         _fix(sm, primary, float(report.objective))
-        return _later(stages, sm, ModelRun(sm, None, report, stage_seconds=seconds), later, known_open.astype(float))
+        return _later(
+            stages, sm, ModelRun(sm, None, report, stage_seconds=seconds), later, known_open.astype(float)
+        )
     start = time.perf_counter()
     keep = initial_keep(stages) if (params.objective.serves_all and not params.capacitated) else None
     hint = stages.start if stages.start is not None else _site_hint(stages)
     # stage 1: the planner's objective, widening truncated levels until exact
     while True:
-        sm = build_model(prep, keep=keep, closed=stages.closed, forced=stages.forced, pairs_ok=stages.pairs_ok)
+        sm = build_model(
+            prep, keep=keep, closed=stages.closed, forced=stages.forced, pairs_ok=stages.pairs_ok
+        )
         extra = _limit_rows(stages, sm, primary)
         values, report = _solve(stages, sm, primary, extra=extra, hint=hint)
         if values is None or sm.levels is None or report.status is not SolveStatus.OPTIMAL:
@@ -414,8 +459,9 @@ def _later(stages: Stages, sm: SitingModel, run: ModelRun, later: list[str], hin
         if limit < MIN_STAGE_SECONDS:
             break
         began = time.perf_counter()
-        values, stage_report = _solve(stages, sm, name, extra=_limit_rows(stages, sm, primary), hint=hint,
-                                      time_limit=limit)
+        values, stage_report = _solve(
+            stages, sm, name, extra=_limit_rows(stages, sm, primary), hint=hint, time_limit=limit
+        )
         run.stage_seconds["tie_break" if name == tie_name else "beds"] = time.perf_counter() - began
         if name == tie_name:
             run.tie_report = stage_report

@@ -61,8 +61,9 @@ def token_matches(given: Any, expected: str) -> bool:
     return isinstance(given, str) and hmac.compare_digest(given.encode("utf-8"), expected.encode("utf-8"))
 
 
-def granted(query: Mapping[str, Any], session: MutableMapping[str, Any],
-            environ: Mapping[str, str] = os.environ) -> bool:
+def granted(
+    query: Mapping[str, Any], session: MutableMapping[str, Any], environ: Mapping[str, str] = os.environ
+) -> bool:
     """Whether this browser session may use the app: no token is set, or it was shown (now or before).
 
     Parameters

@@ -96,8 +96,17 @@ def apply_edit(wb: Workbench, do: Any, *, params: Parameters, auto_solve: bool) 
     return outcome
 
 
-def apply_click(wb: Workbench, click: Click, *, mode: str, params: Parameters, auto_solve: bool,
-                status_to: str = "excluded", paint_lead: str | None = None, site_name: str | None = None) -> Outcome:
+def apply_click(
+    wb: Workbench,
+    click: Click,
+    *,
+    mode: str,
+    params: Parameters,
+    auto_solve: bool,
+    status_to: str = "excluded",
+    paint_lead: str | None = None,
+    site_name: str | None = None,
+) -> Outcome:
     """Do what a click means in ``mode`` (see the module docstring).
 
     Parameters
@@ -132,17 +141,26 @@ def apply_click(wb: Workbench, click: Click, *, mode: str, params: Parameters, a
             click = Click("township", town.iloc[0], click.lat, click.lon)
             selected = ("township", click.code)
     if mode == "status" and click.kind == "facility":
-        outcome = apply_edit(wb, lambda: wb.set_status(click.code, status_to), params=params, auto_solve=auto_solve)
+        outcome = apply_edit(
+            wb, lambda: wb.set_status(click.code, status_to), params=params, auto_solve=auto_solve
+        )
     elif mode == "paint" and click.kind == "township":
-        outcome = apply_edit(wb, lambda: wb.move_township(click.code, paint_lead), params=params,
-                             auto_solve=auto_solve)
+        outcome = apply_edit(
+            wb, lambda: wb.move_township(click.code, paint_lead), params=params, auto_solve=auto_solve
+        )
     elif mode == "add":
-        outcome = apply_edit(wb, lambda: wb.add_site(click.lon, click.lat, name=site_name), params=params,
-                             auto_solve=auto_solve)
+        outcome = apply_edit(
+            wb,
+            lambda: wb.add_site(click.lon, click.lat, name=site_name),
+            params=params,
+            auto_solve=auto_solve,
+        )
         if outcome.edit is not None:
             selected = ("facility", outcome.edit.subject)
     elif mode in ("status", "paint"):
-        outcome = Outcome(messages=[("info", f"edit.click_{'facility' if mode == 'status' else 'township'}", {})])
+        outcome = Outcome(
+            messages=[("info", f"edit.click_{'facility' if mode == 'status' else 'township'}", {})]
+        )
     else:
         outcome = Outcome()
     outcome.selected = selected

@@ -19,9 +19,13 @@ __all__ = ["Download", "downloads"]
 
 #: Formats exported as several files, delivered zipped.
 MULTI_FILE = frozenset({"geojson", "csv"})
-MIME = {"gpkg": "application/geopackage+sqlite3", "shp.zip": "application/zip", "xlsx":
-        "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet", "html": "text/html",
-        "scenario": "application/json"}
+MIME = {
+    "gpkg": "application/geopackage+sqlite3",
+    "shp.zip": "application/zip",
+    "xlsx": "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet",
+    "html": "text/html",
+    "scenario": "application/json",
+}
 
 
 @dataclass(frozen=True)
@@ -54,9 +58,16 @@ def downloads(saved: SavedScenario, *, lang: str) -> list[Download]:
     stem = file_stem(saved.name)
     out = [Download("scenario", file_name(stem, "scenario"), MIME["scenario"], lambda: scenario_bytes(saved))]
     for fmt in FORMATS.values():
+
         def make(fmt: str = fmt) -> bytes:
             return export_bytes(saved.run, saved.scenario, fmt, lang=lang)[1]
 
-        out.append(Download(fmt, file_name(stem, fmt), MIME.get(fmt, "application/zip" if fmt in MULTI_FILE
-                                                                else "application/octet-stream"), make))
+        out.append(
+            Download(
+                fmt,
+                file_name(stem, fmt),
+                MIME.get(fmt, "application/zip" if fmt in MULTI_FILE else "application/octet-stream"),
+                make,
+            )
+        )
     return out

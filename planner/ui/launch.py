@@ -30,7 +30,15 @@ from pathlib import Path
 from geodata.files import is_file_system_root
 from planner.ui.access import QUERY_KEY, TOKEN_ENV, access_token_for, is_loopback
 
-__all__ = ["DATA_DIR_ENV", "REGION_ENV", "add_arguments", "app_script", "main", "start_lines", "streamlit_command"]
+__all__ = [
+    "DATA_DIR_ENV",
+    "REGION_ENV",
+    "add_arguments",
+    "app_script",
+    "main",
+    "start_lines",
+    "streamlit_command",
+]
 
 #: Environment variable with the region files the app opens instead of the demo (``os.pathsep``-separated).
 REGION_ENV = "PLANNER_APP_REGION"
@@ -62,10 +70,25 @@ def free_port(preferred: int) -> int:
 
 def streamlit_command(script: Path, *, port: int, address: str = "127.0.0.1") -> list[str]:
     """The ``streamlit run`` command line of the app (headless, no usage statistics, no file watcher)."""
-    return [sys.executable, "-m", "streamlit", "run", str(script),
-            "--server.address", address, "--server.port", str(port), "--server.headless", "true",
-            "--browser.gatherUsageStats", "false", "--server.fileWatcherType", "none",
-            "--client.toolbarMode", "minimal"]
+    return [
+        sys.executable,
+        "-m",
+        "streamlit",
+        "run",
+        str(script),
+        "--server.address",
+        address,
+        "--server.port",
+        str(port),
+        "--server.headless",
+        "true",
+        "--browser.gatherUsageStats",
+        "false",
+        "--server.fileWatcherType",
+        "none",
+        "--client.toolbarMode",
+        "minimal",
+    ]
 
 
 def _open_when_ready(url: str, query: str = "") -> None:
@@ -83,22 +106,38 @@ def _open_when_ready(url: str, query: str = "") -> None:
 
 def add_arguments(parser: argparse.ArgumentParser) -> None:
     """The ``planner app`` options."""
-    parser.add_argument("--port", type=int, default=8501, help="port on 127.0.0.1 (default 8501, or a free one)")
-    parser.add_argument("--address", default="127.0.0.1",
-                        help="address to listen on (default 127.0.0.1: this computer only; any other address asks "
-                             "for the access token printed at start)")
+    parser.add_argument(
+        "--port", type=int, default=8501, help="port on 127.0.0.1 (default 8501, or a free one)"
+    )
+    parser.add_argument(
+        "--address",
+        default="127.0.0.1",
+        help="address to listen on (default 127.0.0.1: this computer only; any other address asks "
+        "for the access token printed at start)",
+    )
     parser.add_argument("--no-browser", action="store_true", help="do not open a browser")
-    parser.add_argument("--region", nargs="+", metavar="PATH",
-                        help="open the app on these region files (GeoPackage, folder, zip ...) instead of the demo")
-    parser.add_argument("--data-dir", metavar="DIR",
-                        help="folder whose files uploaded scenarios may name as their region (default: none, "
-                             "only the planner's uploads)")
-    parser.add_argument("--no-token", action="store_true",
-                        help="serve a non-local --address without an access token (anyone reaching the port can "
-                             "use the app)")
+    parser.add_argument(
+        "--region",
+        nargs="+",
+        metavar="PATH",
+        help="open the app on these region files (GeoPackage, folder, zip ...) instead of the demo",
+    )
+    parser.add_argument(
+        "--data-dir",
+        metavar="DIR",
+        help="folder whose files uploaded scenarios may name as their region (default: none, "
+        "only the planner's uploads)",
+    )
+    parser.add_argument(
+        "--no-token",
+        action="store_true",
+        help="serve a non-local --address without an access token (anyone reaching the port can use the app)",
+    )
 
 
-def start_lines(address: str, port: int, token: str | None, *, no_token: bool = False) -> tuple[list[str], list[str]]:
+def start_lines(
+    address: str, port: int, token: str | None, *, no_token: bool = False
+) -> tuple[list[str], list[str]]:
     """What ``planner app`` prints at start: the address to open (with the token), and warnings.
 
     Returns
@@ -107,15 +146,21 @@ def start_lines(address: str, port: int, token: str | None, *, no_token: bool = 
         Lines for standard output, lines for standard error.
     """
     query = f"/?{QUERY_KEY}={token}" if token else ""
-    out = [f"County coverage planner 县域安宁疗护与医共体规划: http://{_browser_host(address)}:{port}{query}  "
-           "(Ctrl+C to stop)"]
+    out = [
+        f"County coverage planner 县域安宁疗护与医共体规划: http://{_browser_host(address)}:{port}{query}  "
+        "(Ctrl+C to stop)"
+    ]
     err = []
     if token:
-        out.append(f"served on {address}: others open http://<this computer's address>:{port}{query} -- "
-                   "keep the token to the people who may see the data")
+        out.append(
+            f"served on {address}: others open http://<this computer's address>:{port}{query} -- "
+            "keep the token to the people who may see the data"
+        )
     elif no_token and not is_loopback(address):
-        err.append(f"WARNING: serving {address} without an access token (--no-token): anyone who can reach port "
-                   f"{port} can use the app and the data it is given")
+        err.append(
+            f"WARNING: serving {address} without an access token (--no-token): anyone who can reach port "
+            f"{port} can use the app and the data it is given"
+        )
     return out, err
 
 
@@ -132,7 +177,9 @@ def _data_dir(value: str | None) -> str | None:
     if not folder.is_dir():
         raise SystemExit(f"planner app: --data-dir {value}: not an existing folder")
     if is_file_system_root(folder):
-        raise SystemExit(f"planner app: --data-dir {value}: the root of a file system; name the folder of the data")
+        raise SystemExit(
+            f"planner app: --data-dir {value}: the root of a file system; name the folder of the data"
+        )
     return str(folder)
 
 
@@ -152,8 +199,9 @@ def main(args: argparse.Namespace) -> int:
     print("\n".join(out), flush=True)
     if not args.no_browser:
         query = f"/?{QUERY_KEY}={token}" if token else ""
-        threading.Thread(target=_open_when_ready, args=(f"http://{_browser_host(args.address)}:{port}", query),
-                         daemon=True).start()
+        threading.Thread(
+            target=_open_when_ready, args=(f"http://{_browser_host(args.address)}:{port}", query), daemon=True
+        ).start()
     env = dict(os.environ, STREAMLIT_BROWSER_GATHER_USAGE_STATS="false")
     env.pop(TOKEN_ENV, None)
     env.pop(DATA_DIR_ENV, None)
@@ -163,9 +211,12 @@ def main(args: argparse.Namespace) -> int:
         env[DATA_DIR_ENV] = data_dir
     if args.region:
         env[REGION_ENV] = os.pathsep.join(str(Path(p).resolve()) for p in args.region)
-    process = subprocess.Popen(streamlit_command(script, port=port, address=args.address), env=env,
-                               cwd=str(script.parent))
-    signal.signal(signal.SIGTERM, _interrupt)  # a stop from outside (kill, a service manager) ends Streamlit too
+    process = subprocess.Popen(
+        streamlit_command(script, port=port, address=args.address), env=env, cwd=str(script.parent)
+    )
+    signal.signal(
+        signal.SIGTERM, _interrupt
+    )  # a stop from outside (kill, a service manager) ends Streamlit too
     try:
         return process.wait()
     except KeyboardInterrupt:

@@ -21,14 +21,29 @@ import pandas as pd
 import streamlit as st
 
 from planner.i18n import tr
-from planner.maps import COLOUR_BY, MANY_FACILITIES, Legend, MapOptions, base_map, display_geometry, legends_html
+from planner.maps import (
+    COLOUR_BY,
+    MANY_FACILITIES,
+    Legend,
+    MapOptions,
+    base_map,
+    display_geometry,
+    legends_html,
+)
 from planner.templating import markdown_text
 from planner.ui.actions import MODES, Outcome, apply_click, apply_edit
 from planner.ui.mapview import RETURNED_OBJECTS, click_signature, map_layers, read_click
 from planner.ui.offline import st_offline_folium
 from planner.ui.state import Keys
-from planner.ui.views import community_choices, county_balance, cut_off_townships, describe_step, facility_details, \
-    lead_labels, township_details
+from planner.ui.views import (
+    community_choices,
+    county_balance,
+    cut_off_townships,
+    describe_step,
+    facility_details,
+    lead_labels,
+    township_details,
+)
 from planner.ui.workbench import Parameters, Workbench
 
 __all__ = ["handle_click", "map_and_panel"]
@@ -40,10 +55,18 @@ STATUSES = ("existing", "candidate", "excluded")
 
 def _defaults(wb: Workbench) -> None:
     many = len(wb.base.facilities) > MANY_FACILITIES  # a province: open sites only, until asked
-    for key, value in ((Keys.MODE, "inspect"), (Keys.STATUS_TO, "excluded"), (Keys.AUTO_SOLVE, True),
-                       (Keys.COLOUR_BY, "coverage"), (Keys.SHOW_FACILITIES, not many), (Keys.SHOW_CATCHMENTS, False),
-                       (Keys.SHOW_UNASSIGNED, False), (Keys.SHOW_NONCONTIGUOUS, False), (Keys.TILE_URL, ""),
-                       (Keys.TILE_ATTRIBUTION, "")):
+    for key, value in (
+        (Keys.MODE, "inspect"),
+        (Keys.STATUS_TO, "excluded"),
+        (Keys.AUTO_SOLVE, True),
+        (Keys.COLOUR_BY, "coverage"),
+        (Keys.SHOW_FACILITIES, not many),
+        (Keys.SHOW_CATCHMENTS, False),
+        (Keys.SHOW_UNASSIGNED, False),
+        (Keys.SHOW_NONCONTIGUOUS, False),
+        (Keys.TILE_URL, ""),
+        (Keys.TILE_ATTRIBUTION, ""),
+    ):
         st.session_state.setdefault(key, value)
 
 
@@ -67,8 +90,13 @@ def _report(wb: Workbench, outcome: Outcome) -> None:
     solved = [names.get(c, c) for model in outcome.solved.values() for c in model]
     what = describe_step(outcome.edit.label, wb, lang)
     if outcome.solved:
-        _flash("success", "edit.resolved", what=what, counties=", ".join(solved) or "—",
-               seconds=f"{outcome.solve_seconds:.2f}")
+        _flash(
+            "success",
+            "edit.resolved",
+            what=what,
+            counties=", ".join(solved) or "—",
+            seconds=f"{outcome.solve_seconds:.2f}",
+        )
     else:
         _flash("success", "edit.done", what=what)
 
@@ -82,8 +110,11 @@ def handle_click(wb: Workbench, params: Parameters, lang: str) -> None:
         return
     st.session_state[Keys.CLICK_SEEN] = signature
     region = wb.region
-    click = read_click(value, facility_ids=set(region.facilities["facility_id"]),
-                       township_codes=set(region.townships["township_code"]))
+    click = read_click(
+        value,
+        facility_ids=set(region.facilities["facility_id"]),
+        township_codes=set(region.townships["township_code"]),
+    )
     if click is None:
         return
     mode = st.session_state[Keys.MODE]
@@ -92,15 +123,25 @@ def handle_click(wb: Workbench, params: Parameters, lang: str) -> None:
         mode = "inspect"
     started = time.perf_counter()
     paint = st.session_state.get(Keys.PAINT_LEAD) or None
-    outcome = apply_click(wb, click, mode=mode, params=params, auto_solve=bool(st.session_state[Keys.AUTO_SOLVE]),
-                          status_to=st.session_state[Keys.STATUS_TO], paint_lead=paint,
-                          site_name=tr("app.added_site", lang, n=len(wb.snapshot.added_sites) + 1))
+    outcome = apply_click(
+        wb,
+        click,
+        mode=mode,
+        params=params,
+        auto_solve=bool(st.session_state[Keys.AUTO_SOLVE]),
+        status_to=st.session_state[Keys.STATUS_TO],
+        paint_lead=paint,
+        site_name=tr("app.added_site", lang, n=len(wb.snapshot.added_sites) + 1),
+    )
     if outcome.selected is not None:
         st.session_state[Keys.SELECTED] = outcome.selected
     _report(wb, outcome)
     if outcome.edit is not None:
-        st.session_state[Keys.LAST_TIMING] = {"started": started, "solve": outcome.solve_seconds,
-                                              "label": describe_step(outcome.edit.label, wb, lang)}
+        st.session_state[Keys.LAST_TIMING] = {
+            "started": started,
+            "solve": outcome.solve_seconds,
+            "label": describe_step(outcome.edit.label, wb, lang),
+        }
 
 
 def _edit_callback(wb: Workbench, params: Parameters, do: Callable[[], Any]) -> Callable[[], None]:
@@ -108,13 +149,18 @@ def _edit_callback(wb: Workbench, params: Parameters, do: Callable[[], Any]) -> 
         if _busy():
             _flash("warning", "app.busy")
             return
-        outcome = apply_edit(wb, do, params=params, auto_solve=bool(st.session_state.get(Keys.AUTO_SOLVE, True)))
+        outcome = apply_edit(
+            wb, do, params=params, auto_solve=bool(st.session_state.get(Keys.AUTO_SOLVE, True))
+        )
         _report(wb, outcome)
         if outcome.edit is not None:
             lang = st.session_state.get(Keys.LANG, "zh")
-            st.session_state[Keys.LAST_TIMING] = {"started": time.perf_counter() - outcome.solve_seconds,
-                                                  "solve": outcome.solve_seconds,
-                                                  "label": describe_step(outcome.edit.label, wb, lang)}
+            st.session_state[Keys.LAST_TIMING] = {
+                "started": time.perf_counter() - outcome.solve_seconds,
+                "solve": outcome.solve_seconds,
+                "label": describe_step(outcome.edit.label, wb, lang),
+            }
+
     return callback
 
 
@@ -126,9 +172,13 @@ def _geometry(wb: Workbench) -> gpd.GeoSeries:
 
 def _options() -> MapOptions:
     ss = st.session_state
-    return MapOptions(colour_by=ss[Keys.COLOUR_BY], show_facilities=bool(ss[Keys.SHOW_FACILITIES]),
-                      catchments=bool(ss[Keys.SHOW_CATCHMENTS]), show_unassigned=bool(ss[Keys.SHOW_UNASSIGNED]),
-                      show_non_contiguous=bool(ss[Keys.SHOW_NONCONTIGUOUS]))
+    return MapOptions(
+        colour_by=ss[Keys.COLOUR_BY],
+        show_facilities=bool(ss[Keys.SHOW_FACILITIES]),
+        catchments=bool(ss[Keys.SHOW_CATCHMENTS]),
+        show_unassigned=bool(ss[Keys.SHOW_UNASSIGNED]),
+        show_non_contiguous=bool(ss[Keys.SHOW_NONCONTIGUOUS]),
+    )
 
 
 def _tiles(lang: str) -> tuple[str | None, str | None]:
@@ -150,9 +200,15 @@ def map_and_panel(wb: Workbench, params: Parameters, lang: str) -> None:
     with left:
         tiles, attribution = _tiles(lang)
         fmap = base_map(wb.base, tiles=tiles, attribution=attribution)
-        st_offline_folium(fmap, key=Keys.MAP, feature_group_to_add=layers, returned_objects=RETURNED_OBJECTS,
-                          layer_control=folium.LayerControl(collapsed=True), height=MAP_HEIGHT,
-                          use_container_width=True)
+        st_offline_folium(
+            fmap,
+            key=Keys.MAP,
+            feature_group_to_add=layers,
+            returned_objects=RETURNED_OBJECTS,
+            layer_control=folium.LayerControl(collapsed=True),
+            height=MAP_HEIGHT,
+            use_container_width=True,
+        )
         _timing_caption(lang)
         _legends(legends)
     with right:
@@ -165,25 +221,46 @@ def map_and_panel(wb: Workbench, params: Parameters, lang: str) -> None:
 def _timing_caption(lang: str) -> None:
     timing = st.session_state.pop(Keys.LAST_TIMING, None)
     if timing:
-        st.caption(tr("app.timing", lang, what=markdown_text(timing["label"]), solve=f"{timing['solve']:.2f}",
-                      total=f"{time.perf_counter() - timing['started']:.2f}"))
+        st.caption(
+            tr(
+                "app.timing",
+                lang,
+                what=markdown_text(timing["label"]),
+                solve=f"{timing['solve']:.2f}",
+                total=f"{time.perf_counter() - timing['started']:.2f}",
+            )
+        )
 
 
 def _click_modes(wb: Workbench, lang: str) -> None:
     st.markdown(f"**{tr('app.click_mode', lang)}**")
-    st.radio(tr("app.click_mode", lang), MODES, key=Keys.MODE, format_func=lambda m: tr(f"mode.{m}", lang),
-             label_visibility="collapsed")
+    st.radio(
+        tr("app.click_mode", lang),
+        MODES,
+        key=Keys.MODE,
+        format_func=lambda m: tr(f"mode.{m}", lang),
+        label_visibility="collapsed",
+    )
     mode = st.session_state[Keys.MODE]
     if mode == "status":
-        st.radio(tr("app.status_to", lang), STATUSES, key=Keys.STATUS_TO, horizontal=True,
-                 format_func=lambda s: tr(f"site_status.{s}", lang))
+        st.radio(
+            tr("app.status_to", lang),
+            STATUSES,
+            key=Keys.STATUS_TO,
+            horizontal=True,
+            format_func=lambda s: tr(f"site_status.{s}", lang),
+        )
     elif mode == "paint":
         leads = [""] + community_choices(wb)
         names = lead_labels(wb, leads[1:])
         if st.session_state.get(Keys.PAINT_LEAD) not in leads:
             st.session_state[Keys.PAINT_LEAD] = leads[1] if len(leads) > 1 else ""
-        st.selectbox(tr("app.paint_into", lang), leads, key=Keys.PAINT_LEAD,
-                     format_func=lambda v: names.get(v, tr("map.no_community", lang)))
+        st.selectbox(
+            tr("app.paint_into", lang),
+            leads,
+            key=Keys.PAINT_LEAD,
+            format_func=lambda v: names.get(v, tr("map.no_community", lang)),
+        )
     st.caption(tr(f"mode.{mode}.help", lang))
     st.toggle(tr("app.auto_solve", lang), key=Keys.AUTO_SOLVE, help=tr("app.auto_solve.help", lang))
 
@@ -192,10 +269,22 @@ def _undo_redo(wb: Workbench, lang: str) -> None:
     history = wb.history
     left, right = st.columns(2)
     busy = _busy()
-    left.button(f"↶ {tr('app.undo', lang)}", key=Keys.UNDO, on_click=wb.undo, disabled=not history.can_undo or busy,
-                width="stretch", help=describe_step(history.present.label, wb, lang) if history.can_undo else None)
-    right.button(f"↷ {tr('app.redo', lang)}", key=Keys.REDO, on_click=wb.redo, disabled=not history.can_redo or busy,
-                 width="stretch", help=describe_step(history.future[0].label, wb, lang) if history.can_redo else None)
+    left.button(
+        f"↶ {tr('app.undo', lang)}",
+        key=Keys.UNDO,
+        on_click=wb.undo,
+        disabled=not history.can_undo or busy,
+        width="stretch",
+        help=describe_step(history.present.label, wb, lang) if history.can_undo else None,
+    )
+    right.button(
+        f"↷ {tr('app.redo', lang)}",
+        key=Keys.REDO,
+        on_click=wb.redo,
+        disabled=not history.can_redo or busy,
+        width="stretch",
+        help=describe_step(history.future[0].label, wb, lang) if history.can_redo else None,
+    )
 
 
 def _rows(rows: list[tuple[str, str]]) -> None:
@@ -216,9 +305,13 @@ def _selection(wb: Workbench, params: Parameters, lang: str) -> None:
         now = wb.status_of(code)
         for status in STATUSES:
             label = tr("app.set_status", lang, status=tr(f"site_status.{status}", lang))
-            st.button(label, key=Keys.SET_STATUS + status,
-                      disabled=status == now or _busy(), width="stretch",
-                      on_click=_edit_callback(wb, params, lambda s=status: wb.set_status(code, s)))
+            st.button(
+                label,
+                key=Keys.SET_STATUS + status,
+                disabled=status == now or _busy(),
+                width="stretch",
+                on_click=_edit_callback(wb, params, lambda s=status: wb.set_status(code, s)),
+            )
     elif kind == "township" and code in set(region.townships["township_code"]):
         st.markdown(f"**{tr('app.selected_township', lang)}**")
         _rows(township_details(wb, code, lang))
@@ -232,17 +325,30 @@ def _township_actions(wb: Workbench, params: Parameters, code: str, lang: str) -
     leads = [""] + community_choices(wb, county)
     names = lead_labels(wb, leads[1:])
     current = wb.assignment().get(code) or ""
-    target = st.selectbox(tr("app.move_to", lang), leads, index=leads.index(current) if current in leads else 0,
-                          key=Keys.MOVE_TARGET + code, format_func=lambda v: names.get(v, tr("map.no_community", lang)))
+    target = st.selectbox(
+        tr("app.move_to", lang),
+        leads,
+        index=leads.index(current) if current in leads else 0,
+        key=Keys.MOVE_TARGET + code,
+        format_func=lambda v: names.get(v, tr("map.no_community", lang)),
+    )
     left, right = st.columns(2)
-    left.button(tr("app.move", lang), key=Keys.MOVE, disabled=target == current or _busy(),
-                on_click=_edit_callback(wb, params, lambda: wb.move_township(code, target or None)),
-                width="stretch")
+    left.button(
+        tr("app.move", lang),
+        key=Keys.MOVE,
+        disabled=target == current or _busy(),
+        on_click=_edit_callback(wb, params, lambda: wb.move_township(code, target or None)),
+        width="stretch",
+    )
     if current:
         locked = current in wb.snapshot.locked
-        right.button(tr("app.unlock" if locked else "app.lock", lang), key=Keys.LOCK,
-                     on_click=_edit_callback(wb, params, lambda: wb.toggle_lock(current)), disabled=_busy(),
-                     width="stretch")
+        right.button(
+            tr("app.unlock" if locked else "app.lock", lang),
+            key=Keys.LOCK,
+            on_click=_edit_callback(wb, params, lambda: wb.toggle_lock(current)),
+            disabled=_busy(),
+            width="stretch",
+        )
     frame, problems = county_balance(wb, county, lang)
     if len(frame):
         st.markdown(f"**{tr('app.county_balance', lang)}**")
@@ -250,8 +356,14 @@ def _township_actions(wb: Workbench, params: Parameters, code: str, lang: str) -
     for problem in problems[:6]:
         st.error(markdown_text(problem))
     if county in wb.moved_counties():
-        st.button(tr("app.reoptimise_county", lang), key=Keys.REOPTIMISE,
-                  on_click=_reoptimise, args=(wb, params, county), disabled=_busy(), width="stretch")
+        st.button(
+            tr("app.reoptimise_county", lang),
+            key=Keys.REOPTIMISE,
+            on_click=_reoptimise,
+            args=(wb, params, county),
+            disabled=_busy(),
+            width="stretch",
+        )
 
 
 def _reoptimise(wb: Workbench, params: Parameters, county: str) -> None:
@@ -263,22 +375,34 @@ def _reoptimise(wb: Workbench, params: Parameters, county: str) -> None:
     wb.commit(wb.solve(params, models=("grouping",), control=control))
     solved = control.solved.get("grouping", [])
     names = dict(zip(wb.base.counties["county_code"], wb.base.counties["county_name"]))
-    _flash("success", "edit.resolved", what=tr("app.reoptimise_county", st.session_state.get(Keys.LANG, "zh")),
-           counties=", ".join(names.get(c, c) for c in solved) or "—", seconds=f"{time.perf_counter() - started:.2f}")
+    _flash(
+        "success",
+        "edit.resolved",
+        what=tr("app.reoptimise_county", st.session_state.get(Keys.LANG, "zh")),
+        counties=", ".join(names.get(c, c) for c in solved) or "—",
+        seconds=f"{time.perf_counter() - started:.2f}",
+    )
 
 
 def _display_options(wb: Workbench, lang: str) -> None:
     st.markdown(f"**{tr('app.display', lang)}**")
-    st.selectbox(tr("app.colour_by", lang), COLOUR_BY, key=Keys.COLOUR_BY,
-                 format_func=lambda v: tr(f"colour.{v}", lang))
+    st.selectbox(
+        tr("app.colour_by", lang),
+        COLOUR_BY,
+        key=Keys.COLOUR_BY,
+        format_func=lambda v: tr(f"colour.{v}", lang),
+    )
     unassigned = len(wb.region.townships) - len(wb.assignment()) if wb.snapshot.grouping is not None else 0
     st.toggle(tr("app.show_facilities", lang), key=Keys.SHOW_FACILITIES)
     st.toggle(tr("app.show_catchments", lang), key=Keys.SHOW_CATCHMENTS)
     st.toggle(tr("app.show_unassigned", lang, n=unassigned), key=Keys.SHOW_UNASSIGNED)
     st.toggle(tr("app.show_noncontiguous", lang, n=len(cut_off_townships(wb))), key=Keys.SHOW_NONCONTIGUOUS)
     with st.expander(tr("app.basemap", lang)):
-        st.text_input(tr("app.tile_url", lang), key=Keys.TILE_URL,
-                      placeholder="http://tiles.example.internal/{z}/{x}/{y}.png")
+        st.text_input(
+            tr("app.tile_url", lang),
+            key=Keys.TILE_URL,
+            placeholder="http://tiles.example.internal/{z}/{x}/{y}.png",
+        )
         st.text_input(tr("app.tile_attribution", lang), key=Keys.TILE_ATTRIBUTION)
         st.caption(tr("app.tiles_note", lang))
 

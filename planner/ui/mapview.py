@@ -33,8 +33,12 @@ from planner.ui.workbench import Workbench
 __all__ = ["RETURNED_OBJECTS", "Click", "click_signature", "map_layers", "read_click"]
 
 #: What the map sends back: clicks only, so panning and zooming never rerun the app.
-RETURNED_OBJECTS: Final = ["last_clicked", "last_object_clicked", "last_object_clicked_tooltip",
-                           "last_object_clicked_count"]
+RETURNED_OBJECTS: Final = [
+    "last_clicked",
+    "last_object_clicked",
+    "last_object_clicked_tooltip",
+    "last_object_clicked_count",
+]
 _SAME_POINT = 1e-9
 
 
@@ -63,12 +67,20 @@ def click_signature(value: Mapping[str, Any] | None) -> tuple[Any, ...] | None:
     if not value or not value.get("last_clicked"):
         return None
     point = value["last_clicked"]
-    return (round(float(point["lat"]), 9), round(float(point["lng"]), 9), value.get("last_object_clicked_count"),
-            value.get("last_object_clicked_tooltip"))
+    return (
+        round(float(point["lat"]), 9),
+        round(float(point["lng"]), 9),
+        value.get("last_object_clicked_count"),
+        value.get("last_object_clicked_tooltip"),
+    )
 
 
-def read_click(value: Mapping[str, Any] | None, *, facility_ids: set[str] | frozenset[str],
-               township_codes: set[str] | frozenset[str]) -> Click | None:
+def read_click(
+    value: Mapping[str, Any] | None,
+    *,
+    facility_ids: set[str] | frozenset[str],
+    township_codes: set[str] | frozenset[str],
+) -> Click | None:
     """What the last click hit.
 
     Parameters
@@ -88,7 +100,11 @@ def read_click(value: Mapping[str, Any] | None, *, facility_ids: set[str] | froz
     point = value["last_clicked"]
     lat, lon = float(point["lat"]), float(point["lng"])
     hit = value.get("last_object_clicked")
-    on_object = bool(hit) and abs(float(hit["lat"]) - lat) < _SAME_POINT and abs(float(hit["lng"]) - lon) < _SAME_POINT
+    on_object = (
+        bool(hit)
+        and abs(float(hit["lat"]) - lat) < _SAME_POINT
+        and abs(float(hit["lng"]) - lon) < _SAME_POINT
+    )
     code = code_of_tooltip(value.get("last_object_clicked_tooltip")) if on_object else None
     if code is not None and code in facility_ids:
         return Click("facility", code, lat, lon)
@@ -112,8 +128,9 @@ class GeometryCache:
         return self._geometry
 
 
-def map_layers(wb: Workbench, *, lang: str, options: MapOptions,
-               geometry: gpd.GeoSeries | None = None) -> tuple[list[folium.FeatureGroup], list[Legend]]:
+def map_layers(
+    wb: Workbench, *, lang: str, options: MapOptions, geometry: gpd.GeoSeries | None = None
+) -> tuple[list[folium.FeatureGroup], list[Legend]]:
     """The layers and legends of the present plan.
 
     Parameters
@@ -139,6 +156,17 @@ def map_layers(wb: Workbench, *, lang: str, options: MapOptions,
     view = wb.grouping_view(snap)
     community = wb.assignment(snap) if view is not None else None
     cut_off = cut_off_townships(wb) if options.show_non_contiguous else []
-    return plan_layers(region, lang=lang, options=options, sites=sites, covered=covered, community=community,
-                       statuses=snap.statuses, locked=snap.locked, cut_off=cut_off, pairs=pairs,
-                       threshold=threshold, geometry=geometry)
+    return plan_layers(
+        region,
+        lang=lang,
+        options=options,
+        sites=sites,
+        covered=covered,
+        community=community,
+        statuses=snap.statuses,
+        locked=snap.locked,
+        cut_off=cut_off,
+        pairs=pairs,
+        threshold=threshold,
+        geometry=geometry,
+    )

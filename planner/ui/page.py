@@ -52,8 +52,10 @@ def _demo(seed: int) -> Region:
 def new_demo_workbench() -> Workbench:
     """A workbench on the demo region with the default plan solved (well under a second)."""
     wb = Workbench(_demo(DEMO_SEED), source=("demo",), seed=DEMO_SEED)
-    wb.commit(wb.solve(panels.parameters() if Keys.param("objective") in st.session_state else Parameters()),
-              new_step=False)
+    wb.commit(
+        wb.solve(panels.parameters() if Keys.param("objective") in st.session_state else Parameters()),
+        new_step=False,
+    )
     return wb
 
 
@@ -78,8 +80,12 @@ def _workbench() -> Workbench:
 
 def main() -> None:
     """Draw the page (the body of ``app.py``)."""
-    st.set_page_config(page_title="县域安宁疗护与医共体规划 · County coverage planner", page_icon="🏥",
-                       layout="wide", initial_sidebar_state="expanded")
+    st.set_page_config(
+        page_title="县域安宁疗护与医共体规划 · County coverage planner",
+        page_icon="🏥",
+        layout="wide",
+        initial_sidebar_state="expanded",
+    )
     if not access.granted(st.query_params, st.session_state):  # before anything else is read or shown
         st.error(f"{tr('access.token_required', 'zh')}\n\n{tr('access.token_required', 'en')}")
         st.stop()

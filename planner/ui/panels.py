@@ -23,15 +23,38 @@ from planner.ui.state import Keys
 from planner.ui.views import Card, current_run, kpi_cards, status_messages
 from planner.ui.workbench import Parameters, Workbench, hidden_settings
 
-__all__ = ["header", "kpi_row", "language_switch", "parameter_form", "parameters", "run_status", "status_panel",
-           "watch_job"]
+__all__ = [
+    "header",
+    "kpi_row",
+    "language_switch",
+    "parameter_form",
+    "parameters",
+    "run_status",
+    "status_panel",
+    "watch_job",
+]
 
 #: KPIs where a fall is an improvement (for the colour of the change arrow).
-LOWER_IS_BETTER = frozenset({"uncovered_townships", "counties_without_ward", "max_deviation", "non_contiguous",
-                             "unassigned_townships", "mean_travel_to_lead"})
+LOWER_IS_BETTER = frozenset(
+    {
+        "uncovered_townships",
+        "counties_without_ward",
+        "max_deviation",
+        "non_contiguous",
+        "unassigned_townships",
+        "mean_travel_to_lead",
+    }
+)
 #: KPIs always in view (the others are one click away).
-HEADLINE = ("coverage_share", "open_sites", "new_sites", "beds", "uncovered_townships", "communities",
-            "max_deviation")
+HEADLINE = (
+    "coverage_share",
+    "open_sites",
+    "new_sites",
+    "beds",
+    "uncovered_townships",
+    "communities",
+    "max_deviation",
+)
 NEUTRAL = frozenset({"open_sites", "new_sites", "beds", "communities"})
 #: Seconds between progress updates while a run is going on.
 POLL_SECONDS = 0.25
@@ -40,8 +63,14 @@ POLL_SECONDS = 0.25
 def language_switch() -> str:
     """The language radio at the top of the sidebar; returns ``zh`` or ``en``."""
     st.session_state.setdefault(Keys.LANG, "zh")
-    st.sidebar.radio("语言 · Language", ("zh", "en"), key=Keys.LANG, horizontal=True,
-                     format_func=lambda v: "中文" if v == "zh" else "English", on_change=_resend_translated)
+    st.sidebar.radio(
+        "语言 · Language",
+        ("zh", "en"),
+        key=Keys.LANG,
+        horizontal=True,
+        format_func=lambda v: "中文" if v == "zh" else "English",
+        on_change=_resend_translated,
+    )
     return str(st.session_state[Keys.LANG])
 
 
@@ -95,15 +124,29 @@ def _field_widget(name: str, lang: str, *, unit: str = "minutes") -> None:
         label = tr("kpi.threshold_km", lang)
     help_text = tr(f"param.{name}.help", lang) if f"param.{name}.help" in _keys() else None
     if spec.widget == "select":
-        st.selectbox(label, OBJECTIVES, key=spec.key, format_func=lambda v: tr(f"objective.{v}", lang), help=help_text)
+        st.selectbox(
+            label, OBJECTIVES, key=spec.key, format_func=lambda v: tr(f"objective.{v}", lang), help=help_text
+        )
     elif spec.widget == "checkbox":
         st.checkbox(label, key=spec.key, help=help_text)
     elif spec.integer:
-        st.number_input(label, min_value=int(spec.minimum), max_value=int(spec.maximum or 10**9), step=int(spec.step),
-                        key=spec.key, help=help_text)
+        st.number_input(
+            label,
+            min_value=int(spec.minimum),
+            max_value=int(spec.maximum or 10**9),
+            step=int(spec.step),
+            key=spec.key,
+            help=help_text,
+        )
     else:
-        st.number_input(label, min_value=float(spec.minimum), max_value=float(spec.maximum or 1e12),
-                        step=float(spec.step), key=spec.key, help=help_text)
+        st.number_input(
+            label,
+            min_value=float(spec.minimum),
+            max_value=float(spec.maximum or 1e12),
+            step=float(spec.step),
+            key=spec.key,
+            help=help_text,
+        )
 
 
 def _keys() -> set[str]:
@@ -133,10 +176,21 @@ def parameter_form(wb: Workbench, lang: str) -> None:
         st.caption(tr("app.zero_means_none", lang))
         hidden = hidden_settings(wb.siting_base(), wb.grouping_base())
         if hidden:
-            st.caption(tr("app.hidden_settings", lang,
-                          settings="; ".join(f"{k.split('.', 1)[1]} = {v}" for k, v in hidden.items())))
-        st.form_submit_button(f"▶ {tr('app.run', lang)}", type="primary", width="stretch",
-                              on_click=_start_run, args=(wb,), disabled=running)
+            st.caption(
+                tr(
+                    "app.hidden_settings",
+                    lang,
+                    settings="; ".join(f"{k.split('.', 1)[1]} = {v}" for k, v in hidden.items()),
+                )
+            )
+        st.form_submit_button(
+            f"▶ {tr('app.run', lang)}",
+            type="primary",
+            width="stretch",
+            on_click=_start_run,
+            args=(wb,),
+            disabled=running,
+        )
 
 
 def run_status(lang: str) -> Any:
@@ -146,15 +200,27 @@ def run_status(lang: str) -> Any:
     placeholder = box.empty()
     if job is not None and job.running:
         _show_progress(placeholder, job, lang)
-        box.button(f"■ {tr('app.stop', lang)}", key=Keys.STOP, on_click=job.stop, disabled=job.stopped,
-                   width="stretch")
+        box.button(
+            f"■ {tr('app.stop', lang)}",
+            key=Keys.STOP,
+            on_click=job.stop,
+            disabled=job.stopped,
+            width="stretch",
+        )
     return placeholder
 
 
 def _show_progress(placeholder: Any, job: runner.Job, lang: str) -> None:
     phase = tr(f"app.model.{job.phase}", lang) if job.phase else "…"
-    label = tr("app.progress", lang, phase=phase, done=job.done, total=job.total or "?", county=job.label or "—",
-               seconds=f"{job.seconds:.0f}")
+    label = tr(
+        "app.progress",
+        lang,
+        phase=phase,
+        done=job.done,
+        total=job.total or "?",
+        county=job.label or "—",
+        seconds=f"{job.seconds:.0f}",
+    )
     if job.stopped:
         label += " · " + tr("app.stopping", lang)
     placeholder.progress(job.progress, text=label)
@@ -197,18 +263,23 @@ def take_job_result(wb: Workbench) -> None:
 def show_flash(lang: str) -> None:
     """Messages left by callbacks and clicks, shown once."""
     for level, key, fields in st.session_state.pop(Keys.FLASH, []):  # values are data: Markdown-escaped
-        getattr(st, level)(text(key, lang, **{k: markdown_text(v) if isinstance(v, str) else v
-                                              for k, v in fields.items()}))
+        getattr(st, level)(
+            text(key, lang, **{k: markdown_text(v) if isinstance(v, str) else v for k, v in fields.items()})
+        )
 
 
 def header(wb: Workbench, lang: str) -> None:
     """Title, region and the synthetic-data label of the demo, in two compact lines."""
     region = wb.base
     st.markdown(f"#### {tr('app.title', lang)}")
-    sizes = ((region.counties, "app.counties"), (region.townships, "app.townships"),
-             (region.facilities, "app.facilities"))
-    line = (f"{tr('app.region', lang)}: **{markdown_text(region.name)}** · "
-            + " · ".join(f"{len(f)} {tr(k, lang)}" for f, k in sizes))
+    sizes = (
+        (region.counties, "app.counties"),
+        (region.townships, "app.townships"),
+        (region.facilities, "app.facilities"),
+    )
+    line = f"{tr('app.region', lang)}: **{markdown_text(region.name)}** · " + " · ".join(
+        f"{len(f)} {tr(k, lang)}" for f, k in sizes
+    )
     label = region.provenance.get(f"label_{lang}")
     st.caption(line + (f"  \n:orange[⚠ {markdown_text(label)}]" if label else ""))
 
@@ -235,15 +306,19 @@ def kpi_row(wb: Workbench, lang: str) -> None:
     if rest:
         with st.expander(tr("app.more_figures", lang)):
             for start in range(0, len(rest), 6):
-                for column, card in zip(st.columns(6), rest[start:start + 6]):
+                for column, card in zip(st.columns(6), rest[start : start + 6]):
                     with column:
                         _card(card, now, before, previous.get(card.key))
 
 
 def _card(card: Card, now: dict[str, Any], before: dict[str, Any], old: Card | None) -> None:
     delta = None
-    if old is not None and before.get(card.key) is not None and now.get(card.key) is not None \
-            and old.value != card.value:
+    if (
+        old is not None
+        and before.get(card.key) is not None
+        and now.get(card.key) is not None
+        and old.value != card.value
+    ):
         change = float(now[card.key]) - float(before[card.key])
         delta = f"{100 * change:+.1f} pp" if card.value.endswith("%") else f"{change:+,.1f}".replace(".0", "")
     colour = "inverse" if card.key in LOWER_IS_BETTER else ("off" if card.key in NEUTRAL else "normal")
@@ -262,6 +337,8 @@ def status_panel(wb: Workbench, params: Parameters, lang: str) -> None:
         (st.success if all(m.level == "success" for m in heads) else st.info)(line)
     if problems:
         errors = [m for m in problems if m.level == "error"]
-        with st.expander(tr("app.details", lang, n=len(problems)), expanded=bool(errors) and len(errors) <= 3):
+        with st.expander(
+            tr("app.details", lang, n=len(problems)), expanded=bool(errors) and len(errors) <= 3
+        ):
             for message in problems:
                 getattr(st, message.level)(message.text)

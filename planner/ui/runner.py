@@ -134,7 +134,7 @@ def start(wb: Workbench, params: Parameters, *, models: Iterable[Model] = MODELS
     def target() -> None:
         try:
             job.result = wb.solve(params, models=job.models, control=job.control, snapshot=snapshot)
-        except Exception as exc:  # noqa: BLE001 - shown to the planner in words, with details to copy
+        except Exception as exc:
             job.error = f"{type(exc).__name__}: {exc}"
             job.details = traceback.format_exc()
         finally:

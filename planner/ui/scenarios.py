@@ -30,7 +30,15 @@ from planner.scenario_input import parse
 from planner.ui.views import current_run
 from planner.ui.workbench import Parameters, Snapshot, Workbench, frozen_mapping, split_locks, step_label
 
-__all__ = ["SavedScenario", "app_roots", "load_into", "open_file", "save_current", "scenario_bytes", "unique_name"]
+__all__ = [
+    "SavedScenario",
+    "app_roots",
+    "load_into",
+    "open_file",
+    "save_current",
+    "scenario_bytes",
+    "unique_name",
+]
 
 
 @dataclass
@@ -45,7 +53,7 @@ class SavedScenario:
         """Its name."""
         return self.scenario.name
 
-    def duplicate(self, name: str) -> "SavedScenario":
+    def duplicate(self, name: str) -> SavedScenario:
         """A copy under another name (same plans; the copy can be loaded and edited on its own)."""
         scenario = copy.deepcopy(self.scenario)
         scenario.name = name
@@ -63,8 +71,9 @@ def unique_name(name: str, taken: Mapping[str, Any] | set[str]) -> str:
     return f"{base} ({n})"
 
 
-def save_current(wb: Workbench, params: Parameters, name: str, *, notes: str = "",
-                 snapshot: Snapshot | None = None) -> SavedScenario:
+def save_current(
+    wb: Workbench, params: Parameters, name: str, *, notes: str = "", snapshot: Snapshot | None = None
+) -> SavedScenario:
     """The present plan as a scenario: settings that produced it, the planner's edits, and its results.
 
     Parameters
@@ -82,18 +91,28 @@ def save_current(wb: Workbench, params: Parameters, name: str, *, notes: str = "
     """
     snap = snapshot or wb.snapshot
     run = current_run(wb, snap)
-    siting = snap.siting.setup if snap.siting is not None else (wb.siting_setup(params, snap)
-                                                                if params.run_siting else None)
+    siting = (
+        snap.siting.setup
+        if snap.siting is not None
+        else (wb.siting_setup(params, snap) if params.run_siting else None)
+    )
     grouping = None
     if run.grouping is not None:
         grouping = replace(run.grouping.setup, locks=wb.locks(snap), current=wb.assignment(snap))
     elif params.run_grouping:
         grouping = wb.grouping_setup(params, snap)
     ref = RegionRef.of(wb.base, wb.source, seed=wb.seed)
-    scenario = Scenario(name=name, region=ref, siting=siting, grouping=grouping,
-                        added_sites=[dict(s) for s in snap.added_sites], notes=notes)
-    recorded = ScenarioRun(run.region, run.siting if siting is not None else None,
-                           run.grouping if grouping is not None else None)
+    scenario = Scenario(
+        name=name,
+        region=ref,
+        siting=siting,
+        grouping=grouping,
+        added_sites=[dict(s) for s in snap.added_sites],
+        notes=notes,
+    )
+    recorded = ScenarioRun(
+        run.region, run.siting if siting is not None else None, run.grouping if grouping is not None else None
+    )
     if recorded.siting is not None or recorded.grouping is not None:
         scenario.record(recorded)
     return SavedScenario(scenario, recorded)
@@ -104,8 +123,9 @@ def scenario_bytes(saved: SavedScenario) -> bytes:
     return saved.scenario.to_json().encode("utf-8")
 
 
-def app_roots(*, sources: Iterable[str] = (), upload: Path | None = None, data_dir: str | Path | None = None
-              ) -> list[Path]:
+def app_roots(
+    *, sources: Iterable[str] = (), upload: Path | None = None, data_dir: str | Path | None = None
+) -> list[Path]:
     """The folders and files the app may read a scenario's region from.
 
     Parameters
@@ -134,7 +154,9 @@ def read_scenario(data: bytes, *, source: str) -> Scenario:
     return Scenario.from_dict(parse(data, source=source), source=source)
 
 
-def region_for(scenario: Scenario, wb: Workbench | None, *, roots: Sequence[Path] = ()) -> tuple[Region, bool]:
+def region_for(
+    scenario: Scenario, wb: Workbench | None, *, roots: Sequence[Path] = ()
+) -> tuple[Region, bool]:
     """The region of a scenario: the workbench's when it is the same one, else read from files inside ``roots``.
 
     Returns
@@ -178,19 +200,26 @@ def load_into(wb: Workbench, saved: SavedScenario) -> Parameters:
     locks = dict(scenario.grouping.locks) if scenario.grouping is not None else {}
     locked, singles = split_locks(locks, run.grouping.assignment() if run.grouping is not None else {})
     added = tuple(frozen_mapping(s) for s in scenario.added_sites)
-    snapshot = Snapshot(statuses=frozen_mapping(statuses), added_sites=added,
-                        locked=locked, township_locks=frozen_mapping(singles), siting=run.siting,
-                        grouping=run.grouping,
-                        siting_params=params if run.siting is not None else None,
-                        grouping_params=params if run.grouping is not None else None,
-                        siting_base=params.siting_base, grouping_base=params.grouping_base,
-                        label=step_label("load", scenario.name))
+    snapshot = Snapshot(
+        statuses=frozen_mapping(statuses),
+        added_sites=added,
+        locked=locked,
+        township_locks=frozen_mapping(singles),
+        siting=run.siting,
+        grouping=run.grouping,
+        siting_params=params if run.siting is not None else None,
+        grouping_params=params if run.grouping is not None else None,
+        siting_base=params.siting_base,
+        grouping_base=params.grouping_base,
+        label=step_label("load", scenario.name),
+    )
     wb.commit(snapshot)
     return params
 
 
-def open_file(data: bytes, *, source: str, wb: Workbench | None, roots: Sequence[Path] = ()
-              ) -> tuple[SavedScenario, Region, bool]:
+def open_file(
+    data: bytes, *, source: str, wb: Workbench | None, roots: Sequence[Path] = ()
+) -> tuple[SavedScenario, Region, bool]:
     """A scenario file's plans: restored from its saved results, or solved when it has none.
 
     ``roots`` are the folders its region files may be read from (:func:`app_roots`);

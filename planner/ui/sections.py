@@ -43,10 +43,22 @@ def _saved() -> dict[str, SavedScenario]:
 def sections(wb: Workbench, params: Parameters, lang: str) -> None:
     """The section picker and the chosen section."""
     st.session_state.setdefault(Keys.SECTION, "sites")
-    choice = st.segmented_control(tr("app.section", lang), SECTIONS, key=Keys.SECTION,
-                                  format_func=lambda s: tr(f"section.{s}", lang), label_visibility="collapsed")
-    {"sites": _sites, "communities": _communities, "townships": _townships, "scenarios": _scenarios,
-     "compare": _compare, "data": _data, "downloads": _downloads}.get(choice or "sites", _sites)(wb, params, lang)
+    choice = st.segmented_control(
+        tr("app.section", lang),
+        SECTIONS,
+        key=Keys.SECTION,
+        format_func=lambda s: tr(f"section.{s}", lang),
+        label_visibility="collapsed",
+    )
+    {
+        "sites": _sites,
+        "communities": _communities,
+        "townships": _townships,
+        "scenarios": _scenarios,
+        "compare": _compare,
+        "data": _data,
+        "downloads": _downloads,
+    }.get(choice or "sites", _sites)(wb, params, lang)
 
 
 def _table(frame: Any, lang: str) -> None:
@@ -58,12 +70,20 @@ def _table(frame: Any, lang: str) -> None:
 
 def _sites(wb: Workbench, params: Parameters, lang: str) -> None:
     everything = st.toggle(tr("app.all_sites", lang), key=Keys.ALL_SITES)
-    _table(wb.memo(wb.snapshot, f"sites-{lang}-{everything}",
-                   lambda: sites_frame(current_run(wb), lang, only_open=not everything)), lang)
+    _table(
+        wb.memo(
+            wb.snapshot,
+            f"sites-{lang}-{everything}",
+            lambda: sites_frame(current_run(wb), lang, only_open=not everything),
+        ),
+        lang,
+    )
 
 
 def _communities(wb: Workbench, params: Parameters, lang: str) -> None:
-    _table(wb.memo(wb.snapshot, f"communities-{lang}", lambda: communities_frame(current_run(wb), lang)), lang)
+    _table(
+        wb.memo(wb.snapshot, f"communities-{lang}", lambda: communities_frame(current_run(wb), lang)), lang
+    )
 
 
 def _townships(wb: Workbench, params: Parameters, lang: str) -> None:
@@ -71,6 +91,7 @@ def _townships(wb: Workbench, params: Parameters, lang: str) -> None:
 
 
 # ---- scenarios --------------------------------------------------------------------------------------------------
+
 
 def _save(wb: Workbench, params: Parameters) -> None:
     saved = _saved()
@@ -106,8 +127,11 @@ def _open_upload(wb: Workbench) -> None:
     if file is None:
         return
     upload = st.session_state.get(Keys.UPLOAD)
-    roots = app_roots(sources=wb.source, upload=upload.folder if upload is not None else None,
-                      data_dir=os.environ.get(DATA_DIR_ENV))
+    roots = app_roots(
+        sources=wb.source,
+        upload=upload.folder if upload is not None else None,
+        data_dir=os.environ.get(DATA_DIR_ENV),
+    )
     try:
         saved, region, same = open_file(file.getvalue(), source=file.name, wb=wb, roots=roots)
     except (ScenarioError, ValueError) as exc:
@@ -118,7 +142,9 @@ def _open_upload(wb: Workbench) -> None:
     _saved()[name] = saved
     if not same:
         seed = saved.scenario.region.seed
-        st.session_state[Keys.WORKBENCH] = wb = Workbench(region, source=saved.scenario.region.paths, seed=seed)
+        st.session_state[Keys.WORKBENCH] = wb = Workbench(
+            region, source=saved.scenario.region.paths, seed=seed
+        )
     _apply_parameters(load_into(wb, saved))
     _flash("success", "scenario.loaded", name=name)
 
@@ -129,35 +155,52 @@ def _scenarios(wb: Workbench, params: Parameters, lang: str) -> None:
     with left:
         st.session_state.setdefault(Keys.SCENARIO_NAME, tr("scenario.default_name", lang, n=len(saved) + 1))
         st.text_input(tr("scenario.name", lang), key=Keys.SCENARIO_NAME)
-        st.button(f"💾 {tr('scenario.save', lang)}", key=Keys.SAVE, on_click=_save, args=(wb, params),
-                  type="primary")
+        st.button(
+            f"💾 {tr('scenario.save', lang)}",
+            key=Keys.SAVE,
+            on_click=_save,
+            args=(wb, params),
+            type="primary",
+        )
     with right:
-        st.file_uploader(tr("scenario.open_file", lang), type=["json"], key=Keys.SCENARIO_FILE,
-                         on_change=_open_upload, args=(wb,))
+        st.file_uploader(
+            tr("scenario.open_file", lang),
+            type=["json"],
+            key=Keys.SCENARIO_FILE,
+            on_change=_open_upload,
+            args=(wb,),
+        )
     if not saved:
         st.info(tr("scenario.none", lang))
         return
     rows = []
     for name, item in saved.items():
         kpis = item.scenario.results.get("kpis", {})
-        rows.append({tr("scenario.name", lang): name, text("kpi.coverage_share", lang):
-                     f"{100 * kpis['coverage_share']:.1f}%" if kpis.get("coverage_share") is not None else "—",
-                     text("kpi.new_sites", lang): kpis.get("new_sites", "—"),
-                     text("kpi.communities", lang): kpis.get("communities", "—"),
-                     tr("scenario.created", lang): item.scenario.created})
+        rows.append(
+            {
+                tr("scenario.name", lang): name,
+                text("kpi.coverage_share", lang): f"{100 * kpis['coverage_share']:.1f}%"
+                if kpis.get("coverage_share") is not None
+                else "—",
+                text("kpi.new_sites", lang): kpis.get("new_sites", "—"),
+                text("kpi.communities", lang): kpis.get("communities", "—"),
+                tr("scenario.created", lang): item.scenario.created,
+            }
+        )
     st.dataframe(rows, hide_index=True, width="stretch")
     st.session_state.setdefault(Keys.SCENARIO_PICK, next(iter(saved)))
     if st.session_state[Keys.SCENARIO_PICK] not in saved:
         st.session_state[Keys.SCENARIO_PICK] = next(iter(saved))
     pick = st.selectbox(tr("scenario.pick", lang), list(saved), key=Keys.SCENARIO_PICK)
     a, b = st.columns(2)
-    a.button(tr("scenario.load", lang), key=Keys.LOAD, on_click=_load, args=(wb, pick),
-             width="stretch")
-    b.button(tr("scenario.duplicate", lang), key=Keys.DUPLICATE, on_click=_duplicate, args=(pick,),
-             width="stretch")
+    a.button(tr("scenario.load", lang), key=Keys.LOAD, on_click=_load, args=(wb, pick), width="stretch")
+    b.button(
+        tr("scenario.duplicate", lang), key=Keys.DUPLICATE, on_click=_duplicate, args=(pick,), width="stretch"
+    )
 
 
 # ---- comparison -------------------------------------------------------------------------------------------------
+
 
 def _compare(wb: Workbench, params: Parameters, lang: str) -> None:
     saved = _saved()
@@ -166,7 +209,10 @@ def _compare(wb: Workbench, params: Parameters, lang: str) -> None:
     if len(options) < 2:
         st.info(tr("compare.need_two", lang))
         return
-    for key, default in ((Keys.COMPARE_A, options[1] if len(options) > 1 else current), (Keys.COMPARE_B, current)):
+    for key, default in (
+        (Keys.COMPARE_A, options[1] if len(options) > 1 else current),
+        (Keys.COMPARE_B, current),
+    ):
         if st.session_state.get(key) not in options:
             st.session_state[key] = default
     left, right = st.columns(2)
@@ -181,11 +227,16 @@ def _compare(wb: Workbench, params: Parameters, lang: str) -> None:
     table = comparison.kpis.apply(lambda row: row.map(lambda v: format_value(row.name, v, lang)), axis=1)
     st.dataframe(table.rename(index=lambda k: kpi(k, lang)), width="stretch")
     for change in comparison.changes:
-        st.markdown(f"**{text('report.changes', lang)}** · {markdown_text(change.name)} {text('report.vs', lang)}")
+        st.markdown(
+            f"**{text('report.changes', lang)}** · {markdown_text(change.name)} {text('report.vs', lang)}"
+        )
         counts = change.summary(lang)
         st.write(" · ".join(f"{k}: {v}" for k, v in counts.items()))
-        for label, frame in ((text("report.opened", lang), change.opened), (text("report.closed", lang), change.closed),
-                             (text("report.moved", lang), change.moved)):
+        for label, frame in (
+            (text("report.opened", lang), change.opened),
+            (text("report.closed", lang), change.closed),
+            (text("report.moved", lang), change.moved),
+        ):
             if len(frame):
                 st.caption(label)
                 st.dataframe(frame, hide_index=True, width="stretch")
@@ -197,10 +248,16 @@ def _compare(wb: Workbench, params: Parameters, lang: str) -> None:
             with panel:
                 st.caption(markdown_text(item.name))
                 _static_map(item, lang, key)
-    st.download_button(f"⬇ {tr('compare.download', lang)}", key=Keys.COMPARE_DOWNLOAD, on_click="ignore",
-                       data=lambda: compare_html(comparison, [p.scenario for p in pair], [p.run for p in pair],
-                                                 lang=lang).encode("utf-8"),
-                       file_name="comparison.html", mime="text/html")
+    st.download_button(
+        f"⬇ {tr('compare.download', lang)}",
+        key=Keys.COMPARE_DOWNLOAD,
+        on_click="ignore",
+        data=lambda: compare_html(
+            comparison, [p.scenario for p in pair], [p.run for p in pair], lang=lang
+        ).encode("utf-8"),
+        file_name="comparison.html",
+        mime="text/html",
+    )
 
 
 def _static_map(item: SavedScenario, lang: str, key: str) -> None:
@@ -213,8 +270,14 @@ def _static_map(item: SavedScenario, lang: str, key: str) -> None:
     if run.grouping is not None:
         community = run.grouping.assignment()
     colour = "coverage" if covered is not None else "community"
-    layers, _ = plan_layers(run.region, lang=lang, options=MapOptions(colour_by=colour, show_facilities=False),
-                            sites=sites, covered=covered, community=community)
+    layers, _ = plan_layers(
+        run.region,
+        lang=lang,
+        options=MapOptions(colour_by=colour, show_facilities=False),
+        sites=sites,
+        covered=covered,
+        community=community,
+    )
     fmap = base_map(run.region)
     for layer in layers:
         layer.add_to(fmap)
@@ -222,6 +285,7 @@ def _static_map(item: SavedScenario, lang: str, key: str) -> None:
 
 
 # ---- own data ---------------------------------------------------------------------------------------------------
+
 
 def _check_upload() -> None:
     files = st.session_state.get(Keys.UPLOAD_FILES) or []
@@ -278,13 +342,24 @@ def _back_to_demo() -> None:
 
 def _data(wb: Workbench, params: Parameters, lang: str) -> None:
     st.markdown(tr("upload.intro", lang, limit=uploads.MAX_UPLOAD_BYTES // 1024**2))
-    st.file_uploader(tr("upload.files", lang), accept_multiple_files=True, key=Keys.UPLOAD_FILES,
-                     type=sorted(s.lstrip(".") for s in uploads.ACCEPTED_SUFFIXES))
+    st.file_uploader(
+        tr("upload.files", lang),
+        accept_multiple_files=True,
+        key=Keys.UPLOAD_FILES,
+        type=sorted(s.lstrip(".") for s in uploads.ACCEPTED_SUFFIXES),
+    )
     a, b = st.columns(2)
-    a.button(tr("upload.check", lang), key=Keys.UPLOAD_CHECK, on_click=_check_upload, type="primary",
-             width="stretch")
+    a.button(
+        tr("upload.check", lang),
+        key=Keys.UPLOAD_CHECK,
+        on_click=_check_upload,
+        type="primary",
+        width="stretch",
+    )
     if wb.source != ("demo",):
-        b.button(tr("upload.back_to_demo", lang), key=Keys.BACK_TO_DEMO, on_click=_back_to_demo, width="stretch")
+        b.button(
+            tr("upload.back_to_demo", lang), key=Keys.BACK_TO_DEMO, on_click=_back_to_demo, width="stretch"
+        )
     session: uploads.UploadSession | None = st.session_state.get(Keys.UPLOAD)
     if session is None:
         return
@@ -298,34 +373,62 @@ def _data(wb: Workbench, params: Parameters, lang: str) -> None:
             label += " *" if need.required else ""
             st.selectbox(label, ["", *need.headers], key=Keys.upload(need.layer, need.column))
         for layer in crs:
-            st.selectbox(tr("upload.crs", lang, layer=tr(f"layer.{layer}", lang)), ["", *uploads.CRS_CHOICES],
-                         key=Keys.upload(layer, "crs"))
+            st.selectbox(
+                tr("upload.crs", lang, layer=tr(f"layer.{layer}", lang)),
+                ["", *uploads.CRS_CHOICES],
+                key=Keys.upload(layer, "crs"),
+            )
         st.button(tr("upload.recheck", lang), key=Keys.UPLOAD_RECHECK, on_click=_recheck)
     if session.usable:
-        st.success(tr("upload.usable", lang, name=markdown_text(session.region.name) if session.region else ""))
-        st.button(f"▶ {tr('upload.plan', lang)}", key=Keys.UPLOAD_PLAN, on_click=_plan_on_upload, type="primary")
+        st.success(
+            tr("upload.usable", lang, name=markdown_text(session.region.name) if session.region else "")
+        )
+        st.button(
+            f"▶ {tr('upload.plan', lang)}", key=Keys.UPLOAD_PLAN, on_click=_plan_on_upload, type="primary"
+        )
 
 
 def _report(session: uploads.UploadSession, lang: str) -> None:
     counts = session.report.counts()
-    st.markdown(tr("upload.summary", lang, files=markdown_text(", ".join(session.files)),
-                   errors=counts.get("error", 0), warnings=counts.get("warning", 0), notes=counts.get("info", 0)))
+    st.markdown(
+        tr(
+            "upload.summary",
+            lang,
+            files=markdown_text(", ".join(session.files)),
+            errors=counts.get("error", 0),
+            warnings=counts.get("warning", 0),
+            notes=counts.get("info", 0),
+        )
+    )
     if session.layers:
-        st.caption(" · ".join(f"{tr(f'layer.{layer}', lang)}: {markdown_text(file)}"
-                              for file, layer in session.layers.items()))
+        st.caption(
+            " · ".join(
+                f"{tr(f'layer.{layer}', lang)}: {markdown_text(file)}"
+                for file, layer in session.layers.items()
+            )
+        )
     problems = session.report.to_dict()["problems"]
     if problems:
         order = {"error": 0, "warning": 1, "info": 2}
         rows = sorted(problems, key=lambda p: order.get(p["severity"], 3))
-        frame = [{tr("upload.severity", lang): tr(f"severity.{p['severity']}", lang),
-                  tr("upload.file", lang): p["file"], tr("upload.row", lang): p["row"] or "",
-                  tr("upload.feature", lang): p["feature"] or "", tr("upload.field", lang): p["field"] or "",
-                  tr("upload.expected", lang): p["expected"], tr("upload.found", lang): p["found"],
-                  tr("upload.repair", lang): p["repair"]} for p in rows]
+        frame = [
+            {
+                tr("upload.severity", lang): tr(f"severity.{p['severity']}", lang),
+                tr("upload.file", lang): p["file"],
+                tr("upload.row", lang): p["row"] or "",
+                tr("upload.feature", lang): p["feature"] or "",
+                tr("upload.field", lang): p["field"] or "",
+                tr("upload.expected", lang): p["expected"],
+                tr("upload.found", lang): p["found"],
+                tr("upload.repair", lang): p["repair"],
+            }
+            for p in rows
+        ]
         st.dataframe(frame, hide_index=True, width="stretch", height=min(38 + 35 * len(frame), 360))
 
 
 # ---- downloads --------------------------------------------------------------------------------------------------
+
 
 def _downloads(wb: Workbench, params: Parameters, lang: str) -> None:
     saved = _saved()
@@ -341,11 +444,20 @@ def _downloads(wb: Workbench, params: Parameters, lang: str) -> None:
             st.info(tr("app.no_results", lang))
             return
         snapshot = wb.snapshot
-        item = wb.memo(snapshot, "saved-current", lambda: save_current(wb, params, tr("scenario.current_file", lang),
-                                                                        snapshot=snapshot))
+        item = wb.memo(
+            snapshot,
+            "saved-current",
+            lambda: save_current(wb, params, tr("scenario.current_file", lang), snapshot=snapshot),
+        )
     st.caption(tr("download.note", lang))
     columns = st.columns(4)
     for index, download in enumerate(downloads(item, lang=lang)):
         columns[index % 4].download_button(
-            f"⬇ {tr(f'format.{download.fmt}', lang)}", data=download.make, file_name=download.file_name,
-            mime=download.mime, key=Keys.DOWNLOAD + download.fmt, on_click="ignore", width="stretch")
+            f"⬇ {tr(f'format.{download.fmt}', lang)}",
+            data=download.make,
+            file_name=download.file_name,
+            mime=download.mime,
+            key=Keys.DOWNLOAD + download.fmt,
+            on_click="ignore",
+            width="stretch",
+        )

@@ -113,7 +113,7 @@ class PlanCache:
             while len(self._plans) > self.limit:
                 self._plans.popitem(last=False)
 
-    def copy(self) -> "PlanCache":
+    def copy(self) -> PlanCache:
         """A cache holding the same plans (later additions are not shared)."""
         out = PlanCache(self.limit)
         with self._lock:
@@ -164,10 +164,17 @@ class RunControl:
         getattr(self, kind).setdefault(model, []).append(label)
 
 
-def cached_map(cache: PlanCache, *, model: str, key: Callable[[Any], str], label: Callable[[Any], str],
-               stopped: Callable[[Callable[[Any], Any], Any], Any], control: RunControl | None = None,
-               also_store: Callable[[Any, Any], Iterable[str]] | None = None, inner: Mapper | None = None,
-               ) -> Mapper:
+def cached_map(
+    cache: PlanCache,
+    *,
+    model: str,
+    key: Callable[[Any], str],
+    label: Callable[[Any], str],
+    stopped: Callable[[Callable[[Any], Any], Any], Any],
+    control: RunControl | None = None,
+    also_store: Callable[[Any, Any], Iterable[str]] | None = None,
+    inner: Mapper | None = None,
+) -> Mapper:
     """A ``map_fn`` for ``run_siting`` / ``run_grouping`` that solves only counties not in ``cache``.
 
     Parameters
@@ -217,7 +224,7 @@ def cached_map(cache: PlanCache, *, model: str, key: Callable[[Any], str], label
             plan = next(solver)
             if not isinstance(plan, TaskFailure):  # a failed county is tried again next time
                 cache.put(keys[i], plan)
-                for extra in (also_store(item, plan) if also_store else ()):
+                for extra in also_store(item, plan) if also_store else ():
                     cache.put(f"{model}:{extra}", plan)
             done += 1
             control.note("solved", model, name)

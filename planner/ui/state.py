@@ -133,22 +133,22 @@ class History(Generic[T]):
         """Whether an undone state can be restored."""
         return bool(self.future)
 
-    def push(self, state: T) -> "History[T]":
+    def push(self, state: T) -> History[T]:
         """Make ``state`` the present; the old present becomes undoable and the redo branch is dropped."""
-        past = (*self.past, self.present)[-self.limit:] if self.limit > 0 else ()
+        past = (*self.past, self.present)[-self.limit :] if self.limit > 0 else ()
         return replace(self, present=state, past=past, future=())
 
-    def replace_present(self, state: T) -> "History[T]":
+    def replace_present(self, state: T) -> History[T]:
         """Swap the present state without a new undo step (e.g. the re-solve that completes an edit)."""
         return replace(self, present=state)
 
-    def undo(self) -> "History[T]":
+    def undo(self) -> History[T]:
         """Go back one state (unchanged when there is none)."""
         if not self.past:
             return self
         return replace(self, present=self.past[-1], past=self.past[:-1], future=(self.present, *self.future))
 
-    def redo(self) -> "History[T]":
+    def redo(self) -> History[T]:
         """Restore the last undone state (unchanged when there is none)."""
         if not self.future:
             return self

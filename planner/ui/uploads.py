@@ -37,14 +37,31 @@ from dataclasses import dataclass, field, replace
 from pathlib import Path, PurePath
 
 from geodata.files import scratch_folder
-from geodata.readers import (MAPPING_NAMES, TABLE_SUFFIXES, VECTOR_SUFFIXES, InputError, UnsafeArchiveError, discover,
-                             safe_extract)
+from geodata.readers import (
+    MAPPING_NAMES,
+    TABLE_SUFFIXES,
+    VECTOR_SUFFIXES,
+    InputError,
+    UnsafeArchiveError,
+    discover,
+    safe_extract,
+)
 from geodata.region import Region, RegionOptions, check_region
 from geodata.report import ValidationReport
 from geodata.schema import COLUMNS, Layer
 
-__all__ = ["MAX_UNPACKED_BYTES", "MAX_UPLOAD_BYTES", "ColumnNeed", "UploadRefused", "UploadSession", "column_needs",
-           "crs_needs", "discard", "receive", "recheck"]
+__all__ = [
+    "MAX_UNPACKED_BYTES",
+    "MAX_UPLOAD_BYTES",
+    "ColumnNeed",
+    "UploadRefused",
+    "UploadSession",
+    "column_needs",
+    "crs_needs",
+    "discard",
+    "receive",
+    "recheck",
+]
 
 #: Largest upload accepted (all files together).
 MAX_UPLOAD_BYTES = 200 * 1024**2
@@ -135,8 +152,13 @@ def _safe_name(name: str) -> str:
     return base
 
 
-def receive(files: Iterable[tuple[str, bytes]], *, options: RegionOptions = RegionOptions(),
-            max_bytes: int = MAX_UPLOAD_BYTES, max_unpacked: int = MAX_UNPACKED_BYTES) -> UploadSession:
+def receive(
+    files: Iterable[tuple[str, bytes]],
+    *,
+    options: RegionOptions = RegionOptions(),
+    max_bytes: int = MAX_UPLOAD_BYTES,
+    max_unpacked: int = MAX_UNPACKED_BYTES,
+) -> UploadSession:
     """Store an upload in a fresh folder (zips checked and extracted) and check the region.
 
     Parameters
@@ -165,7 +187,9 @@ def receive(files: Iterable[tuple[str, bytes]], *, options: RegionOptions = Regi
         raise UploadRefused("upload.empty")
     total = sum(len(data) for _, data in items)
     if total > max_bytes:
-        raise UploadRefused("upload.too_large", size_mb=round(total / 1024**2, 1), limit_mb=max_bytes // 1024**2)
+        raise UploadRefused(
+            "upload.too_large", size_mb=round(total / 1024**2, 1), limit_mb=max_bytes // 1024**2
+        )
     names = [_safe_name(name) for name, _ in items]
     seen: set[str] = set()
     for name in names:
@@ -217,8 +241,9 @@ def _unzip(archive: Path, folder: Path, *, used: int, limit: int) -> int:
     except (zipfile.BadZipFile, OSError, EOFError) as exc:
         raise UploadRefused("upload.bad_zip", name=archive.name, reason=_reason(exc)) from exc
     if used + size > limit:
-        raise UploadRefused("upload.unpacked_too_large", name=archive.name, size_mb=_mb(used + size),
-                            limit_mb=_mb(limit))
+        raise UploadRefused(
+            "upload.unpacked_too_large", name=archive.name, size_mb=_mb(used + size), limit_mb=_mb(limit)
+        )
     into = folder / (archive.stem + "_zip")
     try:
         safe_extract(archive, into=into, max_bytes=limit - used)
@@ -253,8 +278,9 @@ def recheck(session: UploadSession, options: RegionOptions) -> UploadSession:
     return replace(session, options=options, region=region, report=report, layers=layers)
 
 
-def with_choices(options: RegionOptions, *, columns: Mapping[str, Mapping[str, str]],
-                 crs: Mapping[str, str]) -> RegionOptions:
+def with_choices(
+    options: RegionOptions, *, columns: Mapping[str, Mapping[str, str]], crs: Mapping[str, str]
+) -> RegionOptions:
     """``options`` plus the planner's choices: ``{layer: {file header: contract column}}`` and ``{layer: crs}``.
 
     Empty choices are ignored.
@@ -279,8 +305,9 @@ def column_needs(session: UploadSession) -> list[ColumnNeed]:
             unused[problem.file] = tuple(h.strip() for h in problem.found.split(", ") if h.strip())
         elif problem.check == "missing_column" and problem.field:
             wanted.setdefault(problem.file, {})[problem.field] = True
-        elif problem.check in _FILLED_IN and problem.field and problem.found in ("none", "no seat columns") \
-                or problem.check == "aged_estimated":
+        elif (
+            problem.check in _FILLED_IN and problem.field and problem.found in ("none", "no seat columns")
+        ) or problem.check == "aged_estimated":
             wanted.setdefault(problem.file, {}).setdefault(str(problem.field), False)
     needs: list[ColumnNeed] = []
     for file, columns in wanted.items():
@@ -289,8 +316,11 @@ def column_needs(session: UploadSession) -> list[ColumnNeed]:
         if layer is None or not headers:
             continue
         contract = {c.name for c in COLUMNS[Layer(layer)]}
-        needs += [ColumnNeed(layer, file, name, required, headers) for name, required in columns.items()
-                  if name in contract]
+        needs += [
+            ColumnNeed(layer, file, name, required, headers)
+            for name, required in columns.items()
+            if name in contract
+        ]
     return sorted(needs, key=lambda n: (not n.required, n.layer, n.column))
 
 
@@ -301,8 +331,10 @@ _FILLED_IN = frozenset({"default_value", "seat_estimated"})
 def crs_needs(session: UploadSession) -> list[str]:
     """Layers whose coordinate system is missing or unknown (the planner declares it in the app)."""
     files = {p.file for p in session.report.errors if p.check in ("missing_crs", "unknown_crs")}
-    return sorted({layer for file, layer in session.layers.items() if file in files}
-                  | {layer for layer in session.options.crs})
+    return sorted(
+        {layer for file, layer in session.layers.items() if file in files}
+        | {layer for layer in session.options.crs}
+    )
 
 
 def discard(session: UploadSession | None) -> None:

@@ -63,11 +63,22 @@ class Message:
 
 #: KPI cards in display order: (metrics key, format).
 SITING_CARDS: tuple[tuple[str, str], ...] = (
-    ("coverage_share", "pct"), ("covered", "int"), ("open_sites", "int"), ("new_sites", "int"), ("beds", "int"),
-    ("beds_per_10k", "1f"), ("uncovered_townships", "int"), ("counties_without_ward", "int"))
+    ("coverage_share", "pct"),
+    ("covered", "int"),
+    ("open_sites", "int"),
+    ("new_sites", "int"),
+    ("beds", "int"),
+    ("beds_per_10k", "1f"),
+    ("uncovered_townships", "int"),
+    ("counties_without_ward", "int"),
+)
 GROUPING_CARDS: tuple[tuple[str, str], ...] = (
-    ("communities", "int"), ("max_deviation", "pct"), ("non_contiguous", "int"), ("unassigned_townships", "int"),
-    ("mean_travel_to_lead", "1f"))
+    ("communities", "int"),
+    ("max_deviation", "pct"),
+    ("non_contiguous", "int"),
+    ("unassigned_townships", "int"),
+    ("mean_travel_to_lead", "1f"),
+)
 
 
 def current_run(wb: Workbench, snapshot: Snapshot | None = None) -> ScenarioRun:
@@ -92,8 +103,14 @@ def kpi_cards(kpis: Mapping[str, Any], lang: str) -> list[Card]:
     cards = []
     for key, how in (*SITING_CARDS, *GROUPING_CARDS):
         if key in kpis:
-            cards.append(Card(key, kpi(key, lang), fmt(kpis[key], how), tr(f"help.{key}", lang)
-                              if f"help.{key}" in _help_keys() else ""))
+            cards.append(
+                Card(
+                    key,
+                    kpi(key, lang),
+                    fmt(kpis[key], how),
+                    tr(f"help.{key}", lang) if f"help.{key}" in _help_keys() else "",
+                )
+            )
     return cards
 
 
@@ -181,11 +198,26 @@ def status_messages(wb: Workbench, params: Parameters, lang: str) -> list[Messag
         out += [m for m in _feasible_note(view.report, lang) if m.level == "warning"]
         moved = wb.moved_counties(snap)
         if moved:
-            out.append(Message("info", tr("app.hand_edited", lang, counties="、".join(names.get(c, c) for c in moved)
-                                          if lang == "zh" else ", ".join(names.get(c, c) for c in moved))))
+            out.append(
+                Message(
+                    "info",
+                    tr(
+                        "app.hand_edited",
+                        lang,
+                        counties="、".join(names.get(c, c) for c in moved)
+                        if lang == "zh"
+                        else ", ".join(names.get(c, c) for c in moved),
+                    ),
+                )
+            )
         out += [Message("error", explain(r, lang, names)) for r in view.report.reasons[:12]]
-        if snap.grouping_params is not None and snap.grouping_params.grouping_part() != params.grouping_part():
-            out.append(Message("warning", tr("app.params_changed", lang, model=tr("app.model.grouping", lang))))
+        if (
+            snap.grouping_params is not None
+            and snap.grouping_params.grouping_part() != params.grouping_part()
+        ):
+            out.append(
+                Message("warning", tr("app.params_changed", lang, model=tr("app.model.grouping", lang)))
+            )
     return out
 
 
@@ -220,7 +252,17 @@ def sites_frame(run: ScenarioRun, lang: str, *, only_open: bool = True) -> pd.Da
     sites["kind"] = _enum_words(sites["kind"], "kind", lang)
     sites["grade"] = _enum_words(sites["grade"], "grade", lang)
     sites["status"] = _enum_words(sites["status"], "site_status", lang)
-    keep = ["county_name", "facility_id", "name", "kind", "grade", "status", "beds", "new_beds", "served_60plus"]
+    keep = [
+        "county_name",
+        "facility_id",
+        "name",
+        "kind",
+        "grade",
+        "status",
+        "beds",
+        "new_beds",
+        "served_60plus",
+    ]
     return _translated(sites[keep].reset_index(drop=True), lang)
 
 
@@ -237,26 +279,46 @@ def communities_frame(run: ScenarioRun, lang: str) -> pd.DataFrame:
     table["contiguous"] = table["contiguous"].map(lambda v: tr("word.yes" if v else "word.no", lang))
     for col in ("mean_travel", "max_travel", "polsby_popper"):
         table[col] = table[col].astype(float).round(2)
-    keep = ["county_name", "lead_facility_id", "lead_name", "townships", "population", "deviation_share",
-            "mean_travel", "max_travel", "contiguous", "components", "polsby_popper"]
+    keep = [
+        "county_name",
+        "lead_facility_id",
+        "lead_name",
+        "townships",
+        "population",
+        "deviation_share",
+        "mean_travel",
+        "max_travel",
+        "contiguous",
+        "components",
+        "polsby_popper",
+    ]
     return _translated(table[keep], lang, {"deviation_share": "deviation_share"})
 
 
 def townships_frame(run: ScenarioRun, lang: str) -> pd.DataFrame:
     """Each township: population, coverage and nearest site, community and lead."""
     t = run.region.townships
-    out = pd.DataFrame({"township_code": t["township_code"], "township_name": t["township_name"],
-                        "county_code": t["county_code"], "population": t["population"],
-                        "population_60plus": t["population_60plus"]})
+    out = pd.DataFrame(
+        {
+            "township_code": t["township_code"],
+            "township_name": t["township_name"],
+            "county_code": t["county_code"],
+            "population": t["population"],
+            "population_60plus": t["population_60plus"],
+        }
+    )
     if run.siting is not None:
-        cover = run.siting.townships(run.region)[["township_code", "covered", "nearest_site",
-                                                   f"travel_{run.siting.setup.unit}"]]
+        cover = run.siting.townships(run.region)[
+            ["township_code", "covered", "nearest_site", f"travel_{run.siting.setup.unit}"]
+        ]
         out = out.merge(cover, on="township_code", how="left")
         out["covered"] = out["covered"].map(lambda v: tr("word.yes" if v else "word.no", lang))
     if run.grouping is not None:
         lead = run.grouping.assignment()
         names = run.region.facilities.set_index("facility_id")["name"]
-        out["lead_name"] = out["township_code"].map(lambda c: names.get(lead.get(c), tr("map.no_community", lang)))
+        out["lead_name"] = out["township_code"].map(
+            lambda c: names.get(lead.get(c), tr("map.no_community", lang))
+        )
     return _translated(out, lang)
 
 
@@ -266,11 +328,15 @@ def facility_details(wb: Workbench, facility_id: str, lang: str) -> list[tuple[s
     region = wb.region_of(snap)
     row = region.facilities.loc[region.facilities["facility_id"] == facility_id].iloc[0]
     county = dict(zip(region.counties["county_code"], region.counties["county_name"])).get(row["county_code"])
-    rows = [(column("facility_id", lang), facility_id), (column("name", lang), str(row["name"])),
-            (column("county_name", lang), str(county)), (column("kind", lang), tr(f"kind.{row['kind']}", lang)),
-            (column("grade", lang), tr(f"grade.{row['grade']}", lang)),
-            (column("ownership", lang), tr(f"ownership.{row['ownership']}", lang)),
-            (column("status", lang), tr(f"site_status.{wb.status_of(facility_id, snap)}", lang))]
+    rows = [
+        (column("facility_id", lang), facility_id),
+        (column("name", lang), str(row["name"])),
+        (column("county_name", lang), str(county)),
+        (column("kind", lang), tr(f"kind.{row['kind']}", lang)),
+        (column("grade", lang), tr(f"grade.{row['grade']}", lang)),
+        (column("ownership", lang), tr(f"ownership.{row['ownership']}", lang)),
+        (column("status", lang), tr(f"site_status.{wb.status_of(facility_id, snap)}", lang)),
+    ]
     if snap.siting is not None:
         sites = snap.siting.sites(region)
         mine = sites[sites["facility_id"] == facility_id]
@@ -287,18 +353,30 @@ def township_details(wb: Workbench, code: str, lang: str) -> list[tuple[str, str
     region = wb.region_of(snap)
     row = region.townships.loc[region.townships["township_code"] == code].iloc[0]
     names = _names(region)
-    rows = [(column("township_code", lang), code), (column("township_name", lang), str(row["township_name"])),
-            (column("county_name", lang), names.get(row["county_code"], row["county_code"])),
-            (column("population", lang), f"{int(row['population']):,}"),
-            (column("population_60plus", lang), f"{int(row['population_60plus']):,}")]
+    rows = [
+        (column("township_code", lang), code),
+        (column("township_name", lang), str(row["township_name"])),
+        (column("county_name", lang), names.get(row["county_code"], row["county_code"])),
+        (column("population", lang), f"{int(row['population']):,}"),
+        (column("population_60plus", lang), f"{int(row['population_60plus']):,}"),
+    ]
     if snap.siting is not None:
         table = snap.siting.townships(region)
         mine = table[table["township_code"] == code]
         if len(mine):
-            rows.append((column("covered", lang), tr("word.yes" if bool(mine["covered"].iloc[0]) else "word.no", lang)))
+            rows.append(
+                (
+                    column("covered", lang),
+                    tr("word.yes" if bool(mine["covered"].iloc[0]) else "word.no", lang),
+                )
+            )
     lead = wb.assignment(snap).get(code)
-    rows.append((column("community", lang), names.get(lead, tr("map.no_community", lang)) if lead
-                 else tr("map.no_community", lang)))
+    rows.append(
+        (
+            column("community", lang),
+            names.get(lead, tr("map.no_community", lang)) if lead else tr("map.no_community", lang),
+        )
+    )
     return rows
 
 
@@ -317,10 +395,18 @@ def county_balance(wb: Workbench, county: str, lang: str) -> tuple[pd.DataFrame,
         return pd.DataFrame(), []
     evaluation = view.plans[county].evaluation
     names = _names(wb.region)
-    rows = [{"lead_name": names.get(c.lead_id, c.lead_id), "townships": len(c.township_ids),
-             "population": int(c.population), "deviation_share": round(100 * c.deviation_share, 1),
-             "contiguous": tr("word.yes" if c.contiguous else "word.no", lang), "components": c.components,
-             "locked": "🔒" if c.lead_id in wb.snapshot.locked else ""} for c in evaluation.communities]
+    rows = [
+        {
+            "lead_name": names.get(c.lead_id, c.lead_id),
+            "townships": len(c.township_ids),
+            "population": int(c.population),
+            "deviation_share": round(100 * c.deviation_share, 1),
+            "contiguous": tr("word.yes" if c.contiguous else "word.no", lang),
+            "components": c.components,
+            "locked": "🔒" if c.lead_id in wb.snapshot.locked else "",
+        }
+        for c in evaluation.communities
+    ]
     frame = _translated(pd.DataFrame(rows), lang, {"locked": "locked"})
     return frame, [explain(r, lang, names) for r in evaluation.violations]
 

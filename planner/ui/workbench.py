@@ -37,6 +37,7 @@ from types import MappingProxyType
 from typing import Any, Literal
 
 import numpy as np
+
 from geodata.edits import AddedSiteError, add_sites
 from geodata.region import Region
 from geodata.schema import SiteStatus
@@ -45,14 +46,33 @@ from optimization.grouping.evaluate import as_lead_indices
 from optimization.siting.evaluate import PlanArrays, make_plan
 from optimization.siting.prepare import Prepared
 from optimization.solve import Infeasibility, SolveReport, SolveStatus, combine_reports
-from planner.grouping import GroupingResult, GroupingSetup, county_grouping_data, lead_candidates, run_grouping
+from planner.grouping import (
+    GroupingResult,
+    GroupingSetup,
+    county_grouping_data,
+    lead_candidates,
+    run_grouping,
+)
 from planner.parallel import TaskFailure
 from planner.siting import SitingResult, SitingSetup, run_siting
 from planner.ui.solvecache import PlanCache, RunControl, cached_map, fingerprint
 from planner.ui.state import History
 
-__all__ = ["Edit", "EditError", "GROUPING_PANEL", "MODELS", "Parameters", "SITING_PANEL", "Snapshot", "Workbench",
-           "frozen_mapping", "hidden_settings", "settings_beyond_panel", "split_locks", "step_label"]
+__all__ = [
+    "GROUPING_PANEL",
+    "MODELS",
+    "SITING_PANEL",
+    "Edit",
+    "EditError",
+    "Parameters",
+    "Snapshot",
+    "Workbench",
+    "frozen_mapping",
+    "hidden_settings",
+    "settings_beyond_panel",
+    "split_locks",
+    "step_label",
+]
 
 Model = Literal["siting", "grouping"]
 MODELS: tuple[Model, ...] = ("siting", "grouping")
@@ -70,14 +90,31 @@ class EditError(ValueError):
 
 
 #: Panel field of :class:`Parameters` -> field of :class:`~planner.siting.SitingSetup`.
-SITING_PANEL: Mapping[str, str] = MappingProxyType({
-    "objective": "objective", "threshold": "threshold", "coverage_target": "coverage_target",
-    "county_target": "county_target", "new_sites": "new_sites", "county_new_sites": "county_new_sites",
-    "bed_budget": "bed_budget", "beds_min": "beds_min", "beds_max": "beds_max",
-    "beds_per_10k_aged": "beds_per_10k_aged", "require_ward": "require_ward", "siting_time_limit": "time_limit"})
+SITING_PANEL: Mapping[str, str] = MappingProxyType(
+    {
+        "objective": "objective",
+        "threshold": "threshold",
+        "coverage_target": "coverage_target",
+        "county_target": "county_target",
+        "new_sites": "new_sites",
+        "county_new_sites": "county_new_sites",
+        "bed_budget": "bed_budget",
+        "beds_min": "beds_min",
+        "beds_max": "beds_max",
+        "beds_per_10k_aged": "beds_per_10k_aged",
+        "require_ward": "require_ward",
+        "siting_time_limit": "time_limit",
+    }
+)
 #: Panel field of :class:`Parameters` -> field of :class:`~planner.grouping.GroupingSetup`.
-GROUPING_PANEL: Mapping[str, str] = MappingProxyType({
-    "k": "k", "pop_tolerance": "pop_tolerance", "group_max_travel": "max_travel", "group_time_limit": "time_limit"})
+GROUPING_PANEL: Mapping[str, str] = MappingProxyType(
+    {
+        "k": "k",
+        "pop_tolerance": "pop_tolerance",
+        "group_max_travel": "max_travel",
+        "group_time_limit": "time_limit",
+    }
+)
 #: Setup fields that belong to the plan being edited, not to the settings (the workbench fills them per run).
 SITING_PLAN_FIELDS = ("statuses", "hint")
 GROUPING_PLAN_FIELDS = ("locks", "current")
@@ -97,8 +134,11 @@ def settings_beyond_panel(setup: SitingSetup | GroupingSetup | None) -> SitingSe
     """
     if setup is None:
         return None
-    panel, plan = ((SITING_PANEL, SITING_PLAN_FIELDS) if isinstance(setup, SitingSetup)
-                   else (GROUPING_PANEL, GROUPING_PLAN_FIELDS))
+    panel, plan = (
+        (SITING_PANEL, SITING_PLAN_FIELDS)
+        if isinstance(setup, SitingSetup)
+        else (GROUPING_PANEL, GROUPING_PLAN_FIELDS)
+    )
     default = type(setup)()
     kept = replace(setup, **{name: getattr(default, name) for name in (*panel.values(), *plan)})
     return None if kept == default else kept
@@ -114,13 +154,20 @@ def hidden_settings(siting: SitingSetup | None, grouping: GroupingSetup | None) 
         at its default (e.g. ``{"siting.unit": "km", "grouping.k_min": 2}``); empty when there is none.
     """
     out: dict[str, Any] = {}
-    for model, setup, skip in (("siting", siting, {*SITING_PANEL.values(), *SITING_PLAN_FIELDS}),
-                               ("grouping", grouping, {*GROUPING_PANEL.values(), *GROUPING_PLAN_FIELDS})):
+    for model, setup, skip in (
+        ("siting", siting, {*SITING_PANEL.values(), *SITING_PLAN_FIELDS}),
+        ("grouping", grouping, {*GROUPING_PANEL.values(), *GROUPING_PLAN_FIELDS}),
+    ):
         if setup is None:
             continue
         default = type(setup)()
-        out.update({f"{model}.{f.name}": getattr(setup, f.name) for f in fields(setup)
-                    if f.name not in skip and getattr(setup, f.name) != getattr(default, f.name)})
+        out.update(
+            {
+                f"{model}.{f.name}": getattr(setup, f.name)
+                for f in fields(setup)
+                if f.name not in skip and getattr(setup, f.name) != getattr(default, f.name)
+            }
+        )
     return out
 
 
@@ -196,8 +243,12 @@ class Parameters:
         ids open in the current plan, the solver's starting point.
         """
         base = SitingSetup() if self.siting_base is None else self.siting_base
-        return replace(base, **{s: getattr(self, p) for p, s in SITING_PANEL.items()}, statuses=dict(statuses),
-                       hint=None if hint is None else tuple(sorted(hint)))
+        return replace(
+            base,
+            **{s: getattr(self, p) for p, s in SITING_PANEL.items()},
+            statuses=dict(statuses),
+            hint=None if hint is None else tuple(sorted(hint)),
+        )
 
     def grouping_setup(self, *, locks: Mapping[str, str], current: Mapping[str, str]) -> GroupingSetup:
         """The grouping settings of a run.
@@ -233,16 +284,19 @@ class Parameters:
         return tuple(getattr(self, n) for n in GROUPING_PANEL)
 
     @classmethod
-    def from_setups(cls, siting: SitingSetup | None, grouping: GroupingSetup | None) -> "Parameters":
+    def from_setups(cls, siting: SitingSetup | None, grouping: GroupingSetup | None) -> Parameters:
         """The parameters of a saved scenario's setups.
 
         Panel values, and the rest as ``siting_base`` / ``grouping_base``, so a re-run keeps every
         setting, shown on the panel or not.
         """
         base = cls()
-        values: dict[str, Any] = {"run_siting": siting is not None, "run_grouping": grouping is not None,
-                                  "siting_base": settings_beyond_panel(siting),
-                                  "grouping_base": settings_beyond_panel(grouping)}
+        values: dict[str, Any] = {
+            "run_siting": siting is not None,
+            "run_grouping": grouping is not None,
+            "siting_base": settings_beyond_panel(siting),
+            "grouping_base": settings_beyond_panel(grouping),
+        }
         if siting is not None:
             values.update({p: getattr(siting, s) for p, s in SITING_PANEL.items()})
             if siting.time_limit is None:  # the panel has no "no limit" for siting time
@@ -252,7 +306,9 @@ class Parameters:
         return replace(base, **values)
 
 
-def split_locks(locks: Mapping[str, str], assignment: Mapping[str, str]) -> tuple[frozenset[str], dict[str, str]]:
+def split_locks(
+    locks: Mapping[str, str], assignment: Mapping[str, str]
+) -> tuple[frozenset[str], dict[str, str]]:
     """Saved locks (township -> lead) as the workbench keeps them: whole communities, and single townships.
 
     Parameters
@@ -370,7 +426,9 @@ class Workbench:
         Seed of the demo region (``None`` for files).
     """
 
-    def __init__(self, region: Region, *, source: tuple[str, ...] = ("demo",), seed: int | None = None) -> None:
+    def __init__(
+        self, region: Region, *, source: tuple[str, ...] = ("demo",), seed: int | None = None
+    ) -> None:
         self.base = region
         self.source = tuple(source)
         self.seed = seed
@@ -456,9 +514,11 @@ class Workbench:
     def settings(self, params: Parameters, snapshot: Snapshot | None = None) -> Parameters:
         """``params`` with the plan's settings beyond the panel (:attr:`Snapshot.siting_base`) where it has none."""
         snap = snapshot or self.snapshot
-        return replace(params,
-                       siting_base=snap.siting_base if params.siting_base is None else params.siting_base,
-                       grouping_base=snap.grouping_base if params.grouping_base is None else params.grouping_base)
+        return replace(
+            params,
+            siting_base=snap.siting_base if params.siting_base is None else params.siting_base,
+            grouping_base=snap.grouping_base if params.grouping_base is None else params.grouping_base,
+        )
 
     def siting_base(self, snapshot: Snapshot | None = None) -> SitingSetup:
         """The siting settings the panel does not show, in force for the plan (the unit of the threshold ...)."""
@@ -494,7 +554,9 @@ class Workbench:
         the current grouping (warm start).
         """
         snap = snapshot or self.snapshot
-        return self.settings(params, snap).grouping_setup(locks=self.locks(snap), current=self.assignment(snap))
+        return self.settings(params, snap).grouping_setup(
+            locks=self.locks(snap), current=self.assignment(snap)
+        )
 
     def moved_counties(self, snapshot: Snapshot | None = None) -> list[str]:
         """Counties with townships moved by hand since they were last solved."""
@@ -536,7 +598,9 @@ class Workbench:
             raise EditError("bad_status", status=status)
         if self.status_of(facility_id, snap) == status:
             return None
-        original = str(region.facilities.loc[region.facilities["facility_id"] == facility_id, "status"].iloc[0])
+        original = str(
+            region.facilities.loc[region.facilities["facility_id"] == facility_id, "status"].iloc[0]
+        )
         statuses = dict(snap.statuses)
         if status == original:
             statuses.pop(facility_id, None)
@@ -560,7 +624,9 @@ class Workbench:
         while f"{ADDED_PREFIX}{self._added}" in used:
             self._added += 1
         site_id = f"{ADDED_PREFIX}{self._added}"
-        site = frozen_mapping({"facility_id": site_id, "name": name or site_id, "lon": float(lon), "lat": float(lat)})
+        site = frozen_mapping(
+            {"facility_id": site_id, "name": name or site_id, "lon": float(lon), "lat": float(lat)}
+        )
         candidate = replace(snap, added_sites=(*snap.added_sites, site), label=step_label("add", site_id))
         try:
             self.region_of(candidate)
@@ -623,7 +689,9 @@ class Workbench:
         locked = snap.locked - {lead} if lead in snap.locked else snap.locked | {lead}
         singles = {t: held for t, held in snap.township_locks.items() if held != lead}
         label = step_label("lock" if lead in locked else "unlock", lead)
-        self.commit(replace(snap, locked=frozenset(locked), township_locks=frozen_mapping(singles), label=label))
+        self.commit(
+            replace(snap, locked=frozenset(locked), township_locks=frozen_mapping(singles), label=label)
+        )
         return Edit("grouping", self.county_of_facility(lead, snap), lead, label)
 
     # ---- grouping as edited -------------------------------------------------------------------------------------
@@ -634,7 +702,9 @@ class Workbench:
         if snap.grouping is not None and county in snap.grouping.data:
             return snap.grouping.data[county]
         setup = self.grouping_base(snap)
-        return county_grouping_data(self.region_of(snap), county, setup, lead_candidates(self.region_of(snap), setup))
+        return county_grouping_data(
+            self.region_of(snap), county, setup, lead_candidates(self.region_of(snap), setup)
+        )
 
     def grouping_view(self, snapshot: Snapshot | None = None) -> GroupingResult | None:
         """The grouping with the hand moves applied and scored (``None`` before any grouping run).
@@ -661,9 +731,14 @@ class Workbench:
                 lead_of, _ = as_lead_indices(data, mapping)
                 evaluation = evaluate_assignment(data, setup.params(county), mapping)
                 status = SolveStatus.FEASIBLE if evaluation.feasible else SolveStatus.INFEASIBLE
-                report = SolveReport(status, objective=evaluation.total_travel if evaluation.feasible else None,
-                                     reasons=() if evaluation.feasible else evaluation.violations)
-                plans[county] = replace(plans[county], assignment=lead_of, evaluation=evaluation, report=report)
+                report = SolveReport(
+                    status,
+                    objective=evaluation.total_travel if evaluation.feasible else None,
+                    reasons=() if evaluation.feasible else evaluation.violations,
+                )
+                plans[county] = replace(
+                    plans[county], assignment=lead_of, evaluation=evaluation, report=report
+                )
             report = combine_reports([p.report for p in plans.values()], wall_seconds=result.wall_seconds)
             result = GroupingResult(plans, report, setup, result.data, result.wall_seconds)
         if len(self._views) > 64:
@@ -673,8 +748,14 @@ class Workbench:
 
     # ---- solving ------------------------------------------------------------------------------------------------
 
-    def solve(self, params: Parameters, *, models: Iterable[Model] = MODELS, control: RunControl | None = None,
-              snapshot: Snapshot | None = None) -> Snapshot:
+    def solve(
+        self,
+        params: Parameters,
+        *,
+        models: Iterable[Model] = MODELS,
+        control: RunControl | None = None,
+        snapshot: Snapshot | None = None,
+    ) -> Snapshot:
         """Re-solve the given models for the present state; counties whose inputs did not change are not solved.
 
         Parameters
@@ -721,7 +802,10 @@ class Workbench:
         def also_store(item: Any, plan: Any) -> list[str]:
             # The same county started from this very plan would give it again (a plan that was found or
             # proved impossible; not one cut short before any plan).
-            if isinstance(plan, TaskFailure) or plan.report.status in (SolveStatus.NO_SOLUTION, SolveStatus.ERROR):
+            if isinstance(plan, TaskFailure) or plan.report.status in (
+                SolveStatus.NO_SOLUTION,
+                SolveStatus.ERROR,
+            ):
                 return []
             data, params = item[1]
             return [fingerprint((data, replace(params, hint=np.asarray(plan.open, dtype=bool))))]
@@ -731,12 +815,21 @@ class Workbench:
             _, (data, params) = item
             prep = Prepared(data, params)
             county = _siting_label(item)
-            reason = Infeasibility("stopped", county, f"county {county}: stopped by the planner before it was solved")
+            reason = Infeasibility(
+                "stopped", county, f"county {county}: stopped by the planner before it was solved"
+            )
             report = SolveReport(SolveStatus.NO_SOLUTION, reasons=(reason,))
             return make_plan(PlanArrays(prep, prep.fixed_open & prep.can_open), report)
 
-        return cached_map(self.cache, model="siting", key=key, label=_siting_label, stopped=stopped,
-                          control=control, also_store=also_store)
+        return cached_map(
+            self.cache,
+            model="siting",
+            key=key,
+            label=_siting_label,
+            stopped=stopped,
+            control=control,
+            also_store=also_store,
+        )
 
     def _grouping_map(self, control: RunControl) -> Any:
         def key(item: Any, hint: Mapping[str, str] | None = None) -> str:
@@ -753,8 +846,15 @@ class Workbench:
         def stopped(fn: Any, item: Any) -> TaskFailure:
             return TaskFailure(0, item[0].county_id, "stopped by the planner before this county was solved")
 
-        return cached_map(self.cache, model="grouping", key=key, label=lambda item: item[0].county_id,
-                          stopped=stopped, control=control, also_store=also_store)
+        return cached_map(
+            self.cache,
+            model="grouping",
+            key=key,
+            label=lambda item: item[0].county_id,
+            stopped=stopped,
+            control=control,
+            also_store=also_store,
+        )
 
 
 def _siting_label(item: Any) -> str:

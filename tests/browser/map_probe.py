@@ -49,7 +49,7 @@ WATCH_REDRAW = """
 REDRAW_SECONDS = "() => window.__redraw ? (window.__redraw.seconds ?? null) : null"
 
 
-def map_frame(page, timeout_s: float = 60.0):  # noqa: ANN001, ANN201 - Playwright objects
+def map_frame(page, timeout_s: float = 60.0):
     """The map's frame (a Playwright ``Frame``), once it exists."""
     import time
 

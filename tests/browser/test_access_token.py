@@ -43,9 +43,14 @@ def guarded_app(chromium_executable) -> Iterator[tuple[str, str]]:
     port = _free_port()
     url = f"http://127.0.0.1:{port}"
     script = app_script()
-    process = subprocess.Popen(streamlit_command(script, port=port), cwd=script.parent,
-                               env=dict(os.environ, **{TOKEN_ENV: token}), stdout=subprocess.DEVNULL,
-                               stderr=subprocess.DEVNULL, stdin=subprocess.DEVNULL)
+    process = subprocess.Popen(
+        streamlit_command(script, port=port),
+        cwd=script.parent,
+        env=dict(os.environ, **{TOKEN_ENV: token}),
+        stdout=subprocess.DEVNULL,
+        stderr=subprocess.DEVNULL,
+        stdin=subprocess.DEVNULL,
+    )
     try:
         started = time.monotonic()
         while not _healthy(url):

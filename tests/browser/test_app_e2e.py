@@ -26,8 +26,10 @@ FACILITY = "43020300001"
 
 
 #: Scrolls the page (Streamlit's main area) back to the top, for screenshots of the cards.
-SCROLL_TOP = ("() => { window.scrollTo(0, 0); const main = document.querySelector('[data-testid=stMain]');"
-              " if (main) main.scrollTo(0, 0); }")
+SCROLL_TOP = (
+    "() => { window.scrollTo(0, 0); const main = document.querySelector('[data-testid=stMain]');"
+    " if (main) main.scrollTo(0, 0); }"
+)
 
 
 def _expected(statuses: dict[str, str]) -> dict[str, Any]:
@@ -42,7 +44,11 @@ def _expected(statuses: dict[str, str]) -> dict[str, Any]:
 
 
 def _metric(page: Any, label: str) -> Any:
-    return page.locator('[data-testid="stMetric"]').filter(has_text=label).locator('[data-testid="stMetricValue"]')
+    return (
+        page.locator('[data-testid="stMetric"]')
+        .filter(has_text=label)
+        .locator('[data-testid="stMetricValue"]')
+    )
 
 
 def _wait(check: Any, *, timeout_s: float = 30.0, what: str) -> float:
@@ -55,7 +61,9 @@ def _wait(check: Any, *, timeout_s: float = 30.0, what: str) -> float:
     return time.perf_counter() - started
 
 
-def test_plan_edit_rerun_language_download(streamlit_app, page, network, screenshot, timings, tmp_path) -> None:
+def test_plan_edit_rerun_language_download(
+    streamlit_app, page, network, screenshot, timings, tmp_path
+) -> None:
     from playwright.sync_api import expect
 
     before, after = _expected({}), _expected({FACILITY: "excluded"})
@@ -87,7 +95,9 @@ def test_plan_edit_rerun_language_download(streamlit_app, page, network, screens
     redraw = frame.evaluate(REDRAW_SECONDS)
     timings["app: click -> map redrawn (edit -> re-solve of one county -> map)"] = redraw
     timings["app: click -> KPI card updated (about)"] = kpi_seconds
-    expect(page.get_by_text("重新求解：芦淞区")).to_be_visible()  # only the facility's county was solved again
+    expect(
+        page.get_by_text("重新求解：芦淞区")
+    ).to_be_visible()  # only the facility's county was solved again
     expect(_metric(page, "安宁疗护床位")).to_have_text(f"{after['beds']:,}")
     page.evaluate(SCROLL_TOP)
     screenshot("2-excluded")
@@ -101,8 +111,10 @@ def test_plan_edit_rerun_language_download(streamlit_app, page, network, screens
     page.get_by_text("English", exact=True).click()
     expect(page.get_by_text("County hospice and medical-community planner")).to_be_visible(timeout=TIMEOUT_MS)
     expect(_metric(page, "New sites")).to_have_text(f"{after['new_sites']:,}")
-    _wait(lambda: "Excluded" in ((frame.evaluate(LAYER_POINT, FACILITY) or {}).get("text") or ""),
-          what="English tooltips")
+    _wait(
+        lambda: "Excluded" in ((frame.evaluate(LAYER_POINT, FACILITY) or {}).get("text") or ""),
+        what="English tooltips",
+    )
     page.evaluate(SCROLL_TOP)
     screenshot("3-english")
 

@@ -18,7 +18,7 @@ from planner.maps import plan_map
 from planner.offline import standalone_html
 from planner.report import report_html
 from tests.planner.hostile import NAMES, hostile_region, hostile_scenarios
-from tests.planner.tiny_region import A, C, H1, H2
+from tests.planner.tiny_region import H1, H2, A, C
 
 pytestmark = pytest.mark.browser
 
@@ -114,17 +114,31 @@ def test_map_page_with_hostile_names_runs_no_script(page, dialogs, network, scre
 
     scenarios, runs = hostile_scenarios(region)
     run = runs[1]
-    fmap, _ = plan_map(region, colour_by="community", sites=run.siting.sites(region),
-                       community=run.grouping.assignment(), show_facilities=True)
+    fmap, _ = plan_map(
+        region,
+        colour_by="community",
+        sites=run.siting.sites(region),
+        community=run.grouping.assignment(),
+        show_facilities=True,
+    )
     page.set_content(standalone_html(fmap))
     expect(page.locator(".leaflet-container")).to_be_visible(timeout=TIMEOUT_MS)
-    seen = _hover_every_feature(page, page.main_frame, region, facilities=set(region.facilities["facility_id"]))
+    seen = _hover_every_feature(
+        page, page.main_frame, region, facilities=set(region.facilities["facility_id"])
+    )
     screenshot("map")
     _assert_nothing_ran(page, dialogs, seen)
-    assert {name for name, _ in seen.values()} >= {NAMES[A], NAMES[C], NAMES[H1], NAMES[H2]}  # script payloads
+    assert {name for name, _ in seen.values()} >= {
+        NAMES[A],
+        NAMES[C],
+        NAMES[H1],
+        NAMES[H2],
+    }  # script payloads
 
 
-@pytest.mark.parametrize("parts", [{"siting": True}, {"siting": False}], ids=["siting-and-grouping", "grouping"])
+@pytest.mark.parametrize(
+    "parts", [{"siting": True}, {"siting": False}], ids=["siting-and-grouping", "grouping"]
+)
 def test_report_with_hostile_names_runs_no_script(page, dialogs, network, screenshot, region, parts) -> None:
     from playwright.sync_api import expect
 
@@ -135,8 +149,11 @@ def test_report_with_hostile_names_runs_no_script(page, dialogs, network, screen
     frame = frame_element.element_handle().content_frame()
     assert frame is not None
     expect(frame.locator(".leaflet-container")).to_be_visible(timeout=TIMEOUT_MS)
-    drawn = set(region.facilities["facility_id"]) if not parts["siting"] else set(
-        runs[1].siting.sites(region).query("open")["facility_id"])
+    drawn = (
+        set(region.facilities["facility_id"])
+        if not parts["siting"]
+        else set(runs[1].siting.sites(region).query("open")["facility_id"])
+    )
     seen = _hover_every_feature(page, frame, region, facilities=drawn)
     screenshot("report")
     _assert_nothing_ran(page, dialogs, seen)

@@ -32,8 +32,7 @@ def test_is_local_accepts_loopback_and_inline_urls_only() -> None:
 def test_guard_records_and_blocks_requests_from_page_and_iframe(page, network) -> None:
     inner = "<img src='http://tiles.invalid/0/0/0.png'>"
     page.set_content(
-        "<img id='outer' src='https://cdn.invalid/leaflet.png'>"
-        f'<iframe srcdoc="{inner}"></iframe>'
+        f"<img id='outer' src='https://cdn.invalid/leaflet.png'><iframe srcdoc=\"{inner}\"></iframe>"
     )
     page.wait_for_load_state("load")
 

@@ -40,8 +40,12 @@ def test_app_map_loads_its_files_from_the_app(streamlit_app, page, network, scre
     page.goto(streamlit_app.url)
     frame = page.frame_locator(MAP_FRAME)
     expect(frame.locator(".leaflet-container")).to_be_visible(timeout=RENDER_TIMEOUT_MS)
-    expect(frame.locator("canvas")).to_have_count(1, timeout=RENDER_TIMEOUT_MS)  # the plan's layers (canvas renderer)
-    expect(frame.locator(".planner-label").first).to_be_attached(timeout=RENDER_TIMEOUT_MS)  # beds, lead stars
+    expect(frame.locator("canvas")).to_have_count(
+        1, timeout=RENDER_TIMEOUT_MS
+    )  # the plan's layers (canvas renderer)
+    expect(frame.locator(".planner-label").first).to_be_attached(
+        timeout=RENDER_TIMEOUT_MS
+    )  # beds, lead stars
     timings["app page opened -> map with its layers"] = time.perf_counter() - started
     expect(frame.locator(".leaflet-control-layers")).to_be_visible()  # Leaflet's own controls work
     screenshot("map")

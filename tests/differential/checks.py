@@ -23,7 +23,14 @@ import numpy as np
 
 from optimization.grouping import GroupingData, GroupingParams
 
-__all__ = ["PlanCheck", "SitingRules", "check_grouping_plan", "check_siting_plan", "grouping_pool", "tolerance"]
+__all__ = [
+    "PlanCheck",
+    "SitingRules",
+    "check_grouping_plan",
+    "check_siting_plan",
+    "grouping_pool",
+    "tolerance",
+]
 
 #: Relative slack of coverage targets (the solver's feasibility tolerance, as the planner states it).
 TARGET_SLACK = 1e-9
@@ -72,7 +79,11 @@ class SitingRules:
     @property
     def uses_beds(self) -> bool:
         """Beds are decisions when a bed ratio, a budget or capacities can bind."""
-        return self.prm.get("beds_per_10k_aged", 0.0) > 0 or self.prm.get("bed_budget") is not None or self.capacitated
+        return (
+            self.prm.get("beds_per_10k_aged", 0.0) > 0
+            or self.prm.get("bed_budget") is not None
+            or self.capacitated
+        )
 
     @cached_property
     def bed_low(self) -> np.ndarray:
@@ -82,7 +93,9 @@ class SitingRules:
     @cached_property
     def bed_high(self) -> np.ndarray:
         """Most beds of an open site: the smaller of the maximum and its own limit, never below existing beds."""
-        top = np.minimum(math.inf if self.prm.get("beds_max") is None else self.prm["beds_max"], self.inst["site_max"])
+        top = np.minimum(
+            math.inf if self.prm.get("beds_max") is None else self.prm["beds_max"], self.inst["site_max"]
+        )
         return np.maximum(np.floor(top), self.inst["existing_beds"])
 
     @cached_property
@@ -117,7 +130,11 @@ class SitingRules:
     @cached_property
     def serves(self) -> np.ndarray:
         """``(n, m)`` pairs along which a township may be served (within the threshold when it limits service)."""
-        return self.covers if self.threshold is not None and (self.serves_all or self.capacitated) else self.allowed
+        return (
+            self.covers
+            if self.threshold is not None and (self.serves_all or self.capacitated)
+            else self.allowed
+        )
 
     @cached_property
     def groups(self) -> list[Any]:
@@ -130,7 +147,9 @@ class SitingRules:
 
     def beds_needed(self, g: Any) -> int:
         """Beds county ``g`` must reach: ``ceil(ratio x demand / 10,000)``."""
-        return max(0, math.ceil(self.prm.get("beds_per_10k_aged", 0.0) * self.county_demand(g) / 10_000 - 1e-9))
+        return max(
+            0, math.ceil(self.prm.get("beds_per_10k_aged", 0.0) * self.county_demand(g) / 10_000 - 1e-9)
+        )
 
     @cached_property
     def must_serve(self) -> np.ndarray:
@@ -150,8 +169,9 @@ def _nearest(cost: np.ndarray, pairs: np.ndarray, open_: np.ndarray) -> np.ndarr
     return np.where(pairs & open_[None, :], cost, np.inf).min(axis=1, initial=np.inf)
 
 
-def check_siting_plan(rules: SitingRules, open_: np.ndarray, beds: np.ndarray,
-                      assignment: np.ndarray | None = None) -> PlanCheck:
+def check_siting_plan(
+    rules: SitingRules, open_: np.ndarray, beds: np.ndarray, assignment: np.ndarray | None = None
+) -> PlanCheck:
     """Recompute a siting plan's objective and list every rule it breaks.
 
     Parameters
@@ -179,8 +199,10 @@ def check_siting_plan(rules: SitingRules, open_: np.ndarray, beds: np.ndarray,
     if np.any(beds[~open_] != 0):
         problems.append("a closed site has beds")
     if np.any(open_ & ((beds < rules.bed_low) | (beds > rules.bed_high))):
-        problems.append(f"sites {np.flatnonzero(open_ & ((beds < rules.bed_low) | (beds > rules.bed_high))).tolist()}"
-                        " have beds outside their range")
+        problems.append(
+            f"sites {np.flatnonzero(open_ & ((beds < rules.bed_low) | (beds > rules.bed_high))).tolist()}"
+            " have beds outside their range"
+        )
     site_group = inst["sg"]
     new = open_ & rules.candidate
     for g in rules.groups:
@@ -190,7 +212,9 @@ def check_siting_plan(rules: SitingRules, open_: np.ndarray, beds: np.ndarray,
         if beds[here].sum() < rules.beds_needed(g):
             problems.append(f"county {g} has {beds[here].sum():g} beds, needs {rules.beds_needed(g)}")
         if prm.get("county_new_sites") is not None and new[here].sum() > prm["county_new_sites"]:
-            problems.append(f"county {g} opens {new[here].sum()} new sites, at most {prm['county_new_sites']}")
+            problems.append(
+                f"county {g} opens {new[here].sum()} new sites, at most {prm['county_new_sites']}"
+            )
     if prm.get("new_sites") is not None and new.sum() > prm["new_sites"]:
         problems.append(f"{new.sum()} new sites, at most {prm['new_sites']}")
     if prm.get("bed_budget") is not None:
@@ -216,8 +240,13 @@ def check_siting_plan(rules: SitingRules, open_: np.ndarray, beds: np.ndarray,
     return PlanCheck(value, tuple(problems))
 
 
-def _check_assignment(rules: SitingRules, open_: np.ndarray, beds: np.ndarray, assignment: np.ndarray | None,
-                      problems: list[str]) -> tuple[np.ndarray, np.ndarray]:
+def _check_assignment(
+    rules: SitingRules,
+    open_: np.ndarray,
+    beds: np.ndarray,
+    assignment: np.ndarray | None,
+    problems: list[str],
+) -> tuple[np.ndarray, np.ndarray]:
     """Capacitated mode: each township served at most once, by an open site along a serving pair, within capacity."""
     inst = rules.inst
     n = len(inst["w"])
@@ -229,7 +258,9 @@ def _check_assignment(rules: SitingRules, open_: np.ndarray, beds: np.ndarray, a
     site = np.where(served, a, 0)
     bad = served & ~(open_[site] & rules.serves[np.arange(n), site])
     if bad.any():
-        problems.append(f"townships {np.flatnonzero(bad).tolist()} are assigned to a closed or unreachable site")
+        problems.append(
+            f"townships {np.flatnonzero(bad).tolist()} are assigned to a closed or unreachable site"
+        )
     ok = served & ~bad
     load = np.bincount(site[ok], weights=inst["load"][ok], minlength=len(open_))
     over = load > beds * rules.prm["persons_served_per_bed"] + 1e-6
@@ -249,7 +280,9 @@ def _check_targets(rules: SitingRules, covered: np.ndarray, problems: list[str])
         share = rules.county_target(g)
         here = dg == g
         if share is not None and w[covered & here].sum() < share * w[here].sum() * slack:
-            problems.append(f"county {g} covers {w[covered & here].sum():g} of {w[here].sum():g}, target {share:g}")
+            problems.append(
+                f"county {g} covers {w[covered & here].sum():g} of {w[here].sum():g}, target {share:g}"
+            )
 
 
 # ----------------------------------------------------------------------------- grouping

@@ -56,8 +56,10 @@ class Outcome:
     def describe(self) -> str:
         """One line for a failing assertion or the sweep's list of disagreements."""
         found = "; ".join(f"{k}: {v}" for k, v in self.disagreements.items()) or "agrees"
-        return (f"{self.label}: planner {self.status} objective={self.objective} bound={self.bound}, "
-                f"{self.reference.method} optimum={self.reference.value} -> {found}")
+        return (
+            f"{self.label}: planner {self.status} objective={self.objective} bound={self.bound}, "
+            f"{self.reference.method} optimum={self.reference.value} -> {found}"
+        )
 
 
 def _better(a: float, b: float, maximise: bool, slack: float = 0.0) -> bool:
@@ -79,7 +81,9 @@ def judge(outcome: Outcome) -> Outcome:
         return outcome
     if not has_plan:
         if outcome.status == "infeasible":
-            found["wrong_status"] = f"infeasible, but the {outcome.reference.method} has a plan of value {ref:g}"
+            found["wrong_status"] = (
+                f"infeasible, but the {outcome.reference.method} has a plan of value {ref:g}"
+            )
         return outcome
     value = outcome.objective
     if value is None:
@@ -98,22 +102,45 @@ def judge(outcome: Outcome) -> Outcome:
 
 def _siting_outcome(case: SitingCase, backend: str | None, ref: Reference, time_limit: float) -> Outcome:
     plan = solve_siting(case.data(), case.params(backend, time_limit=time_limit))
-    outcome = assess_siting_plan(case, ref, status=plan.status, objective=plan.objective_value,
-                                 bound=plan.report.best_bound, open_=plan.open, beds=plan.beds,
-                                 assignment=plan.assignment, covered=plan.covered)
+    outcome = assess_siting_plan(
+        case,
+        ref,
+        status=plan.status,
+        objective=plan.objective_value,
+        bound=plan.report.best_bound,
+        open_=plan.open,
+        beds=plan.beds,
+        assignment=plan.assignment,
+        covered=plan.covered,
+    )
     reported = plan.report.objective
-    if plan.has_plan and reported is not None and abs(reported - outcome.objective) > tolerance(outcome.objective):
+    if (
+        plan.has_plan
+        and reported is not None
+        and abs(reported - outcome.objective) > tolerance(outcome.objective)
+    ):
         outcome.problems.append(f"report says objective {reported:g}, {outcome.objective:g} recomputed")
         judge(outcome)
     if plan.has_plan and abs(plan.overall.covered - float(case.inst["w"][plan.covered].sum())) > 1e-6:
-        outcome.problems.append(f"covered {plan.overall.covered:g} reported, not the sum of the covered townships")
+        outcome.problems.append(
+            f"covered {plan.overall.covered:g} reported, not the sum of the covered townships"
+        )
         judge(outcome)
     return outcome
 
 
-def assess_siting_plan(case: SitingCase, ref: Reference, *, status: str, objective: float | None,
-                       bound: float | None, open_: np.ndarray, beds: np.ndarray,
-                       assignment: np.ndarray | None = None, covered: np.ndarray | None = None) -> Outcome:
+def assess_siting_plan(
+    case: SitingCase,
+    ref: Reference,
+    *,
+    status: str,
+    objective: float | None,
+    bound: float | None,
+    open_: np.ndarray,
+    beds: np.ndarray,
+    assignment: np.ndarray | None = None,
+    covered: np.ndarray | None = None,
+) -> Outcome:
     """Check a siting plan given as arrays over the case's townships and sites, and judge it.
 
     Parameters
@@ -137,18 +164,22 @@ def assess_siting_plan(case: SitingCase, ref: Reference, *, status: str, objecti
         With the objective recomputed from the plan.
     """
     rules = SitingRules(case.inst, case.prm)
-    outcome = Outcome(case.label, case.klass, status, objective, bound, ref,
-                      maximise=rules.objective == "max_coverage")
+    outcome = Outcome(
+        case.label, case.klass, status, objective, bound, ref, maximise=rules.objective == "max_coverage"
+    )
     if status in ("optimal", "feasible"):
         check = check_siting_plan(rules, open_, beds, assignment if rules.capacitated else None)
         outcome.problems += check.problems
         if objective is None or abs(check.objective - objective) > tolerance(check.objective):
             outcome.problems.append(f"objective {objective} reported, {check.objective:g} recomputed")
         if covered is not None and not rules.capacitated:
-            mine = np.isfinite(np.where(rules.covers & np.asarray(open_, bool)[None, :], 1.0, np.inf).min(axis=1))
+            mine = np.isfinite(
+                np.where(rules.covers & np.asarray(open_, bool)[None, :], 1.0, np.inf).min(axis=1)
+            )
             if np.any(mine != np.asarray(covered, dtype=bool)):
-                outcome.problems.append(f"townships {np.flatnonzero(mine != covered).tolist()} are flagged "
-                                        "covered wrongly")
+                outcome.problems.append(
+                    f"townships {np.flatnonzero(mine != covered).tolist()} are flagged covered wrongly"
+                )
         outcome.objective = check.objective
     return judge(outcome)
 
@@ -156,12 +187,25 @@ def assess_siting_plan(case: SitingCase, ref: Reference, *, status: str, objecti
 def _grouping_outcome(case: GroupingCase, ref: Reference, time_limit: float) -> Outcome:
     plan = solve_grouping(case.data, replace(case.params, time_limit=time_limit))
     report = plan.report
-    return assess_grouping_plan(case, ref, status=str(report.status), objective=report.objective,
-                                bound=report.best_bound, assignment=plan.assignment)
+    return assess_grouping_plan(
+        case,
+        ref,
+        status=str(report.status),
+        objective=report.objective,
+        bound=report.best_bound,
+        assignment=plan.assignment,
+    )
 
 
-def assess_grouping_plan(case: GroupingCase, ref: Reference, *, status: str, objective: float | None,
-                         bound: float | None, assignment: np.ndarray) -> Outcome:
+def assess_grouping_plan(
+    case: GroupingCase,
+    ref: Reference,
+    *,
+    status: str,
+    objective: float | None,
+    bound: float | None,
+    assignment: np.ndarray,
+) -> Outcome:
     """Check a grouping plan (lead index per township of the case) and judge it.
 
     Parameters
@@ -192,8 +236,13 @@ def assess_grouping_plan(case: GroupingCase, ref: Reference, *, status: str, obj
     return judge(outcome)
 
 
-def run_case(case: SitingCase | GroupingCase, *, backend: str | None = None,
-             ref: Reference | None = None, time_limit: float = 30.0) -> Outcome:
+def run_case(
+    case: SitingCase | GroupingCase,
+    *,
+    backend: str | None = None,
+    ref: Reference | None = None,
+    time_limit: float = 30.0,
+) -> Outcome:
     """Solve ``case`` with the planner (``backend`` forced when given, siting only) and judge it.
 
     Parameters

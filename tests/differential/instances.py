@@ -27,11 +27,20 @@ import numpy as np
 from optimization.grouping import GroupingData, GroupingParams
 from optimization.grouping.synthetic import synthetic_county
 from optimization.siting import SitingData, SitingParams
-from tests.optimization.test_siting_bruteforce import to_data
 from tests.optimization.test_grouping_bruteforce import params_for, tiny_county
+from tests.optimization.test_siting_bruteforce import to_data
 
-__all__ = ["GROUPING", "SITING_CLASSES", "CLASSES", "GroupingCase", "Size", "SitingCase", "grouping_case",
-           "make_case", "siting_case"]
+__all__ = [
+    "CLASSES",
+    "GROUPING",
+    "SITING_CLASSES",
+    "GroupingCase",
+    "SitingCase",
+    "Size",
+    "grouping_case",
+    "make_case",
+    "siting_case",
+]
 
 Size = Literal["tiny", "medium", "large"]
 
@@ -80,9 +89,18 @@ class GroupingCase:
 
 
 # ----------------------------------------------------------------------------- siting data
-def _siting_instance(rng: np.random.Generator, *, n: int, m: int, counties: int, radius: float,
-                     missing: float = 0.0, existing: float = 0.1, excluded: float = 0.1,
-                     zero_weight: float = 0.0) -> dict[str, np.ndarray]:
+def _siting_instance(
+    rng: np.random.Generator,
+    *,
+    n: int,
+    m: int,
+    counties: int,
+    radius: float,
+    missing: float = 0.0,
+    existing: float = 0.1,
+    excluded: float = 0.1,
+    zero_weight: float = 0.0,
+) -> dict[str, np.ndarray]:
     """Dense travel minutes (0.5-10, 0.1 resolution), weights = aged 60+ drawn 1-10,000.
 
     Every township gets a site of its own county within ``radius`` that is
@@ -92,7 +110,9 @@ def _siting_instance(rng: np.random.Generator, *, n: int, m: int, counties: int,
     """
     cost = np.round(rng.uniform(0.5, 10.0, size=(n, m)), 1)
     cost[rng.random((n, m)) < missing] = np.inf
-    status = rng.choice(["candidate", "existing", "excluded"], size=m, p=[1 - existing - excluded, existing, excluded])
+    status = rng.choice(
+        ["candidate", "existing", "excluded"], size=m, p=[1 - existing - excluded, existing, excluded]
+    )
     dg = rng.integers(0, counties, size=n)
     sg = rng.permutation(np.arange(m) % counties)
     elig = rng.random(m) < 0.5
@@ -122,8 +142,12 @@ def _siting_instance(rng: np.random.Generator, *, n: int, m: int, counties: int,
     }
 
 
-def _shape(rng: np.random.Generator, size: Size, tiny: tuple[int, int], medium: tuple[tuple[int, int], tuple[int, int]]
-           ) -> tuple[int, int]:
+def _shape(
+    rng: np.random.Generator,
+    size: Size,
+    tiny: tuple[int, int],
+    medium: tuple[tuple[int, int], tuple[int, int]],
+) -> tuple[int, int]:
     """Townships and sites of an instance: fixed small numbers for ``tiny``, ranges otherwise."""
     if size == "tiny":
         return tiny
@@ -137,19 +161,23 @@ def _common_rules(rng: np.random.Generator) -> dict[str, Any]:
     return {"require_ward": bool(rng.random() < 0.7), "beds_min": int(rng.integers(0, 3))}
 
 
-def _min_sites(target: Literal["full", "partial"], scope: Literal["overall", "county"]
-               ) -> Callable[[np.random.Generator, Size], tuple[dict, dict]]:
+def _min_sites(
+    target: Literal["full", "partial"], scope: Literal["overall", "county"]
+) -> Callable[[np.random.Generator, Size], tuple[dict, dict]]:
     """Set cover with weighted targets: ``full`` (every older person) or ``partial``, overall or per county."""
+
     def make(rng: np.random.Generator, size: Size) -> tuple[dict, dict]:
         # mostly one county, as in the reported failure
         counties = 1 if size == "tiny" or rng.random() < 0.7 else int(rng.integers(2, 4))
         n, m = _shape(rng, size, (7, 6), ((100, 300), (10, 30)))
         radius = float(rng.integers(2, 5))
-        inst = _siting_instance(rng, n=n, m=m, counties=counties, radius=radius,
-                                zero_weight=0.0 if target == "full" else 0.05)
+        inst = _siting_instance(
+            rng, n=n, m=m, counties=counties, radius=radius, zero_weight=0.0 if target == "full" else 0.05
+        )
         share = 1.0 if target == "full" else float(rng.choice([0.5, 0.7, 0.8, 0.9, 0.95]))
         key = "coverage_target" if scope == "overall" else "county_target"
         return inst, {"objective": "min_sites", "threshold": radius, key: share, **_common_rules(rng)}
+
     return make
 
 
@@ -159,14 +187,17 @@ def _max_coverage(rng: np.random.Generator, size: Size) -> tuple[dict, dict]:
     n, m = _shape(rng, size, (7, 6), ((60, 150), (10, 25)))
     radius = float(rng.integers(2, 5))
     inst = _siting_instance(rng, n=n, m=m, counties=counties, radius=radius, missing=0.1, zero_weight=0.05)
-    limit = ("new_sites", int(rng.integers(1, max(2, m // 3)))) if rng.random() < 0.6 else \
-        ("county_new_sites", int(rng.integers(1, 4)))
-    return inst, {"objective": "max_coverage", "threshold": radius, limit[0]: limit[1],
-                  **_common_rules(rng)}
+    limit = (
+        ("new_sites", int(rng.integers(1, max(2, m // 3))))
+        if rng.random() < 0.6
+        else ("county_new_sites", int(rng.integers(1, 4)))
+    )
+    return inst, {"objective": "max_coverage", "threshold": radius, limit[0]: limit[1], **_common_rules(rng)}
 
 
 def _distance(objective: str) -> Callable[[np.random.Generator, Size], tuple[dict, dict]]:
     """p-median (``min_distance``) or p-center (``min_max_distance``), optionally with a travel limit."""
+
     def make(rng: np.random.Generator, size: Size) -> tuple[dict, dict]:
         counties = 1 if size == "tiny" else int(rng.integers(1, 3))
         medium = ((30, 60), (8, 15)) if objective == "min_distance" else ((25, 45), (8, 12))
@@ -178,6 +209,7 @@ def _distance(objective: str) -> Callable[[np.random.Generator, Size], tuple[dic
         if rng.random() < 0.3:
             prm["threshold"] = float(rng.integers(8, 11))
         return inst, prm
+
     return make
 
 
@@ -192,8 +224,15 @@ def _capacitated(rng: np.random.Generator, size: Size) -> tuple[dict, dict]:
     per_bed = float(np.ceil(rng.uniform(2.0, 4.0) * inst["load"].sum() / (m * beds_max)))
     # no tie-break: measured, the capacitated tie-break stage alone can take 25 s on 19 x 7 (HiGHS),
     # and only the primary objective is compared
-    prm: dict[str, Any] = {"objective": objective, "capacitated": True, "threshold": radius, "tie_break": "none",
-                           "persons_served_per_bed": per_bed, "beds_max": beds_max, **_common_rules(rng)}
+    prm: dict[str, Any] = {
+        "objective": objective,
+        "capacitated": True,
+        "threshold": radius,
+        "tie_break": "none",
+        "persons_served_per_bed": per_bed,
+        "beds_max": beds_max,
+        **_common_rules(rng),
+    }
     if objective == "min_sites":
         prm["coverage_target"] = float(rng.choice([0.6, 0.8, 1.0]))
     else:
@@ -214,10 +253,15 @@ def _beds_and_budgets(rng: np.random.Generator, size: Size) -> tuple[dict, dict]
     ratio = round(float(rng.uniform(0.5, 2.0)) * beds_max * 10_000 / largest, 2)
     need = sum(np.ceil(ratio * inst["w"][inst["dg"] == g].sum() / 10_000) for g in range(counties))
     objective = str(rng.choice(["max_coverage", "min_sites"]))
-    prm: dict[str, Any] = {"objective": objective, "threshold": radius, "beds_per_10k_aged": ratio,
-                           "beds_min": beds_min, "beds_max": beds_max,
-                           "bed_budget": float(need + rng.integers(0, 2 * beds_max)),
-                           "require_ward": bool(rng.random() < 0.7)}
+    prm: dict[str, Any] = {
+        "objective": objective,
+        "threshold": radius,
+        "beds_per_10k_aged": ratio,
+        "beds_min": beds_min,
+        "beds_max": beds_max,
+        "bed_budget": float(need + rng.integers(0, 2 * beds_max)),
+        "require_ward": bool(rng.random() < 0.7),
+    }
     if objective == "min_sites":
         prm["county_target" if rng.random() < 0.5 else "coverage_target"] = float(rng.choice([0.5, 0.8, 1.0]))
     else:
@@ -273,12 +317,18 @@ def _medium_grouping_params(rng: np.random.Generator, data: GroupingData) -> Gro
     n, leads = data.n_townships, data.n_leads
     variant = int(rng.integers(0, 5))
     if variant == 0:
-        return GroupingParams(k=int(rng.integers(2, leads + 1)), pop_tolerance=float(rng.choice([0.4, 0.6, 0.9])))
+        return GroupingParams(
+            k=int(rng.integers(2, leads + 1)), pop_tolerance=float(rng.choice([0.4, 0.6, 0.9]))
+        )
     if variant == 1:
-        return GroupingParams(k_min=2, k_max=leads, max_travel=float(np.quantile(data.travel.min(axis=1), 0.9) * 2))
+        return GroupingParams(
+            k_min=2, k_max=leads, max_travel=float(np.quantile(data.travel.min(axis=1), 0.9) * 2)
+        )
     if variant == 2:
         town = int(rng.integers(n))
-        return GroupingParams(k=min(3, leads), locks={data.township_ids[town]: data.lead_ids[int(rng.integers(leads))]})
+        return GroupingParams(
+            k=min(3, leads), locks={data.township_ids[town]: data.lead_ids[int(rng.integers(leads))]}
+        )
     if variant == 3:
         total = float(data.population.sum())
         return GroupingParams(k=2, pop_min=0.25 * total, pop_max=0.75 * total)

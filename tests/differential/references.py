@@ -53,7 +53,9 @@ def _solved(problem: pulp.LpProblem, label: str) -> bool:
     if status == "Infeasible":
         return False
     if status != "Optimal" or problem.sol_status != pulp.LpSolutionOptimal:
-        raise ReferenceError(f"{label}: CBC ended with status {status} ({pulp.LpSolution[problem.sol_status]})")
+        raise ReferenceError(
+            f"{label}: CBC ended with status {status} ({pulp.LpSolution[problem.sol_status]})"
+        )
     return True
 
 
@@ -116,8 +118,9 @@ def siting_cbc(case: SitingCase) -> Reference:
     if not _solved(lp, case.label):
         return Reference(None, "cbc")
     open_ = np.array([_on(v) for v in y])
-    bed_values = (np.array([round(b.value()) for b in beds]) if beds is not None
-                  else np.where(open_, rules.bed_low, 0))
+    bed_values = (
+        np.array([round(b.value()) for b in beds]) if beds is not None else np.where(open_, rules.bed_low, 0)
+    )
     assignment = np.full(n, -1, dtype=np.int64)
     for (i, j), x in assigned.items():
         if _on(x):
@@ -147,12 +150,15 @@ def _siting_beds(lp: pulp.LpProblem, rules: SitingRules, y: list) -> list | None
         if rules.beds_needed(g) > 0:
             lp += pulp.lpSum(beds[j] for j in range(m) if inst["sg"][j] == g) >= rules.beds_needed(g)
     if prm.get("bed_budget") is not None:
-        lp += pulp.lpSum(beds[j] - int(inst["existing_beds"][j]) * y[j] for j in range(m)) <= prm["bed_budget"]
+        lp += (
+            pulp.lpSum(beds[j] - int(inst["existing_beds"][j]) * y[j] for j in range(m)) <= prm["bed_budget"]
+        )
     return beds
 
 
-def _siting_service(lp: pulp.LpProblem, rules: SitingRules, y: list, beds: list | None
-                    ) -> tuple[dict[int, object], dict[tuple[int, int], pulp.LpVariable]]:
+def _siting_service(
+    lp: pulp.LpProblem, rules: SitingRules, y: list, beds: list | None
+) -> tuple[dict[int, object], dict[tuple[int, int], pulp.LpVariable]]:
     """Coverage indicators per township with demand, and assignments x[i, j] where the model needs them."""
     inst = rules.inst
     w, load = inst["w"], inst["load"]
@@ -171,14 +177,18 @@ def _siting_service(lp: pulp.LpProblem, rules: SitingRules, y: list, beds: list 
             lp += x <= y[j]  # only by an open site
     if rules.capacitated:
         for j in range(len(y)):
-            lp += pulp.lpSum(load[i] * x for (i, s), x in assigned.items() if s == j) \
+            lp += (
+                pulp.lpSum(load[i] * x for (i, s), x in assigned.items() if s == j)
                 <= rules.prm["persons_served_per_bed"] * beds[j]
+            )
         covered = {i: pulp.lpSum(x for (t, _), x in assigned.items() if t == i) for i in range(n) if w[i] > 0}
         return covered, assigned
     covered = {}
     for i in np.flatnonzero(w > 0):
         v = pulp.LpVariable(f"v{i}", 0, 1, cat="Binary")
-        lp += v <= pulp.lpSum(y[j] for j in np.flatnonzero(rules.covers[i]))  # covered only by an open site in reach
+        lp += v <= pulp.lpSum(
+            y[j] for j in np.flatnonzero(rules.covers[i])
+        )  # covered only by an open site in reach
         covered[int(i)] = v
     return covered, assigned
 
@@ -203,12 +213,19 @@ def grouping_cbc(case: GroupingCase) -> Reference:
     k_low, k_high = params.k_range(len(pool))
     pop = data.population
     total = float(pop.sum())
-    lock = {data.township_ids.index(t): data.lead_ids.index(v) for t, v in params.locks.items()
-            if t in data.township_ids and v in data.lead_ids}
+    lock = {
+        data.township_ids.index(t): data.lead_ids.index(v)
+        for t, v in params.locks.items()
+        if t in data.township_ids and v in data.lead_ids
+    }
     limit = math.inf if params.max_travel is None else params.max_travel
     lp = pulp.LpProblem("grouping", pulp.LpMinimize)
-    x = {(i, l): pulp.LpVariable(f"x{i}_{l}", cat="Binary") for l in pool for i in range(n)
-         if data.travel[i, l] <= limit and lock.get(i, l) == l}
+    x = {
+        (i, l): pulp.LpVariable(f"x{i}_{l}", cat="Binary")
+        for l in pool
+        for i in range(n)
+        if data.travel[i, l] <= limit and lock.get(i, l) == l
+    }
     y = {l: pulp.LpVariable(f"y{l}", cat="Binary") for l in pool}
     for i in range(n):
         lp += pulp.lpSum(x[i, l] for l in pool if (i, l) in x) == 1  # every township in one community
@@ -216,7 +233,9 @@ def grouping_cbc(case: GroupingCase) -> Reference:
         lp += var <= y[l]  # only in an opened lead's community
     for l in pool:
         home = int(data.lead_township[l])
-        lp += (x[home, l] if (home, l) in x else 0) == y[l]  # an opened lead's own township is in its community
+        lp += (x[home, l] if (home, l) in x else 0) == y[
+            l
+        ]  # an opened lead's own township is in its community
         if l in must:
             lp += y[l] == 1
     counts = range(k_low, k_high + 1)

@@ -75,16 +75,24 @@ def region_siting_case(seed: int, *, scope: str = "county") -> RegionCase:
             cost[i, rng.choice(usable)] = np.round(rng.uniform(0.5, radius), 1)
     same = t_county[:, None] == f_county[None, :]
     rows, cols = np.nonzero(same)
-    travel = pd.DataFrame({"township_code": towns["township_code"].to_numpy()[rows],
-                           "facility_id": facilities["facility_id"].to_numpy()[cols], "minutes": cost[rows, cols]})
+    travel = pd.DataFrame(
+        {
+            "township_code": towns["township_code"].to_numpy()[rows],
+            "facility_id": facilities["facility_id"].to_numpy()[cols],
+            "minutes": cost[rows, cols],
+        }
+    )
     region = region_from_frames(counties, towns, facilities, name=f"differential grid {seed}", travel=travel)
     target = {"county_target" if scope == "county" else "coverage_target": 1.0}
-    setup = SitingSetup(objective="min_sites", threshold=radius, beds_min=4, beds_max=50, time_limit=30, **target)
+    setup = SitingSetup(
+        objective="min_sites", threshold=radius, beds_min=4, beds_max=50, time_limit=30, **target
+    )
     inst = {
         "cost": np.where(same, cost, np.inf),
         "w": towns["population_60plus"].to_numpy(float),
         "load": towns["population_60plus"].to_numpy(float),
-        "dg": t_county, "sg": f_county,
+        "dg": t_county,
+        "sg": f_county,
         "status": facilities["status"].to_numpy(),
         "elig": hospital,
         "existing_beds": facilities["hospice_beds"].to_numpy(np.int64),
@@ -110,8 +118,11 @@ SPECIALTIES = ("general", "tcm", "integrated", "maternal_child", "other")
 
 def _may_lead(grade: str, ownership: str, specialty: str) -> bool:
     """The policy's lead rule: non-profit, grade II or above, general / TCM / integrated."""
-    return (ownership in ("public", "private_nonprofit") and grade in ("II", "III")
-            and specialty in ("general", "tcm", "integrated"))
+    return (
+        ownership in ("public", "private_nonprofit")
+        and grade in ("II", "III")
+        and specialty in ("general", "tcm", "integrated")
+    )
 
 
 def region_grouping_case(seed: int) -> RegionGrouping:
@@ -137,14 +148,22 @@ def region_grouping_case(seed: int) -> RegionGrouping:
         for k, cell in enumerate(rng.choice(rows * (cols // 2), size=3, replace=False)):
             r, c = divmod(int(cell), cols // 2)
             # the first is a public general grade-III hospital; the others random, some of them not eligible
-            extra.append({"facility_id": f"{county}0001{k}", "name": f"{county}医院{k}", "kind": "county_hospital",
-                          "grade": "III" if k == 0 else str(rng.choice(["III", "II", "I"])),
-                          "ownership": "public" if k == 0 else str(rng.choice(OWNERSHIPS)),
-                          "specialty": "general" if k == 0 else str(rng.choice(SPECIALTIES)),
-                          "hospice_beds": 0,
-                          "geometry": Point(X0 + (first_col + c + 0.6) * CELL, Y0 + (r + 0.6) * CELL)})
-    facilities = gpd.GeoDataFrame(pd.concat([facilities, gpd.GeoDataFrame(extra, crs=facilities.crs)],
-                                            ignore_index=True), crs=facilities.crs)
+            extra.append(
+                {
+                    "facility_id": f"{county}0001{k}",
+                    "name": f"{county}医院{k}",
+                    "kind": "county_hospital",
+                    "grade": "III" if k == 0 else str(rng.choice(["III", "II", "I"])),
+                    "ownership": "public" if k == 0 else str(rng.choice(OWNERSHIPS)),
+                    "specialty": "general" if k == 0 else str(rng.choice(SPECIALTIES)),
+                    "hospice_beds": 0,
+                    "geometry": Point(X0 + (first_col + c + 0.6) * CELL, Y0 + (r + 0.6) * CELL),
+                }
+            )
+    facilities = gpd.GeoDataFrame(
+        pd.concat([facilities, gpd.GeoDataFrame(extra, crs=facilities.crs)], ignore_index=True),
+        crs=facilities.crs,
+    )
     hospitals = facilities[facilities["kind"] == "county_hospital"].reset_index(drop=True)
     # each hospital's township, from where it was placed on the grid
     col = np.floor((hospitals.geometry.x.to_numpy() - X0) / CELL).astype(int)
@@ -155,26 +174,47 @@ def region_grouping_case(seed: int) -> RegionGrouping:
     minutes = np.round(rng.uniform(3.0, 40.0, size=(len(towns), len(hospitals))), 1)
     minutes[home, np.arange(len(hospitals))] = np.round(rng.uniform(0.5, 5.0, size=len(hospitals)), 1)
     pairs = [(i, h) for i in range(len(towns)) for h in range(len(hospitals)) if t_county[i] == h_county[h]]
-    travel = pd.DataFrame({"township_code": [towns["township_code"].iloc[i] for i, _ in pairs],
-                           "facility_id": [hospitals["facility_id"].iloc[h] for _, h in pairs],
-                           "minutes": [minutes[i, h] for i, h in pairs]})
-    region = region_from_frames(counties, towns, facilities, name=f"differential grouping {seed}", travel=travel)
+    travel = pd.DataFrame(
+        {
+            "township_code": [towns["township_code"].iloc[i] for i, _ in pairs],
+            "facility_id": [hospitals["facility_id"].iloc[h] for _, h in pairs],
+            "minutes": [minutes[i, h] for i, h in pairs],
+        }
+    )
+    region = region_from_frames(
+        counties, towns, facilities, name=f"differential grouping {seed}", travel=travel
+    )
     variant = seed % 3
-    rules = [dict(k=2, pop_tolerance=0.6), dict(k_min=1, k_max=3, max_travel=38.0),
-             dict(k_min=2, k_max=3, pop_min=15_000.0)][variant]
+    rules = [
+        dict(k=2, pop_tolerance=0.6),
+        dict(k_min=1, k_max=3, max_travel=38.0),
+        dict(k_min=2, k_max=3, pop_min=15_000.0),
+    ][variant]
     setup = GroupingSetup(time_limit=30, **rules)
     cases = {}
     for county in ("430001", "430002"):
         mine = np.flatnonzero(t_county == county)
         local = {int(i): k for k, i in enumerate(mine)}
-        edges = [(local[r * cols + c], local[r2 * cols + c2]) for r in range(rows) for c in range(cols)
-                 for r2, c2 in ((r, c + 1), (r + 1, c)) if r2 < rows and c2 < cols
-                 and r * cols + c in local and r2 * cols + c2 in local]
+        edges = [
+            (local[r * cols + c], local[r2 * cols + c2])
+            for r in range(rows)
+            for c in range(cols)
+            for r2, c2 in ((r, c + 1), (r + 1, c))
+            if r2 < rows and c2 < cols and r * cols + c in local and r2 * cols + c2 in local
+        ]
         leads = np.flatnonzero(h_county == county)
-        eligible = np.array([_may_lead(*hospitals.loc[h, ["grade", "ownership", "specialty"]]) for h in leads])
-        data = GroupingData(county, tuple(towns["township_code"].iloc[mine]), towns["population"].to_numpy(float)[mine],
-                            np.array(edges), tuple(hospitals["facility_id"].iloc[leads]),
-                            np.array([local[int(home[h])] for h in leads]), minutes[np.ix_(mine, leads)],
-                            lead_eligible=eligible)
+        eligible = np.array(
+            [_may_lead(*hospitals.loc[h, ["grade", "ownership", "specialty"]]) for h in leads]
+        )
+        data = GroupingData(
+            county,
+            tuple(towns["township_code"].iloc[mine]),
+            towns["population"].to_numpy(float)[mine],
+            np.array(edges),
+            tuple(hospitals["facility_id"].iloc[leads]),
+            np.array([local[int(home[h])] for h in leads]),
+            minutes[np.ix_(mine, leads)],
+            lead_eligible=eligible,
+        )
         cases[county] = GroupingCase("region_grouping", seed, "medium", data, GroupingParams(**rules))
     return RegionGrouping(region, setup, cases)

@@ -38,8 +38,9 @@ MEDIUM_CASES = {
 }
 TINY_CASES = 12
 
-CASES = [(klass, "tiny", seed) for klass in CLASSES for seed in range(TINY_CASES)] + \
-    [(klass, "medium", seed) for klass, count in MEDIUM_CASES.items() for seed in range(count)]
+CASES = [(klass, "tiny", seed) for klass in CLASSES for seed in range(TINY_CASES)] + [
+    (klass, "medium", seed) for klass, count in MEDIUM_CASES.items() for seed in range(count)
+]
 
 
 #: Back ends forced on siting cases (the planner's own choice is HiGHS, or SCIP on large maximal covering).
@@ -48,10 +49,17 @@ FORCED_BACKENDS = ("highs", "scip", "cp-sat")
 #: given the models through MathOpt's floating-point MIP presolve, called satisfiable partial targets infeasible.
 FORCED_TINY, FORCED_MEDIUM = 8, 2
 
-FORCED = [(klass, "tiny", seed, backend) for klass in SITING_CLASSES for seed in range(FORCED_TINY)
-          for backend in FORCED_BACKENDS] + \
-    [(klass, "medium", seed, backend) for klass in SITING_CLASSES for seed in range(FORCED_MEDIUM)
-     for backend in FORCED_BACKENDS]
+FORCED = [
+    (klass, "tiny", seed, backend)
+    for klass in SITING_CLASSES
+    for seed in range(FORCED_TINY)
+    for backend in FORCED_BACKENDS
+] + [
+    (klass, "medium", seed, backend)
+    for klass in SITING_CLASSES
+    for seed in range(FORCED_MEDIUM)
+    for backend in FORCED_BACKENDS
+]
 
 
 @pytest.mark.parametrize("klass,size,seed", CASES, ids=[f"{k}-{z}-s{s}" for k, z, s in CASES])
@@ -60,7 +68,9 @@ def test_planner_agrees_with_the_reference(klass: str, size: str, seed: int) -> 
     assert not outcome.disagreements, outcome.describe()
 
 
-@pytest.mark.parametrize("klass,size,seed,backend", FORCED, ids=[f"{k}-{z}-s{s}-{b}" for k, z, s, b in FORCED])
+@pytest.mark.parametrize(
+    "klass,size,seed,backend", FORCED, ids=[f"{k}-{z}-s{s}-{b}" for k, z, s, b in FORCED]
+)
 def test_a_forced_back_end_agrees_with_the_reference(klass: str, size: str, seed: int, backend: str) -> None:
     outcome = run_case(make_case(klass, seed, size), backend=backend)
     assert not outcome.disagreements, outcome.describe()

@@ -33,8 +33,11 @@ def test_cbc_matches_brute_force(klass: str, seed: int) -> None:
 
 def test_the_tiny_cases_have_plans_and_infeasible_ones() -> None:
     """Guard: the tiny instances reach a plan in every class, and some have none (so both verdicts are tested)."""
-    found = {klass: [siting_brute_force(siting_case(klass, s, "tiny")).value is not None for s in range(12)]
-             for klass in CLASSES if klass != GROUPING}
+    found = {
+        klass: [siting_brute_force(siting_case(klass, s, "tiny")).value is not None for s in range(12)]
+        for klass in CLASSES
+        if klass != GROUPING
+    }
     found[GROUPING] = [grouping_brute_force(grouping_case(s, "tiny")).value is not None for s in range(12)]
     assert all(any(flags) for flags in found.values()), found
     assert any(not all(flags) for flags in found.values()), found

@@ -29,9 +29,16 @@ def test_region_plan_agrees_with_the_reference(scope: str, seed: int) -> None:
     beds = sites["beds"].fillna(0).to_numpy(np.int64)
     table = result.townships(rc.region).set_index("township_code").reindex(list(rc.township_ids))
     plan = result.plan
-    outcome = assess_siting_plan(rc.case, siting_cbc(rc.case), status=plan.status, objective=plan.objective_value,
-                                 bound=plan.report.best_bound, open_=opened, beds=beds,
-                                 covered=table["covered"].to_numpy(bool))
+    outcome = assess_siting_plan(
+        rc.case,
+        siting_cbc(rc.case),
+        status=plan.status,
+        objective=plan.objective_value,
+        bound=plan.report.best_bound,
+        open_=opened,
+        beds=beds,
+        covered=table["covered"].to_numpy(bool),
+    )
     assert not outcome.disagreements, outcome.describe()
 
 
@@ -44,7 +51,12 @@ def test_region_grouping_agrees_with_the_reference(seed: int) -> None:
         lead_index = {lead: j for j, lead in enumerate(case.data.lead_ids)}
         mapping = plan.to_mapping()
         assignment = np.array([lead_index.get(mapping.get(t), -1) for t in case.data.township_ids])
-        outcome = assess_grouping_plan(case, grouping_cbc(case), status=str(plan.report.status),
-                                       objective=plan.report.objective, bound=plan.report.best_bound,
-                                       assignment=assignment)
+        outcome = assess_grouping_plan(
+            case,
+            grouping_cbc(case),
+            status=str(plan.report.status),
+            objective=plan.report.objective,
+            bound=plan.report.best_bound,
+            assignment=assignment,
+        )
         assert not outcome.disagreements, f"county {county}: {outcome.describe()}"

@@ -12,10 +12,25 @@ from tests.differential.instances import grouping_case, siting_case
 from tests.differential.references import Reference
 
 
-def verdict(status: str, objective: float | None, bound: float | None, optimum: float | None, *,
-            maximise: bool = False, problems: tuple[str, ...] = ()) -> set[str]:
-    outcome = Outcome("case", "class", status, objective, bound, Reference(optimum, "cbc"), maximise=maximise,
-                      problems=list(problems))
+def verdict(
+    status: str,
+    objective: float | None,
+    bound: float | None,
+    optimum: float | None,
+    *,
+    maximise: bool = False,
+    problems: tuple[str, ...] = (),
+) -> set[str]:
+    outcome = Outcome(
+        "case",
+        "class",
+        status,
+        objective,
+        bound,
+        Reference(optimum, "cbc"),
+        maximise=maximise,
+        problems=list(problems),
+    )
     return set(judge(outcome).disagreements)
 
 
@@ -31,7 +46,9 @@ def test_each_kind_of_disagreement_is_named(maximise: bool) -> None:
     assert verdict("infeasible", None, None, 8.0, maximise=maximise) == {"wrong_status"}
     assert verdict("optimal", 8.0, 8.0, None, maximise=maximise) == {"wrong_status"}
     assert verdict("infeasible", None, None, None, maximise=maximise) == set()
-    assert verdict("optimal", 8.0, 8.0, 8.0, maximise=maximise, problems=("county 0 has no ward",)) == {"broken_plan"}
+    assert verdict("optimal", 8.0, 8.0, 8.0, maximise=maximise, problems=("county 0 has no ward",)) == {
+        "broken_plan"
+    }
 
 
 def test_objectives_equal_within_a_relative_tolerance_only() -> None:
@@ -68,13 +85,24 @@ def test_broken_groupings_are_caught() -> None:
 
 def test_a_split_community_and_broken_rules_are_caught() -> None:
     """A path 0 - 1 - 2 with leads in 0 and 1: townships 0 and 2 together are not contiguous."""
-    data = GroupingData("P", ["T0", "T1", "T2"], np.array([100.0, 200.0, 300.0]), np.array([[0, 1], [1, 2]]),
-                        ["H0", "H1"], np.array([0, 1]), np.array([[0.0, 5.0], [5.0, 0.0], [9.0, 4.0]]))
+    data = GroupingData(
+        "P",
+        ["T0", "T1", "T2"],
+        np.array([100.0, 200.0, 300.0]),
+        np.array([[0, 1], [1, 2]]),
+        ["H0", "H1"],
+        np.array([0, 1]),
+        np.array([[0.0, 5.0], [5.0, 0.0], [9.0, 4.0]]),
+    )
     assert check_grouping_plan(data, GroupingParams(k=2), np.array([0, 1, 1])).problems == ()
-    assert check_grouping_plan(data, GroupingParams(k=2), np.array([0, 1, 1])).objective == pytest.approx(1200.0)
+    assert check_grouping_plan(data, GroupingParams(k=2), np.array([0, 1, 1])).objective == pytest.approx(
+        1200.0
+    )
     split = check_grouping_plan(data, GroupingParams(k=2), np.array([0, 1, 0])).problems
     assert any("split" in p for p in split), split
-    assert any("communities" in p for p in check_grouping_plan(data, GroupingParams(k=2), np.zeros(3, int)).problems)
+    assert any(
+        "communities" in p for p in check_grouping_plan(data, GroupingParams(k=2), np.zeros(3, int)).problems
+    )
     far = check_grouping_plan(data, GroupingParams(k=2, max_travel=5.0), np.array([0, 0, 0])).problems
     assert any("travel limit" in p for p in far), far
     locked = check_grouping_plan(data, GroupingParams(k=2, locks={"T2": "H0"}), np.array([0, 1, 1])).problems

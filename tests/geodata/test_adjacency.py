@@ -22,7 +22,9 @@ def _grid(rows, cols, *, gap=0.0, county=lambda r, c: "430001"):
             cells.append(box(x, y, x + 0.05 - gap, y + 0.05 - gap))
             codes.append(f"{county(r, c)}{100 + r * cols + c}")
             counties.append(county(r, c))
-    return gpd.GeoDataFrame({"township_code": codes, "county_code": counties}, geometry=cells, crs="EPSG:4326")
+    return gpd.GeoDataFrame(
+        {"township_code": codes, "county_code": counties}, geometry=cells, crs="EPSG:4326"
+    )
 
 
 def _rook_edges(rows, cols):
@@ -75,15 +77,20 @@ def test_every_county_is_connected_after_bridging():
     for county in ("430001", "430002"):
         members = np.flatnonzero(townships["county_code"] == county)
         assert nx.is_connected(g.subgraph(members.tolist()))
-    assert adj.bridge.sum() == 1 and "cut off" in report.problems[0].found or "island" in report.problems[0].found
+    assert (adj.bridge.sum() == 1 and "cut off" in report.problems[0].found) or "island" in report.problems[
+        0
+    ].found
 
 
 def test_enclave_and_multipart_townships_are_noted():
     outer = box(113, 27, 113.2, 27.2).difference(box(113.05, 27.05, 113.1, 27.1))
     inner = box(113.05, 27.05, 113.1, 27.1)
     twin = MultiPolygon([box(113.2, 27, 113.3, 27.1), box(113.2, 27.15, 113.3, 27.2)])
-    townships = gpd.GeoDataFrame({"township_code": ["430001100", "430001101", "430001102"],
-                                  "county_code": ["430001"] * 3}, geometry=[outer, inner, twin], crs="EPSG:4326")
+    townships = gpd.GeoDataFrame(
+        {"township_code": ["430001100", "430001101", "430001102"], "county_code": ["430001"] * 3},
+        geometry=[outer, inner, twin],
+        crs="EPSG:4326",
+    )
     report = ValidationReport()
     adj = build_adjacency(townships, report)
     checks = {(p.check, p.feature) for p in report}

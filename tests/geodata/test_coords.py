@@ -49,10 +49,19 @@ def test_gcj_offset_is_hundreds_of_metres_in_china_and_zero_abroad():
     assert wgs84_to_gcj02(2.35, 48.85) == (2.35, 48.85)  # Paris is not shifted
 
 
-@pytest.mark.parametrize("text, expected", [
-    ("WGS84", "wgs84"), ("gcj-02", "gcj02"), ("高德", "gcj02"), ("BD09", "bd09"), ("百度", "bd09"),
-    ("EPSG:4326", "wgs84"), ("EPSG:4490", "wgs84"), ("EPSG:32649", "EPSG:32649"),
-])
+@pytest.mark.parametrize(
+    "text, expected",
+    [
+        ("WGS84", "wgs84"),
+        ("gcj-02", "gcj02"),
+        ("高德", "gcj02"),
+        ("BD09", "bd09"),
+        ("百度", "bd09"),
+        ("EPSG:4326", "wgs84"),
+        ("EPSG:4490", "wgs84"),
+        ("EPSG:32649", "EPSG:32649"),
+    ],
+)
 def test_declared_systems_are_recognised(text, expected):
     assert parse_declared_crs(text) == expected
 

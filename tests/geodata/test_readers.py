@@ -9,8 +9,10 @@ import pandas as pd
 import pytest
 
 # Shapefiles cut long field names to 10 characters on purpose here: the readers must cope.
-pytestmark = [pytest.mark.filterwarnings("ignore:Column names longer than 10:UserWarning"),
-              pytest.mark.filterwarnings("ignore:Normalized/laundered field name:RuntimeWarning")]
+pytestmark = [
+    pytest.mark.filterwarnings("ignore:Column names longer than 10:UserWarning"),
+    pytest.mark.filterwarnings("ignore:Normalized/laundered field name:RuntimeWarning"),
+]
 
 from geodata.readers import UnsafeArchiveError, role_of, safe_extract
 from geodata.region import RegionOptions, check_region, load_region, region_from_frames
@@ -50,8 +52,10 @@ def _write(layers, folder, ext, driver=None):
     return paths
 
 
-@pytest.mark.parametrize("ext, driver", [(".geojson", "GeoJSON"), (".fgb", "FlatGeobuf"), (".parquet", None),
-                                         (".shp", "ESRI Shapefile")])
+@pytest.mark.parametrize(
+    "ext, driver",
+    [(".geojson", "GeoJSON"), (".fgb", "FlatGeobuf"), (".parquet", None), (".shp", "ESRI Shapefile")],
+)
 def test_separate_files_round_trip(layers, reference, tmp_path, ext, driver):
     paths = _write(layers, tmp_path, ext, driver)
     _same_region(load_region(paths), reference)
@@ -100,27 +104,56 @@ def _facility_table(facilities):
 
 def test_facilities_and_population_as_csv_and_xlsx_with_chinese_headers(layers, reference, tmp_path):
     counties, townships, facilities = layers
-    table = _facility_table(facilities).rename(columns={
-        "facility_id": "机构代码", "name": "机构名称", "kind": "机构类别", "grade": "医院等级", "ownership": "所有制",
-        "specialty": "专科类型", "hospice_beds": "安宁疗护床位", "lon": "经度", "lat": "纬度"})
-    table["机构类别"] = table["机构类别"].map({"township_health_center": "乡镇卫生院", "county_hospital": "县级医院"})
+    table = _facility_table(facilities).rename(
+        columns={
+            "facility_id": "机构代码",
+            "name": "机构名称",
+            "kind": "机构类别",
+            "grade": "医院等级",
+            "ownership": "所有制",
+            "specialty": "专科类型",
+            "hospice_beds": "安宁疗护床位",
+            "lon": "经度",
+            "lat": "纬度",
+        }
+    )
+    table["机构类别"] = table["机构类别"].map(
+        {"township_health_center": "乡镇卫生院", "county_hospital": "县级医院"}
+    )
     table["医院等级"] = table["医院等级"].map({"I": "一级", "II": "二级甲等"})
     table["所有制"] = "公立"
     table["坐标系"] = "wgs84"
-    pop = pd.DataFrame({"乡镇代码": townships["township_code"], "常住人口": townships["population"],
-                        "60岁及以上人口": townships["population_60plus"]})
+    pop = pd.DataFrame(
+        {
+            "乡镇代码": townships["township_code"],
+            "常住人口": townships["population"],
+            "60岁及以上人口": townships["population_60plus"],
+        }
+    )
     counties.to_file(tmp_path / "counties.geojson")
     townships.drop(columns=["population", "population_60plus"]).to_file(tmp_path / "townships.geojson")
     table.to_csv(tmp_path / "facilities.csv", index=False, encoding="utf-8-sig")
     pop.to_excel(tmp_path / "population.xlsx", index=False)
-    region = load_region([tmp_path / "counties.geojson", tmp_path / "townships.geojson", tmp_path / "facilities.csv",
-                          tmp_path / "population.xlsx"])
+    region = load_region(
+        [
+            tmp_path / "counties.geojson",
+            tmp_path / "townships.geojson",
+            tmp_path / "facilities.csv",
+            tmp_path / "population.xlsx",
+        ]
+    )
     _same_region(region, reference)
     assert set(region.facilities["grade"]) == {"I", "II"}
     table.to_excel(tmp_path / "facilities.xlsx", index=False)
     (tmp_path / "facilities.csv").unlink()
-    region = load_region([tmp_path / "counties.geojson", tmp_path / "townships.geojson",
-                          tmp_path / "facilities.xlsx", tmp_path / "population.xlsx"])
+    region = load_region(
+        [
+            tmp_path / "counties.geojson",
+            tmp_path / "townships.geojson",
+            tmp_path / "facilities.xlsx",
+            tmp_path / "population.xlsx",
+        ]
+    )
     _same_region(region, reference)
 
 
@@ -129,8 +162,10 @@ def test_gbk_encoded_csv_is_read(layers, tmp_path):
     counties.to_file(tmp_path / "counties.geojson")
     townships.to_file(tmp_path / "townships.geojson")
     _facility_table(facilities).to_csv(tmp_path / "facilities.csv", index=False, encoding="gbk")
-    region = load_region([tmp_path / "counties.geojson", tmp_path / "townships.geojson", tmp_path / "facilities.csv"],
-                         options=RegionOptions(crs={"facilities": "wgs84"}))
+    region = load_region(
+        [tmp_path / "counties.geojson", tmp_path / "townships.geojson", tmp_path / "facilities.csv"],
+        options=RegionOptions(crs={"facilities": "wgs84"}),
+    )
     assert "镇0卫生院" in set(region.facilities["name"])
 
 
@@ -141,7 +176,9 @@ def test_yaml_column_mapping_names_unknown_headers(layers, tmp_path):
     table = _facility_table(facilities).rename(columns={"name": "单位全称", "kind": "单位性质"})
     table.to_csv(tmp_path / "facilities.csv", index=False)
     (tmp_path / "columns.yaml").write_text(
-        "crs:\n  facilities: wgs84\ncolumns:\n  facilities:\n    单位全称: name\n    单位性质: kind\n", encoding="utf-8")
+        "crs:\n  facilities: wgs84\ncolumns:\n  facilities:\n    单位全称: name\n    单位性质: kind\n",
+        encoding="utf-8",
+    )
     region = load_region([tmp_path])
     assert "镇0卫生院" in set(region.facilities["name"])
 
@@ -162,9 +199,17 @@ def test_unsafe_zip_entries_are_refused_before_extraction(tmp_path):
         safe_extract(bad, into=target, max_bytes=1000)
 
 
-@pytest.mark.parametrize("name, role", [("乡镇边界", Layer.TOWNSHIPS), ("county_boundaries", Layer.COUNTIES),
-                                        ("医疗机构名录", Layer.FACILITIES), ("town_population_2020", Layer.POPULATION),
-                                        ("travel_times", Layer.TRAVEL), ("区县", Layer.COUNTIES)])
+@pytest.mark.parametrize(
+    "name, role",
+    [
+        ("乡镇边界", Layer.TOWNSHIPS),
+        ("county_boundaries", Layer.COUNTIES),
+        ("医疗机构名录", Layer.FACILITIES),
+        ("town_population_2020", Layer.POPULATION),
+        ("travel_times", Layer.TRAVEL),
+        ("区县", Layer.COUNTIES),
+    ],
+)
 def test_roles_from_file_names(name, role):
     assert role_of(name) is role
 

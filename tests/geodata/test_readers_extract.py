@@ -11,6 +11,7 @@ import pytest
 from geodata.readers import InputError, UnsafeArchiveError, safe_extract
 from tests.zips import TABLE, damaged_zip, zip_bytes
 
+
 def test_the_damaged_zip_really_fails_while_unpacking(tmp_path: Path) -> None:
     with zipfile.ZipFile(io.BytesIO(damaged_zip())) as archive:
         assert archive.namelist() == ["population.csv"]  # it opens: the damage shows only when unpacking
@@ -19,10 +20,14 @@ def test_the_damaged_zip_really_fails_while_unpacking(tmp_path: Path) -> None:
     assert not isinstance(raw.value, InputError)
 
 
-@pytest.mark.parametrize("content", [damaged_zip(), zip_bytes({"population.csv": TABLE})[:-40], b"PK\x03\x04 not a zip"],
-                         ids=["flipped-deflate-bytes", "truncated", "not-a-zip"])
-def test_an_unreadable_zip_is_an_input_error_naming_it(content: bytes, tmp_path: Path,
-                                                       monkeypatch: pytest.MonkeyPatch) -> None:
+@pytest.mark.parametrize(
+    "content",
+    [damaged_zip(), zip_bytes({"population.csv": TABLE})[:-40], b"PK\x03\x04 not a zip"],
+    ids=["flipped-deflate-bytes", "truncated", "not-a-zip"],
+)
+def test_an_unreadable_zip_is_an_input_error_naming_it(
+    content: bytes, tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
     archive = tmp_path / "乡镇人口.zip"
     archive.write_bytes(content)
     scratch = tmp_path / "tmp"

@@ -22,8 +22,9 @@ def test_pairs_are_exactly_same_county_or_within_the_cutoff():
     costs = geodesic_costs(t_lon, t_lat, t_county, f_lon, f_lat, f_county, settings)
     dense = geodesic_km(t_lon[:, None], t_lat[:, None], f_lon[None, :], f_lat[None, :])
     minutes = dense * 1.4 / 40 * 60
-    expected = {(i, j) for i in range(n) for j in range(m)
-                if t_county[i] == f_county[j] or minutes[i, j] <= 45 + 1e-6}
+    expected = {
+        (i, j) for i in range(n) for j in range(m) if t_county[i] == f_county[j] or minutes[i, j] <= 45 + 1e-6
+    }
     got = set(zip(costs.pairs["township"].tolist(), costs.pairs["facility"].tolist()))
     # The haversine radius search and the ellipsoidal distance differ by < 0.5%: allow pairs at the very edge.
     edge = {(i, j) for i in range(n) for j in range(m) if abs(minutes[i, j] - 45) < 0.5}
@@ -47,8 +48,9 @@ def test_lookup_returns_inf_for_pairs_out_of_reach():
     costs = region.travel
     row = costs.pairs.iloc[5]
     assert costs.lookup(int(row["township"]), int(row["facility"])) == pytest.approx(float(row["minutes"]))
-    far = region_from_frames(*grid_layers(), name="grid",
-                             options=RegionOptions(travel=TravelSettings(max_minutes=1))).travel
+    far = region_from_frames(
+        *grid_layers(), name="grid", options=RegionOptions(travel=TravelSettings(max_minutes=1))
+    ).travel
     # With a 1-minute cut-off only same-county pairs remain.
     t_county = region.townships["county_code"].to_numpy()[far.pairs["township"]]
     f_county = region.facilities["county_code"].to_numpy()[far.pairs["facility"]]

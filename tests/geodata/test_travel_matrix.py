@@ -27,9 +27,12 @@ def region_file(tmp_path_factory):
 def same_county_rows(region) -> list[dict]:
     """One row per township-facility pair of the same county, 1 minute per facility position + 10."""
     towns, sites = region.townships, region.facilities
-    return [{"township_code": t, "facility_id": f, "minutes": 10.0 + j}
-            for t, tc in zip(towns["township_code"], towns["county_code"])
-            for j, (f, fc) in enumerate(zip(sites["facility_id"], sites["county_code"])) if tc == fc]
+    return [
+        {"township_code": t, "facility_id": f, "minutes": 10.0 + j}
+        for t, tc in zip(towns["township_code"], towns["county_code"])
+        for j, (f, fc) in enumerate(zip(sites["facility_id"], sites["county_code"]))
+        if tc == fc
+    ]
 
 
 def check(region_file, tmp_path, rows):
@@ -55,8 +58,10 @@ def test_rows_with_a_blank_id_are_reported_not_dropped_silently(region_file, tmp
     _, grid = region_file
     rows = same_county_rows(grid)
     town, site = rows[0]["township_code"], rows[0]["facility_id"]
-    rows += [{"township_code": "", "facility_id": site, "minutes": 3.0},
-             {"township_code": town, "facility_id": "", "minutes": 4.0}]
+    rows += [
+        {"township_code": "", "facility_id": site, "minutes": 3.0},
+        {"township_code": town, "facility_id": "", "minutes": 4.0},
+    ]
     region, report = check(region_file, tmp_path, rows)
     [blank_town] = problems(report, "travel_missing_township_code")
     [blank_site] = problems(report, "travel_missing_facility_id")
@@ -81,14 +86,20 @@ def test_a_county_missing_half_its_pairs_is_named_with_the_county_and_the_pairs(
     assert f"each of the {len(in_county)} township-facility pairs of county {county}" in p.expected
     assert "empty cost for a pair that cannot be travelled" in p.expected
     first = rows[in_county[0]]
-    assert p.found.startswith(f"{len(dropped)} pairs missing: {first['township_code']}->{first['facility_id']}")
+    assert p.found.startswith(
+        f"{len(dropped)} pairs missing: {first['township_code']}->{first['facility_id']}"
+    )
     assert "out of reach" in p.repair
 
 
 def test_pairs_across_a_county_border_may_be_left_out(region_file, tmp_path):
     _, grid = region_file
     rows = same_county_rows(grid)
-    across = {"township_code": rows[0]["township_code"], "facility_id": rows[-1]["facility_id"], "minutes": 50.0}
+    across = {
+        "township_code": rows[0]["township_code"],
+        "facility_id": rows[-1]["facility_id"],
+        "minutes": 50.0,
+    }
     region, report = check(region_file, tmp_path, rows + [across])
     assert report.usable and not problems(report, "travel_missing_pairs")
     assert len(region.travel) == len(rows) + 1
@@ -155,14 +166,19 @@ def test_a_duplicate_pair_names_the_row_that_is_kept(region_file, tmp_path):
 def test_rows_naming_unknown_townships_or_facilities_are_reported(region_file, tmp_path):
     _, grid = region_file
     rows = same_county_rows(grid)
-    rows += [{"township_code": "439999999", "facility_id": rows[0]["facility_id"], "minutes": 1.0},
-             {"township_code": rows[0]["township_code"], "facility_id": "NOPE", "minutes": 1.0}]
+    rows += [
+        {"township_code": "439999999", "facility_id": rows[0]["facility_id"], "minutes": 1.0},
+        {"township_code": rows[0]["township_code"], "facility_id": "NOPE", "minutes": 1.0},
+    ]
     region, report = check(region_file, tmp_path, rows)
     [town] = problems(report, "travel_unknown_township")
     [site] = problems(report, "travel_unknown_facility")
     assert (town.row, town.field, town.found) == (len(rows) - 1, "township_code", "439999999")
     assert (site.row, site.field, site.found) == (len(rows), "facility_id", "NOPE")
-    assert town.expected == "a township of the townships layer" and site.expected == "a facility of the facilities layer"
+    assert (
+        town.expected == "a township of the townships layer"
+        and site.expected == "a facility of the facilities layer"
+    )
     assert report.usable and len(region.travel) == len(rows) - 2
 
 
@@ -197,8 +213,14 @@ def test_matrix_costs_agree_with_a_row_by_row_reading(seed, categorical):
     codes = rng.choice(list(towns) + ["439999999", None], n)
     ids = rng.choice(list(sites) + ["NOPE", None], n)
     minutes = rng.choice([1.5, 7.0, 30.0, np.nan, -2.0, np.inf, 12.25], n)
-    frame = pd.DataFrame({"_row": np.arange(1, n + 1), "township_code": pd.Series(codes, dtype=object),
-                          "facility_id": pd.Series(ids, dtype=object), "minutes": minutes})
+    frame = pd.DataFrame(
+        {
+            "_row": np.arange(1, n + 1),
+            "township_code": pd.Series(codes, dtype=object),
+            "facility_id": pd.Series(ids, dtype=object),
+            "minutes": minutes,
+        }
+    )
     if categorical:
         frame["township_code"] = frame["township_code"].astype("category")
         frame["facility_id"] = frame["facility_id"].astype("category")
@@ -230,8 +252,13 @@ def test_matrix_costs_agree_with_a_row_by_row_reading(seed, categorical):
 def test_matrix_pairs_are_the_rows_costs_and_stay_apart_from_the_rows(order):
     """Pairs of a matrix kept whole share nothing writable with its rows: editing one leaves the other."""
     towns, sites = pd.Series(["t1", "t2"]), pd.Series(["f1", "f2", "f3"])
-    rows = pd.DataFrame({"township_code": np.repeat(towns, 3), "facility_id": np.tile(sites, 2),
-                         "minutes": np.arange(6, dtype=float) + 0.5})
+    rows = pd.DataFrame(
+        {
+            "township_code": np.repeat(towns, 3),
+            "facility_id": np.tile(sites, 2),
+            "minutes": np.arange(6, dtype=float) + 0.5,
+        }
+    )
     if order == "shuffled":
         rows = rows.iloc[[3, 0, 5, 1, 4, 2]]
     rows = rows.reset_index(drop=True).assign(_row=np.arange(1, 7, dtype=np.int32))

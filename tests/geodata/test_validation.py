@@ -9,8 +9,10 @@ import pandas as pd
 import pytest
 
 # Shapefiles cut long field names to 10 characters on purpose here: the readers must cope.
-pytestmark = [pytest.mark.filterwarnings("ignore:Column names longer than 10:UserWarning"),
-              pytest.mark.filterwarnings("ignore:Normalized/laundered field name:RuntimeWarning")]
+pytestmark = [
+    pytest.mark.filterwarnings("ignore:Column names longer than 10:UserWarning"),
+    pytest.mark.filterwarnings("ignore:Normalized/laundered field name:RuntimeWarning"),
+]
 from shapely.geometry import Point, Polygon, box
 
 from geodata.coords import wgs84_to_gcj02
@@ -23,7 +25,9 @@ def problems(report, check):
     return [p for p in report if p.check == check]
 
 
-def check_files(tmp_path, counties, townships, facilities, *extra, options=RegionOptions(), facilities_name=None):
+def check_files(
+    tmp_path, counties, townships, facilities, *extra, options=RegionOptions(), facilities_name=None
+):
     counties.to_file(tmp_path / "counties.geojson")
     townships.to_file(tmp_path / "townships.geojson")
     paths = [tmp_path / "counties.geojson", tmp_path / "townships.geojson"]
@@ -70,8 +74,10 @@ def test_gcj02_facility_csv_is_converted_when_declared_and_refused_when_not(tmp_
     table = facility_table(facilities, system="gcj02")
     region, report = check_files(tmp_path, counties, townships, table)
     assert not report.usable and problems(report, "missing_crs")[0].file == "facilities.csv"
-    region = load_region([tmp_path / "counties.geojson", tmp_path / "townships.geojson", tmp_path / "facilities.csv"],
-                         options=RegionOptions(crs={"facilities": "gcj02"}))
+    region = load_region(
+        [tmp_path / "counties.geojson", tmp_path / "townships.geojson", tmp_path / "facilities.csv"],
+        options=RegionOptions(crs={"facilities": "gcj02"}),
+    )
     original = facilities.set_index("facility_id").geometry
     got = region.facilities.set_index("facility_id").geometry
     shift = got.to_crs(3857).distance(original.loc[got.index].to_crs(3857))
@@ -81,15 +87,22 @@ def test_gcj02_facility_csv_is_converted_when_declared_and_refused_when_not(tmp_
 def test_all_problems_of_a_file_are_reported_together(tmp_path):
     counties, townships, facilities = grid_layers()
     table = facility_table(facilities).astype({"facility_id": str})
-    table.loc[0, "facility_id"] = table.loc[1, "facility_id"]      # duplicate id
-    table.loc[2, "kind"] = "spaceship"                              # unknown enumeration value
+    table.loc[0, "facility_id"] = table.loc[1, "facility_id"]  # duplicate id
+    table.loc[2, "kind"] = "spaceship"  # unknown enumeration value
     table.loc[3, "lon"], table.loc[3, "lat"] = table.loc[3, "lat"], table.loc[3, "lon"]  # swapped
-    table.loc[4, "lat"] = None                                      # missing coordinate
-    table.loc[5, "lon"] = 100.0                                     # far outside every township
-    region, report = check_files(tmp_path, counties, townships, table, options=RegionOptions(crs={"facilities": "wgs84"}))
+    table.loc[4, "lat"] = None  # missing coordinate
+    table.loc[5, "lon"] = 100.0  # far outside every township
+    region, report = check_files(
+        tmp_path, counties, townships, table, options=RegionOptions(crs={"facilities": "wgs84"})
+    )
     found = {p.check for p in report.errors}
-    assert {"duplicate_code", "unknown_value", "swapped_coordinates", "missing_coordinates",
-            "facility_outside"} <= found
+    assert {
+        "duplicate_code",
+        "unknown_value",
+        "swapped_coordinates",
+        "missing_coordinates",
+        "facility_outside",
+    } <= found
     unknown = problems(report, "unknown_value")[0]
     assert unknown.row == 3 and unknown.field == "kind" and unknown.found == "'spaceship'"
     assert "county_hospital" in unknown.expected
@@ -105,8 +118,13 @@ def test_excel_mangled_codes_are_repaired_or_reported(tmp_path):
     pop.loc[1, "township_code"] = "4.30001E+08"
     pop.loc[2, "township_code"] = pop.loc[2, "township_code"][1:]  # a digit lost
     pop.to_csv(tmp_path / "population.csv", index=False)
-    region, report = check_files(tmp_path, counties, townships.drop(columns=["population", "population_60plus"]),
-                                 facilities, tmp_path / "population.csv")
+    region, report = check_files(
+        tmp_path,
+        counties,
+        townships.drop(columns=["population", "population_60plus"]),
+        facilities,
+        tmp_path / "population.csv",
+    )
     [dotted] = problems(report, "code_as_number")
     assert dotted.severity == "warning" and dotted.row == 1 and "'.0' removed" in dotted.repair
     [lost] = problems(report, "code_digits_lost")
@@ -140,10 +158,12 @@ def test_duplicate_township_codes_are_errors():
 
 def test_township_outside_every_county_and_split_across_counties():
     counties, townships, facilities = grid_layers(island=False)
-    townships.loc[0, "geometry"] = box(X0 - 10 * CELL, Y0, X0 - 9 * CELL, Y0 + CELL)     # far away
+    townships.loc[0, "geometry"] = box(X0 - 10 * CELL, Y0, X0 - 9 * CELL, Y0 + CELL)  # far away
     # Township 1 sits in county 430001 but overhangs 30% into county 430002's first column.
     townships.loc[1, "geometry"] = box(X0 + 1.3 * CELL, Y0, X0 + 2.3 * CELL, Y0 + CELL)
-    facilities = facilities[~facilities["facility_id"].str.startswith(tuple(townships["township_code"].iloc[:2]))]
+    facilities = facilities[
+        ~facilities["facility_id"].str.startswith(tuple(townships["township_code"].iloc[:2]))
+    ]
     region_report = region_from_frames(counties, townships, facilities, name="grid", strict=False).report
     [outside] = problems(region_report, "outside_counties")
     assert outside.feature == townships["township_code"].iloc[0] and outside.severity == "error"
@@ -184,8 +204,10 @@ def test_facility_near_a_border_is_snapped_with_a_warning():
     region = region_from_frames(counties, townships, facilities, name="grid")
     [p] = problems(region.report, "facility_snapped")
     assert p.severity == "warning" and "m outside township" in p.found
-    assert region.facilities.set_index("facility_id").loc[facilities.loc[0, "facility_id"], "township_code"] \
+    assert (
+        region.facilities.set_index("facility_id").loc[facilities.loc[0, "facility_id"], "township_code"]
         == townships["township_code"].iloc[0]
+    )
 
 
 def test_facility_code_that_disagrees_with_its_location_is_reported():
@@ -207,28 +229,39 @@ def test_island_is_reported_and_bridged():
 
 def test_population_rows_for_unknown_townships_are_reported_not_silently_dropped(tmp_path):
     counties, townships, facilities = grid_layers()
-    pop = pd.DataFrame({"township_code": list(townships["township_code"]) + ["439999999"],
-                        "population": list(townships["population"]) + [1]})
+    pop = pd.DataFrame(
+        {
+            "township_code": list(townships["township_code"]) + ["439999999"],
+            "population": list(townships["population"]) + [1],
+        }
+    )
     pop.to_csv(tmp_path / "population.csv", index=False)
     region, report = check_files(tmp_path, counties, townships, facilities, tmp_path / "population.csv")
     [p] = problems(report, "unknown_township")
     assert p.feature == "439999999" and p.row == len(townships) + 1 and p.repair == "row not used"
 
 
-
 def test_population_rows_without_a_code_are_reported_not_silently_dropped(tmp_path):
     counties, townships, facilities = grid_layers()
-    pop = pd.DataFrame({"township_code": list(townships["township_code"]) + [None],
-                        "population": list(townships["population"]) + [7]})
+    pop = pd.DataFrame(
+        {
+            "township_code": list(townships["township_code"]) + [None],
+            "population": list(townships["population"]) + [7],
+        }
+    )
     pop.to_csv(tmp_path / "population.csv", index=False)
     region, report = check_files(tmp_path, counties, townships, facilities, tmp_path / "population.csv")
     [p] = problems(report, "missing_code")
     assert p.file == "population.csv" and p.row == len(townships) + 1 and p.repair == "row not used"
 
+
 def test_travel_matrix_rows_are_checked(tmp_path):
     counties, townships, facilities = grid_layers(island=False)
-    rows = [{"township_code": t, "facility_id": f, "minutes": 10.0}
-            for t in townships["township_code"] for f in facilities["facility_id"]]
+    rows = [
+        {"township_code": t, "facility_id": f, "minutes": 10.0}
+        for t in townships["township_code"]
+        for f in facilities["facility_id"]
+    ]
     rows.append({"township_code": townships["township_code"].iloc[0], "facility_id": "NOPE", "minutes": 5})
     pd.DataFrame(rows).to_csv(tmp_path / "travel_matrix.csv", index=False)
     region, report = check_files(tmp_path, counties, townships, facilities, tmp_path / "travel_matrix.csv")
@@ -254,4 +287,5 @@ def test_report_renders_as_text_and_json():
     data = json.loads(report.to_json())
     assert data["usable"] is False and data["counts"]["error"] >= 2
     assert {"check", "severity", "file", "row", "feature", "field", "expected", "found", "repair"} <= set(
-        data["problems"][0])
+        data["problems"][0]
+    )

@@ -25,8 +25,9 @@ def write_layer(frame: pd.DataFrame, folder: Path, stem: str, fmt: str) -> tuple
     folder.mkdir(parents=True, exist_ok=True)
     if fmt == "gpkg":
         path = folder / f"{stem}.gpkg"
-        frame.to_file(path, layer=stem, driver="GPKG") if isinstance(frame, gpd.GeoDataFrame) else \
-            _table_gpkg(frame, path, stem)
+        frame.to_file(path, layer=stem, driver="GPKG") if isinstance(
+            frame, gpd.GeoDataFrame
+        ) else _table_gpkg(frame, path, stem)
         return path, f"{stem}.gpkg:{stem}"
     if fmt == "geojson":
         path = folder / f"{stem}.geojson"
@@ -93,8 +94,15 @@ def named_rows(report: ValidationReport, label: str) -> set[int]:
     return {p.row for p in report if p.file == label and p.row is not None}
 
 
-def unaccounted(region: Region | None, report: ValidationReport, layer: Layer, label: str, n_rows: int, *,
-                population: pd.DataFrame | None = None) -> list[int]:
+def unaccounted(
+    region: Region | None,
+    report: ValidationReport,
+    layer: Layer,
+    label: str,
+    n_rows: int,
+    *,
+    population: pd.DataFrame | None = None,
+) -> list[int]:
     """Rows 1..n of the file ``label`` (read as ``layer``) that are neither in the region nor named in the report.
 
     A layer row is in the region when its row number is kept on the layer; a
@@ -107,7 +115,10 @@ def unaccounted(region: Region | None, report: ValidationReport, layer: Layer, l
         kept = set(getattr(region, layer.value)["_row"].astype(int))
     elif region is not None and layer is Layer.POPULATION and population is not None:
         held = dict(zip(region.townships["township_code"], region.townships["population"]))
-        kept = {r for r, (code, value) in enumerate(zip(population["township_code"], population["population"]), 1)
-                if code in held and str(held[code]) == str(value)}
+        kept = {
+            r
+            for r, (code, value) in enumerate(zip(population["township_code"], population["population"]), 1)
+            if code in held and str(held[code]) == str(value)
+        }
     named = named_rows(report, label)
     return [r for r in range(1, n_rows + 1) if r not in kept and r not in named]

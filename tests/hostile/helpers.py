@@ -14,13 +14,20 @@ from tests.geodata.factories import grid_layers
 MAX_LINE = 1_200
 
 
-def write_region(folder: Path, *, townships: gpd.GeoDataFrame | None = None,
-                 facilities: pd.DataFrame | None = None, suffix: str = ".geojson") -> list[Path]:
+def write_region(
+    folder: Path,
+    *,
+    townships: gpd.GeoDataFrame | None = None,
+    facilities: pd.DataFrame | None = None,
+    suffix: str = ".geojson",
+) -> list[Path]:
     """The grid region as three files in ``folder`` (layers replaced where given); their paths."""
     counties, default_townships, default_facilities = grid_layers()
-    layers = {"counties": counties,
-              "townships": default_townships if townships is None else townships,
-              "facilities": default_facilities if facilities is None else facilities}
+    layers = {
+        "counties": counties,
+        "townships": default_townships if townships is None else townships,
+        "facilities": default_facilities if facilities is None else facilities,
+    }
     paths = []
     for name, frame in layers.items():
         path = folder / f"{name}{suffix}"

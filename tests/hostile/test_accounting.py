@@ -15,9 +15,11 @@ from tests.geodata.factories import grid_layers
 from tests.hostile.accounting import TABLE_FORMATS, VECTOR_FORMATS, unaccounted, write_layer
 from tests.hostile.helpers import facility_table
 
-pytestmark = [pytest.mark.filterwarnings("ignore:Column names longer than 10:UserWarning"),
-              pytest.mark.filterwarnings("ignore:Normalized/laundered field name:RuntimeWarning"),
-              pytest.mark.filterwarnings("ignore:.*geometry column.*:UserWarning")]
+pytestmark = [
+    pytest.mark.filterwarnings("ignore:Column names longer than 10:UserWarning"),
+    pytest.mark.filterwarnings("ignore:Normalized/laundered field name:RuntimeWarning"),
+    pytest.mark.filterwarnings("ignore:.*geometry column.*:UserWarning"),
+]
 
 
 def _with_bad_rows(frame: pd.DataFrame, edits) -> pd.DataFrame:
@@ -28,47 +30,66 @@ def _with_bad_rows(frame: pd.DataFrame, edits) -> pd.DataFrame:
         edit(row)
         rows.append(row)
     out = pd.concat([frame, *rows], ignore_index=True)
-    return gpd.GeoDataFrame(out, geometry="geometry", crs=frame.crs) if isinstance(frame, gpd.GeoDataFrame) else out
+    return (
+        gpd.GeoDataFrame(out, geometry="geometry", crs=frame.crs)
+        if isinstance(frame, gpd.GeoDataFrame)
+        else out
+    )
 
 
 def _set(column, value):
     def edit(row):
         row[column] = value
+
     return edit
 
 
 def _moved(dx):
     def edit(row):
         row["geometry"] = [translate(row.geometry.iloc[0], xoff=dx)]
+
     return edit
 
 
 def bad_counties():
     counties, _, _ = grid_layers()
-    return _with_bad_rows(counties, [_set("county_name", "重复"),                      # duplicate code
-                                     _set("county_code", None),                        # no code
-                                     lambda r: (_set("county_code", "12345")(r))])     # code of 5 digits
+    return _with_bad_rows(
+        counties,
+        [
+            _set("county_name", "重复"),  # duplicate code
+            _set("county_code", None),  # no code
+            lambda r: _set("county_code", "12345")(r),
+        ],
+    )  # code of 5 digits
 
 
 def bad_townships():
     _, townships, _ = grid_layers()
     townships["population"] = townships["population"].astype(float)
-    return _with_bad_rows(townships, [
-        _set("township_name", "重复"),                                                 # duplicate code
-        lambda r: (_set("township_code", "430001180")(r), _set("population", 1e20)(r)),  # out of range
-        lambda r: (_set("township_code", "430001181")(r), _moved(3.0)(r)),            # outside every county
-        _set("township_code", None)])                                                  # no code
+    return _with_bad_rows(
+        townships,
+        [
+            _set("township_name", "重复"),  # duplicate code
+            lambda r: (_set("township_code", "430001180")(r), _set("population", 1e20)(r)),  # out of range
+            lambda r: (_set("township_code", "430001181")(r), _moved(3.0)(r)),  # outside every county
+            _set("township_code", None),
+        ],
+    )  # no code
 
 
 def bad_facilities(table: bool):
     _, _, facilities = grid_layers()
     frame = facility_table(facilities) if table else facilities
-    edits = [_set("name", "重复"),                                                      # duplicate id
-             lambda r: (_set("facility_id", "X1")(r), _set("kind", "spaceship")(r)),   # unknown kind
-             lambda r: (_set("facility_id", "X2")(r), _set("hospice_beds", 1e9)(r))]   # beds out of range
+    edits = [
+        _set("name", "重复"),  # duplicate id
+        lambda r: (_set("facility_id", "X1")(r), _set("kind", "spaceship")(r)),  # unknown kind
+        lambda r: (_set("facility_id", "X2")(r), _set("hospice_beds", 1e9)(r)),
+    ]  # beds out of range
     if table:
-        edits += [lambda r: (_set("facility_id", "X3")(r), _set("lon", 100.0)(r)),    # far from every township
-                  lambda r: (_set("facility_id", "X4")(r), _set("lat", None)(r))]     # no coordinate
+        edits += [
+            lambda r: (_set("facility_id", "X3")(r), _set("lon", 100.0)(r)),  # far from every township
+            lambda r: (_set("facility_id", "X4")(r), _set("lat", None)(r)),
+        ]  # no coordinate
     else:
         edits += [lambda r: (_set("facility_id", "X3")(r), _moved(-13.0)(r))]
     return _with_bad_rows(frame.astype({"hospice_beds": float}), edits)
@@ -76,10 +97,16 @@ def bad_facilities(table: bool):
 
 def population_table():
     _, townships, _ = grid_layers()
-    table = pd.DataFrame({"township_code": townships["township_code"], "population": townships["population"] + 11})
+    table = pd.DataFrame(
+        {"township_code": townships["township_code"], "population": townships["population"] + 11}
+    )
     table = table.astype({"population": object})
-    extra = pd.DataFrame({"township_code": ["439999999", townships["township_code"].iloc[0], "430001101", None],
-                          "population": [5, 6, "many", 7]})
+    extra = pd.DataFrame(
+        {
+            "township_code": ["439999999", townships["township_code"].iloc[0], "430001101", None],
+            "population": [5, 6, "many", 7],
+        }
+    )
     return pd.concat([table, extra], ignore_index=True)
 
 
@@ -140,14 +167,21 @@ def test_every_population_row_is_in_the_region_or_reported(tmp_path, fmt):
 @pytest.mark.parametrize("with_errors", [False, True], ids=["warnings-only", "with-errors"])
 def test_every_row_of_a_current_grouping_is_used_or_reported(tmp_path, fmt, with_errors):
     region = region_from_frames(*grid_layers(), name="grid")
-    hospitals = region.facilities.set_index("county_code")["facility_id"][region.facilities["kind"].to_numpy()
-                                                                          == "county_hospital"]
-    table = pd.DataFrame({"township_code": region.townships["township_code"],
-                          "lead_facility_id": region.townships["county_code"].map(hospitals)})
+    hospitals = region.facilities.set_index("county_code")["facility_id"][
+        region.facilities["kind"].to_numpy() == "county_hospital"
+    ]
+    table = pd.DataFrame(
+        {
+            "township_code": region.townships["township_code"],
+            "lead_facility_id": region.townships["county_code"].map(hospitals),
+        }
+    )
     extra = [{"township_code": None, "lead_facility_id": hospitals.iloc[0]}]
     if with_errors:
-        extra += [{"township_code": "439999999", "lead_facility_id": hospitals.iloc[0]},
-                  {"township_code": region.townships["township_code"].iloc[0], "lead_facility_id": "NOPE"}]
+        extra += [
+            {"township_code": "439999999", "lead_facility_id": hospitals.iloc[0]},
+            {"township_code": region.townships["township_code"].iloc[0], "lead_facility_id": "NOPE"},
+        ]
     table = pd.concat([table, pd.DataFrame(extra)], ignore_index=True)
     path, label = write_layer(table, tmp_path, "current", fmt)
     bad_rows = set(range(len(region.townships) + 1, len(table) + 1))

@@ -31,7 +31,9 @@ def test_townships_with_a_wrong_crs_declared_give_the_errors_that_explain_it(tmp
 
 
 def test_counties_with_a_wrong_crs_declared_give_a_report(tmp_path):
-    region, report = check_region(write_region(tmp_path), options=RegionOptions(crs={"counties": "EPSG:3857"}))
+    region, report = check_region(
+        write_region(tmp_path), options=RegionOptions(crs={"counties": "EPSG:3857"})
+    )
     assert region is None and not report.usable
     assert of(report, "outside_counties") and of(report, "empty_layer")
 
@@ -57,8 +59,13 @@ def test_the_cli_prints_the_report_not_a_traceback(tmp_path, capsys):
 def test_the_cli_in_a_fresh_process_exits_with_the_report(tmp_path):
     paths = write_region(tmp_path)
     env = {**os.environ, "PYTHONPATH": str(REPO_ROOT)}
-    done = subprocess.run([sys.executable, "-m", "planner.cli", "validate", *map(str, paths), "--crs",
-                           "townships=EPSG:3857"], capture_output=True, text=True, env=env, timeout=300)
+    done = subprocess.run(
+        [sys.executable, "-m", "planner.cli", "validate", *map(str, paths), "--crs", "townships=EPSG:3857"],
+        capture_output=True,
+        text=True,
+        env=env,
+        timeout=300,
+    )
     assert done.returncode == 1, done.stderr
     assert "Traceback" not in done.stderr and "KeyError" not in done.stderr
     assert "inside one of the counties" in done.stdout
@@ -68,7 +75,9 @@ def test_the_cli_in_a_fresh_process_exits_with_the_report(tmp_path):
 def test_a_polygon_layer_given_as_a_table_is_reported_not_an_attribute_error(tmp_path, layer):
     paths = write_region(tmp_path)
     table = tmp_path / f"{layer}.csv"
-    table.write_text("county_code,county_name,township_code,township_name\n430001,甲县,430001100,镇0\n", encoding="utf-8")
+    table.write_text(
+        "county_code,county_name,township_code,township_name\n430001,甲县,430001100,镇0\n", encoding="utf-8"
+    )
     paths = [table if p.stem == layer else p for p in paths]
     region, report = check_region(paths)
     assert region is None

@@ -25,12 +25,21 @@ def _facilities_csv(tmp_path, names, encoding):
     return path, table["name"].tolist()
 
 
-@pytest.mark.parametrize(("names", "encoding", "label"), [
-    (TRADITIONAL, "big5", "Big5"), (SIMPLIFIED, "gb18030", "GB18030"), (TRADITIONAL, "gb18030", "GB18030"),
-    (SIMPLIFIED, "utf-8", None), (TRADITIONAL, "utf-8-sig", None)])
+@pytest.mark.parametrize(
+    ("names", "encoding", "label"),
+    [
+        (TRADITIONAL, "big5", "Big5"),
+        (SIMPLIFIED, "gb18030", "GB18030"),
+        (TRADITIONAL, "gb18030", "GB18030"),
+        (SIMPLIFIED, "utf-8", None),
+        (TRADITIONAL, "utf-8-sig", None),
+    ],
+)
 def test_a_facility_csv_is_read_in_its_own_encoding_and_the_guess_is_stated(tmp_path, names, encoding, label):
     path, written = _facilities_csv(tmp_path, names, encoding)
-    region, report = check_region([*write_region(tmp_path)[:2], path], options=RegionOptions(crs={"facilities": "wgs84"}))
+    region, report = check_region(
+        [*write_region(tmp_path)[:2], path], options=RegionOptions(crs={"facilities": "wgs84"})
+    )
     assert report.usable, report.to_text()
     assert sorted(region.facilities["name"]) == sorted(written)
     stated = of(report, "text_encoding")
@@ -43,7 +52,7 @@ def test_a_facility_csv_is_read_in_its_own_encoding_and_the_guess_is_stated(tmp_
 
 def test_text_in_no_known_encoding_is_refused_naming_line_and_bytes(tmp_path):
     path = tmp_path / "facilities.csv"
-    path.write_bytes("facility_id,name\n1,ok\n".encode() + b"2,\x80\xff\xfe\n")
+    path.write_bytes(b"facility_id,name\n1,ok\n" + b"2,\x80\xff\xfe\n")
     _, report = check_region([*write_region(tmp_path)[:2], path])
     [unreadable] = [p for p in of(report, "unreadable") if p.file == "facilities.csv"]
     assert "line 3" in unreadable.found and "UTF-8" in unreadable.found
@@ -53,14 +62,16 @@ def test_text_in_no_known_encoding_is_refused_naming_line_and_bytes(tmp_path):
 def test_a_shapefile_without_cpg_has_its_encoding_detected_and_stated(tmp_path, encoding):
     counties, townships, facilities = grid_layers()
     if encoding == "gbk":  # Chinese headers fit the 10 bytes of a field name in GBK, not in UTF-8
-        townships = townships.rename(columns={"township_code": "乡镇代码", "township_name": "乡镇名称",
-                                              "population": "常住人口"})
+        townships = townships.rename(
+            columns={"township_code": "乡镇代码", "township_name": "乡镇名称", "population": "常住人口"}
+        )
     townships.to_file(tmp_path / "乡镇.shp", encoding=encoding)
     (tmp_path / "乡镇.cpg").unlink()
     counties.to_file(tmp_path / "counties.geojson")
     facilities.to_file(tmp_path / "facilities.geojson")
-    region, report = check_region([tmp_path / "counties.geojson", tmp_path / "乡镇.shp",
-                                   tmp_path / "facilities.geojson"])
+    region, report = check_region(
+        [tmp_path / "counties.geojson", tmp_path / "乡镇.shp", tmp_path / "facilities.geojson"]
+    )
     assert report.usable, report.to_text()
     assert sorted(region.townships["township_name"]) == sorted(townships.iloc[:, 1])
     [warning] = of(report, "text_encoding")
@@ -79,19 +90,28 @@ def test_a_shapefile_with_cpg_is_read_as_it_says_without_a_warning(tmp_path):
 
 def test_a_windows_zip_with_gbk_member_names_keeps_every_role(tmp_path):
     counties, townships, facilities = grid_layers()
-    entries = {"县界.geojson": counties.to_json().encode(), "乡镇边界.geojson": townships.to_json().encode(),
-               "医疗机构/机构.geojson": facilities.to_json().encode()}
+    entries = {
+        "县界.geojson": counties.to_json().encode(),
+        "乡镇边界.geojson": townships.to_json().encode(),
+        "医疗机构/机构.geojson": facilities.to_json().encode(),
+    }
     (tmp_path / "区域.zip").write_bytes(windows_zip(entries))
     region, report = check_region([tmp_path / "区域.zip"])
     assert report.usable, report.to_text()
-    assert region.provenance == {"counties": "县界.geojson", "townships": "乡镇边界.geojson",
-                                 "facilities": "医疗机构/机构.geojson"}
+    assert region.provenance == {
+        "counties": "县界.geojson",
+        "townships": "乡镇边界.geojson",
+        "facilities": "医疗机构/机构.geojson",
+    }
 
 
 def test_a_zipped_shapefile_with_gbk_names_is_read(tmp_path):
     counties, townships, facilities = grid_layers()
     townships.to_file(tmp_path / "乡镇.shp", encoding="gbk")
-    entries = {f"乡镇{ext}": (tmp_path / f"乡镇{ext}").read_bytes() for ext in (".shp", ".shx", ".dbf", ".prj", ".cpg")}
+    entries = {
+        f"乡镇{ext}": (tmp_path / f"乡镇{ext}").read_bytes()
+        for ext in (".shp", ".shx", ".dbf", ".prj", ".cpg")
+    }
     (tmp_path / "townships.zip").write_bytes(windows_zip(entries))
     paths = write_region(tmp_path)
     region, report = check_region([paths[0], tmp_path / "townships.zip", paths[2]])
@@ -99,9 +119,15 @@ def test_a_zipped_shapefile_with_gbk_names_is_read(tmp_path):
     assert len(region.townships) == len(townships)
 
 
-@pytest.mark.parametrize(("raw", "flag", "expected"), [
-    ("乡镇.shp".encode("gbk"), 0, "乡镇.shp"), ("乡镇.shp".encode("utf-8"), 0, "乡镇.shp"),
-    ("Größe.csv".encode("cp437"), 0, None), (b"plain.csv", 0, "plain.csv")])
+@pytest.mark.parametrize(
+    ("raw", "flag", "expected"),
+    [
+        ("乡镇.shp".encode("gbk"), 0, "乡镇.shp"),
+        ("乡镇.shp".encode(), 0, "乡镇.shp"),
+        ("Größe.csv".encode("cp437"), 0, None),
+        (b"plain.csv", 0, "plain.csv"),
+    ],
+)
 def test_zip_member_names_are_decoded_as_their_maker_meant(raw, flag, expected):
     import zipfile
 
@@ -117,7 +143,7 @@ def test_zip_member_names_are_decoded_as_their_maker_meant(raw, flag, expected):
 def test_strict_decoding_prefers_the_plausible_reading():
     assert guess_encoding("機構名稱,類別\n臺北市立聯合醫院,醫院".encode("big5")).encoding == "big5"
     assert guess_encoding("机构名称,类别\n长沙县人民医院,医院".encode("gb18030")).encoding == "gb18030"
-    assert guess_encoding("机构".encode("utf-8")).encoding == "utf-8"
+    assert guess_encoding("机构".encode()).encoding == "utf-8"
     assert guess_encoding(b"\xef\xbb\xbfa,b").encoding == "utf-8-sig"
     assert guess_encoding(b"\x80\xff") is None
 

@@ -30,11 +30,39 @@ from tests.hostile.accounting import unaccounted
 from tests.hostile.helpers import assert_bounded, facility_table
 
 #: Cells that broke readers before, mixed with anything hypothesis makes up.
-NASTY = ["inf", "-inf", "Infinity", "nan", "NaN", "1e20", "1e400", "-0", "0x10", "1,000", "１２３", "9" * 40, "",
-         " ", "NULL", "=1+1", "\x00", "\u202e", "\r\n", "镇", "4.30121E+08", "430121102.0", "-1", "2.5", "True"]
-cells = st.one_of(st.sampled_from(NASTY), st.text(max_size=40),
-                  st.floats(allow_nan=True, allow_infinity=True).map(repr),
-                  st.integers(min_value=-2**70, max_value=2**70).map(str))
+NASTY = [
+    "inf",
+    "-inf",
+    "Infinity",
+    "nan",
+    "NaN",
+    "1e20",
+    "1e400",
+    "-0",
+    "0x10",
+    "1,000",
+    "１２３",
+    "9" * 40,
+    "",
+    " ",
+    "NULL",
+    "=1+1",
+    "\x00",
+    "\u202e",
+    "\r\n",
+    "镇",
+    "4.30121E+08",
+    "430121102.0",
+    "-1",
+    "2.5",
+    "True",
+]
+cells = st.one_of(
+    st.sampled_from(NASTY),
+    st.text(max_size=40),
+    st.floats(allow_nan=True, allow_infinity=True).map(repr),
+    st.integers(min_value=-(2**70), max_value=2**70).map(str),
+)
 # No example database: the suite leaves no files behind (a failing example is printed instead).
 FAST = settings(max_examples=100, deadline=None, database=None)
 #: Cells read as "no value" (reported where a value is required, not as unreadable).
@@ -55,15 +83,30 @@ def private_tempdir() -> Iterator[Path]:
             tempfile.tempdir = saved
 
 
-@pytest.mark.parametrize(("layer", "column", "bound"), [(Layer.POPULATION, "population", MAX_TOWNSHIP_POPULATION),
-                                                        (Layer.FACILITIES, "hospice_beds", MAX_HOSPICE_BEDS)])
+@pytest.mark.parametrize(
+    ("layer", "column", "bound"),
+    [
+        (Layer.POPULATION, "population", MAX_TOWNSHIP_POPULATION),
+        (Layer.FACILITIES, "hospice_beds", MAX_HOSPICE_BEDS),
+    ],
+)
 @FAST
-@given(values=st.lists(st.one_of(cells, st.floats(allow_nan=True, allow_infinity=True),
-                                 st.integers(min_value=-2**64, max_value=2**64)), min_size=1, max_size=12))
+@given(
+    values=st.lists(
+        st.one_of(
+            cells,
+            st.floats(allow_nan=True, allow_infinity=True),
+            st.integers(min_value=-(2**64), max_value=2**64),
+        ),
+        min_size=1,
+        max_size=12,
+    )
+)
 def test_counts_are_bounded_or_named(layer, column, bound, values):
     key = "township_code" if layer is Layer.POPULATION else "facility_id"
-    frame = pd.DataFrame({key: [f"4300011{i:02d}" for i in range(len(values))],
-                          column: pd.Series(values, dtype=object)})
+    frame = pd.DataFrame(
+        {key: [f"4300011{i:02d}" for i in range(len(values))], column: pd.Series(values, dtype=object)}
+    )
     report = ValidationReport()
     out = normalise_frame(frame, layer, "table.csv", report)
     parsed = out[column].to_numpy(dtype=float)
@@ -77,8 +120,13 @@ def test_counts_are_bounded_or_named(layer, column, bound, values):
 
 
 @SLOW
-@given(rows=st.lists(st.tuples(st.one_of(st.sampled_from(grid_layers()[1]["township_code"].tolist()), cells), cells),
-                     min_size=1, max_size=8))
+@given(
+    rows=st.lists(
+        st.tuples(st.one_of(st.sampled_from(grid_layers()[1]["township_code"].tolist()), cells), cells),
+        min_size=1,
+        max_size=8,
+    )
+)
 def test_a_population_csv_of_anything_is_accounted_for(rows):
     table = pd.DataFrame(rows, columns=["township_code", "population"])
     with tempfile.TemporaryDirectory() as folder, private_tempdir() as scratch:
@@ -95,8 +143,9 @@ def test_a_population_csv_of_anything_is_accounted_for(rows):
     assert_bounded(report)
     reread = pd.read_csv(io.StringIO(table.to_csv(index=False)), dtype=str, keep_default_na=False)
     if len(reread) == len(table):  # pandas drops blank lines: rows are numbered as read
-        assert unaccounted(region, report, Layer.POPULATION, "population.csv", len(table), population=reread) == [] \
-            or any(p.file == "population.csv" and p.severity == "error" for p in report)
+        assert unaccounted(
+            region, report, Layer.POPULATION, "population.csv", len(table), population=reread
+        ) == [] or any(p.file == "population.csv" and p.severity == "error" for p in report)
     assert (region.townships["population"] <= MAX_TOWNSHIP_POPULATION).all()
     assert (region.townships["population"] >= 0).all()
 
@@ -106,7 +155,12 @@ def test_a_population_csv_of_anything_is_accounted_for(rows):
 def test_a_facility_table_of_anything_gives_a_report_and_keeps_every_row(kind, beds, name, lon):
     _, _, facilities = grid_layers()
     table = facility_table(facilities).astype(object)
-    table.loc[1, "kind"], table.loc[2, "hospice_beds"], table.loc[3, "name"], table.loc[4, "lon"] = kind, beds, name, lon
+    table.loc[1, "kind"], table.loc[2, "hospice_beds"], table.loc[3, "name"], table.loc[4, "lon"] = (
+        kind,
+        beds,
+        name,
+        lon,
+    )
     with tempfile.TemporaryDirectory() as folder, private_tempdir() as scratch:
         folder = Path(folder)
         counties, townships, _ = grid_layers()
@@ -114,8 +168,10 @@ def test_a_facility_table_of_anything_gives_a_report_and_keeps_every_row(kind, b
         townships.to_file(folder / "townships.geojson")
         (folder / "facilities.xlsx").unlink(missing_ok=True)
         table.to_csv(folder / "facilities.csv", index=False)
-        region, report = check_region([folder / "counties.geojson", folder / "townships.geojson",
-                                       folder / "facilities.csv"], options=RegionOptions(crs={"facilities": "wgs84"}))
+        region, report = check_region(
+            [folder / "counties.geojson", folder / "townships.geojson", folder / "facilities.csv"],
+            options=RegionOptions(crs={"facilities": "wgs84"}),
+        )
         assert list(scratch.iterdir()) == []
     assert_bounded(report)
     if region is not None:
@@ -135,8 +191,11 @@ def test_any_bytes_as_a_csv_give_a_report_not_an_exception(data):
     assert_bounded(report)
 
 
-names = st.lists(st.sampled_from(list("ab./\\_-:") + ["..", "乡镇", "人口", "機構", "é", "\x00", ".csv"]),
-                min_size=1, max_size=8).map(lambda parts: "n" + "".join(parts))  # zipfile cuts a name at NUL
+names = st.lists(
+    st.sampled_from(list("ab./\\_-:") + ["..", "乡镇", "人口", "機構", "é", "\x00", ".csv"]),
+    min_size=1,
+    max_size=8,
+).map(lambda parts: "n" + "".join(parts))  # zipfile cuts a name at NUL
 
 
 @SLOW

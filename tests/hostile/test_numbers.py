@@ -12,8 +12,11 @@ from tests.geodata.factories import grid_layers
 from tests.hostile.helpers import assert_bounded, assert_clear, facility_table, of, write_region
 
 
-@pytest.mark.parametrize("value", [1e20, float(2**63), float("inf"), MAX_TOWNSHIP_POPULATION + 1],
-                         ids=["1e20", "2^63", "inf", "just-above-the-bound"])
+@pytest.mark.parametrize(
+    "value",
+    [1e20, float(2**63), float("inf"), MAX_TOWNSHIP_POPULATION + 1],
+    ids=["1e20", "2^63", "inf", "just-above-the-bound"],
+)
 def test_a_huge_township_population_is_an_error_not_a_wrapped_integer(tmp_path, value):
     _, townships, _ = grid_layers()
     townships["population"] = townships["population"].astype(float)
@@ -60,8 +63,9 @@ def test_hospice_beds_out_of_range_are_errors(tmp_path, beds):
     table.loc[0, "hospice_beds"] = beds
     paths = write_region(tmp_path)[:2]
     table.to_csv(tmp_path / "facilities.csv", index=False)
-    region, report = check_region([*paths, tmp_path / "facilities.csv"],
-                                  options=RegionOptions(crs={"facilities": "wgs84"}))
+    region, report = check_region(
+        [*paths, tmp_path / "facilities.csv"], options=RegionOptions(crs={"facilities": "wgs84"})
+    )
     problem = (of(report, "value_out_of_range") + of(report, "negative_value"))[0]
     assert_clear(problem, file="facilities.csv", field="hospice_beds", row=1)
     assert not report.usable
@@ -73,8 +77,13 @@ def test_hospice_beds_out_of_range_are_errors(tmp_path, beds):
 def test_aged_population_beyond_the_bound_in_excel_is_an_error(tmp_path):
     paths = write_region(tmp_path)
     _, townships, _ = grid_layers()
-    table = pd.DataFrame({"乡镇代码": townships["township_code"], "常住人口": townships["population"],
-                          "60岁及以上人口": townships["population_60plus"].astype(np.float64)})
+    table = pd.DataFrame(
+        {
+            "乡镇代码": townships["township_code"],
+            "常住人口": townships["population"],
+            "60岁及以上人口": townships["population_60plus"].astype(np.float64),
+        }
+    )
     table.loc[0, "60岁及以上人口"] = 1e19
     table.to_excel(tmp_path / "人口.xlsx", index=False)
     _, report = check_region([*paths, tmp_path / "人口.xlsx"])
@@ -85,10 +94,17 @@ def test_aged_population_beyond_the_bound_in_excel_is_an_error(tmp_path):
 def test_travel_minutes_must_be_finite_and_not_negative(tmp_path):
     paths = write_region(tmp_path)
     _, townships, facilities = grid_layers()
-    matrix = pd.DataFrame({"township_code": townships["township_code"].iloc[:3],
-                           "facility_id": facilities["facility_id"].iloc[:3], "minutes": ["inf", "-5", "12"]})
+    matrix = pd.DataFrame(
+        {
+            "township_code": townships["township_code"].iloc[:3],
+            "facility_id": facilities["facility_id"].iloc[:3],
+            "minutes": ["inf", "-5", "12"],
+        }
+    )
     matrix.to_csv(tmp_path / "travel.csv", index=False)
     _, report = check_region([*paths, tmp_path / "travel.csv"])
-    rows = sorted(p.row for p in of(report, "travel_not_finite_minutes") + of(report, "travel_negative_minutes"))
+    rows = sorted(
+        p.row for p in of(report, "travel_not_finite_minutes") + of(report, "travel_negative_minutes")
+    )
     assert rows == [1, 2]
     assert not report.usable

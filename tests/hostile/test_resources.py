@@ -26,11 +26,16 @@ def _wide_table(columns: int, name_length: int) -> bytes:
     return (header + "\n" + "\n".join(",".join("1" * 3) for _ in range(3)) + "\n").encode()
 
 
-@pytest.mark.parametrize(("columns", "name_length"), [(50_000, 30), (MAX_TABLE_COLUMNS, 3_000), (3, 200_000)],
-                         ids=["fifty-thousand-columns", "a-thousand-long-names", "three-huge-names"])
+@pytest.mark.parametrize(
+    ("columns", "name_length"),
+    [(50_000, 30), (MAX_TABLE_COLUMNS, 3_000), (3, 200_000)],
+    ids=["fifty-thousand-columns", "a-thousand-long-names", "three-huge-names"],
+)
 def test_a_zip_with_a_monstrous_header_gives_a_small_report(tmp_path, columns, name_length):
     paths = write_region(tmp_path)
-    (tmp_path / "population.zip").write_bytes(zip_bytes({"population.csv": _wide_table(columns, name_length)}))
+    (tmp_path / "population.zip").write_bytes(
+        zip_bytes({"population.csv": _wide_table(columns, name_length)})
+    )
     _, report = check_region([*paths, tmp_path / "population.zip"])
     assert not report.usable
     assert len(report.to_json()) < MAX_REPORT_BYTES
@@ -46,17 +51,26 @@ def test_a_table_with_too_many_columns_is_refused_in_words(tmp_path):
     assert f"{MAX_TABLE_COLUMNS:,}" in refused.found and "c000000x" in refused.found
 
 
-@pytest.mark.parametrize("cell", ["x" * 100_000, "spaceship\nERROR   forged.csv row 1: expected nothing",
-                                  "\u202egnp.exe", "\x00\x1b[31mred"],
-                         ids=["100k-characters", "forged-line", "right-to-left", "terminal-escape"])
+@pytest.mark.parametrize(
+    "cell",
+    [
+        "x" * 100_000,
+        "spaceship\nERROR   forged.csv row 1: expected nothing",
+        "\u202egnp.exe",
+        "\x00\x1b[31mred",
+    ],
+    ids=["100k-characters", "forged-line", "right-to-left", "terminal-escape"],
+)
 def test_cells_are_quoted_short_escaped_and_on_one_line(tmp_path, cell):
     _, _, facilities = grid_layers()
     table = facility_table(facilities)
     table.loc[2, "kind"] = cell
     table.loc[3, "facility_id"] = cell
     table.to_csv(tmp_path / "facilities.csv", index=False)
-    _, report = check_region([*write_region(tmp_path)[:2], tmp_path / "facilities.csv"],
-                             options=RegionOptions(crs={"facilities": "wgs84"}))
+    _, report = check_region(
+        [*write_region(tmp_path)[:2], tmp_path / "facilities.csv"],
+        options=RegionOptions(crs={"facilities": "wgs84"}),
+    )
     [unknown] = [p for p in of(report, "unknown_value") if p.row == 3]
     assert unknown.field == "kind" and len(unknown.found) <= MAX_QUOTE_CHARS + 40
     assert_bounded(report)
@@ -80,8 +94,13 @@ def private_tmp(tmp_path, monkeypatch):
 
 def _region_zip(tmp_path):
     counties, townships, facilities = grid_layers()
-    data = zip_bytes({"counties.geojson": counties.to_json().encode(), "townships.geojson": townships.to_json().encode(),
-                      "facilities.geojson": facilities.to_json().encode()})
+    data = zip_bytes(
+        {
+            "counties.geojson": counties.to_json().encode(),
+            "townships.geojson": townships.to_json().encode(),
+            "facilities.geojson": facilities.to_json().encode(),
+        }
+    )
     path = tmp_path / "region.zip"
     path.write_bytes(data)
     return path
@@ -103,9 +122,11 @@ def test_a_failure_while_reading_a_zip_leaves_no_extracted_copy(tmp_path, privat
     assert _leftovers(private_tmp) == []
 
 
-@pytest.mark.parametrize(("content", "check"), [(damaged_zip(), "unreadable"),
-                                                 (zip_bytes({"../population.csv": b"x"}), "unsafe_archive")],
-                         ids=["damaged", "escaping"])
+@pytest.mark.parametrize(
+    ("content", "check"),
+    [(damaged_zip(), "unreadable"), (zip_bytes({"../population.csv": b"x"}), "unsafe_archive")],
+    ids=["damaged", "escaping"],
+)
 def test_a_bad_zip_beside_a_good_one_is_reported_and_leaves_nothing(tmp_path, private_tmp, content, check):
     (tmp_path / "population.zip").write_bytes(content)
     region, report = check_region([_region_zip(tmp_path), tmp_path / "population.zip"])
@@ -135,8 +156,10 @@ def test_thousands_of_rows_sharing_one_code_give_a_report_linear_in_the_rows(tmp
     row = facility_table(facilities).iloc[[0]]
     table = row.loc[row.index.repeat(3_000)]
     table.to_csv(tmp_path / "facilities.csv", index=False)
-    _, report = check_region([*write_region(tmp_path)[:2], tmp_path / "facilities.csv"],
-                             options=RegionOptions(crs={"facilities": "wgs84"}))
+    _, report = check_region(
+        [*write_region(tmp_path)[:2], tmp_path / "facilities.csv"],
+        options=RegionOptions(crs={"facilities": "wgs84"}),
+    )
     duplicates = of(report, "duplicate_code")
     assert len(duplicates) == 3_000 and "and 2,990 more" in duplicates[-1].found
     assert len(report.to_json()) < 3_000 * 600

@@ -73,12 +73,19 @@ def test_a_township_drawn_twice_under_two_codes_is_an_error_naming_both(tmp_path
     region, report = check_region(write_region(tmp_path, townships=townships))
     [dup] = of(report, "duplicate_geometry")
     assert_clear(dup, file="townships.geojson", field="geometry", row=len(townships))
-    assert dup.feature == "430001198" and townships["township_code"].iloc[4] in dup.found and "row 5" in dup.found
+    assert (
+        dup.feature == "430001198"
+        and townships["township_code"].iloc[4] in dup.found
+        and "row 5" in dup.found
+    )
     assert not report.usable
 
 
-@pytest.mark.parametrize(("shift", "severity"), [(0.1, "error"), (0.8, "warning"), (0.995, None)],
-                         ids=["mostly-inside", "overlapping", "sliver"])
+@pytest.mark.parametrize(
+    ("shift", "severity"),
+    [(0.1, "error"), (0.8, "warning"), (0.995, None)],
+    ids=["mostly-inside", "overlapping", "sliver"],
+)
 def test_overlapping_townships_are_named_above_the_documented_share(tmp_path, shift, severity):
     _, townships, _ = grid_layers()
     extra = townships.iloc[[0]].copy()
@@ -94,7 +101,9 @@ def test_overlapping_townships_are_named_above_the_documented_share(tmp_path, sh
     assert (share >= OVERLAP_ERROR_SHARE) == (severity == "error")
     first = townships["township_code"].iloc[0]
     [overlap] = [p for p in found if {first, "430001197"} <= {p.feature, *p.found.split()}]
-    assert overlap.severity == severity and overlap.field == "geometry" and overlap.file == "townships.geojson"
+    assert (
+        overlap.severity == severity and overlap.field == "geometry" and overlap.file == "townships.geojson"
+    )
     assert f"{share:.1%}" in overlap.found
 
 
@@ -102,10 +111,16 @@ def test_a_zip_with_two_shapefiles_for_one_role_is_an_error_naming_them(tmp_path
     counties, townships, _ = grid_layers()
     for name, frame in (("a", townships.iloc[:6]), ("b", townships.iloc[6:])):
         frame.to_file(tmp_path / f"{name}.shp")
-    entries = {f"{n}{ext}": (tmp_path / f"{n}{ext}").read_bytes() for n in "ab" for ext in (".shp", ".shx", ".dbf", ".prj")}
+    entries = {
+        f"{n}{ext}": (tmp_path / f"{n}{ext}").read_bytes()
+        for n in "ab"
+        for ext in (".shp", ".shx", ".dbf", ".prj")
+    }
     (tmp_path / "parts.zip").write_bytes(zip_bytes(entries))
     paths = write_region(tmp_path)
-    _, report = check_region([paths[0], paths[2]], options=RegionOptions(roles={"townships": str(tmp_path / "parts.zip")}))
+    _, report = check_region(
+        [paths[0], paths[2]], options=RegionOptions(roles={"townships": str(tmp_path / "parts.zip")})
+    )
     [refused] = [p for p in of(report, "unreadable") if p.file == "parts.zip"]
     assert "a.shp" in refused.found and "b.shp" in refused.found
 
@@ -125,9 +140,10 @@ def test_files_of_an_unsupported_format_in_a_folder_are_named(tmp_path):
 def test_a_population_workbook_in_two_sheets_loses_no_township(tmp_path):
     """A population workbook in two sheets: both are read, so no township's figures are lost."""
     _, townships, _ = grid_layers()
-    table = pd.DataFrame({"township_code": townships["township_code"], "population": townships["population"] + 7})
+    table = pd.DataFrame(
+        {"township_code": townships["township_code"], "population": townships["population"] + 7}
+    )
     _workbook(tmp_path / "population.xlsx", {"一": table.iloc[:6], "二": table.iloc[6:]})
     region, report = check_region([*write_region(tmp_path), tmp_path / "population.xlsx"])
     assert report.usable, report.to_text()
     assert sorted(region.townships["population"]) == sorted(table["population"])
-

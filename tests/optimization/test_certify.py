@@ -20,9 +20,10 @@ WRONG_BEFORE = [0, 8, 10, 13, 14]
 def test_weighted_full_coverage_is_never_wrongly_optimal(seed: int) -> None:
     pytest.importorskip("pulp")
     cost, weight, radius = county_instance(seed)
-    plan = solve_siting(SitingData.from_matrix(cost, demand_weight=weight),
-                        SitingParams(objective="min_sites", threshold=radius, coverage_target=1.0,
-                                     require_ward=False))
+    plan = solve_siting(
+        SitingData.from_matrix(cost, demand_weight=weight),
+        SitingParams(objective="min_sites", threshold=radius, coverage_target=1.0, require_ward=False),
+    )
     reference = cbc_value(cost, weight, radius, "min_sites", 1.0, None)
     # the plan covers every township, recomputed from the matrix
     assert (cost[:, plan.open] <= radius).any(axis=1).all()
@@ -35,8 +36,10 @@ def test_weighted_full_coverage_is_never_wrongly_optimal(seed: int) -> None:
 
 
 def _cover_model(cost: np.ndarray, weight: np.ndarray, radius: float):
-    prep = Prepared(SitingData.from_matrix(cost, demand_weight=weight),
-                    SitingParams(objective="min_sites", threshold=radius, coverage_target=1.0, require_ward=False))
+    prep = Prepared(
+        SitingData.from_matrix(cost, demand_weight=weight),
+        SitingParams(objective="min_sites", threshold=radius, coverage_target=1.0, require_ward=False),
+    )
     sm = build_model(prep)
     return sm.lm.to_mathopt(sm.exprs["sites"])
 
@@ -92,7 +95,9 @@ def test_a_check_that_decides_nothing_never_lends_the_claim_its_own_bound(monkey
     model = _cover_model(cost, weight, radius)
     best = _optimum(model)
     monkeypatch.setattr(certify, "lp_bound", lambda *args, **kwargs: None)
-    monkeypatch.setattr(Check, "solve", lambda self, *args, **kwargs: (None, SolveReport(SolveStatus.NO_SOLUTION)))
+    monkeypatch.setattr(
+        Check, "solve", lambda self, *args, **kwargs: (None, SolveReport(SolveStatus.NO_SOLUTION))
+    )
     claim = SolveReport(SolveStatus.OPTIMAL, best, best, 0.0, backend="highs")
     out = confirm_mathopt(model, claim, check=Check(Backend.SCIP), integral=True)
     assert out.report.status is SolveStatus.FEASIBLE and out.report.certificate.startswith("not confirmed")
@@ -115,10 +120,16 @@ def test_county_certificates_are_counted_in_the_combined_report() -> None:
 
 def test_every_optimal_siting_report_carries_a_certificate() -> None:
     cost, weight, radius = county_instance(5)
-    for params in (dict(objective="min_sites", coverage_target=0.9), dict(objective="max_coverage", new_sites=3),
-                   dict(objective="min_distance", new_sites=4), dict(objective="min_max_distance", new_sites=4)):
-        plan = solve_siting(SitingData.from_matrix(cost, demand_weight=weight),
-                            SitingParams(threshold=radius * 1.5, require_ward=False, **params))
+    for params in (
+        dict(objective="min_sites", coverage_target=0.9),
+        dict(objective="max_coverage", new_sites=3),
+        dict(objective="min_distance", new_sites=4),
+        dict(objective="min_max_distance", new_sites=4),
+    ):
+        plan = solve_siting(
+            SitingData.from_matrix(cost, demand_weight=weight),
+            SitingParams(threshold=radius * 1.5, require_ward=False, **params),
+        )
         assert plan.status == "optimal"
         assert plan.report.certificate.startswith("confirmed by"), params
 
@@ -170,24 +181,37 @@ def _counties(seed: int) -> SitingData:
     n, m = 40, 12
     cost = rng.uniform(0, 60, (n, m)).round(1)
     status = rng.choice(["candidate"] * 6 + ["existing", "excluded"], size=m)
-    return SitingData.from_matrix(cost, demand_weight=rng.integers(1, 5000, n).astype(float),
-                                  demand_group=rng.integers(0, 3, n), site_group=np.arange(m) % 3,
-                                  site_status=status, site_ward_eligible=rng.random(m) < 0.5)
+    return SitingData.from_matrix(
+        cost,
+        demand_weight=rng.integers(1, 5000, n).astype(float),
+        demand_group=rng.integers(0, 3, n),
+        site_group=np.arange(m) % 3,
+        site_status=status,
+        site_ward_eligible=rng.random(m) < 0.5,
+    )
 
 
-PLAIN_CASES = [dict(objective="min_sites", threshold=25, county_target=0.5),
-               dict(objective="min_sites", threshold=25, county_target=0.6, cross_county=True),
-               dict(objective="min_sites", threshold=25, coverage_target=0.7),
-               dict(objective="max_coverage", threshold=15, county_new_sites=1),
-               dict(objective="max_coverage", threshold=15, new_sites=3),
-               dict(objective="min_distance", county_new_sites=1),
-               dict(objective="min_max_distance", county_new_sites=2)]
-NAMES = {"min_sites": "sites", "max_coverage": "coverage", "min_distance": "distance",
-         "min_max_distance": "max_distance"}
+PLAIN_CASES = [
+    dict(objective="min_sites", threshold=25, county_target=0.5),
+    dict(objective="min_sites", threshold=25, county_target=0.6, cross_county=True),
+    dict(objective="min_sites", threshold=25, coverage_target=0.7),
+    dict(objective="max_coverage", threshold=15, county_new_sites=1),
+    dict(objective="max_coverage", threshold=15, new_sites=3),
+    dict(objective="min_distance", county_new_sites=1),
+    dict(objective="min_max_distance", county_new_sites=2),
+]
+NAMES = {
+    "min_sites": "sites",
+    "max_coverage": "coverage",
+    "min_distance": "distance",
+    "min_max_distance": "max_distance",
+}
 
 
 @pytest.mark.parametrize("seed", range(6))
-@pytest.mark.parametrize("case", PLAIN_CASES, ids=[f"{c['objective']}-{i}" for i, c in enumerate(PLAIN_CASES)])
+@pytest.mark.parametrize(
+    "case", PLAIN_CASES, ids=[f"{c['objective']}-{i}" for i, c in enumerate(PLAIN_CASES)]
+)
 def test_plain_bounds_never_cut_off_the_optimum(seed: int, case: dict) -> None:
     from optimization.siting import solve_county
     from optimization.siting.bounds import plain_bound

@@ -17,9 +17,14 @@ from tests.differential.compare import run_case
 from tests.differential.instances import make_case
 
 #: Tiny differential cases that CP-SAT (through MathOpt, with its floating-point MIP presolve) called infeasible.
-WRONGLY_INFEASIBLE = [("min_sites_partial_overall", 3), ("min_sites_partial_overall", 4),
-                      ("min_sites_partial_county", 1), ("min_sites_partial_county", 2), ("beds_budgets", 12),
-                      ("beds_budgets", 33)]
+WRONGLY_INFEASIBLE = [
+    ("min_sites_partial_overall", 3),
+    ("min_sites_partial_overall", 4),
+    ("min_sites_partial_county", 1),
+    ("min_sites_partial_county", 2),
+    ("beds_budgets", 12),
+    ("beds_budgets", 33),
+]
 
 
 @pytest.mark.parametrize("klass,seed", WRONGLY_INFEASIBLE, ids=[f"{k}-s{s}" for k, s in WRONGLY_INFEASIBLE])
@@ -82,14 +87,19 @@ def test_an_infeasible_lp_relaxation_confirms_the_claim() -> None:
 
 
 def test_the_second_back_end_confirms_an_integer_infeasibility() -> None:
-    out = confirm_infeasible(_two_site_model(conflict="integer"), CLAIM, check=Check(Backend.SCIP), integral=True)
+    out = confirm_infeasible(
+        _two_site_model(conflict="integer"), CLAIM, check=Check(Backend.SCIP), integral=True
+    )
     assert out.report.status is SolveStatus.INFEASIBLE and out.report.certificate == "confirmed by scip"
 
 
 def test_a_wrong_infeasible_claim_keeps_the_plan_the_check_found() -> None:
     out = confirm_infeasible(_two_site_model(conflict=None), CLAIM, check=Check(Backend.SCIP), integral=True)
     assert out.report.status is SolveStatus.FEASIBLE and disputed(out.report)
-    assert "cp-sat claimed no plan" in out.report.certificate and "scip found one of value 1" in out.report.certificate
+    assert (
+        "cp-sat claimed no plan" in out.report.certificate
+        and "scip found one of value 1" in out.report.certificate
+    )
     assert out.report.objective == 1.0 and out.report.best_bound == 1.0  # the LP bound, rounded up
     assert out.result is not None and out.result.objective_value() == pytest.approx(1.0)
 
@@ -97,17 +107,27 @@ def test_a_wrong_infeasible_claim_keeps_the_plan_the_check_found() -> None:
 def test_an_undecided_check_gives_no_solution_never_infeasible() -> None:
     model = _two_site_model(conflict=None)
     model.add_variable(lb=0.0, ub=5.0, name="share")  # CP-SAT refuses it: the check fails
-    out = confirm_infeasible(model, SolveReport(SolveStatus.INFEASIBLE, backend="highs"), check=Check(Backend.CP_SAT),
-                             integral=True)
+    out = confirm_infeasible(
+        model,
+        SolveReport(SolveStatus.INFEASIBLE, backend="highs"),
+        check=Check(Backend.CP_SAT),
+        integral=True,
+    )
     assert out.report.status is SolveStatus.NO_SOLUTION
-    assert out.report.certificate.startswith("not confirmed: highs claimed no plan") and "cp-sat failed" in \
-        out.report.certificate
+    assert (
+        out.report.certificate.startswith("not confirmed: highs claimed no plan")
+        and "cp-sat failed" in out.report.certificate
+    )
 
 
 def test_other_claims_are_left_alone() -> None:
     claim = SolveReport(SolveStatus.FEASIBLE, 2.0, 1.0, 0.5, backend="highs")
-    assert confirm_infeasible(_two_site_model(conflict="lp"), claim, check=Check(Backend.SCIP),
-                              integral=True).report is claim
+    assert (
+        confirm_infeasible(
+            _two_site_model(conflict="lp"), claim, check=Check(Backend.SCIP), integral=True
+        ).report
+        is claim
+    )
 
 
 @pytest.mark.parametrize("backend", [None, "cp-sat"])
@@ -145,7 +165,9 @@ def test_a_wrong_grouping_infeasible_claim_keeps_the_plan_the_second_run_found(m
     truth = solve_grouping(case.data, case.params)
     assert truth.report.status is SolveStatus.OPTIMAL
     # the exact phase claims, wrongly, that no plan meets the rules
-    monkeypatch.setattr(solver, "_exact_phase", lambda *a, **k: solver._Outcome(status=SolveStatus.INFEASIBLE))
+    monkeypatch.setattr(
+        solver, "_exact_phase", lambda *a, **k: solver._Outcome(status=SolveStatus.INFEASIBLE)
+    )
     plan = solve_grouping(case.data, case.params)
     assert plan.report.status is SolveStatus.FEASIBLE and disputed(plan.report)
     assert "claimed no plan" in plan.report.certificate

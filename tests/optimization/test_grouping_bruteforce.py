@@ -34,12 +34,20 @@ def tiny_county(seed: int, *, n_leads: int = 3) -> GroupingData:
     travel = rng.integers(1, 40, size=(n, n_leads)).astype(float)
     travel[lead_township, np.arange(n_leads)] = 0.0
     population = rng.integers(1, 20, size=n) * 100
-    return GroupingData(f"C{seed}", [f"T{i}" for i in range(n)], population, edges,
-                        [f"H{j}" for j in range(n_leads)], lead_township, travel)
+    return GroupingData(
+        f"C{seed}",
+        [f"T{i}" for i in range(n)],
+        population,
+        edges,
+        [f"H{j}" for j in range(n_leads)],
+        lead_township,
+        travel,
+    )
 
 
-def brute_force(data: GroupingData, params: GroupingParams, *,
-                contiguity: bool = True) -> tuple[float, float] | None:
+def brute_force(
+    data: GroupingData, params: GroupingParams, *, contiguity: bool = True
+) -> tuple[float, float] | None:
     """Least travel and, among plans with that travel, least balance; None if no plan exists."""
     n, pop = data.n_townships, data.population
     graph = nx.Graph()
@@ -75,8 +83,9 @@ def brute_force(data: GroupingData, params: GroupingParams, *,
             for r in np.flatnonzero(ok)[np.argsort(travel[ok], kind="stable")]:
                 if found and travel[r] > min(t for t, _ in found):
                     break
-                if not contiguity or all(nx.is_connected(graph.subgraph(np.flatnonzero(plans[r] == j).tolist()))
-                                         for j in chosen):
+                if not contiguity or all(
+                    nx.is_connected(graph.subgraph(np.flatnonzero(plans[r] == j).tolist())) for j in chosen
+                ):
                     found.append((float(travel[r]), float(balance[r])))
     if not found:
         return None
@@ -159,7 +168,9 @@ def test_every_exact_route_matches_brute_force(form: str, strategy: str) -> None
     for seed in range(0, 28, 3):
         data = tiny_county(seed)
         base = params_for(seed, data)
-        params = GroupingParams(**{**base.__dict__, "exact_form": form, "strategy": strategy, "balance": False})
+        params = GroupingParams(
+            **{**base.__dict__, "exact_form": form, "strategy": strategy, "balance": False}
+        )
         expected = brute_force(data, params)
         plan = solve_grouping(data, params)
         if expected is None:
@@ -177,8 +188,12 @@ def test_checks_before_solving_are_sound() -> None:
         data = tiny_county(seed)
         rng = np.random.default_rng(seed)
         total = float(data.population.sum())
-        params = GroupingParams(k_min=2, k_max=3, max_travel=float(rng.integers(5, 40)),
-                                pop_min=float(rng.uniform(0.1, 0.5)) * total)
+        params = GroupingParams(
+            k_min=2,
+            k_max=3,
+            max_travel=float(rng.integers(5, 40)),
+            pop_min=float(rng.uniform(0.1, 0.5)) * total,
+        )
         if explain_grouping(data, params):
             reported += 1
             assert brute_force(data, params) is None, f"seed {seed}: a check rejected a feasible county"
@@ -213,9 +228,13 @@ def test_shortest_path_restriction_is_not_taken_for_the_optimum() -> None:
 
 def without(params: GroupingParams, family: str) -> GroupingParams:
     """The parameters with one rule family dropped (contiguity is dropped in the brute force instead)."""
-    drop = {"population_bounds": dict(pop_min=None, pop_max=None, pop_tolerance=None),
-            "travel_limit": dict(max_travel=None), "locks": dict(locks={}),
-            "community_count": dict(k=None, k_min=None, k_max=None, leads=None), "contiguity": {}}[family]
+    drop = {
+        "population_bounds": dict(pop_min=None, pop_max=None, pop_tolerance=None),
+        "travel_limit": dict(max_travel=None),
+        "locks": dict(locks={}),
+        "community_count": dict(k=None, k_min=None, k_max=None, leads=None),
+        "contiguity": {},
+    }[family]
     return GroupingParams(**{**params.__dict__, **drop})
 
 
@@ -226,8 +245,12 @@ def test_binding_rules_named_after_infeasible_solves_agree_with_brute_force() ->
         data = tiny_county(seed)
         rng = np.random.default_rng(seed)
         town = data.township_ids[int(rng.integers(data.n_townships))]
-        params = GroupingParams(k=2, pop_tolerance=float(rng.choice([0.05, 0.1, 0.2])), max_travel=35,
-                                locks={town: data.lead_ids[int(rng.integers(3))]})
+        params = GroupingParams(
+            k=2,
+            pop_tolerance=float(rng.choice([0.05, 0.1, 0.2])),
+            max_travel=35,
+            locks={town: data.lead_ids[int(rng.integers(3))]},
+        )
         if explain_grouping(data, params):
             continue
         plan = solve_grouping(data, params)

@@ -31,7 +31,9 @@ def test_ungraded_health_centre_is_refused_for_its_grade_only() -> None:
 
 
 def test_rule_is_configurable() -> None:
-    rule = LeadRule(ownerships={"public"}, min_grade="III", specialties={"general"}, kinds={"county_hospital"})
+    rule = LeadRule(
+        ownerships={"public"}, min_grade="III", specialties={"general"}, kinds={"county_hospital"}
+    )
     assert check_lead("county_hospital", "III", "public", "general", rule=rule).eligible
     refused = check_lead("township_health_center", "II", "private_nonprofit", "tcm", rule=rule)
     assert [r.key for r in refused.reasons] == ["ownership", "grade", "specialty", "kind"]

@@ -14,11 +14,27 @@ from optimization.grouping.synthetic import grid_edges
 @pytest.fixture()
 def grid() -> GroupingData:
     """3x3 grid, township i = 3 * row + col, leads A (township 0), B (8), C (4, not eligible)."""
-    travel = np.array([[abs(r - r0) + abs(c - c0) for (r0, c0) in ((0, 0), (2, 2), (1, 1))]
-                       for r in range(3) for c in range(3)], dtype=float) * 10
-    return GroupingData("430223", [f"T{i}" for i in range(9)], [100, 200, 300, 400, 500, 600, 700, 800, 900],
-                        grid_edges(3, 3), ["A", "B", "C"], [0, 8, 4], travel,
-                        lead_eligible=[True, True, False])
+    travel = (
+        np.array(
+            [
+                [abs(r - r0) + abs(c - c0) for (r0, c0) in ((0, 0), (2, 2), (1, 1))]
+                for r in range(3)
+                for c in range(3)
+            ],
+            dtype=float,
+        )
+        * 10
+    )
+    return GroupingData(
+        "430223",
+        [f"T{i}" for i in range(9)],
+        [100, 200, 300, 400, 500, 600, 700, 800, 900],
+        grid_edges(3, 3),
+        ["A", "B", "C"],
+        [0, 8, 4],
+        travel,
+        lead_eligible=[True, True, False],
+    )
 
 
 def rules(evaluation) -> list[tuple[str, str]]:
@@ -75,8 +91,16 @@ def test_every_broken_rule_is_listed(grid) -> None:
 def test_fixed_leads_unknown_ids_and_unreachable(grid) -> None:
     travel = grid.travel.copy()
     travel[2, 1] = math.inf
-    data = GroupingData(grid.county_id, grid.township_ids, grid.population, grid.edges, grid.lead_ids,
-                        grid.lead_township, travel, lead_eligible=grid.lead_eligible)
+    data = GroupingData(
+        grid.county_id,
+        grid.township_ids,
+        grid.population,
+        grid.edges,
+        grid.lead_ids,
+        grid.lead_township,
+        travel,
+        lead_eligible=grid.lead_eligible,
+    )
     mapping = {f"T{i}": "B" for i in range(9)} | {"T99": "A", "T0": "ZZ"}
     ev = evaluate_assignment(data, GroupingParams(leads=("A", "B")), mapping)
     found = rules(ev)

@@ -14,9 +14,16 @@ def path_county(population, lead_at, travel, *, county="430223", eligible=None) 
     """Townships 0-1-2-... in a row; leads ``H0, H1, ...`` in townships ``lead_at``."""
     n = len(population)
     edges = np.array([(i, i + 1) for i in range(n - 1)], dtype=np.int64).reshape(-1, 2)
-    return GroupingData(county, [f"{county}{i:03d}" for i in range(n)], population, edges,
-                        [f"{county}H{j}" for j in range(len(lead_at))], lead_at, np.asarray(travel, float),
-                        lead_eligible=eligible)
+    return GroupingData(
+        county,
+        [f"{county}{i:03d}" for i in range(n)],
+        population,
+        edges,
+        [f"{county}H{j}" for j in range(len(lead_at))],
+        lead_at,
+        np.asarray(travel, float),
+        lead_eligible=eligible,
+    )
 
 
 def by_rule(findings, rule):
@@ -37,8 +44,9 @@ def test_township_that_cannot_reach_an_eligible_lead_in_time() -> None:
     data = path_county([10, 10, 10], [0, 1], travel)
     [finding] = explain_grouping(data, GroupingParams(k=2, max_travel=60))
     assert finding.rule == Rule.UNREACHABLE_TOWNSHIP and finding.subject == "430223002"
-    assert finding.message == ("township 430223002 cannot reach an eligible lead within 60 min "
-                               "(nearest: lead 430223H0 at 75 min)")
+    assert finding.message == (
+        "township 430223002 cannot reach an eligible lead within 60 min (nearest: lead 430223H0 at 75 min)"
+    )
     assert finding.detail["nearest_minutes"] == 75
 
 
@@ -53,8 +61,15 @@ def test_township_within_the_limit_but_cut_off_by_a_far_township() -> None:
 
 def test_lead_township_cut_off_by_locks() -> None:
     # 3x3 grid, lead H1 in the centre (4) must lead but every neighbour is locked to H0
-    data = GroupingData("430223", [f"T{i}" for i in range(9)], [10] * 9, grid_edges(3, 3),
-                        ["H0", "H1"], [0, 4], np.zeros((9, 2)))
+    data = GroupingData(
+        "430223",
+        [f"T{i}" for i in range(9)],
+        [10] * 9,
+        grid_edges(3, 3),
+        ["H0", "H1"],
+        [0, 4],
+        np.zeros((9, 2)),
+    )
     locks = {f"T{i}": "H0" for i in (1, 3, 5, 7)}
     params = GroupingParams(leads=("H0", "H1"), pop_min=20, locks=locks)
     [finding] = explain_grouping(data, params)
@@ -98,19 +113,27 @@ def test_two_leads_in_one_township_count_once() -> None:
 def test_fixed_and_locked_leads_must_be_known_and_eligible() -> None:
     data = path_county([10, 10], [0, 1], np.zeros((2, 2)), eligible=[True, False])
     found = explain_grouping(data, GroupingParams(leads=("430223H1", "XX")))
-    assert {(f.rule, f.subject) for f in found} >= {(Rule.LEAD_INELIGIBLE, "430223H1"), (Rule.UNKNOWN_LEAD, "XX")}
+    assert {(f.rule, f.subject) for f in found} >= {
+        (Rule.LEAD_INELIGIBLE, "430223H1"),
+        (Rule.UNKNOWN_LEAD, "XX"),
+    }
     found = explain_grouping(data, GroupingParams(locks={"430223000": "430223H1", "999999001": "H9"}))
-    assert [(f.rule, f.subject) for f in found] == [(Rule.LEAD_INELIGIBLE, "430223H1")]  # other county ignored
+    assert [(f.rule, f.subject) for f in found] == [
+        (Rule.LEAD_INELIGIBLE, "430223H1")
+    ]  # other county ignored
 
 
 def test_disconnected_county_parts() -> None:
     # townships 0-1 and 2-3 share no border; only part 0-1 has a lead
-    data = GroupingData("430223", ["A", "B", "C", "D"], [10] * 4, [(0, 1), (2, 3)], ["H0"], [0], np.zeros((4, 1)))
+    data = GroupingData(
+        "430223", ["A", "B", "C", "D"], [10] * 4, [(0, 1), (2, 3)], ["H0"], [0], np.zeros((4, 1))
+    )
     [finding] = explain_grouping(data, GroupingParams())
     assert finding.rule == Rule.DISCONNECTED and finding.subject == "C"
     assert finding.detail == {"townships": ["C", "D"]}
-    data = GroupingData("430223", ["A", "B", "C", "D"], [10] * 4, [(0, 1), (2, 3)], ["H0", "H1"], [0, 2],
-                        np.zeros((4, 2)))
+    data = GroupingData(
+        "430223", ["A", "B", "C", "D"], [10] * 4, [(0, 1), (2, 3)], ["H0", "H1"], [0, 2], np.zeros((4, 2))
+    )
     [finding] = explain_grouping(data, GroupingParams(k=1))
     assert finding.rule == Rule.DISCONNECTED and finding.detail == {"parts": 2, "allowed": 1}
     assert solve_grouping(data, GroupingParams(k=2)).report.status is SolveStatus.OPTIMAL
@@ -135,8 +158,15 @@ def test_binding_rule_named_by_relaxation_after_an_infeasible_solve() -> None:
     # a ring 0(H0) - 1 - 2 - 3(H1) - 0 with populations 20/10/10/20 and mean 30, no tolerance:
     # the only contiguous balanced split {0,1} | {2,3} sends township 1 70 min to H0 (limit 60)
     travel = [[0, 90], [70, 20], [30, 10], [40, 0]]
-    data = GroupingData("430223", [f"430223{i:03d}" for i in range(4)], [20, 10, 10, 20],
-                        [(0, 1), (1, 2), (2, 3), (3, 0)], ["430223H0", "430223H1"], [0, 3], travel)
+    data = GroupingData(
+        "430223",
+        [f"430223{i:03d}" for i in range(4)],
+        [20, 10, 10, 20],
+        [(0, 1), (1, 2), (2, 3), (3, 0)],
+        ["430223H0", "430223H1"],
+        [0, 3],
+        travel,
+    )
     params = GroupingParams(k=2, pop_tolerance=0.0, max_travel=60)
     assert explain_grouping(data, params) == []  # no single check sees it
     plan = solve_grouping(data, params)
@@ -145,7 +175,10 @@ def test_binding_rule_named_by_relaxation_after_an_infeasible_solve() -> None:
     assert set(reasons) == {"population_bounds", "travel_limit", "contiguity"}
     travel_reason = reasons["travel_limit"]
     assert travel_reason.subject == "430223"
-    assert "township 430223001 is 70 min from its lead 430223H0, over the limit of 60 min" in travel_reason.message
+    assert (
+        "township 430223001 is 70 min from its lead 430223H0, over the limit of 60 min"
+        in travel_reason.message
+    )
     [broken] = travel_reason.detail["relaxed_plan_breaks"]
     assert broken["rule"] == Rule.TRAVEL_OVER_LIMIT and broken["detail"]["minutes"] == 70
     splits = reasons["contiguity"].detail["relaxed_plan_breaks"]
@@ -161,8 +194,18 @@ def test_several_rules_named_when_each_alone_would_do() -> None:
     assert {r.rule for r in plan.report.reasons} == {"population_bounds", "community_count"}
 
 
-@pytest.mark.parametrize("bad", [dict(k=0), dict(k=2, k_min=1), dict(k_min=3, k_max=2), dict(pop_min=5, pop_max=4),
-                                 dict(pop_tolerance=-0.1), dict(strategy="magic"), dict(leads=())])
+@pytest.mark.parametrize(
+    "bad",
+    [
+        dict(k=0),
+        dict(k=2, k_min=1),
+        dict(k_min=3, k_max=2),
+        dict(pop_min=5, pop_max=4),
+        dict(pop_tolerance=-0.1),
+        dict(strategy="magic"),
+        dict(leads=()),
+    ],
+)
 def test_inconsistent_parameters_are_refused(bad) -> None:
     with pytest.raises(ValueError):
         GroupingParams(**bad)

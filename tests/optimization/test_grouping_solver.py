@@ -19,8 +19,10 @@ def communities_are_contiguous(data: GroupingData, mapping: dict[str, str]) -> b
     graph = nx.Graph()
     graph.add_nodes_from(data.township_ids)
     graph.add_edges_from((data.township_ids[a], data.township_ids[b]) for a, b in data.edges)
-    return all(nx.is_connected(graph.subgraph([t for t, v in mapping.items() if v == lead]))
-               for lead in set(mapping.values()))
+    return all(
+        nx.is_connected(graph.subgraph([t for t, v in mapping.items() if v == lead]))
+        for lead in set(mapping.values())
+    )
 
 
 @pytest.mark.parametrize("seed", range(4))
@@ -43,10 +45,16 @@ def test_locks_are_kept_and_cost_what_they_cost() -> None:
     free = solve_grouping(data, GroupingParams(k=3))
     # lock a township to a lead other than the optimum's, next to that lead's community
     lead_of = free.to_mapping()
-    town = next(t for t, v in lead_of.items() if v != data.lead_ids[0] and
-                any(lead_of[data.township_ids[b]] == data.lead_ids[0]
-                    for a, b in np.concatenate([data.edges, data.edges[:, ::-1]])
-                    if data.township_ids[a] == t))
+    town = next(
+        t
+        for t, v in lead_of.items()
+        if v != data.lead_ids[0]
+        and any(
+            lead_of[data.township_ids[b]] == data.lead_ids[0]
+            for a, b in np.concatenate([data.edges, data.edges[:, ::-1]])
+            if data.township_ids[a] == t
+        )
+    )
     locked = solve_grouping(data, GroupingParams(k=3, locks={town: data.lead_ids[0]}))
     assert locked.report.status is SolveStatus.OPTIMAL
     assert locked.to_mapping()[town] == data.lead_ids[0]
@@ -56,8 +64,16 @@ def test_locks_are_kept_and_cost_what_they_cost() -> None:
 
 def test_only_eligible_leads_are_chosen_and_one_eligible_means_one_community() -> None:
     data = synthetic_county(16, 3, seed=2, layout="grid")
-    only_one = GroupingData(data.county_id, data.township_ids, data.population, data.edges, data.lead_ids,
-                            data.lead_township, data.travel, lead_eligible=[False, True, False])
+    only_one = GroupingData(
+        data.county_id,
+        data.township_ids,
+        data.population,
+        data.edges,
+        data.lead_ids,
+        data.lead_township,
+        data.travel,
+        lead_eligible=[False, True, False],
+    )
     plan = solve_grouping(only_one, GroupingParams())
     assert plan.report.status is SolveStatus.OPTIMAL
     assert plan.chosen_leads == (data.lead_ids[1],)
@@ -79,8 +95,15 @@ def test_unreachable_pairs_are_never_used() -> None:
     taken = taken[taken != data.lead_township[1]]
     assert len(taken) >= 2
     travel[taken, 1] = np.inf  # lead 1 can no longer be reached from the townships it served
-    cut = GroupingData(data.county_id, data.township_ids, data.population, data.edges, data.lead_ids,
-                       data.lead_township, travel)
+    cut = GroupingData(
+        data.county_id,
+        data.township_ids,
+        data.population,
+        data.edges,
+        data.lead_ids,
+        data.lead_township,
+        travel,
+    )
     plan = solve_grouping(cut, GroupingParams(k=2))
     assert plan.report.status is SolveStatus.OPTIMAL
     assert np.all(np.isfinite(travel[np.arange(12), plan.assignment]))
@@ -116,7 +139,9 @@ def test_time_limit_returns_an_honest_feasible_plan() -> None:
 
 
 def test_district_wording_for_urban_medical_groups() -> None:
-    data = GroupingData("110105", ["A", "B"], [10, 10], [(0, 1)], ["H0"], [0], [[0.0], [90.0]], unit="district")
+    data = GroupingData(
+        "110105", ["A", "B"], [10, 10], [(0, 1)], ["H0"], [0], [[0.0], [90.0]], unit="district"
+    )
     plan = solve_grouping(data, GroupingParams(max_travel=60))
     assert plan.report.status is SolveStatus.INFEASIBLE
     assert plan.report.reasons[0].message.startswith("township B cannot reach")
@@ -136,12 +161,26 @@ def test_plans_travel_between_processes() -> None:
     assert [p.report.objective for p in there] == [p.report.objective for p in here]
 
 
-@pytest.mark.parametrize("bad", [
-    dict(population=[1, -1]), dict(edges=[(0, 5)]), dict(lead_township=[3]), dict(travel=[[np.nan], [1.0]]),
-    dict(township_ids=["A", "A"])])
+@pytest.mark.parametrize(
+    "bad",
+    [
+        dict(population=[1, -1]),
+        dict(edges=[(0, 5)]),
+        dict(lead_township=[3]),
+        dict(travel=[[np.nan], [1.0]]),
+        dict(township_ids=["A", "A"]),
+    ],
+)
 def test_malformed_county_arrays_are_refused(bad) -> None:
-    base = dict(county_id="1", township_ids=["A", "B"], population=[1, 1], edges=[(0, 1)], lead_ids=["H"],
-                lead_township=[0], travel=[[0.0], [1.0]])
+    base = dict(
+        county_id="1",
+        township_ids=["A", "B"],
+        population=[1, 1],
+        edges=[(0, 1)],
+        lead_ids=["H"],
+        lead_township=[0],
+        travel=[[0.0], [1.0]],
+    )
     with pytest.raises(ValueError):
         GroupingData(**{**base, **bad})
 

@@ -24,8 +24,11 @@ def _printing_model() -> mathopt.Model:
     """Weighted full coverage as the weighted target row alone (the form before full targets fixed each
     township's coverage): on this county HiGHS prints its debugging line to file descriptor 1."""
     cost, weight, radius = county_instance(0)
-    sm = build_model(Prepared(SitingData.from_matrix(cost, demand_weight=weight),
-                              siting_params("min_sites", 1.0, None, radius)))
+    sm = build_model(
+        Prepared(
+            SitingData.from_matrix(cost, demand_weight=weight), siting_params("min_sites", 1.0, None, radius)
+        )
+    )
     sm.lm.blocks = [b for b in sm.lm.blocks if not (b.rule == "coverage_target" and b.size > 1)]
     return sm.lm.to_mathopt(sm.exprs["sites"])
 
@@ -94,8 +97,21 @@ def test_the_cli_json_on_stdout_stays_clean_while_highs_prints(monkeypatch, capf
         return solve(*args, **kwargs)
 
     monkeypatch.setattr(planner_siting, "solve_siting", solve_after_a_printing_model)
-    code = main(["site", "demo", "--objective", "min-sites", "--county-target", "0.5", "--quiet",
-                 "--time-limit", "10", "--json", "-"])
+    code = main(
+        [
+            "site",
+            "demo",
+            "--objective",
+            "min-sites",
+            "--county-target",
+            "0.5",
+            "--quiet",
+            "--time-limit",
+            "10",
+            "--json",
+            "-",
+        ]
+    )
     out, err = capfd.readouterr()
     assert code == 0, err
     assert HIGHS_LINE not in out

@@ -43,19 +43,36 @@ def random_instance(seed: int, *, counties: int, n: int = 6, m: int = 5) -> dict
 
 def to_data(inst: dict) -> SitingData:
     return SitingData.from_matrix(
-        inst["cost"], demand_weight=inst["w"], demand_load=inst["load"], demand_group=inst["dg"],
-        site_group=inst["sg"], site_status=inst["status"], site_ward_eligible=inst["elig"],
-        site_existing_beds=inst["existing_beds"], site_max_beds=inst["site_max"])
+        inst["cost"],
+        demand_weight=inst["w"],
+        demand_load=inst["load"],
+        demand_group=inst["dg"],
+        site_group=inst["sg"],
+        site_status=inst["status"],
+        site_ward_eligible=inst["elig"],
+        site_existing_beds=inst["existing_beds"],
+        site_max_beds=inst["site_max"],
+    )
 
 
 # ----------------------------------------------------------------------------- reference
-NAMES = {"min_sites": "sites", "max_coverage": "coverage", "min_distance": "distance",
-         "min_max_distance": "max_distance"}
-AUTO_TIE = {"min_sites": "coverage", "max_coverage": "sites", "min_distance": "sites",
-            "min_max_distance": "distance"}
+NAMES = {
+    "min_sites": "sites",
+    "max_coverage": "coverage",
+    "min_distance": "distance",
+    "min_max_distance": "max_distance",
+}
+AUTO_TIE = {
+    "min_sites": "coverage",
+    "max_coverage": "sites",
+    "min_distance": "sites",
+    "min_max_distance": "distance",
+}
 
 
-def brute_force(inst: dict, prm: dict, towns: list[int], sites: list[int]) -> tuple[float, float, float] | None:
+def brute_force(
+    inst: dict, prm: dict, towns: list[int], sites: list[int]
+) -> tuple[float, float, float] | None:
     """Lexicographic best (objective, tie-break, beds) over all plans of the given townships and sites."""
     cost, w, load = inst["cost"], inst["w"], inst["load"]
     status = inst["status"]
@@ -102,18 +119,25 @@ def brute_force(inst: dict, prm: dict, towns: list[int], sites: list[int]) -> tu
             if prm.get("new_sites") is not None and new > prm["new_sites"]:
                 continue
             if prm.get("county_new_sites") is not None and any(
-                    sum(inst["sg"][j] == g for j in chosen) > prm["county_new_sites"] for g in groups):
+                sum(inst["sg"][j] == g for j in chosen) > prm["county_new_sites"] for g in groups
+            ):
                 continue
             if prm.get("require_ward", True) and any(
-                    not any(inst["sg"][j] == g and inst["elig"][j] for j in open_) for g in groups):
+                not any(inst["sg"][j] == g and inst["elig"][j] for j in open_) for g in groups
+            ):
                 continue
             for assign in _assignments(towns, open_, serve_ok, cap, serves_all, must):
-                key = _evaluate(inst, prm, towns, open_, assign, lb, lim, within, serve_ok, groups, W, need, must)
+                key = _evaluate(
+                    inst, prm, towns, open_, assign, lb, lim, within, serve_ok, groups, W, need, must
+                )
                 if key is None:
                     continue
                 values = {"sites": new, **key}
-                k = ((-1 if maximise else 1) * values[NAMES[objective]],
-                     (-1 if tie == "coverage" else 1) * values[tie], values["beds"])
+                k = (
+                    (-1 if maximise else 1) * values[NAMES[objective]],
+                    (-1 if tie == "coverage" else 1) * values[tie],
+                    values["beds"],
+                )
                 if best is None or k < best:
                     best = k
     if best is None:
@@ -163,7 +187,10 @@ def _evaluate(inst, prm, towns, open_, assign, lb, lim, within, serve_ok, groups
         if sum(lim(j) for j in here) < need[g]:
             return None
         beds += max(sum(bmin[j] for j in here), need[g])
-    if prm.get("bed_budget") is not None and beds - sum(inst["existing_beds"][j] for j in open_) > prm["bed_budget"]:
+    if (
+        prm.get("bed_budget") is not None
+        and beds - sum(inst["existing_beds"][j] for j in open_) > prm["bed_budget"]
+    ):
         return None
     cov = sum(w[i] for i in towns if covered[i])
     total = sum(w[i] for i in towns)
@@ -182,15 +209,20 @@ def _evaluate(inst, prm, towns, open_, assign, lb, lim, within, serve_ok, groups
 def reference(inst: dict, prm: dict) -> tuple[float, float, float] | None:
     """Brute force, county by county when no rule couples them (as the optimiser does)."""
     n, m = inst["cost"].shape
-    couples = any(prm.get(k) is not None for k in ("coverage_target", "new_sites", "bed_budget")) \
-        or prm.get("cross_county", False)
+    couples = any(prm.get(k) is not None for k in ("coverage_target", "new_sites", "bed_budget")) or prm.get(
+        "cross_county", False
+    )
     if couples:
         return brute_force(inst, prm, list(range(n)), list(range(m)))
     groups = sorted(set(inst["dg"]) | set(inst["sg"]))
     parts = []
     for g in groups:
-        part = brute_force(inst, prm, [i for i in range(n) if inst["dg"][i] == g],
-                           [j for j in range(m) if inst["sg"][j] == g])
+        part = brute_force(
+            inst,
+            prm,
+            [i for i in range(n) if inst["dg"][i] == g],
+            [j for j in range(m) if inst["sg"][j] == g],
+        )
         if part is None:
             return None
         parts.append(part)
@@ -211,7 +243,9 @@ def cases() -> list[tuple[int, dict]]:
                 if objective in ("min_sites", "max_coverage") or cap or rng.random() < 0.3:
                     prm["threshold"] = float(rng.integers(18, 30) if serves_all else rng.integers(8, 25))
                 if cap:
-                    prm["persons_served_per_bed"] = float(rng.choice([3.0, 6.0] if serves_all else [1.0, 2.0]))
+                    prm["persons_served_per_bed"] = float(
+                        rng.choice([3.0, 6.0] if serves_all else [1.0, 2.0])
+                    )
                 if objective == "min_sites":
                     key = "coverage_target" if rng.random() < 0.5 else "county_target"
                     prm[key] = float(rng.choice([0.5, 0.7, 0.9]))
@@ -235,8 +269,9 @@ def cases() -> list[tuple[int, dict]]:
 CASES = cases()
 
 
-@pytest.mark.parametrize("seed,prm", CASES, ids=[f"s{s}-{p['objective']}-{'cap' if p['capacitated'] else 'unc'}"
-                                                 for s, p in CASES])
+@pytest.mark.parametrize(
+    "seed,prm", CASES, ids=[f"s{s}-{p['objective']}-{'cap' if p['capacitated'] else 'unc'}" for s, p in CASES]
+)
 def test_matches_brute_force(seed: int, prm: dict) -> None:
     inst = random_instance(seed, counties=1 + seed % 2)
     data = to_data(inst)
@@ -253,7 +288,9 @@ def test_matches_brute_force(seed: int, prm: dict) -> None:
     assert plan.report.objective == pytest.approx(value, abs=1e-6)
     assert plan.tie_break_value == pytest.approx(tie, abs=1e-6)
     assert int(plan.beds.sum()) == beds
-    assert violations(data, params, plan.open, plan.beds, plan.assignment if params.capacitated else None) == []
+    assert (
+        violations(data, params, plan.open, plan.beds, plan.assignment if params.capacitated else None) == []
+    )
 
 
 def test_cases_cover_feasible_and_infeasible() -> None:
@@ -283,8 +320,13 @@ def lagrangian_cases() -> list[tuple[int, dict]]:
     out = []
     for seed in range(60):
         rng = np.random.default_rng(5000 + seed)
-        prm = {"objective": "min_distance", "new_sites": int(rng.integers(2, 4)), "require_ward": False,
-               "tie_break": str(rng.choice(["none", "sites"])), "time_limit": 20}
+        prm = {
+            "objective": "min_distance",
+            "new_sites": int(rng.integers(2, 4)),
+            "require_ward": False,
+            "tie_break": str(rng.choice(["none", "sites"])),
+            "time_limit": 20,
+        }
         if rng.random() < 0.3:
             prm["threshold"] = float(rng.integers(15, 30))
         if seed % 3 == 0:
@@ -343,7 +385,9 @@ def test_lagrangian_cases_need_branching(monkeypatch) -> None:
         prep = Prepared(to_data(lagrangian_instance(seed)), SitingParams(**prm))
         root = lagrange.reduce_pmedian(prep, deadline=None)
         if root is not None and root.feasible:
-            improved += lagrange.branch_and_bound(prep, root, deadline=None).upper_bound < root.upper_bound - 1e-9
+            improved += (
+                lagrange.branch_and_bound(prep, root, deadline=None).upper_bound < root.upper_bound - 1e-9
+            )
     assert improved >= 5
 
 
@@ -385,9 +429,18 @@ def test_lagrangian_branch_and_bound_exact_from_other_multipliers(seed: int, prm
     fixed, free = prep.fixed_open & prep.can_open, prep.free.copy()
     node = lagrange._Node(fixed, free, int(min(prm["new_sites"], free.sum())), lam, -np.inf, -np.inf)
     bound, rho, chosen, *_ = lagrange._lagrangian(pairs, lam, fixed, free, node.p)
-    open_bound, close_bound = lagrange._site_tests(lagrange._Bound(bound, lam, rho, chosen, chosen * 1.0), node)
-    root = replace(root, multipliers=lam, multiplier_bound=bound, lower_bound=min(bound, root.upper_bound),
-                   open_bound=open_bound, close_bound=close_bound, proven=False)
+    open_bound, close_bound = lagrange._site_tests(
+        lagrange._Bound(bound, lam, rho, chosen, chosen * 1.0), node
+    )
+    root = replace(
+        root,
+        multipliers=lam,
+        multiplier_bound=bound,
+        lower_bound=min(bound, root.upper_bound),
+        open_bound=open_bound,
+        close_bound=close_bound,
+        proven=False,
+    )
     result = lagrange.branch_and_bound(prep, root, deadline=None)
     assert result.proven
     assert int(result.best_open[prep.free].sum()) <= prm["new_sites"]

@@ -23,11 +23,14 @@ def test_from_matrix_max_cost_drops_far_pairs() -> None:
     assert data.pair_site.tolist() == [0]
 
 
-@pytest.mark.parametrize("kwargs,message", [
-    ({"site_status": ["candidate", "closed"]}, "unknown site status"),
-    ({"demand_weight": [-1.0]}, "demand_weight"),
-    ({"site_existing_beds": [-2, 0]}, "bed counts"),
-])
+@pytest.mark.parametrize(
+    "kwargs,message",
+    [
+        ({"site_status": ["candidate", "closed"]}, "unknown site status"),
+        ({"demand_weight": [-1.0]}, "demand_weight"),
+        ({"site_existing_beds": [-2, 0]}, "bed counts"),
+    ],
+)
 def test_bad_inputs_are_refused(kwargs: dict, message: str) -> None:
     args = {"demand_weight": [1.0], "site_status": ["candidate", "existing"]} | kwargs
     with pytest.raises(ValueError, match=message):
@@ -49,8 +52,14 @@ def test_split_by_group_keeps_only_same_county_pairs() -> None:
     dg = rng.choice(["A", "B", "C"], size=n)
     sg = rng.choice(["A", "B", "C"], size=m)
     cost = rng.random((n, m)) * 10
-    data = SitingData.from_matrix(cost, demand_weight=np.arange(n) + 1.0, demand_group=dg, site_group=sg,
-                                  demand_ids=[f"t{i}" for i in range(n)], site_ids=[f"s{j}" for j in range(m)])
+    data = SitingData.from_matrix(
+        cost,
+        demand_weight=np.arange(n) + 1.0,
+        demand_group=dg,
+        site_group=sg,
+        demand_ids=[f"t{i}" for i in range(n)],
+        site_ids=[f"s{j}" for j in range(m)],
+    )
     pieces = data.split_by_group()
     assert [label for label, *_ in pieces] == list(data.groups)
     towns = np.concatenate([t for _, _, t, _ in pieces])
@@ -85,9 +94,18 @@ def test_large_maximal_covering_models_go_to_scip_unless_a_back_end_is_forced():
     data = SitingData.from_matrix(np.ones((n, m)), demand_weight=np.ones(n))
     covering = SitingParams(objective="max_coverage", threshold=5.0, new_sites=3, require_ward=False)
     assert Stages(Prepared(data, covering), None).backend is Backend.SCIP
-    assert Stages(Prepared(data, SitingParams(objective="max_coverage", threshold=0.5, new_sites=3,
-                                              require_ward=False)), None).backend is Backend.HIGHS  # no pair covers
-    forced = SitingParams(objective="max_coverage", threshold=5.0, new_sites=3, require_ward=False, backend="highs")
+    assert (
+        Stages(
+            Prepared(
+                data, SitingParams(objective="max_coverage", threshold=0.5, new_sites=3, require_ward=False)
+            ),
+            None,
+        ).backend
+        is Backend.HIGHS
+    )  # no pair covers
+    forced = SitingParams(
+        objective="max_coverage", threshold=5.0, new_sites=3, require_ward=False, backend="highs"
+    )
     assert Stages(Prepared(data, forced), None).backend is Backend.HIGHS
     distance = SitingParams(objective="min_distance", new_sites=3, require_ward=False)
     assert Stages(Prepared(data, distance), None).backend is Backend.HIGHS

@@ -12,23 +12,34 @@ import itertools
 import numpy as np
 import pytest
 
-from optimization.siting import SitingData, SitingParams, solve_siting
-from optimization.siting import covering
+from optimization.siting import SitingData, SitingParams, covering, solve_siting
 from optimization.siting.prepare import Prepared
 
 
-def _covering_instance(seed: int, *, n: int, m: int, p: int, radius: float,
-                       statuses: bool = True) -> tuple[SitingData, SitingParams]:
+def _covering_instance(
+    seed: int, *, n: int, m: int, p: int, radius: float, statuses: bool = True
+) -> tuple[SitingData, SitingParams]:
     """Random points in a 100 x 100 square, integer weights, some existing and excluded sites."""
     rng = np.random.default_rng(seed)
     towns, sites = rng.uniform(0, 100, (n, 2)), rng.uniform(0, 100, (m, 2))
     cost = np.hypot(*(towns[:, None, :] - sites[None, :, :]).transpose(2, 0, 1))
-    status = (rng.choice(["candidate"] * 8 + ["existing", "excluded"], size=m) if statuses
-              else np.full(m, "candidate"))
-    data = SitingData.from_matrix(cost, demand_weight=rng.integers(1, 101, n).astype(float), max_cost=radius,
-                                  site_status=status)
-    params = SitingParams(objective="max_coverage", threshold=radius, new_sites=p, require_ward=False,
-                          beds_min=0, tie_break="none", time_limit=120)
+    status = (
+        rng.choice(["candidate"] * 8 + ["existing", "excluded"], size=m)
+        if statuses
+        else np.full(m, "candidate")
+    )
+    data = SitingData.from_matrix(
+        cost, demand_weight=rng.integers(1, 101, n).astype(float), max_cost=radius, site_status=status
+    )
+    params = SitingParams(
+        objective="max_coverage",
+        threshold=radius,
+        new_sites=p,
+        require_ward=False,
+        beds_min=0,
+        tie_break="none",
+        time_limit=120,
+    )
     return data, params
 
 
@@ -75,14 +86,18 @@ def test_reduced_cover_model_reaches_the_full_models_optimum(seed: int, tie_brea
     monkeypatch.setattr(covering, "MIN_PAIRS", 0)
     calls = []
     real = covering.reduce_max_cover
-    monkeypatch.setattr("optimization.siting.solver.reduce_max_cover",
-                        lambda prep, **kw: calls.append(red := real(prep, **kw)) or red)
+    monkeypatch.setattr(
+        "optimization.siting.solver.reduce_max_cover",
+        lambda prep, **kw: calls.append(red := real(prep, **kw)) or red,
+    )
     reduced = solve_siting(data, params)
     assert calls and calls[0] is not None  # the reduction ran
     assert full.status == reduced.status == "optimal"
     assert reduced.objective_value == full.objective_value == _covered(data, reduced.open, params.threshold)
     assert reduced.report.best_bound == reduced.objective_value
-    assert reduced.report.certificate.endswith("on the model the LP-dual bound reduced")  # confirmed, not only proven
+    assert reduced.report.certificate.endswith(
+        "on the model the LP-dual bound reduced"
+    )  # confirmed, not only proven
     assert reduced.new.sum() <= params.new_sites
     if tie_break == "sites":
         assert reduced.new.sum() == full.new.sum()
@@ -98,8 +113,9 @@ def test_reduced_cover_on_the_benchmark_instance(n: int, monkeypatch) -> None:
     from benchmarks.spopt_benchmark import _instance, cost_matrix, make_instance
 
     demand, sites, weights = make_instance(n, seed=0)
-    data, params = coverage_problem(_instance(cost_matrix(demand, sites), weights, 20), radius=10.0, p=20,
-                                    time_limit=120)
+    data, params = coverage_problem(
+        _instance(cost_matrix(demand, sites), weights, 20), radius=10.0, p=20, time_limit=120
+    )
     monkeypatch.setattr(covering, "MIN_PAIRS", 10**12)
     full = solve_siting(data, params)
     monkeypatch.setattr(covering, "MIN_PAIRS", 0)
@@ -114,8 +130,13 @@ def test_cover_reduction_only_for_pure_maximal_covering(monkeypatch) -> None:
     monkeypatch.setattr(covering, "MIN_PAIRS", 0)
     data, params = _covering_instance(8, n=30, m=8, p=2, radius=30.0, statuses=False)  # no ward open yet
     assert covering.applies(Prepared(data, params))
-    for change in ({"coverage_target": 0.1}, {"county_new_sites": 2}, {"objective": "min_distance"},
-                   {"beds_per_10k_aged": 1.0}, {"require_ward": True}):
+    for change in (
+        {"coverage_target": 0.1},
+        {"county_new_sites": 2},
+        {"objective": "min_distance"},
+        {"beds_per_10k_aged": 1.0},
+        {"require_ward": True},
+    ):
         assert not covering.applies(Prepared(data, replace(params, **change))), change
 
 

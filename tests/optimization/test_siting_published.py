@@ -97,10 +97,16 @@ def _random_pmedian(seed: int, *, integral: bool) -> tuple[SitingData, SitingPar
     if integral:
         cost = np.floor(cost)
     status = rng.choice(["candidate"] * 9 + ["existing", "excluded"], size=70)
-    data = SitingData.from_matrix(cost, demand_weight=rng.integers(1, 9, size=70).astype(float),
-                                  site_status=status)
-    params = SitingParams(objective="min_distance", new_sites=int(rng.integers(3, 7)), require_ward=False,
-                          tie_break="none", time_limit=60)
+    data = SitingData.from_matrix(
+        cost, demand_weight=rng.integers(1, 9, size=70).astype(float), site_status=status
+    )
+    params = SitingParams(
+        objective="min_distance",
+        new_sites=int(rng.integers(3, 7)),
+        require_ward=False,
+        tie_break="none",
+        time_limit=60,
+    )
     return data, params
 
 

@@ -22,11 +22,16 @@ def region(seed: int = 0, *, counties: int = 4, n: int = 60, m: int = 24) -> Sit
     status = rng.choice(["candidate"] * 6 + ["existing", "excluded"], size=m)
     status[:counties] = "candidate"
     return SitingData.from_matrix(
-        cost, demand_weight=rng.integers(100, 3000, size=n).astype(float),
-        demand_group=[f"C{g}" for g in dg], site_group=[f"C{g}" for g in sg], site_status=status,
+        cost,
+        demand_weight=rng.integers(100, 3000, size=n).astype(float),
+        demand_group=[f"C{g}" for g in dg],
+        site_group=[f"C{g}" for g in sg],
+        site_status=status,
         site_ward_eligible=np.r_[np.ones(counties, bool), rng.random(m - counties) < 0.3],
         site_existing_beds=np.where(status == "existing", rng.integers(2, 10, size=m), 0),
-        demand_ids=[f"T{i:03d}" for i in range(n)], site_ids=[f"F{j:03d}" for j in range(m)])
+        demand_ids=[f"T{i:03d}" for i in range(n)],
+        site_ids=[f"F{j:03d}" for j in range(m)],
+    )
 
 
 PARAMS = {
@@ -34,8 +39,14 @@ PARAMS = {
     "max_coverage": dict(objective="max_coverage", threshold=10, new_sites=6, beds_min=2, beds_max=30),
     "min_distance": dict(objective="min_distance", county_new_sites=2, bed_budget=200, beds_min=4),
     "min_max_distance": dict(objective="min_max_distance", new_sites=8, threshold=40),
-    "capacitated": dict(objective="min_distance", capacitated=True, threshold=40, persons_served_per_bed=400,
-                        new_sites=8, beds_max=40),
+    "capacitated": dict(
+        objective="min_distance",
+        capacitated=True,
+        threshold=40,
+        persons_served_per_bed=400,
+        new_sites=8,
+        beds_max=40,
+    ),
 }
 
 
@@ -116,9 +127,15 @@ def tiny(cost, *, dg=None, sg=None, status=None, elig=None, weight=None) -> Siti
     cost = np.asarray(cost, dtype=float)
     n, m = cost.shape
     return SitingData.from_matrix(
-        cost, demand_weight=weight if weight is not None else np.full(n, 100.0),
-        demand_group=dg or ["A"] * n, site_group=sg or ["A"] * m, site_status=status, site_ward_eligible=elig,
-        demand_ids=[f"T{i}" for i in range(n)], site_ids=[f"F{j}" for j in range(m)])
+        cost,
+        demand_weight=weight if weight is not None else np.full(n, 100.0),
+        demand_group=dg or ["A"] * n,
+        site_group=sg or ["A"] * m,
+        site_status=status,
+        site_ward_eligible=elig,
+        demand_ids=[f"T{i}" for i in range(n)],
+        site_ids=[f"F{j}" for j in range(m)],
+    )
 
 
 def test_unreachable_township_is_named_before_solving() -> None:
@@ -141,8 +158,9 @@ def test_county_without_eligible_site_is_named() -> None:
 def test_coverage_target_above_best_reports_the_best_achievable() -> None:
     weight = np.array([100.0, 300.0, 600.0])
     data = tiny([[5, 50], [8, 60], [70, 90]], weight=weight)  # township T2 has nothing within 20
-    plan = solve_siting(data, SitingParams(objective="min_sites", threshold=20, coverage_target=0.5,
-                                           require_ward=False))
+    plan = solve_siting(
+        data, SitingParams(objective="min_sites", threshold=20, coverage_target=0.5, require_ward=False)
+    )
     assert plan.status == "infeasible"
     (reason,) = plan.report.reasons
     assert reason.rule == "coverage_target_unreachable"
@@ -154,8 +172,12 @@ def test_coverage_target_above_best_reports_the_best_achievable() -> None:
 def test_conflicting_rules_are_found_after_solving() -> None:
     # each site covers one township; 90% coverage needs three sites, but only two may open
     data = tiny(np.where(np.eye(3) > 0, 5.0, 50.0))
-    plan = solve_siting(data, SitingParams(objective="min_sites", threshold=10, coverage_target=0.9,
-                                           new_sites=2, require_ward=False))
+    plan = solve_siting(
+        data,
+        SitingParams(
+            objective="min_sites", threshold=10, coverage_target=0.9, new_sites=2, require_ward=False
+        ),
+    )
     assert plan.status == "infeasible"
     assert {r.rule for r in plan.report.reasons} == {"coverage_target", "new_sites"}
     assert all("relaxing any one" in r.message for r in plan.report.reasons)
@@ -166,8 +188,17 @@ def test_conflict_is_pinned_on_the_county() -> None:
     cost = np.full((4, 4), 50.0)
     cost[0, 0] = cost[1, 0] = cost[2, 2] = cost[3, 3] = 5.0  # in A one site covers both townships
     data = tiny(cost, dg=["A", "A", "B", "B"], sg=["A", "A", "B", "B"])
-    plan = solve_siting(data, SitingParams(objective="min_sites", threshold=10, county_target=1.0,
-                                           county_new_sites=1, cross_county=False, require_ward=False))
+    plan = solve_siting(
+        data,
+        SitingParams(
+            objective="min_sites",
+            threshold=10,
+            county_target=1.0,
+            county_new_sites=1,
+            cross_county=False,
+            require_ward=False,
+        ),
+    )
     assert plan.status == "infeasible"
     subjects = {(r.rule, r.subject) for r in plan.report.reasons}
     assert ("county_target", "B") in subjects and ("county_new_sites", "B") in subjects
@@ -197,8 +228,12 @@ def test_alternatives_are_the_next_best_distinct_plans() -> None:
     cost = rng.integers(1, 40, size=(8, 6)).astype(float)
     w = rng.integers(1, 9, size=8).astype(float)
     data = SitingData.from_matrix(cost, demand_weight=w)
-    plan = solve_siting(data, SitingParams(objective="min_distance", new_sites=2, require_ward=False,
-                                           alternatives=4, alternatives_gap=1.0))
+    plan = solve_siting(
+        data,
+        SitingParams(
+            objective="min_distance", new_sites=2, require_ward=False, alternatives=4, alternatives_gap=1.0
+        ),
+    )
     values = [plan.objective_value] + [a.objective_value for a in plan.alternatives]
     assert len(plan.alternatives) == 4
     assert values == sorted(values)  # ranked
@@ -209,7 +244,9 @@ def test_alternatives_are_the_next_best_distinct_plans() -> None:
 
 def test_alternatives_stay_within_the_gap() -> None:
     data = region(6)
-    params = SitingParams(objective="max_coverage", threshold=10, new_sites=5, alternatives=3, alternatives_gap=0.02)
+    params = SitingParams(
+        objective="max_coverage", threshold=10, new_sites=5, alternatives=3, alternatives_gap=0.02
+    )
     plan = solve_siting(data, params)
     for alt in plan.alternatives:
         assert alt.objective_value >= plan.objective_value * (1 - 0.02) - 1e-6
@@ -223,8 +260,16 @@ def test_decomposed_alternatives_combine_county_alternatives() -> None:
     w = rng.integers(1, 9, size=8).astype(float)
     dg, sg = ["A"] * 4 + ["B"] * 4, ["A"] * 3 + ["B"] * 3
     data = SitingData.from_matrix(cost, demand_weight=w, demand_group=dg, site_group=sg)
-    plan = solve_siting(data, SitingParams(objective="min_distance", county_new_sites=1, require_ward=False,
-                                           alternatives=3, alternatives_gap=5.0))
+    plan = solve_siting(
+        data,
+        SitingParams(
+            objective="min_distance",
+            county_new_sites=1,
+            require_ward=False,
+            alternatives=3,
+            alternatives_gap=5.0,
+        ),
+    )
     # brute force over one site per county (at most one new site each; at least one to serve)
     values = sorted(float(w[:4] @ cost[:4, a] + w[4:] @ cost[4:, b]) for a in range(3) for b in range(3, 6))
     got = [plan.objective_value] + [a.objective_value for a in plan.alternatives]
@@ -238,13 +283,16 @@ def test_time_limit_never_claims_unproven_optimality() -> None:
     town, site = rng.random((n, 2)) * 100, rng.random((m, 2)) * 100
     cost = np.hypot(*(town[:, None, :] - site[None, :, :]).transpose(2, 0, 1))
     data = SitingData.from_matrix(cost, demand_weight=rng.integers(1, 100, size=n).astype(float), max_cost=8)
-    plan = solve_siting(data, SitingParams(objective="max_coverage", threshold=6, new_sites=25,
-                                           require_ward=False, time_limit=0.5))
+    plan = solve_siting(
+        data,
+        SitingParams(objective="max_coverage", threshold=6, new_sites=25, require_ward=False, time_limit=0.5),
+    )
     assert plan.status in ("optimal", "feasible", "no_solution")
     if plan.status == "feasible":
         assert plan.report.best_bound > plan.objective_value  # an upper bound above the plan, with its gap
-        assert plan.report.gap == pytest.approx((plan.report.best_bound - plan.objective_value)
-                                                / plan.objective_value)
+        assert plan.report.gap == pytest.approx(
+            (plan.report.best_bound - plan.objective_value) / plan.objective_value
+        )
     if plan.status == "optimal":
         assert plan.report.best_bound == pytest.approx(plan.objective_value)
 

@@ -22,8 +22,12 @@ def affine_lines(dimension: int) -> tuple[int, np.ndarray]:
     """
     points = list(itertools.product(range(3), repeat=dimension))
     index = {p: i for i, p in enumerate(points)}
-    lines = {frozenset(index[tuple((a[t] + s * d[t]) % 3 for t in range(dimension))] for s in range(3))
-             for a in points for d in points if any(d)}
+    lines = {
+        frozenset(index[tuple((a[t] + s * d[t]) % 3 for t in range(dimension))] for s in range(3))
+        for a in points
+        for d in points
+        if any(d)
+    }
     return len(points), np.array(sorted(sorted(line) for line in lines))
 
 
@@ -32,16 +36,24 @@ def hard_tie_break() -> tuple[SitingData, np.ndarray]:
     """Maximal covering whose tie-break (fewest sites among the plans covering everything) is hard."""
     n_sites, lines = affine_lines(4)
     town = np.repeat(np.arange(len(lines)), 3)
-    data = SitingData.from_pairs(town, lines.ravel(), np.ones(lines.size), demand_weight=np.ones(len(lines)),
-                                 n_sites=n_sites)
+    data = SitingData.from_pairs(
+        town, lines.ravel(), np.ones(lines.size), demand_weight=np.ones(len(lines)), n_sites=n_sites
+    )
     return data, lines
 
 
 def test_a_hard_tie_break_stops_within_its_bound_and_keeps_an_optimal_plan(hard_tie_break):
     data, lines = hard_tie_break
     time_limit = 60.0
-    params = SitingParams(objective="max_coverage", threshold=1.0, new_sites=data.n_sites, require_ward=False,
-                          beds_min=0, tie_break="sites", time_limit=time_limit)
+    params = SitingParams(
+        objective="max_coverage",
+        threshold=1.0,
+        new_sites=data.n_sites,
+        require_ward=False,
+        beds_min=0,
+        tie_break="sites",
+        time_limit=time_limit,
+    )
     start = time.perf_counter()
     plan = solve_siting(data, params)
     seconds = time.perf_counter() - start
@@ -66,13 +78,25 @@ def test_a_hard_tie_break_stops_within_its_bound_and_keeps_an_optimal_plan(hard_
 def test_an_easy_tie_break_is_proven_and_timed():
     n_sites, lines = affine_lines(2)  # 9 points, 12 lines: proven at once
     town = np.repeat(np.arange(len(lines)), 3)
-    data = SitingData.from_pairs(town, lines.ravel(), np.ones(lines.size), demand_weight=np.ones(len(lines)),
-                                 n_sites=n_sites)
-    params = SitingParams(objective="max_coverage", threshold=1.0, new_sites=n_sites, require_ward=False,
-                          beds_min=0, tie_break="sites", time_limit=60.0)
+    data = SitingData.from_pairs(
+        town, lines.ravel(), np.ones(lines.size), demand_weight=np.ones(len(lines)), n_sites=n_sites
+    )
+    params = SitingParams(
+        objective="max_coverage",
+        threshold=1.0,
+        new_sites=n_sites,
+        require_ward=False,
+        beds_min=0,
+        tie_break="sites",
+        time_limit=60.0,
+    )
     plan = solve_siting(data, params)
-    fewest = min(size for size in range(n_sites + 1) for chosen in itertools.combinations(range(n_sites), size)
-                 if np.isin(lines, chosen).any(axis=1).all())  # brute force over the 512 site sets
+    fewest = min(
+        size
+        for size in range(n_sites + 1)
+        for chosen in itertools.combinations(range(n_sites), size)
+        if np.isin(lines, chosen).any(axis=1).all()
+    )  # brute force over the 512 site sets
     assert plan.tie_break_proven is True
     assert plan.tie_break_value == fewest and plan.open[lines].any(axis=1).all()
     assert plan.stage_seconds["objective"] > 0 and plan.stage_seconds["tie_break"] > 0
@@ -81,10 +105,18 @@ def test_an_easy_tie_break_is_proven_and_timed():
 def test_without_a_tie_break_nothing_is_claimed_about_one():
     n_sites, lines = affine_lines(2)
     town = np.repeat(np.arange(len(lines)), 3)
-    data = SitingData.from_pairs(town, lines.ravel(), np.ones(lines.size), demand_weight=np.ones(len(lines)),
-                                 n_sites=n_sites)
-    params = SitingParams(objective="max_coverage", threshold=1.0, new_sites=3, require_ward=False, beds_min=0,
-                          tie_break="none", time_limit=60.0)
+    data = SitingData.from_pairs(
+        town, lines.ravel(), np.ones(lines.size), demand_weight=np.ones(len(lines)), n_sites=n_sites
+    )
+    params = SitingParams(
+        objective="max_coverage",
+        threshold=1.0,
+        new_sites=3,
+        require_ward=False,
+        beds_min=0,
+        tie_break="none",
+        time_limit=60.0,
+    )
     plan = solve_siting(data, params)
     assert plan.tie_break_proven is None
     assert set(plan.stage_seconds) == {"objective"}
@@ -98,12 +130,16 @@ def test_later_stages_too_large_to_build_keep_the_plan_proven_without_a_model(mo
     cost = np.hypot(*(demand[:, None, :] - sites[None, :, :]).transpose(2, 0, 1))
     # 24,000 pairs: the Lagrangian scheme applies
     data = SitingData.from_matrix(cost, demand_weight=rng.integers(1, 101, 200).astype(float))
-    params = SitingParams(objective="min_distance", new_sites=5, require_ward=False, beds_min=0, time_limit=60.0)
+    params = SitingParams(
+        objective="min_distance", new_sites=5, require_ward=False, beds_min=0, time_limit=60.0
+    )
     proven = solve_siting(data, params)
     assert proven.report.backend == "lagrangian-bb" and proven.report.status is SolveStatus.OPTIMAL
     assert "tie_break" in proven.stage_seconds  # the tie-break's model is small: it runs
 
     monkeypatch.setattr(stages, "LATER_STAGE_MAX_VARS", 10)  # now every later model counts as too large
     plan = solve_siting(data, params)
-    assert plan.report.status is SolveStatus.OPTIMAL and plan.objective_value == pytest.approx(proven.objective_value)
+    assert plan.report.status is SolveStatus.OPTIMAL and plan.objective_value == pytest.approx(
+        proven.objective_value
+    )
     assert set(plan.stage_seconds) == {"objective"} and plan.tie_break_proven is False

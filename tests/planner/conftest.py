@@ -8,9 +8,15 @@ import pytest
 @pytest.fixture
 def no_work(monkeypatch):
     """Make reading the region or solving fail loudly: a command must stop before either."""
+
     def refuse(*args, **kwargs):
         raise AssertionError("the region was read or a plan solved before the outputs were checked")
 
-    for module, name in (("planner.cli", "load"), ("planner.cli", "read_region"), ("planner.cliutil", "load"),
-                         ("planner.siting", "run_siting"), ("planner.grouping", "run_grouping")):
+    for module, name in (
+        ("planner.cli", "load"),
+        ("planner.cli", "read_region"),
+        ("planner.cliutil", "load"),
+        ("planner.siting", "run_siting"),
+        ("planner.grouping", "run_grouping"),
+    ):
         monkeypatch.setattr(f"{module}.{name}", refuse)

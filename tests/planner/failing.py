@@ -20,8 +20,14 @@ def siting_county(item: Any) -> str:
 class FailFor:
     """Wraps a per-county task so one county's task raises (or kills its worker); top-level, so picklable."""
 
-    def __init__(self, county: str, fn: Callable[[Any], Any], *, crash: bool = False,
-                 county_of: Callable[[Any], str] = grouping_county) -> None:
+    def __init__(
+        self,
+        county: str,
+        fn: Callable[[Any], Any],
+        *,
+        crash: bool = False,
+        county_of: Callable[[Any], str] = grouping_county,
+    ) -> None:
         self.county, self.fn, self.crash, self.county_of = county, fn, crash, county_of
 
     def __call__(self, item: Any) -> Any:

@@ -15,26 +15,46 @@ import re
 
 from geodata.region import Region
 from planner.grouping import GroupingSetup
-from planner.scenario import RegionRef, Scenario, ScenarioRun, grouping_result_from_assignment, siting_result_from_beds
+from planner.scenario import (
+    RegionRef,
+    Scenario,
+    ScenarioRun,
+    grouping_result_from_assignment,
+    siting_result_from_beds,
+)
 from planner.siting import SitingSetup
-from tests.planner.tiny_region import A, B, C, D, FA, FB, FC, FD, H1, H1B, H2, tiny_region
+from tests.planner.tiny_region import FA, FB, FC, FD, H1, H1B, H2, A, B, C, D, tiny_region
 
 #: Names that run as script if they reach HTML unescaped.
-SCRIPTS = ("<img src=x onerror=alert(1)>", '"><script>alert(1)</script>', "<svg onload=alert(2)>",
-           "</script><script>alert(3)</script>", "'><iframe src=javascript:alert(4)>")
+SCRIPTS = (
+    "<img src=x onerror=alert(1)>",
+    '"><script>alert(1)</script>',
+    "<svg onload=alert(2)>",
+    "</script><script>alert(3)</script>",
+    "'><iframe src=javascript:alert(4)>",
+)
 #: Names that become live formulas in a spreadsheet.
 FORMULAS = ('=HYPERLINK("http://x","y")', "=cmd|' /C calc'!A0", "+1+1", "@SUM(A1)", "-2+3")
 #: Names that must come out as they are.
 ORDINARY_TOWNSHIP, ORDINARY_FACILITY = "酒埠江镇", "龙潭镇卫生院"
 
 NAMES = {
-    A: SCRIPTS[0], B: FORMULAS[0], C: SCRIPTS[1], D: ORDINARY_TOWNSHIP,
-    "430001": SCRIPTS[2], "430002": FORMULAS[1],
-    H1: SCRIPTS[3], H1B: FORMULAS[2], H2: SCRIPTS[4], FA: FORMULAS[3], FB: FORMULAS[4], FC: SCRIPTS[0],
+    A: SCRIPTS[0],
+    B: FORMULAS[0],
+    C: SCRIPTS[1],
+    D: ORDINARY_TOWNSHIP,
+    "430001": SCRIPTS[2],
+    "430002": FORMULAS[1],
+    H1: SCRIPTS[3],
+    H1B: FORMULAS[2],
+    H2: SCRIPTS[4],
+    FA: FORMULAS[3],
+    FB: FORMULAS[4],
+    FC: SCRIPTS[0],
     FD: ORDINARY_FACILITY,
 }
 REGION_NAME = "<script>alert('region')</script>"
-SCENARIO_NAMES = ("<img src=x onerror=alert('base')>", "=HYPERLINK(\"http://x\",\"other\")")
+SCENARIO_NAMES = ("<img src=x onerror=alert('base')>", '=HYPERLINK("http://x","other")')
 NOTES = "<b onmouseover=alert('notes')>notes</b>"
 #: What the hand-made plans open and group (both scenarios group every township; the second moves B).
 BEDS = ({H1: 10, FC: 6}, {H1: 14, FA: 4, FB: 3, FD: 5})
@@ -49,18 +69,29 @@ def hostile_region() -> Region:
     return tiny_region(names=NAMES, name=REGION_NAME)
 
 
-def hostile_scenarios(region: Region, *, siting: bool = True,
-                      grouping: bool = True) -> tuple[list[Scenario], list[ScenarioRun]]:
+def hostile_scenarios(
+    region: Region, *, siting: bool = True, grouping: bool = True
+) -> tuple[list[Scenario], list[ScenarioRun]]:
     """Two scenarios (hostile names and notes) with hand-made plans, baseline first."""
     scenarios, runs = [], []
     for name, beds, assignment in zip(SCENARIO_NAMES, BEDS, ASSIGNMENTS):
-        scenario = Scenario(name, RegionRef.of(region, ["hostile.gpkg"]), notes=NOTES,
-                            siting=SitingSetup() if siting else None, grouping=GroupingSetup() if grouping else None)
+        scenario = Scenario(
+            name,
+            RegionRef.of(region, ["hostile.gpkg"]),
+            notes=NOTES,
+            siting=SitingSetup() if siting else None,
+            grouping=GroupingSetup() if grouping else None,
+        )
         scenarios.append(scenario)
-        runs.append(ScenarioRun(
-            region,
-            siting=siting_result_from_beds(region, SitingSetup(), beds) if siting else None,
-            grouping=grouping_result_from_assignment(region, GroupingSetup(), assignment) if grouping else None))
+        runs.append(
+            ScenarioRun(
+                region,
+                siting=siting_result_from_beds(region, SitingSetup(), beds) if siting else None,
+                grouping=grouping_result_from_assignment(region, GroupingSetup(), assignment)
+                if grouping
+                else None,
+            )
+        )
     return scenarios, runs
 
 

@@ -84,14 +84,31 @@ def test_run_checks_its_outputs_before_reading_the_scenario(tmp_path, capsys):
 
 def test_sweep_refuses_existing_files_before_loading(tmp_path, no_work, capsys):
     (tmp_path / "sweep.csv").write_text("old", encoding="utf-8")
-    assert main(["sweep", "demo", "--objective", "min-sites", "--thresholds", "30", "--out", str(tmp_path),
-                 "--quiet"]) == 1
+    assert (
+        main(
+            [
+                "sweep",
+                "demo",
+                "--objective",
+                "min-sites",
+                "--thresholds",
+                "30",
+                "--out",
+                str(tmp_path),
+                "--quiet",
+            ]
+        )
+        == 1
+    )
     assert "sweep.csv" in _error(capsys)
     assert (tmp_path / "sweep.csv").read_text(encoding="utf-8") == "old"
 
 
-@pytest.mark.parametrize("command", [["validate", "demo", "--json"], ["demo", "--out"], [*SITE, "--out"]],
-                         ids=["validate --json", "demo --out", "site --out"])
+@pytest.mark.parametrize(
+    "command",
+    [["validate", "demo", "--json"], ["demo", "--out"], [*SITE, "--out"]],
+    ids=["validate --json", "demo --out", "site --out"],
+)
 def test_an_output_in_a_missing_folder_is_refused_naming_it(command, tmp_path, capsys):
     target = tmp_path / "nope" / "x.gpkg"
     assert main([*command, str(target)]) == 1
@@ -148,8 +165,24 @@ def test_a_grouping_value_of_the_wrong_type_names_file_and_field(tmp_path, no_wo
 def test_sweep_names_a_value_of_the_wrong_type(tmp_path, capsys):
     params = tmp_path / "siting.yaml"
     params.write_text("beds_max: lots\n", encoding="utf-8")
-    assert main(["sweep", "demo", "--objective", "min-sites", "--thresholds", "30", "--params", str(params),
-                 "--out", str(tmp_path / "sweep"), "--quiet"]) == 1
+    assert (
+        main(
+            [
+                "sweep",
+                "demo",
+                "--objective",
+                "min-sites",
+                "--thresholds",
+                "30",
+                "--params",
+                str(params),
+                "--out",
+                str(tmp_path / "sweep"),
+                "--quiet",
+            ]
+        )
+        == 1
+    )
     err = _error(capsys)
     assert str(params) in err and "beds_max" in err
     assert not (tmp_path / "sweep").exists()
@@ -158,8 +191,10 @@ def test_sweep_names_a_value_of_the_wrong_type(tmp_path, capsys):
 # --- the demo has its own data ------------------------------------------------------------------------------
 
 
-@pytest.mark.parametrize("extra, named", [(["--travel-matrix", "/nonexistent.csv"], "--travel-matrix"),
-                                          (["--crs", "facilities=gcj02"], "--crs")])
+@pytest.mark.parametrize(
+    "extra, named",
+    [(["--travel-matrix", "/nonexistent.csv"], "--travel-matrix"), (["--crs", "facilities=gcj02"], "--crs")],
+)
 def test_the_demo_refuses_file_inputs_instead_of_ignoring_them(extra, named, capsys):
     assert main(["validate", "demo", *extra]) == 1
     err = _error(capsys)

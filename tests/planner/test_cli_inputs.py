@@ -65,7 +65,9 @@ def test_site_never_writes_its_params(tmp_path, no_work, capsys):
 def test_group_never_writes_the_current_grouping(tmp_path, no_work, capsys):
     current = tmp_path / "cur.csv"
     current.write_text("township_code,community\n", encoding="utf-8")
-    assert main(["group", "demo", "--quiet", "--current", str(current), "--json", str(current), "--force"]) == 1
+    assert (
+        main(["group", "demo", "--quiet", "--current", str(current), "--json", str(current), "--force"]) == 1
+    )
     _refused(capsys, f"--json {current}", "is the --current file", str(current))
     assert current.read_text(encoding="utf-8") == "township_code,community\n"
 
@@ -79,7 +81,9 @@ def test_validate_never_writes_a_file_of_a_folder_region(demo_gpkg, tmp_path, ca
     assert main(["validate", str(folder), "--json", str(inside), "--force"]) == 1
     _refused(capsys, f"--json {inside}", "is a file in the region", str(folder))
     assert inside.read_bytes() == before
-    assert main(["validate", str(folder), "--json", str(folder / "report.json")]) == 0  # a new file is no input
+    assert (
+        main(["validate", str(folder), "--json", str(folder / "report.json")]) == 0
+    )  # a new file is no input
 
 
 @pytest.mark.parametrize("flag", ["--options", "--travel-matrix"])
@@ -96,7 +100,9 @@ def test_a_file_named_in_the_options_is_an_input(region_file, tmp_path, no_work,
     matrix.write_text("township_code,facility_id,minutes\n", encoding="utf-8")
     options = tmp_path / "options.yaml"
     options.write_text(f"roles:\n  travel: {matrix}\n", encoding="utf-8")
-    assert main(["validate", str(region_file), "--options", str(options), "--json", str(matrix), "--force"]) == 1
+    assert (
+        main(["validate", str(region_file), "--options", str(options), "--json", str(matrix), "--force"]) == 1
+    )
     _refused(capsys, f"--json {matrix}", f"is a file named in --options {options}", str(matrix))
 
 
@@ -115,7 +121,9 @@ def test_a_hard_link_or_a_zip_region_is_the_same_input(region_file, tmp_path, no
 def test_the_parts_of_a_shapefile_region_are_inputs(tmp_path, no_work, capsys):
     shp = tmp_path / "townships.shp"
     dbf = tmp_path / "townships.dbf"
-    assert main(["site", str(shp), str(tmp_path / "facilities.csv"), *SITE, "--json", str(dbf), "--force"]) == 1
+    assert (
+        main(["site", str(shp), str(tmp_path / "facilities.csv"), *SITE, "--json", str(dbf), "--force"]) == 1
+    )
     _refused(capsys, f"--json {dbf}", "is part of the region", str(shp))
 
 
@@ -128,7 +136,12 @@ def test_run_never_writes_its_scenario_or_region_as_json(region_file, tmp_path, 
     assert main(["run", str(scenario), "--json", str(scenario), "--force"]) == 1
     _refused(capsys, f"--json {scenario}", "is the scenario", str(scenario))
     assert main(["run", str(scenario), "--json", str(region_file), "--force"]) == 1
-    _refused(capsys, f"--json {region_file}", f"is a region file of scenario {scenario}", str(region_file.resolve()))
+    _refused(
+        capsys,
+        f"--json {region_file}",
+        f"is a region file of scenario {scenario}",
+        str(region_file.resolve()),
+    )
     assert (scenario.read_bytes(), region_file.read_bytes()) == before
 
 
@@ -146,7 +159,12 @@ def test_export_never_writes_the_scenarios_region(region_file, tmp_path, no_work
     scenario = _scenario_on(region_file, tmp_path / "plan.json")
     before = region_file.read_bytes()
     assert main(["export", str(scenario), "--out", str(region_file), "--force"]) == 1
-    _refused(capsys, f"output {region_file}", f"is a region file of scenario {scenario}", str(region_file.resolve()))
+    _refused(
+        capsys,
+        f"output {region_file}",
+        f"is a region file of scenario {scenario}",
+        str(region_file.resolve()),
+    )
     assert region_file.read_bytes() == before
 
 
@@ -167,7 +185,24 @@ def test_sweep_never_writes_a_file_of_its_folder_region(demo_gpkg, tmp_path, no_
     folder.mkdir()
     shutil.copy(demo_gpkg, folder / "demo.gpkg")
     (folder / "sweep.csv").write_text("township_code,note\n", encoding="utf-8")
-    assert main(["sweep", str(folder), "--objective", "min-sites", "--thresholds", "30", "--targets", "0.5",
-                 "--out", str(folder), "--force", "--quiet"]) == 1
+    assert (
+        main(
+            [
+                "sweep",
+                str(folder),
+                "--objective",
+                "min-sites",
+                "--thresholds",
+                "30",
+                "--targets",
+                "0.5",
+                "--out",
+                str(folder),
+                "--force",
+                "--quiet",
+            ]
+        )
+        == 1
+    )
     _refused(capsys, f"output {folder / 'sweep.csv'}", "is a file in the region", str(folder))
     assert (folder / "sweep.csv").read_text(encoding="utf-8") == "township_code,note\n"

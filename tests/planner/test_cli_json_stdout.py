@@ -9,15 +9,21 @@ import pytest
 from planner.cli import main
 
 
-@pytest.mark.parametrize("argv", [
-    ["validate", "demo", "--json", "-"],
-    ["site", "demo", "--objective", "min-sites", "--target", "0.9", "--json", "-"],
-    ["group", "demo", "--json", "-"],
-], ids=["validate", "site", "group"])
+@pytest.mark.parametrize(
+    "argv",
+    [
+        ["validate", "demo", "--json", "-"],
+        ["site", "demo", "--objective", "min-sites", "--target", "0.9", "--json", "-"],
+        ["group", "demo", "--json", "-"],
+    ],
+    ids=["validate", "site", "group"],
+)
 def test_json_to_standard_output_is_the_json_alone(argv, capsys):
     assert main(argv) == 0
     out, err = capsys.readouterr()
     data = json.loads(out)  # nothing but the JSON
     assert isinstance(data, dict) and data
     if argv[0] != "validate":
-        assert data["status"] == "optimal" and "optimal" in err  # the words still reach the planner, on stderr
+        assert (
+            data["status"] == "optimal" and "optimal" in err
+        )  # the words still reach the planner, on stderr

@@ -20,10 +20,15 @@ READING = ("pandas", "geopandas", "pyogrio", "shapely", "pyarrow", "networkx")
 
 def _modules_after(code: str) -> set[str]:
     """Top modules (and scipy.stats) imported by ``code`` in a fresh interpreter, printed on its last line."""
-    script = (f"import sys\n{code}\n"
-              "import json; print(json.dumps(sorted(sys.modules)))")
-    done = subprocess.run([sys.executable, "-c", script], capture_output=True, text=True, cwd=ROOT, check=True,
-                          env={**os.environ, "PYTHONPATH": str(ROOT)})
+    script = f"import sys\n{code}\nimport json; print(json.dumps(sorted(sys.modules)))"
+    done = subprocess.run(
+        [sys.executable, "-c", script],
+        capture_output=True,
+        text=True,
+        cwd=ROOT,
+        check=True,
+        env={**os.environ, "PYTHONPATH": str(ROOT)},
+    )
     return set(json.loads(done.stdout.strip().splitlines()[-1]))
 
 
@@ -38,7 +43,9 @@ def test_help_imports_neither_solvers_nor_data_libraries():
 
 @pytest.mark.slow
 def test_validate_demo_imports_no_solver_or_drawing_library():
-    modules = _modules_after("from planner.cli import main\nassert main(['validate', 'demo', '--json', "
-                             "__import__('os').devnull, '--force']) == 0")
+    modules = _modules_after(
+        "from planner.cli import main\nassert main(['validate', 'demo', '--json', "
+        "__import__('os').devnull, '--force']) == 0"
+    )
     assert _loaded(modules, SOLVING_AND_DRAWING) == []
     assert "geopandas" in modules  # it did read the region

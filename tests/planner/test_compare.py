@@ -10,9 +10,15 @@ from geodata.demo import demo_region
 from planner.cli import main
 from planner.compare import compare
 from planner.grouping import GroupingSetup
-from planner.scenario import RegionRef, Scenario, ScenarioRun, grouping_result_from_assignment, siting_result_from_beds
+from planner.scenario import (
+    RegionRef,
+    Scenario,
+    ScenarioRun,
+    grouping_result_from_assignment,
+    siting_result_from_beds,
+)
 from planner.siting import SitingSetup
-from tests.planner.tiny_region import A, B, C, D, FA, FC, FD, H1, H1B, H2, tiny_region
+from tests.planner.tiny_region import FA, FC, FD, H1, H1B, H2, A, B, C, D, tiny_region
 
 
 @pytest.fixture(scope="module")
@@ -21,9 +27,14 @@ def tiny():
 
 
 def _pair(tiny, name, beds, assignment):
-    scenario = Scenario(name, RegionRef.of(tiny, ["tiny.gpkg"]), siting=SitingSetup(), grouping=GroupingSetup())
-    run = ScenarioRun(tiny, siting=siting_result_from_beds(tiny, SitingSetup(), beds),
-                      grouping=grouping_result_from_assignment(tiny, GroupingSetup(), assignment))
+    scenario = Scenario(
+        name, RegionRef.of(tiny, ["tiny.gpkg"]), siting=SitingSetup(), grouping=GroupingSetup()
+    )
+    run = ScenarioRun(
+        tiny,
+        siting=siting_result_from_beds(tiny, SitingSetup(), beds),
+        grouping=grouping_result_from_assignment(tiny, GroupingSetup(), assignment),
+    )
     return scenario, run
 
 
@@ -40,7 +51,9 @@ def test_changes_by_hand_on_the_tiny_region(tiny):
     assert int(beds["beds_change"].sum()) == (14 + 4 + 5) - (10 + 6)
     moved = change.moved
     assert moved["township_code"].tolist() == [B]
-    assert moved["before_lead"].iloc[0].endswith(f"({H1})") and moved["after_lead"].iloc[0].endswith(f"({H1B})")
+    assert moved["before_lead"].iloc[0].endswith(f"({H1})") and moved["after_lead"].iloc[0].endswith(
+        f"({H1B})"
+    )
     assert result.kpis.loc["beds", "基准"] == 16 and result.kpis.loc["beds", "方案二"] == 23
     assert result.kpis.loc["communities"].tolist() == [2, 3]
     assert result.counties["beds"].loc["430001"].tolist() == [10, 18]
@@ -57,10 +70,14 @@ def test_identical_scenarios_change_nothing_and_names_are_made_unique(tiny):
 
 
 def test_parts_missing_in_one_scenario_are_not_compared(tiny):
-    siting_only = (Scenario("s", RegionRef.of(tiny, ["t"]), siting=SitingSetup()),
-                   ScenarioRun(tiny, siting=siting_result_from_beds(tiny, SitingSetup(), {H1: 10})))
-    grouping_only = (Scenario("g", RegionRef.of(tiny, ["t"]), grouping=GroupingSetup()),
-                     ScenarioRun(tiny, grouping=grouping_result_from_assignment(tiny, GroupingSetup(), {A: H1})))
+    siting_only = (
+        Scenario("s", RegionRef.of(tiny, ["t"]), siting=SitingSetup()),
+        ScenarioRun(tiny, siting=siting_result_from_beds(tiny, SitingSetup(), {H1: 10})),
+    )
+    grouping_only = (
+        Scenario("g", RegionRef.of(tiny, ["t"]), grouping=GroupingSetup()),
+        ScenarioRun(tiny, grouping=grouping_result_from_assignment(tiny, GroupingSetup(), {A: H1})),
+    )
     result = compare([siting_only[0], grouping_only[0]], [siting_only[1], grouping_only[1]])
     assert result.changes[0].kinds() == []
     assert result.kpis.loc["beds", "g"] is None and result.kpis.loc["communities", "s"] is None
@@ -72,9 +89,12 @@ def test_compare_on_the_demo_matches_set_differences():
     region = demo_region()
     runs, scenarios = [], []
     for name, threshold in (("30", 30), ("20", 20)):
-        scenario = Scenario(name, RegionRef.of(region, ["demo"], seed=2024),
-                            siting=SitingSetup(objective="min_sites", coverage_target=0.9, threshold=threshold),
-                            grouping=GroupingSetup(k=2 if threshold == 20 else None))
+        scenario = Scenario(
+            name,
+            RegionRef.of(region, ["demo"], seed=2024),
+            siting=SitingSetup(objective="min_sites", coverage_target=0.9, threshold=threshold),
+            grouping=GroupingSetup(k=2 if threshold == 20 else None),
+        )
         scenarios.append(scenario)
         runs.append(scenario.run(region))
     result = compare(scenarios, runs)
@@ -86,8 +106,12 @@ def test_compare_on_the_demo_matches_set_differences():
     assert set(change.opened["facility_id"]) == open_sets[1] - open_sets[0]
     assert set(change.closed["facility_id"]) == open_sets[0] - open_sets[1]
     before, after = runs[0].grouping.assignment(), runs[1].grouping.assignment()
-    assert set(change.moved["township_code"]) == {t for t in set(before) | set(after) if before.get(t) != after.get(t)}
-    assert result.kpis.loc["coverage_share", "30"] == pytest.approx(runs[0].siting.coverage(region)["overall"]["share"])
+    assert set(change.moved["township_code"]) == {
+        t for t in set(before) | set(after) if before.get(t) != after.get(t)
+    }
+    assert result.kpis.loc["coverage_share", "30"] == pytest.approx(
+        runs[0].siting.coverage(region)["overall"]["share"]
+    )
     text = result.to_text("en")
     assert "Coverage" in text and "Sites opened" in text
     json.dumps(result.to_dict())  # plain JSON
@@ -97,8 +121,24 @@ def test_cli_compare_prints_the_table_and_writes_the_report(tmp_path, capsys):
     files = []
     for name, minutes in (("a", "30"), ("b", "20")):
         path = tmp_path / f"{name}.json"
-        assert main(["site", "demo", "--objective", "min-sites", "--target", "0.9", "--threshold-minutes", minutes,
-                     "--quiet", "--save", str(path)]) == 0
+        assert (
+            main(
+                [
+                    "site",
+                    "demo",
+                    "--objective",
+                    "min-sites",
+                    "--target",
+                    "0.9",
+                    "--threshold-minutes",
+                    minutes,
+                    "--quiet",
+                    "--save",
+                    str(path),
+                ]
+            )
+            == 0
+        )
         files.append(str(path))
     capsys.readouterr()
     out = tmp_path / "compare.html"

@@ -60,7 +60,9 @@ def test_siting_with_nothing_to_plan_is_not_optimal(case: str) -> None:
     else:
         data = SitingData.from_matrix(np.ones((3, 2)), demand_weight=np.ones(3), site_status=["excluded"] * 2)
         rule = "no_sites"
-    plan = solve_siting(data, SitingParams(objective="max_coverage", threshold=30, new_sites=2, require_ward=False))
+    plan = solve_siting(
+        data, SitingParams(objective="max_coverage", threshold=30, new_sites=2, require_ward=False)
+    )
     assert plan.status == "infeasible"
     assert rule in {r.rule for r in plan.report.reasons}
 
@@ -68,16 +70,31 @@ def test_siting_with_nothing_to_plan_is_not_optimal(case: str) -> None:
 def test_fewer_alternatives_than_asked_say_how_many_and_why() -> None:
     # two candidate sites, each covering everyone: one best plan and one alternative, not ten
     data = SitingData.from_matrix(np.ones((3, 2)), demand_weight=np.ones(3))
-    plan = solve_siting(data, SitingParams(objective="min_sites", threshold=5, coverage_target=1.0,
-                                           require_ward=False, alternatives=10, alternatives_gap=0.0))
+    plan = solve_siting(
+        data,
+        SitingParams(
+            objective="min_sites",
+            threshold=5,
+            coverage_target=1.0,
+            require_ward=False,
+            alternatives=10,
+            alternatives_gap=0.0,
+        ),
+    )
     assert len(plan.alternatives) == 1
-    assert plan.alternatives_note == ("1 of 10 alternatives found: no further distinct plan (another set of new "
-                                      "sites) lies within 0% of the best")
+    assert plan.alternatives_note == (
+        "1 of 10 alternatives found: no further distinct plan (another set of new "
+        "sites) lies within 0% of the best"
+    )
 
 
 def test_no_alternatives_when_no_candidate_may_change() -> None:
-    data = SitingData.from_matrix(np.ones((3, 2)), demand_weight=np.ones(3), site_status=["existing", "excluded"])
-    plan = solve_siting(data, SitingParams(objective="max_coverage", threshold=5, new_sites=0, require_ward=False,
-                                           alternatives=3))
+    data = SitingData.from_matrix(
+        np.ones((3, 2)), demand_weight=np.ones(3), site_status=["existing", "excluded"]
+    )
+    plan = solve_siting(
+        data,
+        SitingParams(objective="max_coverage", threshold=5, new_sites=0, require_ward=False, alternatives=3),
+    )
     assert plan.alternatives == []
     assert plan.alternatives_note.startswith("0 of 3 alternatives found: no candidate site may change")

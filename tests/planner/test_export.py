@@ -33,8 +33,12 @@ from planner.siting import SitingSetup
 @pytest.fixture(scope="module")
 def planned():
     region = demo_region()
-    scenario = Scenario("株洲 基准", RegionRef.of(region, ["demo"], seed=2024),
-                        siting=SitingSetup(objective="min_sites", coverage_target=0.9), grouping=GroupingSetup())
+    scenario = Scenario(
+        "株洲 基准",
+        RegionRef.of(region, ["demo"], seed=2024),
+        siting=SitingSetup(objective="min_sites", coverage_target=0.9),
+        grouping=GroupingSetup(),
+    )
     return scenario, scenario.run(region)
 
 
@@ -52,14 +56,19 @@ def _same(read: pd.DataFrame, expected: pd.DataFrame) -> None:
         a, b = read[col], expected[col]
         if col == "geometry":
             # the same shapes (polygons may come back as one-part multipolygons)
-            assert all(x.hausdorff_distance(y) < 1e-9 and x.geom_type.removeprefix("Multi") ==
-                       y.geom_type.removeprefix("Multi") for x, y in zip(a, b)), col
+            assert all(
+                x.hausdorff_distance(y) < 1e-9
+                and x.geom_type.removeprefix("Multi") == y.geom_type.removeprefix("Multi")
+                for x, y in zip(a, b)
+            ), col
         elif pd.api.types.is_numeric_dtype(b) and not pd.api.types.is_bool_dtype(b):
             np.testing.assert_allclose(a.to_numpy(float), b.to_numpy(float), rtol=1e-6, err_msg=col)
         elif pd.api.types.is_bool_dtype(b):
             assert a.astype(bool).tolist() == b.tolist(), col
         else:
-            assert [None if pd.isna(x) else str(x) for x in a] == [None if pd.isna(x) else str(x) for x in b], col
+            assert [None if pd.isna(x) else str(x) for x in a] == [
+                None if pd.isna(x) else str(x) for x in b
+            ], col
 
 
 def test_bundle_headers_are_translated_and_unique(planned, bundle):
@@ -77,14 +86,15 @@ def test_bundle_headers_are_translated_and_unique(planned, bundle):
     sites = run.siting.sites(run.region)
     assert set(bundle.tables["sites"]["facility_id"]) == set(sites.loc[sites["open"], "facility_id"])
     assert bundle.tables["townships"]["lead_facility_id"].tolist() == [
-        run.grouping.assignment()[t] for t in bundle.tables["townships"]["township_code"]]
+        run.grouping.assignment()[t] for t in bundle.tables["townships"]["township_code"]
+    ]
     kpis = dict(zip(bundle.tables["kpis"]["key"], bundle.tables["kpis"]["value"]))
     assert kpis["covered"] == run.siting.coverage(run.region)["overall"]["covered"]
 
 
 def test_geopackage_reads_back_equal_with_chinese_names(planned, bundle, tmp_path):
     scenario, run = planned
-    path, = export_scenario(run, scenario, tmp_path / "plan.gpkg", bundle=bundle)
+    (path,) = export_scenario(run, scenario, tmp_path / "plan.gpkg", bundle=bundle)
     names = [name for name, _ in pyogrio.list_layers(path)]
     assert names == [bundle.layer_title(n) for n in LAYERS]
     for name in LAYERS:
@@ -105,7 +115,7 @@ def test_geojson_one_file_per_layer(planned, bundle, tmp_path):
 
 def test_shapefile_zip_short_fields_utf8_and_field_list(planned, bundle, tmp_path):
     scenario, run = planned
-    path, = export_scenario(run, scenario, tmp_path / "plan.shp.zip", bundle=bundle)
+    (path,) = export_scenario(run, scenario, tmp_path / "plan.shp.zip", bundle=bundle)
     with zipfile.ZipFile(path) as archive:
         names = set(archive.namelist())
         fields = pd.read_csv(io.BytesIO(archive.read("FIELDS.csv")), encoding="utf-8-sig", dtype=str)
@@ -121,7 +131,9 @@ def test_shapefile_zip_short_fields_utf8_and_field_list(planned, bundle, tmp_pat
         _same(back, expected[list(rows["field"]) + ["geometry"]])
         assert rows["label_zh"].tolist() == [bundle.headers[name][f] for f in rows["field"]]
     towns = gpd.read_file(f"zip://{path}!townships.shp")
-    assert towns["town_name"].tolist() == bundle.layers["townships"]["township_name"].tolist()  # Chinese intact
+    assert (
+        towns["town_name"].tolist() == bundle.layers["townships"]["township_name"].tolist()
+    )  # Chinese intact
 
 
 def test_short_names_are_unique_and_short():
@@ -143,8 +155,9 @@ def test_csv_with_bom_one_file_per_table(planned, bundle, tmp_path):
         as_text = expected.astype(object).where(expected.notna(), "").astype(str)
         for col in expected.columns:
             if pd.api.types.is_float_dtype(expected[col]):
-                np.testing.assert_allclose(pd.to_numeric(read[col]).to_numpy(float),
-                                           expected[col].to_numpy(float), rtol=1e-9)
+                np.testing.assert_allclose(
+                    pd.to_numeric(read[col]).to_numpy(float), expected[col].to_numpy(float), rtol=1e-9
+                )
             else:
                 assert read[col].tolist() == as_text[col].tolist(), (name, col)
     assert "乡镇名称" in files[4].read_text(encoding="utf-8-sig")
@@ -152,7 +165,7 @@ def test_csv_with_bom_one_file_per_table(planned, bundle, tmp_path):
 
 def test_xlsx_one_sheet_per_table(planned, bundle, tmp_path):
     scenario, run = planned
-    path, = export_scenario(run, scenario, tmp_path / "plan.xlsx", bundle=bundle)
+    (path,) = export_scenario(run, scenario, tmp_path / "plan.xlsx", bundle=bundle)
     book = openpyxl.load_workbook(path, read_only=True)
     assert book.sheetnames == [bundle.table_title(n) for n in TABLES]
     for name in TABLES:
@@ -170,8 +183,9 @@ def test_xlsx_one_sheet_per_table(planned, bundle, tmp_path):
                     if isinstance(y, float):
                         assert x == pytest.approx(y, rel=1e-12), (name, col)
                     else:
-                        assert (None if pd.isna(x) or x == "" else x) == (None if pd.isna(y) or y == "" else y), (
-                            name, col)
+                        assert (None if pd.isna(x) or x == "" else x) == (
+                            None if pd.isna(y) or y == "" else y
+                        ), (name, col)
     codes = [r[0] for r in book[bundle.table_title("townships")].iter_rows(min_row=2, values_only=True)]
     assert all(isinstance(c, str) for c in codes)  # codes stay text
 
@@ -195,12 +209,22 @@ def test_outputs_are_known_before_the_bundle_is_built(planned, bundle, tmp_path)
         assert output_paths(tmp_path / f"p{ext}", scenario) == output_paths(tmp_path / f"p{ext}", bundle)
     grouping_only = Scenario("g", scenario.region, grouping=GroupingSetup())
     assert [p.name for p in output_paths("out/p.geojson", grouping_only)] == [
-        "p_counties.geojson", "p_townships.geojson", "p_communities.geojson", "p_leads.geojson"]
+        "p_counties.geojson",
+        "p_townships.geojson",
+        "p_communities.geojson",
+        "p_leads.geojson",
+    ]
 
 
 def test_formats_from_extensions():
     assert [export_format(f"x{e}") for e in (".gpkg", ".GeoJSON", ".shp.zip", ".csv", ".xlsx", ".html")] == [
-        "gpkg", "geojson", "shp.zip", "csv", "xlsx", "html"]
+        "gpkg",
+        "geojson",
+        "shp.zip",
+        "csv",
+        "xlsx",
+        "html",
+    ]
     with pytest.raises(ExportError, match="unknown export format"):
         export_format("plan.kml")
     with pytest.raises(ExportError):

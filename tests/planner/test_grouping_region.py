@@ -11,7 +11,13 @@ import pytest
 from geodata.demo import demo_region
 from geodata.report import RegionError
 from planner.cli import main
-from planner.grouping import GroupingSetup, lead_candidates, read_current_grouping, run_grouping, score_assignment
+from planner.grouping import (
+    GroupingSetup,
+    lead_candidates,
+    read_current_grouping,
+    run_grouping,
+    score_assignment,
+)
 
 
 @pytest.fixture(scope="module")
@@ -72,9 +78,12 @@ def test_locks_are_kept(region, default_result):
     # Lock a township of community A that borders community B to B's lead.
     graph = region.adjacency.graph(len(region.townships))
     codes = region.townships["township_code"]
-    lock = next(t for t in a["township_codes"] if t != region.facilities.set_index("facility_id").loc[
-        a["lead_facility_id"], "township_code"] and any(codes[n] in b["township_codes"]
-                                                       for n in graph.neighbors(int(codes[codes == t].index[0]))))
+    lock = next(
+        t
+        for t in a["township_codes"]
+        if t != region.facilities.set_index("facility_id").loc[a["lead_facility_id"], "township_code"]
+        and any(codes[n] in b["township_codes"] for n in graph.neighbors(int(codes[codes == t].index[0])))
+    )
     setup = GroupingSetup(locks={lock: b["lead_facility_id"]})
     result = run_grouping(region, setup)
     assert result.assignment()[lock] == b["lead_facility_id"]
@@ -96,14 +105,17 @@ def test_current_grouping_is_read_scored_and_used(region, default_result, tmp_pa
     assert read_current_grouping(tmp_path / "current.xlsx", region)[0] == mapping
 
 
-
 def test_json_scores_the_current_grouping_beside_the_plan(region, default_result):
     mapping = dict(default_result.assignment())
     table = default_result.communities(region)
     county = table.groupby("county_code").size().idxmax()
     a, b = table[table["county_code"] == county]["lead_facility_id"].iloc[:2]
-    moved = next(t for t, lead in mapping.items() if lead == a and t not in region.facilities.loc[
-        region.facilities["facility_id"] == a, "township_code"].tolist())
+    moved = next(
+        t
+        for t, lead in mapping.items()
+        if lead == a
+        and t not in region.facilities.loc[region.facilities["facility_id"] == a, "township_code"].tolist()
+    )
     mapping[moved] = b  # one township moved to a neighbouring community: travel grows
     scores = score_assignment(region, GroupingSetup(), mapping)
     data = default_result.to_json(region, current=scores)
@@ -117,6 +129,7 @@ def test_json_scores_the_current_grouping_beside_the_plan(region, default_result
     assert all(v["county_code"] in region.county_codes for v in current["violations"])
     assert "current" not in default_result.to_json(region)
 
+
 def test_broken_current_grouping_is_reported(region, default_result, tmp_path):
     mapping = default_result.assignment()
     frame = pd.DataFrame({"township_code": list(mapping), "lead_facility_id": list(mapping.values())})
@@ -129,7 +142,6 @@ def test_broken_current_grouping_is_reported(region, default_result, tmp_path):
     assert ("unknown_lead", 1) in checks and ("unknown_township", 2) in checks
 
 
-
 def test_current_grouping_rows_without_a_township_code_are_reported(region, default_result, tmp_path):
     mapping = default_result.assignment()
     frame = pd.DataFrame({"township_code": list(mapping), "lead_facility_id": list(mapping.values())})
@@ -139,6 +151,7 @@ def test_current_grouping_rows_without_a_township_code_are_reported(region, defa
     assert current == mapping
     [p] = [p for p in report if p.check == "missing_code"]
     assert p.row == len(mapping) + 1 and p.repair == "row not used"
+
 
 def test_scoring_names_broken_rules(region, default_result):
     mapping = dict(default_result.assignment())
@@ -157,14 +170,23 @@ def test_cli_group_json_has_the_documented_fields(tmp_path, capsys):
     assert main(["group", "demo", "--json", str(out), "--out", str(tmp_path / "g.gpkg"), "--quiet"]) == 0
     data = json.loads(out.read_text(encoding="utf-8"))
     assert {"status", "objective", "best_bound", "gap", "solve_seconds", "communities"} <= set(data)
-    fields = {"county_code", "lead_facility_id", "township_codes", "population", "deviation", "mean_travel",
-              "max_travel", "contiguous"}
+    fields = {
+        "county_code",
+        "lead_facility_id",
+        "township_codes",
+        "population",
+        "deviation",
+        "mean_travel",
+        "max_travel",
+        "contiguous",
+    }
     assert fields <= set(data["communities"][0])
     assert data["status"] == "optimal" and all(c["contiguous"] for c in data["communities"])
 
 
-@pytest.mark.parametrize("values, field", [({"pop_tolerance": "abc"}, ""), ({"k": 2, "k_min": 1}, "k"),
-                                           ({"colour": 1}, "colour")])
+@pytest.mark.parametrize(
+    "values, field", [({"pop_tolerance": "abc"}, ""), ({"k": 2, "k_min": 1}, "k"), ({"colour": 1}, "colour")]
+)
 def test_bad_grouping_parameters_are_refused_when_read_naming_the_file(values, field):
     with pytest.raises(ValueError, match=f"grouping.yaml: .*{field}"):
         GroupingSetup.from_dict(values, source="grouping.yaml")

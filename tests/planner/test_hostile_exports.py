@@ -16,7 +16,13 @@ import pytest
 
 from planner.export import export_scenario
 from planner.spreadsheet import FORMULA_PREFIX, neutralise_cell
-from tests.planner.hostile import FORMULAS, ORDINARY_FACILITY, ORDINARY_TOWNSHIP, hostile_region, hostile_scenarios
+from tests.planner.hostile import (
+    FORMULAS,
+    ORDINARY_FACILITY,
+    ORDINARY_TOWNSHIP,
+    hostile_region,
+    hostile_scenarios,
+)
 
 #: What a spreadsheet starts a formula with (OWASP, CSV injection).
 TRIGGERS = ("=", "+", "-", "@", "\t", "\r")
@@ -37,7 +43,9 @@ def test_formula_prefixes_get_an_apostrophe(text):
     assert neutralise_cell(text) == FORMULA_PREFIX + text
 
 
-@pytest.mark.parametrize("value", [ORDINARY_TOWNSHIP, "430001100", "a=b", "", " =1", -5, -2.5, 0, 3, True, None])
+@pytest.mark.parametrize(
+    "value", [ORDINARY_TOWNSHIP, "430001100", "a=b", "", " =1", -5, -2.5, 0, 3, True, None]
+)
 def test_other_values_are_unchanged(value):
     assert neutralise_cell(value) == value
 
@@ -55,8 +63,11 @@ def test_xlsx_cells_are_text_never_formulas(region, planned, tmp_path):
         assert payload not in text, payload
     assert [t for t in text if t.startswith(TRIGGERS)] == []
     assert ORDINARY_TOWNSHIP in text and ORDINARY_FACILITY in text
-    numbers = [c.value for c in cells if c.data_type == "n" and isinstance(c.value, (int, float))
-               and not isinstance(c.value, bool)]
+    numbers = [
+        c.value
+        for c in cells
+        if c.data_type == "n" and isinstance(c.value, (int, float)) and not isinstance(c.value, bool)
+    ]
     assert any(n < 0 for n in numbers)  # a community's deviation from its target: a number, not text
 
 
@@ -99,9 +110,17 @@ def test_text_columns_of_any_dtype_are_neutralised_and_numbers_kept():
 
     from planner.spreadsheet import neutralise_frame
 
-    frame = pd.DataFrame({"object": ["=1+1", "镇"], "string": pd.array(["+1", None], dtype="string"),
-                          "category": pd.Categorical(["@SUM(A1)", "-2+3"]), "number": [-5, 3],
-                          "float": [-2.5, float("nan")], "flag": [True, False], "mixed": ["-x", -1]})
+    frame = pd.DataFrame(
+        {
+            "object": ["=1+1", "镇"],
+            "string": pd.array(["+1", None], dtype="string"),
+            "category": pd.Categorical(["@SUM(A1)", "-2+3"]),
+            "number": [-5, 3],
+            "float": [-2.5, float("nan")],
+            "flag": [True, False],
+            "mixed": ["-x", -1],
+        }
+    )
     out = neutralise_frame(frame)
     assert out["object"].tolist() == ["'=1+1", "镇"]
     assert out["string"].tolist()[0] == "'+1" and pd.isna(out["string"].tolist()[1])

@@ -17,9 +17,18 @@ from planner.maps import Legend, MapOptions, base_map, legend_html, legends_html
 from planner.report import compare_html, report_html
 from planner.ui.mapview import map_layers
 from planner.ui.workbench import Parameters, Workbench
-from tests.planner.hostile import (NAMES, ORDINARY_TOWNSHIP, REGION_NAME, SCENARIO_NAMES, SCRIPTS,
-                                   as_the_browser_reads, escaped_forms, hostile_region, hostile_scenarios,
-                                   live_payloads)
+from tests.planner.hostile import (
+    NAMES,
+    ORDINARY_TOWNSHIP,
+    REGION_NAME,
+    SCENARIO_NAMES,
+    SCRIPTS,
+    as_the_browser_reads,
+    escaped_forms,
+    hostile_region,
+    hostile_scenarios,
+    live_payloads,
+)
 
 
 @pytest.fixture(scope="module")
@@ -60,15 +69,23 @@ def _assert_escaped_in_map(document: str, names) -> None:
 
 
 @pytest.mark.parametrize("lang", ["zh", "en"])
-@pytest.mark.parametrize("parts", [{"siting": True, "grouping": True}, {"siting": False, "grouping": True},
-                                   {"siting": True, "grouping": False}], ids=["both", "grouping", "siting"])
+@pytest.mark.parametrize(
+    "parts",
+    [
+        {"siting": True, "grouping": True},
+        {"siting": False, "grouping": True},
+        {"siting": True, "grouping": False},
+    ],
+    ids=["both", "grouping", "siting"],
+)
 def test_report_shows_hostile_names_as_text(region, parts, lang):
     scenarios, runs = hostile_scenarios(region, **parts)
     page = report_html(runs[1], scenarios[1], lang=lang)
     outside, document = _split_report(page)
     townships = list(region.townships["township_name"])
-    _assert_names_are_text(outside, [REGION_NAME, SCENARIO_NAMES[1], *townships,
-                                     *region.counties["county_name"]])
+    _assert_names_are_text(
+        outside, [REGION_NAME, SCENARIO_NAMES[1], *townships, *region.counties["county_name"]]
+    )
     assert live_payloads(document) == []
     _assert_escaped_in_map(document, townships)
 
@@ -94,10 +111,17 @@ def test_comparison_page_shows_hostile_names_as_text(planned, lang):
 def test_map_tooltips_escape_names(region, planned):
     scenarios, runs = planned
     run = runs[1]
-    covered = dict(zip(run.siting.townships(region)["township_code"], run.siting.townships(region)["covered"]))
+    covered = dict(
+        zip(run.siting.townships(region)["township_code"], run.siting.townships(region)["covered"])
+    )
     for colour_by in ("community", "coverage"):
-        fmap, legend = plan_map(region, colour_by=colour_by, sites=run.siting.sites(region), covered=covered,
-                                community=run.grouping.assignment())
+        fmap, legend = plan_map(
+            region,
+            colour_by=colour_by,
+            sites=run.siting.sites(region),
+            covered=covered,
+            community=run.grouping.assignment(),
+        )
         document = fmap.get_root().render()
         _assert_escaped_in_map(document, [*region.townships["township_name"], *region.facilities["name"]])
         assert live_payloads(legend_html(legend)) == []
@@ -109,8 +133,13 @@ def test_app_map_frame_and_legend_escape_names(region):
 
     wb = Workbench(region)
     wb.commit(wb.solve(Parameters()), new_step=False)
-    layers, legends = map_layers(wb, lang="zh", options=MapOptions(colour_by="community", catchments=True,
-                                                                    show_unassigned=True, show_non_contiguous=True))
+    layers, legends = map_layers(
+        wb,
+        lang="zh",
+        options=MapOptions(
+            colour_by="community", catchments=True, show_unassigned=True, show_non_contiguous=True
+        ),
+    )
     fmap = base_map(region)
     scripts = "".join(_get_feature_group_string(layer, map=fmap, idx=i) for i, layer in enumerate(layers))
     _assert_escaped_in_map(scripts, [*region.townships["township_name"], *region.facilities["name"]])
@@ -131,12 +160,12 @@ def test_legend_colours_cannot_break_out_of_their_style():
     assert "<script>" not in block
 
 
-
-
 def test_sweep_page_shows_the_region_name_as_text(region):
     from planner.siting import SitingSetup
     from planner.sweep import run_sweep, sweep_html
 
-    result = run_sweep(region, SitingSetup(objective="min_sites", coverage_target=0.5), {"threshold": [10.0, 30.0]})
+    result = run_sweep(
+        region, SitingSetup(objective="min_sites", coverage_target=0.5), {"threshold": [10.0, 30.0]}
+    )
     page = sweep_html(result, lang="en", png=b"\x89PNG stand-in")
     _assert_names_are_text(page, [REGION_NAME])

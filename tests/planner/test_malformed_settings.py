@@ -21,6 +21,7 @@ GROUP = ["group", "demo", "--quiet", "--time-limit", "5"]
 @pytest.fixture
 def no_solve(monkeypatch):
     """The region is read, but any solve fails the test: bad settings must stop before it."""
+
     def refuse(*args, **kwargs):
         raise AssertionError("a plan was solved with malformed settings")
 
@@ -40,20 +41,33 @@ def _run(command: list[str], params_text: str, tmp_path, capsys) -> tuple[int, s
 # --- one row per finding: exit 1, the file and the key named -------------------------------------------------
 
 
-@pytest.mark.parametrize("command, text, key, words", [
-    (SITE, "siting:\n  statuses: [a, b]\n", "statuses", "expected a mapping"),
-    (GROUP, "grouping:\n  locks: 5\n", "locks", "expected a mapping"),
-    (GROUP, "grouping:\n  leads: 5\n", "leads", "expected a mapping"),
-    (GROUP, "grouping:\n  lead_rule: 5\n", "lead_rule", "expected a mapping"),
-    (GROUP, "grouping:\n  leads: {'430202': {a: 1}}\n", "leads: 430202", "expected a list"),
-    (GROUP, "grouping:\n  lead_rule: {grade: II}\n", "lead_rule: unknown key(s) ['grade']", "min_grade"),
-    (GROUP, "grouping:\n  lead_rule:\n", "lead_rule", "needs a value"),
-    (GROUP, "grouping:\n  balance: nope\n", "balance", "expected true or false"),
-    (SITE, "siting:\n  site_kinds: {county_hospital: 1}\n", "site_kinds", "expected a list"),
-    (SITE, "siting:\n  counties: [[430202]]\n", "counties", "expected a list of codes"),
-], ids=["siting statuses list", "grouping locks 5", "grouping leads 5", "grouping lead_rule 5",
-        "grouping leads of a mapping", "lead_rule unknown key", "lead_rule empty", "balance text",
-        "site_kinds mapping", "counties nested"])
+@pytest.mark.parametrize(
+    "command, text, key, words",
+    [
+        (SITE, "siting:\n  statuses: [a, b]\n", "statuses", "expected a mapping"),
+        (GROUP, "grouping:\n  locks: 5\n", "locks", "expected a mapping"),
+        (GROUP, "grouping:\n  leads: 5\n", "leads", "expected a mapping"),
+        (GROUP, "grouping:\n  lead_rule: 5\n", "lead_rule", "expected a mapping"),
+        (GROUP, "grouping:\n  leads: {'430202': {a: 1}}\n", "leads: 430202", "expected a list"),
+        (GROUP, "grouping:\n  lead_rule: {grade: II}\n", "lead_rule: unknown key(s) ['grade']", "min_grade"),
+        (GROUP, "grouping:\n  lead_rule:\n", "lead_rule", "needs a value"),
+        (GROUP, "grouping:\n  balance: nope\n", "balance", "expected true or false"),
+        (SITE, "siting:\n  site_kinds: {county_hospital: 1}\n", "site_kinds", "expected a list"),
+        (SITE, "siting:\n  counties: [[430202]]\n", "counties", "expected a list of codes"),
+    ],
+    ids=[
+        "siting statuses list",
+        "grouping locks 5",
+        "grouping leads 5",
+        "grouping lead_rule 5",
+        "grouping leads of a mapping",
+        "lead_rule unknown key",
+        "lead_rule empty",
+        "balance text",
+        "site_kinds mapping",
+        "counties nested",
+    ],
+)
 def test_a_value_of_the_wrong_shape_names_file_and_key(command, text, key, words, tmp_path, no_solve, capsys):
     code, err, params = _run(command, text, tmp_path, capsys)
     assert code == 1
@@ -90,25 +104,35 @@ def test_an_empty_section_is_no_parameters(tmp_path, monkeypatch, capsys):
 # --- one code or name where a list belongs is a list of one -----------------------------------------------
 
 
-@pytest.mark.parametrize("given, expected", [("county_hospital", ("county_hospital",)), (430202, ("430202",)),
-                                             ("430202", ("430202",)), ([430202, "430203"], ("430202", "430203"))])
+@pytest.mark.parametrize(
+    "given, expected",
+    [
+        ("county_hospital", ("county_hospital",)),
+        (430202, ("430202",)),
+        ("430202", ("430202",)),
+        ([430202, "430203"], ("430202", "430203")),
+    ],
+)
 def test_one_code_or_name_is_a_list_of_one(given, expected):
-    setup = SitingSetup.from_dict({"objective": "min_sites", "county_target": 0.5, "site_kinds": given,
-                                   "counties": given}, source="s.yaml")
+    setup = SitingSetup.from_dict(
+        {"objective": "min_sites", "county_target": 0.5, "site_kinds": given, "counties": given},
+        source="s.yaml",
+    )
     assert setup.site_kinds == expected and setup.counties == expected
 
 
 def test_a_single_county_code_selects_that_county(tmp_path, capsys):
     out = tmp_path / "plan.json"
-    code, err, _ = _run([*SITE, "--json", str(out)], "siting:\n  counties: \"430202\"\n", tmp_path, capsys)
+    code, err, _ = _run([*SITE, "--json", str(out)], 'siting:\n  counties: "430202"\n', tmp_path, capsys)
     assert "unknown county" not in err  # was split into characters: "unknown county code(s): 0, 2, 3, 4"
     assert code == 0
     assert set(json.loads(out.read_text(encoding="utf-8"))["coverage"]["by_county"]) == {"430202"}
 
 
 def test_lead_lists_and_rule_lists_take_one_name():
-    setup = GroupingSetup.from_dict({"leads": {430202: "H1"}, "lead_rule": {"ownerships": "public"}},
-                                    source="g.yaml")
+    setup = GroupingSetup.from_dict(
+        {"leads": {430202: "H1"}, "lead_rule": {"ownerships": "public"}}, source="g.yaml"
+    )
     assert setup.leads == {"430202": ("H1",)}
     assert setup.lead_rule.ownerships == frozenset({"public"})
 
@@ -140,12 +164,15 @@ def test_planner_run_explains_an_incomplete_draft(tmp_path, capsys):
     assert "Traceback" not in err and "min_sites needs coverage_target" in err
 
 
-@pytest.mark.parametrize("part, damage, key", [
-    ("siting", {"statuses": ["a", "b"]}, "statuses"),
-    ("grouping", {"lead_rule": 5}, "lead_rule"),
-    ("grouping", {"locks": 5}, "locks"),
-    ("grouping", {"leads": 5}, "leads"),
-])
+@pytest.mark.parametrize(
+    "part, damage, key",
+    [
+        ("siting", {"statuses": ["a", "b"]}, "statuses"),
+        ("grouping", {"lead_rule": 5}, "lead_rule"),
+        ("grouping", {"locks": 5}, "locks"),
+        ("grouping", {"leads": 5}, "leads"),
+    ],
+)
 def test_a_damaged_setting_in_a_scenario_is_a_scenario_error(part, damage, key, tmp_path, capsys):
     _, data = _draft()
     content = json.loads(data)
@@ -159,9 +186,13 @@ def test_a_damaged_setting_in_a_scenario_is_a_scenario_error(part, damage, key, 
     assert "Traceback" not in err and f"{path}: damaged scenario" in err and key in err
 
 
-@pytest.mark.parametrize("content, words", [([1, 2], "a JSON list, not an object"),
-                                            ({"format": FORMAT, "format_version": "x"},
-                                             "format_version 'x'")])
+@pytest.mark.parametrize(
+    "content, words",
+    [
+        ([1, 2], "a JSON list, not an object"),
+        ({"format": FORMAT, "format_version": "x"}, "format_version 'x'"),
+    ],
+)
 def test_a_file_that_is_no_scenario_object_is_named(content, words):
     with pytest.raises(ScenarioError, match=words):
         Scenario.from_dict(content, source="x.json")

@@ -22,7 +22,7 @@ from planner.metrics import (
 )
 from planner.scenario import ScenarioRun, grouping_result_from_assignment, siting_result_from_beds
 from planner.siting import SitingSetup, run_siting
-from tests.planner.tiny_region import AGED, A, B, C, D, FC, H1, H1B, H2, MINUTES, POPULATION, tiny_region
+from tests.planner.tiny_region import AGED, FC, H1, H1B, H2, MINUTES, POPULATION, A, B, C, D, tiny_region
 
 
 @pytest.fixture(scope="module")
@@ -84,8 +84,16 @@ def test_decay_weights_follow_their_definitions():
 def test_e2sfca_by_hand_on_two_townships_and_two_sites():
     # townships 0 (100 people) and 1 (300); site 0 (10 beds) reaches both at 0 min, site 1 (6 beds) only township 1
     township, facility, cost = np.array([0, 1, 1]), np.array([0, 0, 1]), np.array([0.0, 0.0, 0.0])
-    out = e2sfca_pairs(township, facility, cost, np.array([100.0, 300.0]), np.array([10.0, 6.0]), threshold=30,
-                       decay="uniform", scale=1.0)
+    out = e2sfca_pairs(
+        township,
+        facility,
+        cost,
+        np.array([100.0, 300.0]),
+        np.array([10.0, 6.0]),
+        threshold=30,
+        decay="uniform",
+        scale=1.0,
+    )
     # R0 = 10 / 400, R1 = 6 / 300; A0 = R0, A1 = R0 + R1
     assert out.tolist() == pytest.approx([10 / 400, 10 / 400 + 6 / 300])
     # every bed is shared out: sum of people x accessibility = beds
@@ -116,10 +124,19 @@ def test_e2sfca_matches_pysal_access():
     demand = pd.DataFrame({"people": people}, index=pd.Index(range(n), name="town"))
     supply = pd.DataFrame({"beds": beds}, index=pd.Index(range(m), name="site"))
     costs = pd.DataFrame({"origin": t, "dest": f, "cost": cost})
-    model = access.Access(demand_df=demand, demand_value="people", supply_df=supply, supply_value="beds",
-                          cost_df=costs, cost_origin="origin", cost_dest="dest", cost_name="cost")
-    theirs = model.enhanced_two_stage_fca(name="e2", max_cost=d0,
-                                          weight_fn=lambda d: weight_of(d, d0, "gaussian"))
+    model = access.Access(
+        demand_df=demand,
+        demand_value="people",
+        supply_df=supply,
+        supply_value="beds",
+        cost_df=costs,
+        cost_origin="origin",
+        cost_dest="dest",
+        cost_name="cost",
+    )
+    theirs = model.enhanced_two_stage_fca(
+        name="e2", max_cost=d0, weight_fn=lambda d: weight_of(d, d0, "gaussian")
+    )
     theirs = theirs.iloc[:, 0].reindex(range(n)).fillna(0.0).to_numpy()
     assert ours == pytest.approx(theirs, rel=1e-9)
 
@@ -198,11 +215,15 @@ def test_cross_county_setting_changes_what_counts(tiny):
     assert k["overall"]["covered"] == 2000 and k["overall"]["unreachable_townships"] == 2
 
 
-@pytest.mark.parametrize("setup", [
-    SitingSetup(objective="min_sites", coverage_target=0.9, threshold=30),
-    SitingSetup(objective="max_coverage", new_sites=6, threshold=20),
-    SitingSetup(objective="min_distance", new_sites=10, threshold=30),
-], ids=["min_sites", "max_coverage", "min_distance"])
+@pytest.mark.parametrize(
+    "setup",
+    [
+        SitingSetup(objective="min_sites", coverage_target=0.9, threshold=30),
+        SitingSetup(objective="max_coverage", new_sites=6, threshold=20),
+        SitingSetup(objective="min_distance", new_sites=10, threshold=30),
+    ],
+    ids=["min_sites", "max_coverage", "min_distance"],
+)
 def test_siting_kpis_agree_with_the_optimiser_on_the_demo(demo, setup):
     result = run_siting(demo, setup)
     k = siting_kpis(demo, result)
@@ -214,8 +235,11 @@ def test_siting_kpis_agree_with_the_optimiser_on_the_demo(demo, setup):
     assert overall["coverage_share"] == pytest.approx(coverage["overall"]["share"])
     if setup.objective != "min_distance":
         assert overall["covered"] == round(plan.covered)
-    assert (overall["open_sites"], overall["new_sites"], overall["beds"]) == (plan.sites_open, plan.new_sites,
-                                                                             plan.beds)
+    assert (overall["open_sites"], overall["new_sites"], overall["beds"]) == (
+        plan.sites_open,
+        plan.new_sites,
+        plan.beds,
+    )
     for figures in result.plan.counties:
         assert k["counties"][figures.group]["covered"] == coverage["by_county"][figures.group]["covered"]
         assert k["counties"][figures.group]["beds"] == figures.beds
@@ -236,7 +260,11 @@ def test_grouping_kpis_by_hand_on_the_tiny_region(tiny):
     result = grouping_result_from_assignment(tiny, GroupingSetup(), {A: H1, B: H1B, C: H2, D: H2})
     k = grouping_kpis(tiny, result)
     overall = k["overall"]
-    assert overall["communities"] == 3 and overall["non_contiguous"] == 0 and overall["unassigned_townships"] == 0
+    assert (
+        overall["communities"] == 3
+        and overall["non_contiguous"] == 0
+        and overall["unassigned_townships"] == 0
+    )
     # county 430001: two communities of 10,000 and 11,000 around a mean of 10,500
     assert overall["max_deviation"] == pytest.approx(500 / 10_500)
     assert overall["mean_abs_deviation"] == pytest.approx((500 / 10_500 * 2 + 0) / 3)
@@ -248,10 +276,12 @@ def test_grouping_kpis_by_hand_on_the_tiny_region(tiny):
     # cells of 0.05 x 0.05 degrees at 27 N are w x h rectangles with w = cos(27) h; Polsby-Popper of a
     # rectangle is pi w h / (w + h)^2: one cell for A and for B, two side by side for C + D
     ratio = math.cos(math.radians(27.025))
-    assert k["counties"]["430001"]["min_polsby_popper"] == pytest.approx(math.pi * ratio / (1 + ratio) ** 2,
-                                                                         abs=0.003)
+    assert k["counties"]["430001"]["min_polsby_popper"] == pytest.approx(
+        math.pi * ratio / (1 + ratio) ** 2, abs=0.003
+    )
     assert k["counties"]["430002"]["mean_polsby_popper"] == pytest.approx(
-        math.pi * 2 * ratio / (1 + 2 * ratio) ** 2, abs=0.003)
+        math.pi * 2 * ratio / (1 + 2 * ratio) ** 2, abs=0.003
+    )
 
 
 def test_grouping_kpis_count_broken_contiguity_and_unassigned(tiny):
@@ -264,8 +294,11 @@ def test_grouping_kpis_count_broken_contiguity_and_unassigned(tiny):
 
 
 def test_scenario_kpis_merge_both_parts(tiny):
-    run = ScenarioRun(tiny, siting=siting_result_from_beds(tiny, SitingSetup(), {H1: 10, FC: 6}),
-                      grouping=grouping_result_from_assignment(tiny, GroupingSetup(), {A: H1, B: H1B, C: H2, D: H2}))
+    run = ScenarioRun(
+        tiny,
+        siting=siting_result_from_beds(tiny, SitingSetup(), {H1: 10, FC: 6}),
+        grouping=grouping_result_from_assignment(tiny, GroupingSetup(), {A: H1, B: H1B, C: H2, D: H2}),
+    )
     k = scenario_kpis(run)
     assert k["siting_status"] == "feasible" and k["grouping_status"] == "feasible"
     assert k["covered"] == 4200 and k["communities"] == 3 and k["threshold_minutes"] == 30

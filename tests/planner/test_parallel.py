@@ -106,8 +106,14 @@ def test_dask_local_cluster_gives_the_serial_plans(region, serial_result, dask_l
 @pytest.mark.filterwarnings("ignore:Port 8787 is already in use")  # two clusters at once in this module
 def test_dask_on_a_given_scheduler_gives_the_serial_plans(region, serial_result):
     distributed = pytest.importorskip("distributed")
-    with distributed.LocalCluster(n_workers=1, threads_per_worker=2, processes=True, host="127.0.0.1",
-                                  dashboard_address=None, silence_logs=logging.ERROR) as cluster:
+    with distributed.LocalCluster(
+        n_workers=1,
+        threads_per_worker=2,
+        processes=True,
+        host="127.0.0.1",
+        dashboard_address=None,
+        silence_logs=logging.ERROR,
+    ) as cluster:
         with executor("dask", scheduler=cluster.scheduler_address) as ex:
             assert ex.workers == 2  # the cluster's threads
             result = run_grouping(region, SETUP, map_fn=ex.map)
@@ -138,7 +144,9 @@ def test_map_accepts_a_generator(dask_local):
 # --- failure isolation -----------------------------------------------------------------------------------------
 
 
-def _check_one_county_failed(result: GroupingResult, reference: GroupingResult, county: str, error: str) -> None:
+def _check_one_county_failed(
+    result: GroupingResult, reference: GroupingResult, county: str, error: str
+) -> None:
     bad = result.plans[county]
     assert bad.report.status is SolveStatus.ERROR
     assert np.all(bad.assignment == -1)
@@ -174,7 +182,9 @@ def test_a_failing_county_gets_an_error_plan_and_the_others_their_plans(kind, re
 def test_a_worker_that_dies_costs_only_its_county(region, serial_result):
     county = list(serial_result.plans)[5]
     with executor("processes", workers=2, chunksize=3) as ex:
-        result = run_grouping(region, SETUP, map_fn=lambda fn, items: ex.map(FailFor(county, fn, crash=True), items))
+        result = run_grouping(
+            region, SETUP, map_fn=lambda fn, items: ex.map(FailFor(county, fn, crash=True), items)
+        )
         # The executor recovers: a later map on it still works.
         assert list(ex.map(square_or_fail, [1, 2, 3])) == [1, 4, 9]
     _check_one_county_failed(result, serial_result, county, "worker process ended unexpectedly")
@@ -224,8 +234,12 @@ def test_local_dask_listens_on_localhost_only(dask_local):
     addresses = [client.scheduler.address, *client.scheduler_info()["workers"]]
     assert addresses and all(a.startswith("tcp://127.0.0.1:") for a in addresses)
     me = psutil.Process()
-    listening = [(p.pid, c.laddr) for p in (me, *me.children(recursive=True))
-                 for c in p.net_connections(kind="inet") if c.status == psutil.CONN_LISTEN]
+    listening = [
+        (p.pid, c.laddr)
+        for p in (me, *me.children(recursive=True))
+        for c in p.net_connections(kind="inet")
+        if c.status == psutil.CONN_LISTEN
+    ]
     assert len(listening) >= 3  # scheduler plus two workers at least
     assert {addr.ip for _, addr in listening} == {"127.0.0.1"}, listening
 
@@ -282,4 +296,7 @@ def test_task_labels(serial_result, region):
     assert task_label((data, SETUP.params("430202")), 0) == "430202"
     assert task_label(data, 4) == "430202"
     assert task_label(17, 4) == "task 5"
-    assert TaskFailure(0, "430202", "ValueError: x").message == "430202: it stopped with an error (ValueError: x)"
+    assert (
+        TaskFailure(0, "430202", "ValueError: x").message
+        == "430202: it stopped with an error (ValueError: x)"
+    )

@@ -28,8 +28,9 @@ def _same_plan(a: SitingResult, b: SitingResult) -> None:
     assert a.plan.report.status == b.plan.report.status
     assert a.plan.report.objective == b.plan.report.objective
     assert np.array_equal(a.plan.open, b.plan.open) and np.array_equal(a.plan.beds, b.plan.beds)
-    assert {c: r.status for c, r in a.plan.county_reports.items()} == \
-        {c: r.status for c, r in b.plan.county_reports.items()}
+    assert {c: r.status for c, r in a.plan.county_reports.items()} == {
+        c: r.status for c, r in b.plan.county_reports.items()
+    }
 
 
 def test_serial_run_decomposes_into_proven_county_plans(serial, region):
@@ -49,7 +50,11 @@ def test_executors_give_the_serial_plan(kind, region, serial):
 def test_a_failing_county_gets_an_error_plan_and_the_others_their_plans(kind, region, serial):
     county = region.county_codes[2]
     with executor(kind, workers=2) as ex:
-        result = run_siting(region, SETUP, map_fn=lambda fn, items: ex.map(FailFor(county, fn, county_of=siting_county), items))
+        result = run_siting(
+            region,
+            SETUP,
+            map_fn=lambda fn, items: ex.map(FailFor(county, fn, county_of=siting_county), items),
+        )
     report = result.plan.county_reports[county]
     assert report.status is SolveStatus.ERROR
     reason = report.reasons[0]
@@ -80,6 +85,9 @@ def test_progress_once_per_county(region):
 
 def test_a_joint_model_reports_its_start_and_end(region):
     calls: list[tuple[int, int, str]] = []
-    run_siting(region, SitingSetup(objective="min_sites", coverage_target=0.8, time_limit=30.0),
-               progress=lambda *a: calls.append(a))
+    run_siting(
+        region,
+        SitingSetup(objective="min_sites", coverage_target=0.8, time_limit=30.0),
+        progress=lambda *a: calls.append(a),
+    )
     assert calls == [(0, 1, "siting"), (1, 1, "siting")]

@@ -32,8 +32,13 @@ def region():
 
 @pytest.fixture(scope="module")
 def planned(region):
-    scenario = Scenario("三十分钟方案", RegionRef.of(region, ["demo"], seed=2024), notes="测试备注",
-                        siting=SitingSetup(objective="min_sites", coverage_target=0.9), grouping=GroupingSetup())
+    scenario = Scenario(
+        "三十分钟方案",
+        RegionRef.of(region, ["demo"], seed=2024),
+        notes="测试备注",
+        siting=SitingSetup(objective="min_sites", coverage_target=0.9),
+        grouping=GroupingSetup(),
+    )
     return scenario, scenario.run(region)
 
 
@@ -59,8 +64,16 @@ def test_report_shows_the_figures_of_its_scenario(planned, page):
     text = _text(page)
     assert scenario.name in text and run.region.name in text and "测试备注" in text
     kpis = scenario_kpis(run)
-    for key in ("covered", "coverage_share", "beds", "new_sites", "mean_travel", "gini", "communities",
-                "max_deviation"):
+    for key in (
+        "covered",
+        "coverage_share",
+        "beds",
+        "new_sites",
+        "mean_travel",
+        "gini",
+        "communities",
+        "max_deviation",
+    ):
         assert format_value(key, kpis[key], "zh") in text, key
     covered = run.siting.coverage(run.region)["overall"]
     assert f"{covered['covered']:,}" in text and f"{covered['share']:.1%}" in text
@@ -80,7 +93,9 @@ def test_report_is_one_offline_file(page):
     assert linked_resources(document) == []
     assert "leaflet" in document.lower() and "L.map(" in document
     # no address of another host anywhere outside the inlined libraries' own comments and strings
-    assert [u for u in URL.findall(_text(page)) if urlsplit(u).hostname not in ("127.0.0.1", "localhost")] == []
+    assert [
+        u for u in URL.findall(_text(page)) if urlsplit(u).hostname not in ("127.0.0.1", "localhost")
+    ] == []
 
 
 def test_english_report(planned):
@@ -92,9 +107,12 @@ def test_english_report(planned):
 
 
 def test_reasons_are_given_in_words_when_rules_cannot_be_met(region):
-    scenario = Scenario("不可行", RegionRef.of(region, ["demo"], seed=2024),
-                        siting=SitingSetup(objective="min_sites", coverage_target=1.0, threshold=5),
-                        grouping=GroupingSetup(k=2))
+    scenario = Scenario(
+        "不可行",
+        RegionRef.of(region, ["demo"], seed=2024),
+        siting=SitingSetup(objective="min_sites", coverage_target=1.0, threshold=5),
+        grouping=GroupingSetup(k=2),
+    )
     run = scenario.run(region)
     assert not run.siting.plan.report.status.has_solution
     text = _text(report_html(run, scenario, lang="en", with_map=False))
@@ -108,8 +126,11 @@ def test_reasons_are_given_in_words_when_rules_cannot_be_met(region):
 def test_comparison_report(region):
     scenarios, runs = [], []
     for name, minutes in (("三十分钟", 30), ("二十分钟", 20)):
-        scenario = Scenario(name, RegionRef.of(region, ["demo"], seed=2024),
-                            siting=SitingSetup(objective="min_sites", coverage_target=0.9, threshold=minutes))
+        scenario = Scenario(
+            name,
+            RegionRef.of(region, ["demo"], seed=2024),
+            siting=SitingSetup(objective="min_sites", coverage_target=0.9, threshold=minutes),
+        )
         scenarios.append(scenario)
         runs.append(scenario.run(region))
     comparison = compare(scenarios, runs)
@@ -127,9 +148,13 @@ def test_comparison_report(region):
 
 def test_reports_and_maps_need_neither_streamlit_nor_the_app_package():
     # A fresh interpreter: this test session has imported Streamlit already.
-    code = ("import sys, planner.report, planner.maps; "
-            "assert 'streamlit' not in sys.modules, 'streamlit imported'; "
-            "ui = sorted(m for m in sys.modules if m == 'planner.ui' or m.startswith('planner.ui.')); "
-            "assert not ui, ui")
-    done = subprocess.run([sys.executable, "-c", code], cwd=REPO_ROOT, capture_output=True, text=True, timeout=120)
+    code = (
+        "import sys, planner.report, planner.maps; "
+        "assert 'streamlit' not in sys.modules, 'streamlit imported'; "
+        "ui = sorted(m for m in sys.modules if m == 'planner.ui' or m.startswith('planner.ui.')); "
+        "assert not ui, ui"
+    )
+    done = subprocess.run(
+        [sys.executable, "-c", code], cwd=REPO_ROOT, capture_output=True, text=True, timeout=120
+    )
     assert done.returncode == 0, done.stderr

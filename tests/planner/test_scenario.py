@@ -21,7 +21,7 @@ from planner.scenario import (
     siting_result_from_beds,
 )
 from planner.siting import SitingSetup
-from tests.planner.tiny_region import A, B, C, D, FA, H1, H1B, H2, tiny_region
+from tests.planner.tiny_region import FA, H1, H1B, H2, A, B, C, D, tiny_region
 
 
 @pytest.fixture(scope="module")
@@ -30,16 +30,23 @@ def region():
 
 
 def _scenario(region, **kwargs):
-    values = {"name": "基准 baseline", "region": RegionRef.of(region, ["demo"], seed=2024),
-              "siting": SitingSetup(objective="min_sites", coverage_target=0.9, threshold=30),
-              "grouping": GroupingSetup()}
+    values = {
+        "name": "基准 baseline",
+        "region": RegionRef.of(region, ["demo"], seed=2024),
+        "siting": SitingSetup(objective="min_sites", coverage_target=0.9, threshold=30),
+        "grouping": GroupingSetup(),
+    }
     values.update(kwargs)
     return Scenario(**values)
 
 
 def _tables(region, run):
-    return (run.siting.sites(region), run.siting.townships(region), run.grouping.communities(region),
-            run.grouping.township_table(region))
+    return (
+        run.siting.sites(region),
+        run.siting.townships(region),
+        run.grouping.communities(region),
+        run.grouping.township_table(region),
+    )
 
 
 def test_save_load_rerun_gives_the_same_plan(region, tmp_path):
@@ -48,10 +55,14 @@ def test_save_load_rerun_gives_the_same_plan(region, tmp_path):
     town = region.townships["township_code"].iloc[0]
     first = run_grouping(region, GroupingSetup())
     lock_lead = first.assignment()[town]
-    scenario = _scenario(region, siting=SitingSetup(objective="max_coverage", new_sites=8, threshold=25, seed=3,
-                                                    statuses={candidate: "excluded"}),
-                         grouping=GroupingSetup(locks={town: lock_lead}, seed=5),
-                         added_sites=[{"facility_id": "NEW1", "name": "新增点", "lon": 113.3, "lat": 27.75}])
+    scenario = _scenario(
+        region,
+        siting=SitingSetup(
+            objective="max_coverage", new_sites=8, threshold=25, seed=3, statuses={candidate: "excluded"}
+        ),
+        grouping=GroupingSetup(locks={town: lock_lead}, seed=5),
+        added_sites=[{"facility_id": "NEW1", "name": "新增点", "lon": 113.3, "lat": 27.75}],
+    )
     run = scenario.run(region)
     path = scenario.save(tmp_path / "s.scenario.json")
     loaded = Scenario.load(path)
@@ -69,9 +80,12 @@ def test_save_load_rerun_gives_the_same_plan(region, tmp_path):
 
 
 def test_restore_rebuilds_the_saved_plan_without_solving(region, tmp_path):
-    for siting in (SitingSetup(objective="min_sites", coverage_target=0.9),
-                   SitingSetup(objective="min_sites", coverage_target=0.8, capacitated=True,
-                               persons_served_per_bed=20_000)):
+    for siting in (
+        SitingSetup(objective="min_sites", coverage_target=0.9),
+        SitingSetup(
+            objective="min_sites", coverage_target=0.8, capacitated=True, persons_served_per_bed=20_000
+        ),
+    ):
         scenario = _scenario(region, siting=siting)
         run = scenario.run(region)
         restored = Scenario.load(scenario.save(tmp_path / f"{siting.capacitated}.json")).restore()
@@ -145,9 +159,11 @@ def test_damaged_or_foreign_files_are_named(tmp_path):
 def test_lock_codes_are_checked_against_the_region():
     tiny = tiny_region()
     GroupingSetup(locks={A: H1}).params_check(tiny)
-    cases = [({"999999999": H1}, "999999999 is locked but is not a township"),
-             ({A: "NOPE"}, "not a facility of the region"),
-             ({C: H1}, "communities never cross county lines")]
+    cases = [
+        ({"999999999": H1}, "999999999 is locked but is not a township"),
+        ({A: "NOPE"}, "not a facility of the region"),
+        ({C: H1}, "communities never cross county lines"),
+    ]
     for locks, message in cases:
         with pytest.raises(ValueError, match=message):
             grouping_result_from_assignment(tiny, GroupingSetup(locks=locks), {})
@@ -172,13 +188,31 @@ def test_hand_made_plans_are_scored_without_solving():
 
 def test_cli_site_and_group_save_and_run_reproduces(tmp_path, capsys):
     site = tmp_path / "site.json"
-    assert main(["site", "demo", "--objective", "min-sites", "--target", "0.9", "--quiet", "--save", str(site),
-                 "--name", "三十分钟"]) == 0
+    assert (
+        main(
+            [
+                "site",
+                "demo",
+                "--objective",
+                "min-sites",
+                "--target",
+                "0.9",
+                "--quiet",
+                "--save",
+                str(site),
+                "--name",
+                "三十分钟",
+            ]
+        )
+        == 0
+    )
     saved = Scenario.load(site)
     assert saved.name == "三十分钟" and saved.siting.coverage_target == 0.9 and saved.grouping is None
     assert saved.region.paths == ("demo",) and saved.region.seed == 2024
-    assert main(["site", "demo", "--objective", "min-sites", "--target", "0.9", "--quiet",
-                 "--save", str(site)]) == 1  # exists, not forced
+    assert (
+        main(["site", "demo", "--objective", "min-sites", "--target", "0.9", "--quiet", "--save", str(site)])
+        == 1
+    )  # exists, not forced
     assert "exists" in capsys.readouterr().err
     out = tmp_path / "rerun.json"
     assert main(["run", str(site), "--json", str(out), "--save", str(tmp_path / "again.json")]) == 0
@@ -186,7 +220,9 @@ def test_cli_site_and_group_save_and_run_reproduces(tmp_path, capsys):
     assert "same plan as saved in the file" in printed
     rerun = json.loads(out.read_text(encoding="utf-8"))
     assert rerun["siting"]["open_sites"] == saved.results["siting"]["open_sites"]
-    assert Scenario.load(tmp_path / "again.json").results["kpis"]["covered"] == saved.results["kpis"]["covered"]
+    assert (
+        Scenario.load(tmp_path / "again.json").results["kpis"]["covered"] == saved.results["kpis"]["covered"]
+    )
     group = tmp_path / "group.json"
     assert main(["group", "demo", "--quiet", "--save", str(group)]) == 0
     assert Scenario.load(group).name == "group" and Scenario.load(group).siting is None

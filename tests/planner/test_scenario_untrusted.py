@@ -36,10 +36,13 @@ def project(tmp_path_factory) -> Path:
     (root / "scenarios").mkdir()
     demo_region().to_gpkg(root / "data" / "region.gpkg")
     region = load_region([root / "data" / "region.gpkg"])
-    scenario = Scenario("base", RegionRef.of(region, [root / "data" / "region.gpkg"]),
-                        siting=SitingSetup(objective="min_sites", coverage_target=0.8, time_limit=20),
-                        grouping=GroupingSetup(time_limit=20),
-                        added_sites=[{"facility_id": "NEW1", "name": "新增点", "lon": 113.3, "lat": 27.75}])
+    scenario = Scenario(
+        "base",
+        RegionRef.of(region, [root / "data" / "region.gpkg"]),
+        siting=SitingSetup(objective="min_sites", coverage_target=0.8, time_limit=20),
+        grouping=GroupingSetup(time_limit=20),
+        added_sites=[{"facility_id": "NEW1", "name": "新增点", "lon": 113.3, "lat": 27.75}],
+    )
     scenario.run(region)
     scenario.save(root / "scenarios" / "base.scenario.json")
     return root
@@ -73,16 +76,26 @@ def _set(doc: dict[str, Any], keys: tuple[Any, ...], value: Any) -> dict[str, An
 # --- region paths ---------------------------------------------------------------------------------------------
 
 
-def test_region_paths_are_saved_relative_to_the_scenario_and_found_from_it_after_a_move(project, document,
-                                                                                       tmp_path, capsys):
+def test_region_paths_are_saved_relative_to_the_scenario_and_found_from_it_after_a_move(
+    project, document, tmp_path, capsys
+):
     assert document["region"]["paths"] == ["../data/region.gpkg"]
     moved = tmp_path / "elsewhere"
     shutil.copytree(project, moved)
     scenario = Scenario.load(moved / "scenarios" / "base.scenario.json")
     assert scenario.region.paths == (str(moved / "data" / "region.gpkg"),)
     (moved / "out").mkdir()
-    assert main(["export", str(moved / "scenarios" / "base.scenario.json"), "--out",
-                 str(moved / "out" / "plan.xlsx")]) == 0
+    assert (
+        main(
+            [
+                "export",
+                str(moved / "scenarios" / "base.scenario.json"),
+                "--out",
+                str(moved / "out" / "plan.xlsx"),
+            ]
+        )
+        == 0
+    )
     assert [p.name for p in (moved / "out").iterdir()] == ["plan.xlsx"]
 
 
@@ -129,7 +142,9 @@ def test_files_named_in_the_options_are_relative_to_the_scenario_too(document, t
     scenario = Scenario.load(_write(tmp_path, doc))
     assert scenario.region.options.roles == {"travel": str(tmp_path / "matrix.csv")}
     resaved = scenario.save(tmp_path / "again.json")
-    assert json.loads(resaved.read_text(encoding="utf-8"))["region"]["options"]["roles"] == {"travel": "matrix.csv"}
+    assert json.loads(resaved.read_text(encoding="utf-8"))["region"]["options"]["roles"] == {
+        "travel": "matrix.csv"
+    }
 
 
 # --- tampered values ------------------------------------------------------------------------------------------
@@ -154,23 +169,41 @@ TAMPERED = [
     (("grouping", "k"), 10**30, "grouping: k: expected a whole number"),
     (("grouping", "seed"), float("nan"), "grouping: seed: expected a whole number"),
     (("added_sites",), [{"facility_id": 1}], "added_sites[0]: the key 'lon' is missing"),
-    (("added_sites",), [{"facility_id": "X", "lon": 500, "lat": 27}], "added_sites[0].lon: expected a number"),
-    (("added_sites",), [{"facility_id": "X", "lon": 113, "lat": 27, "kind": "castle"}],
-     "added_sites[0].kind: expected one of"),
+    (
+        ("added_sites",),
+        [{"facility_id": "X", "lon": 500, "lat": 27}],
+        "added_sites[0].lon: expected a number",
+    ),
+    (
+        ("added_sites",),
+        [{"facility_id": "X", "lon": 113, "lat": 27, "kind": "castle"}],
+        "added_sites[0].kind: expected one of",
+    ),
     (("results", "siting", "open_sites", 0, "beds"), 10**30, "results.siting.open_sites[0].beds: expected"),
     (("results", "siting", "status"), "great", "results.siting.status: expected one of"),
     (("results", "siting", "certificate"), ["a"], "results.siting.certificate: expected text"),
-    (("results", "siting", "tie_break_proven"), "yes", "results.siting.tie_break_proven: expected true, false"),
+    (
+        ("results", "siting", "tie_break_proven"),
+        "yes",
+        "results.siting.tie_break_proven: expected true, false",
+    ),
     (("results", "siting", "tie_break_value"), "oops", "results.siting.tie_break_value: expected a number"),
-    (("results", "siting", "stage_seconds"), {"tie_break": "xxxx"},
-     "results.siting.stage_seconds.tie_break: expected a number"),
+    (
+        ("results", "siting", "stage_seconds"),
+        {"tie_break": "xxxx"},
+        "results.siting.stage_seconds.tie_break: expected a number",
+    ),
     (("results", "grouping", "communities"), "x", "results.grouping.communities: expected a list"),
     (("results", "kpis", "coverage_share"), "x", "results.kpis.coverage_share: expected a number"),
 ]
 
 
-@pytest.mark.parametrize(("keys", "value", "words"), TAMPERED, ids=[".".join(map(str, k)) for k, _, _ in TAMPERED])
-def test_a_tampered_value_is_a_scenario_error_naming_file_and_key(document, tmp_path, keys, value, words, capsys):
+@pytest.mark.parametrize(
+    ("keys", "value", "words"), TAMPERED, ids=[".".join(map(str, k)) for k, _, _ in TAMPERED]
+)
+def test_a_tampered_value_is_a_scenario_error_naming_file_and_key(
+    document, tmp_path, keys, value, words, capsys
+):
     path = _write(tmp_path, _set(document, keys, value))
     with pytest.raises(ScenarioError) as caught:
         Scenario.load(path)
@@ -194,7 +227,9 @@ def test_deep_nesting_long_numbers_and_huge_files_are_refused(document, tmp_path
     shallow_but_deep = _set(document, ("notes",), json.loads("[" * 40 + "]" * 40))
     with pytest.raises(ScenarioError, match="nested deeper than 16 levels"):
         Scenario.load(_write(tmp_path, shallow_but_deep))
-    (tmp_path / "long.json").write_text(json.dumps(document)[:-1] + ', "x": ' + "7" * 5_000 + "}", encoding="utf-8")
+    (tmp_path / "long.json").write_text(
+        json.dumps(document)[:-1] + ', "x": ' + "7" * 5_000 + "}", encoding="utf-8"
+    )
     with pytest.raises(ScenarioError, match="a number too long to read"):
         Scenario.load(tmp_path / "long.json")
     monkeypatch.setattr("planner.scenario.MAX_SCENARIO_BYTES", 1000)
@@ -212,13 +247,20 @@ def test_saved_results_that_do_not_fit_the_region_are_a_scenario_error(document,
 # --- fuzzing ----------------------------------------------------------------------------------------------------
 
 JSON_VALUES = st.recursive(
-    st.none() | st.booleans() | st.integers(min_value=-10**40, max_value=10**40)
-    | st.floats(allow_nan=True, allow_infinity=True) | st.text(max_size=40),
+    st.none()
+    | st.booleans()
+    | st.integers(min_value=-(10**40), max_value=10**40)
+    | st.floats(allow_nan=True, allow_infinity=True)
+    | st.text(max_size=40),
     lambda inner: st.lists(inner, max_size=4) | st.dictionaries(st.text(max_size=10), inner, max_size=4),
-    max_leaves=12)
+    max_leaves=12,
+)
 #: Whole files: random bytes, random JSON, and numbers too long for Python to convert.
-FILES = (st.binary(max_size=200) | JSON_VALUES.map(lambda v: json.dumps(v).encode())
-         | st.integers(min_value=4_400, max_value=6_000).map(lambda n: b'{"format_version": ' + b"9" * n + b"}"))
+FILES = (
+    st.binary(max_size=200)
+    | JSON_VALUES.map(lambda v: json.dumps(v).encode())
+    | st.integers(min_value=4_400, max_value=6_000).map(lambda n: b'{"format_version": ' + b"9" * n + b"}")
+)
 
 
 def _key_paths(value: Any, prefix: tuple[Any, ...] = ()) -> list[tuple[Any, ...]]:
@@ -240,14 +282,16 @@ def _assert_clean_refusal(exc: BaseException, source: str) -> None:
 
 @settings(max_examples=150, deadline=None, suppress_health_check=[HealthCheck.function_scoped_fixture])
 @given(data=st.data(), value=JSON_VALUES)
-def test_fuzzed_values_anywhere_in_a_scenario_load_or_are_refused_in_words(document, region, tmp_path, data, value):
+def test_fuzzed_values_anywhere_in_a_scenario_load_or_are_refused_in_words(
+    document, region, tmp_path, data, value
+):
     keys = data.draw(st.sampled_from(_key_paths(document)), label="key path")
     doc = _set(document, keys, value)
     before = sorted(tmp_path.iterdir())
     source = "fuzz.scenario.json"
     try:
         scenario = Scenario.from_dict(doc, source=source, base=tmp_path)
-    except Exception as exc:  # noqa: BLE001 - the assertion says which kind escaped
+    except Exception as exc:
         _assert_clean_refusal(exc, source)
         return
     finally:

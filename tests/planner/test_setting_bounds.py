@@ -14,17 +14,33 @@ GROUP = ["group", "demo", "--quiet"]
 SWEEP = ["sweep", "demo", "--objective", "min-sites", "--thresholds", "30", "--targets", "0.5", "--out", "x"]
 
 
-@pytest.mark.parametrize(("command", "flag", "value"), [
-    (SITE, "--time-limit", "inf"), (SITE, "--time-limit", "-1"), (SITE, "--time-limit", "nan"),
-    (SITE, "--time-limit", "0"), (GROUP, "--time-limit", "inf"), (SWEEP, "--time-limit", "nan"),
-    (SITE + ["--objective", "max-coverage"], "--bed-budget", "nan"),
-    (SITE + ["--objective", "max-coverage"], "--bed-budget", "-5"),
-    (SITE + ["--objective", "max-coverage"], "--bed-budget", "inf"),
-    (SITE, "--threshold-minutes", "nan"), (SITE, "--target", "inf"), (SITE, "--new-sites", "-1"),
-    (SITE, "--alternatives", "1000000000"), (SITE, "--speed-kmh", "inf"), (SITE, "--detour", "nan"),
-    (SITE, "--aged-share", "nan"), (SITE, "--aged-share", "1"), (GROUP, "--workers", "0"),
-], ids=lambda v: v if isinstance(v, str) else None)
-def test_a_non_finite_or_out_of_range_flag_is_refused_in_one_line_naming_it(command, flag, value, no_work, capsys):
+@pytest.mark.parametrize(
+    ("command", "flag", "value"),
+    [
+        (SITE, "--time-limit", "inf"),
+        (SITE, "--time-limit", "-1"),
+        (SITE, "--time-limit", "nan"),
+        (SITE, "--time-limit", "0"),
+        (GROUP, "--time-limit", "inf"),
+        (SWEEP, "--time-limit", "nan"),
+        (SITE + ["--objective", "max-coverage"], "--bed-budget", "nan"),
+        (SITE + ["--objective", "max-coverage"], "--bed-budget", "-5"),
+        (SITE + ["--objective", "max-coverage"], "--bed-budget", "inf"),
+        (SITE, "--threshold-minutes", "nan"),
+        (SITE, "--target", "inf"),
+        (SITE, "--new-sites", "-1"),
+        (SITE, "--alternatives", "1000000000"),
+        (SITE, "--speed-kmh", "inf"),
+        (SITE, "--detour", "nan"),
+        (SITE, "--aged-share", "nan"),
+        (SITE, "--aged-share", "1"),
+        (GROUP, "--workers", "0"),
+    ],
+    ids=lambda v: v if isinstance(v, str) else None,
+)
+def test_a_non_finite_or_out_of_range_flag_is_refused_in_one_line_naming_it(
+    command, flag, value, no_work, capsys
+):
     with pytest.raises(SystemExit) as stop:
         main([*command, flag, value])
     assert stop.value.code == 2
@@ -38,11 +54,19 @@ def test_good_flags_still_pass(capsys):
     assert main([*SITE, "--time-limit", "5", "--threshold-minutes", "30", "--aged-share", "0.2"]) == 0
 
 
-@pytest.mark.parametrize(("text", "key"), [
-    ("time_limit: .inf", "time_limit"), ("time_limit: -1", "time_limit"), ("time_limit: .nan", "time_limit"),
-    ("beds_max: 1000000000000000000000000000000", "beds_max"), ("bed_budget: .nan", "bed_budget"),
-    ("seed: 1099511627776", "seed"), ("alternatives: 1000000000", "alternatives"), ("beds_min: 2.5", "beds_min"),
-])
+@pytest.mark.parametrize(
+    ("text", "key"),
+    [
+        ("time_limit: .inf", "time_limit"),
+        ("time_limit: -1", "time_limit"),
+        ("time_limit: .nan", "time_limit"),
+        ("beds_max: 1000000000000000000000000000000", "beds_max"),
+        ("bed_budget: .nan", "bed_budget"),
+        ("seed: 1099511627776", "seed"),
+        ("alternatives: 1000000000", "alternatives"),
+        ("beds_min: 2.5", "beds_min"),
+    ],
+)
 def test_a_parameters_file_with_a_wild_number_is_refused_naming_the_key(tmp_path, text, key, capsys):
     params = tmp_path / "siting.yaml"
     params.write_text(f"siting:\n  {text}\n", encoding="utf-8")
@@ -52,8 +76,16 @@ def test_a_parameters_file_with_a_wild_number_is_refused_naming_the_key(tmp_path
     assert f"{params}: {key}: expected" in err
 
 
-@pytest.mark.parametrize("values", [{"time_limit": float("inf")}, {"k": 10**30}, {"workers": 0},
-                                    {"pop_tolerance": float("nan")}, {"seed": -1}])
+@pytest.mark.parametrize(
+    "values",
+    [
+        {"time_limit": float("inf")},
+        {"k": 10**30},
+        {"workers": 0},
+        {"pop_tolerance": float("nan")},
+        {"seed": -1},
+    ],
+)
 def test_grouping_settings_are_bounded_too(values):
     key = next(iter(values))
     with pytest.raises(ValueError, match=f"grouping: {key}: expected"):

@@ -19,17 +19,32 @@ import pytest
 
 ROOT = Path(__file__).resolve().parents[2]
 #: A run of the demo that solves for about ten seconds on 2 cores (HiGHS, county after county).
-LONG_SITE = ["site", "demo", "--objective", "min-max-distance", "--new-sites", "20", "--time-limit", "300",
-             "--quiet"]
+LONG_SITE = [
+    "site",
+    "demo",
+    "--objective",
+    "min-max-distance",
+    "--new-sites",
+    "20",
+    "--time-limit",
+    "300",
+    "--quiet",
+]
 #: Seconds a stopped command may take to exit (a solver that cannot be interrupted gets 1 s, then is left).
 PROMPT = 10.0
 
 
 def _start(args: list[str], cwd: Path) -> subprocess.Popen:
     env = dict(os.environ, PYTHONPATH=str(ROOT))
-    return subprocess.Popen([sys.executable, *args], cwd=cwd, env=env, stdout=subprocess.PIPE,
-                            stderr=subprocess.PIPE, text=True,
-                            preexec_fn=lambda: signal.signal(signal.SIGINT, signal.SIG_DFL))
+    return subprocess.Popen(
+        [sys.executable, *args],
+        cwd=cwd,
+        env=env,
+        stdout=subprocess.PIPE,
+        stderr=subprocess.PIPE,
+        text=True,
+        preexec_fn=lambda: signal.signal(signal.SIGINT, signal.SIG_DFL),
+    )
 
 
 def _stop(process: subprocess.Popen, signum: int) -> tuple[int, float, str]:
@@ -45,11 +60,26 @@ def _stop(process: subprocess.Popen, signum: int) -> tuple[int, float, str]:
     return process.returncode, time.monotonic() - sent, err
 
 
-@pytest.mark.parametrize(("signum", "code", "words"), [(signal.SIGINT, 130, "interrupted"),
-                                                       (signal.SIGTERM, 143, "stopped")], ids=["ctrl-c", "sigterm"])
+@pytest.mark.parametrize(
+    ("signum", "code", "words"),
+    [(signal.SIGINT, 130, "interrupted"), (signal.SIGTERM, 143, "stopped")],
+    ids=["ctrl-c", "sigterm"],
+)
 def test_a_signal_during_a_solve_stops_the_command_at_once_without_outputs(tmp_path, signum, code, words):
-    process = _start(["-m", "planner", *LONG_SITE, "--json", "plan.json", "--out", "plan.gpkg", "--save",
-                      "plan.scenario.json"], tmp_path)
+    process = _start(
+        [
+            "-m",
+            "planner",
+            *LONG_SITE,
+            "--json",
+            "plan.json",
+            "--out",
+            "plan.gpkg",
+            "--save",
+            "plan.scenario.json",
+        ],
+        tmp_path,
+    )
     time.sleep(4)  # imports and the demo take about 2 s; the solves about 10 s more
     assert process.poll() is None, "the run ended before it could be interrupted"
     returncode, seconds, err = _stop(process, signum)
@@ -60,8 +90,10 @@ def test_a_signal_during_a_solve_stops_the_command_at_once_without_outputs(tmp_p
 
 
 def test_ctrl_c_with_worker_processes_does_not_wait_for_their_solves(tmp_path):
-    process = _start(["-m", "planner", *LONG_SITE, "--executor", "processes", "--workers", "2", "--json",
-                      "plan.json"], tmp_path)
+    process = _start(
+        ["-m", "planner", *LONG_SITE, "--executor", "processes", "--workers", "2", "--json", "plan.json"],
+        tmp_path,
+    )
     time.sleep(5)  # mid-run: the workers start from a fresh server process, then solve
     assert process.poll() is None, "the run ended before it could be interrupted"
     returncode, seconds, err = _stop(process, signal.SIGINT)  # to the command only, not to its workers

@@ -27,17 +27,24 @@ def _covered_share(region, sites, threshold):
     hit = pairs[pairs["facility"].isin(open_pos) & (pairs["minutes"] <= threshold) & (t_county == f_county)]
     covered = np.isin(np.arange(len(region.townships)), hit["township"].unique())
     aged = region.townships["population_60plus"].to_numpy(float)
-    by_county = {c: aged[covered & (region.townships["county_code"] == c).to_numpy()].sum()
-                 / aged[(region.townships["county_code"] == c).to_numpy()].sum() for c in region.county_codes}
+    by_county = {
+        c: aged[covered & (region.townships["county_code"] == c).to_numpy()].sum()
+        / aged[(region.townships["county_code"] == c).to_numpy()].sum()
+        for c in region.county_codes
+    }
     return aged[covered].sum() / aged.sum(), by_county
 
 
-@pytest.mark.parametrize("setup", [
-    SitingSetup(objective="min_sites", coverage_target=0.9, threshold=30),
-    SitingSetup(objective="min_sites", county_target=0.8, threshold=30, beds_per_10k_aged=2),
-    SitingSetup(objective="max_coverage", new_sites=8, threshold=25),
-    SitingSetup(objective="min_distance", new_sites=12),
-], ids=["min_sites", "county_target", "max_coverage", "min_distance"])
+@pytest.mark.parametrize(
+    "setup",
+    [
+        SitingSetup(objective="min_sites", coverage_target=0.9, threshold=30),
+        SitingSetup(objective="min_sites", county_target=0.8, threshold=30, beds_per_10k_aged=2),
+        SitingSetup(objective="max_coverage", new_sites=8, threshold=25),
+        SitingSetup(objective="min_distance", new_sites=12),
+    ],
+    ids=["min_sites", "county_target", "max_coverage", "min_distance"],
+)
 def test_plans_on_the_demo_keep_every_rule(region, setup):
     result = run_siting(region, setup)
     assert result.plan.report.status == "optimal"
@@ -72,8 +79,12 @@ def test_planner_edits_are_honoured(region):
     sites = base.sites(region)
     chosen = sites.loc[sites["new"], "facility_id"].iloc[0]
     forced = sites.loc[~sites["open"] & (sites["status"] == "candidate"), "facility_id"].iloc[0]
-    edited = run_siting(region, SitingSetup(objective="min_sites", coverage_target=0.9,
-                                            statuses={chosen: "excluded", forced: "existing"}))
+    edited = run_siting(
+        region,
+        SitingSetup(
+            objective="min_sites", coverage_target=0.9, statuses={chosen: "excluded", forced: "existing"}
+        ),
+    )
     after = edited.sites(region).set_index("facility_id")
     assert not after.loc[chosen, "open"] and after.loc[forced, "open"]
     assert after.loc[forced, "beds"] >= 4
@@ -98,11 +109,28 @@ def test_unreachable_target_is_explained_with_what_is_achievable(region):
 
 def test_cli_site_json_has_the_documented_fields(tmp_path, capsys):
     out = tmp_path / "site.json"
-    code = main(["site", "demo", "--objective", "max-coverage", "--new-sites", "6", "--threshold-minutes", "30",
-                 "--json", str(out), "--out", str(tmp_path / "site.gpkg"), "--quiet"])
+    code = main(
+        [
+            "site",
+            "demo",
+            "--objective",
+            "max-coverage",
+            "--new-sites",
+            "6",
+            "--threshold-minutes",
+            "30",
+            "--json",
+            str(out),
+            "--out",
+            str(tmp_path / "site.gpkg"),
+            "--quiet",
+        ]
+    )
     assert code == 0
     data = json.loads(out.read_text(encoding="utf-8"))
-    assert {"status", "objective", "best_bound", "gap", "solve_seconds", "open_sites", "coverage"} <= set(data)
+    assert {"status", "objective", "best_bound", "gap", "solve_seconds", "open_sites", "coverage"} <= set(
+        data
+    )
     assert {"facility_id", "county_code", "beds", "existing"} <= set(data["open_sites"][0])
     assert {"population_60plus", "covered", "share"} <= set(data["coverage"]["overall"])
     assert set(data["coverage"]["by_county"]) == set(demo_region().county_codes)
@@ -123,7 +151,9 @@ def test_cli_says_when_the_tie_break_was_not_proven(tmp_path, capsys, monkeypatc
     monkeypatch.setattr(stages, "LATER_STAGE_SHARE", 0.0)  # no time at all for the later stages
     monkeypatch.setattr(stages, "LATER_STAGE_FLOOR_SECONDS", 0.0)
     out = tmp_path / "site.json"
-    code = main(["site", "demo", "--objective", "max-coverage", "--new-sites", "6", "--json", str(out), "--quiet"])
+    code = main(
+        ["site", "demo", "--objective", "max-coverage", "--new-sites", "6", "--json", str(out), "--quiet"]
+    )
     assert code == 0
     data = json.loads(out.read_text(encoding="utf-8"))
     assert data["status"] == "optimal" and data["tie_break_proven"] is False
@@ -190,11 +220,25 @@ def test_cli_prints_the_other_counties_when_one_county_fails(monkeypatch, capsys
         return original(data, params)
 
     monkeypatch.setattr(solver, "solve_county", solve_or_fail)
-    code = main(["site", "demo", "--objective", "max-coverage", "--county-new-sites", "1", "--executor", "serial",
-                 "--quiet"])
+    code = main(
+        [
+            "site",
+            "demo",
+            "--objective",
+            "max-coverage",
+            "--county-new-sites",
+            "1",
+            "--executor",
+            "serial",
+            "--quiet",
+        ]
+    )
     out = capsys.readouterr().out
     assert code == 1  # not every county has a plan
     assert f"county {failing}:" in out and "error: no plan for this county" in out
     others = [c for c in demo_region().county_codes if c != failing]
     assert all(f"county {c}:" in out for c in others) and "sites with hospice beds" in out
-    assert f"county {failing}: no plan, because the optimiser stopped with an error (RuntimeError: injected)" in out
+    assert (
+        f"county {failing}: no plan, because the optimiser stopped with an error (RuntimeError: injected)"
+        in out
+    )

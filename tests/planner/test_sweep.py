@@ -15,8 +15,16 @@ from planner.metrics import siting_kpis
 from planner.parallel import TaskFailure, executor
 from planner.scenario import Scenario
 from planner.siting import SitingSetup, run_siting
-from planner.sweep import (FIGURES, SweepResult, cjk_font, run_sweep, sweep_html, sweep_points, sweep_table,
-                           trade_off_chart)
+from planner.sweep import (
+    FIGURES,
+    SweepResult,
+    cjk_font,
+    run_sweep,
+    sweep_html,
+    sweep_points,
+    sweep_table,
+    trade_off_chart,
+)
 
 BASE = SitingSetup(objective="min_sites", time_limit=30)
 GRID = {"threshold": [20.0, 40.0], "coverage_target": [0.8, 0.9]}
@@ -36,17 +44,24 @@ def test_points_cross_the_grid_first_field_slowest():
     points = sweep_points(BASE, GRID)
     assert [p.name for p in points] == ["t20_target0.8", "t20_target0.9", "t40_target0.8", "t40_target0.9"]
     assert [(p.setup.threshold, p.setup.coverage_target) for p in points] == [
-        (20.0, 0.8), (20.0, 0.9), (40.0, 0.8), (40.0, 0.9)]
+        (20.0, 0.8),
+        (20.0, 0.9),
+        (40.0, 0.8),
+        (40.0, 0.9),
+    ]
     assert all(p.setup.objective == "min_sites" and p.setup.time_limit == 30 for p in points)
 
 
-@pytest.mark.parametrize("grid, message", [
-    ({"thresold": [30]}, "not a siting setting"),
-    ({"statuses": [{}]}, "not a siting setting"),
-    ({"threshold": []}, "at least one value"),
-    ({"threshold": [30, 30]}, "repeated"),
-    ({"unit": ["miles"]}, "unit must be"),
-])
+@pytest.mark.parametrize(
+    "grid, message",
+    [
+        ({"thresold": [30]}, "not a siting setting"),
+        ({"statuses": [{}]}, "not a siting setting"),
+        ({"threshold": []}, "at least one value"),
+        ({"threshold": [30, 30]}, "repeated"),
+        ({"unit": ["miles"]}, "unit must be"),
+    ],
+)
 def test_bad_grids_are_refused_in_words(grid, message):
     with pytest.raises(ValueError, match=message):
         sweep_points(BASE, grid)
@@ -61,7 +76,10 @@ def test_every_row_equals_a_single_run(region, sweep):
         assert row["solve_status"] == str(alone.plan.report.status) == "optimal"
         assert row["gap"] == alone.plan.report.gap
         assert row["objective"] == alone.plan.report.objective
-        assert row["threshold"] == point.setup.threshold and row["coverage_target"] == point.setup.coverage_target
+        assert (
+            row["threshold"] == point.setup.threshold
+            and row["coverage_target"] == point.setup.coverage_target
+        )
         for key in FIGURES:
             assert row[key] == pytest.approx(kpis[key]), key
         # the rule itself, recomputed: the target is met
@@ -91,8 +109,12 @@ def test_points_are_the_executor_tasks_and_any_executor_gives_the_same_table(reg
 
 def test_a_point_without_a_plan_says_why_and_the_others_stand(region):
     progress = []
-    result = run_sweep(region, BASE, {"threshold": [2.0, 40.0], "coverage_target": [0.95]},
-                       progress=lambda done, total, label: progress.append((done, total, label)))
+    result = run_sweep(
+        region,
+        BASE,
+        {"threshold": [2.0, 40.0], "coverage_target": [0.95]},
+        progress=lambda done, total, label: progress.append((done, total, label)),
+    )
     bad, good = result.table.iloc[0], result.table.iloc[1]
     assert bad["solve_status"] == "infeasible" and "95.0%" in bad["reason"]
     assert all(pd.isna(bad[k]) for k in FIGURES)
@@ -111,8 +133,9 @@ def test_a_failed_task_is_an_error_row(region):
 
 
 def test_a_swept_new_sites_limit_is_kept_apart_from_the_plans_count(region):
-    result = run_sweep(region, SitingSetup(objective="max_coverage", threshold=30, time_limit=30),
-                       {"new_sites": [8, 12]})
+    result = run_sweep(
+        region, SitingSetup(objective="max_coverage", threshold=30, time_limit=30), {"new_sites": [8, 12]}
+    )
     table = result.table
     assert list(table["new_sites_limit"]) == [8, 12]
     assert (table["solve_status"] == "optimal").all()
@@ -138,7 +161,7 @@ def test_chart_draws_one_line_per_threshold(sweep, tmp_path):
     assert len(colours) > 50  # lines, markers, text: not a blank canvas
     # the two threshold lines are drawn in matplotlib's first two colours
     for hex_colour in ("1f77b4", "ff7f0e"):
-        rgb = np.array([int(hex_colour[i:i + 2], 16) for i in (0, 2, 4)])
+        rgb = np.array([int(hex_colour[i : i + 2], 16) for i in (0, 2, 4)])
         assert (np.abs(colours - rgb).sum(axis=1) == 0).any()
 
 
@@ -169,11 +192,32 @@ def test_html_report_embeds_the_chart_and_the_table(sweep):
 
 def test_cli_writes_table_chart_report_and_scenarios_and_never_overwrites(tmp_path, capsys):
     out = tmp_path / "sweep"
-    args = ["sweep", "demo", "--objective", "min-sites", "--thresholds", "20", "40", "--targets", "0.9",
-            "--out", str(out), "--lang", "en", "--quiet", "--time-limit", "30"]
+    args = [
+        "sweep",
+        "demo",
+        "--objective",
+        "min-sites",
+        "--thresholds",
+        "20",
+        "40",
+        "--targets",
+        "0.9",
+        "--out",
+        str(out),
+        "--lang",
+        "en",
+        "--quiet",
+        "--time-limit",
+        "30",
+    ]
     assert main(args) == 0
     grid = {"threshold": [20.0, 40.0], "coverage_target": [0.9]}
-    names = {"sweep.csv", "sweep.png", "sweep.html", *(f"{p.name}.scenario.json" for p in sweep_points(BASE, grid))}
+    names = {
+        "sweep.csv",
+        "sweep.png",
+        "sweep.html",
+        *(f"{p.name}.scenario.json" for p in sweep_points(BASE, grid)),
+    }
     assert {p.name for p in out.iterdir()} == names
     raw = (out / "sweep.csv").read_bytes()
     assert raw.startswith(b"\xef\xbb\xbf")

@@ -24,8 +24,10 @@ def boundary_region(tmp_path_factory) -> tuple:
     site = region.facilities.loc[region.facilities["county_code"] == county, "facility_id"].iloc[0]
     above, exact = towns[0], towns[1]
     rows = [{"township_code": t, "facility_id": site, "minutes": "90"} for t in towns[2:]]
-    rows += [{"township_code": above, "facility_id": site, "minutes": "30.0000005"},
-             {"township_code": exact, "facility_id": site, "minutes": "30.0"}]
+    rows += [
+        {"township_code": above, "facility_id": site, "minutes": "30.0000005"},
+        {"township_code": exact, "facility_id": site, "minutes": "30.0"},
+    ]
     matrix = folder / "matrix.csv"
     pd.DataFrame(rows).to_csv(matrix, index=False)
     gpkg = region.to_gpkg(folder / "region.gpkg")
@@ -42,8 +44,14 @@ def test_matrix_costs_are_kept_exactly_as_written(boundary_region) -> None:
 
 def test_a_cost_just_above_the_threshold_is_not_within_it(boundary_region) -> None:
     region, county, site, above, exact = boundary_region
-    setup = SitingSetup(objective="max_coverage", threshold=30, new_sites=0, statuses={site: "existing"},
-                        counties=(county,), require_ward=False)
+    setup = SitingSetup(
+        objective="max_coverage",
+        threshold=30,
+        new_sites=0,
+        statuses={site: "existing"},
+        counties=(county,),
+        require_ward=False,
+    )
     data, _ = siting_data(region, setup)
     cover = Prepared(data, setup.params(data)).cover
     covered_in_model = set(data.demand_ids[data.pair_demand[cover]].tolist())
@@ -57,7 +65,13 @@ def test_a_cost_just_above_the_threshold_is_not_within_it(boundary_region) -> No
 
 def test_the_threshold_is_read_as_written(tmp_path: Path, boundary_region) -> None:
     region, county, site, above, _ = boundary_region
-    setup = SitingSetup(objective="max_coverage", threshold=30.0000005, new_sites=0, statuses={site: "existing"},
-                        counties=(county,), require_ward=False)
+    setup = SitingSetup(
+        objective="max_coverage",
+        threshold=30.0000005,
+        new_sites=0,
+        statuses={site: "existing"},
+        counties=(county,),
+        require_ward=False,
+    )
     table = run_siting(region, setup).townships(region).set_index("township_code")
     assert bool(table.loc[above, "covered"])

@@ -43,14 +43,31 @@ POPULATION = {A: 10_000, B: 11_000, C: 12_000, D: 13_000}
 def tiny_region(*, names: Mapping[str, str] | None = None, name: str = "小区域 tiny") -> Region:
     """The region described in the module docstring, with ``names`` (code or id -> name) replacing the defaults."""
     counties, towns, facilities = grid_layers(rows=1, cols=4, island=False)
-    extra = {"facility_id": H1B, "name": "430001中医院", "kind": "county_hospital", "grade": "II",
-             "ownership": "public", "specialty": "tcm", "hospice_beds": 0,
-             "geometry": Point(X0 + 1.5 * CELL, Y0 + 0.6 * CELL)}
-    facilities = gpd.GeoDataFrame(pd.concat([facilities, gpd.GeoDataFrame([extra], crs=facilities.crs)],
-                                            ignore_index=True), crs=facilities.crs)
-    travel = pd.DataFrame([{"township_code": t, "facility_id": f, "minutes": m}
-                           for t, row in MINUTES.items() for f, m in row.items()])
-    for frame, code, column in ((counties, "county_code", "county_name"), (towns, "township_code", "township_name"),
-                                (facilities, "facility_id", "name")):
+    extra = {
+        "facility_id": H1B,
+        "name": "430001中医院",
+        "kind": "county_hospital",
+        "grade": "II",
+        "ownership": "public",
+        "specialty": "tcm",
+        "hospice_beds": 0,
+        "geometry": Point(X0 + 1.5 * CELL, Y0 + 0.6 * CELL),
+    }
+    facilities = gpd.GeoDataFrame(
+        pd.concat([facilities, gpd.GeoDataFrame([extra], crs=facilities.crs)], ignore_index=True),
+        crs=facilities.crs,
+    )
+    travel = pd.DataFrame(
+        [
+            {"township_code": t, "facility_id": f, "minutes": m}
+            for t, row in MINUTES.items()
+            for f, m in row.items()
+        ]
+    )
+    for frame, code, column in (
+        (counties, "county_code", "county_name"),
+        (towns, "township_code", "township_name"),
+        (facilities, "facility_id", "name"),
+    ):
         frame[column] = [(names or {}).get(c, n) for c, n in zip(frame[code], frame[column])]
     return region_from_frames(counties, towns, facilities, name=name, travel=travel)

@@ -14,9 +14,19 @@ from planner.ui.access import TOKEN_ENV, access_token_for, granted, is_loopback,
 APP = str(Path(__file__).resolve().parents[2] / "app.py")
 
 
-@pytest.mark.parametrize(("address", "local"), [("127.0.0.1", True), ("127.0.0.2", True), ("::1", True),
-                                                ("localhost", True), ("0.0.0.0", False), ("192.168.1.20", False),
-                                                ("::", False), ("planner.example.org", False)])
+@pytest.mark.parametrize(
+    ("address", "local"),
+    [
+        ("127.0.0.1", True),
+        ("127.0.0.2", True),
+        ("::1", True),
+        ("localhost", True),
+        ("0.0.0.0", False),
+        ("192.168.1.20", False),
+        ("::", False),
+        ("planner.example.org", False),
+    ],
+)
 def test_only_this_computer_counts_as_loopback(address, local):
     assert is_loopback(address) is local
     token = access_token_for(address)
@@ -64,8 +74,9 @@ def test_the_token_and_data_folder_reach_the_server_process(monkeypatch, tmp_pat
 
     monkeypatch.setattr(launch.subprocess, "Popen", Server)
     monkeypatch.setenv(TOKEN_ENV, "stale token from the shell")
-    args = argparse.Namespace(port=8765, address="0.0.0.0", no_browser=True, region=None, data_dir=str(tmp_path),
-                              no_token=False)
+    args = argparse.Namespace(
+        port=8765, address="0.0.0.0", no_browser=True, region=None, data_dir=str(tmp_path), no_token=False
+    )
     assert launch.main(args) == 0
     token = started["env"][TOKEN_ENV]
     assert token != "stale token from the shell" and f"?token={token}" in capsys.readouterr().out
@@ -78,8 +89,14 @@ def test_the_token_and_data_folder_reach_the_server_process(monkeypatch, tmp_pat
 
 @pytest.mark.parametrize("folder", ["missing", "/"])
 def test_a_data_folder_must_exist_and_not_be_a_root(tmp_path, folder):
-    args = argparse.Namespace(port=8765, address="127.0.0.1", no_browser=True, region=None, no_token=False,
-                              data_dir=str(tmp_path / folder) if folder == "missing" else folder)
+    args = argparse.Namespace(
+        port=8765,
+        address="127.0.0.1",
+        no_browser=True,
+        region=None,
+        no_token=False,
+        data_dir=str(tmp_path / folder) if folder == "missing" else folder,
+    )
     with pytest.raises(SystemExit, match="--data-dir"):
         launch.main(args)
 

@@ -21,16 +21,27 @@ from planner.ui.workbench import MODELS
 
 ROOT = Path(__file__).resolve().parents[2]
 SOURCES = [*sorted((ROOT / "planner" / "ui").glob("*.py")), ROOT / "planner" / "maps.py"]
-CALL = re.compile(r"""\b(?:tr|text|_flash|UploadRefused|EditError)\(\s*(?:"[a-z]+",\s*)?"""
-                  r"""(?P<q>["'])(?P<key>[a-z_]+\.[a-z0-9_.]+)(?P=q)""")
+CALL = re.compile(
+    r"""\b(?:tr|text|_flash|UploadRefused|EditError)\(\s*(?:"[a-z]+",\s*)?"""
+    r"""(?P<q>["'])(?P<key>[a-z_]+\.[a-z0-9_.]+)(?P=q)"""
+)
 #: Keys built at run time from these values.
 DYNAMIC = {
-    "mode": [*MODES, *(f"{m}.help" for m in MODES)], "colour": COLOUR_BY, "section": SECTIONS,
-    "site_status": [s.value for s in SiteStatus], "kind": [k.value for k in FacilityKind],
-    "grade": [g.value for g in Grade], "ownership": [o.value for o in Ownership], "objective": OBJECTIVES,
-    "param": [f.name for f in FIELDS], "app.model": MODELS, "layer": [layer.value for layer in Layer],
-    "severity": [s.value for s in Severity], "format": ["scenario", *FORMATS.values()],
-    "status": [s.value for s in SolveStatus], "rule": [r.value for r in Rule],
+    "mode": [*MODES, *(f"{m}.help" for m in MODES)],
+    "colour": COLOUR_BY,
+    "section": SECTIONS,
+    "site_status": [s.value for s in SiteStatus],
+    "kind": [k.value for k in FacilityKind],
+    "grade": [g.value for g in Grade],
+    "ownership": [o.value for o in Ownership],
+    "objective": OBJECTIVES,
+    "param": [f.name for f in FIELDS],
+    "app.model": MODELS,
+    "layer": [layer.value for layer in Layer],
+    "severity": [s.value for s in Severity],
+    "format": ["scenario", *FORMATS.values()],
+    "status": [s.value for s in SolveStatus],
+    "rule": [r.value for r in Rule],
 }
 #: Refusals and edit errors raised by key in the pure modules.
 RAISED = re.compile(r"""(?:UploadRefused|EditError)\(\s*"(?P<key>[a-z_.]+)\"""")

@@ -25,8 +25,10 @@ WARD = "43020300001"  # an existing ward of 芦淞区
 @pytest.fixture(scope="module")
 def expected() -> dict[str, dict]:
     region = demo_region()
-    return {name: siting_kpis(region, run_siting(region, Parameters().siting_setup(statuses)))["overall"]
-            for name, statuses in (("before", {}), ("after", {WARD: "excluded"}))}
+    return {
+        name: siting_kpis(region, run_siting(region, Parameters().siting_setup(statuses)))["overall"]
+        for name, statuses in (("before", {}), ("after", {WARD: "excluded"}))
+    }
 
 
 @pytest.fixture
@@ -42,9 +44,12 @@ def _metric(at: AppTest, label: str) -> str:
 
 
 def _click(at: AppTest, tooltip: str, count: int, lat: float = 27.8, lng: float = 113.1) -> None:
-    at.session_state[Keys.MAP] = {"last_clicked": {"lat": lat, "lng": lng},
-                                  "last_object_clicked": {"lat": lat, "lng": lng},
-                                  "last_object_clicked_tooltip": tooltip, "last_object_clicked_count": count}
+    at.session_state[Keys.MAP] = {
+        "last_clicked": {"lat": lat, "lng": lng},
+        "last_object_clicked": {"lat": lat, "lng": lng},
+        "last_object_clicked_tooltip": tooltip,
+        "last_object_clicked_count": count,
+    }
     at.run()
 
 
@@ -62,7 +67,9 @@ def test_language_switch_translates_and_keeps_choices(app: AppTest, expected) ->
     app.radio(key=Keys.LANG).set_value("en").run()
     assert any("County hospice and medical-community planner" in m.value for m in app.markdown)
     assert _metric(app, "New sites") == f"{expected['before']['new_sites']:,}"
-    assert app.radio(key=Keys.MODE).value == "status" and app.selectbox(key=Keys.COLOUR_BY).value == "community"
+    assert (
+        app.radio(key=Keys.MODE).value == "status" and app.selectbox(key=Keys.COLOUR_BY).value == "community"
+    )
     assert any("SYNTHETIC" in c.value for c in app.caption)
     assert app.selectbox(key=Keys.param("objective")).format_func("min_sites") == "Fewest new sites"
 
@@ -117,7 +124,9 @@ def test_scenarios_are_saved_listed_and_compared(app: AppTest) -> None:
     assert not app.exception
 
 
-def test_a_stopped_run_keeps_what_was_solved_and_says_so(app: AppTest, monkeypatch: pytest.MonkeyPatch) -> None:
+def test_a_stopped_run_keeps_what_was_solved_and_says_so(
+    app: AppTest, monkeypatch: pytest.MonkeyPatch
+) -> None:
     import threading
 
     import planner.grouping
@@ -140,7 +149,9 @@ def test_a_stopped_run_keeps_what_was_solved_and_says_so(app: AppTest, monkeypat
     release.set()
     app.session_state[Keys.JOB] = job
     app.run()
-    assert job.control.solved["grouping"] and len(job.control.stopped["grouping"]) == len(wb.base.counties) - 1
+    assert (
+        job.control.solved["grouping"] and len(job.control.stopped["grouping"]) == len(wb.base.counties) - 1
+    )
     assert any("已停止" in w.value for w in app.warning)
     stopped = job.control.stopped["grouping"][0]
     assert str(wb.snapshot.grouping.plans[stopped].report.status) == "error"
@@ -162,7 +173,9 @@ def test_a_km_plan_labels_the_threshold_in_km_and_names_the_hidden_settings(app:
     from planner.siting import SitingSetup
 
     wb = app.session_state[Keys.WORKBENCH]  # a plan made with settings the panel does not show (e.g. loaded)
-    params = Parameters(threshold=20.0, run_grouping=False, siting_base=SitingSetup(unit="km", tie_break="beds"))
+    params = Parameters(
+        threshold=20.0, run_grouping=False, siting_base=SitingSetup(unit="km", tie_break="beds")
+    )
     wb.commit(wb.solve(params), new_step=True)
     app.run()
     assert not app.exception, [e.message for e in app.exception]

@@ -17,12 +17,25 @@ def test_every_parameter_has_exactly_one_widget() -> None:
     assert sorted(f.name for f in FIELDS) == sorted(shown)
 
 
-@pytest.mark.parametrize("params", [
-    Parameters(),
-    replace(Parameters(), objective="max_coverage", county_target=None, county_new_sites=2, bed_budget=120.0,
-            beds_max=None, k=3, pop_tolerance=0.25, group_max_travel=45.0, run_grouping=False),
-    replace(Parameters(), coverage_target=0.85, county_target=None, new_sites=10),
-])
+@pytest.mark.parametrize(
+    "params",
+    [
+        Parameters(),
+        replace(
+            Parameters(),
+            objective="max_coverage",
+            county_target=None,
+            county_new_sites=2,
+            bed_budget=120.0,
+            beds_max=None,
+            k=3,
+            pop_tolerance=0.25,
+            group_max_travel=45.0,
+            run_grouping=False,
+        ),
+        replace(Parameters(), coverage_target=0.85, county_target=None, new_sites=10),
+    ],
+)
 def test_widgets_show_the_parameters_and_read_back_the_same(params: Parameters) -> None:
     assert params_from_widgets(widgets_from_params(params)) == params
 

@@ -33,9 +33,14 @@ def _healthy(port: int) -> bool:
 @pytest.mark.skipif(sys.platform == "win32", reason="SIGTERM is POSIX")
 def test_sigterm_to_planner_app_stops_the_streamlit_server() -> None:
     port = _free_port()
-    app = subprocess.Popen([sys.executable, "-m", "planner", "app", "--no-browser", "--port", str(port)], cwd=ROOT,
-                           env=dict(os.environ, PYTHONPATH=str(ROOT)), stdout=subprocess.DEVNULL,
-                           stderr=subprocess.DEVNULL, start_new_session=True)
+    app = subprocess.Popen(
+        [sys.executable, "-m", "planner", "app", "--no-browser", "--port", str(port)],
+        cwd=ROOT,
+        env=dict(os.environ, PYTHONPATH=str(ROOT)),
+        stdout=subprocess.DEVNULL,
+        stderr=subprocess.DEVNULL,
+        start_new_session=True,
+    )
     try:
         deadline = time.monotonic() + 60
         while not _healthy(port):

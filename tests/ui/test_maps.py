@@ -39,9 +39,13 @@ def test_neighbouring_communities_get_different_colours(solved: Workbench) -> No
 
 
 def test_every_tooltip_starts_with_a_code_of_the_region(solved: Workbench) -> None:
-    layers, legends = map_layers(solved, lang="en", options=MapOptions(colour_by="community", catchments=True,
-                                                                        show_unassigned=True,
-                                                                        show_non_contiguous=True))
+    layers, legends = map_layers(
+        solved,
+        lang="en",
+        options=MapOptions(
+            colour_by="community", catchments=True, show_unassigned=True, show_non_contiguous=True
+        ),
+    )
     html = _script(layers, solved.region)
     tooltips = re.findall(r'"\[([^\]"]+)\] ', html)
     known = set(solved.region.facilities["facility_id"]) | set(solved.region.townships["township_code"])
@@ -61,13 +65,21 @@ def test_display_geometry_is_simplified_only_for_large_regions(solved: Workbench
     assert display_geometry(region).equals(region.townships.geometry)  # 105 townships: as they are
     simplified = display_geometry(region, tolerance_m=500)
     vertices = lambda g: int(g.count_coordinates().sum())  # noqa: E731
-    assert len(simplified) == len(region.townships) and vertices(simplified) < vertices(region.townships.geometry)
+    assert len(simplified) == len(region.townships) and vertices(simplified) < vertices(
+        region.townships.geometry
+    )
     assert simplified.is_valid.all()
 
 
 def test_report_map_is_one_offline_page(solved: Workbench) -> None:
     run_sites = solved.snapshot.siting.sites(solved.region)
-    fmap, legend = plan_map(solved.region, lang="zh", colour_by="community", sites=run_sites,
-                            community=solved.assignment(), simplify_m=100)
+    fmap, legend = plan_map(
+        solved.region,
+        lang="zh",
+        colour_by="community",
+        sites=run_sites,
+        community=solved.assignment(),
+        simplify_m=100,
+    )
     assert legend.title == "医共体" and legend.entries
     assert linked_resources(standalone_html(fmap)) == []

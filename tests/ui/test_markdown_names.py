@@ -10,9 +10,21 @@ import pytest
 from planner.templating import markdown_text
 
 #: Markdown an attacker would put into a facility, township, region, scenario or file name.
-PAYLOADS = ("![x](http://example.invalid/track.png)", "[click](javascript:alert(1))", "<img src=x onerror=alert(1)>",
-            "# heading", "**bold** _it_ `code`", ":red[coloured] :material/home:", "$x^2$", "a\n\n- list\r\nitem",
-            "1. item", "> quote", "| a | b |", "~~gone~~", "镇(1)·卫生院")
+PAYLOADS = (
+    "![x](http://example.invalid/track.png)",
+    "[click](javascript:alert(1))",
+    "<img src=x onerror=alert(1)>",
+    "# heading",
+    "**bold** _it_ `code`",
+    ":red[coloured] :material/home:",
+    "$x^2$",
+    "a\n\n- list\r\nitem",
+    "1. item",
+    "> quote",
+    "| a | b |",
+    "~~gone~~",
+    "镇(1)·卫生院",
+)
 #: What CommonMark treats as markup somewhere: ASCII punctuation (each must come escaped).
 _PUNCTUATION = set("""!"#$%&'()*+,-./:;<=>?@[\\]^_`{|}~""")
 
@@ -25,8 +37,13 @@ def _unescape(markdown: str) -> str:
 def test_markdown_text_escapes_every_punctuation_and_keeps_the_text(payload):
     shown = markdown_text(payload)
     assert "\n" not in shown and "\r" not in shown
-    unescaped = [(i, c) for i, c in enumerate(shown) if c in _PUNCTUATION and (i == 0 or shown[i - 1] != "\\")
-                 and not (c == "\\" and i + 1 < len(shown) and shown[i + 1] in _PUNCTUATION)]
+    unescaped = [
+        (i, c)
+        for i, c in enumerate(shown)
+        if c in _PUNCTUATION
+        and (i == 0 or shown[i - 1] != "\\")
+        and not (c == "\\" and i + 1 < len(shown) and shown[i + 1] in _PUNCTUATION)
+    ]
     assert unescaped == []
     assert _unescape(shown) == re.sub(r"[\r\n]+", " ", payload)
 
@@ -37,11 +54,19 @@ def test_flash_messages_show_names_as_text(monkeypatch):
     from planner.ui.state import Keys
 
     shown: list[str] = []
-    fake = types.SimpleNamespace(session_state={Keys.FLASH: [("success", "scenario.loaded", {"name": PAYLOADS[0]}),
-                                                             ("success", "edit.done", {"what": PAYLOADS[2]})]},
-                                 success=shown.append)
+    fake = types.SimpleNamespace(
+        session_state={
+            Keys.FLASH: [
+                ("success", "scenario.loaded", {"name": PAYLOADS[0]}),
+                ("success", "edit.done", {"what": PAYLOADS[2]}),
+            ]
+        },
+        success=shown.append,
+    )
     monkeypatch.setattr(panels, "st", fake)
     panels.show_flash("en")
-    assert shown == [f"Loaded scenario “{markdown_text(PAYLOADS[0])}” (undo goes back).",
-                     f"Done: {markdown_text(PAYLOADS[2])}"]
+    assert shown == [
+        f"Loaded scenario “{markdown_text(PAYLOADS[0])}” (undo goes back).",
+        f"Done: {markdown_text(PAYLOADS[2])}",
+    ]
     assert [t for t in shown if "](" in t or re.search(r"(?<!\\)<", t)] == []  # no link, no raw tag

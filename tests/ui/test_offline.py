@@ -182,7 +182,9 @@ def test_dynamic_feature_groups_get_served_links_too() -> None:
         group = folium.FeatureGroup(name="facilities")
         cluster = folium.plugins.MarkerCluster().add_to(group)
         folium.Marker([28.2, 113.05]).add_to(cluster)
-        st_offline_folium(offline_map(location=[28.2, 113.05], zoom_start=10), key="m", feature_group_to_add=group)
+        st_offline_folium(
+            offline_map(location=[28.2, 113.05], zoom_start=10), key="m", feature_group_to_add=group
+        )
 
     app = AppTest.from_function(page).run()
 

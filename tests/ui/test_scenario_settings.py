@@ -24,24 +24,57 @@ from planner.ui.solvecache import RunControl
 from planner.ui.workbench import EditError, Parameters, Workbench, hidden_settings, split_locks
 
 KINDS = ("county_hospital", "township_health_center")
-SITING = SitingSetup(unit="km", capacitated=True, persons_served_per_bed=2000, tie_break="beds", site_kinds=KINDS,
-                     seed=5)
-GROUPING = GroupingSetup(k_min=1, k_max=2, lead_rule=LeadRule(ownerships=frozenset({"public"})), balance=False,
-                         seed=3)
-PARAMS = Parameters(objective="max_coverage", county_target=None, county_new_sites=2, threshold=20.0,
-                    siting_base=SITING, grouping_base=GROUPING)
+SITING = SitingSetup(
+    unit="km", capacitated=True, persons_served_per_bed=2000, tie_break="beds", site_kinds=KINDS, seed=5
+)
+GROUPING = GroupingSetup(
+    k_min=1, k_max=2, lead_rule=LeadRule(ownerships=frozenset({"public"})), balance=False, seed=3
+)
+PARAMS = Parameters(
+    objective="max_coverage",
+    county_target=None,
+    county_new_sites=2,
+    threshold=20.0,
+    siting_base=SITING,
+    grouping_base=GROUPING,
+)
 
 
 def test_from_setups_keeps_every_setting_the_panel_does_not_show() -> None:
-    siting = SitingSetup(objective="min_distance", threshold=10, unit="km", max_travel=25.0, capacitated=True,
-                         persons_served_per_bed=300, tie_break="beds", site_kinds=("county_hospital",),
-                         ward_kinds=("county_hospital", "other"), cross_county=True, time_limit=45.0,
-                         alternatives=2, alternatives_gap=0.1, seed=7, counties=("430202",),
-                         statuses={"F1": "excluded"}, hint=("F2",))
-    grouping = GroupingSetup(k_min=2, k_max=3, pop_min=1000, pop_max=90_000, leads={"430202": ("F9",)},
-                             lead_rule=LeadRule(min_grade="III"), lead_kinds=("county_hospital", "other"),
-                             time_limit=12.0, workers=2, seed=9, balance=False, locks={"T1": "F9"},
-                             current={"T1": "F9", "T2": "F9"})
+    siting = SitingSetup(
+        objective="min_distance",
+        threshold=10,
+        unit="km",
+        max_travel=25.0,
+        capacitated=True,
+        persons_served_per_bed=300,
+        tie_break="beds",
+        site_kinds=("county_hospital",),
+        ward_kinds=("county_hospital", "other"),
+        cross_county=True,
+        time_limit=45.0,
+        alternatives=2,
+        alternatives_gap=0.1,
+        seed=7,
+        counties=("430202",),
+        statuses={"F1": "excluded"},
+        hint=("F2",),
+    )
+    grouping = GroupingSetup(
+        k_min=2,
+        k_max=3,
+        pop_min=1000,
+        pop_max=90_000,
+        leads={"430202": ("F9",)},
+        lead_rule=LeadRule(min_grade="III"),
+        lead_kinds=("county_hospital", "other"),
+        time_limit=12.0,
+        workers=2,
+        seed=9,
+        balance=False,
+        locks={"T1": "F9"},
+        current={"T1": "F9", "T2": "F9"},
+    )
     params = Parameters.from_setups(siting, grouping)
     assert (params.threshold, params.objective, params.siting_time_limit) == (10, "min_distance", 45.0)
     # the run setups are the saved ones again, field for field (the plan's own fields given back by the workbench)
@@ -51,11 +84,17 @@ def test_from_setups_keeps_every_setting_the_panel_does_not_show() -> None:
     # panel values change only themselves; an exact k from the panel replaces the saved range
     changed = replace(params, threshold=12.0, k=4)
     assert changed.siting_setup({}) == replace(siting, threshold=12.0, statuses={}, hint=None)
-    assert changed.grouping_setup(locks={}, current={}) == replace(grouping, k=4, k_min=None, k_max=None, locks={},
-                                                                    current={})
+    assert changed.grouping_setup(locks={}, current={}) == replace(
+        grouping, k=4, k_min=None, k_max=None, locks={}, current={}
+    )
     # nothing beyond the panel: no base at all, so a default scenario loads as the default panel
-    assert Parameters.from_setups(Parameters().siting_setup({"F1": "excluded"}, hint=("F2",)),
-                                  Parameters().grouping_setup(locks={"T1": "F9"}, current={})) == Parameters()
+    assert (
+        Parameters.from_setups(
+            Parameters().siting_setup({"F1": "excluded"}, hint=("F2",)),
+            Parameters().grouping_setup(locks={"T1": "F9"}, current={}),
+        )
+        == Parameters()
+    )
 
 
 def test_split_locks_keeps_partial_communities_as_township_locks() -> None:
@@ -83,7 +122,9 @@ def reopened(planned: Workbench) -> tuple[Workbench, Parameters, str, str]:
     mapping = plan.to_mapping()
     town = next(t for t, lead in mapping.items() if sum(v == lead for v in mapping.values()) >= 3)
     lead = mapping[town]
-    saved.scenario.grouping = replace(saved.scenario.grouping, locks={town: lead})  # as `planner group` may write
+    saved.scenario.grouping = replace(
+        saved.scenario.grouping, locks={town: lead}
+    )  # as `planner group` may write
     scenario, region, same = open_file(scenario_bytes(saved), source="km.scenario.json", wb=planned)
     assert same
     wb = Workbench(region, source=("demo",), seed=2024)
@@ -98,7 +139,10 @@ def test_loaded_scenario_keeps_hidden_settings_and_township_locks(planned: Workb
     assert wb.siting_base().unit == "km"  # the panel labels the threshold in km
     hidden = hidden_settings(wb.siting_base(), wb.grouping_base())
     assert hidden["siting.unit"] == "km" and hidden["siting.capacitated"] is True
-    assert hidden["siting.site_kinds"] == KINDS and (hidden["grouping.k_min"], hidden["grouping.k_max"]) == (1, 2)
+    assert hidden["siting.site_kinds"] == KINDS and (hidden["grouping.k_min"], hidden["grouping.k_max"]) == (
+        1,
+        2,
+    )
     assert "siting.threshold" not in hidden and "siting.statuses" not in hidden
     assert dict(wb.snapshot.township_locks) == {town: lead} and lead not in wb.snapshot.locked
     assert wb.locks() == {town: lead}
@@ -112,7 +156,9 @@ def test_a_rerun_from_the_panel_values_alone_uses_the_saved_settings(planned: Wo
     panel = params_from_widgets(widgets_from_params(params))  # what the app's panel gives back: no base
     assert panel.siting_base is None and panel.grouping_base is None
     siting = wb.siting_setup(panel)
-    assert replace(siting, hint=None) == planned.snapshot.siting.setup  # km, capacitated, kinds, tie-break, seed
+    assert (
+        replace(siting, hint=None) == planned.snapshot.siting.setup
+    )  # km, capacitated, kinds, tie-break, seed
     assert siting.hint == planned.open_sites()
     grouping = wb.grouping_setup(panel)
     assert replace(grouping, locks={}, current={}) == planned.snapshot.grouping.setup
@@ -122,7 +168,11 @@ def test_a_rerun_from_the_panel_values_alone_uses_the_saved_settings(planned: Wo
     snap = wb.solve(panel, control=control)
     assert "siting" not in control.solved  # every county's model has exactly the saved run's inputs
     assert np.array_equal(snap.siting.plan.open, planned.snapshot.siting.plan.open)
-    assert (snap.siting.setup.unit, snap.siting.setup.capacitated, snap.siting.setup.threshold) == ("km", True, 20.0)
+    assert (snap.siting.setup.unit, snap.siting.setup.capacitated, snap.siting.setup.threshold) == (
+        "km",
+        True,
+        20.0,
+    )
     assert snap.grouping.setup.locks == {town: lead} and snap.grouping.assignment()[town] == lead
     assert (snap.grouping.setup.k_min, snap.grouping.setup.k_max) == (1, 2)
     assert all(1 <= len(set(p.assignment[p.assignment >= 0])) <= 2 for p in snap.grouping.plans.values())

@@ -28,8 +28,11 @@ def data_dir(tmp_path_factory) -> Path:
 def document(data_dir) -> dict:
     """A solved scenario on data/region.gpkg, as a file in the data folder names it (relative)."""
     region = load_region([data_dir / "region.gpkg"])
-    scenario = Scenario("upload", RegionRef.of(region, [data_dir / "region.gpkg"]),
-                        siting=SitingSetup(objective="min_sites", coverage_target=0.8, time_limit=20))
+    scenario = Scenario(
+        "upload",
+        RegionRef.of(region, [data_dir / "region.gpkg"]),
+        siting=SitingSetup(objective="min_sites", coverage_target=0.8, time_limit=20),
+    )
     scenario.run(region)
     return json.loads(scenario.to_json(base=data_dir))
 
@@ -40,15 +43,20 @@ def _bytes(document: dict, paths: list[str]) -> bytes:
 
 def test_a_relative_path_is_found_in_the_data_folder(document, data_dir):
     assert document["region"]["paths"] == ["region.gpkg"]
-    saved, region, same = open_file(_bytes(document, ["region.gpkg"]), source="a.json", wb=None,
-                                    roots=app_roots(data_dir=data_dir))
+    saved, region, same = open_file(
+        _bytes(document, ["region.gpkg"]), source="a.json", wb=None, roots=app_roots(data_dir=data_dir)
+    )
     assert not same and saved.run.restored and len(region.townships)
     assert saved.scenario.region.paths == (str(data_dir / "region.gpkg"),)
 
 
 def test_an_absolute_path_inside_the_data_folder_is_read(document, data_dir):
-    saved, _, _ = open_file(_bytes(document, [str(data_dir / "region.gpkg")]), source="a.json", wb=None,
-                            roots=app_roots(data_dir=data_dir))
+    saved, _, _ = open_file(
+        _bytes(document, [str(data_dir / "region.gpkg")]),
+        source="a.json",
+        wb=None,
+        roots=app_roots(data_dir=data_dir),
+    )
     assert saved.run.siting is not None
 
 
@@ -58,31 +66,43 @@ def test_a_path_outside_the_app_folders_is_refused_in_words(document, data_dir, 
         raise AssertionError("a file outside the app's folders was read")
 
     monkeypatch.setattr("planner.scenario.load_region", read)
-    with pytest.raises(ScenarioError, match="region.paths\\[0\\]: .* (is outside the folders|does not exist)"):
-        open_file(_bytes(document, [path]), source="a.json", wb=None, roots=app_roots(data_dir=data_dir / "sub"))
+    with pytest.raises(
+        ScenarioError, match="region.paths\\[0\\]: .* (is outside the folders|does not exist)"
+    ):
+        open_file(
+            _bytes(document, [path]), source="a.json", wb=None, roots=app_roots(data_dir=data_dir / "sub")
+        )
 
 
 def test_without_a_data_folder_only_uploads_are_read(document, data_dir):
     with pytest.raises(ScenarioError, match="no data folder was set with planner app --data-dir"):
-        open_file(_bytes(document, [str(data_dir / "region.gpkg")]), source="a.json", wb=None, roots=app_roots())
+        open_file(
+            _bytes(document, [str(data_dir / "region.gpkg")]), source="a.json", wb=None, roots=app_roots()
+        )
     upload = data_dir  # the planner's upload folder is a root too
-    saved, _, _ = open_file(_bytes(document, ["region.gpkg"]), source="a.json", wb=None,
-                            roots=app_roots(upload=upload))
+    saved, _, _ = open_file(
+        _bytes(document, ["region.gpkg"]), source="a.json", wb=None, roots=app_roots(upload=upload)
+    )
     assert saved.run.siting is not None
 
 
 def test_a_file_the_scenario_names_is_never_shown(document, data_dir):
     with pytest.raises(ScenarioError) as caught:
-        open_file(_bytes(document, ["creds.csv"]), source="a.json", wb=None, roots=app_roots(data_dir=data_dir))
+        open_file(
+            _bytes(document, ["creds.csv"]), source="a.json", wb=None, roots=app_roots(data_dir=data_dir)
+        )
     assert "creds.csv" in str(caught.value) and "SECRET" not in str(caught.value)
 
 
-@pytest.mark.parametrize("tamper", [
-    lambda d: {**d, "added_sites": [{"facility_id": "X"}]},  # escaped the app's handler as a KeyError
-    lambda d: {**d, "region": {**d["region"], "options": {**d["region"]["options"], "aged_share": "x"}}},
-    lambda d: {**d, "name": 5},
-    lambda d: {**d, "siting": {**d["siting"], "beds_max": 10**30}},
-])
+@pytest.mark.parametrize(
+    "tamper",
+    [
+        lambda d: {**d, "added_sites": [{"facility_id": "X"}]},  # escaped the app's handler as a KeyError
+        lambda d: {**d, "region": {**d["region"], "options": {**d["region"]["options"], "aged_share": "x"}}},
+        lambda d: {**d, "name": 5},
+        lambda d: {**d, "siting": {**d["siting"], "beds_max": 10**30}},
+    ],
+)
 def test_tampered_uploads_are_scenario_errors_not_tracebacks(document, data_dir, tamper):
     data = json.dumps(tamper(document)).encode("utf-8")
     with pytest.raises(ScenarioError):

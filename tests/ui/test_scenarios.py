@@ -43,7 +43,9 @@ def test_saved_scenario_holds_settings_edits_and_results(edited: Workbench) -> N
     saved = save_current(edited, PARAMS, "方案 A")
     scenario = saved.scenario
     assert scenario.siting.statuses == {"43020300001": "excluded"}
-    assert [s["facility_id"] for s in scenario.added_sites] == [s["facility_id"] for s in edited.snapshot.added_sites]
+    assert [s["facility_id"] for s in scenario.added_sites] == [
+        s["facility_id"] for s in edited.snapshot.added_sites
+    ]
     assert scenario.grouping.current == edited.assignment()
     assert scenario.grouping.locks == edited.locks() and scenario.grouping.locks
     assert scenario.results["kpis"]["new_sites"] == saved.run.siting.sites(saved.run.region)["new"].sum()

@@ -34,8 +34,14 @@ def _run(cache: PlanCache, items: list[Item], control: RunControl | None = None)
         calls.append(item.county_id)
         return f"plan {item.county_id} {item.values.sum():g}"
 
-    mapper = cached_map(cache, model="m", key=fingerprint, label=lambda i: i.county_id,
-                        stopped=lambda fn, item: f"stopped {item.county_id}", control=control)
+    mapper = cached_map(
+        cache,
+        model="m",
+        key=fingerprint,
+        label=lambda i: i.county_id,
+        stopped=lambda fn, item: f"stopped {item.county_id}",
+        control=control,
+    )
     return list(mapper(solve, items)), calls
 
 
@@ -77,7 +83,9 @@ def test_failures_are_not_remembered() -> None:
         attempts.append(item.county_id)
         return TaskFailure(0, item.county_id, "boom") if len(attempts) == 1 else "plan"
 
-    mapper = cached_map(cache, model="m", key=fingerprint, label=lambda i: i.county_id, stopped=lambda f, i: None)
+    mapper = cached_map(
+        cache, model="m", key=fingerprint, label=lambda i: i.county_id, stopped=lambda f, i: None
+    )
     item = Item("a", np.array([1.0]))
     assert isinstance(list(mapper(solve, [item]))[0], TaskFailure)
     assert list(mapper(solve, [item])) == ["plan"] and attempts == ["a", "a"]

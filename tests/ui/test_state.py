@@ -58,7 +58,11 @@ def test_page_modules_name_no_state_key_as_a_bare_string() -> None:
             continue
         text = path.read_text(encoding="utf-8")
         offenders += [f"{path.name}: {m.group(0)}" for m in re.finditer(r"""\bkey\s*=\s*f?["']""", text)]
-        offenders += [f"{path.name}: {m.group(0)}" for m in re.finditer(r"""session_state\s*\[\s*f?["']""", text)]
-        offenders += [f"{path.name}: {m.group(0)}" for m in
-                      re.finditer(r"""session_state\.(?:get|pop|setdefault)\(\s*f?["']""", text)]
+        offenders += [
+            f"{path.name}: {m.group(0)}" for m in re.finditer(r"""session_state\s*\[\s*f?["']""", text)
+        ]
+        offenders += [
+            f"{path.name}: {m.group(0)}"
+            for m in re.finditer(r"""session_state\.(?:get|pop|setdefault)\(\s*f?["']""", text)
+        ]
     assert offenders == []

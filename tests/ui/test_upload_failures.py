@@ -22,8 +22,12 @@ def scratch(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> Path:
 
 def test_a_damaged_zip_is_refused_in_words_and_leaves_nothing(scratch: Path) -> None:
     with pytest.raises(UploadRefused) as refused:
-        receive([("counties.geojson", b'{"type": "FeatureCollection", "features": []}'),
-                 ("乡镇人口.zip", damaged_zip())])
+        receive(
+            [
+                ("counties.geojson", b'{"type": "FeatureCollection", "features": []}'),
+                ("乡镇人口.zip", damaged_zip()),
+            ]
+        )
     assert refused.value.key == "upload.bad_zip" and refused.value.fields["name"] == "乡镇人口.zip"
     message = tr(refused.value.key, "en", **refused.value.fields)
     assert "乡镇人口.zip" in message and "cannot be read" in message
@@ -48,8 +52,9 @@ def test_the_unpacked_size_limit_is_shared_by_the_zips_of_one_upload(scratch: Pa
         uploads.discard(session)
 
 
-def test_an_unexpected_failure_while_reading_is_refused_and_cleaned_up(scratch: Path,
-                                                                        monkeypatch: pytest.MonkeyPatch) -> None:
+def test_an_unexpected_failure_while_reading_is_refused_and_cleaned_up(
+    scratch: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
     def broken(*args, **kwargs):
         raise RuntimeError("reader crashed on row 7")
 

@@ -22,18 +22,33 @@ def files(tmp_path_factory: pytest.TempPathFactory) -> dict[str, bytes]:
     """The demo region as a planner would send it: boundaries as GeoJSON, facilities as a CSV with lon/lat."""
     region = demo_region()
     folder = tmp_path_factory.mktemp("demo-files")
-    region.counties[["county_code", "county_name", "geometry"]].to_file(folder / "counties.geojson", driver="GeoJSON")
-    towns = region.townships[["township_code", "township_name", "county_code", "population", "population_60plus",
-                              "geometry"]]
+    region.counties[["county_code", "county_name", "geometry"]].to_file(
+        folder / "counties.geojson", driver="GeoJSON"
+    )
+    towns = region.townships[
+        ["township_code", "township_name", "county_code", "population", "population_60plus", "geometry"]
+    ]
     towns.to_file(folder / "townships.geojson", driver="GeoJSON")
     f = region.facilities
-    table = pd.DataFrame({"facility_id": f["facility_id"], "name": f["name"], "kind": f["kind"], "grade": f["grade"],
-                          "ownership": f["ownership"], "specialty": f["specialty"],
-                          "hospice_beds": f["hospice_beds"], "status": f["status"],
-                          "lon": f.geometry.x.round(6), "lat": f.geometry.y.round(6)})
-    return {"counties.geojson": (folder / "counties.geojson").read_bytes(),
-            "townships.geojson": (folder / "townships.geojson").read_bytes(),
-            "facilities.csv": table.assign(crs="wgs84").to_csv(index=False).encode("utf-8")}
+    table = pd.DataFrame(
+        {
+            "facility_id": f["facility_id"],
+            "name": f["name"],
+            "kind": f["kind"],
+            "grade": f["grade"],
+            "ownership": f["ownership"],
+            "specialty": f["specialty"],
+            "hospice_beds": f["hospice_beds"],
+            "status": f["status"],
+            "lon": f.geometry.x.round(6),
+            "lat": f.geometry.y.round(6),
+        }
+    )
+    return {
+        "counties.geojson": (folder / "counties.geojson").read_bytes(),
+        "townships.geojson": (folder / "townships.geojson").read_bytes(),
+        "facilities.csv": table.assign(crs="wgs84").to_csv(index=False).encode("utf-8"),
+    }
 
 
 def _zip(entries: dict[str, bytes]) -> bytes:
@@ -61,15 +76,23 @@ def test_good_files_make_a_usable_region_in_a_folder_of_their_own(files: dict[st
 
 def test_uploads_do_not_outlive_the_app(files: dict[str, bytes], tmp_path: Path) -> None:
     """The server's process ends (Ctrl+C, SIGTERM handled by Streamlit): its upload folders go with it."""
-    script = ("import sys; from pathlib import Path; from planner.ui.uploads import receive; "
-              "s = receive([(Path(p).name, Path(p).read_bytes()) for p in sys.argv[1:]]); print(s.folder)")
+    script = (
+        "import sys; from pathlib import Path; from planner.ui.uploads import receive; "
+        "s = receive([(Path(p).name, Path(p).read_bytes()) for p in sys.argv[1:]]); print(s.folder)"
+    )
     paths = []
     for name, data in files.items():
         (tmp_path / name).write_bytes(data)
         paths.append(str(tmp_path / name))
     env = dict(os.environ, PYTHONPATH=str(Path(__file__).resolve().parents[2]))
-    done = subprocess.run([sys.executable, "-c", script, *paths], capture_output=True, text=True, env=env,
-                          timeout=120, check=True)
+    done = subprocess.run(
+        [sys.executable, "-c", script, *paths],
+        capture_output=True,
+        text=True,
+        env=env,
+        timeout=120,
+        check=True,
+    )
     folder = Path(done.stdout.strip().splitlines()[-1])
     assert folder.name.startswith("planner-upload-") and not folder.exists()
 
@@ -83,17 +106,21 @@ def test_one_zip_of_the_files_works_the_same(files: dict[str, bytes]) -> None:
         uploads.discard(session)
 
 
-@pytest.mark.parametrize(("items", "key"), [
-    ([], "upload.empty"),
-    ([("tool.exe", b"MZ")], "upload.bad_type"),
-    ([(".hidden.csv", b"a")], "upload.bad_name"),
-    ([("a.csv", b"1"), ("A.CSV", b"2")], "upload.duplicate"),
-    ([("evil.zip", _zip({"../outside.csv": b"x"}))], "upload.unsafe_zip"),
-    ([("abs.zip", _zip({"/etc/cron.d/x.csv": b"x"}))], "upload.unsafe_zip"),
-    ([("broken.zip", b"PK not really a zip")], "upload.bad_zip"),
-])
-def test_refused_uploads_say_why(items: list[tuple[str, bytes]], key: str, tmp_path: Path,
-                                 monkeypatch: pytest.MonkeyPatch) -> None:
+@pytest.mark.parametrize(
+    ("items", "key"),
+    [
+        ([], "upload.empty"),
+        ([("tool.exe", b"MZ")], "upload.bad_type"),
+        ([(".hidden.csv", b"a")], "upload.bad_name"),
+        ([("a.csv", b"1"), ("A.CSV", b"2")], "upload.duplicate"),
+        ([("evil.zip", _zip({"../outside.csv": b"x"}))], "upload.unsafe_zip"),
+        ([("abs.zip", _zip({"/etc/cron.d/x.csv": b"x"}))], "upload.unsafe_zip"),
+        ([("broken.zip", b"PK not really a zip")], "upload.bad_zip"),
+    ],
+)
+def test_refused_uploads_say_why(
+    items: list[tuple[str, bytes]], key: str, tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
     monkeypatch.setattr("tempfile.tempdir", str(tmp_path))
     with pytest.raises(UploadRefused) as refused:
         receive(items)
@@ -101,8 +128,9 @@ def test_refused_uploads_say_why(items: list[tuple[str, bytes]], key: str, tmp_p
     assert list(tmp_path.iterdir()) == []  # nothing kept, nothing written outside
 
 
-def test_size_limits_are_checked_before_anything_is_stored(files: dict[str, bytes], tmp_path: Path,
-                                                            monkeypatch: pytest.MonkeyPatch) -> None:
+def test_size_limits_are_checked_before_anything_is_stored(
+    files: dict[str, bytes], tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
     monkeypatch.setattr("tempfile.tempdir", str(tmp_path))
     with pytest.raises(UploadRefused) as refused:
         receive(files.items(), max_bytes=1000)
@@ -115,9 +143,13 @@ def test_size_limits_are_checked_before_anything_is_stored(files: dict[str, byte
 
 
 def test_path_parts_of_names_are_dropped(files: dict[str, bytes]) -> None:
-    session = receive([("../../counties.geojson", files["counties.geojson"]),
-                       ("C:\\data\\townships.geojson", files["townships.geojson"]),
-                       ("facilities.csv", files["facilities.csv"])])
+    session = receive(
+        [
+            ("../../counties.geojson", files["counties.geojson"]),
+            ("C:\\data\\townships.geojson", files["townships.geojson"]),
+            ("facilities.csv", files["facilities.csv"]),
+        ]
+    )
     try:
         assert sorted(p.name for p in session.folder.iterdir()) == sorted(files)
         assert session.usable
@@ -126,7 +158,9 @@ def test_path_parts_of_names_are_dropped(files: dict[str, bytes]) -> None:
 
 
 def test_an_unknown_header_is_mapped_by_the_planner(files: dict[str, bytes]) -> None:
-    table = pd.read_csv(io.BytesIO(files["facilities.csv"]), dtype=str).rename(columns={"facility_id": "单位标识X"})
+    table = pd.read_csv(io.BytesIO(files["facilities.csv"]), dtype=str).rename(
+        columns={"facility_id": "单位标识X"}
+    )
     renamed = dict(files, **{"facilities.csv": table.to_csv(index=False).encode("utf-8")})
     session = receive(renamed.items())
     try:
@@ -134,8 +168,10 @@ def test_an_unknown_header_is_mapped_by_the_planner(files: dict[str, bytes]) -> 
         needs = column_needs(session)
         need = next(n for n in needs if n.column == "facility_id")
         assert need.required and need.layer == "facilities" and "单位标识X" in need.headers
-        fixed = recheck(session, with_choices(session.options, columns={"facilities": {"单位标识X": "facility_id"}},
-                                              crs={}))
+        fixed = recheck(
+            session,
+            with_choices(session.options, columns={"facilities": {"单位标识X": "facility_id"}}, crs={}),
+        )
         assert fixed.usable and fixed.folder == session.folder
         assert set(fixed.region.facilities["facility_id"]) == set(demo_region().facilities["facility_id"])
     finally:

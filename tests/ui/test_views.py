@@ -8,8 +8,15 @@ import pytest
 
 from geodata.demo import demo_region
 from planner.metrics import scenario_kpis
-from planner.ui.views import (communities_frame, county_balance, current_run, kpi_cards, sites_frame, status_messages,
-                              township_details)
+from planner.ui.views import (
+    communities_frame,
+    county_balance,
+    current_run,
+    kpi_cards,
+    sites_frame,
+    status_messages,
+    township_details,
+)
 from planner.ui.workbench import Parameters, Workbench
 
 PARAMS = Parameters()
@@ -107,10 +114,15 @@ def test_the_status_line_says_how_the_optimum_was_checked(solved: Workbench) -> 
 def test_a_disagreement_between_solvers_is_a_warning(solved: Workbench) -> None:
     wb = _copy(solved)
     siting = wb.snapshot.siting
-    disputed = replace(siting.plan.report, status=type(siting.plan.report.status)("feasible"),
-                       certificate="disagreement: highs claimed 9 optimal, scip found 8")
-    wb.commit(replace(wb.snapshot, siting=replace(siting, plan=replace(siting.plan, report=disputed))),
-              new_step=False)
+    disputed = replace(
+        siting.plan.report,
+        status=type(siting.plan.report.status)("feasible"),
+        certificate="disagreement: highs claimed 9 optimal, scip found 8",
+    )
+    wb.commit(
+        replace(wb.snapshot, siting=replace(siting, plan=replace(siting.plan, report=disputed))),
+        new_step=False,
+    )
     messages = status_messages(wb, PARAMS, "en")
     assert any(m.level == "warning" and "disagreement: highs claimed 9" in m.text for m in messages)
     assert any(m.level == "warning" and "Two solvers disagreed" in m.text for m in messages)

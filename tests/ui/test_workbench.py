@@ -121,8 +121,9 @@ def _movable(wb: Workbench) -> tuple[str, str, str]:
                 continue
             trial = dict(mapping, **{ta: mapping[tb]})
             evaluation = evaluate_assignment(data, GroupingSetup().params(county), trial)
-            if all(c.contiguous for c in evaluation.communities) and len(evaluation.communities) == \
-                    len(set(mapping.values())):
+            if all(c.contiguous for c in evaluation.communities) and len(evaluation.communities) == len(
+                set(mapping.values())
+            ):
                 return county, ta, mapping[tb]
     raise AssertionError("no movable township in the demo")
 
@@ -136,10 +137,13 @@ def test_a_hand_move_is_scored_exactly_like_evaluate_assignment(wb: Workbench) -
     live = view.plans[county].evaluation
     data = county_grouping_data(wb.base, county, GroupingSetup())
     expected = evaluate_assignment(data, GroupingSetup().params(county), expected_mapping)
-    assert [(c.lead_id, c.township_ids, c.population, c.deviation_share, c.contiguous, c.components)
-            for c in live.communities] == \
-           [(c.lead_id, c.township_ids, c.population, c.deviation_share, c.contiguous, c.components)
-            for c in expected.communities]
+    assert [
+        (c.lead_id, c.township_ids, c.population, c.deviation_share, c.contiguous, c.components)
+        for c in live.communities
+    ] == [
+        (c.lead_id, c.township_ids, c.population, c.deviation_share, c.contiguous, c.components)
+        for c in expected.communities
+    ]
     assert [r.rule for r in live.violations] == [r.rule for r in expected.violations]
     assert str(view.plans[county].report.status) != "optimal"  # a hand-edited plan is never called optimal
     assert wb.assignment()[town] == lead and wb.moved_counties() == [county]
@@ -185,11 +189,17 @@ def test_stop_keeps_solved_counties_and_leaves_the_rest_without_a_plan(wb: Workb
     assert control.stopped["grouping"] == sorted(wb.base.county_codes)
     reports = snap.siting.plan.county_reports
     assert all(str(reports[c].status) == "no_solution" for c in control.stopped["siting"])
-    fresh = run_siting(wb.base, params.siting_setup({}))  # the county solved before the stop is as a full run has it
+    fresh = run_siting(
+        wb.base, params.siting_setup({})
+    )  # the county solved before the stop is as a full run has it
     assert str(reports[first[0]].status) == str(fresh.plan.county_reports[first[0]].status) == "optimal"
     sites, fresh_sites = snap.siting.sites(wb.base), fresh.sites(wb.base)
     in_first = sites["county_code"] == first[0]
     assert sites.loc[in_first, "open"].tolist() == fresh_sites.loc[in_first, "open"].tolist()
-    assert (sites.loc[~in_first, "open"] == sites.loc[~in_first, "existing"]).all()  # elsewhere: existing wards only
-    assert all(str(p.report.status) == "error" and "stopped by the planner" in p.report.reasons[0].message
-               for p in snap.grouping.plans.values())
+    assert (
+        sites.loc[~in_first, "open"] == sites.loc[~in_first, "existing"]
+    ).all()  # elsewhere: existing wards only
+    assert all(
+        str(p.report.status) == "error" and "stopped by the planner" in p.report.reasons[0].message
+        for p in snap.grouping.plans.values()
+    )
