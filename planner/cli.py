@@ -21,7 +21,7 @@ from collections.abc import Callable, Sequence
 from typing import TYPE_CHECKING, Any
 
 from geodata.report import RegionError
-from planner.bounds import SITING, flag
+from planner.bounds import SITING, TRAVEL, flag
 from planner.cliutil import (
     CommandError,
     add_executor_arguments,
@@ -84,6 +84,79 @@ def cmd_demo(args: argparse.Namespace) -> int:
         f"(township polygons, populations and facilities are SYNTHETIC; county polygons and codes are real)"
     )
     return 0
+
+
+def cmd_travel(args: argparse.Namespace) -> int:
+    """Road travel times from each township seat to the facilities, from an OpenStreetMap extract."""
+    import time
+
+    from geodata.roads.travel import matrix_table
+    from planner.cliutil import road_travel, write_matrix_csv
+
+    check_outputs(args, paths=[args.out, args.json if args.json not in (None, "-") else None])
+    osm, args.osm = args.osm, None  # the region is read as it is; its road travel is made once, below
+    region = load(args)
+    args.osm = osm
+    started = time.perf_counter()
+    travel = road_travel(args, region, max_minutes=args.max_minutes)
+    table = matrix_table(travel.matrix, region.townships["township_code"], region.facilities["facility_id"])
+    write_matrix_csv(table, args.out, force=args.force)
+    summary = travel_summary(travel, table, region, seconds=time.perf_counter() - started)
+    if args.json:
+        write_json(summary, args.json, force=args.force)
+    if args.json != "-":
+        print(travel_text(summary, args.out))
+    return 0
+
+
+def travel_summary(travel: Any, table: Any, region: Region, *, seconds: float) -> dict[str, Any]:
+    """What ``planner travel`` found: pair counts by status, long joins, unreachable pairs, graph size."""
+    import numpy as np
+
+    matrix = travel.matrix
+    limit = travel.speeds.large_snap_m
+    status = matrix.pairs["status"].to_numpy()
+    far = [
+        {key: str(frame[key].iloc[i]), "metres": round(float(metres[i]), 1)}
+        for key, frame, metres in (
+            ("township_code", region.townships, matrix.seat_join_m),
+            ("facility_id", region.facilities, matrix.facility_join_m),
+        )
+        for i in np.flatnonzero(metres > limit)
+    ]
+    unreachable = table.assign(status=status)[status != "road"]
+    return {
+        "travel": travel.label,
+        "osm": str(travel.osm),
+        "speeds": travel.speeds.to_dict(),
+        "max_minutes": matrix.max_minutes,
+        "pairs": len(table),
+        **{f"pairs_{name}": count for name, count in matrix.counts().items()},
+        "graph": {"segments": matrix.segments, "vertices": matrix.vertices, "arcs": matrix.arcs},
+        "far_from_road": far,
+        "unreachable": unreachable[["township_code", "facility_id", "status"]].to_dict("records"),
+        "cached": travel.cached,
+        "seconds": round(seconds, 2),
+    }
+
+
+def travel_text(summary: dict[str, Any], out: str) -> str:
+    """The summary of ``planner travel`` in a few lines."""
+    lines = [
+        f"wrote {out}: {summary['pairs']:,} pairs ({summary['pairs_road']:,} by road within "
+        f"{summary['max_minutes']:g} min, {summary['pairs_beyond_cutoff']:,} beyond the cut-off, "
+        f"{summary['pairs_no_road']:,} without road connection: written with empty minutes and km)",
+        f"travel: {summary['travel']}",
+        f"road graph: {summary['graph']['segments']:,} OSM segments, {summary['graph']['vertices']:,} junctions, "
+        f"{summary['graph']['arcs']:,} arcs; {'read from the cache' if summary['cached'] else 'computed'} "
+        f"in {summary['seconds']} s",
+    ]
+    far = summary["far_from_road"]
+    if far:
+        named = ", ".join(f"{next(iter(f.values()))} ({f['metres']:,.0f} m)" for f in far[:10])
+        more = f" and {len(far) - 10} more" if len(far) > 10 else ""
+        lines.append(f"far from a road (joined in a straight line): {named}{more}")
+    return "\n".join(lines)
 
 
 def _print_report_header(report: dict[str, Any]) -> None:
@@ -281,6 +354,23 @@ def build_parser() -> argparse.ArgumentParser:
     p.add_argument("--seed", type=int, default=2024, help="seed of the synthetic parts")
     p.add_argument("--force", action="store_true", help="replace an existing file")
     p.set_defaults(func=cmd_demo)
+
+    p = sub.add_parser(
+        "travel", help="road travel times from an OpenStreetMap extract (township seat -> facility)"
+    )
+    add_region_arguments(p, osm_required=True)
+    p.add_argument(
+        "--out", required=True, metavar="CSV", help="matrix: township_code, facility_id, minutes, km"
+    )
+    p.add_argument(
+        "--max-minutes",
+        type=flag(TRAVEL["max_minutes"]),
+        default=None,
+        help="cut-off of the road search (default 120): slower pairs are written with empty minutes",
+    )
+    p.add_argument("--json", nargs="?", const="-", metavar="OUT", help="print (or write) the summary as JSON")
+    p.add_argument("--force", action="store_true", help="replace existing output files")
+    p.set_defaults(func=cmd_travel)
 
     p = sub.add_parser("site", help="choose hospice sites and beds (安宁疗护床位选址)")
     add_region_arguments(p)

@@ -37,7 +37,11 @@ from planner.parallel import (
 from planner.scenario_input import MAX_SCENARIO_BYTES, ScenarioError, refuse_root_folders
 
 if TYPE_CHECKING:  # reading a region needs geopandas and friends: imported where a region is read
+    import pandas as pd
+
     from geodata.region import Region, RegionOptions
+    from geodata.roads.speeds import RoadSpeeds
+    from geodata.roads.travel import RoadTravel
 
 __all__ = [
     "DEMO",
@@ -53,8 +57,11 @@ __all__ = [
     "read_params",
     "read_region",
     "region_options",
+    "road_speeds",
+    "road_travel",
     "write_json",
     "write_layers",
+    "write_matrix_csv",
 ]
 
 #: The region argument naming the built-in demo.
@@ -75,8 +82,10 @@ def _join(items: Sequence[str], *, most: int = 5) -> str:
 # --- region inputs --------------------------------------------------------------------------------------------
 
 
-def add_region_arguments(parser: argparse.ArgumentParser, *, many: bool = True) -> None:
-    """The region inputs shared by every command."""
+def add_region_arguments(
+    parser: argparse.ArgumentParser, *, many: bool = True, osm_required: bool = False
+) -> None:
+    """The region inputs shared by every command (``--osm`` required for ``planner travel``)."""
     parser.add_argument(
         "region",
         nargs="+" if many else None,
@@ -99,6 +108,21 @@ def add_region_arguments(parser: argparse.ArgumentParser, *, many: bool = True) 
         "--travel-matrix",
         metavar="CSV",
         help="long travel matrix: township_code, facility_id, minutes and/or km",
+    )
+    parser.add_argument(
+        "--osm",
+        required=osm_required,
+        metavar="FILE.osm.pbf",
+        help="travel on the roads of this OpenStreetMap extract (seat to facility, same county unless "
+        "--cross-county; cached)",
+    )
+    parser.add_argument(
+        "--speeds", metavar="YAML", help="road speeds by class for --osm (default: the China defaults)"
+    )
+    parser.add_argument(
+        "--cross-county",
+        action="store_true",
+        help="with --osm: also pairs across county borders within the cut-off",
     )
     parser.add_argument(
         "--speed-kmh", type=flag(TRAVEL["speed_kmh"]), help="average speed for estimated travel (default 30)"
@@ -192,12 +216,62 @@ def read_region(args: argparse.Namespace) -> tuple[Region | None, ValidationRepo
 
         _refuse_file_options_on_demo(args, options)
         region = demo_region(options=options)
+        if getattr(args, "osm", None):
+            road_travel(args, region)
         return region, region.report
     try:
         refuse_root_folders([*paths, *options.roles.values()], what="REGION")
-        return check_region(paths, options=options)
+        region, report = check_region(paths, options=options)
     except (InputError, ScenarioError) as exc:
         raise CommandError(str(exc)) from exc
+    if region is not None and getattr(args, "osm", None):
+        road_travel(args, region)
+    return region, report
+
+
+def road_speeds(args: argparse.Namespace) -> RoadSpeeds:
+    """The road speeds of ``--speeds`` (or the China defaults).
+
+    Raises
+    ------
+    CommandError
+        Naming the file and what is wrong with it.
+    """
+    from geodata.roads.speeds import RoadSpeeds
+
+    try:
+        return RoadSpeeds.from_yaml(args.speeds) if getattr(args, "speeds", None) else RoadSpeeds()
+    except ValueError as exc:
+        raise CommandError(f"--speeds: {exc}") from exc
+
+
+def road_travel(args: argparse.Namespace, region: Region, *, max_minutes: float | None = None) -> RoadTravel:
+    """Replace the region's travel costs by road travel on ``--osm`` (cached), reported in its report.
+
+    The cut-off is ``max_minutes`` or the region's travel ``max_minutes``.
+
+    Raises
+    ------
+    CommandError
+        For a bad speeds file, or an extract that cannot be read or has no roads in the region's box.
+    """
+    from geodata.roads.travel import road_costs
+
+    speeds = road_speeds(args)
+    try:
+        costs, travel = road_costs(
+            region.townships,
+            region.facilities,
+            args.osm,
+            region.report,
+            speeds=speeds,
+            max_minutes=max_minutes or region.options.travel.max_minutes,
+            cross_county=bool(getattr(args, "cross_county", False)),
+        )
+    except ValueError as exc:
+        raise CommandError(f"--osm: {exc}") from exc
+    region.travel = costs
+    return travel
 
 
 def load(args: argparse.Namespace) -> Region:
@@ -309,6 +383,8 @@ _INPUT_FLAGS = (
     ("params", "the --params file"),
     ("current", "the --current file"),
     ("travel_matrix", "the --travel-matrix file"),
+    ("osm", "the --osm file"),
+    ("speeds", "the --speeds file"),
 )
 #: The files beside a shapefile that belong to it.
 _SHAPEFILE_PARTS = (".shp", ".shx", ".dbf", ".prj", ".cpg", ".qix", ".sbn", ".sbx", ".shp.xml")
@@ -501,6 +577,14 @@ def write_json(data: Any, path: str | None, *, force: bool = False) -> None:
         return
     with atomic_path(path, overwrite=force) as tmp:
         tmp.write_text(text + "\n", encoding="utf-8")
+
+
+def write_matrix_csv(table: pd.DataFrame, path: str, *, force: bool) -> None:
+    """A travel matrix as UTF-8 CSV (atomically; codes and ids neutralised for spreadsheets, empty cost: no time)."""
+    from planner.spreadsheet import neutralise_frame
+
+    with atomic_path(path, overwrite=force) as tmp:
+        neutralise_frame(table).to_csv(tmp, index=False, encoding="utf-8")
 
 
 def write_layers(layers: dict[str, Any], path: str, *, force: bool) -> bool:
