@@ -172,9 +172,15 @@ def joinable_nodes(segments: Segments, min_component_nodes: int) -> np.ndarray:
     """Located nodes that seats and facilities may be joined to: those of the network's main pieces.
 
     A piece is a strongly connected component of the contracted graph (from
-    any of its nodes every other can be reached); the main pieces are those
-    with at least ``min_component_nodes`` vertices, or the largest one when
-    all are smaller. A shaping node belongs to the piece of its arc's two ends.
+    any of its nodes every other can be reached). Within each weakly
+    connected part of the network only its largest piece is joinable: the
+    smaller ones are one-way traps (streets that can be entered but not left,
+    often cut at the extract's edge), where a joined seat would seem cut off.
+    Of those, the pieces with at least ``min_component_nodes`` vertices are
+    joinable, or the largest one when all are smaller; a separate part (an
+    island without a ferry) stays joinable, and its pairs with the rest are
+    then reported as without road. A shaping node belongs to the piece of
+    its arc's two ends.
 
     Returns
     -------
@@ -187,8 +193,16 @@ def joinable_nodes(segments: Segments, min_component_nodes: int) -> np.ndarray:
     if not len(graph):
         return np.empty(0, dtype=np.int64)
     _, label = connected_components(graph.minutes, directed=True, connection="strong")
+    _, part = connected_components(graph.minutes, directed=True, connection="weak")
     size = np.bincount(label)
-    main = size >= min(min_component_nodes, size.max())
+    part_of_piece = np.zeros(len(size), dtype=np.int64)
+    part_of_piece[label] = part
+    order = np.lexsort((-size, part_of_piece))  # per part, its largest piece first
+    largest_in_part = np.zeros(len(size), dtype=bool)
+    first = np.ones(len(order), dtype=bool)
+    first[1:] = part_of_piece[order[1:]] != part_of_piece[order[:-1]]
+    largest_in_part[order[first]] = True
+    main = largest_in_part & (size >= min(min_component_nodes, size.max()))
     piece = np.full(len(segments.lon), -1)
     piece[graph.vertex] = np.where(main[label], label, -1)
     b = _breaks(segments, np.empty(0, dtype=np.int64))

@@ -8,6 +8,7 @@ Nodes (lon, lat; every way two-way unless said)::
     P (113.02, 26.995): motorway A-P-C with access=private (a faster shortcut no car may take)
     footway A-B (not driven); primary C -> far node X (114.5, 27.0), outside the box read
     island I1 (113.10) - I2 (113.11) - I3 (113.12) at lat 27.00, unclassified, joined to nothing
+    one-way trap: residential C -> T1 (113.05, 27.00), one way, into a two-way loop T1-T2-T3 (no way out)
 """
 
 from __future__ import annotations
@@ -30,6 +31,9 @@ NODES = {
     "I1": (10, 113.10, 27.00),
     "I2": (11, 113.11, 27.00),
     "I3": (12, 113.12, 27.00),
+    "T1": (20, 113.05, 27.00),
+    "T2": (21, 113.06, 26.998),
+    "T3": (22, 113.06, 27.004),
 }
 WAYS = [
     (["A", "S", "B", "C"], {"highway": "primary"}),
@@ -39,6 +43,8 @@ WAYS = [
     (["A", "B"], {"highway": "footway"}),
     (["C", "X"], {"highway": "primary"}),
     (["I1", "I2", "I3"], {"highway": "unclassified"}),
+    (["C", "T1"], {"highway": "residential", "oneway": "yes"}),
+    (["T1", "T2", "T3", "T1"], {"highway": "residential"}),
 ]
 
 

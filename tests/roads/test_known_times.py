@@ -110,7 +110,7 @@ def test_reading_clips_to_the_box_and_skips_what_cars_may_not_use(small_extract:
     ways = read_roads(small_extract, bbox_around(lon, lat, 5.0), SPEEDS)
     assert NODES["X"][0] not in ways.node_ids  # outside the box: never kept
     assert NODES["P"][0] not in ways.node_ids  # only on a private way
-    assert len(ways.starts) - 1 == 5  # primary, motorway, residential, C-X (clipped later), island
+    assert len(ways.starts) - 1 == 7  # primary, motorway, residential, C-X (clipped later), island, trap (2)
     assert set(ways.classes) == {"primary", "motorway", "residential", "unclassified"}
 
 
@@ -149,3 +149,18 @@ def test_an_extract_that_is_not_osm_is_refused_by_name(tmp_path: Path) -> None:
     seats = Points(np.array([113.0]), np.array([27.0]), np.array(["1"]))
     with pytest.raises(ValueError, match=r"bad\.osm\.pbf"):
         road_matrix(bad, seats, seats)
+
+
+def test_a_one_way_trap_is_not_joined(small_extract: Path) -> None:
+    """A seat in the loop that can be entered but not left joins the main network (else it would reach nothing)."""
+    seats = Points(np.array([where("T2")[0]]), np.array([where("T2")[1]]), np.array(["1"]))
+    facilities = Points(np.array([where("C")[0]]), np.array([where("C")[1]]), np.array(["1"]))
+    every_piece = RoadSpeeds(
+        min_component_nodes=1
+    )  # the trap is large enough to be joined, if it were a part
+    result = road_matrix(small_extract, seats, facilities, speeds=every_piece)
+    assert result.pairs["status"].tolist() == ["road"]
+    assert result.seat_join_m[0] == pytest.approx(km(where("T2"), where("C")) * 1000, rel=1e-9)
+    assert result.pairs["minutes"].iloc[0] == pytest.approx(
+        km(where("T2"), where("C")) / SPEEDS.snap_kmh * 60, rel=1e-9
+    )
