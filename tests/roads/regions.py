@@ -15,7 +15,8 @@ def grid_region(
     """Write counties, townships and facilities (GeoJSON, WGS84) over ``bounds`` into ``folder``.
 
     Columns ``0 .. cols//2 - 1`` are county 430001, the rest 430002; each
-    township's seat is its cell's centre and its facility sits a quarter cell
+    township's seat is its cell's centre (the first of each county hosts the county
+    hospital) and its facility sits a quarter cell
     north-east of it. Points are geometries, not lon/lat columns, so regions
     outside China pass today's swapped-columns check of tables.
     """
@@ -29,6 +30,7 @@ def grid_region(
             code = f"{county}{100 + n:03d}"
             cell = box(x0 + c * dx, y0 + r * dy, x0 + (c + 1) * dx, y0 + (r + 1) * dy)
             centre = cell.centroid
+            hospital = r == 0 and c % (cols // 2) == 0  # one county hospital per county, the ward's host
             towns.append(
                 {
                     "township_code": code,
@@ -45,11 +47,11 @@ def grid_region(
                 {
                     "facility_id": f"{code}01",
                     "name": f"镇{n}卫生院",
-                    "kind": "township_health_center",
-                    "grade": "I",
+                    "kind": "county_hospital" if hospital else "township_health_center",
+                    "grade": "II" if hospital else "I",
                     "ownership": "public",
                     "specialty": "general",
-                    "hospice_beds": 0,
+                    "hospice_beds": 20 if hospital else 0,
                     "geometry": Point(centre.x + dx / 4, centre.y + dy / 4),
                 }
             )

