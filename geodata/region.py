@@ -28,6 +28,7 @@ from geodata.files import atomic_path, scratch_folder
 from geodata.memory import release_memory
 from geodata.readers import InputError, Source, discover, read_source
 from geodata.report import RegionError, ValidationReport, quote
+from geodata.roads.options import RoadOptions
 from geodata.schema import Layer
 from geodata.travel import TravelCosts, TravelSettings, geodesic_costs
 from geodata.travel_report import matrix_travel
@@ -84,9 +85,13 @@ class RegionOptions:
     aged_share
         Share aged 60+ assumed where a township gives no figure.
     travel
-        Geodesic travel settings (used when no travel matrix is given).
+        Geodesic travel settings (used when no travel matrix is given); its
+        ``max_minutes`` is also the cut-off of road travel.
     name
         Region name for titles; defaults to the first file's name.
+    roads
+        Road travel on an OpenStreetMap extract (:mod:`geodata.roads.options`),
+        used instead of the straight-line estimate; None: no roads.
     """
 
     crs: Mapping[str, str] = field(default_factory=dict)
@@ -95,6 +100,7 @@ class RegionOptions:
     aged_share: float = DEFAULT_AGED_SHARE
     travel: TravelSettings = TravelSettings()
     name: str | None = None
+    roads: RoadOptions | None = None
 
     @classmethod
     def from_yaml(cls, path: str | Path) -> RegionOptions:
@@ -120,7 +126,7 @@ class RegionOptions:
 
     def merged(self, data: Mapping[str, Any], *, source: str = "options") -> RegionOptions:
         """These options updated from a plain mapping (YAML or CLI)."""
-        known = {"name", "crs", "columns", "roles", "aged_share", "travel"}
+        known = {"name", "crs", "columns", "roles", "aged_share", "travel", "roads"}
         unknown = set(data) - known
         if unknown:
             raise ValueError(
@@ -139,6 +145,9 @@ class RegionOptions:
                 travel = replace(travel, **data["travel"])
             except TypeError as exc:
                 raise ValueError(f"{source}: travel: {exc}") from exc
+        roads = self.roads
+        if data.get("roads") is not None:
+            roads = RoadOptions.from_mapping(data["roads"], base=self.roads, source=source)
         share = float(data.get("aged_share", self.aged_share))
         if not 0 < share < 1:
             raise ValueError(f"{source}: aged_share must be between 0 and 1, got {share}")
@@ -149,6 +158,7 @@ class RegionOptions:
             aged_share=share,
             travel=travel,
             name=data.get("name", self.name),
+            roads=roads,
         )
 
 
@@ -446,20 +456,71 @@ def _travel(
     options: RegionOptions,
     report: ValidationReport,
 ) -> TravelCosts:
+    if options.roads is not None:
+        if matrix is not None:
+            report.add(
+                "two_travel_sources",
+                "error",
+                matrix[1],
+                expected="one travel source: a travel matrix or an OpenStreetMap extract",
+                found=f"both (roads from {Path(options.roads.osm).name})",
+                repair="give the matrix or --osm, not both",
+            )
+        return _road_travel(townships, facilities, options, report)
     if matrix is None or not {"township_code", "facility_id"} <= set(matrix[0].columns):
         # Without a usable matrix (a broken one is already reported), estimate from geometry.
-        return geodesic_costs(
-            townships["seat_lon"].to_numpy(),
-            townships["seat_lat"].to_numpy(),
-            townships["county_code"].to_numpy(),
-            facilities.geometry.x.to_numpy(),
-            facilities.geometry.y.to_numpy(),
-            facilities["county_code"].to_numpy(),
-            options.travel,
-        )
+        return _geodesic(townships, facilities, options)
     frame, label = matrix
     speed = options.travel.speed_kmh if "minutes" not in frame.columns else None
     return matrix_travel(frame, label, townships, facilities, report, speed_kmh=speed)
+
+
+def _geodesic(
+    townships: gpd.GeoDataFrame, facilities: gpd.GeoDataFrame, options: RegionOptions
+) -> TravelCosts:
+    return geodesic_costs(
+        townships["seat_lon"].to_numpy(),
+        townships["seat_lat"].to_numpy(),
+        townships["county_code"].to_numpy(),
+        facilities.geometry.x.to_numpy(),
+        facilities.geometry.y.to_numpy(),
+        facilities["county_code"].to_numpy(),
+        options.travel,
+    )
+
+
+def _road_travel(
+    townships: gpd.GeoDataFrame,
+    facilities: gpd.GeoDataFrame,
+    options: RegionOptions,
+    report: ValidationReport,
+) -> TravelCosts:
+    """Travel on the roads of ``options.roads`` (cached); an extract or speeds file that cannot be used is an
+    error in the report (the straight-line estimate stands in, so the rest is still checked)."""
+    from geodata.roads.travel import road_costs
+
+    roads = options.roads
+    assert roads is not None
+    try:
+        costs, _ = road_costs(
+            townships,
+            facilities,
+            roads.osm,
+            report,
+            speeds=roads.road_speeds(),
+            max_minutes=options.travel.max_minutes,
+            cross_county=roads.cross_county,
+        )
+    except ValueError as exc:
+        report.add(
+            "unreadable",
+            "error",
+            Path(roads.osm).name,
+            expected="an OpenStreetMap extract with drivable roads around the region (and valid speeds)",
+            found=quote(exc, limit=300),
+        )
+        return _geodesic(townships, facilities, options)
+    return costs
 
 
 def check_region(

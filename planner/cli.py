@@ -94,9 +94,8 @@ def cmd_travel(args: argparse.Namespace) -> int:
     from planner.cliutil import road_travel, write_matrix_csv
 
     check_outputs(args, paths=[args.out, args.json if args.json not in (None, "-") else None])
-    osm, args.osm = args.osm, None  # the region is read as it is; its road travel is made once, below
-    region = load(args)
-    args.osm = osm
+    # the region is read without roads; its road travel is made once, below, with the command's cut-off
+    region = load(argparse.Namespace(**{**vars(args), "osm": None, "speeds": None, "cross_county": False}))
     started = time.perf_counter()
     travel = road_travel(args, region, max_minutes=args.max_minutes)
     table = matrix_table(travel.matrix, region.townships["township_code"], region.facilities["facility_id"])

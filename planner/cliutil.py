@@ -169,6 +169,11 @@ def region_options(args: argparse.Namespace) -> RegionOptions:
         data["aged_share"] = args.aged_share
     if args.travel_matrix:
         data["roles"] = {"travel": args.travel_matrix}
+    osm = getattr(args, "osm", None)
+    if osm:
+        data["roads"] = {"osm": osm, "speeds": args.speeds, "cross_county": args.cross_county or None}
+    elif getattr(args, "speeds", None) or getattr(args, "cross_county", False):
+        raise CommandError("--speeds and --cross-county apply to road travel: give --osm FILE.osm.pbf too")
     try:
         return options.merged(data, source="command line")
     except ValueError as exc:
@@ -216,17 +221,12 @@ def read_region(args: argparse.Namespace) -> tuple[Region | None, ValidationRepo
 
         _refuse_file_options_on_demo(args, options)
         region = demo_region(options=options)
-        if getattr(args, "osm", None):
-            road_travel(args, region)
         return region, region.report
     try:
         refuse_root_folders([*paths, *options.roles.values()], what="REGION")
-        region, report = check_region(paths, options=options)
+        return check_region(paths, options=options)
     except (InputError, ScenarioError) as exc:
         raise CommandError(str(exc)) from exc
-    if region is not None and getattr(args, "osm", None):
-        road_travel(args, region)
-    return region, report
 
 
 def road_speeds(args: argparse.Namespace) -> RoadSpeeds:
@@ -397,9 +397,16 @@ def _region_paths(args: argparse.Namespace) -> list[str]:
 
 
 def _role_files(options: Any) -> list[str]:
-    """The files named in region options (``roles: {travel: matrix.csv}``), as given."""
+    """The files named in region options (``roles: {travel: matrix.csv}``, ``roads: {osm: ..., speeds: ...}``),
+    as given."""
     roles = options.get("roles") if isinstance(options, Mapping) else getattr(options, "roles", None)
-    return [str(p) for p in roles.values()] if isinstance(roles, Mapping) else []
+    files = [str(p) for p in roles.values()] if isinstance(roles, Mapping) else []
+    roads = options.get("roads") if isinstance(options, Mapping) else getattr(options, "roads", None)
+    if roads is not None and not isinstance(roads, Mapping):
+        roads = roads.to_dict()
+    if isinstance(roads, Mapping):
+        files += [str(roads[k]) for k in ("osm", "speeds") if roads.get(k)]
+    return files
 
 
 def _scenario_inputs(path: str) -> list[tuple[str, str]]:

@@ -71,7 +71,13 @@ def _options_to_dict(options: RegionOptions) -> dict[str, Any]:
         "aged_share": options.aged_share,
         "travel": options.travel.to_dict(),
         "name": options.name,
+        **({"roads": options.roads.to_dict()} if options.roads is not None else {}),
     }
+
+
+def _road_files(roads: dict[str, Any], move: Any) -> dict[str, Any]:
+    """The ``roads`` option with its files (extract, speeds) passed through ``move`` (resolve or relativise)."""
+    return {**roads, **{k: move(roads[k]) for k in ("osm", "speeds") if roads.get(k)}}
 
 
 def _options_from_values(values: dict[str, Any], *, source: str, base: Path | None) -> RegionOptions:
@@ -79,6 +85,8 @@ def _options_from_values(values: dict[str, Any], *, source: str, base: Path | No
     values = dict(values)
     if values.get("roles"):
         values["roles"] = {k: checked.resolve_from(v, base) for k, v in values["roles"].items()}
+    if values.get("roads"):
+        values["roads"] = _road_files(values["roads"], lambda p: checked.resolve_from(p, base))
     try:
         return RegionOptions().merged(values, source=f"{source}: region.options")
     except (TypeError, ValueError) as exc:
@@ -119,6 +127,13 @@ class RegionRef:
         options = region.options
         if options.roles:  # files named in the options (a travel matrix) must be found from anywhere
             options = replace(options, roles={k: str(Path(v).resolve()) for k, v in options.roles.items()})
+        if options.roads is not None:  # and so must the road extract and speeds
+            options = replace(
+                options,
+                roads=replace(
+                    options.roads, **_road_files(options.roads.to_dict(), lambda p: str(Path(p).resolve()))
+                ),
+            )
         return cls(paths, options, region.content_hash(), region.name, seed)
 
     def load(self, *, check: bool = True) -> Region:
@@ -176,6 +191,8 @@ class RegionRef:
         """Plain-JSON form; with ``base`` (the scenario's folder) files are named relative to it."""
         options = _options_to_dict(self.options)
         options["roles"] = {k: checked.relative_to(v, base) for k, v in options["roles"].items()}
+        if "roads" in options:
+            options["roads"] = _road_files(options["roads"], lambda p: checked.relative_to(p, base))
         return {
             "paths": [checked.relative_to(p, base) for p in self.paths],
             "options": options,
@@ -224,7 +241,14 @@ class RegionRef:
         found = checked.confine_paths(
             [self.options.roles[n] for n in names], roots, what=f"{source}: region.options.roles"
         )
-        return replace(self, paths=tuple(paths), options=replace(self.options, roles=dict(zip(names, found))))
+        options = replace(self.options, roles=dict(zip(names, found)))
+        if options.roads is not None:
+            files = options.roads.files()
+            inside = checked.confine_paths(
+                list(files.values()), roots, what=f"{source}: region.options.roads"
+            )
+            options = replace(options, roads=replace(options.roads, **dict(zip(files, inside))))
+        return replace(self, paths=tuple(paths), options=options)
 
 
 @dataclass

@@ -188,7 +188,7 @@ def _keys(data: Mapping[str, Any], where: str, known: Iterable[str]) -> None:
 
 # --- the region reference ---------------------------------------------------------------------------------------
 
-_OPTION_KEYS = ("crs", "columns", "roles", "aged_share", "travel", "name")
+_OPTION_KEYS = ("crs", "columns", "roles", "aged_share", "travel", "name", "roads")
 _LAYERS = tuple(layer.value for layer in Layer)
 
 
@@ -257,7 +257,23 @@ def _option_values(data: Any, where: str) -> dict[str, Any]:
         }
     if "name" in data:
         out["name"] = text(data["name"], f"{where}.name", optional=True)
+    if data.get("roads") is not None:
+        out["roads"] = _road_values(data["roads"], f"{where}.roads")
     return out
+
+
+def _road_values(data: Any, where: str) -> dict[str, Any]:
+    """The checked ``roads`` option: the extract's path, a speeds file's path, the cross-county choice."""
+    roads = _mapping(data, where, most=10)
+    _keys(roads, where, ("osm", "speeds", "cross_county"))
+    cross = roads.get("cross_county", False)
+    if not isinstance(cross, bool):
+        raise ScenarioError(f"{where}.cross_county: expected true or false, found {type(cross).__name__}")
+    return {
+        "osm": text(roads.get("osm"), f"{where}.osm", limit=MAX_PATH),
+        "speeds": text(roads.get("speeds"), f"{where}.speeds", limit=MAX_PATH, optional=True),
+        "cross_county": cross,
+    }
 
 
 # --- added sites and saved results ------------------------------------------------------------------------------

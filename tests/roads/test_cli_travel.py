@@ -98,3 +98,32 @@ def test_travel_needs_an_extract(region: Path, tmp_path: Path) -> None:
     with pytest.raises(SystemExit) as stopped:
         main(["travel", str(region), "--out", str(tmp_path / "m.csv")])
     assert stopped.value.code == 2
+
+
+def test_a_scenario_made_on_roads_runs_and_exports_on_roads(region: Path, tmp_path: Path) -> None:
+    scenario = tmp_path / "s.json"
+    assert main(["site", str(region), "--osm", HELSINKI, *SITE, "--save", str(scenario)]) == 0
+    saved = json.loads(scenario.read_text(encoding="utf-8"))["region"]["options"]["roads"]
+    assert Path(saved["osm"]).name == "Helsinki.osm.pbf" and saved["cross_county"] is False
+    rerun = tmp_path / "rerun.json"
+    assert main(["run", str(scenario), "--json", str(rerun)]) == 0  # same region: the hash matches on roads
+    assert "OpenStreetMap roads, Helsinki.osm.pbf" in rerun.read_text(encoding="utf-8")
+    export = tmp_path / "plan.csv"
+    assert main(["export", str(scenario), "--out", str(export)]) == 0
+    written = "".join(p.read_text(encoding="utf-8-sig") for p in tmp_path.glob("plan_*.csv"))
+    assert "OpenStreetMap roads, Helsinki.osm.pbf" in written
+
+
+def test_roads_in_an_options_file(region: Path, tmp_path: Path) -> None:
+    options = tmp_path / "options.yaml"
+    options.write_text(f"roads:\n  osm: {HELSINKI}\n  cross_county: true\n", encoding="utf-8")
+    report = tmp_path / "report.json"
+    assert main(["validate", str(region), "--options", str(options), "--json", str(report)]) == 0
+    summary = json.loads(report.read_text(encoding="utf-8"))["summary"]
+    assert summary["travel"].startswith("OpenStreetMap roads")
+    assert summary["travel_pairs"] > 2 * 6 * 6 - 10  # cross-county pairs within the cut-off join the county's
+
+
+def test_road_flags_without_an_extract_are_refused(region: Path, capsys: pytest.CaptureFixture) -> None:
+    assert main(["validate", str(region), "--cross-county"]) == 1
+    assert "--osm" in capsys.readouterr().err
