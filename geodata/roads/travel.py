@@ -23,7 +23,15 @@ from geodata.roads.matrix import Points, RoadMatrix, road_matrix
 from geodata.roads.speeds import RoadSpeeds
 from geodata.travel import TravelCosts
 
-__all__ = ["RoadTravel", "matrix_table", "region_road_matrix", "road_costs", "road_label"]
+__all__ = [
+    "RoadTravel",
+    "matrix_table",
+    "region_road_matrix",
+    "report_joins",
+    "road_costs",
+    "road_label",
+    "shown_name",
+]
 
 
 @dataclass(frozen=True)
@@ -42,8 +50,17 @@ class RoadTravel:
 
 
 def road_label(osm: str | Path, speeds: RoadSpeeds, max_minutes: float) -> str:
-    """``OpenStreetMap roads, <file>, speeds <source>, cut-off <T> min``."""
-    return f"OpenStreetMap roads, {Path(osm).name}, {speeds.describe()}, cut-off {max_minutes:g} min"
+    """``OpenStreetMap roads, <file>, speeds <source>, cut-off <T> min``.
+
+    The file's name is shown without a leading dot: the app stores an uploaded
+    extract hidden (``.name.osm.pbf``) so that the region readers pass it by.
+    """
+    return f"OpenStreetMap roads, {shown_name(osm)}, {speeds.describe()}, cut-off {max_minutes:g} min"
+
+
+def shown_name(osm: str | Path) -> str:
+    """The extract's file name as messages show it (see :func:`road_label`)."""
+    return Path(osm).name.lstrip(".")
 
 
 def region_road_matrix(
@@ -110,7 +127,7 @@ def report_joins(
             report.add(
                 "far_from_road",
                 "warning",
-                travel.osm.name,
+                shown_name(travel.osm),
                 feature=str(frame[key].iloc[i]),
                 field=key,
                 expected=f"the {noun} within {limit:g} m of a drivable road of the extract",
@@ -139,5 +156,5 @@ def road_costs(
     report_joins(travel, townships, facilities, report)
     table = matrix_table(travel.matrix, townships["township_code"], facilities["facility_id"])
     table[ROW] = np.arange(len(table)) + 2  # the CSV line each pair would have
-    costs = matrix_travel(table, travel.osm.name, townships, facilities, report)
+    costs = matrix_travel(table, shown_name(travel.osm), townships, facilities, report)
     return replace(costs, label=travel.label), travel

