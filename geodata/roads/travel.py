@@ -10,7 +10,7 @@ are reported as warnings naming the township or facility.
 
 from __future__ import annotations
 
-from dataclasses import dataclass, replace
+from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
 
@@ -146,15 +146,51 @@ def road_costs(
     max_minutes: float = 120.0,
     cross_county: bool = False,
 ) -> tuple[TravelCosts, RoadTravel]:
-    """The region's travel costs on roads, with long joins and unreachable pairs in the report."""
-    from geodata.columns import ROW
-    from geodata.travel_report import matrix_travel
+    """The region's travel costs on roads (the pairs with a road time), with long joins and unreachable pairs
+    in the report."""
+    from geodata.travel import _pairs_frame
 
     travel = region_road_matrix(
         townships, facilities, osm, speeds=speeds, max_minutes=max_minutes, cross_county=cross_county
     )
     report_joins(travel, townships, facilities, report)
-    table = matrix_table(travel.matrix, townships["township_code"], facilities["facility_id"])
-    table[ROW] = np.arange(len(table)) + 2  # the CSV line each pair would have
-    costs = matrix_travel(table, shown_name(travel.osm), townships, facilities, report)
-    return replace(costs, label=travel.label), travel
+    report_unreachable(travel, townships, facilities, report)
+    road = travel.matrix.pairs[travel.matrix.pairs["status"] == "road"]
+    pairs = _pairs_frame(
+        road["township"].to_numpy(),
+        road["facility"].to_numpy(),
+        road["km"].to_numpy(),
+        road["minutes"].to_numpy(),
+    )
+    return TravelCosts(pairs, "matrix", travel.label), travel
+
+
+#: Facilities named per township in an unreachable line.
+_EXAMPLES = 5
+
+
+def report_unreachable(
+    travel: RoadTravel, townships: pd.DataFrame, facilities: pd.DataFrame, report: ValidationReport
+) -> None:
+    """One warning per township with facilities of its county it cannot reach by road (none, or not in time)."""
+    pairs = travel.matrix.pairs
+    lost = pairs[pairs["status"] != "road"]
+    ids = facilities["facility_id"].to_numpy(dtype=object)
+    for township in np.unique(lost["township"].to_numpy()):
+        rows = lost[lost["township"] == township]
+        parts = []
+        for status, words in (("no_road", "no road connection"), ("beyond_cutoff", "beyond the cut-off")):
+            chosen = ids[rows.loc[rows["status"] == status, "facility"].to_numpy()]
+            if len(chosen):
+                more = f" and {len(chosen) - _EXAMPLES} more" if len(chosen) > _EXAMPLES else ""
+                parts.append(f"{words}: {', '.join(map(str, chosen[:_EXAMPLES]))}{more}")
+        report.add(
+            "road_unreachable",
+            "warning",
+            shown_name(travel.osm),
+            feature=str(townships["township_code"].iloc[int(township)]),
+            field="township_code",
+            expected=f"a road route within {travel.matrix.max_minutes:g} min to each facility of its county",
+            found="; ".join(parts),
+            repair="those pairs count as out of reach",
+        )

@@ -127,3 +127,23 @@ def test_roads_in_an_options_file(region: Path, tmp_path: Path) -> None:
 def test_road_flags_without_an_extract_are_refused(region: Path, capsys: pytest.CaptureFixture) -> None:
     assert main(["validate", str(region), "--cross-county"]) == 1
     assert "--osm" in capsys.readouterr().err
+
+
+def test_each_township_with_unreachable_facilities_is_named_once(region: Path, tmp_path: Path) -> None:
+    options = tmp_path / "options.yaml"
+    options.write_text("travel:\n  max_minutes: 1.5\n", encoding="utf-8")
+    report = tmp_path / "report.json"
+    summary = travel(region, tmp_path / "matrix.csv", "--max-minutes", "1.5")
+    assert (
+        main(["validate", str(region), "--osm", HELSINKI, "--options", str(options), "--json", str(report)])
+        == 0
+    )
+    data = json.loads(report.read_text(encoding="utf-8"))
+    lines = [p for p in data["problems"] if p["check"] == "road_unreachable"]
+    named = {u["township_code"] for u in summary["unreachable"]}
+    assert sorted(p["feature"] for p in lines) == sorted(named)
+    for line in lines:
+        ids = {u["facility_id"] for u in summary["unreachable"] if u["township_code"] == line["feature"]}
+        assert sum(i in line["found"] for i in ids) == min(len(ids), 5)  # five named, the rest counted
+        assert len(ids) <= 5 or f"and {len(ids) - 5} more" in line["found"]
+    assert data["summary"]["travel_pairs"] == summary["pairs_road"]
