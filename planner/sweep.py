@@ -296,6 +296,8 @@ class SweepResult:
         Elapsed time of the whole sweep.
     region_name
         The region's name (for the report).
+    travel
+        The region's travel source (``Region.travel.label``), named in the report.
     """
 
     base: SitingSetup
@@ -305,6 +307,7 @@ class SweepResult:
     table: pd.DataFrame
     wall_seconds: float = 0.0
     region_name: str = ""
+    travel: str = ""
 
 
 def _row(
@@ -419,6 +422,7 @@ def run_sweep(
         table,
         time.perf_counter() - start,
         region.name,
+        region.travel.label,
     )
 
 
@@ -637,6 +641,8 @@ def sweep_html(result: SweepResult, *, lang: str = "zh", png: bytes | None = Non
     headers = dict(zip(table.columns, translated.columns))
     title = f"{_text('title', lang)} · {result.region_name}"
     settings = {k: v for k, v in result.base.to_dict().items() if k not in result.grid}
+    if result.travel:
+        settings["travel"] = result.travel
     setting_rows = pd.DataFrame(
         {
             "key": list(settings),

@@ -1,10 +1,9 @@
 """Road travel for a region: the matrix of its seats and facilities, cached, as the planner's travel costs.
 
-The road matrix is handed to :func:`geodata.travel_report.matrix_travel` as
-if it were a planner's matrix, so the same checks and report lines apply: a
-pair without a road time (``no_road`` or ``beyond_cutoff``) has an empty
-cost, which the matrix contract reads as "cannot be travelled" (a warning
-per pair; the pair counts as out of reach). Long joins to the road network
+The region keeps the pairs with a road time; a same-county pair without one
+(``no_road`` or ``beyond_cutoff``) counts as out of reach, as an empty cost
+does in a planner's matrix, and each township with such pairs is named once
+in the report with the facilities concerned. Long joins to the road network
 are reported as warnings naming the township or facility.
 """
 

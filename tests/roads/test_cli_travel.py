@@ -147,3 +147,11 @@ def test_each_township_with_unreachable_facilities_is_named_once(region: Path, t
         assert sum(i in line["found"] for i in ids) == min(len(ids), 5)  # five named, the rest counted
         assert len(ids) <= 5 or f"and {len(ids) - 5} more" in line["found"]
     assert data["summary"]["travel_pairs"] == summary["pairs_road"]
+
+
+def test_a_sweep_on_roads_names_them_in_its_report(region: Path, tmp_path: Path) -> None:
+    out = tmp_path / "sweep"
+    out.mkdir()
+    grid = ["--objective", "min-sites", "--thresholds", "2", "4", "--targets", "0.5", "--out", str(out)]
+    assert main(["sweep", str(region), "--osm", HELSINKI, *grid]) == 0
+    assert "OpenStreetMap roads, Helsinki.osm.pbf" in (out / "sweep.html").read_text(encoding="utf-8")
