@@ -54,12 +54,12 @@ def where(name: str) -> tuple[float, float]:
     return lon, lat
 
 
-def write_extract(path: Path) -> Path:
-    """Write the small extract (see the module notes) as a PBF."""
+def write_extract(path: Path, ways: list[tuple[list[str], dict[str, str]]] = WAYS) -> Path:
+    """Write the small extract (see the module notes), or the same nodes with other ``ways``, as a PBF."""
     with osmium.SimpleWriter(str(path)) as writer:
         for node_id, lon, lat in sorted(NODES.values()):
             writer.add_node(osmium.osm.mutable.Node(id=node_id, location=(lon, lat), tags={}))
-        for way_id, (names, tags) in enumerate(WAYS, start=1):
+        for way_id, (names, tags) in enumerate(ways, start=1):
             writer.add_way(osmium.osm.mutable.Way(id=way_id, nodes=[NODES[n][0] for n in names], tags=tags))
     return path
 

@@ -19,7 +19,7 @@ GEOD = Geod(ellps="WGS84")
 SPEEDS = RoadSpeeds(min_component_nodes=2)
 KMH = SPEEDS.speeds_kmh
 #: Seat 3 lies 0.004 degrees north of P: nearer to P (private way, no car) than to B.
-SEAT3 = (113.02, 26.999)
+SEAT3 = (113.02, 26.996)
 
 
 def km(a: tuple[float, float], b: tuple[float, float]) -> float:
