@@ -152,6 +152,68 @@ def _connected(graph: RoadGraph, tail: np.ndarray, head: np.ndarray) -> np.ndarr
     return connected
 
 
+@dataclass(frozen=True)
+class _Joined:
+    """Points joined to the graph: their vertex, and the join in metres and in minutes."""
+
+    vertex: np.ndarray
+    metres: np.ndarray
+    minutes: np.ndarray
+
+
+def _route(
+    graph: RoadGraph,
+    seats: _Joined,
+    facilities: _Joined,
+    need_t: np.ndarray,
+    need_f: np.ndarray,
+    *,
+    max_minutes: float,
+    cross_county: bool,
+) -> pd.DataFrame:
+    """The pairs within the cut-off (``township, facility, minutes, km``): Dijkstra from each seat's vertex.
+
+    Seats are routed in batches whose distance and predecessor rows fit in
+    :data:`_BATCH_BYTES`. The searched pairs are ``need_t, need_f`` (the
+    same-county pairs), or every facility with ``cross_county``.
+    """
+    from scipy.sparse.csgraph import dijkstra
+
+    sources, source_of_seat = np.unique(seats.vertex, return_inverse=True)
+    batch = max(1, int(_BATCH_BYTES // (12 * max(len(graph), 1))))
+    found: list[pd.DataFrame] = []
+    for lo in range(0, len(sources), batch):
+        block = sources[lo : lo + batch]
+        here = np.flatnonzero((source_of_seat >= lo) & (source_of_seat < lo + len(block)))
+        # the joins only add time: the search stops at T less the quickest seat join of the block
+        limit = max_minutes - float(seats.minutes[here].min())
+        if limit < 0:
+            continue
+        dist, pred = dijkstra(
+            graph.minutes, directed=True, indices=block, limit=limit, return_predecessors=True
+        )
+        if cross_county:
+            t = np.repeat(here, len(facilities.vertex))
+            f = np.tile(np.arange(len(facilities.vertex)), len(here))
+        else:
+            rows = np.flatnonzero(np.isin(need_t, here))
+            t, f = need_t[rows], need_f[rows]
+        row = source_of_seat[t] - lo
+        minutes = seats.minutes[t] + dist[row, facilities.vertex[f]] + facilities.minutes[f]
+        ok = minutes <= max_minutes
+        t, f, row, minutes = t[ok], f[ok], row[ok], minutes[ok]
+        km = (
+            _route_km(graph, pred, row, facilities.vertex[f])
+            + (seats.metres[t] + facilities.metres[f]) / 1000.0
+        )
+        found.append(pd.DataFrame({"township": t, "facility": f, "minutes": minutes, "km": km}))
+        del dist, pred
+    empty = pd.DataFrame(
+        {"township": np.empty(0, np.int64), "facility": np.empty(0, np.int64), "minutes": [], "km": []}
+    )
+    return pd.concat(found, ignore_index=True) if found else empty
+
+
 def _pairs_to_compute(seats: Points, facilities: Points) -> tuple[np.ndarray, np.ndarray]:
     t, f = _same_county_pairs(np.asarray(seats.county), np.asarray(facilities.county))
     order = np.lexsort((f, t))
@@ -195,8 +257,6 @@ def road_matrix(
     ValueError
         For an unreadable extract, or one without drivable roads in the box.
     """
-    from scipy.sparse.csgraph import dijkstra
-
     speeds = speeds or RoadSpeeds()
     if not max_minutes > 0:
         raise ValueError(f"max_minutes must be > 0, got {max_minutes}")
@@ -209,56 +269,21 @@ def road_matrix(
     seat_node, seat_m = _join(seats, joinable, segments.lon, segments.lat)
     facility_node, facility_m = _join(facilities, joinable, segments.lon, segments.lat)
     graph = contract(segments, np.concatenate([seat_node, facility_node]))
-    seat_vertex, facility_vertex = graph.vertex_of(seat_node), graph.vertex_of(facility_node)
     to_minutes = 60.0 / 1000.0 / speeds.snap_kmh
-    seat_join, facility_join = seat_m * to_minutes, facility_m * to_minutes
 
+    seats_at = _Joined(graph.vertex_of(seat_node), seat_m, seat_m * to_minutes)
+    facilities_at = _Joined(graph.vertex_of(facility_node), facility_m, facility_m * to_minutes)
     need_t, need_f = _pairs_to_compute(seats, facilities)
-    sources, source_of_seat = np.unique(seat_vertex, return_inverse=True)
-    batch = max(1, int(_BATCH_BYTES // (12 * max(len(graph), 1))))
-    found_t, found_f, found_road, found_km = [], [], [], []
-    for lo in range(0, len(sources), batch):
-        block = sources[lo : lo + batch]
-        # the joins at both ends only add time: the search stops at T less the quickest seat join of the block
-        seats_here = np.flatnonzero((source_of_seat >= lo) & (source_of_seat < lo + len(block)))
-        limit = max_minutes - float(seat_join[seats_here].min())
-        if limit < 0:
-            continue
-        dist, pred = dijkstra(
-            graph.minutes, directed=True, indices=block, limit=limit, return_predecessors=True
-        )
-        if cross_county:
-            t = np.repeat(seats_here, len(facilities))
-            f = np.tile(np.arange(len(facilities)), len(seats_here))
-        else:
-            rows = np.flatnonzero(np.isin(need_t, seats_here))
-            t, f = need_t[rows], need_f[rows]
-        row = source_of_seat[t] - lo
-        road = dist[row, facility_vertex[f]]
-        total = seat_join[t] + road + facility_join[f]
-        ok = total <= max_minutes
-        t, f, row, road = t[ok], f[ok], row[ok], road[ok]
-        km = _route_km(graph, pred, row, facility_vertex[f]) + (seat_m[t] + facility_m[f]) / 1000.0
-        found_t.append(t)
-        found_f.append(f)
-        found_road.append(seat_join[t] + road + facility_join[f])
-        found_km.append(km)
-        del dist, pred
-    reached = pd.DataFrame(
-        {
-            "township": np.concatenate(found_t or [np.empty(0, np.int64)]),
-            "facility": np.concatenate(found_f or [np.empty(0, np.int64)]),
-            "minutes": np.concatenate(found_road or [np.empty(0)]),
-            "km": np.concatenate(found_km or [np.empty(0)]),
-        }
+    reached = _route(
+        graph, seats_at, facilities_at, need_t, need_f, max_minutes=max_minutes, cross_county=cross_county
     )
     needed = pd.DataFrame({"township": need_t, "facility": need_f})
     pairs = needed.merge(reached, on=["township", "facility"], how="outer")
     unreached = pairs["minutes"].isna().to_numpy()
     connected = _connected(
         graph,
-        seat_vertex[pairs["township"].to_numpy()[unreached]],
-        facility_vertex[pairs["facility"].to_numpy()[unreached]],
+        seats_at.vertex[pairs["township"].to_numpy()[unreached]],
+        facilities_at.vertex[pairs["facility"].to_numpy()[unreached]],
     )
     status = np.full(len(pairs), "road", dtype=object)
     status[np.flatnonzero(unreached)] = np.where(connected, "beyond_cutoff", "no_road")
