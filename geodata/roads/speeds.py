@@ -10,6 +10,7 @@ from __future__ import annotations
 import hashlib
 import json
 from dataclasses import asdict, dataclass, field, replace
+from functools import lru_cache
 from importlib import resources
 from pathlib import Path
 from typing import Any
@@ -23,7 +24,9 @@ DEFAULT_SPEEDS_FILE = "china_speeds.yaml"
 _KEYS = ("speeds_kmh", "snap_kmh", "large_snap_m", "min_component_nodes")
 
 
+@lru_cache(maxsize=1)
 def _default_data() -> dict[str, Any]:
+    """The shipped defaults (read once; callers copy what they keep)."""
     text = resources.files("geodata.roads").joinpath(DEFAULT_SPEEDS_FILE).read_text(encoding="utf-8")
     data: dict[str, Any] = yaml.safe_load(text)
     return data
