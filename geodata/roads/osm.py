@@ -39,9 +39,8 @@ __all__ = ["BBox", "RoadWays", "read_roads"]
 #: (west, south, east, north) in WGS84 degrees.
 BBox = tuple[float, float, float, float]
 
-#: Access values that close a way to cars (unless a more specific tag opens it).
+#: Access values that close a way to cars; the most specific access tag given decides (motorcar first).
 _CLOSED = {"no", "private"}
-_OPEN = {"yes", "designated", "permissive", "destination"}
 #: ``oneway`` values: 1 forward only, -1 against the node order only.
 _ONEWAY = {"yes": 1, "true": 1, "1": 1, "-1": -1, "reverse": -1}
 
