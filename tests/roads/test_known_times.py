@@ -164,3 +164,22 @@ def test_a_one_way_trap_is_not_joined(small_extract: Path) -> None:
     assert result.pairs["minutes"].iloc[0] == pytest.approx(
         km(where("T2"), where("C")) / SPEEDS.snap_kmh * 60, rel=1e-9
     )
+
+
+@pytest.mark.parametrize(
+    "tags, expected",
+    [
+        ({"highway": "primary"}, "primary"),
+        ({"highway": "primary", "access": "no"}, None),
+        ({"highway": "primary", "access": "no", "motor_vehicle": "yes"}, "primary"),  # the specific tag wins
+        ({"highway": "service", "access": "destination"}, "service"),
+        ({"highway": "residential", "motorcar": "private"}, None),
+        ({"highway": "footway"}, None),
+        ({"highway": "pedestrian", "area": "yes"}, None),
+        ({"route": "ferry"}, "ferry"),
+    ],
+)
+def test_which_ways_a_car_may_drive(tags: dict[str, str], expected: str | None) -> None:
+    from geodata.roads.osm import _road_class
+
+    assert _road_class(tags, SPEEDS) == expected
