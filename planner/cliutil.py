@@ -67,7 +67,7 @@ __all__ = [
 #: The region argument naming the built-in demo.
 DEMO = "demo"
 #: Options that only apply to the user's own files (the demo has its own data).
-_FILE_OPTIONS = ("crs", "columns", "roles", "name")
+_FILE_OPTIONS = ("crs", "columns", "roles", "name", "roads")
 
 
 class CommandError(Exception):
@@ -184,13 +184,20 @@ def _refuse_file_options_on_demo(args: argparse.Namespace, options: RegionOption
     """The demo uses only travel settings and the 60+ share: refuse what would be ignored without a word."""
     from geodata.region import RegionOptions
 
-    given = [flag for flag, value in (("--travel-matrix", args.travel_matrix), ("--crs", args.crs)) if value]
+    osm = getattr(args, "osm", None)
+    given = [
+        flag
+        for flag, value in (("--travel-matrix", args.travel_matrix), ("--crs", args.crs), ("--osm", osm))
+        if value
+    ]
     default = RegionOptions()
     from_file = [
         key for key in _FILE_OPTIONS if args.options and getattr(options, key) != getattr(default, key)
     ]
     if args.crs:
         from_file = [key for key in from_file if key != "crs"]
+    if osm:
+        from_file = [key for key in from_file if key != "roads"]
     if args.travel_matrix and options.roles == {"travel": args.travel_matrix}:
         from_file = [key for key in from_file if key != "roles"]
     given += [f"{key!r} of --options {args.options}" for key in from_file]

@@ -262,9 +262,16 @@ def road_matrix(
         raise ValueError(f"max_minutes must be > 0, got {max_minutes}")
     all_lon = np.concatenate([seats.lon, facilities.lon])
     all_lat = np.concatenate([seats.lat, facilities.lat])
-    ways = read_roads(osm, bbox_around(all_lon, all_lat, margin_km), speeds)
+    box = bbox_around(all_lon, all_lat, margin_km)
+    ways = read_roads(osm, box, speeds)
     segments = segments_of(ways, speeds)
     del ways
+    if not segments.valid.any():
+        west, south, east, north = box
+        raise ValueError(
+            f"{Path(osm).name}: no drivable road inside the region's box (lon {west:.3f} to {east:.3f}, "
+            f"lat {south:.3f} to {north:.3f}); is it the extract of this region?"
+        )
     joinable = joinable_nodes(segments, speeds.min_component_nodes)
     seat_node, seat_m = _join(seats, joinable, segments.lon, segments.lat)
     facility_node, facility_m = _join(facilities, joinable, segments.lon, segments.lat)

@@ -155,3 +155,18 @@ def test_a_sweep_on_roads_names_them_in_its_report(region: Path, tmp_path: Path)
     grid = ["--objective", "min-sites", "--thresholds", "2", "4", "--targets", "0.5", "--out", str(out)]
     assert main(["sweep", str(region), "--osm", HELSINKI, *grid]) == 0
     assert "OpenStreetMap roads, Helsinki.osm.pbf" in (out / "sweep.html").read_text(encoding="utf-8")
+
+
+def test_the_demo_refuses_osm_as_it_refuses_a_matrix(capsys: pytest.CaptureFixture) -> None:
+    assert main(["validate", "demo", "--osm", HELSINKI]) == 1
+    err = capsys.readouterr().err
+    assert "--osm" in err and "planner demo --out demo.gpkg" in err
+
+
+def test_an_extract_of_another_place_is_named_with_the_box(
+    tmp_path: Path, capsys: pytest.CaptureFixture
+) -> None:
+    assert main(["travel", "demo", "--osm", HELSINKI, "--out", str(tmp_path / "m.csv")]) == 1
+    err = capsys.readouterr().err
+    assert "Helsinki.osm.pbf: no drivable road inside the region's box" in err
+    assert not (tmp_path / "m.csv").exists()

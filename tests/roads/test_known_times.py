@@ -183,3 +183,11 @@ def test_which_ways_a_car_may_drive(tags: dict[str, str], expected: str | None) 
     from geodata.roads.osm import _road_class
 
     assert _road_class(tags, SPEEDS) == expected
+
+
+def test_an_extract_of_another_place_is_refused_with_the_box(small_extract: Path) -> None:
+    far = Points(np.array([100.0]), np.array([40.0]), np.array(["1"]))
+    with pytest.raises(
+        ValueError, match=r"small\.osm\.pbf: no drivable road inside the region's box \(lon 99"
+    ):
+        road_matrix(small_extract, far, far)
