@@ -51,6 +51,7 @@ TOWNSHIP_COLUMNS = [
     "aged_estimated",
     "seat_lon",
     "seat_lat",
+    "area_approximate",
     "synthetic",
 ]
 FACILITY_COLUMNS = [
@@ -334,7 +335,7 @@ def _assemble(
     if Layer.FACILITIES in frames:
         frame, label = frames[Layer.FACILITIES]
         facilities = prepare_facilities(
-            frame, townships, label, report, declared_crs=options.crs.get("facilities")
+            frame, townships, label, report, declared_crs=options.crs.get("facilities"), counties=counties
         )
         # Checked in full either way; without townships to place them in, they are not usable.
         facilities = None if townships is None else _nonempty(facilities, frame, label, "facility", report)
