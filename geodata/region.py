@@ -29,6 +29,7 @@ from geodata.memory import release_memory
 from geodata.readers import InputError, Source, discover, read_source
 from geodata.report import RegionError, ValidationReport, quote
 from geodata.schema import Layer
+from geodata.township_names import codes_from_names
 from geodata.travel import TravelCosts, TravelSettings, geodesic_costs
 from geodata.travel_report import matrix_travel
 from geodata.validate import (
@@ -329,6 +330,8 @@ def _assemble(
         )
         if townships is not None:
             pop, pop_label = frames.get(Layer.POPULATION, (None, None))
+            if pop is not None and pop_label is not None and "township_code" not in pop.columns:
+                pop = codes_from_names(pop, townships, counties, pop_label, report)
             townships = attach_population(
                 townships, pop, pop_label, report, aged_share=options.aged_share, township_file=label
             )

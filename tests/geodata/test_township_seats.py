@@ -215,3 +215,104 @@ def test_seats_of_a_region_outside_china_give_areas_there(tmp_path):
     )
     assert_tiles_counties(region, counties)
     assert region.townships.total_bounds[1] == pytest.approx(60.15, abs=CELL)
+
+
+# ------------------------------------------------------------------------------ population by name
+
+
+def real_county_layers():
+    """Two real counties of Changsha (长沙县 430121, 浏阳市 430181) as 2x2 grids, townships named officially."""
+    from geodata.demo import load_divisions
+
+    divisions, _ = load_divisions()
+    counties, townships, facilities = grid_layers(rows=2, cols=4, island=False)
+    recode = {"430001": "430121", "430002": "430181"}
+    official = {
+        code: divisions[(divisions["level"] == 4) & (divisions["parent"] == code)].head(4)
+        for code in recode.values()
+    }
+    counties["county_code"] = counties["county_code"].map(recode)
+    counties["county_name"] = counties["county_code"].map({"430121": "长沙县", "430181": "浏阳市"})
+    townships["county_code"] = townships["county_code"].map(recode)
+    seen = {code: 0 for code in recode.values()}
+    codes, names = [], []
+    for county in townships["county_code"]:
+        row = official[county].iloc[seen[county]]
+        seen[county] += 1
+        codes.append(row["code"])
+        names.append(row["name"])
+    townships["township_code"], townships["township_name"] = codes, names
+    facilities = facilities[facilities["facility_id"].str.startswith(("430001", "430002"))].copy()
+    facilities["facility_id"] = [f"F{i}" for i in range(len(facilities))]
+    return counties, townships, facilities
+
+
+def test_population_by_township_name_is_matched_to_the_official_list(tmp_path):
+    counties, townships, facilities = real_county_layers()
+    bare = townships.drop(columns=["population", "population_60plus"])
+    bare["township_name"] = [f"乡镇{i}" for i in range(len(bare))]  # the layer's own names say nothing
+    bare.to_file(tmp_path / "townships.geojson")
+    names = townships["township_name"].tolist()
+    stems = [n.removesuffix("街道").removesuffix("镇").removesuffix("乡") for n in names]
+    table = pd.DataFrame(
+        {
+            "乡镇名称": [" " + names[0], stems[1], *names[2:], "不存在镇"],
+            "县级名称": [*counties.set_index("county_code").loc[townships["county_code"], "county_name"], ""],
+            "常住人口": [*(1000 * (i + 1) for i in range(len(names))), 5],
+        }
+    )
+    table.to_csv(tmp_path / "population.csv", index=False)
+    paths = [
+        tmp_path / "townships.geojson",
+        tmp_path / "population.csv",
+        *write_others(tmp_path, counties, facilities),
+    ]
+    region, report = check_region(paths)
+    [unmatched] = problems(report, "unmatched_township_name")
+    assert unmatched.row == len(names) + 1 and "不存在镇" in unmatched.found
+    [note] = problems(report, "township_names_matched")
+    assert f"{len(names)} of {len(names) + 1} rows" in note.repair and "official MCA list" in note.repair
+    assert report.usable, report.to_text()
+    got = region.townships.set_index("township_code")["population"]
+    assert got.loc[townships["township_code"]].tolist() == [1000 * (i + 1) for i in range(len(names))]
+
+
+def test_a_name_that_fits_several_townships_is_ambiguous_and_a_county_settles_it(tmp_path):
+    counties, townships, facilities = real_county_layers()
+    townships["township_name"] = ["城关镇", "城关街道", "城关镇", "西镇", "东镇", "南镇", "北镇", "中镇"]
+    townships.to_file(tmp_path / "townships.geojson")
+    paths = [
+        tmp_path / "townships.geojson",
+        tmp_path / "population.csv",
+        *write_others(tmp_path, counties, facilities),
+    ]
+    table = pd.DataFrame({"township_name": ["城关"], "population": [7]})
+    table.to_csv(tmp_path / "population.csv", index=False)
+    _, report = check_region(paths)
+    [ambiguous] = problems(report, "ambiguous_township_name")
+    assert ambiguous.row == 1 and ambiguous.severity == "error" and "fits 3 townships" in ambiguous.found
+    table = pd.DataFrame(
+        {"township_name": ["城关镇", "城关镇"], "county_code": ["430121", "430181"], "population": [7, 8]}
+    )
+    table.to_csv(tmp_path / "population.csv", index=False)
+    region, report = check_region(paths)
+    assert not problems(report, "ambiguous_township_name")
+    got = region.townships.set_index("township_code")["population"]
+    assert got.loc[townships["township_code"].iloc[[0, 2]]].tolist() == [7, 8]
+
+
+@pytest.mark.parametrize(
+    ("name", "key"),
+    [
+        ("红旗满族乡", "红旗"),
+        ("檀营满族蒙古族乡", "檀营"),
+        ("营镇回族乡", "营镇"),
+        ("南瑞街道", "南瑞"),
+        ("城关 镇", "城关"),
+        ("民族街道", "民族"),
+    ],
+)
+def test_a_township_name_loses_its_type_and_nationalities(name, key):
+    from geodata.township_names import name_key
+
+    assert name_key(name) == key
