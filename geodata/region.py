@@ -211,7 +211,12 @@ class Region:
             (self.townships, TOWNSHIP_COLUMNS),
             (self.facilities, FACILITY_COLUMNS),
         ):
-            present = [c for c in cols if c in frame.columns]
+            # Real boundaries hash as they did before areas could be approximate: saved scenarios stay valid.
+            present = [
+                c
+                for c in cols
+                if c in frame.columns and (c != "area_approximate" or bool(frame[c].fillna(False).any()))
+            ]
             digest.update(
                 pd.util.hash_pandas_object(pd.DataFrame(frame[present]), index=False).to_numpy().tobytes()
             )

@@ -316,3 +316,19 @@ def test_a_township_name_loses_its_type_and_nationalities(name, key):
     from geodata.township_names import name_key
 
     assert name_key(name) == key
+
+
+def test_the_flag_changes_the_content_hash_only_where_areas_are_approximate(tmp_path):
+    """Regions with real boundaries keep the hash they had before the flag existed (saved scenarios stay valid)."""
+    counties, townships, facilities = grid_layers()
+    seat_table(townships).to_csv(tmp_path / "townships.csv", index=False)
+    approximate = load_region(
+        [tmp_path / "townships.csv", *write_others(tmp_path, counties, facilities)],
+        options=RegionOptions(crs={"townships": "wgs84"}),
+    )
+    flagged = approximate.content_hash()
+    approximate.townships["area_approximate"] = False
+    assert approximate.content_hash() != flagged
+    unflagged = approximate.content_hash()
+    approximate.townships = approximate.townships.drop(columns="area_approximate")
+    assert approximate.content_hash() == unflagged
