@@ -333,6 +333,17 @@ def _townships_from_seats(
     the same place cannot share the county between them: an error naming both.
     """
     frame = _check_key(frame, "township_code", file, report, "9-digit township code")
+    if isinstance(frame, gpd.GeoDataFrame) and {"seat_lon", "seat_lat"} & set(frame.columns):
+        frame = frame.drop(columns=["seat_lon", "seat_lat"], errors="ignore")
+        report.add(
+            "seat_columns_ignored",
+            "info",
+            file,
+            field="seat_lon/seat_lat",
+            expected="seats as the layer's points",
+            found="seat longitude/latitude columns as well",
+            repair="the points are taken as the seats; the columns are not read",
+        )
     points = _points(
         frame,
         "township_code",

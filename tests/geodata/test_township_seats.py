@@ -90,11 +90,14 @@ def test_a_point_layer_of_townships_in_a_geopackage_is_accepted(tmp_path):
     points = townships.copy()
     points["geometry"] = townships.geometry.to_crs(3857).centroid.to_crs(4326)
     points = points.drop(columns="county_code")  # assigned from the counties by point-in-polygon
+    points["经度"], points["纬度"] = 0.0, 0.0  # attribute columns of a layer whose points are the seats
     gpkg = tmp_path / "region.gpkg"
     for layer, frame in (("counties", counties), ("townships", points), ("facilities", facilities)):
         frame.to_file(gpkg, layer=layer)
     region = load_region([gpkg])
     assert not problems(region.report, "wrong_geometry")
+    [ignored] = problems(region.report, "seat_columns_ignored")
+    assert ignored.severity == "info" and "points are taken as the seats" in ignored.repair
     assert region.townships["area_approximate"].all()
     assert region.townships.set_index("township_code")["county_code"].to_dict() == dict(
         zip(townships["township_code"], townships["county_code"], strict=True)
