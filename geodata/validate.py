@@ -353,6 +353,7 @@ def _townships_from_seats(
         counties=counties,
         lon_col="seat_lon",
         lat_col="seat_lat",
+        layer="townships",
     )
     if points is None or counties is None or not len(counties):
         return None  # without counties to share out there are no areas (the missing counties are reported)
@@ -776,6 +777,7 @@ def _points(
     counties: gpd.GeoDataFrame | None = None,
     lon_col: str = "lon",
     lat_col: str = "lat",
+    layer: str = "facilities",
 ) -> gpd.GeoDataFrame | None:
     """Point geometry in WGS84 from a vector layer or lon/lat columns with a declared system.
 
@@ -785,6 +787,8 @@ def _points(
     none of them as written but in one of them with longitude and latitude
     exchanged is swapped (so regions anywhere on Earth validate); without
     counties, by China's extent (a latitude beyond 60° with a longitude within it).
+    ``lon_col``/``lat_col`` name the coordinate columns of a table, ``layer``
+    the layer to declare a coordinate system for.
     """
     if (
         isinstance(frame, gpd.GeoDataFrame)
@@ -840,7 +844,7 @@ def _points(
             file,
             field="crs",
             expected="the coordinate system of lon/lat: wgs84, gcj02 (Amap/Tencent), bd09 (Baidu) or EPSG code "
-            "(declare it with --crs facilities=gcj02 or a 坐标系 column)",
+            f"(declare it with --crs {layer}=gcj02 or a 坐标系 column)",
             found="none declared",
         )
         return None

@@ -112,7 +112,7 @@ def test_gcj02_seats_are_converted_before_the_areas_are_drawn(tmp_path):
     paths = [tmp_path / "townships.csv", *write_others(tmp_path, counties, facilities)]
     _, report = check_region(paths)
     [missing] = problems(report, "missing_crs")
-    assert missing.file == "townships.csv"
+    assert missing.file == "townships.csv" and "--crs townships=gcj02" in missing.expected
     region = load_region(paths, options=RegionOptions(crs={"townships": "gcj02"}))
     wanted = townships.set_index("township_code").geometry.to_crs(3857).centroid
     got = gpd.GeoSeries(
