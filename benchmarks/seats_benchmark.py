@@ -38,6 +38,7 @@ def write_province(folder: Path, province: str) -> dict[str, Path]:
     from geodata.demo import generate_layers
 
     layers = generate_layers(province=province, seed=0)
+    assert layers.facilities is not None  # generated with facilities (the default)
     paths = {name: folder / f"{name}.gpkg" for name in ("counties", "facilities", "townships")}
     layers.counties.to_file(paths["counties"])
     layers.facilities.to_file(paths["facilities"])
