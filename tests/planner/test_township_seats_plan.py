@@ -1,4 +1,5 @@
-"""A region given as township seats plus a population table by name goes through validate, site, group and exports."""
+"""A region given as township seats plus a population table by name goes through validate, site, group, sweep
+and every export."""
 
 from __future__ import annotations
 
@@ -85,3 +86,13 @@ def test_site_and_group_plans_mark_approximate_areas_in_every_export(seat_files,
     assert f"{len(townships)} of {len(townships)} townships were given as seats only" in html  # the banner
     assert "Dashed: approximate township areas" in html  # the legend
     assert "dashArray&#34;: &#34;4,3&#34;" in html  # the outlines
+
+
+def test_a_sweep_runs_on_seats(seat_files, capsys):
+    folder, paths, _ = seat_files
+    out = folder / "sweep"
+    args = ["sweep", *paths, "--crs", "townships=gcj02", "--quiet", "--time-limit", "5"]
+    args += ["--objective", "min-sites", "--thresholds", "20", "40", "--targets", "0.8", "--out", str(out)]
+    assert main(args) == 0, capsys.readouterr().err
+    assert {"sweep.csv", "sweep.html"} <= {p.name for p in out.iterdir()}
+    assert len(pd.read_csv(out / "sweep.csv")) == 2
