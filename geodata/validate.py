@@ -718,7 +718,27 @@ def attach_population(
                 expected="one population row per township",
                 found="a second row",
             )
-        rows = table[known & ~dup].set_index("township_code")
+        used = table[known & ~dup]
+        if "population" in used.columns:
+            layer_has = used["township_code"].map(out.set_index("township_code")["population"]).notna()
+            unreadable = {p.row for p in report.errors if p.file == file}  # already named (a bad figure)
+            for i in np.flatnonzero(used["population"].isna().to_numpy()):
+                if _row_of(used, i) in unreadable:
+                    continue
+                report.add(
+                    "missing_value",
+                    "warning",
+                    file,
+                    row=_row_of(used, i),
+                    feature=used["township_code"].iloc[i],
+                    field="population",
+                    expected="resident population >= 0",
+                    found="nothing",
+                    repair="the townships layer's figure kept"
+                    if layer_has.iloc[i]
+                    else "none: the township has no population",
+                )
+        rows = used.set_index("township_code")
         for col in ("population", "population_60plus"):
             if col in rows.columns:
                 values = out["township_code"].map(rows[col])

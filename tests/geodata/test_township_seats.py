@@ -374,3 +374,28 @@ def test_areas_drawn_from_the_demo_seats_tile_its_real_county_outlines(tmp_path)
     counties_parts = counties.set_index("county_code").geometry.map(shapely.get_num_geometries)
     # A township may have several pieces only in a county of several pieces (an island keeps its seat's county).
     assert (single | (region.townships["county_code"].map(counties_parts) > 1).to_numpy()).all()
+
+
+def test_a_population_row_without_a_figure_is_named_not_skipped(tmp_path):
+    """Found by the fuzz test (rows=[('430001100', 'nan')]): the layer's figure was kept without a word."""
+    counties, townships, facilities = grid_layers()
+    townships.to_file(tmp_path / "townships.geojson")
+    first, second = townships["township_code"].iloc[:2]
+    third = townships["township_code"].iloc[2]
+    pd.DataFrame({"township_code": [first, second, third], "population": ["nan", "123", "-5"]}).to_csv(
+        tmp_path / "population.csv", index=False
+    )
+    region, report = check_region(
+        [
+            tmp_path / "townships.geojson",
+            tmp_path / "population.csv",
+            *write_others(tmp_path, counties, facilities),
+        ]
+    )
+    [blank] = problems(report, "missing_value")  # the negative figure is named once, as an error
+    assert [p.row for p in report if p.file == "population.csv" and p.row == 3 and p.severity == "error"] == [
+        3
+    ]
+    assert blank.row == 1 and blank.field == "population" and "layer's figure kept" in blank.repair
+    held = region.townships.set_index("township_code")["population"]
+    assert held[first] == townships["population"].iloc[0] and held[second] == 123
