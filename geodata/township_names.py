@@ -155,9 +155,9 @@ def codes_from_names(
     file
         The table's label.
     report
-        Receives a note of how many rows were matched, and each name that
-        matches no township (warning, row not used) or several (error,
-        naming them).
+        Receives a note of how many rows were matched, and each row whose
+        name is blank or matches no township (warning, row not used) or
+        several (error, naming them).
 
     Returns
     -------
@@ -184,15 +184,25 @@ def codes_from_names(
     codes = np.full(len(table), None, dtype=object)
     matched_by_stem = 0
     for i, (name, where) in enumerate(zip(table["township_name"], county, strict=True)):
+        row = int(table[ROW].iloc[i])
         if not isinstance(name, str) or not name.strip():
-            continue  # reported below as a row without a code
+            report.add(
+                "missing_value",
+                "warning",
+                file,
+                row=row,
+                field="township_name",
+                expected="a township name (or a township_code column)",
+                found="nothing",
+                repair="row not used",
+            )
+            continue
         where = where if isinstance(where, str) else None
         scope = candidates if where is None else candidates[candidates["county"] == where]
         found = scope.loc[scope["plain"] == _plain(name), "code"].unique()
         if len(found) == 0:
             found = scope.loc[scope["key"] == name_key(name), "code"].unique()
             matched_by_stem += len(found) == 1
-        row = int(table[ROW].iloc[i])
         if len(found) == 1:
             codes[i] = found[0]
         elif len(found) == 0:

@@ -259,9 +259,13 @@ def test_population_by_township_name_is_matched_to_the_official_list(tmp_path):
     stems = [n.removesuffix("街道").removesuffix("镇").removesuffix("乡") for n in names]
     table = pd.DataFrame(
         {
-            "乡镇名称": [" " + names[0], stems[1], *names[2:], "不存在镇"],
-            "县级名称": [*counties.set_index("county_code").loc[townships["county_code"], "county_name"], ""],
-            "常住人口": [*(1000 * (i + 1) for i in range(len(names))), 5],
+            "乡镇名称": [" " + names[0], stems[1], *names[2:], "不存在镇", ""],
+            "县级名称": [
+                *counties.set_index("county_code").loc[townships["county_code"], "county_name"],
+                "",
+                "",
+            ],
+            "常住人口": [*(1000 * (i + 1) for i in range(len(names))), 5, 6],
         }
     )
     table.to_csv(tmp_path / "population.csv", index=False)
@@ -273,8 +277,10 @@ def test_population_by_township_name_is_matched_to_the_official_list(tmp_path):
     region, report = check_region(paths)
     [unmatched] = problems(report, "unmatched_township_name")
     assert unmatched.row == len(names) + 1 and "不存在镇" in unmatched.found
+    [blank] = problems(report, "missing_value")
+    assert blank.row == len(names) + 2 and blank.field == "township_name" and blank.repair == "row not used"
     [note] = problems(report, "township_names_matched")
-    assert f"{len(names)} of {len(names) + 1} rows" in note.repair and "official MCA list" in note.repair
+    assert f"{len(names)} of {len(names) + 2} rows" in note.repair and "official MCA list" in note.repair
     assert report.usable, report.to_text()
     got = region.townships.set_index("township_code")["population"]
     assert got.loc[townships["township_code"]].tolist() == [1000 * (i + 1) for i in range(len(names))]
