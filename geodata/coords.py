@@ -32,6 +32,7 @@ __all__ = [
     "gcj02_to_bd09",
     "gcj02_to_wgs84",
     "geodesic_km",
+    "local_equal_area",
     "parse_declared_crs",
     "to_wgs84",
     "wgs84_to_gcj02",
@@ -239,3 +240,13 @@ def geodesic_km(lon1: ArrayLike, lat1: ArrayLike, lon2: ArrayLike, lat2: ArrayLi
     lon1, lat1, lon2, lat2 = np.broadcast_arrays(lon1, lat1, lon2, lat2)
     _, _, metres = _GEOD.inv(lon1, lat1, lon2, lat2)
     return np.asarray(metres, dtype=np.float64) / 1000.0
+
+
+def local_equal_area(lon: float, lat: float) -> str:
+    """An equal-area projection in metres centred on ``(lon, lat)`` (Lambert azimuthal).
+
+    Distances and shapes stay close to true within a few hundred kilometres of
+    the centre, anywhere on Earth (where :data:`CHINA_ALBERS` would distort a
+    region far from China).
+    """
+    return f"+proj=laea +lat_0={lat:.6f} +lon_0={lon:.6f} +x_0=0 +y_0=0 +datum=WGS84 +units=m +no_defs"

@@ -30,6 +30,7 @@ from geodata.readers import InputError, Source, discover, read_source
 from geodata.report import RegionError, ValidationReport, quote
 from geodata.roads.options import RoadOptions
 from geodata.schema import Layer
+from geodata.township_names import codes_from_names
 from geodata.travel import TravelCosts, TravelSettings, geodesic_costs
 from geodata.travel_report import matrix_travel
 from geodata.validate import (
@@ -52,6 +53,7 @@ TOWNSHIP_COLUMNS = [
     "aged_estimated",
     "seat_lon",
     "seat_lat",
+    "area_approximate",
     "synthetic",
 ]
 FACILITY_COLUMNS = [
@@ -219,7 +221,12 @@ class Region:
             (self.townships, TOWNSHIP_COLUMNS),
             (self.facilities, FACILITY_COLUMNS),
         ):
-            present = [c for c in cols if c in frame.columns]
+            # Real boundaries hash as they did before areas could be approximate: saved scenarios stay valid.
+            present = [
+                c
+                for c in cols
+                if c in frame.columns and (c != "area_approximate" or bool(frame[c].fillna(False).any()))
+            ]
             digest.update(
                 pd.util.hash_pandas_object(pd.DataFrame(frame[present]), index=False).to_numpy().tobytes()
             )
@@ -338,13 +345,15 @@ def _assemble(
         )
         if townships is not None:
             pop, pop_label = frames.get(Layer.POPULATION, (None, None))
+            if pop is not None and pop_label is not None and "township_code" not in pop.columns:
+                pop = codes_from_names(pop, townships, counties, pop_label, report)
             townships = attach_population(
                 townships, pop, pop_label, report, aged_share=options.aged_share, township_file=label
             )
     if Layer.FACILITIES in frames:
         frame, label = frames[Layer.FACILITIES]
         facilities = prepare_facilities(
-            frame, townships, label, report, declared_crs=options.crs.get("facilities")
+            frame, townships, label, report, declared_crs=options.crs.get("facilities"), counties=counties
         )
         # Checked in full either way; without townships to place them in, they are not usable.
         facilities = None if townships is None else _nonempty(facilities, frame, label, "facility", report)

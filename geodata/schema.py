@@ -298,6 +298,14 @@ _TOWNSHIP_CODE = Column(
     digits=(9,),
 )
 
+_CRS = Column(
+    "crs",
+    "坐标系",
+    "Coordinate system",
+    "text",
+    ("坐标系", "坐标系统", "coord_system", "coordsys"),
+    required=False,
+)
 _SYNTHETIC = Column(
     "synthetic", "合成数据", "Synthetic", "flag", ("合成", "虚拟", "is_synthetic"), required=False
 )
@@ -366,7 +374,7 @@ COLUMNS: dict[Layer, tuple[Column, ...]] = {
             "驻地经度",
             "Seat longitude",
             "number",
-            ("驻地经度", "seatlon", "seat_x"),
+            ("驻地经度", "seatlon", "seat_x", "经度", "lon", "lng", "longitude"),
             required=False,
         ),
         Column(
@@ -374,7 +382,16 @@ COLUMNS: dict[Layer, tuple[Column, ...]] = {
             "驻地纬度",
             "Seat latitude",
             "number",
-            ("驻地纬度", "seatlat", "seat_y"),
+            ("驻地纬度", "seatlat", "seat_y", "纬度", "lat", "latitude"),
+            required=False,
+        ),
+        _CRS,
+        Column(
+            "area_approximate",
+            "近似范围",
+            "Approximate area",
+            "flag",
+            ("近似范围", "面积近似", "approximate_area", "area_approx"),
             required=False,
         ),
         _SYNTHETIC,
@@ -470,18 +487,45 @@ COLUMNS: dict[Layer, tuple[Column, ...]] = {
             "lon", "经度", "Longitude", "number", ("经度", "lng", "long", "longitude", "x"), required=False
         ),
         Column("lat", "纬度", "Latitude", "number", ("纬度", "latitude", "y"), required=False),
-        Column(
-            "crs",
-            "坐标系",
-            "Coordinate system",
-            "text",
-            ("坐标系", "坐标系统", "coord_system", "coordsys"),
-            required=False,
-        ),
+        _CRS,
         _SYNTHETIC,
     ),
     Layer.POPULATION: (
-        _TOWNSHIP_CODE,
+        # Without codes, rows are matched to townships by name (and county): geodata.township_names.
+        Column(
+            "township_code",
+            "乡镇代码",
+            "Township code",
+            "code",
+            _TOWNSHIP_CODE.aliases,
+            required=False,
+            digits=(9,),
+        ),
+        Column(
+            "township_name",
+            "乡镇名称",
+            "Township",
+            "text",
+            ("乡镇", "乡镇街道", "乡镇街道名称", "街道名称", "townshipname", "township", "town", "name"),
+            required=False,
+        ),
+        Column(
+            "county_code",
+            "县级代码",
+            "County code",
+            "code",
+            _COUNTY_CODE.aliases[:-2],
+            required=False,
+            digits=(6,),
+        ),
+        Column(
+            "county_name",
+            "县级名称",
+            "County",
+            "text",
+            ("县名", "区县名称", "县级行政区", "countyname", "county"),
+            required=False,
+        ),
         Column(
             "population",
             "常住人口",

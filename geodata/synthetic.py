@@ -48,8 +48,10 @@ __all__ = [
     "county_rng",
     "lead_eligible",
     "polygon_parts",
+    "reattach_fragments",
     "tile_county",
     "township_type",
+    "voronoi_cells",
 ]
 
 COUNTY_COLUMNS: Final = ("county_code", "county_name", "source", "geometry")
@@ -168,7 +170,7 @@ def _urban_centre(polygon: shapely.Geometry) -> Points:
     return shapely.get_coordinates(c)[0]
 
 
-def _voronoi_cells(points: Points, polygon: shapely.Geometry, frame: shapely.Geometry) -> Geoms:
+def voronoi_cells(points: Points, polygon: shapely.Geometry, frame: shapely.Geometry) -> Geoms:
     """Voronoi cells of ``points`` (in the points' order), clipped to ``polygon``."""
     diagram = shapely.voronoi_polygons(shapely.multipoints(points), extend_to=frame, ordered=True)
     cells = shapely.get_parts(diagram)
@@ -186,7 +188,7 @@ def _inside_centroids(cells: Geoms, polygon: shapely.Geometry) -> Points:
     return c
 
 
-def _reattach_fragments(cells: Geoms, seats: Points, *, rounds: int = 4) -> Geoms:
+def reattach_fragments(cells: Geoms, seats: Points, *, rounds: int = 4) -> Geoms:
     """Give each piece of a cell cut off from its seat to the neighbour sharing the longest border.
 
     A piece bordering only other cut-off pieces is handled in a later round,
@@ -201,7 +203,7 @@ def _reattach_fragments(cells: Geoms, seats: Points, *, rounds: int = 4) -> Geom
 
 
 def _reattach_round(cells: Geoms, seats: Points) -> Geoms:
-    """One round of :func:`_reattach_fragments`; returns ``cells`` itself when nothing moved."""
+    """One round of :func:`reattach_fragments`; returns ``cells`` itself when nothing moved."""
     parts, owner = shapely.get_parts(cells, return_index=True)
     home = shapely.contains_xy(parts, seats[owner, 0], seats[owner, 1])
     if home.all():
@@ -274,9 +276,9 @@ def tile_county(
     pad = max(x1 - x0, y1 - y0)
     frame = shapely.box(x0 - pad, y0 - pad, x1 + pad, y1 + pad)
     for _ in range(lloyd_iterations):
-        cells = _voronoi_cells(points, polygon, frame)
+        cells = voronoi_cells(points, polygon, frame)
         points[movable] = _inside_centroids(cells[movable], polygon)
-    cells = _reattach_fragments(_voronoi_cells(points, polygon, frame), points)
+    cells = reattach_fragments(voronoi_cells(points, polygon, frame), points)
     inside = shapely.contains_xy(cells, points[:, 0], points[:, 1])
     if not inside.all():  # a seat on its cell's edge (measure zero, but cheap to guard)
         points[~inside] = shapely.get_coordinates(shapely.point_on_surface(cells[~inside]))

@@ -15,8 +15,9 @@ import numpy as np
 import pandas as pd
 import shapely
 
+from geodata.approximate import approximate_areas
 from geodata.columns import ROW
-from geodata.coords import CHINA_ALBERS, WGS84, parse_declared_crs, to_wgs84
+from geodata.coords import CHINA_ALBERS, WGS84, local_equal_area, parse_declared_crs, to_wgs84
 from geodata.report import ValidationReport, quote
 from geodata.schema import Grade, Ownership, SiteStatus, Specialty
 
@@ -51,7 +52,8 @@ def _set_crs(
             "error",
             file,
             field="geometry",
-            expected="polygons: a GeoPackage, GeoJSON, Shapefile, FlatGeobuf or GeoParquet layer",
+            expected="polygons: a GeoPackage, GeoJSON, Shapefile, FlatGeobuf or GeoParquet layer "
+            "(townships may also be seat points, or a table with seat longitude/latitude 驻地经度/驻地纬度)",
             found="a table without geometry",
         )
         return None
@@ -262,6 +264,8 @@ def prepare_townships(
     """
     if "township_code" not in frame.columns:
         return None
+    if _given_as_seats(frame):
+        return _townships_from_seats(frame, counties, file, report, declared_crs)
     frame = _set_crs(frame, file, report, declared_crs)
     if frame is None:
         return None
@@ -279,6 +283,16 @@ def prepare_townships(
         frame["county_code"] = _county_from_geometry(frame, projected, counties, given, file, report)
     else:
         frame["county_code"] = given.fillna(frame["township_code"].str[:6])
+    _check_code_prefix(frame, file, report)
+    frame = frame[frame["county_code"].notna()].copy()
+    frame = _place_seats(frame, file, report)
+    given_flag = frame["area_approximate"] if "area_approximate" in frame.columns else None
+    frame["area_approximate"] = False if given_flag is None else given_flag.fillna(False).astype(bool)
+    return frame.sort_values("township_code").reset_index(drop=True)
+
+
+def _check_code_prefix(frame: pd.DataFrame, file: str, report: ValidationReport) -> None:
+    """A note for each township whose code starts with another county's code than its own."""
     prefix_off = frame["county_code"].notna() & (frame["township_code"].str[:6] != frame["county_code"])
     for i in np.flatnonzero(prefix_off.to_numpy()):
         report.add(
@@ -292,9 +306,188 @@ def prepare_townships(
             found=frame["township_code"].iloc[i][:6],
             repair="kept (codes often outlive boundary changes)",
         )
-    frame = frame[frame["county_code"].notna()].copy()
-    frame = _place_seats(frame, file, report)
-    return frame.sort_values("township_code").reset_index(drop=True)
+
+
+def _given_as_seats(frame: pd.DataFrame) -> bool:
+    """Whether townships come as seat points (a point layer) or a table of seat coordinates."""
+    if isinstance(frame, gpd.GeoDataFrame) and "geometry" in frame.columns:
+        geoms = frame.geometry.to_numpy()
+        present = ~(shapely.is_missing(geoms) | shapely.is_empty(geoms))
+        return bool(present.any()) and bool((shapely.get_type_id(geoms[present]) == 0).all())
+    return {"seat_lon", "seat_lat"} <= set(frame.columns)
+
+
+def _townships_from_seats(
+    frame: pd.DataFrame,
+    counties: gpd.GeoDataFrame | None,
+    file: str,
+    report: ValidationReport,
+    declared_crs: str | None,
+) -> gpd.GeoDataFrame | None:
+    """Townships given as seats: each placed in its county, its area approximated (:mod:`geodata.approximate`).
+
+    A seat outside every county is placed in the nearest one when it lies
+    within :data:`SNAP_METRES` of it (a warning: county borders are
+    generalised), else it is an error; a stated ``county_code`` that
+    disagrees with the seat's county is an error. Two seats of one county at
+    the same place cannot share the county between them: an error naming both.
+    """
+    frame = _check_key(frame, "township_code", file, report, "9-digit township code")
+    if isinstance(frame, gpd.GeoDataFrame) and {"seat_lon", "seat_lat"} & set(frame.columns):
+        frame = frame.drop(columns=["seat_lon", "seat_lat"], errors="ignore")
+        report.add(
+            "seat_columns_ignored",
+            "info",
+            file,
+            field="seat_lon/seat_lat",
+            expected="seats as the layer's points",
+            found="seat longitude/latitude columns as well",
+            repair="the points are taken as the seats; the columns are not read",
+        )
+    points = _points(
+        frame,
+        "township_code",
+        file,
+        report,
+        declared_crs,
+        counties=counties,
+        lon_col="seat_lon",
+        lat_col="seat_lat",
+        layer="townships",
+    )
+    if points is None or counties is None or not len(counties):
+        return None  # without counties to share out there are no areas (the missing counties are reported)
+    points = points.reset_index(drop=True)
+    if "township_name" not in points.columns:
+        points["township_name"] = points["township_code"]
+    points["county_code"] = _county_of_seats(points, counties, file, report)
+    _check_code_prefix(points, file, report)
+    points = points[points["county_code"].notna()].reset_index(drop=True)
+    points = _drop_shared_seats(points, file, report)
+    lon, lat = points.geometry.x.to_numpy(), points.geometry.y.to_numpy()
+    cells = approximate_areas(lon, lat, points["county_code"].to_numpy(dtype=object), counties)
+    for i in np.flatnonzero(shapely.is_empty(cells)):
+        report.add(
+            "empty_area",
+            "error",
+            file,
+            row=_row_of(points, i),
+            feature=points["township_code"].iloc[i],
+            field="geometry",
+            expected="a seat with a share of its county nearer to it than to any other seat",
+            found=f"none: the seat lies outside county {points['county_code'].iloc[i]}",
+        )
+    out = gpd.GeoDataFrame(
+        points.drop(columns=["geometry", "crs"], errors="ignore"),
+        geometry=gpd.GeoSeries(cells, crs=WGS84),
+        crs=WGS84,
+    )
+    out["seat_lon"], out["seat_lat"] = lon, lat
+    out["area_approximate"] = True
+    out = out[~shapely.is_empty(cells)]
+    report.add(
+        "approximate_areas",
+        "warning",
+        file,
+        field="geometry",
+        expected="township boundary polygons",
+        found=f"{len(out)} townships given as seat points, without boundaries",
+        repair="areas approximated by the part of each county nearest to each seat (Voronoi cells); "
+        "adjacency is derived from them, maps draw them dashed and exports mark them",
+    )
+    return out.sort_values("township_code").reset_index(drop=True)
+
+
+def _county_of_seats(
+    points: gpd.GeoDataFrame, counties: gpd.GeoDataFrame, file: str, report: ValidationReport
+) -> pd.Series:
+    """The county of each seat: the one holding it, or the nearest within :data:`SNAP_METRES`; ``None`` if wrong."""
+    codes = counties["county_code"].to_numpy(dtype=object)
+    lon, lat = points.geometry.x.to_numpy(), points.geometry.y.to_numpy()
+    held = _county_at(lon, lat, counties)
+    county = np.where(held >= 0, codes[np.maximum(held, 0)], None)
+    outside = np.flatnonzero(held < 0)
+    if len(outside):
+        west, south, east, north = counties.total_bounds
+        metric = local_equal_area((west + east) / 2, (south + north) / 2)
+        (src, dst), dist = shapely.STRtree(counties.geometry.to_crs(metric).to_numpy()).query_nearest(
+            points.geometry.iloc[outside].to_crs(metric).to_numpy(), return_distance=True, all_matches=False
+        )
+        for s_, d, metres in zip(src, dst, dist, strict=True):
+            i = outside[s_]
+            if metres <= SNAP_METRES:
+                county[i] = codes[d]
+                report.add(
+                    "seat_outside_county",
+                    "warning",
+                    file,
+                    row=_row_of(points, i),
+                    feature=points["township_code"].iloc[i],
+                    field="seat_lon/seat_lat",
+                    expected="a seat inside one of the counties",
+                    found=f"{metres:.0f} m outside county {codes[d]}",
+                    repair=f"placed in county {codes[d]}",
+                )
+            else:
+                report.add(
+                    "outside_counties",
+                    "error",
+                    file,
+                    row=_row_of(points, i),
+                    feature=points["township_code"].iloc[i],
+                    field="seat_lon/seat_lat",
+                    expected="a seat inside one of the counties",
+                    found=f"{metres / 1000:.1f} km from the nearest county {codes[d]} "
+                    "(wrong coordinate system declared, or a township outside the region?)",
+                )
+    stated = (
+        points["county_code"].to_numpy(dtype=object)
+        if "county_code" in points.columns
+        else np.full(len(points), None, dtype=object)
+    )
+    for i in np.flatnonzero([isinstance(c, str) for c in stated]):
+        if county[i] is not None and stated[i] != county[i]:
+            report.add(
+                "county_mismatch",
+                "error",
+                file,
+                row=_row_of(points, i),
+                feature=points["township_code"].iloc[i],
+                field="county_code",
+                expected=f"{county[i]} (the county its seat lies in)",
+                found=stated[i],
+            )
+            county[i] = None
+    return pd.Series(county, index=points.index, dtype=object)
+
+
+def _drop_shared_seats(points: gpd.GeoDataFrame, file: str, report: ValidationReport) -> gpd.GeoDataFrame:
+    """Seats of one county at the same place (to a millionth of a degree, ~0.1 m): an error naming both."""
+    where = pd.DataFrame(
+        {
+            "county": points["county_code"].to_numpy(),
+            "x": np.round(points.geometry.x.to_numpy(), 6),
+            "y": np.round(points.geometry.y.to_numpy(), 6),
+        }
+    )
+    again = where.duplicated(keep="first").to_numpy()
+    if not again.any():
+        return points
+    first = where.reset_index().groupby(["county", "x", "y"])["index"].first()
+    for i in np.flatnonzero(again):
+        j = first[(where["county"].iloc[i], where["x"].iloc[i], where["y"].iloc[i])]
+        report.add(
+            "shared_seat",
+            "error",
+            file,
+            row=_row_of(points, i),
+            feature=points["township_code"].iloc[i],
+            field="seat_lon/seat_lat",
+            expected="a seat of its own",
+            found=f"the seat of township {points['township_code'].iloc[j]} (row {_row_of(points, j)})",
+            repair="no area can be drawn for it: correct the coordinates",
+        )
+    return points[~again].reset_index(drop=True)
 
 
 def _check_overlaps(frame: gpd.GeoDataFrame, geoms: np.ndarray, file: str, report: ValidationReport) -> None:
@@ -525,7 +718,27 @@ def attach_population(
                 expected="one population row per township",
                 found="a second row",
             )
-        rows = table[known & ~dup].set_index("township_code")
+        used = table[known & ~dup]
+        if "population" in used.columns:
+            layer_has = used["township_code"].map(out.set_index("township_code")["population"]).notna()
+            unreadable = {p.row for p in report.errors if p.file == file}  # already named (a bad figure)
+            for i in np.flatnonzero(used["population"].isna().to_numpy()):
+                if _row_of(used, i) in unreadable:
+                    continue
+                report.add(
+                    "missing_value",
+                    "warning",
+                    file,
+                    row=_row_of(used, i),
+                    feature=used["township_code"].iloc[i],
+                    field="population",
+                    expected="resident population >= 0",
+                    found="nothing",
+                    repair="the townships layer's figure kept"
+                    if layer_has.iloc[i]
+                    else "none: the township has no population",
+                )
+        rows = used.set_index("township_code")
         for col in ("population", "population_60plus"):
             if col in rows.columns:
                 values = out["township_code"].map(rows[col])
@@ -574,14 +787,33 @@ def attach_population(
     return out
 
 
-def _facility_points(
-    frame: pd.DataFrame, file: str, report: ValidationReport, declared_crs: str | None
+def _points(
+    frame: pd.DataFrame,
+    key: str,
+    file: str,
+    report: ValidationReport,
+    declared_crs: str | None,
+    *,
+    counties: gpd.GeoDataFrame | None = None,
+    lon_col: str = "lon",
+    lat_col: str = "lat",
+    layer: str = "facilities",
 ) -> gpd.GeoDataFrame | None:
-    """Point geometry in WGS84 from a vector layer or lon/lat columns with a declared system."""
+    """Point geometry in WGS84 from a vector layer or lon/lat columns with a declared system.
+
+    Rows without usable coordinates (missing, off the Earth, swapped, in an
+    unknown system) are reported by row and left out. Swapped columns are
+    judged against the region's ``counties`` when given: a point that lies in
+    none of them as written but in one of them with longitude and latitude
+    exchanged is swapped (so regions anywhere on Earth validate); without
+    counties, by China's extent (a latitude beyond 60° with a longitude within it).
+    ``lon_col``/``lat_col`` name the coordinate columns of a table, ``layer``
+    the layer to declare a coordinate system for.
+    """
     if (
         isinstance(frame, gpd.GeoDataFrame)
         and "geometry" in frame.columns
-        and not ({"lon", "lat"} <= set(frame.columns))
+        and not ({lon_col, lat_col} <= set(frame.columns))
     ):
         frame = _set_crs(frame, file, report, declared_crs)
         if frame is None:
@@ -593,24 +825,25 @@ def _facility_points(
                 "error",
                 file,
                 row=_row_of(frame, i),
-                feature=str(frame["facility_id"].iloc[i]),
+                feature=str(frame[key].iloc[i]),
                 field="geometry",
                 expected="a point",
                 found=str(frame.geometry.iloc[i].geom_type if frame.geometry.iloc[i] else "nothing"),
             )
         return frame[kinds == 0].copy()
-    if not {"lon", "lat"} <= set(frame.columns):
+    if not {lon_col, lat_col} <= set(frame.columns):
         report.add(
             "missing_column",
             "error",
             file,
-            field="lon/lat",
+            field=f"{lon_col}/{lat_col}",
             expected="point geometry or longitude/latitude columns (经度/纬度)",
             found="neither",
         )
         return None
     frame = pd.DataFrame(frame).copy()
-    lon, lat = frame["lon"].to_numpy(float), frame["lat"].to_numpy(float)
+    lon, lat = frame[lon_col].to_numpy(float), frame[lat_col].to_numpy(float)
+    field = f"{lon_col}/{lat_col}"
     missing = np.isnan(lon) | np.isnan(lat)
     for i in np.flatnonzero(missing):
         report.add(
@@ -618,36 +851,11 @@ def _facility_points(
             "error",
             file,
             row=_row_of(frame, i),
-            feature=str(frame["facility_id"].iloc[i]),
-            field="lon/lat",
+            feature=str(frame[key].iloc[i]),
+            field=field,
             expected="longitude and latitude",
             found="missing",
         )
-    swapped = ~missing & (np.abs(lon) <= 60) & (np.abs(lat) > 60)
-    for i in np.flatnonzero(swapped):
-        report.add(
-            "swapped_coordinates",
-            "error",
-            file,
-            row=_row_of(frame, i),
-            feature=str(frame["facility_id"].iloc[i]),
-            field="lon/lat",
-            expected="longitude 73-135, latitude 18-54 in China",
-            found=f"lon {lon[i]}, lat {lat[i]} (columns swapped?)",
-        )
-    off_earth = ~missing & ~swapped & ((np.abs(lon) > 180) | (np.abs(lat) > 90))
-    for i in np.flatnonzero(off_earth):
-        report.add(
-            "coordinates_out_of_range",
-            "error",
-            file,
-            row=_row_of(frame, i),
-            feature=str(frame["facility_id"].iloc[i]),
-            field="lon/lat",
-            expected="longitude -180 to 180 and latitude -90 to 90 (73-135, 18-54 in China)",
-            found=f"lon {lon[i]}, lat {lat[i]}",
-        )
-    swapped |= off_earth
     row_crs = frame["crs"] if "crs" in frame.columns else pd.Series(None, index=frame.index)
     if declared_crs is None and row_crs.isna().all():
         report.add(
@@ -656,16 +864,19 @@ def _facility_points(
             file,
             field="crs",
             expected="the coordinate system of lon/lat: wgs84, gcj02 (Amap/Tencent), bd09 (Baidu) or EPSG code "
-            "(declare it with --crs facilities=gcj02 or a 坐标系 column)",
+            f"(declare it with --crs {layer}=gcj02 or a 坐标系 column)",
             found="none declared",
         )
         return None
     systems = row_crs.astype(object).where(row_crs.notna(), declared_crs)
-    out_lon, out_lat = lon.copy(), lat.copy()
+    out_lon, out_lat = np.full(len(lon), np.nan), np.full(len(lat), np.nan)
+    swap_lon, swap_lat = out_lon.copy(), out_lat.copy()
     for system in systems.dropna().unique():
-        rows = (systems == system).to_numpy() & ~missing & ~swapped
+        rows = (systems == system).to_numpy() & ~missing
         try:
             out_lon[rows], out_lat[rows] = to_wgs84(lon[rows], lat[rows], str(system))
+            if counties is not None:
+                swap_lon[rows], swap_lat[rows] = to_wgs84(lat[rows], lon[rows], str(system))
         except ValueError as exc:
             for i in np.flatnonzero(rows):
                 report.add(
@@ -673,15 +884,61 @@ def _facility_points(
                     "error",
                     file,
                     row=_row_of(frame, i),
-                    feature=str(frame["facility_id"].iloc[i]),
+                    feature=str(frame[key].iloc[i]),
                     field="crs",
                     expected="wgs84, gcj02, bd09 or an EPSG code",
                     found=str(exc),
                 )
             missing |= rows
-    keep = ~missing & ~swapped
+    if counties is None or not len(counties):
+        swapped = ~missing & (np.abs(lon) <= 60) & (np.abs(lat) > 60)
+        expected = "longitude 73-135, latitude 18-54 in China"
+        swapped_into = np.full(len(lon), None, dtype=object)
+    else:
+        county_codes = counties["county_code"].to_numpy(dtype=object)
+        given_in = _county_at(out_lon, out_lat, counties)
+        swapped_in = _county_at(swap_lon, swap_lat, counties)
+        swapped = ~missing & (given_in < 0) & (swapped_in >= 0)
+        expected = "longitude and latitude of a point inside the region's counties"
+        swapped_into = np.where(swapped_in >= 0, county_codes[np.maximum(swapped_in, 0)], None)
+    for i in np.flatnonzero(swapped):
+        where = f" inside county {swapped_into[i]} only when swapped" if swapped_into[i] else ""
+        report.add(
+            "swapped_coordinates",
+            "error",
+            file,
+            row=_row_of(frame, i),
+            feature=str(frame[key].iloc[i]),
+            field=field,
+            expected=expected,
+            found=f"lon {lon[i]}, lat {lat[i]} (columns swapped?{where})",
+        )
+    off_earth = ~missing & ~swapped & ((np.abs(lon) > 180) | (np.abs(lat) > 90))
+    for i in np.flatnonzero(off_earth):
+        report.add(
+            "coordinates_out_of_range",
+            "error",
+            file,
+            row=_row_of(frame, i),
+            feature=str(frame[key].iloc[i]),
+            field=field,
+            expected="longitude -180 to 180 and latitude -90 to 90 (73-135, 18-54 in China)",
+            found=f"lon {lon[i]}, lat {lat[i]}",
+        )
+    keep = ~missing & ~swapped & ~off_earth
     frame = frame[keep]
     return gpd.GeoDataFrame(frame, geometry=gpd.points_from_xy(out_lon[keep], out_lat[keep]), crs=WGS84)
+
+
+def _county_at(lon: np.ndarray, lat: np.ndarray, counties: gpd.GeoDataFrame) -> np.ndarray:
+    """Position of the county holding each WGS84 point (-1 for none, or no finite point)."""
+    where = np.full(len(lon), -1, dtype=np.int64)
+    finite = np.flatnonzero(np.isfinite(lon) & np.isfinite(lat))
+    if len(finite):
+        points = shapely.points(lon[finite], lat[finite])
+        inside, county = shapely.STRtree(counties.geometry.to_numpy()).query(points, predicate="within")
+        where[finite[inside[::-1]]] = county[::-1]  # the first county found wins
+    return where
 
 
 def prepare_facilities(
@@ -691,6 +948,7 @@ def prepare_facilities(
     report: ValidationReport,
     *,
     declared_crs: str | None = None,
+    counties: gpd.GeoDataFrame | None = None,
 ) -> gpd.GeoDataFrame | None:
     """Facilities as WGS84 points, each placed in one township, with defaults filled in.
 
@@ -707,6 +965,9 @@ def prepare_facilities(
     declared_crs
         Coordinate system of lon/lat or of a layer without CRS (wgs84,
         gcj02, bd09, EPSG); a ``crs`` column overrides it per row.
+    counties
+        Prepared counties, against which swapped lon/lat columns are judged
+        (China's extent without them).
 
     Returns
     -------
@@ -716,7 +977,7 @@ def prepare_facilities(
     if "facility_id" not in frame.columns:
         return None
     frame = _check_key(frame, "facility_id", file, report, "facility id")
-    points = _facility_points(frame, file, report, declared_crs)
+    points = _points(frame, "facility_id", file, report, declared_crs, counties=counties)
     if points is None:
         return None
     points = points.reset_index(drop=True)

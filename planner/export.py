@@ -105,6 +105,7 @@ SHORT_NAMES: dict[str, str] = {
     "township_name": "town_name",
     "population": "pop",
     "population_60plus": "pop60",
+    "area_approximate": "area_apx",
     "facility_id": "fac_id",
     "name": "name",
     "kind": "kind",
@@ -318,6 +319,9 @@ def build_bundle(
     towns = region.townships[
         ["township_code", "township_name", "county_code", "population", "population_60plus", "geometry"]
     ].reset_index(drop=True)
+    # Areas drawn from township seats, not real boundaries, say so on every row (geodata.approximate).
+    approximate = region.townships.get("area_approximate", pd.Series(False, index=region.townships.index))
+    towns.insert(5, "area_approximate", approximate.fillna(False).astype(bool).to_numpy())
     siting_figures = grouping_figures = None
     if run.siting is not None:
         access = township_access(region, run.siting, decay=decay)  # type: ignore[arg-type]

@@ -317,6 +317,16 @@ TEXT: dict[str, tuple[str, str]] = {
     "map.counties": ("县界", "Counties"),
     "map.locked": ("已锁定", "locked"),
     "map.catchments": ("覆盖范围", "Catchments"),
+    "map.approximate_areas": (
+        "虚线：近似乡镇范围（由驻地划分，非实际边界）",
+        "Dashed: approximate township areas (drawn from the seats, not real boundaries)",
+    ),
+    "map.approximate_area": ("近似范围", "approximate area"),
+    "report.approximate_areas": (
+        "{n}/{total} 个乡镇只给出驻地：其范围按驻地近似划分（泰森多边形），非实际边界；邻接关系据此推出。",
+        "{n} of {total} townships were given as seats only: their areas are approximated from the seats "
+        "(Voronoi cells), not real boundaries, and adjacency is derived from them.",
+    ),
     "map.catchment_of": ("{minutes} 分钟覆盖范围", "within {minutes} min"),
     "kind.county_hospital": ("县级医院", "County hospital"),
     "kind.township_health_center": ("乡镇卫生院", "Township health centre"),

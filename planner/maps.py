@@ -110,6 +110,9 @@ MAX_BED_LABELS = 300
 #: Above this many facilities the app starts with only the open sites shown.
 MANY_FACILITIES = 600
 _DEG_PER_M = 1 / 111_000
+#: Outline of townships, and the dash pattern of approximate township areas.
+TOWNSHIP_LINE = "#555555"
+APPROXIMATE_DASH = "4,3"
 #: Coordinate grid (degrees) of simplified display outlines.
 _GRID = 1e-5
 #: Dissolved community outlines of recent groupings: (geometry, assignment key) -> shapes.
@@ -118,10 +121,14 @@ _DISSOLVED: dict[tuple[int, str], tuple[gpd.GeoSeries, gpd.GeoDataFrame]] = {}
 
 @dataclass
 class Legend:
-    """What the colours of a map mean: a title and ``(colour, label)`` entries."""
+    """What the colours of a map mean: a title and ``(colour, label)`` entries.
+
+    ``outlines`` are ``(colour, label)`` entries drawn as dashed outlines (approximate township areas).
+    """
 
     title: str
     entries: list[tuple[str, str]] = field(default_factory=list)
+    outlines: list[tuple[str, str]] = field(default_factory=list)
 
 
 @dataclass(frozen=True)
@@ -420,6 +427,8 @@ def plan_layers(
     fills, legend = township_colours(
         region, options.colour_by, lang=lang, covered=covered, community=community
     )
+    if _approximate(region).any():
+        legend.outlines.append((TOWNSHIP_LINE, tr("map.approximate_areas", lang)))
     layers = [_township_layer(region, geometry, fills, community, lang), _county_layer(region, lang)]
     legends = [legend]
     if community:
@@ -572,20 +581,32 @@ def _township_layer(
             + ": "
             + lead.map(lambda v: str(names.get(v, v)) if v else tr("map.no_community", lang))
         )
+    approximate = _approximate(region)
+    label = label.where(~approximate, label + " · " + tr("map.approximate_area", lang))
     towns["label"] = label.to_numpy()
     towns["fill"] = t["township_code"].map(fills).to_numpy()
+    towns["dash"] = np.where(approximate, APPROXIMATE_DASH, "")
     layer = folium.FeatureGroup(name=tr("report.townships", lang))
     _geojson(
         towns,
         tooltip="label",
         style=lambda f: {
             "fillColor": f["properties"]["fill"],
-            "color": "#555555",
-            "weight": 0.6,
+            "color": TOWNSHIP_LINE,
+            "weight": 1.2 if f["properties"]["dash"] else 0.6,
+            "dashArray": f["properties"]["dash"] or None,
             "fillOpacity": 0.65,
         },
     ).add_to(layer)
     return layer
+
+
+def _approximate(region: Region) -> pd.Series:
+    """Which townships have approximate areas (given as seats: :mod:`geodata.approximate`)."""
+    t = region.townships
+    if "area_approximate" not in t.columns:
+        return pd.Series(False, index=t.index)
+    return t["area_approximate"].fillna(False).astype(bool)
 
 
 def _county_layer(region: Region, lang: str) -> folium.FeatureGroup:

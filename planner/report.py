@@ -38,7 +38,7 @@ if TYPE_CHECKING:
     from planner.compare import Comparison
     from planner.scenario import Scenario, ScenarioRun
 
-__all__ = ["Cell", "Table", "compare_html", "page_context", "report_html", "table_of"]
+__all__ = ["Cell", "Table", "compare_html", "data_labels", "page_context", "report_html", "table_of"]
 
 #: Columns of long text, wrapped in tables (the others stay on one line).
 WRAP = frozenset({"township_codes", "value", "before_lead", "after_lead"})
@@ -301,9 +301,17 @@ def _provenance(scenario: Scenario, run: ScenarioRun, lang: str) -> Table:
     )
 
 
-def _banners(regions: Iterable[Any], lang: str) -> list[str]:
-    """The data labels of the regions (the synthetic-data warning of the demo), each once."""
+def data_labels(regions: Iterable[Any], lang: str) -> list[str]:
+    """The data labels of the regions (the synthetic-data warning of the demo, approximate areas), each once."""
+    regions = list(regions)
     texts = dict.fromkeys(r.provenance.get(f"label_{lang}") or r.provenance.get("label_en") for r in regions)
+    for region in regions:
+        flags = region.townships.get("area_approximate")
+        approximate = 0 if flags is None else int(flags.fillna(False).astype(bool).sum())
+        if approximate:
+            texts[
+                labels.text("report.approximate_areas", lang, n=approximate, total=len(region.townships))
+            ] = None
     return [t for t in texts if t]
 
 
@@ -360,7 +368,7 @@ def report_html(
         "report.html.j2",
         **page_context(title, lang),
         sub=sub,
-        banners=_banners([region], lang),
+        banners=data_labels([region], lang),
         notes=scenario.notes,
         kpi_tables=_kpi_tables(run, lang),
         definitions=_definitions(run, lang),
@@ -472,7 +480,7 @@ def compare_html(
         "compare.html.j2",
         **page_context(title, lang),
         sub=f"{labels.text('report.generated', lang)}: {_now()}",
-        banners=_banners([r.region for r in runs], lang),
+        banners=data_labels([r.region for r in runs], lang),
         listing=table_of(listing, heads, lang),
         kpis=_comparison_kpis(comparison, lang),
         counties=_comparison_counties(comparison, lang),

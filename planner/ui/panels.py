@@ -16,6 +16,7 @@ import streamlit as st
 from planner.i18n import tr
 from planner.labels import text
 from planner.metrics import scenario_kpis
+from planner.report import data_labels
 from planner.templating import markdown_text
 from planner.ui import runner
 from planner.ui.forms import FIELDS, OBJECTIVES, params_from_widgets, widgets_from_params
@@ -269,7 +270,7 @@ def show_flash(lang: str) -> None:
 
 
 def header(wb: Workbench, lang: str) -> None:
-    """Title, region and the synthetic-data label of the demo, in two compact lines."""
+    """Title, region and its data labels (the demo's synthetic data, approximate township areas)."""
     region = wb.base
     st.markdown(f"#### {tr('app.title', lang)}")
     sizes = (
@@ -280,8 +281,8 @@ def header(wb: Workbench, lang: str) -> None:
     line = f"{tr('app.region', lang)}: **{markdown_text(region.name)}** · " + " · ".join(
         f"{len(f)} {tr(k, lang)}" for f, k in sizes
     )
-    label = region.provenance.get(f"label_{lang}")
-    st.caption(line + (f"  \n:orange[⚠ {markdown_text(label)}]" if label else ""))
+    notes = "".join(f"  \n:orange[⚠ {markdown_text(label)}]" for label in data_labels([region], lang))
+    st.caption(line + notes)
 
 
 def _kpis_of(wb: Workbench, snap: Any) -> dict[str, Any]:

@@ -305,8 +305,8 @@ def with_choices(
 def column_needs(session: UploadSession) -> list[ColumnNeed]:
     """Contract columns the planner could map to one of a file's unrecognised headers, required ones first.
 
-    Listed: every required column that is missing (the region is unusable without it), and the
-    optional columns the check had to fill in (60+ population estimated, seats estimated, facility
+    Listed: every required column that is missing (the region is unusable without it; for a table
+    of townships, without boundaries, the seat longitude/latitude), and the optional columns the check had to fill in (60+ population estimated, seats estimated, facility
     attributes defaulted) -- each only when the file has headers the reader did not recognise.
     """
     unused: dict[str, tuple[str, ...]] = {}
@@ -316,6 +316,9 @@ def column_needs(session: UploadSession) -> list[ColumnNeed]:
             unused[problem.file] = tuple(h.strip() for h in problem.found.split(", ") if h.strip())
         elif problem.check == "missing_column" and problem.field:
             wanted.setdefault(problem.file, {})[problem.field] = True
+        elif problem.check == "missing_geometry" and session.layers.get(problem.file) == Layer.TOWNSHIPS:
+            # A township table without boundaries needs its seats (geodata.approximate draws the areas).
+            wanted.setdefault(problem.file, {}).update(seat_lon=True, seat_lat=True)
         elif (
             problem.check in _FILLED_IN and problem.field and problem.found in ("none", "no seat columns")
         ) or problem.check == "aged_estimated":

@@ -188,3 +188,37 @@ def test_a_missing_coordinate_system_is_declared_by_the_planner(files: dict[str,
         assert fixed.usable
     finally:
         uploads.discard(session)
+
+
+def test_a_township_table_of_seats_under_unknown_headers_is_mapped_by_the_planner(
+    files: dict[str, bytes],
+) -> None:
+    """Townships as a table: the planner names the seat columns and their system; the areas are approximate."""
+    region = demo_region()
+    t = region.townships
+    table = pd.DataFrame(
+        {
+            "township_code": t["township_code"],
+            "township_name": t["township_name"],
+            "population": t["population"],
+            "驻地X": t["seat_lon"].round(6),
+            "驻地Y": t["seat_lat"].round(6),
+        }
+    )
+    seats = dict(files, **{"townships.csv": table.to_csv(index=False).encode("utf-8")})
+    del seats["townships.geojson"]
+    session = receive(seats.items())
+    try:
+        assert not session.usable
+        needs = {n.column: n for n in column_needs(session)}
+        assert needs["seat_lon"].required and "驻地X" in needs["seat_lon"].headers
+        assert needs["seat_lat"].required and needs["seat_lat"].layer == "townships"
+        mapped = {"townships": {"驻地X": "seat_lon", "驻地Y": "seat_lat"}}
+        partly = recheck(session, with_choices(session.options, columns=mapped, crs={}))
+        assert crs_needs(partly) == ["townships"]
+        fixed = recheck(partly, with_choices(partly.options, columns=mapped, crs={"townships": "wgs84"}))
+        assert fixed.usable, fixed.report.to_text()
+        assert fixed.region.townships["area_approximate"].all()
+        assert len(fixed.region.townships) == len(t)
+    finally:
+        uploads.discard(session)
