@@ -72,7 +72,7 @@ def _workbench() -> Workbench:
         if paths:
             wb = Workbench(_files(paths), source=paths)
             st.session_state[Keys.WORKBENCH] = wb
-            st.session_state[Keys.JOB] = runner.start(wb, panels.parameters())
+            st.session_state[Keys.JOB] = runner.start(wb, panels.parameters(), opening=True)
         else:
             st.session_state[Keys.WORKBENCH] = new_demo_workbench()
     return st.session_state[Keys.WORKBENCH]

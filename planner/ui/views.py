@@ -423,8 +423,18 @@ def describe_step(label: str, wb: Workbench, lang: str) -> str:
         return tr("step.status", lang, what=name(parts[0]), status=tr(f"site_status.{parts[1]}", lang))
     if action == "move" and len(parts) == 2:
         return tr("step.move", lang, what=name(parts[0]), to=name(parts[1]))
-    if action in ("add", "lock", "unlock", "load") and len(parts) == 1:
-        return tr(f"step.{action}", lang, what=parts[0] if action in ("add", "load") else name(parts[0]))
+    if action in (
+        "add",
+        "lock",
+        "unlock",
+        "load",
+        "unlock_township",
+        "reoptimise",
+        "edit_site",
+        "remove_site",
+    ) and (len(parts) == 1):
+        verbatim = action in ("add", "load", "remove_site")  # ids and names as written
+        return tr(f"step.{action}", lang, what=parts[0] if verbatim else name(parts[0]))
     return tr(f"step.{action}", lang) if action in ("start", "run") else label
 
 
