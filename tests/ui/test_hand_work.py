@@ -12,7 +12,12 @@ import pytest
 
 from planner.ui.solvecache import RunControl
 from planner.ui.workbench import EditError, Workbench
-from tests.ui.test_workbench import PARAMS, _movable, solved, wb  # noqa: F401  (fixtures)
+from tests.ui import test_workbench as workbench_tests
+from tests.ui.test_workbench import PARAMS, _movable
+
+# The solved demo workbench of the workbench tests (module-scoped), and a fresh copy per test.
+solved = workbench_tests.solved
+wb = workbench_tests.wb
 
 
 def test_a_run_keeps_a_hand_move_as_a_lock_and_solves_only_its_county(wb: Workbench) -> None:
@@ -29,7 +34,7 @@ def test_a_run_keeps_a_hand_move_as_a_lock_and_solves_only_its_county(wb: Workbe
 
 
 def test_a_township_taken_out_of_every_community_stays_out_after_a_run(wb: Workbench) -> None:
-    county, town, _ = _movable(wb)
+    _, town, _ = _movable(wb)
     wb.move_township(town, None)
     wb.commit(wb.solve(PARAMS, models=["grouping"]))
     assert town not in wb.assignment() and dict(wb.snapshot.moves) == {town: None}
@@ -96,3 +101,28 @@ def test_an_added_site_can_be_named_typed_and_deleted(wb: Workbench) -> None:
     with pytest.raises(EditError) as refused:
         wb.remove_site(wb.base.facilities["facility_id"].iloc[0])
     assert refused.value.key == "not_added"
+
+
+def test_an_unused_added_site_says_why(wb: Workbench) -> None:
+    from dataclasses import replace
+
+    from planner.siting import SitingSetup
+    from planner.ui.handwork import unused_site_reason
+
+    town = wb.base.townships.iloc[40]
+    point = town.geometry.representative_point()
+    site = wb.add_site(point.x, point.y).subject
+    assert unused_site_reason(wb, site, "en")[0] == "site.unused.unsolved"
+    wb.edit_site(site, kind="other")
+    kinds = ("county_hospital", "township_health_center")
+    params = replace(PARAMS, siting_base=SitingSetup(site_kinds=kinds))
+    wb.commit(wb.solve(params, models=["siting"]), new_step=False)
+    key, fields = unused_site_reason(wb, site, "en")
+    assert key == "site.unused.kind" and fields["kind"] == "Other" and "County hospital" in fields["allowed"]
+    wb.edit_site(site, kind="township_health_center")
+    wb.set_status(site, "excluded")
+    wb.commit(wb.solve(params, models=["siting"]), new_step=False)
+    assert unused_site_reason(wb, site, "en")[0] == "site.unused.excluded"
+    assert (
+        unused_site_reason(wb, wb.base.facilities["facility_id"].iloc[0], "en") is None
+    )  # not an added site
