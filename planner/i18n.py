@@ -325,10 +325,10 @@ TEXT: dict[str, tuple[str, str]] = {
     "app.unlock_township": ("🔓 解锁此乡镇", "🔓 Release this township"),
     "app.reoptimise_ask": ("重新优化本县…", "Re-optimise this county…"),
     "app.reoptimise_confirm": (
-        "重新优化{county}将撤销 {moves} 处未运行的手工调整，并解除 {locks} 个单独锁定的乡镇：{towns}。"
+        "重新优化{county}将放弃本县 {n} 个乡镇的手工调整（{towns}）：它们可能被分到别的医共体。"
         "锁定的医共体保留。之后可用“撤销”恢复。",
-        "Re-optimising {county} undoes {moves} hand move(s) not yet run and releases {locks} township(s) "
-        "locked on their own: {towns}. Locked communities stay. Undo brings them back.",
+        "Re-optimising {county} discards the hand work on {n} of its townships ({towns}): they may end "
+        "up in another community. Locked communities stay. Undo brings the hand work back.",
     ),
     "app.reoptimise_clean": (
         "{county}没有手工调整：重新优化将按当前参数重新求解本县（锁定的医共体保留）。",

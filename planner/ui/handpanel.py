@@ -138,11 +138,11 @@ def added_site_editor(wb: Workbench, facility_id: str, lang: str, edit: EditCall
             facility_id, name=str(st.session_state[name_key]), kind=str(st.session_state[kind_key])
         )
 
-    save_column, remove_column = st.columns(2)
-    save_column.button(
+    # One button a row: their labels are never cut off in the narrow panel.
+    st.button(
         tr("app.save_site", lang), key=Keys.SAVE_SITE, on_click=edit(save), disabled=_busy(), width="stretch"
     )
-    remove_column.button(
+    st.button(
         tr("app.remove_site", lang),
         key=Keys.REMOVE_SITE,
         on_click=edit(lambda: wb.remove_site(facility_id), solve=True),

@@ -33,8 +33,9 @@ def reoptimise_notice(wb: Workbench, county: str) -> tuple[str, dict[str, Any]]:
     Returns
     -------
     (str, dict)
-        ``app.reoptimise_confirm`` with the county's name, the number of hand moves and of single
-        township locks, and the townships' names; ``app.reoptimise_clean`` when there is nothing to undo.
+        ``app.reoptimise_confirm`` with the county's name, the number of townships with hand work
+        (moved and not yet run, or locked on their own) and their names; ``app.reoptimise_clean``
+        when there is nothing to undo.
     """
     region = wb.base
     county_name = dict(zip(region.counties["county_code"], region.counties["county_name"], strict=True))
@@ -45,12 +46,7 @@ def reoptimise_notice(wb: Workbench, county: str) -> tuple[str, dict[str, Any]]:
         return "app.reoptimise_clean", {"county": name}
     towns = [str(town_name.get(t, t)) for t in sorted({*moves, *locks})]
     listed = "、".join(towns[:LISTED]) + (f" … (+{len(towns) - LISTED})" if len(towns) > LISTED else "")
-    return "app.reoptimise_confirm", {
-        "county": name,
-        "moves": len(moves),
-        "locks": len(locks),
-        "towns": listed,
-    }
+    return "app.reoptimise_confirm", {"county": name, "n": len(towns), "towns": listed}
 
 
 def unused_site_reason(wb: Workbench, facility_id: str, lang: str) -> tuple[str, dict[str, Any]] | None:

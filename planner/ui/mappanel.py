@@ -19,6 +19,7 @@ import folium
 import geopandas as gpd
 import pandas as pd
 import streamlit as st
+from branca.element import Element
 
 from planner.i18n import tr
 from planner.maps import (
@@ -35,6 +36,7 @@ from planner.ui import handpanel
 from planner.ui.actions import MODES, Outcome, apply_click, apply_edit
 from planner.ui.mapview import RETURNED_OBJECTS, click_signature, map_layers, read_click
 from planner.ui.offline import st_offline_folium
+from planner.ui.panels import show_flash
 from planner.ui.state import Keys
 from planner.ui.views import (
     community_choices,
@@ -50,6 +52,8 @@ from planner.ui.workbench import Parameters, Workbench
 __all__ = ["handle_click", "map_and_panel"]
 
 MAP_HEIGHT = 640
+#: Inside the map's frame, the map takes the frame's whole height (the page's CSS sizes the frame to the window).
+FILL_FRAME = "<style>#map_div, #map_div2 {height:100vh !important;}</style>"
 _GEOMETRY: weakref.WeakKeyDictionary[Workbench, gpd.GeoSeries] = weakref.WeakKeyDictionary()
 STATUSES = ("existing", "candidate", "excluded")
 
@@ -205,18 +209,21 @@ def map_and_panel(wb: Workbench, params: Parameters, lang: str) -> None:
     with left:
         tiles, attribution = _tiles(lang)
         fmap = base_map(wb.base, tiles=tiles, attribution=attribution)
-        st_offline_folium(
-            fmap,
-            key=Keys.MAP,
-            feature_group_to_add=layers,
-            returned_objects=RETURNED_OBJECTS,
-            layer_control=folium.LayerControl(collapsed=True),
-            height=MAP_HEIGHT,
-            use_container_width=True,
-        )
+        fmap.get_root().header.add_child(Element(FILL_FRAME), name="planner_fill_frame")
+        with st.container(key=Keys.MAP_FRAME):  # sized to the window by the page's CSS
+            st_offline_folium(
+                fmap,
+                key=Keys.MAP,
+                feature_group_to_add=layers,
+                returned_objects=RETURNED_OBJECTS,
+                layer_control=folium.LayerControl(collapsed=True),
+                height=MAP_HEIGHT,
+                use_container_width=True,
+            )
         _timing_caption(lang)
         _legends(legends)
     with right:
+        show_flash(lang)  # beside the map: a message never pushes the map down
         _click_modes(wb, lang)
         _undo_redo(wb, lang)
         _selection(wb, params, lang)

@@ -55,6 +55,7 @@ class Keys:
     TILE_URL: Final = "tile_url"
     TILE_ATTRIBUTION: Final = "tile_attribution"
     MAP: Final = "plan_map"
+    MAP_FRAME: Final = "plan_map_frame"  # the container of the map (CSS class st-key-plan_map_frame sizes it)
     SCENARIO_NAME: Final = "scenario_name"
     SCENARIO_PICK: Final = "scenario_pick"
     SCENARIO_FILE: Final = "scenario_file"

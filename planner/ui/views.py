@@ -386,7 +386,7 @@ def county_balance(wb: Workbench, county: str, lang: str) -> tuple[pd.DataFrame,
     Returns
     -------
     (DataFrame, list of str)
-        One row per community (lead, townships, population, deviation %, contiguous, pieces)
+        One row per community (lead, deviation %, townships, population, contiguous, pieces)
         and the broken rules in words; the numbers are those of
         :func:`optimization.grouping.evaluate_assignment`.
     """
@@ -398,9 +398,11 @@ def county_balance(wb: Workbench, county: str, lang: str) -> tuple[pd.DataFrame,
     rows = [
         {
             "lead_name": names.get(c.lead_id, c.lead_id),
+            "deviation_share": round(
+                100 * c.deviation_share, 1
+            ),  # next to the name: in view in a narrow panel
             "townships": len(c.township_ids),
             "population": int(c.population),
-            "deviation_share": round(100 * c.deviation_share, 1),
             "contiguous": tr("word.yes" if c.contiguous else "word.no", lang),
             "components": c.components,
             "locked": "🔒" if c.lead_id in wb.snapshot.locked else "",
