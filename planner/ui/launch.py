@@ -56,6 +56,18 @@ def app_script() -> Path:
     return Path(__file__).with_name("page_script.py")
 
 
+def free_port(preferred: int) -> int:
+    """``preferred`` when it is free on 127.0.0.1, else any free port (for benchmarks and tests; the app refuses a busy port)."""
+    for port in (preferred, 0):
+        with socket.socket(socket.AF_INET, socket.SOCK_STREAM) as sock:
+            try:
+                sock.bind(("127.0.0.1", port))
+            except OSError:
+                continue
+            return int(sock.getsockname()[1])
+    raise OSError("no free port on 127.0.0.1")
+
+
 def port_in_use(port: int, address: str = "127.0.0.1") -> bool:
     """Whether ``port`` on ``address`` is taken (another app or server listens there)."""
     with socket.socket(socket.AF_INET, socket.SOCK_STREAM) as sock:

@@ -201,8 +201,8 @@ def _tiles(lang: str) -> tuple[str | None, str | None]:
     return url, attribution
 
 
-def map_and_panel(wb: Workbench, params: Parameters, lang: str) -> None:
-    """The map (left) and the panel beside it (right)."""
+def map_and_panel(wb: Workbench, params: Parameters, lang: str) -> Any:
+    """The map (left) and the panel beside it (right); returns the container under the map's legend."""
     _defaults(wb)
     layers, legends = map_layers(wb, lang=lang, options=_options(), geometry=_geometry(wb))
     left, right = st.columns([0.7, 0.3], gap="small")
@@ -222,12 +222,14 @@ def map_and_panel(wb: Workbench, params: Parameters, lang: str) -> None:
             )
         _timing_caption(lang)
         _legends(legends)
+        under_map = st.container()
     with right:
         show_flash(lang)  # beside the map: a message never pushes the map down
         _click_modes(wb, lang)
         _undo_redo(wb, lang)
         _selection(wb, params, lang)
         _display_options(wb, lang)
+    return under_map
 
 
 def _timing_caption(lang: str) -> None:

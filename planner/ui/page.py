@@ -107,14 +107,15 @@ def main() -> None:
     # (a shifted element would be re-created: the map would reload and lose its view). The map is
     # drawn first and the figures above it after, so an edit reaches the map as early as possible.
     # Only the title and the KPI cards are above the map: messages of an edit show beside it (they
-    # never push it down), the status in words below it.
+    # never push it down), the status in words under its legend.
     top = [st.container() for _ in range(2)]
     with top[0]:
         panels.header(wb, lang)
-    mappanel.map_and_panel(wb, params, lang)
+    under_map = mappanel.map_and_panel(wb, params, lang)
     with top[1]:
         panels.kpi_row(wb, lang)
-    panels.status_panel(wb, params, lang)
+    with under_map:
+        panels.status_panel(wb, params, lang)
     st.divider()
     sections.sections(wb, params, lang)
     st.caption(tr("app.footer", lang))
