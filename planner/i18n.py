@@ -322,6 +322,10 @@ TEXT: dict[str, tuple[str, str]] = {
         "🔒 手工调整，已锁定在 {lead}：运行时保持不变。",
         "🔒 Moved by hand and locked to {lead}: runs keep it there.",
     ),
+    "app.moved_township": (
+        "✋ 手工调整：▶ 运行会把它锁定在这里，不会调回。",
+        "✋ Moved by hand: ▶ Run locks it here and does not move it back.",
+    ),
     "app.unlock_township": ("🔓 解锁此乡镇", "🔓 Release this township"),
     "app.reoptimise_ask": ("重新优化本县…", "Re-optimise this county…"),
     "app.reoptimise_confirm": (

@@ -44,7 +44,9 @@ def _words(key: str, lang: str, fields: dict[str, Any]) -> str:
 
 
 def kept_township(wb: Workbench, code: str, lang: str, edit: EditCallback) -> None:
-    """For a township locked on its own: say so, with a button that releases it."""
+    """For a township moved by hand, what a run does with it; for one locked on its own, a button releasing it."""
+    if code in wb.snapshot.moves and wb.snapshot.moves[code] is not None:
+        st.caption(tr("app.moved_township", lang))
     lead = wb.snapshot.township_locks.get(code)
     if lead is None:
         return

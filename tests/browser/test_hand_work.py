@@ -127,6 +127,9 @@ def test_a_hand_move_survives_a_run_and_reoptimising_asks_first(
     expect(page.get_by_text(f"{plan['town_name']}调入{plan['lead_name']}").first).to_be_visible(
         timeout=TIMEOUT_MS
     )
+    _mode(page, "查看详情")
+    _click_map(page, frame, plan["latlon"])
+    expect(page.get_by_text("手工调整：▶ 运行会把它锁定在这里")).to_be_visible(timeout=TIMEOUT_MS)
     screenshot("1-moved")
 
     page.get_by_role("button", name="▶ 运行").click()
