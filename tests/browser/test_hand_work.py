@@ -223,3 +223,62 @@ def test_cards_and_map_in_view_and_nothing_cut_off(streamlit_app, page, screensh
     page.evaluate("() => document.querySelector('[data-testid=stMain]').scrollTo(0, 0)")
     assert page.evaluate(BOX, MAP_FRAME) == before
     screenshot("3-after-an-edit")
+
+
+def test_planner_app_on_files_has_nothing_to_undo_and_refuses_a_busy_port(
+    page, screenshot, tmp_path, chromium_executable
+) -> None:
+    """``planner app --region demo.gpkg``: undo is off at open, the run counts 9 counties; a second app on its port is refused."""
+    import os
+    import signal
+    import subprocess
+    import sys
+    import time
+
+    from playwright.sync_api import expect
+
+    from geodata.demo import demo_region
+    from tests.browser.conftest import REPO_ROOT, _free_port, _healthy
+
+    path = tmp_path / "demo.gpkg"
+    demo_region().to_gpkg(path)
+    port = _free_port()
+    command = [sys.executable, "-m", "planner", "app", "--no-browser", "--port", str(port)]
+    with (tmp_path / "app.log").open("wb") as log:
+        server = subprocess.Popen(
+            [*command, "--region", str(path)], cwd=REPO_ROOT, stdout=log, stderr=subprocess.STDOUT
+        )
+    try:
+        url = f"http://127.0.0.1:{port}"
+        started = time.monotonic()
+        while not _healthy(url):
+            assert server.poll() is None and time.monotonic() - started < 90, (
+                tmp_path / "app.log"
+            ).read_text()
+            time.sleep(0.2)
+        # A second app on the same port must stop at once, saying why (the old one moved to another port).
+        second = subprocess.Popen(
+            command,
+            cwd=REPO_ROOT,
+            stdout=subprocess.PIPE,
+            stderr=subprocess.PIPE,
+            text=True,
+            start_new_session=True,
+        )
+        try:
+            _, stderr = second.communicate(timeout=60)
+        except subprocess.TimeoutExpired:
+            os.killpg(second.pid, signal.SIGTERM)  # it and the server it started
+            second.communicate(timeout=30)
+            pytest.fail(f"a second planner app on busy port {port} kept running")
+        assert second.returncode != 0
+        assert f"port {port}" in stderr and "--port" in stderr and "已被占用" in stderr
+
+        page.goto(url)
+        done = page.get_by_text("运行完成：重新求解 9 个县（共 9 个")  # once per county, not per model
+        expect(done).to_be_visible(timeout=TIMEOUT_MS)
+        expect(page.get_by_role("button", name="↶ 撤销")).to_be_disabled()  # nothing to undo at open
+        screenshot("1-opened-from-a-file")
+    finally:
+        server.terminate()
+        server.wait(timeout=30)
