@@ -128,9 +128,9 @@ TEXT: dict[str, tuple[str, str]] = {
         "Stopped: {solved} counties solved and kept, {stopped} counties not solved (no plan).",
     ),
     "app.run_done": (
-        "运行完成：求解 {solved} 个县（其余县输入未变，沿用原方案），用时 {seconds} 秒。",
-        "Run finished: {solved} counties solved (the others' inputs had not changed, their plans are "
-        "kept) in {seconds} s.",
+        "运行完成：重新求解 {solved} 个县（共 {total} 个；其余县输入未变，沿用原方案），用时 {seconds} 秒。",
+        "Run finished: {solved} of {total} counties solved again (the others' inputs had not changed, "
+        "their plans are kept) in {seconds} s.",
     ),
     "app.run_unchanged": (
         "运行完成：各县输入均未改变，沿用已有方案（{seconds} 秒）。",
@@ -291,6 +291,78 @@ TEXT: dict[str, tuple[str, str]] = {
     "edit.no_community": ("{lead} 未牵头任何医共体。", "{lead} leads no community."),
     "edit.click_facility": ("请点击机构（圆点）。", "Click a facility (a dot)."),
     "edit.click_township": ("请点击乡镇。", "Click a township."),
+    # hand work kept by a run, re-optimising a county, added sites (issue 15, points 1 and 3)
+    "edit.township_locked": (
+        "乡镇 {township} 已单独锁定在 {lead}：请先在乡镇面板解锁再调整。",
+        "Township {township} is locked to {lead}: release it in the township panel first.",
+    ),
+    "edit.not_locked": ("乡镇 {township} 没有单独锁定。", "Township {township} is not locked on its own."),
+    "edit.not_added": (
+        "{facility} 不是在地图上新增的候选点，不能改名或删除。",
+        "{facility} is not a site added on the map: it cannot be renamed or deleted.",
+    ),
+    "edit.empty_name": ("候选点 {facility} 的名称不能为空。", "The name of site {facility} cannot be empty."),
+    "edit.bad_kind": ("未知机构类型 {kind}。", "Unknown facility type {kind}."),
+    "edit.site_leads": (
+        "候选点 {facility} 正牵头一个医共体：请先把该医共体的乡镇调走。",
+        "Site {facility} leads a community: move that community's townships first.",
+    ),
+    "step.unlock_township": ("解锁乡镇{what}", "released township {what}"),
+    "step.reoptimise": ("重新优化{what}", "re-optimised {what}"),
+    "step.edit_site": ("修改候选点 {what}", "edited site {what}"),
+    "step.remove_site": ("删除候选点 {what}", "deleted site {what}"),
+    "app.run_keeps_moves": (
+        "▶ 运行保留手工调整：调入某医共体的乡镇自动锁定在该医共体（🔒，可在乡镇面板解锁），"
+        "只重新求解输入有变化的县。要放弃某县的手工调整，请在该县乡镇面板点“重新优化本县”。",
+        "▶ Run keeps your hand moves: a township you moved into a community is locked there (🔒, "
+        "release it in the township panel), and only counties whose inputs changed are solved again. "
+        "To discard a county's hand moves, use “Re-optimise this county” in a township's panel.",
+    ),
+    "app.kept_township": (
+        "🔒 手工调整，已锁定在 {lead}：运行时保持不变。",
+        "🔒 Moved by hand and locked to {lead}: runs keep it there.",
+    ),
+    "app.moved_township": (
+        "✋ 手工调整：▶ 运行会把它锁定在这里，不会调回。",
+        "✋ Moved by hand: ▶ Run locks it here and does not move it back.",
+    ),
+    "app.unlock_township": ("🔓 解锁此乡镇", "🔓 Release this township"),
+    "app.reoptimise_ask": ("重新优化本县…", "Re-optimise this county…"),
+    "app.reoptimise_confirm": (
+        "重新优化{county}将放弃本县 {n} 个乡镇的手工调整（{towns}）：它们可能被分到别的医共体。"
+        "锁定的医共体保留。之后可用“撤销”恢复。",
+        "Re-optimising {county} discards the hand work on {n} of its townships ({towns}): they may end "
+        "up in another community. Locked communities stay. Undo brings the hand work back.",
+    ),
+    "app.reoptimise_clean": (
+        "{county}没有手工调整：重新优化将按当前参数重新求解本县（锁定的医共体保留）。",
+        "{county} has no hand edits: re-optimising solves it again with the current settings "
+        "(locked communities stay).",
+    ),
+    "app.reoptimise_go": ("确认重新优化", "Re-optimise now"),
+    "app.cancel": ("取消", "Cancel"),
+    "app.site_name": ("名称", "Name"),
+    "app.site_kind": ("机构类型", "Facility type"),
+    "app.save_site": ("保存名称和类型", "Save name and type"),
+    "app.remove_site": ("🗑 删除此候选点", "🗑 Delete this site"),
+    "site.unused.unsolved": (
+        "此候选点尚未参与求解：点“▶ 运行”（或打开“编辑后自动重新求解”）。",
+        "This site has not been solved yet: press ▶ Run (or turn on re-solving after each edit).",
+    ),
+    "site.unused.kind": (
+        "此候选点未被使用：机构类型“{kind}”在当前设置下不能设床（可设床类型：{allowed}）。请修改类型。",
+        "This site is unused: a “{kind}” may not host beds under the current settings (allowed: "
+        "{allowed}). Change its type.",
+    ),
+    "site.unused.excluded": (
+        "此候选点未被使用：它被设为“排除”。",
+        "This site is unused: it is set to “excluded”.",
+    ),
+    "site.unused.not_needed": (
+        "此候选点未被使用：优化结果不需要它，其他机构已满足本县目标且更优。设为“现有”可强制使用。",
+        "This site is unused: the optimiser does not need it, other sites meet the county's targets "
+        "better. Set it to “existing” to force it open.",
+    ),
     "section.sites": ("床位设置", "Sites"),
     "section.communities": ("医共体", "Communities"),
     "section.townships": ("乡镇", "Townships"),

@@ -410,14 +410,20 @@ def siting_kpis(
     names = region.counties.set_index("county_code")["county_name"]
     counties: dict[str, Any] = {}
     without_ward = []
-    for county in [c for c in region.county_codes if c in set(towns["county_code"])]:
-        in_county = sites[sites["county_code"] == county]
+    # Split once by county (rows keep their order), not one boolean filter of every row per county:
+    # a province has a hundred counties.
+    site_table = pd.DataFrame(sites.drop(columns="geometry", errors="ignore"))
+    sites_of = dict(tuple(site_table.groupby("county_code", sort=False)))
+    towns_of = dict(tuple(towns.groupby("county_code", sort=False)))
+    no_sites = site_table.iloc[0:0]
+    for county in [c for c in region.county_codes if c in towns_of]:
+        in_county = sites_of.get(county, no_sites)
         ward = bool((in_county["open"] & in_county["kind"].isin(result.setup.ward_kinds)).any())
         if not ward:
             without_ward.append(county)
         counties[county] = {
             "county_name": str(names.get(county, county)),
-            **_siting_figures(towns[towns["county_code"] == county], in_county),
+            **_siting_figures(towns_of[county], in_county),
             "has_ward": ward,
         }
     overall = {**_siting_figures(towns, sites), "counties_without_ward": len(without_ward)}
@@ -496,11 +502,20 @@ def grouping_kpis(
     communities = result.communities(region) if communities is None else communities
     towns = grouping_townships(region, result) if towns is None else towns
     counties: dict[str, Any] = {}
+    # Split once by county (rows keep their order), not one boolean filter of every row per county.
+    community_table = pd.DataFrame(communities.drop(columns="geometry", errors="ignore"))
+    town_table = pd.DataFrame(towns.drop(columns="geometry", errors="ignore"))
+    communities_of = (
+        dict(tuple(community_table.groupby("county_code", sort=False))) if len(communities) else {}
+    )
+    towns_of = dict(tuple(town_table.groupby("county_code", sort=False)))
     for county, plan in result.plans.items():
-        rows = communities[communities["county_code"] == county] if len(communities) else communities
         counties[county] = {
             "status": str(plan.report.status),
-            **_grouping_figures(rows, towns[towns["county_code"] == county]),
+            **_grouping_figures(
+                communities_of.get(county, community_table.iloc[0:0]),
+                towns_of.get(county, town_table.iloc[0:0]),
+            ),
         }
     planned = towns[towns["county_code"].isin(list(result.plans))]
     overall = {

@@ -57,7 +57,7 @@ def app_script() -> Path:
 
 
 def free_port(preferred: int) -> int:
-    """``preferred`` when it is free on 127.0.0.1, else any free port."""
+    """``preferred`` when it is free on 127.0.0.1, else any free port (for benchmarks and tests; the app refuses a busy port)."""
     for port in (preferred, 0):
         with socket.socket(socket.AF_INET, socket.SOCK_STREAM) as sock:
             try:
@@ -66,6 +66,33 @@ def free_port(preferred: int) -> int:
                 continue
             return int(sock.getsockname()[1])
     raise OSError("no free port on 127.0.0.1")
+
+
+def port_in_use(port: int, address: str = "127.0.0.1") -> bool:
+    """Whether ``port`` on ``address`` is taken (another app or server listens there)."""
+    with socket.socket(socket.AF_INET, socket.SOCK_STREAM) as sock:
+        try:
+            sock.bind((address, port))
+        except OSError:
+            return True
+    return False
+
+
+def check_port(port: int, address: str = "127.0.0.1") -> None:
+    """Refuse a busy port with a message naming it and what to do (the app never moves to another port).
+
+    Raises
+    ------
+    SystemExit
+        When ``port`` on ``address`` is taken.
+    """
+    if port_in_use(port, address):
+        raise SystemExit(
+            f"planner app: port {port} on {address} is already in use (another planner app?). "
+            f"Stop that one, or choose another port, e.g. --port {port + 1}.\n"
+            f"planner app：{address} 的端口 {port} 已被占用（另一个规划应用？）。请先关闭它，"
+            f"或用 --port 指定其他端口，例如 --port {port + 1}。"
+        )
 
 
 def streamlit_command(script: Path, *, port: int, address: str = "127.0.0.1") -> list[str]:
@@ -107,7 +134,7 @@ def _open_when_ready(url: str, query: str = "") -> None:
 def add_arguments(parser: argparse.ArgumentParser) -> None:
     """The ``planner app`` options."""
     parser.add_argument(
-        "--port", type=int, default=8501, help="port on 127.0.0.1 (default 8501, or a free one)"
+        "--port", type=int, default=8501, help="port to serve on (default 8501; a busy port is refused)"
     )
     parser.add_argument(
         "--address",
@@ -191,7 +218,8 @@ def main(args: argparse.Namespace) -> int:
     """Run the app until interrupted (Ctrl+C); returns Streamlit's exit code."""
     script = app_script()
     data_dir = _data_dir(args.data_dir)
-    port = free_port(args.port) if args.address == "127.0.0.1" else args.port
+    port = args.port
+    check_port(port, args.address)
     token = access_token_for(args.address, no_token=args.no_token)
     out, err = start_lines(args.address, port, token, no_token=args.no_token)
     for line in err:

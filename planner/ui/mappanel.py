@@ -19,6 +19,7 @@ import folium
 import geopandas as gpd
 import pandas as pd
 import streamlit as st
+from branca.element import Element
 
 from planner.i18n import tr
 from planner.maps import (
@@ -31,9 +32,11 @@ from planner.maps import (
     legends_html,
 )
 from planner.templating import markdown_text
+from planner.ui import handpanel
 from planner.ui.actions import MODES, Outcome, apply_click, apply_edit
 from planner.ui.mapview import RETURNED_OBJECTS, click_signature, map_layers, read_click
 from planner.ui.offline import st_offline_folium
+from planner.ui.panels import show_flash
 from planner.ui.state import Keys
 from planner.ui.views import (
     community_choices,
@@ -49,6 +52,8 @@ from planner.ui.workbench import Parameters, Workbench
 __all__ = ["handle_click", "map_and_panel"]
 
 MAP_HEIGHT = 640
+#: Inside the map's frame, the map takes the frame's whole height (the page's CSS sizes the frame to the window).
+FILL_FRAME = "<style>#map_div, #map_div2 {height:100vh !important;}</style>"
 _GEOMETRY: weakref.WeakKeyDictionary[Workbench, gpd.GeoSeries] = weakref.WeakKeyDictionary()
 STATUSES = ("existing", "candidate", "excluded")
 
@@ -144,13 +149,17 @@ def handle_click(wb: Workbench, params: Parameters, lang: str) -> None:
         }
 
 
-def _edit_callback(wb: Workbench, params: Parameters, do: Callable[[], Any]) -> Callable[[], None]:
+def _edit_callback(
+    wb: Workbench, params: Parameters, do: Callable[[], Any], *, solve: bool = False
+) -> Callable[[], None]:
+    """A button callback doing the edit ``do``; re-solved when automatic re-solving is on, or ``solve``."""
+
     def callback() -> None:
         if _busy():
             _flash("warning", "app.busy")
             return
         outcome = apply_edit(
-            wb, do, params=params, auto_solve=bool(st.session_state.get(Keys.AUTO_SOLVE, True))
+            wb, do, params=params, auto_solve=solve or bool(st.session_state.get(Keys.AUTO_SOLVE, True))
         )
         _report(wb, outcome)
         if outcome.edit is not None:
@@ -192,30 +201,35 @@ def _tiles(lang: str) -> tuple[str | None, str | None]:
     return url, attribution
 
 
-def map_and_panel(wb: Workbench, params: Parameters, lang: str) -> None:
-    """The map (left) and the panel beside it (right)."""
+def map_and_panel(wb: Workbench, params: Parameters, lang: str) -> Any:
+    """The map (left) and the panel beside it (right); returns the container under the map's legend."""
     _defaults(wb)
     layers, legends = map_layers(wb, lang=lang, options=_options(), geometry=_geometry(wb))
     left, right = st.columns([0.7, 0.3], gap="small")
     with left:
         tiles, attribution = _tiles(lang)
         fmap = base_map(wb.base, tiles=tiles, attribution=attribution)
-        st_offline_folium(
-            fmap,
-            key=Keys.MAP,
-            feature_group_to_add=layers,
-            returned_objects=RETURNED_OBJECTS,
-            layer_control=folium.LayerControl(collapsed=True),
-            height=MAP_HEIGHT,
-            use_container_width=True,
-        )
+        fmap.get_root().header.add_child(Element(FILL_FRAME), name="planner_fill_frame")
+        with st.container(key=Keys.MAP_FRAME):  # sized to the window by the page's CSS
+            st_offline_folium(
+                fmap,
+                key=Keys.MAP,
+                feature_group_to_add=layers,
+                returned_objects=RETURNED_OBJECTS,
+                layer_control=folium.LayerControl(collapsed=True),
+                height=MAP_HEIGHT,
+                use_container_width=True,
+            )
         _timing_caption(lang)
         _legends(legends)
+        under_map = st.container()
     with right:
+        show_flash(lang)  # beside the map: a message never pushes the map down
         _click_modes(wb, lang)
         _undo_redo(wb, lang)
         _selection(wb, params, lang)
         _display_options(wb, lang)
+    return under_map
 
 
 def _timing_caption(lang: str) -> None:
@@ -302,6 +316,7 @@ def _selection(wb: Workbench, params: Parameters, lang: str) -> None:
     if kind == "facility" and code in set(region.facilities["facility_id"]):
         st.markdown(f"**{tr('app.selected_facility', lang)}**")
         _rows(facility_details(wb, code, lang))
+        handpanel.added_site_editor(wb, code, lang, _editor(wb, params))
         now = wb.status_of(code)
         for status in STATUSES:
             label = tr("app.set_status", lang, status=tr(f"site_status.{status}", lang))
@@ -332,17 +347,17 @@ def _township_actions(wb: Workbench, params: Parameters, code: str, lang: str) -
         key=Keys.MOVE_TARGET + code,
         format_func=lambda v: names.get(v, tr("map.no_community", lang)),
     )
-    left, right = st.columns(2)
-    left.button(
+    st.button(
         tr("app.move", lang),
         key=Keys.MOVE,
         disabled=target == current or _busy(),
         on_click=_edit_callback(wb, params, lambda: wb.move_township(code, target or None)),
         width="stretch",
     )
-    if current:
+    handpanel.kept_township(wb, code, lang, _editor(wb, params))
+    if current:  # a row of its own: the label is never cut off
         locked = current in wb.snapshot.locked
-        right.button(
+        st.button(
             tr("app.unlock" if locked else "app.lock", lang),
             key=Keys.LOCK,
             on_click=_edit_callback(wb, params, lambda: wb.toggle_lock(current)),
@@ -355,33 +370,16 @@ def _township_actions(wb: Workbench, params: Parameters, code: str, lang: str) -
         st.dataframe(frame, hide_index=True, width="stretch")
     for problem in problems[:6]:
         st.error(markdown_text(problem))
-    if county in wb.moved_counties():
-        st.button(
-            tr("app.reoptimise_county", lang),
-            key=Keys.REOPTIMISE,
-            on_click=_reoptimise,
-            args=(wb, params, county),
-            disabled=_busy(),
-            width="stretch",
-        )
+    handpanel.reoptimise_county(wb, params, county, lang)
 
 
-def _reoptimise(wb: Workbench, params: Parameters, county: str) -> None:
-    """Re-solve the grouping; only the county with hand moves (and any other changed county) is solved."""
-    from planner.ui.solvecache import RunControl
+def _editor(wb: Workbench, params: Parameters) -> Callable[..., Callable[[], None]]:
+    """The edit callback factory handed to :mod:`planner.ui.handpanel`."""
 
-    control = RunControl()
-    started = time.perf_counter()
-    wb.commit(wb.solve(params, models=("grouping",), control=control))
-    solved = control.solved.get("grouping", [])
-    names = dict(zip(wb.base.counties["county_code"], wb.base.counties["county_name"]))
-    _flash(
-        "success",
-        "edit.resolved",
-        what=tr("app.reoptimise_county", st.session_state.get(Keys.LANG, "zh")),
-        counties=", ".join(names.get(c, c) for c in solved) or "—",
-        seconds=f"{time.perf_counter() - started:.2f}",
-    )
+    def make(do: Callable[[], Any], *, solve: bool = False) -> Callable[[], None]:
+        return _edit_callback(wb, params, do, solve=solve)
+
+    return make
 
 
 def _display_options(wb: Workbench, lang: str) -> None:

@@ -38,7 +38,10 @@ div[data-testid="stMetricValue"] {font-size:1.35rem;}
 [data-testid="stMetricLabel"] p {font-size:0.78rem;}
 [data-testid="stMetricLabel"], [data-testid="stMetricLabel"] * {white-space:normal !important;
   overflow:visible !important; text-overflow:clip !important; line-height:1.2;}
-.block-container {padding-top:1.6rem;}
+[data-testid="stMainBlockContainer"] {padding-top:1rem;}
+/* The map fills the window below the title and the KPI cards, so both are in view at once (1400x900 and
+   up); inside its frame the map follows the frame's height (planner.ui.mappanel.FILL_FRAME). */
+.st-key-plan_map_frame iframe {height:clamp(400px, calc(100vh - 300px), 1200px) !important;}
 </style>
 """
 
@@ -72,7 +75,7 @@ def _workbench() -> Workbench:
         if paths:
             wb = Workbench(_files(paths), source=paths)
             st.session_state[Keys.WORKBENCH] = wb
-            st.session_state[Keys.JOB] = runner.start(wb, panels.parameters())
+            st.session_state[Keys.JOB] = runner.start(wb, panels.parameters(), opening=True)
         else:
             st.session_state[Keys.WORKBENCH] = new_demo_workbench()
     return st.session_state[Keys.WORKBENCH]
@@ -103,15 +106,15 @@ def main() -> None:
     # Each part above the map sits in a container of its own, so the map keeps its place in the page
     # (a shifted element would be re-created: the map would reload and lose its view). The map is
     # drawn first and the figures above it after, so an edit reaches the map as early as possible.
-    top = [st.container() for _ in range(4)]
+    # Only the title and the KPI cards are above the map: messages of an edit show beside it (they
+    # never push it down), the status in words under its legend.
+    top = [st.container() for _ in range(2)]
     with top[0]:
         panels.header(wb, lang)
+    under_map = mappanel.map_and_panel(wb, params, lang)
     with top[1]:
-        panels.show_flash(lang)
-    mappanel.map_and_panel(wb, params, lang)
-    with top[2]:
         panels.kpi_row(wb, lang)
-    with top[3]:
+    with under_map:
         panels.status_panel(wb, params, lang)
     st.divider()
     sections.sections(wb, params, lang)

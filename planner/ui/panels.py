@@ -161,7 +161,8 @@ def parameter_form(wb: Workbench, lang: str) -> None:
     init_parameters()
     job = st.session_state.get(Keys.JOB)
     running = job is not None and job.running
-    with st.sidebar.form("parameters", border=False):
+    # Enter in a number field only takes the value: a run starts from the button alone.
+    with st.sidebar.form("parameters", border=False, enter_to_submit=False):
         st.markdown(f"#### {tr('app.parameters', lang)}")
         with st.expander(tr("app.model.siting", lang), expanded=True):
             for f in FIELDS:
@@ -192,6 +193,7 @@ def parameter_form(wb: Workbench, lang: str) -> None:
             args=(wb,),
             disabled=running,
         )
+        st.caption(tr("app.run_keeps_moves", lang))
 
 
 def run_status(lang: str) -> Any:
@@ -250,13 +252,14 @@ def take_job_result(wb: Workbench) -> None:
     result = job.take()
     if result is None:
         return
-    wb.commit(result)
-    stopped = sum(len(v) for v in job.control.stopped.values())
-    solved = sum(len(v) for v in job.control.solved.values())
+    wb.commit(result, new_step=not job.opening)
+    counties = wb.base.county_codes
+    stopped = len(job.counties("stopped", counties))
+    solved = len(job.counties("solved", counties) - job.counties("stopped", counties))
     if stopped:
         _flash("warning", "app.run_stopped", solved=solved, stopped=stopped)
     elif solved:
-        _flash("success", "app.run_done", solved=solved, seconds=f"{job.seconds:.1f}")
+        _flash("success", "app.run_done", solved=solved, total=len(counties), seconds=f"{job.seconds:.1f}")
     else:
         _flash("success", "app.run_unchanged", seconds=f"{job.seconds:.1f}")
 

@@ -47,6 +47,9 @@ class Job:
         What went wrong, in one line and as a traceback.
     taken
         Whether the page has committed the result.
+    opening
+        The first plan of a region opened from files: committed in place of the empty start, not as
+        a step that undo could take back (there is nothing before it to go back to).
     """
 
     params: Parameters
@@ -61,6 +64,7 @@ class Job:
     error: str | None = None
     details: str = ""
     taken: bool = False
+    opening: bool = False
     thread: threading.Thread | None = None
 
     @property
@@ -98,6 +102,19 @@ class Job:
             self.thread.join(timeout)
         return not self.running
 
+    def counties(self, outcome: str, region_counties: Iterable[str]) -> set[str]:
+        """The distinct counties ``solved`` (or ``stopped``) in any model of the run.
+
+        A county solved by both models counts once, and the joint siting model (label ``all``)
+        stands for every county of the region.
+        """
+        everything = set(region_counties)
+        out: set[str] = set()
+        for labels in getattr(self.control, outcome).values():
+            for label in labels:
+                out |= everything if label == "all" else {label}
+        return out
+
     def take(self) -> Snapshot | None:
         """The result, once: the first call after a successful finish returns it, later calls ``None``."""
         if self.running or self.taken or self.result is None:
@@ -106,7 +123,9 @@ class Job:
         return self.result
 
 
-def start(wb: Workbench, params: Parameters, *, models: Iterable[Model] = MODELS) -> Job:
+def start(
+    wb: Workbench, params: Parameters, *, models: Iterable[Model] = MODELS, opening: bool = False
+) -> Job:
     """Solve the workbench's present state in a background thread.
 
     Parameters
@@ -117,13 +136,15 @@ def start(wb: Workbench, params: Parameters, *, models: Iterable[Model] = MODELS
         The parameter panel.
     models
         ``siting`` and/or ``grouping``.
+    opening
+        The first plan of a region opened from files (:attr:`Job.opening`).
 
     Returns
     -------
     Job
         Already running.
     """
-    job = Job(params=params, models=tuple(models))
+    job = Job(params=params, models=tuple(models), opening=opening)
 
     def progress(done: int, total: int, label: str) -> None:
         job.done, job.total, job.label = done, total, label

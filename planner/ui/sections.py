@@ -49,7 +49,10 @@ def sections(wb: Workbench, params: Parameters, lang: str) -> None:
         key=Keys.SECTION,
         format_func=lambda s: tr(f"section.{s}", lang),
         label_visibility="collapsed",
+        on_change=_keep_a_section,
     )
+    if choice:
+        st.session_state[Keys.SECTION_SHOWN] = choice
     {
         "sites": _sites,
         "communities": _communities,
@@ -59,6 +62,14 @@ def sections(wb: Workbench, params: Parameters, lang: str) -> None:
         "data": _data,
         "downloads": _downloads,
     }.get(choice or "sites", _sites)(wb, params, lang)
+
+
+def _keep_a_section() -> None:
+    """A click on the tab already shown keeps it shown (a segmented control would otherwise select none)."""
+    ss = st.session_state
+    if ss.get(Keys.SECTION) is None:
+        ss[Keys.SECTION] = ss.get(Keys.SECTION_SHOWN, "sites")
+    ss[Keys.SECTION_SHOWN] = ss[Keys.SECTION]
 
 
 def _table(frame: Any, lang: str) -> None:

@@ -37,6 +37,10 @@ class Keys:
     SCENARIOS: Final = "scenarios"  # name -> planner.ui.scenarios.SavedScenario
     UPLOAD: Final = "upload"  # planner.ui.uploads.UploadSession of files being checked
     LAST_TIMING: Final = "last_timing"  # seconds of the last edit -> re-solve -> map step
+    REOPTIMISE_ASKED: Final = "reoptimise_asked"  # county whose re-optimisation awaits the planner's confirm
+    SECTION_SHOWN: Final = (
+        "section_shown"  # the bottom section last shown (kept when its tab is clicked again)
+    )
     # widgets
     LANG: Final = "lang"
     MODE: Final = "click_mode"
@@ -51,6 +55,7 @@ class Keys:
     TILE_URL: Final = "tile_url"
     TILE_ATTRIBUTION: Final = "tile_attribution"
     MAP: Final = "plan_map"
+    MAP_FRAME: Final = "plan_map_frame"  # the container of the map (CSS class st-key-plan_map_frame sizes it)
     SCENARIO_NAME: Final = "scenario_name"
     SCENARIO_PICK: Final = "scenario_pick"
     SCENARIO_FILE: Final = "scenario_file"
@@ -65,6 +70,8 @@ class Keys:
     COMPARE_MAP_A: Final = "compare_map_a"
     COMPARE_MAP_B: Final = "compare_map_b"
     MOVE_TARGET: Final = "move_target"  # + township code: the community a selected township moves to
+    SITE_NAME: Final = "site_name."  # + facility id: name of an added site
+    SITE_KIND: Final = "site_kind."  # + facility id: facility type of an added site
     # buttons
     STOP: Final = "button.stop"
     UNDO: Final = "button.undo"
@@ -73,6 +80,11 @@ class Keys:
     MOVE: Final = "button.move"
     LOCK: Final = "button.lock"
     REOPTIMISE: Final = "button.reoptimise"
+    REOPTIMISE_GO: Final = "button.reoptimise_go"
+    REOPTIMISE_CANCEL: Final = "button.reoptimise_cancel"
+    UNLOCK_TOWNSHIP: Final = "button.unlock_township"
+    SAVE_SITE: Final = "button.save_site"
+    REMOVE_SITE: Final = "button.remove_site"
     SAVE: Final = "button.save"
     LOAD: Final = "button.load"
     DUPLICATE: Final = "button.duplicate"

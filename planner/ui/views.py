@@ -386,7 +386,7 @@ def county_balance(wb: Workbench, county: str, lang: str) -> tuple[pd.DataFrame,
     Returns
     -------
     (DataFrame, list of str)
-        One row per community (lead, townships, population, deviation %, contiguous, pieces)
+        One row per community (lead, deviation %, townships, population, contiguous, pieces)
         and the broken rules in words; the numbers are those of
         :func:`optimization.grouping.evaluate_assignment`.
     """
@@ -398,9 +398,11 @@ def county_balance(wb: Workbench, county: str, lang: str) -> tuple[pd.DataFrame,
     rows = [
         {
             "lead_name": names.get(c.lead_id, c.lead_id),
+            "deviation_share": round(
+                100 * c.deviation_share, 1
+            ),  # next to the name: in view in a narrow panel
             "townships": len(c.township_ids),
             "population": int(c.population),
-            "deviation_share": round(100 * c.deviation_share, 1),
             "contiguous": tr("word.yes" if c.contiguous else "word.no", lang),
             "components": c.components,
             "locked": "🔒" if c.lead_id in wb.snapshot.locked else "",
@@ -423,8 +425,18 @@ def describe_step(label: str, wb: Workbench, lang: str) -> str:
         return tr("step.status", lang, what=name(parts[0]), status=tr(f"site_status.{parts[1]}", lang))
     if action == "move" and len(parts) == 2:
         return tr("step.move", lang, what=name(parts[0]), to=name(parts[1]))
-    if action in ("add", "lock", "unlock", "load") and len(parts) == 1:
-        return tr(f"step.{action}", lang, what=parts[0] if action in ("add", "load") else name(parts[0]))
+    if action in (
+        "add",
+        "lock",
+        "unlock",
+        "load",
+        "unlock_township",
+        "reoptimise",
+        "edit_site",
+        "remove_site",
+    ) and (len(parts) == 1):
+        verbatim = action in ("add", "load", "remove_site")  # ids and names as written
+        return tr(f"step.{action}", lang, what=parts[0] if verbatim else name(parts[0]))
     return tr(f"step.{action}", lang) if action in ("start", "run") else label
 
 

@@ -31,7 +31,7 @@ breaks no rule and ``infeasible`` (with every broken rule) otherwise.
 
 from __future__ import annotations
 
-from collections.abc import Iterable, Mapping
+from collections.abc import Collection, Iterable, Mapping
 from dataclasses import dataclass, field, fields, replace
 from types import MappingProxyType
 from typing import Any, Literal
@@ -40,7 +40,7 @@ import numpy as np
 
 from geodata.edits import AddedSiteError, add_sites
 from geodata.region import Region
-from geodata.schema import SiteStatus
+from geodata.schema import FacilityKind, SiteStatus
 from optimization.grouping import GroupingData, evaluate_assignment
 from optimization.grouping.evaluate import as_lead_indices
 from optimization.siting.evaluate import PlanArrays, make_plan
@@ -440,7 +440,9 @@ class Workbench:
         self._added = 0
         self._memo: dict[tuple[int, str], tuple[Snapshot, Any]] = {}
         self._facility_ids = frozenset(region.facilities["facility_id"])
-        self._township_county = dict(zip(region.townships["township_code"], region.townships["county_code"]))
+        self._township_county = dict(
+            zip(region.townships["township_code"], region.townships["county_code"], strict=True)
+        )
 
     # ---- state --------------------------------------------------------------------------------------------------
 
@@ -464,7 +466,7 @@ class Workbench:
     def region_of(self, snapshot: Snapshot | None = None) -> Region:
         """The region with the snapshot's added candidate sites."""
         snap = snapshot or self.snapshot
-        key = tuple((s["facility_id"], s["lon"], s["lat"]) for s in snap.added_sites)
+        key = tuple(tuple(sorted(s.items())) for s in snap.added_sites)
         if key not in self._regions:
             if len(self._regions) > 32:
                 self._regions.clear()
@@ -635,6 +637,74 @@ class Workbench:
         self.commit(candidate)
         return Edit("siting", self.county_of_facility(site_id, candidate), site_id, candidate.label)
 
+    def _added_site(self, site_id: str, snapshot: Snapshot) -> int:
+        """Position of an added site in :attr:`Snapshot.added_sites` (``not_added`` when it is not one)."""
+        for position, site in enumerate(snapshot.added_sites):
+            if site["facility_id"] == site_id:
+                return position
+        raise EditError("not_added", facility=site_id)
+
+    def edit_site(self, site_id: str, *, name: str | None = None, kind: str | None = None) -> Edit | None:
+        """Name an added candidate site or set its facility type (a new undo step).
+
+        Returns
+        -------
+        Edit or None
+            ``None`` when nothing changed.
+
+        Raises
+        ------
+        EditError
+            ``not_added`` (not a site added on the map), ``empty_name`` or ``bad_kind``.
+        """
+        snap = self.snapshot
+        position = self._added_site(site_id, snap)
+        site = dict(snap.added_sites[position])
+        if name is not None:
+            if not name.strip():
+                raise EditError("empty_name", facility=site_id)
+            site["name"] = name.strip()
+        if kind is not None:
+            if kind not in {k.value for k in FacilityKind}:
+                raise EditError("bad_kind", kind=kind)
+            site["kind"] = kind
+        if site == dict(snap.added_sites[position]):
+            return None
+        sites = list(snap.added_sites)
+        sites[position] = frozen_mapping(site)
+        label = step_label("edit_site", site_id)
+        self.commit(replace(snap, added_sites=tuple(sites), label=label))
+        return Edit("siting", self.county_of_facility(site_id, snap), site_id, label)
+
+    def remove_site(self, site_id: str) -> Edit:
+        """Delete a candidate site added on the map, with the status set on it (a new undo step).
+
+        A siting result that counted the site is dropped with it (its rows would no longer match the
+        region's facilities): the caller re-solves siting (the app does at once).
+
+        Raises
+        ------
+        EditError
+            ``not_added`` (not a site added on the map) or ``site_leads`` (it heads a community).
+        """
+        snap = self.snapshot
+        position = self._added_site(site_id, snap)
+        if site_id in set(self.assignment(snap).values()):
+            raise EditError("site_leads", facility=site_id)
+        county = self.county_of_facility(site_id, snap)
+        sites = snap.added_sites[:position] + snap.added_sites[position + 1 :]
+        statuses = {f: s for f, s in snap.statuses.items() if f != site_id}
+        label = step_label("remove_site", str(snap.added_sites[position]["name"]))
+        siting = snap.siting
+        if siting is not None and len(self.region_of(snap).facilities) - len(
+            snap.added_sites
+        ) + position in set(siting.index.facilities.tolist()):
+            siting = None
+        self.commit(
+            replace(snap, added_sites=sites, statuses=frozen_mapping(statuses), siting=siting, label=label)
+        )
+        return Edit("siting", county, site_id, label)
+
     def move_township(self, township: str, lead: str | None) -> Edit | None:
         """Move a township to the community of ``lead`` (``None``: to no community) by hand.
 
@@ -663,7 +733,7 @@ class Workbench:
         if now == lead:
             return None
         if township in snap.township_locks:
-            raise EditError("locked", lead=snap.township_locks[township], township=township)
+            raise EditError("township_locked", lead=snap.township_locks[township], township=township)
         for held in (now, lead):
             if held is not None and held in snap.locked:
                 raise EditError("locked", lead=held, township=township)
@@ -755,6 +825,7 @@ class Workbench:
         models: Iterable[Model] = MODELS,
         control: RunControl | None = None,
         snapshot: Snapshot | None = None,
+        reoptimise: Collection[str] | None = None,
     ) -> Snapshot:
         """Re-solve the given models for the present state; counties whose inputs did not change are not solved.
 
@@ -768,13 +839,19 @@ class Workbench:
             Progress callback, stop flag, and the record of which counties were solved.
         snapshot
             The state to solve (the present one by default).
+        reoptimise
+            ``None`` (a run, ▶): the hand moves are kept -- each township moved into a community
+            becomes a township lock (:meth:`keep_hand_moves`) and the grouping is re-solved around
+            it; a township taken out of every community stays out. A collection of county codes
+            (re-optimise those counties): their hand moves and single-township locks are dropped
+            (:meth:`hand_edits` says which), locked communities stay, and every other county keeps
+            its hand moves as they are.
 
         Returns
         -------
         Snapshot
             The state with the new results; not committed (the caller decides whether it is a
-            new undo step). Solving the grouping replaces the hand moves (locked townships are
-            kept by the solver). Siting starts from the plan's open sites (:meth:`open_sites`).
+            new undo step). Siting starts from the plan's open sites (:meth:`open_sites`).
         """
         snap = snapshot or self.snapshot
         control = control or RunControl()
@@ -789,11 +866,84 @@ class Workbench:
             siting = run_siting(region, setup, map_fn=self._siting_map(control))
             out = replace(out, siting=siting, siting_params=params)
         if "grouping" in models and params.run_grouping:
-            setup = self.grouping_setup(params, snap)
+            solving, moves_after = (
+                self.keep_hand_moves(snap) if reoptimise is None else self._drop_hand_edits(snap, reoptimise)
+            )
+            setup = self.grouping_setup(params, solving)
             control.phase = "grouping"
             grouping = run_grouping(region, setup, map_fn=self._grouping_map(control))
-            out = replace(out, grouping=grouping, grouping_params=params, moves=frozen_mapping())
+            out = replace(
+                out,
+                grouping=grouping,
+                grouping_params=params,
+                moves=frozen_mapping(moves_after),
+                township_locks=solving.township_locks,
+            )
         return replace(out, label=step_label("run"))
+
+    def keep_hand_moves(self, snapshot: Snapshot | None = None) -> tuple[Snapshot, dict[str, str | None]]:
+        """The state a run (▶) solves, with every hand move kept.
+
+        Returns
+        -------
+        (Snapshot, dict)
+            The snapshot with each township moved into a community locked there (a single-township
+            lock, :attr:`Snapshot.township_locks`, which the planner can release) and no hand moves
+            left to apply; and the hand moves that stay moves after the run: townships taken out of
+            every community (a lock cannot hold "no community").
+        """
+        snap = snapshot or self.snapshot
+        kept = {t: lead for t, lead in snap.moves.items() if lead is not None}
+        out_of_all: dict[str, str | None] = {t: lead for t, lead in snap.moves.items() if lead is None}
+        locks = frozen_mapping({**snap.township_locks, **kept})
+        return replace(snap, township_locks=locks, moves=frozen_mapping(out_of_all)), out_of_all
+
+    def hand_edits(
+        self, county: str, snapshot: Snapshot | None = None
+    ) -> tuple[dict[str, Any], dict[str, str]]:
+        """What re-optimising ``county`` undoes: its hand moves and its single-township locks.
+
+        Returns
+        -------
+        (dict, dict)
+            Township -> lead (``None``: no community) of the county's hand moves, and township -> lead
+            of its townships locked one by one. Locked communities are not listed: they stay.
+        """
+        snap = snapshot or self.snapshot
+        moves = {t: lead for t, lead in snap.moves.items() if self._township_county[t] == county}
+        locks = {t: lead for t, lead in snap.township_locks.items() if self._township_county.get(t) == county}
+        return moves, locks
+
+    def _drop_hand_edits(
+        self, snap: Snapshot, counties: Collection[str]
+    ) -> tuple[Snapshot, dict[str, str | None]]:
+        """The state a re-optimisation of ``counties`` solves, and the hand moves kept elsewhere.
+
+        The counties' hand moves and single-township locks are dropped; other counties are solved
+        on their solved grouping (so their cached plans are reused) and keep their hand moves.
+        """
+        chosen = set(counties)
+        locks = {
+            t: lead for t, lead in snap.township_locks.items() if self._township_county.get(t) not in chosen
+        }
+        kept = {t: lead for t, lead in snap.moves.items() if self._township_county[t] not in chosen}
+        return replace(snap, township_locks=frozen_mapping(locks), moves=frozen_mapping()), kept
+
+    def unlock_township(self, township: str) -> Edit:
+        """Release a township locked on its own (a kept hand move or a scenario's lock; a new undo step).
+
+        Raises
+        ------
+        EditError
+            ``not_locked`` when the township has no lock of its own.
+        """
+        snap = self.snapshot
+        if township not in snap.township_locks:
+            raise EditError("not_locked", township=township)
+        singles = {t: lead for t, lead in snap.township_locks.items() if t != township}
+        label = step_label("unlock_township", township)
+        self.commit(replace(snap, township_locks=frozen_mapping(singles), label=label))
+        return Edit("grouping", self._township_county[township], township, label)
 
     def _siting_map(self, control: RunControl) -> Any:
         def key(item: Any) -> str:

@@ -189,7 +189,7 @@ def test_a_township_lock_refuses_moves_until_its_community_is_unlocked(reopened)
     other = next(v for t, v in wb.assignment().items() if wb.county_of_township(t) == county and v != lead)
     with pytest.raises(EditError) as refused:
         wb.move_township(town, other)
-    assert refused.value.key == "locked"
+    assert refused.value.key == "township_locked"  # a lock of its own, released in the township panel
     wb.toggle_lock(lead)  # the whole community is locked now; the single lock is part of it
     assert lead in wb.snapshot.locked and dict(wb.snapshot.township_locks) == {}
     assert wb.locks()[town] == lead and len(wb.locks()) > 1

@@ -7,6 +7,7 @@ from dataclasses import replace
 import pytest
 
 from geodata.demo import demo_region
+from planner.labels import column
 from planner.metrics import scenario_kpis
 from planner.ui.views import (
     communities_frame,
@@ -98,7 +99,7 @@ def test_county_balance_is_live_after_a_hand_move(solved: Workbench) -> None:
         if lead == leads[0] and town != home:
             wb.move_township(town, leads[1])
     after, problems = county_balance(wb, county, "zh")
-    sizes = dict(zip(after.iloc[:, 0], after.iloc[:, 1]))
+    sizes = dict(zip(after.iloc[:, 0], after[column("townships", "zh")]))  # by header: the order is layout
     names = dict(zip(wb.base.facilities["facility_id"], wb.base.facilities["name"]))
     assert sizes[names[leads[0]]] == 1
     evaluation = wb.grouping_view().plans[county].evaluation
