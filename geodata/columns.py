@@ -553,7 +553,7 @@ def normalise_frame(
         )
     for col in contract:
         if col.required and col.name not in found:
-            accepted = ", ".join((col.name, col.label_zh) + col.aliases[:6])
+            accepted = ", ".join((col.name, col.label_zh, *col.aliases[:6]))
             report.add(
                 "missing_column",
                 Severity.ERROR,

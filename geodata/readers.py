@@ -28,6 +28,7 @@ import zlib
 from collections.abc import Callable, Sequence
 from dataclasses import dataclass
 from pathlib import Path, PurePosixPath
+from typing import TYPE_CHECKING
 
 import geopandas as gpd
 import pandas as pd
@@ -40,6 +41,9 @@ from geodata.report import ValidationReport, quote, quote_list
 from geodata.schema import Layer
 
 __all__ = ["InputError", "Source", "UnsafeArchiveError", "discover", "read_source", "safe_extract"]
+if TYPE_CHECKING:  # pyarrow is imported where Arrow reading is used
+    import pyarrow as pa
+
 
 VECTOR_SUFFIXES = {".gpkg", ".geojson", ".json", ".shp", ".fgb", ".parquet", ".geoparquet"}
 TABLE_SUFFIXES = {".csv", ".txt", ".xlsx", ".xlsm"}

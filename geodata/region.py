@@ -414,7 +414,7 @@ def _check_coverage(
     """Counties with no township or no facility make planning there impossible."""
     with_townships = set(townships["county_code"])
     with_facilities = set(facilities["county_code"].dropna())
-    for code, name in zip(counties["county_code"], counties["county_name"]):
+    for code, name in zip(counties["county_code"], counties["county_name"], strict=True):
         if code not in with_townships:
             report.add(
                 "empty_county",

@@ -528,7 +528,9 @@ def _hospital_townships(hospitals: pd.DataFrame, townships: gpd.GeoDataFrame) ->
     slot = (~in_seat).astype(int).groupby(hospitals["county_code"]).cumsum().where(~in_seat, 0)
     slot = slot % hospitals["county_code"].map(size)
     lookup = ranked.set_index(["county_code", "slot"])["township_code"]
-    return pd.Series(lookup.loc[list(zip(hospitals["county_code"], slot))].to_numpy(), index=hospitals.index)
+    return pd.Series(
+        lookup.loc[list(zip(hospitals["county_code"], slot, strict=True))].to_numpy(), index=hospitals.index
+    )
 
 
 def build_facilities(
@@ -623,7 +625,7 @@ def _choose_wards_and_exclusions(
     """Mark existing hospice wards (with beds) and a few excluded sites."""
     f = f.copy()
     eligible = lead_eligible(f) & (f["kind"] == "county_hospital")
-    at_hospitals = min(int(round(0.75 * n_wards)), int(f.loc[eligible, "county_code"].nunique()))
+    at_hospitals = min(round(0.75 * n_wards), int(f.loc[eligible, "county_code"].nunique()))
     hosp = f.index[eligible].to_numpy()
     hosp = hosp[rng.permutation(len(hosp))]
     picked = pd.Series(hosp).groupby(f.loc[hosp, "county_code"].to_numpy()).first().to_numpy()

@@ -186,9 +186,9 @@ def _same_county_pairs(
     f_order = np.argsort(facility_county, kind="stable")
     t_codes, t_start, t_count = np.unique(township_county[t_order], return_index=True, return_counts=True)
     f_codes, f_start, f_count = np.unique(facility_county[f_order], return_index=True, return_counts=True)
-    f_lookup = {code: (s, c) for code, s, c in zip(f_codes, f_start, f_count)}
+    f_lookup = {code: (s, c) for code, s, c in zip(f_codes, f_start, f_count, strict=True)}
     ts, fs = [], []
-    for code, s, c in zip(t_codes, t_start, t_count):
+    for code, s, c in zip(t_codes, t_start, t_count, strict=True):
         if code not in f_lookup:
             continue
         fs0, fc = f_lookup[code]

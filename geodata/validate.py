@@ -318,7 +318,7 @@ def _check_overlaps(frame: gpd.GeoDataFrame, geoms: np.ndarray, file: str, repor
     common = shapely.area(shapely.intersection(geoms[a], geoms[b]))
     area = shapely.area(geoms)
     codes = frame["township_code"].to_numpy()
-    for i, j, shared in zip(a, b, common):
+    for i, j, shared in zip(a, b, common, strict=True):
         smaller = min(area[i], area[j])
         share = shared / smaller if smaller > 0 else 1.0
         if share <= OVERLAP_WARNING_SHARE:
@@ -825,7 +825,7 @@ def _place_in_townships(
                 found=f"{quote(points.geometry.iloc[i].wkt)}, nowhere near the region "
                 "(wrong coordinate system declared?)",
             )
-        for s, d, metres in zip(src, dst, dist):
+        for s, d, metres in zip(src, dst, dist, strict=True):
             i = outside[s]
             code = townships["township_code"].iloc[d]
             fid = points["facility_id"].iloc[i]

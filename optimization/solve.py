@@ -338,7 +338,7 @@ def refuse_inexact_for_cpsat(model: mathopt.Model) -> None:
     """
     variables = model.export_model().variables
     for index, (low, high, integer) in enumerate(
-        zip(variables.lower_bounds, variables.upper_bounds, variables.integers)
+        zip(variables.lower_bounds, variables.upper_bounds, variables.integers, strict=True)
     ):
         if not integer and (low < 0.0 or high > 1.0):
             name = (

@@ -366,7 +366,7 @@ def input_files(args: argparse.Namespace) -> list[tuple[str, Path]]:
             pass
     scenario = getattr(args, "scenario", None)
     for path in ([scenario] if scenario else []) + list(getattr(args, "scenarios", None) or []):
-        found += [("the scenario", path)] + _scenario_inputs(path)
+        found += [("the scenario", path), *_scenario_inputs(path)]
     return [(label, Path(p)) for label, p in found]
 
 
@@ -424,19 +424,20 @@ def check_outputs(
     existing: list[str] = []
     problems: list[str] = []
     seen: dict[Path, str] = {}
-    for flag, path in ((flag, Path(p)) for flag, p in outputs if p not in (None, "-")):
+    for output_flag, path in ((o, Path(p)) for o, p in outputs if p not in (None, "-")):
         clash = next(
             (
                 (how, label, source)
                 for label, source in inputs
-                if (how := _reads(path, source)) and not (flag == "--save " and label == "the scenario")
+                if (how := _reads(path, source))
+                and not (output_flag == "--save " and label == "the scenario")
             ),
             None,
         )
         if clash is not None:
             how, label, source = clash
             problems.append(
-                f"{flag}{path} {how} {label} {source}: an input is never replaced, not even with "
+                f"{output_flag}{path} {how} {label} {source}: an input is never replaced, not even with "
                 "--force; choose another name"
             )
         elif path.is_dir():

@@ -637,10 +637,10 @@ def export_scenario(
     elif fmt == "html":
         _atomic(path, lambda tmp: _write_html(bundle, tmp, run, scenario), overwrite=overwrite)
     elif fmt == "csv":
-        for name, target in zip(contents(bundle)[1], targets):
+        for name, target in zip(contents(bundle)[1], targets, strict=True):
             _atomic(target, lambda tmp, name=name: _write_csv(bundle, tmp, name), overwrite=overwrite)
     elif fmt == "geojson":
-        for name, target in zip(contents(bundle)[0], targets):
+        for name, target in zip(contents(bundle)[0], targets, strict=True):
             _atomic(target, lambda tmp, name=name: _write_geojson(bundle, tmp, name), overwrite=overwrite)
     return targets
 

@@ -541,7 +541,7 @@ def run_grouping(
     data = {c: county_grouping_data(region, c, setup, candidates) for c in counties}
     plans: dict[str, GroupingPlan] = {}
     items = [(data[c], setup.params(c)) for c in counties]
-    for n, (county, plan) in enumerate(zip(counties, map_fn(solve_county, items)), start=1):
+    for n, (county, plan) in enumerate(zip(counties, map_fn(solve_county, items), strict=True), start=1):
         plans[county] = _failed_plan(data[county], plan) if isinstance(plan, TaskFailure) else plan
         if progress is not None:
             progress(n, len(items), county)

@@ -361,8 +361,8 @@ def _siting_figures(towns: pd.DataFrame, sites: pd.DataFrame) -> dict[str, Any]:
     with_people = reach & (aged > 0)
     access = towns["accessibility"].to_numpy(float)
     return {
-        "aged_population": int(round(total)),
-        "covered": int(round(covered)),
+        "aged_population": round(total),
+        "covered": round(covered),
         "coverage_share": covered / total if total > 0 else 1.0,
         "beds": beds,
         "new_beds": int(opened["new_beds"].sum()),

@@ -419,7 +419,7 @@ class _PoolExecutor(Executor):
                     outcomes = [
                         TaskFailure(index, task_label(item, index), _describe(exc, crash), crashed=crash)
                     ]
-                ready.update((index, outcome) for (index, _), outcome in zip(batch, outcomes))
+                ready.update((index, outcome) for (index, _), outcome in zip(batch, outcomes, strict=True))
             while next_index in ready:
                 yield ready.pop(next_index)
                 next_index += 1

@@ -224,7 +224,11 @@ class RegionRef:
         found = checked.confine_paths(
             [self.options.roles[n] for n in names], roots, what=f"{source}: region.options.roles"
         )
-        return replace(self, paths=tuple(paths), options=replace(self.options, roles=dict(zip(names, found))))
+        return replace(
+            self,
+            paths=tuple(paths),
+            options=replace(self.options, roles=dict(zip(names, found, strict=True))),
+        )
 
 
 @dataclass
@@ -347,7 +351,9 @@ class Scenario:
             if run.siting.setup.capacitated:
                 table = run.siting.townships(run.region)
                 results["siting_serving"] = {
-                    t: s for t, s in zip(table["township_code"], table["nearest_site"]) if s is not None
+                    t: s
+                    for t, s in zip(table["township_code"], table["nearest_site"], strict=True)
+                    if s is not None
                 }
         if run.grouping is not None:
             results["grouping"] = run.grouping.to_json(run.region)

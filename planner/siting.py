@@ -343,10 +343,10 @@ def county_map(
     """
 
     def mapper(fn: Callable[..., Any], counties: Iterable[SitingData], params: Iterable[Any]) -> list[Any]:
-        items = list(zip(counties, params))
+        items = list(zip(counties, params, strict=True))
         outcomes = (map_fn or map)(_star, zip(repeat(fn), items))
         plans = []
-        for done, ((data, county_params), plan) in enumerate(zip(items, outcomes), start=1):
+        for done, ((data, county_params), plan) in enumerate(zip(items, outcomes, strict=True), start=1):
             county = str(data.groups[0]) if len(data.groups) else f"task {done}"
             if isinstance(plan, TaskFailure):
                 plan = error_plan(data, county_params, plan.as_reason(county, f"county {county}"))

@@ -338,7 +338,7 @@ def _community(
                 {"population": population, "max": high},
             )
         )
-    for i, t in zip(idx, travel):
+    for i, t in zip(idx, travel, strict=True):
         if not math.isfinite(t):
             found.append(
                 Infeasibility(

@@ -148,7 +148,7 @@ class GroupingModel:
         """Hint an assignment (-1 entries and pairs outside the model are left free)."""
         model = self.model
         known = lead_of[self.pair_town] >= 0
-        for var, town, lead, ok in zip(self.x, self.pair_town, self.pair_lead, known):
+        for var, town, lead, ok in zip(self.x, self.pair_town, self.pair_lead, known, strict=True):
             if ok:
                 model.add_hint(var, bool(lead_of[town] == lead))
         opened = set(lead_of[lead_of >= 0].tolist())
@@ -167,7 +167,7 @@ class GroupingModel:
             tree = _bfs_forest(self.prep, lead_of)
             if tree is not None:
                 parent_of, depth = tree
-                for var, (i, j) in zip(self.parent, self.arcs):
+                for var, (i, j) in zip(self.parent, self.arcs, strict=True):
                     model.add_hint(var, bool(parent_of[i] == j))
                 for i, var in enumerate(self.depth):
                     model.add_hint(var, int(depth[i]))
@@ -235,13 +235,13 @@ def build_model(
     pair_lead, pair_town = np.nonzero(prep.reach)
     order = np.lexsort((pair_lead, pair_town))
     pair_lead, pair_town = pair_lead[order], pair_town[order]
-    pair_id = {(int(t), int(ld)): k for k, (t, ld) in enumerate(zip(pair_town, pair_lead))}
+    pair_id = {(int(t), int(ld)): k for k, (t, ld) in enumerate(zip(pair_town, pair_lead, strict=True))}
     pop = np.rint(data.population).astype(np.int64)
     scale = cost_scale(prep)
     costs = integer_costs(prep, pair_town, pair_lead)
 
     # variables: x per pair, y per lead whose own township may join it
-    x = [model.new_bool_var(f"x_{t}_{ld}") for t, ld in zip(pair_town, pair_lead)]
+    x = [model.new_bool_var(f"x_{t}_{ld}") for t, ld in zip(pair_town, pair_lead, strict=True)]
     homes = {ld: pair_id.get((int(data.lead_township[ld]), ld)) for ld in range(n_leads)}
     y = {ld: model.new_bool_var(f"y_{ld}") for ld, k in homes.items() if k is not None}
 
@@ -347,7 +347,7 @@ def _shortest_path_contiguity(handle: GroupingModel, pair_id: dict[tuple[int, in
     prep, x, model = handle.prep, handle.x, handle.model
     adj = prep.data.graph.adj
     travel = prep.data.travel
-    for k, (i, ld) in enumerate(zip(handle.pair_town, handle.pair_lead)):
+    for k, (i, ld) in enumerate(zip(handle.pair_town, handle.pair_lead, strict=True)):
         if i == prep.data.lead_township[ld]:
             continue
         key = (prep.hops[ld, i], travel[i, ld], i)
@@ -392,7 +392,7 @@ def _forest_contiguity(handle: GroupingModel, pair_id: dict[tuple[int, int], int
             model.add_bool_or([p.Not(), x[k].Not(), x[m]] if m is not None else [p.Not(), x[k].Not()])
         # depth falls by at least one towards the root
         model.add(handle.depth[i] >= handle.depth[j] + 1).only_enforce_if(p)
-    for k, (i, ld) in enumerate(zip(handle.pair_town, handle.pair_lead)):
+    for k, (i, ld) in enumerate(zip(handle.pair_town, handle.pair_lead, strict=True)):
         if i == data.lead_township[ld]:
             continue
         near = [pair_id[(int(j), int(ld))] for j in adj[i] if reach[ld, j]]

@@ -155,7 +155,9 @@ class GroupingPlan:
 
     def to_mapping(self) -> dict[str, str]:
         """Township id -> lead id (assigned townships only)."""
-        return {t: self.lead_ids[j] for t, j in zip(self.township_ids, self.assignment) if j >= 0}
+        return {
+            t: self.lead_ids[j] for t, j in zip(self.township_ids, self.assignment, strict=True) if j >= 0
+        }
 
     def to_dict(self) -> dict[str, Any]:
         """Plain-JSON form."""

@@ -319,7 +319,7 @@ def _merge(
     """Merge per-county plans into one plan of the whole data."""
     prep = Prepared(data, params)
     arrays = _arrays_from_county_plans(prep, pieces, plans)
-    reports = {label: plan.report for (label, _, _, _), plan in zip(pieces, plans)}
+    reports = {label: plan.report for (label, _, _, _), plan in zip(pieces, plans, strict=True)}
     report = _combine(params.objective, list(reports.values()), seconds)
     ties = [p.tie_break_report for p in plans]
     tie = combine_reports(ties, wall_seconds=seconds) if all(t is not None for t in ties) and ties else None
@@ -355,7 +355,7 @@ def _arrays_from_county_plans(prep: Prepared, pieces: list, plans: Iterable[Siti
     open_ = prep.fixed_open & prep.can_open
     beds = np.where(open_, prep.bed_lb, 0)
     assignment = np.full(prep.data.n_demand, -1, dtype=np.int64)
-    for (_, _, towns, sites), plan in zip(pieces, plans):
+    for (_, _, towns, sites), plan in zip(pieces, plans, strict=True):
         open_[sites] = plan.open
         beds[sites] = plan.beds
         if sites.size:  # a county without candidate sites leaves its townships unassigned

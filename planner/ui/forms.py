@@ -66,7 +66,7 @@ class Field:
         if value is None:
             return 0 if self.integer else 0.0
         shown = float(value) * 100 if self.percent else float(value)
-        return int(round(shown)) if self.integer else shown
+        return round(shown) if self.integer else shown
 
     def from_widget(self, value: Any) -> Any:
         """The parameter value of a widget value."""
@@ -77,7 +77,7 @@ class Field:
             return None
         if self.percent:
             number /= 100
-        return int(round(number)) if self.integer else number
+        return round(number) if self.integer else number
 
 
 FIELDS: tuple[Field, ...] = (

@@ -86,7 +86,7 @@ def _report(wb: Workbench, outcome: Outcome) -> None:
     if outcome.edit is None:
         return
     lang = st.session_state.get(Keys.LANG, "zh")
-    names = dict(zip(wb.base.counties["county_code"], wb.base.counties["county_name"]))
+    names = dict(zip(wb.base.counties["county_code"], wb.base.counties["county_name"], strict=True))
     solved = [names.get(c, c) for model in outcome.solved.values() for c in model]
     what = describe_step(outcome.edit.label, wb, lang)
     if outcome.solved:
@@ -251,7 +251,7 @@ def _click_modes(wb: Workbench, lang: str) -> None:
             format_func=lambda s: tr(f"site_status.{s}", lang),
         )
     elif mode == "paint":
-        leads = [""] + community_choices(wb)
+        leads = ["", *community_choices(wb)]
         names = lead_labels(wb, leads[1:])
         if st.session_state.get(Keys.PAINT_LEAD) not in leads:
             st.session_state[Keys.PAINT_LEAD] = leads[1] if len(leads) > 1 else ""
@@ -322,7 +322,7 @@ def _township_actions(wb: Workbench, params: Parameters, code: str, lang: str) -
     if wb.snapshot.grouping is None:
         return
     county = wb.county_of_township(code)
-    leads = [""] + community_choices(wb, county)
+    leads = ["", *community_choices(wb, county)]
     names = lead_labels(wb, leads[1:])
     current = wb.assignment().get(code) or ""
     target = st.selectbox(
@@ -374,7 +374,7 @@ def _reoptimise(wb: Workbench, params: Parameters, county: str) -> None:
     started = time.perf_counter()
     wb.commit(wb.solve(params, models=("grouping",), control=control))
     solved = control.solved.get("grouping", [])
-    names = dict(zip(wb.base.counties["county_code"], wb.base.counties["county_name"]))
+    names = dict(zip(wb.base.counties["county_code"], wb.base.counties["county_name"], strict=True))
     _flash(
         "success",
         "edit.resolved",

@@ -151,7 +151,7 @@ def map_layers(
     if siting is not None:
         sites = siting.sites(region)
         table = siting.townships(region)
-        covered = dict(zip(table["township_code"], table["covered"].astype(bool)))
+        covered = dict(zip(table["township_code"], table["covered"].astype(bool), strict=True))
         pairs, threshold = siting.index.pairs, siting.setup.threshold
     view = wb.grouping_view(snap)
     community = wb.assignment(snap) if view is not None else None

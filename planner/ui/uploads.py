@@ -202,7 +202,7 @@ def receive(
     _LIVE.add(folder)
     try:
         unpacked = 0
-        for name, (_, data) in zip(names, items):
+        for name, (_, data) in zip(names, items, strict=True):
             target = folder / name
             target.write_bytes(data)
             if target.suffix.lower() == ".zip":
@@ -220,7 +220,7 @@ def region_name(names: list[str]) -> str:
     stems = [PurePath(n).name.split(".")[0] for n in names]
     if len(stems) == 1:
         return stems[0]
-    prefix = os.path.commonprefix(stems).strip(" _-·.")
+    prefix = os.path.commonprefix(stems).strip(" _-·.")  # noqa: RUF071 - names share text, not path parts
     return prefix or " + ".join(stems[:3]) + (" …" if len(stems) > 3 else "")
 
 

@@ -440,7 +440,9 @@ class Workbench:
         self._added = 0
         self._memo: dict[tuple[int, str], tuple[Snapshot, Any]] = {}
         self._facility_ids = frozenset(region.facilities["facility_id"])
-        self._township_county = dict(zip(region.townships["township_code"], region.townships["county_code"]))
+        self._township_county = dict(
+            zip(region.townships["township_code"], region.townships["county_code"], strict=True)
+        )
 
     # ---- state --------------------------------------------------------------------------------------------------
 

@@ -126,7 +126,7 @@ def test_map_keeps_input_order_across_many_small_batches(kind):
     with executor(kind, workers=2) as ex:
         out = list(ex.map(square_or_fail, items))
     assert len(out) == len(items)
-    for x, value in zip(items, out):
+    for x, value in zip(items, out, strict=True):
         if x % 7 == 0:
             assert isinstance(value, TaskFailure) and value.index == x - 1
             assert value.error == f"ValueError: seven divides {x}" and not value.crashed
