@@ -35,15 +35,16 @@ import pandas as pd
 import pyogrio
 
 from geodata.encodings import Guess, dbf_encoding, first_bad_byte, guess_encoding, zip_member_name
+from geodata.errors import DataError
 from geodata.files import is_file_system_root
 from geodata.memory import release_memory
 from geodata.report import ValidationReport, quote, quote_list
 from geodata.schema import Layer
 
-__all__ = ["InputError", "Source", "UnsafeArchiveError", "discover", "read_source", "safe_extract"]
 if TYPE_CHECKING:  # pyarrow is imported where Arrow reading is used
     import pyarrow as pa
 
+__all__ = ["InputError", "Source", "UnsafeArchiveError", "discover", "read_source", "safe_extract"]
 
 VECTOR_SUFFIXES = {".gpkg", ".geojson", ".json", ".shp", ".fgb", ".parquet", ".geoparquet"}
 TABLE_SUFFIXES = {".csv", ".txt", ".xlsx", ".xlsm"}
@@ -87,7 +88,7 @@ MAX_TABLE_COLUMNS = 1_000
 MAX_HEADER_CHARS = 1024**2
 
 
-class InputError(ValueError):
+class InputError(DataError):
     """A file cannot be read at all (missing, unknown format, unsafe archive)."""
 
 

@@ -23,6 +23,7 @@ import numpy as np
 import pandas as pd
 
 from geodata.coords import geodesic_km
+from geodata.errors import SettingsError
 
 __all__ = [
     "MatrixCheck",
@@ -56,11 +57,11 @@ class TravelSettings:
 
     def __post_init__(self) -> None:
         if not self.detour_factor >= 1.0:
-            raise ValueError(f"detour_factor must be >= 1, got {self.detour_factor}")
+            raise SettingsError(f"detour_factor must be >= 1, got {self.detour_factor}")
         if not self.speed_kmh > 0:
-            raise ValueError(f"speed_kmh must be > 0, got {self.speed_kmh}")
+            raise SettingsError(f"speed_kmh must be > 0, got {self.speed_kmh}")
         if not self.max_minutes > 0:
-            raise ValueError(f"max_minutes must be > 0, got {self.max_minutes}")
+            raise SettingsError(f"max_minutes must be > 0, got {self.max_minutes}")
 
     def minutes(self, straight_km: np.ndarray) -> np.ndarray:
         """Estimated minutes for straight-line kilometres."""
@@ -111,7 +112,7 @@ class TravelCosts:
     def cost(self, unit: str = "minutes") -> np.ndarray:
         """The cost column in ``minutes`` or ``km``."""
         if unit not in ("minutes", "km"):
-            raise ValueError(f"unit must be 'minutes' or 'km', got {unit!r}")
+            raise SettingsError(f"unit must be 'minutes' or 'km', got {unit!r}")
         return self.pairs[unit].to_numpy()
 
     def rows_of(self, townships: np.ndarray) -> np.ndarray:

@@ -20,6 +20,8 @@ from ortools.math_opt.python import mathopt
 from ortools.sat import sat_parameters_pb2
 from ortools.sat.python import cp_model
 
+from geodata.errors import SettingsError
+
 from .interrupt import run_interruptibly
 from .native_output import native_stdout_silenced
 
@@ -346,7 +348,7 @@ def refuse_inexact_for_cpsat(model: mathopt.Model) -> None:
                 if index < len(variables.names) and variables.names[index]
                 else f"#{variables.ids[index]}"
             )
-            raise ValueError(
+            raise SettingsError(
                 f"CP-SAT solves integer models only, and variable {name} is continuous over "
                 f"[{low:g}, {high:g}]: CP-SAT would round it to whole units; use highs or scip"
             )

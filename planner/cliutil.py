@@ -23,6 +23,7 @@ from dataclasses import replace
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
+from geodata.errors import SettingsError
 from geodata.files import atomic_path
 from geodata.report import RegionError, ValidationReport
 from planner.bounds import REGION_OPTIONS, TRAVEL, Bound, flag
@@ -63,7 +64,7 @@ DEMO = "demo"
 _FILE_OPTIONS = ("crs", "columns", "roles", "name")
 
 
-class CommandError(Exception):
+class CommandError(SettingsError):
     """A problem the user can fix, printed without a traceback (exit code 1)."""
 
 

@@ -17,6 +17,7 @@ from typing import TYPE_CHECKING, Any
 
 import pandas as pd
 
+from geodata.errors import SettingsError
 from planner import labels
 from planner.labels import format_value
 from planner.metrics import scenario_kpis, siting_kpis
@@ -269,9 +270,9 @@ def compare(scenarios: Sequence[Scenario], runs: Sequence[ScenarioRun]) -> Compa
         With fewer than two scenarios, or lists of different lengths.
     """
     if len(scenarios) != len(runs):
-        raise ValueError(f"{len(scenarios)} scenarios but {len(runs)} runs")
+        raise SettingsError(f"{len(scenarios)} scenarios but {len(runs)} runs")
     if len(scenarios) < 2:
-        raise ValueError("a comparison needs at least two scenarios")
+        raise SettingsError("a comparison needs at least two scenarios")
     names = _unique([s.name for s in scenarios])
     figures = [scenario_kpis(r) for r in runs]
     keys = list(dict.fromkeys(k for f in figures for k in f))

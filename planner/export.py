@@ -58,6 +58,7 @@ import geopandas as gpd
 import pandas as pd
 import pyogrio
 
+from geodata.errors import SettingsError
 from geodata.files import atomic_path
 from planner import labels
 from planner.metrics import grouping_kpis, grouping_townships, scenario_kpis, siting_kpis, township_access
@@ -163,7 +164,7 @@ SHORT_NAMES: dict[str, str] = {
 DBF_TEXT_BYTES = 254
 
 
-class ExportError(ValueError):
+class ExportError(SettingsError):
     """An export cannot be written (unknown format, existing output, nothing to export)."""
 
 

@@ -27,6 +27,7 @@ import numpy as np
 import pandas as pd
 
 from geodata.columns import normalise_frame
+from geodata.errors import SettingsError
 from geodata.readers import InputError, Source, read_source
 from geodata.region import Region
 from geodata.report import RegionError, ValidationReport, quote_list
@@ -169,7 +170,7 @@ class GroupingSetup:
             shown = "; ".join(problems[:10]) + (
                 f"; and {len(problems) - 10} more" if len(problems) > 10 else ""
             )
-            raise ValueError(f"grouping setup does not fit region {region.name}: {shown}")
+            raise SettingsError(f"grouping setup does not fit region {region.name}: {shown}")
 
     def to_dict(self) -> dict[str, Any]:
         """Plain form for scenarios and JSON."""
@@ -216,7 +217,7 @@ class GroupingSetup:
             try:
                 values["lead_rule"] = LeadRule(**rule)
             except (TypeError, ValueError) as exc:
-                raise ValueError(f"{source}: lead_rule: {exc}") from exc
+                raise SettingsError(f"{source}: lead_rule: {exc}") from exc
         if "leads" in values:
             values["leads"] = {str(k): tuple(str(x) for x in v) for k, v in (values["leads"] or {}).items()}
         try:
@@ -224,7 +225,7 @@ class GroupingSetup:
             if complete:
                 setup.params("")  # the optimiser's own checks of every value, now rather than mid-run
         except (TypeError, ValueError) as exc:
-            raise ValueError(f"{source}: {exc}") from exc
+            raise SettingsError(f"{source}: {exc}") from exc
         return setup
 
 

@@ -86,6 +86,8 @@ from dataclasses import dataclass
 from itertools import islice
 from typing import IO, TYPE_CHECKING, Any, Literal
 
+from geodata.errors import SolveError
+
 if TYPE_CHECKING:  # OR-Tools is loaded by the solvers that need it, not by every command
     from optimization.solve import Infeasibility
 
@@ -120,7 +122,7 @@ MAX_CHUNK = 32
 UNSIZED_CHUNK = 4
 
 
-class ExecutorError(RuntimeError):
+class ExecutorError(SolveError):
     """The executor could not start (unknown kind, no Dask, unreachable scheduler); the message says why."""
 
 

@@ -672,7 +672,7 @@ def siting_result_from_beds(
     ids = data.site_ids.astype(str)
     unknown = sorted(set(map(str, beds)) - set(ids))
     if unknown:
-        raise ValueError(f"open site(s) {', '.join(unknown[:10])} are not sites of the region for this setup")
+        raise ScenarioError(f"open site(s) {', '.join(unknown[:10])} are not sites of the region for this setup")
     chosen = {str(k): int(v) for k, v in beds.items()}
     open_ = np.isin(ids, list(chosen))
     bed_array = np.array([chosen.get(i, 0) for i in ids], dtype=np.int64)
@@ -743,11 +743,11 @@ def grouping_result_from_assignment(
     reports = dict(reports or {})
     wanted = set(counties) if counties is not None else (set(reports) if reports else None)
     if wanted is not None and wanted - set(region.county_codes):
-        raise ValueError(f"unknown county {', '.join(sorted(wanted - set(region.county_codes)))}")
+        raise ScenarioError(f"unknown county {', '.join(sorted(wanted - set(region.county_codes)))}")
     lead_of = {str(t): str(v) for t, v in assignment.items()}
     unknown = sorted(set(lead_of) - set(region.townships["township_code"]))
     if unknown:
-        raise ValueError(f"assigned township(s) {', '.join(unknown[:10])} are not townships of the region")
+        raise ScenarioError(f"assigned township(s) {', '.join(unknown[:10])} are not townships of the region")
     candidates = lead_candidates(region, setup)
     plans, inputs = {}, {}
     for county in region.county_codes:
@@ -757,7 +757,7 @@ def grouping_result_from_assignment(
         mine = {t: lead_of[t] for t in data.township_ids if t in lead_of}
         lead_index, problems = as_lead_indices(data, mine)
         if problems:
-            raise ValueError("; ".join(p.message for p in problems[:5]))
+            raise ScenarioError("; ".join(p.message for p in problems[:5]))
         own = reports.get(county) or SolveReport(SolveStatus.FEASIBLE if mine else SolveStatus.NO_SOLUTION)
         evaluation = (
             evaluate_assignment(data, setup.params(county), mine) if own.status.has_solution else None

@@ -25,6 +25,7 @@ import geopandas as gpd
 import numpy as np
 import pandas as pd
 
+from geodata.errors import SettingsError
 from geodata.region import Region
 from geodata.schema import FacilityKind, SiteStatus
 from optimization.siting import SitingData, SitingParams, SitingPlan, error_plan, solve_siting
@@ -137,10 +138,10 @@ class SitingSetup:
     def __post_init__(self) -> None:
         object.__setattr__(self, "objective", OBJECTIVES.get(self.objective, self.objective))
         if self.unit not in ("minutes", "km"):
-            raise ValueError(f"unit must be 'minutes' or 'km', got {self.unit!r}")
+            raise SettingsError(f"unit must be 'minutes' or 'km', got {self.unit!r}")
         bad = {s for s in self.statuses.values() if s not in {x.value for x in SiteStatus}}
         if bad:
-            raise ValueError(f"unknown site status {sorted(bad)}; expected existing, candidate or excluded")
+            raise SettingsError(f"unknown site status {sorted(bad)}; expected existing, candidate or excluded")
 
     def params(self, data: SitingData | None = None) -> SitingParams:
         """The optimiser's parameters, which check every value (the hint mapped onto the sites of ``data``).
@@ -189,10 +190,10 @@ class SitingSetup:
         known = set(region.facilities["facility_id"])
         unknown = sorted(set(self.statuses) - known) + sorted(set(self.hint or ()) - known)
         if unknown:
-            raise ValueError(f"unknown facility id(s) in the siting setup: {', '.join(unknown[:10])}")
+            raise SettingsError(f"unknown facility id(s) in the siting setup: {', '.join(unknown[:10])}")
         missing = sorted(set(self.counties or ()) - set(region.county_codes))
         if missing:
-            raise ValueError(f"unknown county code(s): {', '.join(missing)}")
+            raise SettingsError(f"unknown county code(s): {', '.join(missing)}")
         self.params()
 
     def to_dict(self) -> dict[str, Any]:
@@ -230,7 +231,7 @@ class SitingSetup:
             if complete:
                 setup.params()  # the optimiser's own checks of every value, now rather than mid-run
         except (TypeError, ValueError) as exc:
-            raise ValueError(f"{source}: {exc}") from exc
+            raise SettingsError(f"{source}: {exc}") from exc
         return setup
 
 
@@ -309,7 +310,7 @@ def _check_travel_unit(region: Region, unit: str) -> None:
     pairs = region.travel.pairs
     if unit not in pairs.columns or not np.isfinite(pairs[unit].to_numpy(float)).any():
         other = "minutes" if unit == "km" else "km"
-        raise ValueError(
+        raise SettingsError(
             f"the travel table has no {unit} (only {other}): give the threshold in {other} "
             f"or add a {unit} column to the travel matrix"
         )

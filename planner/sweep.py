@@ -43,6 +43,7 @@ from functools import lru_cache
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
+from geodata.errors import SettingsError
 from planner.bounds import SITING, flag
 
 if (
@@ -240,7 +241,7 @@ def sweep_points(base: SitingSetup, grid: Mapping[str, Sequence[Any]]) -> list[S
         if key in known and len(set(values)) != len(values)
     ]
     if problems:
-        raise ValueError("sweep grid: " + "; ".join(problems))
+        raise SettingsError("sweep grid: " + "; ".join(problems))
     keys = list(grid)
     points = []
     for combination in itertools.product(*(grid[k] for k in keys)):
@@ -249,7 +250,7 @@ def sweep_points(base: SitingSetup, grid: Mapping[str, Sequence[Any]]) -> list[S
         try:
             setup = replace(base, **values)
         except (TypeError, ValueError) as exc:
-            raise ValueError(f"sweep point {name}: {exc}") from exc
+            raise SettingsError(f"sweep point {name}: {exc}") from exc
         points.append(SweepPoint(name, values, setup))
     return points
 

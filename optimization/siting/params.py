@@ -9,6 +9,7 @@ from typing import Any
 
 import numpy as np
 
+from geodata.errors import SettingsError
 from optimization.siting.enums import Objective, TieBreak
 from optimization.solve import Backend
 
@@ -157,7 +158,7 @@ class SitingParams:
         if self.alternatives < 0 or self.alternatives_gap < 0:
             problems.append("alternatives and alternatives_gap must be >= 0")
         if problems:
-            raise ValueError("; ".join(problems))
+            raise SettingsError("; ".join(problems))
 
     # ------------------------------------------------------------------ derived
     @property

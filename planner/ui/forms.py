@@ -14,6 +14,7 @@ from collections.abc import Mapping
 from dataclasses import dataclass, replace
 from typing import Any, Literal
 
+from geodata.errors import SettingsError
 from planner.ui.state import Keys
 from planner.ui.workbench import Parameters
 
@@ -120,7 +121,7 @@ def params_from_widgets(values: Mapping[str, Any], *, default: Parameters = Para
     changes = {f.name: f.from_widget(values[f.key]) for f in FIELDS if f.key in values}
     params = replace(default, **changes)
     if params.objective not in OBJECTIVES:
-        raise ValueError(f"objective: unknown {params.objective!r}")
+        raise SettingsError(f"objective: unknown {params.objective!r}")
     if params.beds_max is not None and params.beds_max < params.beds_min:
-        raise ValueError("beds_max: fewer than beds_min")
+        raise SettingsError("beds_max: fewer than beds_min")
     return params

@@ -36,6 +36,7 @@ from collections.abc import Iterable, Mapping
 from dataclasses import dataclass, field, replace
 from pathlib import Path, PurePath
 
+from geodata.errors import DataError
 from geodata.files import scratch_folder
 from geodata.readers import (
     MAPPING_NAMES,
@@ -74,7 +75,7 @@ ACCEPTED_SUFFIXES = VECTOR_SUFFIXES | TABLE_SUFFIXES | SHAPEFILE_PARTS | {".zip"
 CRS_CHOICES: tuple[str, ...] = ("wgs84", "gcj02", "bd09", "EPSG:4490")
 
 
-class UploadRefused(ValueError):
+class UploadRefused(DataError):
     """An upload that is not accepted; ``key`` and ``fields`` give the message (:func:`planner.i18n.tr`)."""
 
     def __init__(self, key: str, **fields: object) -> None:

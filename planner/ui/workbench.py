@@ -39,6 +39,7 @@ from typing import Any, Literal
 import numpy as np
 
 from geodata.edits import AddedSiteError, add_sites
+from geodata.errors import DataError
 from geodata.region import Region
 from geodata.schema import SiteStatus
 from optimization.grouping import GroupingData, evaluate_assignment
@@ -80,7 +81,7 @@ MODELS: tuple[Model, ...] = ("siting", "grouping")
 ADDED_PREFIX = "ADD-"
 
 
-class EditError(ValueError):
+class EditError(DataError):
     """An edit that cannot be applied; the message says why in words."""
 
     def __init__(self, key: str, **fields: Any) -> None:
