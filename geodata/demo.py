@@ -125,8 +125,8 @@ def _package_file(package: str, name: str) -> Path:
         path = resources.files(package) / "data" / name
     except ModuleNotFoundError as err:
         raise ModuleNotFoundError(
-            f"the large-region generator needs the {package.replace('_', '-')} package: "
-            f"pip install {package.replace('_', '-')}"
+            f"the large-region generator needs the {package.replace('_', '-')} package, from the "
+            '"data" extra: pip install "county-coverage-planner[data]"'
         ) from err
     return Path(str(path))
 

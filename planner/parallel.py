@@ -561,7 +561,7 @@ def _dask_client(workers: int | None, scheduler: str | None, timeout: float) -> 
         from distributed import Client, LocalCluster
     except ImportError as exc:
         raise ExecutorError(
-            'the dask executor needs dask.distributed: pip install "dask[distributed]"'
+            'the dask executor needs the "distributed" extra: pip install "county-coverage-planner[distributed]"'
         ) from exc
     if scheduler:
         try:
