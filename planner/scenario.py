@@ -672,7 +672,9 @@ def siting_result_from_beds(
     ids = data.site_ids.astype(str)
     unknown = sorted(set(map(str, beds)) - set(ids))
     if unknown:
-        raise ScenarioError(f"open site(s) {', '.join(unknown[:10])} are not sites of the region for this setup")
+        raise ScenarioError(
+            f"open site(s) {', '.join(unknown[:10])} are not sites of the region for this setup"
+        )
     chosen = {str(k): int(v) for k, v in beds.items()}
     open_ = np.isin(ids, list(chosen))
     bed_array = np.array([chosen.get(i, 0) for i in ids], dtype=np.int64)

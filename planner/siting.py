@@ -141,7 +141,9 @@ class SitingSetup:
             raise SettingsError(f"unit must be 'minutes' or 'km', got {self.unit!r}")
         bad = {s for s in self.statuses.values() if s not in {x.value for x in SiteStatus}}
         if bad:
-            raise SettingsError(f"unknown site status {sorted(bad)}; expected existing, candidate or excluded")
+            raise SettingsError(
+                f"unknown site status {sorted(bad)}; expected existing, candidate or excluded"
+            )
 
     def params(self, data: SitingData | None = None) -> SitingParams:
         """The optimiser's parameters, which check every value (the hint mapped onto the sites of ``data``).

@@ -93,9 +93,7 @@ class GroupingData:
         set_(self, "edges", _clean_edges(self.edges, n, self.county_id))
         lt = np.asarray(self.lead_township, dtype=np.int64).reshape(-1)
         if lt.shape != (n_leads,) or np.any((lt < 0) | (lt >= n)):
-            raise DataError(
-                f"{self.unit} {self.county_id}: lead_township must be {n_leads} township indices"
-            )
+            raise DataError(f"{self.unit} {self.county_id}: lead_township must be {n_leads} township indices")
         set_(self, "lead_township", lt)
         travel = np.asarray(self.travel, dtype=float).reshape(n, n_leads)
         if np.any(np.isnan(travel)) or np.any(travel < 0):
