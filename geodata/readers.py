@@ -306,9 +306,9 @@ def discover(
         unpacked[0] += sum(p.stat().st_size for p in folder.rglob("*") if p.is_file())
         return folder
 
-    for role, given in (roles or {}).items():
+    for named_role, given in (roles or {}).items():
         for source in _sources_of(Path(given), report, extract=extract):
-            assign(Layer(role), source)
+            assign(Layer(named_role), source)
     for raw in paths:
         path = Path(raw)
         if is_file_system_root(path):

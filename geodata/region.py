@@ -482,7 +482,7 @@ def check_region(
         may exist with errors in the report (``report.usable`` tells).
     """
     report = ValidationReport()
-    roles = {Layer(k): v for k, v in options.roles.items()}
+    roles: dict[Layer, str | Path] = {Layer(k): v for k, v in options.roles.items()}
     # Zips are unpacked into a scratch folder that is gone when reading ends, whatever happens.
     with scratch_folder() as work:
         sources, mapping_file = discover(paths, report, roles, workdir=work)

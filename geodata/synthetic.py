@@ -229,7 +229,7 @@ def _reattach_round(cells: Geoms, seats: Points) -> Geoms:
 
 def tile_county(
     polygon: shapely.Geometry,
-    types: Sequence[str],
+    types: Sequence[str] | np.ndarray,
     rng: np.random.Generator,
     *,
     lloyd_iterations: int = LLOYD_ITERATIONS,
@@ -255,12 +255,12 @@ def tile_county(
     seats : ndarray, shape (n, 2)
         Seat (lon, lat) of each township, strictly inside its own cell.
     """
-    types = np.asarray(types)
-    n = len(types)
+    kinds = np.asarray(types)
+    n = len(kinds)
     shapely.prepare(polygon)
     if n == 1:
         return np.array([polygon], dtype=object), shapely.get_coordinates(shapely.point_on_surface(polygon))
-    street = types == "street"
+    street: np.ndarray = kinds == "street"
     cluster = bool(street.any() and not street.all())
     points = np.empty((n, 2))
     movable = ~street if cluster else np.ones(n, dtype=bool)

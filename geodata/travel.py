@@ -171,9 +171,10 @@ def _ordered_pairs_frame(
     every source of costs makes the same table; skipping its sort saves a
     copy of a table of millions of pairs.
     """
-    layout = _pairs_frame(*(np.empty(0, dtype=a.dtype) for a in (township, facility, km, minutes))).dtypes
+    # pandas-stubs: a Series' dtype may be an ExtensionDtype, which numpy and astype's overloads do not name
+    layout = _pairs_frame(*(np.empty(0, dtype=a.dtype) for a in (township, facility, km, minutes))).dtypes  # type: ignore[arg-type]
     columns = {
-        name: values.astype(layout[name], copy=False)
+        name: values.astype(layout[name], copy=False)  # type: ignore[call-overload]
         for name, values in (("township", township), ("facility", facility), ("km", km), ("minutes", minutes))
     }
     return pd.DataFrame(columns, copy=False)  # one block per column, each array taken as it is: no copy
@@ -482,6 +483,6 @@ def missing_county_pairs(
     have = np.isin(need_t * width + need_f, township[same].astype(np.int64) * width + facility[same])
     order = np.lexsort((need_f[~have], need_t[~have]))
     missing_t, missing_f = need_t[~have][order], need_f[~have][order]
-    needed = pd.Series(township_county[need_t]).value_counts()
+    needed = pd.Series(township_county[need_t]).value_counts().to_dict()
     by_county = pd.Series(np.arange(len(missing_t))).groupby(township_county[missing_t], sort=True).indices
     return {county: (int(needed[county]), missing_t[at], missing_f[at]) for county, at in by_county.items()}

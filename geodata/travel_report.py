@@ -127,7 +127,7 @@ def matrix_travel(
 
 
 def _text(value: object) -> str:
-    return "" if value is None or pd.isna(value) else str(value)
+    return "" if value is None or pd.isna(value) else str(value)  # type: ignore[call-overload]  # any scalar
 
 
 def _found(frame: pd.DataFrame, key: str, field: str, i: int, check: MatrixCheck) -> str:

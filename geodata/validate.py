@@ -10,6 +10,8 @@ report as errors so the region is not usable until they are fixed.
 
 from __future__ import annotations
 
+from typing import Any
+
 import geopandas as gpd
 import numpy as np
 import pandas as pd
@@ -37,7 +39,7 @@ MAX_LISTED_ROWS = 10
 DUPLICATE_SHARE = 0.99
 
 
-def _row_of(frame: pd.DataFrame, i: int) -> int | None:
+def _row_of(frame: pd.DataFrame, i: int | np.integer) -> int | None:
     return int(frame[ROW].iloc[i]) if ROW in frame.columns else None
 
 
@@ -583,9 +585,10 @@ def _facility_points(
         and "geometry" in frame.columns
         and not ({"lon", "lat"} <= set(frame.columns))
     ):
-        frame = _set_crs(frame, file, report, declared_crs)
-        if frame is None:
+        placed = _set_crs(frame, file, report, declared_crs)
+        if placed is None:
             return None
+        frame = placed
         kinds = shapely.get_type_id(frame.geometry.to_numpy())
         for i in np.flatnonzero(kinds != 0):
             report.add(
@@ -743,7 +746,7 @@ def prepare_facilities(
 
 
 def _fill_defaults(points: pd.DataFrame, file: str, report: ValidationReport) -> None:
-    defaults = {
+    defaults: dict[str, Any] = {
         "grade": Grade.NONE.value,
         "ownership": Ownership.PUBLIC.value,
         "specialty": Specialty.GENERAL.value,

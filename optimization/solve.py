@@ -465,8 +465,8 @@ def combine_reports(reports: Sequence[SolveReport], *, wall_seconds: float | Non
             status, solve_seconds=seconds, backend=backends, reasons=reasons, certificate=certificate
         )
     objective = sum(r.objective or 0.0 for r in reports)
-    bounds = [r.best_bound for r in reports]
-    bound = None if any(b is None for b in bounds) else float(sum(bounds))
+    bounds = [r.best_bound for r in reports if r.best_bound is not None]
+    bound = float(sum(bounds)) if len(bounds) == len(reports) else None
     gap = 0.0 if status is SolveStatus.OPTIMAL else relative_gap(objective, bound)
     return SolveReport(status, objective, bound, gap, seconds, backends, reasons, certificate)
 

@@ -425,7 +425,7 @@ def check_outputs(
     existing: list[str] = []
     problems: list[str] = []
     seen: dict[Path, str] = {}
-    for output_flag, path in ((o, Path(p)) for o, p in outputs if p not in (None, "-")):
+    for output_flag, path in ((o, Path(p)) for o, p in outputs if p is not None and p != "-"):
         clash = next(
             (
                 (how, label, source)
@@ -498,7 +498,7 @@ def words_to_stderr(active: bool) -> Iterator[None]:
 def write_json(data: Any, path: str | None, *, force: bool = False) -> None:
     """Write JSON to a file (atomically; an existing file only with ``force``), or to standard output for '-'."""
     text = json.dumps(data, ensure_ascii=False, indent=2, default=str)
-    if path in (None, "-"):
+    if path is None or path == "-":
         print(text, file=_json_stdout[-1] if _json_stdout else sys.stdout)
         return
     with atomic_path(path, overwrite=force) as tmp:

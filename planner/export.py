@@ -51,6 +51,7 @@ import tempfile
 import zipfile
 from collections.abc import Callable, Iterable, Mapping
 from dataclasses import dataclass, field
+from functools import partial
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
@@ -639,10 +640,10 @@ def export_scenario(
         _atomic(path, lambda tmp: _write_html(bundle, tmp, run, scenario), overwrite=overwrite)
     elif fmt == "csv":
         for name, target in zip(contents(bundle)[1], targets, strict=True):
-            _atomic(target, lambda tmp, name=name: _write_csv(bundle, tmp, name), overwrite=overwrite)
+            _atomic(target, partial(_write_csv, bundle, name=name), overwrite=overwrite)
     elif fmt == "geojson":
         for name, target in zip(contents(bundle)[0], targets, strict=True):
-            _atomic(target, lambda tmp, name=name: _write_geojson(bundle, tmp, name), overwrite=overwrite)
+            _atomic(target, partial(_write_geojson, bundle, name=name), overwrite=overwrite)
     return targets
 
 

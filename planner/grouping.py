@@ -675,7 +675,7 @@ def read_current_grouping(path: str | Path, region: Region) -> tuple[dict[str, s
                 found="a second row",
             )
         else:
-            mapping[town] = lead
+            mapping[str(town)] = str(lead)
     missing = sorted(known_towns - set(mapping))
     if missing:
         report.add(
@@ -698,7 +698,7 @@ def _leads_from_communities(
     """Each community's lead: the one eligible hospital (default lead rule) standing in its townships."""
     candidates = lead_candidates(region, GroupingSetup())
     eligible = candidates[candidates["eligible"]]
-    lead_of_community: dict[str, str | None] = {}
+    lead_of_community: dict[Any, str | None] = {}  # keyed by the file's community values as read
     for name, rows in frame.groupby("community"):
         inside = eligible[eligible["township_code"].isin(rows["township_code"])]
         if len(inside) == 1:

@@ -307,7 +307,7 @@ def township_colours(
         )
     if colour_by == "community" and community is not None:
         palette = community_palette(region, community)
-        colours = codes.map(lambda c: palette.get(community.get(c), NO_COMMUNITY))
+        colours = codes.map(lambda c: palette.get(community.get(c, ""), NO_COMMUNITY))
         colours.index = codes.to_numpy()
         names = region.facilities.set_index("facility_id")["name"]
         entries = [(palette[lead], str(names.get(lead, lead))) for lead in palette]
@@ -747,8 +747,8 @@ def _facility_layer(
     statuses: Mapping[str, str] | None,
     lang: str,
     *,
-    leads: set[str] = frozenset(),
-    locked: set[str] = frozenset(),
+    leads: frozenset[str] | set[str] = frozenset(),
+    locked: frozenset[str] | set[str] = frozenset(),
 ) -> folium.FeatureGroup:
     """Every facility: fill by kind; a thick black ring for existing wards, dashed and pale when excluded."""
     layer = folium.FeatureGroup(name=tr("map.facilities", lang))

@@ -78,7 +78,7 @@ STEP_WEIGHTS: tuple[float, float, float] = (1.0, 0.68, 0.22)
 PER_PEOPLE = 10_000.0
 
 
-def _clean(value: float | None) -> float | None:
+def _clean(value: float | np.floating | None) -> float | None:
     """A float for JSON: ``None`` for NaN or infinity."""
     if value is None:
         return None

@@ -682,7 +682,7 @@ class ProgressBar:
     file
         Stream (standard error by default).
     disable
-        Draw nothing (``--quiet``).
+        Draw nothing (``--quiet``); ``None``: draw only on a terminal (tqdm's rule).
     """
 
     def __init__(
@@ -691,7 +691,7 @@ class ProgressBar:
         desc: str = "counties",
         unit: str = "county",
         file: IO[str] | None = None,
-        disable: bool = False,
+        disable: bool | None = False,
     ) -> None:
         self.desc, self.unit, self.file, self.disable = desc, unit, file, disable
         self._bar: Any = None

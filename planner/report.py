@@ -29,7 +29,7 @@ from planner import __version__, labels
 from planner.export import Bundle, build_bundle
 from planner.i18n import certificate_text
 from planner.labels import CODES, format_value
-from planner.maps import plan_map
+from planner.maps import ColourBy, plan_map
 from planner.metrics import scenario_kpis
 from planner.offline import standalone_html
 from planner.templating import render
@@ -199,8 +199,8 @@ def _status(run: ScenarioRun, lang: str) -> dict[str, Any]:
     if run.siting is not None:
         reasons += [r.message for r in run.siting.plan.report.reasons]
     if run.grouping is not None:
-        for plan in run.grouping.plans.values():
-            reasons += [r.message for r in plan.report.reasons]
+        for county_plan in run.grouping.plans.values():
+            reasons += [r.message for r in county_plan.report.reasons]
     restored = None
     if run.restored:
         restored = (
@@ -222,7 +222,7 @@ def _map(run: ScenarioRun, lang: str) -> dict[str, Any]:
     """The map as a standalone document (for the frame's ``srcdoc``) and its township legend."""
     region = run.region
     covered = community = sites = None
-    colour_by = "population_60plus"
+    colour_by: ColourBy = "population_60plus"
     if run.siting is not None:
         table = run.siting.townships(region)
         covered = dict(zip(table["township_code"], table["covered"].astype(bool), strict=True))

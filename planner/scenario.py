@@ -115,11 +115,11 @@ class RegionRef:
     @classmethod
     def of(cls, region: Region, paths: Iterable[str | Path], *, seed: int | None = None) -> RegionRef:
         """Reference a loaded region."""
-        paths = tuple(str(Path(p).resolve()) if str(p) != DEMO else DEMO for p in paths)
+        resolved = tuple(str(Path(p).resolve()) if str(p) != DEMO else DEMO for p in paths)
         options = region.options
         if options.roles:  # files named in the options (a travel matrix) must be found from anywhere
             options = replace(options, roles={k: str(Path(v).resolve()) for k, v in options.roles.items()})
-        return cls(paths, options, region.content_hash(), region.name, seed)
+        return cls(resolved, options, region.content_hash(), region.name, seed)
 
     def load(self, *, check: bool = True) -> Region:
         """Load the region again and check that it is the one the scenario was made on.
@@ -500,7 +500,7 @@ class Scenario:
             )
         name = checked.text(data["name"], f"{source}: name")
         region = RegionRef.from_dict(data["region"], source=source, base=base)
-        setups = {}
+        setups: dict[str, Any] = {}
         for part, kind in (("siting", SitingSetup), ("grouping", GroupingSetup)):
             try:  # complete=False: a draft saved before its settings are complete opens; run() then explains
                 setups[part] = (
@@ -838,7 +838,7 @@ def plan_differences(before: Mapping[str, Any], after: Mapping[str, Any]) -> lis
         if (a is None) != (b is None):
             out.append(f"{part}: results in only one of the two")
             continue
-        if a is None:
+        if a is None or b is None:
             continue
         if a.get("status") != b.get("status"):
             out.append(f"{part}: status {a.get('status')} before, {b.get('status')} after")

@@ -188,7 +188,7 @@ def setup_values(
             values[key] = {str(k): _text_tuple(v, f"{where}: {k}") for k, v in value.items()}
         elif kind == "mapping" and not isinstance(value, Mapping):
             raise SettingsError(f"{where}: expected a mapping, found {_found(value)}")
-        elif kind == "settings" and not isinstance(value, setting):
+        elif kind == "settings" and setting is not None and not isinstance(value, setting):
             values[key] = setup_values(setting, value, source=where)
         elif kind == "flag" and (isinstance(value, str) or value not in (True, False)):
             raise SettingsError(f"{where}: expected true or false, found {_found(value)}")

@@ -28,7 +28,15 @@ import pandas as pd
 from geodata.errors import SettingsError
 from geodata.region import Region
 from geodata.schema import FacilityKind, SiteStatus
-from optimization.siting import SitingData, SitingParams, SitingPlan, error_plan, solve_siting
+from optimization.siting import (
+    Objective,
+    SitingData,
+    SitingParams,
+    SitingPlan,
+    TieBreak,
+    error_plan,
+    solve_siting,
+)
 from planner import bounds
 from planner.parallel import TaskFailure
 from planner.setups import setup_values
@@ -156,6 +164,7 @@ class SitingSetup:
         hint = None
         if self.hint is not None and data is not None:
             hint = np.isin(data.site_ids.astype(str), list(self.hint))
+        threshold: float | None
         if self.objective in ("min_sites", "max_coverage"):
             threshold = self.threshold
         else:
@@ -163,7 +172,7 @@ class SitingSetup:
                 self.max_travel if self.max_travel is not None or not self.capacitated else self.threshold
             )
         return SitingParams(
-            objective=self.objective,
+            objective=Objective(self.objective),
             threshold=threshold,
             coverage_target=self.coverage_target,
             county_target=self.county_target,
@@ -177,7 +186,7 @@ class SitingSetup:
             capacitated=self.capacitated,
             persons_served_per_bed=self.persons_served_per_bed,
             cross_county=self.cross_county,
-            tie_break=self.tie_break,
+            tie_break=TieBreak(self.tie_break),
             time_limit=self.time_limit,
             alternatives=self.alternatives,
             alternatives_gap=self.alternatives_gap,
@@ -429,7 +438,9 @@ class SitingResult:
             }
         )
         out["covered"] = coverage_flags(self, region)
-        out["nearest_site"] = np.where(assigned >= 0, site_ids[np.maximum(assigned, 0)], None)
+        nearest = np.full(len(assigned), None, dtype=object)
+        nearest[assigned >= 0] = site_ids[assigned[assigned >= 0]]
+        out["nearest_site"] = nearest
         out[f"travel_{self.setup.unit}"] = self.plan.travel
         return out
 

@@ -529,6 +529,7 @@ def trade_off_chart(result: SweepResult, path_png: str | Path, *, lang: str = "z
     """
     from matplotlib import rc_context
     from matplotlib.figure import Figure
+    from matplotlib.typing import RcKeyType
 
     font = cjk_font()
     if lang == "zh" and font is None:
@@ -538,7 +539,7 @@ def trade_off_chart(result: SweepResult, path_png: str | Path, *, lang: str = "z
             stacklevel=2,
         )
         lang = "en"
-    rc = {
+    rc: dict[RcKeyType, Any] = {
         "axes.unicode_minus": False,
         "font.family": "sans-serif",
         "font.sans-serif": ([font] if font else []) + ["DejaVu Sans"],
@@ -568,8 +569,8 @@ def trade_off_chart(result: SweepResult, path_png: str | Path, *, lang: str = "z
                         fontsize=7,
                         color=colour,
                     )
-        for ax, key in zip(axes, ("x_sites", "x_beds"), strict=True):
-            ax.set_xlabel(_text(key, lang))
+        for ax, axis_key in zip(axes, ("x_sites", "x_beds"), strict=True):
+            ax.set_xlabel(_text(axis_key, lang))
             ax.grid(True, alpha=0.3)
         axes[0].set_ylabel(_text("y_coverage", lang))
         if has_plan.any() and rest:

@@ -75,7 +75,7 @@ class GroupingData:
     lead_ids: tuple[str, ...]
     lead_township: np.ndarray
     travel: np.ndarray
-    lead_eligible: np.ndarray | None = None
+    lead_eligible: np.ndarray = None  # type: ignore[assignment]  # None: every lead eligible; an array after __post_init__
     township_names: tuple[str, ...] | None = None
     lead_names: tuple[str, ...] | None = None
     unit: str = "county"
@@ -142,12 +142,12 @@ class GroupingData:
         """Lead id -> index."""
         return {t: i for i, t in enumerate(self.lead_ids)}
 
-    def township_label(self, i: int) -> str:
+    def township_label(self, i: int | np.integer) -> str:
         """``"township 430223104 (Name)"`` for messages."""
         name = f" ({self.township_names[i]})" if self.township_names else ""
         return f"township {self.township_ids[i]}{name}"
 
-    def lead_label(self, lead: int) -> str:
+    def lead_label(self, lead: int | np.integer) -> str:
         """``"lead 43022300012 (Name)"`` for messages."""
         name = f" ({self.lead_names[lead]})" if self.lead_names else ""
         return f"lead {self.lead_ids[lead]}{name}"

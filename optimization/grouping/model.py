@@ -250,20 +250,22 @@ def build_model(
     for i in range(n):
         model.add_exactly_one(x[starts[i] : starts[i + 1]])
     # only opened leads have members; an opened lead's own township is in its community
-    for k, ld in enumerate(pair_lead):
+    for k, ld in enumerate(pair_lead.tolist()):
         if int(ld) in y:
             model.add_implication(x[k], y[int(ld)])
         else:
             model.add(x[k] == 0)
     for ld, var in y.items():
-        model.add(x[homes[ld]] == var)
+        home = homes[ld]
+        assert home is not None  # y exists only for leads whose own township may join them
+        model.add(x[home] == var)
     # fixed and locked leads are opened; a lead that cannot hold its own township cannot be forced
-    for ld in np.flatnonzero(prep.forced):
-        model.add_bool_or([y[int(ld)]] if int(ld) in y else [])
+    for ld in np.flatnonzero(prep.forced).tolist():
+        model.add_bool_or([y[ld]] if ld in y else [])
     # locked townships stay with their lead
-    for i in np.flatnonzero(prep.lock_lead >= 0):
-        k = pair_id.get((int(i), int(prep.lock_lead[i])))
-        model.add_bool_or([x[k]] if k is not None else [])
+    for i in np.flatnonzero(prep.lock_lead >= 0).tolist():
+        locked = pair_id.get((i, int(prep.lock_lead[i])))
+        model.add_bool_or([x[locked]] if locked is not None else [])
 
     counts = list(range(prep.k_low, prep.k_high + 1))
     z = _count_constraints(model, y, counts)
@@ -385,8 +387,8 @@ def _forest_contiguity(handle: GroupingModel, pair_id: dict[tuple[int, int], int
         model.add(sum(handle.parent[a] for a in out_arcs[i]) + sum(roots[i]) == 1)
     for a, (i, j) in enumerate(arcs):
         p = handle.parent[a]
-        for ld in np.flatnonzero(reach[:, i]):
-            k = pair_id[(int(i), int(ld))]
+        for ld in np.flatnonzero(reach[:, i]).tolist():
+            k = pair_id[(int(i), ld)]
             m = pair_id.get((int(j), int(ld)))
             # a parent belongs to the same community as its child
             model.add_bool_or([p.Not(), x[k].Not(), x[m]] if m is not None else [p.Not(), x[k].Not()])

@@ -151,7 +151,7 @@ def _open_coverage(prep: Prepared) -> tuple[np.ndarray, np.ndarray, np.ndarray, 
     return have, weight, pairs, gain
 
 
-def _gain_in(prep: Prepared, weight: np.ndarray, pairs: np.ndarray, g: int) -> np.ndarray:
+def _gain_in(prep: Prepared, weight: np.ndarray, pairs: np.ndarray, g: int | np.integer) -> np.ndarray:
     """``(m,)`` uncovered demand of county ``g`` each free site covers."""
     data = prep.data
     inside = pairs & (data.demand_group_code[data.pair_demand] == g)

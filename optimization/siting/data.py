@@ -213,20 +213,24 @@ class SitingData:
         status = (
             site_status if site_status is not None else np.full(m, str(SiteStatus.CANDIDATE), dtype=object)
         )
+        # None is a default, filled in by __post_init__
+        optional: dict[str, Any] = {
+            "demand_group": demand_group,
+            "site_group": site_group,
+            "site_ward_eligible": site_ward_eligible,
+            "site_existing_beds": site_existing_beds,
+            "site_max_beds": site_max_beds,
+            "demand_load": demand_load,
+            "demand_ids": demand_ids,
+            "site_ids": site_ids,
+        }
         return cls(
             demand_weight=np.asarray(demand_weight, dtype=float),
-            demand_group=demand_group,
-            site_group=site_group,
             site_status=np.asarray(status, dtype=object),
-            site_ward_eligible=site_ward_eligible,
-            site_existing_beds=site_existing_beds,
-            site_max_beds=site_max_beds,
-            demand_load=demand_load,
             pair_demand=np.asarray(demand),
             pair_site=np.asarray(site),
             pair_cost=np.asarray(cost),
-            demand_ids=demand_ids,
-            site_ids=site_ids,
+            **optional,
         )
 
     @classmethod

@@ -109,7 +109,7 @@ def widgets_from_params(params: Parameters) -> dict[str, Any]:
     return {f.key: f.to_widget(getattr(params, f.name)) for f in FIELDS}
 
 
-def params_from_widgets(values: Mapping[str, Any], *, default: Parameters = Parameters()) -> Parameters:
+def params_from_widgets(values: Mapping[Any, Any], *, default: Parameters = Parameters()) -> Parameters:
     """Parameters from the panel's widget values (fields without a value keep ``default``'s).
 
     Raises

@@ -13,6 +13,7 @@ from __future__ import annotations
 import time
 import weakref
 from collections.abc import Callable
+from functools import partial
 from typing import Any
 
 import folium
@@ -310,7 +311,7 @@ def _selection(wb: Workbench, params: Parameters, lang: str) -> None:
                 key=Keys.SET_STATUS + status,
                 disabled=status == now or _busy(),
                 width="stretch",
-                on_click=_edit_callback(wb, params, lambda s=status: wb.set_status(code, s)),
+                on_click=_edit_callback(wb, params, partial(wb.set_status, code, status)),
             )
     elif kind == "township" and code in set(region.townships["township_code"]):
         st.markdown(f"**{tr('app.selected_township', lang)}**")

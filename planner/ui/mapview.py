@@ -102,6 +102,7 @@ def read_click(
     hit = value.get("last_object_clicked")
     on_object = (
         bool(hit)
+        and hit is not None
         and abs(float(hit["lat"]) - lat) < _SAME_POINT
         and abs(float(hit["lng"]) - lon) < _SAME_POINT
     )

@@ -14,7 +14,7 @@ import streamlit as st
 from planner.compare import compare
 from planner.i18n import tr
 from planner.labels import column, format_value, kpi, text
-from planner.maps import MapOptions, base_map, plan_layers
+from planner.maps import ColourBy, MapOptions, base_map, plan_layers
 from planner.report import compare_html
 from planner.scenario import ScenarioError
 from planner.templating import markdown_text
@@ -269,7 +269,7 @@ def _static_map(item: SavedScenario, lang: str, key: str) -> None:
         sites = run.siting.sites(run.region)
     if run.grouping is not None:
         community = run.grouping.assignment()
-    colour = "coverage" if covered is not None else "community"
+    colour: ColourBy = "coverage" if covered is not None else "community"
     layers, _ = plan_layers(
         run.region,
         lang=lang,

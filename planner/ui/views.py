@@ -393,9 +393,9 @@ def county_balance(wb: Workbench, county: str, lang: str) -> tuple[pd.DataFrame,
         :func:`optimization.grouping.evaluate_assignment`.
     """
     view = wb.grouping_view()
-    if view is None or county not in view.plans or view.plans[county].evaluation is None:
+    evaluation = None if view is None or county not in view.plans else view.plans[county].evaluation
+    if evaluation is None:
         return pd.DataFrame(), []
-    evaluation = view.plans[county].evaluation
     names = _names(wb.region)
     rows = [
         {
@@ -461,4 +461,4 @@ def lead_labels(wb: Workbench, leads: Sequence[str]) -> dict[str, str]:
     region = wb.region
     names = _names(region)
     county = dict(zip(region.facilities["facility_id"], region.facilities["county_code"], strict=True))
-    return {lead: f"{names.get(lead, lead)} · {names.get(county.get(lead), '')}" for lead in leads}
+    return {lead: f"{names.get(lead, lead)} · {names.get(county.get(lead, ''), '')}" for lead in leads}

@@ -274,7 +274,7 @@ class Parameters:
         ValueError
             When the settings make no valid siting run (as the run itself would).
         """
-        return self.siting_setup({}).params(None).couples_counties  # type: ignore[arg-type]
+        return self.siting_setup({}).params(None).couples_counties
 
     def siting_part(self) -> tuple[Any, ...]:
         """The panel values that matter to siting (to tell whether a siting result is out of date)."""
@@ -792,9 +792,9 @@ class Workbench:
             siting = run_siting(region, setup, map_fn=self._siting_map(control))
             out = replace(out, siting=siting, siting_params=params)
         if "grouping" in models and params.run_grouping:
-            setup = self.grouping_setup(params, snap)
+            grouping_setup = self.grouping_setup(params, snap)
             control.phase = "grouping"
-            grouping = run_grouping(region, setup, map_fn=self._grouping_map(control))
+            grouping = run_grouping(region, grouping_setup, map_fn=self._grouping_map(control))
             out = replace(out, grouping=grouping, grouping_params=params, moves=frozen_mapping())
         return replace(out, label=step_label("run"))
 
