@@ -225,4 +225,4 @@ def print_table(
     cells = [[fmt(row.get(c)) for c in columns] for row in rows]
     widths = [max(len(c), *(len(line[i]) for line in cells)) for i, c in enumerate(columns)]
     for line in (columns, ["-" * w for w in widths], *cells):
-        print("  ".join(v.rjust(w) for v, w in zip(line, widths)))
+        print("  ".join(v.rjust(w) for v, w in zip(line, widths, strict=True)))

@@ -290,7 +290,7 @@ def _same_plans(a, b) -> bool:
         p.report.status == q.report.status
         and p.report.objective == q.report.objective
         and np.array_equal(p.assignment, q.assignment)
-        for p, q in zip(a.plans.values(), b.plans.values())
+        for p, q in zip(a.plans.values(), b.plans.values(), strict=True)
     )
 
 
@@ -427,7 +427,7 @@ def run_case(
 
         # spopt's time limit is a SIGALRM in the task: run it on processes, never on Dask worker threads.
         with executor("processes", workers=workers) as ex:
-            for item, out in zip(items, ex.map(task, items)):
+            for item, out in zip(items, ex.map(task, items), strict=True):
                 if not isinstance(out, dict):  # a TaskFailure: spopt raised on this county
                     print(f"spopt failed on {item[0]}: {out.error}", file=sys.stderr)
                     continue

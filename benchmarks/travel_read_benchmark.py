@@ -298,7 +298,7 @@ def main(argv: list[str] | None = None) -> int:
         ("validate region", validate),
     ]
     runs += [
-        (f"validate + {m.suffix.lstrip('.')} matrix", validate + ["--travel-matrix", str(m)])
+        (f"validate + {m.suffix.lstrip('.')} matrix", [*validate, "--travel-matrix", str(m)])
         for m in matrices
     ]
     rows = []

@@ -110,7 +110,7 @@ def _layers(demand: np.ndarray, sites: np.ndarray, weights: np.ndarray) -> dict[
     for code in np.unique(county):
         mine = county == code
         number[mine] = np.arange(1, mine.sum() + 1)
-    township_codes = [f"{c}{k:03d}" for c, k in zip(county, number)]
+    township_codes = [f"{c}{k:03d}" for c, k in zip(county, number, strict=True)]
     townships = gpd.GeoDataFrame(
         {
             "township_code": township_codes,

@@ -59,7 +59,9 @@ class Adjacency:
 
         g = nx.Graph()
         g.add_nodes_from(range(n if n is not None else int(self.edges.max(initial=-1)) + 1))
-        for (i, j), is_bridge, km in zip(self.edges.tolist(), self.bridge.tolist(), self.shared_km.tolist()):
+        for (i, j), is_bridge, km in zip(
+            self.edges.tolist(), self.bridge.tolist(), self.shared_km.tolist(), strict=True
+        ):
             g.add_edge(i, j, bridge=is_bridge, km=km)
         return g
 
@@ -83,7 +85,7 @@ class Adjacency:
         wanted = np.unique(positions)
         start, stop = np.searchsorted(first, wanted, "left"), np.searchsorted(first, wanted, "right")
         rows = (
-            np.concatenate([np.arange(a, b) for a, b in zip(start, stop)])
+            np.concatenate([np.arange(a, b) for a, b in zip(start, stop, strict=True)])
             if len(wanted)
             else np.empty(0, int)
         )

@@ -85,10 +85,10 @@ def resolve_headers(
         if col.name in found:
             continue
         for alias in (col.label_zh, col.label_en, *col.aliases):
-            header = folded.get(normalise_header(alias))
-            if header is not None and header not in taken:
-                found[col.name] = header
-                taken.add(header)
+            named = folded.get(normalise_header(alias))
+            if named is not None and named not in taken:
+                found[col.name] = named
+                taken.add(named)
                 break
     # Shapefile fields are cut to 10 characters ("township_c"): match such prefixes last.
     for col in contract:
@@ -105,30 +105,30 @@ def resolve_headers(
 def _as_text(series: pd.Series) -> tuple[pd.Series, pd.Series]:
     """Cells as stripped text, and a mask of cells that were stored as numbers."""
     if _all_text(series):
-        text = series.astype(object).where(series.notna(), "").str.strip()
-        return text.astype(object), pd.Series(False, index=series.index)
+        stripped = series.astype(object).where(series.notna(), "").str.strip()
+        return stripped.astype(object), pd.Series(False, index=series.index)
     if series.dtype.kind in "fiu":  # a numeric column: numpy writes the same shortest text as repr()
         values = series.to_numpy()
-        text = np.empty(len(values), dtype=object)
+        digits = np.empty(len(values), dtype=object)
         for start in range(
             0, len(values), _TEXT_CHUNK
         ):  # in chunks: numpy's fixed-width text is 128 bytes a cell
-            text[start : start + _TEXT_CHUNK] = values[start : start + _TEXT_CHUNK].astype(str)
+            digits[start : start + _TEXT_CHUNK] = values[start : start + _TEXT_CHUNK].astype(str)
         if series.dtype.kind == "f":
-            text[values == 0] = "0.0"  # not "-0.0"
-            text[np.isnan(values)] = ""
-        return pd.Series(text, index=series.index, dtype=object), pd.Series(True, index=series.index)
+            digits[values == 0] = "0.0"  # not "-0.0"
+            digits[np.isnan(values)] = ""
+        return pd.Series(digits, index=series.index, dtype=object), pd.Series(True, index=series.index)
     values = series.to_numpy(dtype=object)
     numeric = np.array(
         [isinstance(v, (int, float, np.integer, np.floating)) and not isinstance(v, bool) for v in values],
         dtype=bool,
     )
-    text = []
+    text: list[str] = []
     for v in values:
         if isinstance(v, (float, np.floating)):
             if np.isnan(v):
                 text.append("")
-            elif float(v).is_integer() and abs(v) < 1e15:
+            elif float(v).is_integer() and abs(float(v)) < 1e15:
                 text.append(f"{int(v)}.0")  # Excel/float storage: flagged and repaired below
             else:
                 text.append(repr(float(v)))
@@ -295,7 +295,7 @@ def _parse_code(text: pd.Series, col: Column, rows: _Rows, header: str) -> pd.Se
         whole = str(int(value)) if value == value.to_integral_value() else ""
         # Only a mantissa that still carries every digit of the code is a safe repair.
         if whole and len(whole) in col.digits and len(mantissa) >= len(whole):
-            out.iloc[i] = whole
+            out.iloc[int(i)] = whole
     lost = scientific & (out == text)
     rows.add(
         scientific & ~lost,
@@ -441,12 +441,13 @@ def _parse_number(text: pd.Series, col: Column, rows: _Rows, header: str) -> pd.
 
 
 def _parse_enum(text: pd.Series, col: Column, rows: _Rows, header: str) -> pd.Series:
-    assert col.enum is not None
-    mapped = text.map(lambda t: enum_value(col.enum, t))  # type: ignore[arg-type]
+    enum = col.enum
+    assert enum is not None
+    mapped = text.map(lambda t: enum_value(enum, t))
     # "none" is missing in general but a real value of some enumerations (grade "none").
     missing = text.str.lower().isin(_MISSING) & mapped.isna()
     unknown = mapped.isna() & ~missing
-    allowed = ", ".join(m.value for m in col.enum)
+    allowed = ", ".join(m.value for m in enum)
     rows.add(unknown, "unknown_value", "error", header, f"one of {allowed}", text.map(quote))
     return mapped.where(~missing, None)
 
@@ -553,7 +554,7 @@ def normalise_frame(
         )
     for col in contract:
         if col.required and col.name not in found:
-            accepted = ", ".join((col.name, col.label_zh) + col.aliases[:6])
+            accepted = ", ".join((col.name, col.label_zh, *col.aliases[:6]))
             report.add(
                 "missing_column",
                 Severity.ERROR,

@@ -24,6 +24,8 @@ import numpy as np
 import pyproj
 from numpy.typing import ArrayLike, NDArray
 
+from geodata.errors import SettingsError
+
 __all__ = [
     "CHINA_ALBERS",
     "WGS84",
@@ -200,7 +202,7 @@ def parse_declared_crs(text: str) -> str:
     try:
         crs = pyproj.CRS.from_user_input(str(text).strip())
     except pyproj.exceptions.CRSError as exc:
-        raise ValueError(
+        raise SettingsError(
             f"unknown coordinate system {text!r}: expected wgs84, gcj02, bd09 or an EPSG code"
         ) from exc
     if crs.equals(pyproj.CRS(WGS84), ignore_axis_order=True):

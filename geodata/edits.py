@@ -19,6 +19,7 @@ import pandas as pd
 import shapely
 
 from geodata.coords import WGS84
+from geodata.errors import DataError
 from geodata.region import Region
 from geodata.schema import FacilityKind, Grade, Ownership, SiteStatus, Specialty
 from geodata.travel import TravelCosts, geodesic_costs
@@ -26,7 +27,7 @@ from geodata.travel import TravelCosts, geodesic_costs
 __all__ = ["AddedSiteError", "add_sites"]
 
 
-class AddedSiteError(ValueError):
+class AddedSiteError(DataError):
     """An added site cannot be placed (outside the region, duplicate id)."""
 
 

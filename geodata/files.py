@@ -85,7 +85,7 @@ def remove_stale_partials(path: str | Path) -> list[Path]:
     """
     path = Path(path)
     pattern = _partial_pattern(path)
-    removed = []
+    removed: list[Path] = []
     try:
         entries = list(path.parent.iterdir())
     except OSError:

@@ -28,16 +28,21 @@ import zlib
 from collections.abc import Callable, Sequence
 from dataclasses import dataclass
 from pathlib import Path, PurePosixPath
+from typing import TYPE_CHECKING
 
 import geopandas as gpd
 import pandas as pd
 import pyogrio
 
 from geodata.encodings import Guess, dbf_encoding, first_bad_byte, guess_encoding, zip_member_name
+from geodata.errors import DataError
 from geodata.files import is_file_system_root
 from geodata.memory import release_memory
 from geodata.report import ValidationReport, quote, quote_list
 from geodata.schema import Layer
+
+if TYPE_CHECKING:  # pyarrow is imported where Arrow reading is used
+    import pyarrow as pa
 
 __all__ = ["InputError", "Source", "UnsafeArchiveError", "discover", "read_source", "safe_extract"]
 
@@ -83,7 +88,7 @@ MAX_TABLE_COLUMNS = 1_000
 MAX_HEADER_CHARS = 1024**2
 
 
-class InputError(ValueError):
+class InputError(DataError):
     """A file cannot be read at all (missing, unknown format, unsafe archive)."""
 
 
@@ -301,9 +306,9 @@ def discover(
         unpacked[0] += sum(p.stat().st_size for p in folder.rglob("*") if p.is_file())
         return folder
 
-    for role, given in (roles or {}).items():
+    for named_role, given in (roles or {}).items():
         for source in _sources_of(Path(given), report, extract=extract):
-            assign(Layer(role), source)
+            assign(Layer(named_role), source)
     for raw in paths:
         path = Path(raw)
         if is_file_system_root(path):

@@ -24,6 +24,7 @@ import yaml
 
 from geodata.adjacency import Adjacency, build_adjacency
 from geodata.columns import normalise_frame
+from geodata.errors import SettingsError
 from geodata.files import atomic_path, scratch_folder
 from geodata.memory import release_memory
 from geodata.readers import InputError, Source, discover, read_source
@@ -116,14 +117,14 @@ class RegionOptions:
         try:
             data = yaml.safe_load(Path(path).read_text(encoding="utf-8")) or {}
         except OSError as exc:
-            raise ValueError(f"options file {path} cannot be read: {exc.strerror or exc}") from exc
+            raise SettingsError(f"options file {path} cannot be read: {exc.strerror or exc}") from exc
         except (yaml.YAMLError, UnicodeDecodeError) as exc:
             mark = getattr(exc, "problem_mark", None)
             where = f" at line {mark.line + 1}, column {mark.column + 1}" if mark is not None else ""
             problem = getattr(exc, "problem", None) or " ".join(str(exc).split())
-            raise ValueError(f"options file {path} is not valid YAML: {problem}{where}") from exc
+            raise SettingsError(f"options file {path} is not valid YAML: {problem}{where}") from exc
         if not isinstance(data, dict):
-            raise ValueError(f"{path}: expected a mapping of options, found {type(data).__name__}")
+            raise SettingsError(f"{path}: expected a mapping of options, found {type(data).__name__}")
         return cls().merged(data, source=str(path))
 
     def merged(self, data: Mapping[str, Any], *, source: str = "options") -> RegionOptions:
@@ -131,14 +132,14 @@ class RegionOptions:
         known = {"name", "crs", "columns", "roles", "aged_share", "travel", "roads"}
         unknown = set(data) - known
         if unknown:
-            raise ValueError(
+            raise SettingsError(
                 f"{source}: unknown option(s) {sorted(unknown)}; expected some of {sorted(known)}"
             )
         layers = {layer.value for layer in Layer}
         for key in ("crs", "columns", "roles"):
             bad = set(data.get(key) or {}) - layers
             if bad:
-                raise ValueError(
+                raise SettingsError(
                     f"{source}: {key} names unknown layer(s) {sorted(bad)}; expected {sorted(layers)}"
                 )
         travel = self.travel
@@ -146,13 +147,13 @@ class RegionOptions:
             try:
                 travel = replace(travel, **data["travel"])
             except TypeError as exc:
-                raise ValueError(f"{source}: travel: {exc}") from exc
+                raise SettingsError(f"{source}: travel: {exc}") from exc
         roads = self.roads
         if data.get("roads") is not None:
             roads = RoadOptions.from_mapping(data["roads"], base=self.roads, source=source)
         share = float(data.get("aged_share", self.aged_share))
         if not 0 < share < 1:
-            raise ValueError(f"{source}: aged_share must be between 0 and 1, got {share}")
+            raise SettingsError(f"{source}: aged_share must be between 0 and 1, got {share}")
         return RegionOptions(
             crs={**self.crs, **(data.get("crs") or {})},
             columns={**self.columns, **(data.get("columns") or {})},
@@ -433,7 +434,7 @@ def _check_coverage(
     """Counties with no township or no facility make planning there impossible."""
     with_townships = set(townships["county_code"])
     with_facilities = set(facilities["county_code"].dropna())
-    for code, name in zip(counties["county_code"], counties["county_name"]):
+    for code, name in zip(counties["county_code"], counties["county_name"], strict=True):
         if code not in with_townships:
             report.add(
                 "empty_county",
@@ -551,7 +552,7 @@ def check_region(
         may exist with errors in the report (``report.usable`` tells).
     """
     report = ValidationReport()
-    roles = {Layer(k): v for k, v in options.roles.items()}
+    roles: dict[Layer, str | Path] = {Layer(k): v for k, v in options.roles.items()}
     # Zips are unpacked into a scratch folder that is gone when reading ends, whatever happens.
     with scratch_folder() as work:
         sources, mapping_file = discover(paths, report, roles, workdir=work)

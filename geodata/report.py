@@ -17,6 +17,8 @@ from dataclasses import asdict, dataclass, field
 from enum import StrEnum
 from typing import Any
 
+from geodata.errors import DataError
+
 __all__ = [
     "MAX_FIELD_CHARS",
     "MAX_QUOTE_CHARS",
@@ -255,7 +257,7 @@ class ValidationReport:
         return json.dumps(self.to_dict(), ensure_ascii=False, **kwargs)
 
 
-class RegionError(ValueError):
+class RegionError(DataError):
     """The files do not make a usable region; ``report`` says everything that is wrong."""
 
     def __init__(self, report: ValidationReport):

@@ -231,7 +231,7 @@ def _reattach_round(cells: Geoms, seats: Points) -> Geoms:
 
 def tile_county(
     polygon: shapely.Geometry,
-    types: Sequence[str],
+    types: Sequence[str] | np.ndarray,
     rng: np.random.Generator,
     *,
     lloyd_iterations: int = LLOYD_ITERATIONS,
@@ -257,12 +257,12 @@ def tile_county(
     seats : ndarray, shape (n, 2)
         Seat (lon, lat) of each township, strictly inside its own cell.
     """
-    types = np.asarray(types)
-    n = len(types)
+    kinds = np.asarray(types)
+    n = len(kinds)
     shapely.prepare(polygon)
     if n == 1:
         return np.array([polygon], dtype=object), shapely.get_coordinates(shapely.point_on_surface(polygon))
-    street = types == "street"
+    street: np.ndarray = kinds == "street"
     cluster = bool(street.any() and not street.all())
     points = np.empty((n, 2))
     movable = ~street if cluster else np.ones(n, dtype=bool)
@@ -530,7 +530,9 @@ def _hospital_townships(hospitals: pd.DataFrame, townships: gpd.GeoDataFrame) ->
     slot = (~in_seat).astype(int).groupby(hospitals["county_code"]).cumsum().where(~in_seat, 0)
     slot = slot % hospitals["county_code"].map(size)
     lookup = ranked.set_index(["county_code", "slot"])["township_code"]
-    return pd.Series(lookup.loc[list(zip(hospitals["county_code"], slot))].to_numpy(), index=hospitals.index)
+    return pd.Series(
+        lookup.loc[list(zip(hospitals["county_code"], slot, strict=True))].to_numpy(), index=hospitals.index
+    )
 
 
 def build_facilities(
@@ -625,7 +627,7 @@ def _choose_wards_and_exclusions(
     """Mark existing hospice wards (with beds) and a few excluded sites."""
     f = f.copy()
     eligible = lead_eligible(f) & (f["kind"] == "county_hospital")
-    at_hospitals = min(int(round(0.75 * n_wards)), int(f.loc[eligible, "county_code"].nunique()))
+    at_hospitals = min(round(0.75 * n_wards), int(f.loc[eligible, "county_code"].nunique()))
     hosp = f.index[eligible].to_numpy()
     hosp = hosp[rng.permutation(len(hosp))]
     picked = pd.Series(hosp).groupby(f.loc[hosp, "county_code"].to_numpy()).first().to_numpy()

@@ -23,6 +23,7 @@ import numpy as np
 import pandas as pd
 
 from geodata.coords import geodesic_km
+from geodata.errors import SettingsError
 
 __all__ = [
     "MatrixCheck",
@@ -56,11 +57,11 @@ class TravelSettings:
 
     def __post_init__(self) -> None:
         if not self.detour_factor >= 1.0:
-            raise ValueError(f"detour_factor must be >= 1, got {self.detour_factor}")
+            raise SettingsError(f"detour_factor must be >= 1, got {self.detour_factor}")
         if not self.speed_kmh > 0:
-            raise ValueError(f"speed_kmh must be > 0, got {self.speed_kmh}")
+            raise SettingsError(f"speed_kmh must be > 0, got {self.speed_kmh}")
         if not self.max_minutes > 0:
-            raise ValueError(f"max_minutes must be > 0, got {self.max_minutes}")
+            raise SettingsError(f"max_minutes must be > 0, got {self.max_minutes}")
 
     def minutes(self, straight_km: np.ndarray) -> np.ndarray:
         """Estimated minutes for straight-line kilometres."""
@@ -111,7 +112,7 @@ class TravelCosts:
     def cost(self, unit: str = "minutes") -> np.ndarray:
         """The cost column in ``minutes`` or ``km``."""
         if unit not in ("minutes", "km"):
-            raise ValueError(f"unit must be 'minutes' or 'km', got {unit!r}")
+            raise SettingsError(f"unit must be 'minutes' or 'km', got {unit!r}")
         return self.pairs[unit].to_numpy()
 
     def rows_of(self, townships: np.ndarray) -> np.ndarray:
@@ -170,9 +171,10 @@ def _ordered_pairs_frame(
     every source of costs makes the same table; skipping its sort saves a
     copy of a table of millions of pairs.
     """
-    layout = _pairs_frame(*(np.empty(0, dtype=a.dtype) for a in (township, facility, km, minutes))).dtypes
+    # pandas-stubs: a Series' dtype may be an ExtensionDtype, which numpy and astype's overloads do not name
+    layout = _pairs_frame(*(np.empty(0, dtype=a.dtype) for a in (township, facility, km, minutes))).dtypes  # type: ignore[arg-type]
     columns = {
-        name: values.astype(layout[name], copy=False)
+        name: values.astype(layout[name], copy=False)  # type: ignore[call-overload]
         for name, values in (("township", township), ("facility", facility), ("km", km), ("minutes", minutes))
     }
     return pd.DataFrame(columns, copy=False)  # one block per column, each array taken as it is: no copy
@@ -186,9 +188,9 @@ def _same_county_pairs(
     f_order = np.argsort(facility_county, kind="stable")
     t_codes, t_start, t_count = np.unique(township_county[t_order], return_index=True, return_counts=True)
     f_codes, f_start, f_count = np.unique(facility_county[f_order], return_index=True, return_counts=True)
-    f_lookup = {code: (s, c) for code, s, c in zip(f_codes, f_start, f_count)}
+    f_lookup = {code: (s, c) for code, s, c in zip(f_codes, f_start, f_count, strict=True)}
     ts, fs = [], []
-    for code, s, c in zip(t_codes, t_start, t_count):
+    for code, s, c in zip(t_codes, t_start, t_count, strict=True):
         if code not in f_lookup:
             continue
         fs0, fc = f_lookup[code]
@@ -481,6 +483,6 @@ def missing_county_pairs(
     have = np.isin(need_t * width + need_f, township[same].astype(np.int64) * width + facility[same])
     order = np.lexsort((need_f[~have], need_t[~have]))
     missing_t, missing_f = need_t[~have][order], need_f[~have][order]
-    needed = pd.Series(township_county[need_t]).value_counts()
+    needed = pd.Series(township_county[need_t]).value_counts().to_dict()
     by_county = pd.Series(np.arange(len(missing_t))).groupby(township_county[missing_t], sort=True).indices
     return {county: (int(needed[county]), missing_t[at], missing_f[at]) for county, at in by_county.items()}

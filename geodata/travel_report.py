@@ -127,7 +127,7 @@ def matrix_travel(
 
 
 def _text(value: object) -> str:
-    return "" if value is None or pd.isna(value) else str(value)
+    return "" if value is None or pd.isna(value) else str(value)  # type: ignore[call-overload]  # any scalar
 
 
 def _found(frame: pd.DataFrame, key: str, field: str, i: int, check: MatrixCheck) -> str:
@@ -176,7 +176,7 @@ def _report_missing_pairs(
     town_codes, facility_ids = townships["township_code"].to_numpy(), facilities["facility_id"].to_numpy()
     for county, (needed, t, f) in check.missing.items():
         examples = ", ".join(
-            f"{town_codes[a]}->{facility_ids[b]}" for a, b in zip(t[:EXAMPLES], f[:EXAMPLES])
+            f"{town_codes[a]}->{facility_ids[b]}" for a, b in zip(t[:EXAMPLES], f[:EXAMPLES], strict=True)
         )
         more = f" and {len(t) - EXAMPLES} more" if len(t) > EXAMPLES else ""
         report.add(

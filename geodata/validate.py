@@ -10,6 +10,8 @@ report as errors so the region is not usable until they are fixed.
 
 from __future__ import annotations
 
+from typing import Any
+
 import geopandas as gpd
 import numpy as np
 import pandas as pd
@@ -38,7 +40,7 @@ MAX_LISTED_ROWS = 10
 DUPLICATE_SHARE = 0.99
 
 
-def _row_of(frame: pd.DataFrame, i: int) -> int | None:
+def _row_of(frame: pd.DataFrame, i: int | np.integer) -> int | None:
     return int(frame[ROW].iloc[i]) if ROW in frame.columns else None
 
 
@@ -405,7 +407,8 @@ def _county_of_seats(
     codes = counties["county_code"].to_numpy(dtype=object)
     lon, lat = points.geometry.x.to_numpy(), points.geometry.y.to_numpy()
     held = _county_at(lon, lat, counties)
-    county = np.where(held >= 0, codes[np.maximum(held, 0)], None)
+    county = codes[np.maximum(held, 0)]  # a copy (fancy indexing)
+    county[held < 0] = None
     outside = np.flatnonzero(held < 0)
     if len(outside):
         west, south, east, north = counties.total_bounds
@@ -511,7 +514,7 @@ def _check_overlaps(frame: gpd.GeoDataFrame, geoms: np.ndarray, file: str, repor
     common = shapely.area(shapely.intersection(geoms[a], geoms[b]))
     area = shapely.area(geoms)
     codes = frame["township_code"].to_numpy()
-    for i, j, shared in zip(a, b, common):
+    for i, j, shared in zip(a, b, common, strict=True):
         smaller = min(area[i], area[j])
         share = shared / smaller if smaller > 0 else 1.0
         if share <= OVERLAP_WARNING_SHARE:
@@ -815,9 +818,10 @@ def _points(
         and "geometry" in frame.columns
         and not ({lon_col, lat_col} <= set(frame.columns))
     ):
-        frame = _set_crs(frame, file, report, declared_crs)
-        if frame is None:
+        placed = _set_crs(frame, file, report, declared_crs)
+        if placed is None:
             return None
+        frame = placed
         kinds = shapely.get_type_id(frame.geometry.to_numpy())
         for i in np.flatnonzero(kinds != 0):
             report.add(
@@ -900,7 +904,8 @@ def _points(
         swapped_in = _county_at(swap_lon, swap_lat, counties)
         swapped = ~missing & (given_in < 0) & (swapped_in >= 0)
         expected = "longitude and latitude of a point inside the region's counties"
-        swapped_into = np.where(swapped_in >= 0, county_codes[np.maximum(swapped_in, 0)], None)
+        swapped_into = county_codes[np.maximum(swapped_in, 0)]
+        swapped_into[swapped_in < 0] = None
     for i in np.flatnonzero(swapped):
         where = f" inside county {swapped_into[i]} only when swapped" if swapped_into[i] else ""
         report.add(
@@ -1004,7 +1009,7 @@ def prepare_facilities(
 
 
 def _fill_defaults(points: pd.DataFrame, file: str, report: ValidationReport) -> None:
-    defaults = {
+    defaults: dict[str, Any] = {
         "grade": Grade.NONE.value,
         "ownership": Ownership.PUBLIC.value,
         "specialty": Specialty.GENERAL.value,
@@ -1086,7 +1091,7 @@ def _place_in_townships(
                 found=f"{quote(points.geometry.iloc[i].wkt)}, nowhere near the region "
                 "(wrong coordinate system declared?)",
             )
-        for s, d, metres in zip(src, dst, dist):
+        for s, d, metres in zip(src, dst, dist, strict=True):
             i = outside[s]
             code = townships["township_code"].iloc[d]
             fid = points["facility_id"].iloc[i]

@@ -20,6 +20,8 @@ from ortools.math_opt.python import mathopt
 from ortools.sat import sat_parameters_pb2
 from ortools.sat.python import cp_model
 
+from geodata.errors import SettingsError
+
 from .interrupt import run_interruptibly
 from .native_output import native_stdout_silenced
 
@@ -338,7 +340,7 @@ def refuse_inexact_for_cpsat(model: mathopt.Model) -> None:
     """
     variables = model.export_model().variables
     for index, (low, high, integer) in enumerate(
-        zip(variables.lower_bounds, variables.upper_bounds, variables.integers)
+        zip(variables.lower_bounds, variables.upper_bounds, variables.integers, strict=True)
     ):
         if not integer and (low < 0.0 or high > 1.0):
             name = (
@@ -346,7 +348,7 @@ def refuse_inexact_for_cpsat(model: mathopt.Model) -> None:
                 if index < len(variables.names) and variables.names[index]
                 else f"#{variables.ids[index]}"
             )
-            raise ValueError(
+            raise SettingsError(
                 f"CP-SAT solves integer models only, and variable {name} is continuous over "
                 f"[{low:g}, {high:g}]: CP-SAT would round it to whole units; use highs or scip"
             )
@@ -463,8 +465,8 @@ def combine_reports(reports: Sequence[SolveReport], *, wall_seconds: float | Non
             status, solve_seconds=seconds, backend=backends, reasons=reasons, certificate=certificate
         )
     objective = sum(r.objective or 0.0 for r in reports)
-    bounds = [r.best_bound for r in reports]
-    bound = None if any(b is None for b in bounds) else float(sum(bounds))
+    bounds = [r.best_bound for r in reports if r.best_bound is not None]
+    bound = float(sum(bounds)) if len(bounds) == len(reports) else None
     gap = 0.0 if status is SolveStatus.OPTIMAL else relative_gap(objective, bound)
     return SolveReport(status, objective, bound, gap, seconds, backends, reasons, certificate)
 

@@ -20,6 +20,8 @@ from collections.abc import Callable, Mapping
 from dataclasses import dataclass
 from typing import Any
 
+from geodata.errors import SettingsError
+
 __all__ = [
     "GROUPING",
     "REGION_OPTIONS",
@@ -181,7 +183,7 @@ def check_numbers(values: Mapping[str, Any], bounds: Mapping[str, Bound], *, whe
         if values.get(key) is not None and (reason := bound.problem(values[key])) is not None
     ]
     if problems:
-        raise ValueError("; ".join(problems))
+        raise SettingsError("; ".join(problems))
 
 
 def flag(bound: Bound, *, whole: bool | None = None) -> Callable[[str], Any]:

@@ -8,7 +8,8 @@ travel settings). Output files (``--json``, ``--out``, ``--save``) are checked
 before anything is read or solved: an existing file is replaced only with
 ``--force``, and its folder must exist. Exit codes: 0 success, 1 the region,
 parameters or plan are not usable (infeasible, invalid data, a clashing
-output), 2 bad usage, 130 stopped by Ctrl+C, 143 stopped by SIGTERM (a solve
+output), 2 bad usage, 3 a bug (the traceback is printed, with a line asking
+to report it), 130 stopped by Ctrl+C, 143 stopped by SIGTERM (a solve
 in progress stops at once; files being written are removed). Shared helpers live in :mod:`planner.cliutil`.
 """
 
@@ -17,13 +18,13 @@ from __future__ import annotations
 import argparse
 import os
 import sys
+import traceback
 from collections.abc import Callable, Sequence
 from typing import TYPE_CHECKING, Any
 
-from geodata.report import RegionError
+from geodata.errors import PlannerError
 from planner.bounds import SITING, TRAVEL, flag
 from planner.cliutil import (
-    CommandError,
     add_executor_arguments,
     add_region_arguments,
     check_outputs,
@@ -45,7 +46,15 @@ from planner.signals import EXIT_INTERRUPTED, EXIT_TERMINATED, Terminated, stop_
 if TYPE_CHECKING:  # commands import the region machinery (geopandas ...) when they run, so --help starts fast
     from geodata.region import Region
 
-__all__ = ["build_parser", "main"]
+__all__ = ["BUG_REPORT", "EXIT_BUG", "build_parser", "main"]
+
+#: Exit code of a command that stopped on a bug (an exception outside the PlannerError family).
+EXIT_BUG = 3
+#: The line printed after a bug's traceback.
+BUG_REPORT = (
+    "this is a bug in the planner, not a problem with your data or settings; please report it "
+    "with the traceback above and the command you ran"
+)
 
 
 # --- commands -------------------------------------------------------------------------------------------------
@@ -453,18 +462,18 @@ def build_parser() -> argparse.ArgumentParser:
 
 
 def main(argv: Sequence[str] | None = None) -> int:
-    """Entry point of the ``planner`` console command."""
+    """Entry point of the ``planner`` console command.
+
+    A problem the user can fix (a :class:`~geodata.errors.PlannerError`, or a file that cannot be
+    written) is printed as one line, exit code 1; any other exception is a bug: its traceback is
+    printed with a line asking to report it, exit code :data:`EXIT_BUG`.
+    """
     parser = build_parser()
     args = parser.parse_args(argv)
-    from geodata.readers import InputError
-
     try:
         with stop_on_sigterm(), words_to_stderr(getattr(args, "json", None) == "-"):
             return int(args.func(args) or 0)
-    except CommandError as exc:
-        print(f"planner {args.command}: {exc}", file=sys.stderr)
-        return 1
-    except (RegionError, InputError, FileExistsError, ValueError) as exc:
+    except PlannerError as exc:
         print(f"planner {args.command}: {exc}", file=sys.stderr)
         return 1
     except (
@@ -479,6 +488,10 @@ def main(argv: Sequence[str] | None = None) -> int:
     except Terminated:
         print(f"planner {args.command}: stopped (SIGTERM)", file=sys.stderr)
         return _leave(EXIT_TERMINATED)
+    except Exception:
+        traceback.print_exc()
+        print(f"planner {args.command}: {BUG_REPORT}", file=sys.stderr)
+        return EXIT_BUG
 
 
 def _leave(code: int) -> int:

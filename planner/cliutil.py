@@ -23,6 +23,7 @@ from dataclasses import replace
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
+from geodata.errors import SettingsError
 from geodata.files import atomic_path
 from geodata.report import RegionError, ValidationReport
 from planner.bounds import REGION_OPTIONS, TRAVEL, Bound, flag
@@ -70,7 +71,7 @@ DEMO = "demo"
 _FILE_OPTIONS = ("crs", "columns", "roles", "name", "roads")
 
 
-class CommandError(Exception):
+class CommandError(SettingsError):
     """A problem the user can fix, printed without a traceback (exit code 1)."""
 
 
@@ -456,7 +457,7 @@ def input_files(args: argparse.Namespace) -> list[tuple[str, Path]]:
             pass
     scenario = getattr(args, "scenario", None)
     for path in ([scenario] if scenario else []) + list(getattr(args, "scenarios", None) or []):
-        found += [("the scenario", path)] + _scenario_inputs(path)
+        found += [("the scenario", path), *_scenario_inputs(path)]
     return [(label, Path(p)) for label, p in found]
 
 
@@ -514,19 +515,20 @@ def check_outputs(
     existing: list[str] = []
     problems: list[str] = []
     seen: dict[Path, str] = {}
-    for flag, path in ((flag, Path(p)) for flag, p in outputs if p not in (None, "-")):
+    for output_flag, path in ((o, Path(p)) for o, p in outputs if p is not None and p != "-"):
         clash = next(
             (
                 (how, label, source)
                 for label, source in inputs
-                if (how := _reads(path, source)) and not (flag == "--save " and label == "the scenario")
+                if (how := _reads(path, source))
+                and not (output_flag == "--save " and label == "the scenario")
             ),
             None,
         )
         if clash is not None:
             how, label, source = clash
             problems.append(
-                f"{flag}{path} {how} {label} {source}: an input is never replaced, not even with "
+                f"{output_flag}{path} {how} {label} {source}: an input is never replaced, not even with "
                 "--force; choose another name"
             )
         elif path.is_dir():
@@ -586,7 +588,7 @@ def words_to_stderr(active: bool) -> Iterator[None]:
 def write_json(data: Any, path: str | None, *, force: bool = False) -> None:
     """Write JSON to a file (atomically; an existing file only with ``force``), or to standard output for '-'."""
     text = json.dumps(data, ensure_ascii=False, indent=2, default=str)
-    if path in (None, "-"):
+    if path is None or path == "-":
         print(text, file=_json_stdout[-1] if _json_stdout else sys.stdout)
         return
     with atomic_path(path, overwrite=force) as tmp:

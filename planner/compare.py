@@ -17,6 +17,7 @@ from typing import TYPE_CHECKING, Any
 
 import pandas as pd
 
+from geodata.errors import SettingsError
 from planner import labels
 from planner.labels import format_value
 from planner.metrics import scenario_kpis, siting_kpis
@@ -167,7 +168,7 @@ def _open_beds(run: ScenarioRun) -> dict[str, int]:
         return {}
     sites = run.siting.sites(run.region)
     opened = sites[sites["open"]]
-    return dict(zip(opened["facility_id"], opened["beds"].astype(int)))
+    return dict(zip(opened["facility_id"], opened["beds"].astype(int), strict=True))
 
 
 def _site_frame(ids: list[str], beds: dict[str, int], facilities: pd.DataFrame) -> pd.DataFrame:
@@ -269,14 +270,14 @@ def compare(scenarios: Sequence[Scenario], runs: Sequence[ScenarioRun]) -> Compa
         With fewer than two scenarios, or lists of different lengths.
     """
     if len(scenarios) != len(runs):
-        raise ValueError(f"{len(scenarios)} scenarios but {len(runs)} runs")
+        raise SettingsError(f"{len(scenarios)} scenarios but {len(runs)} runs")
     if len(scenarios) < 2:
-        raise ValueError("a comparison needs at least two scenarios")
+        raise SettingsError("a comparison needs at least two scenarios")
     names = _unique([s.name for s in scenarios])
     figures = [scenario_kpis(r) for r in runs]
     keys = list(dict.fromkeys(k for f in figures for k in f))
     kpis = pd.DataFrame(
-        {n: [f.get(k) for k in keys] for n, f in zip(names, figures)}, index=keys, dtype=object
+        {n: [f.get(k) for k in keys] for n, f in zip(names, figures, strict=True)}, index=keys, dtype=object
     )
     per_county = [_county_figures(r) for r in runs]
     county_codes = list(dict.fromkeys(c for r in runs for c in r.region.county_codes))
@@ -284,13 +285,18 @@ def compare(scenarios: Sequence[Scenario], runs: Sequence[ScenarioRun]) -> Compa
     for key in COUNTY_FIGURES:
         if any(key in v for f in per_county for v in f.values()):
             counties[key] = pd.DataFrame(
-                {n: [f.get(c, {}).get(key) for c in county_codes] for n, f in zip(names, per_county)},
+                {
+                    n: [f.get(c, {}).get(key) for c in county_codes]
+                    for n, f in zip(names, per_county, strict=True)
+                },
                 index=county_codes,
                 dtype=object,
             )
     county_names: dict[str, str] = {}
     for run in runs:
-        county_names.update(dict(zip(run.region.counties["county_code"], run.region.counties["county_name"])))
+        county_names.update(
+            dict(zip(run.region.counties["county_code"], run.region.counties["county_name"], strict=True))
+        )
     notes = []
     hashes = {s.region.content_hash for s in scenarios}
     if len(hashes) > 1:
@@ -298,5 +304,5 @@ def compare(scenarios: Sequence[Scenario], runs: Sequence[ScenarioRun]) -> Compa
             "The scenarios were made on different regions (content hashes differ): sites and townships "
             "are matched by their ids."
         )
-    changes = [_changes(n, runs[0], r) for n, r in zip(names[1:], runs[1:])]
+    changes = [_changes(n, runs[0], r) for n, r in zip(names[1:], runs[1:], strict=True)]
     return Comparison(names, kpis, counties, county_names, changes, notes)

@@ -51,6 +51,7 @@ import tempfile
 import zipfile
 from collections.abc import Callable, Iterable, Mapping
 from dataclasses import dataclass, field
+from functools import partial
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
@@ -58,6 +59,7 @@ import geopandas as gpd
 import pandas as pd
 import pyogrio
 
+from geodata.errors import SettingsError
 from geodata.files import atomic_path
 from planner import labels
 from planner.metrics import grouping_kpis, grouping_townships, scenario_kpis, siting_kpis, township_access
@@ -164,7 +166,7 @@ SHORT_NAMES: dict[str, str] = {
 DBF_TEXT_BYTES = 254
 
 
-class ExportError(ValueError):
+class ExportError(SettingsError):
     """An export cannot be written (unknown format, existing output, nothing to export)."""
 
 
@@ -641,11 +643,11 @@ def export_scenario(
     elif fmt == "html":
         _atomic(path, lambda tmp: _write_html(bundle, tmp, run, scenario), overwrite=overwrite)
     elif fmt == "csv":
-        for name, target in zip(contents(bundle)[1], targets):
-            _atomic(target, lambda tmp, name=name: _write_csv(bundle, tmp, name), overwrite=overwrite)
+        for name, target in zip(contents(bundle)[1], targets, strict=True):
+            _atomic(target, partial(_write_csv, bundle, name=name), overwrite=overwrite)
     elif fmt == "geojson":
-        for name, target in zip(contents(bundle)[0], targets):
-            _atomic(target, lambda tmp, name=name: _write_geojson(bundle, tmp, name), overwrite=overwrite)
+        for name, target in zip(contents(bundle)[0], targets, strict=True):
+            _atomic(target, partial(_write_geojson, bundle, name=name), overwrite=overwrite)
     return targets
 
 

@@ -27,6 +27,7 @@ import numpy as np
 import pandas as pd
 
 from geodata.columns import normalise_frame
+from geodata.errors import SettingsError
 from geodata.readers import InputError, Source, read_source
 from geodata.region import Region
 from geodata.report import RegionError, ValidationReport, quote_list
@@ -169,7 +170,7 @@ class GroupingSetup:
             shown = "; ".join(problems[:10]) + (
                 f"; and {len(problems) - 10} more" if len(problems) > 10 else ""
             )
-            raise ValueError(f"grouping setup does not fit region {region.name}: {shown}")
+            raise SettingsError(f"grouping setup does not fit region {region.name}: {shown}")
 
     def to_dict(self) -> dict[str, Any]:
         """Plain form for scenarios and JSON."""
@@ -216,7 +217,7 @@ class GroupingSetup:
             try:
                 values["lead_rule"] = LeadRule(**rule)
             except (TypeError, ValueError) as exc:
-                raise ValueError(f"{source}: lead_rule: {exc}") from exc
+                raise SettingsError(f"{source}: lead_rule: {exc}") from exc
         if "leads" in values:
             values["leads"] = {str(k): tuple(str(x) for x in v) for k, v in (values["leads"] or {}).items()}
         try:
@@ -224,7 +225,7 @@ class GroupingSetup:
             if complete:
                 setup.params("")  # the optimiser's own checks of every value, now rather than mid-run
         except (TypeError, ValueError) as exc:
-            raise ValueError(f"{source}: {exc}") from exc
+            raise SettingsError(f"{source}: {exc}") from exc
         return setup
 
 
@@ -541,7 +542,7 @@ def run_grouping(
     data = {c: county_grouping_data(region, c, setup, candidates) for c in counties}
     plans: dict[str, GroupingPlan] = {}
     items = [(data[c], setup.params(c)) for c in counties]
-    for n, (county, plan) in enumerate(zip(counties, map_fn(solve_county, items)), start=1):
+    for n, (county, plan) in enumerate(zip(counties, map_fn(solve_county, items), strict=True), start=1):
         plans[county] = _failed_plan(data[county], plan) if isinstance(plan, TaskFailure) else plan
         if progress is not None:
             progress(n, len(items), county)
@@ -674,7 +675,7 @@ def read_current_grouping(path: str | Path, region: Region) -> tuple[dict[str, s
                 found="a second row",
             )
         else:
-            mapping[town] = lead
+            mapping[str(town)] = str(lead)
     missing = sorted(known_towns - set(mapping))
     if missing:
         report.add(
@@ -697,7 +698,7 @@ def _leads_from_communities(
     """Each community's lead: the one eligible hospital (default lead rule) standing in its townships."""
     candidates = lead_candidates(region, GroupingSetup())
     eligible = candidates[candidates["eligible"]]
-    lead_of_community: dict[str, str | None] = {}
+    lead_of_community: dict[Any, str | None] = {}  # keyed by the file's community values as read
     for name, rows in frame.groupby("community"):
         inside = eligible[eligible["township_code"].isin(rows["township_code"])]
         if len(inside) == 1:

@@ -265,7 +265,7 @@ def community_palette(region: Region, community: Mapping[str, str]) -> dict[str,
     edges = region.adjacency.edges
     if len(edges):
         a, b = lead[edges[:, 0]], lead[edges[:, 1]]
-        for u, v in zip(a, b):
+        for u, v in zip(a, b, strict=True):
             if u is not None and v is not None and u != v:
                 graph.add_edge(u, v)
     colours = nx.greedy_color(graph, strategy="largest_first")
@@ -314,7 +314,7 @@ def township_colours(
         )
     if colour_by == "community" and community is not None:
         palette = community_palette(region, community)
-        colours = codes.map(lambda c: palette.get(community.get(c), NO_COMMUNITY))
+        colours = codes.map(lambda c: palette.get(community.get(c, ""), NO_COMMUNITY))
         colours.index = codes.to_numpy()
         names = region.facilities.set_index("facility_id")["name"]
         entries = [(palette[lead], str(names.get(lead, lead))) for lead in palette]
@@ -670,7 +670,7 @@ def _community_layer(
 
 def _dissolved(geometry: gpd.GeoSeries, lead: pd.Series, keep: np.ndarray) -> gpd.GeoDataFrame:
     """One outline per community (remembered for the last few groupings: edits elsewhere redraw fast)."""
-    members = "\x1f".join(f"{i}={v}" for i, v in zip(np.flatnonzero(keep), lead[keep]))
+    members = "\x1f".join(f"{i}={v}" for i, v in zip(np.flatnonzero(keep), lead[keep], strict=True))
     key = (id(geometry), hashlib.blake2b(members.encode(), digest_size=16).hexdigest())
     held = _DISSOLVED.get(key)
     if held is not None and held[0] is geometry:
@@ -768,8 +768,8 @@ def _facility_layer(
     statuses: Mapping[str, str] | None,
     lang: str,
     *,
-    leads: set[str] = frozenset(),
-    locked: set[str] = frozenset(),
+    leads: frozenset[str] | set[str] = frozenset(),
+    locked: frozenset[str] | set[str] = frozenset(),
 ) -> folium.FeatureGroup:
     """Every facility: fill by kind; a thick black ring for existing wards, dashed and pale when excluded."""
     layer = folium.FeatureGroup(name=tr("map.facilities", lang))
@@ -777,10 +777,12 @@ def _facility_layer(
     lead_word, lock_word = tr("col.lead_name", lang), tr("map.locked", lang)
     status = f["status"].to_numpy(dtype=object).copy()
     if statuses:
-        status = np.array([statuses.get(fid, s) for fid, s in zip(f["facility_id"], status)], dtype=object)
+        status = np.array(
+            [statuses.get(fid, s) for fid, s in zip(f["facility_id"], status, strict=True)], dtype=object
+        )
     points = []
     scale = 0.6 if len(f) > MANY_FACILITIES else 1.0
-    for row, state in zip(f.itertuples(), status):
+    for row, state in zip(f.itertuples(), status, strict=True):
         colour = KIND_COLOURS.get(row.kind, "#7f8c8d")
         excluded, existing = state == "excluded", state == "existing"
         text = (
@@ -854,4 +856,4 @@ def legends_html(legends: Sequence[Legend]) -> Markup:
 
 def coverage_of(sites_or_flags: Sequence[bool] | pd.Series, codes: Sequence[str]) -> dict[str, bool]:
     """Township code -> covered, from aligned sequences."""
-    return {c: bool(v) for c, v in zip(codes, sites_or_flags)}
+    return {c: bool(v) for c, v in zip(codes, sites_or_flags, strict=True)}

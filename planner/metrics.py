@@ -46,6 +46,7 @@ import pandas as pd
 import shapely
 
 from geodata.coords import CHINA_ALBERS
+from geodata.errors import DataError, SettingsError
 from geodata.region import Region
 from planner.siting import coverage_flags
 
@@ -77,7 +78,7 @@ STEP_WEIGHTS: tuple[float, float, float] = (1.0, 0.68, 0.22)
 PER_PEOPLE = 10_000.0
 
 
-def _clean(value: float | None) -> float | None:
+def _clean(value: float | np.floating | None) -> float | None:
     """A float for JSON: ``None`` for NaN or infinity."""
     if value is None:
         return None
@@ -110,7 +111,7 @@ def decay_weights(cost: np.ndarray, threshold: float, decay: Decay = "gaussian")
     """
     cost = np.asarray(cost, dtype=float)
     if not threshold > 0:
-        raise ValueError(f"threshold must be > 0, got {threshold}")
+        raise SettingsError(f"threshold must be > 0, got {threshold}")
     inside = np.isfinite(cost) & (cost <= threshold)
     finite = np.where(inside, cost, threshold)
     if decay == "uniform":
@@ -124,7 +125,7 @@ def decay_weights(cost: np.ndarray, threshold: float, decay: Decay = "gaussian")
         )  # thirds of the threshold, upper ends in
         weight = np.asarray(STEP_WEIGHTS)[zone - 1]
     else:
-        raise ValueError(f"decay must be one of {DECAYS}, got {decay!r}")
+        raise SettingsError(f"decay must be one of {DECAYS}, got {decay!r}")
     return np.where(inside, np.clip(weight, 0.0, 1.0), 0.0)
 
 
@@ -264,12 +265,12 @@ def gini(values: Iterable[float], weights: Iterable[float] | None = None) -> flo
         else np.asarray(list(weights) if not isinstance(weights, np.ndarray) else weights, dtype=float)
     )
     if x.shape != w.shape:
-        raise ValueError(f"values and weights differ in length ({x.size} and {w.size})")
+        raise DataError(f"values and weights differ in length ({x.size} and {w.size})")
     if np.any(x < 0) or np.any(w < 0) or not np.all(np.isfinite(x)):
-        raise ValueError("gini needs finite, non-negative values and weights")
+        raise DataError("gini needs finite, non-negative values and weights")
     total = w.sum()
     if not total > 0:
-        raise ValueError("gini needs at least one positive weight")
+        raise DataError("gini needs at least one positive weight")
     order = np.argsort(x, kind="stable")
     x, w = x[order], w[order]
     mass = float(w @ x)
@@ -361,8 +362,8 @@ def _siting_figures(towns: pd.DataFrame, sites: pd.DataFrame) -> dict[str, Any]:
     with_people = reach & (aged > 0)
     access = towns["accessibility"].to_numpy(float)
     return {
-        "aged_population": int(round(total)),
-        "covered": int(round(covered)),
+        "aged_population": round(total),
+        "covered": round(covered),
         "coverage_share": covered / total if total > 0 else 1.0,
         "beds": beds,
         "new_beds": int(opened["new_beds"].sum()),

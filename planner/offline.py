@@ -45,6 +45,8 @@ from branca.element import Element, MacroElement
 from folium.elements import JSCSSMixin
 from folium.template import Template
 
+from geodata.errors import SettingsError
+
 __all__ = [
     "STATIC_DIR",
     "VENDORED",
@@ -140,7 +142,7 @@ _FONT_SOURCE: Final = re.compile(r"url\([^)]*\)(?:\s*format\([^)]*\))?")
 _CLOSING_SCRIPT: Final = re.compile(r"</(script)", re.IGNORECASE)
 
 
-class OfflineAssetError(ValueError):
+class OfflineAssetError(SettingsError):
     """A map needs a front-end file that is not vendored, or would fetch one from the network."""
 
 
@@ -201,7 +203,7 @@ def offline_map(
         If a tile URL template is given without an attribution.
     """
     if tiles is not None and attribution is None and ("{z}" in tiles or "://" in tiles):
-        raise ValueError(
+        raise SettingsError(
             f"The tile URL {tiles!r} needs an attribution (the text shown in the map corner, "
             "usually required by the tile provider's licence); pass attribution=..."
         )

@@ -86,6 +86,8 @@ from dataclasses import dataclass
 from itertools import islice
 from typing import IO, TYPE_CHECKING, Any, Literal
 
+from geodata.errors import SolveError
+
 if TYPE_CHECKING:  # OR-Tools is loaded by the solvers that need it, not by every command
     from optimization.solve import Infeasibility
 
@@ -120,7 +122,7 @@ MAX_CHUNK = 32
 UNSIZED_CHUNK = 4
 
 
-class ExecutorError(RuntimeError):
+class ExecutorError(SolveError):
     """The executor could not start (unknown kind, no Dask, unreachable scheduler); the message says why."""
 
 
@@ -419,7 +421,7 @@ class _PoolExecutor(Executor):
                     outcomes = [
                         TaskFailure(index, task_label(item, index), _describe(exc, crash), crashed=crash)
                     ]
-                ready.update((index, outcome) for (index, _), outcome in zip(batch, outcomes))
+                ready.update((index, outcome) for (index, _), outcome in zip(batch, outcomes, strict=True))
             while next_index in ready:
                 yield ready.pop(next_index)
                 next_index += 1
@@ -559,7 +561,7 @@ def _dask_client(workers: int | None, scheduler: str | None, timeout: float) -> 
         from distributed import Client, LocalCluster
     except ImportError as exc:
         raise ExecutorError(
-            'the dask executor needs dask.distributed: pip install "dask[distributed]"'
+            'the dask executor needs the "distributed" extra: pip install "county-coverage-planner[distributed]"'
         ) from exc
     if scheduler:
         try:
@@ -680,7 +682,7 @@ class ProgressBar:
     file
         Stream (standard error by default).
     disable
-        Draw nothing (``--quiet``).
+        Draw nothing (``--quiet``); ``None``: draw only on a terminal (tqdm's rule).
     """
 
     def __init__(
@@ -689,7 +691,7 @@ class ProgressBar:
         desc: str = "counties",
         unit: str = "county",
         file: IO[str] | None = None,
-        disable: bool = False,
+        disable: bool | None = False,
     ) -> None:
         self.desc, self.unit, self.file, self.disable = desc, unit, file, disable
         self._bar: Any = None

@@ -29,7 +29,7 @@ from planner import __version__, labels
 from planner.export import Bundle, build_bundle
 from planner.i18n import certificate_text
 from planner.labels import CODES, format_value
-from planner.maps import plan_map
+from planner.maps import ColourBy, plan_map
 from planner.metrics import scenario_kpis
 from planner.offline import standalone_html
 from planner.templating import render
@@ -108,7 +108,7 @@ def table_of(
     rows = []
     for i, record in enumerate(frame[cols].itertuples(index=False, name=None)):
         cells = []
-        for col, value in zip(cols, record):
+        for col, value in zip(cols, record, strict=True):
             key = keys[i] if keys is not None and col == "value" else col
             kind = "num" if _is_number(key, value) else ("wrap" if col in WRAP else "")
             cells.append(Cell(format_value(key, value, lang), kind))
@@ -199,8 +199,8 @@ def _status(run: ScenarioRun, lang: str) -> dict[str, Any]:
     if run.siting is not None:
         reasons += [r.message for r in run.siting.plan.report.reasons]
     if run.grouping is not None:
-        for plan in run.grouping.plans.values():
-            reasons += [r.message for r in plan.report.reasons]
+        for county_plan in run.grouping.plans.values():
+            reasons += [r.message for r in county_plan.report.reasons]
     restored = None
     if run.restored:
         restored = (
@@ -222,10 +222,10 @@ def _map(run: ScenarioRun, lang: str) -> dict[str, Any]:
     """The map as a standalone document (for the frame's ``srcdoc``) and its township legend."""
     region = run.region
     covered = community = sites = None
-    colour_by = "population_60plus"
+    colour_by: ColourBy = "population_60plus"
     if run.siting is not None:
         table = run.siting.townships(region)
-        covered = dict(zip(table["township_code"], table["covered"].astype(bool)))
+        covered = dict(zip(table["township_code"], table["covered"].astype(bool), strict=True))
         sites = run.siting.sites(region)
         colour_by = "coverage"
     if run.grouping is not None:
@@ -398,7 +398,7 @@ def _comparison_kpis(comparison: Comparison, lang: str) -> Table:
     frame = comparison.kpis.reset_index(names="metric")
     rows = [
         [Cell(labels.kpi(key, lang))] + [Cell(format_value(key, v, lang), "num") for v in record[1:]]
-        for key, record in zip(comparison.kpis.index, frame.itertuples(index=False, name=None))
+        for key, record in zip(comparison.kpis.index, frame.itertuples(index=False, name=None), strict=True)
     ]
     return Table([labels.column("metric", lang), *comparison.names], rows, cls="kpis")
 
@@ -409,7 +409,7 @@ def _comparison_counties(comparison: Comparison, lang: str) -> list[tuple[str, T
         rows = [
             [Cell(str(code)), Cell(str(comparison.county_names.get(code, code)))]
             + [Cell(format_value(key, v, lang), "num") for v in values]
-            for code, values in zip(table.index, table.itertuples(index=False, name=None))
+            for code, values in zip(table.index, table.itertuples(index=False, name=None), strict=True)
         ]
         headers = [labels.column("county_code", lang), labels.column("county_name", lang), *comparison.names]
         parts.append((labels.kpi(key, lang), Table(headers, rows)))

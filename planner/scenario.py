@@ -123,7 +123,7 @@ class RegionRef:
     @classmethod
     def of(cls, region: Region, paths: Iterable[str | Path], *, seed: int | None = None) -> RegionRef:
         """Reference a loaded region."""
-        paths = tuple(str(Path(p).resolve()) if str(p) != DEMO else DEMO for p in paths)
+        resolved = tuple(str(Path(p).resolve()) if str(p) != DEMO else DEMO for p in paths)
         options = region.options
         if options.roles:  # files named in the options (a travel matrix) must be found from anywhere
             options = replace(options, roles={k: str(Path(v).resolve()) for k, v in options.roles.items()})
@@ -134,7 +134,7 @@ class RegionRef:
                     options.roads, **_road_files(options.roads.to_dict(), lambda p: str(Path(p).resolve()))
                 ),
             )
-        return cls(paths, options, region.content_hash(), region.name, seed)
+        return cls(resolved, options, region.content_hash(), region.name, seed)
 
     def load(self, *, check: bool = True) -> Region:
         """Load the region again and check that it is the one the scenario was made on.
@@ -241,13 +241,15 @@ class RegionRef:
         found = checked.confine_paths(
             [self.options.roles[n] for n in names], roots, what=f"{source}: region.options.roles"
         )
-        options = replace(self.options, roles=dict(zip(names, found)))
+        options = replace(self.options, roles=dict(zip(names, found, strict=True)))
         if options.roads is not None:
             files = options.roads.files()
             inside = checked.confine_paths(
                 list(files.values()), roots, what=f"{source}: region.options.roads"
             )
-            options = replace(options, roads=replace(options.roads, **dict(zip(files, inside))))
+            # files() names only the str fields (osm, speeds); mypy's replace() cannot see which keys
+            moved = dict(zip(files, inside, strict=True))
+            options = replace(options, roads=replace(options.roads, **moved))  # type: ignore[arg-type]
         return replace(self, paths=tuple(paths), options=options)
 
 
@@ -371,7 +373,9 @@ class Scenario:
             if run.siting.setup.capacitated:
                 table = run.siting.townships(run.region)
                 results["siting_serving"] = {
-                    t: s for t, s in zip(table["township_code"], table["nearest_site"]) if s is not None
+                    t: s
+                    for t, s in zip(table["township_code"], table["nearest_site"], strict=True)
+                    if s is not None
                 }
         if run.grouping is not None:
             results["grouping"] = run.grouping.to_json(run.region)
@@ -518,7 +522,7 @@ class Scenario:
             )
         name = checked.text(data["name"], f"{source}: name")
         region = RegionRef.from_dict(data["region"], source=source, base=base)
-        setups = {}
+        setups: dict[str, Any] = {}
         for part, kind in (("siting", SitingSetup), ("grouping", GroupingSetup)):
             try:  # complete=False: a draft saved before its settings are complete opens; run() then explains
                 setups[part] = (
@@ -690,7 +694,9 @@ def siting_result_from_beds(
     ids = data.site_ids.astype(str)
     unknown = sorted(set(map(str, beds)) - set(ids))
     if unknown:
-        raise ValueError(f"open site(s) {', '.join(unknown[:10])} are not sites of the region for this setup")
+        raise ScenarioError(
+            f"open site(s) {', '.join(unknown[:10])} are not sites of the region for this setup"
+        )
     chosen = {str(k): int(v) for k, v in beds.items()}
     open_ = np.isin(ids, list(chosen))
     bed_array = np.array([chosen.get(i, 0) for i in ids], dtype=np.int64)
@@ -761,11 +767,11 @@ def grouping_result_from_assignment(
     reports = dict(reports or {})
     wanted = set(counties) if counties is not None else (set(reports) if reports else None)
     if wanted is not None and wanted - set(region.county_codes):
-        raise ValueError(f"unknown county {', '.join(sorted(wanted - set(region.county_codes)))}")
+        raise ScenarioError(f"unknown county {', '.join(sorted(wanted - set(region.county_codes)))}")
     lead_of = {str(t): str(v) for t, v in assignment.items()}
     unknown = sorted(set(lead_of) - set(region.townships["township_code"]))
     if unknown:
-        raise ValueError(f"assigned township(s) {', '.join(unknown[:10])} are not townships of the region")
+        raise ScenarioError(f"assigned township(s) {', '.join(unknown[:10])} are not townships of the region")
     candidates = lead_candidates(region, setup)
     plans, inputs = {}, {}
     for county in region.county_codes:
@@ -775,7 +781,7 @@ def grouping_result_from_assignment(
         mine = {t: lead_of[t] for t in data.township_ids if t in lead_of}
         lead_index, problems = as_lead_indices(data, mine)
         if problems:
-            raise ValueError("; ".join(p.message for p in problems[:5]))
+            raise ScenarioError("; ".join(p.message for p in problems[:5]))
         own = reports.get(county) or SolveReport(SolveStatus.FEASIBLE if mine else SolveStatus.NO_SOLUTION)
         evaluation = (
             evaluate_assignment(data, setup.params(county), mine) if own.status.has_solution else None
@@ -854,7 +860,7 @@ def plan_differences(before: Mapping[str, Any], after: Mapping[str, Any]) -> lis
         if (a is None) != (b is None):
             out.append(f"{part}: results in only one of the two")
             continue
-        if a is None:
+        if a is None or b is None:
             continue
         if a.get("status") != b.get("status"):
             out.append(f"{part}: status {a.get('status')} before, {b.get('status')} after")

@@ -26,6 +26,7 @@ from collections.abc import Iterable, Mapping, Sequence
 from pathlib import Path
 from typing import Any, NoReturn
 
+from geodata.errors import ScenarioError
 from geodata.files import is_file_system_root
 from geodata.schema import FacilityKind, Grade, Layer, Ownership, SiteStatus, Specialty
 from planner.bounds import REGION_OPTIONS, TRAVEL, Bound, quote, snippet
@@ -57,10 +58,6 @@ MAX_PATHS, MAX_SITES, MAX_ITEMS = 100, 10_000, 1_000_000
 MAX_MESSAGE = 1_000
 #: The region argument naming the built-in demo.
 DEMO = "demo"
-
-
-class ScenarioError(ValueError):
-    """A scenario file cannot be read, or its region has changed."""
 
 
 def bounded(message: str) -> str:

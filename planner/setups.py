@@ -16,6 +16,7 @@ import typing
 from collections.abc import Iterable, Mapping
 from typing import Any
 
+from geodata.errors import SettingsError
 from planner.bounds import Bound, check_numbers, snippet
 
 __all__ = ["setup_values"]
@@ -50,20 +51,20 @@ def _text_tuple(value: Any, where: str) -> tuple[str, ...]:
     if _is_scalar(value):
         return (str(value),)
     if not isinstance(value, _LISTS):
-        raise ValueError(f"{where}: expected a list, found {_found(value)}")
+        raise SettingsError(f"{where}: expected a list, found {_found(value)}")
     wrong = [x for x in value if not _is_scalar(x)]
     if wrong:
-        raise ValueError(f"{where}: expected a list of codes or names, found {_found(wrong[0])} in it")
+        raise SettingsError(f"{where}: expected a list of codes or names, found {_found(wrong[0])} in it")
     return tuple(str(x) for x in value)
 
 
 def _text_map(value: Any, where: str) -> dict[str, str]:
     """A mapping of codes to codes (or statuses) as ``{text: text}``."""
     if not isinstance(value, Mapping):
-        raise ValueError(f"{where}: expected a mapping (code: value), found {_found(value)}")
+        raise SettingsError(f"{where}: expected a mapping (code: value), found {_found(value)}")
     wrong = [f"{k}: {_found(v)}" for k, v in value.items() if not _is_scalar(v)]
     if wrong:
-        raise ValueError(f"{where}: expected one code or name per key, found {wrong[0]}")
+        raise SettingsError(f"{where}: expected one code or name per key, found {wrong[0]}")
     return {str(k): str(v) for k, v in value.items()}
 
 
@@ -156,11 +157,11 @@ def setup_values(
         ``siting: time_limit: expected a number of seconds greater than 0 and at most 604800, found the number inf``).
     """
     if not isinstance(data, Mapping):
-        raise ValueError(f"{source}: expected a mapping of settings, found {_found(data)}")
+        raise SettingsError(f"{source}: expected a mapping of settings, found {_found(data)}")
     known = {f.name for f in dataclasses.fields(cls)}
     unknown = set(data) - known
     if unknown:
-        raise ValueError(
+        raise SettingsError(
             f"{source}: unknown key(s) {sorted(map(str, unknown))}; expected some of {sorted(known)}"
         )
     values = dict(data)
@@ -175,7 +176,7 @@ def setup_values(
         where = f"{source}: {key}"
         if value is None:
             if not optional and kind != "other":
-                raise ValueError(f"{where}: needs a value (leave the key out for the default)")
+                raise SettingsError(f"{where}: needs a value (leave the key out for the default)")
             continue
         if key in text_tuples or kind == "texts":
             values[key] = _text_tuple(value, where)
@@ -183,13 +184,13 @@ def setup_values(
             values[key] = _text_map(value, where)
         elif kind == "texts_map":
             if not isinstance(value, Mapping):
-                raise ValueError(f"{where}: expected a mapping (code: list), found {_found(value)}")
+                raise SettingsError(f"{where}: expected a mapping (code: list), found {_found(value)}")
             values[key] = {str(k): _text_tuple(v, f"{where}: {k}") for k, v in value.items()}
         elif kind == "mapping" and not isinstance(value, Mapping):
-            raise ValueError(f"{where}: expected a mapping, found {_found(value)}")
-        elif kind == "settings" and not isinstance(value, setting):
+            raise SettingsError(f"{where}: expected a mapping, found {_found(value)}")
+        elif kind == "settings" and setting is not None and not isinstance(value, setting):
             values[key] = setup_values(setting, value, source=where)
         elif kind == "flag" and (isinstance(value, str) or value not in (True, False)):
-            raise ValueError(f"{where}: expected true or false, found {_found(value)}")
+            raise SettingsError(f"{where}: expected true or false, found {_found(value)}")
     check_numbers(values, numbers or {}, where=source)
     return values

@@ -25,9 +25,18 @@ import geopandas as gpd
 import numpy as np
 import pandas as pd
 
+from geodata.errors import SettingsError
 from geodata.region import Region
 from geodata.schema import FacilityKind, SiteStatus
-from optimization.siting import SitingData, SitingParams, SitingPlan, error_plan, solve_siting
+from optimization.siting import (
+    Objective,
+    SitingData,
+    SitingParams,
+    SitingPlan,
+    TieBreak,
+    error_plan,
+    solve_siting,
+)
 from planner import bounds
 from planner.parallel import TaskFailure
 from planner.setups import setup_values
@@ -137,10 +146,12 @@ class SitingSetup:
     def __post_init__(self) -> None:
         object.__setattr__(self, "objective", OBJECTIVES.get(self.objective, self.objective))
         if self.unit not in ("minutes", "km"):
-            raise ValueError(f"unit must be 'minutes' or 'km', got {self.unit!r}")
+            raise SettingsError(f"unit must be 'minutes' or 'km', got {self.unit!r}")
         bad = {s for s in self.statuses.values() if s not in {x.value for x in SiteStatus}}
         if bad:
-            raise ValueError(f"unknown site status {sorted(bad)}; expected existing, candidate or excluded")
+            raise SettingsError(
+                f"unknown site status {sorted(bad)}; expected existing, candidate or excluded"
+            )
 
     def params(self, data: SitingData | None = None) -> SitingParams:
         """The optimiser's parameters, which check every value (the hint mapped onto the sites of ``data``).
@@ -153,6 +164,7 @@ class SitingSetup:
         hint = None
         if self.hint is not None and data is not None:
             hint = np.isin(data.site_ids.astype(str), list(self.hint))
+        threshold: float | None
         if self.objective in ("min_sites", "max_coverage"):
             threshold = self.threshold
         else:
@@ -160,7 +172,7 @@ class SitingSetup:
                 self.max_travel if self.max_travel is not None or not self.capacitated else self.threshold
             )
         return SitingParams(
-            objective=self.objective,
+            objective=Objective(self.objective),
             threshold=threshold,
             coverage_target=self.coverage_target,
             county_target=self.county_target,
@@ -174,7 +186,7 @@ class SitingSetup:
             capacitated=self.capacitated,
             persons_served_per_bed=self.persons_served_per_bed,
             cross_county=self.cross_county,
-            tie_break=self.tie_break,
+            tie_break=TieBreak(self.tie_break),
             time_limit=self.time_limit,
             alternatives=self.alternatives,
             alternatives_gap=self.alternatives_gap,
@@ -189,10 +201,10 @@ class SitingSetup:
         known = set(region.facilities["facility_id"])
         unknown = sorted(set(self.statuses) - known) + sorted(set(self.hint or ()) - known)
         if unknown:
-            raise ValueError(f"unknown facility id(s) in the siting setup: {', '.join(unknown[:10])}")
+            raise SettingsError(f"unknown facility id(s) in the siting setup: {', '.join(unknown[:10])}")
         missing = sorted(set(self.counties or ()) - set(region.county_codes))
         if missing:
-            raise ValueError(f"unknown county code(s): {', '.join(missing)}")
+            raise SettingsError(f"unknown county code(s): {', '.join(missing)}")
         self.params()
 
     def to_dict(self) -> dict[str, Any]:
@@ -230,7 +242,7 @@ class SitingSetup:
             if complete:
                 setup.params()  # the optimiser's own checks of every value, now rather than mid-run
         except (TypeError, ValueError) as exc:
-            raise ValueError(f"{source}: {exc}") from exc
+            raise SettingsError(f"{source}: {exc}") from exc
         return setup
 
 
@@ -309,7 +321,7 @@ def _check_travel_unit(region: Region, unit: str) -> None:
     pairs = region.travel.pairs
     if unit not in pairs.columns or not np.isfinite(pairs[unit].to_numpy(float)).any():
         other = "minutes" if unit == "km" else "km"
-        raise ValueError(
+        raise SettingsError(
             f"the travel table has no {unit} (only {other}): give the threshold in {other} "
             f"or add a {unit} column to the travel matrix"
         )
@@ -343,10 +355,10 @@ def county_map(
     """
 
     def mapper(fn: Callable[..., Any], counties: Iterable[SitingData], params: Iterable[Any]) -> list[Any]:
-        items = list(zip(counties, params))
+        items = list(zip(counties, params, strict=True))
         outcomes = (map_fn or map)(_star, zip(repeat(fn), items))
         plans = []
-        for done, ((data, county_params), plan) in enumerate(zip(items, outcomes), start=1):
+        for done, ((data, county_params), plan) in enumerate(zip(items, outcomes, strict=True), start=1):
             county = str(data.groups[0]) if len(data.groups) else f"task {done}"
             if isinstance(plan, TaskFailure):
                 plan = error_plan(data, county_params, plan.as_reason(county, f"county {county}"))
@@ -426,7 +438,9 @@ class SitingResult:
             }
         )
         out["covered"] = coverage_flags(self, region)
-        out["nearest_site"] = np.where(assigned >= 0, site_ids[np.maximum(assigned, 0)], None)
+        nearest = np.full(len(assigned), None, dtype=object)
+        nearest[assigned >= 0] = site_ids[assigned[assigned >= 0]]
+        out["nearest_site"] = nearest
         out[f"travel_{self.setup.unit}"] = self.plan.travel
         return out
 

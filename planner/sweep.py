@@ -43,6 +43,7 @@ from functools import lru_cache
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
+from geodata.errors import SettingsError
 from planner.bounds import SITING, flag
 
 if (
@@ -240,16 +241,16 @@ def sweep_points(base: SitingSetup, grid: Mapping[str, Sequence[Any]]) -> list[S
         if key in known and len(set(values)) != len(values)
     ]
     if problems:
-        raise ValueError("sweep grid: " + "; ".join(problems))
+        raise SettingsError("sweep grid: " + "; ".join(problems))
     keys = list(grid)
     points = []
     for combination in itertools.product(*(grid[k] for k in keys)):
-        values = dict(zip(keys, combination))
+        values = dict(zip(keys, combination, strict=True))
         name = "_".join(f"{SHORT.get(k, k)}{_number(v)}" for k, v in values.items()) or "base"
         try:
             setup = replace(base, **values)
         except (TypeError, ValueError) as exc:
-            raise ValueError(f"sweep point {name}: {exc}") from exc
+            raise SettingsError(f"sweep point {name}: {exc}") from exc
         points.append(SweepPoint(name, values, setup))
     return points
 
@@ -397,7 +398,7 @@ def run_sweep(
     items = [(built[_data_key(p.setup)][0], p.setup.params(built[_data_key(p.setup)][0])) for p in points]
     outcomes = (map_fn or map)(_solve_point, items)
     rows, results = [], []
-    for done, (point, outcome) in enumerate(zip(points, outcomes), start=1):
+    for done, (point, outcome) in enumerate(zip(points, outcomes, strict=True), start=1):
         row, result = _row(point, region, outcome, built[_data_key(point.setup)][1])
         rows.append(row)
         results.append(result)
@@ -532,6 +533,7 @@ def trade_off_chart(result: SweepResult, path_png: str | Path, *, lang: str = "z
     """
     from matplotlib import rc_context
     from matplotlib.figure import Figure
+    from matplotlib.typing import RcKeyType
 
     font = cjk_font()
     if lang == "zh" and font is None:
@@ -541,7 +543,7 @@ def trade_off_chart(result: SweepResult, path_png: str | Path, *, lang: str = "z
             stacklevel=2,
         )
         lang = "en"
-    rc = {
+    rc: dict[RcKeyType, Any] = {
         "axes.unicode_minus": False,
         "font.family": "sans-serif",
         "font.sans-serif": ([font] if font else []) + ["DejaVu Sans"],
@@ -556,13 +558,13 @@ def trade_off_chart(result: SweepResult, path_png: str | Path, *, lang: str = "z
         groups = table[has_plan].groupby(rest, sort=False) if rest else [((), table[has_plan])]
         for number, (key, rows) in enumerate(groups):
             key = key if isinstance(key, tuple) else (key,)
-            label = _series_label(dict(zip(rest, key)), result.base.unit, lang)
+            label = _series_label(dict(zip(rest, key, strict=True)), result.base.unit, lang)
             rows = rows.sort_values(along) if along else rows
             colour = f"C{number % 10}"
-            for ax, x in zip(axes, ("new_sites", "new_beds")):
+            for ax, x in zip(axes, ("new_sites", "new_beds"), strict=True):
                 xs, ys = rows[x].to_numpy(float), rows["coverage_share"].to_numpy(float) * 100
                 ax.plot(xs, ys, marker="o", color=colour, label=label)
-                for xv, yv, value in zip(xs, ys, rows[along] if along else [None] * len(rows)):
+                for xv, yv, value in zip(xs, ys, rows[along] if along else [None] * len(rows), strict=True):
                     ax.annotate(
                         _along_label(along, value),
                         (xv, yv),
@@ -571,8 +573,8 @@ def trade_off_chart(result: SweepResult, path_png: str | Path, *, lang: str = "z
                         fontsize=7,
                         color=colour,
                     )
-        for ax, key in zip(axes, ("x_sites", "x_beds")):
-            ax.set_xlabel(_text(key, lang))
+        for ax, axis_key in zip(axes, ("x_sites", "x_beds"), strict=True):
+            ax.set_xlabel(_text(axis_key, lang))
             ax.grid(True, alpha=0.3)
         axes[0].set_ylabel(_text("y_coverage", lang))
         if has_plan.any() and rest:
@@ -638,7 +640,7 @@ def sweep_html(result: SweepResult, *, lang: str = "zh", png: bytes | None = Non
             png = trade_off_chart(result, Path(folder) / "sweep.png", lang=lang).read_bytes()
     table = result.table
     translated = sweep_table(result, lang=lang)
-    headers = dict(zip(table.columns, translated.columns))
+    headers = dict(zip(table.columns, translated.columns, strict=True))
     title = f"{_text('title', lang)} · {result.region_name}"
     settings = {k: v for k, v in result.base.to_dict().items() if k not in result.grid}
     if result.travel:
@@ -747,7 +749,7 @@ def write_sweep(
     )
     written = targets[:3]
     if ref is not None:
-        for point, siting, path in zip(result.points, result.results, targets[3:]):
+        for point, siting, path in zip(result.points, result.results, targets[3:], strict=True):
             scenario = Scenario(
                 point.name, ref, siting=point.setup, notes=f"sweep point {point.name} of {result.region_name}"
             )

@@ -43,7 +43,9 @@ def windows_zip(entries: dict[str, bytes], *, encoding: str = "gbk") -> bytes:
         stand_in = f"{n:03d}".encode() + b"_" * (len(raw) - 3)
         assert len(stand_in) == len(raw), "names need at least three bytes"
         stand_ins[stand_in] = raw
-    data = zip_bytes({stand_in.decode(): content for stand_in, content in zip(stand_ins, entries.values())})
+    data = zip_bytes(
+        {stand_in.decode(): content for stand_in, content in zip(stand_ins, entries.values(), strict=True)}
+    )
     for stand_in, raw in stand_ins.items():
         assert data.count(stand_in) == 2
         data = data.replace(stand_in, raw)

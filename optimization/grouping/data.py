@@ -14,6 +14,8 @@ from typing import Literal
 
 import numpy as np
 
+from geodata.errors import DataError, SettingsError
+
 from .graph import Graph
 
 __all__ = ["ExactForm", "GroupingData", "GroupingParams", "Strategy"]
@@ -29,7 +31,7 @@ def _as_ids(values: Sequence[str] | np.ndarray, what: str) -> tuple[str, ...]:
     if len(set(ids)) != len(ids):
         seen: set[str] = set()
         dup = next(v for v in ids if v in seen or seen.add(v))  # type: ignore[func-returns-value]
-        raise ValueError(f"{what} contain the duplicate {dup!r}")
+        raise DataError(f"{what} contain the duplicate {dup!r}")
     return ids
 
 
@@ -73,7 +75,7 @@ class GroupingData:
     lead_ids: tuple[str, ...]
     lead_township: np.ndarray
     travel: np.ndarray
-    lead_eligible: np.ndarray | None = None
+    lead_eligible: np.ndarray = None  # type: ignore[assignment]  # None: every lead eligible; an array after __post_init__
     township_names: tuple[str, ...] | None = None
     lead_names: tuple[str, ...] | None = None
     unit: str = "county"
@@ -86,18 +88,16 @@ class GroupingData:
         n, n_leads = len(self.township_ids), len(self.lead_ids)
         pop = np.asarray(self.population, dtype=float).reshape(-1)
         if pop.shape != (n,) or not np.all(np.isfinite(pop)) or np.any(pop < 0):
-            raise ValueError(f"{self.unit} {self.county_id}: population must be {n} finite values >= 0")
+            raise DataError(f"{self.unit} {self.county_id}: population must be {n} finite values >= 0")
         set_(self, "population", pop)
         set_(self, "edges", _clean_edges(self.edges, n, self.county_id))
         lt = np.asarray(self.lead_township, dtype=np.int64).reshape(-1)
         if lt.shape != (n_leads,) or np.any((lt < 0) | (lt >= n)):
-            raise ValueError(
-                f"{self.unit} {self.county_id}: lead_township must be {n_leads} township indices"
-            )
+            raise DataError(f"{self.unit} {self.county_id}: lead_township must be {n_leads} township indices")
         set_(self, "lead_township", lt)
         travel = np.asarray(self.travel, dtype=float).reshape(n, n_leads)
         if np.any(np.isnan(travel)) or np.any(travel < 0):
-            raise ValueError(
+            raise DataError(
                 f"{self.unit} {self.county_id}: travel must be >= 0 (np.inf = unreachable), no NaN"
             )
         set_(self, "travel", travel)
@@ -107,14 +107,14 @@ class GroupingData:
             else np.asarray(self.lead_eligible, dtype=bool).reshape(-1)
         )
         if eligible.shape != (n_leads,):
-            raise ValueError(f"{self.unit} {self.county_id}: lead_eligible must have {n_leads} values")
+            raise DataError(f"{self.unit} {self.county_id}: lead_eligible must have {n_leads} values")
         set_(self, "lead_eligible", eligible)
         for name, size in (("township_names", n), ("lead_names", n_leads)):
             names = getattr(self, name)
             if names is not None:
                 names = tuple(str(v) for v in names)
                 if len(names) != size:
-                    raise ValueError(f"{self.unit} {self.county_id}: {name} must have {size} values")
+                    raise DataError(f"{self.unit} {self.county_id}: {name} must have {size} values")
                 set_(self, name, names)
 
     @property
@@ -142,12 +142,12 @@ class GroupingData:
         """Lead id -> index."""
         return {t: i for i, t in enumerate(self.lead_ids)}
 
-    def township_label(self, i: int) -> str:
+    def township_label(self, i: int | np.integer) -> str:
         """``"township 430223104 (Name)"`` for messages."""
         name = f" ({self.township_names[i]})" if self.township_names else ""
         return f"township {self.township_ids[i]}{name}"
 
-    def lead_label(self, lead: int) -> str:
+    def lead_label(self, lead: int | np.integer) -> str:
         """``"lead 43022300012 (Name)"`` for messages."""
         name = f" ({self.lead_names[lead]})" if self.lead_names else ""
         return f"lead {self.lead_ids[lead]}{name}"
@@ -161,7 +161,7 @@ class GroupingData:
 def _clean_edges(edges: np.ndarray, n: int, county: str) -> np.ndarray:
     e = np.asarray(edges, dtype=np.int64).reshape(-1, 2)
     if e.size and (e.min() < 0 or e.max() >= n):
-        raise ValueError(f"county {county}: edges must be township indices in [0, {n})")
+        raise DataError(f"county {county}: edges must be township indices in [0, {n})")
     e = e[e[:, 0] != e[:, 1]]
     e = np.sort(e, axis=1)
     return np.unique(e, axis=0) if e.size else np.zeros((0, 2), dtype=np.int64)
@@ -244,31 +244,31 @@ class GroupingParams:
         if self.leads is not None:
             set_(self, "leads", tuple(str(v) for v in self.leads))
             if len(set(self.leads)) != len(self.leads):
-                raise ValueError("leads contain duplicates")
+                raise SettingsError("leads contain duplicates")
             if not self.leads:
-                raise ValueError("leads, when given, must name at least one lead")
+                raise SettingsError("leads, when given, must name at least one lead")
             if self.k is not None and self.k != len(self.leads):
-                raise ValueError(f"k={self.k} disagrees with {len(self.leads)} fixed leads")
+                raise SettingsError(f"k={self.k} disagrees with {len(self.leads)} fixed leads")
         if self.k is not None and (self.k_min is not None or self.k_max is not None):
-            raise ValueError("give either k or k_min/k_max, not both")
+            raise SettingsError("give either k or k_min/k_max, not both")
         for name in ("k", "k_min", "k_max"):
             value = getattr(self, name)
             if value is not None and (int(value) != value or value < 1):
-                raise ValueError(f"{name} must be a positive integer, got {value!r}")
+                raise SettingsError(f"{name} must be a positive integer, got {value!r}")
         if self.k_min is not None and self.k_max is not None and self.k_min > self.k_max:
-            raise ValueError(f"k_min={self.k_min} exceeds k_max={self.k_max}")
+            raise SettingsError(f"k_min={self.k_min} exceeds k_max={self.k_max}")
         for name in ("pop_min", "pop_max", "pop_tolerance", "max_travel"):
             value = getattr(self, name)
             if value is not None and not (math.isfinite(value) and value >= 0):
-                raise ValueError(f"{name} must be finite and >= 0, got {value!r}")
+                raise SettingsError(f"{name} must be finite and >= 0, got {value!r}")
         if self.pop_min is not None and self.pop_max is not None and self.pop_min > self.pop_max:
-            raise ValueError(f"pop_min={self.pop_min} exceeds pop_max={self.pop_max}")
+            raise SettingsError(f"pop_min={self.pop_min} exceeds pop_max={self.pop_max}")
         if self.strategy not in ("auto", "sp_then_exact", "exact", "shortest_path"):
-            raise ValueError(f"unknown strategy {self.strategy!r}")
+            raise SettingsError(f"unknown strategy {self.strategy!r}")
         if self.exact_form not in ("cuts", "forest"):
-            raise ValueError(f"unknown exact_form {self.exact_form!r}")
+            raise SettingsError(f"unknown exact_form {self.exact_form!r}")
         if self.time_limit <= 0 or self.workers < 1:
-            raise ValueError("time_limit must be > 0 and workers >= 1")
+            raise SettingsError("time_limit must be > 0 and workers >= 1")
 
     def k_range(self, n_eligible: int) -> tuple[int, int]:
         """The allowed numbers of communities ``(k_min, k_max)``.

@@ -101,7 +101,7 @@ def diagnose_infeasible(
                 unknown.append(" and ".join(f.words for f in drop))
                 continue
             status, plan = _feasible_without(data, params, drop, left)
-            if status.has_solution:
+            if status.has_solution and plan is not None:
                 found.append(_finding(data, params, drop, plan))
             elif status is not SolveStatus.INFEASIBLE:
                 unknown.append(" and ".join(f.words for f in drop))

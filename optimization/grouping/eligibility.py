@@ -13,6 +13,8 @@ from __future__ import annotations
 from collections.abc import Iterable
 from dataclasses import dataclass, field
 
+from geodata.errors import SettingsError
+
 __all__ = [
     "GRADE_RANK",
     "KINDS",
@@ -77,7 +79,7 @@ def _frozen(values: Iterable[str] | None, known: tuple[str, ...], what: str) -> 
     chosen = frozenset(values)
     unknown = sorted(chosen - set(known))
     if unknown:
-        raise ValueError(f"unknown {what} {unknown}; expected some of {list(known)}")
+        raise SettingsError(f"unknown {what} {unknown}; expected some of {list(known)}")
     return chosen
 
 
@@ -108,7 +110,7 @@ class LeadRule:
         object.__setattr__(self, "specialties", _frozen(self.specialties, SPECIALTIES, "specialties"))
         object.__setattr__(self, "kinds", _frozen(self.kinds, KINDS, "kinds"))
         if self.min_grade not in GRADE_RANK:
-            raise ValueError(f"unknown min_grade {self.min_grade!r}; expected one of {list(GRADE_RANK)}")
+            raise SettingsError(f"unknown min_grade {self.min_grade!r}; expected one of {list(GRADE_RANK)}")
 
     def check(self, *, kind: str, grade: str, ownership: str, specialty: str) -> Eligibility:
         """Check one hospital; see :func:`check_lead`."""

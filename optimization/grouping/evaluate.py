@@ -15,6 +15,8 @@ from typing import Any
 
 import numpy as np
 
+from geodata.errors import DataError
+
 from ..solve import Infeasibility
 from .data import GroupingData, GroupingParams
 from .explain import list_ids
@@ -158,7 +160,7 @@ def as_lead_indices(
         return out, found
     arr = np.asarray(assignment, dtype=np.int64).reshape(-1)
     if arr.shape != (data.n_townships,) or np.any((arr < -1) | (arr >= data.n_leads)):
-        raise ValueError(f"assignment must be {data.n_townships} lead indices in [-1, {data.n_leads})")
+        raise DataError(f"assignment must be {data.n_townships} lead indices in [-1, {data.n_leads})")
     return arr.copy(), found
 
 
@@ -338,7 +340,7 @@ def _community(
                 {"population": population, "max": high},
             )
         )
-    for i, t in zip(idx, travel):
+    for i, t in zip(idx, travel, strict=True):
         if not math.isfinite(t):
             found.append(
                 Infeasibility(

@@ -52,7 +52,7 @@ def explain_grouping(
     """
     found = _check_ids(data, params)
     if data.n_townships == 0:
-        return found + [Infeasibility(Rule.NO_TOWNSHIPS, data.county_id, f"{data.label} has no townships")]
+        return [*found, Infeasibility(Rule.NO_TOWNSHIPS, data.county_id, f"{data.label} has no townships")]
     prep = prepare(data, params) if prep is None else prep
     found += _check_leads(prep)
     if not prep.usable.any():

@@ -148,7 +148,7 @@ class GroupingModel:
         """Hint an assignment (-1 entries and pairs outside the model are left free)."""
         model = self.model
         known = lead_of[self.pair_town] >= 0
-        for var, town, lead, ok in zip(self.x, self.pair_town, self.pair_lead, known):
+        for var, town, lead, ok in zip(self.x, self.pair_town, self.pair_lead, known, strict=True):
             if ok:
                 model.add_hint(var, bool(lead_of[town] == lead))
         opened = set(lead_of[lead_of >= 0].tolist())
@@ -167,7 +167,7 @@ class GroupingModel:
             tree = _bfs_forest(self.prep, lead_of)
             if tree is not None:
                 parent_of, depth = tree
-                for var, (i, j) in zip(self.parent, self.arcs):
+                for var, (i, j) in zip(self.parent, self.arcs, strict=True):
                     model.add_hint(var, bool(parent_of[i] == j))
                 for i, var in enumerate(self.depth):
                     model.add_hint(var, int(depth[i]))
@@ -235,13 +235,13 @@ def build_model(
     pair_lead, pair_town = np.nonzero(prep.reach)
     order = np.lexsort((pair_lead, pair_town))
     pair_lead, pair_town = pair_lead[order], pair_town[order]
-    pair_id = {(int(t), int(ld)): k for k, (t, ld) in enumerate(zip(pair_town, pair_lead))}
+    pair_id = {(int(t), int(ld)): k for k, (t, ld) in enumerate(zip(pair_town, pair_lead, strict=True))}
     pop = np.rint(data.population).astype(np.int64)
     scale = cost_scale(prep)
     costs = integer_costs(prep, pair_town, pair_lead)
 
     # variables: x per pair, y per lead whose own township may join it
-    x = [model.new_bool_var(f"x_{t}_{ld}") for t, ld in zip(pair_town, pair_lead)]
+    x = [model.new_bool_var(f"x_{t}_{ld}") for t, ld in zip(pair_town, pair_lead, strict=True)]
     homes = {ld: pair_id.get((int(data.lead_township[ld]), ld)) for ld in range(n_leads)}
     y = {ld: model.new_bool_var(f"y_{ld}") for ld, k in homes.items() if k is not None}
 
@@ -250,20 +250,22 @@ def build_model(
     for i in range(n):
         model.add_exactly_one(x[starts[i] : starts[i + 1]])
     # only opened leads have members; an opened lead's own township is in its community
-    for k, ld in enumerate(pair_lead):
+    for k, ld in enumerate(pair_lead.tolist()):
         if int(ld) in y:
             model.add_implication(x[k], y[int(ld)])
         else:
             model.add(x[k] == 0)
     for ld, var in y.items():
-        model.add(x[homes[ld]] == var)
+        home = homes[ld]
+        assert home is not None  # y exists only for leads whose own township may join them
+        model.add(x[home] == var)
     # fixed and locked leads are opened; a lead that cannot hold its own township cannot be forced
-    for ld in np.flatnonzero(prep.forced):
-        model.add_bool_or([y[int(ld)]] if int(ld) in y else [])
+    for ld in np.flatnonzero(prep.forced).tolist():
+        model.add_bool_or([y[ld]] if ld in y else [])
     # locked townships stay with their lead
-    for i in np.flatnonzero(prep.lock_lead >= 0):
-        k = pair_id.get((int(i), int(prep.lock_lead[i])))
-        model.add_bool_or([x[k]] if k is not None else [])
+    for i in np.flatnonzero(prep.lock_lead >= 0).tolist():
+        locked = pair_id.get((i, int(prep.lock_lead[i])))
+        model.add_bool_or([x[locked]] if locked is not None else [])
 
     counts = list(range(prep.k_low, prep.k_high + 1))
     z = _count_constraints(model, y, counts)
@@ -347,7 +349,7 @@ def _shortest_path_contiguity(handle: GroupingModel, pair_id: dict[tuple[int, in
     prep, x, model = handle.prep, handle.x, handle.model
     adj = prep.data.graph.adj
     travel = prep.data.travel
-    for k, (i, ld) in enumerate(zip(handle.pair_town, handle.pair_lead)):
+    for k, (i, ld) in enumerate(zip(handle.pair_town, handle.pair_lead, strict=True)):
         if i == prep.data.lead_township[ld]:
             continue
         key = (prep.hops[ld, i], travel[i, ld], i)
@@ -385,14 +387,14 @@ def _forest_contiguity(handle: GroupingModel, pair_id: dict[tuple[int, int], int
         model.add(sum(handle.parent[a] for a in out_arcs[i]) + sum(roots[i]) == 1)
     for a, (i, j) in enumerate(arcs):
         p = handle.parent[a]
-        for ld in np.flatnonzero(reach[:, i]):
-            k = pair_id[(int(i), int(ld))]
+        for ld in np.flatnonzero(reach[:, i]).tolist():
+            k = pair_id[(int(i), ld)]
             m = pair_id.get((int(j), int(ld)))
             # a parent belongs to the same community as its child
             model.add_bool_or([p.Not(), x[k].Not(), x[m]] if m is not None else [p.Not(), x[k].Not()])
         # depth falls by at least one towards the root
         model.add(handle.depth[i] >= handle.depth[j] + 1).only_enforce_if(p)
-    for k, (i, ld) in enumerate(zip(handle.pair_town, handle.pair_lead)):
+    for k, (i, ld) in enumerate(zip(handle.pair_town, handle.pair_lead, strict=True)):
         if i == data.lead_township[ld]:
             continue
         near = [pair_id[(int(j), int(ld))] for j in adj[i] if reach[ld, j]]

@@ -111,11 +111,11 @@ def prepare(data: GroupingData, params: GroupingParams, *, relax: Collection[Fam
     n, n_leads = data.n_townships, data.n_leads
     lock_lead = np.full(n, -1, dtype=np.int64) if Family.LOCKS in relaxed else lock_array(data, params)
     fixed = params.leads is not None and Family.COUNT not in relaxed
-    if fixed:
-        usable = np.array([lead in set(params.leads) for lead in data.lead_ids], dtype=bool)
+    if params.leads is not None and fixed:
+        usable = np.isin(np.asarray(data.lead_ids, dtype=object), list(params.leads))
     else:
         usable = data.lead_eligible.copy()
-    forced = usable & fixed
+    forced = usable if fixed else np.zeros_like(usable)
     locked_to = np.unique(lock_lead[lock_lead >= 0])
     forced[locked_to] = True
     usable = usable | forced

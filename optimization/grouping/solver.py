@@ -155,7 +155,9 @@ class GroupingPlan:
 
     def to_mapping(self) -> dict[str, str]:
         """Township id -> lead id (assigned townships only)."""
-        return {t: self.lead_ids[j] for t, j in zip(self.township_ids, self.assignment) if j >= 0}
+        return {
+            t: self.lead_ids[j] for t, j in zip(self.township_ids, self.assignment, strict=True) if j >= 0
+        }
 
     def to_dict(self) -> dict[str, Any]:
         """Plain-JSON form."""
@@ -375,10 +377,10 @@ def solve_grouping(data: GroupingData, params: GroupingParams) -> GroupingPlan:
         )
         phases.append(_record("exact-" + "+".join(ex.forms), ex))
         unit = ex.unit
-        if ex.plan is not None and (value is None or ex.value <= value):
+        if ex.plan is not None and ex.value is not None and (value is None or ex.value <= value):
             best, value = ex.plan, ex.value
         proven, bound = ex.proven, ex.bound
-        if best is None:
+        if best is None or value is None:
             return _no_plan(prep, params, ex, phases, clock)
         if proven:  # confirm the proof independently of the run that made it
             check = confirm_travel(
@@ -387,9 +389,10 @@ def solve_grouping(data: GroupingData, params: GroupingParams) -> GroupingPlan:
             certificate, proven = check.note, check.confirmed
             if not proven:
                 bound = check.bound
-                if check.better is not None:
+                if check.better is not None and check.better_value is not None:
                     best, value = check.better, float(check.better_value)
 
+    assert best is not None and value is not None  # each path above returns early without a plan
     balance_report = None
     if params.balance and clock.left > 0:
         bal = _exact_phase(

@@ -123,6 +123,7 @@ def find_alternatives(
     if not prep.free.any():
         return []
     maximize = objective_name(params.objective) in MAXIMISED
+    assert report.objective is not None  # alternatives are sought for a solved plan only
     limit = _limit(float(report.objective), params.alternatives_gap, maximize)
     cuts = [no_good_cut(prep, best.open)]
     stages = Stages(prep, deadline, extra=lambda sm: list(cuts), primary_limit=limit)
@@ -183,6 +184,7 @@ def merge_alternatives(
         for opts in options
     ]
     varying = [c for c, opts in enumerate(options) if len(opts) > 1]
+    assert report.objective is not None  # alternatives are sought for a solved plan only
     best_total = float(report.objective)
     limit = _limit(best_total, params.alternatives_gap, maximize)
 
@@ -190,7 +192,7 @@ def merge_alternatives(
         values = [(options[c][choice.get(c, 0)].objective_value or 0.0) for c in range(len(options))]
         return max(values) if is_max else float(sum(values))
 
-    found = []
+    found: list[tuple[float, PlanArrays, SolveReport]] = []
     heap: list[tuple[float, int, tuple[int, ...], int]] = []
     counter = 0
 

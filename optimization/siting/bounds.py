@@ -107,7 +107,7 @@ def _most_coverage(prep: Prepared) -> Bound:
         float(data.demand_weight[reach].sum()),
         "confirmed by the bound: every township any site can cover is covered",
     )
-    have, weight, pairs, gain = _open_coverage(prep)
+    have, _weight, _pairs, gain = _open_coverage(prep)
     gains = "confirmed by the bound: open sites plus the largest single-site gains"
     if params.new_sites is not None:
         top = np.sort(gain[prep.free])[::-1][: params.new_sites].sum()
@@ -151,7 +151,7 @@ def _open_coverage(prep: Prepared) -> tuple[np.ndarray, np.ndarray, np.ndarray, 
     return have, weight, pairs, gain
 
 
-def _gain_in(prep: Prepared, weight: np.ndarray, pairs: np.ndarray, g: int) -> np.ndarray:
+def _gain_in(prep: Prepared, weight: np.ndarray, pairs: np.ndarray, g: int | np.integer) -> np.ndarray:
     """``(m,)`` uncovered demand of county ``g`` each free site covers."""
     data = prep.data
     inside = pairs & (data.demand_group_code[data.pair_demand] == g)

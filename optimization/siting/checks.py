@@ -73,7 +73,7 @@ def presolve_checks(prep: Prepared) -> list[Infeasibility]:
     return reasons
 
 
-def _group_label(prep: Prepared, g: int) -> str:
+def _group_label(prep: Prepared, g: int | np.integer) -> str:
     return str(prep.data.groups[g])
 
 

@@ -337,12 +337,12 @@ def _merged_towns(town: np.ndarray, site: np.ndarray, n: int) -> tuple[np.ndarra
     ptr = np.searchsorted(town, np.arange(n + 1))
     seen: dict[bytes, int] = {}
     group = np.full(n, -1, dtype=np.int64)
-    first = []
+    first: list[int] = []
     for i in np.flatnonzero(np.diff(ptr) > 0):
         key = site[ptr[i] : ptr[i + 1]].tobytes()
         if key not in seen:
             seen[key] = len(first)
-            first.append(i)
+            first.append(int(i))
         group[i] = seen[key]
     return group, np.array(first, dtype=np.int64)
 

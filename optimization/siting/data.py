@@ -15,6 +15,7 @@ from typing import Any
 
 import numpy as np
 
+from geodata.errors import DataError
 from optimization.siting.enums import SiteStatus
 
 __all__ = ["SitingData"]
@@ -25,7 +26,7 @@ def _labels(values: Any, size: int, default: Any) -> np.ndarray:
         return np.full(size, default, dtype=object)
     out = np.asarray(values, dtype=object)
     if out.shape != (size,):
-        raise ValueError(f"expected {size} labels, got shape {out.shape}")
+        raise DataError(f"expected {size} labels, got shape {out.shape}")
     return out
 
 
@@ -34,7 +35,7 @@ def _numbers(values: Any, size: int, default: float, name: str, dtype: Any = flo
         return np.full(size, default, dtype=dtype)
     out = np.asarray(values, dtype=dtype)
     if out.shape != (size,):
-        raise ValueError(f"{name}: expected shape ({size},), got {out.shape}")
+        raise DataError(f"{name}: expected shape ({size},), got {out.shape}")
     return out
 
 
@@ -136,16 +137,16 @@ class SitingData:
         j = np.asarray(self.pair_site, dtype=np.int64).ravel()
         c = np.asarray(self.pair_cost, dtype=float).ravel()
         if not (i.shape == j.shape == c.shape):
-            raise ValueError("pair_demand, pair_site and pair_cost must have the same length")
+            raise DataError("pair_demand, pair_site and pair_cost must have the same length")
         if i.size and (i.min() < 0 or i.max() >= n or j.min() < 0 or j.max() >= m):
-            raise ValueError("pair indices out of range")
+            raise DataError("pair indices out of range")
         if not np.all(np.isfinite(c)) or (c.size and c.min() < 0):
-            raise ValueError("pair costs must be finite and >= 0")
+            raise DataError("pair costs must be finite and >= 0")
         key = i * m + j
         if key.size > 1 and not bool(np.all(key[1:] > key[:-1])):  # pairs in (demand, site) order have none
             key = np.sort(key)  # a plain sort and a neighbour test: 6x faster than np.unique here
             if bool(np.any(key[1:] == key[:-1])):
-                raise ValueError("duplicate (demand, site) pairs")
+                raise DataError("duplicate (demand, site) pairs")
         order = _demand_cost_site_order(i, c, j, n, m)
         i, j, c = i[order], j[order], c[order]
         for name, value in (("pair_demand", i), ("pair_site", j), ("pair_cost", c)):
@@ -154,15 +155,15 @@ class SitingData:
 
     def _check_values(self) -> None:
         if not np.all(np.isfinite(self.demand_weight)) or np.any(self.demand_weight < 0):
-            raise ValueError("demand_weight must be finite and >= 0")
+            raise DataError("demand_weight must be finite and >= 0")
         if not np.all(np.isfinite(self.demand_load)) or np.any(self.demand_load < 0):
-            raise ValueError("demand_load must be finite and >= 0")
+            raise DataError("demand_load must be finite and >= 0")
         statuses = {str(s) for s in SiteStatus}
         bad = [s for s in set(self.site_status.tolist()) if s not in statuses]
         if bad:
-            raise ValueError(f"unknown site status {bad}; expected one of {sorted(statuses)}")
+            raise DataError(f"unknown site status {bad}; expected one of {sorted(statuses)}")
         if np.any(self.site_existing_beds < 0) or np.any(np.nan_to_num(self.site_max_beds, nan=0) < 0):
-            raise ValueError("bed counts must be >= 0")
+            raise DataError("bed counts must be >= 0")
 
     # ------------------------------------------------------------------ constructors
     @classmethod
@@ -212,20 +213,24 @@ class SitingData:
         status = (
             site_status if site_status is not None else np.full(m, str(SiteStatus.CANDIDATE), dtype=object)
         )
+        # None is a default, filled in by __post_init__
+        optional: dict[str, Any] = {
+            "demand_group": demand_group,
+            "site_group": site_group,
+            "site_ward_eligible": site_ward_eligible,
+            "site_existing_beds": site_existing_beds,
+            "site_max_beds": site_max_beds,
+            "demand_load": demand_load,
+            "demand_ids": demand_ids,
+            "site_ids": site_ids,
+        }
         return cls(
             demand_weight=np.asarray(demand_weight, dtype=float),
-            demand_group=demand_group,
-            site_group=site_group,
             site_status=np.asarray(status, dtype=object),
-            site_ward_eligible=site_ward_eligible,
-            site_existing_beds=site_existing_beds,
-            site_max_beds=site_max_beds,
-            demand_load=demand_load,
             pair_demand=np.asarray(demand),
             pair_site=np.asarray(site),
             pair_cost=np.asarray(cost),
-            demand_ids=demand_ids,
-            site_ids=site_ids,
+            **optional,
         )
 
     @classmethod
@@ -257,7 +262,7 @@ class SitingData:
         """
         cost = np.asarray(cost, dtype=float)
         if cost.ndim != 2:
-            raise ValueError("cost must be a 2-D (demand x site) matrix")
+            raise DataError("cost must be a 2-D (demand x site) matrix")
         keep = np.isfinite(cost)
         if max_cost is not None:
             keep &= cost <= max_cost
@@ -415,4 +420,4 @@ def _site_count(n_sites: int | None, *arrays: Any) -> int:
     for a in arrays:
         if a is not None:
             return len(a)
-    raise ValueError("give n_sites or a per-site array (site_status, site_group, ...)")
+    raise DataError("give n_sites or a per-site array (site_status, site_group, ...)")

@@ -94,10 +94,10 @@ def diagnose(prep: Prepared, *, deadline: float | None) -> list[Infeasibility]:
         if len(groups) > 1 and groups[0] >= 0 and len(groups) <= MAX_COUNTIES:
             culprits = list(groups)
             for g in groups:
-                trial = [c for c in culprits if c != g]
-                skip = {rule: [c for c in groups if c not in trial]}
+                kept = [c for c in culprits if c != g]
+                skip = {rule: [c for c in groups if c not in kept]}
                 if not feasible(dropped, skip):
-                    culprits = trial
+                    culprits = kept
         reasons += _reasons(prep, rule, culprits, [r for r in needed if r != rule])
     return reasons
 

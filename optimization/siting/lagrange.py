@@ -469,6 +469,15 @@ def _prune_level(upper: float, integral: bool) -> float:
     return upper - (1.0 - 1e-6) if integral else upper - 1e-9 * max(1.0, abs(upper))
 
 
+@dataclass
+class _Incumbent:
+    """The best plan found so far, its travel, and the seconds spent improving it."""
+
+    upper: float
+    open: np.ndarray
+    spent: float = 0.0
+
+
 def reduce_pmedian(prep: Prepared, *, deadline: float | None) -> Reduction | None:
     """Root of the scheme: heuristic plan, Lagrangian bound and reduction tests.
 
@@ -496,18 +505,18 @@ def reduce_pmedian(prep: Prepared, *, deadline: float | None) -> Reduction | Non
     integral = bool(np.all(pairs.cost == np.round(pairs.cost)))
 
     best_open = _swap_search(pairs, _greedy(pairs, fixed, free, p), free, p, stop)
-    state = {"upper": pairs.travel(best_open), "open": best_open, "spent": 0.0}
+    state = _Incumbent(pairs.travel(best_open), best_open)
 
     def improve(chosen: np.ndarray) -> float:  # the relaxation's sites as a start for the swap search
         began = time.perf_counter()
-        if state["spent"] > IMPROVE_SHARE * (began - start):
-            return state["upper"]  # leave the time to the bound
+        if state.spent > IMPROVE_SHARE * (began - start):
+            return state.upper  # leave the time to the bound
         trial = _swap_search(pairs, chosen, free, p, stop)
         value = pairs.travel(trial)
-        if value < state["upper"]:
-            state["upper"], state["open"] = value, trial
-        state["spent"] += time.perf_counter() - began
-        return state["upper"]
+        if value < state.upper:
+            state.upper, state.open = value, trial
+        state.spent += time.perf_counter() - began
+        return state.upper
 
     # start halfway between each township's nearest and second nearest open site: at 5,000 x 1,250,
     # 30 s of steps reached 2,122,423 from there against 2,120,606 from the nearest (best plan 2,146,226)
@@ -515,17 +524,15 @@ def reduce_pmedian(prep: Prepared, *, deadline: float | None) -> Reduction | Non
     node = _Node(fixed, free, p, np.where(d2 < pairs.penalty, (d1 + d2) / 2, d1), -np.inf, -np.inf)
 
     def small(b: _Bound) -> bool:  # the tests already leave a small problem: branch from here
-        alive = ~(_site_tests(b, node)[0] > _prune_level(state["upper"], integral))
-        keep = alive[pairs.site] & (
-            b.lower + np.maximum(0.0, pairs.cost - b.lam[pairs.town]) <= state["upper"]
-        )
+        alive = ~(_site_tests(b, node)[0] > _prune_level(state.upper, integral))
+        keep = alive[pairs.site] & (b.lower + np.maximum(0.0, pairs.cost - b.lam[pairs.town]) <= state.upper)
         return int(keep.sum()) <= ROOT_DONE_PAIRS
 
     b = _subgradient(
         pairs,
         node,
-        state["upper"],
-        target=_prune_level(state["upper"], integral),
+        state.upper,
+        target=_prune_level(state.upper, integral),
         step=STEP_ROOT,
         stop=stop,
         max_iter=None,
@@ -537,16 +544,16 @@ def reduce_pmedian(prep: Prepared, *, deadline: float | None) -> Reduction | Non
     trial = _swap_search(
         pairs, _often_chosen(b.average, node), free, p, np.inf if deadline is None else deadline
     )
-    if pairs.travel(trial) < state["upper"]:
-        state["upper"], state["open"] = pairs.travel(trial), trial
+    if pairs.travel(trial) < state.upper:
+        state.upper, state.open = pairs.travel(trial), trial
     open_bound, close_bound = _site_tests(b, node)
     pair_bound = np.full(prep.data.pair_demand.size, -np.inf)
     pair_bound[pairs.index] = b.lower + np.maximum(0.0, pairs.cost - b.lam[pairs.town])
-    upper = state["upper"]
+    upper = state.upper
     return Reduction(
         lower_bound=min(b.lower, upper),
         upper_bound=upper,
-        best_open=state["open"],
+        best_open=state.open,
         open_bound=open_bound,
         close_bound=close_bound,
         pair_bound=pair_bound,
@@ -580,6 +587,7 @@ def branch_and_bound(prep: Prepared, root: Reduction, *, deadline: float | None)
     pairs_all = _Pairs.of(prep)
     integral = bool(np.all(pairs_all.cost == np.round(pairs_all.cost)))
     upper, best_open = root.upper_bound, root.best_open
+    assert root.multipliers is not None  # an unproven root carries its multipliers
     closed, forced, _ = root.fixings(_prune_level(upper, integral))
     fixed = (prep.fixed_open & prep.can_open) | forced
     free = prep.free & ~closed & ~forced

@@ -190,7 +190,7 @@ class LinearModel:
         if blocks:
             sizes = np.array([b.size for b in blocks])
             starts = np.concatenate([[0], np.cumsum(sizes)[:-1]])
-            rows = np.concatenate([b.row + s for b, s in zip(blocks, starts)])
+            rows = np.concatenate([b.row + s for b, s in zip(blocks, starts, strict=True)])
             cols = np.concatenate([b.col for b in blocks])
             coefs = np.concatenate([b.coef for b in blocks])
             keep = coefs != 0
@@ -237,4 +237,4 @@ def read_values(model: mathopt.Model, result: mathopt.SolveResult, n_vars: int) 
 
 def hint_map(model: mathopt.Model, ids: np.ndarray, values: np.ndarray) -> dict[mathopt.Variable, float]:
     """A solution hint ``{variable: value}`` for the given builder ids."""
-    return {model.get_variable(int(i), validate=False): float(v) for i, v in zip(ids, values)}
+    return {model.get_variable(int(i), validate=False): float(v) for i, v in zip(ids, values, strict=True)}

@@ -88,6 +88,7 @@ class SitingModel:
         """``(n,)`` serving site of each township in capacitated mode (-1: none), else ``None``."""
         if self.x is None:
             return None
+        assert self.x_pairs is not None  # set with x
         data = self.prep.data
         out = np.full(data.n_demand, -1, dtype=np.int64)
         chosen = self.x_pairs[values[self.x] > 0.5]
@@ -295,7 +296,7 @@ def _add_assignment(sm: SitingModel) -> None:
         data.site_group_code,
         np.r_[j, np.arange(data.n_sites)],
         np.r_[x, sm.beds],
-        np.r_[data.demand_load[i], np.full(data.n_sites, -params.persons_served_per_bed)],
+        np.r_[data.demand_load[i], np.full(data.n_sites, -float(params.persons_served_per_bed or 0.0))],
         np.full(data.n_sites, -np.inf),
         0.0,
     )
@@ -461,6 +462,7 @@ def _add_radius(sm: SitingModel) -> None:
         towns = np.flatnonzero(prep.must_serve)
         pos = np.full(data.n_demand, -1, dtype=np.int64)
         pos[towns] = np.arange(towns.size)
+        assert sm.x is not None and sm.x_pairs is not None  # the radius rows are built on the assignment
         i = data.pair_demand[sm.x_pairs]
         mask = pos[i] >= 0
         lm.add_rows(

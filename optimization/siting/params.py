@@ -9,6 +9,7 @@ from typing import Any
 
 import numpy as np
 
+from geodata.errors import SettingsError
 from optimization.siting.enums import Objective, TieBreak
 from optimization.solve import Backend
 
@@ -79,7 +80,7 @@ class SitingParams:
         in explanations; empty when unknown.
     """
 
-    objective: Objective | str = Objective.MAX_COVERAGE
+    objective: Objective = Objective.MAX_COVERAGE  # a string is converted in __post_init__
     threshold: float | None = None
     coverage_target: float | None = None
     county_target: float | Mapping[Any, float] | None = None
@@ -93,11 +94,11 @@ class SitingParams:
     capacitated: bool = False
     persons_served_per_bed: float | None = None
     cross_county: bool = False
-    tie_break: TieBreak | str = TieBreak.AUTO
+    tie_break: TieBreak = TieBreak.AUTO
     time_limit: float | None = 60.0
     alternatives: int = 0
     alternatives_gap: float = 0.0
-    backend: Backend | str | None = None
+    backend: Backend | None = None
     seed: int = 0
     threads: int | None = None
     hint: np.ndarray | None = field(default=None, repr=False)
@@ -157,7 +158,7 @@ class SitingParams:
         if self.alternatives < 0 or self.alternatives_gap < 0:
             problems.append("alternatives and alternatives_gap must be >= 0")
         if problems:
-            raise ValueError("; ".join(problems))
+            raise SettingsError("; ".join(problems))
 
     # ------------------------------------------------------------------ derived
     @property

@@ -109,6 +109,7 @@ class Prepared:
         data, params = self.data, self.params
         useful = np.maximum(self.bed_lb, self.beds_needed[data.site_group_code])
         if params.capacitated:
+            assert params.persons_served_per_bed is not None  # checked by SitingParams
             served = np.bincount(
                 data.pair_site[self.serve],
                 weights=data.demand_load[data.pair_demand[self.serve]],

@@ -284,6 +284,7 @@ def _plan_of_run(
     report = run.report
     if run.values is not None:
         sm = run.model
+        assert sm is not None  # values come from a model
         arrays = PlanArrays(
             prep, sm.open_sites(run.values), sm.bed_values(run.values), sm.assignment(run.values)
         )
@@ -319,10 +320,11 @@ def _merge(
     """Merge per-county plans into one plan of the whole data."""
     prep = Prepared(data, params)
     arrays = _arrays_from_county_plans(prep, pieces, plans)
-    reports = {label: plan.report for (label, _, _, _), plan in zip(pieces, plans)}
+    reports = {label: plan.report for (label, _, _, _), plan in zip(pieces, plans, strict=True)}
     report = _combine(params.objective, list(reports.values()), seconds)
     ties = [p.tie_break_report for p in plans]
-    tie = combine_reports(ties, wall_seconds=seconds) if all(t is not None for t in ties) and ties else None
+    known_ties = [t for t in ties if t is not None]
+    tie = combine_reports(known_ties, wall_seconds=seconds) if ties and len(known_ties) == len(ties) else None
     alternatives, note = [], ""
     if params.alternatives > 0 and report.status.has_solution:
         alternatives = merge_alternatives(
@@ -355,7 +357,7 @@ def _arrays_from_county_plans(prep: Prepared, pieces: list, plans: Iterable[Siti
     open_ = prep.fixed_open & prep.can_open
     beds = np.where(open_, prep.bed_lb, 0)
     assignment = np.full(prep.data.n_demand, -1, dtype=np.int64)
-    for (_, _, towns, sites), plan in zip(pieces, plans):
+    for (_, _, towns, sites), plan in zip(pieces, plans, strict=True):
         open_[sites] = plan.open
         beds[sites] = plan.beds
         if sites.size:  # a county without candidate sites leaves its townships unassigned
@@ -369,7 +371,7 @@ def _combine(objective: Objective, reports: list[SolveReport], seconds: float) -
     if objective is not Objective.MIN_MAX_DISTANCE or not combined.status.has_solution:
         return combined
     value = max((r.objective or 0.0) for r in reports)
-    bounds = [r.best_bound for r in reports]
-    bound = None if any(b is None for b in bounds) else float(max(bounds))
+    bounds = [r.best_bound for r in reports if r.best_bound is not None]
+    bound = float(max(bounds)) if len(bounds) == len(reports) else None
     gap = 0.0 if combined.status is SolveStatus.OPTIMAL else relative_gap(value, bound)
     return replace(combined, objective=value, best_bound=bound, gap=gap)

@@ -394,6 +394,7 @@ def run_model(stages: Stages) -> ModelRun:
         sm = build_model(prep, closed=stages.closed, forced=stages.forced, pairs_ok=stages.pairs_ok)
         if sm.lm.n_vars > LATER_STAGE_MAX_VARS:  # building it would outlast any bound: keep the proven plan
             return ModelRun(None, None, report, stage_seconds=seconds)
+        assert report.objective is not None  # the primary stage was solved
         _fix(sm, primary, float(report.objective))
         return _later(
             stages, sm, ModelRun(sm, None, report, stage_seconds=seconds), later, known_open.astype(float)

@@ -62,7 +62,7 @@ def token_matches(given: Any, expected: str) -> bool:
 
 
 def granted(
-    query: Mapping[str, Any], session: MutableMapping[str, Any], environ: Mapping[str, str] = os.environ
+    query: Mapping[str, Any], session: MutableMapping[Any, Any], environ: Mapping[str, str] = os.environ
 ) -> bool:
     """Whether this browser session may use the app: no token is set, or it was shown (now or before).
 

@@ -139,14 +139,13 @@ def apply_click(
         town = facilities.loc[facilities["facility_id"] == click.code, "township_code"]
         if len(town) and isinstance(town.iloc[0], str):
             click = Click("township", town.iloc[0], click.lat, click.lon)
-            selected = ("township", click.code)
-    if mode == "status" and click.kind == "facility":
+            selected = ("township", town.iloc[0])
+    code = click.code
+    if mode == "status" and click.kind == "facility" and code is not None:
+        outcome = apply_edit(wb, lambda: wb.set_status(code, status_to), params=params, auto_solve=auto_solve)
+    elif mode == "paint" and click.kind == "township" and code is not None:
         outcome = apply_edit(
-            wb, lambda: wb.set_status(click.code, status_to), params=params, auto_solve=auto_solve
-        )
-    elif mode == "paint" and click.kind == "township":
-        outcome = apply_edit(
-            wb, lambda: wb.move_township(click.code, paint_lead), params=params, auto_solve=auto_solve
+            wb, lambda: wb.move_township(code, paint_lead), params=params, auto_solve=auto_solve
         )
     elif mode == "add":
         outcome = apply_edit(

@@ -14,6 +14,7 @@ from collections.abc import Mapping
 from dataclasses import dataclass, replace
 from typing import Any, Literal
 
+from geodata.errors import SettingsError
 from planner.ui.state import Keys
 from planner.ui.workbench import Parameters
 
@@ -66,7 +67,7 @@ class Field:
         if value is None:
             return 0 if self.integer else 0.0
         shown = float(value) * 100 if self.percent else float(value)
-        return int(round(shown)) if self.integer else shown
+        return round(shown) if self.integer else shown
 
     def from_widget(self, value: Any) -> Any:
         """The parameter value of a widget value."""
@@ -77,7 +78,7 @@ class Field:
             return None
         if self.percent:
             number /= 100
-        return int(round(number)) if self.integer else number
+        return round(number) if self.integer else number
 
 
 FIELDS: tuple[Field, ...] = (
@@ -108,7 +109,7 @@ def widgets_from_params(params: Parameters) -> dict[str, Any]:
     return {f.key: f.to_widget(getattr(params, f.name)) for f in FIELDS}
 
 
-def params_from_widgets(values: Mapping[str, Any], *, default: Parameters = Parameters()) -> Parameters:
+def params_from_widgets(values: Mapping[Any, Any], *, default: Parameters = Parameters()) -> Parameters:
     """Parameters from the panel's widget values (fields without a value keep ``default``'s).
 
     Raises
@@ -120,7 +121,7 @@ def params_from_widgets(values: Mapping[str, Any], *, default: Parameters = Para
     changes = {f.name: f.from_widget(values[f.key]) for f in FIELDS if f.key in values}
     params = replace(default, **changes)
     if params.objective not in OBJECTIVES:
-        raise ValueError(f"objective: unknown {params.objective!r}")
+        raise SettingsError(f"objective: unknown {params.objective!r}")
     if params.beds_max is not None and params.beds_max < params.beds_min:
-        raise ValueError("beds_max: fewer than beds_min")
+        raise SettingsError("beds_max: fewer than beds_min")
     return params

@@ -13,6 +13,7 @@ from __future__ import annotations
 import time
 import weakref
 from collections.abc import Callable
+from functools import partial
 from typing import Any
 
 import folium
@@ -91,7 +92,7 @@ def _report(wb: Workbench, outcome: Outcome) -> None:
     if outcome.edit is None:
         return
     lang = st.session_state.get(Keys.LANG, "zh")
-    names = dict(zip(wb.base.counties["county_code"], wb.base.counties["county_name"]))
+    names = dict(zip(wb.base.counties["county_code"], wb.base.counties["county_name"], strict=True))
     solved = [names.get(c, c) for model in outcome.solved.values() for c in model]
     what = describe_step(outcome.edit.label, wb, lang)
     if outcome.solved:
@@ -209,7 +210,7 @@ def map_and_panel(wb: Workbench, params: Parameters, lang: str) -> Any:
     with left:
         tiles, attribution = _tiles(lang)
         fmap = base_map(wb.base, tiles=tiles, attribution=attribution)
-        fmap.get_root().header.add_child(Element(FILL_FRAME), name="planner_fill_frame")
+        fmap.get_root().header.add_child(Element(FILL_FRAME), name="planner_fill_frame")  # type: ignore[attr-defined]
         with st.container(key=Keys.MAP_FRAME):  # sized to the window by the page's CSS
             st_offline_folium(
                 fmap,
@@ -265,7 +266,7 @@ def _click_modes(wb: Workbench, lang: str) -> None:
             format_func=lambda s: tr(f"site_status.{s}", lang),
         )
     elif mode == "paint":
-        leads = [""] + community_choices(wb)
+        leads = ["", *community_choices(wb)]
         names = lead_labels(wb, leads[1:])
         if st.session_state.get(Keys.PAINT_LEAD) not in leads:
             st.session_state[Keys.PAINT_LEAD] = leads[1] if len(leads) > 1 else ""
@@ -325,7 +326,7 @@ def _selection(wb: Workbench, params: Parameters, lang: str) -> None:
                 key=Keys.SET_STATUS + status,
                 disabled=status == now or _busy(),
                 width="stretch",
-                on_click=_edit_callback(wb, params, lambda s=status: wb.set_status(code, s)),
+                on_click=_edit_callback(wb, params, partial(wb.set_status, code, status)),
             )
     elif kind == "township" and code in set(region.townships["township_code"]):
         st.markdown(f"**{tr('app.selected_township', lang)}**")
@@ -337,7 +338,7 @@ def _township_actions(wb: Workbench, params: Parameters, code: str, lang: str) -
     if wb.snapshot.grouping is None:
         return
     county = wb.county_of_township(code)
-    leads = [""] + community_choices(wb, county)
+    leads = ["", *community_choices(wb, county)]
     names = lead_labels(wb, leads[1:])
     current = wb.assignment().get(code) or ""
     target = st.selectbox(

@@ -102,6 +102,7 @@ def read_click(
     hit = value.get("last_object_clicked")
     on_object = (
         bool(hit)
+        and hit is not None
         and abs(float(hit["lat"]) - lat) < _SAME_POINT
         and abs(float(hit["lng"]) - lon) < _SAME_POINT
     )
@@ -151,7 +152,7 @@ def map_layers(
     if siting is not None:
         sites = siting.sites(region)
         table = siting.townships(region)
-        covered = dict(zip(table["township_code"], table["covered"].astype(bool)))
+        covered = dict(zip(table["township_code"], table["covered"].astype(bool), strict=True))
         pairs, threshold = siting.index.pairs, siting.setup.threshold
     view = wb.grouping_view(snap)
     community = wb.assignment(snap) if view is not None else None

@@ -9,7 +9,7 @@ modules (:mod:`~planner.ui.forms`, :mod:`~planner.ui.views`,
 from __future__ import annotations
 
 import time
-from typing import Any
+from typing import Any, Literal
 
 import streamlit as st
 
@@ -107,7 +107,12 @@ def _start_run(wb: Workbench) -> None:
     except ValueError as exc:
         _flash("error", "app.bad_parameters", field=str(exc).split(":")[0])
         return
-    models = tuple(m for m, on in (("siting", params.run_siting), ("grouping", params.run_grouping)) if on)
+    chosen: list[Literal["siting", "grouping"]] = []
+    if params.run_siting:
+        chosen.append("siting")
+    if params.run_grouping:
+        chosen.append("grouping")
+    models = tuple(chosen)
     if not models:
         _flash("warning", "app.nothing_to_run")
         return
@@ -303,14 +308,14 @@ def kpi_row(wb: Workbench, lang: str) -> None:
     cards = kpi_cards(now, lang)
     previous = {c.key: c for c in kpi_cards(before, lang)}
     head = [c for c in cards if c.key in HEADLINE]
-    for column, card in zip(st.columns(len(head) or 1), head):
+    for column, card in zip(st.columns(len(head) or 1), head, strict=True):
         with column:
             _card(card, now, before, previous.get(card.key))
     rest = [c for c in cards if c.key not in HEADLINE]
     if rest:
         with st.expander(tr("app.more_figures", lang)):
             for start in range(0, len(rest), 6):
-                for column, card in zip(st.columns(6), rest[start : start + 6]):
+                for column, card in zip(st.columns(6), rest[start : start + 6], strict=True):
                     with column:
                         _card(card, now, before, previous.get(card.key))
 
@@ -325,7 +330,9 @@ def _card(card: Card, now: dict[str, Any], before: dict[str, Any], old: Card | N
     ):
         change = float(now[card.key]) - float(before[card.key])
         delta = f"{100 * change:+.1f} pp" if card.value.endswith("%") else f"{change:+,.1f}".replace(".0", "")
-    colour = "inverse" if card.key in LOWER_IS_BETTER else ("off" if card.key in NEUTRAL else "normal")
+    colour: Literal["inverse", "off", "normal"] = (
+        "inverse" if card.key in LOWER_IS_BETTER else ("off" if card.key in NEUTRAL else "normal")
+    )
     st.metric(card.label, card.value, delta=delta, delta_color=colour, help=card.help or None)
 
 

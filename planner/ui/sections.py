@@ -14,7 +14,7 @@ import streamlit as st
 from planner.compare import compare
 from planner.i18n import tr
 from planner.labels import column, format_value, kpi, text
-from planner.maps import MapOptions, base_map, plan_layers
+from planner.maps import ColourBy, MapOptions, base_map, plan_layers
 from planner.report import compare_html
 from planner.scenario import ScenarioError
 from planner.templating import markdown_text
@@ -255,7 +255,7 @@ def _compare(wb: Workbench, params: Parameters, lang: str) -> None:
         st.caption(markdown_text(note))
     if st.toggle(tr("compare.maps", lang), key=Keys.COMPARE_MAPS):
         columns = st.columns(2)
-        for panel, item, key in zip(columns, pair, (Keys.COMPARE_MAP_A, Keys.COMPARE_MAP_B)):
+        for panel, item, key in zip(columns, pair, (Keys.COMPARE_MAP_A, Keys.COMPARE_MAP_B), strict=True):
             with panel:
                 st.caption(markdown_text(item.name))
                 _static_map(item, lang, key)
@@ -276,11 +276,11 @@ def _static_map(item: SavedScenario, lang: str, key: str) -> None:
     covered = sites = community = None
     if run.siting is not None:
         table = run.siting.townships(run.region)
-        covered = dict(zip(table["township_code"], table["covered"].astype(bool)))
+        covered = dict(zip(table["township_code"], table["covered"].astype(bool), strict=True))
         sites = run.siting.sites(run.region)
     if run.grouping is not None:
         community = run.grouping.assignment()
-    colour = "coverage" if covered is not None else "community"
+    colour: ColourBy = "coverage" if covered is not None else "community"
     layers, _ = plan_layers(
         run.region,
         lang=lang,

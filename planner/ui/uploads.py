@@ -37,6 +37,7 @@ from collections.abc import Iterable, Mapping
 from dataclasses import dataclass, field, replace
 from pathlib import Path, PurePath
 
+from geodata.errors import DataError
 from geodata.files import scratch_folder
 from geodata.readers import (
     MAPPING_NAMES,
@@ -79,7 +80,7 @@ ACCEPTED_SUFFIXES = (
 CRS_CHOICES: tuple[str, ...] = ("wgs84", "gcj02", "bd09", "EPSG:4490")
 
 
-class UploadRefused(ValueError):
+class UploadRefused(DataError):
     """An upload that is not accepted; ``key`` and ``fields`` give the message (:func:`planner.i18n.tr`)."""
 
     def __init__(self, key: str, **fields: object) -> None:
@@ -210,7 +211,7 @@ def receive(
     _LIVE.add(folder)
     try:
         unpacked = 0
-        for name, (_, data) in zip(names, items):
+        for name, (_, data) in zip(names, items, strict=True):
             # the extract is stored hidden, so the region readers do not take it for a layer
             target = folder / (f".{name}" if name in extracts else name)
             target.write_bytes(data)
@@ -231,7 +232,7 @@ def region_name(names: list[str]) -> str:
     stems = [PurePath(n).name.split(".")[0] for n in names]
     if len(stems) == 1:
         return stems[0]
-    prefix = os.path.commonprefix(stems).strip(" _-·.")
+    prefix = os.path.commonprefix(stems).strip(" _-·.")  # noqa: RUF071 - names share text, not path parts
     return prefix or " + ".join(stems[:3]) + (" …" if len(stems) > 3 else "")
 
 

@@ -94,7 +94,7 @@ def fmt(value: Any, how: str) -> str:
     if how == "pct":
         return f"{100 * float(value):.1f}%"
     if how == "int":
-        return f"{int(round(float(value))):,}"
+        return f"{round(float(value)):,}"
     return f"{float(value):,.1f}"
 
 
@@ -122,9 +122,9 @@ def _help_keys() -> set[str]:
 
 def _names(region: Region) -> dict[str, str]:
     """Code -> name for counties, townships and facilities (for messages)."""
-    out = dict(zip(region.counties["county_code"], region.counties["county_name"]))
-    out.update(zip(region.townships["township_code"], region.townships["township_name"]))
-    out.update(zip(region.facilities["facility_id"], region.facilities["name"]))
+    out = dict(zip(region.counties["county_code"], region.counties["county_name"], strict=True))
+    out.update(zip(region.townships["township_code"], region.townships["township_name"], strict=True))
+    out.update(zip(region.facilities["facility_id"], region.facilities["name"], strict=True))
     return out
 
 
@@ -247,7 +247,7 @@ def sites_frame(run: ScenarioRun, lang: str, *, only_open: bool = True) -> pd.Da
     sites = pd.DataFrame(run.siting.sites(run.region).drop(columns="geometry"))
     if only_open:
         sites = sites[sites["open"]]
-    names = dict(zip(run.region.counties["county_code"], run.region.counties["county_name"]))
+    names = dict(zip(run.region.counties["county_code"], run.region.counties["county_name"], strict=True))
     sites.insert(0, "county_name", sites["county_code"].map(names))
     sites["kind"] = _enum_words(sites["kind"], "kind", lang)
     sites["grade"] = _enum_words(sites["grade"], "grade", lang)
@@ -273,7 +273,7 @@ def communities_frame(run: ScenarioRun, lang: str) -> pd.DataFrame:
     table = run.grouping.communities(run.region)
     if table.empty:
         return pd.DataFrame()
-    names = dict(zip(run.region.counties["county_code"], run.region.counties["county_name"]))
+    names = dict(zip(run.region.counties["county_code"], run.region.counties["county_name"], strict=True))
     table.insert(0, "county_name", table["county_code"].map(names))
     table["deviation_share"] = (100 * table["deviation_share"]).round(1)
     table["contiguous"] = table["contiguous"].map(lambda v: tr("word.yes" if v else "word.no", lang))
@@ -327,7 +327,9 @@ def facility_details(wb: Workbench, facility_id: str, lang: str) -> list[tuple[s
     snap = wb.snapshot
     region = wb.region_of(snap)
     row = region.facilities.loc[region.facilities["facility_id"] == facility_id].iloc[0]
-    county = dict(zip(region.counties["county_code"], region.counties["county_name"])).get(row["county_code"])
+    county = dict(zip(region.counties["county_code"], region.counties["county_name"], strict=True)).get(
+        row["county_code"]
+    )
     rows = [
         (column("facility_id", lang), facility_id),
         (column("name", lang), str(row["name"])),
@@ -391,9 +393,9 @@ def county_balance(wb: Workbench, county: str, lang: str) -> tuple[pd.DataFrame,
         :func:`optimization.grouping.evaluate_assignment`.
     """
     view = wb.grouping_view()
-    if view is None or county not in view.plans or view.plans[county].evaluation is None:
+    evaluation = None if view is None or county not in view.plans else view.plans[county].evaluation
+    if evaluation is None:
         return pd.DataFrame(), []
-    evaluation = view.plans[county].evaluation
     names = _names(wb.region)
     rows = [
         {
@@ -470,5 +472,5 @@ def lead_labels(wb: Workbench, leads: Sequence[str]) -> dict[str, str]:
     """Lead id -> "name (county)" for pickers."""
     region = wb.region
     names = _names(region)
-    county = dict(zip(region.facilities["facility_id"], region.facilities["county_code"]))
-    return {lead: f"{names.get(lead, lead)} · {names.get(county.get(lead), '')}" for lead in leads}
+    county = dict(zip(region.facilities["facility_id"], region.facilities["county_code"], strict=True))
+    return {lead: f"{names.get(lead, lead)} · {names.get(county.get(lead, ''), '')}" for lead in leads}

@@ -39,6 +39,7 @@ from typing import Any, Literal
 import numpy as np
 
 from geodata.edits import AddedSiteError, add_sites
+from geodata.errors import DataError
 from geodata.region import Region
 from geodata.schema import FacilityKind, SiteStatus
 from optimization.grouping import GroupingData, evaluate_assignment
@@ -80,7 +81,7 @@ MODELS: tuple[Model, ...] = ("siting", "grouping")
 ADDED_PREFIX = "ADD-"
 
 
-class EditError(ValueError):
+class EditError(DataError):
     """An edit that cannot be applied; the message says why in words."""
 
     def __init__(self, key: str, **fields: Any) -> None:
@@ -273,7 +274,7 @@ class Parameters:
         ValueError
             When the settings make no valid siting run (as the run itself would).
         """
-        return self.siting_setup({}).params(None).couples_counties  # type: ignore[arg-type]
+        return self.siting_setup({}).params(None).couples_counties
 
     def siting_part(self) -> tuple[Any, ...]:
         """The panel values that matter to siting (to tell whether a siting result is out of date)."""
@@ -869,9 +870,9 @@ class Workbench:
             solving, moves_after = (
                 self.keep_hand_moves(snap) if reoptimise is None else self._drop_hand_edits(snap, reoptimise)
             )
-            setup = self.grouping_setup(params, solving)
+            grouping_setup = self.grouping_setup(params, solving)
             control.phase = "grouping"
-            grouping = run_grouping(region, setup, map_fn=self._grouping_map(control))
+            grouping = run_grouping(region, grouping_setup, map_fn=self._grouping_map(control))
             out = replace(
                 out,
                 grouping=grouping,

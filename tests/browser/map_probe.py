@@ -28,22 +28,22 @@ LAYER_POINT = """
 
 #: ``([code, word])``: from the next mouse-down in the frame, time (frame clock) until [code]'s tooltip
 #: contains ``word``; the result appears as ``window.__redraw.seconds``.
-WATCH_REDRAW = """
-([code, word]) => {
-  const find = %s;
-  window.__redraw = {};
-  document.addEventListener('mousedown', () => { window.__redraw.click = performance.now(); }, {once: true});
-  const tick = () => {
+WATCH_REDRAW = f"""
+([code, word]) => {{
+  const find = {LAYER_POINT.strip()};
+  window.__redraw = {{}};
+  document.addEventListener('mousedown', () => {{ window.__redraw.click = performance.now(); }}, {{once: true}});
+  const tick = () => {{
     const hit = find(code);
-    if (window.__redraw.click !== undefined && hit && hit.text.includes(word)) {
+    if (window.__redraw.click !== undefined && hit && hit.text.includes(word)) {{
       window.__redraw.seconds = (performance.now() - window.__redraw.click) / 1000;
       return;
-    }
+    }}
     setTimeout(tick, 5);
-  };
+  }};
   tick();
-}
-""" % LAYER_POINT.strip()
+}}
+"""
 
 #: ``() -> seconds or null``: the last measured redraw.
 REDRAW_SECONDS = "() => window.__redraw ? (window.__redraw.seconds ?? null) : null"

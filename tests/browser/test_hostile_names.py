@@ -69,11 +69,11 @@ def _hover_points(region, facilities: set[str]) -> list[tuple[float, float, str,
     """``(lat, lon, code, name)``: a point inside each township away from any facility, and each of ``facilities``."""
     points = []
     t = region.townships
-    for geometry, code, name in zip(t.geometry, t["township_code"], t["township_name"]):
+    for geometry, code, name in zip(t.geometry, t["township_code"], t["township_name"], strict=True):
         minx, miny, maxx, maxy = geometry.bounds
         points.append((maxy - 0.15 * (maxy - miny), minx + 0.15 * (maxx - minx), code, name))
     f = region.facilities
-    for geometry, code, name in zip(f.geometry, f["facility_id"], f["name"]):
+    for geometry, code, name in zip(f.geometry, f["facility_id"], f["name"], strict=True):
         if code in facilities:
             points.append((geometry.y, geometry.x, code, name))
     return points
@@ -112,7 +112,7 @@ def _assert_nothing_ran(page, dialogs: list[str], seen: dict[str, tuple[str, str
 def test_map_page_with_hostile_names_runs_no_script(page, dialogs, network, screenshot, region) -> None:
     from playwright.sync_api import expect
 
-    scenarios, runs = hostile_scenarios(region)
+    _scenarios, runs = hostile_scenarios(region)
     run = runs[1]
     fmap, _ = plan_map(
         region,

@@ -165,7 +165,7 @@ def _siting_service(
     n = len(w)
     assigned: dict[tuple[int, int], pulp.LpVariable] = {}
     if rules.capacitated or rules.serves_all:
-        for i, j in zip(*np.nonzero(rules.serves)):
+        for i, j in zip(*np.nonzero(rules.serves), strict=True):
             assigned[int(i), int(j)] = pulp.LpVariable(f"x{i}_{j}", 0, 1, cat="Binary")
         for i in range(n):
             options = [x for (t, _), x in assigned.items() if t == i]
@@ -173,7 +173,7 @@ def _siting_service(
                 lp += pulp.lpSum(options) == 1  # every township with demand is served once
             else:
                 lp += pulp.lpSum(options) <= 1
-        for (i, j), x in assigned.items():
+        for (_, j), x in assigned.items():
             lp += x <= y[j]  # only by an open site
     if rules.capacitated:
         for j in range(len(y)):
@@ -221,43 +221,43 @@ def grouping_cbc(case: GroupingCase) -> Reference:
     limit = math.inf if params.max_travel is None else params.max_travel
     lp = pulp.LpProblem("grouping", pulp.LpMinimize)
     x = {
-        (i, l): pulp.LpVariable(f"x{i}_{l}", cat="Binary")
-        for l in pool
+        (i, ld): pulp.LpVariable(f"x{i}_{ld}", cat="Binary")
+        for ld in pool
         for i in range(n)
-        if data.travel[i, l] <= limit and lock.get(i, l) == l
+        if data.travel[i, ld] <= limit and lock.get(i, ld) == ld
     }
-    y = {l: pulp.LpVariable(f"y{l}", cat="Binary") for l in pool}
+    y = {ld: pulp.LpVariable(f"y{ld}", cat="Binary") for ld in pool}
     for i in range(n):
-        lp += pulp.lpSum(x[i, l] for l in pool if (i, l) in x) == 1  # every township in one community
-    for (i, l), var in x.items():
-        lp += var <= y[l]  # only in an opened lead's community
-    for l in pool:
-        home = int(data.lead_township[l])
-        lp += (x[home, l] if (home, l) in x else 0) == y[
-            l
+        lp += pulp.lpSum(x[i, ld] for ld in pool if (i, ld) in x) == 1  # every township in one community
+    for (_, ld), var in x.items():
+        lp += var <= y[ld]  # only in an opened lead's community
+    for ld in pool:
+        home = int(data.lead_township[ld])
+        lp += (x[home, ld] if (home, ld) in x else 0) == y[
+            ld
         ]  # an opened lead's own township is in its community
-        if l in must:
-            lp += y[l] == 1
+        if ld in must:
+            lp += y[ld] == 1
     counts = range(k_low, k_high + 1)
     z = {k: pulp.LpVariable(f"z{k}", cat="Binary") for k in counts}
     lp += pulp.lpSum(z.values()) == 1
     lp += pulp.lpSum(y.values()) == pulp.lpSum(k * z[k] for k in counts)  # an allowed number of communities
-    for l in pool:
-        size = pulp.lpSum(pop[i] * x[i, l] for i in range(n) if (i, l) in x)
+    for ld in pool:
+        size = pulp.lpSum(pop[i] * x[i, ld] for i in range(n) if (i, ld) in x)
         for k in counts:
             low, high = params.population_bounds(total, k)
-            # population within the bounds for k communities, when l is opened and there are k
-            lp += size >= low * (y[l] + z[k] - 1)
+            # population within the bounds for k communities, when ld is opened and there are k
+            lp += size >= low * (y[ld] + z[k] - 1)
             if math.isfinite(high):
-                lp += size <= high + total * (2 - y[l] - z[k])
+                lp += size <= high + total * (2 - y[ld] - z[k])
     _flow_contiguity(lp, data, x, pool)
-    lp += pulp.lpSum(pop[i] * data.travel[i, l] * var for (i, l), var in x.items())
+    lp += pulp.lpSum(pop[i] * data.travel[i, ld] * var for (i, ld), var in x.items())
     if not _solved(lp, case.label):
         return Reference(None, "cbc")
     assignment = np.full(n, -1, dtype=np.int64)
-    for (i, l), var in x.items():
+    for (i, ld), var in x.items():
         if _on(var):
-            assignment[i] = l
+            assignment[i] = ld
     check = check_grouping_plan(data, params, assignment)
     if check.problems:
         raise ReferenceError(f"{case.label}: the CBC plan breaks rules: {check.problems}")
@@ -269,18 +269,20 @@ def _flow_contiguity(lp: pulp.LpProblem, data: GroupingData, x: dict, pool: list
     along arcs between members of the same community: so every community is connected."""
     n = data.n_townships
     arcs = [(int(a), int(b)) for a, b in data.edges] + [(int(b), int(a)) for a, b in data.edges]
-    for l in pool:
-        home = int(data.lead_township[l])
-        flow = {(a, b): pulp.LpVariable(f"f{l}_{a}_{b}", 0) for a, b in arcs if (a, l) in x and (b, l) in x}
+    for ld in pool:
+        home = int(data.lead_township[ld])
+        flow = {
+            (a, b): pulp.LpVariable(f"f{ld}_{a}_{b}", 0) for a, b in arcs if (a, ld) in x and (b, ld) in x
+        }
         for (a, b), f in flow.items():
-            lp += f <= (n - 1) * x[a, l]
-            lp += f <= (n - 1) * x[b, l]
+            lp += f <= (n - 1) * x[a, ld]
+            lp += f <= (n - 1) * x[b, ld]
         for i in range(n):
-            if i == home or (i, l) not in x:
+            if i == home or (i, ld) not in x:
                 continue
             inflow = pulp.lpSum(f for (a, b), f in flow.items() if b == i)
             outflow = pulp.lpSum(f for (a, b), f in flow.items() if a == i)
-            lp += inflow - outflow == x[i, l]
+            lp += inflow - outflow == x[i, ld]
 
 
 def grouping_brute_force(case: GroupingCase) -> Reference:

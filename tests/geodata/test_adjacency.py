@@ -46,7 +46,7 @@ def test_grid_gives_rook_not_queen_neighbours():
     # Side-by-side cells share a north-south side (0.05° of latitude), stacked cells an east-west one.
     ns_side = float(geodesic_km(113, 27, 113, 27.05))
     ew_side = float(geodesic_km(113, 27.05, 113.05, 27.05))
-    for (i, j), km in zip(adj.edges.tolist(), adj.shared_km):
+    for (i, j), km in zip(adj.edges.tolist(), adj.shared_km, strict=True):
         assert km == pytest.approx(ns_side if j == i + 1 else ew_side, rel=0.02)
 
 

@@ -6,13 +6,13 @@ import json
 
 import pytest
 
+from planner.cli import main
+
 # Shapefiles cut long field names to 10 characters on purpose here: the readers must cope.
 pytestmark = [
     pytest.mark.filterwarnings("ignore:Column names longer than 10:UserWarning"),
     pytest.mark.filterwarnings("ignore:Normalized/laundered field name:RuntimeWarning"),
 ]
-
-from planner.cli import main
 
 
 @pytest.fixture(scope="module")

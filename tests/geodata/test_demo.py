@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import itertools
 import json
 from pathlib import Path
 
@@ -150,7 +151,7 @@ def _rook_neighbours(frame: gpd.GeoDataFrame) -> set[tuple[str, str]]:
     for code, geom in zip(frame["township_code"], frame.geometry, strict=True):
         for ring in shapely.get_rings(shapely.get_parts(geom)).ravel():
             xy = [tuple(p) for p in shapely.get_coordinates(ring)]
-            for a, b in zip(xy[:-1], xy[1:], strict=True):
+            for a, b in itertools.pairwise(xy):
                 owners.setdefault(frozenset((a, b)), set()).add(code)
     return {(a, b) for codes in owners.values() for a in codes for b in codes if a != b and a[:6] == b[:6]}
 

@@ -48,7 +48,7 @@ def test_a_failure_keeps_the_old_file_and_leaves_nothing_behind(tmp_path):
 def test_an_existing_target_is_refused_unless_overwrite(tmp_path):
     target = tmp_path / "s.json"
     target.write_text("old", encoding="utf-8")
-    with pytest.raises(FileExistsError, match="s.json exists"):
+    with pytest.raises(FileExistsError, match=r"s\.json exists"):
         with atomic_path(target) as tmp:
             raise AssertionError("the block must not run")
     with atomic_path(target, overwrite=True) as tmp:
@@ -117,7 +117,7 @@ def test_of_concurrent_writers_of_one_new_file_exactly_one_succeeds(tmp_path):
         ready = threading.Barrier(4)
         outcomes: list[str] = []
 
-        def write(text: str) -> None:
+        def write(text: str, target=target, ready=ready, outcomes=outcomes) -> None:
             try:
                 with atomic_path(target) as tmp:
                     tmp.write_text(text, encoding="utf-8")

@@ -8,16 +8,16 @@ import zipfile
 import pandas as pd
 import pytest
 
+from geodata.readers import UnsafeArchiveError, role_of, safe_extract
+from geodata.region import RegionOptions, check_region, load_region, region_from_frames
+from geodata.schema import Layer
+from tests.geodata.factories import grid_layers
+
 # Shapefiles cut long field names to 10 characters on purpose here: the readers must cope.
 pytestmark = [
     pytest.mark.filterwarnings("ignore:Column names longer than 10:UserWarning"),
     pytest.mark.filterwarnings("ignore:Normalized/laundered field name:RuntimeWarning"),
 ]
-
-from geodata.readers import UnsafeArchiveError, role_of, safe_extract
-from geodata.region import RegionOptions, check_region, load_region, region_from_frames
-from geodata.schema import Layer
-from tests.geodata.factories import grid_layers
 
 
 @pytest.fixture(scope="module")
@@ -42,7 +42,7 @@ def _same_region(region, reference):
 
 def _write(layers, folder, ext, driver=None):
     paths = []
-    for frame, name in zip(layers, ("counties", "townships", "facilities")):
+    for frame, name in zip(layers, ("counties", "townships", "facilities"), strict=True):
         path = folder / f"{name}{ext}"
         if ext == ".parquet":
             frame.to_parquet(path)
@@ -63,7 +63,7 @@ def test_separate_files_round_trip(layers, reference, tmp_path, ext, driver):
 
 def test_geopackage_layers_round_trip(layers, reference, tmp_path):
     path = tmp_path / "region.gpkg"
-    for frame, name in zip(layers, ("counties", "townships", "facilities")):
+    for frame, name in zip(layers, ("counties", "townships", "facilities"), strict=True):
         frame.to_file(path, layer=name, driver="GPKG")
     _same_region(load_region([path]), reference)
 
@@ -79,7 +79,7 @@ def test_region_writes_a_gpkg_that_reads_back_and_never_overwrites(reference, tm
 def test_folder_and_zip_with_chinese_file_names(layers, reference, tmp_path):
     folder = tmp_path / "株洲"
     folder.mkdir()
-    for frame, name in zip(layers, ("县界", "乡镇边界", "医疗机构")):
+    for frame, name in zip(layers, ("县界", "乡镇边界", "医疗机构"), strict=True):
         frame.to_file(folder / f"{name}.shp", encoding="utf-8")
     _same_region(load_region([folder]), reference)
     archive = shutil.make_archive(str(tmp_path / "region"), "zip", folder)
@@ -88,7 +88,7 @@ def test_folder_and_zip_with_chinese_file_names(layers, reference, tmp_path):
 
 def test_zipped_shapefile_per_layer(layers, reference, tmp_path):
     paths = []
-    for frame, name in zip(layers, ("counties", "townships", "facilities")):
+    for frame, name in zip(layers, ("counties", "townships", "facilities"), strict=True):
         sub = tmp_path / name
         sub.mkdir()
         frame.to_file(sub / f"{name}.shp")
@@ -220,5 +220,5 @@ def test_files_whose_role_is_unclear_are_reported_not_dropped(layers, tmp_path):
     townships.to_file(tmp_path / "townships.geojson")
     facilities.to_file(tmp_path / "facilities.geojson")
     counties.to_file(tmp_path / "mystery.geojson")
-    region, report = check_region([tmp_path])
+    _region, report = check_region([tmp_path])
     assert any(p.check == "unknown_role" and "mystery" in p.file for p in report)

@@ -33,7 +33,7 @@ def test_an_unreadable_zip_is_an_input_error_naming_it(
     scratch = tmp_path / "tmp"
     scratch.mkdir()
     monkeypatch.setattr("tempfile.tempdir", str(scratch))
-    with pytest.raises(InputError, match="乡镇人口.zip") as refused:
+    with pytest.raises(InputError, match=r"乡镇人口\.zip") as refused:
         safe_extract(archive)
     assert not isinstance(refused.value, UnsafeArchiveError)
     assert list(scratch.iterdir()) == []  # the folder it made is gone

@@ -25,7 +25,7 @@ def test_pairs_are_exactly_same_county_or_within_the_cutoff():
     expected = {
         (i, j) for i in range(n) for j in range(m) if t_county[i] == f_county[j] or minutes[i, j] <= 45 + 1e-6
     }
-    got = set(zip(costs.pairs["township"].tolist(), costs.pairs["facility"].tolist()))
+    got = set(zip(costs.pairs["township"].tolist(), costs.pairs["facility"].tolist(), strict=True))
     # The haversine radius search and the ellipsoidal distance differ by < 0.5%: allow pairs at the very edge.
     edge = {(i, j) for i in range(n) for j in range(m) if abs(minutes[i, j] - 45) < 0.5}
     assert got - edge == expected - edge

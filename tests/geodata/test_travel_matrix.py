@@ -29,8 +29,8 @@ def same_county_rows(region) -> list[dict]:
     towns, sites = region.townships, region.facilities
     return [
         {"township_code": t, "facility_id": f, "minutes": 10.0 + j}
-        for t, tc in zip(towns["township_code"], towns["county_code"])
-        for j, (f, fc) in enumerate(zip(sites["facility_id"], sites["county_code"]))
+        for t, tc in zip(towns["township_code"], towns["county_code"], strict=True)
+        for j, (f, fc) in enumerate(zip(sites["facility_id"], sites["county_code"], strict=True))
         if tc == fc
     ]
 
@@ -79,7 +79,7 @@ def test_a_county_missing_half_its_pairs_is_named_with_the_county_and_the_pairs(
     county = grid.townships["county_code"].iloc[0]
     in_county = [i for i, r in enumerate(rows) if r["township_code"].startswith(county)]
     dropped = {i for i in in_county[::2]}
-    region, report = check(region_file, tmp_path, [r for i, r in enumerate(rows) if i not in dropped])
+    _region, report = check(region_file, tmp_path, [r for i, r in enumerate(rows) if i not in dropped])
     [p] = problems(report, "travel_missing_pairs")
     assert p.severity == "warning" and p.file == MATRIX and p.feature == county  # named, never silent
     assert p.field == "township_code, facility_id"
@@ -100,7 +100,7 @@ def test_pairs_across_a_county_border_may_be_left_out(region_file, tmp_path):
         "facility_id": rows[-1]["facility_id"],
         "minutes": 50.0,
     }
-    region, report = check(region_file, tmp_path, rows + [across])
+    region, report = check(region_file, tmp_path, [*rows, across])
     assert report.usable and not problems(report, "travel_missing_pairs")
     assert len(region.travel) == len(rows) + 1
 
@@ -110,7 +110,7 @@ def test_negative_travel_times_and_distances_are_errors(region_file, tmp_path):
     rows = [dict(r, km=1.0) for r in same_county_rows(grid)]
     rows[3]["minutes"] = -5.0
     rows[7]["km"] = -0.5
-    region, report = check(region_file, tmp_path, rows)
+    _region, report = check(region_file, tmp_path, rows)
     [minutes] = problems(report, "travel_negative_minutes")
     [km] = problems(report, "travel_negative_km")
     assert (minutes.severity, minutes.row, minutes.field, minutes.found) == ("error", 4, "minutes", "-5.0")
@@ -210,8 +210,8 @@ def test_matrix_costs_agree_with_a_row_by_row_reading(seed, categorical):
     towns = pd.Series([f"43000{i:04d}" for i in range(7)])
     sites = pd.Series([f"F{j}" for j in range(5)])
     n = 300
-    codes = rng.choice(list(towns) + ["439999999", None], n)
-    ids = rng.choice(list(sites) + ["NOPE", None], n)
+    codes = rng.choice([*list(towns), "439999999", None], n)
+    ids = rng.choice([*list(sites), "NOPE", None], n)
     minutes = rng.choice([1.5, 7.0, 30.0, np.nan, -2.0, np.inf, 12.25], n)
     frame = pd.DataFrame(
         {
@@ -237,7 +237,7 @@ def test_matrix_costs_agree_with_a_row_by_row_reading(seed, categorical):
         else:
             kept[(t, f)] = i
     expected = sorted((t, f, minutes[i]) for (t, f), i in kept.items())
-    got = list(zip(costs.pairs["township"], costs.pairs["facility"], costs.pairs["minutes"]))
+    got = list(zip(costs.pairs["township"], costs.pairs["facility"], costs.pairs["minutes"], strict=True))
     assert [(t, f) for t, f, _ in got] == [(t, f) for t, f, _ in expected]
     assert np.allclose([m for *_, m in got], [m for *_, m in expected])
     assert check.problems["duplicate"].tolist() == sorted(duplicates)

@@ -7,18 +7,18 @@ import json
 import geopandas as gpd
 import pandas as pd
 import pytest
-
-# Shapefiles cut long field names to 10 characters on purpose here: the readers must cope.
-pytestmark = [
-    pytest.mark.filterwarnings("ignore:Column names longer than 10:UserWarning"),
-    pytest.mark.filterwarnings("ignore:Normalized/laundered field name:RuntimeWarning"),
-]
 from shapely.geometry import Point, Polygon, box
 
 from geodata.coords import wgs84_to_gcj02
 from geodata.region import RegionOptions, check_region, load_region, region_from_frames
 from geodata.report import RegionError
 from tests.geodata.factories import CELL, X0, Y0, grid_layers
+
+# Shapefiles cut long field names to 10 characters on purpose here: the readers must cope.
+pytestmark = [
+    pytest.mark.filterwarnings("ignore:Column names longer than 10:UserWarning"),
+    pytest.mark.filterwarnings("ignore:Normalized/laundered field name:RuntimeWarning"),
+]
 
 
 def problems(report, check):
@@ -92,7 +92,7 @@ def test_all_problems_of_a_file_are_reported_together(tmp_path):
     table.loc[3, "lon"], table.loc[3, "lat"] = table.loc[3, "lat"], table.loc[3, "lon"]  # swapped
     table.loc[4, "lat"] = None  # missing coordinate
     table.loc[5, "lon"] = 100.0  # far outside every township
-    region, report = check_files(
+    _region, report = check_files(
         tmp_path, counties, townships, table, options=RegionOptions(crs={"facilities": "wgs84"})
     )
     found = {p.check for p in report.errors}
@@ -118,7 +118,7 @@ def test_excel_mangled_codes_are_repaired_or_reported(tmp_path):
     pop.loc[1, "township_code"] = "4.30001E+08"
     pop.loc[2, "township_code"] = pop.loc[2, "township_code"][1:]  # a digit lost
     pop.to_csv(tmp_path / "population.csv", index=False)
-    region, report = check_files(
+    _region, report = check_files(
         tmp_path,
         counties,
         townships.drop(columns=["population", "population_60plus"]),
@@ -231,12 +231,12 @@ def test_population_rows_for_unknown_townships_are_reported_not_silently_dropped
     counties, townships, facilities = grid_layers()
     pop = pd.DataFrame(
         {
-            "township_code": list(townships["township_code"]) + ["439999999"],
-            "population": list(townships["population"]) + [1],
+            "township_code": [*list(townships["township_code"]), "439999999"],
+            "population": [*list(townships["population"]), 1],
         }
     )
     pop.to_csv(tmp_path / "population.csv", index=False)
-    region, report = check_files(tmp_path, counties, townships, facilities, tmp_path / "population.csv")
+    _region, report = check_files(tmp_path, counties, townships, facilities, tmp_path / "population.csv")
     [p] = problems(report, "unknown_township")
     assert p.feature == "439999999" and p.row == len(townships) + 1 and p.repair == "row not used"
 
@@ -245,12 +245,12 @@ def test_population_rows_without_a_code_are_reported_not_silently_dropped(tmp_pa
     counties, townships, facilities = grid_layers()
     pop = pd.DataFrame(
         {
-            "township_code": list(townships["township_code"]) + [None],
-            "population": list(townships["population"]) + [7],
+            "township_code": [*list(townships["township_code"]), None],
+            "population": [*list(townships["population"]), 7],
         }
     )
     pop.to_csv(tmp_path / "population.csv", index=False)
-    region, report = check_files(tmp_path, counties, townships, facilities, tmp_path / "population.csv")
+    _region, report = check_files(tmp_path, counties, townships, facilities, tmp_path / "population.csv")
     [p] = problems(report, "missing_code")
     assert p.file == "population.csv" and p.row == len(townships) + 1 and p.repair == "row not used"
 
@@ -273,7 +273,7 @@ def test_travel_matrix_rows_are_checked(tmp_path):
 
 def test_missing_required_column_names_what_is_accepted(tmp_path):
     counties, townships, facilities = grid_layers()
-    region, report = check_files(tmp_path, counties.drop(columns="county_code"), townships, facilities)
+    _region, report = check_files(tmp_path, counties.drop(columns="county_code"), townships, facilities)
     [p] = problems(report, "missing_column")
     assert p.file == "counties.geojson" and "county_code" in p.expected and "县级代码" in p.expected
 

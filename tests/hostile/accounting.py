@@ -114,10 +114,12 @@ def unaccounted(
     if region is not None and layer in (Layer.COUNTIES, Layer.TOWNSHIPS, Layer.FACILITIES):
         kept = set(getattr(region, layer.value)["_row"].astype(int))
     elif region is not None and layer is Layer.POPULATION and population is not None:
-        held = dict(zip(region.townships["township_code"], region.townships["population"]))
+        held = dict(zip(region.townships["township_code"], region.townships["population"], strict=True))
         kept = {
             r
-            for r, (code, value) in enumerate(zip(population["township_code"], population["population"]), 1)
+            for r, (code, value) in enumerate(
+                zip(population["township_code"], population["population"], strict=True), 1
+            )
             if code in held and str(held[code]) == str(value)
         }
     named = named_rows(report, label)

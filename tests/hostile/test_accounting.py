@@ -111,7 +111,7 @@ def population_table():
 
 
 def _check(layer, frame, fmt, tmp_path, *, options=RegionOptions()):
-    clean = dict(zip((Layer.COUNTIES, Layer.TOWNSHIPS, Layer.FACILITIES), grid_layers()))
+    clean = dict(zip((Layer.COUNTIES, Layer.TOWNSHIPS, Layer.FACILITIES), grid_layers(), strict=True))
     paths, label = [], None
     for each in (Layer.COUNTIES, Layer.TOWNSHIPS, Layer.FACILITIES, Layer.POPULATION):
         if each == layer:
@@ -154,7 +154,7 @@ def test_every_facility_row_is_in_the_region_or_reported(tmp_path, fmt):
     assert len(region.facilities) >= 15
 
 
-@pytest.mark.parametrize("fmt", ("gpkg",) + TABLE_FORMATS)
+@pytest.mark.parametrize("fmt", ("gpkg", *TABLE_FORMATS))
 def test_every_population_row_is_in_the_region_or_reported(tmp_path, fmt):
     table = population_table()
     region, report, label = _check(Layer.POPULATION, table, fmt, tmp_path)

@@ -80,7 +80,7 @@ def test_a_shapefile_without_cpg_has_its_encoding_detected_and_stated(tmp_path, 
 
 
 def test_a_shapefile_with_cpg_is_read_as_it_says_without_a_warning(tmp_path):
-    counties, townships, facilities = grid_layers()
+    _counties, townships, _facilities = grid_layers()
     townships.to_file(tmp_path / "townships.shp", encoding="gbk")
     paths = write_region(tmp_path)
     region, report = check_region([paths[0], tmp_path / "townships.shp", paths[2]])
@@ -106,7 +106,7 @@ def test_a_windows_zip_with_gbk_member_names_keeps_every_role(tmp_path):
 
 
 def test_a_zipped_shapefile_with_gbk_names_is_read(tmp_path):
-    counties, townships, facilities = grid_layers()
+    _counties, townships, _facilities = grid_layers()
     townships.to_file(tmp_path / "乡镇.shp", encoding="gbk")
     entries = {
         f"乡镇{ext}": (tmp_path / f"乡镇{ext}").read_bytes()
@@ -149,7 +149,7 @@ def test_strict_decoding_prefers_the_plausible_reading():
 
 
 def test_a_shapefile_whose_cpg_names_the_wrong_encoding_is_read_in_its_own(tmp_path):
-    counties, townships, facilities = grid_layers()
+    _counties, townships, _facilities = grid_layers()
     townships = townships.rename(columns={"township_code": "乡镇代码", "township_name": "乡镇名称"})
     townships.to_file(tmp_path / "乡镇.shp", encoding="gbk")
     (tmp_path / "乡镇.cpg").write_text("UTF-8")

@@ -113,7 +113,7 @@ def test_counts_are_bounded_or_named(layer, column, bound, values):
     ok = ~np.isnan(parsed)
     assert ((parsed[ok] >= 0) & (parsed[ok] <= bound) & (parsed[ok] == np.round(parsed[ok]))).all()
     named = {p.row for p in report if p.field == column and p.severity == "error"}
-    for row, value, kept in zip(out[ROW], values, ok):
+    for row, value, kept in zip(out[ROW], values, ok, strict=True):
         blank = str(value).strip().lower() in MISSING or (isinstance(value, float) and np.isnan(value))
         assert kept or blank or row in named, (row, value)
     assert_bounded(report)
@@ -192,7 +192,7 @@ def test_any_bytes_as_a_csv_give_a_report_not_an_exception(data):
 
 
 names = st.lists(
-    st.sampled_from(list("ab./\\_-:") + ["..", "乡镇", "人口", "機構", "é", "\x00", ".csv"]),
+    st.sampled_from([*list("ab./\\_-:"), "..", "乡镇", "人口", "機構", "é", "\x00", ".csv"]),
     min_size=1,
     max_size=8,
 ).map(lambda parts: "n" + "".join(parts))  # zipfile cuts a name at NUL

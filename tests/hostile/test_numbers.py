@@ -48,7 +48,7 @@ def test_a_population_table_with_infinite_or_enormous_figures_names_file_row_and
     table = table.astype({"population": object})
     table.loc[2, "population"] = cell
     table.to_csv(tmp_path / "population.csv", index=False)
-    region, report = check_region([*paths, tmp_path / "population.csv"])
+    _region, report = check_region([*paths, tmp_path / "population.csv"])
     problem = (of(report, "value_out_of_range") + of(report, "negative_value"))[0]
     assert_clear(problem, file="population.csv", field="population", row=3)
     assert cell[:10] in problem.found

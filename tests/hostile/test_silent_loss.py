@@ -70,7 +70,7 @@ def test_a_township_drawn_twice_under_two_codes_is_an_error_naming_both(tmp_path
     twin = townships.iloc[[4]].copy()
     twin["township_code"], twin["township_name"] = "430001198", "重复镇"
     townships = pd.concat([townships, twin], ignore_index=True)
-    region, report = check_region(write_region(tmp_path, townships=townships))
+    _region, report = check_region(write_region(tmp_path, townships=townships))
     [dup] = of(report, "duplicate_geometry")
     assert_clear(dup, file="townships.geojson", field="geometry", row=len(townships))
     assert (
@@ -92,7 +92,7 @@ def test_overlapping_townships_are_named_above_the_documented_share(tmp_path, sh
     extra["township_code"], extra["township_name"] = "430001197", "叠镇"
     extra["geometry"] = [translate(townships.geometry.iloc[0], xoff=shift * CELL)]
     townships = pd.concat([townships, extra], ignore_index=True)
-    region, report = check_region(write_region(tmp_path, townships=townships))
+    _region, report = check_region(write_region(tmp_path, townships=townships))
     found = of(report, "overlapping_townships")
     share = 1 - shift
     if severity is None:
@@ -108,7 +108,7 @@ def test_overlapping_townships_are_named_above_the_documented_share(tmp_path, sh
 
 
 def test_a_zip_with_two_shapefiles_for_one_role_is_an_error_naming_them(tmp_path):
-    counties, townships, _ = grid_layers()
+    _counties, townships, _ = grid_layers()
     for name, frame in (("a", townships.iloc[:6]), ("b", townships.iloc[6:])):
         frame.to_file(tmp_path / f"{name}.shp")
     entries = {

@@ -153,7 +153,7 @@ def _assignments(towns, open_, serve_ok, cap, serves_all, must):
     for i in towns:
         opts = [j for j in open_ if serve_ok(i, j)]
         if not (serves_all and i in must):
-            opts = opts + [-1]
+            opts = [*opts, -1]
         options.append(opts)
     yield from itertools.product(*options)
 
@@ -164,7 +164,7 @@ def _evaluate(inst, prm, towns, open_, assign, lb, lim, within, serve_ok, groups
     per = prm.get("persons_served_per_bed")
     bmin = {j: lb(j) for j in open_}
     if cap:
-        served_by = dict(zip(towns, assign))
+        served_by = dict(zip(towns, assign, strict=True))
         for j in open_:
             used = sum(load[i] for i in towns if served_by[i] == j)
             bmin[j] = max(bmin[j], math.ceil(used / per - 1e-9))

@@ -74,7 +74,7 @@ def hostile_scenarios(
 ) -> tuple[list[Scenario], list[ScenarioRun]]:
     """Two scenarios (hostile names and notes) with hand-made plans, baseline first."""
     scenarios, runs = [], []
-    for name, beds, assignment in zip(SCENARIO_NAMES, BEDS, ASSIGNMENTS):
+    for name, beds, assignment in zip(SCENARIO_NAMES, BEDS, ASSIGNMENTS, strict=True):
         scenario = Scenario(
             name,
             RegionRef.of(region, ["hostile.gpkg"]),

@@ -59,7 +59,7 @@ def _same(read: pd.DataFrame, expected: pd.DataFrame) -> None:
             assert all(
                 x.hausdorff_distance(y) < 1e-9
                 and x.geom_type.removeprefix("Multi") == y.geom_type.removeprefix("Multi")
-                for x, y in zip(a, b)
+                for x, y in zip(a, b, strict=True)
             ), col
         elif pd.api.types.is_numeric_dtype(b) and not pd.api.types.is_bool_dtype(b):
             np.testing.assert_allclose(a.to_numpy(float), b.to_numpy(float), rtol=1e-6, err_msg=col)
@@ -88,7 +88,7 @@ def test_bundle_headers_are_translated_and_unique(planned, bundle):
     assert bundle.tables["townships"]["lead_facility_id"].tolist() == [
         run.grouping.assignment()[t] for t in bundle.tables["townships"]["township_code"]
     ]
-    kpis = dict(zip(bundle.tables["kpis"]["key"], bundle.tables["kpis"]["value"]))
+    kpis = dict(zip(bundle.tables["kpis"]["key"], bundle.tables["kpis"]["value"], strict=True))
     assert kpis["covered"] == run.siting.coverage(run.region)["overall"]["covered"]
 
 
@@ -108,7 +108,7 @@ def test_geojson_one_file_per_layer(planned, bundle, tmp_path):
     scenario, run = planned
     files = export_scenario(run, scenario, tmp_path / "plan.geojson", bundle=bundle)
     assert [f.name for f in files] == [f"plan_{n}.geojson" for n in LAYERS]
-    for name, file in zip(LAYERS, files):
+    for name, file in zip(LAYERS, files, strict=True):
         _same(gpd.read_file(file), bundle.layer(name))
     assert '"乡镇名称"' in files[1].read_text(encoding="utf-8")
 
@@ -126,9 +126,9 @@ def test_shapefile_zip_short_fields_utf8_and_field_list(planned, bundle, tmp_pat
         read = gpd.read_file(f"zip://{path}!{name}.shp")
         rows = fields[fields["layer"] == name]
         assert all(len(s) <= 10 for s in rows["short_name"]) and rows["short_name"].is_unique
-        back = read.rename(columns=dict(zip(rows["short_name"], rows["field"])))
+        back = read.rename(columns=dict(zip(rows["short_name"], rows["field"], strict=True)))
         expected = bundle.layers[name]
-        _same(back, expected[list(rows["field"]) + ["geometry"]])
+        _same(back, expected[[*list(rows["field"]), "geometry"]])
         assert rows["label_zh"].tolist() == [bundle.headers[name][f] for f in rows["field"]]
     towns = gpd.read_file(f"zip://{path}!townships.shp")
     assert (
@@ -147,7 +147,7 @@ def test_csv_with_bom_one_file_per_table(planned, bundle, tmp_path):
     scenario, run = planned
     files = export_scenario(run, scenario, tmp_path / "plan.csv", bundle=bundle)
     assert [f.name for f in files] == [f"plan_{n}.csv" for n in TABLES]
-    for name, file in zip(TABLES, files):
+    for name, file in zip(TABLES, files, strict=True):
         assert file.read_bytes().startswith(b"\xef\xbb\xbf")  # Excel reads UTF-8 only with a BOM
         read = pd.read_csv(file, encoding="utf-8-sig", dtype=str, keep_default_na=False)
         expected = bundle.table(name)
@@ -179,7 +179,7 @@ def test_xlsx_one_sheet_per_table(planned, bundle, tmp_path):
                 np.testing.assert_allclose(a.to_numpy(float), b.to_numpy(float), rtol=1e-9)
             else:
                 # an empty text cell reads back as no value; numbers keep 15 digits
-                for x, y in zip(a, b):
+                for x, y in zip(a, b, strict=True):
                     if isinstance(y, float):
                         assert x == pytest.approx(y, rel=1e-12), (name, col)
                     else:

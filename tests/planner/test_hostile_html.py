@@ -109,10 +109,14 @@ def test_comparison_page_shows_hostile_names_as_text(planned, lang):
 
 
 def test_map_tooltips_escape_names(region, planned):
-    scenarios, runs = planned
+    _scenarios, runs = planned
     run = runs[1]
     covered = dict(
-        zip(run.siting.townships(region)["township_code"], run.siting.townships(region)["covered"])
+        zip(
+            run.siting.townships(region)["township_code"],
+            run.siting.townships(region)["covered"],
+            strict=True,
+        )
     )
     for colour_by in ("community", "coverage"):
         fmap, legend = plan_map(

@@ -5,6 +5,7 @@ from __future__ import annotations
 import io
 import logging
 import os
+import sys
 import time
 from collections.abc import Iterator
 from contextlib import contextmanager
@@ -126,7 +127,7 @@ def test_map_keeps_input_order_across_many_small_batches(kind):
     with executor(kind, workers=2) as ex:
         out = list(ex.map(square_or_fail, items))
     assert len(out) == len(items)
-    for x, value in zip(items, out):
+    for x, value in zip(items, out, strict=True):
         if x % 7 == 0:
             assert isinstance(value, TaskFailure) and value.index == x - 1
             assert value.error == f"ValueError: seven divides {x}" and not value.crashed
@@ -300,3 +301,12 @@ def test_task_labels(serial_result, region):
         TaskFailure(0, "430202", "ValueError: x").message
         == "430202: it stopped with an error (ValueError: x)"
     )
+
+
+def test_the_dask_executor_without_its_extra_names_the_extra(monkeypatch):
+    monkeypatch.setitem(sys.modules, "distributed", None)  # as if the extra were not installed
+    with pytest.raises(
+        ExecutorError, match=r'the "distributed" extra: pip install "county-coverage-planner\[distributed\]"'
+    ):
+        with executor("dask", workers=1):
+            pass

@@ -71,7 +71,7 @@ def test_save_load_rerun_gives_the_same_plan(region, tmp_path):
     assert loaded.added_sites == scenario.added_sites and loaded.region == scenario.region
     again = loaded.run()  # loads the demo again from the reference and checks its content hash
     assert plan_differences(scenario.results, loaded.results) == []
-    for before, after in zip(_tables(run.region, run), _tables(again.region, again)):
+    for before, after in zip(_tables(run.region, run), _tables(again.region, again), strict=True):
         assert before.equals(after)
     # the locks and the planner's edits are honoured
     assert again.grouping.assignment()[town] == lock_lead
@@ -90,7 +90,7 @@ def test_restore_rebuilds_the_saved_plan_without_solving(region, tmp_path):
         run = scenario.run(region)
         restored = Scenario.load(scenario.save(tmp_path / f"{siting.capacitated}.json")).restore()
         assert restored.restored and not run.restored
-        for before, after in zip(_tables(region, run), _tables(restored.region, restored)):
+        for before, after in zip(_tables(region, run), _tables(restored.region, restored), strict=True):
             assert before.equals(after)
         assert restored.siting.to_json(restored.region) == run.siting.to_json(region)
         assert restored.grouping.to_json(restored.region) == run.grouping.to_json(region)
@@ -147,7 +147,7 @@ def test_a_changed_region_is_refused(region, tmp_path):
 def test_damaged_or_foreign_files_are_named(tmp_path):
     bad = tmp_path / "bad.json"
     bad.write_text("{not json", encoding="utf-8")
-    with pytest.raises(ScenarioError, match="bad.json"):
+    with pytest.raises(ScenarioError, match=r"bad\.json"):
         Scenario.load(bad)
     bad.write_text(json.dumps({"format": "something else"}), encoding="utf-8")
     with pytest.raises(ScenarioError, match="not a scenario file"):

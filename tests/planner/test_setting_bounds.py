@@ -23,9 +23,9 @@ SWEEP = ["sweep", "demo", "--objective", "min-sites", "--thresholds", "30", "--t
         (SITE, "--time-limit", "0"),
         (GROUP, "--time-limit", "inf"),
         (SWEEP, "--time-limit", "nan"),
-        (SITE + ["--objective", "max-coverage"], "--bed-budget", "nan"),
-        (SITE + ["--objective", "max-coverage"], "--bed-budget", "-5"),
-        (SITE + ["--objective", "max-coverage"], "--bed-budget", "inf"),
+        ([*SITE, "--objective", "max-coverage"], "--bed-budget", "nan"),
+        ([*SITE, "--objective", "max-coverage"], "--bed-budget", "-5"),
+        ([*SITE, "--objective", "max-coverage"], "--bed-budget", "inf"),
         (SITE, "--threshold-minutes", "nan"),
         (SITE, "--target", "inf"),
         (SITE, "--new-sites", "-1"),
@@ -104,5 +104,5 @@ def test_bounds_accept_their_ends_and_refuse_what_is_outside():
     whole = Bound(0, 10, whole=True)
     assert whole.problem(10) is None and whole.problem(3.0) and whole.problem(True) and whole.problem("3")
     check_numbers({"time_limit": None}, SITING, where="x")  # None is "not set"
-    with pytest.raises(ValueError, match="x: threshold: .*; x: time_limit:"):
+    with pytest.raises(ValueError, match=r"x: threshold: .*; x: time_limit:"):
         check_numbers({"threshold": float("nan"), "time_limit": float("inf")}, SITING, where="x")

@@ -91,11 +91,11 @@ def test_planner_edits_are_honoured(region):
 
 
 def test_the_model_sees_only_same_county_pairs_unless_asked(region):
-    data, index = siting_data(region, SitingSetup())
+    _, index = siting_data(region, SitingSetup())
     t_county = region.townships["county_code"].to_numpy()[index.pairs["township"]]
     f_county = region.facilities["county_code"].to_numpy()[index.pairs["facility"]]
     assert (t_county == f_county).all()
-    data, index = siting_data(region, SitingSetup(cross_county=True))
+    _, index = siting_data(region, SitingSetup(cross_county=True))
     f_county = region.facilities["county_code"].to_numpy()[index.pairs["facility"]]
     assert (region.townships["county_code"].to_numpy()[index.pairs["township"]] != f_county).any()
 
@@ -177,7 +177,7 @@ def test_a_km_threshold_on_a_minutes_only_table_is_refused_not_planned_at_zero(r
     minutes_only = replace(region.travel, pairs=region.travel.pairs.assign(km=np.nan))
     region_minutes = replace(region, travel=minutes_only)
     setup = SitingSetup(objective="max_coverage", threshold=10, unit="km", county_new_sites=1)
-    with pytest.raises(ValueError, match="no km.*threshold in minutes"):
+    with pytest.raises(ValueError, match=r"no km.*threshold in minutes"):
         setup.params_check(region_minutes)
     with pytest.raises(ValueError, match="no km"):
         run_siting(region_minutes, setup)
@@ -185,9 +185,9 @@ def test_a_km_threshold_on_a_minutes_only_table_is_refused_not_planned_at_zero(r
 
 
 def test_siting_values_are_checked_when_read_naming_the_file():
-    with pytest.raises(ValueError, match="siting.yaml: .*min_sites needs"):
+    with pytest.raises(ValueError, match=r"siting\.yaml: .*min_sites needs"):
         SitingSetup.from_dict({"objective": "min_sites", "county_target": None}, source="siting.yaml")
-    with pytest.raises(ValueError, match="siting.yaml"):
+    with pytest.raises(ValueError, match=r"siting\.yaml"):
         SitingSetup.from_dict({"beds_min": "abc"}, source="siting.yaml")
     # a sweep's base is completed by its grid
     base = SitingSetup.from_dict({"objective": "min_sites", "county_target": None}, complete=False)

@@ -70,7 +70,7 @@ def test_bad_grids_are_refused_in_words(grid, message):
 def test_every_row_equals_a_single_run(region, sweep):
     table = sweep.table
     assert len(table) == 4 and list(table["point"]) == [p.name for p in sweep.points]
-    for point, (_, row) in zip(sweep.points, table.iterrows()):
+    for point, (_, row) in zip(sweep.points, table.iterrows(), strict=True):
         alone = run_siting(region, point.setup)
         kpis = siting_kpis(region, alone)["overall"]
         assert row["solve_status"] == str(alone.plan.report.status) == "optimal"

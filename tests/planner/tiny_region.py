@@ -69,5 +69,5 @@ def tiny_region(*, names: Mapping[str, str] | None = None, name: str = "小区�
         (towns, "township_code", "township_name"),
         (facilities, "facility_id", "name"),
     ):
-        frame[column] = [(names or {}).get(c, n) for c, n in zip(frame[code], frame[column])]
+        frame[column] = [(names or {}).get(c, n) for c, n in zip(frame[code], frame[column], strict=True)]
     return region_from_frames(counties, towns, facilities, name=name, travel=travel)

@@ -67,7 +67,7 @@ def test_a_path_outside_the_app_folders_is_refused_in_words(document, data_dir, 
 
     monkeypatch.setattr("planner.scenario.load_region", read)
     with pytest.raises(
-        ScenarioError, match="region.paths\\[0\\]: .* (is outside the folders|does not exist)"
+        ScenarioError, match=r"region\.paths\[0\]: .* (is outside the folders|does not exist)"
     ):
         open_file(
             _bytes(document, [path]), source="a.json", wb=None, roots=app_roots(data_dir=data_dir / "sub")

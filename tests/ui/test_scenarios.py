@@ -30,7 +30,7 @@ def edited() -> Workbench:
     wb.add_site(point.x, point.y, name="新增候选点 1")
     wb.commit(wb.solve(PARAMS, models=["siting"]), new_step=False)
     result = wb.snapshot.grouping
-    county, plan = next((c, p) for c, p in result.plans.items() if len(set(p.assignment)) > 1)
+    _county, plan = next((c, p) for c, p in result.plans.items() if len(set(p.assignment)) > 1)
     mapping = plan.to_mapping()
     town = plan.township_ids[-1]
     target = next(v for v in sorted(set(mapping.values())) if v != mapping[town])

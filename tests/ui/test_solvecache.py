@@ -87,7 +87,7 @@ def test_failures_are_not_remembered() -> None:
         cache, model="m", key=fingerprint, label=lambda i: i.county_id, stopped=lambda f, i: None
     )
     item = Item("a", np.array([1.0]))
-    assert isinstance(list(mapper(solve, [item]))[0], TaskFailure)
+    assert isinstance(next(iter(mapper(solve, [item]))), TaskFailure)
     assert list(mapper(solve, [item])) == ["plan"] and attempts == ["a", "a"]
 
 

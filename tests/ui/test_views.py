@@ -99,8 +99,10 @@ def test_county_balance_is_live_after_a_hand_move(solved: Workbench) -> None:
         if lead == leads[0] and town != home:
             wb.move_township(town, leads[1])
     after, problems = county_balance(wb, county, "zh")
-    sizes = dict(zip(after.iloc[:, 0], after[column("townships", "zh")]))  # by header: the order is layout
-    names = dict(zip(wb.base.facilities["facility_id"], wb.base.facilities["name"]))
+    sizes = dict(
+        zip(after.iloc[:, 0], after[column("townships", "zh")], strict=True)
+    )  # by header: the order is layout
+    names = dict(zip(wb.base.facilities["facility_id"], wb.base.facilities["name"], strict=True))
     assert sizes[names[leads[0]]] == 1
     evaluation = wb.grouping_view().plans[county].evaluation
     assert len(problems) == len(evaluation.violations)
