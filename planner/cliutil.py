@@ -44,6 +44,7 @@ __all__ = [
     "CommandError",
     "add_executor_arguments",
     "add_region_arguments",
+    "add_region_option_arguments",
     "check_outputs",
     "command_executor",
     "fit_solver_workers",
@@ -83,6 +84,11 @@ def add_region_arguments(parser: argparse.ArgumentParser, *, many: bool = True) 
         metavar="REGION",
         help="GeoPackage, folder, zip or files of the region, or 'demo' for the built-in demo",
     )
+    add_region_option_arguments(parser)
+
+
+def add_region_option_arguments(parser: argparse.ArgumentParser) -> None:
+    """How to read the region's files (``--crs``, ``--options``, travel settings ...): every command taking a region."""
     parser.add_argument(
         "--crs",
         action="append",

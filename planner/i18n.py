@@ -488,6 +488,20 @@ TEXT: dict[str, tuple[str, str]] = {
     "upload.expected": ("应为", "Expected"),
     "upload.found": ("实际", "Found"),
     "upload.repair": ("处理", "Repair"),
+    "regioncheck.counts": (
+        "错误 {errors}，警告 {warnings}，提示 {notes}",
+        "{errors} errors, {warnings} warnings, {notes} notes",
+    ),
+    "regioncheck.title": ("数据检查", "Data check"),
+    "regioncheck.note": (
+        "读取本区域文件时发现的问题及处理方式；方案按处理后的数据计算。",
+        "What reading this region's files found, and what was done about it; the plan uses the data as repaired.",
+    ),
+    "regioncheck.start_failed": (
+        "启动时指定的区域文件 {files} 无法使用（{counts}），下表为检查结果；现显示演示区域。",
+        "The region files given at start, {files}, cannot be used ({counts}); the check is below. "
+        "The demo region is shown instead.",
+    ),
     "upload.empty": ("没有选择文件。", "No file chosen."),
     "upload.too_large": (
         "上传共 {size_mb} MB，超过 {limit_mb} MB 上限，已拒绝。",

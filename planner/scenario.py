@@ -64,14 +64,7 @@ DEMO = "demo"
 
 
 def _options_to_dict(options: RegionOptions) -> dict[str, Any]:
-    return {
-        "crs": dict(options.crs),
-        "columns": {k: dict(v) for k, v in options.columns.items()},
-        "roles": dict(options.roles),
-        "aged_share": options.aged_share,
-        "travel": options.travel.to_dict(),
-        "name": options.name,
-    }
+    return options.to_dict()
 
 
 def _options_from_values(values: dict[str, Any], *, source: str, base: Path | None) -> RegionOptions:

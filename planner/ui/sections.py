@@ -18,7 +18,7 @@ from planner.maps import MapOptions, base_map, plan_layers
 from planner.report import compare_html
 from planner.scenario import ScenarioError
 from planner.templating import markdown_text
-from planner.ui import runner, uploads
+from planner.ui import regioncheck, runner, uploads
 from planner.ui.downloads import downloads
 from planner.ui.launch import DATA_DIR_ENV
 from planner.ui.offline import st_offline_folium
@@ -407,24 +407,7 @@ def _report(session: uploads.UploadSession, lang: str) -> None:
                 for file, layer in session.layers.items()
             )
         )
-    problems = session.report.to_dict()["problems"]
-    if problems:
-        order = {"error": 0, "warning": 1, "info": 2}
-        rows = sorted(problems, key=lambda p: order.get(p["severity"], 3))
-        frame = [
-            {
-                tr("upload.severity", lang): tr(f"severity.{p['severity']}", lang),
-                tr("upload.file", lang): p["file"],
-                tr("upload.row", lang): p["row"] or "",
-                tr("upload.feature", lang): p["feature"] or "",
-                tr("upload.field", lang): p["field"] or "",
-                tr("upload.expected", lang): p["expected"],
-                tr("upload.found", lang): p["found"],
-                tr("upload.repair", lang): p["repair"],
-            }
-            for p in rows
-        ]
-        st.dataframe(frame, hide_index=True, width="stretch", height=min(38 + 35 * len(frame), 360))
+    regioncheck.show_problems(session.report, lang)
 
 
 # ---- downloads --------------------------------------------------------------------------------------------------
