@@ -746,8 +746,10 @@ def grouping_result_from_assignment(
         if problems:
             raise ValueError("; ".join(p.message for p in problems[:5]))
         own = reports.get(county) or SolveReport(SolveStatus.FEASIBLE if mine else SolveStatus.NO_SOLUTION)
+        # A county with townships assigned has communities whatever its status: a grouping edited by
+        # hand that breaks a rule is saved as infeasible (with the rules it breaks) and keeps them.
         evaluation = (
-            evaluate_assignment(data, setup.params(county), mine) if own.status.has_solution else None
+            evaluate_assignment(data, setup.params(county), mine) if own.status.has_solution or mine else None
         )
         plans[county] = GroupingPlan(county, data.township_ids, data.lead_ids, lead_index, own, evaluation)
         inputs[county] = data
