@@ -36,6 +36,7 @@ __all__ = [
     "DATA_DIR_ENV",
     "REGION_ENV",
     "REGION_OPTIONS_ENV",
+    "UPLOAD_STORE_ENV",
     "add_arguments",
     "app_script",
     "main",
@@ -49,6 +50,8 @@ REGION_ENV = "PLANNER_APP_REGION"
 REGION_OPTIONS_ENV = "PLANNER_APP_REGION_OPTIONS"
 #: Environment variable with the folder uploaded scenarios may read region files from (``--data-dir``).
 DATA_DIR_ENV = "PLANNER_APP_DATA_DIR"
+#: Environment variable naming the folder uploads are kept in (``--upload-dir``; :func:`planner.ui.uploads.upload_store`).
+UPLOAD_STORE_ENV = "PLANNER_UPLOAD_STORE"
 #: Seconds to wait for the server before giving up on opening the browser.
 STARTUP_SECONDS = 90.0
 
@@ -134,6 +137,12 @@ def add_arguments(parser: argparse.ArgumentParser) -> None:
         metavar="DIR",
         help="folder whose files uploaded scenarios may name as their region (default: none, "
         "only the planner's uploads)",
+    )
+    parser.add_argument(
+        "--upload-dir",
+        metavar="DIR",
+        help="folder the app keeps uploaded files in, one sub-folder per distinct upload named by its content "
+        "(default: planner/uploads in the user's cache folder); scenarios saved on uploads read them there",
     )
     parser.add_argument(
         "--no-token",
@@ -255,6 +264,8 @@ def main(args: argparse.Namespace) -> int:
         env[TOKEN_ENV] = token
     if data_dir:
         env[DATA_DIR_ENV] = data_dir
+    if getattr(args, "upload_dir", None):
+        env[UPLOAD_STORE_ENV] = str(Path(args.upload_dir).resolve())
     env.pop(REGION_ENV, None)
     env.pop(REGION_OPTIONS_ENV, None)
     if region is not None:

@@ -7,10 +7,12 @@ after an edit only builds what is on screen.
 from __future__ import annotations
 
 import os
+from dataclasses import replace
 from typing import Any
 
 import streamlit as st
 
+from geodata.region import RegionOptions
 from planner.compare import compare
 from planner.i18n import tr
 from planner.labels import column, format_value, kpi, text
@@ -134,6 +136,9 @@ def _open_upload(wb: Workbench) -> None:
     )
     try:
         saved, region, same = open_file(file.getvalue(), source=file.name, wb=wb, roots=roots)
+    except uploads.MissingUpload as exc:
+        _flash("error", "scenario.reupload", folder=exc.folder)
+        return
     except (ScenarioError, ValueError) as exc:
         _flash("error", "scenario.unreadable", error=str(exc))
         return
@@ -289,31 +294,34 @@ def _static_map(item: SavedScenario, lang: str, key: str) -> None:
 
 def _check_upload() -> None:
     files = st.session_state.get(Keys.UPLOAD_FILES) or []
-    previous = st.session_state.get(Keys.UPLOAD)
-    try:
-        session = uploads.receive([(f.name, f.getvalue()) for f in files])
-    except uploads.UploadRefused as exc:  # every failure of receive (its folder is gone then)
+    previous: uploads.UploadSession | None = st.session_state.get(Keys.UPLOAD)
+    chosen = replace(previous.options, name=None) if previous is not None else RegionOptions()
+    try:  # the column and coordinate-system choices made so far apply to the files checked again
+        session = uploads.receive([(f.name, f.getvalue()) for f in files], options=_choices(chosen))
+    except uploads.UploadRefused as exc:  # every failure of receive (nothing of it is kept then)
         _flash("error", exc.key, **exc.fields)
         return
-    if previous is not None and not _in_use(previous):
-        uploads.discard(previous)
     st.session_state[Keys.UPLOAD] = session
 
 
-def _in_use(session: uploads.UploadSession) -> bool:
-    wb = st.session_state.get(Keys.WORKBENCH)
-    return wb is not None and str(session.folder) in wb.source
+def _choices(options: RegionOptions) -> RegionOptions:
+    """``options`` plus the column and coordinate-system choices the own-data widgets show."""
+    columns: dict[str, dict[str, str]] = {}
+    crs: dict[str, str] = {}
+    for key, value in st.session_state.items():
+        if not (isinstance(key, str) and key.startswith(Keys.UPLOAD_PREFIX) and value):
+            continue
+        layer, _, name = key[len(Keys.UPLOAD_PREFIX) :].partition(".")
+        if name == "crs":
+            crs[layer] = str(value)
+        else:
+            columns.setdefault(layer, {})[str(value)] = name
+    return uploads.with_choices(options, columns=columns, crs=crs)
 
 
 def _recheck() -> None:
     session: uploads.UploadSession = st.session_state[Keys.UPLOAD]
-    columns: dict[str, dict[str, str]] = {}
-    for need in uploads.column_needs(session):
-        header = st.session_state.get(Keys.upload(need.layer, need.column))
-        if header:
-            columns.setdefault(need.layer, {})[header] = need.column
-    crs = {layer: st.session_state.get(Keys.upload(layer, "crs")) for layer in uploads.crs_needs(session)}
-    options = uploads.with_choices(session.options, columns=columns, crs={k: v for k, v in crs.items() if v})
+    options = _choices(session.options)
     try:
         st.session_state[Keys.UPLOAD] = uploads.recheck(session, options)
     except uploads.UploadRefused as exc:  # the files stay; the planner may choose other settings

@@ -6,7 +6,12 @@ Uploads are treated as untrusted data:
   before anything is written;
 * only the base name of each file is kept, and only known data suffixes are
   accepted (no hidden files, no two files of the same name);
-* every upload goes into a fresh temporary folder of its own;
+* every upload is kept in the upload store (:func:`upload_store`), in a folder
+  named by the hash of its content (:func:`upload_digest`): the same files,
+  uploaded again from any session or after a restart, land in the same folder,
+  so a scenario saved on them opens again anywhere the store is; an accepted
+  upload is never deleted by the app (a refused one is), files are written
+  into a hidden folder first and renamed into place once complete;
 * a zip is checked before extraction (absolute paths, ``..``, links, entry
   count and unpacked size: :func:`geodata.readers.safe_extract`) and extracted
   into that folder; a refused or unreadable zip refuses the whole upload;
@@ -18,7 +23,7 @@ Uploads are treated as untrusted data:
 
 Anything refused raises :class:`UploadRefused` with a message key and fields
 for :func:`planner.i18n.tr` -- whatever went wrong, the planner gets words, never
-a stack trace, and the upload's folder is deleted. An accepted upload is checked with
+a stack trace, and nothing of the upload is kept. An accepted upload is checked with
 :func:`geodata.region.check_region`; :func:`column_needs` and :func:`crs_needs`
 list what the planner can fix in the app (a required column under an
 unknown header, a table's coordinate system), and :func:`recheck` validates
@@ -27,8 +32,9 @@ again with the planner's choices.
 
 from __future__ import annotations
 
-import atexit
+import hashlib
 import os
+import re
 import shutil
 import tempfile
 import zipfile
@@ -49,18 +55,23 @@ from geodata.readers import (
 from geodata.region import Region, RegionOptions, check_region
 from geodata.report import ValidationReport
 from geodata.schema import COLUMNS, Layer
+from planner.ui.launch import UPLOAD_STORE_ENV
 
 __all__ = [
     "MAX_UNPACKED_BYTES",
     "MAX_UPLOAD_BYTES",
+    "UPLOAD_STORE_ENV",
     "ColumnNeed",
+    "MissingUpload",
     "UploadRefused",
     "UploadSession",
     "column_needs",
     "crs_needs",
-    "discard",
     "receive",
     "recheck",
+    "relocate",
+    "upload_digest",
+    "upload_store",
 ]
 
 #: Largest upload accepted (all files together).
@@ -70,6 +81,8 @@ MAX_UNPACKED_BYTES = 1024**3
 #: Shapefile side files accepted next to a ``.shp``.
 SHAPEFILE_PARTS = {".shx", ".dbf", ".prj", ".cpg", ".qpj", ".sbn", ".sbx"}
 ACCEPTED_SUFFIXES = VECTOR_SUFFIXES | TABLE_SUFFIXES | SHAPEFILE_PARTS | {".zip", ".yaml", ".yml"}
+#: Name of an upload's folder in the store: ``upload-`` and the first hex digits of its content hash.
+UPLOAD_FOLDER = re.compile(r"upload-[0-9a-f]{24}")
 #: Coordinate systems offered for tables with longitude/latitude.
 CRS_CHOICES: tuple[str, ...] = ("wgs84", "gcj02", "bd09", "EPSG:4490")
 
@@ -90,7 +103,7 @@ class UploadSession:
     Attributes
     ----------
     folder
-        The upload's own temporary folder.
+        The upload's folder in the store (named by its content hash, shared by identical uploads).
     files
         Names of the files as stored.
     options
@@ -198,21 +211,92 @@ def receive(
         seen.add(name.lower())
     if options.name is None:
         options = replace(options, name=region_name(names))
-    folder = Path(tempfile.mkdtemp(prefix="planner-upload-"))
-    _LIVE.add(folder)
+    named = [(name, data) for name, (_, data) in zip(names, items, strict=True)]
+    folder = upload_store() / f"upload-{upload_digest(named)}"
+    fresh = not folder.is_dir()
     try:
-        unpacked = 0
-        for name, (_, data) in zip(names, items):
-            target = folder / name
-            target.write_bytes(data)
-            if target.suffix.lower() == ".zip":
-                unpacked += _unzip(target, folder, used=unpacked, limit=max_unpacked)
+        if fresh:
+            _store(folder, named, max_unpacked=max_unpacked)
         return recheck(UploadSession(folder, names, options), options)
     except BaseException as exc:  # nothing is kept of a refused upload, whatever went wrong
-        _remove(folder)
+        if fresh:
+            shutil.rmtree(folder, ignore_errors=True)
         if isinstance(exc, Exception) and not isinstance(exc, UploadRefused):
             raise UploadRefused("upload.unreadable", reason=_reason(exc)) from exc
         raise
+
+
+def upload_store() -> Path:
+    """The folder uploads are kept in: ``$PLANNER_UPLOAD_STORE``, else ``planner/uploads`` in the user's cache folder."""
+    named = os.environ.get(UPLOAD_STORE_ENV)
+    if named:
+        return Path(named)
+    cache = os.environ.get("XDG_CACHE_HOME") or str(Path.home() / ".cache")
+    return Path(cache) / "planner" / "uploads"
+
+
+def upload_digest(files: Iterable[tuple[str, bytes]]) -> str:
+    """The content hash naming an upload's folder: the same files (names and bytes, in any order) give the same one."""
+    digest = hashlib.sha256()
+    for name, data in sorted(files, key=lambda item: item[0]):
+        digest.update(f"{name}\0{len(data)}\0".encode())
+        digest.update(data)
+    return digest.hexdigest()[:24]
+
+
+def _store(folder: Path, files: list[tuple[str, bytes]], *, max_unpacked: int) -> None:
+    """Write the files (zips checked and extracted) into a hidden folder beside ``folder``, then rename it into place."""
+    folder.parent.mkdir(parents=True, exist_ok=True)
+    work = Path(tempfile.mkdtemp(prefix=".incoming-", dir=folder.parent))
+    try:
+        unpacked = 0
+        for name, data in files:
+            target = work / name
+            target.write_bytes(data)
+            if target.suffix.lower() == ".zip":
+                unpacked += _unzip(target, work, used=unpacked, limit=max_unpacked)
+        try:
+            work.rename(folder)
+        except OSError:  # the same files were stored meanwhile (another session): theirs are kept
+            if not folder.is_dir():
+                raise
+    finally:
+        shutil.rmtree(work, ignore_errors=True)
+
+
+class MissingUpload(ValueError):
+    """A scenario's uploaded files that are not in the upload store (any more, or on this computer).
+
+    ``folder`` is the upload's folder name (its content hash): uploading the same files again recreates it.
+    """
+
+    def __init__(self, folder: str) -> None:
+        self.folder = folder
+        super().__init__(
+            f"the scenario was made on uploaded files ({folder}) that are not on this computer any more; "
+            "upload the same files again under Own data, then open the scenario again (identical files are "
+            "recognised by their content)"
+        )
+
+
+def relocate(path: str | Path) -> Path:
+    """A path inside an upload folder of any store, as the same path in this computer's store.
+
+    Paths outside upload folders are returned unchanged.
+
+    Raises
+    ------
+    MissingUpload
+        When the upload's folder is not in this computer's store.
+    """
+    parts = Path(path).parts
+    for index, part in enumerate(parts):
+        if UPLOAD_FOLDER.fullmatch(part):
+            folder = upload_store() / part
+            if not folder.is_dir():
+                raise MissingUpload(part)
+            return folder.joinpath(*parts[index + 1 :])
+    return Path(path)
 
 
 def region_name(names: list[str]) -> str:
@@ -335,28 +419,6 @@ def crs_needs(session: UploadSession) -> list[str]:
         {layer for file, layer in session.layers.items() if file in files}
         | {layer for layer in session.options.crs}
     )
-
-
-def discard(session: UploadSession | None) -> None:
-    """Delete an upload's folder (when it is replaced and no plan refers to it)."""
-    if session is not None:
-        _remove(session.folder)
-
-
-#: Upload folders of this process that still exist: removed when the app's server exits, so uploads
-#: never outlive the app in the system's temporary folder.
-_LIVE: set[Path] = set()
-
-
-def _remove(folder: Path) -> None:
-    shutil.rmtree(folder, ignore_errors=True)
-    _LIVE.discard(folder)
-
-
-@atexit.register
-def _remove_live_uploads() -> None:
-    for folder in list(_LIVE):
-        _remove(folder)
 
 
 def mapping_file_names() -> tuple[str, ...]:
