@@ -43,6 +43,7 @@ from dataclasses import dataclass, field, replace
 from pathlib import Path, PurePath
 
 from geodata.files import scratch_folder
+from geodata.naming import name_from_counties
 from geodata.readers import (
     MAPPING_NAMES,
     TABLE_SUFFIXES,
@@ -209,8 +210,6 @@ def receive(
         if name.lower() in seen:
             raise UploadRefused("upload.duplicate", name=name)
         seen.add(name.lower())
-    if options.name is None:
-        options = replace(options, name=region_name(names))
     named = [(name, data) for name, (_, data) in zip(names, items, strict=True)]
     folder = upload_store() / f"upload-{upload_digest(named)}"
     fresh = not folder.is_dir()
@@ -300,7 +299,7 @@ def relocate(path: str | Path) -> Path:
 
 
 def region_name(names: list[str]) -> str:
-    """A title for an uploaded region: the file's name without its suffix, or what the names share."""
+    """A title from the uploaded files' names (when the counties' codes say nothing): the file's name, or what they share."""
     stems = [PurePath(n).name.split(".")[0] for n in names]
     if len(stems) == 1:
         return stems[0]
@@ -359,6 +358,9 @@ def recheck(session: UploadSession, options: RegionOptions) -> UploadSession:
     except Exception as exc:  # untrusted files: whatever a reader raises is told in words
         raise UploadRefused("upload.unreadable", reason=_reason(exc)) from exc
     layers = {source.name: layer.value for layer, source in found.items()}
+    if region is not None and options.name is None:  # named after what it holds, not the upload's folder
+        named = replace(options, name=name_from_counties(region.counties) or region_name(session.files))
+        region.name, region.options = str(named.name), named
     return replace(session, options=options, region=region, report=report, layers=layers)
 
 

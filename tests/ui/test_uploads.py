@@ -76,7 +76,7 @@ def test_good_files_make_a_usable_region_in_a_folder_named_by_their_content(file
     assert set(first.layers.values()) == {"counties", "townships", "facilities"}
     assert first.folder == second.folder == upload_store() / f"upload-{upload_digest(files.items())}"
     assert other.folder != first.folder and other.folder.parent == first.folder.parent
-    assert first.region.name == "counties + townships + facilities"
+    assert first.region.name == "湖南省株洲市"  # the city of its counties, not the files' names
     assert sorted(p.name for p in first.folder.iterdir()) == sorted(files)
     assert [
         p.name for p in upload_store().iterdir() if p.name.startswith(".")
@@ -113,7 +113,7 @@ def test_uploads_outlive_the_app_for_the_scenarios_saved_on_them(
 
 def test_one_zip_of_the_files_works_the_same(files: dict[str, bytes]) -> None:
     session = receive([("region.zip", _zip({f"zhuzhou/{k}": v for k, v in files.items()}))])
-    assert session.usable and session.region.name == "region"
+    assert session.usable and session.region.name == "湖南省株洲市"
     assert not (session.folder / "region.zip").exists()  # extracted, then dropped
 
 
