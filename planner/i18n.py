@@ -499,6 +499,7 @@ TEXT: dict[str, tuple[str, str]] = {
         "错误 {errors}，警告 {warnings}，提示 {notes}",
         "{errors} errors, {warnings} warnings, {notes} notes",
     ),
+    "regioncheck.sheet_row": ("{row}（Excel 第 {sheet_row} 行）", "{row} (Excel row {sheet_row})"),
     "regioncheck.title": ("数据检查", "Data check"),
     "regioncheck.note": (
         "读取本区域文件时发现的问题及处理方式；方案按处理后的数据计算。",

@@ -32,7 +32,7 @@ def problem_rows(report: ValidationReport, lang: str) -> list[dict[str, Any]]:
         {
             tr("upload.severity", lang): tr(f"severity.{p['severity']}", lang),
             tr("upload.file", lang): p["file"],
-            tr("upload.row", lang): p["row"] or "",
+            tr("upload.row", lang): _row(p, lang),
             tr("upload.feature", lang): p["feature"] or "",
             tr("upload.field", lang): column(p["field"], lang) if p["field"] else "",
             tr("upload.expected", lang): p["expected"],
@@ -41,6 +41,15 @@ def problem_rows(report: ValidationReport, lang: str) -> list[dict[str, Any]]:
         }
         for p in problems
     ]
+
+
+def _row(problem: dict[str, Any], lang: str) -> str:
+    """A problem's row: the data row, and for a table the row a spreadsheet program shows."""
+    if problem["row"] is None:
+        return ""
+    if problem.get("sheet_row") is None:
+        return str(problem["row"])
+    return tr("regioncheck.sheet_row", lang, row=problem["row"], sheet_row=problem["sheet_row"])
 
 
 def show_problems(report: ValidationReport, lang: str) -> None:
