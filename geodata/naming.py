@@ -11,10 +11,15 @@ list does not know fall back to the counties' own names.
 from __future__ import annotations
 
 from collections.abc import Sequence
+from dataclasses import replace
+from typing import TYPE_CHECKING
 
 import pandas as pd
 
-__all__ = ["name_from_counties"]
+if TYPE_CHECKING:
+    from geodata.region import Region
+
+__all__ = ["name_from_counties", "name_by_contents"]
 
 #: Most place names listed in a title before "等" (and so many more).
 MOST_NAMED = 3
@@ -55,3 +60,15 @@ def name_from_counties(counties: pd.DataFrame) -> str | None:
     if not cities and len(direct) == len(codes) and len(direct) > MOST_NAMED:
         return province
     return province + _listed(places, "市")
+
+
+def name_by_contents(region: Region, *, fallback: str | None = None) -> Region:
+    """Name ``region`` after its counties (:func:`name_from_counties`) unless its options name it; returns it.
+
+    The name goes into the region's options too, so the region read again from its files (a
+    scenario's reference) has the same title. ``fallback`` is used when the codes name no place.
+    """
+    if region.options.name is None:
+        name = name_from_counties(region.counties) or fallback or region.name
+        region.name, region.options = name, replace(region.options, name=name)
+    return region

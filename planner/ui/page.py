@@ -22,6 +22,7 @@ import os
 import streamlit as st
 
 from geodata.demo import demo_region
+from geodata.naming import name_by_contents
 from geodata.readers import InputError
 from geodata.region import Region, RegionOptions, check_region
 from geodata.report import ValidationReport
@@ -70,7 +71,10 @@ def _files(paths: tuple[str, ...], options: str) -> tuple[Region | None, Validat
     Files that cannot be read any more give a report saying so, never an exception.
     """
     try:
-        return check_region(list(paths), options=RegionOptions().merged(json.loads(options or "{}")))
+        region, report = check_region(
+            list(paths), options=RegionOptions().merged(json.loads(options or "{}"))
+        )
+        return (name_by_contents(region) if region is not None else None), report
     except (InputError, OSError, ValueError) as exc:
         report = ValidationReport()
         report.add("unreadable", "error", ", ".join(paths), expected="readable region files", found=str(exc))

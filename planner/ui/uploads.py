@@ -43,7 +43,7 @@ from dataclasses import dataclass, field, replace
 from pathlib import Path, PurePath
 
 from geodata.files import scratch_folder
-from geodata.naming import name_from_counties
+from geodata.naming import name_by_contents
 from geodata.readers import (
     MAPPING_NAMES,
     TABLE_SUFFIXES,
@@ -358,9 +358,8 @@ def recheck(session: UploadSession, options: RegionOptions) -> UploadSession:
     except Exception as exc:  # untrusted files: whatever a reader raises is told in words
         raise UploadRefused("upload.unreadable", reason=_reason(exc)) from exc
     layers = {source.name: layer.value for layer, source in found.items()}
-    if region is not None and options.name is None:  # named after what it holds, not the upload's folder
-        named = replace(options, name=name_from_counties(region.counties) or region_name(session.files))
-        region.name, region.options = str(named.name), named
+    if region is not None:  # named after what it holds, not after the upload's folder
+        name_by_contents(region, fallback=region_name(session.files))
     return replace(session, options=options, region=region, report=report, layers=layers)
 
 

@@ -78,6 +78,7 @@ def test_the_page_shows_the_warnings_of_the_files_it_opened_on(own, monkeypatch)
     at = _page(monkeypatch, own, {"crs": {"facilities": "gcj02"}})
     _, report = check_region([own], options=RegionOptions(crs={"facilities": "gcj02"}))
     assert at.session_state[Keys.WORKBENCH].source == (str(own),)
+    assert at.session_state[Keys.WORKBENCH].base.name == "湖南省株洲市"  # after its counties, not its folder
     [check] = [e for e in at.expander if "数据检查" in e.label]
     assert f"警告 {len(report.warnings)}" in check.label
     table = check.dataframe[0].value
