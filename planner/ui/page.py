@@ -27,7 +27,7 @@ from geodata.readers import InputError
 from geodata.region import Region, RegionOptions, check_region
 from geodata.report import ValidationReport
 from planner.i18n import tr
-from planner.ui import access, mappanel, panels, regioncheck, runner, sections
+from planner.ui import access, mappanel, panels, regioncheck, runner, scroll, sections
 from planner.ui.launch import REGION_ENV, REGION_OPTIONS_ENV
 from planner.ui.state import Keys
 from planner.ui.workbench import Parameters, Workbench
@@ -140,4 +140,5 @@ def main() -> None:
     st.divider()
     sections.sections(wb, params, lang)
     st.caption(tr("app.footer", lang))
+    scroll.apply()  # last, so that nothing above it moves
     panels.watch_job(progress, lang)

@@ -20,7 +20,7 @@ from planner.maps import MapOptions, base_map, plan_layers
 from planner.report import compare_html
 from planner.scenario import ScenarioError
 from planner.templating import markdown_text
-from planner.ui import regioncheck, runner, uploads
+from planner.ui import regioncheck, runner, scroll, uploads
 from planner.ui.downloads import downloads
 from planner.ui.launch import DATA_DIR_ENV
 from planner.ui.offline import st_offline_folium
@@ -116,6 +116,7 @@ def _load(wb: Workbench, name: str) -> None:
         return
     _apply_parameters(load_into(wb, saved))
     _flash("success", "scenario.loaded", name=name)
+    scroll.request()
 
 
 def _apply_parameters(params: Parameters) -> None:
@@ -152,6 +153,7 @@ def _open_upload(wb: Workbench) -> None:
         )
     _apply_parameters(load_into(wb, saved))
     _flash("success", "scenario.loaded", name=name)
+    scroll.request()
 
 
 def _scenarios(wb: Workbench, params: Parameters, lang: str) -> None:
@@ -339,6 +341,7 @@ def _plan_on_upload() -> None:
 
     st.session_state[Keys.JOB] = runner.start(wb, parameters())
     _flash("info", "upload.planning", name=session.region.name)
+    scroll.request()
 
 
 def _back_to_demo() -> None:

@@ -37,6 +37,7 @@ class Keys:
     SCENARIOS: Final = "scenarios"  # name -> planner.ui.scenarios.SavedScenario
     UPLOAD: Final = "upload"  # planner.ui.uploads.UploadSession of files being checked
     LAST_TIMING: Final = "last_timing"  # seconds of the last edit -> re-solve -> map step
+    SCROLL_TO_PLAN: Final = "scroll_to_plan"  # scroll the page up to the plan on the next run
     START_FAILURE: Final = "start_failure"  # (paths, report) of --region files unusable at page open
     # widgets
     LANG: Final = "lang"

@@ -29,6 +29,8 @@ from tests.ui.own_files import write_own_files
 pytestmark = pytest.mark.browser
 
 TIMEOUT_MS = 90_000
+#: How far Streamlit's main area is scrolled down (pixels).
+SCROLLED = "() => document.querySelector('[data-testid=stMain]').scrollTop"
 
 
 @pytest.fixture(scope="module")
@@ -81,6 +83,23 @@ def _upload(page: Any, label: str, paths: list[Path]) -> None:
     uploader.locator("input[type=file]").set_input_files([str(p) for p in paths])
 
 
+def _check_files(page: Any, checked: str, network: Any) -> None:
+    """Press 检查文件 until the report of the chosen files (``checked``) shows: a press while the browser
+    is still sending the files finds none yet."""
+    for _ in range(6):
+        page.get_by_role("button", name="检查文件").click()
+        try:
+            page.get_by_text(checked, exact=False).first.wait_for(timeout=15_000)
+            return
+        except Exception:  # playwright's TimeoutError: press again
+            continue
+    alerts = page.locator('[data-testid="stAlert"]').all_inner_texts()
+    uploads = [url for url in network.requests if "upload" in url]
+    raise AssertionError(
+        f"the files were not checked; the page says: {alerts}; uploads: {uploads}; failed: {network.failures}"
+    )
+
+
 def test_planner_app_on_own_files_takes_region_options_and_shows_their_check(
     app_on_own_files, own, page, network, screenshot
 ) -> None:
@@ -110,13 +129,16 @@ def test_a_scenario_on_uploaded_files_opens_in_another_tab_after_another_upload(
     page.goto(streamlit_app.url)
     _section(page, "自有数据")
     _upload(page, "数据文件", files)
-    page.get_by_role("button", name="检查文件").click()
+    _check_files(page, "已检查：counties.geojson, facilities.csv, townships.geojson", network)
     _choose(page, "医疗机构的坐标系", "gcj02")
     page.get_by_role("button", name="按上述设置重新检查").click()
     expect(page.get_by_text("数据可用：湖南省株洲市")).to_be_visible(timeout=TIMEOUT_MS)
     screenshot("1-upload-checked")
+    assert page.evaluate(SCROLLED) > 0  # the button is far below the map
     page.get_by_role("button", name="▶ 在此区域上规划").click()
     expect(page.get_by_text("运行完成")).to_be_visible(timeout=TIMEOUT_MS)
+    expect(page.get_by_text("区域: 湖南省株洲市")).to_be_in_viewport(timeout=TIMEOUT_MS)  # the page went up
+    page.wait_for_function(f"() => ({SCROLLED})() === 0", timeout=TIMEOUT_MS)
     _section(page, "下载")
     with page.expect_download(timeout=TIMEOUT_MS) as info:
         page.get_by_role("button", name="⬇ 情景文件（JSON）").click()
@@ -128,8 +150,7 @@ def test_a_scenario_on_uploaded_files_opens_in_another_tab_after_another_upload(
     _section(other, "自有数据")
     (tmp_path / "other.csv").write_text("township_code\n430202001\n", encoding="utf-8")
     _upload(other, "数据文件", [tmp_path / "other.csv"])
-    other.get_by_role("button", name="检查文件").click()
-    expect(other.get_by_text("已检查：other.csv", exact=False)).to_be_visible(timeout=TIMEOUT_MS)
+    _check_files(other, "已检查：other.csv", network)
     _section(other, "情景")
     _upload(other, "打开情景文件", [scenario])
     loaded = other.get_by_text("已载入情景", exact=False)
@@ -138,9 +159,37 @@ def test_a_scenario_on_uploaded_files_opens_in_another_tab_after_another_upload(
     except AssertionError:
         alerts = other.locator('[data-testid="stAlert"]').all_inner_texts()
         raise AssertionError(f"the scenario did not open; the page says: {alerts}") from None
-    expect(other.get_by_text("湖南省株洲市", exact=False).first).to_be_visible()
+    expect(other.get_by_text("区域: 湖南省株洲市")).to_be_in_viewport(timeout=TIMEOUT_MS)
     screenshot("2-first-tab")
     other.screenshot(
         path=str(ARTIFACTS / "test_own_data-scenario-reopened-in-another-tab.png"), full_page=True
     )
+    assert network.external == []
+
+
+def test_sweep_results_open_compare_and_download_in_the_app(streamlit_app, page, network, screenshot, tmp_path):
+    from playwright.sync_api import expect
+
+    out = tmp_path / "sweep"
+    command = [sys.executable, "-m", "planner", "sweep", "demo", "--objective", "min-sites"]
+    command += ["--thresholds", "30", "--targets", "0.8", "0.9", "--out", str(out), "--quiet"]
+    subprocess.run(command, cwd=REPO_ROOT, env=dict(os.environ, PYTHONPATH=str(REPO_ROOT)), check=True)
+    points = sorted(out.glob("*.scenario.json"))
+    assert [p.name for p in points] == ["t30_target0.8.scenario.json", "t30_target0.9.scenario.json"]
+
+    page.goto(streamlit_app.url)
+    for point in points:
+        _section(page, "情景")
+        _upload(page, "打开情景文件", [point])
+        expect(page.get_by_text(f"已载入情景“{point.name.split('.scenario')[0]}", exact=False)).to_be_visible(
+            timeout=TIMEOUT_MS
+        )
+        screenshot(f"loaded-{point.stem}")
+    _section(page, "情景比较")
+    expect(page.get_by_text("t30_target0.9", exact=False).first).to_be_visible(timeout=TIMEOUT_MS)
+    screenshot("compared")
+    _section(page, "下载")
+    expect(page.get_by_role("button", name="⬇ Excel 表格")).to_be_visible(timeout=TIMEOUT_MS)
+    body = page.locator("body").inner_text()
+    assert "Traceback" not in body and "Error" not in body
     assert network.external == []
