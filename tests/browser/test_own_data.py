@@ -167,7 +167,9 @@ def test_a_scenario_on_uploaded_files_opens_in_another_tab_after_another_upload(
     assert network.external == []
 
 
-def test_sweep_results_open_compare_and_download_in_the_app(streamlit_app, page, network, screenshot, tmp_path):
+def test_sweep_results_open_compare_and_download_in_the_app(
+    streamlit_app, page, network, screenshot, tmp_path
+):
     from playwright.sync_api import expect
 
     out = tmp_path / "sweep"
@@ -178,15 +180,19 @@ def test_sweep_results_open_compare_and_download_in_the_app(streamlit_app, page,
     assert [p.name for p in points] == ["t30_target0.8.scenario.json", "t30_target0.9.scenario.json"]
 
     page.goto(streamlit_app.url)
+    _section(page, "情景")
     for point in points:
-        _section(page, "情景")
         _upload(page, "打开情景文件", [point])
         expect(page.get_by_text(f"已载入情景“{point.name.split('.scenario')[0]}", exact=False)).to_be_visible(
             timeout=TIMEOUT_MS
         )
         screenshot(f"loaded-{point.stem}")
     _section(page, "情景比较")
-    expect(page.get_by_text("t30_target0.9", exact=False).first).to_be_visible(timeout=TIMEOUT_MS)
+    _choose(page, "比较情景", "t30_target0.9")
+    expect(page.get_by_text("关键指标")).to_be_visible(timeout=TIMEOUT_MS)
+    figures = page.locator('[data-testid="stDataFrame"]').first
+    expect(figures).to_contain_text("t30_target0.8", timeout=TIMEOUT_MS)
+    expect(figures).to_contain_text("t30_target0.9")
     screenshot("compared")
     _section(page, "下载")
     expect(page.get_by_role("button", name="⬇ Excel 表格")).to_be_visible(timeout=TIMEOUT_MS)
