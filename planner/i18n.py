@@ -500,6 +500,7 @@ TEXT: dict[str, tuple[str, str]] = {
         "{errors} errors, {warnings} warnings, {notes} notes",
     ),
     "regioncheck.sheet_row": ("{row}（Excel 第 {sheet_row} 行）", "{row} (Excel row {sheet_row})"),
+    "regioncheck.geometry": ("位置（几何）", "location (geometry)"),
     "regioncheck.title": ("数据检查", "Data check"),
     "regioncheck.note": (
         "读取本区域文件时发现的问题及处理方式；方案按处理后的数据计算。",

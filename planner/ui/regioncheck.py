@@ -16,6 +16,7 @@ from geodata.report import ValidationReport
 from planner.i18n import tr
 from planner.labels import column
 from planner.templating import markdown_text
+from planner.ui.reportwords import app_text
 from planner.ui.state import Keys
 from planner.ui.workbench import Workbench
 
@@ -34,13 +35,20 @@ def problem_rows(report: ValidationReport, lang: str) -> list[dict[str, Any]]:
             tr("upload.file", lang): p["file"],
             tr("upload.row", lang): _row(p, lang),
             tr("upload.feature", lang): p["feature"] or "",
-            tr("upload.field", lang): column(p["field"], lang) if p["field"] else "",
-            tr("upload.expected", lang): p["expected"],
-            tr("upload.found", lang): p["found"],
-            tr("upload.repair", lang): p["repair"],
+            tr("upload.field", lang): _field(p["field"], lang),
+            tr("upload.expected", lang): app_text(p["expected"], lang),
+            tr("upload.found", lang): app_text(p["found"], lang),
+            tr("upload.repair", lang): app_text(p["repair"], lang),
         }
         for p in problems
     ]
+
+
+def _field(name: str | None, lang: str) -> str:
+    """A problem's field in ``lang``: a contract column's header, the location for ``geometry``."""
+    if not name:
+        return ""
+    return tr("regioncheck.geometry", lang) if name == "geometry" else column(name, lang)
 
 
 def _row(problem: dict[str, Any], lang: str) -> str:
