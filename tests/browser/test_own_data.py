@@ -133,6 +133,8 @@ def test_a_scenario_on_uploaded_files_opens_in_another_tab_after_another_upload(
     _choose(page, "医疗机构的坐标系", "gcj02")
     page.get_by_role("button", name="按上述设置重新检查").click()
     expect(page.get_by_text("数据可用：湖南省株洲市")).to_be_visible(timeout=TIMEOUT_MS)
+    page.get_by_role("button", name="检查文件").click()  # checked again: the coordinate system chosen stays
+    expect(page.get_by_text("数据可用：湖南省株洲市")).to_be_visible(timeout=TIMEOUT_MS)
     screenshot("1-upload-checked")
     assert page.evaluate(SCROLLED) > 0  # the button is far below the map
     page.get_by_role("button", name="▶ 在此区域上规划").click()
@@ -198,4 +200,40 @@ def test_sweep_results_open_compare_and_download_in_the_app(
     expect(page.get_by_role("button", name="⬇ Excel 表格")).to_be_visible(timeout=TIMEOUT_MS)
     body = page.locator("body").inner_text()
     assert "Traceback" not in body and "Error" not in body
+    assert network.external == []
+
+
+def test_a_scenario_with_a_county_edited_against_the_rules_reopens_with_all_its_communities(
+    streamlit_app, page, network, screenshot, tmp_path
+) -> None:
+    from playwright.sync_api import expect
+
+    from geodata.demo import demo_region
+    from planner.ui.scenarios import save_current, scenario_bytes
+    from planner.ui.views import current_run
+    from planner.ui.workbench import Parameters, Workbench
+
+    wb = Workbench(demo_region(), source=("demo",), seed=2024)
+    wb.commit(wb.solve(Parameters()), new_step=False)
+    wb.move_township("430224002", None)  # 思聪街道 out of its community: the county breaks a rule
+    communities = len(current_run(wb).grouping.communities(wb.base))
+    scenario = tmp_path / "hand-edited.scenario.json"
+    scenario.write_bytes(scenario_bytes(save_current(wb, Parameters(), "hand-edited")))
+
+    page.goto(streamlit_app.url)
+    _section(page, "情景")
+    _upload(page, "打开情景文件", [scenario])
+    expect(page.get_by_text("已载入情景“hand-edited", exact=False)).to_be_visible(timeout=TIMEOUT_MS)
+    screenshot("reopened")
+    _section(page, "下载")  # the reopened plan's workbook lists every community, the edited county's too
+    with page.expect_download(timeout=TIMEOUT_MS) as info:
+        page.get_by_role("button", name="⬇ Excel 表格").click()
+    info.value.save_as(tmp_path / "plan.xlsx")
+    import openpyxl
+
+    book = openpyxl.load_workbook(tmp_path / "plan.xlsx", read_only=True)
+    header, *rows = list(book["医共体"].iter_rows(values_only=True))
+    assert len(rows) == communities
+    county = header.index("县级代码") if "县级代码" in header else None
+    assert county is None or "430224" in {str(row[county]) for row in rows}
     assert network.external == []
