@@ -433,7 +433,7 @@ TEXT: dict[str, tuple[str, str]] = {
         "该情景基于上传的文件（{folder}），这些文件已不在本机。请在“自有数据”中重新上传同样的文件，再打开情景："
         "内容相同的文件会被识别。",
         "The scenario was made on uploaded files ({folder}) that are no longer on this computer. Upload the "
-        "same files again under Own data, then open the scenario again: identical files are recognised by "
+        "same files again under Your data, then open the scenario again: identical files are recognised by "
         "their content.",
     ),
     "scenario.unreadable": ("无法打开情景文件：{error}", "Cannot open the scenario file: {error}"),

@@ -46,6 +46,7 @@ from planner.grouping import (
 )
 from planner.scenario_input import MAX_SCENARIO_BYTES, ScenarioError, bounded
 from planner.siting import SitingResult, SitingSetup, run_siting, siting_data
+from planner.uploadstore import relocate
 
 __all__ = [
     "RegionRef",
@@ -76,6 +77,20 @@ def _options_from_values(values: dict[str, Any], *, source: str, base: Path | No
         return RegionOptions().merged(values, source=f"{source}: region.options")
     except (TypeError, ValueError) as exc:
         raise ScenarioError(bounded(str(exc))) from None
+
+
+def in_upload_store(ref: RegionRef) -> RegionRef:
+    """``ref`` with files of uploads found in this computer's upload store (wherever the scenario was saved).
+
+    Raises
+    ------
+    MissingUpload
+        Naming the upload (by content hash) when its files are not in the store: uploading the same
+        files again in the app puts them back.
+    """
+    paths = tuple(str(relocate(p)) if p != DEMO else p for p in ref.paths)
+    roles = {layer: str(relocate(p)) for layer, p in ref.options.roles.items()}
+    return replace(ref, paths=paths, options=replace(ref.options, roles=roles))
 
 
 @dataclass(frozen=True)
@@ -132,18 +147,19 @@ class RegionRef:
 
             region = demo_region(seed=self.seed if self.seed is not None else 2024, options=self.options)
         else:
-            where = f"{self.source}: region" if self.source else "region"
-            checked.refuse_root_folders(self.paths, what=f"{where}.paths")
-            checked.refuse_root_folders(self.options.roles.values(), what=f"{where}.options.roles")
-            files = ", ".join([*self.paths, *self.options.roles.values()])
+            ref = in_upload_store(self)  # files uploaded in the app: in this computer's upload store
+            where = f"{ref.source}: region" if ref.source else "region"
+            checked.refuse_root_folders(ref.paths, what=f"{where}.paths")
+            checked.refuse_root_folders(ref.options.roles.values(), what=f"{where}.options.roles")
+            files = ", ".join([*ref.paths, *ref.options.roles.values()])
             try:
-                region = load_region(list(self.paths), options=self.options)
+                region = load_region(list(ref.paths), options=ref.options)
             except RegionError as exc:
                 problems = len(exc.report.errors) if getattr(exc, "report", None) is not None else "some"
                 raise ScenarioError(
                     bounded(
                         f"{where}.paths: {files} cannot be used as the scenario's region ({problems} error(s)); "
-                        f"see them with: planner validate {' '.join(self.paths)}"
+                        f"see them with: planner validate {' '.join(ref.paths)}"
                     )
                 ) from None
             except (InputError, OSError, ValueError) as exc:
@@ -151,7 +167,7 @@ class RegionRef:
                     bounded(
                         f"{where}.paths: {files} cannot be read as a region "
                         f"({type(exc).__name__}); see why with: planner validate "
-                        f"{' '.join(self.paths)}"
+                        f"{' '.join(ref.paths)}"
                     )
                 ) from None
         if check and region.content_hash() != self.content_hash:

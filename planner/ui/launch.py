@@ -31,6 +31,7 @@ from pathlib import Path
 from geodata.files import is_file_system_root
 from planner.cliutil import DEMO, CommandError, add_region_option_arguments, read_region
 from planner.ui.access import QUERY_KEY, TOKEN_ENV, access_token_for, is_loopback
+from planner.uploadstore import UPLOAD_STORE_ENV
 
 __all__ = [
     "DATA_DIR_ENV",
@@ -50,8 +51,6 @@ REGION_ENV = "PLANNER_APP_REGION"
 REGION_OPTIONS_ENV = "PLANNER_APP_REGION_OPTIONS"
 #: Environment variable with the folder uploaded scenarios may read region files from (``--data-dir``).
 DATA_DIR_ENV = "PLANNER_APP_DATA_DIR"
-#: Environment variable naming the folder uploads are kept in (``--upload-dir``; :func:`planner.ui.uploads.upload_store`).
-UPLOAD_STORE_ENV = "PLANNER_UPLOAD_STORE"
 #: Seconds to wait for the server before giving up on opening the browser.
 STARTUP_SECONDS = 90.0
 

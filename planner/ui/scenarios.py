@@ -25,11 +25,11 @@ from pathlib import Path
 from typing import Any
 
 from geodata.region import Region
-from planner.scenario import RegionRef, Scenario, ScenarioError, ScenarioRun
+from planner.scenario import RegionRef, Scenario, ScenarioError, ScenarioRun, in_upload_store
 from planner.scenario_input import parse
-from planner.ui.uploads import relocate, upload_store
 from planner.ui.views import current_run
 from planner.ui.workbench import Parameters, Snapshot, Workbench, frozen_mapping, split_locks, step_label
+from planner.uploadstore import upload_store
 
 __all__ = [
     "SavedScenario",
@@ -185,20 +185,6 @@ def region_for(
         return scenario.region.load(check=True), False
     except (OSError, ValueError) as exc:
         raise ScenarioError(f"{scenario.name}: {exc}") from exc
-
-
-def in_upload_store(ref: RegionRef) -> RegionRef:
-    """``ref`` with files of uploads found in this computer's upload store (wherever the scenario was saved).
-
-    Raises
-    ------
-    MissingUpload
-        Naming the upload (by content hash) when its files are not in the store: uploading the same
-        files again puts them back.
-    """
-    paths = tuple(str(relocate(p)) for p in ref.paths)
-    roles = {layer: str(relocate(p)) for layer, p in ref.options.roles.items()}
-    return replace(ref, paths=paths, options=replace(ref.options, roles=roles))
 
 
 def load_into(wb: Workbench, saved: SavedScenario) -> Parameters:

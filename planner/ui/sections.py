@@ -28,6 +28,7 @@ from planner.ui.scenarios import SavedScenario, app_roots, load_into, open_file,
 from planner.ui.state import Keys
 from planner.ui.views import communities_frame, current_run, sites_frame, townships_frame
 from planner.ui.workbench import Parameters, Workbench
+from planner.uploadstore import MissingUpload
 
 __all__ = ["SECTIONS", "sections"]
 
@@ -137,7 +138,7 @@ def _open_upload(wb: Workbench) -> None:
     )
     try:
         saved, region, same = open_file(file.getvalue(), source=file.name, wb=wb, roots=roots)
-    except uploads.MissingUpload as exc:
+    except MissingUpload as exc:
         _flash("error", "scenario.reupload", folder=exc.folder)
         return
     except (ScenarioError, ValueError) as exc:

@@ -32,9 +32,7 @@ again with the planner's choices.
 
 from __future__ import annotations
 
-import hashlib
 import os
-import re
 import shutil
 import tempfile
 import zipfile
@@ -56,23 +54,18 @@ from geodata.readers import (
 from geodata.region import Region, RegionOptions, check_region
 from geodata.report import ValidationReport
 from geodata.schema import COLUMNS, Layer
-from planner.ui.launch import UPLOAD_STORE_ENV
+from planner.uploadstore import upload_digest, upload_store
 
 __all__ = [
     "MAX_UNPACKED_BYTES",
     "MAX_UPLOAD_BYTES",
-    "UPLOAD_STORE_ENV",
     "ColumnNeed",
-    "MissingUpload",
     "UploadRefused",
     "UploadSession",
     "column_needs",
     "crs_needs",
     "receive",
     "recheck",
-    "relocate",
-    "upload_digest",
-    "upload_store",
 ]
 
 #: Largest upload accepted (all files together).
@@ -82,8 +75,6 @@ MAX_UNPACKED_BYTES = 1024**3
 #: Shapefile side files accepted next to a ``.shp``.
 SHAPEFILE_PARTS = {".shx", ".dbf", ".prj", ".cpg", ".qpj", ".sbn", ".sbx"}
 ACCEPTED_SUFFIXES = VECTOR_SUFFIXES | TABLE_SUFFIXES | SHAPEFILE_PARTS | {".zip", ".yaml", ".yml"}
-#: Name of an upload's folder in the store: ``upload-`` and the first hex digits of its content hash.
-UPLOAD_FOLDER = re.compile(r"upload-[0-9a-f]{24}")
 #: Coordinate systems offered for tables with longitude/latitude.
 CRS_CHOICES: tuple[str, ...] = ("wgs84", "gcj02", "bd09", "EPSG:4490")
 
@@ -225,24 +216,6 @@ def receive(
         raise
 
 
-def upload_store() -> Path:
-    """The folder uploads are kept in: ``$PLANNER_UPLOAD_STORE``, else ``planner/uploads`` in the user's cache folder."""
-    named = os.environ.get(UPLOAD_STORE_ENV)
-    if named:
-        return Path(named)
-    cache = os.environ.get("XDG_CACHE_HOME") or str(Path.home() / ".cache")
-    return Path(cache) / "planner" / "uploads"
-
-
-def upload_digest(files: Iterable[tuple[str, bytes]]) -> str:
-    """The content hash naming an upload's folder: the same files (names and bytes, in any order) give the same one."""
-    digest = hashlib.sha256()
-    for name, data in sorted(files, key=lambda item: item[0]):
-        digest.update(f"{name}\0{len(data)}\0".encode())
-        digest.update(data)
-    return digest.hexdigest()[:24]
-
-
 def _store(folder: Path, files: list[tuple[str, bytes]], *, max_unpacked: int) -> None:
     """Write the files (zips checked and extracted) into a hidden folder beside ``folder``, then rename it into place."""
     folder.parent.mkdir(parents=True, exist_ok=True)
@@ -261,41 +234,6 @@ def _store(folder: Path, files: list[tuple[str, bytes]], *, max_unpacked: int) -
                 raise
     finally:
         shutil.rmtree(work, ignore_errors=True)
-
-
-class MissingUpload(ValueError):
-    """A scenario's uploaded files that are not in the upload store (any more, or on this computer).
-
-    ``folder`` is the upload's folder name (its content hash): uploading the same files again recreates it.
-    """
-
-    def __init__(self, folder: str) -> None:
-        self.folder = folder
-        super().__init__(
-            f"the scenario was made on uploaded files ({folder}) that are not on this computer any more; "
-            "upload the same files again under Own data, then open the scenario again (identical files are "
-            "recognised by their content)"
-        )
-
-
-def relocate(path: str | Path) -> Path:
-    """A path inside an upload folder of any store, as the same path in this computer's store.
-
-    Paths outside upload folders are returned unchanged.
-
-    Raises
-    ------
-    MissingUpload
-        When the upload's folder is not in this computer's store.
-    """
-    parts = Path(path).parts
-    for index, part in enumerate(parts):
-        if UPLOAD_FOLDER.fullmatch(part):
-            folder = upload_store() / part
-            if not folder.is_dir():
-                raise MissingUpload(part)
-            return folder.joinpath(*parts[index + 1 :])
-    return Path(path)
 
 
 def region_name(names: list[str]) -> str:

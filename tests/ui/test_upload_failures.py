@@ -9,8 +9,8 @@ import pytest
 
 from planner.i18n import tr
 from planner.ui import uploads
-from planner.ui.launch import UPLOAD_STORE_ENV
 from planner.ui.uploads import UploadRefused, receive
+from planner.uploadstore import UPLOAD_STORE_ENV
 from tests.zips import damaged_zip, zip_bytes
 
 

@@ -8,10 +8,10 @@ from pathlib import Path
 import pytest
 
 from planner.scenario import Scenario
-from planner.ui.launch import UPLOAD_STORE_ENV
 from planner.ui.scenarios import app_roots, open_file, save_current, scenario_bytes
-from planner.ui.uploads import MissingUpload, receive, recheck, with_choices
+from planner.ui.uploads import receive, recheck, with_choices
 from planner.ui.workbench import Parameters, Workbench
+from planner.uploadstore import UPLOAD_STORE_ENV, MissingUpload
 from tests.ui.own_files import write_own_files
 
 
@@ -51,3 +51,18 @@ def test_on_a_computer_without_the_files_it_says_upload_them_again_and_that_work
     assert again.folder == Path(tmp_path / "elsewhere" / missing.value.folder)
     saved, _, _ = open_file(data, source="s.json", wb=None, roots=app_roots())
     assert saved.run.restored and saved.scenario.region.paths == (str(again.folder),)
+
+
+def test_planner_run_finds_uploaded_files_in_this_computers_store_or_says_to_upload_them(
+    files, tmp_path, monkeypatch, capsys
+):
+    from planner.cli import main
+
+    scenario = tmp_path / "on-my-files.scenario.json"
+    scenario.write_bytes(_saved_on_upload(files))
+    assert main(["run", str(scenario)]) == 0
+    monkeypatch.setenv(UPLOAD_STORE_ENV, str(tmp_path / "another-computer"))
+    assert main(["run", str(scenario)]) == 1
+    assert "upload the same files again in the app" in capsys.readouterr().err
+    receive(files)  # uploaded again on "the other computer"
+    assert main(["run", str(scenario)]) == 0

@@ -13,17 +13,15 @@ import pandas as pd
 import pytest
 
 from geodata.demo import demo_region
-from planner.ui.launch import UPLOAD_STORE_ENV
 from planner.ui.uploads import (
     UploadRefused,
     column_needs,
     crs_needs,
     receive,
     recheck,
-    upload_digest,
-    upload_store,
     with_choices,
 )
+from planner.uploadstore import UPLOAD_STORE_ENV, upload_digest, upload_store
 
 
 @pytest.fixture(scope="module")
