@@ -22,6 +22,8 @@ from planner.ui.workbench import Workbench
 
 __all__ = ["notices", "problem_rows", "region_checks", "show_problems", "start_failure", "summary"]
 
+#: Columns holding the report's sentences (given the most room).
+_SENTENCES = ("upload.expected", "upload.found", "upload.repair")
 #: Order of the severities in a table (errors first).
 _ORDER = {"error": 0, "warning": 1, "info": 2}
 
@@ -64,7 +66,17 @@ def show_problems(report: ValidationReport, lang: str) -> None:
     """The report's problems as a table (nothing when there are none)."""
     rows = problem_rows(report, lang)
     if rows:
-        st.dataframe(rows, hide_index=True, width="stretch", height=min(38 + 35 * len(rows), 360))
+        config = {
+            tr(key, lang): st.column_config.TextColumn(width="large" if key in _SENTENCES else "medium")
+            for key in ("upload.row", "upload.feature", "upload.field", *_SENTENCES)
+        }
+        st.dataframe(
+            rows,
+            hide_index=True,
+            width="stretch",
+            height=min(38 + 35 * len(rows), 360),
+            column_config=config,
+        )
 
 
 def summary(report: ValidationReport, lang: str) -> str:
