@@ -6,6 +6,7 @@ import re
 import warnings
 
 import geopandas as gpd
+import pandas as pd
 import pytest
 
 from geodata.region import RegionOptions, check_region
@@ -25,6 +26,12 @@ def reports(tmp_path_factory) -> list:
     with warnings.catch_warnings():  # GDAL says it cuts the field name: that is the point
         warnings.simplefilter("ignore")
         counties.to_file(own / "counties.shp", encoding="GBK")
+    townships = gpd.read_file(own / "townships.geojson")
+    population = townships[["township_code", "township_name", "population"]]
+    total = {"township_code": "合计", "township_name": "", "population": population["population"].sum()}
+    population = pd.concat([population, pd.DataFrame([total])])  # a GBK table with a 合计 row
+    population.to_csv(own / "人口.csv", index=False, encoding="gbk")
+    townships.drop(columns=["population", "population_60plus"]).to_file(own / "townships.geojson")
     warned = check_region([own], options=RegionOptions(crs={"facilities": "gcj02"}))[1]
     assert {"missing_crs"} <= {p.check for p in unusable} and {"truncated_header"} <= {
         p.check for p in warned
