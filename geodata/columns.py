@@ -99,7 +99,36 @@ def resolve_headers(
                 found[col.name] = header
                 taken.add(header)
                 break
+    # ... and to 10 bytes, so a Chinese header loses its end (行政区划代码 -> 行政区划代 in GBK).
+    for col in contract:
+        if col.name in found:
+            continue
+        for header in columns:
+            if header not in taken and header != "geometry" and cut_from(header, col) is not None:
+                found[col.name] = header
+                taken.add(header)
+                break
     return found
+
+
+#: Longest field name of a shapefile (dBase), in bytes of its encoding.
+FIELD_NAME_BYTES = 10
+
+
+def cut_from(header: str, col: Column) -> str | None:
+    """The name of ``col`` that a shapefile cut to ``header`` (10 bytes of GBK or UTF-8), or None.
+
+    Only names longer than the limit can have been cut; the header must be exactly what is left of one.
+    """
+    wanted = normalise_header(header)
+    for name in (col.label_zh, *col.aliases):
+        for encoding in ("gbk", "utf-8"):
+            raw = name.encode(encoding, errors="ignore")
+            if len(raw) > FIELD_NAME_BYTES:
+                left = raw[:FIELD_NAME_BYTES].decode(encoding, errors="ignore")
+                if left and normalise_header(left) == wanted:
+                    return name
+    return None
 
 
 def _as_text(series: pd.Series) -> tuple[pd.Series, pd.Series]:
@@ -463,6 +492,11 @@ def _parse_flag(text: pd.Series, rows: _Rows, header: str) -> pd.Series:
     return folded.isin(_TRUE)
 
 
+def _names(col: Column) -> set[str]:
+    """Every name a header may have for ``col``, folded (:func:`normalise_header`)."""
+    return {normalise_header(n) for n in (col.name, col.label_zh, col.label_en, *col.aliases)}
+
+
 def normalise_frame(
     frame: pd.DataFrame,
     layer: Layer,
@@ -515,6 +549,18 @@ def normalise_frame(
             repair="ignored (map them in a columns YAML if needed)",
         )
     contract = COLUMNS[layer]
+    for col in contract:
+        full = cut_from(found[col.name], col) if col.name in found else None
+        if full is not None and normalise_header(found[col.name]) not in _names(col):
+            report.add(
+                "truncated_header",
+                "info",
+                file,
+                field=col.name,
+                expected=f"the column {full}",
+                found=f"{quote(found[col.name])}: {full} cut to {FIELD_NAME_BYTES} bytes (the shapefile limit)",
+                repair=f"read as {col.name}",
+            )
     # The feature label of each row (its code or id) makes report lines findable.
     key_col = contract[0]
     feature = Cells.of(frame[found[key_col.name]]) if key_col.name in found else None

@@ -127,6 +127,18 @@ class RegionOptions:
             raise SettingsError(f"{path}: expected a mapping of options, found {type(data).__name__}")
         return cls().merged(data, source=str(path))
 
+    def to_dict(self) -> dict[str, Any]:
+        """Plain form (JSON or YAML) that :meth:`merged` reads back into equal options."""
+        return {
+            "crs": dict(self.crs),
+            "columns": {k: dict(v) for k, v in self.columns.items()},
+            "roles": dict(self.roles),
+            "aged_share": self.aged_share,
+            "travel": self.travel.to_dict(),
+            "name": self.name,
+            **({"roads": self.roads.to_dict()} if self.roads is not None else {}),
+        }
+
     def merged(self, data: Mapping[str, Any], *, source: str = "options") -> RegionOptions:
         """These options updated from a plain mapping (YAML or CLI)."""
         known = {"name", "crs", "columns", "roles", "aged_share", "travel", "roads"}

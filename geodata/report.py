@@ -37,6 +37,8 @@ MAX_FIELD_CHARS = 400
 #: Characters that could forge a report line or hide text: C0/C1 controls, bidirectional and zero-width marks.
 _UNPRINTABLE = re.compile("[\x00-\x1f\x7f-\x9f\u200b-\u200f\u202a-\u202e\u2066-\u2069\ufeff]")
 _ELLIPSIS = "\u2026"
+#: File labels of tables read with a header row (``pop.csv``, ``pop.xlsx`` or ``pop.xlsx:Sheet1``).
+_TABLE_FILE = re.compile(r"\.(csv|tsv|txt|xlsx|xlsm|xls)(:[^/\\]*)?$", re.IGNORECASE)
 
 
 def _escape(text: str) -> str:
@@ -155,11 +157,24 @@ class Problem:
                 limit = MAX_QUOTE_CHARS if name == "feature" else MAX_FIELD_CHARS
                 object.__setattr__(self, name, _clip(_escape(str(value)), limit))
 
+    @property
+    def sheet_row(self) -> int | None:
+        """The row's number as a spreadsheet program shows it (the header is row 1), for a table's row; else None.
+
+        :attr:`row` counts the data rows (and a layer's features); a table's first data row is row 2
+        in Excel or WPS.
+        """
+        if self.row is None or not _TABLE_FILE.search(self.file):
+            return None
+        return self.row + 1
+
     def describe(self) -> str:
         """One line a planner can act on."""
         where = self.file
         if self.row is not None:
             where += f" row {self.row}"
+            if self.sheet_row is not None:
+                where += f" (Excel row {self.sheet_row})"
         if self.feature:
             where += f" ({self.feature})"
         if self.field:
@@ -249,7 +264,9 @@ class ValidationReport:
         return {
             "usable": self.usable,
             "counts": dict(self.counts()),
-            "problems": [{**asdict(p), "severity": p.severity.value} for p in self.problems],
+            "problems": [
+                {**asdict(p), "severity": p.severity.value, "sheet_row": p.sheet_row} for p in self.problems
+            ],
         }
 
     def to_json(self, **kwargs: Any) -> str:

@@ -49,6 +49,7 @@ __all__ = [
     "CommandError",
     "add_executor_arguments",
     "add_region_arguments",
+    "add_region_option_arguments",
     "check_outputs",
     "command_executor",
     "fit_solver_workers",
@@ -93,6 +94,11 @@ def add_region_arguments(
         metavar="REGION",
         help="GeoPackage, folder, zip or files of the region, or 'demo' for the built-in demo",
     )
+    add_region_option_arguments(parser, osm_required=osm_required)
+
+
+def add_region_option_arguments(parser: argparse.ArgumentParser, *, osm_required: bool = False) -> None:
+    """How to read the region's files (``--crs``, ``--options``, travel settings ...): every command taking a region."""
     parser.add_argument(
         "--crs",
         action="append",

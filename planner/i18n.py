@@ -511,6 +511,13 @@ TEXT: dict[str, tuple[str, str]] = {
         "情景“{name}”属于另一区域，请从文件打开。",
         "Scenario “{name}” is on another region: open it from its file.",
     ),
+    "scenario.reupload": (
+        "该情景基于上传的文件（{folder}），这些文件已不在本机。请在“自有数据”中重新上传同样的文件，再打开情景："
+        "内容相同的文件会被识别。",
+        "The scenario was made on uploaded files ({folder}) that are no longer on this computer. Upload the "
+        "same files again under Your data, then open the scenario again: identical files are recognised by "
+        "their content.",
+    ),
     "scenario.unreadable": ("无法打开情景文件：{error}", "Cannot open the scenario file: {error}"),
     "scenario.open_file": ("打开情景文件（.scenario.json）", "Open a scenario file (.scenario.json)"),
     "scenario.none": ("尚未保存情景。", "No scenario saved yet."),
@@ -543,10 +550,10 @@ TEXT: dict[str, tuple[str, str]] = {
     "format.html": ("HTML 报告", "HTML report"),
     "upload.intro": (
         "上传本地区的县界、乡镇边界与人口、机构列表（可分别上传或打包为一个 zip，单次不超过 {limit} MB）。"
-        "文件只作为数据读取，存放在单独的临时文件夹中。",
+        "文件只作为数据读取，并按内容保存在本机的上传文件夹中：基于它们保存的情景可随时重新打开。",
         "Upload your region's county and township boundaries, population and facility list (separate "
-        "files or one zip, at most {limit} MB at a time). Files are only read as data, each upload in "
-        "a temporary folder of its own.",
+        "files or one zip, at most {limit} MB at a time). Files are only read as data and kept on this "
+        "computer in a folder named by their content, so scenarios saved on them open again later.",
     ),
     "upload.files": ("数据文件", "Data files"),
     "upload.check": ("检查文件", "Check the files"),
@@ -570,6 +577,22 @@ TEXT: dict[str, tuple[str, str]] = {
     "upload.expected": ("应为", "Expected"),
     "upload.found": ("实际", "Found"),
     "upload.repair": ("处理", "Repair"),
+    "regioncheck.counts": (
+        "错误 {errors}，警告 {warnings}，提示 {notes}",
+        "{errors} errors, {warnings} warnings, {notes} notes",
+    ),
+    "regioncheck.sheet_row": ("{row}（Excel 第 {sheet_row} 行）", "{row} (Excel row {sheet_row})"),
+    "regioncheck.geometry": ("位置（几何）", "location (geometry)"),
+    "regioncheck.title": ("数据检查", "Data check"),
+    "regioncheck.note": (
+        "读取本区域文件时发现的问题及处理方式；方案按处理后的数据计算。",
+        "What reading this region's files found, and what was done about it; the plan uses the data as repaired.",
+    ),
+    "regioncheck.start_failed": (
+        "启动时指定的区域文件 {files} 无法使用（{counts}），下表为检查结果；现显示演示区域。",
+        "The region files given at start, {files}, cannot be used ({counts}); the check is below. "
+        "The demo region is shown instead.",
+    ),
     "upload.empty": ("没有选择文件。", "No file chosen."),
     "upload.too_large": (
         "上传共 {size_mb} MB，超过 {limit_mb} MB 上限，已拒绝。",

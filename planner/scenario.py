@@ -46,6 +46,7 @@ from planner.grouping import (
 )
 from planner.scenario_input import MAX_SCENARIO_BYTES, ScenarioError, bounded
 from planner.siting import SitingResult, SitingSetup, run_siting, siting_data
+from planner.uploadstore import relocate
 
 __all__ = [
     "RegionRef",
@@ -61,18 +62,6 @@ __all__ = [
 FORMAT = "county-coverage-planner/scenario"
 FORMAT_VERSION = 1
 DEMO = "demo"
-
-
-def _options_to_dict(options: RegionOptions) -> dict[str, Any]:
-    return {
-        "crs": dict(options.crs),
-        "columns": {k: dict(v) for k, v in options.columns.items()},
-        "roles": dict(options.roles),
-        "aged_share": options.aged_share,
-        "travel": options.travel.to_dict(),
-        "name": options.name,
-        **({"roads": options.roads.to_dict()} if options.roads is not None else {}),
-    }
 
 
 def _road_files(roads: dict[str, Any], move: Any) -> dict[str, Any]:
@@ -91,6 +80,24 @@ def _options_from_values(values: dict[str, Any], *, source: str, base: Path | No
         return RegionOptions().merged(values, source=f"{source}: region.options")
     except (TypeError, ValueError) as exc:
         raise ScenarioError(bounded(str(exc))) from None
+
+
+def in_upload_store(ref: RegionRef) -> RegionRef:
+    """``ref`` with files of uploads found in this computer's upload store (wherever the scenario was saved).
+
+    Raises
+    ------
+    MissingUpload
+        Naming the upload (by content hash) when its files are not in the store: uploading the same
+        files again in the app puts them back.
+    """
+    paths = tuple(str(relocate(p)) if p != DEMO else p for p in ref.paths)
+    roles = {layer: str(relocate(p)) for layer, p in ref.options.roles.items()}
+    options = replace(ref.options, roles=roles)
+    if options.roads is not None:  # an extract uploaded with the region's files
+        moved = _road_files(options.roads.to_dict(), lambda p: str(relocate(p)))
+        options = replace(options, roads=replace(options.roads, osm=moved["osm"], speeds=moved["speeds"]))
+    return replace(ref, paths=paths, options=options)
 
 
 @dataclass(frozen=True)
@@ -154,18 +161,19 @@ class RegionRef:
 
             region = demo_region(seed=self.seed if self.seed is not None else 2024, options=self.options)
         else:
-            where = f"{self.source}: region" if self.source else "region"
-            checked.refuse_root_folders(self.paths, what=f"{where}.paths")
-            checked.refuse_root_folders(self.options.roles.values(), what=f"{where}.options.roles")
-            files = ", ".join([*self.paths, *self.options.roles.values()])
+            ref = in_upload_store(self)  # files uploaded in the app: in this computer's upload store
+            where = f"{ref.source}: region" if ref.source else "region"
+            checked.refuse_root_folders(ref.paths, what=f"{where}.paths")
+            checked.refuse_root_folders(ref.options.roles.values(), what=f"{where}.options.roles")
+            files = ", ".join([*ref.paths, *ref.options.roles.values()])
             try:
-                region = load_region(list(self.paths), options=self.options)
+                region = load_region(list(ref.paths), options=ref.options)
             except RegionError as exc:
                 problems = len(exc.report.errors) if getattr(exc, "report", None) is not None else "some"
                 raise ScenarioError(
                     bounded(
                         f"{where}.paths: {files} cannot be used as the scenario's region ({problems} error(s)); "
-                        f"see them with: planner validate {' '.join(self.paths)}"
+                        f"see them with: planner validate {' '.join(ref.paths)}"
                     )
                 ) from None
             except (InputError, OSError, ValueError) as exc:
@@ -173,7 +181,7 @@ class RegionRef:
                     bounded(
                         f"{where}.paths: {files} cannot be read as a region "
                         f"({type(exc).__name__}); see why with: planner validate "
-                        f"{' '.join(self.paths)}"
+                        f"{' '.join(ref.paths)}"
                     )
                 ) from None
         if check and region.content_hash() != self.content_hash:
@@ -189,7 +197,7 @@ class RegionRef:
 
     def to_dict(self, *, base: Path | None = None) -> dict[str, Any]:
         """Plain-JSON form; with ``base`` (the scenario's folder) files are named relative to it."""
-        options = _options_to_dict(self.options)
+        options = self.options.to_dict()
         options["roles"] = {k: checked.relative_to(v, base) for k, v in options["roles"].items()}
         if "roads" in options:
             options["roads"] = _road_files(options["roads"], lambda p: checked.relative_to(p, base))
@@ -783,8 +791,10 @@ def grouping_result_from_assignment(
         if problems:
             raise ScenarioError("; ".join(p.message for p in problems[:5]))
         own = reports.get(county) or SolveReport(SolveStatus.FEASIBLE if mine else SolveStatus.NO_SOLUTION)
+        # A county with townships assigned has communities whatever its status: a grouping edited by
+        # hand that breaks a rule is saved as infeasible (with the rules it breaks) and keeps them.
         evaluation = (
-            evaluate_assignment(data, setup.params(county), mine) if own.status.has_solution else None
+            evaluate_assignment(data, setup.params(county), mine) if own.status.has_solution or mine else None
         )
         plans[county] = GroupingPlan(county, data.township_ids, data.lead_ids, lead_index, own, evaluation)
         inputs[county] = data

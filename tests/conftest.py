@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import os
+from collections.abc import Iterator
 from pathlib import Path
 
 import pytest
@@ -27,3 +28,16 @@ def benchmarks_dir() -> Path:
     if folder is None:
         pytest.skip("../shared/benchmarks is not present (published instances are not shipped)")
     return folder
+
+
+@pytest.fixture(scope="session", autouse=True)
+def upload_store(tmp_path_factory: pytest.TempPathFactory) -> Iterator[Path]:
+    """Uploads received by the tests (and the apps they start) are kept in a folder of the test session."""
+    folder = tmp_path_factory.mktemp("upload-store")
+    saved = os.environ.get("PLANNER_UPLOAD_STORE")
+    os.environ["PLANNER_UPLOAD_STORE"] = str(folder)
+    yield folder
+    if saved is None:
+        os.environ.pop("PLANNER_UPLOAD_STORE", None)
+    else:
+        os.environ["PLANNER_UPLOAD_STORE"] = saved

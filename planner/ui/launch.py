@@ -16,6 +16,7 @@ with ``--data-dir`` (none by default).
 from __future__ import annotations
 
 import argparse
+import json
 import os
 import signal
 import socket
@@ -28,11 +29,15 @@ import webbrowser
 from pathlib import Path
 
 from geodata.files import is_file_system_root
+from planner.cliutil import DEMO, CommandError, add_region_option_arguments, read_region
 from planner.ui.access import QUERY_KEY, TOKEN_ENV, access_token_for, is_loopback
+from planner.uploadstore import UPLOAD_STORE_ENV
 
 __all__ = [
     "DATA_DIR_ENV",
     "REGION_ENV",
+    "REGION_OPTIONS_ENV",
+    "UPLOAD_STORE_ENV",
     "add_arguments",
     "app_script",
     "main",
@@ -42,6 +47,8 @@ __all__ = [
 
 #: Environment variable with the region files the app opens instead of the demo (``os.pathsep``-separated).
 REGION_ENV = "PLANNER_APP_REGION"
+#: Environment variable with the reading options of those files (JSON of :meth:`RegionOptions.to_dict`).
+REGION_OPTIONS_ENV = "PLANNER_APP_REGION_OPTIONS"
 #: Environment variable with the folder uploaded scenarios may read region files from (``--data-dir``).
 DATA_DIR_ENV = "PLANNER_APP_DATA_DIR"
 #: Seconds to wait for the server before giving up on opening the browser.
@@ -147,13 +154,21 @@ def add_arguments(parser: argparse.ArgumentParser) -> None:
         "--region",
         nargs="+",
         metavar="PATH",
-        help="open the app on these region files (GeoPackage, folder, zip ...) instead of the demo",
+        help="open the app on these region files (GeoPackage, folder, zip ...) instead of the demo; "
+        "they are checked first, and refused with the report when they cannot be used",
     )
+    add_region_option_arguments(parser)
     parser.add_argument(
         "--data-dir",
         metavar="DIR",
         help="folder whose files uploaded scenarios may name as their region (default: none, "
         "only the planner's uploads)",
+    )
+    parser.add_argument(
+        "--upload-dir",
+        metavar="DIR",
+        help="folder the app keeps uploaded files in, one sub-folder per distinct upload named by its content "
+        "(default: planner/uploads in the user's cache folder); scenarios saved on uploads read them there",
     )
     parser.add_argument(
         "--no-token",
@@ -210,6 +225,44 @@ def _data_dir(value: str | None) -> str | None:
     return str(folder)
 
 
+def start_region(args: argparse.Namespace) -> tuple[tuple[str, ...], str] | None:
+    """Check the ``--region`` files before serving: their absolute paths and reading options (JSON), or None.
+
+    The report is printed: in full when the files cannot be used, else the count of warnings (the
+    page shows them). ``--region demo``, or no ``--region``, opens the demo (and takes no region options).
+
+    Raises
+    ------
+    CommandError
+        With the validation report, when the files cannot be used as a region, or for bad region options.
+    """
+    if not args.region or args.region == [DEMO]:
+        given = [name for name in _OPTION_FLAGS if getattr(args, name, None) not in (None, [])]
+        if given:
+            flags = ", ".join("--" + name.replace("_", "-") for name in given)
+            raise CommandError(f"{flags}: reading options of your own files; give the files with --region")
+        return None
+    region, report = read_region(args)
+    if region is None or not report.usable:
+        from geodata.report import RegionError
+
+        raise CommandError(RegionError(report).args[0] + "\n\n" + report.to_text(max_per_check=20))
+    counts = report.counts()
+    print(
+        f"{region.name}: {len(region.townships)} townships checked -- {counts.get('warning', 0)} warning(s), "
+        f"{counts.get('info', 0)} note(s), shown in the app under the title",
+        flush=True,
+    )
+    options = region.options
+    roles = {layer: str(Path(path).resolve()) for layer, path in options.roles.items()}
+    data = dict(options.to_dict(), roles=roles)
+    return tuple(str(Path(p).resolve()) for p in args.region), json.dumps(data, ensure_ascii=False)
+
+
+#: The region options of ``planner app`` (attribute names of the parsed arguments).
+_OPTION_FLAGS = ("crs", "options", "travel_matrix", "osm", "speeds", "speed_kmh", "detour", "aged_share")
+
+
 def _interrupt(signum: int, frame: object) -> None:
     raise KeyboardInterrupt
 
@@ -218,6 +271,7 @@ def main(args: argparse.Namespace) -> int:
     """Run the app until interrupted (Ctrl+C); returns Streamlit's exit code."""
     script = app_script()
     data_dir = _data_dir(args.data_dir)
+    region = start_region(args)  # before a port is taken or anything is served
     port = args.port
     check_port(port, args.address)
     token = access_token_for(args.address, no_token=args.no_token)
@@ -237,8 +291,13 @@ def main(args: argparse.Namespace) -> int:
         env[TOKEN_ENV] = token
     if data_dir:
         env[DATA_DIR_ENV] = data_dir
-    if args.region:
-        env[REGION_ENV] = os.pathsep.join(str(Path(p).resolve()) for p in args.region)
+    if getattr(args, "upload_dir", None):
+        env[UPLOAD_STORE_ENV] = str(Path(args.upload_dir).resolve())
+    env.pop(REGION_ENV, None)
+    env.pop(REGION_OPTIONS_ENV, None)
+    if region is not None:
+        env[REGION_ENV] = os.pathsep.join(region[0])
+        env[REGION_OPTIONS_ENV] = region[1]
     process = subprocess.Popen(
         streamlit_command(script, port=port, address=args.address), env=env, cwd=str(script.parent)
     )

@@ -16,15 +16,19 @@
 
 from __future__ import annotations
 
+import json
 import os
 
 import streamlit as st
 
 from geodata.demo import demo_region
-from geodata.region import Region, load_region
+from geodata.naming import name_by_contents
+from geodata.readers import InputError
+from geodata.region import Region, RegionOptions, check_region
+from geodata.report import ValidationReport
 from planner.i18n import tr
-from planner.ui import access, mappanel, panels, runner, sections
-from planner.ui.launch import REGION_ENV
+from planner.ui import access, mappanel, panels, regioncheck, runner, scroll, sections
+from planner.ui.launch import REGION_ENV, REGION_OPTIONS_ENV
 from planner.ui.state import Keys
 from planner.ui.workbench import Parameters, Workbench
 
@@ -63,20 +67,39 @@ def new_demo_workbench() -> Workbench:
 
 
 @st.cache_resource(show_spinner=False)
-def _files(paths: tuple[str, ...]) -> Region:
-    """A region read from files named when the app was started (``planner app --region ...``)."""
-    return load_region(list(paths))
+def _files(paths: tuple[str, ...], options: str) -> tuple[Region | None, ValidationReport]:
+    """The region of the files named when the app was started (``planner app --region ...``) and its report.
+
+    ``options`` is the JSON of their reading options (:data:`~planner.ui.launch.REGION_OPTIONS_ENV`).
+    Files that cannot be read any more give a report saying so, never an exception.
+    """
+    try:
+        region, report = check_region(
+            list(paths), options=RegionOptions().merged(json.loads(options or "{}"))
+        )
+        return (name_by_contents(region) if region is not None else None), report
+    except (InputError, OSError, ValueError) as exc:
+        report = ValidationReport()
+        report.add("unreadable", "error", ", ".join(paths), expected="readable region files", found=str(exc))
+        return None, report
 
 
 def _workbench() -> Workbench:
-    """The session's workbench: on the files given at start-up (solved in the background), else the demo."""
+    """The session's workbench: on the files given at start-up (solved in the background), else the demo.
+
+    Start-up files that cannot be used (changed since ``planner app`` checked them) leave their
+    report for the page (:func:`planner.ui.regioncheck.start_failure`) and the demo is planned.
+    """
     if Keys.WORKBENCH not in st.session_state:
         paths = tuple(p for p in os.environ.get(REGION_ENV, "").split(os.pathsep) if p)
-        if paths:
-            wb = Workbench(_files(paths), source=paths)
+        region, report = _files(paths, os.environ.get(REGION_OPTIONS_ENV, "")) if paths else (None, None)
+        if region is not None and report is not None and report.usable:
+            wb = Workbench(region, source=paths)
             st.session_state[Keys.WORKBENCH] = wb
             st.session_state[Keys.JOB] = runner.start(wb, panels.parameters(), opening=True)
         else:
+            if report is not None:
+                st.session_state[Keys.START_FAILURE] = (paths, report)
             st.session_state[Keys.WORKBENCH] = new_demo_workbench()
     return st.session_state[Keys.WORKBENCH]
 
@@ -111,6 +134,7 @@ def main() -> None:
     top = [st.container() for _ in range(2)]
     with top[0]:
         panels.header(wb, lang)
+        regioncheck.notices(wb, lang)  # the region's data check: a collapsed box, the same after every edit
     under_map = mappanel.map_and_panel(wb, params, lang)
     with top[1]:
         panels.kpi_row(wb, lang)
@@ -119,4 +143,5 @@ def main() -> None:
     st.divider()
     sections.sections(wb, params, lang)
     st.caption(tr("app.footer", lang))
+    scroll.apply()  # last, so that nothing above it moves
     panels.watch_job(progress, lang)

@@ -25,10 +25,11 @@ from pathlib import Path
 from typing import Any
 
 from geodata.region import Region
-from planner.scenario import RegionRef, Scenario, ScenarioError, ScenarioRun
+from planner.scenario import RegionRef, Scenario, ScenarioError, ScenarioRun, in_upload_store
 from planner.scenario_input import parse
 from planner.ui.views import current_run
 from planner.ui.workbench import Parameters, Snapshot, Workbench, frozen_mapping, split_locks, step_label
+from planner.uploadstore import upload_store
 
 __all__ = [
     "SavedScenario",
@@ -134,11 +135,15 @@ def app_roots(
         The files of the region being planned (``Workbench.source``; ``demo`` is skipped).
     upload
         The folder of the planner's current upload.
+
+    The upload store (:func:`~planner.ui.uploads.upload_store`) is always one: a scenario saved on
+    uploaded files opens in any session, its folder named by the files' content.
     data_dir
         The operator's data folder (``planner app --data-dir``; none by default).
     """
     roots = [Path(data_dir)] if data_dir else []
     roots += [upload] if upload is not None else []
+    roots += [upload_store()]
     roots += [Path(p) for p in sources if p != "demo"]
     return roots
 
@@ -168,9 +173,13 @@ def region_for(
     ------
     ScenarioError
         When a referenced file lies outside ``roots``, is gone, or has changed.
+    MissingUpload
+        When it was made on uploaded files that are not in the upload store: the same files uploaded
+        again open it.
     """
     if wb is not None and wb.base.content_hash() == scenario.region.content_hash:
         return wb.base, True
+    scenario.region = in_upload_store(scenario.region)
     scenario.region = scenario.region.confined(roots, source=scenario.name)
     try:
         return scenario.region.load(check=True), False

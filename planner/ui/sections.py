@@ -7,10 +7,12 @@ after an edit only builds what is on screen.
 from __future__ import annotations
 
 import os
+from dataclasses import replace
 from typing import Any
 
 import streamlit as st
 
+from geodata.region import RegionOptions
 from planner.compare import compare
 from planner.i18n import tr
 from planner.labels import column, format_value, kpi, text
@@ -18,7 +20,7 @@ from planner.maps import ColourBy, MapOptions, base_map, plan_layers
 from planner.report import compare_html
 from planner.scenario import ScenarioError
 from planner.templating import markdown_text
-from planner.ui import runner, uploads
+from planner.ui import regioncheck, runner, scroll, uploads
 from planner.ui.downloads import downloads
 from planner.ui.launch import DATA_DIR_ENV
 from planner.ui.offline import st_offline_folium
@@ -26,6 +28,7 @@ from planner.ui.scenarios import SavedScenario, app_roots, load_into, open_file,
 from planner.ui.state import Keys
 from planner.ui.views import communities_frame, current_run, sites_frame, townships_frame
 from planner.ui.workbench import Parameters, Workbench
+from planner.uploadstore import MissingUpload
 
 __all__ = ["SECTIONS", "sections"]
 
@@ -125,6 +128,7 @@ def _load(wb: Workbench, name: str) -> None:
         return
     _apply_parameters(load_into(wb, saved))
     _flash("success", "scenario.loaded", name=name)
+    scroll.request()
 
 
 def _apply_parameters(params: Parameters) -> None:
@@ -145,6 +149,9 @@ def _open_upload(wb: Workbench) -> None:
     )
     try:
         saved, region, same = open_file(file.getvalue(), source=file.name, wb=wb, roots=roots)
+    except MissingUpload as exc:
+        _flash("error", "scenario.reupload", folder=exc.folder)
+        return
     except (ScenarioError, ValueError) as exc:
         _flash("error", "scenario.unreadable", error=str(exc))
         return
@@ -158,6 +165,7 @@ def _open_upload(wb: Workbench) -> None:
         )
     _apply_parameters(load_into(wb, saved))
     _flash("success", "scenario.loaded", name=name)
+    scroll.request()
 
 
 def _scenarios(wb: Workbench, params: Parameters, lang: str) -> None:
@@ -300,31 +308,34 @@ def _static_map(item: SavedScenario, lang: str, key: str) -> None:
 
 def _check_upload() -> None:
     files = st.session_state.get(Keys.UPLOAD_FILES) or []
-    previous = st.session_state.get(Keys.UPLOAD)
-    try:
-        session = uploads.receive([(f.name, f.getvalue()) for f in files])
-    except uploads.UploadRefused as exc:  # every failure of receive (its folder is gone then)
+    previous: uploads.UploadSession | None = st.session_state.get(Keys.UPLOAD)
+    chosen = replace(previous.options, name=None) if previous is not None else RegionOptions()
+    try:  # the column and coordinate-system choices made so far apply to the files checked again
+        session = uploads.receive([(f.name, f.getvalue()) for f in files], options=_choices(chosen))
+    except uploads.UploadRefused as exc:  # every failure of receive (nothing of it is kept then)
         _flash("error", exc.key, **exc.fields)
         return
-    if previous is not None and not _in_use(previous):
-        uploads.discard(previous)
     st.session_state[Keys.UPLOAD] = session
 
 
-def _in_use(session: uploads.UploadSession) -> bool:
-    wb = st.session_state.get(Keys.WORKBENCH)
-    return wb is not None and str(session.folder) in wb.source
+def _choices(options: RegionOptions) -> RegionOptions:
+    """``options`` plus the column and coordinate-system choices the own-data widgets show."""
+    columns: dict[str, dict[str, str]] = {}
+    crs: dict[str, str] = {}
+    for key, value in st.session_state.items():
+        if not (isinstance(key, str) and key.startswith(Keys.UPLOAD_PREFIX) and value):
+            continue
+        layer, _, name = key[len(Keys.UPLOAD_PREFIX) :].partition(".")
+        if name == "crs":
+            crs[layer] = str(value)
+        else:
+            columns.setdefault(layer, {})[str(value)] = name
+    return uploads.with_choices(options, columns=columns, crs=crs)
 
 
 def _recheck() -> None:
     session: uploads.UploadSession = st.session_state[Keys.UPLOAD]
-    columns: dict[str, dict[str, str]] = {}
-    for need in uploads.column_needs(session):
-        header = st.session_state.get(Keys.upload(need.layer, need.column))
-        if header:
-            columns.setdefault(need.layer, {})[header] = need.column
-    crs = {layer: st.session_state.get(Keys.upload(layer, "crs")) for layer in uploads.crs_needs(session)}
-    options = uploads.with_choices(session.options, columns=columns, crs={k: v for k, v in crs.items() if v})
+    options = _choices(session.options)
     try:
         st.session_state[Keys.UPLOAD] = uploads.recheck(session, options)
     except uploads.UploadRefused as exc:  # the files stay; the planner may choose other settings
@@ -342,6 +353,7 @@ def _plan_on_upload() -> None:
 
     st.session_state[Keys.JOB] = runner.start(wb, parameters())
     _flash("info", "upload.planning", name=session.region.name)
+    scroll.request()
 
 
 def _back_to_demo() -> None:
@@ -418,24 +430,7 @@ def _report(session: uploads.UploadSession, lang: str) -> None:
                 for file, layer in session.layers.items()
             )
         )
-    problems = session.report.to_dict()["problems"]
-    if problems:
-        order = {"error": 0, "warning": 1, "info": 2}
-        rows = sorted(problems, key=lambda p: order.get(p["severity"], 3))
-        frame = [
-            {
-                tr("upload.severity", lang): tr(f"severity.{p['severity']}", lang),
-                tr("upload.file", lang): p["file"],
-                tr("upload.row", lang): p["row"] or "",
-                tr("upload.feature", lang): p["feature"] or "",
-                tr("upload.field", lang): p["field"] or "",
-                tr("upload.expected", lang): p["expected"],
-                tr("upload.found", lang): p["found"],
-                tr("upload.repair", lang): p["repair"],
-            }
-            for p in rows
-        ]
-        st.dataframe(frame, hide_index=True, width="stretch", height=min(38 + 35 * len(frame), 360))
+    regioncheck.show_problems(session.report, lang)
 
 
 # ---- downloads --------------------------------------------------------------------------------------------------

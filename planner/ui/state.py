@@ -41,6 +41,8 @@ class Keys:
     SECTION_SHOWN: Final = (
         "section_shown"  # the bottom section last shown (kept when its tab is clicked again)
     )
+    SCROLL_TO_PLAN: Final = "scroll_to_plan"  # scroll the page up to the plan on the next run
+    START_FAILURE: Final = "start_failure"  # (paths, report) of --region files unusable at page open
     # widgets
     LANG: Final = "lang"
     MODE: Final = "click_mode"

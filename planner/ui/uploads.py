@@ -6,7 +6,12 @@ Uploads are treated as untrusted data:
   before anything is written;
 * only the base name of each file is kept, and only known data suffixes are
   accepted (no hidden files, no two files of the same name);
-* every upload goes into a fresh temporary folder of its own;
+* every upload is kept in the upload store (:func:`upload_store`), in a folder
+  named by the hash of its content (:func:`upload_digest`): the same files,
+  uploaded again from any session or after a restart, land in the same folder,
+  so a scenario saved on them opens again anywhere the store is; an accepted
+  upload is never deleted by the app (a refused one is), files are written
+  into a hidden folder first and renamed into place once complete;
 * a zip is checked before extraction (absolute paths, ``..``, links, entry
   count and unpacked size: :func:`geodata.readers.safe_extract`) and extracted
   into that folder; a refused or unreadable zip refuses the whole upload;
@@ -19,7 +24,7 @@ Uploads are treated as untrusted data:
 
 Anything refused raises :class:`UploadRefused` with a message key and fields
 for :func:`planner.i18n.tr` -- whatever went wrong, the planner gets words, never
-a stack trace, and the upload's folder is deleted. An accepted upload is checked with
+a stack trace, and nothing of the upload is kept. An accepted upload is checked with
 :func:`geodata.region.check_region`; :func:`column_needs` and :func:`crs_needs`
 list what the planner can fix in the app (a required column under an
 unknown header, a table's coordinate system), and :func:`recheck` validates
@@ -28,7 +33,6 @@ again with the planner's choices.
 
 from __future__ import annotations
 
-import atexit
 import os
 import shutil
 import tempfile
@@ -39,6 +43,7 @@ from pathlib import Path, PurePath
 
 from geodata.errors import DataError
 from geodata.files import scratch_folder
+from geodata.naming import name_by_contents
 from geodata.readers import (
     MAPPING_NAMES,
     TABLE_SUFFIXES,
@@ -51,6 +56,7 @@ from geodata.readers import (
 from geodata.region import Region, RegionOptions, check_region
 from geodata.report import ValidationReport
 from geodata.schema import COLUMNS, Layer
+from planner.uploadstore import upload_digest, upload_store
 
 __all__ = [
     "MAX_UNPACKED_BYTES",
@@ -60,7 +66,6 @@ __all__ = [
     "UploadSession",
     "column_needs",
     "crs_needs",
-    "discard",
     "receive",
     "recheck",
 ]
@@ -96,7 +101,7 @@ class UploadSession:
     Attributes
     ----------
     folder
-        The upload's own temporary folder.
+        The upload's folder in the store (named by its content hash, shared by identical uploads).
     files
         Names of the files as stored.
     options
@@ -202,33 +207,53 @@ def receive(
         if name.lower() in seen:
             raise UploadRefused("upload.duplicate", name=name)
         seen.add(name.lower())
-    if options.name is None:
-        options = replace(options, name=region_name(names))
     extracts = [name for name in names if name.lower().endswith(ROAD_SUFFIX)]
     if len(extracts) > 1:
         raise UploadRefused("upload.duplicate", name=extracts[1])
-    folder = Path(tempfile.mkdtemp(prefix="planner-upload-"))
-    _LIVE.add(folder)
+    named = [(name, data) for name, (_, data) in zip(names, items, strict=True)]
+    folder = upload_store() / f"upload-{upload_digest(named)}"
+    fresh = not folder.is_dir()
     try:
-        unpacked = 0
-        for name, (_, data) in zip(names, items, strict=True):
-            # the extract is stored hidden, so the region readers do not take it for a layer
-            target = folder / (f".{name}" if name in extracts else name)
-            target.write_bytes(data)
-            if target.suffix.lower() == ".zip":
-                unpacked += _unzip(target, folder, used=unpacked, limit=max_unpacked)
+        if fresh:
+            _store(folder, named, max_unpacked=max_unpacked, hidden=frozenset(extracts))
         if extracts and options.roads is None:
             options = options.merged({"roads": {"osm": str(folder / f".{extracts[0]}")}})
         return recheck(UploadSession(folder, names, options), options)
     except BaseException as exc:  # nothing is kept of a refused upload, whatever went wrong
-        _remove(folder)
+        if fresh:
+            shutil.rmtree(folder, ignore_errors=True)
         if isinstance(exc, Exception) and not isinstance(exc, UploadRefused):
             raise UploadRefused("upload.unreadable", reason=_reason(exc)) from exc
         raise
 
 
+def _store(
+    folder: Path, files: list[tuple[str, bytes]], *, max_unpacked: int, hidden: frozenset[str] = frozenset()
+) -> None:
+    """Write the files (zips checked and extracted) into a hidden folder beside ``folder``, then rename it into place.
+
+    Files named in ``hidden`` (a road extract) are stored with a leading dot, so the region readers pass them by.
+    """
+    folder.parent.mkdir(parents=True, exist_ok=True)
+    work = Path(tempfile.mkdtemp(prefix=".incoming-", dir=folder.parent))
+    try:
+        unpacked = 0
+        for name, data in files:
+            target = work / (f".{name}" if name in hidden else name)
+            target.write_bytes(data)
+            if target.suffix.lower() == ".zip":
+                unpacked += _unzip(target, work, used=unpacked, limit=max_unpacked)
+        try:
+            work.rename(folder)
+        except OSError:  # the same files were stored meanwhile (another session): theirs are kept
+            if not folder.is_dir():
+                raise
+    finally:
+        shutil.rmtree(work, ignore_errors=True)
+
+
 def region_name(names: list[str]) -> str:
-    """A title for an uploaded region: the file's name without its suffix, or what the names share."""
+    """A title from the uploaded files' names (when the counties' codes say nothing): the file's name, or what they share."""
     stems = [PurePath(n).name.split(".")[0] for n in names]
     if len(stems) == 1:
         return stems[0]
@@ -287,6 +312,8 @@ def recheck(session: UploadSession, options: RegionOptions) -> UploadSession:
     except Exception as exc:  # untrusted files: whatever a reader raises is told in words
         raise UploadRefused("upload.unreadable", reason=_reason(exc)) from exc
     layers = {source.name: layer.value for layer, source in found.items()}
+    if region is not None:  # named after what it holds, not after the upload's folder
+        name_by_contents(region, fallback=region_name(session.files))
     return replace(session, options=options, region=region, report=report, layers=layers)
 
 
@@ -350,28 +377,6 @@ def crs_needs(session: UploadSession) -> list[str]:
         {layer for file, layer in session.layers.items() if file in files}
         | {layer for layer in session.options.crs}
     )
-
-
-def discard(session: UploadSession | None) -> None:
-    """Delete an upload's folder (when it is replaced and no plan refers to it)."""
-    if session is not None:
-        _remove(session.folder)
-
-
-#: Upload folders of this process that still exist: removed when the app's server exits, so uploads
-#: never outlive the app in the system's temporary folder.
-_LIVE: set[Path] = set()
-
-
-def _remove(folder: Path) -> None:
-    shutil.rmtree(folder, ignore_errors=True)
-    _LIVE.discard(folder)
-
-
-@atexit.register
-def _remove_live_uploads() -> None:
-    for folder in list(_LIVE):
-        _remove(folder)
 
 
 def mapping_file_names() -> tuple[str, ...]:

@@ -6,7 +6,7 @@ from pathlib import Path
 
 import pytest
 
-from planner.ui.uploads import UploadRefused, discard, receive
+from planner.ui.uploads import UploadRefused, receive
 
 from .regions import grid_region
 
@@ -23,22 +23,16 @@ def files(tmp_path: Path) -> list[tuple[str, bytes]]:
 
 def test_an_uploaded_extract_gives_road_travel(files: list[tuple[str, bytes]]) -> None:
     session = receive([*files, ("Helsinki.osm.pbf", HELSINKI.read_bytes())])
-    try:
-        assert session.report.usable, session.report.to_text()
-        assert session.region is not None
-        assert session.region.summary()["travel"].startswith("OpenStreetMap roads, Helsinki.osm.pbf")
-        assert "Helsinki.osm.pbf" not in session.layers  # not taken for a layer
-    finally:
-        discard(session)
+    assert session.report.usable, session.report.to_text()
+    assert session.region is not None
+    assert session.region.summary()["travel"].startswith("OpenStreetMap roads, Helsinki.osm.pbf")
+    assert "Helsinki.osm.pbf" not in session.layers  # not taken for a layer
 
 
 def test_without_an_extract_travel_stays_the_estimate(files: list[tuple[str, bytes]]) -> None:
     session = receive(files)
-    try:
-        assert session.region is not None
-        assert session.region.summary()["travel"].startswith("approximation")
-    finally:
-        discard(session)
+    assert session.region is not None
+    assert session.region.summary()["travel"].startswith("approximation")
 
 
 def test_two_extracts_are_refused(files: list[tuple[str, bytes]]) -> None:

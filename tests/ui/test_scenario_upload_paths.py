@@ -75,7 +75,7 @@ def test_a_path_outside_the_app_folders_is_refused_in_words(document, data_dir, 
 
 
 def test_without_a_data_folder_only_uploads_are_read(document, data_dir):
-    with pytest.raises(ScenarioError, match="no data folder was set with planner app --data-dir"):
+    with pytest.raises(ScenarioError, match="outside the folders this app may read"):
         open_file(
             _bytes(document, [str(data_dir / "region.gpkg")]), source="a.json", wb=None, roots=app_roots()
         )

@@ -1,5 +1,5 @@
 """Uploads that fail in any way are refused in words and leave no folder: damaged zips, the shared unpacked-size
-budget of several zips, and a reader failing unexpectedly."""
+budget of several zips, and a reader failing unexpectedly. Accepted uploads stay in the upload store."""
 
 from __future__ import annotations
 
@@ -10,13 +10,15 @@ import pytest
 from planner.i18n import tr
 from planner.ui import uploads
 from planner.ui.uploads import UploadRefused, receive
+from planner.uploadstore import UPLOAD_STORE_ENV
 from tests.zips import damaged_zip, zip_bytes
 
 
 @pytest.fixture
 def scratch(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> Path:
-    """The temporary directory uploads go to (to see what is left behind)."""
+    """The temporary directory and the upload store (to see what is left behind): one folder for both."""
     monkeypatch.setattr("tempfile.tempdir", str(tmp_path))
+    monkeypatch.setenv(UPLOAD_STORE_ENV, str(tmp_path))
     return tmp_path
 
 
@@ -37,19 +39,14 @@ def test_a_damaged_zip_is_refused_in_words_and_leaves_nothing(scratch: Path) -> 
 def test_the_unpacked_size_limit_is_shared_by_the_zips_of_one_upload(scratch: Path) -> None:
     a = zip_bytes({"a/townships.csv": b"1" * 600})
     b = zip_bytes({"b/facilities.csv": b"2" * 600})
-    for name, data in (("a.zip", a), ("b.zip", b)):  # each alone is within the limit
-        session = receive([(name, data)], max_unpacked=1000)
-        uploads.discard(session)
-    with pytest.raises(UploadRefused) as refused:
+    accepted = {receive([(n, d)], max_unpacked=1000).folder for n, d in (("a.zip", a), ("b.zip", b))}
+    with pytest.raises(UploadRefused) as refused:  # each alone is within the limit, not both
         receive([("a.zip", a), ("b.zip", b)], max_unpacked=1000)
     assert refused.value.key == "upload.unpacked_too_large" and refused.value.fields["name"] == "b.zip"
     assert tr(refused.value.key, "zh", **refused.value.fields)
-    assert list(scratch.iterdir()) == []
+    assert set(scratch.iterdir()) == accepted  # the two accepted uploads, nothing of the refused one
     session = receive([("a.zip", a), ("b.zip", b)], max_unpacked=1200)  # together exactly within it
-    try:
-        assert sorted(p.name for p in session.folder.iterdir()) == ["a_zip", "b_zip"]
-    finally:
-        uploads.discard(session)
+    assert sorted(p.name for p in session.folder.iterdir()) == ["a_zip", "b_zip"]
 
 
 def test_an_unexpected_failure_while_reading_is_refused_and_cleaned_up(

@@ -1,4 +1,4 @@
-"""Uploads are untrusted: limits, names and zips checked before anything is read; own folder; columns mapped."""
+"""Uploads are untrusted: limits, names and zips checked before anything is read; kept by content; columns mapped."""
 
 from __future__ import annotations
 
@@ -13,8 +13,15 @@ import pandas as pd
 import pytest
 
 from geodata.demo import demo_region
-from planner.ui import uploads
-from planner.ui.uploads import UploadRefused, column_needs, crs_needs, receive, recheck, with_choices
+from planner.ui.uploads import (
+    UploadRefused,
+    column_needs,
+    crs_needs,
+    receive,
+    recheck,
+    with_choices,
+)
+from planner.uploadstore import UPLOAD_STORE_ENV, upload_digest, upload_store
 
 
 @pytest.fixture(scope="module")
@@ -59,23 +66,25 @@ def _zip(entries: dict[str, bytes]) -> bytes:
     return buffer.getvalue()
 
 
-def test_good_files_make_a_usable_region_in_a_folder_of_their_own(files: dict[str, bytes]) -> None:
+def test_good_files_make_a_usable_region_in_a_folder_named_by_their_content(files: dict[str, bytes]) -> None:
     first = receive(files.items())
-    second = receive(files.items())
-    try:
-        assert first.usable and first.region is not None and len(first.region.townships) == 105
-        assert set(first.layers.values()) == {"counties", "townships", "facilities"}
-        assert first.folder != second.folder and first.folder.name.startswith("planner-upload-")
-        assert first.region.name == "counties + townships + facilities"
-        assert sorted(p.name for p in first.folder.iterdir()) == sorted(files)
-    finally:
-        uploads.discard(first)
-        uploads.discard(second)
-    assert not first.folder.exists()
+    second = receive(reversed(list(files.items())))  # the same files again, in another order
+    other = receive({**files, "facilities.csv": files["facilities.csv"] + b"\n"}.items())
+    assert first.usable and first.region is not None and len(first.region.townships) == 105
+    assert set(first.layers.values()) == {"counties", "townships", "facilities"}
+    assert first.folder == second.folder == upload_store() / f"upload-{upload_digest(files.items())}"
+    assert other.folder != first.folder and other.folder.parent == first.folder.parent
+    assert first.region.name == "湖南省株洲市"  # the city of its counties, not the files' names
+    assert sorted(p.name for p in first.folder.iterdir()) == sorted(files)
+    assert [
+        p.name for p in upload_store().iterdir() if p.name.startswith(".")
+    ] == []  # no half-written folder
 
 
-def test_uploads_do_not_outlive_the_app(files: dict[str, bytes], tmp_path: Path) -> None:
-    """The server's process ends (Ctrl+C, SIGTERM handled by Streamlit): its upload folders go with it."""
+def test_uploads_outlive_the_app_for_the_scenarios_saved_on_them(
+    files: dict[str, bytes], tmp_path: Path
+) -> None:
+    """The server's process ends: its uploads stay in the store, where a scenario saved on them finds them."""
     script = (
         "import sys; from pathlib import Path; from planner.ui.uploads import receive; "
         "s = receive([(Path(p).name, Path(p).read_bytes()) for p in sys.argv[1:]]); print(s.folder)"
@@ -84,7 +93,10 @@ def test_uploads_do_not_outlive_the_app(files: dict[str, bytes], tmp_path: Path)
     for name, data in files.items():
         (tmp_path / name).write_bytes(data)
         paths.append(str(tmp_path / name))
-    env = dict(os.environ, PYTHONPATH=str(Path(__file__).resolve().parents[2]))
+    store = tmp_path / "store"
+    env = dict(
+        os.environ, PYTHONPATH=str(Path(__file__).resolve().parents[2]), **{UPLOAD_STORE_ENV: str(store)}
+    )
     done = subprocess.run(
         [sys.executable, "-c", script, *paths],
         capture_output=True,
@@ -94,16 +106,13 @@ def test_uploads_do_not_outlive_the_app(files: dict[str, bytes], tmp_path: Path)
         check=True,
     )
     folder = Path(done.stdout.strip().splitlines()[-1])
-    assert folder.name.startswith("planner-upload-") and not folder.exists()
+    assert folder.parent == store and sorted(p.name for p in folder.iterdir()) == sorted(files)
 
 
 def test_one_zip_of_the_files_works_the_same(files: dict[str, bytes]) -> None:
     session = receive([("region.zip", _zip({f"zhuzhou/{k}": v for k, v in files.items()}))])
-    try:
-        assert session.usable and session.region.name == "region"
-        assert not (session.folder / "region.zip").exists()  # extracted, then dropped
-    finally:
-        uploads.discard(session)
+    assert session.usable and session.region.name == "湖南省株洲市"
+    assert not (session.folder / "region.zip").exists()  # extracted, then dropped
 
 
 @pytest.mark.parametrize(
@@ -122,6 +131,7 @@ def test_refused_uploads_say_why(
     items: list[tuple[str, bytes]], key: str, tmp_path: Path, monkeypatch: pytest.MonkeyPatch
 ) -> None:
     monkeypatch.setattr("tempfile.tempdir", str(tmp_path))
+    monkeypatch.setenv(UPLOAD_STORE_ENV, str(tmp_path))
     with pytest.raises(UploadRefused) as refused:
         receive(items)
     assert refused.value.key == key
@@ -132,6 +142,7 @@ def test_size_limits_are_checked_before_anything_is_stored(
     files: dict[str, bytes], tmp_path: Path, monkeypatch: pytest.MonkeyPatch
 ) -> None:
     monkeypatch.setattr("tempfile.tempdir", str(tmp_path))
+    monkeypatch.setenv(UPLOAD_STORE_ENV, str(tmp_path))
     with pytest.raises(UploadRefused) as refused:
         receive(files.items(), max_bytes=1000)
     assert refused.value.key == "upload.too_large" and refused.value.fields["limit_mb"] == 0
@@ -150,11 +161,8 @@ def test_path_parts_of_names_are_dropped(files: dict[str, bytes]) -> None:
             ("facilities.csv", files["facilities.csv"]),
         ]
     )
-    try:
-        assert sorted(p.name for p in session.folder.iterdir()) == sorted(files)
-        assert session.usable
-    finally:
-        uploads.discard(session)
+    assert sorted(p.name for p in session.folder.iterdir()) == sorted(files)
+    assert session.usable
 
 
 def test_an_unknown_header_is_mapped_by_the_planner(files: dict[str, bytes]) -> None:
@@ -163,31 +171,25 @@ def test_an_unknown_header_is_mapped_by_the_planner(files: dict[str, bytes]) -> 
     )
     renamed = dict(files, **{"facilities.csv": table.to_csv(index=False).encode("utf-8")})
     session = receive(renamed.items())
-    try:
-        assert not session.usable
-        needs = column_needs(session)
-        need = next(n for n in needs if n.column == "facility_id")
-        assert need.required and need.layer == "facilities" and "单位标识X" in need.headers
-        fixed = recheck(
-            session,
-            with_choices(session.options, columns={"facilities": {"单位标识X": "facility_id"}}, crs={}),
-        )
-        assert fixed.usable and fixed.folder == session.folder
-        assert set(fixed.region.facilities["facility_id"]) == set(demo_region().facilities["facility_id"])
-    finally:
-        uploads.discard(session)
+    assert not session.usable
+    needs = column_needs(session)
+    need = next(n for n in needs if n.column == "facility_id")
+    assert need.required and need.layer == "facilities" and "单位标识X" in need.headers
+    fixed = recheck(
+        session,
+        with_choices(session.options, columns={"facilities": {"单位标识X": "facility_id"}}, crs={}),
+    )
+    assert fixed.usable and fixed.folder == session.folder
+    assert set(fixed.region.facilities["facility_id"]) == set(demo_region().facilities["facility_id"])
 
 
 def test_a_missing_coordinate_system_is_declared_by_the_planner(files: dict[str, bytes]) -> None:
     table = pd.read_csv(io.BytesIO(files["facilities.csv"]), dtype=str).drop(columns="crs")
     bare = dict(files, **{"facilities.csv": table.to_csv(index=False).encode("utf-8")})
     session = receive(bare.items())
-    try:
-        assert not session.usable and crs_needs(session) == ["facilities"]
-        fixed = recheck(session, with_choices(session.options, columns={}, crs={"facilities": "wgs84"}))
-        assert fixed.usable
-    finally:
-        uploads.discard(session)
+    assert not session.usable and crs_needs(session) == ["facilities"]
+    fixed = recheck(session, with_choices(session.options, columns={}, crs={"facilities": "wgs84"}))
+    assert fixed.usable
 
 
 def test_a_township_table_of_seats_under_unknown_headers_is_mapped_by_the_planner(
@@ -208,17 +210,14 @@ def test_a_township_table_of_seats_under_unknown_headers_is_mapped_by_the_planne
     seats = dict(files, **{"townships.csv": table.to_csv(index=False).encode("utf-8")})
     del seats["townships.geojson"]
     session = receive(seats.items())
-    try:
-        assert not session.usable
-        needs = {n.column: n for n in column_needs(session)}
-        assert needs["seat_lon"].required and "驻地X" in needs["seat_lon"].headers
-        assert needs["seat_lat"].required and needs["seat_lat"].layer == "townships"
-        mapped = {"townships": {"驻地X": "seat_lon", "驻地Y": "seat_lat"}}
-        partly = recheck(session, with_choices(session.options, columns=mapped, crs={}))
-        assert crs_needs(partly) == ["townships"]
-        fixed = recheck(partly, with_choices(partly.options, columns=mapped, crs={"townships": "wgs84"}))
-        assert fixed.usable, fixed.report.to_text()
-        assert fixed.region.townships["area_approximate"].all()
-        assert len(fixed.region.townships) == len(t)
-    finally:
-        uploads.discard(session)
+    assert not session.usable
+    needs = {n.column: n for n in column_needs(session)}
+    assert needs["seat_lon"].required and "驻地X" in needs["seat_lon"].headers
+    assert needs["seat_lat"].required and needs["seat_lat"].layer == "townships"
+    mapped = {"townships": {"驻地X": "seat_lon", "驻地Y": "seat_lat"}}
+    partly = recheck(session, with_choices(session.options, columns=mapped, crs={}))
+    assert crs_needs(partly) == ["townships"]
+    fixed = recheck(partly, with_choices(partly.options, columns=mapped, crs={"townships": "wgs84"}))
+    assert fixed.usable, fixed.report.to_text()
+    assert fixed.region.townships["area_approximate"].all()
+    assert len(fixed.region.townships) == len(t)
