@@ -54,6 +54,8 @@ class Changes:
     sites_compared, communities_compared
         Whether sites and communities are compared at all (only when both
         scenarios site beds / group townships).
+    beds_total
+        Hospice beds in total in the baseline and here (every open site).
     """
 
     name: str
@@ -63,6 +65,7 @@ class Changes:
     moved: pd.DataFrame
     sites_compared: bool = True
     communities_compared: bool = True
+    beds_total: tuple[int, int] = (0, 0)
 
     def kinds(self) -> list[tuple[str, pd.DataFrame]]:
         """``(text key, table)`` of each kind of change that applies."""
@@ -71,15 +74,24 @@ class Changes:
             out += [
                 ("report.opened", self.opened),
                 ("report.closed", self.closed),
-                ("report.beds_moved", self.beds),
+                ("report.sites_beds_changed", self.beds),
             ]
         if self.communities_compared:
             out.append(("report.moved", self.moved))
         return out
 
-    def summary(self, lang: str = "zh") -> dict[str, int]:
-        """Counts of each kind of change that applies, keyed by translated labels."""
-        return {labels.text(key, lang): len(table) for key, table in self.kinds()}
+    def summary(self, lang: str = "zh") -> dict[str, int | str]:
+        """Counts of each kind of change that applies, keyed by translated labels.
+
+        With sites compared, the beds in total come after the count of sites whose beds
+        changed, as ``before → after (net change)``: a count of sites says nothing of
+        whether beds rose or fell.
+        """
+        out: dict[str, int | str] = {labels.text(key, lang): len(table) for key, table in self.kinds()}
+        if self.sites_compared:
+            before, after = self.beds_total
+            out[labels.text("report.beds_total", lang)] = f"{before:,} → {after:,} ({after - before:+,})"
+        return out
 
 
 @dataclass
@@ -208,6 +220,7 @@ def _changes(name: str, base: ScenarioRun, other: ScenarioRun) -> Changes:
         _moved(base, other, facilities),
         sites_compared=base.siting is not None and other.siting is not None,
         communities_compared=base.grouping is not None and other.grouping is not None,
+        beds_total=(sum(before.values()), sum(after.values())),
     )
 
 

@@ -12,6 +12,7 @@ from collections.abc import Iterable, Mapping
 from typing import Any, Literal
 
 from geodata.schema import labels as contract_labels
+from planner.i18n_extra import EXTRA_TEXT
 
 __all__ = ["LANGS", "TEXT", "Lang", "header", "headers", "tr"]
 
@@ -644,6 +645,8 @@ TEXT: dict[str, tuple[str, str]] = {
     "word.minutes": ("分钟", "min"),
     "word.km": ("公里", "km"),
 }
+
+TEXT.update(EXTRA_TEXT)
 
 
 def tr(key: str, lang: str = "zh", /, **fields: Any) -> str:

@@ -29,7 +29,7 @@ from planner import __version__, labels
 from planner.export import Bundle, build_bundle
 from planner.i18n import certificate_text
 from planner.labels import CODES, format_value
-from planner.maps import plan_map
+from planner.maps import plan_map, symbol_legend
 from planner.metrics import scenario_kpis
 from planner.offline import standalone_html
 from planner.templating import render
@@ -243,7 +243,13 @@ def _map(run: ScenarioRun, lang: str) -> dict[str, Any]:
         simplify_m=simplify,
         show_facilities=run.siting is None,
     )
-    return {"document": standalone_html(fmap), "legend": legend, "title": labels.text("report.map", lang)}
+    symbols = symbol_legend(lang, community=bool(community), locked=False, sites=sites is not None)
+    return {
+        "document": standalone_html(fmap),
+        "legend": legend,
+        "symbols": symbols,
+        "title": labels.text("report.map", lang),
+    }
 
 
 def _key_value_table(values: Sequence[tuple[str, Any]], lang: str) -> Table:
@@ -424,10 +430,12 @@ def _comparison_changes(comparison: Comparison, lang: str) -> list[dict[str, Any
             }
             for key, frame in change.kinds()
         ]
+        total = labels.text("report.beds_total", lang)
         out.append(
             {
                 "heading": f"{change.name} · {labels.text('report.vs', lang)} ({comparison.names[0]})",
                 "kinds": kinds,
+                "beds_total": f"{total}: {change.summary(lang)[total]}" if change.sites_compared else "",
             }
         )
     return out

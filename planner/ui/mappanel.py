@@ -20,6 +20,7 @@ import geopandas as gpd
 import pandas as pd
 import streamlit as st
 
+from planner.colouring import PaletteMemory
 from planner.i18n import tr
 from planner.maps import (
     COLOUR_BY,
@@ -50,6 +51,8 @@ __all__ = ["handle_click", "map_and_panel"]
 
 MAP_HEIGHT = 640
 _GEOMETRY: weakref.WeakKeyDictionary[Workbench, gpd.GeoSeries] = weakref.WeakKeyDictionary()
+#: The community colours each workbench's map last showed (colours stay put under a move).
+_PALETTES: weakref.WeakKeyDictionary[Workbench, PaletteMemory] = weakref.WeakKeyDictionary()
 STATUSES = ("existing", "candidate", "excluded")
 
 
@@ -195,7 +198,8 @@ def _tiles(lang: str) -> tuple[str | None, str | None]:
 def map_and_panel(wb: Workbench, params: Parameters, lang: str) -> None:
     """The map (left) and the panel beside it (right)."""
     _defaults(wb)
-    layers, legends = map_layers(wb, lang=lang, options=_options(), geometry=_geometry(wb))
+    palette = _PALETTES.setdefault(wb, PaletteMemory())
+    layers, legends = map_layers(wb, lang=lang, options=_options(), geometry=_geometry(wb), palette=palette)
     left, right = st.columns([0.7, 0.3], gap="small")
     with left:
         tiles, attribution = _tiles(lang)
