@@ -35,6 +35,8 @@ EXTRA_TEXT: dict[str, tuple[str, str]] = {
         "相邻医共体颜色一定不同；调整一个乡镇时其他医共体颜色保持不变",
         "neighbouring communities always differ in colour; moving a township keeps the others' colours",
     ),
+    # Streamlit's own words (planner.ui.streamlit_words)
+    "app.upload_button": ("选择文件", "Choose files"),
     # bed changes in comparisons
     "report.sites_beds_changed": ("床位有变化的站点", "Sites whose beds changed"),
     "report.beds_total": ("床位合计", "Beds in total"),
@@ -42,4 +44,12 @@ EXTRA_TEXT: dict[str, tuple[str, str]] = {
     "provenance.synthetic": ("合成数据", "Synthetic data"),
     "provenance.travel": ("通行时间来源", "Travel times"),
     "provenance.approximations": ("近似处理", "Approximations"),
+    "provenance.travel_estimated": (
+        "通行时间为估算值：直线距离 × {detour} 绕行系数，按时速 {speed} 公里计（非实测路网）",
+        "Travel times are estimates: straight-line distance x {detour} detour at {speed} km/h (not a road network)",
+    ),
+    "provenance.aged_estimated": (
+        "{total} 个乡镇中有 {n} 个的60岁及以上人口按总人口的 {share} 估算",
+        "Population aged 60+ is estimated as {share} of the population for {n} of {total} townships",
+    ),
 }

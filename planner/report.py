@@ -32,6 +32,7 @@ from planner.labels import CODES, format_value
 from planner.maps import plan_map, symbol_legend
 from planner.metrics import scenario_kpis
 from planner.offline import standalone_html
+from planner.provenance_view import data_notes
 from planner.templating import render
 
 if TYPE_CHECKING:
@@ -308,9 +309,8 @@ def _provenance(scenario: Scenario, run: ScenarioRun, lang: str) -> Table:
 
 
 def _banners(regions: Iterable[Any], lang: str) -> list[str]:
-    """The data labels of the regions (the synthetic-data warning of the demo), each once."""
-    texts = dict.fromkeys(r.provenance.get(f"label_{lang}") or r.provenance.get("label_en") for r in regions)
-    return [t for t in texts if t]
+    """The data labels of the regions (the synthetic-data warning of the demo) and their approximations, each once."""
+    return data_notes(regions, lang)
 
 
 def _headings(lang: str, *keys: str) -> dict[str, str]:

@@ -16,6 +16,7 @@ import streamlit as st
 from planner.i18n import tr
 from planner.labels import text
 from planner.metrics import scenario_kpis
+from planner.provenance_view import data_notes
 from planner.templating import markdown_text
 from planner.ui import runner
 from planner.ui.forms import FIELDS, OBJECTIVES, params_from_widgets, widgets_from_params
@@ -160,7 +161,7 @@ def parameter_form(wb: Workbench, lang: str) -> None:
     init_parameters()
     job = st.session_state.get(Keys.JOB)
     running = job is not None and job.running
-    with st.sidebar.form("parameters", border=False):
+    with st.sidebar.form("parameters", border=False, enter_to_submit=False):
         st.markdown(f"#### {tr('app.parameters', lang)}")
         with st.expander(tr("app.model.siting", lang), expanded=True):
             for f in FIELDS:
@@ -280,8 +281,9 @@ def header(wb: Workbench, lang: str) -> None:
     line = f"{tr('app.region', lang)}: **{markdown_text(region.name)}** · " + " · ".join(
         f"{len(f)} {tr(k, lang)}" for f, k in sizes
     )
-    label = region.provenance.get(f"label_{lang}")
-    st.caption(line + (f"  \n:orange[⚠ {markdown_text(label)}]" if label else ""))
+    # The data label (synthetic parts) and the approximations, also for a region read from a file.
+    notes = "".join(f"  \n:orange[⚠ {markdown_text(note)}]" for note in data_notes([region], lang))
+    st.caption(line + notes)
 
 
 def _kpis_of(wb: Workbench, snap: Any) -> dict[str, Any]:
