@@ -646,6 +646,8 @@ TEXT: dict[str, tuple[str, str]] = {
     "word.km": ("公里", "km"),
 }
 
+if TEXT.keys() & EXTRA_TEXT.keys():  # a key in both tables would be overwritten without a word
+    raise ValueError(f"keys in both word tables: {sorted(TEXT.keys() & EXTRA_TEXT.keys())}")
 TEXT.update(EXTRA_TEXT)
 
 

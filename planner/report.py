@@ -32,6 +32,7 @@ from planner.labels import CODES, format_value
 from planner.maps import plan_map, symbol_legend
 from planner.metrics import scenario_kpis
 from planner.offline import standalone_html
+from planner.parameter_words import parameter_rows
 from planner.provenance_view import data_notes
 from planner.templating import render
 
@@ -268,15 +269,9 @@ def _parameters(scenario: Scenario, lang: str) -> list[tuple[str, Table]]:
     for part, setup in (("siting", scenario.siting), ("grouping", scenario.grouping)):
         if setup is None:
             continue
-        values = [
-            (
-                k,
-                v
-                if isinstance(v, (int, float, str, bool)) or v is None
-                else json.dumps(v, ensure_ascii=False, default=str),
-            )
-            for k, v in setup.to_dict().items()
-        ]
+        values = parameter_rows(
+            part, setup.to_dict(), lang
+        )  # labelled, values in words (no raw keys or JSON)
         out.append((labels.text(f"info.{part}", lang), _key_value_table(values, lang)))
     if scenario.added_sites:
         frame = pd.DataFrame(scenario.added_sites)
