@@ -34,6 +34,7 @@ from planner.metrics import scenario_kpis
 from planner.offline import standalone_html
 from planner.parameter_words import parameter_rows
 from planner.provenance_view import data_notes
+from planner.reasons import reason_texts, region_names
 from planner.templating import render
 
 if TYPE_CHECKING:
@@ -197,12 +198,13 @@ def _status(run: ScenarioRun, lang: str) -> dict[str, Any]:
             "certificate": labels.kpi("certificate", lang),
         }
         table = table_of(pd.DataFrame(rows), heads, lang)
-    reasons = []
+    found = []
     if run.siting is not None:
-        reasons += [r.message for r in run.siting.plan.report.reasons]
+        found += list(run.siting.plan.report.reasons)
     if run.grouping is not None:
         for plan in run.grouping.plans.values():
-            reasons += [r.message for r in plan.report.reasons]
+            found += list(plan.report.reasons)
+    reasons = reason_texts(found, lang, region_names(run.region))  # in ``lang``, names beside codes
     restored = None
     if run.restored:
         restored = (
@@ -215,8 +217,7 @@ def _status(run: ScenarioRun, lang: str) -> dict[str, Any]:
         "table": table,
         "reasons": list(dict.fromkeys(reasons)),
         "restored": restored,
-        "reasons_heading": labels.text("report.reasons", lang)
-        + ("（原因由优化器以英文给出）" if lang == "zh" else ""),
+        "reasons_heading": labels.text("report.reasons", lang),
     }
 
 

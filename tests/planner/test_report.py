@@ -17,6 +17,7 @@ from planner.grouping import GroupingSetup
 from planner.labels import format_value
 from planner.metrics import scenario_kpis
 from planner.offline import linked_resources
+from planner.reasons import reason_text, region_names
 from planner.report import compare_html, report_html
 from planner.scenario import RegionRef, Scenario
 from planner.siting import SitingSetup
@@ -117,10 +118,17 @@ def test_reasons_are_given_in_words_when_rules_cannot_be_met(region):
     assert not run.siting.plan.report.status.has_solution
     text = _text(report_html(run, scenario, lang="en", with_map=False))
     assert "Why rules cannot be met" in text and "infeasible" in text
-    for reason in run.siting.plan.report.reasons[:3]:
-        assert reason.message in text
-    county_reasons = [r.message for p in run.grouping.plans.values() for r in p.report.reasons]
-    assert county_reasons and county_reasons[0] in text
+    names = region_names(region)
+    siting_reasons = list(run.siting.plan.report.reasons)
+    county_reasons = [r for p in run.grouping.plans.values() for r in p.report.reasons]
+    assert siting_reasons and county_reasons
+    for reason in siting_reasons[:3] + county_reasons[:1]:
+        assert reason_text(reason, "en", names) in text
+    # In Chinese the reasons are Chinese sentences with names beside codes, not the optimiser's English.
+    zh = _text(report_html(run, scenario, lang="zh", with_map=False))
+    for reason in siting_reasons[:3] + county_reasons[:1]:
+        assert reason_text(reason, "zh", names) in zh and reason.message not in zh
+        assert not re.search(r"[A-Za-z]{4,} [a-z]{3,} [a-z]{3,}", reason_text(reason, "zh", names))
 
 
 def test_comparison_report(region):
