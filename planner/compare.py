@@ -128,9 +128,14 @@ class Comparison:
 
     def to_text(self, lang: str = "zh") -> str:
         """The figures and the change counts as plain text (for the terminal)."""
-        table = self.kpis.apply(lambda row: row.map(lambda v: format_value(row.name, v, lang)), axis=1)
-        table = table.rename(index=lambda k: labels.kpi(k, lang))
-        lines = [table.to_string()]
+        from planner.cli_text import text_table
+
+        # Aligned by display width: a Chinese label takes two terminal columns per character.
+        rows = [
+            [labels.kpi(str(key), lang), *(format_value(str(key), v, lang) for v in values)]
+            for key, values in zip(self.kpis.index, self.kpis.itertuples(index=False, name=None), strict=True)
+        ]
+        lines = text_table(["", *self.names], rows, right=range(1, len(self.names) + 1))
         for change in self.changes:
             counts = ", ".join(f"{k} {v}" for k, v in change.summary(lang).items())
             lines.append(f"{change.name} {labels.text('report.vs', lang)}: {counts}")

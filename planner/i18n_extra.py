@@ -273,6 +273,38 @@ EXTRA_TEXT: dict[str, tuple[str, str]] = {
         "医共体数量（或指定的牵头医院）",
         "the number of communities (or the fixed leads)",
     ),
+    # the command line (planner.cli_text)
+    "cli.report_header": (
+        "总体状态：{status}  目标值：{objective}  最优界：{bound}  差距：{gap}  用时：{seconds} 秒",
+        "overall status: {status}  objective: {objective}  best bound: {bound}  gap: {gap}  time: {seconds} s",
+    ),
+    "cli.check": ("核验：{text}", "check: {text}"),
+    "cli.townships": ("乡镇数", "Townships"),
+    "cli.mean_minutes": ("平均通行（分钟）", "Mean travel (min)"),
+    "cli.max_minutes": ("最长通行（分钟）", "Longest travel (min)"),
+    "cli.current": ("{county}：现行医共体划分", "{county}: current grouping"),
+    "cli.people": ("人口", "People"),
+    "cli.aged": ("60岁及以上人口", "Aged 60+"),
+    "cli.sites": (
+        "设床机构 {sites} 处（新增 {new} 处），床位 {beds} 张（新增 {new_beds} 张）",
+        "{sites} sites with hospice beds ({new} new), {beds} beds ({new_beds} new)",
+    ),
+    "cli.coverage": (
+        "{threshold}内覆盖60岁及以上人口 {covered} / {total}（{share}）",
+        "aged 60+ within {threshold}: {covered} of {total} ({share})",
+    ),
+    "cli.no_plan": ("{status}：该县无方案", "{status}: no plan for this county"),
+    "cli.alternative": (
+        "备选方案 {rank}：目标值 {objective}，站点 {sites}",
+        "alternative {rank}: objective {objective}, sites {sites}",
+    ),
+    "cli.did_not_run": ("未运行", "did not run"),
+    "cli.stopped_after": ("在 {s} 秒后停止", "stopped after {s} s"),
+    "cli.tie_break_note": (
+        "  注：同分取舍（{tie_break}）未被证明：该阶段{stopped}（后续阶段最多用第一阶段的时间，至少 {floor} 秒）；目标值仍为最优",
+        "  note: the tie-break ({tie_break}) was not proven: its stage {stopped} (a later stage gets at most the "
+        "first stage's time, at least {floor} s); the objective is still optimal",
+    ),
     # bed changes in comparisons
     "report.sites_beds_changed": ("床位有变化的站点", "Sites whose beds changed"),
     "report.beds_total": ("床位合计", "Beds in total"),
