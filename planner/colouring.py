@@ -56,15 +56,20 @@ def community_graph(region: Region, community: Mapping[str, str]) -> nx.Graph:
         Township code -> lead facility id; townships in no community are left out.
     """
     codes = region.townships["township_code"].to_numpy()
-    lead = np.array([community.get(c) for c in codes], dtype=object)
+    lead = np.array([_lead(community.get(c)) for c in codes], dtype=object)
     graph = nx.Graph()
-    graph.add_nodes_from(sorted({v for v in community.values() if v is not None}))
+    graph.add_nodes_from(sorted({v for v in map(_lead, community.values()) if v is not None}))
     edges = region.adjacency.edges
     if len(edges):
         for u, v in zip(lead[edges[:, 0]], lead[edges[:, 1]], strict=True):
             if u is not None and v is not None and u != v:
                 graph.add_edge(u, v)
     return graph
+
+
+def _lead(value: object) -> str | None:
+    """A township's lead id, or ``None`` for no community (``None``, NaN or empty text)."""
+    return value if isinstance(value, str) and value else None
 
 
 def _preference(node: str) -> int:
@@ -169,7 +174,8 @@ class PaletteMemory:
 
 def _members(community: Mapping[str, str]) -> dict[str, frozenset[str]]:
     groups: dict[str, set[str]] = {}
-    for town, lead in community.items():
+    for town, value in community.items():
+        lead = _lead(value)
         if lead is not None:
             groups.setdefault(lead, set()).add(town)
     return {lead: frozenset(towns) for lead, towns in groups.items()}

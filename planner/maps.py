@@ -280,11 +280,15 @@ def township_colours(
         )
     if colour_by == "community" and community is not None:
         palette = palette or community_palette(region, community)
-        colours = codes.map(lambda c: palette.get(community.get(c), NO_COMMUNITY))
+        colours = codes.map(
+            lambda c: (
+                palette.get(community.get(c), NO_COMMUNITY) if _is_lead(community.get(c)) else NO_COMMUNITY
+            )
+        )
         colours.index = codes.to_numpy()
         names = region.facilities.set_index("facility_id")["name"]
         entries = [(palette[lead], str(names.get(lead, lead))) for lead in palette]
-        if any(c not in community for c in codes):
+        if any(not _is_lead(community.get(c)) for c in codes):
             entries.append((NO_COMMUNITY, tr("map.no_community", lang)))
         return colours, Legend(tr("col.community", lang), entries)
     colours = pd.Series(NO_COMMUNITY, index=codes.to_numpy())
