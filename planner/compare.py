@@ -112,7 +112,9 @@ class Comparison:
     changes
         One :class:`Changes` per scenario after the baseline.
     notes
-        Caveats in words (different regions, missing parts).
+        Caveats in words (different regions, missing parts), in English (for JSON).
+    note_keys
+        The same caveats as keys of the word table: :meth:`note_texts` gives them in a language.
     """
 
     names: list[str]
@@ -121,6 +123,11 @@ class Comparison:
     county_names: dict[str, str]
     changes: list[Changes] = field(default_factory=list)
     notes: list[str] = field(default_factory=list)
+    note_keys: list[str] = field(default_factory=list)
+
+    def note_texts(self, lang: str = "zh") -> list[str]:
+        """The caveats in ``lang``."""
+        return [labels.text(key, lang) for key in self.note_keys]
 
     def kpi_table(self, lang: str = "zh") -> pd.DataFrame:
         """The overall figures with translated row labels."""
@@ -139,7 +146,7 @@ class Comparison:
         for change in self.changes:
             counts = ", ".join(f"{k} {v}" for k, v in change.summary(lang).items())
             lines.append(f"{change.name} {labels.text('report.vs', lang)}: {counts}")
-        lines += self.notes
+        lines += self.note_texts(lang)
         return "\n".join(lines)
 
     def to_dict(self) -> dict[str, Any]:
@@ -309,12 +316,10 @@ def compare(scenarios: Sequence[Scenario], runs: Sequence[ScenarioRun]) -> Compa
     county_names: dict[str, str] = {}
     for run in runs:
         county_names.update(dict(zip(run.region.counties["county_code"], run.region.counties["county_name"])))
-    notes = []
+    note_keys: list[str] = []
     hashes = {s.region.content_hash for s in scenarios}
     if len(hashes) > 1:
-        notes.append(
-            "The scenarios were made on different regions (content hashes differ): sites and townships "
-            "are matched by their ids."
-        )
+        note_keys.append("compare.different_regions")
     changes = [_changes(n, runs[0], r) for n, r in zip(names[1:], runs[1:])]
-    return Comparison(names, kpis, counties, county_names, changes, notes)
+    notes = [labels.text(key, "en") for key in note_keys]
+    return Comparison(names, kpis, counties, county_names, changes, notes, note_keys)

@@ -305,6 +305,11 @@ EXTRA_TEXT: dict[str, tuple[str, str]] = {
         "  note: the tie-break ({tie_break}) was not proven: its stage {stopped} (a later stage gets at most the "
         "first stage's time, at least {floor} s); the objective is still optimal",
     ),
+    "compare.different_regions": (
+        "这些情景基于不同的区域数据（内容哈希不同）：站点与乡镇按代码对应。",
+        "The scenarios were made on different regions (content hashes differ): sites and townships "
+        "are matched by their ids.",
+    ),
     # bed changes in comparisons
     "report.sites_beds_changed": ("床位有变化的站点", "Sites whose beds changed"),
     "report.beds_total": ("床位合计", "Beds in total"),

@@ -481,7 +481,7 @@ def compare_html(
         kpis=_comparison_kpis(comparison, lang),
         counties=_comparison_counties(comparison, lang),
         changes=_comparison_changes(comparison, lang),
-        notes=list(comparison.notes),
+        notes=comparison.note_texts(lang),
         nothing=labels.text("report.nothing", lang),
         headings=_headings(lang, "scenario", "kpis", "counties", "changes"),
     )

@@ -240,7 +240,7 @@ def _compare(wb: Workbench, params: Parameters, lang: str) -> None:
                     hide_index=True,
                     width="stretch",
                 )
-    for note in comparison.notes:
+    for note in comparison.note_texts(lang):
         st.caption(markdown_text(note))
     if st.toggle(tr("compare.maps", lang), key=Keys.COMPARE_MAPS):
         columns = st.columns(2)

@@ -163,3 +163,16 @@ def test_the_summary_gives_beds_in_total_beside_the_count_of_sites_whose_beds_ch
     assert summary["床位有变化的站点"] == 3 and summary["床位合计"] == "16 → 9 (-7)"
     assert "床位变化" not in summary
     assert change.summary("en")["Beds in total"] == "16 → 9 (-7)"
+
+
+def test_the_caveat_about_different_regions_is_in_the_chosen_language(tiny):
+    from dataclasses import replace
+
+    base = _pair(tiny, "基准", {H1: 10, FC: 6}, {A: H1, B: H1, C: H2, D: H2})
+    other = _pair(tiny, "方案二", {H1: 5, FD: 4}, {A: H1, B: H1, C: H2, D: H2})
+    moved = replace(other[0], region=replace(other[0].region, content_hash="0" * 64))
+    result = compare([base[0], moved], [base[1], other[1]])
+    (zh,) = result.note_texts("zh")
+    (en,) = result.note_texts("en")
+    assert "内容哈希不同" in zh and "content hashes differ" in en and result.notes == [en]
+    assert zh in result.to_text("zh") and en not in result.to_text("zh")
