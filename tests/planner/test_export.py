@@ -261,3 +261,12 @@ def test_cli_export_every_format(tmp_path, capsys):
     assert main(args) == 1 and "exist" in capsys.readouterr().err
     assert main(["export", str(scenario), "--out", str(outs[3]), "--force"]) == 0
     assert main(["export", str(scenario), "--out", str(tmp_path / "x.kml")]) == 1
+
+
+@pytest.mark.parametrize("lang", ["zh", "en"])
+def test_the_scenario_table_carries_the_data_label_and_the_approximations(planned, lang):
+    scenario, run = planned
+    table = build_bundle(run, scenario, lang=lang).tables["scenario"]
+    provenance = table.set_index("key").loc["provenance", "value"]
+    assert run.region.provenance[f"label_{lang}"] in provenance
+    assert ("通行时间为估算值" if lang == "zh" else "Travel times are estimates") in provenance
