@@ -62,7 +62,7 @@ from geodata.files import atomic_path
 from geodata.provenance import provenance_record, write_provenance
 from planner import labels
 from planner.metrics import grouping_kpis, grouping_townships, scenario_kpis, siting_kpis, township_access
-from planner.provenance_view import data_notes
+from planner.provenance_view import data_notes, travel_text
 from planner.spreadsheet import neutralise_frame, write_sheet
 
 if TYPE_CHECKING:
@@ -242,7 +242,7 @@ def _info_rows(scenario: Scenario, run: ScenarioRun, lang: str) -> pd.DataFrame:
         ("content_hash", scenario.region.content_hash),
         ("software_version", scenario.software_version),
         ("created", scenario.created),
-        ("travel", region.travel.label),
+        ("travel", travel_text(region, lang)),
         ("provenance", provenance),
         ("siting", json.dumps(scenario.siting.to_dict(), ensure_ascii=False) if scenario.siting else ""),
         (

@@ -310,6 +310,16 @@ EXTRA_TEXT: dict[str, tuple[str, str]] = {
         "The scenarios were made on different regions (content hashes differ): sites and townships "
         "are matched by their ids.",
     ),
+    # the items of a region's provenance record (report and export provenance tables)
+    "info.seed": ("随机种子", "Seed"),
+    "info.sources": ("数据来源文件", "Sources"),
+    "info.derived_files": ("派生数据文件", "Derived files"),
+    "info.synthetic": ("合成的部分", "Synthetic parts"),
+    "info.county_seat": ("县级医院位置", "County hospitals placed"),
+    "info.counties": ("县界图层", "Counties layer"),
+    "info.townships": ("乡镇图层", "Townships layer"),
+    "info.facilities": ("机构图层", "Facilities layer"),
+    "info.population": ("人口表", "Population table"),
     # bed changes in comparisons
     "report.sites_beds_changed": ("床位有变化的站点", "Sites whose beds changed"),
     "report.beds_total": ("床位合计", "Beds in total"),

@@ -14,7 +14,7 @@ from geodata.provenance import approximations
 from geodata.region import Region
 from planner.i18n import tr
 
-__all__ = ["approximation_notes", "data_label", "data_notes"]
+__all__ = ["approximation_notes", "data_label", "data_notes", "travel_text"]
 
 
 def data_label(region: Region, lang: str) -> str | None:
@@ -26,6 +26,12 @@ def data_label(region: Region, lang: str) -> str | None:
 def approximation_notes(region: Region, lang: str) -> list[str]:
     """What in the region is estimated rather than measured (:func:`geodata.provenance.approximations`), in ``lang``."""
     return [tr(f"provenance.{item['kind']}", lang, **item) for item in approximations(region)]
+
+
+def travel_text(region: Region, lang: str) -> str:
+    """How travel times were made, in ``lang``: the matrix file's label, or the estimate in words."""
+    estimate = [item for item in approximations(region) if item["kind"] == "travel_estimated"]
+    return tr("provenance.travel_estimated", lang, **estimate[0]) if estimate else region.travel.label
 
 
 def data_notes(regions: Iterable[Region], lang: str) -> list[str]:

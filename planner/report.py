@@ -33,7 +33,7 @@ from planner.maps import plan_map, symbol_legend
 from planner.metrics import scenario_kpis
 from planner.offline import standalone_html
 from planner.parameter_words import parameter_rows
-from planner.provenance_view import data_notes
+from planner.provenance_view import data_notes, travel_text
 from planner.reasons import reason_texts, region_names
 from planner.templating import render
 
@@ -291,7 +291,7 @@ def _provenance(scenario: Scenario, run: ScenarioRun, lang: str) -> Table:
         ("region", region.name),
         ("region_files", ", ".join(scenario.region.paths)),
         ("content_hash", scenario.region.content_hash),
-        ("travel", region.travel.label),
+        ("travel", travel_text(region, lang)),
         ("software_version", f"{scenario.software_version} ({__version__})"),
         ("created", scenario.created),
     ]
@@ -380,7 +380,7 @@ def _definitions(run: ScenarioRun, lang: str) -> str | None:
         return None
     return (
         f"{labels.text('report.travel_definition', lang)} {labels.text('report.accessibility_note', lang)} "
-        f"{labels.text('report.travel_note', lang)}: {run.region.travel.label}"
+        f"{labels.text('report.travel_note', lang)}: {travel_text(run.region, lang)}"
     )
 
 

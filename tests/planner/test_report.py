@@ -166,3 +166,11 @@ def test_reports_and_maps_need_neither_streamlit_nor_the_app_package():
         [sys.executable, "-c", code], cwd=REPO_ROOT, capture_output=True, text=True, timeout=120
     )
     assert done.returncode == 0, done.stderr
+
+
+def test_a_chinese_report_states_the_travel_estimate_in_chinese(planned):
+    scenario, run = planned
+    text = _text(report_html(run, scenario, lang="zh", with_map=False))
+    assert "通行时间为估算值：直线距离 × 1.3 绕行系数，按时速 30 公里计" in text
+    assert run.region.travel.label not in text  # the English label of the estimate
+    assert "随机种子" in text and "合成的部分" in text  # provenance items labelled
