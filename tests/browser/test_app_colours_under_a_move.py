@@ -87,9 +87,18 @@ def test_one_move_keeps_the_other_communities_colours(streamlit_app, page, netwo
     page.set_viewport_size(VIEWPORT)
     page.goto(streamlit_app.url)
     expect(page.frame_locator(MAP_FRAME).locator(".leaflet-container")).to_be_visible(timeout=TIMEOUT_MS)
-    page.get_by_text("乡镇着色").scroll_into_view_if_needed()
-    page.locator("[data-testid='stSelectbox']").filter(has_text="乡镇着色").click()
-    page.get_by_role("option", name="医共体", exact=True).click()
+    expect(page.locator("[data-testid='stMetric']").first).to_be_visible(timeout=TIMEOUT_MS)
+    select = page.locator("[data-testid='stSelectbox']").filter(has_text="乡镇着色")
+    option = page.get_by_role("option", name="医共体", exact=True)
+    for _ in range(5):  # a click during a rerun of the page may not open the list: try again
+        select.scroll_into_view_if_needed()
+        select.click()
+        try:
+            option.wait_for(timeout=10_000)
+            break
+        except Exception:
+            page.keyboard.press("Escape")
+    option.click()
     frame = map_frame(page)
     deadline = time.monotonic() + 60
     coverage = {COVERED, UNCOVERED}
