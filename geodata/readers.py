@@ -38,6 +38,7 @@ from geodata.encodings import Guess, dbf_encoding, first_bad_byte, guess_encodin
 from geodata.errors import DataError
 from geodata.files import is_file_system_root
 from geodata.memory import release_memory
+from geodata.provenance import PROVENANCE_LAYER
 from geodata.report import ValidationReport, quote, quote_list
 from geodata.schema import Layer
 
@@ -413,7 +414,8 @@ def _sources_of(
         except Exception as exc:
             report.add("unreadable", "error", label, expected="a GeoPackage", found=str(exc))
             return []
-        return [Source(path, layer, f"{label}:{layer}") for layer in layers]
+        # The planner's provenance table is read with the region (geodata.provenance), never as a layer.
+        return [Source(path, layer, f"{label}:{layer}") for layer in layers if layer != PROVENANCE_LAYER]
     if suffix in VECTOR_SUFFIXES | TABLE_SUFFIXES:
         return [Source(path, None, label)]
     report.add(

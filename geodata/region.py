@@ -27,6 +27,13 @@ from geodata.columns import normalise_frame
 from geodata.errors import SettingsError
 from geodata.files import atomic_path, scratch_folder
 from geodata.memory import release_memory
+from geodata.provenance import (
+    PROVENANCE_LAYER,
+    provenance_record,
+    read_provenance,
+    synthetic_labels,
+    write_provenance,
+)
 from geodata.readers import InputError, Source, discover, read_source
 from geodata.report import RegionError, ValidationReport, quote
 from geodata.roads.options import RoadOptions
@@ -299,6 +306,8 @@ class Region:
                     }
                 )
                 pyogrio.write_dataframe(table, tmp, layer=Layer.TRAVEL.value, driver="GPKG")
+            # Name, data labels (the demo's synthetic-data warning), sources and approximations travel with it.
+            write_provenance(tmp, provenance_record(self))
         return path
 
 
@@ -582,9 +591,37 @@ def check_region(
                     found=quote(exc, limit=200),
                 )
         frames = _read_all(sources, options, report)
-    name = options.name or (Path(paths[0]).stem if paths else "region")
-    provenance = {layer.value: source.name for layer, source in sources.items()}
-    return _assemble(frames, options, report, name=name, provenance=provenance), report
+    stored = _stored_provenance(sources, report)
+    name = options.name or str(stored.pop("name", "") or "") or (Path(paths[0]).stem if paths else "region")
+    provenance = {**stored, **{layer.value: source.name for layer, source in sources.items()}}
+    region = _assemble(frames, options, report, name=name, provenance=provenance)
+    if region is not None and "label_en" not in region.provenance:
+        # No recorded label: rows flagged synthetic in the data still get the warning.
+        counts = {
+            layer: int(frame["synthetic"].fillna(False).astype(bool).sum())
+            for layer, frame in (("townships", region.townships), ("facilities", region.facilities))
+            if "synthetic" in frame.columns
+        }
+        region.provenance.update(synthetic_labels(counts))
+    return region, report
+
+
+def _stored_provenance(sources: Mapping[Layer, Source], report: ValidationReport) -> dict[str, Any]:
+    """The provenance tables of the GeoPackages read (:mod:`geodata.provenance`), merged; a bad one is reported."""
+    out: dict[str, Any] = {}
+    for path in dict.fromkeys(s.path for s in sources.values() if s.path.suffix.lower() == ".gpkg"):
+        try:
+            out.update(read_provenance(path) or {})
+        except (ValueError, OSError) as exc:
+            report.add(
+                "bad_provenance",
+                "warning",
+                f"{path.name}:{PROVENANCE_LAYER}",
+                expected="the planner's provenance table (key, JSON value)",
+                found=quote(exc, limit=200),
+                repair="provenance not read; the layers are read as usual",
+            )
+    return out
 
 
 def load_region(paths: Sequence[str | Path], *, options: RegionOptions = RegionOptions()) -> Region:

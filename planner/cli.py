@@ -167,18 +167,9 @@ def travel_text(summary: dict[str, Any], out: str) -> str:
     return "\n".join(lines)
 
 
-def _print_report_header(report: dict[str, Any]) -> None:
-    gap = "n/a" if report["gap"] is None else f"{report['gap']:.4%}"
-    print(
-        f"overall status: {report['status']}  objective: {report['objective']}  best bound: {report['best_bound']}  "
-        f"gap: {gap}  time: {report['solve_seconds']} s"
-    )
-    if report.get("certificate"):
-        print(f"check: {report['certificate']}")
-
-
 def cmd_group(args: argparse.Namespace) -> int:
     """Group each county's townships into medical communities."""
+    from planner.cli_text import cli_lang, current_lines, grouping_lines, report_header
     from planner.grouping import (
         GroupingSetup,
         grouping_layers,
@@ -202,19 +193,9 @@ def cmd_group(args: argparse.Namespace) -> int:
         setup = GroupingSetup.from_dict(values, source=source)
         setup.params_check(region)
     scores = score_assignment(region, setup, setup.current) if args.current else None
-    for county, evaluation in (scores or {}).items():
-        print(
-            f"current grouping, {county}: "
-            + (
-                ", ".join(
-                    f"{_community(c)} (mean {c.mean_travel:.0f}, max {c.max_travel:.0f} min)"
-                    for c in evaluation.communities
-                )
-                or "no community"
-            )
-        )
-        for v in evaluation.violations:
-            print(f"  - breaks: {v.message}")
+    lang = cli_lang(args.lang)
+    if scores:
+        print("\n".join(current_lines(region, scores, lang)))
     with command_executor(
         args, tasks=len(setup.counties or region.county_codes), preload=["planner.grouping"]
     ) as ex:
@@ -222,21 +203,14 @@ def cmd_group(args: argparse.Namespace) -> int:
         with ProgressBar(desc="counties", disable=args.quiet or None) as bar:
             result = run_grouping(region, setup, map_fn=ex.map, progress=bar)
     data = result.to_json(region, current=scores)
-    for county, plan in result.plans.items():
-        status = plan.report.status
-        line = f"{county}: {status}"
-        if plan.evaluation is not None:
-            line += "; " + ", ".join(_community(c) for c in plan.evaluation.communities)
-        print(line)
-        for reason in plan.report.reasons:
-            print(f"  - {reason.message}")
-    _print_report_header(data)
+    print("\n".join(grouping_lines(region, result, lang) + report_header(data, lang)))
     _write_outputs(args, region, data, lambda: grouping_layers(region, result), grouping=result)
     return 0 if result.report.status.has_solution else 1
 
 
 def cmd_site(args: argparse.Namespace) -> int:
     """Choose hospice sites and beds."""
+    from planner.cli_text import cli_lang
     from planner.siting import SitingSetup, run_siting, siting_layers
 
     check_outputs(args)
@@ -265,7 +239,7 @@ def cmd_site(args: argparse.Namespace) -> int:
         with ProgressBar(desc="counties", disable=args.quiet or None) as bar:
             result = run_siting(region, setup, map_fn=ex.map, progress=bar)
     data = result.to_json(region)
-    _print_siting(data)
+    _print_siting(data, region, result.plan.report.reasons, cli_lang(args.lang))
     _write_outputs(args, region, data, lambda: siting_layers(region, result), siting=result)
     return 0 if result.plan.has_plan else 1
 
@@ -285,49 +259,33 @@ def _write_outputs(
     save_run(args, region, **run)
 
 
-def _community(c: Any) -> str:
-    """A community in a few words: lead, townships, population."""
-    count = len(c.township_ids)
-    return f"{c.lead_id} {count} township{'' if count == 1 else 's'} {c.population:,.0f} people"
+def _print_siting(data: dict[str, Any], region: Region, reasons: Sequence[Any], lang: str) -> None:
+    """Sites, coverage per county, alternatives, the solve report and each reason once, in ``lang``."""
+    from planner.cli_text import reason_lines, report_header, siting_lines
+    from planner.i18n import tr
+    from planner.reasons import named, region_names
 
-
-def _print_siting(data: dict[str, Any]) -> None:
-    solved = ("optimal", "feasible")
-    counties = data["counties"]
-    if data["status"] in solved or any(r["status"] in solved for r in counties.values()):
-        sites = data["open_sites"]
-        new = [s for s in sites if not s["existing"]]
-        unit = data["threshold"]["unit"]
-        print(
-            f"{len(sites)} sites with hospice beds ({len(new)} new), {sum(s['beds'] for s in sites)} beds "
-            f"({sum(s['new_beds'] for s in sites)} new)"
-        )
-        overall = data["coverage"]["overall"]
-        print(
-            f"aged 60+ within {data['threshold']['value']:g} {unit}: {overall['covered']:,} of "
-            f"{overall['population_60plus']:,} ({overall['share']:.1%}); travel: {data['travel']}"
-        )
-        for county, c in data["coverage"]["by_county"].items():
-            status = counties.get(county, {}).get("status", data["status"])
-            plan = "" if status in solved else f" -- {status}: no plan for this county"
-            print(f"  county {county}: {c['share']:.1%} of {c['population_60plus']:,} covered{plan}")
-        for alt in data["alternatives"]:
-            print(
-                f"alternative {alt['rank']}: objective {alt['objective']}, sites {', '.join(alt['open_sites'])}"
-            )
-    _print_report_header(data)
+    lines = siting_lines(data, region, lang)
+    names = region_names(region)
+    for alt in data["alternatives"]:
+        sites = ", ".join(named(s, names) for s in alt["open_sites"])
+        lines.append(tr("cli.alternative", lang, rank=alt["rank"], objective=alt["objective"], sites=sites))
+    lines += report_header(data, lang)
     if data["status"] == "optimal" and data["tie_break_proven"] is False:
         from optimization.siting.stages import LATER_STAGE_FLOOR_SECONDS
 
         seconds = data["stage_seconds"].get("tie_break")
-        stopped = "did not run" if seconds is None else f"stopped after {seconds:.1f} s"
-        print(
-            f"  note: the tie-break ({data['tie_break']}) was not proven: its stage {stopped} (a later stage "
-            f"gets at most the first stage's time, at least {LATER_STAGE_FLOOR_SECONDS:g} s); "
-            f"the objective is still optimal"
+        stopped = (
+            tr("cli.did_not_run", lang)
+            if seconds is None
+            else tr("cli.stopped_after", lang, s=f"{seconds:.1f}")
         )
-    for reason in data["reasons"]:
-        print(f"  - {reason['message']}")
+        floor = f"{LATER_STAGE_FLOOR_SECONDS:g}"
+        lines.append(
+            tr("cli.tie_break_note", lang, tie_break=data["tie_break"], stopped=stopped, floor=floor)
+        )
+    lines += reason_lines(reasons, lang, names)
+    print("\n".join(lines))
     for note in data["notes"]:
         print(f"  note: {note}")
 
@@ -340,6 +298,12 @@ def _add_run_arguments(p: argparse.ArgumentParser) -> None:
     p.add_argument("--out", metavar="RESULT.gpkg", help="write the result's map layers to a GeoPackage")
     p.add_argument("--force", action="store_true", help="replace existing output files")
     p.add_argument("--quiet", action="store_true", help="no progress on standard error")
+    p.add_argument(
+        "--lang",
+        choices=("zh", "en"),
+        default=None,
+        help="language of the output: zh or en (default $PLANNER_LANG, else en)",
+    )
     add_save_arguments(p)
 
 

@@ -55,6 +55,8 @@ class Changes:
     sites_compared, communities_compared
         Whether sites and communities are compared at all (only when both
         scenarios site beds / group townships).
+    beds_total
+        Hospice beds in total in the baseline and here (every open site).
     """
 
     name: str
@@ -64,6 +66,7 @@ class Changes:
     moved: pd.DataFrame
     sites_compared: bool = True
     communities_compared: bool = True
+    beds_total: tuple[int, int] = (0, 0)
 
     def kinds(self) -> list[tuple[str, pd.DataFrame]]:
         """``(text key, table)`` of each kind of change that applies."""
@@ -72,15 +75,24 @@ class Changes:
             out += [
                 ("report.opened", self.opened),
                 ("report.closed", self.closed),
-                ("report.beds_moved", self.beds),
+                ("report.sites_beds_changed", self.beds),
             ]
         if self.communities_compared:
             out.append(("report.moved", self.moved))
         return out
 
-    def summary(self, lang: str = "zh") -> dict[str, int]:
-        """Counts of each kind of change that applies, keyed by translated labels."""
-        return {labels.text(key, lang): len(table) for key, table in self.kinds()}
+    def summary(self, lang: str = "zh") -> dict[str, int | str]:
+        """Counts of each kind of change that applies, keyed by translated labels.
+
+        With sites compared, the beds in total come after the count of sites whose beds
+        changed, as ``before → after (net change)``: a count of sites says nothing of
+        whether beds rose or fell.
+        """
+        out: dict[str, int | str] = {labels.text(key, lang): len(table) for key, table in self.kinds()}
+        if self.sites_compared:
+            before, after = self.beds_total
+            out[labels.text("report.beds_total", lang)] = f"{before:,} → {after:,} ({after - before:+,})"
+        return out
 
 
 @dataclass
@@ -101,7 +113,9 @@ class Comparison:
     changes
         One :class:`Changes` per scenario after the baseline.
     notes
-        Caveats in words (different regions, missing parts).
+        Caveats in words (different regions, missing parts), in English (for JSON).
+    note_keys
+        The same caveats as keys of the word table: :meth:`note_texts` gives them in a language.
     """
 
     names: list[str]
@@ -110,6 +124,11 @@ class Comparison:
     county_names: dict[str, str]
     changes: list[Changes] = field(default_factory=list)
     notes: list[str] = field(default_factory=list)
+    note_keys: list[str] = field(default_factory=list)
+
+    def note_texts(self, lang: str = "zh") -> list[str]:
+        """The caveats in ``lang``."""
+        return [labels.text(key, lang) for key in self.note_keys]
 
     def kpi_table(self, lang: str = "zh") -> pd.DataFrame:
         """The overall figures with translated row labels."""
@@ -117,13 +136,18 @@ class Comparison:
 
     def to_text(self, lang: str = "zh") -> str:
         """The figures and the change counts as plain text (for the terminal)."""
-        table = self.kpis.apply(lambda row: row.map(lambda v: format_value(row.name, v, lang)), axis=1)
-        table = table.rename(index=lambda k: labels.kpi(k, lang))
-        lines = [table.to_string()]
+        from planner.cli_text import text_table
+
+        # Aligned by display width: a Chinese label takes two terminal columns per character.
+        rows = [
+            [labels.kpi(str(key), lang), *(format_value(str(key), v, lang) for v in values)]
+            for key, values in zip(self.kpis.index, self.kpis.itertuples(index=False, name=None), strict=True)
+        ]
+        lines = text_table(["", *self.names], rows, right=range(1, len(self.names) + 1))
         for change in self.changes:
             counts = ", ".join(f"{k} {v}" for k, v in change.summary(lang).items())
             lines.append(f"{change.name} {labels.text('report.vs', lang)}: {counts}")
-        lines += self.notes
+        lines += self.note_texts(lang)
         return "\n".join(lines)
 
     def to_dict(self) -> dict[str, Any]:
@@ -209,6 +233,7 @@ def _changes(name: str, base: ScenarioRun, other: ScenarioRun) -> Changes:
         _moved(base, other, facilities),
         sites_compared=base.siting is not None and other.siting is not None,
         communities_compared=base.grouping is not None and other.grouping is not None,
+        beds_total=(sum(before.values()), sum(after.values())),
     )
 
 
@@ -297,12 +322,10 @@ def compare(scenarios: Sequence[Scenario], runs: Sequence[ScenarioRun]) -> Compa
         county_names.update(
             dict(zip(run.region.counties["county_code"], run.region.counties["county_name"], strict=True))
         )
-    notes = []
+    note_keys: list[str] = []
     hashes = {s.region.content_hash for s in scenarios}
     if len(hashes) > 1:
-        notes.append(
-            "The scenarios were made on different regions (content hashes differ): sites and townships "
-            "are matched by their ids."
-        )
+        note_keys.append("compare.different_regions")
     changes = [_changes(n, runs[0], r) for n, r in zip(names[1:], runs[1:], strict=True)]
-    return Comparison(names, kpis, counties, county_names, changes, notes)
+    notes = [labels.text(key, "en") for key in note_keys]
+    return Comparison(names, kpis, counties, county_names, changes, notes, note_keys)

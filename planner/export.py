@@ -61,8 +61,10 @@ import pyogrio
 
 from geodata.errors import SettingsError
 from geodata.files import atomic_path
+from geodata.provenance import provenance_record, write_provenance
 from planner import labels
 from planner.metrics import grouping_kpis, grouping_townships, scenario_kpis, siting_kpis, township_access
+from planner.provenance_view import data_notes, travel_text
 from planner.spreadsheet import neutralise_frame, write_sheet
 
 if TYPE_CHECKING:
@@ -232,10 +234,9 @@ def _with_lonlat(frame: gpd.GeoDataFrame) -> pd.DataFrame:
 
 def _info_rows(scenario: Scenario, run: ScenarioRun, lang: str) -> pd.DataFrame:
     region = run.region
-    provenance = (
-        region.provenance.get(f"label_{lang}")
-        or region.provenance.get("label_en")
-        or json.dumps({k: v for k, v in region.provenance.items() if isinstance(v, str)}, ensure_ascii=False)
+    # The data label (synthetic parts) and the approximations, in the bundle's language.
+    provenance = " ".join(data_notes([region], lang)) or json.dumps(
+        {k: v for k, v in region.provenance.items() if isinstance(v, str)}, ensure_ascii=False
     )
     rows = [
         ("name", scenario.name),
@@ -244,7 +245,7 @@ def _info_rows(scenario: Scenario, run: ScenarioRun, lang: str) -> pd.DataFrame:
         ("content_hash", scenario.region.content_hash),
         ("software_version", scenario.software_version),
         ("created", scenario.created),
-        ("travel", region.travel.label),
+        ("travel", travel_text(region, lang)),
         ("provenance", provenance),
         ("siting", json.dumps(scenario.siting.to_dict(), ensure_ascii=False) if scenario.siting else ""),
         (
@@ -454,7 +455,8 @@ def _layers_out(bundle: Bundle) -> Iterable[tuple[str, gpd.GeoDataFrame]]:
     )
 
 
-def _write_gpkg(bundle: Bundle, path: Path) -> None:
+def _write_gpkg(bundle: Bundle, path: Path, provenance: Mapping[str, Any]) -> None:
+    """The layers, and the region's provenance table (synthetic parts, travel, approximations)."""
     for name, _ in _layers_out(bundle):
         pyogrio.write_dataframe(
             bundle.layer(name),
@@ -463,6 +465,7 @@ def _write_gpkg(bundle: Bundle, path: Path) -> None:
             driver="GPKG",
             promote_to_multi=name in ("counties", "townships", "communities"),
         )
+    write_provenance(path, provenance)
 
 
 def _write_geojson(bundle: Bundle, path: Path, name: str) -> None:
@@ -635,7 +638,8 @@ def export_scenario(
             f"{', '.join(map(str, existing))} exist(s); choose another name or allow replacing (--force)"
         )
     if fmt == "gpkg":
-        _atomic(path, lambda tmp: _write_gpkg(bundle, tmp), overwrite=overwrite)
+        record = provenance_record(run.region)
+        _atomic(path, lambda tmp: _write_gpkg(bundle, tmp, record), overwrite=overwrite)
     elif fmt == "shp.zip":
         _atomic(path, lambda tmp: _write_shapefile_zip(bundle, tmp), overwrite=overwrite)
     elif fmt == "xlsx":

@@ -12,6 +12,7 @@ from collections.abc import Iterable, Mapping
 from typing import Any, Literal
 
 from geodata.schema import labels as contract_labels
+from planner.i18n_extra import EXTRA_TEXT
 
 __all__ = ["LANGS", "TEXT", "Lang", "header", "headers", "tr"]
 
@@ -394,7 +395,7 @@ TEXT: dict[str, tuple[str, str]] = {
         "Dashed: approximate township areas (drawn from the seats, not real boundaries)",
     ),
     "map.approximate_area": ("近似范围", "approximate area"),
-    "report.approximate_areas": (
+    "provenance.areas_approximate": (
         "{n}/{total} 个乡镇只给出驻地：其范围按驻地近似划分（泰森多边形），非实际边界；邻接关系据此推出。",
         "{n} of {total} townships were given as seats only: their areas are approximated from the seats "
         "(Voronoi cells), not real boundaries, and adjacency is derived from them.",
@@ -749,6 +750,10 @@ TEXT: dict[str, tuple[str, str]] = {
     "word.minutes": ("分钟", "min"),
     "word.km": ("公里", "km"),
 }
+
+if TEXT.keys() & EXTRA_TEXT.keys():  # a key in both tables would be overwritten without a word
+    raise ValueError(f"keys in both word tables: {sorted(TEXT.keys() & EXTRA_TEXT.keys())}")
+TEXT.update(EXTRA_TEXT)
 
 
 def tr(key: str, lang: str = "zh", /, **fields: Any) -> str:

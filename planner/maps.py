@@ -41,7 +41,6 @@ from typing import Any, Literal
 
 import folium
 import geopandas as gpd
-import networkx as nx
 import numpy as np
 import pandas as pd
 import shapely
@@ -49,7 +48,9 @@ from branca.element import MacroElement
 from folium.template import Template
 
 from geodata.region import Region
+from planner.colouring import PALETTE, community_palette
 from planner.i18n import tr
+from planner.mapreading import HIDDEN_LABELS_KEY, ReadableMap
 from planner.offline import offline_map
 from planner.templating import Markup, html_text, render_macro
 
@@ -67,6 +68,7 @@ __all__ = [
     "legends_html",
     "plan_layers",
     "plan_map",
+    "symbol_legend",
     "township_colours",
 ]
 
@@ -76,20 +78,7 @@ COLOUR_BY: tuple[str, ...] = ("population", "population_60plus", "coverage", "co
 #: Sequential palette (light to dark) for population bins.
 SEQUENTIAL = ("#f7fbff", "#c6dbef", "#9ecae1", "#6baed6", "#3182bd", "#08519c")
 #: Qualitative palette for communities (neighbouring communities get different entries).
-QUALITATIVE = (
-    "#1b9e77",
-    "#d95f02",
-    "#7570b3",
-    "#e7298a",
-    "#66a61e",
-    "#e6ab02",
-    "#a6761d",
-    "#1f78b4",
-    "#b2df8a",
-    "#fb9a99",
-    "#fdbf6f",
-    "#cab2d6",
-)
+QUALITATIVE = PALETTE
 KIND_COLOURS = {
     "county_hospital": "#c0392b",
     "township_health_center": "#2471a3",
@@ -121,7 +110,7 @@ _DISSOLVED: dict[tuple[int, str], tuple[gpd.GeoSeries, gpd.GeoDataFrame]] = {}
 
 @dataclass
 class Legend:
-    """What the colours of a map mean: a title and ``(colour, label)`` entries.
+    """What the colours and symbols of a map mean: a title, ``(colour, label)`` entries and lines of text.
 
     ``outlines`` are ``(colour, label)`` entries drawn as dashed outlines (approximate township areas).
     """
@@ -129,6 +118,7 @@ class Legend:
     title: str
     entries: list[tuple[str, str]] = field(default_factory=list)
     outlines: list[tuple[str, str]] = field(default_factory=list)
+    notes: list[str] = field(default_factory=list)
 
 
 @dataclass(frozen=True)
@@ -251,27 +241,6 @@ def _bins(values: np.ndarray, n: int = len(SEQUENTIAL)) -> np.ndarray:
     return qs if len(qs) > 1 else np.array([values.min(), values.max() + 1])
 
 
-def community_palette(region: Region, community: Mapping[str, str]) -> dict[str, str]:
-    """A colour per community (lead id) such that communities sharing a border differ.
-
-    Greedy colouring of the community adjacency graph (largest first), which needs at most
-    one colour more than the largest number of neighbours; the palette repeats only beyond
-    :data:`QUALITATIVE`'s twelve colours.
-    """
-    codes = region.townships["township_code"].to_numpy()
-    lead = np.array([community.get(c) for c in codes], dtype=object)
-    graph = nx.Graph()
-    graph.add_nodes_from(sorted({v for v in community.values() if v is not None}))
-    edges = region.adjacency.edges
-    if len(edges):
-        a, b = lead[edges[:, 0]], lead[edges[:, 1]]
-        for u, v in zip(a, b, strict=True):
-            if u is not None and v is not None and u != v:
-                graph.add_edge(u, v)
-    colours = nx.greedy_color(graph, strategy="largest_first")
-    return {node: QUALITATIVE[colours[node] % len(QUALITATIVE)] for node in sorted(graph.nodes)}
-
-
 def township_colours(
     region: Region,
     colour_by: ColourBy,
@@ -279,6 +248,7 @@ def township_colours(
     lang: str = "zh",
     covered: Mapping[str, bool] | None = None,
     community: Mapping[str, str] | None = None,
+    palette: Mapping[str, str] | None = None,
 ) -> tuple[pd.Series, Legend]:
     """Fill colour of each township (by code) and the legend.
 
@@ -294,6 +264,9 @@ def township_colours(
         Township code -> covered by hospice beds (for ``coverage``).
     community
         Township code -> lead facility id (for ``community``).
+    palette
+        Lead id -> colour (:class:`planner.colouring.PaletteMemory`); by default
+        :func:`planner.colouring.community_palette`.
     """
     t = region.townships
     codes = t["township_code"]
@@ -313,12 +286,12 @@ def township_colours(
             [(COVERED, tr("col.covered", lang)), (UNCOVERED, tr("map.not_covered", lang))],
         )
     if colour_by == "community" and community is not None:
-        palette = community_palette(region, community)
-        colours = codes.map(lambda c: palette.get(community.get(c, ""), NO_COMMUNITY))
+        palette = palette or community_palette(region, community)
+        colours = codes.map(lambda c: palette.get(community.get(c) or "", NO_COMMUNITY))
         colours.index = codes.to_numpy()
         names = region.facilities.set_index("facility_id")["name"]
         entries = [(palette[lead], str(names.get(lead, lead))) for lead in palette]
-        if any(c not in community for c in codes):
+        if any(not _is_lead(community.get(c)) for c in codes):
             entries.append((NO_COMMUNITY, tr("map.no_community", lang)))
         return colours, Legend(tr("col.community", lang), entries)
     colours = pd.Series(NO_COMMUNITY, index=codes.to_numpy())
@@ -359,7 +332,11 @@ def _words(lang: str, prefix: str, value: Any) -> str:
 
 
 def base_map(region: Region, *, tiles: str | None = None, attribution: str | None = None) -> folium.Map:
-    """An empty map framed on the region: no basemap unless a tile URL is given, nothing else drawn."""
+    """An empty map framed on the region: no basemap unless a tile URL is given, nothing else drawn.
+
+    It keeps itself readable (:class:`planner.mapreading.ReadableMap`): tooltips inside the map,
+    no overlapping labels, markers sized by zoom.
+    """
     bounds = region.counties.total_bounds
     fmap = offline_map(
         location=[(bounds[1] + bounds[3]) / 2, (bounds[0] + bounds[2]) / 2],
@@ -372,6 +349,7 @@ def base_map(region: Region, *, tiles: str | None = None, attribution: str | Non
         zoom_delta=0.5,
     )
     fmap.fit_bounds([[bounds[1], bounds[0]], [bounds[3], bounds[2]]])
+    ReadableMap().add_to(fmap)
     return fmap
 
 
@@ -389,6 +367,7 @@ def plan_layers(
     pairs: pd.DataFrame | None = None,
     threshold: float | None = None,
     geometry: gpd.GeoSeries | None = None,
+    palette: Mapping[str, str] | None = None,
 ) -> tuple[list[folium.FeatureGroup], list[Legend]]:
     """The map layers of a region and its plan, bottom to top, and their legends.
 
@@ -417,6 +396,9 @@ def plan_layers(
         and the coverage threshold.
     geometry
         Township outlines to draw (:func:`display_geometry`); the region's by default.
+    palette
+        Community colours (lead id -> colour) to keep from an earlier map
+        (:class:`planner.colouring.PaletteMemory`); computed afresh by default.
 
     Returns
     -------
@@ -424,15 +406,17 @@ def plan_layers(
         Layers and legends (townships first, then facilities and sites).
     """
     geometry = region.townships.geometry if geometry is None else geometry
+    if community and palette is None:
+        palette = community_palette(region, community)
     fills, legend = township_colours(
-        region, options.colour_by, lang=lang, covered=covered, community=community
+        region, options.colour_by, lang=lang, covered=covered, community=community, palette=palette
     )
     if _approximate(region).any():
         legend.outlines.append((TOWNSHIP_LINE, tr("map.approximate_areas", lang)))
     layers = [_township_layer(region, geometry, fills, community, lang), _county_layer(region, lang)]
     legends = [legend]
     if community:
-        layers.append(_community_layer(region, community, geometry, set(locked), lang))
+        layers.append(_community_layer(region, community, geometry, set(locked), lang, palette or {}))
     if options.catchments and sites is not None and pairs is not None and threshold is not None:
         layers.append(_catchment_layer(region, sites, pairs, threshold, geometry, lang))
         legends.append(
@@ -468,7 +452,37 @@ def plan_layers(
                 [(EXISTING_SITE, tr("col.existing", lang)), (NEW_SITE, tr("map.new_site", lang))],
             )
         )
+    legends.append(
+        symbol_legend(lang, community=bool(community), locked=bool(locked), sites=sites is not None)
+    )
     return layers, legends
+
+
+def symbol_legend(lang: str, *, community: bool, locked: bool, sites: bool) -> Legend:
+    """The legend of the map's symbols and lines: county borders, community borders, lead stars, bed numbers.
+
+    Parameters
+    ----------
+    lang
+        Language.
+    community
+        A grouping is drawn (community borders, lead stars, colours that stay put).
+    locked
+        Some community is locked (lock symbol, solid border).
+    sites
+        Hospice sites are drawn (bed numbers, which hide where they would overlap).
+    """
+    notes = [tr("map.legend.county_line", lang)]
+    if community:
+        notes += [tr("map.legend.community_line", lang), tr("map.legend.lead", lang)]
+        if locked:
+            notes.append(tr("map.legend.locked_lead", lang))
+        notes.append(tr("map.legend.colours", lang))
+    if sites:
+        notes.append(tr("map.legend.beds", lang))
+    if community or sites:
+        notes.append(tr(HIDDEN_LABELS_KEY, lang))
+    return Legend(tr("map.legend.symbols", lang), notes=notes)
 
 
 def plan_map(
@@ -549,6 +563,11 @@ def _geojson(
     )
 
 
+def _is_lead(value: Any) -> bool:
+    """Whether a township's lead is a facility id (not ``None``, NaN or empty: no community)."""
+    return isinstance(value, str) and value != ""
+
+
 def _township_layer(
     region: Region, geometry: gpd.GeoSeries, fills: pd.Series, community: Mapping[str, str] | None, lang: str
 ) -> folium.FeatureGroup:
@@ -579,7 +598,7 @@ def _township_layer(
             + " · "
             + tr("col.community", lang)
             + ": "
-            + lead.map(lambda v: str(names.get(v, v)) if v else tr("map.no_community", lang))
+            + lead.map(lambda v: str(names.get(v, v)) if _is_lead(v) else tr("map.no_community", lang))
         )
     approximate = _approximate(region)
     label = label.where(~approximate, label + " · " + tr("map.approximate_area", lang))
@@ -625,7 +644,12 @@ def _county_layer(region: Region, lang: str) -> folium.FeatureGroup:
 
 
 def _community_layer(
-    region: Region, community: Mapping[str, str], geometry: gpd.GeoSeries, locked: set[str], lang: str
+    region: Region,
+    community: Mapping[str, str],
+    geometry: gpd.GeoSeries,
+    locked: set[str],
+    lang: str,
+    palette: Mapping[str, str],
 ) -> folium.FeatureGroup:
     """Dissolved community outlines (solid and thicker when locked) and a star above each lead hospital."""
     layer = folium.FeatureGroup(name=tr("report.communities", lang))
@@ -636,7 +660,6 @@ def _community_layer(
         return layer
     shapes = _dissolved(geometry, lead, keep)
     facilities = region.facilities.set_index("facility_id")
-    palette = community_palette(region, community)
     shapes["weight"] = [5 if lid in locked else 3 for lid in shapes["lead_facility_id"]]
     shapes["dash"] = ["" if lid in locked else "6,3" for lid in shapes["lead_facility_id"]]
     folium.GeoJson(

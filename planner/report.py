@@ -19,7 +19,7 @@ from __future__ import annotations
 
 import datetime as dt
 import json
-from collections.abc import Iterable, Mapping, Sequence
+from collections.abc import Mapping, Sequence
 from dataclasses import dataclass
 from typing import TYPE_CHECKING, Any
 
@@ -29,16 +29,19 @@ from planner import __version__, labels
 from planner.export import Bundle, build_bundle
 from planner.i18n import certificate_text
 from planner.labels import CODES, format_value
-from planner.maps import ColourBy, plan_map
+from planner.maps import ColourBy, plan_map, symbol_legend
 from planner.metrics import scenario_kpis
 from planner.offline import standalone_html
+from planner.parameter_words import parameter_rows
+from planner.provenance_view import data_notes, travel_text
+from planner.reasons import reason_texts, region_names
 from planner.templating import render
 
 if TYPE_CHECKING:
     from planner.compare import Comparison
     from planner.scenario import Scenario, ScenarioRun
 
-__all__ = ["Cell", "Table", "compare_html", "data_labels", "page_context", "report_html", "table_of"]
+__all__ = ["Cell", "Table", "compare_html", "page_context", "report_html", "table_of"]
 
 #: Columns of long text, wrapped in tables (the others stay on one line).
 WRAP = frozenset({"township_codes", "value", "before_lead", "after_lead"})
@@ -195,12 +198,13 @@ def _status(run: ScenarioRun, lang: str) -> dict[str, Any]:
             "certificate": labels.kpi("certificate", lang),
         }
         table = table_of(pd.DataFrame(rows), heads, lang)
-    reasons = []
+    found = []
     if run.siting is not None:
-        reasons += [r.message for r in run.siting.plan.report.reasons]
+        found += list(run.siting.plan.report.reasons)
     if run.grouping is not None:
         for county_plan in run.grouping.plans.values():
-            reasons += [r.message for r in county_plan.report.reasons]
+            found += list(county_plan.report.reasons)
+    reasons = reason_texts(found, lang, region_names(run.region))  # in ``lang``, names beside codes
     restored = None
     if run.restored:
         restored = (
@@ -213,8 +217,7 @@ def _status(run: ScenarioRun, lang: str) -> dict[str, Any]:
         "table": table,
         "reasons": list(dict.fromkeys(reasons)),
         "restored": restored,
-        "reasons_heading": labels.text("report.reasons", lang)
-        + ("（原因由优化器以英文给出）" if lang == "zh" else ""),
+        "reasons_heading": labels.text("report.reasons", lang),
     }
 
 
@@ -243,7 +246,13 @@ def _map(run: ScenarioRun, lang: str) -> dict[str, Any]:
         simplify_m=simplify,
         show_facilities=run.siting is None,
     )
-    return {"document": standalone_html(fmap), "legend": legend, "title": labels.text("report.map", lang)}
+    symbols = symbol_legend(lang, community=bool(community), locked=False, sites=sites is not None)
+    return {
+        "document": standalone_html(fmap),
+        "legend": legend,
+        "symbols": symbols,
+        "title": labels.text("report.map", lang),
+    }
 
 
 def _key_value_table(values: Sequence[tuple[str, Any]], lang: str) -> Table:
@@ -261,15 +270,9 @@ def _parameters(scenario: Scenario, lang: str) -> list[tuple[str, Table]]:
     for part, setup in (("siting", scenario.siting), ("grouping", scenario.grouping)):
         if setup is None:
             continue
-        values = [
-            (
-                k,
-                v
-                if isinstance(v, (int, float, str, bool)) or v is None
-                else json.dumps(v, ensure_ascii=False, default=str),
-            )
-            for k, v in setup.to_dict().items()
-        ]
+        values = parameter_rows(
+            part, setup.to_dict(), lang
+        )  # labelled, values in words (no raw keys or JSON)
         out.append((labels.text(f"info.{part}", lang), _key_value_table(values, lang)))
     if scenario.added_sites:
         frame = pd.DataFrame(scenario.added_sites)
@@ -288,7 +291,7 @@ def _provenance(scenario: Scenario, run: ScenarioRun, lang: str) -> Table:
         ("region", region.name),
         ("region_files", ", ".join(scenario.region.paths)),
         ("content_hash", scenario.region.content_hash),
-        ("travel", region.travel.label),
+        ("travel", travel_text(region, lang)),
         ("software_version", f"{scenario.software_version} ({__version__})"),
         ("created", scenario.created),
     ]
@@ -299,20 +302,6 @@ def _provenance(scenario: Scenario, run: ScenarioRun, lang: str) -> Table:
     return _key_value_table(
         [(labels.text(f"info.{k}", lang) if f"info.{k}" in labels.TEXT else k, str(v)) for k, v in rows], lang
     )
-
-
-def data_labels(regions: Iterable[Any], lang: str) -> list[str]:
-    """The data labels of the regions (the synthetic-data warning of the demo, approximate areas), each once."""
-    regions = list(regions)
-    texts = dict.fromkeys(r.provenance.get(f"label_{lang}") or r.provenance.get("label_en") for r in regions)
-    for region in regions:
-        flags = region.townships.get("area_approximate")
-        approximate = 0 if flags is None else int(flags.fillna(False).astype(bool).sum())
-        if approximate:
-            texts[
-                labels.text("report.approximate_areas", lang, n=approximate, total=len(region.townships))
-            ] = None
-    return [t for t in texts if t]
 
 
 def _headings(lang: str, *keys: str) -> dict[str, str]:
@@ -368,7 +357,7 @@ def report_html(
         "report.html.j2",
         **page_context(title, lang),
         sub=sub,
-        banners=data_labels([region], lang),
+        banners=data_notes([region], lang),
         notes=scenario.notes,
         kpi_tables=_kpi_tables(run, lang),
         definitions=_definitions(run, lang),
@@ -386,7 +375,7 @@ def _definitions(run: ScenarioRun, lang: str) -> str | None:
         return None
     return (
         f"{labels.text('report.travel_definition', lang)} {labels.text('report.accessibility_note', lang)} "
-        f"{labels.text('report.travel_note', lang)}: {run.region.travel.label}"
+        f"{labels.text('report.travel_note', lang)}: {travel_text(run.region, lang)}"
     )
 
 
@@ -432,10 +421,12 @@ def _comparison_changes(comparison: Comparison, lang: str) -> list[dict[str, Any
             }
             for key, frame in change.kinds()
         ]
+        total = labels.text("report.beds_total", lang)
         out.append(
             {
                 "heading": f"{change.name} · {labels.text('report.vs', lang)} ({comparison.names[0]})",
                 "kinds": kinds,
+                "beds_total": f"{total}: {change.summary(lang)[total]}" if change.sites_compared else "",
             }
         )
     return out
@@ -480,12 +471,12 @@ def compare_html(
         "compare.html.j2",
         **page_context(title, lang),
         sub=f"{labels.text('report.generated', lang)}: {_now()}",
-        banners=data_labels([r.region for r in runs], lang),
+        banners=data_notes([r.region for r in runs], lang),
         listing=table_of(listing, heads, lang),
         kpis=_comparison_kpis(comparison, lang),
         counties=_comparison_counties(comparison, lang),
         changes=_comparison_changes(comparison, lang),
-        notes=list(comparison.notes),
+        notes=comparison.note_texts(lang),
         nothing=labels.text("report.nothing", lang),
         headings=_headings(lang, "scenario", "kpis", "counties", "changes"),
     )

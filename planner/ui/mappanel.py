@@ -22,6 +22,7 @@ import pandas as pd
 import streamlit as st
 from branca.element import Element
 
+from planner.colouring import PaletteMemory
 from planner.i18n import tr
 from planner.maps import (
     COLOUR_BY,
@@ -56,6 +57,8 @@ MAP_HEIGHT = 640
 #: Inside the map's frame, the map takes the frame's whole height (the page's CSS sizes the frame to the window).
 FILL_FRAME = "<style>#map_div, #map_div2 {height:100vh !important;}</style>"
 _GEOMETRY: weakref.WeakKeyDictionary[Workbench, gpd.GeoSeries] = weakref.WeakKeyDictionary()
+#: The community colours each workbench's map last showed (colours stay put under a move).
+_PALETTES: weakref.WeakKeyDictionary[Workbench, PaletteMemory] = weakref.WeakKeyDictionary()
 STATUSES = ("existing", "candidate", "excluded")
 
 
@@ -205,7 +208,8 @@ def _tiles(lang: str) -> tuple[str | None, str | None]:
 def map_and_panel(wb: Workbench, params: Parameters, lang: str) -> Any:
     """The map (left) and the panel beside it (right); returns the container under the map's legend."""
     _defaults(wb)
-    layers, legends = map_layers(wb, lang=lang, options=_options(), geometry=_geometry(wb))
+    palette = _PALETTES.setdefault(wb, PaletteMemory())
+    layers, legends = map_layers(wb, lang=lang, options=_options(), geometry=_geometry(wb), palette=palette)
     left, right = st.columns([0.7, 0.3], gap="small")
     with left:
         tiles, attribution = _tiles(lang)

@@ -26,6 +26,7 @@ from typing import Any, Final, Literal
 import folium
 import geopandas as gpd
 
+from planner.colouring import PaletteMemory
 from planner.maps import Legend, MapOptions, code_of_tooltip, display_geometry, plan_layers
 from planner.ui.views import cut_off_townships
 from planner.ui.workbench import Workbench
@@ -130,7 +131,12 @@ class GeometryCache:
 
 
 def map_layers(
-    wb: Workbench, *, lang: str, options: MapOptions, geometry: gpd.GeoSeries | None = None
+    wb: Workbench,
+    *,
+    lang: str,
+    options: MapOptions,
+    geometry: gpd.GeoSeries | None = None,
+    palette: PaletteMemory | None = None,
 ) -> tuple[list[folium.FeatureGroup], list[Legend]]:
     """The layers and legends of the present plan.
 
@@ -144,6 +150,9 @@ def map_layers(
         What to draw (colour, facilities, catchments, highlights).
     geometry
         Display outlines of the townships (:class:`GeometryCache`).
+    palette
+        The community colours of this map's last drawing, kept where the new borders allow
+        (one per workbench), so a move recolours only the communities it touched.
     """
     snap = wb.snapshot
     region = wb.region_of(snap)
@@ -157,6 +166,7 @@ def map_layers(
     view = wb.grouping_view(snap)
     community = wb.assignment(snap) if view is not None else None
     cut_off = cut_off_townships(wb) if options.show_non_contiguous else []
+    colours = palette.palette(region, community) if palette is not None and community else None
     return plan_layers(
         region,
         lang=lang,
@@ -170,4 +180,5 @@ def map_layers(
         pairs=pairs,
         threshold=threshold,
         geometry=geometry,
+        palette=colours,
     )

@@ -30,6 +30,7 @@ from planner.i18n import tr
 from planner.ui import access, mappanel, panels, regioncheck, runner, scroll, sections
 from planner.ui.launch import REGION_ENV, REGION_OPTIONS_ENV
 from planner.ui.state import Keys
+from planner.ui.streamlit_words import streamlit_words_css
 from planner.ui.workbench import Parameters, Workbench
 
 __all__ = ["DEMO_SEED", "REGION_ENV", "main", "new_demo_workbench"]
@@ -117,6 +118,7 @@ def main() -> None:
         st.stop()
     st.markdown(_CSS, unsafe_allow_html=True)
     lang = panels.language_switch()
+    st.markdown(streamlit_words_css(lang), unsafe_allow_html=True)  # Streamlit's own words in ``lang``
     panels.init_parameters()
     wb = _workbench()
     params = panels.parameters()

@@ -16,7 +16,7 @@ import streamlit as st
 from planner.i18n import tr
 from planner.labels import text
 from planner.metrics import scenario_kpis
-from planner.report import data_labels
+from planner.provenance_view import data_notes
 from planner.templating import markdown_text
 from planner.ui import runner
 from planner.ui.forms import FIELDS, OBJECTIVES, params_from_widgets, widgets_from_params
@@ -289,7 +289,8 @@ def header(wb: Workbench, lang: str) -> None:
     line = f"{tr('app.region', lang)}: **{markdown_text(region.name)}** · " + " · ".join(
         f"{len(f)} {tr(k, lang)}" for f, k in sizes
     )
-    notes = "".join(f"  \n:orange[⚠ {markdown_text(label)}]" for label in data_labels([region], lang))
+    # The data label (synthetic parts) and the approximations, also for a region read from a file.
+    notes = "".join(f"  \n:orange[⚠ {markdown_text(note)}]" for note in data_notes([region], lang))
     st.caption(line + notes)
 
 

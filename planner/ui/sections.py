@@ -251,15 +251,15 @@ def _compare(wb: Workbench, params: Parameters, lang: str) -> None:
         )
         counts = change.summary(lang)
         st.write(" · ".join(f"{k}: {v}" for k, v in counts.items()))
-        for label, frame in (
-            (text("report.opened", lang), change.opened),
-            (text("report.closed", lang), change.closed),
-            (text("report.moved", lang), change.moved),
-        ):
+        for key, frame in change.kinds():
             if len(frame):
-                st.caption(label)
-                st.dataframe(frame, hide_index=True, width="stretch")
-    for note in comparison.notes:
+                st.caption(text(key, lang))
+                st.dataframe(
+                    frame.rename(columns={c: column(c, lang) for c in frame.columns}),
+                    hide_index=True,
+                    width="stretch",
+                )
+    for note in comparison.note_texts(lang):
         st.caption(markdown_text(note))
     if st.toggle(tr("compare.maps", lang), key=Keys.COMPARE_MAPS):
         columns = st.columns(2)

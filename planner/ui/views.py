@@ -23,6 +23,7 @@ from optimization.solve import Infeasibility, SolveReport
 from planner.i18n import certificate_text
 from planner.labels import column, kpi
 from planner.labels import text as tr
+from planner.reasons import reason_text, region_names
 from planner.scenario import ScenarioRun
 from planner.ui.workbench import Parameters, Snapshot, Workbench
 
@@ -122,27 +123,12 @@ def _help_keys() -> set[str]:
 
 def _names(region: Region) -> dict[str, str]:
     """Code -> name for counties, townships and facilities (for messages)."""
-    out = dict(zip(region.counties["county_code"], region.counties["county_name"], strict=True))
-    out.update(zip(region.townships["township_code"], region.townships["township_name"], strict=True))
-    out.update(zip(region.facilities["facility_id"], region.facilities["name"], strict=True))
-    return out
+    return region_names(region)
 
 
 def explain(reason: Infeasibility, lang: str, names: Mapping[str, str]) -> str:
-    """One infeasibility in words: the rule's name in ``lang``, what it is about, and the optimiser's sentence.
-
-    The optimiser's own sentence (English, with the numbers) is kept in both languages, after
-    the translated rule name and subject.
-    """
-    rule = tr(f"rule.{reason.rule}", lang)
-    if rule == f"rule.{reason.rule}":
-        rule = reason.rule.replace("_", " ")
-    subject = reason.subject
-    if subject in names:
-        subject = f"{names[subject]} ({subject})"
-    elif subject == "all":
-        subject = tr("report.overall", lang)
-    return f"{rule} — {subject}: {reason.message}"
+    """One infeasibility in words: the rule's name and a sentence in ``lang`` (:func:`planner.reasons.reason_text`)."""
+    return reason_text(reason, lang, names)
 
 
 def _report_line(model: str, report: SolveReport, seconds: float, lang: str) -> Message:

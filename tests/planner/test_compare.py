@@ -151,3 +151,28 @@ def test_cli_compare_prints_the_table_and_writes_the_report(tmp_path, capsys):
     assert main(["compare", files[0], "--out", str(tmp_path / "x.html")]) == 1  # one scenario
     assert main(["compare", *files, "--out", str(tmp_path / "c.json")]) == 0
     assert json.loads((tmp_path / "c.json").read_text(encoding="utf-8"))["names"] == ["a", "b"]
+
+
+def test_the_summary_gives_beds_in_total_beside_the_count_of_sites_whose_beds_changed(tiny):
+    # Beds fall (16 -> 9) while three sites change: a count of sites alone would read as a rise.
+    base = _pair(tiny, "基准", {H1: 10, FC: 6}, {A: H1, B: H1, C: H2, D: H2})
+    other = _pair(tiny, "方案二", {H1: 5, FD: 4}, {A: H1, B: H1, C: H2, D: H2})
+    change = compare([base[0], other[0]], [base[1], other[1]]).changes[0]
+    assert change.beds_total == (16, 9)
+    summary = change.summary("zh")
+    assert summary["床位有变化的站点"] == 3 and summary["床位合计"] == "16 → 9 (-7)"
+    assert "床位变化" not in summary
+    assert change.summary("en")["Beds in total"] == "16 → 9 (-7)"
+
+
+def test_the_caveat_about_different_regions_is_in_the_chosen_language(tiny):
+    from dataclasses import replace
+
+    base = _pair(tiny, "基准", {H1: 10, FC: 6}, {A: H1, B: H1, C: H2, D: H2})
+    other = _pair(tiny, "方案二", {H1: 5, FD: 4}, {A: H1, B: H1, C: H2, D: H2})
+    moved = replace(other[0], region=replace(other[0].region, content_hash="0" * 64))
+    result = compare([base[0], moved], [base[1], other[1]])
+    (zh,) = result.note_texts("zh")
+    (en,) = result.note_texts("en")
+    assert "内容哈希不同" in zh and "content hashes differ" in en and result.notes == [en]
+    assert zh in result.to_text("zh") and en not in result.to_text("zh")

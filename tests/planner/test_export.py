@@ -13,6 +13,7 @@ import pyogrio
 import pytest
 
 from geodata.demo import demo_region
+from geodata.provenance import PROVENANCE_LAYER, read_provenance
 from planner.cli import main
 from planner.export import (
     LAYERS,
@@ -96,7 +97,11 @@ def test_geopackage_reads_back_equal_with_chinese_names(planned, bundle, tmp_pat
     scenario, run = planned
     (path,) = export_scenario(run, scenario, tmp_path / "plan.gpkg", bundle=bundle)
     names = [name for name, _ in pyogrio.list_layers(path)]
-    assert names == [bundle.layer_title(n) for n in LAYERS]
+    assert names == [bundle.layer_title(n) for n in LAYERS] + [PROVENANCE_LAYER]
+    # The region's provenance travels in the file: its synthetic-data label, travel source, approximations.
+    provenance = read_provenance(path)
+    assert provenance is not None and provenance["label_zh"] == run.region.provenance["label_zh"]
+    assert provenance["name"] == run.region.name
     for name in LAYERS:
         read = gpd.read_file(path, layer=bundle.layer_title(name))
         _same(read, bundle.layer(name))
@@ -256,3 +261,12 @@ def test_cli_export_every_format(tmp_path, capsys):
     assert main(args) == 1 and "exist" in capsys.readouterr().err
     assert main(["export", str(scenario), "--out", str(outs[3]), "--force"]) == 0
     assert main(["export", str(scenario), "--out", str(tmp_path / "x.kml")]) == 1
+
+
+@pytest.mark.parametrize("lang", ["zh", "en"])
+def test_the_scenario_table_carries_the_data_label_and_the_approximations(planned, lang):
+    scenario, run = planned
+    table = build_bundle(run, scenario, lang=lang).tables["scenario"]
+    provenance = table.set_index("key").loc["provenance", "value"]
+    assert run.region.provenance[f"label_{lang}"] in provenance
+    assert ("通行时间为估算值" if lang == "zh" else "Travel times are estimates") in provenance

@@ -17,6 +17,7 @@ from planner.grouping import GroupingSetup
 from planner.labels import format_value
 from planner.metrics import scenario_kpis
 from planner.offline import linked_resources
+from planner.reasons import reason_text, region_names
 from planner.report import compare_html, report_html
 from planner.scenario import RegionRef, Scenario
 from planner.siting import SitingSetup
@@ -117,10 +118,17 @@ def test_reasons_are_given_in_words_when_rules_cannot_be_met(region):
     assert not run.siting.plan.report.status.has_solution
     text = _text(report_html(run, scenario, lang="en", with_map=False))
     assert "Why rules cannot be met" in text and "infeasible" in text
-    for reason in run.siting.plan.report.reasons[:3]:
-        assert reason.message in text
-    county_reasons = [r.message for p in run.grouping.plans.values() for r in p.report.reasons]
-    assert county_reasons and county_reasons[0] in text
+    names = region_names(region)
+    siting_reasons = list(run.siting.plan.report.reasons)
+    county_reasons = [r for p in run.grouping.plans.values() for r in p.report.reasons]
+    assert siting_reasons and county_reasons
+    for reason in siting_reasons[:3] + county_reasons[:1]:
+        assert reason_text(reason, "en", names) in text
+    # In Chinese the reasons are Chinese sentences with names beside codes, not the optimiser's English.
+    zh = _text(report_html(run, scenario, lang="zh", with_map=False))
+    for reason in siting_reasons[:3] + county_reasons[:1]:
+        assert reason_text(reason, "zh", names) in zh and reason.message not in zh
+        assert not re.search(r"[A-Za-z]{4,} [a-z]{3,} [a-z]{3,}", reason_text(reason, "zh", names))
 
 
 def test_comparison_report(region):
@@ -158,3 +166,11 @@ def test_reports_and_maps_need_neither_streamlit_nor_the_app_package():
         [sys.executable, "-c", code], cwd=REPO_ROOT, capture_output=True, text=True, timeout=120
     )
     assert done.returncode == 0, done.stderr
+
+
+def test_a_chinese_report_states_the_travel_estimate_in_chinese(planned):
+    scenario, run = planned
+    text = _text(report_html(run, scenario, lang="zh", with_map=False))
+    assert "通行时间为估算值：直线距离 × 1.3 绕行系数，按时速 30 公里计" in text
+    assert run.region.travel.label not in text  # the English label of the estimate
+    assert "随机种子" in text and "合成的部分" in text  # provenance items labelled
