@@ -410,14 +410,11 @@ def add_flags(
     for s in settings_of(section):
         if s.flag is None or (wanted is not None and s.name not in wanted):
             continue
+        parsing: dict[str, Any] = {} if s.bound is None else {"type": flag(s.bound)}
+        if s.choices is not None:
+            parsing["choices"] = [c.replace("_", "-") for c in s.choices]
         parser.add_argument(
-            s.flag,
-            dest=s.name,
-            type=None if s.bound is None else flag(s.bound),
-            choices=None if s.choices is None else [c.replace("_", "-") for c in s.choices],
-            required=s.name in needed,
-            metavar=s.metavar,
-            help=s.doc,
+            s.flag, dest=s.name, required=s.name in needed, metavar=s.metavar, help=s.doc, **parsing
         )
 
 
@@ -451,10 +448,10 @@ def sweep_grid(args: argparse.Namespace) -> dict[str, list[Any]]:
 
 
 def markdown_table(sections: Iterable[Section] = ("siting", "grouping")) -> str:
-    """The README's table of settings: key, default, what it accepts, flag, meaning."""
+    """The README's table of settings: key, default, what it accepts, flags, whether the app shows it, meaning."""
     rows = [
-        "| section | key | default | accepts | flag | meaning |",
-        "|---|---|---|---|---|---|",
+        "| section | key | default | accepts | flags | app | meaning |",
+        "|---|---|---|---|---|---|---|",
     ]
     for section in sections:
         for s in settings_of(section):
@@ -466,7 +463,8 @@ def markdown_table(sections: Iterable[Section] = ("siting", "grouping")) -> str:
                 else s.default
             )
             flags = ", ".join(f"`{f}`" for f in dict.fromkeys(x for x in (s.flag, s.sweep_flag) if x))
-            rows.append(f"| {section} | `{s.name}` | `{shown}` | {s.kind} | {flags} | {s.doc} |")
+            app = "yes" if s.panel is not None else ""
+            rows.append(f"| {section} | `{s.name}` | `{shown}` | {s.kind} | {flags} | {app} | {s.doc} |")
     return "\n".join(rows)
 
 
