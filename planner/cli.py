@@ -370,7 +370,7 @@ def build_parser() -> argparse.ArgumentParser:
         "--threshold-minutes",
         type=flag(SITING["threshold"]),
         metavar="T",
-        help="covered within T minutes (default 30)",
+        help=f"covered within T minutes (default {settings.setting('siting', 'threshold').default:g})",
     )
     limit.add_argument(
         "--threshold-km", type=flag(SITING["threshold"]), metavar="D", help="covered within D km"

@@ -74,7 +74,7 @@ Progress = Callable[[int, int, str], None]
 MapFn = Callable[[Callable[[Any], Any], Iterable[Any]], Iterable[Any]]
 
 #: Setup fields a sweep may not vary (mappings and lists, not values).
-NOT_SWEPT = frozenset({"statuses", "hint", "counties", "site_kinds", "ward_kinds"})
+NOT_SWEPT = frozenset(settings.STRUCTURAL["siting"])
 #: Setup fields that change the optimiser's arrays (the others only change its parameters).
 DATA_FIELDS = ("unit", "cross_county", "site_kinds", "ward_kinds", "statuses", "counties")
 #: Fields a trade-off line runs along (the first one in the grid), in order of preference.
