@@ -9,8 +9,8 @@ where a count is meant, and within the range below. The ranges are generous
 solver or running for ever.
 
 The ranges of the siting and grouping settings are declared with the settings
-themselves (:mod:`planner.settings`; ``SITING`` and ``GROUPING`` here name them
-too); those of region options and estimated travel are below.
+themselves (:mod:`planner.settings`: ``SITING`` and ``GROUPING``); those of
+region options and estimated travel are below.
 
 Example message: ``siting: beds_max: expected a whole number from 0 to
 100000, found the number 1e+30``.
@@ -128,15 +128,6 @@ TRAVEL: dict[str, Bound] = {
     "speed_kmh": Bound(0, 1_000, low_open=True, unit="km/h"),
     "max_minutes": Bound(0, 100_000, low_open=True, unit="minutes"),
 }
-
-
-def __getattr__(name: str) -> Any:
-    """``SITING`` and ``GROUPING``: the ranges declared in :mod:`planner.settings`, under their old address."""
-    if name in ("SITING", "GROUPING"):
-        from planner import settings  # settings imports this module: looked up on first use
-
-        return getattr(settings, name)
-    raise AttributeError(f"module {__name__!r} has no attribute {name!r}")
 
 
 def check_numbers(values: Mapping[str, Any], bounds: Mapping[str, Bound], *, where: str) -> None:

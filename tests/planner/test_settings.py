@@ -205,7 +205,14 @@ def test_siting_round_trips_through_flags_yaml_scenario_and_app(capture, tmp_pat
     by_flags = capture(["site", "demo", *argv, "--params", _write_params(tmp_path, "siting", rest)])
     objective = SITING_SAMPLE["objective"].replace("_", "-")
     by_file = capture(
-        ["site", "demo", "--objective", objective, "--params", _write_params(tmp_path, "siting", SITING_SAMPLE)]
+        [
+            "site",
+            "demo",
+            "--objective",
+            objective,
+            "--params",
+            _write_params(tmp_path, "siting", SITING_SAMPLE),
+        ]
     )
     assert by_flags == expected and by_file == expected
 
@@ -227,7 +234,9 @@ def test_grouping_round_trips_through_flags_yaml_scenario_and_app(capture, tmp_p
     by_file = capture(["group", "demo", "--params", _write_params(tmp_path, "grouping", sample)])
     assert by_flags == expected and by_file == expected
 
-    scenario = Scenario("settings", RegionRef(("demo",), RegionOptions(), "x", "demo", 2024), grouping=expected)
+    scenario = Scenario(
+        "settings", RegionRef(("demo",), RegionOptions(), "x", "demo", 2024), grouping=expected
+    )
     path = scenario.save(tmp_path / "g.json")
     assert Scenario.load(path).grouping == expected
 
