@@ -34,12 +34,16 @@ from planner.bounds import Bound, flag
 
 __all__ = [
     "GROUPING",
+    "OBJECTIVES",
+    "PANEL_ORDER",
     "SETTINGS",
     "SHORT",
     "SITING",
     "STRUCTURAL",
     "Panel",
+    "Section",
     "Setting",
+    "Words",
     "add_flags",
     "add_sweep_flags",
     "default",
