@@ -1,4 +1,4 @@
-"""The range of every numeric setting, declared once: command-line flags, parameter files and scenarios.
+"""What a number from outside must be: ranges, their checks and their words (flags, parameter files, scenarios).
 
 A number from outside -- a flag, a YAML parameters file, a scenario file
 someone sent -- is checked here before any model sees it: it must be a real
@@ -7,6 +7,10 @@ where a count is meant, and within the range below. The ranges are generous
 (far beyond any real county) but finite, so a tampered ``beds_max: 1e30`` or
 ``alternatives: 1000000000`` is refused in words instead of overflowing a
 solver or running for ever.
+
+The ranges of the siting and grouping settings are declared with the settings
+themselves (:mod:`planner.settings`: ``SITING`` and ``GROUPING``); those of
+region options and estimated travel are below.
 
 Example message: ``siting: beds_max: expected a whole number from 0 to
 100000, found the number 1e+30``.
@@ -23,9 +27,7 @@ from typing import Any
 from geodata.errors import SettingsError
 
 __all__ = [
-    "GROUPING",
     "REGION_OPTIONS",
-    "SITING",
     "TRAVEL",
     "Bound",
     "check_numbers",
@@ -118,45 +120,6 @@ class Bound:
         return None if ok else f"expected {self.describe()}, found {snippet(value)}"
 
 
-_SECONDS = Bound(0, 7 * 24 * 3600, low_open=True, unit="seconds")
-_SEED = Bound(0, 2**31 - 1, whole=True)
-_TRAVEL = Bound(0, 100_000)  # minutes or km
-_SHARE = Bound(0, 1)
-_COUNT = Bound(0, 1_000_000, whole=True)
-_BEDS = Bound(0, 100_000, whole=True)
-_PEOPLE = Bound(0, 10**10)
-
-#: Numeric settings of hospice siting (:class:`planner.siting.SitingSetup`).
-SITING: dict[str, Bound] = {
-    "threshold": _TRAVEL,
-    "max_travel": _TRAVEL,
-    "coverage_target": _SHARE,
-    "county_target": _SHARE,
-    "new_sites": _COUNT,
-    "county_new_sites": _COUNT,
-    "bed_budget": Bound(0, 10**9, unit="beds"),
-    "beds_min": _BEDS,
-    "beds_max": _BEDS,
-    "beds_per_10k_aged": Bound(0, 10_000),
-    "persons_served_per_bed": Bound(0, 10**9, low_open=True),
-    "time_limit": _SECONDS,
-    "alternatives": Bound(0, 50, whole=True),
-    "alternatives_gap": Bound(0, 100),
-    "seed": _SEED,
-}
-#: Numeric settings of medical-community grouping (:class:`planner.grouping.GroupingSetup`).
-GROUPING: dict[str, Bound] = {
-    "k": Bound(1, 10_000, whole=True),
-    "k_min": Bound(1, 10_000, whole=True),
-    "k_max": Bound(1, 10_000, whole=True),
-    "pop_tolerance": Bound(0, 100),
-    "pop_min": _PEOPLE,
-    "pop_max": _PEOPLE,
-    "max_travel": _TRAVEL,
-    "time_limit": _SECONDS,
-    "workers": Bound(1, 256, whole=True),
-    "seed": _SEED,
-}
 #: Numeric region options (:class:`geodata.region.RegionOptions`).
 REGION_OPTIONS: dict[str, Bound] = {
     "aged_share": Bound(0, 1, low_open=True, high_open=True)

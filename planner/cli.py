@@ -23,7 +23,8 @@ from collections.abc import Callable, Sequence
 from typing import TYPE_CHECKING, Any
 
 from geodata.errors import PlannerError
-from planner.bounds import SITING, TRAVEL, flag
+from planner import settings
+from planner.bounds import TRAVEL, flag
 from planner.cliutil import (
     add_executor_arguments,
     add_region_arguments,
@@ -41,6 +42,7 @@ from planner.cliutil import (
 from planner.commands import add_save_arguments, save_run
 from planner.commands import register as register_scenario_commands
 from planner.parallel import ProgressBar
+from planner.settings import SITING
 from planner.signals import EXIT_INTERRUPTED, EXIT_TERMINATED, Terminated, stop_on_sigterm
 
 if TYPE_CHECKING:  # commands import the region machinery (geopandas ...) when they run, so --help starts fast
@@ -181,8 +183,7 @@ def cmd_group(args: argparse.Namespace) -> int:
     check_outputs(args)
     values = read_params(args.params, "grouping")
     region = load(args)
-    if args.time_limit is not None:
-        values["time_limit"] = args.time_limit
+    values.update(settings.given(args, "grouping"))
     if args.current:
         current, current_report = read_current_grouping(args.current, region)
         values["current"] = current
@@ -216,17 +217,7 @@ def cmd_site(args: argparse.Namespace) -> int:
     check_outputs(args)
     values = read_params(args.params, "siting")
     region = load(args)
-    given = {
-        "objective": args.objective,
-        "coverage_target": args.target,
-        "county_target": args.county_target,
-        "new_sites": args.new_sites,
-        "county_new_sites": args.county_new_sites,
-        "bed_budget": args.bed_budget,
-        "time_limit": args.time_limit,
-        "alternatives": args.alternatives,
-    }
-    values.update({k: v for k, v in given.items() if v is not None})
+    values.update(settings.given(args, "siting"))
     if args.threshold_minutes is not None:
         values.update(threshold=args.threshold_minutes, unit="minutes")
     elif args.threshold_km is not None:
@@ -291,9 +282,6 @@ def _print_siting(data: dict[str, Any], region: Region, reasons: Sequence[Any], 
 
 
 def _add_run_arguments(p: argparse.ArgumentParser) -> None:
-    p.add_argument(
-        "--time-limit", type=flag(SITING["time_limit"]), metavar="S", help="solver time limit in seconds"
-    )
     p.add_argument("--json", metavar="OUT", help="write the result as JSON ('-' for standard output)")
     p.add_argument("--out", metavar="RESULT.gpkg", help="write the result's map layers to a GeoPackage")
     p.add_argument("--force", action="store_true", help="replace existing output files")
@@ -349,52 +337,16 @@ def build_parser() -> argparse.ArgumentParser:
     p.add_argument(
         "--params", metavar="YAML", help="siting parameters (beds_min, beds_max, beds_per_10k_aged, ...)"
     )
-    p.add_argument(
-        "--objective",
-        required=True,
-        choices=["min-sites", "max-coverage", "min-distance", "min-max-distance"],
-        help="fewest new sites for a target / most covered for P new sites or a bed budget / "
-        "least weighted travel / least worst travel",
-    )
+    settings.add_flags(p, "siting", required=("objective",))
     limit = p.add_mutually_exclusive_group()
     limit.add_argument(
         "--threshold-minutes",
         type=flag(SITING["threshold"]),
         metavar="T",
-        help="covered within T minutes (default 30)",
+        help=f"covered within T minutes (default {settings.setting('siting', 'threshold').default:g})",
     )
     limit.add_argument(
         "--threshold-km", type=flag(SITING["threshold"]), metavar="D", help="covered within D km"
-    )
-    p.add_argument(
-        "--target",
-        type=flag(SITING["coverage_target"]),
-        metavar="F",
-        help="share of aged 60+ to cover overall (0-1)",
-    )
-    p.add_argument(
-        "--county-target",
-        type=flag(SITING["county_target"]),
-        metavar="F",
-        help="share to cover in every county (0-1)",
-    )
-    p.add_argument(
-        "--new-sites", type=flag(SITING["new_sites"]), metavar="P", help="at most P new sites in all"
-    )
-    p.add_argument(
-        "--county-new-sites",
-        type=flag(SITING["county_new_sites"]),
-        metavar="P",
-        help="at most P new sites per county",
-    )
-    p.add_argument(
-        "--bed-budget", type=flag(SITING["bed_budget"]), metavar="B", help="at most B new beds in all"
-    )
-    p.add_argument(
-        "--alternatives",
-        type=flag(SITING["alternatives"]),
-        metavar="K",
-        help="also list K near-optimal alternative plans",
     )
     _add_run_arguments(p)
     add_executor_arguments(p)
@@ -408,6 +360,7 @@ def build_parser() -> argparse.ArgumentParser:
     p.add_argument(
         "--current", metavar="CSV", help="current grouping (township_code + lead facility_id or community)"
     )
+    settings.add_flags(p, "grouping")
     _add_run_arguments(p)
     add_executor_arguments(p)
     p.set_defaults(func=cmd_group)

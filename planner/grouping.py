@@ -43,8 +43,9 @@ from optimization.grouping import (
     solve_grouping,
 )
 from optimization.solve import SolveReport, SolveStatus, combine_reports
-from planner import bounds
+from planner import settings
 from planner.parallel import TaskFailure
+from planner.settings import default
 from planner.setups import setup_values
 
 if TYPE_CHECKING:
@@ -98,23 +99,23 @@ class GroupingSetup:
         Break travel ties by population balance.
     """
 
-    k: int | None = None
-    k_min: int | None = None
-    k_max: int | None = None
+    k: int | None = default("grouping", "k")
+    k_min: int | None = default("grouping", "k_min")
+    k_max: int | None = default("grouping", "k_max")
     leads: Mapping[str, tuple[str, ...]] = field(default_factory=dict)
-    pop_tolerance: float | None = None
-    pop_min: float | None = None
-    pop_max: float | None = None
-    max_travel: float | None = None
+    pop_tolerance: float | None = default("grouping", "pop_tolerance")
+    pop_min: float | None = default("grouping", "pop_min")
+    pop_max: float | None = default("grouping", "pop_max")
+    max_travel: float | None = default("grouping", "max_travel")
     lead_rule: LeadRule = field(default_factory=LeadRule)
     lead_kinds: tuple[str, ...] = (FacilityKind.COUNTY_HOSPITAL.value,)
     locks: Mapping[str, str] = field(default_factory=dict)
     current: Mapping[str, str] = field(default_factory=dict)
     counties: tuple[str, ...] | None = None
-    time_limit: float = 10.0
-    workers: int = 1
-    seed: int = 0
-    balance: bool = True
+    time_limit: float = default("grouping", "time_limit")
+    workers: int = default("grouping", "workers")
+    seed: int = default("grouping", "seed")
+    balance: bool = default("grouping", "balance")
 
     def params(self, county_code: str) -> GroupingParams:
         """The optimiser's parameters for one county."""
@@ -207,7 +208,7 @@ class GroupingSetup:
             source=source,
             text_tuples=("lead_kinds", "counties"),
             text_maps=("locks", "current"),
-            numbers=bounds.GROUPING,
+            numbers=settings.GROUPING,
         )
         if "lead_rule" in values and isinstance(values["lead_rule"], Mapping):
             rule = dict(values["lead_rule"])

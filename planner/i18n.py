@@ -13,6 +13,7 @@ from typing import Any, Literal
 
 from geodata.schema import labels as contract_labels
 from planner.i18n_extra import EXTRA_TEXT
+from planner.settings import panel_texts
 
 __all__ = ["LANGS", "TEXT", "Lang", "header", "headers", "tr"]
 
@@ -416,44 +417,9 @@ TEXT: dict[str, tuple[str, str]] = {
     "site_status.candidate": ("候选", "Candidate"),
     "site_status.excluded": ("排除", "Excluded"),
     "col.locked": ("锁定", "Locked"),
-    "param.objective": ("选址目标", "Siting objective"),
-    "param.threshold": ("覆盖阈值（分钟）", "Coverage threshold (min)"),
-    "param.county_target": ("各县覆盖率目标（%）", "Coverage target in every county (%)"),
-    "param.coverage_target": ("全域覆盖率目标（%）", "Overall coverage target (%)"),
-    "param.county_new_sites": ("每县新增机构上限", "New sites per county, at most"),
-    "param.new_sites": ("全域新增机构上限", "New sites in all, at most"),
-    "param.bed_budget": ("新增床位预算", "Budget of new beds"),
-    "param.beds_min": ("每处最少床位", "Beds per site, at least"),
-    "param.beds_max": ("每处最多床位", "Beds per site, at most"),
-    "param.beds_per_10k_aged": ("每县每万老年人床位", "Beds per 10,000 aged 60+ in each county"),
-    "param.require_ward": ("每县至少一个病区", "At least one ward per county"),
-    "param.siting_time_limit": ("选址时限（秒/模型）", "Siting time limit (s per model)"),
-    "param.k": ("每县医共体数（0 = 自动）", "Communities per county (0 = best)"),
-    "param.pop_tolerance": ("人口偏差上限（±%）", "Population deviation, at most (±%)"),
-    "param.group_max_travel": ("到牵头医院最长时间（分钟）", "Longest travel to the lead (min)"),
-    "param.group_time_limit": ("医共体时限（秒/县）", "Grouping time limit (s per county)"),
+    **panel_texts(),  # the settings' labels and help (planner.settings)
     "param.run_siting": ("求解安宁疗护选址", "Solve hospice siting"),
     "param.run_grouping": ("求解医共体划分", "Solve medical communities"),
-    "param.county_target.help": (
-        "最少新增机构目标下，每个县都要达到的覆盖率；各县可分别求解。",
-        "With “fewest new sites”: the share every county must reach; counties are solved one by one.",
-    ),
-    "param.coverage_target.help": (
-        "全域目标会把各县联在一个模型中求解。",
-        "An overall target ties the counties into one joint model.",
-    ),
-    "param.new_sites.help": (
-        "最大覆盖目标下的全域新增数；会把各县联在一个模型中求解。",
-        "With “most people covered”: new sites in all; ties the counties into one model.",
-    ),
-    "param.bed_budget.help": (
-        "最大覆盖目标下的新增床位总数；会把各县联在一个模型中求解。",
-        "With “most people covered”: new beds in all; ties the counties into one model.",
-    ),
-    "param.threshold.help": (
-        "乡镇到设床机构的通行时间不超过该值即算覆盖。",
-        "A township counts as covered when a site with beds is within this many minutes.",
-    ),
     "rule.no_townships": ("无乡镇", "No townships"),
     "rule.no_sites": ("无可设床位的机构", "No site may hold beds"),
     "rule.nothing_to_plan": ("无可规划内容", "Nothing to plan"),

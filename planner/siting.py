@@ -37,20 +37,16 @@ from optimization.siting import (
     error_plan,
     solve_siting,
 )
-from planner import bounds
+from planner import settings
 from planner.parallel import TaskFailure
+from planner.settings import default
 from planner.setups import setup_values
 
 __all__ = ["SitingResult", "SitingSetup", "run_siting", "siting_data"]
 
 Progress = Callable[[int, int, str], None]
 #: The CLI's objective names and the optimiser's.
-OBJECTIVES = {
-    "min-sites": "min_sites",
-    "max-coverage": "max_coverage",
-    "min-distance": "min_distance",
-    "min-max-distance": "min_max_distance",
-}
+OBJECTIVES = {name.replace("_", "-"): name for name in settings.OBJECTIVES}
 
 
 @dataclass(frozen=True)
@@ -111,18 +107,18 @@ class SitingSetup:
         Only plan these counties (all by default).
     """
 
-    objective: str = "max_coverage"
-    threshold: float = 30.0
-    unit: Literal["minutes", "km"] = "minutes"
-    max_travel: float | None = None
-    coverage_target: float | None = None
-    county_target: float | None = None
-    new_sites: int | None = None
-    county_new_sites: int | None = None
-    bed_budget: float | None = None
-    beds_min: int = 4
-    beds_max: int | None = 50
-    beds_per_10k_aged: float = 0.0
+    objective: str = default("siting", "objective")
+    threshold: float = default("siting", "threshold")
+    unit: Literal["minutes", "km"] = default("siting", "unit")
+    max_travel: float | None = default("siting", "max_travel")
+    coverage_target: float | None = default("siting", "coverage_target")
+    county_target: float | None = default("siting", "county_target")
+    new_sites: int | None = default("siting", "new_sites")
+    county_new_sites: int | None = default("siting", "county_new_sites")
+    bed_budget: float | None = default("siting", "bed_budget")
+    beds_min: int = default("siting", "beds_min")
+    beds_max: int | None = default("siting", "beds_max")
+    beds_per_10k_aged: float = default("siting", "beds_per_10k_aged")
     site_kinds: tuple[str, ...] = (
         FacilityKind.COUNTY_HOSPITAL.value,
         FacilityKind.TOWNSHIP_HEALTH_CENTER.value,
@@ -130,16 +126,16 @@ class SitingSetup:
         FacilityKind.OTHER.value,
     )
     ward_kinds: tuple[str, ...] = (FacilityKind.COUNTY_HOSPITAL.value,)
-    require_ward: bool = True
-    capacitated: bool = False
-    persons_served_per_bed: float | None = None
+    require_ward: bool = default("siting", "require_ward")
+    capacitated: bool = default("siting", "capacitated")
+    persons_served_per_bed: float | None = default("siting", "persons_served_per_bed")
     statuses: Mapping[str, str] = field(default_factory=dict)
-    cross_county: bool = False
-    tie_break: str = "auto"
-    time_limit: float | None = 60.0
-    alternatives: int = 0
-    alternatives_gap: float = 0.05
-    seed: int = 0
+    cross_county: bool = default("siting", "cross_county")
+    tie_break: str = default("siting", "tie_break")
+    time_limit: float | None = default("siting", "time_limit")
+    alternatives: int = default("siting", "alternatives")
+    alternatives_gap: float = default("siting", "alternatives_gap")
+    seed: int = default("siting", "seed")
     hint: tuple[str, ...] | None = None
     counties: tuple[str, ...] | None = None
 
@@ -235,7 +231,7 @@ class SitingSetup:
             source=source,
             text_tuples=("site_kinds", "ward_kinds", "hint", "counties"),
             text_maps=("statuses",),
-            numbers=bounds.SITING,
+            numbers=settings.SITING,
         )
         try:
             setup = cls(**values)

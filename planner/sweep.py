@@ -44,7 +44,8 @@ from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
 from geodata.errors import SettingsError
-from planner.bounds import SITING, flag
+from planner import settings
+from planner.settings import SHORT
 
 if (
     TYPE_CHECKING
@@ -74,7 +75,7 @@ Progress = Callable[[int, int, str], None]
 MapFn = Callable[[Callable[[Any], Any], Iterable[Any]], Iterable[Any]]
 
 #: Setup fields a sweep may not vary (mappings and lists, not values).
-NOT_SWEPT = frozenset({"statuses", "hint", "counties", "site_kinds", "ward_kinds"})
+NOT_SWEPT = frozenset(settings.STRUCTURAL["siting"])
 #: Setup fields that change the optimiser's arrays (the others only change its parameters).
 DATA_FIELDS = ("unit", "cross_county", "site_kinds", "ward_kinds", "statuses", "counties")
 #: Fields a trade-off line runs along (the first one in the grid), in order of preference.
@@ -86,19 +87,6 @@ ALONG = (
     "bed_budget",
     "beds_per_10k_aged",
 )
-#: Short names of fields in point names (others keep their own name).
-SHORT = {
-    "threshold": "t",
-    "coverage_target": "target",
-    "county_target": "ctarget",
-    "new_sites": "p",
-    "county_new_sites": "cp",
-    "bed_budget": "budget",
-    "beds_per_10k_aged": "beds10k",
-    "max_travel": "maxt",
-    "beds_min": "bmin",
-    "beds_max": "bmax",
-}
 #: Plan figures of a row (keys of :func:`planner.metrics.siting_kpis`' ``overall``).
 FIGURES = (
     "open_sites",
@@ -128,19 +116,16 @@ CJK_FONTS = (
     "Noto Serif CJK SC",
 )
 
+
+def param_column(key: str) -> str:
+    """Table column of a swept field (``new_sites`` -> ``new_sites_limit``, apart from the plan's figure)."""
+    return f"{key}_limit" if key in FIGURES else key
+
+
 #: Words of the sweep's table, chart and report: key -> (Chinese, English).
 TEXT: dict[str, tuple[str, str]] = {
     "point": ("方案点", "Point"),
-    "threshold": ("覆盖阈值", "Coverage threshold"),
-    "coverage_target": ("全域覆盖率目标", "Overall coverage target"),
-    "county_target": ("各县覆盖率目标", "Coverage target in every county"),
-    "new_sites_limit": ("全域新增机构上限", "New sites in all, at most"),
-    "county_new_sites": ("每县新增机构上限", "New sites per county, at most"),
-    "bed_budget": ("新增床位预算", "Budget of new beds"),
-    "beds_per_10k_aged": ("每县每万老年人床位", "Beds per 10,000 aged 60+ in each county"),
-    "max_travel_limit": ("最长通行时间上限", "Longest travel allowed"),
-    "beds_min": ("每处最少床位", "Beds per site, at least"),
-    "beds_max": ("每处最多床位", "Beds per site, at most"),
+    **{param_column(name): words for name, words in settings.labels("siting").items() if name in SHORT},
     "seconds": ("求解时间（秒）", "Solve time (s)"),
     "reason": ("原因", "Reason"),
     "title": ("情景扫描", "Scenario sweep"),
@@ -193,11 +178,6 @@ class SweepPoint:
     name: str
     values: dict[str, Any]
     setup: SitingSetup
-
-
-def param_column(key: str) -> str:
-    """Table column of a swept field (``new_sites`` -> ``new_sites_limit``, apart from the plan's figure)."""
-    return f"{key}_limit" if key in FIGURES else key
 
 
 def _number(value: Any) -> str:
@@ -763,22 +743,6 @@ def write_sweep(
 # --- command line -------------------------------------------------------------------------------------------------
 
 
-def _grid_from_args(args: argparse.Namespace) -> dict[str, list[Any]]:
-    grid: dict[str, list[Any]] = {"threshold": args.thresholds}
-    for option, key in (
-        ("targets", "coverage_target"),
-        ("county_targets", "county_target"),
-        ("new_sites", "new_sites"),
-        ("county_new_sites", "county_new_sites"),
-        ("bed_budgets", "bed_budget"),
-        ("beds_per_10k", "beds_per_10k_aged"),
-    ):
-        values = getattr(args, option)
-        if values:
-            grid[key] = values
-    return grid
-
-
 def cmd_sweep(args: argparse.Namespace) -> int:
     """Run a grid of siting parameters over a region and write the table, chart, report and scenarios."""
     from planner.cliutil import (
@@ -794,11 +758,8 @@ def cmd_sweep(args: argparse.Namespace) -> int:
     from planner.siting import SitingSetup
 
     values = read_params(args.params, "siting")
-    values["objective"] = args.objective
-    values["unit"] = args.unit
-    if args.time_limit is not None:
-        values["time_limit"] = args.time_limit
-    grid = _grid_from_args(args)
+    values.update(settings.given(args, "siting"), unit=args.unit)
+    grid = settings.sweep_grid(args)
     source = args.params or "siting parameters"
     with parameter_errors(source, kind=SitingSetup, values=values):
         base = SitingSetup.from_dict(values, source=source, complete=False)  # each grid point is checked
@@ -841,66 +802,15 @@ def register(sub: Any) -> None:
         "sweep", help="solve a grid of siting parameters; table, trade-off chart, report (情景扫描)"
     )
     add_region_arguments(p)
+    settings.add_flags(p, "siting", only=("objective", "time_limit"), required=("objective",))
+    settings.add_sweep_flags(p, required=("threshold",))
     p.add_argument(
-        "--objective",
-        required=True,
-        choices=["min-sites", "max-coverage", "min-distance", "min-max-distance"],
-        help="as for planner site",
-    )
-    p.add_argument(
-        "--thresholds",
-        nargs="+",
-        type=flag(SITING["threshold"]),
-        required=True,
-        metavar="T",
-        help="coverage thresholds to try (minutes, or km with --unit km)",
-    )
-    p.add_argument("--unit", choices=["minutes", "km"], default="minutes", help="unit of the thresholds")
-    p.add_argument(
-        "--targets",
-        nargs="+",
-        type=flag(SITING["coverage_target"]),
-        metavar="F",
-        help="overall coverage targets (0-1)",
-    )
-    p.add_argument(
-        "--county-targets",
-        nargs="+",
-        type=flag(SITING["county_target"]),
-        metavar="F",
-        help="coverage targets in every county",
-    )
-    p.add_argument(
-        "--new-sites",
-        nargs="+",
-        type=flag(SITING["new_sites"]),
-        metavar="P",
-        help="limits on new sites in all",
-    )
-    p.add_argument(
-        "--county-new-sites",
-        nargs="+",
-        type=flag(SITING["county_new_sites"]),
-        metavar="P",
-        help="limits on new sites per county",
-    )
-    p.add_argument(
-        "--bed-budgets", nargs="+", type=flag(SITING["bed_budget"]), metavar="B", help="budgets of new beds"
-    )
-    p.add_argument(
-        "--beds-per-10k",
-        nargs="+",
-        type=flag(SITING["beds_per_10k_aged"]),
-        metavar="R",
-        help="beds each county must reach per 10,000 aged 60+",
+        "--unit",
+        choices=settings.setting("siting", "unit").choices,
+        default=settings.setting("siting", "unit").default,
+        help="unit of the thresholds",
     )
     p.add_argument("--params", metavar="YAML", help="siting parameters shared by every point")
-    p.add_argument(
-        "--time-limit",
-        type=flag(SITING["time_limit"]),
-        metavar="S",
-        help="solver time limit per model (seconds)",
-    )
     p.add_argument(
         "--out",
         required=True,

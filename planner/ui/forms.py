@@ -15,12 +15,14 @@ from dataclasses import dataclass, replace
 from typing import Any, Literal
 
 from geodata.errors import SettingsError
+from planner import settings
+from planner.settings import panel_settings
 from planner.ui.state import Keys
 from planner.ui.workbench import Parameters
 
 __all__ = ["FIELDS", "OBJECTIVES", "Field", "params_from_widgets", "widgets_from_params"]
 
-OBJECTIVES: tuple[str, ...] = ("min_sites", "max_coverage", "min_distance", "min_max_distance")
+OBJECTIVES: tuple[str, ...] = settings.OBJECTIVES
 
 
 @dataclass(frozen=True)
@@ -82,22 +84,21 @@ class Field:
 
 
 FIELDS: tuple[Field, ...] = (
-    Field("objective", "siting", "select"),
-    Field("threshold", "siting", minimum=1, maximum=600, step=5),
-    Field("county_target", "siting", maximum=100, step=5, percent=True, none_at_zero=True),
-    Field("coverage_target", "siting", maximum=100, step=5, percent=True, none_at_zero=True),
-    Field("county_new_sites", "siting", maximum=10_000, none_at_zero=True, integer=True),
-    Field("new_sites", "siting", maximum=100_000, none_at_zero=True, integer=True),
-    Field("bed_budget", "siting", maximum=1_000_000, step=10, none_at_zero=True),
-    Field("beds_min", "siting", minimum=1, maximum=500, integer=True),
-    Field("beds_max", "siting", maximum=5_000, none_at_zero=True, integer=True),
-    Field("beds_per_10k_aged", "siting", maximum=1_000, step=0.5),
-    Field("require_ward", "siting", "checkbox"),
-    Field("siting_time_limit", "siting", minimum=1, maximum=3_600, step=5),
-    Field("k", "grouping", maximum=100, none_at_zero=True, integer=True),
-    Field("pop_tolerance", "grouping", maximum=500, step=5, percent=True, none_at_zero=True),
-    Field("group_max_travel", "grouping", maximum=600, step=5, none_at_zero=True),
-    Field("group_time_limit", "grouping", minimum=1, maximum=3_600, step=5),
+    *(
+        Field(
+            s.panel_name or s.name,
+            s.section,
+            s.panel.widget,
+            minimum=s.panel.minimum,
+            maximum=s.panel.maximum,
+            step=s.panel.step,
+            percent=s.panel.percent,
+            none_at_zero=s.panel.none_at_zero,
+            integer=s.bound is not None and s.bound.whole,
+        )
+        for s in panel_settings()
+        if s.panel is not None
+    ),
     Field("run_siting", "run", "checkbox"),
     Field("run_grouping", "run", "checkbox"),
 )

@@ -55,6 +55,7 @@ from planner.grouping import (
     run_grouping,
 )
 from planner.parallel import TaskFailure
+from planner.settings import panel_start, settings_of
 from planner.siting import SitingResult, SitingSetup, run_siting
 from planner.ui.solvecache import PlanCache, RunControl, cached_map, fingerprint
 from planner.ui.state import History
@@ -90,31 +91,13 @@ class EditError(DataError):
         super().__init__(f"{key}: {fields}")
 
 
-#: Panel field of :class:`Parameters` -> field of :class:`~planner.siting.SitingSetup`.
+#: Panel field of :class:`Parameters` -> field of :class:`~planner.siting.SitingSetup` (:mod:`planner.settings`).
 SITING_PANEL: Mapping[str, str] = MappingProxyType(
-    {
-        "objective": "objective",
-        "threshold": "threshold",
-        "coverage_target": "coverage_target",
-        "county_target": "county_target",
-        "new_sites": "new_sites",
-        "county_new_sites": "county_new_sites",
-        "bed_budget": "bed_budget",
-        "beds_min": "beds_min",
-        "beds_max": "beds_max",
-        "beds_per_10k_aged": "beds_per_10k_aged",
-        "require_ward": "require_ward",
-        "siting_time_limit": "time_limit",
-    }
+    {s.panel_name: s.name for s in settings_of("siting") if s.panel_name is not None}
 )
 #: Panel field of :class:`Parameters` -> field of :class:`~planner.grouping.GroupingSetup`.
 GROUPING_PANEL: Mapping[str, str] = MappingProxyType(
-    {
-        "k": "k",
-        "pop_tolerance": "pop_tolerance",
-        "group_max_travel": "max_travel",
-        "group_time_limit": "time_limit",
-    }
+    {s.panel_name: s.name for s in settings_of("grouping") if s.panel_name is not None}
 )
 #: Setup fields that belong to the plan being edited, not to the settings (the workbench fills them per run).
 SITING_PLAN_FIELDS = ("statuses", "hint")
@@ -216,22 +199,22 @@ class Parameters:
         (:meth:`Workbench.settings`), the defaults for a plan not loaded from a scenario.
     """
 
-    objective: str = "min_sites"
-    threshold: float = 30.0
-    coverage_target: float | None = None
-    county_target: float | None = 0.9
-    new_sites: int | None = None
-    county_new_sites: int | None = None
-    bed_budget: float | None = None
-    beds_min: int = 4
-    beds_max: int | None = 50
-    beds_per_10k_aged: float = 0.0
-    require_ward: bool = True
-    siting_time_limit: float = 30.0
-    k: int | None = None
-    pop_tolerance: float | None = None
-    group_max_travel: float | None = None
-    group_time_limit: float = 10.0
+    objective: str = panel_start("objective")
+    threshold: float = panel_start("threshold")
+    coverage_target: float | None = panel_start("coverage_target")
+    county_target: float | None = panel_start("county_target")
+    new_sites: int | None = panel_start("new_sites")
+    county_new_sites: int | None = panel_start("county_new_sites")
+    bed_budget: float | None = panel_start("bed_budget")
+    beds_min: int = panel_start("beds_min")
+    beds_max: int | None = panel_start("beds_max")
+    beds_per_10k_aged: float = panel_start("beds_per_10k_aged")
+    require_ward: bool = panel_start("require_ward")
+    siting_time_limit: float = panel_start("siting_time_limit")
+    k: int | None = panel_start("k")
+    pop_tolerance: float | None = panel_start("pop_tolerance")
+    group_max_travel: float | None = panel_start("group_max_travel")
+    group_time_limit: float = panel_start("group_time_limit")
     run_siting: bool = True
     run_grouping: bool = True
     siting_base: SitingSetup | None = None

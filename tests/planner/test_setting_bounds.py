@@ -4,9 +4,10 @@ from __future__ import annotations
 
 import pytest
 
-from planner.bounds import SITING, Bound, check_numbers
+from planner.bounds import Bound, check_numbers
 from planner.cli import main
 from planner.grouping import GroupingSetup
+from planner.settings import SITING
 from planner.siting import SitingSetup
 
 SITE = ["site", "demo", "--objective", "min-sites", "--target", "0.5", "--quiet"]

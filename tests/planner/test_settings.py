@@ -1,0 +1,270 @@
+"""Every setting is declared once (planner.settings): its default agrees everywhere, and it survives
+every way in -- command-line flags, a YAML parameters file, a scenario file, the app's state."""
+
+from __future__ import annotations
+
+import dataclasses
+import re
+import typing
+from pathlib import Path
+from typing import Any
+
+import pytest
+import yaml
+
+from geodata.demo import demo_region
+from geodata.region import RegionOptions
+from planner import settings
+from planner.cli import build_parser, main
+from planner.grouping import GroupingSetup
+from planner.scenario import RegionRef, Scenario
+from planner.siting import SitingSetup
+from planner.ui.forms import FIELDS, params_from_widgets, widgets_from_params
+from planner.ui.workbench import Parameters
+
+ROOT = Path(__file__).resolve().parents[2]
+SETUPS: dict[str, type] = {"siting": SitingSetup, "grouping": GroupingSetup}
+
+#: Values unlike the defaults, each sample valid as a whole; every setting differs from its default in one.
+SITING_SAMPLE: dict[str, Any] = {
+    "objective": "min_sites",
+    "threshold": 45.0,
+    "unit": "km",
+    "max_travel": 80.0,
+    "coverage_target": 0.8,
+    "county_target": 0.7,
+    "new_sites": 12,
+    "county_new_sites": 3,
+    "bed_budget": 500.0,
+    "beds_min": 6,
+    "beds_max": 40,
+    "beds_per_10k_aged": 2.5,
+    "require_ward": False,
+    "capacitated": True,
+    "persons_served_per_bed": 200.0,
+    "cross_county": True,
+    "tie_break": "beds",
+    "time_limit": 20.0,
+    "alternatives": 2,
+    "alternatives_gap": 0.1,
+    "seed": 7,
+}
+GROUPING_SAMPLES: list[dict[str, Any]] = [
+    {
+        "k": 3,
+        "pop_tolerance": 0.25,
+        "pop_min": 1000.0,
+        "pop_max": 900_000.0,
+        "max_travel": 90.0,
+        "time_limit": 5.0,
+        "workers": 2,
+        "seed": 3,
+        "balance": False,
+    },
+    {"k_min": 2, "k_max": 4},
+]
+
+
+class Captured(Exception):
+    """Raised instead of running a model: carries the setup the command built."""
+
+    def __init__(self, setup: Any) -> None:
+        super().__init__("captured")
+        self.setup = setup
+
+
+@pytest.fixture(scope="module")
+def region():
+    return demo_region()
+
+
+@pytest.fixture
+def capture(monkeypatch, region):
+    """Commands read the demo region once, and stop with the setup they built instead of solving."""
+
+    def stop(setup: Any, _region: Any) -> None:
+        raise Captured(setup)
+
+    monkeypatch.setattr("planner.cli.load", lambda args: region)
+    monkeypatch.setattr(SitingSetup, "params_check", stop)
+    monkeypatch.setattr(GroupingSetup, "params_check", stop)
+
+    def run(argv: list[str]) -> Any:
+        with pytest.raises(Captured) as caught:
+            main(argv)
+        return caught.value.setup
+
+    return run
+
+
+def _flag_args(values: dict[str, Any], section: settings.Section) -> tuple[list[str], dict[str, Any]]:
+    """Flags for the settings that have one (the threshold by its unit's flag), and the rest for a file."""
+    argv, rest = [], dict(values)
+    for s in settings.settings_of(section):
+        if s.name in rest and s.flag is not None:
+            value = rest.pop(s.name)
+            argv += [s.flag, str(value).replace("_", "-") if s.choices else str(value)]
+    if section == "siting" and "threshold" in rest:
+        argv += [f"--threshold-{rest.get('unit', 'minutes')}", str(rest.pop("threshold"))]
+        rest.pop("unit", None)
+    return argv, rest
+
+
+def _write_params(tmp_path: Path, section: str, values: dict[str, Any]) -> str:
+    path = tmp_path / f"{section}.yaml"
+    path.write_text(yaml.safe_dump({section: values}, allow_unicode=True), encoding="utf-8")
+    return str(path)
+
+
+# --- one declaration -------------------------------------------------------------------------------------------
+
+
+@pytest.mark.parametrize("section", ["siting", "grouping"])
+def test_every_setup_field_is_a_declared_setting_or_a_structural_one(section):
+    names = [s.name for s in settings.settings_of(section)]
+    assert len(set(names)) == len(names)
+    fields = {f.name for f in dataclasses.fields(SETUPS[section])}
+    assert fields == set(names) | set(settings.STRUCTURAL[section])
+    assert not set(names) & set(settings.STRUCTURAL[section])
+
+
+@pytest.mark.parametrize("section", ["siting", "grouping"])
+def test_declared_kind_and_range_fit_the_setup_type(section):
+    hints = typing.get_type_hints(SETUPS[section])
+    for s in settings.settings_of(section):
+        members = typing.get_args(hints[s.name]) or (hints[s.name],)
+        assert (type(None) in members) == s.optional, s.name
+        if s.bound is not None:
+            assert (int if s.bound.whole else float) in members, s.name
+            assert s.default is None or s.bound.problem(s.default) is None, s.name
+        elif s.choices is not None:
+            assert s.default in s.choices, s.name
+        else:
+            assert bool in members and isinstance(s.default, bool), s.name
+
+
+@pytest.mark.parametrize("section", ["siting", "grouping"])
+def test_defaults_agree_in_setups_ranges_and_app(section):
+    setup = SETUPS[section]()
+    params = Parameters()
+    bounds = settings.SITING if section == "siting" else settings.GROUPING
+    for s in settings.settings_of(section):
+        assert getattr(setup, s.name) == s.default, s.name
+        assert bounds.get(s.name) == s.bound, s.name
+        if s.panel_name is not None:
+            assert getattr(params, s.panel_name) == s.panel_start, s.name
+            opened = Parameters.from_setups(SitingSetup(), GroupingSetup())
+            assert getattr(opened, s.panel_name) == s.default, s.name  # a scenario's own value wins
+
+
+def test_the_panel_shows_every_setting_with_a_panel_in_order_and_nothing_else():
+    shown = [f.name for f in FIELDS if f.section != "run"]
+    assert shown == list(settings.PANEL_ORDER)
+    for field, s in zip(FIELDS, settings.panel_settings(), strict=False):
+        assert field.integer == (s.bound is not None and s.bound.whole), s.name
+
+
+def test_the_optimiser_gets_every_setting_from_the_setup_not_its_own_defaults():
+    setup = SitingSetup(**SITING_SAMPLE)
+    params = setup.params()
+    for name in {f.name for f in dataclasses.fields(params)} & set(SITING_SAMPLE):
+        assert getattr(params, name) == SITING_SAMPLE[name], name
+    for sample in GROUPING_SAMPLES:
+        grouping = GroupingSetup(**sample).params("430000")
+        for name in {f.name for f in dataclasses.fields(grouping)} & set(sample):
+            assert getattr(grouping, name) == sample[name], name
+
+
+def test_samples_move_every_setting_off_its_default():
+    moved = {("siting", k) for k in SITING_SAMPLE} | {("grouping", k) for g in GROUPING_SAMPLES for k in g}
+    for s in settings.SETTINGS:
+        assert (s.section, s.name) in moved, f"add {s.section}.{s.name} to a sample"
+    for s in settings.settings_of("siting"):
+        assert SITING_SAMPLE[s.name] != s.default, s.name
+
+
+def test_readme_table_is_the_generated_one():
+    readme = (ROOT / "README.md").read_text(encoding="utf-8")
+    assert settings.markdown_table() in readme, "run `python -m planner.settings` and paste the table"
+
+
+def test_panel_words_exist_in_both_languages_for_every_shown_setting():
+    texts = settings.panel_texts()
+    for s in settings.panel_settings():
+        zh, en = texts[f"param.{s.panel_name}"]
+        assert zh.startswith(s.label[0]) and en.startswith(s.label[1])
+
+
+# --- round trips -----------------------------------------------------------------------------------------------
+
+
+def test_siting_round_trips_through_flags_yaml_scenario_and_app(capture, tmp_path):
+    expected = SitingSetup(**SITING_SAMPLE)
+    argv, rest = _flag_args(SITING_SAMPLE, "siting")
+    assert argv.count("--objective") == 1 and "--target" in argv and "--threshold-km" in argv
+    by_flags = capture(["site", "demo", *argv, "--params", _write_params(tmp_path, "siting", rest)])
+    objective = SITING_SAMPLE["objective"].replace("_", "-")
+    by_file = capture(
+        [
+            "site",
+            "demo",
+            "--objective",
+            objective,
+            "--params",
+            _write_params(tmp_path, "siting", SITING_SAMPLE),
+        ]
+    )
+    assert by_flags == expected and by_file == expected
+
+    scenario = Scenario("settings", RegionRef(("demo",), RegionOptions(), "x", "demo", 2024), siting=expected)
+    path = scenario.save(tmp_path / "s.json")
+    assert Scenario.load(path).siting == expected
+
+    params = Parameters.from_setups(expected, None)
+    assert params.siting_setup({}) == expected
+    assert params_from_widgets(widgets_from_params(params), default=params) == params
+    assert params_from_widgets(widgets_from_params(params)).siting_part() == params.siting_part()
+
+
+@pytest.mark.parametrize("sample", GROUPING_SAMPLES)
+def test_grouping_round_trips_through_flags_yaml_scenario_and_app(capture, tmp_path, sample):
+    expected = GroupingSetup(**sample)
+    argv, rest = _flag_args(sample, "grouping")
+    by_flags = capture(["group", "demo", *argv, "--params", _write_params(tmp_path, "grouping", rest)])
+    by_file = capture(["group", "demo", "--params", _write_params(tmp_path, "grouping", sample)])
+    assert by_flags == expected and by_file == expected
+
+    scenario = Scenario(
+        "settings", RegionRef(("demo",), RegionOptions(), "x", "demo", 2024), grouping=expected
+    )
+    path = scenario.save(tmp_path / "g.json")
+    assert Scenario.load(path).grouping == expected
+
+    params = Parameters.from_setups(None, expected)
+    assert params.grouping_setup(locks={}, current={}) == expected
+    assert params_from_widgets(widgets_from_params(params)).grouping_part() == params.grouping_part()
+
+
+def test_sweep_flags_give_the_grid_by_setting_name(tmp_path):
+    swept = [s for s in settings.settings_of("siting") if s.sweep_flag]
+    argv = ["sweep", "demo", "--objective", "min-sites", "--out", str(tmp_path)]
+    expected = {}
+    for s in swept:
+        values = [SITING_SAMPLE[s.name], s.bound.high]
+        argv += [s.sweep_flag, *map(str, values)]
+        expected[s.name] = values
+    args = build_parser().parse_args(argv)
+    assert settings.sweep_grid(args) == expected
+    assert list(settings.sweep_grid(args)) == [s.name for s in swept]  # point names follow declaration order
+
+
+@pytest.mark.parametrize("section", ["siting", "grouping"])
+def test_a_flag_out_of_range_is_refused_naming_it(section, capsys):
+    command = {"siting": ["site", "demo", "--objective", "min-sites"], "grouping": ["group", "demo"]}[section]
+    for s in settings.settings_of(section):
+        if s.flag is None or s.bound is None:
+            continue
+        with pytest.raises(SystemExit) as exit_:
+            build_parser().parse_args([*command, s.flag, str(s.bound.high * 10 + 1)])
+        assert exit_.value.code == 2
+        assert re.search(rf"argument {s.flag}: expected", capsys.readouterr().err), s.name
