@@ -94,6 +94,14 @@ def named_rows(report: ValidationReport, label: str) -> set[int]:
     return {p.row for p in report if p.file == label and p.row is not None}
 
 
+def _same_figure(held: object, value: object) -> bool:
+    """Whether a township's population is the table's figure (``2000`` is ``"2000.0"``, as read)."""
+    try:
+        return float(held) == float(str(value))  # type: ignore[arg-type]
+    except ValueError:
+        return False
+
+
 def unaccounted(
     region: Region | None,
     report: ValidationReport,
@@ -120,7 +128,7 @@ def unaccounted(
             for r, (code, value) in enumerate(
                 zip(population["township_code"], population["population"], strict=True), 1
             )
-            if code in held and str(held[code]) == str(value)
+            if code in held and _same_figure(held[code], value)
         }
     named = named_rows(report, label)
     return [r for r in range(1, n_rows + 1) if r not in kept and r not in named]

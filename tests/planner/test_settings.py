@@ -65,8 +65,12 @@ GROUPING_SAMPLES: list[dict[str, Any]] = [
 ]
 
 
-class Captured(Exception):
-    """Raised instead of running a model: carries the setup the command built."""
+class Captured(BaseException):
+    """Raised instead of running a model: carries the setup the command built.
+
+    A BaseException, so the command line's last-resort handler (any Exception is a bug, reported
+    with its traceback and exit 3) lets it through to the test.
+    """
 
     def __init__(self, setup: Any) -> None:
         super().__init__("captured")
