@@ -22,6 +22,7 @@ from typing import Any
 
 __all__ = [
     "GROUPING",
+    "PHASE",
     "REGION_OPTIONS",
     "SITING",
     "TRAVEL",
@@ -140,6 +141,19 @@ SITING: dict[str, Bound] = {
     "time_limit": _SECONDS,
     "alternatives": Bound(0, 50, whole=True),
     "alternatives_gap": Bound(0, 100),
+    "seed": _SEED,
+}
+#: Numeric settings of a phased roll-out (:class:`planner.phasing.PhaseSetup`); a per-year
+#: setting's range holds for each of its values.
+PHASE: dict[str, Bound] = {
+    "years": Bound(1900, 2200, whole=True),
+    "ward_deadline": Bound(1900, 2200, whole=True),
+    "new_sites_per_year": _COUNT,
+    "county_new_sites_per_year": _COUNT,
+    "bed_budget_per_year": Bound(0, 10**9, unit="beds"),
+    "threshold": _TRAVEL,
+    "beds_min": _BEDS,
+    "time_limit": _SECONDS,
     "seed": _SEED,
 }
 #: Numeric settings of medical-community grouping (:class:`planner.grouping.GroupingSetup`).

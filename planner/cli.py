@@ -21,7 +21,7 @@ from collections.abc import Callable, Sequence
 from typing import TYPE_CHECKING, Any
 
 from geodata.report import RegionError
-from planner.bounds import SITING, flag
+from planner.bounds import PHASE, SITING, flag
 from planner.cliutil import (
     CommandError,
     add_executor_arguments,
@@ -189,6 +189,67 @@ def cmd_site(args: argparse.Namespace) -> int:
     return 0 if result.plan.has_plan else 1
 
 
+def cmd_phase(args: argparse.Namespace) -> int:
+    """Phase the opening of hospice sites over the years."""
+    from planner.phasing import PhaseSetup, greedy_baseline, phase_layers, run_phase
+
+    check_outputs(args)
+    values = read_params(args.params, "phase")
+    region = load(args)
+    given = {
+        "years": args.years,
+        "new_sites_per_year": args.new_sites_per_year,
+        "county_new_sites_per_year": args.county_new_sites_per_year,
+        "bed_budget_per_year": args.bed_budget_per_year,
+        "ward_deadline": args.ward_deadline,
+        "time_limit": args.time_limit,
+    }
+    values.update({k: v for k, v in given.items() if v is not None})
+    if args.no_ward:
+        values["require_ward"] = False
+    if args.threshold_minutes is not None:
+        values.update(threshold=args.threshold_minutes, unit="minutes")
+    elif args.threshold_km is not None:
+        values.update(threshold=args.threshold_km, unit="km")
+    source = args.params or "phase parameters"
+    with parameter_errors(source, kind=PhaseSetup, values=values):
+        setup = PhaseSetup.from_dict(values, source=source)
+        setup.params_check(region)
+    with command_executor(args, tasks=len(setup.counties or region.county_codes)) as ex:
+        with ProgressBar(desc="counties", disable=args.quiet or None) as bar:
+            result = run_phase(region, setup, map_fn=ex.map, progress=bar)
+    data = result.to_json(region)
+    if args.compare_greedy and result.plan.has_plan:
+        data["greedy"] = greedy_baseline(region, result)
+    _print_phase(data)
+    _write_outputs(args, region, data, lambda: phase_layers(region, result), phase=result)
+    return 0 if result.plan.has_plan else 1
+
+
+def _print_phase(data: dict[str, Any]) -> None:
+    if data["status"] in ("optimal", "feasible"):
+        by_year = {s["year"]: [] for s in data["coverage"]["by_year"]}
+        for site in data["open_sites"]:
+            if not site["existing"]:
+                by_year[site["open_year"]].append(site["facility_id"])
+        for row in data["coverage"]["by_year"]:
+            opened = by_year[row["year"]]
+            print(
+                f"{row['year']}: {len(opened)} new site(s){': ' + ', '.join(opened) if opened else ''}; "
+                f"aged 60+ covered {row['covered']:,} of {row['population_60plus']:,} ({row['share']:.1%})"
+            )
+        print(f"older-person-years covered: {data['objective']:,.0f}")
+        greedy = data.get("greedy")
+        if greedy:
+            print(
+                f"greedy ordering of the single-period plan: {greedy['greedy']:,.0f} older-person-years; "
+                f"phasing gains {greedy['gain']:,.0f}"
+            )
+    _print_report_header(data)
+    for reason in data["reasons"]:
+        print(f"  - {reason['message']}")
+
+
 def _write_outputs(
     args: argparse.Namespace,
     region: Region,
@@ -350,6 +411,7 @@ def build_parser() -> argparse.ArgumentParser:
     add_executor_arguments(p)
     p.set_defaults(func=cmd_group)
 
+    _add_phase_parser(sub)
     register_scenario_commands(sub)  # run, compare, export
     from planner.sweep import register as register_sweep
 
@@ -361,6 +423,61 @@ def build_parser() -> argparse.ArgumentParser:
     p.set_defaults(func=launch.main)
 
     return parser
+
+
+def _add_phase_parser(sub: Any) -> None:
+    p = sub.add_parser("phase", help="phase the opening of hospice sites over the years (分年度建设)")
+    add_region_arguments(p)
+    p.add_argument("--params", metavar="YAML", help="phase parameters (a 'phase:' section)")
+    p.add_argument(
+        "--years", nargs="+", type=flag(PHASE["years"]), metavar="YEAR", help="planning years in order"
+    )
+    p.add_argument(
+        "--new-sites-per-year",
+        nargs="+",
+        type=flag(PHASE["new_sites_per_year"]),
+        metavar="P",
+        help="most new sites opened each year over all counties (one per year)",
+    )
+    p.add_argument(
+        "--county-new-sites-per-year",
+        nargs="+",
+        type=flag(PHASE["county_new_sites_per_year"]),
+        metavar="P",
+        help="most new sites opened each year in each county (one per year)",
+    )
+    p.add_argument(
+        "--bed-budget-per-year",
+        nargs="+",
+        type=flag(PHASE["bed_budget_per_year"]),
+        metavar="B",
+        help="most new beds opened each year (one per year)",
+    )
+    p.add_argument(
+        "--ward-deadline",
+        type=flag(PHASE["ward_deadline"]),
+        metavar="YEAR",
+        help="every county has a hospice ward from this year on (default: the first year)",
+    )
+    p.add_argument("--no-ward", action="store_true", help="do not require a ward in every county")
+    limit = p.add_mutually_exclusive_group()
+    limit.add_argument(
+        "--threshold-minutes",
+        type=flag(PHASE["threshold"]),
+        metavar="T",
+        help="covered within T minutes (default 30)",
+    )
+    limit.add_argument(
+        "--threshold-km", type=flag(PHASE["threshold"]), metavar="D", help="covered within D km"
+    )
+    p.add_argument(
+        "--compare-greedy",
+        action="store_true",
+        help="also order the single-period optimum greedily and print what phasing gains",
+    )
+    _add_run_arguments(p)
+    add_executor_arguments(p)
+    p.set_defaults(func=cmd_phase)
 
 
 def main(argv: Sequence[str] | None = None) -> int:

@@ -15,7 +15,7 @@ from optimization.phasing.evaluate import NEVER, covered_by_year, person_years, 
 from optimization.phasing.greedy import greedy_schedule
 from optimization.phasing.params import PhasingParams
 from optimization.phasing.plan import PhasedPlan
-from optimization.phasing.solve import error_phased_plan, solve_phasing, solve_phasing_model
+from optimization.phasing.solve import error_phased_plan, make_phased_plan, solve_phasing, solve_phasing_model
 
 __all__ = [
     "NEVER",
@@ -24,6 +24,7 @@ __all__ = [
     "covered_by_year",
     "error_phased_plan",
     "greedy_schedule",
+    "make_phased_plan",
     "person_years",
     "schedule_violations",
     "solve_phasing",

@@ -31,6 +31,8 @@ class PhasedPlan:
         ``(G, T)`` older people covered by county and year, counties in ``groups`` order.
     groups
         County labels.
+    group_weight
+        ``(G,)`` older people of each county.
     tie_break_report
         Report of the second stage (most older people covered in the final year), if it ran.
     county_reports
@@ -43,6 +45,7 @@ class PhasedPlan:
     covered: np.ndarray
     covered_by_group: np.ndarray
     groups: np.ndarray
+    group_weight: np.ndarray
     tie_break_report: SolveReport | None = None
     county_reports: Mapping[Any, SolveReport] = field(default_factory=dict)
 

@@ -41,7 +41,7 @@ from optimization.solve import (
     solve_mathopt,
 )
 
-__all__ = ["error_phased_plan", "solve_phasing", "solve_phasing_model"]
+__all__ = ["error_phased_plan", "make_phased_plan", "solve_phasing", "solve_phasing_model"]
 
 Mapper = Callable[..., Iterable[PhasedPlan]]
 
@@ -67,7 +67,7 @@ def solve_phasing(data: SitingData, params: PhasingParams, *, map_fn: Mapper | N
     prep = Prepared(data, params.final_year())
     empty = nothing_to_plan(prep)
     if empty:
-        return _plan(prep, params, _fixed_schedule(prep, params), SolveReport.infeasible(empty))
+        return make_phased_plan(prep, params, _fixed_schedule(prep, params), SolveReport.infeasible(empty))
     if params.couples_counties or len(data.groups) <= 1:
         return solve_phasing_model(data, params)
     start = time.perf_counter()
@@ -80,14 +80,14 @@ def solve_phasing(data: SitingData, params: PhasingParams, *, map_fn: Mapper | N
     report = combine_reports(list(reports.values()), wall_seconds=time.perf_counter() - start)
     ties = [p.tie_break_report for p in plans]
     tie = combine_reports(ties) if ties and all(t is not None for t in ties) else None  # type: ignore[arg-type]
-    return _plan(prep, params, open_year, report, tie_report=tie, county_reports=reports)
+    return make_phased_plan(prep, params, open_year, report, tie_report=tie, county_reports=reports)
 
 
 def error_phased_plan(data: SitingData, params: PhasingParams, reason: Infeasibility) -> PhasedPlan:
     """The plan of a model that stopped with an error: only the sites that must be open, status ``error``."""
     prep = Prepared(data, params.final_year())
     report = SolveReport(SolveStatus.ERROR, reasons=(reason,))
-    return _plan(prep, params, _fixed_schedule(prep, params), report)
+    return make_phased_plan(prep, params, _fixed_schedule(prep, params), report)
 
 
 def solve_phasing_model(data: SitingData, params: PhasingParams) -> PhasedPlan:
@@ -114,7 +114,7 @@ def solve_phasing_model(data: SitingData, params: PhasingParams) -> PhasedPlan:
     reasons = presolve_checks(prep) + deadline_checks(prep, params)
     if reasons:
         report = SolveReport.infeasible(reasons, seconds=time.perf_counter() - start)
-        return _plan(prep, params, _fixed_schedule(prep, params), report)
+        return make_phased_plan(prep, params, _fixed_schedule(prep, params), report)
     pm = build_model(prep, params)
     backend = Backend(params.backend or DEFAULT_BACKEND)
     check = Check(Backend.SCIP) if backend is not Backend.SCIP else Check(Backend.HIGHS)
@@ -155,7 +155,7 @@ def solve_phasing_model(data: SitingData, params: PhasingParams) -> PhasedPlan:
                 values = tie_values
     open_year = _fixed_schedule(prep, params) if values is None else _schedule(pm, values)
     report = replace(report, solve_seconds=time.perf_counter() - start)
-    return _plan(prep, params, open_year, report, tie_report=tie_report)
+    return make_phased_plan(prep, params, open_year, report, tie_report=tie_report)
 
 
 def deadline_checks(prep: Prepared, params: PhasingParams) -> list[Infeasibility]:
@@ -290,7 +290,7 @@ def _fixed_schedule(prep: Prepared, params: PhasingParams) -> np.ndarray:
     return np.where(prep.fixed_open & prep.can_open, 0, NEVER).astype(np.int64)
 
 
-def _plan(
+def make_phased_plan(
     prep: Prepared,
     params: PhasingParams,
     open_year: np.ndarray,
@@ -299,7 +299,26 @@ def _plan(
     tie_report: SolveReport | None = None,
     county_reports: dict[Any, SolveReport] | None = None,
 ) -> PhasedPlan:
-    """The plan with its figures recomputed from the schedule; the report's objective is that figure."""
+    """The plan of a schedule, its figures recomputed from the schedule; the report's objective is that figure.
+
+    Parameters
+    ----------
+    prep
+        The problem, prepared with :meth:`PhasingParams.final_year`.
+    params
+        Years and yearly limits.
+    open_year
+        ``(m,)`` first year index each site is open (``-1``: never).
+    report
+        The solve's report (an ``optimal`` whose objective the schedule does
+        not reach is downgraded to ``feasible``).
+    tie_report, county_reports
+        The tie-break stage's report, and each county's when decomposed.
+
+    Returns
+    -------
+    PhasedPlan
+    """
     T = params.periods
     total, by_group = person_years(prep, open_year, T)
     if report.status.has_solution:
@@ -318,6 +337,7 @@ def _plan(
         covered=covered_by_year(prep, open_year, T),
         covered_by_group=by_group,
         groups=prep.data.groups,
+        group_weight=prep.group_weight,
         tie_break_report=tie_report,
         county_reports=county_reports or {},
     )

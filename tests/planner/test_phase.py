@@ -1,0 +1,135 @@
+"""``planner phase``: settings, the plan on a region, its JSON, scenarios that save and re-run it."""
+
+from __future__ import annotations
+
+import json
+
+import pytest
+
+from planner.cli import main
+from planner.phasing import PhaseSetup, greedy_baseline, phase_layers, phase_result_from_schedule, run_phase
+from planner.scenario import Scenario
+from tests.planner.tiny_region import FA, FC, FD, H1, H2, tiny_region
+
+# tiny region: one new site per county and year; the county hospitals H1 and H2 made candidates, so a ward must open
+SETUP = PhaseSetup(
+    years=(2025, 2026),
+    county_new_sites_per_year=(1, 1),
+    threshold=10.0,
+    ward_deadline=2026,
+    statuses={H1: "candidate", H2: "candidate"},
+)
+
+
+def test_phased_plan_on_a_region_opens_wards_by_the_deadline_and_counts_person_years():
+    tiny = tiny_region()
+    result = run_phase(tiny, SETUP)
+    assert result.plan.report.status == "optimal"
+    data = result.to_json(tiny)
+    assert data["years"] == [2025, 2026]
+    opened = {s["facility_id"]: s["open_year"] for s in data["open_sites"]}
+    # 2025: the site covering the bigger township of each county; 2026: the wards, by their deadline
+    assert opened[H1] == 2026 and opened[H2] == 2026  # the wards, by their deadline
+    per_year = [row["covered"] for row in data["coverage"]["by_year"]]
+    assert per_year[0] <= per_year[1]
+    assert data["objective"] == pytest.approx(sum(per_year))
+    county = data["coverage"]["by_county"]["430002"]
+    assert [row["year"] for row in county] == [2025, 2026]
+    # 2025: D (2,300) is the bigger township of county 430002, so FD opens first
+    assert opened[FD] == 2025 and FC not in opened
+
+
+def test_layers_and_tables_carry_open_year():
+    tiny = tiny_region()
+    result = run_phase(tiny, SETUP)
+    sites = phase_layers(tiny, result)["sites"]
+    years = dict(zip(sites["facility_id"], sites["open_year"], strict=True))
+    assert years[H1] == 2026 and years[FD] == 2025
+    assert years[FC] is None or str(years[FC]) == "<NA>"
+    towns = result.townships(tiny)
+    assert set(towns.columns) >= {"township_code", "covered_from"}
+
+
+def test_greedy_baseline_never_beats_the_phased_plan():
+    tiny = tiny_region()
+    result = run_phase(tiny, SETUP)
+    greedy = greedy_baseline(tiny, result)
+    assert greedy["gain"] >= 0
+    assert greedy["phased"] == pytest.approx(result.plan.person_years)
+    assert [row["year"] for row in greedy["greedy_by_year"]] == [2025, 2026]
+
+
+def test_a_saved_schedule_is_restored_with_its_figures():
+    tiny = tiny_region()
+    result = run_phase(tiny, SETUP)
+    saved = result.to_json(tiny)
+    restored = phase_result_from_schedule(
+        tiny,
+        SETUP,
+        {s["facility_id"]: s["open_year"] for s in saved["open_sites"]},
+        report=result.plan.report,
+    )
+    assert restored.to_json(tiny)["coverage"] == saved["coverage"]
+    with pytest.raises(ValueError, match="opens in 2031"):
+        phase_result_from_schedule(tiny, SETUP, {FA: 2031}, report=result.plan.report)
+
+
+def test_scenario_saves_and_reruns_a_phased_plan(tmp_path):
+    tiny = tiny_region()
+    scenario = Scenario("phased", region=_ref(tiny), phase=SETUP)
+    run = scenario.run(tiny, check=False)
+    assert run.phase is not None and scenario.results["phase"]["status"] == "optimal"
+    path = tmp_path / "s.json"
+    scenario.save(path)
+    again = Scenario.load(path)
+    assert again.phase == SETUP
+    restored = again.restore(tiny, check=False)
+    assert restored.phase.to_json(tiny)["open_sites"] == scenario.results["phase"]["open_sites"]
+
+
+def _ref(region):
+    from planner.scenario import RegionRef
+
+    return RegionRef.of(region, ["tiny.gpkg"])
+
+
+@pytest.mark.parametrize(
+    ("values", "words"),
+    [
+        ({"years": [2025, 2026], "new_sites_per_year": [1, 2, 3]}, "one value per year"),
+        ({"years": [2025, "x"]}, "years: value 2: expected a whole number"),
+        ({"new_sites_per_year": [1, -1, 2]}, "new_sites_per_year: value 2"),
+        ({"ward_deadline": 2024}, "not one of the years"),
+        ({"nonsense": 1}, "unknown key"),
+    ],
+)
+def test_bad_settings_are_refused_naming_the_key(values, words):
+    with pytest.raises(ValueError, match=words):
+        PhaseSetup.from_dict(values, source="phase.yaml")
+
+
+def test_cli_phase_writes_json_layers_and_scenario(tmp_path, capsys):
+    out, layers, saved = tmp_path / "p.json", tmp_path / "p.gpkg", tmp_path / "p.scenario.json"
+    params = tmp_path / "params.yaml"
+    params.write_text("phase:\n  ward_deadline: 2026\n  threshold: 30\n", encoding="utf-8")
+    argv = ["phase", "demo", "--years", "2025", "2026", "2027", "--new-sites-per-year", "6", "4", "4"]
+    argv += ["--params", str(params), "--quiet", "--compare-greedy"]
+    argv += ["--json", str(out), "--out", str(layers), "--save", str(saved)]
+    assert main(argv) == 0
+    data = json.loads(out.read_text(encoding="utf-8"))
+    assert data["status"] == "optimal" and data["certificate"]
+    assert {"objective", "best_bound", "gap", "years", "open_sites", "coverage", "greedy"} <= set(data)
+    new = [s for s in data["open_sites"] if not s["existing"]]
+    assert [sum(s["open_year"] == y for s in new) <= n for y, n in ((2025, 6), (2026, 4), (2027, 4))] == [
+        True
+    ] * 3
+    assert data["greedy"]["gain"] >= -1e-6
+    assert "older-person-years covered" in capsys.readouterr().out
+    assert main(["run", str(saved)]) == 0
+    assert "same plan as saved" in capsys.readouterr().out
+
+
+def test_cli_phase_explains_an_impossible_deadline(capsys):
+    argv = ["phase", "demo", "--years", "2025", "2026", "--new-sites-per-year", "1", "9", "--quiet"]
+    assert main(argv) == 1
+    assert "need a new ward site by 2025" in capsys.readouterr().out
