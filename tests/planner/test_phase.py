@@ -133,3 +133,24 @@ def test_cli_phase_explains_an_impossible_deadline(capsys):
     argv = ["phase", "demo", "--years", "2025", "2026", "--new-sites-per-year", "1", "9", "--quiet"]
     assert main(argv) == 1
     assert "need a new ward site by 2025" in capsys.readouterr().out
+
+
+def test_exports_carry_open_year_and_coverage_by_year_and_neutralise_formulas(tmp_path):
+    from planner.export import export_scenario
+
+    tiny = tiny_region(names={FD: "=HYPERLINK(1)"})
+    scenario = Scenario("phased", region=_ref(tiny), phase=SETUP)
+    run = scenario.run(tiny, check=False)
+    export_scenario(run, scenario, tmp_path / "p.csv", lang="en")
+    sites = (tmp_path / "p_phase_sites.csv").read_text(encoding="utf-8-sig")
+    assert "Opening year" in sites.splitlines()[0]
+    fd_row = next(line for line in sites.splitlines() if FD in line)
+    assert "'=HYPERLINK(1)" in fd_row and ",2025," in fd_row
+    coverage = (tmp_path / "p_phase_coverage.csv").read_text(encoding="utf-8-sig").splitlines()
+    assert (
+        coverage[0].startswith("Year,") and len(coverage) == 1 + 2 * 3
+    )  # overall and two counties, two years
+    towns = (tmp_path / "p_townships.csv").read_text(encoding="utf-8-sig")
+    assert "Covered from" in towns.splitlines()[0]
+    export_scenario(run, scenario, tmp_path / "p.xlsx", lang="zh")
+    assert (tmp_path / "p.xlsx").stat().st_size > 0
