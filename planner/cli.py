@@ -191,7 +191,7 @@ def cmd_site(args: argparse.Namespace) -> int:
 
 def cmd_phase(args: argparse.Namespace) -> int:
     """Phase the opening of hospice sites over the years."""
-    from planner.phasing import PhaseSetup, greedy_baseline, phase_layers, run_phase
+    from planner.phasing import PhaseSetup, phase_layers, run_phase
 
     check_outputs(args)
     values = read_params(args.params, "phase")
@@ -217,10 +217,8 @@ def cmd_phase(args: argparse.Namespace) -> int:
         setup.params_check(region)
     with command_executor(args, tasks=len(setup.counties or region.county_codes)) as ex:
         with ProgressBar(desc="counties", disable=args.quiet or None) as bar:
-            result = run_phase(region, setup, map_fn=ex.map, progress=bar)
+            result = run_phase(region, setup, map_fn=ex.map, progress=bar, compare_greedy=args.compare_greedy)
     data = result.to_json(region)
-    if args.compare_greedy and result.plan.has_plan:
-        data["greedy"] = greedy_baseline(region, result)
     _print_phase(data)
     _write_outputs(args, region, data, lambda: phase_layers(region, result), phase=result)
     return 0 if result.plan.has_plan else 1

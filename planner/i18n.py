@@ -555,6 +555,11 @@ TEXT: dict[str, tuple[str, str]] = {
     "kpi.phase_seconds": ("分年度建设求解时间（秒）", "Phasing time (s)"),
     "kpi.phase_person_years": ("累计覆盖老年人·年", "Older-person-years covered"),
     "kpi.phase_final_share": ("末年60岁以上覆盖率", "Aged 60+ covered in the final year"),
+    "kpi.phase_greedy_person_years": (
+        "单期最优按贪心顺序启用：累计覆盖老年人·年",
+        "Older-person-years, single-period optimum opened greedily",
+    ),
+    "kpi.phase_gain": ("分年度优化多覆盖老年人·年", "Older-person-years gained by phasing"),
     "col.open_year": ("启用年份", "Opening year"),
     "col.covered_from": ("首次覆盖年份", "Covered from"),
     "col.year": ("年份", "Year"),

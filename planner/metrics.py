@@ -571,6 +571,9 @@ def scenario_kpis(run: ScenarioRun, *, decay: Decay = "gaussian") -> dict[str, A
                 "phase_final_share": final["share"],
             }
         )
+        if run.phase.greedy is not None:
+            out["phase_greedy_person_years"] = round(float(run.phase.greedy["greedy"]))
+            out["phase_gain"] = round(float(run.phase.greedy["gain"]))
     return out
 
 

@@ -206,12 +206,15 @@ class PhaseResult:
         Which facilities and townships the plan's arrays refer to.
     wall_seconds
         Elapsed time of the whole run.
+    greedy
+        The greedy yardstick (:func:`greedy_baseline`), when it was computed.
     """
 
     plan: PhasedPlan
     setup: PhaseSetup
     index: SiteIndex
     wall_seconds: float = 0.0
+    greedy: dict[str, Any] | None = None
 
     def open_years(self) -> np.ndarray:
         """``(m,)`` the year each site is first open (``None``: never)."""
@@ -288,6 +291,7 @@ class PhaseResult:
             ],
             "coverage": self.coverage(),
             "counties": {str(k): v.to_dict() for k, v in self.plan.county_reports.items()},
+            **({} if self.greedy is None else {"greedy": self.greedy}),
         }
 
 
@@ -313,6 +317,7 @@ def run_phase(
     *,
     map_fn: Callable[[Callable[[Any], Any], Iterable[Any]], Iterable[Any]] | None = None,
     progress: Progress | None = None,
+    compare_greedy: bool = False,
 ) -> PhaseResult:
     """Plan which sites open in which year for a region.
 
@@ -326,6 +331,8 @@ def run_phase(
         An executor's ``map`` (:mod:`planner.parallel`) for the per-county models; serial by default.
     progress
         Called with ``(done, total, label)`` after each county (or around the one joint model).
+    compare_greedy
+        Also compute the greedy yardstick (:func:`greedy_baseline`) when there is a plan.
 
     Returns
     -------
@@ -340,7 +347,10 @@ def run_phase(
     plan = solve_phasing(data, params, map_fn=county_map(map_fn, progress, on_error=error_phased_plan))
     if progress is not None and joint:
         progress(1, 1, "phase")
-    return PhaseResult(plan, setup, index, time.perf_counter() - start)
+    result = PhaseResult(plan, setup, index, time.perf_counter() - start)
+    if compare_greedy and plan.has_plan:
+        result.greedy = greedy_baseline(region, result)
+    return result
 
 
 def phase_result_from_schedule(
@@ -351,6 +361,7 @@ def phase_result_from_schedule(
     report: SolveReport,
     county_reports: Mapping[str, SolveReport] | None = None,
     wall_seconds: float = 0.0,
+    greedy: Mapping[str, Any] | None = None,
 ) -> PhaseResult:
     """A phased result for a given schedule (facility id -> opening year), without solving.
 
@@ -373,7 +384,7 @@ def phase_result_from_schedule(
         open_year[position[str(fid)]] = params.years.index(year)
     prep = Prepared(data, params.final_year())
     plan = make_phased_plan(prep, params, open_year, report, county_reports=dict(county_reports or {}))
-    return PhaseResult(plan, setup, index, wall_seconds)
+    return PhaseResult(plan, setup, index, wall_seconds, None if greedy is None else dict(greedy))
 
 
 def greedy_baseline(region: Region, result: PhaseResult) -> dict[str, Any]:

@@ -334,7 +334,7 @@ class Scenario:
             out.grouping = run_grouping(region, self.grouping, progress=progress, **kwargs)
         if self.phase is not None:
             self.phase.params_check(region)
-            out.phase = run_phase(region, self.phase, map_fn=map_fn, progress=progress)
+            out.phase = run_phase(region, self.phase, map_fn=map_fn, progress=progress, compare_greedy=True)
         self.record(out)
         return out
 
@@ -817,6 +817,7 @@ def _restore_phase(region: Region, setup: PhaseSetup, saved: Mapping[str, Any]) 
         report=_report_from_dict(saved),
         county_reports={k: _report_from_dict(v) for k, v in (saved.get("counties") or {}).items()},
         wall_seconds=float(saved.get("wall_seconds") or 0.0),
+        greedy=saved.get("greedy"),
     )
 
 

@@ -154,3 +154,26 @@ def test_exports_carry_open_year_and_coverage_by_year_and_neutralise_formulas(tm
     assert "Covered from" in towns.splitlines()[0]
     export_scenario(run, scenario, tmp_path / "p.xlsx", lang="zh")
     assert (tmp_path / "p.xlsx").stat().st_size > 0
+
+
+def test_a_tampered_saved_phase_is_refused_naming_the_key(tmp_path):
+    from planner.scenario_input import ScenarioError
+
+    tiny = tiny_region()
+    scenario = Scenario("phased", region=_ref(tiny), phase=SETUP)
+    scenario.run(tiny, check=False)
+    data = json.loads(scenario.to_json())
+    data["results"]["phase"]["open_sites"][0]["open_year"] = 1e30
+    path = tmp_path / "bad.json"
+    path.write_text(json.dumps(data), encoding="utf-8")
+    with pytest.raises(ScenarioError, match=r"results\.phase\.open_sites\[0\]\.open_year"):
+        Scenario.load(path)
+
+
+def test_scenario_kpis_show_the_gain_over_the_greedy_ordering():
+    tiny = tiny_region()
+    scenario = Scenario("phased", region=_ref(tiny), phase=SETUP)
+    scenario.run(tiny, check=False)
+    kpis = scenario.results["kpis"]
+    assert kpis["phase_gain"] == kpis["phase_person_years"] - kpis["phase_greedy_person_years"]
+    assert kpis["phase_gain"] >= 0
