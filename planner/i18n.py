@@ -570,6 +570,8 @@ TEXT: dict[str, tuple[str, str]] = {
     "layer.phase_sites": ("分年度启用机构", "Sites by opening year"),
     "report.phase_title": ("分年度建设：覆盖随时间变化", "Phased roll-out: coverage over time"),
     "report.phase_overall": ("全部", "All counties"),
+    "report.phase_sites": ("分年度启用机构", "Sites by opening year"),
+    "report.phase_coverage": ("分年度覆盖", "Coverage by year"),
     "report.phase_greedy": (
         "与单期最优方案按贪心顺序分年启用相比，多覆盖 {gain} 老年人·年（{phased} 对 {greedy}）。",
         "Against the single-period optimum opened greedily, phasing covers {gain} more "

@@ -177,3 +177,32 @@ def test_scenario_kpis_show_the_gain_over_the_greedy_ordering():
     kpis = scenario.results["kpis"]
     assert kpis["phase_gain"] == kpis["phase_person_years"] - kpis["phase_greedy_person_years"]
     assert kpis["phase_gain"] >= 0
+
+
+def test_coverage_chart_draws_each_year_and_escapes_county_names():
+    from planner.phase_chart import coverage_chart, coverage_chart_html
+
+    coverage = {
+        "by_year": [{"year": 2025, "share": 0.5}, {"year": 2026, "share": 1.0}],
+        "by_county": {"430001": [{"year": 2025, "share": 0.25}, {"year": 2026, "share": 1.0}]},
+    }
+    chart = coverage_chart(coverage, "en", county_names={"430001": "<script>alert(1)</script>"})
+    assert [label for _, label in chart.x_ticks] == ["2025", "2026"]
+    overall = chart.lines[-1]
+    ys = [float(p.split(",")[1]) for p in overall.points.split()]
+    assert ys[0] > ys[1]  # a higher share is drawn higher (smaller y)
+    html = str(coverage_chart_html(coverage, "en", county_names={"430001": "<script>alert(1)</script>"}))
+    assert "<script>" not in html and "&lt;script&gt;" in html
+    assert html.count("<polyline") == 2
+
+
+def test_report_shows_the_chart_and_the_gain_over_greedy(tmp_path):
+    from planner.report import report_html
+
+    tiny = tiny_region(names={"430002": "<b>县</b>"})
+    scenario = Scenario("phased", region=_ref(tiny), phase=SETUP)
+    run = scenario.run(tiny, check=False)
+    html = report_html(run, scenario, lang="en", with_map=False)
+    assert '<section id="phase">' in html and "<svg" in html
+    assert "phasing covers" in html
+    assert "<b>县</b>" not in html and "&lt;b&gt;县&lt;/b&gt;" in html
