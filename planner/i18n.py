@@ -294,6 +294,7 @@ TEXT: dict[str, tuple[str, str]] = {
     "section.sites": ("床位设置", "Sites"),
     "section.communities": ("医共体", "Communities"),
     "section.townships": ("乡镇", "Townships"),
+    "section.phase": ("分年度建设", "Phased roll-out"),
     "section.scenarios": ("情景", "Scenarios"),
     "section.compare": ("情景比较", "Compare"),
     "section.data": ("自有数据", "Your data"),
@@ -570,6 +571,20 @@ TEXT: dict[str, tuple[str, str]] = {
     "layer.phase_sites": ("分年度启用机构", "Sites by opening year"),
     "report.phase_title": ("分年度建设：覆盖随时间变化", "Phased roll-out: coverage over time"),
     "report.phase_overall": ("全部", "All counties"),
+    "phase.help": (
+        "按年度预算安排新增设床机构的启用顺序，使各年累计覆盖的老年人最多；沿用当前方案的覆盖阈值、机构类型与状态。",
+        "Order the opening of new sites under yearly budgets so the most older people are covered over the "
+        "years; uses the current plan's threshold, site kinds and statuses.",
+    ),
+    "phase.years": ("规划年份", "Years"),
+    "phase.new_sites": ("每年新增机构上限（全部县）", "New sites per year (all counties)"),
+    "phase.county_new_sites": ("每年每县新增机构上限", "New sites per year and county"),
+    "phase.bed_budget": ("每年新增床位上限", "New beds per year"),
+    "phase.deadline": ("各县设病区的截止年份（空：第一年）", "Ward in every county from (empty: first year)"),
+    "phase.run": ("安排分年度建设", "Plan the roll-out"),
+    "phase.running": ("正在求解分年度方案…", "Solving the phased plan…"),
+    "phase.year": ("查看年份", "Year shown"),
+    "phase.no_plan": ("没有可行的分年度方案（{status}）", "No phased plan ({status})"),
     "report.phase_sites": ("分年度启用机构", "Sites by opening year"),
     "report.phase_coverage": ("分年度覆盖", "Coverage by year"),
     "report.phase_greedy": (

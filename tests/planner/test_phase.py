@@ -206,3 +206,24 @@ def test_report_shows_the_chart_and_the_gain_over_greedy(tmp_path):
     assert '<section id="phase">' in html and "<svg" in html
     assert "phasing covers" in html
     assert "<b>县</b>" not in html and "&lt;b&gt;县&lt;/b&gt;" in html
+
+
+def test_phase_map_fills_sites_open_in_the_year_and_outlines_later_ones():
+    from planner.maps import PointLayer
+    from planner.phase_map import phase_layers_in_year, year_colours
+
+    tiny = tiny_region()
+    result = run_phase(tiny, SETUP)
+    colours = year_colours(SETUP.years)
+    for year, filled in ((2025, {FD}), (2026, {FD, H1, H2})):
+        layers, legends = phase_layers_in_year(tiny, result, year, "en")
+        points = next(c for c in layers[-1]._children.values() if isinstance(c, PointLayer))
+        shown = {}
+        for p in points.points:
+            style = points.styles[p[2]]
+            shown[p[3].split("]")[0].lstrip("[")] = (style["fill"], style["color"])
+        assert {fid for fid, (fill, _) in shown.items() if fill} >= filled
+        assert shown[H1] == (year >= 2026, colours[2026])
+        assert legends[-1].entries == [(colours[2025], "2025"), (colours[2026], "2026")]
+    with pytest.raises(ValueError, match="not one of the planning years"):
+        phase_layers_in_year(tiny, result, 2030)
