@@ -92,7 +92,9 @@ def run_china(gpkg: str, *, county_new_sites: int, workers: int | None) -> dict[
     from planner.phasing import PhaseSetup
 
     start = time.perf_counter()
-    region, _ = check_region([gpkg])
+    region, report = check_region([gpkg])
+    if region is None:
+        raise SystemExit(f"{gpkg}: not a usable region ({report.counts()})")
     loaded = time.perf_counter() - start
     setup = PhaseSetup(years=YEARS, county_new_sites_per_year=(county_new_sites,) * 3, time_limit=60)
     result, wall, memory = _timed(region, setup, workers=workers)
