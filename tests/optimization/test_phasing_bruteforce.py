@@ -246,3 +246,16 @@ def test_greedy_opens_the_biggest_gain_first() -> None:
     params = PhasingParams(years=(2025, 2026, 2027), threshold=10, new_sites=(1, 1, 1), require_ward=False)
     greedy = greedy_schedule(Prepared(data, params.final_year()), params, np.array([True, True, True]))
     assert greedy.tolist() == [2, 0, 1]
+
+
+@pytest.mark.parametrize("seed", range(10))
+def test_one_year_is_the_single_period_maximal_covering(seed: int) -> None:
+    from optimization.siting import solve_siting
+
+    inst = random_instance(300 + seed, counties=2, n=12, m=6, years=1)
+    data, params = to_data(inst), to_params(inst)
+    phased = solve_phasing(data, params)
+    single = solve_siting(data, params.final_year())
+    assert phased.has_plan == single.has_plan
+    if phased.has_plan:
+        assert phased.person_years == pytest.approx(single.objective_value)
