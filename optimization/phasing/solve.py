@@ -19,6 +19,7 @@ from dataclasses import replace
 from typing import Any
 
 import numpy as np
+from ortools.math_opt.python import mathopt
 
 from optimization.certify import Bound, Check, confirm_mathopt
 from optimization.confirm_infeasible import confirm_infeasible
@@ -119,8 +120,8 @@ def solve_phasing_model(data: SitingData, params: PhasingParams) -> PhasedPlan:
     backend = Backend(params.backend or DEFAULT_BACKEND)
     check = Check(Backend.SCIP) if backend is not Backend.SCIP else Check(Backend.HIGHS)
     integral = _integral(pm)
-    values, report = _solve(pm, "person_years", backend, params, remaining(), integral, extra=[])
     model = pm.lm.to_mathopt(pm.exprs["person_years"], maximize=True)
+    values, report = _solve(pm, model, backend, params, remaining(), integral)
     left, threads, seed = remaining(), params.threads, params.seed
     if report.status is SolveStatus.OPTIMAL:
         bounds = (_every_coverable(prep, params),)
@@ -222,17 +223,15 @@ def _every_coverable(prep: Prepared, params: PhasingParams) -> Bound:
 
 def _solve(
     pm: PhasingModel,
-    name: str,
+    model: mathopt.Model,
     backend: Backend,
     params: PhasingParams,
     time_limit: float | None,
     integral: bool,
     *,
-    extra: list[RowBlock],
     hint: np.ndarray | None = None,
 ) -> tuple[np.ndarray | None, SolveReport]:
-    """Maximise expression ``name``; the report's objective rounded when it is integral."""
-    model = pm.lm.to_mathopt(pm.exprs[name], maximize=True, extra=extra)
+    """Solve ``model`` (built from ``pm``); the report's objective rounded when it is integral."""
     hint_vars = None if hint is None else hint_map(model, np.arange(hint.size), hint)
     try:
         result, report = solve_mathopt(
@@ -273,9 +272,8 @@ def _tie_break(
         np.array([optimum - 1e-6 * max(1.0, abs(optimum)) - expr.const]),
         np.array([np.inf]),
     )
-    tie_values, report = _solve(
-        pm, "final_year", backend, params, time_limit, integral, extra=[keep], hint=values
-    )
+    model = pm.lm.to_mathopt(pm.exprs["final_year"], maximize=True, extra=[keep])
+    tie_values, report = _solve(pm, model, backend, params, time_limit, integral, hint=values)
     return tie_values, report
 
 
