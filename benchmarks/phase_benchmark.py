@@ -48,7 +48,15 @@ from benchmarks.grouping_region_benchmark import TreeMemory  # noqa: E402
 YEARS = (2025, 2026, 2027)
 
 
-def _summary(result: Any, wall: float, memory: TreeMemory) -> dict[str, Any]:
+def _cpu_seconds() -> float:
+    """CPU seconds of this process and its reaped children (the executor's workers), user and system."""
+    import resource
+
+    own, children = resource.getrusage(resource.RUSAGE_SELF), resource.getrusage(resource.RUSAGE_CHILDREN)
+    return own.ru_utime + own.ru_stime + children.ru_utime + children.ru_stime
+
+
+def _summary(result: Any, wall: float, cpu: float, memory: TreeMemory) -> dict[str, Any]:
     """One table row: models, statuses, objective, bound, gap, time, memory, certificates."""
     plan = result.plan
     statuses = Counter(str(r.status) for r in plan.county_reports.values()) or Counter(
@@ -65,6 +73,7 @@ def _summary(result: Any, wall: float, memory: TreeMemory) -> dict[str, Any]:
         "gap": report.gap,
         "final_share": by_year[-1]["share"],
         "wall_s": wall,
+        "cpu_s": cpu,
         "tree_pss_mb": memory.peak_pss,
         "tree_rss_mb": memory.peak_rss,
         "certificate": report.certificate[:90],
@@ -74,16 +83,18 @@ def _summary(result: Any, wall: float, memory: TreeMemory) -> dict[str, Any]:
 
 def _timed(
     region: Any, setup: Any, *, workers: int | None, compare_greedy: bool = False
-) -> tuple[Any, float, Any]:
+) -> tuple[Any, float, float, Any]:
     from planner.parallel import executor
     from planner.phasing import run_phase
 
     with TreeMemory() as memory:
+        cpu = _cpu_seconds()
         start = time.perf_counter()
         with executor("processes", workers=workers, preload=["planner.phasing"]) as ex:
             result = run_phase(region, setup, map_fn=ex.map, compare_greedy=compare_greedy)
         wall = time.perf_counter() - start
-    return result, wall, memory
+        cpu = _cpu_seconds() - cpu  # the workers are reaped when the executor closes
+    return result, wall, cpu, memory
 
 
 def run_china(gpkg: str, *, county_new_sites: int, workers: int | None) -> dict[str, Any]:
@@ -97,12 +108,12 @@ def run_china(gpkg: str, *, county_new_sites: int, workers: int | None) -> dict[
         raise SystemExit(f"{gpkg}: not a usable region ({report.counts()})")
     loaded = time.perf_counter() - start
     setup = PhaseSetup(years=YEARS, county_new_sites_per_year=(county_new_sites,) * 3, time_limit=60)
-    result, wall, memory = _timed(region, setup, workers=workers)
+    result, wall, cpu, memory = _timed(region, setup, workers=workers)
     return {
         "case": f"all China, {county_new_sites} new site(s) per county per year",
         "townships": len(region.townships),
         "load_s": loaded,
-        **_summary(result, wall, memory),
+        **_summary(result, wall, cpu, memory),
     }
 
 
@@ -118,12 +129,12 @@ def run_province(province: str, *, new_sites: int, beds: float, workers: int | N
         (f"{beds:g} new beds per year in the province", {"bed_budget_per_year": (beds,) * 3}),
     ):
         setup = PhaseSetup(years=YEARS, time_limit=300, ward_deadline=YEARS[-1], **values)
-        result, wall, memory = _timed(region, setup, workers=workers)
+        result, wall, cpu, memory = _timed(region, setup, workers=workers)
         rows.append(
             {
                 "case": f"province {province}: {name}",
                 "townships": len(region.townships),
-                **_summary(result, wall, memory),
+                **_summary(result, wall, cpu, memory),
             }
         )
     return {"rows": rows}
