@@ -217,7 +217,9 @@ def cmd_phase(args: argparse.Namespace) -> int:
         setup.params_check(region)
     with command_executor(args, tasks=len(setup.counties or region.county_codes)) as ex:
         with ProgressBar(desc="counties", disable=args.quiet or None) as bar:
-            result = run_phase(region, setup, map_fn=ex.map, progress=bar, compare_greedy=args.compare_greedy)
+            # a saved scenario always carries the yardstick, so `planner compare` can show the gain
+            greedy = args.compare_greedy or bool(args.save)
+            result = run_phase(region, setup, map_fn=ex.map, progress=bar, compare_greedy=greedy)
     data = result.to_json(region)
     _print_phase(data)
     _write_outputs(args, region, data, lambda: phase_layers(region, result), phase=result)
@@ -471,7 +473,7 @@ def _add_phase_parser(sub: Any) -> None:
     p.add_argument(
         "--compare-greedy",
         action="store_true",
-        help="also order the single-period optimum greedily and print what phasing gains",
+        help="also order the single-period optimum greedily and print what phasing gains (always with --save)",
     )
     _add_run_arguments(p)
     add_executor_arguments(p)
