@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import json
+from dataclasses import replace
 
 import pytest
 
@@ -227,3 +228,22 @@ def test_phase_map_fills_sites_open_in_the_year_and_outlines_later_ones():
         assert legends[-1].entries == [(colours[2025], "2025"), (colours[2026], "2026")]
     with pytest.raises(ValueError, match="not one of the planning years"):
         phase_layers_in_year(tiny, result, 2030)
+
+
+def test_compare_lists_sites_opening_in_another_year():
+    from planner.compare import compare
+
+    tiny = tiny_region()
+    early = Scenario("early", region=_ref(tiny), phase=replace(SETUP, ward_deadline=2025))
+    late = Scenario("late", region=_ref(tiny), phase=SETUP)
+    runs = [s.run(tiny, check=False) for s in (early, late)]
+    comparison = compare([early, late], runs)
+    (change,) = comparison.changes
+    timing = change.timing.set_index("facility_id")
+    years = [
+        {s["facility_id"]: s["open_year"] for s in s_.results["phase"]["open_sites"]} for s_ in (early, late)
+    ]
+    moved = {f for f in set(years[0]) | set(years[1]) if years[0].get(f) != years[1].get(f)}
+    assert set(timing.index) == moved and moved  # the ward deadline moves some sites
+    assert "Sites opening in another year" in comparison.to_text("en")
+    assert comparison.to_dict()["changes"][0]["timing"]
