@@ -48,15 +48,42 @@ from benchmarks.grouping_region_benchmark import TreeMemory  # noqa: E402
 YEARS = (2025, 2026, 2027)
 
 
-def _cpu_seconds() -> float:
-    """CPU seconds of this process and its reaped children (the executor's workers), user and system."""
-    import resource
+class TreeUsage(TreeMemory):
+    """:class:`TreeMemory` that also sums the CPU seconds (user and system) of the process tree.
 
-    own, children = resource.getrusage(resource.RUSAGE_SELF), resource.getrusage(resource.RUSAGE_CHILDREN)
-    return own.ru_utime + own.ru_stime + children.ru_utime + children.ru_stime
+    Each process's CPU time is the last value sampled (every 0.5 s), so a worker
+    loses at most its last half second; the executor's workers may be children
+    of a fork server, which ``RUSAGE_CHILDREN`` would not count.
+    """
+
+    def __init__(self, interval: float = 0.5) -> None:
+        super().__init__(interval)
+        self._cpu: dict[int, float] = {}
+
+    def _sample(self) -> None:
+        import psutil
+
+        super()._sample()
+        me = psutil.Process()
+        for p in (me, *me.children(recursive=True)):
+            try:
+                times = p.cpu_times()
+            except (psutil.NoSuchProcess, psutil.AccessDenied):
+                continue
+            self._cpu[p.pid] = times.user + times.system
+
+    @property
+    def cpu_s(self) -> float:
+        """CPU seconds of the tree since it was first sampled."""
+        return sum(self._cpu.values()) - self._start_cpu
+
+    def __enter__(self) -> TreeUsage:
+        super().__enter__()
+        self._start_cpu = sum(self._cpu.values())
+        return self
 
 
-def _summary(result: Any, wall: float, cpu: float, memory: TreeMemory) -> dict[str, Any]:
+def _summary(result: Any, wall: float, memory: TreeUsage) -> dict[str, Any]:
     """One table row: models, statuses, objective, bound, gap, time, memory, certificates."""
     plan = result.plan
     statuses = Counter(str(r.status) for r in plan.county_reports.values()) or Counter(
@@ -73,7 +100,7 @@ def _summary(result: Any, wall: float, cpu: float, memory: TreeMemory) -> dict[s
         "gap": report.gap,
         "final_share": by_year[-1]["share"],
         "wall_s": wall,
-        "cpu_s": cpu,
+        "cpu_s": memory.cpu_s,
         "tree_pss_mb": memory.peak_pss,
         "tree_rss_mb": memory.peak_rss,
         "certificate": report.certificate[:90],
@@ -83,18 +110,16 @@ def _summary(result: Any, wall: float, cpu: float, memory: TreeMemory) -> dict[s
 
 def _timed(
     region: Any, setup: Any, *, workers: int | None, compare_greedy: bool = False
-) -> tuple[Any, float, float, Any]:
+) -> tuple[Any, float, TreeUsage]:
     from planner.parallel import executor
     from planner.phasing import run_phase
 
-    with TreeMemory() as memory:
-        cpu = _cpu_seconds()
+    with TreeUsage() as memory:
         start = time.perf_counter()
         with executor("processes", workers=workers, preload=["planner.phasing"]) as ex:
             result = run_phase(region, setup, map_fn=ex.map, compare_greedy=compare_greedy)
         wall = time.perf_counter() - start
-        cpu = _cpu_seconds() - cpu  # the workers are reaped when the executor closes
-    return result, wall, cpu, memory
+    return result, wall, memory
 
 
 def run_china(gpkg: str, *, county_new_sites: int, workers: int | None) -> dict[str, Any]:
@@ -108,12 +133,12 @@ def run_china(gpkg: str, *, county_new_sites: int, workers: int | None) -> dict[
         raise SystemExit(f"{gpkg}: not a usable region ({report.counts()})")
     loaded = time.perf_counter() - start
     setup = PhaseSetup(years=YEARS, county_new_sites_per_year=(county_new_sites,) * 3, time_limit=60)
-    result, wall, cpu, memory = _timed(region, setup, workers=workers)
+    result, wall, memory = _timed(region, setup, workers=workers)
     return {
         "case": f"all China, {county_new_sites} new site(s) per county per year",
         "townships": len(region.townships),
         "load_s": loaded,
-        **_summary(result, wall, cpu, memory),
+        **_summary(result, wall, memory),
     }
 
 
@@ -129,12 +154,12 @@ def run_province(province: str, *, new_sites: int, beds: float, workers: int | N
         (f"{beds:g} new beds per year in the province", {"bed_budget_per_year": (beds,) * 3}),
     ):
         setup = PhaseSetup(years=YEARS, time_limit=300, ward_deadline=YEARS[-1], **values)
-        result, wall, cpu, memory = _timed(region, setup, workers=workers)
+        result, wall, memory = _timed(region, setup, workers=workers)
         rows.append(
             {
                 "case": f"province {province}: {name}",
                 "townships": len(region.townships),
-                **_summary(result, wall, cpu, memory),
+                **_summary(result, wall, memory),
             }
         )
     return {"rows": rows}
