@@ -349,7 +349,7 @@ def run_phase(
         progress(1, 1, "phase")
     result = PhaseResult(plan, setup, index, time.perf_counter() - start)
     if compare_greedy and plan.has_plan:
-        result.greedy = greedy_baseline(region, result)
+        result.greedy = greedy_baseline(region, result, map_fn=map_fn)
     return result
 
 
@@ -387,12 +387,26 @@ def phase_result_from_schedule(
     return PhaseResult(plan, setup, index, wall_seconds, None if greedy is None else dict(greedy))
 
 
-def greedy_baseline(region: Region, result: PhaseResult) -> dict[str, Any]:
+def greedy_baseline(
+    region: Region,
+    result: PhaseResult,
+    *,
+    map_fn: Callable[[Callable[[Any], Any], Iterable[Any]], Iterable[Any]] | None = None,
+) -> dict[str, Any]:
     """The phased plan against the single-period optimum opened greedily (:func:`optimization.phasing.greedy_schedule`).
 
     The single-period plan is the maximal-coverage optimum under the yearly
     limits summed over the years (and the ward rule); its new sites are then
     ordered into the years by the greedy rule.
+
+    Parameters
+    ----------
+    region
+        The region the phased plan was made on.
+    result
+        The phased plan.
+    map_fn
+        An executor's ``map`` for the single-period per-county models; serial by default.
 
     Returns
     -------
@@ -404,7 +418,7 @@ def greedy_baseline(region: Region, result: PhaseResult) -> dict[str, Any]:
     setup = result.setup
     data, _ = siting_data(region, setup.siting_setup())
     params = setup.params()
-    single = solve_siting(data, params.final_year())
+    single = solve_siting(data, params.final_year(), map_fn=county_map(map_fn))
     prep = Prepared(data, params.final_year())
     schedule = greedy_schedule(prep, params, single.open)
     greedy_total, by_group = person_years(prep, schedule, params.periods)
