@@ -4,7 +4,7 @@ The logic lives outside Streamlit (:mod:`planner.phasing`, :mod:`planner.phase_c
 :mod:`planner.phase_map`); this module only draws widgets. The run uses the
 current plan's siting settings (threshold, site and ward kinds, the planner's
 site statuses) with the years and yearly limits given here. Its state keys
-are the ``PHASE_*`` names below.
+are the ``Keys.PHASE_*`` names of :mod:`planner.ui.state`.
 """
 
 from __future__ import annotations
@@ -22,18 +22,10 @@ from planner.phase_map import phase_map
 from planner.phasing import PhaseResult, PhaseSetup, run_phase
 from planner.templating import markdown_text
 from planner.ui.offline import st_offline_folium
+from planner.ui.state import Keys
 from planner.ui.workbench import Parameters, Workbench
 
 __all__ = ["phase_section", "phase_values"]
-
-#: Session-state keys of this section.
-PHASE_RESULT = "phase_result"  # (PhaseResult, Region) of the last phased run
-PHASE_YEARS = "phase_years"
-PHASE_NEW_SITES = "phase_new_sites"
-PHASE_COUNTY_NEW_SITES = "phase_county_new_sites"
-PHASE_BED_BUDGET = "phase_bed_budget"
-PHASE_DEADLINE = "phase_deadline"
-PHASE_YEAR = "phase_year"
 
 
 def _numbers(text: str, where: str) -> list[Any] | None:
@@ -88,15 +80,17 @@ def phase_section(wb: Workbench, params: Parameters, lang: str) -> None:
     """Settings and button, then the last phased plan: figures, chart, and the map in the chosen year."""
     st.caption(tr("phase.help", lang))
     cols = st.columns(4)
-    years = cols[0].text_input(tr("phase.years", lang), "2025 2026 2027", key=PHASE_YEARS)
-    new_sites = cols[1].text_input(tr("phase.new_sites", lang), "6 4 4", key=PHASE_NEW_SITES)
-    county_new_sites = cols[2].text_input(tr("phase.county_new_sites", lang), "", key=PHASE_COUNTY_NEW_SITES)
-    bed_budget = cols[3].text_input(tr("phase.bed_budget", lang), "", key=PHASE_BED_BUDGET)
+    years = cols[0].text_input(tr("phase.years", lang), "2025 2026 2027", key=Keys.PHASE_YEARS)
+    new_sites = cols[1].text_input(tr("phase.new_sites", lang), "6 4 4", key=Keys.PHASE_NEW_SITES)
+    county_new_sites = cols[2].text_input(
+        tr("phase.county_new_sites", lang), "", key=Keys.PHASE_COUNTY_NEW_SITES
+    )
+    bed_budget = cols[3].text_input(tr("phase.bed_budget", lang), "", key=Keys.PHASE_BED_BUDGET)
     try:
         year_list = [int(y) for y in (_numbers(years, "years") or [])]
     except (TypeError, ValueError):
         year_list = []
-    deadline = st.selectbox(tr("phase.deadline", lang), [None, *year_list], key=PHASE_DEADLINE)
+    deadline = st.selectbox(tr("phase.deadline", lang), [None, *year_list], key=Keys.PHASE_DEADLINE)
     if st.button(tr("phase.run", lang), type="primary"):
         try:
             setup = _setup(wb, params, phase_values(years, new_sites, county_new_sites, bed_budget, deadline))
@@ -105,8 +99,11 @@ def phase_section(wb: Workbench, params: Parameters, lang: str) -> None:
             st.error(markdown_text(str(exc)))
         else:
             with st.spinner(tr("phase.running", lang)):
-                st.session_state[PHASE_RESULT] = (run_phase(wb.region, setup, compare_greedy=True), wb.region)
-    stored = st.session_state.get(PHASE_RESULT)
+                st.session_state[Keys.PHASE_RESULT] = (
+                    run_phase(wb.region, setup, compare_greedy=True),
+                    wb.region,
+                )
+    stored = st.session_state.get(Keys.PHASE_RESULT)
     if stored is not None:
         result, region = stored
         _show(result, region, lang)
@@ -141,9 +138,9 @@ def _show(result: PhaseResult, region: Any, lang: str) -> None:
     st.html(
         coverage_chart_html(result.to_json(region)["coverage"], lang, county_names=names),
     )
-    year = st.select_slider(tr("phase.year", lang), options=list(result.setup.years), key=PHASE_YEAR)
+    year = st.select_slider(tr("phase.year", lang), options=list(result.setup.years), key=Keys.PHASE_YEAR)
     fmap, legends = phase_map(region, result, int(year), lang)
     st_offline_folium(
-        fmap, key=f"phase-map-{year}", height=460, use_container_width=True, returned_objects=[]
+        fmap, key=Keys.PHASE_MAP + str(year), height=460, use_container_width=True, returned_objects=[]
     )
     st.markdown(legends_html(legends), unsafe_allow_html=True)  # an escaping template

@@ -37,6 +37,7 @@ class Keys:
     SCENARIOS: Final = "scenarios"  # name -> planner.ui.scenarios.SavedScenario
     UPLOAD: Final = "upload"  # planner.ui.uploads.UploadSession of files being checked
     LAST_TIMING: Final = "last_timing"  # seconds of the last edit -> re-solve -> map step
+    PHASE_RESULT: Final = "phase_result"  # (planner.phasing.PhaseResult, Region) of the last phased run
     # widgets
     LANG: Final = "lang"
     MODE: Final = "click_mode"
@@ -65,6 +66,13 @@ class Keys:
     COMPARE_MAP_A: Final = "compare_map_a"
     COMPARE_MAP_B: Final = "compare_map_b"
     MOVE_TARGET: Final = "move_target"  # + township code: the community a selected township moves to
+    PHASE_YEARS: Final = "phase_years"
+    PHASE_NEW_SITES: Final = "phase_new_sites"
+    PHASE_COUNTY_NEW_SITES: Final = "phase_county_new_sites"
+    PHASE_BED_BUDGET: Final = "phase_bed_budget"
+    PHASE_DEADLINE: Final = "phase_deadline"
+    PHASE_YEAR: Final = "phase_year"
+    PHASE_MAP: Final = "phase_map."  # + year
     # buttons
     STOP: Final = "button.stop"
     UNDO: Final = "button.undo"

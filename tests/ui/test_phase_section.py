@@ -7,7 +7,7 @@ from pathlib import Path
 import pytest
 from streamlit.testing.v1 import AppTest
 
-from planner.ui.phasepanel import PHASE_RESULT, PHASE_YEAR, phase_values
+from planner.ui.phasepanel import phase_values
 from planner.ui.state import Keys
 
 APP = str(Path(__file__).resolve().parents[2] / "app.py")
@@ -22,12 +22,12 @@ def test_phase_section_plans_shows_the_gain_and_moves_through_the_years() -> Non
     next(b for b in at.button if "分年度" in b.label).click()
     at.run(timeout=120)
     assert not at.exception, [e.message for e in at.exception]
-    result, _ = at.session_state[PHASE_RESULT]
+    result, _ = at.session_state[Keys.PHASE_RESULT]
     assert result.plan.report.status == "optimal"
     labels = {m.label: m.value for m in at.metric}
     assert labels["累计覆盖老年人·年"] == f"{round(result.plan.person_years):,}"
     assert "分年度优化多覆盖老年人·年" in labels
-    at.select_slider(key=PHASE_YEAR).set_value(2027).run()
+    at.select_slider(key=Keys.PHASE_YEAR).set_value(2027).run()
     assert not at.exception, [e.message for e in at.exception]
 
 
