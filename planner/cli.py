@@ -42,7 +42,7 @@ from planner.cliutil import (
 from planner.commands import add_save_arguments, save_run
 from planner.commands import register as register_scenario_commands
 from planner.parallel import ProgressBar
-from planner.settings import SITING
+from planner.settings import PHASE, SITING
 from planner.signals import EXIT_INTERRUPTED, EXIT_TERMINATED, Terminated, stop_on_sigterm
 
 if TYPE_CHECKING:  # commands import the region machinery (geopandas ...) when they run, so --help starts fast
@@ -235,6 +235,82 @@ def cmd_site(args: argparse.Namespace) -> int:
     return 0 if result.plan.has_plan else 1
 
 
+def cmd_phase(args: argparse.Namespace) -> int:
+    """Phase the opening of hospice sites over the years."""
+    from planner.cli_text import cli_lang
+    from planner.phasing import PhaseSetup, phase_layers, run_phase
+
+    check_outputs(args)
+    values = read_params(args.params, "phase")
+    region = load(args)
+    given = {
+        "years": args.years,
+        "new_sites_per_year": args.new_sites_per_year,
+        "county_new_sites_per_year": args.county_new_sites_per_year,
+        "bed_budget_per_year": args.bed_budget_per_year,
+        "ward_deadline": args.ward_deadline,
+        "time_limit": args.time_limit,
+    }
+    values.update({k: v for k, v in given.items() if v is not None})
+    if args.no_ward:
+        values["require_ward"] = False
+    if args.threshold_minutes is not None:
+        values.update(threshold=args.threshold_minutes, unit="minutes")
+    elif args.threshold_km is not None:
+        values.update(threshold=args.threshold_km, unit="km")
+    source = args.params or "phase parameters"
+    with parameter_errors(source, kind=PhaseSetup, values=values):
+        setup = PhaseSetup.from_dict(values, source=source)
+        setup.params_check(region)
+    with command_executor(args, tasks=len(setup.counties or region.county_codes)) as ex:
+        with ProgressBar(desc="counties", disable=args.quiet or None) as bar:
+            # a saved scenario always carries the yardstick, so `planner compare` can show the gain
+            greedy = args.compare_greedy or bool(args.save)
+            result = run_phase(region, setup, map_fn=ex.map, progress=bar, compare_greedy=greedy)
+    data = result.to_json(region)
+    _print_phase(data, region, result.plan.report.reasons, cli_lang(args.lang))
+    _write_outputs(args, region, data, lambda: phase_layers(region, result), phase=result)
+    return 0 if result.plan.has_plan else 1
+
+
+def _print_phase(data: dict[str, Any], region: Region, reasons: Sequence[Any], lang: str) -> None:
+    """New sites and coverage per year, the greedy yardstick, the solve report and each reason once, in ``lang``."""
+    from planner.cli_text import reason_lines, report_header
+    from planner.i18n import tr
+    from planner.reasons import named, region_names
+
+    names = region_names(region)
+    lines: list[str] = []
+    if data["status"] in ("optimal", "feasible"):
+        by_year: dict[int, list[str]] = {row["year"]: [] for row in data["coverage"]["by_year"]}
+        for site in data["open_sites"]:
+            if not site["existing"]:
+                by_year[site["open_year"]].append(named(site["facility_id"], names))
+        for row in data["coverage"]["by_year"]:
+            opened = by_year[row["year"]]
+            lines.append(
+                tr(
+                    "cli.phase_year",
+                    lang,
+                    year=row["year"],
+                    n=len(opened),
+                    sites=", ".join(opened) or "—",
+                    covered=f"{row['covered']:,}",
+                    total=f"{row['population_60plus']:,}",
+                    share=f"{row['share']:.1%}",
+                )
+            )
+        lines.append(tr("cli.phase_objective", lang, value=f"{data['objective']:,.0f}"))
+        greedy = data.get("greedy")
+        if greedy:
+            lines.append(
+                tr("cli.phase_greedy", lang, greedy=f"{greedy['greedy']:,.0f}", gain=f"{greedy['gain']:,.0f}")
+            )
+    lines += report_header(data, lang)
+    lines += reason_lines(reasons, lang, names)
+    print("\n".join(lines))
+
+
 def _write_outputs(
     args: argparse.Namespace,
     region: Region,
@@ -365,6 +441,7 @@ def build_parser() -> argparse.ArgumentParser:
     add_executor_arguments(p)
     p.set_defaults(func=cmd_group)
 
+    _add_phase_parser(sub)
     register_scenario_commands(sub)  # run, compare, export
     from planner.sweep import register as register_sweep
 
@@ -376,6 +453,61 @@ def build_parser() -> argparse.ArgumentParser:
     p.set_defaults(func=launch.main)
 
     return parser
+
+
+def _add_phase_parser(sub: Any) -> None:
+    p = sub.add_parser("phase", help="phase the opening of hospice sites over the years (分年度建设)")
+    add_region_arguments(p)
+    p.add_argument("--params", metavar="YAML", help="phase parameters (a 'phase:' section)")
+    p.add_argument(
+        "--years", nargs="+", type=flag(PHASE["years"]), metavar="YEAR", help="planning years in order"
+    )
+    p.add_argument(
+        "--new-sites-per-year",
+        nargs="+",
+        type=flag(PHASE["new_sites_per_year"]),
+        metavar="P",
+        help="most new sites opened each year over all counties (one per year)",
+    )
+    p.add_argument(
+        "--county-new-sites-per-year",
+        nargs="+",
+        type=flag(PHASE["county_new_sites_per_year"]),
+        metavar="P",
+        help="most new sites opened each year in each county (one per year)",
+    )
+    p.add_argument(
+        "--bed-budget-per-year",
+        nargs="+",
+        type=flag(PHASE["bed_budget_per_year"]),
+        metavar="B",
+        help="most new beds opened each year (one per year)",
+    )
+    p.add_argument(
+        "--ward-deadline",
+        type=flag(PHASE["ward_deadline"]),
+        metavar="YEAR",
+        help="every county has a hospice ward from this year on (default: the first year)",
+    )
+    p.add_argument("--no-ward", action="store_true", help="do not require a ward in every county")
+    limit = p.add_mutually_exclusive_group()
+    limit.add_argument(
+        "--threshold-minutes",
+        type=flag(PHASE["threshold"]),
+        metavar="T",
+        help="covered within T minutes (default 30)",
+    )
+    limit.add_argument(
+        "--threshold-km", type=flag(PHASE["threshold"]), metavar="D", help="covered within D km"
+    )
+    p.add_argument(
+        "--compare-greedy",
+        action="store_true",
+        help="also order the single-period optimum greedily and print what phasing gains (always with --save)",
+    )
+    _add_run_arguments(p)
+    add_executor_arguments(p)
+    p.set_defaults(func=cmd_phase)
 
 
 def main(argv: Sequence[str] | None = None) -> int:

@@ -300,7 +300,7 @@ def load(args: argparse.Namespace) -> Region:
 
 
 #: The sections of a parameters file that holds both.
-_SECTIONS = ("siting", "grouping")
+_SECTIONS = ("siting", "grouping", "phase")
 
 
 def read_params(path: str | None, section: str) -> dict[str, Any]:
@@ -327,7 +327,7 @@ def read_params(path: str | None, section: str) -> dict[str, Any]:
     loose = [str(key) for key in data if key not in _SECTIONS]
     if loose:
         raise CommandError(
-            f"--params {path}: {_join(loose)} outside the 'siting:' and 'grouping:' sections; "
+            f"--params {path}: {_join(loose)} outside the 'siting:', 'grouping:' and 'phase:' sections; "
             "put each parameter under its section"
         )
     values = data.get(section)

@@ -40,6 +40,7 @@ from planner.cliutil import (
 if TYPE_CHECKING:
     from geodata.region import Region
     from planner.grouping import GroupingResult
+    from planner.phasing import PhaseResult
     from planner.scenario import Scenario, ScenarioRun
     from planner.siting import SitingResult
 
@@ -71,8 +72,9 @@ def save_run(
     *,
     siting: SitingResult | None = None,
     grouping: GroupingResult | None = None,
+    phase: PhaseResult | None = None,
 ) -> None:
-    """Save what ``planner site`` / ``planner group`` ran as a scenario, when ``--save`` was given."""
+    """Save what ``planner site`` / ``group`` / ``phase`` ran as a scenario, when ``--save`` was given."""
     if not getattr(args, "save", None):
         return
     from planner.scenario import DEMO, RegionRef, Scenario, ScenarioRun
@@ -84,8 +86,9 @@ def save_run(
         RegionRef.of(region, paths, seed=seed),
         siting=None if siting is None else siting.setup,
         grouping=None if grouping is None else grouping.setup,
+        phase=None if phase is None else phase.setup,
     )
-    scenario.record(ScenarioRun(region, siting=siting, grouping=grouping))
+    scenario.record(ScenarioRun(region, siting=siting, grouping=grouping, phase=phase))
     try:
         scenario.save(args.save, overwrite=args.force)
     except FileExistsError as exc:
@@ -124,6 +127,8 @@ def _status_line(scenario: Scenario, run: ScenarioRun) -> str:
         parts.append(f"siting {run.siting.plan.report.status}")
     if run.grouping is not None:
         parts.append(f"grouping {run.grouping.report.status}")
+    if run.phase is not None:
+        parts.append(f"phase {run.phase.plan.report.status}")
     return f"{scenario.name}: " + ", ".join(parts)
 
 
@@ -133,6 +138,8 @@ def _has_plans(run: ScenarioRun) -> bool:
         ok &= run.siting.plan.report.status.has_solution
     if run.grouping is not None:
         ok &= all(p.report.status.has_solution for p in run.grouping.plans.values())
+    if run.phase is not None:
+        ok &= run.phase.plan.has_plan
     return ok
 
 
@@ -166,7 +173,7 @@ def cmd_run(args: argparse.Namespace) -> int:
     print(_status_line(scenario, run))
     for key, value in scenario.results["kpis"].items():
         print(f"  {kpi(key, 'en')}: {format_value(key, value, 'en')}")
-    if saved.get("siting") or saved.get("grouping"):
+    if saved.get("siting") or saved.get("grouping") or saved.get("phase"):
         differences = plan_differences(saved, scenario.results)
         if differences:
             print("the plan differs from the one saved in the file:")

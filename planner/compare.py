@@ -57,6 +57,12 @@ class Changes:
         scenarios site beds / group townships).
     beds_total
         Hospice beds in total in the baseline and here (every open site).
+    timing
+        Sites of a phased plan that open in another year (or only in one of
+        the two): ``facility_id``, ``name``, ``county_code``, ``year_before``,
+        ``year_after`` (empty when it does not open).
+    timing_compared
+        Whether both scenarios have a phased plan.
     """
 
     name: str
@@ -67,6 +73,8 @@ class Changes:
     sites_compared: bool = True
     communities_compared: bool = True
     beds_total: tuple[int, int] = (0, 0)
+    timing: pd.DataFrame = field(default_factory=pd.DataFrame)
+    timing_compared: bool = False
 
     def kinds(self) -> list[tuple[str, pd.DataFrame]]:
         """``(text key, table)`` of each kind of change that applies."""
@@ -79,6 +87,8 @@ class Changes:
             ]
         if self.communities_compared:
             out.append(("report.moved", self.moved))
+        if self.timing_compared:
+            out.append(("report.open_year_moved", self.timing))
         return out
 
     def summary(self, lang: str = "zh") -> dict[str, int | str]:
@@ -162,7 +172,10 @@ class Comparison:
             "changes": [
                 {
                     "name": c.name,
-                    **{k: getattr(c, k).to_dict("records") for k in ("opened", "closed", "beds", "moved")},
+                    **{
+                        k: getattr(c, k).to_dict("records")
+                        for k in ("opened", "closed", "beds", "moved", "timing")
+                    },
                 }
                 for c in self.changes
             ],
@@ -234,6 +247,33 @@ def _changes(name: str, base: ScenarioRun, other: ScenarioRun) -> Changes:
         sites_compared=base.siting is not None and other.siting is not None,
         communities_compared=base.grouping is not None and other.grouping is not None,
         beds_total=(sum(before.values()), sum(after.values())),
+        timing=_timing(base, other, facilities),
+        timing_compared=base.phase is not None and other.phase is not None,
+    )
+
+
+def _timing(base: ScenarioRun, other: ScenarioRun, facilities: pd.DataFrame) -> pd.DataFrame:
+    """Sites whose opening year differs between two phased plans (empty when either has none)."""
+    columns = ["facility_id", "name", "county_code", "year_before", "year_after"]
+    if base.phase is None or other.phase is None:
+        return pd.DataFrame(columns=columns)
+    years = []
+    for run in (base, other):
+        sites = run.phase.sites(run.region)  # type: ignore[union-attr]
+        opened = sites[sites["open_year"].notna()]
+        years.append(dict(zip(opened["facility_id"], opened["open_year"].astype(int), strict=True)))
+    before, after = years
+    ids = sorted(f for f in set(before) | set(after) if before.get(f) != after.get(f))
+    rows = facilities.reindex(ids)
+    return pd.DataFrame(
+        {
+            "facility_id": ids,
+            "name": rows["name"].to_numpy(),
+            "county_code": rows["county_code"].to_numpy(),
+            "year_before": [before.get(f) for f in ids],
+            "year_after": [after.get(f) for f in ids],
+        },
+        columns=columns,
     )
 
 

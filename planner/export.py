@@ -97,8 +97,17 @@ FORMATS: dict[str, str] = {
     ".xlsx": "xlsx",
     ".html": "html",
 }
-LAYERS: tuple[str, ...] = ("counties", "townships", "sites", "communities", "leads")
-TABLES: tuple[str, ...] = ("scenario", "kpis", "counties", "sites", "townships", "communities")
+LAYERS: tuple[str, ...] = ("counties", "townships", "sites", "communities", "leads", "phase_sites")
+TABLES: tuple[str, ...] = (
+    "scenario",
+    "kpis",
+    "counties",
+    "sites",
+    "townships",
+    "communities",
+    "phase_sites",
+    "phase_coverage",
+)
 
 #: Full column name -> Shapefile field name (at most 10 characters). Columns not listed are shortened
 #: by :func:`short_names` (letters and digits, cut to 10, numbered when they clash).
@@ -125,6 +134,10 @@ SHORT_NAMES: dict[str, str] = {
     "served_60plus": "served60",
     "lon": "lon",
     "lat": "lat",
+    "open_year": "open_year",
+    "covered_from": "cov_from",
+    "year": "year",
+    "covered_60plus": "cov60",
     "covered": "covered",
     "nearest_site": "near_site",
     "nearest_site_name": "near_name",
@@ -254,6 +267,7 @@ def _info_rows(scenario: Scenario, run: ScenarioRun, lang: str) -> pd.DataFrame:
             if scenario.grouping
             else "",
         ),
+        ("phase", json.dumps(scenario.phase.to_dict(), ensure_ascii=False) if scenario.phase else ""),
         ("notes", scenario.notes),
         ("language", lang),
     ]
@@ -362,6 +376,8 @@ def build_bundle(
             else communities
         )
         bundle.tables["communities"] = pd.DataFrame(flat).reset_index(drop=True)
+    if run.phase is not None:
+        towns = _add_phase(bundle, run, towns)
     bundle.layers["townships"] = gpd.GeoDataFrame(towns, geometry="geometry", crs=region.townships.crs)
     bundle.layers["counties"] = _county_frame(run, siting_figures, grouping_figures)
     bundle.tables["scenario"] = _info_rows(scenario, run, lang)
@@ -375,6 +391,36 @@ def build_bundle(
         cols = [c for c in dict.fromkeys(c for f in frames for c in f.columns) if c != "geometry"]
         bundle.headers[name] = labels.unique({c: header(name, c, lang) for c in cols})
     return bundle
+
+
+def _add_phase(bundle: Bundle, run: ScenarioRun, towns: pd.DataFrame) -> pd.DataFrame:
+    """The phased plan's layer and tables (sites with ``open_year``, coverage by year); townships get ``covered_from``."""
+    phase = run.phase
+    assert phase is not None
+    sites = phase.sites(run.region)
+    bundle.layers["phase_sites"] = sites.reset_index(drop=True)
+    bundle.tables["phase_sites"] = _with_lonlat(
+        sites[sites["open_year"].notna()].sort_values(["open_year", "facility_id"]).reset_index(drop=True)
+    )
+    coverage = phase.coverage()
+    rows = [{"county_code": "all", **row} for row in coverage["by_year"]]
+    rows += [
+        {"county_code": county, **row} for county, years in coverage["by_county"].items() for row in years
+    ]
+    bundle.tables["phase_coverage"] = pd.DataFrame(
+        [
+            {
+                "year": r["year"],
+                "county_code": r["county_code"],
+                "population_60plus": r["population_60plus"],
+                "covered_60plus": r["covered"],
+                "coverage_share": r["share"],
+            }
+            for r in rows
+        ]
+    )
+    table = phase.townships(run.region)[["township_code", "covered_from"]]
+    return towns.merge(table, on="township_code", how="left")
 
 
 def header(frame: str, column: str, lang: str) -> str:
@@ -415,6 +461,8 @@ def contents(of: Bundle | Scenario) -> tuple[list[str], list[str]]:
             have |= {"sites", "table:sites"}
         if of.grouping is not None:
             have |= {"communities", "leads", "table:communities"}
+        if getattr(of, "phase", None) is not None:
+            have |= {"phase_sites", "table:phase_sites", "table:phase_coverage"}
     return [n for n in LAYERS if n in have], [n for n in TABLES if f"table:{n}" in have]
 
 

@@ -294,6 +294,15 @@ EXTRA_TEXT: dict[str, tuple[str, str]] = {
         "aged 60+ within {threshold}: {covered} of {total} ({share})",
     ),
     "cli.no_plan": ("{status}：该县无方案", "{status}: no plan for this county"),
+    "cli.phase_year": (
+        "{year} 年：新开 {n} 处（{sites}）；覆盖 60 岁及以上 {covered} / {total} 人（{share}）",
+        "{year}: {n} new site(s) ({sites}); aged 60+ covered {covered} of {total} ({share})",
+    ),
+    "cli.phase_objective": ("覆盖的老年人·年：{value}", "older-person-years covered: {value}"),
+    "cli.phase_greedy": (
+        "单期方案按贪心顺序分年开设：{greedy} 老年人·年；分期优化多覆盖 {gain}",
+        "greedy ordering of the single-period plan: {greedy} older-person-years; phasing gains {gain}",
+    ),
     "cli.alternative": (
         "备选方案 {rank}：目标值 {objective}，站点 {sites}",
         "alternative {rank}: objective {objective}, sites {sites}",

@@ -60,13 +60,15 @@ PERCENT = frozenset(
         "mean_abs_deviation",
         "siting_gap",
         "grouping_gap",
+        "phase_gap",
+        "phase_final_share",
         "gap",
     }
 )
 #: Figures shown with three decimals.
 FINE = frozenset({"gini", "polsby_popper", "mean_polsby_popper", "min_polsby_popper", "accessibility"})
 #: Solve statuses (translated).
-STATUS = frozenset({"siting_status", "grouping_status", "solve_status"})
+STATUS = frozenset({"siting_status", "grouping_status", "phase_status", "solve_status"})
 #: Enumerated columns whose values have words (``prefix + value`` text keys).
 VALUE_WORDS = {
     "kind": "kind.",

@@ -575,6 +575,21 @@ def scenario_kpis(run: ScenarioRun, *, decay: Decay = "gaussian") -> dict[str, A
             }
         )
         out.update(grouping_kpis(run.region, run.grouping)["overall"])
+    if run.phase is not None:
+        report = run.phase.plan.report
+        final = run.phase.coverage()["by_year"][-1]
+        out.update(
+            {
+                "phase_status": str(report.status),
+                "phase_gap": _clean(report.gap),
+                "phase_seconds": round(float(run.phase.wall_seconds), 3),
+                "phase_person_years": round(run.phase.plan.person_years),
+                "phase_final_share": final["share"],
+            }
+        )
+        if run.phase.greedy is not None:
+            out["phase_greedy_person_years"] = round(float(run.phase.greedy["greedy"]))
+            out["phase_gain"] = round(float(run.phase.greedy["gain"]))
     return out
 
 

@@ -350,7 +350,7 @@ def report_html(
     )
     data_tables = [
         (name, labels.text(f"report.{name}", lang), _bundle_table(bundle, name, lang))
-        for name in ("counties", "sites", "communities", "townships")
+        for name in ("counties", "sites", "phase_sites", "phase_coverage", "communities", "townships")
         if name in bundle.tables
     ]
     return render(
@@ -363,11 +363,37 @@ def report_html(
         definitions=_definitions(run, lang),
         status=_status(run, lang),
         map=_map(run, lang) if with_map else None,
+        phase=_phase(run, lang),
         data_tables=data_tables,
         parameters=_parameters(scenario, lang),
         provenance=_provenance(scenario, run, lang),
         headings=_headings(lang, "kpis", "status", "map", "parameters", "provenance"),
     )
+
+
+def _phase(run: ScenarioRun, lang: str) -> dict[str, Any] | None:
+    """The phased plan's coverage-over-time chart and its gain over the greedy ordering (``None``: no phased plan)."""
+    if run.phase is None or not run.phase.plan.has_plan:
+        return None
+    from planner.phase_chart import coverage_chart_html
+
+    counties = run.region.counties
+    names = dict(zip(counties["county_code"], counties["county_name"], strict=True))
+    greedy = run.phase.greedy
+    note = None
+    if greedy is not None:
+        note = labels.text(
+            "report.phase_greedy",
+            lang,
+            gain=format_value("phase_gain", round(float(greedy["gain"])), lang),
+            phased=format_value("phase_person_years", round(float(greedy["phased"])), lang),
+            greedy=format_value("phase_person_years", round(float(greedy["greedy"])), lang),
+        )
+    return {
+        "heading": labels.text("report.phase_title", lang),
+        "chart": coverage_chart_html(run.phase.coverage(), lang, county_names=names),
+        "note": note,
+    }
 
 
 def _definitions(run: ScenarioRun, lang: str) -> str | None:

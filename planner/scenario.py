@@ -44,6 +44,7 @@ from planner.grouping import (
     lead_candidates,
     run_grouping,
 )
+from planner.phasing import PhaseResult, PhaseSetup, phase_result_from_schedule, run_phase
 from planner.scenario_input import MAX_SCENARIO_BYTES, ScenarioError, bounded
 from planner.siting import SitingResult, SitingSetup, run_siting, siting_data
 from planner.uploadstore import relocate
@@ -269,7 +270,7 @@ class ScenarioRun:
     ----------
     region
         The region the plans refer to (the scenario's added sites included).
-    siting, grouping
+    siting, grouping, phase
         The results (``None`` when not part of the scenario).
     restored
         ``True`` when the plans were rebuilt from a saved file rather than solved.
@@ -278,6 +279,7 @@ class ScenarioRun:
     region: Region
     siting: SitingResult | None = None
     grouping: GroupingResult | None = None
+    phase: PhaseResult | None = None
     restored: bool = False
 
 
@@ -291,8 +293,9 @@ class Scenario:
         Title shown in comparisons and reports.
     region
         Reference to the region (paths, options, content hash).
-    siting, grouping
-        Settings of each optimisation (``None``: not part of the scenario).
+    siting, grouping, phase
+        Settings of each optimisation (``None``: not part of the scenario);
+        ``phase`` is the phased roll-out (:mod:`planner.phasing`).
         Site statuses edited by the planner live in ``siting.statuses``,
         locked townships in ``grouping.locks``.
     added_sites
@@ -308,6 +311,7 @@ class Scenario:
     region: RegionRef
     siting: SitingSetup | None = None
     grouping: GroupingSetup | None = None
+    phase: PhaseSetup | None = None
     added_sites: list[dict[str, Any]] = field(default_factory=list)
     results: dict[str, Any] = field(default_factory=dict)
     software_version: str = __version__
@@ -362,6 +366,9 @@ class Scenario:
         if self.grouping is not None:
             kwargs = {} if map_fn is None else {"map_fn": map_fn}
             out.grouping = run_grouping(region, self.grouping, progress=progress, **kwargs)
+        if self.phase is not None:
+            self.phase.params_check(region)
+            out.phase = run_phase(region, self.phase, map_fn=map_fn, progress=progress, compare_greedy=True)
         self.record(out)
         return out
 
@@ -387,6 +394,8 @@ class Scenario:
                 }
         if run.grouping is not None:
             results["grouping"] = run.grouping.to_json(run.region)
+        if run.phase is not None:
+            results["phase"] = run.phase.to_json(run.region)
         results["kpis"] = scenario_kpis(run)
         results["software_version"] = __version__
         results["ran_at"] = _now()
@@ -423,6 +432,8 @@ class Scenario:
                 )
             if self.grouping is not None:
                 out.grouping = _restore_grouping(region, self.grouping, self._saved("grouping"))
+            if self.phase is not None:
+                out.phase = _restore_phase(region, self.phase, self._saved("phase"))
         except (KeyError, TypeError, ValueError, OverflowError) as exc:
             raise ScenarioError(
                 bounded(f"scenario {self.name!r}: saved results do not fit the region ({exc})")
@@ -433,7 +444,7 @@ class Scenario:
         """Whether every part of the scenario has saved results."""
         return all(
             self.results.get(part) is not None
-            for part, setup in (("siting", self.siting), ("grouping", self.grouping))
+            for part, setup in (("siting", self.siting), ("grouping", self.grouping), ("phase", self.phase))
             if setup is not None
         )
 
@@ -486,6 +497,7 @@ class Scenario:
             "region": self.region.to_dict(base=base),
             "siting": None if self.siting is None else self.siting.to_dict(),
             "grouping": None if self.grouping is None else self.grouping.to_dict(),
+            "phase": None if self.phase is None else self.phase.to_dict(),
             "added_sites": self.added_sites,
             "results": self.results,
         }
@@ -531,6 +543,12 @@ class Scenario:
         name = checked.text(data["name"], f"{source}: name")
         region = RegionRef.from_dict(data["region"], source=source, base=base)
         setups: dict[str, Any] = {}
+        if data.get("phase") is not None:
+            try:
+                setups["phase"] = PhaseSetup.from_dict(data["phase"], source=f"{source}: phase")
+            except (TypeError, ValueError) as exc:
+                problem = str(exc).removeprefix(f"{source}: ")
+                raise ScenarioError(bounded(f"{source}: damaged scenario ({problem})")) from None
         for part, kind in (("siting", SitingSetup), ("grouping", GroupingSetup)):
             try:  # complete=False: a draft saved before its settings are complete opens; run() then explains
                 setups[part] = (
@@ -546,6 +564,7 @@ class Scenario:
             region=region,
             siting=setups["siting"],
             grouping=setups["grouping"],
+            phase=setups.get("phase"),
             added_sites=checked.added_sites(data.get("added_sites"), source=source),
             results=checked.results(data.get("results"), source=source),
             software_version=checked.text(data.get("software_version", "?"), f"{source}: software_version"),
@@ -829,6 +848,19 @@ def _restore_siting(
     )
 
 
+def _restore_phase(region: Region, setup: PhaseSetup, saved: Mapping[str, Any]) -> PhaseResult:
+    """A phased result from its saved JSON: the saved opening years, figures recomputed."""
+    return phase_result_from_schedule(
+        region,
+        setup,
+        {str(s["facility_id"]): int(s["open_year"]) for s in saved["open_sites"]},
+        report=_report_from_dict(saved),
+        county_reports={k: _report_from_dict(v) for k, v in (saved.get("counties") or {}).items()},
+        wall_seconds=float(saved.get("wall_seconds") or 0.0),
+        greedy=saved.get("greedy"),
+    )
+
+
 def _restore_grouping(region: Region, setup: GroupingSetup, saved: Mapping[str, Any]) -> GroupingResult:
     """A grouping result from its saved JSON: the saved township -> lead, figures recomputed."""
     lead_of = {
@@ -865,7 +897,7 @@ def plan_differences(before: Mapping[str, Any], after: Mapping[str, Any]) -> lis
         One sentence per difference.
     """
     out: list[str] = []
-    for part in ("siting", "grouping"):
+    for part in ("siting", "grouping", "phase"):
         a, b = before.get(part), after.get(part)
         if (a is None) != (b is None):
             out.append(f"{part}: results in only one of the two")
@@ -882,6 +914,16 @@ def plan_differences(before: Mapping[str, Any], after: Mapping[str, Any]) -> lis
         if sites[0].get(fid) != sites[1].get(fid):
             out.append(
                 f"site {fid}: beds {sites[0].get(fid, 'closed')} before, {sites[1].get(fid, 'closed')} after"
+            )
+    opening = [
+        {str(s["facility_id"]): int(s["open_year"]) for s in (r.get("phase") or {}).get("open_sites", ())}
+        for r in (before, after)
+    ]
+    for fid in sorted(set(opening[0]) | set(opening[1])):
+        if opening[0].get(fid) != opening[1].get(fid):
+            out.append(
+                f"site {fid}: opens in {opening[0].get(fid, 'no year')} before, "
+                f"{opening[1].get(fid, 'no year')} after"
             )
     serving = [r.get("siting_serving") or {} for r in (before, after)]
     moved = sorted(t for t in set(serving[0]) | set(serving[1]) if serving[0].get(t) != serving[1].get(t))

@@ -312,6 +312,7 @@ def added_sites(data: Any, *, source: str) -> list[dict[str, Any]]:
 #: Statuses a saved solve report may have (:class:`optimization.solve.SolveStatus`).
 _STATUSES = ("optimal", "feasible", "infeasible", "no_solution", "error")
 _BEDS = Bound(0, 100_000, whole=True)
+_YEAR = Bound(1900, 2200, whole=True)
 #: Figures the app computes with (the others may be numbers or short text, as ``scenario_kpis`` writes them).
 _NUMERIC_KPIS = frozenset({"coverage_share", "new_sites", "communities"})
 
@@ -384,6 +385,8 @@ def results(data: Any, *, source: str) -> dict[str, Any]:
             _report(
                 report, f"{where}.grouping.counties.{text(county, f'{where}.grouping.counties', code=True)}"
             )
+    if data.get("phase") is not None:
+        _phase_results(data["phase"], f"{where}.phase")
     if data.get("siting_serving") is not None:
         for township, site in _mapping(data["siting_serving"], f"{where}.siting_serving").items():
             if not (isinstance(site, float) and math.isnan(site)):  # NaN: the township is served by no site
@@ -405,6 +408,22 @@ def results(data: Any, *, source: str) -> dict[str, Any]:
     for key in ("software_version", "ran_at"):
         text(data.get(key), f"{where}.{key}", optional=True)
     return data
+
+
+def _phase_results(data: Any, where: str) -> None:
+    """Saved phased-plan results: a report, each open site's id and opening year, the greedy figures."""
+    phase = _report(data, where)
+    for i, site in enumerate(_listing(phase.get("open_sites") or [], f"{where}.open_sites")):
+        at = f"{where}.open_sites[{i}]"
+        site = _mapping(site, at, most=100)
+        text(site.get("facility_id"), f"{at}.facility_id", code=True)
+        _number(site.get("open_year"), f"{at}.open_year", _YEAR, optional=False)
+    for county, report in _mapping(phase.get("counties") or {}, f"{where}.counties").items():
+        _report(report, f"{where}.counties.{text(county, f'{where}.counties', code=True)}")
+    if phase.get("greedy") is not None:
+        greedy = _mapping(phase["greedy"], f"{where}.greedy", most=20)
+        for key in ("phased", "greedy", "gain"):
+            _number(greedy.get(key), f"{where}.greedy.{key}", optional=False)
 
 
 # --- where a scenario's files may be ------------------------------------------------------------------------------

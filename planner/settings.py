@@ -371,6 +371,16 @@ def default(section: Section, name: str) -> Any:
 SITING: dict[str, Bound] = {s.name: s.bound for s in settings_of("siting") if s.bound is not None}
 #: Range of every numeric grouping setting.
 GROUPING: dict[str, Bound] = {s.name: s.bound for s in settings_of("grouping") if s.bound is not None}
+#: Numeric settings of a phased roll-out (:class:`planner.phasing.PhaseSetup`); a per-year
+#: setting's range holds for each of its values; shared settings take siting's range.
+PHASE: dict[str, Bound] = {
+    "years": Bound(1900, 2200, whole=True),
+    "ward_deadline": Bound(1900, 2200, whole=True),
+    "new_sites_per_year": _COUNT,
+    "county_new_sites_per_year": _COUNT,
+    "bed_budget_per_year": SITING["bed_budget"],
+    **{name: SITING[name] for name in ("threshold", "beds_min", "time_limit", "seed")},
+}
 #: Short names of siting settings in sweep point names (others keep their own name).
 SHORT: dict[str, str] = {s.name: s.short for s in settings_of("siting") if s.short is not None}
 

@@ -332,6 +332,8 @@ def _star(item: tuple[Callable[..., Any], tuple[Any, ...]]) -> Any:
 def county_map(
     map_fn: Callable[[Callable[[Any], Any], Iterable[Any]], Iterable[Any]] | None,
     progress: Progress | None = None,
+    *,
+    on_error: Callable[..., Any] = error_plan,
 ) -> Callable[..., list[Any]]:
     """The ``map(fn, counties, params)`` the optimiser calls, run on an executor's one-iterable ``map_fn``.
 
@@ -341,6 +343,9 @@ def county_map(
         An executor's ``map`` (:mod:`planner.parallel`); the built-in ``map`` when ``None``.
     progress
         Called with ``(done, total, county_code)`` as each county's plan arrives.
+    on_error
+        ``on_error(data, params, reason)``: the plan of a county whose task failed
+        (:func:`optimization.siting.error_plan`; the phased roll-out passes its own).
 
     Returns
     -------
@@ -357,7 +362,7 @@ def county_map(
         for done, ((data, county_params), plan) in enumerate(zip(items, outcomes, strict=True), start=1):
             county = str(data.groups[0]) if len(data.groups) else f"task {done}"
             if isinstance(plan, TaskFailure):
-                plan = error_plan(data, county_params, plan.as_reason(county, f"county {county}"))
+                plan = on_error(data, county_params, plan.as_reason(county, f"county {county}"))
             plans.append(plan)
             if progress is not None:
                 progress(done, len(items), county)

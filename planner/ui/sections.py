@@ -24,6 +24,7 @@ from planner.ui import regioncheck, runner, scroll, uploads
 from planner.ui.downloads import downloads
 from planner.ui.launch import DATA_DIR_ENV
 from planner.ui.offline import st_offline_folium
+from planner.ui.phasepanel import phase_section
 from planner.ui.scenarios import SavedScenario, app_roots, load_into, open_file, save_current, unique_name
 from planner.ui.state import Keys
 from planner.ui.views import communities_frame, current_run, sites_frame, townships_frame
@@ -32,7 +33,16 @@ from planner.uploadstore import MissingUpload
 
 __all__ = ["SECTIONS", "sections"]
 
-SECTIONS: tuple[str, ...] = ("sites", "communities", "townships", "scenarios", "compare", "data", "downloads")
+SECTIONS: tuple[str, ...] = (
+    "sites",
+    "communities",
+    "townships",
+    "phase",
+    "scenarios",
+    "compare",
+    "data",
+    "downloads",
+)
 
 
 def _flash(level: str, key: str, **fields: Any) -> None:
@@ -60,6 +70,7 @@ def sections(wb: Workbench, params: Parameters, lang: str) -> None:
         "sites": _sites,
         "communities": _communities,
         "townships": _townships,
+        "phase": phase_section,
         "scenarios": _scenarios,
         "compare": _compare,
         "data": _data,

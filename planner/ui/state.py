@@ -43,6 +43,7 @@ class Keys:
     )
     SCROLL_TO_PLAN: Final = "scroll_to_plan"  # scroll the page up to the plan on the next run
     START_FAILURE: Final = "start_failure"  # (paths, report) of --region files unusable at page open
+    PHASE_RESULT: Final = "phase_result"  # (planner.phasing.PhaseResult, Region) of the last phased run
     # widgets
     LANG: Final = "lang"
     MODE: Final = "click_mode"
@@ -74,6 +75,13 @@ class Keys:
     MOVE_TARGET: Final = "move_target"  # + township code: the community a selected township moves to
     SITE_NAME: Final = "site_name."  # + facility id: name of an added site
     SITE_KIND: Final = "site_kind."  # + facility id: facility type of an added site
+    PHASE_YEARS: Final = "phase_years"
+    PHASE_NEW_SITES: Final = "phase_new_sites"
+    PHASE_COUNTY_NEW_SITES: Final = "phase_county_new_sites"
+    PHASE_BED_BUDGET: Final = "phase_bed_budget"
+    PHASE_DEADLINE: Final = "phase_deadline"
+    PHASE_YEAR: Final = "phase_year"
+    PHASE_MAP: Final = "phase_map."  # + year
     # buttons
     STOP: Final = "button.stop"
     UNDO: Final = "button.undo"

@@ -18,5 +18,6 @@ def no_work(monkeypatch):
         ("planner.cliutil", "load"),
         ("planner.siting", "run_siting"),
         ("planner.grouping", "run_grouping"),
+        ("planner.phasing", "run_phase"),
     ):
         monkeypatch.setattr(f"{module}.{name}", refuse)

@@ -15,6 +15,7 @@ from planner.cliutil import load, write_layers
 
 SITE = ["site", "demo", "--objective", "min-sites", "--quiet", "--time-limit", "5"]
 GROUP = ["group", "demo", "--quiet", "--time-limit", "5"]
+PHASE = ["phase", "demo", "--years", "2025", "2026", "--quiet", "--time-limit", "5"]
 
 
 def _error(capsys) -> str:
@@ -47,7 +48,7 @@ def test_json_to_standard_output_is_never_refused(tmp_path, monkeypatch, capsys)
     assert (tmp_path / "-").read_text(encoding="utf-8") == "a file named '-'"
 
 
-@pytest.mark.parametrize("command", [SITE, GROUP], ids=["site", "group"])
+@pytest.mark.parametrize("command", [SITE, GROUP, PHASE], ids=["site", "group", "phase"])
 def test_existing_out_is_refused_before_loading_or_solving(command, tmp_path, no_work, capsys):
     out = tmp_path / "old.gpkg"
     out.write_bytes(b"old result")

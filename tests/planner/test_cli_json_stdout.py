@@ -15,8 +15,9 @@ from planner.cli import main
         ["validate", "demo", "--json", "-"],
         ["site", "demo", "--objective", "min-sites", "--target", "0.9", "--json", "-"],
         ["group", "demo", "--json", "-"],
+        ["phase", "demo", "--years", "2025", "2026", "--new-sites-per-year", "6", "4", "--json", "-"],
     ],
-    ids=["validate", "site", "group"],
+    ids=["validate", "site", "group", "phase"],
 )
 def test_json_to_standard_output_is_the_json_alone(argv, capsys):
     assert main(argv) == 0

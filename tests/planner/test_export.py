@@ -27,6 +27,7 @@ from planner.export import (
     short_names,
 )
 from planner.grouping import GroupingSetup
+from planner.phasing import PhaseSetup
 from planner.scenario import RegionRef, Scenario
 from planner.siting import SitingSetup
 
@@ -39,6 +40,7 @@ def planned():
         RegionRef.of(region, ["demo"], seed=2024),
         siting=SitingSetup(objective="min_sites", coverage_target=0.9),
         grouping=GroupingSetup(),
+        phase=PhaseSetup(years=(2025, 2026), new_sites_per_year=(6, 4)),
     )
     return scenario, scenario.run(region)
 

@@ -85,7 +85,7 @@ def test_a_section_that_is_not_a_mapping_names_file_and_section(text, tmp_path, 
 def test_loose_keys_beside_sections_are_not_ignored(tmp_path, no_solve, capsys):
     code, err, params = _run(GROUP, "siting:\n  beds_min: 4\nk_max: 3\n", tmp_path, capsys)
     assert code == 1
-    assert params in err and "k_max outside the 'siting:' and 'grouping:' sections" in err
+    assert params in err and "k_max outside the 'siting:', 'grouping:' and 'phase:' sections" in err
 
 
 def test_an_empty_section_is_no_parameters(tmp_path, monkeypatch, capsys):

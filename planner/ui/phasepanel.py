@@ -1,0 +1,146 @@
+"""The app's phased roll-out section: settings, the coverage-over-time chart, and the map with a year slider.
+
+The logic lives outside Streamlit (:mod:`planner.phasing`, :mod:`planner.phase_chart`,
+:mod:`planner.phase_map`); this module only draws widgets. The run uses the
+current plan's siting settings (threshold, site and ward kinds, the planner's
+site statuses) with the years and yearly limits given here. Its state keys
+are the ``Keys.PHASE_*`` names of :mod:`planner.ui.state`.
+"""
+
+from __future__ import annotations
+
+from dataclasses import replace
+from typing import Any
+
+import streamlit as st
+
+from planner.i18n import tr
+from planner.labels import format_value
+from planner.maps import legends_html
+from planner.phase_chart import coverage_chart_html
+from planner.phase_map import phase_map
+from planner.phasing import PhaseResult, PhaseSetup, run_phase
+from planner.templating import markdown_text
+from planner.ui.offline import st_offline_folium
+from planner.ui.state import Keys
+from planner.ui.workbench import Parameters, Workbench
+
+__all__ = ["phase_section", "phase_values"]
+
+
+def _numbers(text: str, where: str) -> list[Any] | None:
+    """Numbers separated by spaces or commas (``None`` when empty); a ValueError names ``where``."""
+    words = text.replace(",", " ").split()
+    if not words:
+        return None
+    try:
+        return [int(w) if w.lstrip("-").isdigit() else float(w) for w in words]
+    except ValueError:
+        raise ValueError(f"{where}: expected numbers separated by spaces, found {text[:60]!r}") from None
+
+
+def phase_values(
+    years: str, new_sites: str, county_new_sites: str, bed_budget: str, deadline: int | None
+) -> dict[str, Any]:
+    """The phase settings typed into the section, as a ``phase:`` mapping (checked by :class:`PhaseSetup`)."""
+    values: dict[str, Any] = {"years": _numbers(years, "years") or []}
+    for key, text in (
+        ("new_sites_per_year", new_sites),
+        ("county_new_sites_per_year", county_new_sites),
+        ("bed_budget_per_year", bed_budget),
+    ):
+        numbers = _numbers(text, key)
+        if numbers is not None:
+            values[key] = numbers
+    if deadline is not None:
+        values["ward_deadline"] = deadline
+    return values
+
+
+def _setup(wb: Workbench, params: Parameters, values: dict[str, Any]) -> PhaseSetup:
+    """The phase settings: the current plan's siting settings with the years and yearly limits typed here."""
+    siting = wb.siting_setup(params)
+    setup = PhaseSetup.from_dict(values, source=tr("section.phase", "en"))
+    return replace(
+        setup,
+        threshold=siting.threshold,
+        unit=siting.unit,
+        beds_min=siting.beds_min,
+        site_kinds=siting.site_kinds,
+        ward_kinds=siting.ward_kinds,
+        require_ward=siting.require_ward,
+        statuses=dict(siting.statuses),
+        cross_county=siting.cross_county,
+        time_limit=siting.time_limit,
+        seed=siting.seed,
+    )
+
+
+def phase_section(wb: Workbench, params: Parameters, lang: str) -> None:
+    """Settings and button, then the last phased plan: figures, chart, and the map in the chosen year."""
+    st.caption(tr("phase.help", lang))
+    cols = st.columns(4)
+    years = cols[0].text_input(tr("phase.years", lang), "2025 2026 2027", key=Keys.PHASE_YEARS)
+    new_sites = cols[1].text_input(tr("phase.new_sites", lang), "6 4 4", key=Keys.PHASE_NEW_SITES)
+    county_new_sites = cols[2].text_input(
+        tr("phase.county_new_sites", lang), "", key=Keys.PHASE_COUNTY_NEW_SITES
+    )
+    bed_budget = cols[3].text_input(tr("phase.bed_budget", lang), "", key=Keys.PHASE_BED_BUDGET)
+    try:
+        year_list = [int(y) for y in (_numbers(years, "years") or [])]
+    except (TypeError, ValueError):
+        year_list = []
+    deadline = st.selectbox(tr("phase.deadline", lang), [None, *year_list], key=Keys.PHASE_DEADLINE)
+    if st.button(tr("phase.run", lang), type="primary"):
+        try:
+            setup = _setup(wb, params, phase_values(years, new_sites, county_new_sites, bed_budget, deadline))
+            setup.params_check(wb.region)
+        except ValueError as exc:
+            st.error(markdown_text(str(exc)))
+        else:
+            with st.spinner(tr("phase.running", lang)):
+                st.session_state[Keys.PHASE_RESULT] = (
+                    run_phase(wb.region, setup, compare_greedy=True),
+                    wb.region,
+                )
+    stored = st.session_state.get(Keys.PHASE_RESULT)
+    if stored is not None:
+        result, region = stored
+        _show(result, region, lang)
+
+
+def _show(result: PhaseResult, region: Any, lang: str) -> None:
+    """Figures, reasons, chart, and the map of the year on the slider."""
+    report = result.plan.report
+    if not result.plan.has_plan:
+        st.error(tr("phase.no_plan", lang, status=str(report.status)))
+        for reason in report.reasons:
+            st.write(markdown_text(reason.message))
+        return
+    cols = st.columns(3)
+    cols[0].metric(
+        tr("kpi.phase_person_years", lang),
+        format_value("phase_person_years", round(result.plan.person_years), lang),
+    )
+    if result.greedy is not None:
+        cols[1].metric(
+            tr("kpi.phase_greedy_person_years", lang),
+            format_value("phase_person_years", round(float(result.greedy["greedy"])), lang),
+        )
+        cols[2].metric(
+            tr("kpi.phase_gain", lang), format_value("phase_gain", round(float(result.greedy["gain"])), lang)
+        )
+    st.caption(
+        f"{tr('kpi.status', lang)}: {markdown_text(report.status)} · {markdown_text(report.certificate)}"
+    )
+    counties = region.counties
+    names = dict(zip(counties["county_code"], counties["county_name"], strict=True))
+    st.html(
+        coverage_chart_html(result.to_json(region)["coverage"], lang, county_names=names),
+    )
+    year = st.select_slider(tr("phase.year", lang), options=list(result.setup.years), key=Keys.PHASE_YEAR)
+    fmap, legends = phase_map(region, result, int(year), lang)
+    st_offline_folium(
+        fmap, key=Keys.PHASE_MAP + str(year), height=460, use_container_width=True, returned_objects=[]
+    )
+    st.markdown(legends_html(legends), unsafe_allow_html=True)  # an escaping template
