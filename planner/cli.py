@@ -505,6 +505,12 @@ def _add_phase_parser(sub: Any) -> None:
         action="store_true",
         help="also order the single-period optimum greedily and print what phasing gains (always with --save)",
     )
+    p.add_argument(
+        "--time-limit",
+        type=flag(PHASE["time_limit"]),
+        metavar="S",
+        help="seconds per model (default 60)",
+    )
     _add_run_arguments(p)
     add_executor_arguments(p)
     p.set_defaults(func=cmd_phase)
