@@ -22,9 +22,10 @@ from typing import Any
 
 import numpy as np
 
-from optimization.certify import Check, certified, confirm_mathopt, disputed
+from optimization.certify import Check, certified, confirm_mathopt, disputed, plainly_certified
 from optimization.siting import lagrange
 from optimization.siting.alternatives import find_alternatives, merge_alternatives, shortfall
+from optimization.siting.bounds import plain_bound
 from optimization.siting.checks import nothing_to_plan, presolve_checks
 from optimization.siting.covering import prove_cover, reduce_max_cover
 from optimization.siting.data import SitingData
@@ -237,11 +238,17 @@ def _confirm_known(
     ``reduced_by``) but not the search: the certificate says so. On a
     disagreement the better plan is kept; when the check cannot finish in
     the time left, the plan is ``feasible`` with the bounds the check trusts.
+    A plan that meets a plain bound of the whole problem (e.g. it covers every
+    coverable township) is certified by that bound, with no model built.
     """
     if report.status is not SolveStatus.OPTIMAL:
         return best_open, report
     prep = stages.prep
     name = objective_name(prep.params.objective)
+    plain = plain_bound(prep, name)
+    settled = plainly_certified(report, () if plain is None else (plain,))
+    if settled is not None:  # no model to build (2,500 x 800 covering everyone: 0.5 s of LP saved)
+        return best_open, settled
     sm = build_model(prep, closed=stages.closed, forced=stages.forced, pairs_ok=stages.pairs_ok)
     model = sm.lm.to_mathopt(sm.exprs[name], maximize=name in MAXIMISED)
     confirmation = confirm_mathopt(
@@ -319,7 +326,7 @@ def _merge(
     """Merge per-county plans into one plan of the whole data."""
     prep = Prepared(data, params)
     arrays = _arrays_from_county_plans(prep, pieces, plans)
-    reports = {label: plan.report for (label, _, _, _), plan in zip(pieces, plans)}
+    reports = {label: plan.report for (label, _, _, _), plan in zip(pieces, plans, strict=True)}
     report = _combine(params.objective, list(reports.values()), seconds)
     ties = [p.tie_break_report for p in plans]
     tie = combine_reports(ties, wall_seconds=seconds) if all(t is not None for t in ties) and ties else None
@@ -355,7 +362,7 @@ def _arrays_from_county_plans(prep: Prepared, pieces: list, plans: Iterable[Siti
     open_ = prep.fixed_open & prep.can_open
     beds = np.where(open_, prep.bed_lb, 0)
     assignment = np.full(prep.data.n_demand, -1, dtype=np.int64)
-    for (_, _, towns, sites), plan in zip(pieces, plans):
+    for (_, _, towns, sites), plan in zip(pieces, plans, strict=True):
         open_[sites] = plan.open
         beds[sites] = plan.beds
         if sites.size:  # a county without candidate sites leaves its townships unassigned

@@ -106,6 +106,27 @@ def test_reduced_cover_model_reaches_the_full_models_optimum(seed: int, tie_brea
     assert not (full.open & closed).any() and full.open[forced].all()
 
 
+def test_cover_reaching_every_coverable_township_is_certified_without_a_model(monkeypatch) -> None:
+    """A tie-rich p: the reduction's plan covers all that any site can cover, which the plain bound
+    certifies at once (before: an LP over the reduced model was solved for it)."""
+    from optimization.siting import solver
+
+    monkeypatch.setattr(covering, "MIN_PAIRS", 0)
+    data, params = _covering_instance(9, n=600, m=120, p=60, radius=12.0)
+    built = []
+    real = solver.build_model
+    monkeypatch.setattr(solver, "build_model", lambda *a, **kw: built.append(1) or real(*a, **kw))
+    plan = solve_siting(data, params)
+    prep = Prepared(data, params)
+    assert plan.status == "optimal"
+    reach = prep.coverable & (data.demand_weight > 0)
+    assert (
+        plan.objective_value == _covered(data, plan.open, params.threshold) == data.demand_weight[reach].sum()
+    )
+    assert plan.report.certificate == "confirmed by the bound: every township any site can cover is covered"
+    assert not built  # neither the check nor a later stage (tie-break none) built a model
+
+
 @pytest.mark.parametrize("n", [200, 1000])
 def test_reduced_cover_on_the_benchmark_instance(n: int, monkeypatch) -> None:
     """The spopt benchmark's instances: with and without the reduction, one optimum."""
