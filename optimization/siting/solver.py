@@ -27,10 +27,10 @@ from optimization.siting import lagrange
 from optimization.siting.alternatives import find_alternatives, merge_alternatives, shortfall
 from optimization.siting.bounds import plain_bound
 from optimization.siting.checks import nothing_to_plan, presolve_checks
-from optimization.siting.covering import prove_cover, reduce_max_cover
+from optimization.siting.covering import fewest_sites_alike, prove_cover, reduce_max_cover
 from optimization.siting.data import SitingData
 from optimization.siting.diagnose import diagnose
-from optimization.siting.enums import Objective
+from optimization.siting.enums import Objective, TieBreak
 from optimization.siting.evaluate import PlanArrays, make_plan, objective_values
 from optimization.siting.lagrange import Reduction, branch_and_bound, reduce_pmedian
 from optimization.siting.mip import read_values
@@ -167,11 +167,11 @@ def solve_county(data: SitingData, params: SitingParams) -> SitingPlan:
     elif cover is not None:
         # large maximal covering: an LP bound fixes sites, a reduced MIP proves the plan (see covering.py)
         stages.closed, stages.forced = cover.fixings(cover.lower_bound)
+        best_open, proof = prove_cover(prep, cover, deadline=deadline, backend=stages.backend)
+        if params.effective_tie_break is TieBreak.SITES:  # as good a plan, fewer sites: the tie-break's start
+            best_open = fewest_sites_alike(prep, best_open, ~stages.closed)
         stages.known = _confirm_known(
-            stages,
-            *prove_cover(prep, cover, deadline=deadline, backend=stages.backend),
-            check=stages.check,
-            reduced_by="the LP-dual bound",
+            stages, best_open, proof, check=stages.check, reduced_by="the LP-dual bound"
         )
     elif _wants_start(prep):
         stages.start = _capacitated_start(prep, deadline)

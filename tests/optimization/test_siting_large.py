@@ -127,6 +127,48 @@ def test_cover_reaching_every_coverable_township_is_certified_without_a_model(mo
     assert not built  # neither the check nor a later stage (tie-break none) built a model
 
 
+@pytest.mark.parametrize("seed", [10, 11, 12])
+def test_fewest_sites_alike_covers_the_same_with_no_redundant_site(seed: int) -> None:
+    """The tie-break's start: every township the plan covers stays covered, no more new sites, none redundant."""
+    data, params = _covering_instance(seed, n=400, m=90, p=60, radius=12.0)
+    prep = Prepared(data, params)
+    rng = np.random.default_rng(seed)
+    plan = (prep.fixed_open & prep.can_open) | (prep.free & (rng.random(data.n_sites) < 0.6))
+    slim = covering.fewest_sites_alike(prep, plan)
+
+    def covered(open_: np.ndarray) -> np.ndarray:
+        near = open_[data.pair_site] & (data.pair_cost <= params.threshold)
+        return np.isin(np.arange(data.n_demand), data.pair_demand[near]) & (data.demand_weight > 0)
+
+    assert np.all(covered(slim) >= covered(plan))
+    new = prep.free & ~(prep.fixed_open & prep.can_open)
+    assert slim[prep.fixed_open & prep.can_open].all()
+    assert (slim & new).sum() < (plan & new).sum()  # a random plan of many sites has redundant ones
+    for j in np.flatnonzero(slim & new):  # closing any new site loses a township
+        fewer = slim.copy()
+        fewer[j] = False
+        assert not np.all(covered(fewer) >= covered(plan))
+
+
+def test_tie_break_without_time_still_opens_fewer_sites_than_the_reduction(monkeypatch) -> None:
+    """Large maximal covering with tie-break "sites": when the tie-break's MIP gets no time, the plan
+    is still the greedy set cover of what the reduction's plan covers (before: the reduction's plan)."""
+    from dataclasses import replace
+
+    from optimization.siting import stages
+
+    monkeypatch.setattr(covering, "MIN_PAIRS", 0)
+    monkeypatch.setattr(stages, "LATER_STAGE_FLOOR_SECONDS", 0.0)  # the tie-break gets no time of its own
+    data, params = _covering_instance(13, n=600, m=120, p=60, radius=12.0)
+    params = replace(params, tie_break="sites")
+    prep = Prepared(data, params)
+    reduction = covering.reduce_max_cover(prep, deadline=None)
+    plan = solve_siting(data, params)
+    assert plan.status == "optimal"
+    assert plan.objective_value == reduction.lower_bound == _covered(data, plan.open, params.threshold)
+    assert plan.new.sum() < (reduction.best_open & prep.free).sum()
+
+
 @pytest.mark.parametrize("n", [200, 1000])
 def test_reduced_cover_on_the_benchmark_instance(n: int, monkeypatch) -> None:
     """The spopt benchmark's instances: with and without the reduction, one optimum."""
