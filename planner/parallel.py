@@ -419,7 +419,7 @@ class _PoolExecutor(Executor):
                     outcomes = [
                         TaskFailure(index, task_label(item, index), _describe(exc, crash), crashed=crash)
                     ]
-                ready.update((index, outcome) for (index, _), outcome in zip(batch, outcomes))
+                ready.update((index, outcome) for (index, _), outcome in zip(batch, outcomes, strict=True))
             while next_index in ready:
                 yield ready.pop(next_index)
                 next_index += 1
@@ -696,6 +696,8 @@ class ProgressBar:
 
     def __call__(self, done: int, total: int, label: str) -> None:
         """Advance the bar to ``done`` of ``total``, showing the last label."""
+        if self.disable:  # nothing to draw (--quiet): tqdm is not even imported
+            return
         if self._bar is None:
             from tqdm import tqdm
 
