@@ -174,7 +174,7 @@ def solve_county(data: SitingData, params: SitingParams) -> SitingPlan:
         if params.effective_tie_break is TieBreak.SITES:  # as good a plan, fewer sites: the tie-break's start
             best_open = fewest_sites_alike(prep, best_open, ~stages.closed)
         stages.known = _confirm_known(
-            stages, best_open, proof, check=stages.check, reduced_by="the LP-dual bound"
+            stages, best_open, proof, check=stages.check, reduced_by="the LP-dual bound", plain_first=True
         )
     elif _wants_start(prep):
         stages.start = _capacitated_start(prep, deadline)
@@ -232,7 +232,13 @@ def _capacitated_start(prep: Prepared, deadline: float | None) -> np.ndarray | N
 
 
 def _confirm_known(
-    stages: Stages, best_open: np.ndarray, report: SolveReport, *, check: Check, reduced_by: str
+    stages: Stages,
+    best_open: np.ndarray,
+    report: SolveReport,
+    *,
+    check: Check,
+    reduced_by: str,
+    plain_first: bool = False,
 ) -> tuple[np.ndarray, SolveReport]:
     """Confirm an ``optimal`` found before the model (a large model's own scheme) on the model its bound reduced.
 
@@ -241,14 +247,15 @@ def _confirm_known(
     ``reduced_by``) but not the search: the certificate says so. On a
     disagreement the better plan is kept; when the check cannot finish in
     the time left, the plan is ``feasible`` with the bounds the check trusts.
-    A plan that meets a plain bound of the whole problem (e.g. it covers every
-    coverable township) is certified by that bound, with no model built.
+    With ``plain_first``, a plan that meets a plain bound of the whole problem
+    (e.g. it covers every coverable township) is certified by that bound, with
+    no model built.
     """
     if report.status is not SolveStatus.OPTIMAL:
         return best_open, report
     prep = stages.prep
     name = objective_name(prep.params.objective)
-    plain = plain_bound(prep, name)
+    plain = plain_bound(prep, name) if plain_first else None
     settled = plainly_certified(report, () if plain is None else (plain,))
     if settled is not None:  # no model to build (2,500 x 800 covering everyone: 0.5 s of LP saved)
         return best_open, settled
