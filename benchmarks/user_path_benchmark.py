@@ -37,12 +37,18 @@ Usage::
     python benchmarks/user_path_benchmark.py                          # 1,000 and 2,500 points
     python benchmarks/user_path_benchmark.py --sizes 1000 --cases mclp-hard
     python benchmarks/user_path_benchmark.py --sizes 5000 --no-spopt-above 2500
+    python benchmarks/user_path_benchmark.py --sizes 2500 --cases mclp-hard --p 15 --repeat 3
+
+With ``--repeat N`` each case runs N times, ours and spopt alternating (so
+both see the same load); the comparison uses each side's median run, and
+every run records the load average at its start.
 """
 
 from __future__ import annotations
 
 import argparse
 import json
+import os
 import sys
 import tempfile
 import time
@@ -275,6 +281,7 @@ def spopt(files: InstanceFiles, case: str, *, time_limit: float, memory_mb: floa
         "n": files.n,
         "m": files.m,
         "case": case,
+        "p": CASES[case][1],
         "time_limit": time_limit,
     }
     command = [sys.executable, str(Path(__file__).resolve()), "--spopt-task", json.dumps(task)]
@@ -322,6 +329,12 @@ def compare(case: str, n: int, mine: dict[str, Any], theirs: dict[str, Any] | No
     return row
 
 
+def median_run(rows: list[dict[str, Any]]) -> dict[str, Any]:
+    """The run of median whole-process time (the lower middle one of an even count); failed runs count as slowest."""
+    ranked = sorted(rows, key=lambda r: r.get("total_s") if "objective" in r else float("inf"))
+    return ranked[(len(ranked) - 1) // 2]
+
+
 RUNS = [
     "case",
     "n",
@@ -340,6 +353,7 @@ RUNS = [
     "tie_proven",
     "sites",
     "peak_mb",
+    "load",
 ]
 COMPARE = [
     "case",
@@ -357,6 +371,7 @@ COMPARE = [
     "spopt_status",
     "ours_mb",
     "spopt_mb",
+    "runs",
 ]
 
 
@@ -366,6 +381,10 @@ def main(argv: list[str] | None = None) -> int:
     parser.add_argument("--sizes", nargs="+", type=int, default=[1000, 2500], help="townships (also 5000)")
     parser.add_argument("--cases", nargs="+", choices=list(CASES), default=list(CASES))
     parser.add_argument("--seed", type=int, default=0)
+    parser.add_argument("--p", type=int, help="sites to open in every chosen case (default: each case's own)")
+    parser.add_argument(
+        "--repeat", type=int, default=1, help="runs per case, ours and spopt alternating; medians compared"
+    )
     parser.add_argument("--time-limit", type=float, default=600.0, help="solver time limit per run (both)")
     parser.add_argument(
         "--memory-limit-mb", type=float, default=10_000.0, help="stop spopt above this memory"
@@ -385,6 +404,7 @@ def main(argv: list[str] | None = None) -> int:
         files = InstanceFiles(
             task["n"], task["m"], Path(task["gpkg"]), Path(task["travel"]), Path(task["params"]), 0.0
         )
+        CASES[task["case"]] = (CASES[task["case"]][0], task["p"])  # the parent's p (``--p``)
         print(json.dumps(spopt_child(files, task["case"], time_limit=task["time_limit"]), default=float))
         return 0
     folder = Path(args.folder or tempfile.mkdtemp(prefix="planner-user-path-"))
@@ -398,28 +418,39 @@ def main(argv: list[str] | None = None) -> int:
             file=sys.stderr,
         )
         for case in args.cases:
+            if args.p is not None:
+                CASES[case] = (CASES[case][0], args.p)
             base = {"case": case, "n": n, "m": files.m, "p": CASES[case][1]}
-            mine = {**base, **ours(files, case, time_limit=args.time_limit, out=folder / f"n{n}_{case}.json")}
-            runs.append(mine)
-            print(
-                f"  {case} n={n} ours: {fmt(mine['total_s'])} s, {mine.get('status')}",
-                file=sys.stderr,
-                flush=True,
-            )
-            theirs = None
             skip = args.no_spopt or (case == "pmedian" and n > args.no_spopt_pmedian_above)
-            if not skip:
-                theirs = {
-                    **base,
-                    **spopt(files, case, time_limit=args.time_limit, memory_mb=args.memory_limit_mb),
-                }
-                runs.append(theirs)
+            mine_runs, their_runs = [], []
+            for _ in range(args.repeat):
+                load = os.getloadavg()[0]
+                out = folder / f"n{n}_{case}.json"
+                mine = {**base, "load": load, **ours(files, case, time_limit=args.time_limit, out=out)}
+                mine_runs.append(mine)
                 print(
-                    f"  {case} n={n} spopt: {fmt(theirs['total_s'])} s, {theirs.get('status')}",
+                    f"  {case} n={n} ours: {fmt(mine['total_s'])} s, {mine.get('status')} (load {load:.1f})",
                     file=sys.stderr,
                     flush=True,
                 )
-            lines.append(compare(case, n, mine, theirs))
+                if skip:
+                    continue
+                load = os.getloadavg()[0]
+                theirs = {
+                    **base,
+                    "load": load,
+                    **spopt(files, case, time_limit=args.time_limit, memory_mb=args.memory_limit_mb),
+                }
+                their_runs.append(theirs)
+                print(
+                    f"  {case} n={n} spopt: {fmt(theirs['total_s'])} s, {theirs.get('status')} (load {load:.1f})",
+                    file=sys.stderr,
+                    flush=True,
+                )
+            runs.extend(mine_runs + their_runs)
+            line = compare(case, n, median_run(mine_runs), median_run(their_runs) if their_runs else None)
+            line["runs"] = args.repeat
+            lines.append(line)
     print_table(
         runs,
         RUNS,
@@ -431,8 +462,8 @@ def main(argv: list[str] | None = None) -> int:
     print_table(
         lines,
         COMPARE,
-        title="User path: ours against spopt (ratio = spopt s / ours s; equal = same "
-        "objective and ours proven optimal)",
+        title="User path: ours against spopt (each side's median run; ratio = spopt s / ours s; "
+        "equal = same objective and ours proven optimal)",
     )
     return 0
 

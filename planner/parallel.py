@@ -698,6 +698,8 @@ class ProgressBar:
 
     def __call__(self, done: int, total: int, label: str) -> None:
         """Advance the bar to ``done`` of ``total``, showing the last label."""
+        if self.disable:  # nothing to draw (--quiet): tqdm is not even imported
+            return
         if self._bar is None:
             from tqdm import tqdm
 

@@ -39,14 +39,22 @@ def _numbers(values: Any, size: int, default: float, name: str, dtype: Any = flo
     return out
 
 
-def _demand_cost_site_order(i: np.ndarray, c: np.ndarray, j: np.ndarray, n: int, m: int) -> np.ndarray:
+def _demand_cost_site_order(
+    i: np.ndarray, c: np.ndarray, j: np.ndarray, n: int, m: int, *, pair_order: bool = False
+) -> np.ndarray:
     """The order of distinct pairs by demand, then cost, then site: ``np.lexsort((j, c, i))``, about 3x faster.
 
     Each cost is replaced by its rank among the distinct costs, and the
-    three keys are packed into one integer when it fits in 62 bits.
+    three keys are packed into one integer when it fits in 62 bits. A dense
+    table already in (demand, site) order (``pair_order``, every township with
+    as many pairs) is sorted row by row instead, a stable sort of each
+    township's costs keeping its sites in order (2,500 x 800: 0.26 s against 0.8 s).
     """
     if c.size < 2:
         return np.arange(c.size)
+    k = c.size // n if n else 0
+    if pair_order and k * n == c.size and bool(np.all(i.reshape(n, k) == np.arange(n)[:, None])):
+        return (np.argsort(c.reshape(n, k), axis=1, kind="stable") + np.arange(0, n * k, k)[:, None]).ravel()
     by_cost = np.argsort(c)
     sorted_cost = c[by_cost]
     rank = np.empty(c.size, dtype=np.int64)
@@ -143,11 +151,12 @@ class SitingData:
         if not np.all(np.isfinite(c)) or (c.size and c.min() < 0):
             raise DataError("pair costs must be finite and >= 0")
         key = i * m + j
-        if key.size > 1 and not bool(np.all(key[1:] > key[:-1])):  # pairs in (demand, site) order have none
+        pair_order = key.size < 2 or bool(np.all(key[1:] > key[:-1]))  # then there are no duplicates
+        if not pair_order:
             key = np.sort(key)  # a plain sort and a neighbour test: 6x faster than np.unique here
             if bool(np.any(key[1:] == key[:-1])):
                 raise DataError("duplicate (demand, site) pairs")
-        order = _demand_cost_site_order(i, c, j, n, m)
+        order = _demand_cost_site_order(i, c, j, n, m, pair_order=pair_order)
         i, j, c = i[order], j[order], c[order]
         for name, value in (("pair_demand", i), ("pair_site", j), ("pair_cost", c)):
             value.flags.writeable = False

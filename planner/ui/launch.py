@@ -24,8 +24,6 @@ import subprocess
 import sys
 import threading
 import time
-import urllib.request
-import webbrowser
 from pathlib import Path
 
 from geodata.files import is_file_system_root
@@ -126,6 +124,9 @@ def streamlit_command(script: Path, *, port: int, address: str = "127.0.0.1") ->
 
 
 def _open_when_ready(url: str, query: str = "") -> None:
+    import urllib.request  # here, not at the top: every command builds the parser that imports this module
+    import webbrowser
+
     opener = urllib.request.build_opener(urllib.request.ProxyHandler({}))
     deadline = time.monotonic() + STARTUP_SECONDS
     while time.monotonic() < deadline:

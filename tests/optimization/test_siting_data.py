@@ -139,3 +139,25 @@ def test_pair_order_falls_back_to_lexsort_when_the_packed_key_would_overflow() -
     cost = rng.integers(0, 3, size=40).astype(float)
     huge = 2**31  # n * levels * m beyond 62 bits: the keys cannot be packed
     assert _demand_cost_site_order(i, cost, j, huge, huge).tolist() == np.lexsort((j, cost, i)).tolist()
+
+
+@pytest.mark.parametrize("seed", range(3))
+def test_dense_pairs_in_table_order_are_sorted_row_by_row_to_the_same_order(seed: int) -> None:
+    """A dense table in (township, site) order takes the row-by-row sort: the same order, ties by site."""
+    rng = np.random.default_rng(seed)
+    n, m = 40, 15
+    i, j = np.repeat(np.arange(n), m), np.tile(np.arange(m), n)
+    cost = rng.integers(0, 4, size=n * m) * 0.5  # many ties within a township
+    data = SitingData.from_pairs(i, j, cost, demand_weight=np.ones(n), n_sites=m)
+    expected = np.lexsort((j, cost, i))
+    assert data.pair_site.tolist() == j[expected].tolist()
+    assert data.pair_cost.tolist() == cost[expected].tolist()
+    # as many pairs as a dense table, but one township short of a pair and another with one more
+    i2, j2 = i.copy(), j.copy()
+    i2[m - 1], j2[m - 1] = 1, m  # township 0's last pair goes to township 1, at a site of its own
+    order = np.lexsort((j2, i2))
+    i2, j2, c2 = i2[order], j2[order], cost[order]
+    data = SitingData.from_pairs(i2, j2, c2, demand_weight=np.ones(n), n_sites=m + 1)
+    expected = np.lexsort((j2, c2, i2))
+    assert data.pair_demand.tolist() == i2[expected].tolist()
+    assert data.pair_site.tolist() == j2[expected].tolist()

@@ -106,6 +106,70 @@ def test_reduced_cover_model_reaches_the_full_models_optimum(seed: int, tie_brea
     assert not (full.open & closed).any() and full.open[forced].all()
 
 
+def test_cover_reaching_every_coverable_township_is_certified_without_a_model(monkeypatch) -> None:
+    """A tie-rich p: the reduction's plan covers all that any site can cover, which the plain bound
+    certifies at once (before: an LP over the reduced model was solved for it)."""
+    from optimization.siting import solver
+
+    monkeypatch.setattr(covering, "MIN_PAIRS", 0)
+    data, params = _covering_instance(9, n=600, m=120, p=60, radius=12.0)
+    built = []
+    real = solver.build_model
+    monkeypatch.setattr(solver, "build_model", lambda *a, **kw: built.append(1) or real(*a, **kw))
+    plan = solve_siting(data, params)
+    prep = Prepared(data, params)
+    assert plan.status == "optimal"
+    reach = prep.coverable & (data.demand_weight > 0)
+    assert (
+        plan.objective_value == _covered(data, plan.open, params.threshold) == data.demand_weight[reach].sum()
+    )
+    assert plan.report.certificate == "confirmed by the bound: every township any site can cover is covered"
+    assert not built  # neither the check nor a later stage (tie-break none) built a model
+    assert plan.stage_seconds["objective"] > 0.0  # the reduction's time is the objective's stage (was 0.0)
+
+
+@pytest.mark.parametrize("seed", [10, 11, 12])
+def test_fewest_sites_alike_covers_the_same_with_no_redundant_site(seed: int) -> None:
+    """The tie-break's start: every township the plan covers stays covered, no more new sites, none redundant."""
+    data, params = _covering_instance(seed, n=400, m=90, p=60, radius=12.0)
+    prep = Prepared(data, params)
+    rng = np.random.default_rng(seed)
+    plan = (prep.fixed_open & prep.can_open) | (prep.free & (rng.random(data.n_sites) < 0.6))
+    slim = covering.fewest_sites_alike(prep, plan)
+
+    def covered(open_: np.ndarray) -> np.ndarray:
+        near = open_[data.pair_site] & (data.pair_cost <= params.threshold)
+        return np.isin(np.arange(data.n_demand), data.pair_demand[near]) & (data.demand_weight > 0)
+
+    assert np.all(covered(slim) >= covered(plan))
+    new = prep.free & ~(prep.fixed_open & prep.can_open)
+    assert slim[prep.fixed_open & prep.can_open].all()
+    assert (slim & new).sum() < (plan & new).sum()  # a random plan of many sites has redundant ones
+    for j in np.flatnonzero(slim & new):  # closing any new site loses a township
+        fewer = slim.copy()
+        fewer[j] = False
+        assert not np.all(covered(fewer) >= covered(plan))
+
+
+def test_tie_break_without_time_still_opens_fewer_sites_than_the_reduction(monkeypatch) -> None:
+    """Large maximal covering with tie-break "sites": when the tie-break's MIP gets no time, the plan
+    is still the greedy set cover of what the reduction's plan covers (before: the reduction's plan)."""
+    from dataclasses import replace
+
+    from optimization.siting import stages
+
+    monkeypatch.setattr(covering, "MIN_PAIRS", 0)
+    monkeypatch.setattr(stages, "LATER_STAGE_FLOOR_SECONDS", 0.0)  # the tie-break gets no time of its own
+    data, params = _covering_instance(13, n=600, m=120, p=60, radius=12.0)
+    params = replace(params, tie_break="sites")
+    prep = Prepared(data, params)
+    reduction = covering.reduce_max_cover(prep, deadline=None)
+    plan = solve_siting(data, params)
+    assert plan.status == "optimal"
+    assert plan.objective_value == reduction.lower_bound == _covered(data, plan.open, params.threshold)
+    assert plan.new.sum() < (reduction.best_open & prep.free).sum()
+
+
 @pytest.mark.parametrize("n", [200, 1000])
 def test_reduced_cover_on_the_benchmark_instance(n: int, monkeypatch) -> None:
     """The spopt benchmark's instances: with and without the reduction, one optimum."""

@@ -49,3 +49,22 @@ def test_validate_demo_imports_no_solver_or_drawing_library():
     )
     assert _loaded(modules, SOLVING_AND_DRAWING) == []
     assert "geopandas" in modules  # it did read the region
+
+
+#: What only the app's launcher (a web request, a browser) or a drawn progress bar needs.
+LAUNCHING_AND_DRAWING_BARS = ("urllib.request", "webbrowser", "http.client", "tqdm")
+
+
+def test_help_imports_no_web_client_or_progress_bar():
+    modules = _modules_after("from planner.cli import build_parser\nbuild_parser().format_help()")
+    assert _loaded(modules, LAUNCHING_AND_DRAWING_BARS) == []
+
+
+@pytest.mark.slow
+def test_quiet_site_imports_no_web_client_or_progress_bar(tmp_path):
+    out = tmp_path / "plan.json"
+    modules = _modules_after(
+        f"from planner.cli import main\nmain(['site', 'demo', '--objective', 'max-coverage', '--new-sites', '2', '--quiet', '--json', {str(out)!r}, '--force'])"
+    )
+    assert out.exists()  # it did plan
+    assert _loaded(modules, ("webbrowser", "tqdm")) == []  # (pyproj, for reading, imports urllib.request)
