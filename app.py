@@ -1,7 +1,7 @@
 """County coverage planner: the Streamlit app (``planner app``, or ``streamlit run app.py``).
 
 Map first, on the demo region with no set-up; everything it loads is served by the
-app itself (see ``planner.ui.offline``; the vendored files are listed in ``planner.offline``).
+app itself (see ``planner.ui.offline``; the vendored files are listed in ``planner.present.offline``).
 The page lives in ``planner.ui.page``.
 """
 

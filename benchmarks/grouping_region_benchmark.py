@@ -276,7 +276,7 @@ def timed_grouping(region: Any, setup: Any, kind: str, workers: int | None) -> t
     (result, seconds)
     """
     from planner.grouping import run_grouping
-    from planner.parallel import executor
+    from planner.runtime.parallel import executor
 
     start = time.perf_counter()
     with executor(kind, workers=workers) as ex:  # type: ignore[arg-type]
@@ -304,7 +304,7 @@ def run_heavy(count: int, *, seed: int, executors: list[str], workers: int | Non
     from optimization.grouping import GroupingParams
     from optimization.grouping.synthetic import synthetic_county
     from planner.grouping import solve_county
-    from planner.parallel import TaskFailure, executor
+    from planner.runtime.parallel import TaskFailure, executor
 
     params = GroupingParams(k_min=2, k_max=6, pop_tolerance=0.25, time_limit=30.0)
     items = [
@@ -351,8 +351,8 @@ def run_case(
     from dataclasses import replace
 
     from planner.grouping import GroupingSetup, county_grouping_data
-    from planner.metrics import polsby_popper
-    from planner.parallel import choose_kind, executor
+    from planner.metrics.shapes import polsby_popper
+    from planner.runtime.parallel import choose_kind, executor
 
     start = time.perf_counter()
     region = _region(case, seed)
@@ -588,7 +588,7 @@ def main(argv: list[str] | None = None) -> int:
     parser.add_argument(
         "--executor",
         choices=["serial", "processes", "dask"],
-        help="for the cases (default: planner.parallel.choose_kind)",
+        help="for the cases (default: planner.runtime.parallel.choose_kind)",
     )
     parser.add_argument("--workers", type=int, help="processes or Dask workers (default: the cores)")
     parser.add_argument("--no-spopt", action="store_true", help="skip the spopt comparison")

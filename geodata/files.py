@@ -9,7 +9,7 @@ name.
 Temporary files are hidden and carry the writer's process id:
 ``.<name>.<pid>.<random>.partial<suffix>``. They are removed when the block
 fails, is interrupted (Ctrl+C) or the command is stopped (``SIGTERM``, see
-:mod:`planner.signals`). A process killed outright (``kill -9``, a power cut)
+:mod:`planner.runtime.signals`). A process killed outright (``kill -9``, a power cut)
 cannot clean up: its leftover keeps that recognisable name, so it is never
 taken for an output (the name is not the output's, and the region readers skip
 hidden files), and the next write of the same output removes the leftovers of

@@ -3,7 +3,7 @@
 A planner's files are often named ``县界.shp`` or ``data.xlsx``; the counties'
 codes say where the region is. :func:`name_from_counties` looks each county
 code up in the MCA division list shipped with the demo data
-(:func:`geodata.demo.load_divisions`) and names the city (``湖南省株洲市``), the
+(:func:`geodata.divisions.load_divisions`) and names the city (``湖南省株洲市``), the
 cities of one province (``湖南省株洲市、湘潭市``), or the provinces. Codes the
 list does not know fall back to the counties' own names.
 """
@@ -15,6 +15,8 @@ from dataclasses import replace
 from typing import TYPE_CHECKING
 
 import pandas as pd
+
+from geodata.divisions import load_divisions
 
 if TYPE_CHECKING:
     from geodata.region import Region
@@ -41,8 +43,6 @@ def name_from_counties(counties: pd.DataFrame) -> str | None:
     """
     if counties is None or not len(counties):
         return None
-    from geodata.demo import load_divisions
-
     divisions, _ = load_divisions()
     name_of = dict(zip(divisions["code"], divisions["name"], strict=True))
     parent_of = dict(zip(divisions["code"], divisions["parent"], strict=True))

@@ -18,20 +18,15 @@ from __future__ import annotations
 import json
 from collections.abc import Mapping
 from pathlib import Path
-from typing import TYPE_CHECKING, Any, Final
+from typing import Any, Final
 
 import pandas as pd
 import pyogrio
 
 from geodata.errors import DataError
 
-if TYPE_CHECKING:
-    from geodata.region import Region
-
 __all__ = [
     "PROVENANCE_LAYER",
-    "approximations",
-    "provenance_record",
     "read_provenance",
     "synthetic_labels",
     "write_provenance",
@@ -41,57 +36,6 @@ __all__ = [
 PROVENANCE_LAYER: Final = "planner_provenance"
 #: Keys of the record that are worked out again on reading, never taken from the file.
 _RECOMPUTED: Final = frozenset({"travel", "approximations"})
-
-
-def approximations(region: Region) -> list[dict[str, Any]]:
-    """What in the region is estimated rather than measured, as ``{"kind": ..., fields}`` items.
-
-    Kinds: ``travel_estimated`` (``label``: how travel times were made from geometry, with its
-    ``detour`` factor and ``speed`` in km/h) and
-    ``aged_estimated`` (``n`` of ``total`` townships have their population 60+ estimated as
-    ``share`` of their population) and ``areas_approximate`` (``n`` of ``total`` townships were
-    given as seats only: their areas are drawn from the seats). :func:`planner.provenance_view.approximation_notes`
-    puts them into words.
-    """
-    out: list[dict[str, Any]] = []
-    if region.travel.source != "matrix":
-        travel = region.options.travel
-        out.append(
-            {
-                "kind": "travel_estimated",
-                "label": region.travel.label,
-                "detour": f"{travel.detour_factor:g}",
-                "speed": f"{travel.speed_kmh:g}",
-            }
-        )
-    estimated = region.townships.get("aged_estimated")
-    if estimated is not None and bool(estimated.any()):
-        out.append(
-            {
-                "kind": "aged_estimated",
-                "n": int(estimated.sum()),
-                "total": len(region.townships),
-                "share": f"{region.options.aged_share:.1%}",
-            }
-        )
-    approximate = region.townships.get("area_approximate")
-    if approximate is not None and bool(approximate.fillna(False).astype(bool).any()):
-        out.append(
-            {
-                "kind": "areas_approximate",
-                "n": int(approximate.fillna(False).astype(bool).sum()),
-                "total": len(region.townships),
-            }
-        )
-    return out
-
-
-def provenance_record(region: Region) -> dict[str, Any]:
-    """Everything to write beside the layers: name, labels, sources, synthetic parts, travel, approximations."""
-    record: dict[str, Any] = {"name": region.name, **region.provenance}
-    record["travel"] = region.travel.label
-    record["approximations"] = approximations(region)
-    return record
 
 
 def write_provenance(path: str | Path, record: Mapping[str, Any]) -> None:

@@ -29,7 +29,6 @@ from geodata.files import atomic_path, scratch_folder
 from geodata.memory import release_memory
 from geodata.provenance import (
     PROVENANCE_LAYER,
-    provenance_record,
     read_provenance,
     synthetic_labels,
     write_provenance,
@@ -269,6 +268,55 @@ class Region:
             "travel": self.travel.label,
         }
 
+    def approximations(self) -> list[dict[str, Any]]:
+        """What in the region is estimated rather than measured, as ``{"kind": ..., fields}`` items.
+
+        Kinds: ``travel_estimated`` (``label``: how travel times were made from geometry, with its
+        ``detour`` factor and ``speed`` in km/h) and
+        ``aged_estimated`` (``n`` of ``total`` townships have their population 60+ estimated as
+        ``share`` of their population) and ``areas_approximate`` (``n`` of ``total`` townships were
+        given as seats only: their areas are drawn from the seats). :func:`planner.present.provenance_view.approximation_notes`
+        puts them into words.
+        """
+        out: list[dict[str, Any]] = []
+        if self.travel.source != "matrix":
+            travel = self.options.travel
+            out.append(
+                {
+                    "kind": "travel_estimated",
+                    "label": self.travel.label,
+                    "detour": f"{travel.detour_factor:g}",
+                    "speed": f"{travel.speed_kmh:g}",
+                }
+            )
+        estimated = self.townships.get("aged_estimated")
+        if estimated is not None and bool(estimated.any()):
+            out.append(
+                {
+                    "kind": "aged_estimated",
+                    "n": int(estimated.sum()),
+                    "total": len(self.townships),
+                    "share": f"{self.options.aged_share:.1%}",
+                }
+            )
+        approximate = self.townships.get("area_approximate")
+        if approximate is not None and bool(approximate.fillna(False).astype(bool).any()):
+            out.append(
+                {
+                    "kind": "areas_approximate",
+                    "n": int(approximate.fillna(False).astype(bool).sum()),
+                    "total": len(self.townships),
+                }
+            )
+        return out
+
+    def provenance_record(self) -> dict[str, Any]:
+        """Everything to write beside the layers: name, labels, sources, synthetic parts, travel, approximations."""
+        record: dict[str, Any] = {"name": self.name, **self.provenance}
+        record["travel"] = self.travel.label
+        record["approximations"] = self.approximations()
+        return record
+
     def to_gpkg(self, path: str | Path, *, overwrite: bool = False) -> Path:
         """Write the three layers (and a user travel matrix) to one GeoPackage.
 
@@ -307,7 +355,7 @@ class Region:
                 )
                 pyogrio.write_dataframe(table, tmp, layer=Layer.TRAVEL.value, driver="GPKG")
             # Name, data labels (the demo's synthetic-data warning), sources and approximations travel with it.
-            write_provenance(tmp, provenance_record(self))
+            write_provenance(tmp, self.provenance_record())
         return path
 
 

@@ -26,6 +26,7 @@ import numpy as np
 import pandas as pd
 
 from geodata.columns import ROW
+from geodata.divisions import load_divisions
 from geodata.report import ValidationReport, quote
 
 __all__ = ["codes_from_names", "name_key"]
@@ -75,8 +76,6 @@ def name_key(name: str) -> str:
 def _official_list(county_codes: list[str]) -> tuple[pd.DataFrame, str | None]:
     """The MCA townships of these counties (``code``, ``name``, ``county``), or why there are none."""
     try:
-        from geodata.demo import load_divisions  # the demo's offline list (the demo imports this package)
-
         divisions, _ = load_divisions()
     except (ModuleNotFoundError, FileNotFoundError, OSError, ValueError) as exc:
         return pd.DataFrame(columns=["code", "name", "county"]), str(exc)

@@ -1,5 +1,5 @@
 """``python -m planner``: the same as the ``planner`` command (works even when pip's script folder is not on PATH)."""
 
-from planner.cli import main
+from planner.cli.main import main
 
 raise SystemExit(main())

@@ -1,8 +1,8 @@
 """The planner in a notebook: load a region, site, group, compare and export in a few lines.
 
 A plan is a solved :class:`~planner.scenario.Scenario` (the same file the app and
-``planner site --save`` write). The names differ from the modules ``planner.compare``,
-``planner.export`` and ``planner.scenario`` on purpose: a package attribute named like a
+``planner site --save`` write). The names differ from the modules ``planner.present.compare``,
+``planner.present.export`` and ``planner.scenario`` on purpose: a package attribute named like a
 submodule is replaced by the submodule once that is imported.
 
 Thin functions over what the ``planner`` commands call; settings are the keys of a ``--params``
@@ -32,9 +32,10 @@ if (
     TYPE_CHECKING
 ):  # the region and solver machinery is imported when a function runs: `import planner` stays light
     from geodata.region import Region, RegionOptions
-    from planner.compare import Comparison
     from planner.grouping import GroupingResult
-    from planner.scenario import Scenario, ScenarioRun
+    from planner.present.compare import Comparison
+    from planner.run import ScenarioRun
+    from planner.scenario import Scenario
     from planner.siting import SitingResult
 
 __all__ = ["compare_plans", "export_plan", "group", "load_region", "open_plan", "plan", "site"]
@@ -133,7 +134,7 @@ def group(region: Region, **settings: Any) -> GroupingResult:
 
 
 def _siting_setup(region: Region, settings: Mapping[str, Any]) -> Any:
-    from planner.cliutil import parameter_errors
+    from planner.cli.common import parameter_errors
     from planner.siting import SitingSetup
 
     with parameter_errors("siting settings", kind=SitingSetup, values=settings):
@@ -143,7 +144,7 @@ def _siting_setup(region: Region, settings: Mapping[str, Any]) -> Any:
 
 
 def _grouping_setup(region: Region, settings: Mapping[str, Any]) -> Any:
-    from planner.cliutil import parameter_errors
+    from planner.cli.common import parameter_errors
     from planner.grouping import GroupingSetup
 
     with parameter_errors("grouping settings", kind=GroupingSetup, values=settings):
@@ -221,10 +222,10 @@ def compare_plans(*scenarios: Scenario, region: Region | None = None) -> Compari
     Returns
     -------
     Comparison
-        ``.kpis`` (a table), ``.to_text(lang)``, ``.to_dict()``; :func:`planner.report.compare_html`
+        ``.kpis`` (a table), ``.to_text(lang)``, ``.to_dict()``; :func:`planner.present.report.compare_html`
         makes the HTML report.
     """
-    from planner.compare import compare as compare_runs
+    from planner.present.compare import compare as compare_runs
 
     return compare_runs(list(scenarios), [_run(s, region) for s in scenarios])
 
@@ -252,6 +253,6 @@ def export_plan(
     list of Path
         The files written (several for ``.csv`` and ``.geojson``).
     """
-    from planner.export import export_scenario
+    from planner.present.export import export_scenario
 
     return export_scenario(_run(of, region), of, path, lang=lang, overwrite=overwrite)

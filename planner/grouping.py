@@ -44,7 +44,8 @@ from optimization.grouping import (
 )
 from optimization.solve import SolveReport, SolveStatus, combine_reports
 from planner import settings
-from planner.parallel import TaskFailure
+from planner.metrics.shapes import community_shapes, polsby_popper
+from planner.runtime.parallel import TaskFailure
 from planner.settings import default
 from planner.setups import setup_values
 
@@ -471,8 +472,6 @@ def communities_table(
     DataFrame
         Empty when no county has communities.
     """
-    from planner.metrics import polsby_popper
-
     names = region.facilities.set_index("facility_id")["name"]
     rows = []
     for county, evaluation in evaluations.items():
@@ -518,8 +517,8 @@ def run_grouping(
         The rules and limits.
     map_fn
         How per-county solves are mapped, in input order (``map`` runs them
-        one after the other; :mod:`planner.parallel` gives serial, process and
-        Dask versions). A :class:`~planner.parallel.TaskFailure` in place of a
+        one after the other; :mod:`planner.runtime.parallel` gives serial, process and
+        Dask versions). A :class:`~planner.runtime.parallel.TaskFailure` in place of a
         plan becomes that county's ``error`` plan with the error in words.
     progress
         Called with ``(done, total, county_code)`` after each county.
@@ -734,8 +733,6 @@ def grouping_layers(region: Region, result: GroupingResult) -> dict[str, gpd.Geo
         ``communities``, ``townships`` and ``leads`` GeoDataFrames (EPSG:4326).
     """
     import geopandas as gpd
-
-    from planner.metrics import community_shapes
 
     table = result.communities(region)
     shapes = community_shapes(region, result.assignment())

@@ -33,8 +33,7 @@ from optimization.phasing import (
     person_years,
     solve_phasing,
 )
-from optimization.siting import solve_siting
-from optimization.siting.prepare import Prepared
+from optimization.siting import Prepared, solve_siting
 from optimization.solve import SolveReport
 from planner.bounds import Bound
 from planner.settings import PHASE
@@ -329,7 +328,7 @@ def run_phase(
     setup
         The planner's settings.
     map_fn
-        An executor's ``map`` (:mod:`planner.parallel`) for the per-county models; serial by default.
+        An executor's ``map`` (:mod:`planner.runtime.parallel`) for the per-county models; serial by default.
     progress
         Called with ``(done, total, label)`` after each county (or around the one joint model).
     compare_greedy

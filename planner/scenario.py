@@ -44,7 +44,9 @@ from planner.grouping import (
     lead_candidates,
     run_grouping,
 )
+from planner.metrics.kpis import scenario_kpis
 from planner.phasing import PhaseResult, PhaseSetup, phase_result_from_schedule, run_phase
+from planner.run import ScenarioRun
 from planner.scenario_input import MAX_SCENARIO_BYTES, ScenarioError, bounded
 from planner.siting import SitingResult, SitingSetup, run_siting, siting_data
 from planner.uploadstore import relocate
@@ -53,7 +55,6 @@ __all__ = [
     "RegionRef",
     "Scenario",
     "ScenarioError",
-    "ScenarioRun",
     "atomic_write_text",
     "grouping_result_from_assignment",
     "plan_differences",
@@ -263,27 +264,6 @@ class RegionRef:
 
 
 @dataclass
-class ScenarioRun:
-    """A scenario's region (with added sites) and its results.
-
-    Attributes
-    ----------
-    region
-        The region the plans refer to (the scenario's added sites included).
-    siting, grouping, phase
-        The results (``None`` when not part of the scenario).
-    restored
-        ``True`` when the plans were rebuilt from a saved file rather than solved.
-    """
-
-    region: Region
-    siting: SitingResult | None = None
-    grouping: GroupingResult | None = None
-    phase: PhaseResult | None = None
-    restored: bool = False
-
-
-@dataclass
 class Scenario:
     """One planning scenario.
 
@@ -380,7 +360,6 @@ class Scenario:
         capacitated siting only), ``kpis`` (:func:`planner.metrics.scenario_kpis`),
         ``software_version`` and ``ran_at``.
         """
-        from planner.metrics import scenario_kpis
 
         results: dict[str, Any] = {}
         if run.siting is not None:
@@ -714,8 +693,7 @@ def siting_result_from_beds(
     ValueError
         When a facility is not a site of the setup (wrong kind or unknown).
     """
-    from optimization.siting.evaluate import PlanArrays, make_plan
-    from optimization.siting.prepare import Prepared
+    from optimization.siting import PlanArrays, Prepared, make_plan
 
     data, index = siting_data(region, setup)
     ids = data.site_ids.astype(str)
@@ -786,8 +764,7 @@ def grouping_result_from_assignment(
     ValueError
         When a township or lead of ``assignment`` does not belong to its county's candidates.
     """
-    from optimization.grouping import GroupingPlan, evaluate_assignment
-    from optimization.grouping.evaluate import as_lead_indices
+    from optimization.grouping import GroupingPlan, as_lead_indices, evaluate_assignment
     from optimization.solve import combine_reports
 
     setup.params_check(region)

@@ -9,7 +9,7 @@ is described. Everything else is derived from it:
 * the flags of ``planner site``, ``group`` and ``sweep`` (:func:`add_flags`, :func:`given`);
 * the sweep's short names and column words (:data:`SHORT`, :func:`labels`);
 * the app's panel (:mod:`planner.ui.workbench` ``Parameters`` defaults, :mod:`planner.ui.forms` fields)
-  and its words (:func:`panel_texts`, merged into :data:`planner.i18n.TEXT`);
+  and its words (:func:`panel_texts`, merged into :data:`planner.present.i18n.TEXT`);
 * the README's settings table (:func:`markdown_table`; ``python -m planner.settings`` prints it).
 
 Settings that are lists or mappings of codes (site kinds, statuses, locks, the

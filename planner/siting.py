@@ -38,7 +38,7 @@ from optimization.siting import (
     solve_siting,
 )
 from planner import settings
-from planner.parallel import TaskFailure
+from planner.runtime.parallel import TaskFailure
 from planner.settings import default
 from planner.setups import setup_values
 
@@ -340,7 +340,7 @@ def county_map(
     Parameters
     ----------
     map_fn
-        An executor's ``map`` (:mod:`planner.parallel`); the built-in ``map`` when ``None``.
+        An executor's ``map`` (:mod:`planner.runtime.parallel`); the built-in ``map`` when ``None``.
     progress
         Called with ``(done, total, county_code)`` as each county's plan arrives.
     on_error
@@ -546,7 +546,7 @@ def run_siting(
     setup
         The planner's settings.
     map_fn
-        An executor's ``map`` (:mod:`planner.parallel`) for the per-county
+        An executor's ``map`` (:mod:`planner.runtime.parallel`) for the per-county
         models; serial by default.
     progress
         Called with ``(done, total, label)``: after each county when the

@@ -30,7 +30,7 @@ sets), ``graph`` (adjacency searches), ``explain`` (checks before solving),
 
 from .data import GroupingData, GroupingParams
 from .eligibility import Eligibility, IneligibleReason, LeadRule, check_lead
-from .evaluate import AssignmentEvaluation, CommunityFigures, evaluate_assignment
+from .evaluate import AssignmentEvaluation, CommunityFigures, as_lead_indices, evaluate_assignment
 from .explain import explain_grouping
 from .rules import Family, Rule
 from .solver import GroupingPlan, PhaseRecord, solve_grouping
@@ -47,6 +47,7 @@ __all__ = [
     "LeadRule",
     "PhaseRecord",
     "Rule",
+    "as_lead_indices",
     "check_lead",
     "evaluate_assignment",
     "explain_grouping",

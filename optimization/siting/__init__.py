@@ -63,20 +63,24 @@ Choices, by measurement (2 cores, ``benchmarks/siting_benchmark.py``)
 
 from optimization.siting.data import SitingData
 from optimization.siting.enums import Objective, SiteStatus, TieBreak
-from optimization.siting.evaluate import violations
+from optimization.siting.evaluate import PlanArrays, make_plan, violations
 from optimization.siting.params import SitingParams
 from optimization.siting.plan import GroupFigures, SitingPlan
+from optimization.siting.prepare import Prepared
 from optimization.siting.solver import error_plan, solve_county, solve_siting
 
 __all__ = [
     "GroupFigures",
     "Objective",
+    "PlanArrays",
+    "Prepared",
     "SiteStatus",
     "SitingData",
     "SitingParams",
     "SitingPlan",
     "TieBreak",
     "error_plan",
+    "make_plan",
     "solve_county",
     "solve_siting",
     "violations",

@@ -16,7 +16,7 @@ The map's click mode decides the action:
 automatic re-solving on, re-solves at once -- the changed county only, since
 every other county's inputs are unchanged (or the joint model when a rule
 couples the counties). The result says what happened in words (message keys
-and fields for :func:`planner.i18n.tr`) and how long the re-solve took.
+and fields for :func:`planner.present.i18n.tr`) and how long the re-solve took.
 """
 
 from __future__ import annotations

@@ -1,10 +1,10 @@
 """Downloads of a scenario in every export format, built only when the planner clicks -- no Streamlit.
 
-Adapter over :func:`planner.export.export_bytes` (GeoPackage, GeoJSON,
+Adapter over :func:`planner.present.export.export_bytes` (GeoPackage, GeoJSON,
 zipped Shapefile, CSV, XLSX, HTML report) plus the scenario file itself. The
 file name of each download is known before its bytes are made (Streamlit
 needs it up front): formats that give several files (GeoJSON, CSV) come as
-one zip, as :func:`~planner.export.export_bytes` packs them.
+one zip, as :func:`~planner.present.export.export_bytes` packs them.
 """
 
 from __future__ import annotations
@@ -12,7 +12,8 @@ from __future__ import annotations
 from collections.abc import Callable
 from dataclasses import dataclass
 
-from planner.export import FORMATS, export_bytes, file_stem
+from planner.present.bundle import file_stem
+from planner.present.export import FORMATS, export_bytes
 from planner.ui.scenarios import SavedScenario, scenario_bytes
 
 __all__ = ["Download", "downloads"]
@@ -39,7 +40,7 @@ class Download:
 
 
 def file_name(stem: str, fmt: str) -> str:
-    """The name :func:`planner.export.export_bytes` gives a format's download."""
+    """The name :func:`planner.present.export.export_bytes` gives a format's download."""
     if fmt == "scenario":
         return f"{stem}.scenario.json"
     return f"{stem}_{fmt}.zip" if fmt in MULTI_FILE else f"{stem}.{fmt}"

@@ -21,9 +21,9 @@ from typing import Any
 import streamlit as st
 
 from geodata.schema import FacilityKind
-from planner.i18n import tr
-from planner.labels import text
-from planner.templating import markdown_text
+from planner.present.i18n import tr
+from planner.present.labels import text
+from planner.present.templating import markdown_text
 from planner.ui.handwork import is_added_site, reoptimise_notice, unused_site_reason
 from planner.ui.solvecache import RunControl
 from planner.ui.state import Keys

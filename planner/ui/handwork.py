@@ -4,7 +4,7 @@
   and its townships locked one by one), for the confirm step before it.
 * :func:`unused_site_reason` -- why a candidate site added on the map is not used by the plan.
 
-Both return a text key of :mod:`planner.i18n` with its fields, so the page shows them in the
+Both return a text key of :mod:`planner.present.i18n` with its fields, so the page shows them in the
 chosen language.
 """
 
@@ -60,7 +60,7 @@ def unused_site_reason(wb: Workbench, facility_id: str, lang: str) -> tuple[str,
     (str, dict) or None
         A ``site.unused.*`` text key and its fields.
     """
-    from planner.i18n import tr
+    from planner.present.i18n import tr
 
     if not is_added_site(wb, facility_id):
         return None

@@ -27,7 +27,7 @@ import time
 from pathlib import Path
 
 from geodata.files import is_file_system_root
-from planner.cliutil import DEMO, CommandError, add_region_option_arguments, read_region
+from planner.cli.common import DEMO, CommandError, add_region_option_arguments, read_region
 from planner.ui.access import QUERY_KEY, TOKEN_ENV, access_token_for, is_loopback
 from planner.uploadstore import UPLOAD_STORE_ENV
 

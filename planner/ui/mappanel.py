@@ -1,6 +1,6 @@
 """Streamlit widgets of the map and the panel beside it: click modes, selection, edits, undo/redo, display, legend.
 
-The map is a :func:`planner.maps.base_map` (the same on every rerun, so the
+The map is a :func:`planner.present.maps.base_map` (the same on every rerun, so the
 page keeps it and its view) with the plan's layers passed as
 ``feature_group_to_add``: an edit swaps the layers in place. It sends back
 clicks only (:data:`planner.ui.mapview.RETURNED_OBJECTS`), so panning and
@@ -22,9 +22,9 @@ import pandas as pd
 import streamlit as st
 from branca.element import Element
 
-from planner.colouring import PaletteMemory
-from planner.i18n import tr
-from planner.maps import (
+from planner.present.colouring import PaletteMemory
+from planner.present.i18n import tr
+from planner.present.maps import (
     COLOUR_BY,
     MANY_FACILITIES,
     Legend,
@@ -33,7 +33,7 @@ from planner.maps import (
     display_geometry,
     legends_html,
 )
-from planner.templating import markdown_text
+from planner.present.templating import markdown_text
 from planner.ui import handpanel
 from planner.ui.actions import MODES, Outcome, apply_click, apply_edit
 from planner.ui.mapview import RETURNED_OBJECTS, click_signature, map_layers, read_click

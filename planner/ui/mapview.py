@@ -1,9 +1,9 @@
 """The app's map: layers of the present plan, and what a click on the map means -- no Streamlit.
 
 :func:`map_layers` turns the workbench's present state into the folium
-feature groups and legends of :func:`planner.maps.plan_layers`; the page
+feature groups and legends of :func:`planner.present.maps.plan_layers`; the page
 passes them to ``st_offline_folium(feature_group_to_add=...)`` over a
-:func:`planner.maps.base_map` that stays the same between edits, so the map
+:func:`planner.present.maps.base_map` that stays the same between edits, so the map
 on the page keeps its view and only its layers are swapped.
 
 streamlit-folium reports the last click as the clicked point
@@ -12,7 +12,7 @@ streamlit-folium reports the last click as the clicked point
 object clicks. Its value is returned again on every rerun, so
 :func:`click_signature` tells a new click from one already handled, and
 :func:`read_click` decides what was clicked: a facility or township (by the
-code at the start of its tooltip, see :func:`planner.maps.code_of_tooltip`)
+code at the start of its tooltip, see :func:`planner.present.maps.code_of_tooltip`)
 or an empty point. A click on an object also reaches the map, so both points
 are equal then; a click beside every object moves only ``last_clicked``.
 """
@@ -26,8 +26,8 @@ from typing import Any, Final, Literal
 import folium
 import geopandas as gpd
 
-from planner.colouring import PaletteMemory
-from planner.maps import Legend, MapOptions, code_of_tooltip, display_geometry, plan_layers
+from planner.present.colouring import PaletteMemory
+from planner.present.maps import Legend, MapOptions, code_of_tooltip, display_geometry, plan_layers
 from planner.ui.views import cut_off_townships
 from planner.ui.workbench import Workbench
 

@@ -1,7 +1,7 @@
 """Folium maps in the Streamlit app with every front-end file served by the app itself.
 
-The Streamlit-free part (vendored files, :func:`~planner.offline.localize`, standalone pages)
-is :mod:`planner.offline`; this module only serves those files and shows maps.
+The Streamlit-free part (vendored files, :func:`~planner.present.offline.localize`, standalone pages)
+is :mod:`planner.present.offline`; this module only serves those files and shows maps.
 
 How streamlit-folium loads a map's front-end files
 --------------------------------------------------
@@ -10,13 +10,13 @@ map's element tree, collects the ``default_js`` / ``default_css`` URLs of its el
 hands them to its component iframe, whose script appends one ``<script src>`` per JS URL (one
 after the other) and one ``<link rel=stylesheet>`` per CSS URL, strips ``<script src>`` and
 ``<link>`` tags from folium's header, and then runs the map's script. Pointing those lists at
-local files (:func:`planner.offline.localize`) therefore decides every address the map loads.
+local files (:func:`planner.present.offline.localize`) therefore decides every address the map loads.
 (One exception: ``st_folium`` adds two d3 CDN URLs by itself whenever a branca colormap is in
 the tree; :func:`st_offline_folium` refuses such maps.)
 
 Serving the files
 -----------------
-Streamlit itself serves ``planner/ui/static`` (:data:`planner.offline.STATIC_DIR`): the folder
+Streamlit itself serves ``planner/ui/static`` (:data:`planner.present.offline.STATIC_DIR`): the folder
 is declared as the file root of a Streamlit (v1) custom component that is never rendered, and
 Streamlit serves any declared component's files at
 ``<server.baseUrlPath>/component/<component name>/<path>`` from the app's own origin. The
@@ -37,12 +37,12 @@ import branca.colormap
 import folium
 from branca.element import Element
 
-from planner.offline import STATIC_DIR, OfflineAssetError, localize, walk
+from planner.present.offline import STATIC_DIR, OfflineAssetError, localize, walk
 
 __all__ = ["ASSET_COMPONENT", "served_base_url", "st_offline_folium"]
 
 ASSET_COMPONENT: Final = "assets"
-"""Short name of the Streamlit component whose files are :data:`planner.offline.STATIC_DIR`.
+"""Short name of the Streamlit component whose files are :data:`planner.present.offline.STATIC_DIR`.
 
 Streamlit prefixes it with the name of the module declaring it (this one):
 ``planner.ui.offline.assets``.
@@ -50,7 +50,7 @@ Streamlit prefixes it with the name of the module declaring it (this one):
 
 
 def served_base_url() -> str:
-    """Register :data:`planner.offline.STATIC_DIR` with the running Streamlit app and return its URL prefix.
+    """Register :data:`planner.present.offline.STATIC_DIR` with the running Streamlit app and return its URL prefix.
 
     Must be called while a Streamlit script runs (Streamlit only registers components then).
 
@@ -85,7 +85,7 @@ def st_offline_folium(fig: folium.Map, *, key: str, **kwargs: Any) -> dict[str, 
     Parameters
     ----------
     fig : folium.Map
-        The map (for instance from :func:`planner.offline.offline_map`).
+        The map (for instance from :func:`planner.present.offline.offline_map`).
     key : str
         Widget key; keep it stable so reruns update the map instead of re-creating it.
     **kwargs

@@ -21,21 +21,20 @@ import os
 
 import streamlit as st
 
-from geodata.demo import demo_region
 from geodata.naming import name_by_contents
 from geodata.readers import InputError
 from geodata.region import Region, RegionOptions, check_region
 from geodata.report import ValidationReport
-from planner.i18n import tr
+from planner.present.i18n import tr
 from planner.ui import access, mappanel, panels, regioncheck, runner, scroll, sections
+from planner.ui.demo import new_demo_workbench
 from planner.ui.launch import REGION_ENV, REGION_OPTIONS_ENV
 from planner.ui.state import Keys
 from planner.ui.streamlit_words import streamlit_words_css
-from planner.ui.workbench import Parameters, Workbench
+from planner.ui.workbench import Workbench
 
-__all__ = ["DEMO_SEED", "REGION_ENV", "main", "new_demo_workbench"]
+__all__ = ["REGION_ENV", "main"]
 
-DEMO_SEED = 2024
 _CSS = """
 <style>
 div[data-testid="stMetric"] {background:#f6f8fb;border:1px solid #e3e8ef;border-radius:8px;padding:6px 10px;}
@@ -49,22 +48,6 @@ div[data-testid="stMetricValue"] {font-size:1.35rem;}
 .st-key-plan_map_frame iframe {height:clamp(400px, calc(100vh - 300px), 1200px) !important;}
 </style>
 """
-
-
-@st.cache_resource(show_spinner=False)
-def _demo(seed: int) -> Region:
-    """The demo region, built once per server process (read only: workbenches copy what they change)."""
-    return demo_region(seed=seed)
-
-
-def new_demo_workbench() -> Workbench:
-    """A workbench on the demo region with the default plan solved (well under a second)."""
-    wb = Workbench(_demo(DEMO_SEED), source=("demo",), seed=DEMO_SEED)
-    wb.commit(
-        wb.solve(panels.parameters() if Keys.param("objective") in st.session_state else Parameters()),
-        new_step=False,
-    )
-    return wb
 
 
 @st.cache_resource(show_spinner=False)

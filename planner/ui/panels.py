@@ -13,11 +13,11 @@ from typing import Any, Literal
 
 import streamlit as st
 
-from planner.i18n import tr
-from planner.labels import text
-from planner.metrics import scenario_kpis
-from planner.provenance_view import data_notes
-from planner.templating import markdown_text
+from planner.metrics.kpis import scenario_kpis
+from planner.present.i18n import tr
+from planner.present.labels import text
+from planner.present.provenance_view import data_notes
+from planner.present.templating import markdown_text
 from planner.ui import runner
 from planner.ui.forms import FIELDS, OBJECTIVES, params_from_widgets, widgets_from_params
 from planner.ui.state import Keys
@@ -156,7 +156,7 @@ def _field_widget(name: str, lang: str, *, unit: str = "minutes") -> None:
 
 
 def _keys() -> set[str]:
-    from planner.i18n import TEXT
+    from planner.present.i18n import TEXT
 
     return set(TEXT)
 

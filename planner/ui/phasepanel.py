@@ -1,7 +1,7 @@
 """The app's phased roll-out section: settings, the coverage-over-time chart, and the map with a year slider.
 
-The logic lives outside Streamlit (:mod:`planner.phasing`, :mod:`planner.phase_chart`,
-:mod:`planner.phase_map`); this module only draws widgets. The run uses the
+The logic lives outside Streamlit (:mod:`planner.phasing`, :mod:`planner.present.phase_chart`,
+:mod:`planner.present.phase_map`); this module only draws widgets. The run uses the
 current plan's siting settings (threshold, site and ward kinds, the planner's
 site statuses) with the years and yearly limits given here. Its state keys
 are the ``Keys.PHASE_*`` names of :mod:`planner.ui.state`.
@@ -14,13 +14,13 @@ from typing import Any
 
 import streamlit as st
 
-from planner.i18n import tr
-from planner.labels import format_value
-from planner.maps import legends_html
-from planner.phase_chart import coverage_chart_html
-from planner.phase_map import phase_map
 from planner.phasing import PhaseResult, PhaseSetup, run_phase
-from planner.templating import markdown_text
+from planner.present.i18n import tr
+from planner.present.labels import format_value
+from planner.present.maps import legends_html
+from planner.present.phase_chart import coverage_chart_html
+from planner.present.phase_map import phase_map
+from planner.present.templating import markdown_text
 from planner.ui.offline import st_offline_folium
 from planner.ui.state import Keys
 from planner.ui.workbench import Parameters, Workbench

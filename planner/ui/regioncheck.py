@@ -13,9 +13,9 @@ from typing import Any
 import streamlit as st
 
 from geodata.report import ValidationReport
-from planner.i18n import tr
-from planner.labels import column
-from planner.templating import markdown_text
+from planner.present.i18n import tr
+from planner.present.labels import column
+from planner.present.templating import markdown_text
 from planner.ui.reportwords import app_text
 from planner.ui.state import Keys
 from planner.ui.workbench import Workbench

@@ -25,7 +25,8 @@ from pathlib import Path
 from typing import Any
 
 from geodata.region import Region
-from planner.scenario import RegionRef, Scenario, ScenarioError, ScenarioRun, in_upload_store
+from planner.run import ScenarioRun
+from planner.scenario import RegionRef, Scenario, ScenarioError, in_upload_store
 from planner.scenario_input import parse
 from planner.ui.views import current_run
 from planner.ui.workbench import Parameters, Snapshot, Workbench, frozen_mapping, split_locks, step_label

@@ -13,14 +13,15 @@ from typing import Any
 import streamlit as st
 
 from geodata.region import RegionOptions
-from planner.compare import compare
-from planner.i18n import tr
-from planner.labels import column, format_value, kpi, text
-from planner.maps import ColourBy, MapOptions, base_map, plan_layers
-from planner.report import compare_html
+from planner.present.compare import compare
+from planner.present.i18n import tr
+from planner.present.labels import column, format_value, kpi, text
+from planner.present.maps import ColourBy, MapOptions, base_map, plan_layers
+from planner.present.report import compare_html
+from planner.present.templating import markdown_text
 from planner.scenario import ScenarioError
-from planner.templating import markdown_text
 from planner.ui import regioncheck, runner, scroll, uploads
+from planner.ui.demo import new_demo_workbench
 from planner.ui.downloads import downloads
 from planner.ui.launch import DATA_DIR_ENV
 from planner.ui.offline import st_offline_folium
@@ -368,8 +369,6 @@ def _plan_on_upload() -> None:
 
 
 def _back_to_demo() -> None:
-    from planner.ui.page import new_demo_workbench
-
     st.session_state[Keys.WORKBENCH] = new_demo_workbench()
     st.session_state.pop(Keys.SELECTED, None)
 

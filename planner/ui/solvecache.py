@@ -28,7 +28,7 @@ from typing import Any
 
 import numpy as np
 
-from planner.parallel import TaskFailure
+from planner.runtime.parallel import TaskFailure
 
 __all__ = ["PlanCache", "RunControl", "cached_map", "fingerprint"]
 

@@ -12,7 +12,7 @@ from __future__ import annotations
 
 import json
 
-from planner.i18n import tr
+from planner.present.i18n import tr
 
 __all__ = ["streamlit_words_css"]
 

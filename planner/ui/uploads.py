@@ -23,7 +23,7 @@ Uploads are treated as untrusted data:
   streamed by pyosmium for road travel (the ``roads`` option, as ``--osm``).
 
 Anything refused raises :class:`UploadRefused` with a message key and fields
-for :func:`planner.i18n.tr` -- whatever went wrong, the planner gets words, never
+for :func:`planner.present.i18n.tr` -- whatever went wrong, the planner gets words, never
 a stack trace, and nothing of the upload is kept. An accepted upload is checked with
 :func:`geodata.region.check_region`; :func:`column_needs` and :func:`crs_needs`
 list what the planner can fix in the app (a required column under an
@@ -86,7 +86,7 @@ CRS_CHOICES: tuple[str, ...] = ("wgs84", "gcj02", "bd09", "EPSG:4490")
 
 
 class UploadRefused(DataError):
-    """An upload that is not accepted; ``key`` and ``fields`` give the message (:func:`planner.i18n.tr`)."""
+    """An upload that is not accepted; ``key`` and ``fields`` give the message (:func:`planner.present.i18n.tr`)."""
 
     def __init__(self, key: str, **fields: object) -> None:
         self.key = key

@@ -20,11 +20,11 @@ import pandas as pd
 from geodata.region import Region
 from optimization.certify import disputed
 from optimization.solve import Infeasibility, SolveReport
-from planner.i18n import certificate_text
-from planner.labels import column, kpi
-from planner.labels import text as tr
-from planner.reasons import reason_text, region_names
-from planner.scenario import ScenarioRun
+from planner.present.i18n import certificate_text
+from planner.present.labels import column, kpi
+from planner.present.labels import text as tr
+from planner.present.reasons import reason_text, region_names
+from planner.run import ScenarioRun
 from planner.ui.workbench import Parameters, Snapshot, Workbench
 
 __all__ = [
@@ -116,7 +116,7 @@ def kpi_cards(kpis: Mapping[str, Any], lang: str) -> list[Card]:
 
 
 def _help_keys() -> set[str]:
-    from planner.i18n import TEXT
+    from planner.present.i18n import TEXT
 
     return {k for k in TEXT if k.startswith("help.")}
 
@@ -127,7 +127,7 @@ def _names(region: Region) -> dict[str, str]:
 
 
 def explain(reason: Infeasibility, lang: str, names: Mapping[str, str]) -> str:
-    """One infeasibility in words: the rule's name and a sentence in ``lang`` (:func:`planner.reasons.reason_text`)."""
+    """One infeasibility in words: the rule's name and a sentence in ``lang`` (:func:`planner.present.reasons.reason_text`)."""
     return reason_text(reason, lang, names)
 
 

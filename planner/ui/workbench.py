@@ -42,10 +42,8 @@ from geodata.edits import AddedSiteError, add_sites
 from geodata.errors import DataError
 from geodata.region import Region
 from geodata.schema import FacilityKind, SiteStatus
-from optimization.grouping import GroupingData, evaluate_assignment
-from optimization.grouping.evaluate import as_lead_indices
-from optimization.siting.evaluate import PlanArrays, make_plan
-from optimization.siting.prepare import Prepared
+from optimization.grouping import GroupingData, as_lead_indices, evaluate_assignment
+from optimization.siting import PlanArrays, Prepared, make_plan
 from optimization.solve import Infeasibility, SolveReport, SolveStatus, combine_reports
 from planner.grouping import (
     GroupingResult,
@@ -54,7 +52,7 @@ from planner.grouping import (
     lead_candidates,
     run_grouping,
 )
-from planner.parallel import TaskFailure
+from planner.runtime.parallel import TaskFailure
 from planner.settings import panel_start, settings_of
 from planner.siting import SitingResult, SitingSetup, run_siting
 from planner.ui.solvecache import PlanCache, RunControl, cached_map, fingerprint

@@ -14,7 +14,7 @@ import time
 import pytest
 
 from geodata.demo import demo_region
-from planner.maps import COVERED, UNCOVERED
+from planner.present.maps import COVERED, UNCOVERED
 from planner.ui.views import community_choices
 from planner.ui.workbench import Parameters, Workbench
 from tests.browser.map_probe import MAP_FRAME, map_frame

@@ -35,7 +35,7 @@ SCROLL_TOP = (
 def _expected(statuses: dict[str, str]) -> dict[str, Any]:
     """The app's default plan computed without the app: siting with its default parameters, then the KPIs."""
     from geodata.demo import demo_region
-    from planner.metrics import siting_kpis
+    from planner.metrics.coverage import siting_kpis
     from planner.siting import run_siting
     from planner.ui.workbench import Parameters
 

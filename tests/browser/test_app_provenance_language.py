@@ -24,8 +24,8 @@ from pathlib import Path
 import pytest
 
 from geodata.demo import LABEL_ZH, demo_region
-from planner.cli import main as planner_main
-from planner.i18n import tr
+from planner.cli.main import main as planner_main
+from planner.present.i18n import tr
 from planner.ui.launch import REGION_ENV
 from tests.browser.conftest import ARTIFACTS, REPO_ROOT, STARTUP_TIMEOUT_S, _free_port, _healthy
 from tests.browser.map_probe import MAP_FRAME

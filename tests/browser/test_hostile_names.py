@@ -14,9 +14,9 @@ from typing import Any
 
 import pytest
 
-from planner.maps import plan_map
-from planner.offline import standalone_html
-from planner.report import report_html
+from planner.present.maps import plan_map
+from planner.present.offline import standalone_html
+from planner.present.report import report_html
 from tests.planner.hostile import NAMES, hostile_region, hostile_scenarios
 from tests.planner.tiny_region import H1, H2, A, C
 

@@ -18,7 +18,7 @@ import pytest
 
 from geodata.demo import demo_region
 from planner.grouping import GroupingSetup
-from planner.report import report_html
+from planner.present.report import report_html
 from planner.scenario import RegionRef, Scenario
 from planner.siting import SitingSetup
 

@@ -10,7 +10,7 @@ import folium
 import folium.plugins
 import pytest
 
-from planner.offline import offline_map, standalone_html
+from planner.present.offline import offline_map, standalone_html
 
 pytestmark = pytest.mark.browser
 

@@ -6,7 +6,7 @@ import json
 
 import pytest
 
-from planner.cli import main
+from planner.cli.main import main
 
 # Shapefiles cut long field names to 10 characters on purpose here: the readers must cope.
 pytestmark = [

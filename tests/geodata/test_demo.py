@@ -14,6 +14,7 @@ import shapely
 from geopandas.testing import assert_geodataframe_equal
 
 from geodata import demo, synthetic
+from geodata.divisions import load_divisions
 from geodata.synthetic import lead_eligible
 
 DATA = Path(demo.__file__).parent / "data"
@@ -82,7 +83,7 @@ def test_committed_files_match_the_installed_packages(source_counties):
     polygons = demo.load_county_polygons().set_index("county_code")
     for code, geom in zip(source_counties["county_code"], source_counties.geometry, strict=True):
         assert shapely.equals_exact(geom, polygons.geometry[code], tolerance=1e-9), code
-    divisions, meta = demo.load_divisions()
+    divisions, meta = load_divisions()
     mca = divisions[(divisions["level"] == 4) & divisions["parent"].isin(list(ZHUZHOU))]
     listed = pd.read_csv(DATA / "zhuzhou_townships.csv", dtype="str")
     official = set(zip(mca["code"], mca["name"], mca["parent"], strict=True))
@@ -341,7 +342,7 @@ def hainan() -> demo.GeneratedLayers:
 
 
 def test_generator_gives_each_county_its_real_township_count(hainan):
-    divisions, _ = demo.load_divisions()
+    divisions, _ = load_divisions()
     mca = divisions[(divisions["level"] == 4) & divisions["code"].str.startswith("46")]
     expected = mca.groupby("parent").size()
     got = hainan.townships.groupby("county_code").size()

@@ -142,7 +142,7 @@ def _writer_script(target: Path, then: str) -> str:
     return textwrap.dedent(f"""
         import os, sys, time
         from geodata.files import atomic_path
-        from planner.signals import Terminated, stop_on_sigterm
+        from planner.runtime.signals import Terminated, stop_on_sigterm
         try:
             with stop_on_sigterm(), atomic_path({str(target)!r}) as tmp:
                 tmp.write_bytes(b"x" * 1000)

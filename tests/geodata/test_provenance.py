@@ -10,8 +10,8 @@ import pytest
 from geodata.demo import LABEL_EN, LABEL_ZH, demo_region
 from geodata.provenance import PROVENANCE_LAYER, read_provenance
 from geodata.region import check_region, load_region
-from planner.cli import main
-from planner.provenance_view import data_notes
+from planner.cli.main import main
+from planner.present.provenance_view import data_notes
 
 
 @pytest.fixture(scope="module")

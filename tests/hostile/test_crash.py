@@ -10,7 +10,7 @@ import sys
 import pytest
 
 from geodata.region import RegionOptions, check_region
-from planner.cli import main
+from planner.cli.main import main
 from tests.conftest import REPO_ROOT
 from tests.hostile.helpers import assert_clear, of, write_region
 
@@ -60,7 +60,15 @@ def test_the_cli_in_a_fresh_process_exits_with_the_report(tmp_path):
     paths = write_region(tmp_path)
     env = {**os.environ, "PYTHONPATH": str(REPO_ROOT)}
     done = subprocess.run(
-        [sys.executable, "-m", "planner.cli", "validate", *map(str, paths), "--crs", "townships=EPSG:3857"],
+        [
+            sys.executable,
+            "-m",
+            "planner.cli.main",
+            "validate",
+            *map(str, paths),
+            "--crs",
+            "townships=EPSG:3857",
+        ],
         capture_output=True,
         text=True,
         env=env,

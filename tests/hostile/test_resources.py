@@ -142,7 +142,7 @@ def test_every_cli_run_on_a_zip_leaves_the_temp_folder_as_it_found_it(tmp_path, 
     folder.mkdir()
     archive = _region_zip(tmp_path)
     env = {**os.environ, "PYTHONPATH": str(REPO_ROOT), "TMPDIR": str(folder)}
-    args = [sys.executable, "-m", "planner.cli", "validate", str(archive)]
+    args = [sys.executable, "-m", "planner.cli.main", "validate", str(archive)]
     if broken:
         args += ["--crs", "townships=EPSG:3857"]
     done = subprocess.run(args, capture_output=True, text=True, env=env, timeout=300)

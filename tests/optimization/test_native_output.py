@@ -88,7 +88,7 @@ def test_nested_and_overlapping_uses_restore_once(capfd) -> None:
 def test_the_cli_json_on_stdout_stays_clean_while_highs_prints(monkeypatch, capfd) -> None:
     """``planner site ... --json -`` while a solve of the run makes HiGHS print: stdout is the JSON only."""
     from planner import siting as planner_siting
-    from planner.cli import main
+    from planner.cli.main import main
 
     solve = planner_siting.solve_siting
 

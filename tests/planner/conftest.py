@@ -13,9 +13,9 @@ def no_work(monkeypatch):
         raise AssertionError("the region was read or a plan solved before the outputs were checked")
 
     for module, name in (
-        ("planner.cli", "load"),
-        ("planner.cli", "read_region"),
-        ("planner.cliutil", "load"),
+        ("planner.cli.main", "load"),
+        ("planner.cli.main", "read_region"),
+        ("planner.cli.common", "load"),
         ("planner.siting", "run_siting"),
         ("planner.grouping", "run_grouping"),
         ("planner.phasing", "run_phase"),

@@ -15,13 +15,8 @@ import re
 
 from geodata.region import Region
 from planner.grouping import GroupingSetup
-from planner.scenario import (
-    RegionRef,
-    Scenario,
-    ScenarioRun,
-    grouping_result_from_assignment,
-    siting_result_from_beds,
-)
+from planner.run import ScenarioRun
+from planner.scenario import RegionRef, Scenario, grouping_result_from_assignment, siting_result_from_beds
 from planner.siting import SitingSetup
 from tests.planner.tiny_region import FA, FB, FC, FD, H1, H1B, H2, A, B, C, D, tiny_region
 

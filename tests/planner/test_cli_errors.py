@@ -8,10 +8,10 @@ import geopandas as gpd
 import pytest
 from shapely.geometry import Point
 
-import planner.cli
+import planner.cli.main
 from geodata.demo import demo_region
-from planner.cli import main
-from planner.cliutil import load, write_layers
+from planner.cli.common import load, write_layers
+from planner.cli.main import main
 
 SITE = ["site", "demo", "--objective", "min-sites", "--quiet", "--time-limit", "5"]
 GROUP = ["group", "demo", "--quiet", "--time-limit", "5"]
@@ -122,7 +122,7 @@ def test_a_file_error_after_the_checks_is_one_line(monkeypatch, capsys):
     def unreadable(args):
         raise PermissionError(13, "Permission denied", "/data/townships.shp")
 
-    monkeypatch.setattr(planner.cli, "read_region", unreadable)
+    monkeypatch.setattr(planner.cli.main, "read_region", unreadable)
     assert main(["validate", "demo"]) == 1
     assert "cannot use /data/townships.shp: Permission denied" in _error(capsys)
 
@@ -146,7 +146,7 @@ def test_malformed_options_yaml_is_named_with_its_line(tmp_path, capsys):
 
 
 def test_a_siting_value_of_the_wrong_type_names_file_and_field(tmp_path, no_work, monkeypatch, capsys):
-    monkeypatch.setattr(planner.cli, "load", load)  # the region is read; no solve may start
+    monkeypatch.setattr(planner.cli.main, "load", load)  # the region is read; no solve may start
     params = tmp_path / "siting.yaml"
     params.write_text("beds_min: abc\n", encoding="utf-8")
     assert main([*SITE, "--params", str(params)]) == 1
@@ -155,7 +155,7 @@ def test_a_siting_value_of_the_wrong_type_names_file_and_field(tmp_path, no_work
 
 
 def test_a_grouping_value_of_the_wrong_type_names_file_and_field(tmp_path, no_work, monkeypatch, capsys):
-    monkeypatch.setattr(planner.cli, "load", load)
+    monkeypatch.setattr(planner.cli.main, "load", load)
     params = tmp_path / "grouping.yaml"
     params.write_text("grouping:\n  pop_tolerance: abc\n", encoding="utf-8")
     assert main([*GROUP, "--params", str(params)]) == 1
@@ -247,7 +247,7 @@ def test_site_reports_progress_per_county(monkeypatch, capsys):
         def __call__(self, done, total, label):
             calls.append((done, total))
 
-    monkeypatch.setattr(planner.cli, "ProgressBar", Recorder)
+    monkeypatch.setattr(planner.cli.main, "ProgressBar", Recorder)
     assert main(["site", "demo", "--objective", "min-distance", "--quiet", "--time-limit", "5"]) == 0
     counties = len(demo_region().county_codes)
     assert counties == 9  # the demo's counties: one progress step each, in order

@@ -11,7 +11,7 @@ import pytest
 
 from geodata.demo import demo_region
 from geodata.region import load_region
-from planner.cli import main
+from planner.cli.main import main
 from planner.scenario import RegionRef, Scenario
 from planner.siting import SitingSetup
 

@@ -6,7 +6,7 @@ import json
 
 import pytest
 
-from planner.cli import main
+from planner.cli.main import main
 
 
 @pytest.mark.parametrize(

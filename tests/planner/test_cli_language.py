@@ -7,8 +7,8 @@ import re
 import pytest
 
 from geodata.demo import demo_region
-from planner.cli import main
-from planner.cli_text import cli_lang, display_width, text_table
+from planner.cli.main import main
+from planner.present.text import cli_lang, display_width, text_table
 
 #: Three English words in a row: an English sentence in Chinese output.
 ENGLISH = re.compile(r"[A-Za-z]{3,} [a-z]{3,} [a-z]{3,}")

@@ -37,14 +37,14 @@ def _loaded(modules: set[str], names: tuple[str, ...]) -> list[str]:
 
 
 def test_help_imports_neither_solvers_nor_data_libraries():
-    modules = _modules_after("from planner.cli import build_parser\nbuild_parser().format_help()")
+    modules = _modules_after("from planner.cli.main import build_parser\nbuild_parser().format_help()")
     assert _loaded(modules, SOLVING_AND_DRAWING + READING) == []
 
 
 @pytest.mark.slow
 def test_validate_demo_imports_no_solver_or_drawing_library():
     modules = _modules_after(
-        "from planner.cli import main\nassert main(['validate', 'demo', '--json', "
+        "from planner.cli.main import main\nassert main(['validate', 'demo', '--json', "
         "__import__('os').devnull, '--force']) == 0"
     )
     assert _loaded(modules, SOLVING_AND_DRAWING) == []
@@ -56,7 +56,7 @@ LAUNCHING_AND_DRAWING_BARS = ("urllib.request", "webbrowser", "http.client", "tq
 
 
 def test_help_imports_no_web_client_or_progress_bar():
-    modules = _modules_after("from planner.cli import build_parser\nbuild_parser().format_help()")
+    modules = _modules_after("from planner.cli.main import build_parser\nbuild_parser().format_help()")
     assert _loaded(modules, LAUNCHING_AND_DRAWING_BARS) == []
 
 
@@ -64,7 +64,7 @@ def test_help_imports_no_web_client_or_progress_bar():
 def test_quiet_site_imports_no_web_client_or_progress_bar(tmp_path):
     out = tmp_path / "plan.json"
     modules = _modules_after(
-        f"from planner.cli import main\nmain(['site', 'demo', '--objective', 'max-coverage', '--new-sites', '2', '--quiet', '--json', {str(out)!r}, '--force'])"
+        f"from planner.cli.main import main\nmain(['site', 'demo', '--objective', 'max-coverage', '--new-sites', '2', '--quiet', '--json', {str(out)!r}, '--force'])"
     )
     assert out.exists()  # it did plan
     assert _loaded(modules, ("webbrowser", "tqdm")) == []  # (pyproj, for reading, imports urllib.request)

@@ -7,16 +7,11 @@ import json
 import pytest
 
 from geodata.demo import demo_region
-from planner.cli import main
-from planner.compare import compare
+from planner.cli.main import main
 from planner.grouping import GroupingSetup
-from planner.scenario import (
-    RegionRef,
-    Scenario,
-    ScenarioRun,
-    grouping_result_from_assignment,
-    siting_result_from_beds,
-)
+from planner.present.compare import compare
+from planner.run import ScenarioRun
+from planner.scenario import RegionRef, Scenario, grouping_result_from_assignment, siting_result_from_beds
 from planner.siting import SitingSetup
 from tests.planner.tiny_region import FA, FC, FD, H1, H1B, H2, A, B, C, D, tiny_region
 

@@ -8,7 +8,7 @@ import pytest
 from geodata.demo import demo_region
 from optimization.siting import SitingData, SitingParams, solve_siting
 from optimization.solve import SolveStatus, combine_reports
-from planner.cli import main
+from planner.cli.main import main
 from planner.grouping import GroupingSetup, run_grouping
 
 

@@ -4,16 +4,16 @@ from __future__ import annotations
 
 import pytest
 
-import planner.cli
+import planner.cli.main
 from geodata.edits import AddedSiteError
 from geodata.errors import DataError, PlannerError, ScenarioError, SettingsError, SolveError
 from geodata.readers import InputError, UnsafeArchiveError
 from geodata.report import RegionError
-from planner.cli import BUG_REPORT, EXIT_BUG, main
-from planner.cliutil import CommandError
-from planner.export import ExportError
-from planner.offline import OfflineAssetError
-from planner.parallel import ExecutorError
+from planner.cli.common import CommandError
+from planner.cli.main import BUG_REPORT, EXIT_BUG, main
+from planner.present.export import ExportError
+from planner.present.offline import OfflineAssetError
+from planner.runtime.parallel import ExecutorError
 from planner.scenario_input import ScenarioError as ScenarioInputError
 from planner.ui.uploads import UploadRefused
 from planner.ui.workbench import EditError
@@ -57,7 +57,7 @@ def test_every_error_class_belongs_to_one_kind_of_the_family(error, kind):
 @pytest.mark.parametrize("kind", [PlannerError, DataError, SettingsError, ScenarioError, SolveError])
 def test_a_family_member_is_one_line_and_exit_1(kind, monkeypatch, capsys):
     monkeypatch.setattr(
-        planner.cli, "cmd_validate", _raising(kind("townships.csv row 3: population: expected >= 0"))
+        planner.cli.main, "cmd_validate", _raising(kind("townships.csv row 3: population: expected >= 0"))
     )
     assert main(["validate", "demo"]) == 1
     err = capsys.readouterr().err
@@ -68,7 +68,7 @@ def test_a_family_member_is_one_line_and_exit_1(kind, monkeypatch, capsys):
     "bug", [ValueError("a bug, not bad data"), KeyError("county_code"), TypeError("bad call")]
 )
 def test_anything_else_is_a_bug_shown_with_its_traceback(bug, monkeypatch, capsys):
-    monkeypatch.setattr(planner.cli, "cmd_validate", _raising(bug))
+    monkeypatch.setattr(planner.cli.main, "cmd_validate", _raising(bug))
     assert main(["validate", "demo"]) == EXIT_BUG == 3
     err = capsys.readouterr().err
     assert "Traceback (most recent call last)" in err

@@ -14,20 +14,18 @@ import pytest
 
 from geodata.demo import demo_region
 from geodata.provenance import PROVENANCE_LAYER, read_provenance
-from planner.cli import main
-from planner.export import (
-    LAYERS,
-    TABLES,
+from planner.cli.main import main
+from planner.grouping import GroupingSetup
+from planner.phasing import PhaseSetup
+from planner.present.bundle import LAYERS, TABLES, build_bundle
+from planner.present.export import (
     ExportError,
-    build_bundle,
     export_bytes,
     export_format,
     export_scenario,
     output_paths,
     short_names,
 )
-from planner.grouping import GroupingSetup
-from planner.phasing import PhaseSetup
 from planner.scenario import RegionRef, Scenario
 from planner.siting import SitingSetup
 

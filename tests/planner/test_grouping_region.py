@@ -10,7 +10,7 @@ import pytest
 
 from geodata.demo import demo_region
 from geodata.report import RegionError
-from planner.cli import main
+from planner.cli.main import main
 from planner.grouping import (
     GroupingSetup,
     lead_candidates,

@@ -14,8 +14,8 @@ import math
 import openpyxl
 import pytest
 
-from planner.export import export_scenario
-from planner.spreadsheet import FORMULA_PREFIX, neutralise_cell
+from planner.present.export import export_scenario
+from planner.present.spreadsheet import FORMULA_PREFIX, neutralise_cell
 from tests.planner.hostile import (
     FORMULAS,
     ORDINARY_FACILITY,
@@ -108,7 +108,7 @@ def test_data_formats_keep_names_raw(region, planned, tmp_path):
 def test_text_columns_of_any_dtype_are_neutralised_and_numbers_kept():
     import pandas as pd
 
-    from planner.spreadsheet import neutralise_frame
+    from planner.present.spreadsheet import neutralise_frame
 
     frame = pd.DataFrame(
         {

@@ -12,9 +12,9 @@ import re
 
 import pytest
 
-from planner.compare import compare
-from planner.maps import Legend, MapOptions, base_map, legend_html, legends_html, plan_map
-from planner.report import compare_html, report_html
+from planner.present.compare import compare
+from planner.present.maps import Legend, MapOptions, base_map, legend_html, legends_html, plan_map
+from planner.present.report import compare_html, report_html
 from planner.ui.mapview import map_layers
 from planner.ui.workbench import Parameters, Workbench
 from tests.planner.hostile import (
@@ -165,8 +165,9 @@ def test_legend_colours_cannot_break_out_of_their_style():
 
 
 def test_sweep_page_shows_the_region_name_as_text(region):
+    from planner.present.sweep_view import sweep_html
     from planner.siting import SitingSetup
-    from planner.sweep import run_sweep, sweep_html
+    from planner.sweep import run_sweep
 
     result = run_sweep(
         region, SitingSetup(objective="min_sites", coverage_target=0.5), {"threshold": [10.0, 30.0]}

@@ -7,7 +7,7 @@ import json
 import pytest
 
 from geodata.demo import demo_region
-from planner.cli import main
+from planner.cli.main import main
 from planner.grouping import GroupingSetup
 from planner.scenario import FORMAT, Scenario, ScenarioError
 from planner.siting import SitingSetup

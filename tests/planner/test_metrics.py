@@ -10,17 +10,12 @@ import pytest
 
 from geodata.demo import demo_region
 from planner.grouping import GroupingSetup
-from planner.metrics import (
-    decay_weights,
-    e2sfca,
-    e2sfca_pairs,
-    gini,
-    grouping_kpis,
-    scenario_kpis,
-    siting_kpis,
-    township_access,
-)
-from planner.scenario import ScenarioRun, grouping_result_from_assignment, siting_result_from_beds
+from planner.metrics.access import decay_weights, e2sfca, e2sfca_pairs, gini, township_access
+from planner.metrics.communities import grouping_kpis
+from planner.metrics.coverage import siting_kpis
+from planner.metrics.kpis import scenario_kpis
+from planner.run import ScenarioRun
+from planner.scenario import grouping_result_from_assignment, siting_result_from_beds
 from planner.siting import SitingSetup, run_siting
 from tests.planner.tiny_region import AGED, FC, H1, H1B, H2, MINUTES, POPULATION, A, B, C, D, tiny_region
 

@@ -16,7 +16,7 @@ import pytest
 from geodata.demo import demo_region
 from optimization.solve import SolveStatus
 from planner.grouping import GroupingResult, GroupingSetup, run_grouping
-from planner.parallel import (
+from planner.runtime.parallel import (
     MAX_CHUNK,
     Executor,
     ExecutorError,

@@ -7,7 +7,7 @@ import pytest
 
 from geodata.demo import demo_region
 from optimization.solve import SolveStatus
-from planner.parallel import executor
+from planner.runtime.parallel import executor
 from planner.siting import SitingResult, SitingSetup, run_siting
 from tests.planner.failing import FailFor, siting_county
 

@@ -7,7 +7,7 @@ import re
 import pytest
 
 from planner.grouping import GroupingSetup
-from planner.parameter_words import parameter_rows
+from planner.present.parameter_words import parameter_rows
 from planner.siting import SitingSetup
 
 
@@ -34,7 +34,7 @@ def test_every_parameter_has_a_label_and_a_value_in_words(lang) -> None:
 
 def test_the_report_lists_labelled_parameters(tmp_path) -> None:
     from geodata.demo import demo_region
-    from planner.report import report_html
+    from planner.present.report import report_html
     from planner.scenario import RegionRef, Scenario
 
     region = demo_region()

@@ -7,7 +7,7 @@ from dataclasses import replace
 
 import pytest
 
-from planner.cli import main
+from planner.cli.main import main
 from planner.phasing import PhaseSetup, greedy_baseline, phase_layers, phase_result_from_schedule, run_phase
 from planner.scenario import Scenario
 from tests.planner.tiny_region import FA, FC, FD, H1, H2, tiny_region
@@ -137,7 +137,7 @@ def test_cli_phase_explains_an_impossible_deadline(capsys):
 
 
 def test_exports_carry_open_year_and_coverage_by_year_and_neutralise_formulas(tmp_path):
-    from planner.export import export_scenario
+    from planner.present.export import export_scenario
 
     tiny = tiny_region(names={FD: "=HYPERLINK(1)"})
     scenario = Scenario("phased", region=_ref(tiny), phase=SETUP)
@@ -181,7 +181,7 @@ def test_scenario_kpis_show_the_gain_over_the_greedy_ordering():
 
 
 def test_coverage_chart_draws_each_year_and_escapes_county_names():
-    from planner.phase_chart import coverage_chart, coverage_chart_html
+    from planner.present.phase_chart import coverage_chart, coverage_chart_html
 
     coverage = {
         "by_year": [{"year": 2025, "share": 0.5}, {"year": 2026, "share": 1.0}],
@@ -198,7 +198,7 @@ def test_coverage_chart_draws_each_year_and_escapes_county_names():
 
 
 def test_report_shows_the_chart_and_the_gain_over_greedy(tmp_path):
-    from planner.report import report_html
+    from planner.present.report import report_html
 
     tiny = tiny_region(names={"430002": "<b>县</b>"})
     scenario = Scenario("phased", region=_ref(tiny), phase=SETUP)
@@ -210,8 +210,8 @@ def test_report_shows_the_chart_and_the_gain_over_greedy(tmp_path):
 
 
 def test_phase_map_fills_sites_open_in_the_year_and_outlines_later_ones():
-    from planner.maps import PointLayer
-    from planner.phase_map import phase_layers_in_year, year_colours
+    from planner.present.maps import PointLayer
+    from planner.present.phase_map import phase_layers_in_year, year_colours
 
     tiny = tiny_region()
     result = run_phase(tiny, SETUP)
@@ -231,7 +231,7 @@ def test_phase_map_fills_sites_open_in_the_year_and_outlines_later_ones():
 
 
 def test_compare_lists_sites_opening_in_another_year():
-    from planner.compare import compare
+    from planner.present.compare import compare
 
     tiny = tiny_region()
     early = Scenario("early", region=_ref(tiny), phase=replace(SETUP, ward_deadline=2025))

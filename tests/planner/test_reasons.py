@@ -10,8 +10,8 @@ import pytest
 from geodata.demo import demo_region
 from optimization.grouping import evaluate_assignment
 from planner.grouping import GroupingSetup, county_grouping_data
-from planner.i18n import TEXT
-from planner.reasons import reason_text, reason_texts, region_names
+from planner.present.i18n import TEXT
+from planner.present.reasons import reason_text, reason_texts, region_names
 from planner.scenario import RegionRef, Scenario
 from planner.siting import SitingSetup
 

@@ -12,13 +12,13 @@ from urllib.parse import urlsplit
 import pytest
 
 from geodata.demo import demo_region
-from planner.compare import compare
 from planner.grouping import GroupingSetup
-from planner.labels import format_value
-from planner.metrics import scenario_kpis
-from planner.offline import linked_resources
-from planner.reasons import reason_text, region_names
-from planner.report import compare_html, report_html
+from planner.metrics.kpis import scenario_kpis
+from planner.present.compare import compare
+from planner.present.labels import format_value
+from planner.present.offline import linked_resources
+from planner.present.reasons import reason_text, region_names
+from planner.present.report import compare_html, report_html
 from planner.scenario import RegionRef, Scenario
 from planner.siting import SitingSetup
 
@@ -157,7 +157,7 @@ def test_comparison_report(region):
 def test_reports_and_maps_need_neither_streamlit_nor_the_app_package():
     # A fresh interpreter: this test session has imported Streamlit already.
     code = (
-        "import sys, planner.report, planner.maps; "
+        "import sys, planner.present.report, planner.present.maps; "
         "assert 'streamlit' not in sys.modules, 'streamlit imported'; "
         "ui = sorted(m for m in sys.modules if m == 'planner.ui' or m.startswith('planner.ui.')); "
         "assert not ui, ui"

@@ -10,7 +10,7 @@ from pathlib import Path
 import pytest
 
 from geodata.demo import demo_region
-from planner.cli import main
+from planner.cli.main import main
 from planner.grouping import GroupingSetup, run_grouping
 from planner.scenario import (
     RegionRef,

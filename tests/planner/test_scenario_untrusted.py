@@ -19,7 +19,7 @@ from hypothesis import strategies as st
 
 from geodata.demo import demo_region
 from geodata.region import load_region
-from planner.cli import main
+from planner.cli.main import main
 from planner.grouping import GroupingSetup
 from planner.scenario import RegionRef, Scenario, ScenarioError
 from planner.scenario_input import MAX_MESSAGE

@@ -5,7 +5,7 @@ from __future__ import annotations
 import pytest
 
 from planner.bounds import Bound, check_numbers
-from planner.cli import main
+from planner.cli.main import main
 from planner.grouping import GroupingSetup
 from planner.settings import SITING
 from planner.siting import SitingSetup

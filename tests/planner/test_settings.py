@@ -15,7 +15,7 @@ import yaml
 from geodata.demo import demo_region
 from geodata.region import RegionOptions
 from planner import settings
-from planner.cli import build_parser, main
+from planner.cli.main import build_parser, main
 from planner.grouping import GroupingSetup
 from planner.scenario import RegionRef, Scenario
 from planner.siting import SitingSetup
@@ -89,7 +89,7 @@ def capture(monkeypatch, region):
     def stop(setup: Any, _region: Any) -> None:
         raise Captured(setup)
 
-    monkeypatch.setattr("planner.cli.load", lambda args: region)
+    monkeypatch.setattr("planner.cli.main.load", lambda args: region)
     monkeypatch.setattr(SitingSetup, "params_check", stop)
     monkeypatch.setattr(GroupingSetup, "params_check", stop)
 

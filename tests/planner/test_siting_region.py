@@ -8,7 +8,7 @@ import numpy as np
 import pytest
 
 from geodata.demo import demo_region
-from planner.cli import main
+from planner.cli.main import main
 from planner.siting import SitingSetup, run_siting, siting_data
 
 

@@ -10,21 +10,13 @@ import pandas as pd
 import pytest
 
 from geodata.demo import demo_region
-from planner.cli import main
-from planner.metrics import siting_kpis
-from planner.parallel import TaskFailure, executor
+from planner.cli.main import main
+from planner.metrics.coverage import siting_kpis
+from planner.present.sweep_view import cjk_font, sweep_html, sweep_table, trade_off_chart
+from planner.runtime.parallel import TaskFailure, executor
 from planner.scenario import Scenario
 from planner.siting import SitingSetup, run_siting
-from planner.sweep import (
-    FIGURES,
-    SweepResult,
-    cjk_font,
-    run_sweep,
-    sweep_html,
-    sweep_points,
-    sweep_table,
-    trade_off_chart,
-)
+from planner.sweep import FIGURES, SweepResult, run_sweep, sweep_points
 
 BASE = SitingSetup(objective="min_sites", time_limit=30)
 GRID = {"threshold": [20.0, 40.0], "coverage_target": [0.8, 0.9]}

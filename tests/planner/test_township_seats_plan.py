@@ -10,7 +10,7 @@ import openpyxl
 import pandas as pd
 import pytest
 
-from planner.cli import main
+from planner.cli.main import main
 from tests.geodata.test_township_seats import real_county_layers
 
 

@@ -13,7 +13,7 @@ from pathlib import Path
 import pandas as pd
 import pytest
 
-from planner.cli import main
+from planner.cli.main import main
 
 from .regions import grid_region
 

@@ -14,7 +14,7 @@ import geopandas as gpd
 import pandas as pd
 import pytest
 
-from planner.cli import main
+from planner.cli.main import main
 from tests.roads.regions import grid_region
 
 pyrosm = pytest.importorskip("pyrosm")

@@ -9,9 +9,9 @@ import pytest
 from streamlit.testing.v1 import AppTest
 
 from geodata.region import RegionOptions, check_region
-from planner.cli import build_parser, main
-from planner.cliutil import CommandError
-from planner.templating import markdown_text
+from planner.cli.common import CommandError
+from planner.cli.main import build_parser, main
+from planner.present.templating import markdown_text
 from planner.ui.launch import REGION_ENV, REGION_OPTIONS_ENV, start_region
 from planner.ui.state import Keys
 from tests.ui.own_files import write_own_files

@@ -10,17 +10,17 @@ from geodata.report import Severity
 from geodata.schema import FacilityKind, Grade, Layer, Ownership, SiteStatus
 from optimization.grouping import Rule
 from optimization.solve import SolveStatus
-from planner import labels
-from planner.export import FORMATS
-from planner.i18n import TEXT
-from planner.maps import COLOUR_BY
+from planner.present import labels
+from planner.present.export import FORMATS
+from planner.present.i18n import TEXT
+from planner.present.maps import COLOUR_BY
 from planner.ui.actions import MODES
 from planner.ui.forms import FIELDS, OBJECTIVES
 from planner.ui.sections import SECTIONS
 from planner.ui.workbench import MODELS
 
 ROOT = Path(__file__).resolve().parents[2]
-SOURCES = [*sorted((ROOT / "planner" / "ui").glob("*.py")), ROOT / "planner" / "maps.py"]
+SOURCES = [*sorted((ROOT / "planner" / "ui").glob("*.py")), ROOT / "planner" / "present" / "maps.py"]
 CALL = re.compile(
     r"""\b(?:tr|text|_flash|UploadRefused|EditError)\(\s*(?:"[a-z]+",\s*)?"""
     r"""(?P<q>["'])(?P<key>[a-z_]+\.[a-z0-9_.]+)(?P=q)"""

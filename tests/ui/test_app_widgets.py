@@ -13,7 +13,7 @@ import pytest
 from streamlit.testing.v1 import AppTest
 
 from geodata.demo import demo_region
-from planner.metrics import siting_kpis
+from planner.metrics.coverage import siting_kpis
 from planner.siting import run_siting
 from planner.ui.state import Keys
 from planner.ui.workbench import Parameters
@@ -161,7 +161,7 @@ def test_a_stopped_run_keeps_what_was_solved_and_says_so(
 def test_worker_processes_started_after_the_page_do_not_draw_it(app: AppTest) -> None:
     # Streamlit leaves app.py as ``__main__``; forkserver/spawn workers import it again as
     # ``__mp_main__``, so app.py must only draw the page when it is the script being run.
-    from planner.parallel import TaskFailure, executor
+    from planner.runtime.parallel import TaskFailure, executor
 
     with executor("processes", workers=1, start_method="spawn") as ex:
         out = list(ex.map(abs, [-2, 3]))

@@ -6,7 +6,13 @@ import networkx as nx
 import pytest
 
 from geodata.demo import demo_region
-from planner.colouring import PALETTE, PaletteMemory, colour_communities, community_graph, community_palette
+from planner.present.colouring import (
+    PALETTE,
+    PaletteMemory,
+    colour_communities,
+    community_graph,
+    community_palette,
+)
 from planner.ui.workbench import Parameters, Workbench
 
 

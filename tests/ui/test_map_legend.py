@@ -9,7 +9,7 @@ import pytest
 
 from geodata.demo import demo_region
 from planner.grouping import GroupingSetup
-from planner.maps import MapOptions, plan_layers
+from planner.present.maps import MapOptions, plan_layers
 from planner.scenario import RegionRef, Scenario
 from planner.siting import SitingSetup
 

@@ -8,8 +8,15 @@ import folium
 import pytest
 
 from geodata.demo import demo_region
-from planner.maps import MapOptions, PointLayer, base_map, community_palette, display_geometry, plan_map
-from planner.offline import linked_resources, standalone_html
+from planner.present.maps import (
+    MapOptions,
+    PointLayer,
+    base_map,
+    community_palette,
+    display_geometry,
+    plan_map,
+)
+from planner.present.offline import linked_resources, standalone_html
 from planner.ui.mapview import map_layers
 from planner.ui.workbench import Parameters, Workbench
 

@@ -7,7 +7,7 @@ import types
 
 import pytest
 
-from planner.templating import markdown_text
+from planner.present.templating import markdown_text
 
 #: Markdown an attacker would put into a facility, township, region, scenario or file name.
 PAYLOADS = (

@@ -13,7 +13,7 @@ import folium
 import folium.plugins
 import pytest
 
-from planner.offline import (
+from planner.present.offline import (
     STATIC_DIR,
     VENDORED,
     OfflineAssetError,
@@ -176,7 +176,7 @@ def test_dynamic_feature_groups_get_served_links_too() -> None:
         import folium
         import folium.plugins
 
-        from planner.offline import offline_map
+        from planner.present.offline import offline_map
         from planner.ui.offline import st_offline_folium
 
         group = folium.FeatureGroup(name="facilities")

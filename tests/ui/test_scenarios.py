@@ -10,7 +10,7 @@ import numpy as np
 import pytest
 
 from geodata.demo import demo_region
-from planner.export import export_bytes
+from planner.present.export import export_bytes
 from planner.scenario import Scenario
 from planner.ui.downloads import downloads
 from planner.ui.scenarios import load_into, open_file, save_current, scenario_bytes, unique_name

@@ -6,7 +6,7 @@ from dataclasses import dataclass, field
 
 import numpy as np
 
-from planner.parallel import TaskFailure
+from planner.runtime.parallel import TaskFailure
 from planner.ui.solvecache import PlanCache, RunControl, cached_map, fingerprint
 
 

@@ -7,7 +7,7 @@ from pathlib import Path
 
 import pytest
 
-from planner.i18n import tr
+from planner.present.i18n import tr
 from planner.ui import uploads
 from planner.ui.uploads import UploadRefused, receive
 from planner.uploadstore import UPLOAD_STORE_ENV

@@ -56,7 +56,7 @@ def test_on_a_computer_without_the_files_it_says_upload_them_again_and_that_work
 def test_planner_run_finds_uploaded_files_in_this_computers_store_or_says_to_upload_them(
     files, tmp_path, monkeypatch, capsys
 ):
-    from planner.cli import main
+    from planner.cli.main import main
 
     scenario = tmp_path / "on-my-files.scenario.json"
     scenario.write_bytes(_saved_on_upload(files))

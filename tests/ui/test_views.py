@@ -7,8 +7,8 @@ from dataclasses import replace
 import pytest
 
 from geodata.demo import demo_region
-from planner.labels import column
-from planner.metrics import scenario_kpis
+from planner.metrics.kpis import scenario_kpis
+from planner.present.labels import column
 from planner.ui.views import (
     communities_frame,
     county_balance,

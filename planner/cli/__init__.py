@@ -1,0 +1,1 @@
+"""The ``planner`` command line: argument parsing, the commands, and what they share."""

@@ -1,0 +1,1 @@
+"""Presentation: maps, reports, exports, spreadsheets and the words a planner reads (zh/en)."""
