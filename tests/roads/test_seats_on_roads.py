@@ -90,3 +90,29 @@ def test_site_group_and_every_export_on_seats_and_roads(seat_region, tmp_path, c
     assert len(layer) == len(seats) and layer["Approximate area"].astype(bool).all()
     html = (tmp_path / "plan.html").read_text(encoding="utf-8")
     assert "OpenStreetMap roads" in html
+
+
+def test_the_app_plans_and_exports_an_upload_of_seats_population_by_name_and_an_extract(seat_region) -> None:
+    """The app's path: the three tables and the extract uploaded together, solved, saved and exported."""
+    from planner.present.export import FORMATS, export_bytes
+    from planner.ui.scenarios import save_current
+    from planner.ui.uploads import receive, recheck, with_choices
+    from planner.ui.workbench import Parameters, Workbench
+
+    folder, _, seats = seat_region
+    files = [(p.name, p.read_bytes()) for p in sorted(folder.iterdir()) if p.is_file()]
+    session = receive([*files, ("Helsinki.osm.pbf", HELSINKI.read_bytes())])
+    if not session.usable:  # the seat table's coordinate system is asked for, as on the page
+        session = recheck(session, with_choices(session.options, columns={}, crs={"townships": "wgs84"}))
+    assert session.usable and session.region is not None, session.report.to_text()
+    region = session.region
+    assert region.summary()["travel"].startswith("OpenStreetMap roads, Helsinki.osm.pbf")
+    assert region.townships["area_approximate"].all() and len(region.townships) == len(seats)
+    wb = Workbench(region, source=(str(session.folder),))
+    wb.commit(wb.solve(Parameters()), new_step=False)
+    saved = save_current(wb, Parameters(), "seats on roads")
+    for fmt in FORMATS.values():
+        name, data = export_bytes(saved.run, saved.scenario, fmt, lang="en")
+        assert data, name
+    _, html = export_bytes(saved.run, saved.scenario, "html", lang="en")
+    assert b"OpenStreetMap roads" in html
