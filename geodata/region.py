@@ -640,7 +640,10 @@ def check_region(
                 )
         frames = _read_all(sources, options, report)
     stored = _stored_provenance(sources, report)
-    name = options.name or str(stored.pop("name", "") or "") or (Path(paths[0]).stem if paths else "region")
+    stored_name = str(stored.pop("name", "") or "")
+    if options.name is None and stored_name:  # a file the planner wrote keeps its title wherever it is read
+        options = replace(options, name=stored_name)
+    name = options.name or (Path(paths[0]).stem if paths else "region")
     provenance = {**stored, **{layer.value: source.name for layer, source in sources.items()}}
     region = _assemble(frames, options, report, name=name, provenance=provenance)
     if region is not None and "label_en" not in region.provenance:
