@@ -344,4 +344,15 @@ EXTRA_TEXT: dict[str, tuple[str, str]] = {
         "{total} 个乡镇中有 {n} 个的60岁及以上人口按总人口的 {share} 估算",
         "Population aged 60+ is estimated as {share} of the population for {n} of {total} townships",
     ),
+    # phased plans in the app's scenarios and comparison
+    "scenario.phase_not_saved": (
+        "分年度方案是在添加或删除候选点之前（或在其他区域上）安排的，未随情景保存；请重新安排分年度建设后再保存。",
+        "The phased plan was made before sites were added or removed (or on another region) and was not "
+        "saved with the scenario; plan the roll-out again, then save.",
+    ),
+    "compare.phase_one_side": (
+        "只有一个情景含分年度方案，未比较启用年份。",
+        "Only one of the two scenarios has a phased plan: opening years are not compared.",
+    ),
+    "compare.never_opens": ("不启用", "does not open"),
 }

@@ -5,6 +5,9 @@ The logic lives outside Streamlit (:mod:`planner.phasing`, :mod:`planner.present
 current plan's siting settings (threshold, site and ward kinds, the planner's
 site statuses) with the years and yearly limits given here. Its state keys
 are the ``Keys.PHASE_*`` names of :mod:`planner.ui.state`.
+
+A scenario saved with a phased plan and loaded again (:mod:`planner.ui.sections`)
+puts its plan and settings back here (:func:`show_saved_phase`), without solving.
 """
 
 from __future__ import annotations
@@ -21,11 +24,21 @@ from planner.present.maps import legends_html
 from planner.present.phase_chart import coverage_chart_html
 from planner.present.phase_map import phase_map
 from planner.present.templating import markdown_text
+from planner.run import ScenarioRun
 from planner.ui.offline import st_offline_folium
 from planner.ui.state import Keys
 from planner.ui.workbench import Parameters, Workbench
 
-__all__ = ["phase_section", "phase_values"]
+__all__ = ["DEFAULT_INPUTS", "phase_inputs", "phase_section", "phase_values", "show_saved_phase"]
+
+#: What the settings boxes show before the planner types anything.
+DEFAULT_INPUTS: dict[str, Any] = {
+    Keys.PHASE_YEARS: "2025 2026 2027",
+    Keys.PHASE_NEW_SITES: "6 4 4",
+    Keys.PHASE_COUNTY_NEW_SITES: "",
+    Keys.PHASE_BED_BUDGET: "",
+    Keys.PHASE_DEADLINE: None,
+}
 
 
 def _numbers(text: str, where: str) -> list[Any] | None:
@@ -57,6 +70,39 @@ def phase_values(
     return values
 
 
+def _words(values: tuple[float, ...] | None) -> str:
+    """Per-year numbers as the boxes take them (whole numbers without a decimal point; empty for none)."""
+    if values is None:
+        return ""
+    return " ".join(str(int(v)) if float(v).is_integer() else str(v) for v in values)
+
+
+def phase_inputs(setup: PhaseSetup) -> dict[str, Any]:
+    """What the settings boxes show for ``setup``, by widget key (:func:`phase_values` reads them back)."""
+    return {
+        Keys.PHASE_YEARS: _words(setup.years),
+        Keys.PHASE_NEW_SITES: _words(setup.new_sites_per_year),
+        Keys.PHASE_COUNTY_NEW_SITES: _words(setup.county_new_sites_per_year),
+        Keys.PHASE_BED_BUDGET: _words(setup.bed_budget_per_year),
+        Keys.PHASE_DEADLINE: setup.ward_deadline,
+    }
+
+
+def show_saved_phase(run: ScenarioRun) -> None:
+    """Make a loaded scenario's phased plan (and its settings) the section's; clear it when it has none.
+
+    Call it from a widget callback (before the section's widgets are drawn). The plan is shown as
+    it was saved: nothing is solved.
+    """
+    state = st.session_state
+    state.pop(Keys.PHASE_YEAR, None)  # the year shown must be one of the plan's years
+    if run.phase is None:
+        state.pop(Keys.PHASE_RESULT, None)
+        return
+    state[Keys.PHASE_RESULT] = (run.phase, run.region)
+    state.update(phase_inputs(run.phase.setup))
+
+
 def _setup(wb: Workbench, params: Parameters, values: dict[str, Any]) -> PhaseSetup:
     """The phase settings: the current plan's siting settings with the years and yearly limits typed here."""
     siting = wb.siting_setup(params)
@@ -79,13 +125,13 @@ def _setup(wb: Workbench, params: Parameters, values: dict[str, Any]) -> PhaseSe
 def phase_section(wb: Workbench, params: Parameters, lang: str) -> None:
     """Settings and button, then the last phased plan: figures, chart, and the map in the chosen year."""
     st.caption(tr("phase.help", lang))
+    for key, value in DEFAULT_INPUTS.items():  # defaults in the state: a loaded scenario may have set them
+        st.session_state.setdefault(key, value)
     cols = st.columns(4)
-    years = cols[0].text_input(tr("phase.years", lang), "2025 2026 2027", key=Keys.PHASE_YEARS)
-    new_sites = cols[1].text_input(tr("phase.new_sites", lang), "6 4 4", key=Keys.PHASE_NEW_SITES)
-    county_new_sites = cols[2].text_input(
-        tr("phase.county_new_sites", lang), "", key=Keys.PHASE_COUNTY_NEW_SITES
-    )
-    bed_budget = cols[3].text_input(tr("phase.bed_budget", lang), "", key=Keys.PHASE_BED_BUDGET)
+    years = cols[0].text_input(tr("phase.years", lang), key=Keys.PHASE_YEARS)
+    new_sites = cols[1].text_input(tr("phase.new_sites", lang), key=Keys.PHASE_NEW_SITES)
+    county_new_sites = cols[2].text_input(tr("phase.county_new_sites", lang), key=Keys.PHASE_COUNTY_NEW_SITES)
+    bed_budget = cols[3].text_input(tr("phase.bed_budget", lang), key=Keys.PHASE_BED_BUDGET)
     try:
         year_list = [int(y) for y in (_numbers(years, "years") or [])]
     except (TypeError, ValueError):

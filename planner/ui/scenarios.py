@@ -8,6 +8,11 @@ what the app saves, ``planner run`` re-runs headless, and the app loads back,
 restoring the saved plan without solving
 (:meth:`~planner.scenario.Scenario.run_or_restore`).
 
+The app's last phased roll-out (:mod:`planner.ui.phasepanel`) is saved with the
+plan when it was made on the plan's region: its settings become the
+scenario's ``phase`` and its schedule part of the results, so reopening the
+scenario shows the same roll-out, again without solving.
+
 An uploaded scenario file is untrusted (:mod:`planner.scenario_input`): when
 it is not on the region being planned, its region files are looked for only
 in the folders the app may read (:func:`app_roots`: the planner's upload, the
@@ -25,6 +30,7 @@ from pathlib import Path
 from typing import Any
 
 from geodata.region import Region
+from planner.phasing import PhaseResult
 from planner.run import ScenarioRun
 from planner.scenario import RegionRef, Scenario, ScenarioError, in_upload_store
 from planner.scenario_input import parse
@@ -37,6 +43,7 @@ __all__ = [
     "app_roots",
     "load_into",
     "open_file",
+    "phase_on",
     "save_current",
     "scenario_bytes",
     "unique_name",
@@ -73,8 +80,27 @@ def unique_name(name: str, taken: Mapping[str, Any] | set[str]) -> str:
     return f"{base} ({n})"
 
 
+def phase_on(phase: tuple[PhaseResult, Region] | None, region: Region) -> PhaseResult | None:
+    """The phased plan of ``phase`` (a result and the region it ran on) when that region is ``region``.
+
+    Regions are the same when they are the same object or have the same content
+    (:meth:`~geodata.region.Region.content_hash`, added sites included); a phased plan
+    made before sites were added or removed, or on another region, is ``None``.
+    """
+    if phase is None:
+        return None
+    result, ran_on = phase
+    return result if ran_on is region or ran_on.content_hash() == region.content_hash() else None
+
+
 def save_current(
-    wb: Workbench, params: Parameters, name: str, *, notes: str = "", snapshot: Snapshot | None = None
+    wb: Workbench,
+    params: Parameters,
+    name: str,
+    *,
+    notes: str = "",
+    snapshot: Snapshot | None = None,
+    phase: tuple[PhaseResult, Region] | None = None,
 ) -> SavedScenario:
     """The present plan as a scenario: settings that produced it, the planner's edits, and its results.
 
@@ -90,9 +116,14 @@ def save_current(
         Free text kept in the file.
     snapshot
         The state to save (the present one by default).
+    phase
+        The app's last phased roll-out and the region it ran on (``Keys.PHASE_RESULT``): saved
+        with its settings when that region is the plan's (:func:`phase_on`), left out otherwise
+        (the returned run then has no ``phase``).
     """
     snap = snapshot or wb.snapshot
     run = current_run(wb, snap)
+    phased = phase_on(phase, run.region)
     siting = (
         snap.siting.setup
         if snap.siting is not None
@@ -109,13 +140,17 @@ def save_current(
         region=ref,
         siting=siting,
         grouping=grouping,
+        phase=phased.setup if phased is not None else None,
         added_sites=[dict(s) for s in snap.added_sites],
         notes=notes,
     )
     recorded = ScenarioRun(
-        run.region, run.siting if siting is not None else None, run.grouping if grouping is not None else None
+        run.region,
+        run.siting if siting is not None else None,
+        run.grouping if grouping is not None else None,
+        phased,
     )
-    if recorded.siting is not None or recorded.grouping is not None:
+    if recorded.siting is not None or recorded.grouping is not None or recorded.phase is not None:
         scenario.record(recorded)
     return SavedScenario(scenario, recorded)
 

@@ -25,10 +25,10 @@ from planner.ui.demo import new_demo_workbench
 from planner.ui.downloads import downloads
 from planner.ui.launch import DATA_DIR_ENV
 from planner.ui.offline import st_offline_folium
-from planner.ui.phasepanel import phase_section
+from planner.ui.phasepanel import phase_section, show_saved_phase
 from planner.ui.scenarios import SavedScenario, app_roots, load_into, open_file, save_current, unique_name
 from planner.ui.state import Keys
-from planner.ui.views import communities_frame, current_run, sites_frame, townships_frame
+from planner.ui.views import change_frame, communities_frame, current_run, sites_frame, townships_frame
 from planner.ui.workbench import Parameters, Workbench
 from planner.uploadstore import MissingUpload
 
@@ -119,11 +119,18 @@ def _townships(wb: Workbench, params: Parameters, lang: str) -> None:
 # ---- scenarios --------------------------------------------------------------------------------------------------
 
 
+def _phase() -> Any:
+    """The last phased roll-out and its region (``None`` before one is run)."""
+    return st.session_state.get(Keys.PHASE_RESULT)
+
+
 def _save(wb: Workbench, params: Parameters) -> None:
     saved = _saved()
     name = unique_name(str(st.session_state.get(Keys.SCENARIO_NAME) or ""), saved)
-    saved[name] = save_current(wb, params, name)
+    saved[name] = save_current(wb, params, name, phase=_phase())
     _flash("success", "scenario.saved", name=name)
+    if _phase() is not None and saved[name].run.phase is None:
+        _flash("warning", "scenario.phase_not_saved")
 
 
 def _duplicate(name: str) -> None:
@@ -139,6 +146,7 @@ def _load(wb: Workbench, name: str) -> None:
         _flash("error", "scenario.other_region", name=name)
         return
     _apply_parameters(load_into(wb, saved))
+    show_saved_phase(saved.run)
     _flash("success", "scenario.loaded", name=name)
     scroll.request()
 
@@ -176,6 +184,7 @@ def _open_upload(wb: Workbench) -> None:
             region, source=saved.scenario.region.paths, seed=seed
         )
     _apply_parameters(load_into(wb, saved))
+    show_saved_phase(saved.run)
     _flash("success", "scenario.loaded", name=name)
     scroll.request()
 
@@ -215,6 +224,9 @@ def _scenarios(wb: Workbench, params: Parameters, lang: str) -> None:
                 else "—",
                 text("kpi.new_sites", lang): kpis.get("new_sites", "—"),
                 text("kpi.communities", lang): kpis.get("communities", "—"),
+                text("kpi.phase_person_years", lang): format_value(
+                    "phase_person_years", kpis.get("phase_person_years"), lang
+                ),
                 tr("scenario.created", lang): item.scenario.created,
             }
         )
@@ -252,7 +264,10 @@ def _compare(wb: Workbench, params: Parameters, lang: str) -> None:
     if name_a == name_b:
         st.info(tr("compare.same", lang))
         return
-    pair = [saved[n] if n in saved else save_current(wb, params, current) for n in (name_a, name_b)]
+    pair = [
+        saved[n] if n in saved else save_current(wb, params, current, phase=_phase())
+        for n in (name_a, name_b)
+    ]
     comparison = compare([p.scenario for p in pair], [p.run for p in pair])
     st.markdown(f"**{text('report.kpis', lang)}**")
     table = comparison.kpis.apply(lambda row: row.map(lambda v: format_value(row.name, v, lang)), axis=1)
@@ -266,13 +281,11 @@ def _compare(wb: Workbench, params: Parameters, lang: str) -> None:
         for key, frame in change.kinds():
             if len(frame):
                 st.caption(text(key, lang))
-                st.dataframe(
-                    frame.rename(columns={c: column(c, lang) for c in frame.columns}),
-                    hide_index=True,
-                    width="stretch",
-                )
+                st.dataframe(change_frame(frame, lang), hide_index=True, width="stretch")
     for note in comparison.note_texts(lang):
         st.caption(markdown_text(note))
+    if (pair[0].run.phase is None) != (pair[1].run.phase is None):
+        st.caption(tr("compare.phase_one_side", lang))
     if st.toggle(tr("compare.maps", lang), key=Keys.COMPARE_MAPS):
         columns = st.columns(2)
         for panel, item, key in zip(columns, pair, (Keys.COMPARE_MAP_A, Keys.COMPARE_MAP_B), strict=True):
@@ -459,11 +472,16 @@ def _downloads(wb: Workbench, params: Parameters, lang: str) -> None:
         if wb.snapshot.siting is None and wb.snapshot.grouping is None:
             st.info(tr("app.no_results", lang))
             return
-        snapshot = wb.snapshot
-        item = wb.memo(
+        snapshot, phase = wb.snapshot, _phase()
+        # The phased plan is not part of the snapshot: it is in the key, and held by the value so that
+        # its id is not reused while the entry lives.
+        _, item = wb.memo(
             snapshot,
-            "saved-current",
-            lambda: save_current(wb, params, tr("scenario.current_file", lang), snapshot=snapshot),
+            f"saved-current-{id(phase)}",
+            lambda: (
+                phase,
+                save_current(wb, params, tr("scenario.current_file", lang), snapshot=snapshot, phase=phase),
+            ),
         )
     st.caption(tr("download.note", lang))
     columns = st.columns(4)

@@ -30,6 +30,7 @@ from planner.ui.workbench import Parameters, Snapshot, Workbench
 __all__ = [
     "Card",
     "Message",
+    "change_frame",
     "communities_frame",
     "county_balance",
     "current_run",
@@ -220,6 +221,23 @@ def _added_since(wb: Workbench, snap: Snapshot) -> bool:
 def _translated(frame: pd.DataFrame, lang: str, rename: Mapping[str, str] | None = None) -> pd.DataFrame:
     out = frame.rename(columns=dict(rename or {}))
     return out.rename(columns={c: column(c, lang) for c in out.columns})
+
+
+#: Columns of a comparison holding an opening year (empty when the site does not open).
+YEAR_COLUMNS: tuple[str, ...] = ("year_before", "year_after")
+
+
+def change_frame(frame: pd.DataFrame, lang: str) -> pd.DataFrame:
+    """A table of changes between two scenarios (:meth:`planner.present.compare.Changes.kinds`), translated.
+
+    Opening years are shown as years (no thousands separator), and a site that does not open in
+    one of the two as ``compare.never_opens`` in words.
+    """
+    out = frame.copy()
+    for name in YEAR_COLUMNS:
+        if name in out.columns:
+            out[name] = [tr("compare.never_opens", lang) if pd.isna(y) else str(int(y)) for y in out[name]]
+    return _translated(out, lang)
 
 
 def _enum_words(series: pd.Series, prefix: str, lang: str) -> pd.Series:

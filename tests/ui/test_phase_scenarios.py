@@ -1,0 +1,123 @@
+"""Phased plans in the app's scenarios: saved with the plan, reopened without solving, compared by opening year."""
+
+from __future__ import annotations
+
+import pandas as pd
+import pytest
+
+import planner.phasing
+import planner.scenario
+from geodata.demo import demo_region
+from planner.phasing import PhaseResult, PhaseSetup, run_phase
+from planner.present.compare import compare
+from planner.present.i18n import header
+from planner.ui.phasepanel import phase_inputs, phase_values
+from planner.ui.scenarios import open_file, phase_on, save_current, scenario_bytes
+from planner.ui.state import Keys
+from planner.ui.views import change_frame
+from planner.ui.workbench import Parameters, Workbench
+
+PARAMS = Parameters()
+
+
+@pytest.fixture(scope="module")
+def solved() -> Workbench:
+    wb = Workbench(demo_region(), source=("demo",), seed=2024)
+    wb.commit(wb.solve(PARAMS), new_step=False)
+    return wb
+
+
+def _phase(wb: Workbench, *per_year: int) -> PhaseResult:
+    return run_phase(wb.region, PhaseSetup(new_sites_per_year=per_year), compare_greedy=True)
+
+
+def _opening(result: PhaseResult, region) -> dict[str, int]:
+    return {s["facility_id"]: s["open_year"] for s in result.to_json(region)["open_sites"]}
+
+
+def _forbid_solving(monkeypatch: pytest.MonkeyPatch) -> None:
+    def refuse(*args, **kwargs):
+        raise AssertionError("a saved phased plan was solved again")
+
+    monkeypatch.setattr(planner.scenario, "run_phase", refuse)
+    monkeypatch.setattr(planner.phasing, "solve_phasing", refuse)
+
+
+def test_a_saved_scenario_keeps_the_phased_plan_and_its_file_reopens_it_without_solving(
+    solved: Workbench, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    result = _phase(solved, 6, 4, 4)
+    saved = save_current(solved, PARAMS, "分年度", phase=(result, solved.region))
+    assert saved.scenario.phase == result.setup and saved.run.phase is result
+    assert saved.scenario.results["phase"]["open_sites"] == result.to_json(solved.region)["open_sites"]
+    assert saved.scenario.results["kpis"]["phase_person_years"] == round(result.plan.person_years)
+
+    _forbid_solving(monkeypatch)
+    reopened, _, same = open_file(scenario_bytes(saved), source="p.scenario.json", wb=solved)
+    assert same and reopened.run.restored
+    assert reopened.scenario.phase == result.setup
+    assert _opening(reopened.run.phase, reopened.run.region) == _opening(result, solved.region)
+    assert reopened.run.phase.plan.person_years == pytest.approx(result.plan.person_years)
+    assert reopened.run.phase.greedy == result.greedy
+
+
+def test_a_phased_plan_made_before_a_site_was_added_is_not_saved_with_the_plan(solved: Workbench) -> None:
+    result = _phase(solved, 6, 4, 4)
+    ran_on = solved.region
+    wb = Workbench(solved.base, source=solved.source, seed=solved.seed)
+    wb.history = solved.history
+    town = wb.base.townships.iloc[10].geometry.representative_point()
+    wb.add_site(town.x, town.y, name="新增候选点")
+    saved = save_current(wb, PARAMS, "加点后", phase=(result, ran_on))
+    assert saved.run.phase is None and saved.scenario.phase is None
+    assert "phase" not in saved.scenario.results
+    # the same region read again (another object, same content) is the plan's region
+    assert phase_on((result, demo_region()), solved.region) is result
+    assert phase_on(None, solved.region) is None
+
+
+@pytest.mark.parametrize(
+    "setup",
+    [
+        PhaseSetup(),
+        PhaseSetup(years=(2026, 2027), new_sites_per_year=(3, 2), bed_budget_per_year=(40.0, 12.5)),
+        PhaseSetup(years=(2025, 2026, 2027), county_new_sites_per_year=(1, 1, 2), ward_deadline=2026),
+    ],
+)
+def test_the_boxes_show_a_saved_setup_as_the_planner_would_type_it(setup: PhaseSetup) -> None:
+    inputs = phase_inputs(setup)
+    typed = phase_values(
+        inputs[Keys.PHASE_YEARS],
+        inputs[Keys.PHASE_NEW_SITES],
+        inputs[Keys.PHASE_COUNTY_NEW_SITES],
+        inputs[Keys.PHASE_BED_BUDGET],
+        inputs[Keys.PHASE_DEADLINE],
+    )
+    again = PhaseSetup.from_dict(typed)
+    for name in ("years", "new_sites_per_year", "county_new_sites_per_year", "bed_budget_per_year"):
+        assert getattr(again, name) == getattr(setup, name)
+    assert again.ward_deadline == setup.ward_deadline
+
+
+@pytest.mark.parametrize(
+    ("lang", "before", "after", "never"),
+    [
+        ("zh", "基准启用年份", "本情景启用年份", "不启用"),
+        ("en", "Opening year before", "Opening year after", "does not open"),
+    ],
+)
+def test_the_opening_year_table_has_translated_headers_and_plain_years(
+    solved: Workbench, lang: str, before: str, after: str, never: str
+) -> None:
+    plans = [_phase(solved, 6, 4, 4), _phase(solved, 2, 2, 2)]
+    saved = [
+        save_current(solved, PARAMS, n, phase=(p, solved.region)) for n, p in zip("AB", plans, strict=True)
+    ]
+    timing = compare([s.scenario for s in saved], [s.run for s in saved]).changes[0].timing
+    assert len(timing)  # fewer sites a year: some open later, some not at all
+    shown = change_frame(timing, lang)
+    assert list(shown.columns[-2:]) == [before, after]
+    years = {str(y) for y in PhaseSetup().years}
+    for raw, text in zip(timing["year_after"], shown[after], strict=True):
+        assert text == (never if pd.isna(raw) else str(int(raw))) and (text in years or text == never)
+    assert header("facility_id", lang) in shown.columns and header("name", lang) in shown.columns
