@@ -2,15 +2,18 @@
 
 from __future__ import annotations
 
+from pathlib import Path
+
 import pandas as pd
 import pytest
+from streamlit.testing.v1 import AppTest
 
 import planner.phasing
 import planner.scenario
 from geodata.demo import demo_region
 from planner.phasing import PhaseResult, PhaseSetup, run_phase
 from planner.present.compare import compare
-from planner.present.i18n import header
+from planner.present.i18n import header, tr
 from planner.ui.phasepanel import phase_inputs, phase_values
 from planner.ui.scenarios import open_file, phase_on, save_current, scenario_bytes
 from planner.ui.state import Keys
@@ -121,3 +124,102 @@ def test_the_opening_year_table_has_translated_headers_and_plain_years(
     for raw, text in zip(timing["year_after"], shown[after], strict=True):
         assert text == (never if pd.isna(raw) else str(int(raw))) and (text in years or text == never)
     assert header("facility_id", lang) in shown.columns and header("name", lang) in shown.columns
+
+
+# ---- the app, through Streamlit's AppTest ------------------------------------------------------------------------
+
+APP = str(Path(__file__).resolve().parents[2] / "app.py")
+
+
+@pytest.fixture
+def app() -> AppTest:
+    at = AppTest.from_file(APP, default_timeout=120)
+    at.run()
+    assert not at.exception, [e.message for e in at.exception]
+    return at
+
+
+def _show(at: AppTest, section: str) -> None:
+    at.session_state[Keys.SECTION] = section
+    at.run()
+    assert not at.exception, [e.message for e in at.exception]
+
+
+def _run_phase(at: AppTest, new_sites: str) -> PhaseResult:
+    _show(at, "phase")
+    at.text_input(key=Keys.PHASE_NEW_SITES).set_value(new_sites)
+    next(b for b in at.button if b.label == tr("phase.run", "zh")).click()
+    at.run(timeout=120)
+    assert not at.exception, [e.message for e in at.exception]
+    return at.session_state[Keys.PHASE_RESULT][0]
+
+
+def _save(at: AppTest, name: str) -> None:
+    _show(at, "scenarios")
+    at.text_input(key=Keys.SCENARIO_NAME).set_value(name)
+    at.button(key=Keys.SAVE).click().run()
+    assert not at.exception, [e.message for e in at.exception]
+
+
+def test_the_app_saves_the_phased_plan_and_loading_the_scenario_shows_it_again_without_solving(
+    app: AppTest, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    first = _run_phase(app, "5 3 2")
+    _save(app, "五三二")
+    saved = app.session_state[Keys.SCENARIOS]["五三二"]
+    assert saved.scenario.phase == first.setup and saved.scenario.results["phase"]["open_sites"]
+    assert any(d.value.shape[0] and "累计覆盖老年人·年" in d.value.columns for d in app.dataframe)
+
+    _run_phase(app, "1 1 1")  # another roll-out replaces it in the section
+    _forbid_solving(monkeypatch)
+    _show(app, "scenarios")
+    app.selectbox(key=Keys.SCENARIO_PICK).set_value("五三二")
+    app.button(key=Keys.LOAD).click().run()
+    assert not app.exception, [e.message for e in app.exception]
+    restored, region = app.session_state[Keys.PHASE_RESULT]
+    assert _opening(restored, region) == _opening(first, region)
+
+    _show(app, "phase")
+    assert app.text_input(key=Keys.PHASE_NEW_SITES).value == "5 3 2"  # its settings, in the boxes
+    assert not app.warning, [w.value for w in app.warning]
+    metrics = {m.label: m.value for m in app.metric}
+    assert metrics["累计覆盖老年人·年"] == f"{round(first.plan.person_years):,}"
+    app.select_slider(key=Keys.PHASE_YEAR).set_value(first.setup.years[-1]).run()
+    assert not app.exception, [e.message for e in app.exception]
+
+
+def test_loading_a_scenario_without_a_phased_plan_clears_the_section(app: AppTest) -> None:
+    _save(app, "无分年度")
+    assert app.session_state[Keys.SCENARIOS]["无分年度"].run.phase is None
+    _run_phase(app, "6 4 4")
+    _show(app, "scenarios")
+    app.selectbox(key=Keys.SCENARIO_PICK).set_value("无分年度")
+    app.button(key=Keys.LOAD).click().run()
+    assert Keys.PHASE_RESULT not in app.session_state
+
+
+@pytest.mark.parametrize("lang", ["zh", "en"])
+def test_the_app_comparison_lists_the_sites_opening_in_another_year(app: AppTest, lang: str) -> None:
+    plans = {}
+    for name, new_sites in (("快", "6 4 4"), ("慢", "2 2 2")):
+        plans[name] = _run_phase(app, new_sites)
+        _save(app, name)
+    app.radio(key=Keys.LANG).set_value(lang).run()
+    _show(app, "compare")
+    app.selectbox(key=Keys.COMPARE_A).set_value("快")
+    app.selectbox(key=Keys.COMPARE_B).set_value("慢").run()
+    assert not app.exception, [e.message for e in app.exception]
+    assert tr("report.open_year_moved", lang) in [c.value for c in app.caption]
+    before, after = header("year_before", lang), header("year_after", lang)
+    table = next(d.value for d in app.dataframe if after in d.value.columns)
+    saved = app.session_state[Keys.SCENARIOS]
+    timing = compare([saved[n].scenario for n in plans], [saved[n].run for n in plans]).changes[0].timing
+    assert len(table) == len(timing) > 0
+    assert list(table[header("facility_id", lang)]) == list(timing["facility_id"])
+    assert list(table[before]) == [str(int(y)) for y in timing["year_before"]]  # every one opens in 快
+
+    app.selectbox(key=Keys.COMPARE_B).set_value(tr("scenario.current", lang))
+    del app.session_state[Keys.PHASE_RESULT]  # the present plan without a phased plan
+    app.run()
+    assert tr("compare.phase_one_side", lang) in [c.value for c in app.caption]
+    assert not any(after in d.value.columns for d in app.dataframe)
