@@ -38,6 +38,14 @@ def _opening(result: PhaseResult, region) -> dict[str, int]:
     return {s["facility_id"]: s["open_year"] for s in result.to_json(region)["open_sites"]}
 
 
+def _check_years(timing: pd.DataFrame, shown: pd.DataFrame, before: str, after: str, never: str) -> None:
+    """``shown`` has each opening year of ``timing`` as a plain year, or ``never`` for none."""
+    years = {str(y) for y in PhaseSetup().years}
+    for raw_column, label in (("year_before", before), ("year_after", after)):
+        for raw, text in zip(timing[raw_column], shown[label], strict=True):
+            assert text == (never if pd.isna(raw) else str(int(raw))) and (text in years or text == never)
+
+
 def _forbid_solving(monkeypatch: pytest.MonkeyPatch) -> None:
     def refuse(*args, **kwargs):
         raise AssertionError("a saved phased plan was solved again")
@@ -112,17 +120,17 @@ def test_the_boxes_show_a_saved_setup_as_the_planner_would_type_it(setup: PhaseS
 def test_the_opening_year_table_has_translated_headers_and_plain_years(
     solved: Workbench, lang: str, before: str, after: str, never: str
 ) -> None:
-    plans = [_phase(solved, 6, 4, 4), _phase(solved, 2, 2, 2)]
+    plans = [_phase(solved, 6, 4, 4), _phase(solved, 12, 1, 1)]
     saved = [
         save_current(solved, PARAMS, n, phase=(p, solved.region)) for n, p in zip("AB", plans, strict=True)
     ]
     timing = compare([s.scenario for s in saved], [s.run for s in saved]).changes[0].timing
-    assert len(timing)  # fewer sites a year: some open later, some not at all
+    assert all(p.plan.has_plan for p in plans)
+    both = timing["year_before"].notna() & timing["year_after"].notna()
+    assert both.any() and not both.all()  # some sites open in another year, some in one plan only
     shown = change_frame(timing, lang)
     assert list(shown.columns[-2:]) == [before, after]
-    years = {str(y) for y in PhaseSetup().years}
-    for raw, text in zip(timing["year_after"], shown[after], strict=True):
-        assert text == (never if pd.isna(raw) else str(int(raw))) and (text in years or text == never)
+    _check_years(timing, shown, before, after, never)
     assert header("facility_id", lang) in shown.columns and header("name", lang) in shown.columns
 
 
@@ -165,6 +173,7 @@ def test_the_app_saves_the_phased_plan_and_loading_the_scenario_shows_it_again_w
     app: AppTest, monkeypatch: pytest.MonkeyPatch
 ) -> None:
     first = _run_phase(app, "5 3 2")
+    assert first.plan.has_plan
     _save(app, "五三二")
     saved = app.session_state[Keys.SCENARIOS]["五三二"]
     assert saved.scenario.phase == first.setup and saved.scenario.results["phase"]["open_sites"]
@@ -201,8 +210,9 @@ def test_loading_a_scenario_without_a_phased_plan_clears_the_section(app: AppTes
 @pytest.mark.parametrize("lang", ["zh", "en"])
 def test_the_app_comparison_lists_the_sites_opening_in_another_year(app: AppTest, lang: str) -> None:
     plans = {}
-    for name, new_sites in (("快", "6 4 4"), ("慢", "2 2 2")):
+    for name, new_sites in (("快", "12 1 1"), ("慢", "6 4 4")):
         plans[name] = _run_phase(app, new_sites)
+        assert plans[name].plan.has_plan
         _save(app, name)
     app.radio(key=Keys.LANG).set_value(lang).run()
     _show(app, "compare")
@@ -216,10 +226,31 @@ def test_the_app_comparison_lists_the_sites_opening_in_another_year(app: AppTest
     timing = compare([saved[n].scenario for n in plans], [saved[n].run for n in plans]).changes[0].timing
     assert len(table) == len(timing) > 0
     assert list(table[header("facility_id", lang)]) == list(timing["facility_id"])
-    assert list(table[before]) == [str(int(y)) for y in timing["year_before"]]  # every one opens in 快
+    _check_years(timing, table, before, after, tr("compare.never_opens", lang))
 
     app.selectbox(key=Keys.COMPARE_B).set_value(tr("scenario.current", lang))
     del app.session_state[Keys.PHASE_RESULT]  # the present plan without a phased plan
     app.run()
     assert tr("compare.phase_one_side", lang) in [c.value for c in app.caption]
     assert not any(after in d.value.columns for d in app.dataframe)
+
+
+def test_a_scenario_file_with_a_phased_plan_opens_in_the_app_with_its_roll_out(
+    app: AppTest, solved: Workbench, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    result = _phase(solved, 7, 3, 3)
+    assert result.plan.has_plan
+    data = scenario_bytes(save_current(solved, PARAMS, "七三三", phase=(result, solved.region)))
+    _forbid_solving(monkeypatch)
+    _show(app, "scenarios")
+    app.file_uploader(key=Keys.SCENARIO_FILE).set_value(("七三三.scenario.json", data, "application/json"))
+    app.run()
+    assert not app.exception, [e.message for e in app.exception]
+    restored, region = app.session_state[Keys.PHASE_RESULT]
+    assert app.session_state[Keys.SCENARIOS]["七三三"].run.restored
+    assert _opening(restored, region) == _opening(result, solved.region)
+    _show(app, "phase")
+    assert app.text_input(key=Keys.PHASE_NEW_SITES).value == "7 3 3"
+    assert {m.label: m.value for m in app.metric}[
+        "累计覆盖老年人·年"
+    ] == f"{round(result.plan.person_years):,}"
