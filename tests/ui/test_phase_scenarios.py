@@ -254,3 +254,13 @@ def test_a_scenario_file_with_a_phased_plan_opens_in_the_app_with_its_roll_out(
     assert {m.label: m.value for m in app.metric}[
         "累计覆盖老年人·年"
     ] == f"{round(result.plan.person_years):,}"
+
+
+def test_saving_after_a_site_was_added_says_the_phased_plan_was_left_out(app: AppTest) -> None:
+    _run_phase(app, "6 4 4")
+    wb = app.session_state[Keys.WORKBENCH]
+    town = wb.base.townships.iloc[10].geometry.representative_point()
+    wb.add_site(town.x, town.y, name="新增候选点")  # what a click in "add a site" mode does
+    _save(app, "加点后")
+    assert app.session_state[Keys.SCENARIOS]["加点后"].run.phase is None
+    assert tr("scenario.phase_not_saved", "zh") in [w.value for w in app.warning]
