@@ -45,7 +45,7 @@ div[data-testid="stMetricValue"] {font-size:1.35rem;}
 [data-testid="stMainBlockContainer"] {padding-top:1rem;}
 /* The map fills the window below the title and the KPI cards, so both are in view at once (1400x900 and
    up); inside its frame the map follows the frame's height (planner.ui.mappanel.FILL_FRAME). */
-.st-key-plan_map_frame iframe {height:clamp(400px, calc(100vh - 300px), 1200px) !important;}
+.st-key-plan_map_frame iframe {height:clamp(400px, calc(100vh - 340px), 1200px) !important;}
 </style>
 """
 

@@ -309,14 +309,15 @@ def kpi_row(wb: Workbench, lang: str) -> None:
     cards = kpi_cards(now, lang)
     previous = {c.key: c for c in kpi_cards(before, lang)}
     head = [c for c in cards if c.key in HEADLINE]
-    for column, card in zip(st.columns(len(head) or 1), head, strict=True):
+    # a row of columns may hold fewer cards (no headline card, a last row of fewer than six)
+    for column, card in zip(st.columns(len(head) or 1), head, strict=False):
         with column:
             _card(card, now, before, previous.get(card.key))
     rest = [c for c in cards if c.key not in HEADLINE]
     if rest:
         with st.expander(tr("app.more_figures", lang)):
             for start in range(0, len(rest), 6):
-                for column, card in zip(st.columns(6), rest[start : start + 6], strict=True):
+                for column, card in zip(st.columns(6), rest[start : start + 6], strict=False):
                     with column:
                         _card(card, now, before, previous.get(card.key))
 

@@ -137,9 +137,9 @@ def test_labels_do_not_overlap_tooltips_stay_inside_and_the_legend_explains_symb
     page.wait_for_timeout(150)
     tooltip = frame.locator(".leaflet-tooltip").last
     assert tooltip.is_visible()
-    screenshot("tooltip")
-    tip = tooltip.bounding_box()
+    tip = tooltip.bounding_box()  # before the screenshot: a full-page shot may move the mouse off the map
     assert tip is not None
+    screenshot("tooltip")
     assert container["x"] <= tip["x"] and tip["x"] + tip["width"] <= container["x"] + container["width"]
     assert container["y"] <= tip["y"] and tip["y"] + tip["height"] <= container["y"] + container["height"]
 
