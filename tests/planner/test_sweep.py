@@ -158,7 +158,7 @@ def test_chart_draws_one_line_per_threshold(sweep, tmp_path):
 
 
 def test_chart_falls_back_to_english_without_a_chinese_font(sweep, tmp_path, monkeypatch):
-    import planner.sweep as module
+    import planner.present.sweep_view as module
 
     monkeypatch.setattr(module, "cjk_font", lambda: None)
     with pytest.warns(UserWarning, match="English"):
