@@ -22,7 +22,6 @@ import numpy as np
 import pandas as pd
 
 from geodata.region import Region
-from geodata.schema import FacilityKind
 from optimization.phasing import (
     NEVER,
     PhasedPlan,
@@ -36,9 +35,9 @@ from optimization.phasing import (
 from optimization.siting import Prepared, solve_siting
 from optimization.solve import SolveReport
 from planner.bounds import Bound
-from planner.settings import PHASE
+from planner.settings import FROM_SITING, PER_YEAR, PHASE, STRUCTURAL, default
 from planner.setups import setup_values
-from planner.siting import SiteIndex, SitingSetup, county_map, site_status, siting_data
+from planner.siting import SiteIndex, SitingSetup, county_map, site_status, siting_data, township_shapes
 
 __all__ = [
     "PhaseResult",
@@ -50,8 +49,6 @@ __all__ = [
 ]
 
 Progress = Callable[[int, int, str], None]
-#: Settings holding one value per year.
-PER_YEAR = ("new_sites_per_year", "county_new_sites_per_year", "bed_budget_per_year")
 
 
 @dataclass(frozen=True)
@@ -85,43 +82,33 @@ class PhaseSetup:
         Solver seed.
     """
 
-    years: tuple[int, ...] = (2025, 2026, 2027)
-    new_sites_per_year: tuple[int, ...] | None = None
-    county_new_sites_per_year: tuple[int, ...] | None = None
-    bed_budget_per_year: tuple[float, ...] | None = None
-    ward_deadline: int | None = None
-    require_ward: bool = True
-    threshold: float = 30.0
-    unit: Literal["minutes", "km"] = "minutes"
-    beds_min: int = 4
+    years: tuple[int, ...] = default("phase", "years")
+    new_sites_per_year: tuple[int, ...] | None = default("phase", "new_sites_per_year")
+    county_new_sites_per_year: tuple[int, ...] | None = default("phase", "county_new_sites_per_year")
+    bed_budget_per_year: tuple[float, ...] | None = default("phase", "bed_budget_per_year")
+    ward_deadline: int | None = default("phase", "ward_deadline")
+    require_ward: bool = default("phase", "require_ward")
+    threshold: float = default("phase", "threshold")
+    unit: Literal["minutes", "km"] = default("phase", "unit")
+    beds_min: int = default("phase", "beds_min")
     site_kinds: tuple[str, ...] = SitingSetup.site_kinds
-    ward_kinds: tuple[str, ...] = (FacilityKind.COUNTY_HOSPITAL.value,)
+    ward_kinds: tuple[str, ...] = SitingSetup.ward_kinds
     statuses: Mapping[str, str] = field(default_factory=dict)
-    cross_county: bool = False
+    cross_county: bool = default("phase", "cross_county")
     counties: tuple[str, ...] | None = None
-    time_limit: float | None = 60.0
-    seed: int = 0
+    time_limit: float | None = default("phase", "time_limit")
+    seed: int = default("phase", "seed")
 
     def siting_setup(self) -> SitingSetup:
         """The single-period settings sharing this setup's sites, pairs and rules (limits summed over the years)."""
         total = lambda values: None if values is None else sum(values)  # noqa: E731
         return SitingSetup(
             objective="max_coverage",
-            threshold=self.threshold,
-            unit=self.unit,
             new_sites=total(self.new_sites_per_year),
             county_new_sites=total(self.county_new_sites_per_year),
             bed_budget=total(self.bed_budget_per_year),
-            beds_min=self.beds_min,
             beds_max=None,
-            site_kinds=self.site_kinds,
-            ward_kinds=self.ward_kinds,
-            require_ward=self.require_ward,
-            statuses=self.statuses,
-            cross_county=self.cross_county,
-            time_limit=self.time_limit,
-            seed=self.seed,
-            counties=self.counties,
+            **{name: getattr(self, name) for name in (*FROM_SITING, *STRUCTURAL["phase"])},
         )
 
     def params(self) -> PhasingParams:
@@ -148,7 +135,7 @@ class PhaseSetup:
     def to_dict(self) -> dict[str, Any]:
         """Plain form for scenarios and JSON."""
         out = asdict(self)
-        for key in ("years", *PER_YEAR, "site_kinds", "ward_kinds", "counties"):
+        for key in (*PER_YEAR, "site_kinds", "ward_kinds", "counties"):
             out[key] = None if out[key] is None else list(out[key])
         out["statuses"] = dict(self.statuses)
         return out
@@ -162,7 +149,7 @@ class PhaseSetup:
         ValueError
             Naming the source, the key and the value refused.
         """
-        lists = {key: data.get(key) for key in ("years", *PER_YEAR) if data.get(key) is not None}
+        lists = {key: data.get(key) for key in PER_YEAR if data.get(key) is not None}
         scalars = {k: v for k, v in data.items() if k not in lists}
         values = setup_values(
             cls,
@@ -436,10 +423,4 @@ def greedy_baseline(
 
 def phase_layers(region: Region, result: PhaseResult) -> dict[str, gpd.GeoDataFrame]:
     """Map layers of a phased plan: every site with its ``open_year``, townships with the year first covered."""
-    towns = region.townships[["township_code", "geometry"]].merge(
-        result.townships(region), on="township_code"
-    )
-    return {
-        "sites": result.sites(region),
-        "townships": gpd.GeoDataFrame(towns, geometry="geometry", crs=region.townships.crs),
-    }
+    return {"sites": result.sites(region), "townships": township_shapes(region, result.townships(region))}

@@ -1,16 +1,20 @@
-"""Every siting and grouping setting, declared once: default, range, words, command-line flag, panel widget.
+"""Every siting, grouping and phasing setting, declared once: default, range, words, command-line flag, panel widget.
 
 Each :class:`Setting` is the one place a value of
-:class:`~planner.siting.SitingSetup` or :class:`~planner.grouping.GroupingSetup`
-is described. Everything else is derived from it:
+:class:`~planner.siting.SitingSetup`, :class:`~planner.grouping.GroupingSetup`
+or :class:`~planner.phasing.PhaseSetup` is described. Everything else is derived from it:
 
 * the setups' defaults (:func:`default`, used as ``dataclasses.field`` defaults);
-* the ranges checked in parameter files and scenarios (:data:`SITING`, :data:`GROUPING`);
-* the flags of ``planner site``, ``group`` and ``sweep`` (:func:`add_flags`, :func:`given`);
+* the ranges checked in parameter files and scenarios (:data:`SITING`, :data:`GROUPING`, :data:`PHASE`);
+* the flags of ``planner site``, ``group``, ``phase`` and ``sweep`` (:func:`add_flags`, :func:`given`);
 * the sweep's short names and column words (:data:`SHORT`, :func:`labels`);
 * the app's panel (:mod:`planner.ui.workbench` ``Parameters`` defaults, :mod:`planner.ui.forms` fields)
   and its words (:func:`panel_texts`, merged into :data:`planner.present.i18n.TEXT`);
 * the README's settings table (:func:`markdown_table`; ``python -m planner.settings`` prints it).
+
+A phased roll-out shares the siting rules it phases (threshold, beds, ward,
+time limit ...): those are declared once, in the siting section, and copied
+into the phase section with their words and ranges (:func:`_phased`).
 
 Settings that are lists or mappings of codes (site kinds, statuses, locks, the
 lead rule ...) belong to the plan being edited rather than to a form and stay
@@ -28,14 +32,17 @@ import argparse
 import dataclasses
 from collections.abc import Iterable
 from dataclasses import dataclass
-from typing import Any, Literal
+from typing import Any, Literal, cast
 
 from planner.bounds import Bound, flag
 
 __all__ = [
+    "FROM_SITING",
     "GROUPING",
     "OBJECTIVES",
     "PANEL_ORDER",
+    "PER_YEAR",
+    "PHASE",
     "SETTINGS",
     "SHORT",
     "SITING",
@@ -58,7 +65,7 @@ __all__ = [
     "sweep_grid",
 ]
 
-Section = Literal["siting", "grouping"]
+Section = Literal["siting", "grouping", "phase"]
 Words = tuple[str, str]  # (Chinese, English)
 
 #: Objectives of hospice siting, as the optimiser names them (the command line writes ``-`` for ``_``).
@@ -105,14 +112,14 @@ class Panel:
 
 @dataclass(frozen=True)
 class Setting:
-    """One setting of a siting or grouping setup.
+    """One setting of a siting, grouping or phasing setup.
 
     Attributes
     ----------
     name
         The setup's field, and the key in parameter files and scenarios.
     section
-        ``siting`` or ``grouping``.
+        ``siting``, ``grouping`` or ``phase``.
     default
         The value when nothing is given.
     doc
@@ -125,8 +132,11 @@ class Setting:
         The texts it accepts.
     optional
         ``None`` is a value ("not set", "no limit").
+    per_year
+        A list with one value per planning year (a phased roll-out); ``bound`` holds for each value
+        and the flag takes one or more values.
     flag, metavar
-        Its flag on ``planner site`` / ``planner group`` (``None``: only in ``--params`` files).
+        Its flag on ``planner site`` / ``group`` / ``phase`` (``None``: only in ``--params`` files).
     sweep_flag
         Its flag on ``planner sweep``, which takes a list of values to try.
     short
@@ -143,6 +153,7 @@ class Setting:
     bound: Bound | None = None
     choices: tuple[str, ...] | None = None
     optional: bool = False
+    per_year: bool = False
     flag: str | None = None
     metavar: str | None = None
     sweep_flag: str | None = None
@@ -155,7 +166,7 @@ class Setting:
         if self.choices is not None:
             return " / ".join(f"`{c}`" for c in self.choices)
         if self.bound is not None:
-            return self.bound.describe()
+            return ("a list, each " if self.per_year else "") + self.bound.describe()
         return "true/false" if isinstance(self.default, bool) else "text"
 
     @property
@@ -183,8 +194,8 @@ _PEOPLE = Bound(0, 10**10)
 _COMMUNITIES = Bound(1, 10_000, whole=True)
 _TIES = "ties the counties into one model"
 
-#: Every setting, in the order of the setups' fields.
-SETTINGS: tuple[Setting, ...] = (
+#: Siting and grouping settings, in the order of the setups' fields.
+_MODELS: tuple[Setting, ...] = (
     # --- hospice siting ----------------------------------------------------------------------------------------
     Setting(
         "objective", "siting", "max_coverage",
@@ -336,10 +347,59 @@ SETTINGS: tuple[Setting, ...] = (
             ("人口均衡", "Population balance")),
 )  # fmt: skip
 
+
+def _phased(name: str, **changes: Any) -> Setting:
+    """The siting setting ``name`` as a setting of a phased roll-out: same default, range and words."""
+    siting = next(s for s in _MODELS if s.section == "siting" and s.name == name)
+    return dataclasses.replace(siting, section="phase", sweep_flag=None, short=None, panel=None, **changes)
+
+
+_YEAR = Bound(1900, 2200, whole=True)
+
+#: Settings of a phased roll-out, in the order of :class:`~planner.phasing.PhaseSetup`'s fields.
+_PHASE: tuple[Setting, ...] = (
+    Setting(
+        "years", "phase", (2025, 2026, 2027), "planning years in order", ("规划年份", "Planning years"), _YEAR,
+        per_year=True, flag="--years", metavar="YEAR",
+    ),
+    Setting(
+        "new_sites_per_year", "phase", None,
+        f"most new sites opened each year over all counties (one value per year); {_TIES}",
+        ("每年全域新增机构上限", "New sites per year in all, at most"), _COUNT, optional=True, per_year=True,
+        flag="--new-sites-per-year", metavar="P",
+    ),
+    Setting(
+        "county_new_sites_per_year", "phase", None, "most new sites opened each year in each county (one per year)",
+        ("每年每县新增机构上限", "New sites per year per county, at most"), _COUNT, optional=True, per_year=True,
+        flag="--county-new-sites-per-year", metavar="P",
+    ),
+    Setting(
+        "bed_budget_per_year", "phase", None,
+        f"most new beds opened each year (one per year; a new site opens with beds_min beds); {_TIES}",
+        ("每年新增床位预算", "Budget of new beds per year"), _phased("bed_budget").bound, optional=True,
+        per_year=True, flag="--bed-budget-per-year", metavar="B",
+    ),
+    Setting(
+        "ward_deadline", "phase", None, "every county has a hospice ward from this year on (none: the first year)",
+        ("病区完成年份", "Ward deadline"), _YEAR, optional=True, flag="--ward-deadline", metavar="YEAR",
+    ),
+    _phased("require_ward"),
+    _phased("threshold"),
+    _phased("unit"),
+    _phased("beds_min", doc="beds a newly opened site starts with"),
+    _phased("cross_county"),
+    _phased("time_limit", doc="seconds per phasing model (per county when counties are solved separately)"),
+    _phased("seed"),
+)  # fmt: skip
+
+#: Every setting: siting, grouping, then phasing.
+SETTINGS: tuple[Setting, ...] = _MODELS + _PHASE
+
 #: Setup fields that are lists or mappings of codes: declared in the setups, not here.
 STRUCTURAL: dict[Section, tuple[str, ...]] = {
     "siting": ("site_kinds", "ward_kinds", "statuses", "hint", "counties"),
     "grouping": ("leads", "lead_rule", "lead_kinds", "locks", "current", "counties"),
+    "phase": ("site_kinds", "ward_kinds", "statuses", "counties"),
 }
 
 
@@ -371,16 +431,14 @@ def default(section: Section, name: str) -> Any:
 SITING: dict[str, Bound] = {s.name: s.bound for s in settings_of("siting") if s.bound is not None}
 #: Range of every numeric grouping setting.
 GROUPING: dict[str, Bound] = {s.name: s.bound for s in settings_of("grouping") if s.bound is not None}
-#: Numeric settings of a phased roll-out (:class:`planner.phasing.PhaseSetup`); a per-year
-#: setting's range holds for each of its values; shared settings take siting's range.
-PHASE: dict[str, Bound] = {
-    "years": Bound(1900, 2200, whole=True),
-    "ward_deadline": Bound(1900, 2200, whole=True),
-    "new_sites_per_year": _COUNT,
-    "county_new_sites_per_year": _COUNT,
-    "bed_budget_per_year": SITING["bed_budget"],
-    **{name: SITING[name] for name in ("threshold", "beds_min", "time_limit", "seed")},
-}
+#: Range of every numeric phasing setting (a per-year setting's range holds for each of its values).
+PHASE: dict[str, Bound] = {s.name: s.bound for s in settings_of("phase") if s.bound is not None}
+#: Phasing settings holding one value per year.
+PER_YEAR: tuple[str, ...] = tuple(s.name for s in settings_of("phase") if s.per_year)
+#: Phasing settings that are the siting rules being phased (the app takes them from its siting panel).
+FROM_SITING: tuple[str, ...] = tuple(
+    s.name for s in settings_of("phase") if any(m.name == s.name for m in settings_of("siting"))
+)
 #: Short names of siting settings in sweep point names (others keep their own name).
 SHORT: dict[str, str] = {s.name: s.short for s in settings_of("siting") if s.short is not None}
 
@@ -425,10 +483,32 @@ def add_flags(
         if s.flag is None or (wanted is not None and s.name not in wanted):
             continue
         parsing: dict[str, Any] = {} if s.bound is None else {"type": flag(s.bound)}
+        if s.per_year:
+            parsing["nargs"] = "+"
         if s.choices is not None:
             parsing["choices"] = [c.replace("_", "-") for c in s.choices]
         parser.add_argument(
             s.flag, dest=s.name, required=s.name in needed, metavar=s.metavar, help=s.doc, **parsing
+        )
+
+
+def add_threshold_flags(parser: argparse.ArgumentParser, section: Section) -> None:
+    """Add ``--threshold-minutes T`` and ``--threshold-km D``: ``section``'s threshold with its unit.
+
+    The two are exclusive; :func:`given` reads them back as ``threshold`` and ``unit``.
+    """
+    threshold = setting(section, "threshold")
+    unit = setting(section, "unit")
+    bound = cast(Bound, threshold.bound)  # declared above: a number of minutes or km
+    limit = parser.add_mutually_exclusive_group()
+    for choice, metavar in zip(unit.choices or (), ("T", "D"), strict=True):
+        limit.add_argument(
+            f"--threshold-{choice}",
+            dest=f"threshold_{choice}",
+            type=flag(bound),
+            metavar=metavar,
+            help=f"covered within {metavar} {choice}"
+            + (f" (default {threshold.default:g})" if choice == unit.default else ""),
         )
 
 
@@ -450,8 +530,16 @@ def add_sweep_flags(parser: argparse.ArgumentParser, *, required: Iterable[str] 
 
 
 def given(args: argparse.Namespace, section: Section) -> dict[str, Any]:
-    """Setting name -> value of each flag of ``section`` given on the command line (:func:`add_flags`)."""
+    """Setting name -> value of each flag of ``section`` given on the command line.
+
+    Reads the flags of :func:`add_flags` and, when the command has them, :func:`add_threshold_flags`
+    (as ``threshold`` and ``unit``).
+    """
     values = {s.name: getattr(args, s.name, None) for s in settings_of(section) if s.flag is not None}
+    units = next((s.choices for s in settings_of(section) if s.name == "unit"), None) or ()
+    for choice in units:
+        if getattr(args, f"threshold_{choice}", None) is not None:
+            values.update(threshold=getattr(args, f"threshold_{choice}"), unit=choice)
     return {name: value for name, value in values.items() if value is not None}
 
 
@@ -461,7 +549,7 @@ def sweep_grid(args: argparse.Namespace) -> dict[str, list[Any]]:
     return {name: list(v) for name, v in values.items() if v}
 
 
-def markdown_table(sections: Iterable[Section] = ("siting", "grouping")) -> str:
+def markdown_table(sections: Iterable[Section] = ("siting", "grouping", "phase")) -> str:
     """The README's table of settings: key, default, what it accepts, flags, whether the app shows it, meaning."""
     rows = [
         "| section | key | default | accepts | flags | app | meaning |",
@@ -469,17 +557,22 @@ def markdown_table(sections: Iterable[Section] = ("siting", "grouping")) -> str:
     ]
     for section in sections:
         for s in settings_of(section):
-            shown = (
-                "none"
-                if s.default is None
-                else str(s.default).lower()
-                if isinstance(s.default, bool)
-                else s.default
-            )
+            shown = _plain_default(s.default)
             flags = ", ".join(f"`{f}`" for f in dict.fromkeys(x for x in (s.flag, s.sweep_flag) if x))
             app = "yes" if s.panel is not None else ""
             rows.append(f"| {section} | `{s.name}` | `{shown}` | {s.kind} | {flags} | {app} | {s.doc} |")
     return "\n".join(rows)
+
+
+def _plain_default(value: Any) -> str:
+    """A default as a parameters file writes it (``none``, ``true``, ``2025 2026 2027``)."""
+    if value is None:
+        return "none"
+    if isinstance(value, bool):
+        return str(value).lower()
+    if isinstance(value, tuple):
+        return " ".join(map(str, value))
+    return str(value)
 
 
 #: The panel's settings from top to bottom, by their panel names (county rules before overall ones).

@@ -572,10 +572,10 @@ def run_siting(
 
 def siting_layers(region: Region, result: SitingResult) -> dict[str, gpd.GeoDataFrame]:
     """Map layers of a siting plan: every site (open or not, beds) and townships with their coverage."""
-    towns = region.townships[["township_code", "geometry"]].merge(
-        result.townships(region), on="township_code"
-    )
-    return {
-        "sites": result.sites(region),
-        "townships": gpd.GeoDataFrame(towns, geometry="geometry", crs=region.townships.crs),
-    }
+    return {"sites": result.sites(region), "townships": township_shapes(region, result.townships(region))}
+
+
+def township_shapes(region: Region, table: pd.DataFrame) -> gpd.GeoDataFrame:
+    """``table`` (one row per township, by ``township_code``) with each township's outline."""
+    towns = region.townships[["township_code", "geometry"]].merge(table, on="township_code")
+    return gpd.GeoDataFrame(towns, geometry="geometry", crs=region.townships.crs)

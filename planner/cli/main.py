@@ -43,7 +43,6 @@ from planner.cli.scenarios import add_save_arguments, save_run
 from planner.cli.scenarios import register as register_scenario_commands
 from planner.runtime.parallel import ProgressBar
 from planner.runtime.signals import EXIT_INTERRUPTED, EXIT_TERMINATED, Terminated, stop_on_sigterm
-from planner.settings import PHASE, SITING
 
 if TYPE_CHECKING:  # commands import the region machinery (geopandas ...) when they run, so --help starts fast
     from geodata.region import Region
@@ -218,10 +217,6 @@ def cmd_site(args: argparse.Namespace) -> int:
     values = read_params(args.params, "siting")
     region = load(args)
     values.update(settings.given(args, "siting"))
-    if args.threshold_minutes is not None:
-        values.update(threshold=args.threshold_minutes, unit="minutes")
-    elif args.threshold_km is not None:
-        values.update(threshold=args.threshold_km, unit="km")
     source = args.params or "siting parameters"
     with parameter_errors(source, kind=SitingSetup, values=values):
         setup = SitingSetup.from_dict(values, source=source)
@@ -243,21 +238,9 @@ def cmd_phase(args: argparse.Namespace) -> int:
     check_outputs(args)
     values = read_params(args.params, "phase")
     region = load(args)
-    given = {
-        "years": args.years,
-        "new_sites_per_year": args.new_sites_per_year,
-        "county_new_sites_per_year": args.county_new_sites_per_year,
-        "bed_budget_per_year": args.bed_budget_per_year,
-        "ward_deadline": args.ward_deadline,
-        "time_limit": args.time_limit,
-    }
-    values.update({k: v for k, v in given.items() if v is not None})
+    values.update(settings.given(args, "phase"))
     if args.no_ward:
         values["require_ward"] = False
-    if args.threshold_minutes is not None:
-        values.update(threshold=args.threshold_minutes, unit="minutes")
-    elif args.threshold_km is not None:
-        values.update(threshold=args.threshold_km, unit="km")
     source = args.params or "phase parameters"
     with parameter_errors(source, kind=PhaseSetup, values=values):
         setup = PhaseSetup.from_dict(values, source=source)
@@ -414,16 +397,7 @@ def build_parser() -> argparse.ArgumentParser:
         "--params", metavar="YAML", help="siting parameters (beds_min, beds_max, beds_per_10k_aged, ...)"
     )
     settings.add_flags(p, "siting", required=("objective",))
-    limit = p.add_mutually_exclusive_group()
-    limit.add_argument(
-        "--threshold-minutes",
-        type=flag(SITING["threshold"]),
-        metavar="T",
-        help=f"covered within T minutes (default {settings.setting('siting', 'threshold').default:g})",
-    )
-    limit.add_argument(
-        "--threshold-km", type=flag(SITING["threshold"]), metavar="D", help="covered within D km"
-    )
+    settings.add_threshold_flags(p, "siting")
     _add_run_arguments(p)
     add_executor_arguments(p)
     p.set_defaults(func=cmd_site)
@@ -459,57 +433,13 @@ def _add_phase_parser(sub: Any) -> None:
     p = sub.add_parser("phase", help="phase the opening of hospice sites over the years (分年度建设)")
     add_region_arguments(p)
     p.add_argument("--params", metavar="YAML", help="phase parameters (a 'phase:' section)")
-    p.add_argument(
-        "--years", nargs="+", type=flag(PHASE["years"]), metavar="YEAR", help="planning years in order"
-    )
-    p.add_argument(
-        "--new-sites-per-year",
-        nargs="+",
-        type=flag(PHASE["new_sites_per_year"]),
-        metavar="P",
-        help="most new sites opened each year over all counties (one per year)",
-    )
-    p.add_argument(
-        "--county-new-sites-per-year",
-        nargs="+",
-        type=flag(PHASE["county_new_sites_per_year"]),
-        metavar="P",
-        help="most new sites opened each year in each county (one per year)",
-    )
-    p.add_argument(
-        "--bed-budget-per-year",
-        nargs="+",
-        type=flag(PHASE["bed_budget_per_year"]),
-        metavar="B",
-        help="most new beds opened each year (one per year)",
-    )
-    p.add_argument(
-        "--ward-deadline",
-        type=flag(PHASE["ward_deadline"]),
-        metavar="YEAR",
-        help="every county has a hospice ward from this year on (default: the first year)",
-    )
+    settings.add_flags(p, "phase")
     p.add_argument("--no-ward", action="store_true", help="do not require a ward in every county")
-    limit = p.add_mutually_exclusive_group()
-    limit.add_argument(
-        "--threshold-minutes",
-        type=flag(PHASE["threshold"]),
-        metavar="T",
-        help="covered within T minutes (default 30)",
-    )
-    limit.add_argument(
-        "--threshold-km", type=flag(PHASE["threshold"]), metavar="D", help="covered within D km"
-    )
+    settings.add_threshold_flags(p, "phase")
     p.add_argument(
         "--compare-greedy",
         action="store_true",
         help="also order the single-period optimum greedily and print what phasing gains (always with --save)",
-    )
-    p.add_argument(
-        "--time-limit",
-        type=flag(PHASE["time_limit"]),
-        metavar="S",
-        help="seconds per model (default 60)",
     )
     _add_run_arguments(p)
     add_executor_arguments(p)

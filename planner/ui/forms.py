@@ -34,7 +34,7 @@ class Field:
     name
         The :class:`Parameters` field.
     section
-        ``siting``, ``grouping`` or ``run``.
+        ``siting``, ``grouping`` or ``run`` (phasing has no panel: its rules are siting's).
     widget
         ``number``, ``select`` or ``checkbox``.
     minimum, maximum, step
@@ -48,7 +48,7 @@ class Field:
     """
 
     name: str
-    section: Literal["siting", "grouping", "run"]
+    section: settings.Section | Literal["run"]
     widget: Literal["number", "select", "checkbox"] = "number"
     minimum: float = 0.0
     maximum: float | None = None

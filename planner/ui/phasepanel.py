@@ -25,6 +25,7 @@ from planner.present.phase_chart import coverage_chart_html
 from planner.present.phase_map import phase_map
 from planner.present.templating import markdown_text
 from planner.run import ScenarioRun
+from planner.settings import FROM_SITING
 from planner.ui.offline import st_offline_folium
 from planner.ui.state import Keys
 from planner.ui.workbench import Parameters, Workbench
@@ -107,19 +108,8 @@ def _setup(wb: Workbench, params: Parameters, values: dict[str, Any]) -> PhaseSe
     """The phase settings: the current plan's siting settings with the years and yearly limits typed here."""
     siting = wb.siting_setup(params)
     setup = PhaseSetup.from_dict(values, source=tr("section.phase", "en"))
-    return replace(
-        setup,
-        threshold=siting.threshold,
-        unit=siting.unit,
-        beds_min=siting.beds_min,
-        site_kinds=siting.site_kinds,
-        ward_kinds=siting.ward_kinds,
-        require_ward=siting.require_ward,
-        statuses=dict(siting.statuses),
-        cross_county=siting.cross_county,
-        time_limit=siting.time_limit,
-        seed=siting.seed,
-    )
+    shared = (*FROM_SITING, "site_kinds", "ward_kinds")
+    return replace(setup, **{name: getattr(siting, name) for name in shared}, statuses=dict(siting.statuses))
 
 
 def phase_section(wb: Workbench, params: Parameters, lang: str) -> None:

@@ -1,10 +1,12 @@
 """Every setting is declared once (planner.settings): its default agrees everywhere, and it survives
-every way in -- command-line flags, a YAML parameters file, a scenario file, the app's state."""
+every way in -- command-line flags, a YAML parameters file, a scenario file, the app's state -- for
+siting, grouping and the phased roll-out."""
 
 from __future__ import annotations
 
 import dataclasses
 import re
+import types
 import typing
 from pathlib import Path
 from typing import Any
@@ -17,13 +19,17 @@ from geodata.region import RegionOptions
 from planner import settings
 from planner.cli.main import build_parser, main
 from planner.grouping import GroupingSetup
+from planner.phasing import PhaseSetup
 from planner.scenario import RegionRef, Scenario
 from planner.siting import SitingSetup
 from planner.ui.forms import FIELDS, params_from_widgets, widgets_from_params
+from planner.ui.phasepanel import phase_inputs, phase_values
 from planner.ui.workbench import Parameters
 
 ROOT = Path(__file__).resolve().parents[2]
-SETUPS: dict[str, type] = {"siting": SitingSetup, "grouping": GroupingSetup}
+SETUPS: dict[str, type] = {"siting": SitingSetup, "grouping": GroupingSetup, "phase": PhaseSetup}
+BOUNDS = {"siting": settings.SITING, "grouping": settings.GROUPING, "phase": settings.PHASE}
+SECTIONS = list(SETUPS)
 
 #: Values unlike the defaults, each sample valid as a whole; every setting differs from its default in one.
 SITING_SAMPLE: dict[str, Any] = {
@@ -63,6 +69,21 @@ GROUPING_SAMPLES: list[dict[str, Any]] = [
     },
     {"k_min": 2, "k_max": 4},
 ]
+#: Every phasing setting off its default (three years, so every per-year list has three values).
+PHASE_SAMPLE: dict[str, Any] = {
+    "years": (2026, 2027, 2028),
+    "new_sites_per_year": (5, 3, 2),
+    "county_new_sites_per_year": (2, 1, 1),
+    "bed_budget_per_year": (60.0, 40.0, 40.0),
+    "ward_deadline": 2027,
+    "require_ward": False,
+    "threshold": 25.0,
+    "unit": "km",
+    "beds_min": 6,
+    "cross_county": True,
+    "time_limit": 15.0,
+    "seed": 5,
+}
 
 
 class Captured(BaseException):
@@ -92,6 +113,7 @@ def capture(monkeypatch, region):
     monkeypatch.setattr("planner.cli.main.load", lambda args: region)
     monkeypatch.setattr(SitingSetup, "params_check", stop)
     monkeypatch.setattr(GroupingSetup, "params_check", stop)
+    monkeypatch.setattr(PhaseSetup, "params_check", stop)
 
     def run(argv: list[str]) -> Any:
         with pytest.raises(Captured) as caught:
@@ -107,8 +129,11 @@ def _flag_args(values: dict[str, Any], section: settings.Section) -> tuple[list[
     for s in settings.settings_of(section):
         if s.name in rest and s.flag is not None:
             value = rest.pop(s.name)
-            argv += [s.flag, str(value).replace("_", "-") if s.choices else str(value)]
-    if section == "siting" and "threshold" in rest:
+            if s.per_year:
+                argv += [s.flag, *map(str, value)]
+            else:
+                argv += [s.flag, str(value).replace("_", "-") if s.choices else str(value)]
+    if section != "grouping" and "threshold" in rest:
         argv += [f"--threshold-{rest.get('unit', 'minutes')}", str(rest.pop("threshold"))]
         rest.pop("unit", None)
     return argv, rest
@@ -116,14 +141,15 @@ def _flag_args(values: dict[str, Any], section: settings.Section) -> tuple[list[
 
 def _write_params(tmp_path: Path, section: str, values: dict[str, Any]) -> str:
     path = tmp_path / f"{section}.yaml"
-    path.write_text(yaml.safe_dump({section: values}, allow_unicode=True), encoding="utf-8")
+    plain = {k: list(v) if isinstance(v, tuple) else v for k, v in values.items()}
+    path.write_text(yaml.safe_dump({section: plain}, allow_unicode=True), encoding="utf-8")
     return str(path)
 
 
 # --- one declaration -------------------------------------------------------------------------------------------
 
 
-@pytest.mark.parametrize("section", ["siting", "grouping"])
+@pytest.mark.parametrize("section", SECTIONS)
 def test_every_setup_field_is_a_declared_setting_or_a_structural_one(section):
     names = [s.name for s in settings.settings_of(section)]
     assert len(set(names)) == len(names)
@@ -132,33 +158,55 @@ def test_every_setup_field_is_a_declared_setting_or_a_structural_one(section):
     assert not set(names) & set(settings.STRUCTURAL[section])
 
 
-@pytest.mark.parametrize("section", ["siting", "grouping"])
+@pytest.mark.parametrize("section", SECTIONS)
 def test_declared_kind_and_range_fit_the_setup_type(section):
     hints = typing.get_type_hints(SETUPS[section])
     for s in settings.settings_of(section):
-        members = typing.get_args(hints[s.name]) or (hints[s.name],)
+        hint = hints[s.name]
+        union = typing.get_origin(hint) in (typing.Union, types.UnionType)
+        members = typing.get_args(hint) if union else (hint,)
         assert (type(None) in members) == s.optional, s.name
+        values = s.default if s.per_year and s.default is not None else (s.default,)
+        if s.per_year:  # tuple[int, ...]: the bound is each value's
+            lists = [m for m in members if typing.get_origin(m) is tuple]
+            assert len(lists) == 1, s.name
+            members = typing.get_args(lists[0])[:1]
         if s.bound is not None:
             assert (int if s.bound.whole else float) in members, s.name
-            assert s.default is None or s.bound.problem(s.default) is None, s.name
+            assert all(v is None or s.bound.problem(v) is None for v in values), s.name
         elif s.choices is not None:
             assert s.default in s.choices, s.name
         else:
             assert bool in members and isinstance(s.default, bool), s.name
 
 
-@pytest.mark.parametrize("section", ["siting", "grouping"])
+@pytest.mark.parametrize("section", SECTIONS)
 def test_defaults_agree_in_setups_ranges_and_app(section):
     setup = SETUPS[section]()
     params = Parameters()
-    bounds = settings.SITING if section == "siting" else settings.GROUPING
     for s in settings.settings_of(section):
         assert getattr(setup, s.name) == s.default, s.name
-        assert bounds.get(s.name) == s.bound, s.name
+        assert BOUNDS[section].get(s.name) == s.bound, s.name
         if s.panel_name is not None:
             assert getattr(params, s.panel_name) == s.panel_start, s.name
             opened = Parameters.from_setups(SitingSetup(), GroupingSetup())
             assert getattr(opened, s.panel_name) == s.default, s.name  # a scenario's own value wins
+
+
+def test_phasing_shares_the_siting_rules_it_phases():
+    for name in settings.FROM_SITING:
+        phased, siting = settings.setting("phase", name), settings.setting("siting", name)
+        assert (phased.default, phased.bound, phased.choices, phased.label) == (
+            siting.default,
+            siting.bound,
+            siting.choices,
+            siting.label,
+        ), name
+    setup = PhaseSetup(**PHASE_SAMPLE)
+    single = setup.siting_setup()
+    for name in (*settings.FROM_SITING, *settings.STRUCTURAL["phase"]):
+        assert getattr(single, name) == getattr(setup, name), name
+    assert (single.new_sites, single.county_new_sites, single.bed_budget) == (10, 4, 140.0)
 
 
 def test_the_panel_shows_every_setting_with_a_panel_in_order_and_nothing_else():
@@ -181,10 +229,13 @@ def test_the_optimiser_gets_every_setting_from_the_setup_not_its_own_defaults():
 
 def test_samples_move_every_setting_off_its_default():
     moved = {("siting", k) for k in SITING_SAMPLE} | {("grouping", k) for g in GROUPING_SAMPLES for k in g}
+    moved |= {("phase", k) for k in PHASE_SAMPLE}
     for s in settings.SETTINGS:
         assert (s.section, s.name) in moved, f"add {s.section}.{s.name} to a sample"
     for s in settings.settings_of("siting"):
         assert SITING_SAMPLE[s.name] != s.default, s.name
+    for s in settings.settings_of("phase"):
+        assert PHASE_SAMPLE[s.name] != s.default, s.name
 
 
 def test_readme_table_is_the_generated_one():
@@ -249,6 +300,30 @@ def test_grouping_round_trips_through_flags_yaml_scenario_and_app(capture, tmp_p
     assert params_from_widgets(widgets_from_params(params)).grouping_part() == params.grouping_part()
 
 
+def test_phasing_round_trips_through_flags_yaml_scenario_and_app(capture, tmp_path):
+    expected = PhaseSetup(**PHASE_SAMPLE)
+    argv, rest = _flag_args(PHASE_SAMPLE, "phase")
+    assert "--years" in argv and "--threshold-km" in argv and "--time-limit" in argv
+    by_flags = capture(["phase", "demo", *argv, "--params", _write_params(tmp_path, "phase", rest)])
+    by_file = capture(["phase", "demo", "--params", _write_params(tmp_path, "phase", PHASE_SAMPLE)])
+    assert by_flags == expected and by_file == expected
+    no_ward = dict(PHASE_SAMPLE, require_ward=True)
+    assert (
+        capture(["phase", "demo", "--no-ward", "--params", _write_params(tmp_path, "phase", no_ward)])
+        == expected
+    )
+
+    scenario = Scenario("settings", RegionRef(("demo",), RegionOptions(), "x", "demo", 2024), phase=expected)
+    path = scenario.save(tmp_path / "p.json")
+    assert Scenario.load(path).phase == expected
+
+    # the app: the years and yearly limits are typed in the phase section, the rules come from the siting panel
+    boxes = phase_inputs(expected)
+    typed = phase_values(*(boxes[key] for key in boxes))
+    shared = {name: PHASE_SAMPLE[name] for name in settings.FROM_SITING}
+    assert PhaseSetup.from_dict({**typed, **shared}) == expected
+
+
 def test_sweep_flags_give_the_grid_by_setting_name(tmp_path):
     swept = [s for s in settings.settings_of("siting") if s.sweep_flag]
     argv = ["sweep", "demo", "--objective", "min-sites", "--out", str(tmp_path)]
@@ -262,9 +337,13 @@ def test_sweep_flags_give_the_grid_by_setting_name(tmp_path):
     assert list(settings.sweep_grid(args)) == [s.name for s in swept]  # point names follow declaration order
 
 
-@pytest.mark.parametrize("section", ["siting", "grouping"])
+@pytest.mark.parametrize("section", SECTIONS)
 def test_a_flag_out_of_range_is_refused_naming_it(section, capsys):
-    command = {"siting": ["site", "demo", "--objective", "min-sites"], "grouping": ["group", "demo"]}[section]
+    command = {
+        "siting": ["site", "demo", "--objective", "min-sites"],
+        "grouping": ["group", "demo"],
+        "phase": ["phase", "demo"],
+    }[section]
     for s in settings.settings_of(section):
         if s.flag is None or s.bound is None:
             continue
