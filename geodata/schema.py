@@ -10,7 +10,7 @@ from __future__ import annotations
 
 import re
 from collections.abc import Mapping
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 from enum import StrEnum
 from typing import Any, Literal
 
@@ -309,66 +309,71 @@ _CRS = Column(
 _SYNTHETIC = Column(
     "synthetic", "合成数据", "Synthetic", "flag", ("合成", "虚拟", "is_synthetic"), required=False
 )
+_COUNTY_NAME = Column(
+    "county_name",
+    "县级名称",
+    "County",
+    "text",
+    ("县名", "区县名称", "县级行政区", "名称", "countyname", "county", "name"),
+)
+_TOWNSHIP_NAME = Column(
+    "township_name",
+    "乡镇名称",
+    "Township",
+    "text",
+    ("乡镇", "乡镇街道", "乡镇街道名称", "街道名称", "townshipname", "township", "town", "name"),
+)
+_POPULATION_TOTAL = Column(
+    "population",
+    "常住人口",
+    "Population",
+    "count",
+    ("人口", "总人口", "常住人口数", "户籍人口", "pop", "popu", "pop_total", "total_population"),
+    bounds=_POPULATION,
+)
+_POPULATION_60 = Column(
+    "population_60plus",
+    "60岁及以上人口",
+    "Population 60+",
+    "count",
+    (
+        "60岁及以上人口",
+        "60岁以上人口",
+        "老年人口",
+        "老龄人口",
+        "pop60",
+        "pop_60plus",
+        "aged60",
+        "pop60plus",
+        "population60",
+        "populati_1",  # a Shapefile's 10-character cut of population_60plus
+    ),
+    required=False,
+    bounds=_POPULATION,
+)
+
+
+def _optional(column: Column, aliases: tuple[str, ...] | None = None) -> Column:
+    """``column`` where a file may leave it out, with fewer header names where a generic one would mislead."""
+    return replace(column, required=False, aliases=column.aliases if aliases is None else aliases)
+
+
+#: A county code in a layer other than the counties': not ``gb`` or ``code`` (that layer's own code).
+_COUNTY_CODE_OF = _optional(_COUNTY_CODE, _COUNTY_CODE.aliases[:-2])
+
 
 COLUMNS: dict[Layer, tuple[Column, ...]] = {
     Layer.COUNTIES: (
         _COUNTY_CODE,
-        Column(
-            "county_name",
-            "县级名称",
-            "County",
-            "text",
-            ("县名", "区县名称", "县级行政区", "名称", "countyname", "county", "name"),
-        ),
+        _COUNTY_NAME,
         Column("source", "数据来源", "Source", "text", ("来源", "数据来源"), required=False),
     ),
     Layer.TOWNSHIPS: (
         _TOWNSHIP_CODE,
-        Column(
-            "township_name",
-            "乡镇名称",
-            "Township",
-            "text",
-            ("乡镇", "乡镇街道", "乡镇街道名称", "街道名称", "townshipname", "township", "town", "name"),
-        ),
-        Column(
-            "county_code",
-            "县级代码",
-            "County code",
-            "code",
-            _COUNTY_CODE.aliases[:-2],
-            required=False,
-            digits=(6,),
-        ),
-        Column(
-            "population",
-            "常住人口",
-            "Population",
-            "count",
-            ("人口", "总人口", "常住人口数", "户籍人口", "pop", "popu", "pop_total", "total_population"),
-            required=False,
-            bounds=_POPULATION,
-        ),
-        Column(
-            "population_60plus",
-            "60岁及以上人口",
-            "Population 60+",
-            "count",
-            (
-                "60岁及以上人口",
-                "60岁以上人口",
-                "老年人口",
-                "老龄人口",
-                "pop60",
-                "pop_60plus",
-                "aged60",
-                "pop60plus",
-                "population60",
-                "populati_1",
-            ),
-            required=False,
-            bounds=_POPULATION,
-        ),
+        _TOWNSHIP_NAME,
+        _COUNTY_CODE_OF,
+        _optional(_POPULATION_TOTAL),
+        _POPULATION_60,
         Column(
             "seat_lon",
             "驻地经度",
@@ -465,24 +470,8 @@ COLUMNS: dict[Layer, tuple[Column, ...]] = {
             default=None,
             enum=SiteStatus,
         ),
-        Column(
-            "township_code",
-            "乡镇代码",
-            "Township code",
-            "code",
-            _TOWNSHIP_CODE.aliases[:-1],
-            required=False,
-            digits=(9,),
-        ),
-        Column(
-            "county_code",
-            "县级代码",
-            "County code",
-            "code",
-            _COUNTY_CODE.aliases[:-2],
-            required=False,
-            digits=(6,),
-        ),
+        _optional(_TOWNSHIP_CODE, _TOWNSHIP_CODE.aliases[:-1]),  # not code, the facility's own
+        _COUNTY_CODE_OF,
         Column(
             "lon", "经度", "Longitude", "number", ("经度", "lng", "long", "longitude", "x"), required=False
         ),
@@ -492,67 +481,12 @@ COLUMNS: dict[Layer, tuple[Column, ...]] = {
     ),
     Layer.POPULATION: (
         # Without codes, rows are matched to townships by name (and county): geodata.township_names.
-        Column(
-            "township_code",
-            "乡镇代码",
-            "Township code",
-            "code",
-            _TOWNSHIP_CODE.aliases,
-            required=False,
-            digits=(9,),
-        ),
-        Column(
-            "township_name",
-            "乡镇名称",
-            "Township",
-            "text",
-            ("乡镇", "乡镇街道", "乡镇街道名称", "街道名称", "townshipname", "township", "town", "name"),
-            required=False,
-        ),
-        Column(
-            "county_code",
-            "县级代码",
-            "County code",
-            "code",
-            _COUNTY_CODE.aliases[:-2],
-            required=False,
-            digits=(6,),
-        ),
-        Column(
-            "county_name",
-            "县级名称",
-            "County",
-            "text",
-            ("县名", "区县名称", "县级行政区", "countyname", "county"),
-            required=False,
-        ),
-        Column(
-            "population",
-            "常住人口",
-            "Population",
-            "count",
-            ("人口", "总人口", "常住人口数", "pop", "popu", "pop_total", "total_population"),
-            bounds=_POPULATION,
-        ),
-        Column(
-            "population_60plus",
-            "60岁及以上人口",
-            "Population 60+",
-            "count",
-            (
-                "60岁及以上人口",
-                "60岁以上人口",
-                "老年人口",
-                "老龄人口",
-                "pop60",
-                "pop_60plus",
-                "aged60",
-                "pop60plus",
-                "population60",
-            ),
-            required=False,
-            bounds=_POPULATION,
-        ),
+        _optional(_TOWNSHIP_CODE),
+        _optional(_TOWNSHIP_NAME),
+        _COUNTY_CODE_OF,
+        _optional(_COUNTY_NAME, _COUNTY_NAME.aliases[:3] + _COUNTY_NAME.aliases[4:6]),  # not 名称, name
+        _POPULATION_TOTAL,
+        _POPULATION_60,
     ),
     Layer.TRAVEL: (
         _TOWNSHIP_CODE,

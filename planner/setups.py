@@ -1,4 +1,4 @@
-"""Reading the planner's settings (siting and grouping setups) from plain mappings: YAML files and scenarios.
+"""Reading the planner's settings (siting, grouping and phasing setups) from plain mappings: YAML files and scenarios.
 
 A value of the wrong shape (a list where a mapping belongs, a mapping where
 a list of codes belongs, nothing where a value is needed) is a ValueError
