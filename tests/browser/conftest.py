@@ -26,6 +26,7 @@ import sys
 import time
 import urllib.request
 from collections.abc import Callable, Iterator
+from contextlib import contextmanager
 from dataclasses import dataclass
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
@@ -145,36 +146,54 @@ def playwright_driver(chromium_executable: Path) -> Iterator[Playwright]:
         yield driver
 
 
-@pytest.fixture(scope="session")
-def streamlit_app(chromium_executable: Path, timings: dict[str, float]) -> Iterator[AppServer]:
-    """``streamlit run app.py`` on 127.0.0.1 at a free port, until the session ends."""
+def streamlit_command(port: int) -> list[str]:
+    """The app's own ``streamlit run`` command line (:func:`planner.ui.launch.streamlit_command`) on ``port``."""
+    from planner.ui.launch import app_script
+    from planner.ui.launch import streamlit_command as command
+
+    return command(app_script(), port=port)
+
+
+def planner_app_command(port: int) -> list[str]:
+    """``planner app`` on 127.0.0.1:``port``, without opening a browser (add ``--region`` and its options)."""
+    return [sys.executable, "-m", "planner", "app", "--no-browser", "--port", str(port)]
+
+
+@contextmanager
+def serving(
+    command: Callable[[int], list[str]],
+    log_path: Path,
+    *,
+    env: dict[str, str] | None = None,
+    timeout: float = STARTUP_TIMEOUT_S,
+) -> Iterator[str]:
+    """Run ``command(port)`` on a free port until its ``/_stcore/health`` answers; yield its address; stop it.
+
+    The test fails, pointing at ``log_path``, when the server exits or is not healthy within
+    ``timeout`` seconds. The server is stopped with SIGTERM (killed after 15 s) when the block ends.
+    """
     port = _free_port()
     url = f"http://127.0.0.1:{port}"
-    ARTIFACTS.mkdir(exist_ok=True)
-    log_path = ARTIFACTS / "streamlit.log"
-    command = [
-        sys.executable, "-m", "streamlit", "run", "app.py",
-        "--server.address", "127.0.0.1",
-        "--server.port", str(port),
-        "--server.headless", "true",
-        "--browser.gatherUsageStats", "false",
-        "--server.fileWatcherType", "none",
-    ]  # fmt: skip
+    log_path.parent.mkdir(parents=True, exist_ok=True)
     started = time.perf_counter()
     with log_path.open("wb") as log:
         process = subprocess.Popen(
-            command, cwd=REPO_ROOT, stdout=log, stderr=subprocess.STDOUT, stdin=subprocess.DEVNULL
+            command(port),
+            cwd=REPO_ROOT,
+            env=env,
+            stdout=log,
+            stderr=subprocess.STDOUT,
+            stdin=subprocess.DEVNULL,
         )
     try:
         while not _healthy(url):
             if process.poll() is not None:
-                pytest.fail(f"streamlit exited with code {process.returncode}; see {log_path}", pytrace=False)
-            if time.perf_counter() - started > STARTUP_TIMEOUT_S:
-                message = f"streamlit not healthy after {STARTUP_TIMEOUT_S:.0f} s; see {log_path}"
+                pytest.fail(f"the app exited with code {process.returncode}; see {log_path}", pytrace=False)
+            if time.perf_counter() - started > timeout:
+                message = f"the app was not healthy after {timeout:.0f} s; see {log_path}"
                 pytest.fail(message, pytrace=False)
             time.sleep(0.1)
-        timings["app server healthy after start"] = time.perf_counter() - started
-        yield AppServer(url=url, startup_seconds=timings["app server healthy after start"], log=log_path)
+        yield url
     finally:
         process.terminate()
         try:
@@ -182,6 +201,16 @@ def streamlit_app(chromium_executable: Path, timings: dict[str, float]) -> Itera
         except subprocess.TimeoutExpired:
             process.kill()
             process.wait(timeout=15)
+
+
+@pytest.fixture(scope="session")
+def streamlit_app(chromium_executable: Path, timings: dict[str, float]) -> Iterator[AppServer]:
+    """``streamlit run app.py`` on 127.0.0.1 at a free port, until the session ends."""
+    log_path = ARTIFACTS / "streamlit.log"
+    started = time.perf_counter()
+    with serving(streamlit_command, log_path) as url:
+        timings["app server healthy after start"] = time.perf_counter() - started
+        yield AppServer(url=url, startup_seconds=timings["app server healthy after start"], log=log_path)
 
 
 @pytest.fixture

@@ -15,9 +15,6 @@ Screenshots land in ``test-artifacts/`` like every browser test's.
 from __future__ import annotations
 
 import os
-import subprocess
-import sys
-import time
 from collections.abc import Iterator
 from pathlib import Path
 
@@ -27,7 +24,7 @@ from geodata.demo import LABEL_ZH, demo_region
 from planner.cli.main import main as planner_main
 from planner.present.i18n import tr
 from planner.ui.launch import REGION_ENV
-from tests.browser.conftest import ARTIFACTS, REPO_ROOT, STARTUP_TIMEOUT_S, _free_port, _healthy
+from tests.browser.conftest import ARTIFACTS, serving, streamlit_command
 from tests.browser.map_probe import MAP_FRAME
 
 pytestmark = pytest.mark.browser
@@ -46,41 +43,9 @@ def demo_file(tmp_path_factory: pytest.TempPathFactory) -> Path:
 @pytest.fixture(scope="module")
 def app_on_file(chromium_executable: Path, demo_file: Path) -> Iterator[str]:
     """``streamlit run app.py`` on the demo file, as ``planner app --region demo.gpkg`` starts it."""
-    port = _free_port()
-    url = f"http://127.0.0.1:{port}"
-    ARTIFACTS.mkdir(exist_ok=True)
-    log_path = ARTIFACTS / "streamlit-demo-file.log"
     env = dict(os.environ, **{REGION_ENV: str(demo_file)})
-    command = [
-        sys.executable, "-m", "streamlit", "run", "app.py",
-        "--server.address", "127.0.0.1",
-        "--server.port", str(port),
-        "--server.headless", "true",
-        "--browser.gatherUsageStats", "false",
-        "--server.fileWatcherType", "none",
-    ]  # fmt: skip
-    started = time.perf_counter()
-    with log_path.open("wb") as log:
-        process = subprocess.Popen(
-            command, cwd=REPO_ROOT, env=env, stdout=log, stderr=subprocess.STDOUT, stdin=subprocess.DEVNULL
-        )
-    try:
-        while not _healthy(url):
-            if process.poll() is not None:
-                pytest.fail(f"streamlit exited with code {process.returncode}; see {log_path}", pytrace=False)
-            if time.perf_counter() - started > STARTUP_TIMEOUT_S:
-                pytest.fail(
-                    f"streamlit not healthy after {STARTUP_TIMEOUT_S:.0f} s; see {log_path}", pytrace=False
-                )
-            time.sleep(0.1)
+    with serving(streamlit_command, ARTIFACTS / "streamlit-demo-file.log", env=env) as url:
         yield url
-    finally:
-        process.terminate()
-        try:
-            process.wait(timeout=15)
-        except subprocess.TimeoutExpired:
-            process.kill()
-            process.wait()
 
 
 def test_a_demo_file_keeps_its_warning_and_name_and_the_page_speaks_one_language(

@@ -232,30 +232,19 @@ def test_planner_app_on_files_has_nothing_to_undo_and_refuses_a_busy_port(
     import os
     import signal
     import subprocess
-    import sys
-    import time
 
     from playwright.sync_api import expect
 
     from geodata.demo import demo_region
-    from tests.browser.conftest import REPO_ROOT, _free_port, _healthy
+    from tests.browser.conftest import REPO_ROOT, planner_app_command, serving
 
     path = tmp_path / "demo.gpkg"
     demo_region().to_gpkg(path)
-    port = _free_port()
-    command = [sys.executable, "-m", "planner", "app", "--no-browser", "--port", str(port)]
-    with (tmp_path / "app.log").open("wb") as log:
-        server = subprocess.Popen(
-            [*command, "--region", str(path)], cwd=REPO_ROOT, stdout=log, stderr=subprocess.STDOUT
-        )
-    try:
-        url = f"http://127.0.0.1:{port}"
-        started = time.monotonic()
-        while not _healthy(url):
-            assert server.poll() is None and time.monotonic() - started < 90, (
-                tmp_path / "app.log"
-            ).read_text()
-            time.sleep(0.2)
+    with serving(
+        lambda port: [*planner_app_command(port), "--region", str(path)], tmp_path / "app.log"
+    ) as url:
+        port = int(url.rsplit(":", 1)[1])
+        command = planner_app_command(port)
         # A second app on the same port must stop at once, saying why (the old one moved to another port).
         second = subprocess.Popen(
             command,
@@ -279,6 +268,3 @@ def test_planner_app_on_files_has_nothing_to_undo_and_refuses_a_busy_port(
         expect(done).to_be_visible(timeout=TIMEOUT_MS)
         expect(page.get_by_role("button", name="↶ 撤销")).to_be_disabled()  # nothing to undo at open
         screenshot("1-opened-from-a-file")
-    finally:
-        server.terminate()
-        server.wait(timeout=30)

@@ -13,17 +13,15 @@ Screenshots go to ``test-artifacts/`` (see ``conftest.py``).
 from __future__ import annotations
 
 import os
-import signal
 import subprocess
 import sys
-import time
 from collections.abc import Iterator
 from pathlib import Path
 from typing import Any
 
 import pytest
 
-from tests.browser.conftest import ARTIFACTS, REPO_ROOT, _free_port, _healthy
+from tests.browser.conftest import ARTIFACTS, REPO_ROOT, planner_app_command, serving
 from tests.ui.own_files import write_own_files
 
 pytestmark = pytest.mark.browser
@@ -41,27 +39,15 @@ def own(tmp_path_factory: pytest.TempPathFactory) -> Path:
 @pytest.fixture
 def app_on_own_files(own: Path, chromium_executable: Path, tmp_path: Path) -> Iterator[str]:
     """``planner app --region <own files> --crs facilities=gcj02`` on a free port: its address."""
-    port = _free_port()
-    log = (tmp_path / "planner-app.log").open("wb")
-    command = [sys.executable, "-m", "planner", "app", "--no-browser", "--port", str(port)]
-    command += ["--region", str(own), "--crs", "facilities=gcj02"]
+    own_files = ["--region", str(own), "--crs", "facilities=gcj02"]
     env = dict(os.environ, PYTHONPATH=str(REPO_ROOT))
-    process = subprocess.Popen(command, cwd=REPO_ROOT, env=env, stdout=log, stderr=subprocess.STDOUT)
-    url = f"http://127.0.0.1:{port}"
-    try:
-        started = time.monotonic()
-        while not _healthy(url):
-            assert process.poll() is None, (tmp_path / "planner-app.log").read_text(errors="replace")
-            assert time.monotonic() - started < 120, "planner app did not serve within 120 s"
-            time.sleep(0.2)
+    with serving(
+        lambda port: [*planner_app_command(port), *own_files],
+        tmp_path / "planner-app.log",
+        env=env,
+        timeout=120,
+    ) as url:
         yield url
-    finally:
-        process.send_signal(signal.SIGTERM)
-        try:
-            process.wait(timeout=20)
-        except subprocess.TimeoutExpired:
-            process.kill()
-        log.close()
 
 
 def _section(page: Any, name: str) -> None:
