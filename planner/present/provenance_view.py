@@ -4,16 +4,20 @@
 each comparison: the region's data label (the synthetic-data warning of the demo, also
 restored from files the planner wrote, see :mod:`geodata.provenance`) and what is
 estimated rather than measured (travel times from geometry, population 60+ from a share).
+:func:`provenance_rows` gives the region's whole provenance record as rows a planner reads
+(one source per row, lists as sentences, no JSON), for the report.
 """
 
 from __future__ import annotations
 
-from collections.abc import Iterable
+from collections.abc import Iterable, Mapping
+from typing import Any
 
 from geodata.region import Region
-from planner.present.i18n import tr
+from planner.present.i18n import TEXT, tr
+from planner.present.i18n_extra import PROVENANCE_ZH
 
-__all__ = ["approximation_notes", "data_label", "data_notes", "travel_text"]
+__all__ = ["approximation_notes", "data_label", "data_notes", "provenance_rows", "travel_text"]
 
 
 def data_label(region: Region, lang: str) -> str | None:
@@ -39,3 +43,69 @@ def data_notes(regions: Iterable[Region], lang: str) -> list[str]:
     labels = [label for r in regions if (label := data_label(r, lang))]
     notes = [note for r in regions for note in approximation_notes(r, lang)]
     return list(dict.fromkeys(labels + notes))
+
+
+def _words(text: Any, lang: str) -> str:
+    """A sentence of a provenance record in ``lang`` (as it is when it has no translation)."""
+    text = str(text)
+    return PROVENANCE_ZH.get(text, text) if lang == "zh" else text
+
+
+def _label(key: str, lang: str) -> str:
+    return tr(f"info.{key}", lang) if f"info.{key}" in TEXT else key
+
+
+def _source(source: Mapping[str, Any], lang: str) -> str:
+    """One source of the region's data in words: package and file, licence, date, authority, checksum."""
+    parts = []
+    if {"package", "file"} <= source.keys():
+        parts.append(tr("info.package", lang, **{"version": "", **source}).replace("  ", " "))
+    if source.get("licence"):
+        parts.append(_words(source["licence"], lang))
+    if source.get("authority"):
+        parts.append(_words(source["authority"], lang))
+    if source.get("data_as_of"):
+        dated = {"retrieved_at": "-", "source_table": "-", **source}
+        parts.append(tr("info.dated", lang, **dated))
+    if source.get("sha256"):
+        parts.append(tr("info.sha256", lang, sha256=source["sha256"]))
+    known = {
+        "package",
+        "version",
+        "file",
+        "licence",
+        "authority",
+        "data_as_of",
+        "retrieved_at",
+        "source_table",
+    }
+    parts += [f"{k}: {_words(v, lang)}" for k, v in source.items() if k not in known | {"sha256"}]
+    return ("；" if lang == "zh" else "; ").join(part.rstrip("。.") for part in parts)
+
+
+def _value(value: Any, lang: str) -> str:
+    """A provenance value in words: a list as sentences, a mapping as ``key: value`` pairs."""
+    separator = "；" if lang == "zh" else "; "
+    if isinstance(value, Mapping):
+        return separator.join(f"{_label(k, lang)}: {_value(v, lang)}" for k, v in value.items())
+    if isinstance(value, (list, tuple)):
+        return separator.join(_value(v, lang).rstrip("。.") for v in value)
+    return _words(value, lang)
+
+
+def provenance_rows(region: Region, lang: str) -> list[tuple[str, str]]:
+    """The region's provenance record as (label, text) rows in ``lang``: one row per data source.
+
+    The data labels are left out (every page shows them at the top, :func:`data_notes`).
+    """
+    rows: list[tuple[str, str]] = []
+    for key, value in region.provenance.items():
+        if key in ("label_zh", "label_en"):
+            continue
+        if key == "sources" and isinstance(value, Mapping):
+            for layer, source in value.items():
+                text = _source(source, lang) if isinstance(source, Mapping) else _value(source, lang)
+                rows.append((f"{_label('sources', lang)} · {_label(layer, lang)}", text))
+        else:
+            rows.append((_label(key, lang), _value(value, lang)))
+    return rows

@@ -18,7 +18,6 @@ escaped, so a township or scenario named ``<script>...`` shows as text.
 from __future__ import annotations
 
 import datetime as dt
-import json
 from collections.abc import Mapping, Sequence
 from dataclasses import dataclass
 from typing import TYPE_CHECKING, Any
@@ -34,7 +33,7 @@ from planner.present.labels import CODES, format_value
 from planner.present.maps import ColourBy, plan_map, symbol_legend
 from planner.present.offline import standalone_html
 from planner.present.parameter_words import parameter_rows
-from planner.present.provenance_view import data_notes, travel_text
+from planner.present.provenance_view import data_notes, provenance_rows, travel_text
 from planner.present.reasons import reason_texts, region_names
 from planner.present.templating import render
 
@@ -297,13 +296,8 @@ def _provenance(scenario: Scenario, run: ScenarioRun, lang: str) -> Table:
         ("software_version", f"{scenario.software_version} ({__version__})"),
         ("created", scenario.created),
     ]
-    for key, value in region.provenance.items():
-        if key in ("label_zh", "label_en"):
-            continue
-        rows.append((key, value if isinstance(value, str) else json.dumps(value, ensure_ascii=False)))
-    return _key_value_table(
-        [(labels.text(f"info.{k}", lang) if f"info.{k}" in labels.TEXT else k, str(v)) for k, v in rows], lang
-    )
+    named = [(labels.text(f"info.{k}", lang), str(v)) for k, v in rows]
+    return _key_value_table(named + provenance_rows(region, lang), lang)
 
 
 def _headings(lang: str, *keys: str) -> dict[str, str]:

