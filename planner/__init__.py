@@ -14,7 +14,7 @@ so ``import planner`` stays light)::
 
 from typing import Any
 
-__version__ = "0.1.0"
+from planner.version import __version__
 
 #: The notebook API (:mod:`planner.api`).
 API = ("compare_plans", "export_plan", "group", "load_region", "open_plan", "plan", "site")

@@ -34,7 +34,6 @@ from geodata.readers import InputError
 from geodata.region import Region, RegionOptions, load_region
 from geodata.report import RegionError
 from optimization.solve import Infeasibility, SolveReport, SolveStatus
-from planner import __version__
 from planner import scenario_input as checked
 from planner.bounds import quote, snippet
 from planner.grouping import (
@@ -50,6 +49,7 @@ from planner.run import ScenarioRun
 from planner.scenario_input import MAX_SCENARIO_BYTES, ScenarioError, bounded
 from planner.siting import SitingResult, SitingSetup, run_siting, siting_data
 from planner.uploadstore import relocate
+from planner.version import __version__
 
 __all__ = [
     "RegionRef",

@@ -24,7 +24,6 @@ from typing import TYPE_CHECKING, Any
 
 import pandas as pd
 
-from planner import __version__
 from planner.metrics.kpis import scenario_kpis
 from planner.present import labels
 from planner.present.bundle import Bundle, build_bundle
@@ -36,6 +35,7 @@ from planner.present.parameter_words import parameter_rows
 from planner.present.provenance_view import data_notes, provenance_rows, travel_text
 from planner.present.reasons import reason_texts, region_names
 from planner.present.templating import render
+from planner.version import __version__
 
 if TYPE_CHECKING:
     from planner.present.compare import Comparison
