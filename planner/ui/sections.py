@@ -27,7 +27,7 @@ from planner.ui.launch import DATA_DIR_ENV
 from planner.ui.offline import st_offline_folium
 from planner.ui.phasepanel import phase_section, show_saved_phase
 from planner.ui.scenarios import SavedScenario, app_roots, load_into, open_file, save_current, unique_name
-from planner.ui.state import Keys
+from planner.ui.state import Keys, leave_region
 from planner.ui.views import change_frame, communities_frame, current_run, sites_frame, townships_frame
 from planner.ui.workbench import Parameters, Workbench
 from planner.uploadstore import MissingUpload
@@ -373,7 +373,7 @@ def _plan_on_upload() -> None:
         return
     wb = Workbench(session.region, source=(str(session.folder),))
     st.session_state[Keys.WORKBENCH] = wb
-    st.session_state.pop(Keys.SELECTED, None)
+    leave_region(st.session_state)
     from planner.ui.panels import parameters
 
     st.session_state[Keys.JOB] = runner.start(wb, parameters())
@@ -383,7 +383,7 @@ def _plan_on_upload() -> None:
 
 def _back_to_demo() -> None:
     st.session_state[Keys.WORKBENCH] = new_demo_workbench()
-    st.session_state.pop(Keys.SELECTED, None)
+    leave_region(st.session_state)
 
 
 def _data(wb: Workbench, params: Parameters, lang: str) -> None:

@@ -14,8 +14,9 @@ and is tested on its own.
 
 from __future__ import annotations
 
+from collections.abc import MutableMapping
 from dataclasses import dataclass, replace
-from typing import Final, Generic, TypeVar
+from typing import Any, Final, Generic, TypeVar
 
 __all__ = ["HISTORY_LIMIT", "History", "Keys"]
 
@@ -122,6 +123,17 @@ class Keys:
     def upload(cls, layer: str, name: str) -> str:
         """Widget key of an upload setting (a column mapping or a coordinate system) of ``layer``."""
         return f"{cls.UPLOAD_PREFIX}{layer}.{name}"
+
+
+#: What belongs to the region on screen and must go when another region is planned (uploaded files,
+#: back to the demo): the clicked object, and the phased plan with its year.
+REGION_BOUND: Final = (Keys.SELECTED, Keys.PHASE_RESULT, Keys.PHASE_YEAR)
+
+
+def leave_region(state: MutableMapping[Any, Any]) -> None:
+    """Forget what was shown of the region being left (:data:`REGION_BOUND`)."""
+    for key in REGION_BOUND:
+        state.pop(key, None)
 
 
 @dataclass(frozen=True)

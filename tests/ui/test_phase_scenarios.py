@@ -264,3 +264,21 @@ def test_saving_after_a_site_was_added_says_the_phased_plan_was_left_out(app: Ap
     _save(app, "加点后")
     assert app.session_state[Keys.SCENARIOS]["加点后"].run.phase is None
     assert tr("scenario.phase_not_saved", "zh") in [w.value for w in app.warning]
+
+
+def test_planning_another_region_forgets_the_phased_plan_of_the_one_left(
+    monkeypatch: pytest.MonkeyPatch,
+) -> None:
+    """Back to the demo (or on to uploaded files): the phase section must not show the other region's plan."""
+    from planner.ui import sections
+
+    state = {
+        Keys.PHASE_RESULT: ("a phased plan", "its region"),
+        Keys.PHASE_YEAR: 2026,
+        Keys.SELECTED: ("facility", "43020300001"),
+        Keys.PHASE_YEARS: "2025 2026 2027",  # the settings typed stay: they fit any region
+    }
+    monkeypatch.setattr(sections.st, "session_state", state)
+    monkeypatch.setattr(sections, "new_demo_workbench", lambda: "the demo's workbench")
+    sections._back_to_demo()
+    assert state == {Keys.WORKBENCH: "the demo's workbench", Keys.PHASE_YEARS: "2025 2026 2027"}
