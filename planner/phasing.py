@@ -149,8 +149,11 @@ class PhaseSetup:
         ValueError
             Naming the source, the key and the value refused.
         """
-        lists = {key: data.get(key) for key in PER_YEAR if data.get(key) is not None}
-        scalars = {k: v for k, v in data.items() if k not in lists}
+        if not isinstance(data, Mapping):  # refused in words by setup_values
+            lists, scalars = {}, data
+        else:
+            lists = {key: data[key] for key in PER_YEAR if data.get(key) is not None}
+            scalars = {k: v for k, v in data.items() if k not in lists}
         values = setup_values(
             cls,
             scalars,

@@ -1,4 +1,10 @@
-"""Shared fixtures: the published benchmark folder and seeded instance factories."""
+"""Shared fixtures: the published benchmark folder and seeded instance factories.
+
+Property-based tests (hypothesis) explore new random cases on every developer run; with
+``CI=true`` they replay one fixed sequence, so that a run in CI is reproducible (a case that
+fails in CI fails again on the same code). Run ``pytest tests/planner/test_scenario_untrusted.py
+tests/hostile`` a few times locally to fuzz further.
+"""
 
 from __future__ import annotations
 
@@ -7,6 +13,11 @@ from collections.abc import Iterator
 from pathlib import Path
 
 import pytest
+from hypothesis import settings
+
+settings.register_profile("ci", derandomize=True)
+if os.environ.get("CI", "").lower() == "true":
+    settings.load_profile("ci")
 
 REPO_ROOT = Path(__file__).resolve().parents[1]
 

@@ -186,6 +186,15 @@ def test_a_damaged_setting_in_a_scenario_is_a_scenario_error(part, damage, key, 
     assert "Traceback" not in err and f"{path}: damaged scenario" in err and key in err
 
 
+@pytest.mark.parametrize("phase", [[], [2025, 2026], "2025", 5])
+def test_a_phase_section_that_is_not_a_mapping_is_a_scenario_error(phase):
+    # found by the fuzzed scenario test: a list here raised AttributeError (a bug report, exit 3)
+    _, data = _draft()
+    content = dict(json.loads(data), phase=phase)
+    with pytest.raises(ScenarioError, match="draft.json: damaged scenario .*expected a mapping of settings"):
+        Scenario.from_dict(content, source="draft.json")
+
+
 @pytest.mark.parametrize(
     "content, words",
     [
