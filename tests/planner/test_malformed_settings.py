@@ -191,7 +191,7 @@ def test_a_phase_section_that_is_not_a_mapping_is_a_scenario_error(phase):
     # found by the fuzzed scenario test: a list here raised AttributeError (a bug report, exit 3)
     _, data = _draft()
     content = dict(json.loads(data), phase=phase)
-    with pytest.raises(ScenarioError, match="draft.json: damaged scenario .*expected a mapping of settings"):
+    with pytest.raises(ScenarioError, match=r"draft.json: damaged scenario .*expected a mapping of settings"):
         Scenario.from_dict(content, source="draft.json")
 
 
