@@ -1,4 +1,4 @@
-"""Keeping solvers' own prints off standard output.
+"""Keeping solvers' own prints off standard output, and their false alarms off standard error.
 
 HiGHS (inside OR-Tools) writes a debugging line,
 ``HighsMipSolverData::transformNewIntegerFeasibleSolution tmpSolver.run();``,
@@ -14,21 +14,39 @@ so solves may run in several threads at once (the helper thread of
 :mod:`optimization.interrupt`, the app's background runs). Meanwhile anything
 else written to file descriptor 1 is dropped too; the planner's own output is
 written by the thread that waits for the solve, after it.
+
+SCIP (OR-Tools' gSCIP, 9.15) prints two ``ERROR`` lines to standard error at the
+start of every solve given a MathOpt interrupter -- its event handler asks SCIP
+for an event type SCIP does not take -- although the solve and the interrupter
+both work (a stopped solve ends with ``USER_INTERRUPT``). A planner would read
+them as failures. :func:`native_stderr_filtered` passes file descriptor 2 through
+a pipe meanwhile and forwards everything but those two lines (:data:`FALSE_ALARMS`)
+as it arrives; :func:`restore_native_streams` puts both descriptors back at once,
+for a process about to end while a solver still runs.
 """
 
 from __future__ import annotations
 
 import ctypes
 import os
+import re
 import sys
 import threading
 from collections.abc import Iterator
 from contextlib import contextmanager
+from typing import Any
 
-__all__ = ["native_stdout_silenced"]
+__all__ = ["FALSE_ALARMS", "native_stderr_filtered", "native_stdout_silenced", "restore_native_streams"]
 
 _LOCK = threading.Lock()
 _state: dict[str, int] = {"depth": 0, "saved": -1}
+_err: dict[str, Any] = {"depth": 0, "saved": -1, "thread": None}
+
+#: The lines :func:`native_stderr_filtered` drops: gSCIP's event handler failing to register (harmless).
+FALSE_ALARMS = re.compile(
+    rb"^\[scip_event\.c:\d+\] ERROR: SCIPcatchEvent does not support variable or row change events\b"
+    rb"|^\[gscip_event_handler\.cc:\d+\] ERROR: Error <-9> in function call"
+)
 
 
 def _flush_c_stdout() -> None:
@@ -60,9 +78,10 @@ def native_stdout_silenced() -> Iterator[None]:
         yield
     finally:
         with _LOCK:
-            _state["depth"] -= 1
-            if _state["depth"] == 0:
-                _restore()
+            if _state["depth"] > 0:  # 0 after restore_native_streams: nothing left to restore
+                _state["depth"] -= 1
+                if _state["depth"] == 0:
+                    _restore()
 
 
 def _redirect() -> None:
@@ -92,3 +111,97 @@ def _restore() -> None:
         os.dup2(saved, 1)
     finally:
         os.close(saved)
+
+
+@contextmanager
+def native_stderr_filtered() -> Iterator[None]:
+    """Drop :data:`FALSE_ALARMS` from what is written to standard error (file descriptor 2) meanwhile.
+
+    Everything else reaches standard error as it arrives, a line without its end at once. Shared
+    like :func:`native_stdout_silenced`: the first to enter starts the filter, the last to leave
+    stops it, after forwarding what is left in the pipe.
+
+    Yields
+    ------
+    None
+    """
+    with _LOCK:
+        if _err["depth"] == 0:
+            _start_filter()
+        _err["depth"] += 1
+    try:
+        yield
+    finally:
+        with _LOCK:
+            if _err["depth"] > 0:  # 0 after restore_native_streams: nothing left to stop
+                _err["depth"] -= 1
+                if _err["depth"] == 0:
+                    _stop_filter()
+
+
+def restore_native_streams() -> None:
+    """Give file descriptors 1 and 2 back at once, whatever solve still runs (the process is about to end)."""
+    with _LOCK:
+        if _err["depth"] > 0:
+            _err["depth"] = 0
+            _stop_filter()
+        if _state["depth"] > 0:
+            _state["depth"] = 0
+            _restore()
+
+
+def _start_filter() -> None:
+    try:
+        sys.stderr.flush()
+    except (AttributeError, ValueError, OSError):  # no usable sys.stderr: nothing to flush
+        pass
+    _flush_c_stdout()
+    try:
+        saved = os.dup(2)
+    except OSError:  # no standard error at all: nothing to filter
+        return
+    read, write = os.pipe()
+    os.dup2(write, 2)
+    os.close(write)
+    thread = threading.Thread(target=_forward, args=(read, saved), name="native-stderr-filter", daemon=True)
+    thread.start()
+    _err.update(saved=saved, thread=thread)
+
+
+def _forward(read: int, target: int) -> None:
+    """Copy the pipe to ``target`` until it closes, line by line, without :data:`FALSE_ALARMS`."""
+    pending = b""
+    try:
+        while chunk := os.read(read, 65536):
+            *lines, pending = (pending + chunk).split(b"\n")
+            kept = b"".join(line + b"\n" for line in lines if not FALSE_ALARMS.match(line))
+            if pending and not pending.startswith(b"["):  # cannot be an alarm: no need to wait for its end
+                kept, pending = kept + pending, b""
+            _write_all(target, kept)
+        if not FALSE_ALARMS.match(pending):
+            _write_all(target, pending)
+    except OSError:  # standard error went away: nothing more can be shown
+        pass
+    finally:
+        os.close(read)
+
+
+def _write_all(fd: int, data: bytes) -> None:
+    view = memoryview(data)
+    while view:
+        view = view[os.write(fd, view) :]
+
+
+def _stop_filter() -> None:
+    saved, thread = _err["saved"], _err["thread"]
+    if saved < 0:
+        return
+    _flush_c_stdout()
+    try:
+        sys.stderr.flush()
+    except (AttributeError, ValueError, OSError):
+        pass
+    os.dup2(saved, 2)  # the pipe's only writer goes: the forwarder reads what is left, then ends
+    thread.join(timeout=10)
+    os.close(saved)
+    _err.update(saved=-1, thread=None)

@@ -11,6 +11,7 @@ from __future__ import annotations
 import math
 import time
 from collections.abc import Iterable, Mapping, Sequence
+from contextlib import AbstractContextManager, nullcontext
 from dataclasses import dataclass, field, replace
 from datetime import timedelta
 from enum import StrEnum
@@ -23,7 +24,7 @@ from ortools.sat.python import cp_model
 from geodata.errors import SettingsError
 
 from .interrupt import run_interruptibly
-from .native_output import native_stdout_silenced
+from .native_output import native_stderr_filtered, native_stdout_silenced
 
 __all__ = [
     "Backend",
@@ -287,9 +288,11 @@ def solve_mathopt(
 
     interrupter = SolveInterrupter()
     start = time.perf_counter()
-    with (
-        native_stdout_silenced()
-    ):  # HiGHS may print a debugging line to stdout: see optimization.native_output
+    # HiGHS may print a debugging line to stdout, gSCIP two false alarms to stderr: see optimization.native_output
+    quiet_stderr: AbstractContextManager[None] = (
+        native_stderr_filtered() if backend is Backend.SCIP else nullcontext()
+    )
+    with native_stdout_silenced(), quiet_stderr:
         result = run_interruptibly(
             lambda: mathopt.solve(
                 model, backend.mathopt_type, params=params, model_params=model_params, interrupter=interrupter

@@ -487,10 +487,12 @@ def _leave(code: int) -> int:
     thread, is skipped.
     """
     from optimization.interrupt import solvers_left_running
+    from optimization.native_output import restore_native_streams
 
     if solvers_left_running():
         sys.stdout.flush()
         sys.stderr.flush()
+        restore_native_streams()  # what a still-running solve holds of stdout and stderr, with all it was given
         os._exit(code)
     return code
 

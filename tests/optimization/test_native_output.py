@@ -1,4 +1,5 @@
-"""HiGHS's debugging print never reaches standard output (the CLI's tables, JSON written to stdout)."""
+"""HiGHS's debugging print never reaches standard output (the CLI's tables, JSON written to stdout), and
+gSCIP's two false alarms never reach standard error, while everything else written there does."""
 
 from __future__ import annotations
 
@@ -11,11 +12,11 @@ import pytest
 from ortools.math_opt.python import mathopt
 
 from benchmarks.certify_benchmark import county_instance, siting_params
-from optimization.native_output import native_stdout_silenced
+from optimization.native_output import native_stderr_filtered, native_stdout_silenced, restore_native_streams
 from optimization.siting import SitingData
 from optimization.siting.model import build_model
 from optimization.siting.prepare import Prepared
-from optimization.solve import solve_mathopt
+from optimization.solve import Backend, solve_mathopt
 
 HIGHS_LINE = "HighsMipSolverData::transformNewIntegerFeasibleSolution"
 
@@ -119,9 +120,73 @@ def test_the_cli_json_on_stdout_stays_clean_while_highs_prints(monkeypatch, capf
     assert "sites with hospice beds" in err
 
 
+SCIP_ALARM = "SCIPcatchEvent does not support variable or row change events"
+
+
+def _small_model() -> mathopt.Model:
+    model = mathopt.Model()
+    xs = [model.add_binary_variable() for _ in range(20)]
+    model.add_linear_constraint(sum(xs) <= 5)
+    model.maximize(sum((i % 7 + 1) * x for i, x in enumerate(xs)))
+    return model
+
+
+def test_gscip_with_an_interrupter_raises_the_false_alarm(capfd) -> None:
+    """Without the filter, OR-Tools' gSCIP prints its alarm (else the test below could not fail)."""
+    from ortools.util.python.solve_interrupter import SolveInterrupter
+
+    mathopt.solve(_small_model(), mathopt.SolverType.GSCIP, interrupter=SolveInterrupter())
+    assert SCIP_ALARM in capfd.readouterr().err
+
+
+def test_solve_mathopt_keeps_scips_false_alarms_off_stderr(capfd) -> None:
+    os.write(2, b"before\n")
+    _, report = solve_mathopt(_small_model(), backend=Backend.SCIP)
+    os.write(2, b"after\n")
+    assert report.objective == 32  # 7 + 7 + 6 + 6 + 6
+    err = capfd.readouterr().err
+    assert SCIP_ALARM not in err and "Error <-9>" not in err
+    assert err.split() == ["before", "after"]
+
+
+def test_the_filter_forwards_everything_else_as_it_comes(capfd) -> None:
+    before = os.fstat(2)
+    with native_stderr_filtered():
+        os.write(2, b"[scip_event.c:305] ERROR: " + SCIP_ALARM.encode() + b". Use SCIPcatchVarEvent!\n")
+        os.write(2, b"a warning\n[gscip_event_handler.cc:124] ERROR: Error <-9> in function call\n")
+        os.write(2, b"counties: 3/9\r")  # a progress bar's line without its end
+        with native_stderr_filtered():  # nested: one filter
+            os.write(2, b"[a line that only starts like one]\n")
+        os.write(2, b"no end")
+    after = os.fstat(2)
+    assert (after.st_dev, after.st_ino) == (before.st_dev, before.st_ino)
+    assert capfd.readouterr().err == ("a warning\ncounties: 3/9\r[a line that only starts like one]\nno end")
+
+
+def test_restore_native_streams_gives_both_back_while_a_solve_still_holds_them(capfd) -> None:
+    entered, release = threading.Event(), threading.Event()
+
+    def hold() -> None:
+        with native_stdout_silenced(), native_stderr_filtered():
+            entered.set()
+            release.wait(5)
+
+    thread = threading.Thread(target=hold)
+    thread.start()
+    entered.wait(5)
+    os.write(2, b"stopped (SIGTERM)\n")  # what the CLI says before ending the process
+    restore_native_streams()
+    os.write(1, b"out\n")
+    release.set()
+    thread.join()
+    out, err = capfd.readouterr()
+    assert (out, err) == ("out\n", "stopped (SIGTERM)\n")
+
+
 @pytest.fixture(autouse=True)
 def _no_redirect_left_behind():
     yield
     from optimization import native_output
 
     assert native_output._state["depth"] == 0
+    assert native_output._err["depth"] == 0 and native_output._err["saved"] == -1
