@@ -91,8 +91,10 @@ def run_interruptibly(solve: Callable[[], T], stop: Callable[[], None] | None = 
             done.set()
 
     thread = threading.Thread(target=target, name="solver", daemon=True)
-    thread.start()
     try:
+        # start() waits for the new thread: a signal then arrives here, and the solver, already
+        # running, must be stopped (or counted as left running) like any other
+        thread.start()
         # an Event, not Thread.join: a join interrupted by KeyboardInterrupt may later report the thread as ended
         while not done.wait(_POLL_SECONDS):
             pass
