@@ -13,6 +13,14 @@ factorised into its distinct cells and, for each row, which one it holds
 mapped back to rows for the report. A travel matrix of two million rows
 names only a few thousand townships and facilities, so its codes are parsed
 a few thousand times.
+
+In a spreadsheet (CSV, XLSX) a leading apostrophe (:data:`TEXT_MARKER`) is read
+as spreadsheets read it: a mark that the cell is text, not part of its value.
+``'430121102`` is the code 430121102, and ``'-17`` the facility ``-17`` -- as the
+planner's own CSV and XLSX exports write a text that would start a formula
+(:mod:`planner.present.spreadsheet`), so that what they write reads back as it was.
+Data formats (GeoPackage, GeoJSON, Shapefile, Parquet, frames given in Python)
+keep every apostrophe, as the exports in those formats write them.
 """
 
 from __future__ import annotations
@@ -29,7 +37,7 @@ import pandas as pd
 from geodata.report import Severity, ValidationReport, quote, quote_list
 from geodata.schema import COLUMNS, Column, Layer, enum_value, normalise_header
 
-__all__ = ["COMPACT_LAYERS", "ROW", "Cells", "normalise_frame", "resolve_headers"]
+__all__ = ["COMPACT_LAYERS", "ROW", "TEXT_MARKER", "Cells", "normalise_frame", "resolve_headers"]
 
 #: Column added to every normalised frame: the 1-based row (feature) number in the file.
 ROW = "_row"
@@ -38,6 +46,9 @@ MAX_ROWS_PER_CHECK = 200
 #: Layers whose code and id columns come back categorical: a travel matrix repeats each code on
 #: thousands of rows, and a category code is 2 bytes where a reference to a string is 8.
 COMPACT_LAYERS = frozenset({Layer.TRAVEL})
+
+#: Leading character that marks a cell as text in a spreadsheet; it is not part of the value.
+TEXT_MARKER = "'"
 
 #: Numbers are written as text this many at a time.
 _TEXT_CHUNK = 65_536
@@ -131,11 +142,14 @@ def cut_from(header: str, col: Column) -> str | None:
     return None
 
 
-def _as_text(series: pd.Series) -> tuple[pd.Series, pd.Series]:
-    """Cells as stripped text, and a mask of cells that were stored as numbers."""
+def _as_text(series: pd.Series, *, spreadsheet: bool = False) -> tuple[pd.Series, pd.Series]:
+    """Cells as stripped text, and a mask of cells that were stored as numbers.
+
+    With ``spreadsheet``, text cells lose their :data:`TEXT_MARKER` (see :func:`_unmarked`).
+    """
     if _all_text(series):
-        stripped = series.astype(object).where(series.notna(), "").str.strip()
-        return stripped.astype(object), pd.Series(False, index=series.index)
+        stripped = series.astype(object).where(series.notna(), "").str.strip().astype(object)
+        return _unmarked(stripped) if spreadsheet else stripped, pd.Series(False, index=series.index)
     if series.dtype.kind in "fiu":  # a numeric column: numpy writes the same shortest text as repr()
         values = series.to_numpy()
         digits = np.empty(len(values), dtype=object)
@@ -165,7 +179,21 @@ def _as_text(series: pd.Series) -> tuple[pd.Series, pd.Series]:
             text.append("")
         else:
             text.append(str(v).strip())
-    return pd.Series(text, index=series.index, dtype=object), pd.Series(numeric, index=series.index)
+    cells = pd.Series(text, index=series.index, dtype=object)
+    return _unmarked(cells) if spreadsheet else cells, pd.Series(numeric, index=series.index)
+
+
+def _unmarked(text: pd.Series) -> pd.Series:
+    """Stripped text cells with one leading :data:`TEXT_MARKER` dropped (and what follows it stripped).
+
+    Only the cells that start with the marker are touched; the others are returned as they are.
+    """
+    marked = text.str.startswith(TEXT_MARKER).to_numpy(dtype=bool)
+    if not marked.any():
+        return text
+    out = text.copy()
+    out[marked] = text[marked].str[len(TEXT_MARKER) :].str.strip()
+    return out
 
 
 def _all_text(series: pd.Series) -> bool:
@@ -194,13 +222,14 @@ class Cells:
     codes: np.ndarray
 
     @classmethod
-    def of(cls, series: pd.Series) -> Cells:
+    def of(cls, series: pd.Series, *, spreadsheet: bool = False) -> Cells:
         """Factorise a column: categoricals by their categories, text and numbers by value.
 
         Cells of mixed Python types (an XLSX column holding ``1`` and ``"1"``)
         stay one per row, since equal values of different types read
         differently (``1`` and ``1.0`` are equal, but only ``1.0`` was stored
-        as a float).
+        as a float). With ``spreadsheet`` (a CSV or XLSX column), text cells
+        lose their :data:`TEXT_MARKER`.
         """
         if isinstance(series.dtype, pd.CategoricalDtype):
             codes = series.cat.codes.to_numpy()  # the categorical's own small integers, not a copy
@@ -214,7 +243,7 @@ class Cells:
             distinct = pd.Series(uniques)
         else:
             codes, distinct = np.arange(len(series)), series.reset_index(drop=True)
-        text, numeric = _as_text(distinct)
+        text, numeric = _as_text(distinct, spreadsheet=spreadsheet)
         return cls(text, numeric, codes)
 
     def per_row(self, values: pd.Series, index: pd.Index, *, categorical: bool = False) -> pd.Series:
@@ -504,6 +533,7 @@ def normalise_frame(
     report: ValidationReport,
     *,
     mapping: Mapping[str, str] | None = None,
+    spreadsheet: bool = False,
 ) -> pd.DataFrame:
     """Rename a raw frame's columns to the contract and parse every cell.
 
@@ -520,6 +550,9 @@ def normalise_frame(
         (row, field, value), repairs, unused columns (info).
     mapping
         The planner's ``{file header: canonical name}`` additions.
+    spreadsheet
+        Whether the frame was read from a spreadsheet (CSV, XLSX): then one leading
+        :data:`TEXT_MARKER` of a text cell is a mark, not part of the value, and is dropped.
 
     Returns
     -------
@@ -563,13 +596,17 @@ def normalise_frame(
             )
     # The feature label of each row (its code or id) makes report lines findable.
     key_col = contract[0]
-    feature = Cells.of(frame[found[key_col.name]]) if key_col.name in found else None
+    feature = Cells.of(frame[found[key_col.name]], spreadsheet=spreadsheet) if key_col.name in found else None
     rows = _Rows(report, file, out, feature)
     for col in contract:
         header = found.get(col.name)
         if header is None:
             continue
-        cells = feature if col is key_col and feature is not None else Cells.of(frame[header])
+        cells = (
+            feature
+            if col is key_col and feature is not None
+            else Cells.of(frame[header], spreadsheet=spreadsheet)
+        )
         text, numeric = cells.text, cells.numeric
         col_rows = rows.over(cells)
         if col.kind == "code":

@@ -372,7 +372,14 @@ def _read_all(
             )
             continue
         frames[layer] = (
-            normalise_frame(raw, layer, source.name, report, mapping=options.columns.get(layer.value)),
+            normalise_frame(
+                raw,
+                layer,
+                source.name,
+                report,
+                mapping=options.columns.get(layer.value),
+                spreadsheet=source.is_table,
+            ),
             source.name,
         )
         del raw

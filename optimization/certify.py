@@ -39,7 +39,15 @@ from datetime import timedelta
 
 from ortools.math_opt.python import mathopt
 
-from optimization.solve import Backend, SolveReport, SolveStatus, backend_label, relative_gap, solve_mathopt
+from optimization.solve import (
+    Backend,
+    SolveReport,
+    SolveStatus,
+    backend_label,
+    relative_gap,
+    solve_mathopt,
+    solve_mathopt_stoppably,
+)
 
 __all__ = [
     "DISAGREEMENT",
@@ -238,7 +246,7 @@ def solve_relaxation(model: mathopt.Model, *, time_limit: float | None = None) -
     if time_limit is not None:
         params.time_limit = _seconds(time_limit)
     try:
-        return mathopt.solve(relaxed, mathopt.SolverType.GLOP, params=params)
+        return solve_mathopt_stoppably(relaxed, mathopt.SolverType.GLOP, params)  # SIGTERM stops it
     except Exception:
         return None
 

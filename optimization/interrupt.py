@@ -5,13 +5,19 @@ Python's Ctrl+C handler (which runs only in the main thread, between Python
 steps) would wait for the whole time limit; CP-SAT, left to itself, even
 catches the signal and returns its best plan as if the limit had been reached.
 :func:`run_interruptibly` therefore runs the solve in a helper thread when
-called from the main thread with a Python Ctrl+C handler (the usual one raises KeyboardInterrupt): the main
+called from the main thread with a Python Ctrl+C or SIGTERM handler (the usual one raises
+KeyboardInterrupt; ``planner`` commands raise ``Terminated`` on SIGTERM): the main
 thread waits, receives the interrupt at once, asks the solver to stop (CP-SAT
 ``stop_search``, MathOpt's interrupter), gives it a moment to do so, and raises
 :class:`KeyboardInterrupt` -- a solver that cannot be stopped (HiGHS through
 MathOpt) is left to finish in its daemon thread while the program ends.
-Elsewhere (worker threads, the app's background runs, a process that ignores
-Ctrl+C) the solve runs directly.
+Elsewhere (worker threads, the app's background runs, a process that handles
+neither signal in Python) the solve runs directly.
+
+Either handler counts: a command started in the background by a shell (``planner
+site ... &``, ``nohup``) ignores Ctrl+C, and a MathOpt solve run directly in the main
+thread runs the SIGTERM handler but drops the exception it raises (OR-Tools 9.15),
+so such a command used to go on to the end after ``kill``.
 """
 
 from __future__ import annotations
@@ -43,8 +49,10 @@ def solvers_left_running() -> int:
 
 
 def _interruptible_here() -> bool:
-    """Whether this is the main thread and Ctrl+C runs a Python handler (not ignored, not the system default)."""
-    return threading.current_thread() is threading.main_thread() and callable(signal.getsignal(signal.SIGINT))
+    """Whether this is the main thread and Ctrl+C or SIGTERM runs a Python handler (not ignored, not the default)."""
+    return threading.current_thread() is threading.main_thread() and any(
+        callable(signal.getsignal(signum)) for signum in (signal.SIGINT, signal.SIGTERM)
+    )
 
 
 def run_interruptibly(solve: Callable[[], T], stop: Callable[[], None] | None = None) -> T:
@@ -83,8 +91,10 @@ def run_interruptibly(solve: Callable[[], T], stop: Callable[[], None] | None = 
             done.set()
 
     thread = threading.Thread(target=target, name="solver", daemon=True)
-    thread.start()
     try:
+        # start() waits for the new thread: a signal then arrives here, and the solver, already
+        # running, must be stopped (or counted as left running) like any other
+        thread.start()
         # an Event, not Thread.join: a join interrupted by KeyboardInterrupt may later report the thread as ended
         while not done.wait(_POLL_SECONDS):
             pass

@@ -39,6 +39,7 @@ __all__ = [
     "relative_gap",
     "solve_cpsat",
     "solve_mathopt",
+    "solve_mathopt_stoppably",
 ]
 
 #: Absolute tolerance below which objective and bound count as equal.
@@ -282,23 +283,8 @@ def solve_mathopt(
         model_params = mathopt.ModelSolveParameters(
             solution_hints=[mathopt.SolutionHint(variable_values=dict(hint))]
         )
-    from ortools.util.python.solve_interrupter import (
-        SolveInterrupter,  # a native module: loaded when first solving
-    )
-
-    interrupter = SolveInterrupter()
     start = time.perf_counter()
-    # HiGHS may print a debugging line to stdout, gSCIP two false alarms to stderr: see optimization.native_output
-    quiet_stderr: AbstractContextManager[None] = (
-        native_stderr_filtered() if backend is Backend.SCIP else nullcontext()
-    )
-    with native_stdout_silenced(), quiet_stderr:
-        result = run_interruptibly(
-            lambda: mathopt.solve(
-                model, backend.mathopt_type, params=params, model_params=model_params, interrupter=interrupter
-            ),
-            interrupter.interrupt,
-        )
+    result = solve_mathopt_stoppably(model, backend.mathopt_type, params, model_params)
     seconds = time.perf_counter() - start
     status = _status_from_mathopt(result)
     objective = result.objective_value() if status.has_solution else None
@@ -310,6 +296,58 @@ def solve_mathopt(
         bound = objective if bound is None else bound
     report = SolveReport(status, objective, bound, gap, seconds, backend_label(backend, presolve=presolve))
     return result, report
+
+
+def solve_mathopt_stoppably(
+    model: mathopt.Model,
+    solver_type: mathopt.SolverType,
+    params: mathopt.SolveParameters,
+    model_params: mathopt.ModelSolveParameters | None = None,
+) -> mathopt.SolveResult:
+    """``mathopt.solve``, stopped at once by Ctrl+C or SIGTERM (:func:`~optimization.interrupt.run_interruptibly`).
+
+    Every MathOpt solve goes through here, the LPs of reductions and checks too:
+    called directly in the main thread, ``mathopt.solve`` runs the Python signal
+    handler but drops the exception it raises (OR-Tools 9.15), so a SIGTERM or a
+    Ctrl+C that arrives during the solve would be lost and the command would go on.
+
+    Parameters
+    ----------
+    model
+        The model to solve.
+    solver_type
+        The MathOpt solver.
+    params
+        Its parameters (time limit ...).
+    model_params
+        Hints and other per-model parameters, or ``None``.
+
+    Returns
+    -------
+    mathopt.SolveResult
+        The solver's result.
+
+    Raises
+    ------
+    KeyboardInterrupt
+        When Ctrl+C arrives during the solve (or what the SIGTERM handler raises, e.g. ``Terminated``).
+    """
+    from ortools.util.python.solve_interrupter import (
+        SolveInterrupter,  # a native module: loaded when first solving
+    )
+
+    interrupter = SolveInterrupter()
+    # HiGHS may print a debugging line to stdout, gSCIP two false alarms to stderr: see optimization.native_output
+    quiet_stderr: AbstractContextManager[None] = (
+        native_stderr_filtered() if solver_type == mathopt.SolverType.GSCIP else nullcontext()
+    )
+    with native_stdout_silenced(), quiet_stderr:
+        return run_interruptibly(
+            lambda: mathopt.solve(
+                model, solver_type, params=params, model_params=model_params, interrupter=interrupter
+            ),
+            interrupter.interrupt,
+        )
 
 
 def cpsat_exact_parameters() -> sat_parameters_pb2.SatParameters:

@@ -603,12 +603,13 @@ def read_current_grouping(path: str | Path, region: Region) -> tuple[dict[str, s
     """
     path = Path(path)
     report = ValidationReport()
+    source = Source(path, None, path.name)
     try:
-        raw = read_source(Source(path, None, path.name), report, layer=Layer.GROUPING)
+        raw = read_source(source, report, layer=Layer.GROUPING)
     except InputError as exc:
         report.add("unreadable", "error", path.name, expected="a CSV or XLSX grouping table", found=str(exc))
         raise RegionError(report) from exc
-    frame = normalise_frame(raw, Layer.GROUPING, path.name, report)
+    frame = normalise_frame(raw, Layer.GROUPING, path.name, report, spreadsheet=source.is_table)
     if "township_code" not in frame:
         raise RegionError(report)
     known_towns = set(region.townships["township_code"])

@@ -47,7 +47,14 @@ from optimization.siting.enums import Objective
 from optimization.siting.lagrange import sums_by_pair
 from optimization.siting.mip import LinearModel, LinExpr, hint_map, read_values
 from optimization.siting.prepare import Prepared
-from optimization.solve import Backend, SolveReport, SolveStatus, relative_gap, solve_mathopt
+from optimization.solve import (
+    Backend,
+    SolveReport,
+    SolveStatus,
+    relative_gap,
+    solve_mathopt,
+    solve_mathopt_stoppably,
+)
 
 __all__ = ["CoverReduction", "applies", "fewest_sites_alike", "prove_cover", "reduce_max_cover"]
 
@@ -274,7 +281,7 @@ def _lp_relaxation(cov: _Cover, p: int, time_limit: float) -> tuple[np.ndarray, 
     params = mathopt.SolveParameters(lp_algorithm=mathopt.LPAlgorithm.BARRIER)
     if np.isfinite(time_limit):
         params.time_limit = timedelta(seconds=max(0.01, time_limit))
-    result = mathopt.solve(model, mathopt.SolverType.HIGHS, params=params)
+    result = solve_mathopt_stoppably(model, mathopt.SolverType.HIGHS, params)  # SIGTERM stops it
     if (
         result.termination.reason != mathopt.TerminationReason.OPTIMAL
         or not result.has_dual_feasible_solution()

@@ -9,6 +9,11 @@ evaluate; numbers (negative ones too) stay numbers, and other text is unchanged.
 cells are moreover written with the string data type (:func:`write_sheet`), so no text is
 ever stored as a formula.
 
+The apostrophe is a text marker, not part of the value: the planner's readers drop one
+leading apostrophe (:data:`geodata.columns.TEXT_MARKER`), so a facility ``-17`` exported
+as ``'-17`` reads back as ``-17``. A text that itself starts with an apostrophe gets one
+more, so that it too reads back as it was.
+
 Only spreadsheets are neutralised: GeoPackage, GeoJSON and Shapefile exports are data
 formats, read by GIS software that evaluates nothing, so they keep every value exactly as read.
 """
@@ -21,6 +26,8 @@ from typing import TYPE_CHECKING, Any, Final
 import numpy as np
 import pandas as pd
 
+from geodata.columns import TEXT_MARKER
+
 if TYPE_CHECKING:
     from openpyxl.worksheet.worksheet import Worksheet
 
@@ -28,12 +35,15 @@ __all__ = ["FORMULA_PREFIX", "FORMULA_TRIGGERS", "neutralise_cell", "neutralise_
 
 #: First characters with which a spreadsheet starts a formula (or, for tab and CR, hides one).
 FORMULA_TRIGGERS: Final = ("=", "+", "-", "@", "\t", "\r")
-#: Put before a text cell that starts with a trigger: shown as text, never evaluated.
-FORMULA_PREFIX: Final = "'"
+#: Put before a text cell that starts with a trigger (or with itself): shown as text, never evaluated.
+FORMULA_PREFIX: Final = TEXT_MARKER
 
 
 def neutralise_cell(value: Any) -> Any:
     """``value`` made inert for a spreadsheet: text starting with a formula trigger gets an apostrophe.
+
+    Text starting with an apostrophe gets one more, since readers take one leading
+    apostrophe for a text marker: every text reads back as it was.
 
     Parameters
     ----------
@@ -44,15 +54,17 @@ def neutralise_cell(value: Any) -> Any:
     Returns
     -------
     Any
-        ``FORMULA_PREFIX + value`` for text starting with one of :data:`FORMULA_TRIGGERS`,
-        else ``value``.
+        ``FORMULA_PREFIX + value`` for text starting with one of :data:`FORMULA_TRIGGERS`
+        or with :data:`FORMULA_PREFIX`, else ``value``.
 
     Examples
     --------
     >>> neutralise_cell("=1+1"), neutralise_cell("-2+3"), neutralise_cell(-2), neutralise_cell("酒埠江镇")
     ("'=1+1", "'-2+3", -2, '酒埠江镇')
+    >>> neutralise_cell("'s-Hertogenbosch")
+    "''s-Hertogenbosch"
     """
-    if isinstance(value, str) and value.startswith(FORMULA_TRIGGERS):
+    if isinstance(value, str) and value.startswith((*FORMULA_TRIGGERS, FORMULA_PREFIX)):
         return FORMULA_PREFIX + value
     return value
 

@@ -43,6 +43,11 @@ def test_formula_prefixes_get_an_apostrophe(text):
     assert neutralise_cell(text) == FORMULA_PREFIX + text
 
 
+@pytest.mark.parametrize("text", ["'", "'quoted", "'-5"])
+def test_a_leading_apostrophe_gets_another_so_that_it_reads_back(text):
+    assert neutralise_cell(text) == FORMULA_PREFIX + text
+
+
 @pytest.mark.parametrize(
     "value", [ORDINARY_TOWNSHIP, "430001100", "a=b", "", " =1", -5, -2.5, 0, 3, True, None]
 )

@@ -34,7 +34,8 @@ LONG_SITE = [
 PROMPT = 10.0
 
 
-def _start(args: list[str], cwd: Path) -> subprocess.Popen:
+def _start(args: list[str], cwd: Path, *, sigint: signal.Handlers = signal.SIG_DFL) -> subprocess.Popen:
+    """Start ``python ARGS`` with Ctrl+C at ``sigint`` (``SIG_IGN``: as a shell starts a background job)."""
     env = dict(os.environ, PYTHONPATH=str(ROOT))
     return subprocess.Popen(
         [sys.executable, *args],
@@ -43,7 +44,7 @@ def _start(args: list[str], cwd: Path) -> subprocess.Popen:
         stdout=subprocess.PIPE,
         stderr=subprocess.PIPE,
         text=True,
-        preexec_fn=lambda: signal.signal(signal.SIGINT, signal.SIG_DFL),
+        preexec_fn=lambda: signal.signal(signal.SIGINT, sigint),
     )
 
 
@@ -148,3 +149,47 @@ def test_ctrl_c_stops_a_solver_at_once_and_is_not_taken_for_its_time_limit(tmp_p
     returncode, seconds, err = _stop(process, signal.SIGINT)
     assert returncode == 130, err[-2000:]
     assert seconds < PROMPT
+
+
+#: A large maximal-covering problem (5,000 townships, 1,250 sites, ~390,000 pairs within reach):
+#: the covering reduction's LP alone takes about 5 s on 2 cores. A line is printed when it starts.
+_COVERING = """
+    import sys
+    from benchmarks.spopt_benchmark import cost_matrix, make_instance
+    from optimization.siting import SitingData, SitingParams, covering, solve_county
+    from planner.runtime.signals import EXIT_TERMINATED, Terminated, stop_on_sigterm
+
+    lp = covering._lp_relaxation
+    def announced(*args, **kwargs):
+        print("reduction LP", flush=True)
+        return lp(*args, **kwargs)
+    covering._lp_relaxation = announced
+
+    demand, sites, weights = make_instance(5000, seed=0)
+    data = SitingData.from_matrix(cost_matrix(demand, sites), demand_weight=weights, max_cost=15.0)
+    params = SitingParams(objective="max_coverage", threshold=15.0, new_sites=20, require_ward=False,
+                          beds_min=0, tie_break="none", time_limit=30)
+    with stop_on_sigterm():  # as every planner command
+        try:
+            plan = solve_county(data, params)
+        except Terminated:
+            sys.exit(EXIT_TERMINATED)
+    print("returned", plan.report.status, flush=True)
+    """
+
+
+@pytest.mark.parametrize("sigint", [signal.SIG_DFL, signal.SIG_IGN], ids=["foreground", "background-job"])
+def test_sigterm_during_the_covering_reduction_stops_at_once(tmp_path, sigint):
+    """The reduction's LP is a MathOpt solve: SIGTERM stops it, even with Ctrl+C ignored (``planner site ... &``).
+
+    Before, the LP was solved directly in the main thread, where MathOpt runs the SIGTERM
+    handler but drops its exception: the process went on to the end of its solve (exit 0).
+    """
+    process = _start(["-c", textwrap.dedent(_COVERING)], tmp_path, sigint=sigint)
+    assert process.stdout.readline().strip() == "reduction LP", process.stderr.read()[-2000:]
+    time.sleep(1.0)  # well inside the LP, which takes seconds
+    assert process.poll() is None, "the reduction ended before it could be stopped"
+    returncode, seconds, err = _stop(process, signal.SIGTERM)
+    assert returncode == 143, err[-2000:]
+    assert seconds < PROMPT
+    assert "Traceback" not in err
