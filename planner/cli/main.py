@@ -23,6 +23,7 @@ from collections.abc import Callable, Sequence
 from typing import TYPE_CHECKING, Any
 
 from geodata.errors import PlannerError
+from geodata.memory import prefer_system_allocator
 from planner import settings
 from planner.bounds import TRAVEL, flag
 from planner.cli.common import (
@@ -453,6 +454,7 @@ def main(argv: Sequence[str] | None = None) -> int:
     written) is printed as one line, exit code 1; any other exception is a bug: its traceback is
     printed with a line asking to report it, exit code :data:`EXIT_BUG`.
     """
+    prefer_system_allocator()  # before anything is read: large reads give their memory back (geodata.memory)
     parser = build_parser()
     args = parser.parse_args(argv)
     try:

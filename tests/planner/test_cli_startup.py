@@ -68,3 +68,23 @@ def test_quiet_site_imports_no_web_client_or_progress_bar(tmp_path):
     )
     assert out.exists()  # it did plan
     assert _loaded(modules, ("webbrowser", "tqdm")) == []  # (pyproj, for reading, imports urllib.request)
+
+
+def test_commands_make_arrow_allocate_from_the_c_library_unless_the_user_chose():
+    """Large reads give their memory back (geodata.memory): ``planner`` picks Arrow's system pool first."""
+    code = (
+        "from planner.cli.main import main\n"
+        "main(['validate', 'demo'])\n"
+        "import pyarrow as pa, sys\n"
+        "print(pa.default_memory_pool().backend_name, file=sys.stderr)"
+    )
+    env = {k: v for k, v in os.environ.items() if k != "ARROW_DEFAULT_MEMORY_POOL"}
+    for chosen, expected in ((None, "system"), ("mimalloc", "mimalloc")):
+        run_env = {**env, "PYTHONPATH": str(ROOT)} | (
+            {} if chosen is None else {"ARROW_DEFAULT_MEMORY_POOL": chosen}
+        )
+        done = subprocess.run(
+            [sys.executable, "-c", code], capture_output=True, text=True, cwd=ROOT, env=run_env, timeout=120
+        )
+        assert done.returncode == 0, done.stderr
+        assert done.stderr.strip().splitlines()[-1] == expected
