@@ -39,6 +39,7 @@ EXTRA_TEXT: dict[str, tuple[str, str]] = {
     "app.upload_button": ("选择文件", "Choose files"),
     # a scenario's settings in words (planner.present.parameter_words)
     "setup.not_set": ("不设", "not set"),
+    "setup.first_year": ("第一年", "the first year"),
     "setup.none": ("无", "none"),
     "setup.all_counties": ("全部", "all"),
     "tie_break.auto": ("自动", "automatic"),

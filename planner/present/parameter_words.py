@@ -10,12 +10,16 @@ counts for the planner's edits (statuses, locks, fixed leads) instead of raw JSO
 
 from __future__ import annotations
 
+import typing
 from collections.abc import Mapping
 from typing import Any
 
+from planner import settings
 from planner.present.i18n import TEXT, tr
 
 __all__ = ["parameter_label", "parameter_rows", "parameter_value"]
+
+SECTIONS = typing.get_args(settings.Section)
 
 #: Keys whose label depends on the part (the app's form names them per model).
 _PER_PART = {
@@ -38,18 +42,25 @@ _WORDS = {
 }
 #: Shares shown as percentages, as the app's form shows them (its labels say %).
 _PERCENT = frozenset({"coverage_target", "county_target", "pop_tolerance"})
-#: ``None`` means every county.
-_ALL = frozenset({"counties"})
+#: What ``None`` means where it is not "not set".
+_NONE_MEANS = {"counties": "setup.all_counties", "ward_deadline": "setup.first_year"}
 #: Keys holding the planner's edits (id -> value): shown as a count.
 _EDITS = frozenset({"statuses", "leads", "locks", "current"})
 
 
 def parameter_label(part: str, key: str, lang: str) -> str:
-    """The label of one parameter of ``part`` (``siting`` or ``grouping``) in ``lang``."""
-    for candidate in (_PER_PART.get((part, key)), f"param.{key}", f"setup.{key}"):
+    """The label of one parameter of ``part`` (``siting``, ``grouping`` or ``phase``) in ``lang``.
+
+    The app's field label where the app shows the field (with its unit), else the setting's
+    label declared in :mod:`planner.settings`, else a label of the setups' lists and mappings.
+    """
+    for candidate in (_PER_PART.get((part, key)), f"param.{key}"):
         if candidate and candidate in TEXT:
             return tr(candidate, lang)
-    return key
+    declared = settings.labels(typing.cast(settings.Section, part)).get(key) if part in SECTIONS else None
+    if declared is not None:
+        return declared[0] if lang == "zh" else declared[1]
+    return tr(f"setup.{key}", lang) if f"setup.{key}" in TEXT else key
 
 
 def _word(prefix: str, value: Any, lang: str) -> str:
@@ -61,7 +72,7 @@ def parameter_value(key: str, value: Any, lang: str) -> str:
     """One parameter's value in words."""
     sep = "、" if lang == "zh" else ", "
     if value is None:
-        return tr("setup.all_counties" if key in _ALL else "setup.not_set", lang)
+        return tr(_NONE_MEANS.get(key, "setup.not_set"), lang)
     if key in _PERCENT and isinstance(value, (int, float)) and not isinstance(value, bool):
         return f"{100 * value:g}"
     if isinstance(value, bool):
@@ -83,5 +94,5 @@ def parameter_value(key: str, value: Any, lang: str) -> str:
 
 
 def parameter_rows(part: str, values: Mapping[str, Any], lang: str) -> list[tuple[str, str]]:
-    """``(label, value)`` for every parameter of ``part`` (``siting`` or ``grouping``), in ``lang``."""
+    """``(label, value)`` for every parameter of ``part`` (``siting``, ``grouping`` or ``phase``), in ``lang``."""
     return [(parameter_label(part, k, lang), parameter_value(k, v, lang)) for k, v in values.items()]

@@ -268,7 +268,11 @@ def _key_value_table(values: Sequence[tuple[str, Any]], lang: str) -> Table:
 
 def _parameters(scenario: Scenario, lang: str) -> list[tuple[str, Table]]:
     out = []
-    for part, setup in (("siting", scenario.siting), ("grouping", scenario.grouping)):
+    for part, setup in (
+        ("siting", scenario.siting),
+        ("grouping", scenario.grouping),
+        ("phase", scenario.phase),
+    ):
         if setup is None:
             continue
         values = parameter_rows(

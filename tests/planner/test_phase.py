@@ -247,3 +247,18 @@ def test_compare_lists_sites_opening_in_another_year():
     assert set(timing.index) == moved and moved  # the ward deadline moves some sites
     assert "Sites opening in another year" in comparison.to_text("en")
     assert comparison.to_dict()["changes"][0]["timing"]
+
+
+def test_report_lists_the_phase_settings_in_words():
+    import html as html_lib
+    import re
+
+    from planner.present.report import report_html
+
+    tiny = tiny_region()
+    scenario = Scenario("phased", region=_ref(tiny), phase=SETUP)
+    run = scenario.run(tiny, check=False)
+    text = html_lib.unescape(re.sub(r"<[^>]+>", " ", report_html(run, scenario, lang="zh", with_map=False)))
+    section = text[text.index("分年度建设参数") :]
+    assert "规划年份" in section and "病区完成年份" in section
+    assert "new_sites_per_year" not in section and "ward_deadline" not in section  # no raw keys
