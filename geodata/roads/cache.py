@@ -8,6 +8,8 @@ stale. Entries live in one folder, :func:`cache_folder`:
 ``$XDG_CACHE_HOME/county-planner/roads`` (``~/.cache/county-planner/roads``).
 They are written atomically (:func:`geodata.files.atomic_path`) under their
 own hashed names, never over a user's file; deleting the folder is always safe.
+The folder is kept under :func:`cache_limit` (2 GB unless ``$PLANNER_CACHE_MAX_MB``
+says otherwise): after each write the entries used longest ago go first.
 """
 
 from __future__ import annotations
@@ -23,10 +25,21 @@ import pandas as pd
 from geodata.files import atomic_path
 from geodata.roads.matrix import STATUSES, RoadMatrix
 
-__all__ = ["CACHE_VERSION", "cache_folder", "cache_key", "read_cached", "write_cached"]
+__all__ = [
+    "CACHE_VERSION",
+    "DEFAULT_LIMIT_MB",
+    "cache_folder",
+    "cache_key",
+    "cache_limit",
+    "prune",
+    "read_cached",
+    "write_cached",
+]
 
 #: Bumped whenever the routing changes what it computes.
 CACHE_VERSION = 1
+#: Most the cache folder holds, in MB, unless ``$PLANNER_CACHE_MAX_MB`` says otherwise.
+DEFAULT_LIMIT_MB = 2048
 _CHUNK = 2**20
 
 
@@ -37,6 +50,49 @@ def cache_folder() -> Path:
         return Path(root) / "roads"
     xdg = os.environ.get("XDG_CACHE_HOME") or str(Path.home() / ".cache")
     return Path(xdg) / "county-planner" / "roads"
+
+
+def cache_limit() -> int:
+    """Most bytes the cache folder holds: ``$PLANNER_CACHE_MAX_MB`` (a number of MB, 0: keep only the newest)."""
+    text = os.environ.get("PLANNER_CACHE_MAX_MB", "").strip()
+    try:
+        megabytes = float(text) if text else DEFAULT_LIMIT_MB
+    except ValueError:
+        megabytes = (
+            DEFAULT_LIMIT_MB  # a setting that is no number keeps the default rather than the disk full
+        )
+    return int(max(megabytes, 0.0) * 2**20)
+
+
+def prune(folder: Path, limit: int, *, keep: Path | None = None) -> list[Path]:
+    """Delete the entries used longest ago until the folder holds at most ``limit`` bytes; never ``keep``.
+
+    Returns
+    -------
+    list of Path
+        The entries deleted, oldest first.
+    """
+    entries = []
+    for path in folder.glob("*.npz"):
+        try:
+            stat = path.stat()
+        except OSError:  # deleted meanwhile by another run
+            continue
+        entries.append((stat.st_mtime, stat.st_size, path))
+    total = sum(size for _, size, _ in entries)
+    removed = []
+    for _, size, path in sorted(entries):
+        if total <= limit:
+            break
+        if keep is not None and path == keep:
+            continue
+        try:
+            path.unlink()
+        except OSError:
+            continue
+        total -= size
+        removed.append(path)
+    return removed
 
 
 def _file_digest(path: Path) -> str:
@@ -65,6 +121,7 @@ def read_cached(key: str, folder: Path | None = None) -> RoadMatrix | None:
     path = (folder or cache_folder()) / f"{key}.npz"
     try:
         with np.load(path, allow_pickle=False) as data:
+            _used(path)
             pairs = pd.DataFrame(
                 {
                     "township": data["township"],
@@ -110,4 +167,13 @@ def write_cached(key: str, matrix: RoadMatrix, folder: Path | None = None) -> Pa
             )
     except OSError:
         return None
+    prune(folder, cache_limit(), keep=path)
     return path
+
+
+def _used(path: Path) -> None:
+    """Mark an entry as just used: pruning removes the entries used longest ago."""
+    try:
+        os.utime(path)
+    except OSError:  # a read-only cache still answers
+        pass

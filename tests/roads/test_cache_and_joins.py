@@ -1,14 +1,19 @@
-"""The road cache answers only for the same inputs and settings; long joins to the roads are reported."""
+"""The road cache answers only for the same inputs and settings and stays under its limit; long joins to the
+roads are reported."""
 
 from __future__ import annotations
 
+import os
 from pathlib import Path
 
 import geopandas as gpd
+import numpy as np
 import pandas as pd
 from shapely.geometry import Point
 
 from geodata.report import ValidationReport
+from geodata.roads.cache import DEFAULT_LIMIT_MB, cache_limit, read_cached, write_cached
+from geodata.roads.matrix import RoadMatrix
 from geodata.roads.speeds import RoadSpeeds
 from geodata.roads.travel import region_road_matrix, report_joins
 
@@ -76,3 +81,35 @@ def test_long_joins_are_reported_with_the_township_and_distance(small_extract: P
         quiet,
     )
     assert not [p for p in quiet.problems if p.check == "far_from_road"]
+
+
+def _matrix(pairs: int) -> RoadMatrix:
+    rows = np.arange(pairs)
+    return RoadMatrix(
+        pairs=pd.DataFrame(
+            {"township": rows, "facility": rows, "minutes": rows * 1.0, "km": rows * 2.0, "status": "road"}
+        ),
+        seat_join_m=np.zeros(pairs),
+        facility_join_m=np.zeros(pairs),
+        vertices=pairs,
+        arcs=pairs,
+        segments=pairs,
+        max_minutes=120.0,
+    )
+
+
+def test_the_cache_keeps_under_its_limit_dropping_the_entries_used_longest_ago(tmp_path, monkeypatch) -> None:
+    for used, key in enumerate(("old", "a", "b")):
+        write_cached(key, _matrix(10_000), tmp_path)
+        os.utime(tmp_path / f"{key}.npz", (1000 + used, 1000 + used))  # old, then a, then b were used
+    size = (tmp_path / "a.npz").stat().st_size
+    monkeypatch.setenv("PLANNER_CACHE_MAX_MB", str(2.5 * size / 2**20))  # room for two entries
+    assert read_cached("a", tmp_path) is not None  # reading marks a as just used
+    write_cached("c", _matrix(10_000), tmp_path)
+    assert sorted(p.stem for p in tmp_path.glob("*.npz")) == ["a", "c"]  # old and b were used longest ago
+    monkeypatch.setenv("PLANNER_CACHE_MAX_MB", "0")
+    write_cached("d", _matrix(10), tmp_path)
+    assert [p.stem for p in tmp_path.glob("*.npz")] == ["d"]  # a limit of 0 keeps the newest entry only
+    assert cache_limit() == 0
+    monkeypatch.setenv("PLANNER_CACHE_MAX_MB", "lots")
+    assert cache_limit() == DEFAULT_LIMIT_MB * 2**20
