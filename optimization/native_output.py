@@ -163,7 +163,10 @@ def _start_filter() -> None:
     read, write = os.pipe()
     os.dup2(write, 2)
     os.close(write)
-    thread = threading.Thread(target=_forward, args=(read, saved), name="native-stderr-filter", daemon=True)
+    # The forwarder writes to a descriptor of its own: a process started meanwhile inherits the pipe as its
+    # standard error, and what it writes later still reaches the terminal after the filter stops.
+    target = os.dup(saved)
+    thread = threading.Thread(target=_forward, args=(read, target), name="native-stderr-filter", daemon=True)
     thread.start()
     _err.update(saved=saved, thread=thread)
 
@@ -184,6 +187,7 @@ def _forward(read: int, target: int) -> None:
         pass
     finally:
         os.close(read)
+        os.close(target)
 
 
 def _write_all(fd: int, data: bytes) -> None:
@@ -201,7 +205,8 @@ def _stop_filter() -> None:
         sys.stderr.flush()
     except (AttributeError, ValueError, OSError):
         pass
-    os.dup2(saved, 2)  # the pipe's only writer goes: the forwarder reads what is left, then ends
-    thread.join(timeout=10)
+    os.dup2(saved, 2)  # the pipe's writer goes: the forwarder reads what is left, then ends
     os.close(saved)
+    # A process started meanwhile may still hold the pipe: the forwarder then goes on forwarding for it.
+    thread.join(timeout=2)
     _err.update(saved=-1, thread=None)

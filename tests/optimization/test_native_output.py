@@ -163,6 +163,24 @@ def test_the_filter_forwards_everything_else_as_it_comes(capfd) -> None:
     assert capfd.readouterr().err == ("a warning\ncounties: 3/9\r[a line that only starts like one]\nno end")
 
 
+def test_a_process_started_meanwhile_still_reaches_stderr_after_the_filter_stops(capfd) -> None:
+    import subprocess
+    import sys
+
+    code = "import sys, time; time.sleep(1); sys.stderr.write('child\\n')"
+    with native_stderr_filtered():
+        child = subprocess.Popen([sys.executable, "-c", code])  # inherits the pipe as its stderr
+    child.wait(timeout=60)
+    from optimization import native_output
+
+    for _ in range(100):  # the forwarder ends once the child's end of the pipe closes
+        if not any(t.name == "native-stderr-filter" for t in threading.enumerate()):
+            break
+        threading.Event().wait(0.05)
+    assert "child" in capfd.readouterr().err
+    assert native_output._err["saved"] == -1
+
+
 def test_restore_native_streams_gives_both_back_while_a_solve_still_holds_them(capfd) -> None:
     entered, release = threading.Event(), threading.Event()
 
