@@ -13,6 +13,9 @@ The layers, bottom to top:
 * ``planner.present`` (maps, reports, exports, words);
 * the entry points: ``planner.cli``, ``planner.ui``, ``planner.api`` (offered lazily by the
   package itself, ``planner.site(...)`` in a notebook) and ``planner.__main__``.
+
+The planner uses ``geodata`` and ``optimization`` through their packages' public names
+(``from optimization.siting import solve_siting``), never a module inside a subpackage.
 """
 
 from __future__ import annotations
@@ -103,4 +106,14 @@ def test_only_entry_points_import_entry_points_and_presentation(imports):
     tops = (*ENTRY_POINTS, "planner.present")
     wrong = [(a, b) for a, b in imports.edges if _in(b, *tops) and not (_in(a, *tops) or a == "planner")]
     wrong += [(a, b) for a, b in imports.edges if _in(a, "planner.present") and _in(b, *ENTRY_POINTS)]
+    assert not wrong
+
+
+def test_the_planner_uses_geodata_and_optimization_through_their_packages(imports):
+    # ``optimization.siting`` or ``geodata.roads``, never ``optimization.siting.stages`` or ``geodata.roads.travel``
+    wrong = [
+        (a, b)
+        for a, b in imports.edges
+        if _in(a, "planner") and _in(b, "geodata", "optimization") and b.count(".") > 1
+    ]
     assert not wrong

@@ -68,8 +68,10 @@ from optimization.siting.params import SitingParams
 from optimization.siting.plan import GroupFigures, SitingPlan
 from optimization.siting.prepare import Prepared
 from optimization.siting.solver import error_plan, solve_county, solve_siting
+from optimization.siting.stages import LATER_STAGE_FLOOR_SECONDS
 
 __all__ = [
+    "LATER_STAGE_FLOOR_SECONDS",
     "GroupFigures",
     "Objective",
     "PlanArrays",

@@ -41,8 +41,7 @@ if TYPE_CHECKING:  # reading a region needs geopandas and friends: imported wher
     import pandas as pd
 
     from geodata.region import Region, RegionOptions
-    from geodata.roads.speeds import RoadSpeeds
-    from geodata.roads.travel import RoadTravel
+    from geodata.roads import RoadSpeeds, RoadTravel
 
 __all__ = [
     "DEMO",
@@ -251,7 +250,7 @@ def road_speeds(args: argparse.Namespace) -> RoadSpeeds:
     CommandError
         Naming the file and what is wrong with it.
     """
-    from geodata.roads.speeds import RoadSpeeds
+    from geodata.roads import RoadSpeeds
 
     try:
         return RoadSpeeds.from_yaml(args.speeds) if getattr(args, "speeds", None) else RoadSpeeds()
@@ -269,7 +268,7 @@ def road_travel(args: argparse.Namespace, region: Region, *, max_minutes: float 
     CommandError
         For a bad speeds file, or an extract that cannot be read or has no roads in the region's box.
     """
-    from geodata.roads.travel import road_costs
+    from geodata.roads import road_costs
 
     speeds = road_speeds(args)
     try:

@@ -101,7 +101,7 @@ def cmd_travel(args: argparse.Namespace) -> int:
     """Road travel times from each township seat to the facilities, from an OpenStreetMap extract."""
     import time
 
-    from geodata.roads.travel import matrix_table
+    from geodata.roads import matrix_table
     from planner.cli.common import road_travel, write_matrix_csv
 
     check_outputs(args, paths=[args.out, args.json if args.json not in (None, "-") else None])
@@ -323,7 +323,7 @@ def _print_siting(data: dict[str, Any], region: Region, reasons: Sequence[Any], 
         lines.append(tr("cli.alternative", lang, rank=alt["rank"], objective=alt["objective"], sites=sites))
     lines += report_header(data, lang)
     if data["status"] == "optimal" and data["tie_break_proven"] is False:
-        from optimization.siting.stages import LATER_STAGE_FLOOR_SECONDS
+        from optimization.siting import LATER_STAGE_FLOOR_SECONDS
 
         seconds = data["stage_seconds"].get("tie_break")
         stopped = (
