@@ -16,6 +16,7 @@ from __future__ import annotations
 
 import hashlib
 import json
+import math
 import os
 from pathlib import Path
 
@@ -52,19 +53,22 @@ def cache_folder() -> Path:
     return Path(xdg) / "county-planner" / "roads"
 
 
-def cache_limit() -> int:
-    """Most bytes the cache folder holds: ``$PLANNER_CACHE_MAX_MB`` (a number of MB, 0: keep only the newest)."""
+def cache_limit() -> float:
+    """Most bytes the cache folder holds: ``$PLANNER_CACHE_MAX_MB`` MB (``inf``: no limit; 0: only the newest).
+
+    A value that is no number keeps the default (:data:`DEFAULT_LIMIT_MB`), so the disk does not fill up.
+    """
     text = os.environ.get("PLANNER_CACHE_MAX_MB", "").strip()
     try:
         megabytes = float(text) if text else DEFAULT_LIMIT_MB
     except ValueError:
-        megabytes = (
-            DEFAULT_LIMIT_MB  # a setting that is no number keeps the default rather than the disk full
-        )
-    return int(max(megabytes, 0.0) * 2**20)
+        megabytes = DEFAULT_LIMIT_MB
+    if math.isnan(megabytes):
+        megabytes = DEFAULT_LIMIT_MB
+    return max(megabytes, 0.0) * 2**20
 
 
-def prune(folder: Path, limit: int, *, keep: Path | None = None) -> list[Path]:
+def prune(folder: Path, limit: float, *, keep: Path | None = None) -> list[Path]:
     """Delete the entries used longest ago until the folder holds at most ``limit`` bytes; never ``keep``.
 
     Returns
@@ -74,6 +78,8 @@ def prune(folder: Path, limit: int, *, keep: Path | None = None) -> list[Path]:
     """
     entries = []
     for path in folder.glob("*.npz"):
+        if path.name.startswith("."):  # another run's entry being written (geodata.files.atomic_path)
+            continue
         try:
             stat = path.stat()
         except OSError:  # deleted meanwhile by another run

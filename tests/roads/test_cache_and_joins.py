@@ -3,6 +3,7 @@ roads are reported."""
 
 from __future__ import annotations
 
+import math
 import os
 from pathlib import Path
 
@@ -111,5 +112,21 @@ def test_the_cache_keeps_under_its_limit_dropping_the_entries_used_longest_ago(t
     write_cached("d", _matrix(10), tmp_path)
     assert [p.stem for p in tmp_path.glob("*.npz")] == ["d"]  # a limit of 0 keeps the newest entry only
     assert cache_limit() == 0
-    monkeypatch.setenv("PLANNER_CACHE_MAX_MB", "lots")
-    assert cache_limit() == DEFAULT_LIMIT_MB * 2**20
+    for text, limit in (
+        ("lots", DEFAULT_LIMIT_MB * 2**20),
+        ("nan", DEFAULT_LIMIT_MB * 2**20),
+        ("inf", math.inf),
+    ):
+        monkeypatch.setenv("PLANNER_CACHE_MAX_MB", text)
+        assert cache_limit() == limit
+    write_cached("e", _matrix(10), tmp_path)  # no limit: nothing deleted, no error
+    assert sorted(p.stem for p in tmp_path.glob("*.npz")) == ["d", "e"]
+
+
+def test_pruning_leaves_entries_other_runs_are_writing(tmp_path, monkeypatch) -> None:
+    partial = tmp_path / ".f00d.1234.abcd.partial.npz"  # what geodata.files.atomic_path writes first
+    partial.write_bytes(b"x" * 10_000)
+    os.utime(partial, (1, 1))
+    monkeypatch.setenv("PLANNER_CACHE_MAX_MB", "0")
+    write_cached("g", _matrix(10), tmp_path)
+    assert partial.exists()
