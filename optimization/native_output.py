@@ -132,22 +132,36 @@ def native_stderr_filtered() -> Iterator[None]:
     try:
         yield
     finally:
+        forwarder = None
         with _LOCK:
             if _err["depth"] > 0:  # 0 after restore_native_streams: nothing left to stop
                 _err["depth"] -= 1
                 if _err["depth"] == 0:
-                    _stop_filter()
+                    forwarder = _stop_filter()
+        _drain(forwarder)
 
 
 def restore_native_streams() -> None:
     """Give file descriptors 1 and 2 back at once, whatever solve still runs (the process is about to end)."""
+    forwarder = None
     with _LOCK:
         if _err["depth"] > 0:
             _err["depth"] = 0
-            _stop_filter()
+            forwarder = _stop_filter()
         if _state["depth"] > 0:
             _state["depth"] = 0
             _restore()
+    _drain(forwarder)
+
+
+def _drain(forwarder: threading.Thread | None) -> None:
+    """Wait (outside the lock, briefly) for the forwarder to pass on what is left in the pipe.
+
+    It ends when the pipe's last writer goes; a process started during the filter may hold the pipe
+    longer, and the forwarder then goes on for it on its own.
+    """
+    if forwarder is not None:
+        forwarder.join(timeout=0.5)
 
 
 def _start_filter() -> None:
@@ -171,6 +185,14 @@ def _start_filter() -> None:
     _err.update(saved=saved, thread=thread)
 
 
+_ALARM_STARTS = (b"[scip_event.c:", b"[gscip_event_handler.cc:")
+
+
+def _may_become_alarm(fragment: bytes) -> bool:
+    """Whether a line's beginning could still turn out to be one of :data:`FALSE_ALARMS`."""
+    return any(start.startswith(fragment[: len(start)]) for start in _ALARM_STARTS)
+
+
 def _forward(read: int, target: int) -> None:
     """Copy the pipe to ``target`` until it closes, line by line, without :data:`FALSE_ALARMS`."""
     pending = b""
@@ -178,7 +200,7 @@ def _forward(read: int, target: int) -> None:
         while chunk := os.read(read, 65536):
             *lines, pending = (pending + chunk).split(b"\n")
             kept = b"".join(line + b"\n" for line in lines if not FALSE_ALARMS.match(line))
-            if pending and not pending.startswith(b"["):  # cannot be an alarm: no need to wait for its end
+            if pending and not _may_become_alarm(pending):  # no need to wait for its end
                 kept, pending = kept + pending, b""
             _write_all(target, kept)
         if not FALSE_ALARMS.match(pending):
@@ -196,10 +218,11 @@ def _write_all(fd: int, data: bytes) -> None:
         view = view[os.write(fd, view) :]
 
 
-def _stop_filter() -> None:
+def _stop_filter() -> threading.Thread | None:
+    """Give file descriptor 2 back; the forwarder, to wait for outside the lock."""
     saved, thread = _err["saved"], _err["thread"]
     if saved < 0:
-        return
+        return None
     _flush_c_stdout()
     try:
         sys.stderr.flush()
@@ -207,6 +230,5 @@ def _stop_filter() -> None:
         pass
     os.dup2(saved, 2)  # the pipe's writer goes: the forwarder reads what is left, then ends
     os.close(saved)
-    # A process started meanwhile may still hold the pipe: the forwarder then goes on forwarding for it.
-    thread.join(timeout=2)
     _err.update(saved=-1, thread=None)
+    return thread

@@ -155,12 +155,14 @@ def test_the_filter_forwards_everything_else_as_it_comes(capfd) -> None:
         os.write(2, b"[scip_event.c:305] ERROR: " + SCIP_ALARM.encode() + b". Use SCIPcatchVarEvent!\n")
         os.write(2, b"a warning\n[gscip_event_handler.cc:124] ERROR: Error <-9> in function call\n")
         os.write(2, b"counties: 3/9\r")  # a progress bar's line without its end
+        os.write(2, b"[##   ] 4/9\r")  # one that starts with a bracket, too
         with native_stderr_filtered():  # nested: one filter
             os.write(2, b"[a line that only starts like one]\n")
         os.write(2, b"no end")
     after = os.fstat(2)
     assert (after.st_dev, after.st_ino) == (before.st_dev, before.st_ino)
-    assert capfd.readouterr().err == ("a warning\ncounties: 3/9\r[a line that only starts like one]\nno end")
+    expected = "a warning\ncounties: 3/9\r[##   ] 4/9\r[a line that only starts like one]\nno end"
+    assert capfd.readouterr().err == expected
 
 
 def test_a_process_started_meanwhile_still_reaches_stderr_after_the_filter_stops(capfd) -> None:
