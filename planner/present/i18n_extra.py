@@ -330,11 +330,10 @@ EXTRA_TEXT: dict[str, tuple[str, str]] = {
     "info.townships": ("乡镇图层", "Townships layer"),
     "info.facilities": ("机构图层", "Facilities layer"),
     "info.population": ("人口表", "Population table"),
-    "info.package": ("{package} {version}，文件 {file}", "{package} {version}, file {file}"),
-    "info.dated": (
-        "数据日期 {data_as_of}，获取于 {retrieved_at}（{source_table}）",
-        "data as of {data_as_of}, retrieved {retrieved_at} ({source_table})",
-    ),
+    "info.file": ("文件 {file}", "file {file}"),
+    "info.data_as_of": ("数据日期 {data_as_of}", "data as of {data_as_of}"),
+    "info.retrieved_at": ("获取于 {retrieved_at}", "retrieved {retrieved_at}"),
+    "info.source_table": ("来源表 {source_table}", "table {source_table}"),
     "info.sha256": ("SHA-256 {sha256}", "SHA-256 {sha256}"),
     # bed changes in comparisons
     "report.sites_beds_changed": ("床位有变化的站点", "Sites whose beds changed"),

