@@ -40,6 +40,7 @@ __all__ = [
     "FROM_SITING",
     "GROUPING",
     "OBJECTIVES",
+    "OTHER_FLAGS",
     "PANEL_ORDER",
     "PER_YEAR",
     "PHASE",
@@ -388,7 +389,10 @@ _PHASE: tuple[Setting, ...] = (
     _phased("unit"),
     _phased("beds_min", doc="beds a newly opened site starts with"),
     _phased("cross_county"),
-    _phased("time_limit", doc="seconds per phasing model (per county when counties are solved separately)"),
+    _phased(
+        "time_limit", doc="seconds per phasing model (per county when counties are solved separately)",
+        label=("分年度建设时限", "Phasing time limit"),
+    ),
     _phased("seed"),
 )  # fmt: skip
 
@@ -558,10 +562,31 @@ def markdown_table(sections: Iterable[Section] = ("siting", "grouping", "phase")
     for section in sections:
         for s in settings_of(section):
             shown = _plain_default(s.default)
-            flags = ", ".join(f"`{f}`" for f in dict.fromkeys(x for x in (s.flag, s.sweep_flag) if x))
-            app = "yes" if s.panel is not None else ""
+            named = (s.flag, s.sweep_flag, *OTHER_FLAGS.get((section, s.name), ()))
+            flags = ", ".join(f"`{f}`" for f in dict.fromkeys(x for x in named if x))
+            app = _in_app(s)
             rows.append(f"| {section} | `{s.name}` | `{shown}` | {s.kind} | {flags} | {app} | {s.doc} |")
     return "\n".join(rows)
+
+
+#: Flags that set a setting but are not its own ``flag``: the threshold with its unit
+#: (:func:`add_threshold_flags`) and ``planner phase --no-ward``.
+OTHER_FLAGS: dict[tuple[Section, str], tuple[str, ...]] = {
+    ("siting", "threshold"): ("--threshold-minutes", "--threshold-km"),
+    ("phase", "threshold"): ("--threshold-minutes", "--threshold-km"),
+    ("phase", "require_ward"): ("--no-ward",),
+}
+
+
+def _in_app(s: Setting) -> str:
+    """Where the app shows a setting (README): its panel, or the phase section (the phased rules: the panel's)."""
+    if s.panel is not None:
+        return "yes"
+    if s.section != "phase":
+        return ""
+    if s.name in FROM_SITING:
+        return "yes (siting panel)" if setting("siting", s.name).panel is not None else ""
+    return "yes (phase section)"
 
 
 def _plain_default(value: Any) -> str:

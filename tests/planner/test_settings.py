@@ -196,17 +196,31 @@ def test_defaults_agree_in_setups_ranges_and_app(section):
 def test_phasing_shares_the_siting_rules_it_phases():
     for name in settings.FROM_SITING:
         phased, siting = settings.setting("phase", name), settings.setting("siting", name)
-        assert (phased.default, phased.bound, phased.choices, phased.label) == (
+        assert (phased.default, phased.bound, phased.choices) == (
             siting.default,
             siting.bound,
             siting.choices,
-            siting.label,
-        ), name
-    setup = PhaseSetup(**PHASE_SAMPLE)
-    single = setup.siting_setup()
-    for name in (*settings.FROM_SITING, *settings.STRUCTURAL["phase"]):
-        assert getattr(single, name) == getattr(setup, name), name
-    assert (single.new_sites, single.county_new_sites, single.bed_budget) == (10, 4, 140.0)
+        )
+    assert set(settings.FROM_SITING) == {
+        "require_ward", "threshold", "unit", "beds_min", "cross_county", "time_limit", "seed",
+    }  # fmt: skip
+    kinds, counties = ("county_hospital",), ("430202",)
+    single = PhaseSetup(**PHASE_SAMPLE, site_kinds=kinds, counties=counties).siting_setup()
+    assert (single.threshold, single.unit, single.beds_min, single.time_limit, single.seed) == (
+        25.0,
+        "km",
+        6,
+        15.0,
+        5,
+    )
+    assert (single.require_ward, single.cross_county) == (False, True)
+    assert (single.site_kinds, single.counties) == (kinds, counties)
+    assert (single.new_sites, single.county_new_sites, single.bed_budget) == (
+        10,
+        4,
+        140.0,
+    )  # summed over years
+    assert (single.objective, single.beds_max) == ("max_coverage", None)
 
 
 def test_the_panel_shows_every_setting_with_a_panel_in_order_and_nothing_else():
