@@ -21,6 +21,7 @@ import geopandas as gpd
 import numpy as np
 import pandas as pd
 
+from geodata.errors import SettingsError
 from geodata.region import Region
 from optimization.phasing import (
     NEVER,
@@ -164,6 +165,13 @@ class PhaseSetup:
         )
         for key, value in lists.items():
             values[key] = _per_year_values(value, PHASE[key], f"{source}: {key}")
+        years = values.get("years", cls.years)
+        for key in PER_YEAR:
+            if key != "years" and values.get(key) is not None and len(values[key]) != len(years):
+                raise SettingsError(
+                    f"{source}: {key}: expected one value per year ({len(years)}: "
+                    f"{' '.join(map(str, years))}), found {len(values[key])}"
+                )
         try:
             setup = cls(**values)
             setup.params()

@@ -16,6 +16,7 @@ from __future__ import annotations
 import argparse
 import json
 import sys
+import types
 import typing
 from collections.abc import Iterable, Iterator, Mapping, Sequence
 from contextlib import contextmanager, redirect_stdout
@@ -351,7 +352,11 @@ def _numbers_given_as_other(kind: type, values: Mapping[str, Any]) -> list[str]:
         return []
     wrong = []
     for key, value in values.items():
-        allowed = typing.get_args(hints.get(key)) or (hints.get(key),)
+        hint = hints.get(key)
+        union = typing.get_origin(hint) in (typing.Union, types.UnionType)
+        allowed = (
+            typing.get_args(hint) if union else (hint,)
+        )  # not a tuple's items: a list of numbers is fine
         if not any(a in (int, float) for a in allowed) or value is None:
             continue
         if isinstance(value, bool) or not isinstance(value, (int, float)):

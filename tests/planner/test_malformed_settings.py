@@ -205,3 +205,13 @@ def test_a_phase_section_that_is_not_a_mapping_is_a_scenario_error(phase):
 def test_a_file_that_is_no_scenario_object_is_named(content, words):
     with pytest.raises(ScenarioError, match=words):
         Scenario.from_dict(content, source="x.json")
+
+
+def test_a_yearly_limit_with_a_value_missing_names_the_setting_as_typed(capsys):
+    code = main(
+        ["phase", "demo", "--years", "2025", "2026", "2027", "--new-sites-per-year", "3", "2", "--quiet"]
+    )
+    err = capsys.readouterr().err
+    assert code == 1 and "Traceback" not in err
+    assert "new_sites_per_year: expected one value per year (3: 2025 2026 2027), found 2" in err
+    assert "expected a number for years" not in err  # a list of years is what years takes
