@@ -7,9 +7,9 @@ process's peak is then set by memory nobody uses. :func:`release_memory`
 hands those blocks back between steps. :func:`prefer_system_allocator`, called
 by the ``planner`` command before anything is read, makes Arrow allocate from the
 C library, whose freed blocks ``malloc_trim`` can give back: on a 2,000,000-row
-travel matrix the whole ``planner validate`` then peaks at 349-362 MB instead of
-377-410 MB with Arrow's own allocator (``benchmarks/travel_read_benchmark.py``),
-for about 0.1 s more.
+travel matrix the whole ``planner validate`` then peaks at 336-341 MB instead of
+385-410 MB with Arrow's own allocator (``benchmarks/travel_read_benchmark.py``),
+in 1.6-1.7 s (2.0-2.4 s before).
 """
 
 from __future__ import annotations

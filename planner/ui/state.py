@@ -18,7 +18,7 @@ from collections.abc import MutableMapping
 from dataclasses import dataclass, replace
 from typing import Any, Final, Generic, TypeVar
 
-__all__ = ["HISTORY_LIMIT", "History", "Keys"]
+__all__ = ["HISTORY_LIMIT", "REGION_BOUND", "History", "Keys", "leave_region"]
 
 T = TypeVar("T")
 
