@@ -32,14 +32,14 @@ import os
 import re
 import sys
 import threading
-from collections.abc import Iterator
+from collections.abc import Callable, Iterator
 from contextlib import contextmanager
 from typing import Any
 
 __all__ = ["FALSE_ALARMS", "native_stderr_filtered", "native_stdout_silenced", "restore_native_streams"]
 
 _LOCK = threading.Lock()
-_state: dict[str, int] = {"depth": 0, "saved": -1}
+_state: dict[str, Any] = {"depth": 0, "saved": -1}
 _err: dict[str, Any] = {"depth": 0, "saved": -1, "thread": None}
 
 #: The lines :func:`native_stderr_filtered` drops: gSCIP's event handler failing to register (harmless).
@@ -61,6 +61,30 @@ def _flush_c_stdout() -> None:
 
 
 @contextmanager
+def _shared(
+    state: dict[str, Any], start: Callable[[], None], stop: Callable[[], threading.Thread | None]
+) -> Iterator[None]:
+    """One redirection for every solve at once: the first to enter starts it, the last to leave stops it.
+
+    ``stop`` may return a forwarder thread to wait for, which is done outside the lock.
+    """
+    with _LOCK:
+        if state["depth"] == 0:
+            start()
+        state["depth"] += 1
+    try:
+        yield
+    finally:
+        forwarder = None
+        with _LOCK:
+            if state["depth"] > 0:  # 0 after restore_native_streams: nothing left to stop
+                state["depth"] -= 1
+                if state["depth"] == 0:
+                    forwarder = stop()
+        _drain(forwarder)
+
+
+@contextmanager
 def native_stdout_silenced() -> Iterator[None]:
     """Send what native code writes to standard output (file descriptor 1) to the null device meanwhile.
 
@@ -70,18 +94,8 @@ def native_stdout_silenced() -> Iterator[None]:
     ------
     None
     """
-    with _LOCK:
-        if _state["depth"] == 0:
-            _redirect()
-        _state["depth"] += 1
-    try:
+    with _shared(_state, _redirect, _restore):
         yield
-    finally:
-        with _LOCK:
-            if _state["depth"] > 0:  # 0 after restore_native_streams: nothing left to restore
-                _state["depth"] -= 1
-                if _state["depth"] == 0:
-                    _restore()
 
 
 def _redirect() -> None:
@@ -125,20 +139,8 @@ def native_stderr_filtered() -> Iterator[None]:
     ------
     None
     """
-    with _LOCK:
-        if _err["depth"] == 0:
-            _start_filter()
-        _err["depth"] += 1
-    try:
+    with _shared(_err, _start_filter, _stop_filter):
         yield
-    finally:
-        forwarder = None
-        with _LOCK:
-            if _err["depth"] > 0:  # 0 after restore_native_streams: nothing left to stop
-                _err["depth"] -= 1
-                if _err["depth"] == 0:
-                    forwarder = _stop_filter()
-        _drain(forwarder)
 
 
 def restore_native_streams() -> None:
