@@ -13,7 +13,9 @@ scheme (Beasley 1993), vectorised over the sparse pairs, proves all 40.
   :math:`L(\lambda) = \sum_i \lambda_i + \min_y \sum_j \rho_j y_j`,
   :math:`\rho_j = \sum_i \min(0, w_i c_{ij} - \lambda_i)`, minimised over the
   existing sites plus at most :math:`p` candidates; subgradient steps raise it
-  to about the LP bound. Only pairs with :math:`w_i c_{ij} < \lambda_i` count,
+  to about the LP bound (at the root, the volume algorithm's averaged steps;
+  plain steps stalled 0.04% lower at 5,000 x 1,250, see the constants). Only
+  pairs with :math:`w_i c_{ij} < \lambda_i` count,
   a prefix of each township's cost-sorted pairs, found by binary search.
 * **Reduction tests**: forcing site :math:`j` open (closed) costs at least
   :math:`L_j^{open}` (:math:`L_j^{closed}`); above the upper bound, no
@@ -64,6 +66,12 @@ IMPROVE_SHARE = 0.25
 #: Subgradient: first step factor, non-improving iterations before halving it,
 #: smallest factor, and most iterations at a node (the root runs until its time).
 STEP_ROOT, STEP_NODE, STALL, MIN_STEP, NODE_ITERATIONS = 2.0, 1.0, 20, 1e-4, 800
+
+#: The root's volume algorithm (Barahona & Anbil 2000): weight of the newest subgradient in the
+#: averaged direction, first step factor and its cap, non-improving steps before the factor shrinks,
+#: and by how much. At 5,000 x 1,250 (p = 20) plain steps reached 2,122,829 in 30 s; these reached
+#: 2,123,476 in 17 s (the LP bound is at least 2,123,657).
+VOLUME_ALPHA, VOLUME_STEP, VOLUME_MAX_STEP, VOLUME_STALL, VOLUME_SHRINK = 0.05, 0.1, 2.0, 40, 0.66
 
 
 @dataclass(frozen=True, eq=False)
@@ -398,6 +406,7 @@ def _subgradient(
     max_iter: int | None,
     on_chosen=None,
     done=None,
+    volume: bool = False,
 ) -> _Bound:
     """Raise the Lagrangian bound of a node by subgradient steps (Polyak step towards ``upper``).
 
@@ -405,34 +414,47 @@ def _subgradient(
     step has shrunk below :data:`MIN_STEP`, after ``max_iter`` steps, at
     ``stop``, or when ``done(best bound)`` says so (checked every 50 steps).
     ``on_chosen`` may improve the upper bound from the sites the relaxation chose most often lately.
+
+    With ``volume``, the volume algorithm: each step starts from the best
+    multipliers so far along an exponentially averaged subgradient (weight
+    :data:`VOLUME_ALPHA` for the newest), and the factor grows after an
+    improving step that agrees with the average. Any multipliers bound the
+    problem, so either way the bound is exact; the average only converges
+    faster (it damps the zigzag of plain steps between neighbouring sites).
     """
     lam = node.lam
     best = None
     stall, it = 0, 0
     late: list[np.ndarray] = []
+    direction: np.ndarray | None = None
+    alpha, patience, shrink = (VOLUME_ALPHA, VOLUME_STALL, VOLUME_SHRINK) if volume else (1.0, STALL, 0.5)
     while time.perf_counter() < stop and step > MIN_STEP and (max_iter is None or it < max_iter):
         it += 1
         bound, rho, chosen, site, town, attached = _lagrangian(pairs, lam, node.fixed, node.free, node.p)
         late.append(chosen)
+        # subgradient: 1 - (open sites a township is attached to in the relaxation)
+        served = np.bincount(town, weights=(node.fixed | chosen)[site] & attached, minlength=pairs.n)
+        g = (1.0 - served) * pairs.must
         if best is None or bound > best.lower + 1e-12 * max(1.0, abs(bound)):
+            if volume and direction is not None and float(g @ direction) >= 0:
+                step = min(VOLUME_MAX_STEP, 1.1 * step)
             best, stall = _Bound(bound, lam, rho, chosen, chosen), 0
         else:
             stall += 1
-            if stall >= STALL:
-                step, stall = step / 2, 0
+            if stall >= patience:
+                step, stall = step * shrink, 0
         if best.lower > target:
             break
         if on_chosen is not None and it % 25 == 0:
             upper = min(upper, on_chosen(_often_chosen(np.mean(late[-25:], axis=0), node)))
         if done is not None and it % 50 == 0 and done(best):
             break
-        # subgradient: 1 - (open sites a township is attached to in the relaxation)
-        served = np.bincount(town, weights=(node.fixed | chosen)[site] & attached, minlength=pairs.n)
-        g = (1.0 - served) * pairs.must
-        norm = float(g @ g)
+        direction = g if direction is None else alpha * g + (1.0 - alpha) * direction
+        norm = float(direction @ direction)
         if norm == 0:
             break
-        lam = lam + step * max(upper - bound, 1e-9 * max(1.0, abs(upper))) / norm * g
+        center, level = (best.lam, best.lower) if volume else (lam, bound)
+        lam = center + step * max(upper - level, 1e-9 * max(1.0, abs(upper))) / norm * direction
     if best is None:
         bound, rho, chosen, *_ = _lagrangian(pairs, lam, node.fixed, node.free, node.p)
         best = _Bound(bound, lam, rho, chosen, chosen.astype(float))
@@ -533,11 +555,12 @@ def reduce_pmedian(prep: Prepared, *, deadline: float | None) -> Reduction | Non
         node,
         state.upper,
         target=_prune_level(state.upper, integral),
-        step=STEP_ROOT,
+        step=VOLUME_STEP,
         stop=stop,
         max_iter=None,
         on_chosen=improve,
         done=small,
+        volume=True,
     )
     # a last swap search from the candidates the relaxation chose most often late on: at 5,000 x 1,250
     # it reached 2,128,035 in 0.2 s, where the root's own swaps had 2,137,617 after 24 s
