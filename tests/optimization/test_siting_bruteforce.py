@@ -445,3 +445,40 @@ def test_lagrangian_branch_and_bound_exact_from_other_multipliers(seed: int, prm
     assert result.proven
     assert int(result.best_open[prep.free].sum()) <= prm["new_sites"]
     assert result.upper_bound == pytest.approx(expected[0], abs=1e-6)
+
+
+@pytest.mark.parametrize("seed,prm", LAGRANGIAN_CASES[:30], ids=[f"s{s}" for s, _ in LAGRANGIAN_CASES[:30]])
+def test_lagrangian_volume_root_stays_exact(seed: int, prm: dict, monkeypatch) -> None:
+    """The root's volume steps (each from the best multipliers along an averaged subgradient) bound
+    the optimum, their tests close no site every optimal plan needs, and the run still ends optimal.
+
+    The swap search is switched off so the plan starts greedy and the root's tests and bound matter;
+    the root keeps its iterations (the branch-and-bound cases above give it none).
+    """
+    from optimization.siting import lagrange
+    from optimization.siting.prepare import Prepared
+
+    monkeypatch.setattr(lagrange, "MIN_PAIRS", 0)
+    monkeypatch.setattr(lagrange, "_swap_search", lambda pairs, open_, free, p, deadline: open_)
+    calls: list[bool] = []
+    plain = lagrange._subgradient
+
+    def spy(*args, **kwargs):
+        calls.append(kwargs.get("volume", False))
+        return plain(*args, **kwargs)
+
+    monkeypatch.setattr(lagrange, "_subgradient", spy)
+    inst = lagrangian_instance(seed)
+    prep = Prepared(to_data(inst), SitingParams(**prm))
+    root = lagrange.reduce_pmedian(prep, deadline=None)
+    expected = brute_force_with_tie(inst, prm, "none")
+    if root is None or expected is None or not root.feasible:
+        return
+    assert calls == [True]  # the root ran the volume algorithm
+    assert root.lower_bound <= expected[0] + 1e-6
+    assert root.upper_bound >= expected[0] - 1e-6
+    # a plan that opens a site the tests closed, or closes one they forced, costs more than the optimum
+    closed, forced, _ = root.fixings(expected[0])
+    plan = solve_siting(to_data(inst), SitingParams(**{**prm, "tie_break": "none"}))
+    assert plan.objective_value == pytest.approx(expected[0], abs=1e-6)
+    assert not (plan.open & closed).any() and (plan.open | ~forced).all()
