@@ -34,6 +34,7 @@ from __future__ import annotations
 from dataclasses import dataclass, field
 
 import numpy as np
+from ortools.math_opt.python import mathopt
 
 from optimization.siting.enums import Objective, TieBreak
 from optimization.siting.levels import LevelBlock, add_levels
@@ -79,6 +80,10 @@ class SitingModel:
     def open_sites(self, values: np.ndarray) -> np.ndarray:
         """``(m,)`` open sites in a solution."""
         return values[self.y] > 0.5
+
+    def site_hint(self, model: mathopt.Model, open_sites: np.ndarray) -> dict[mathopt.Variable, float]:
+        """The site variables of ``model`` (written by this model's builder) set to a plan's ``(m,)`` open sites."""
+        return {model.get_variable(int(i)): float(o) for i, o in zip(self.y, open_sites, strict=True)}
 
     def bed_values(self, values: np.ndarray) -> np.ndarray | None:
         """``(m,)`` beds in a solution, or ``None`` when beds are not decisions."""

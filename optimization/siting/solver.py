@@ -270,6 +270,7 @@ def _confirm_known(
         time_limit=stages.remaining(),
         threads=prep.params.threads,
         random_seed=prep.params.seed,
+        hint=sm.site_hint(model, best_open),
     )
     checked = confirmation.report
     if checked.status is SolveStatus.OPTIMAL:

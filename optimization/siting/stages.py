@@ -305,6 +305,7 @@ def _certify(
             time_limit=stages.remaining(),
             threads=params.threads,
             random_seed=params.seed,
+            hint=None if values is None else sm.site_hint(model, sm.open_sites(values)),
         )
     if confirmation.result is not None:
         values = read_values(model, confirmation.result, sm.lm.n_vars)

@@ -233,3 +233,33 @@ def test_a_saved_report_keeps_its_certificate() -> None:
 
     report = SolveReport(SolveStatus.OPTIMAL, 3.0, 3.0, 0.0, backend="highs", certificate="confirmed by scip")
     assert _report_from_dict(report.to_dict()) == report
+
+
+@pytest.mark.parametrize("backend", [Backend.HIGHS, Backend.SCIP])
+def test_a_wrong_claim_started_from_its_own_plan_is_still_beaten(backend) -> None:
+    """The check may start from the claimed plan (its sites as a hint): its bound stays its own proof."""
+    from optimization.solve import solve_mathopt
+
+    cost, weight, radius = county_instance(0)
+    prep = Prepared(
+        SitingData.from_matrix(cost, demand_weight=weight),
+        SitingParams(objective="min_sites", threshold=radius, coverage_target=1.0, require_ward=False),
+    )
+    sm = build_model(prep)
+    model = sm.lm.to_mathopt(sm.exprs["sites"])
+    result, report = solve_mathopt(model, backend=Backend.SCIP)
+    best = float(report.objective)
+    values = np.array([result.variable_values(model.get_variable(i)) for i in range(sm.lm.n_vars)])
+    claimed = sm.open_sites(values)
+    claimed[np.flatnonzero(~claimed)[0]] = True  # one site more than needed: a plan, but not the best
+    claim = SolveReport(SolveStatus.OPTIMAL, best + 1, best + 1, 0.0, backend="cp-sat")
+    out = confirm_mathopt(
+        model, claim, check=Check(backend), integral=True, hint=sm.site_hint(model, claimed)
+    )
+    assert out.report.status is SolveStatus.FEASIBLE and disputed(out.report)
+    assert out.report.objective == pytest.approx(best)
+
+    right = SolveReport(SolveStatus.OPTIMAL, best, best, 0.0, backend="cp-sat")
+    hint = sm.site_hint(model, sm.open_sites(values))
+    confirmed = confirm_mathopt(model, right, check=Check(backend), integral=True, hint=hint)
+    assert confirmed.report.status is SolveStatus.OPTIMAL
