@@ -19,7 +19,7 @@ from typing import Any
 from geodata.errors import SettingsError
 from planner.bounds import Bound, check_numbers, snippet
 
-__all__ = ["setup_values"]
+__all__ = ["hint_members", "setup_values"]
 
 _LISTS = (tuple, list, set, frozenset)
 _MAPPINGS = (collections.abc.Mapping, dict)
@@ -68,6 +68,11 @@ def _text_map(value: Any, where: str) -> dict[str, str]:
     return {str(k): str(v) for k, v in value.items()}
 
 
+def hint_members(hint: Any) -> tuple[Any, ...]:
+    """The types a hint allows: a union's members, else the hint itself (``tuple[int, ...]`` is one type)."""
+    return typing.get_args(hint) if typing.get_origin(hint) in (typing.Union, types.UnionType) else (hint,)
+
+
 def _shape(hint: Any) -> tuple[str, Any, bool]:
     """The shape a type hint asks for: (kind, class, whether None is allowed).
 
@@ -75,15 +80,13 @@ def _shape(hint: Any) -> tuple[str, Any, bool]:
     ``texts_map`` (text -> tuple of text), ``mapping``, ``settings`` (a
     dataclass, given as a mapping), ``flag`` (bool), ``other``.
     """
+    allowed = hint_members(hint)
+    members = [a for a in allowed if a is not type(None)]
+    optional = len(members) < len(allowed)
+    if len(members) != 1:
+        return "other", None, optional
+    hint = members[0]
     args = typing.get_args(hint)
-    optional = False
-    if typing.get_origin(hint) in (typing.Union, types.UnionType):
-        members = [a for a in args if a is not type(None)]
-        optional = len(members) < len(args)
-        if len(members) != 1:
-            return "other", None, optional
-        hint = members[0]
-        args = typing.get_args(hint)
     origin = typing.get_origin(hint)
     if origin in _LISTS and args and args[0] is str:
         return "texts", None, optional

@@ -16,7 +16,6 @@ from __future__ import annotations
 import argparse
 import json
 import sys
-import types
 import typing
 from collections.abc import Iterable, Iterator, Mapping, Sequence
 from contextlib import contextmanager, redirect_stdout
@@ -37,6 +36,7 @@ from planner.runtime.parallel import (
     executor,
 )
 from planner.scenario_input import MAX_SCENARIO_BYTES, ScenarioError, refuse_root_folders
+from planner.setups import hint_members
 
 if TYPE_CHECKING:  # reading a region needs geopandas and friends: imported where a region is read
     import pandas as pd
@@ -352,11 +352,7 @@ def _numbers_given_as_other(kind: type, values: Mapping[str, Any]) -> list[str]:
         return []
     wrong = []
     for key, value in values.items():
-        hint = hints.get(key)
-        union = typing.get_origin(hint) in (typing.Union, types.UnionType)
-        allowed = (
-            typing.get_args(hint) if union else (hint,)
-        )  # not a tuple's items: a list of numbers is fine
+        allowed = hint_members(hints.get(key))  # not a tuple's items: a list of numbers is fine
         if not any(a in (int, float) for a in allowed) or value is None:
             continue
         if isinstance(value, bool) or not isinstance(value, (int, float)):
