@@ -64,6 +64,7 @@ __all__ = [
     "setting",
     "settings_of",
     "sweep_grid",
+    "threshold_flags",
 ]
 
 Section = Literal["siting", "grouping", "phase"]
@@ -496,6 +497,11 @@ def add_flags(
         )
 
 
+def threshold_flags(section: Section) -> tuple[str, ...]:
+    """The flags giving ``section``'s threshold with its unit: ``--threshold-minutes``, ``--threshold-km``."""
+    return tuple(f"--threshold-{choice}" for choice in setting(section, "unit").choices or ())
+
+
 def add_threshold_flags(parser: argparse.ArgumentParser, section: Section) -> None:
     """Add ``--threshold-minutes T`` and ``--threshold-km D``: ``section``'s threshold with its unit.
 
@@ -505,9 +511,9 @@ def add_threshold_flags(parser: argparse.ArgumentParser, section: Section) -> No
     unit = setting(section, "unit")
     bound = cast(Bound, threshold.bound)  # declared above: a number of minutes or km
     limit = parser.add_mutually_exclusive_group()
-    for choice, metavar in zip(unit.choices or (), ("T", "D"), strict=True):
+    for choice, name, metavar in zip(unit.choices or (), threshold_flags(section), ("T", "D"), strict=True):
         limit.add_argument(
-            f"--threshold-{choice}",
+            name,
             dest=f"threshold_{choice}",
             type=flag(bound),
             metavar=metavar,
@@ -562,20 +568,17 @@ def markdown_table(sections: Iterable[Section] = ("siting", "grouping", "phase")
     for section in sections:
         for s in settings_of(section):
             shown = _plain_default(s.default)
-            named = (s.flag, s.sweep_flag, *OTHER_FLAGS.get((section, s.name), ()))
+            thresholds = threshold_flags(section) if s.name == "threshold" else ()
+            named = (s.flag, s.sweep_flag, *thresholds, *OTHER_FLAGS.get((section, s.name), ()))
             flags = ", ".join(f"`{f}`" for f in dict.fromkeys(x for x in named if x))
             app = _in_app(s)
             rows.append(f"| {section} | `{s.name}` | `{shown}` | {s.kind} | {flags} | {app} | {s.doc} |")
     return "\n".join(rows)
 
 
-#: Flags that set a setting but are not its own ``flag``: the threshold with its unit
-#: (:func:`add_threshold_flags`) and ``planner phase --no-ward``.
-OTHER_FLAGS: dict[tuple[Section, str], tuple[str, ...]] = {
-    ("siting", "threshold"): ("--threshold-minutes", "--threshold-km"),
-    ("phase", "threshold"): ("--threshold-minutes", "--threshold-km"),
-    ("phase", "require_ward"): ("--no-ward",),
-}
+#: Flags of a command that set a setting but are neither its own ``flag`` nor a threshold flag
+#: (:func:`threshold_flags`).
+OTHER_FLAGS: dict[tuple[Section, str], tuple[str, ...]] = {("phase", "require_ward"): ("--no-ward",)}
 
 
 def _in_app(s: Setting) -> str:
