@@ -229,7 +229,7 @@ def map_and_panel(wb: Workbench, params: Parameters, lang: str) -> Any:
         _legends(legends)
         under_map = st.container()
     with right:
-        show_flash(lang)  # beside the map: a message never pushes the map down
+        show_flash(wb, lang)  # beside the map: a message never pushes the map down
         _click_modes(wb, lang)
         _undo_redo(wb, lang)
         _selection(wb, params, lang)

@@ -262,16 +262,33 @@ def take_job_result(wb: Workbench) -> None:
     stopped = len(job.counties("stopped", counties))
     solved = len(job.counties("solved", counties) - job.counties("stopped", counties))
     if stopped:
-        _flash("warning", "app.run_stopped", solved=solved, stopped=stopped)
+        outcome = ("warning", "app.run_stopped", {"solved": solved, "stopped": stopped})
     elif solved:
-        _flash("success", "app.run_done", solved=solved, total=len(counties), seconds=f"{job.seconds:.1f}")
+        outcome = (
+            "success",
+            "app.run_done",
+            {"solved": solved, "total": len(counties), "seconds": f"{job.seconds:.1f}"},
+        )
     else:
-        _flash("success", "app.run_unchanged", seconds=f"{job.seconds:.1f}")
+        outcome = ("success", "app.run_unchanged", {"seconds": f"{job.seconds:.1f}"})
+    st.session_state[Keys.RUN_OUTCOME] = (wb.snapshot, *outcome)
 
 
-def show_flash(lang: str) -> None:
-    """Messages left by callbacks and clicks, shown once."""
-    for level, key, fields in st.session_state.pop(Keys.FLASH, []):  # values are data: Markdown-escaped
+def show_flash(wb: Workbench, lang: str) -> None:
+    """Messages left by callbacks and clicks, shown once; then how the last run went, while its plan is on screen.
+
+    A run's outcome stays until the plan changes (an edit, undo, another run): a rerun that nobody asked for,
+    such as the map reporting its first view after the page opened, must not wipe it a moment after it appeared.
+    """
+    messages = st.session_state.pop(Keys.FLASH, [])
+    outcome = st.session_state.get(Keys.RUN_OUTCOME)
+    if outcome is not None and outcome[0] is wb.snapshot:
+        messages.append(outcome[1:])
+    elif (
+        outcome is not None
+    ):  # the plan has changed: the outcome is gone for good (an undo does not bring it back)
+        del st.session_state[Keys.RUN_OUTCOME]
+    for level, key, fields in messages:  # values are data: Markdown-escaped
         getattr(st, level)(
             text(key, lang, **{k: markdown_text(v) if isinstance(v, str) else v for k, v in fields.items()})
         )

@@ -35,6 +35,7 @@ class Keys:
     CLICK_SEEN: Final = "click_seen"  # signature of the last map click already acted on
     SELECTED: Final = "selected"  # (kind, code) of the object the planner clicked last
     FLASH: Final = "flash"  # list of (level, message) to show once on the next run
+    RUN_OUTCOME: Final = "run_outcome"  # (snapshot, level, message) of the last run, shown while its plan is
     SCENARIOS: Final = "scenarios"  # name -> planner.ui.scenarios.SavedScenario
     UPLOAD: Final = "upload"  # planner.ui.uploads.UploadSession of files being checked
     LAST_TIMING: Final = "last_timing"  # seconds of the last edit -> re-solve -> map step
@@ -126,8 +127,8 @@ class Keys:
 
 
 #: What belongs to the region on screen and must go when another region is planned (uploaded files,
-#: back to the demo): the clicked object, and the phased plan with its year.
-REGION_BOUND: Final = (Keys.SELECTED, Keys.PHASE_RESULT, Keys.PHASE_YEAR)
+#: back to the demo): the clicked object, the phased plan with its year and the last run's outcome.
+REGION_BOUND: Final = (Keys.SELECTED, Keys.PHASE_RESULT, Keys.PHASE_YEAR, Keys.RUN_OUTCOME)
 
 
 def leave_region(state: MutableMapping[Any, Any]) -> None:

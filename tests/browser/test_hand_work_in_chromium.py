@@ -169,8 +169,8 @@ def test_tabs_enter_and_added_sites_behave(streamlit_app, page, screenshot, plan
     threshold.fill("25")
     threshold.press("Enter")
     page.wait_for_timeout(4000)
-    expect(page.get_by_text("运行完成")).to_have_count(0)
     expect(page.get_by_role("button", name="■ 停止")).to_have_count(0)
+    expect(page.get_by_role("button", name="↶ 撤销")).to_be_disabled()  # a run would have made a step to undo
     screenshot("2-enter-in-a-number")
 
     # A site added on the map is named, typed and deleted.

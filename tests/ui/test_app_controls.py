@@ -61,6 +61,37 @@ def test_a_region_opened_from_files_has_nothing_to_undo_and_counts_its_counties(
     assert f"重新求解 {counties} 个县（共 {counties} 个" in done  # not once per model (2 x 9)
 
 
+def test_a_runs_outcome_stays_while_its_plan_is_on_screen(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """The map's first report of its view reruns the page: the run's words must outlive it, and go with the plan."""
+    path = tmp_path / "demo.gpkg"
+    demo_region().to_gpkg(path)
+    monkeypatch.setenv(launch.REGION_ENV, str(path))
+    app = AppTest.from_file(APP, default_timeout=120)
+    app.run()  # the page waits for the background run of the files, then says how it went
+    assert not app.exception, [e.message for e in app.exception]
+    assert any("运行完成" in s.value for s in app.success)
+    app.session_state[Keys.MAP] = {  # what the map sends once it is drawn: no click
+        "last_clicked": None,
+        "last_object_clicked": None,
+        "last_object_clicked_tooltip": None,
+        "last_object_clicked_count": 0,
+    }
+    app.run()
+    app.run()
+    assert any("运行完成" in s.value for s in app.success)  # before: shown once, gone on the next rerun
+    wb = app.session_state[Keys.WORKBENCH]
+    facility = wb.base.facilities["facility_id"].iloc[0]
+    status = wb.status_of(facility)
+    wb.set_status(facility, "excluded" if status != "excluded" else "candidate")
+    app.run()
+    assert not any("运行完成" in s.value for s in app.success)  # the plan changed: the words are gone
+    wb.undo()
+    app.run()
+    assert not any("运行完成" in s.value for s in app.success)  # and an undo does not bring them back
+
+
 def test_an_added_site_is_named_typed_explained_and_deleted(app: AppTest) -> None:
     wb = app.session_state[Keys.WORKBENCH]
     point = wb.base.townships.iloc[40].geometry.representative_point()

@@ -64,7 +64,7 @@ def test_flash_messages_show_names_as_text(monkeypatch):
         success=shown.append,
     )
     monkeypatch.setattr(panels, "st", fake)
-    panels.show_flash("en")
+    panels.show_flash(types.SimpleNamespace(snapshot=object()), "en")
     assert shown == [
         f"Loaded scenario “{markdown_text(PAYLOADS[0])}” (undo goes back).",
         f"Done: {markdown_text(PAYLOADS[2])}",
