@@ -261,6 +261,7 @@ def take_job_result(wb: Workbench) -> None:
     counties = wb.base.county_codes
     stopped = len(job.counties("stopped", counties))
     solved = len(job.counties("solved", counties) - job.counties("stopped", counties))
+    outcome: tuple[str, str, dict[str, Any]]
     if stopped:
         outcome = ("warning", "app.run_stopped", {"solved": solved, "stopped": stopped})
     elif solved:
