@@ -37,7 +37,7 @@ restricts the open sites (see :func:`applies`).
 from __future__ import annotations
 
 import time
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 from datetime import timedelta
 
 import numpy as np
@@ -56,7 +56,14 @@ from optimization.solve import (
     solve_mathopt_stoppably,
 )
 
-__all__ = ["CoverReduction", "applies", "fewest_sites_alike", "prove_cover", "reduce_max_cover"]
+__all__ = [
+    "CoverReduction",
+    "applies",
+    "fewest_sites_alike",
+    "merged_alike",
+    "prove_cover",
+    "reduce_max_cover",
+]
 
 #: Coverage pairs below which the MIP is solved directly. Measured on 2 cores: at 1,000 x 250
 #: (~7,000 pairs) HiGHS proves the optimum in 0.3 s, at 5,000 x 1,250 (~180,000 pairs) the full
@@ -400,6 +407,56 @@ def _merged_towns(town: np.ndarray, site: np.ndarray, n: int) -> tuple[np.ndarra
             first.append(int(i))
         group[i] = seen[key]
     return group, np.array(first, dtype=np.int64)
+
+
+def merged_alike(prep: Prepared, closed: np.ndarray) -> Prepared:
+    """The same maximal-covering problem with one township per set of equal covering sites, weights summed.
+
+    Sites in ``closed`` never open, so they take no part in the sets. In the pure problem
+    (:func:`applies`: the only rule on the sites is their number) a township's demand counts exactly
+    when one of its covering sites opens, so townships with the same covering sites are covered
+    together in every plan: the merged problem has the same plans and the same objective value at
+    each. It is what the independent check solves (2,500 x 800, p = 20: 1,535 townships left of
+    2,500; HiGHS 3.8 s instead of 6.8 s), with its own model built by
+    :func:`optimization.siting.model.build_model`, not the proof's.
+
+    Parameters
+    ----------
+    prep
+        A problem to which :func:`applies` holds.
+    closed
+        ``(m,)`` sites fixed closed (proven by a bound).
+
+    Returns
+    -------
+    Prepared
+        The merged problem: same sites, same parameters; each township kept stands for its set
+        (its pairs, its id, its county), the others' weights added to it.
+    """
+    data = prep.data
+    pairs = np.flatnonzero(prep.cover & ~closed[data.pair_site])
+    group, first = _merged_towns(data.pair_demand[pairs], data.pair_site[pairs], data.n_demand)
+    lone = group < 0  # no covering site can open: one more group, never covered
+    group[lone] = first.size
+    first = np.r_[first, np.flatnonzero(lone)[:1]]
+    order = np.argsort(first, kind="stable")  # the kept townships in their order: pairs stay sorted
+    first, rank = first[order], np.empty(order.size, dtype=np.int64)
+    rank[order] = np.arange(order.size)
+    group = rank[group]
+    index = np.full(data.n_demand, -1, dtype=np.int64)
+    index[first] = np.arange(first.size)
+    kept = index[data.pair_demand] >= 0
+    merged = replace(
+        data,
+        demand_weight=np.bincount(group, weights=data.demand_weight, minlength=first.size),
+        demand_load=np.bincount(group, weights=data.demand_load, minlength=first.size),
+        demand_group=data.demand_group[first],
+        demand_ids=data.demand_ids[first],
+        pair_demand=index[data.pair_demand[kept]],
+        pair_site=data.pair_site[kept],
+        pair_cost=data.pair_cost[kept],
+    )
+    return Prepared(merged, prep.params)
 
 
 def _restricted_mip(

@@ -27,7 +27,7 @@ from optimization.siting import lagrange
 from optimization.siting.alternatives import find_alternatives, merge_alternatives, shortfall
 from optimization.siting.bounds import plain_bound
 from optimization.siting.checks import nothing_to_plan, presolve_checks
-from optimization.siting.covering import fewest_sites_alike, prove_cover, reduce_max_cover
+from optimization.siting.covering import fewest_sites_alike, merged_alike, prove_cover, reduce_max_cover
 from optimization.siting.data import SitingData
 from optimization.siting.diagnose import diagnose
 from optimization.siting.enums import Objective, TieBreak
@@ -175,7 +175,13 @@ def solve_county(data: SitingData, params: SitingParams) -> SitingPlan:
         if params.effective_tie_break is TieBreak.SITES:  # as good a plan, fewer sites: the tie-break's start
             best_open = fewest_sites_alike(prep, best_open, ~stages.closed)
         stages.known = _confirm_known(
-            stages, best_open, proof, check=stages.check, reduced_by="the LP-dual bound", plain_first=True
+            stages,
+            best_open,
+            proof,
+            check=stages.check,
+            reduced_by="the LP-dual bound",
+            plain_first=True,
+            merge_alike=True,
         )
     elif _wants_start(prep):
         stages.start = _capacitated_start(prep, deadline)
@@ -232,6 +238,10 @@ def _capacitated_start(prep: Prepared, deadline: float | None) -> np.ndarray | N
     return run.values
 
 
+#: The certificate's words for a check on :func:`~optimization.siting.covering.merged_alike`'s problem.
+MERGED_ALIKE = "townships with equal covering sites merged"
+
+
 def _confirm_known(
     stages: Stages,
     best_open: np.ndarray,
@@ -240,6 +250,7 @@ def _confirm_known(
     check: Check,
     reduced_by: str,
     plain_first: bool = False,
+    merge_alike: bool = False,
 ) -> tuple[np.ndarray, SolveReport]:
     """Confirm an ``optimal`` found before the model (a large model's own scheme) on the model its bound reduced.
 
@@ -250,7 +261,8 @@ def _confirm_known(
     the time left, the plan is ``feasible`` with the bounds the check trusts.
     With ``plain_first``, a plan that meets a plain bound of the whole problem
     (e.g. it covers every coverable township) is certified by that bound, with
-    no model built.
+    no model built. With ``merge_alike`` (maximal covering), the check's model has one township per set of
+    equal covering sites (:func:`~optimization.siting.covering.merged_alike`).
     """
     if report.status is not SolveStatus.OPTIMAL:
         return best_open, report
@@ -260,6 +272,9 @@ def _confirm_known(
     settled = plainly_certified(report, () if plain is None else (plain,))
     if settled is not None:  # no model to build (2,500 x 800 covering everyone: 0.5 s of LP saved)
         return best_open, settled
+    merged = merge_alike and stages.closed is not None
+    if merged:
+        prep = merged_alike(prep, stages.closed)
     sm = build_model(prep, closed=stages.closed, forced=stages.forced, pairs_ok=stages.pairs_ok)
     model = sm.lm.to_mathopt(sm.exprs[name], maximize=name in MAXIMISED)
     confirmation = confirm_mathopt(
@@ -274,7 +289,8 @@ def _confirm_known(
     )
     checked = confirmation.report
     if checked.status is SolveStatus.OPTIMAL:
-        checked = certified(checked, f"{checked.certificate} on the model {reduced_by} reduced")
+        how = f"on the model {reduced_by} reduced" + (f", {MERGED_ALIKE}" if merged else "")
+        checked = certified(checked, f"{checked.certificate} {how}")
     if confirmation.result is not None:
         best_open = sm.open_sites(read_values(model, confirmation.result, sm.lm.n_vars))
     return best_open, checked

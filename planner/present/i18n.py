@@ -816,6 +816,8 @@ CERTIFICATE_PHRASES: dict[str, str] = {
     "confirmed by the nearest-lead bound": "经最近牵头医院下界核验",
     "confirmed by a second cp-sat run (spanning-forest form, presolve off)": "经第二次 CP-SAT 求解（生成森林模型、关闭预处理）核验",
     "on the model the Lagrangian bound reduced": "（在拉格朗日界约简后的模型上）",
+    "on the model the LP-dual bound reduced": "（在线性规划对偶界约简后的模型上）",
+    ", townships with equal covering sites merged": "（覆盖机构相同的乡镇合并计算）",
     "confirmed by": "经以下求解器核验：",
     "disagreement": "求解器结论不一致",
     "not confirmed": "未能核验",

@@ -75,6 +75,35 @@ def test_cover_bounds_hold_for_every_plan(seed: int, monkeypatch) -> None:
     assert red.best_open[fixed].all() and red.best_open[prep.free].sum() <= params.new_sites
 
 
+@pytest.mark.parametrize("seed", [0, 1, 2])
+def test_merged_townships_cover_alike_in_every_plan(seed: int) -> None:
+    """The check's merged problem covers the same demand as the problem itself in every plan (brute force)."""
+    data, params = _covering_instance(seed, n=60, m=9, p=3, radius=25.0)
+    # townships at the same place: the merge must find them (and others with equal covering sites)
+    data = SitingData.from_pairs(
+        np.r_[data.pair_demand, data.pair_demand + data.n_demand],
+        np.r_[data.pair_site, data.pair_site],
+        np.r_[data.pair_cost, data.pair_cost],
+        demand_weight=np.r_[data.demand_weight, data.demand_weight],
+        site_status=data.site_status,
+    )
+    prep = Prepared(data, params)
+    closed = np.zeros(data.n_sites, dtype=bool)
+    closed[np.flatnonzero(prep.free)[:2]] = True  # two sites fixed closed: they take no part in the sets
+    merged = covering.merged_alike(prep, closed)
+    small = merged.data
+    assert small.n_demand <= data.n_demand // 2 + 1  # every copy merged with its original
+    assert small.demand_weight.sum() == data.demand_weight.sum()  # no demand lost or counted twice
+    assert np.array_equal(small.site_status, data.site_status)
+    fixed = prep.fixed_open & prep.can_open
+    free = np.flatnonzero(prep.free & ~fixed & ~closed)
+    for k in range(params.new_sites + 1):
+        for chosen in itertools.combinations(free, k):
+            open_ = fixed.copy()
+            open_[list(chosen)] = True
+            assert _covered(small, open_, params.threshold) == _covered(data, open_, params.threshold)
+
+
 @pytest.mark.parametrize("seed,tie_break", [(4, "none"), (5, "none"), (6, "sites"), (7, "sites")])
 def test_reduced_cover_model_reaches_the_full_models_optimum(seed: int, tie_break: str, monkeypatch) -> None:
     from dataclasses import replace
@@ -96,7 +125,7 @@ def test_reduced_cover_model_reaches_the_full_models_optimum(seed: int, tie_brea
     assert reduced.objective_value == full.objective_value == _covered(data, reduced.open, params.threshold)
     assert reduced.report.best_bound == reduced.objective_value
     assert reduced.report.certificate.endswith(
-        "on the model the LP-dual bound reduced"
+        "on the model the LP-dual bound reduced, townships with equal covering sites merged"
     )  # confirmed, not only proven
     assert reduced.new.sum() <= params.new_sites
     if tie_break == "sites":
