@@ -273,7 +273,7 @@ def _confirm_known(
     if settled is not None:  # no model to build (2,500 x 800 covering everyone: 0.5 s of LP saved)
         return best_open, settled
     merged = merge_alike and stages.closed is not None
-    if merged:
+    if merge_alike and stages.closed is not None:
         prep = merged_alike(prep, stages.closed)
     sm = build_model(prep, closed=stages.closed, forced=stages.forced, pairs_ok=stages.pairs_ok)
     model = sm.lm.to_mathopt(sm.exprs[name], maximize=name in MAXIMISED)
