@@ -17,6 +17,7 @@ from planner.metrics.communities import grouping_kpis, grouping_townships
 from planner.metrics.coverage import siting_kpis
 from planner.metrics.kpis import scenario_kpis
 from planner.present import labels
+from planner.present.parameter_words import parameter_label, parameter_value
 from planner.present.provenance_view import data_notes, travel_text
 
 if TYPE_CHECKING:
@@ -99,36 +100,55 @@ def _with_lonlat(frame: gpd.GeoDataFrame) -> pd.DataFrame:
 
 
 def _info_rows(scenario: Scenario, run: ScenarioRun, lang: str) -> pd.DataFrame:
+    """The scenario sheet: where the plan came from, every setting in words, then each setup as JSON.
+
+    A setting's row is keyed ``part.name`` (``siting.threshold``), labelled as the app and the report
+    label it, its value in words; the setups' JSON (what ``planner`` reads back) closes the sheet, for
+    whoever reproduces the plan from the spreadsheet alone.
+    """
     region = run.region
     # The data label (synthetic parts) and the approximations, in the bundle's language.
     provenance = " ".join(data_notes([region], lang)) or json.dumps(
         {k: v for k, v in region.provenance.items() if isinstance(v, str)}, ensure_ascii=False
     )
-    rows = [
-        ("name", scenario.name),
-        ("region", region.name),
-        ("region_files", ", ".join(scenario.region.paths)),
-        ("content_hash", scenario.region.content_hash),
-        ("software_version", scenario.software_version),
-        ("created", scenario.created),
-        ("travel", travel_text(region, lang)),
-        ("provenance", provenance),
-        ("siting", json.dumps(scenario.siting.to_dict(), ensure_ascii=False) if scenario.siting else ""),
+    rows: list[tuple[str, str, Any]] = [
+        (k, labels.text(f"info.{k}", lang), v)
+        for k, v in (
+            ("name", scenario.name),
+            ("region", region.name),
+            ("region_files", ", ".join(scenario.region.paths)),
+            ("content_hash", scenario.region.content_hash),
+            ("software_version", scenario.software_version),
+            ("created", scenario.created),
+            ("travel", travel_text(region, lang)),
+            ("provenance", provenance),
+        )
+    ]
+    setups = {"siting": scenario.siting, "grouping": scenario.grouping, "phase": scenario.phase}
+    for part, setup in setups.items():
+        if setup is not None:
+            title = labels.text(f"info.{part}", lang)
+            rows += [
+                (f"{part}.{k}", f"{title}: {parameter_label(part, k, lang)}", parameter_value(k, v, lang))
+                for k, v in setup.to_dict().items()
+            ]
+    rows += [
+        (k, labels.text(f"info.{k}", lang), v) for k, v in (("notes", scenario.notes), ("language", lang))
+    ]
+    rows += [
         (
-            "grouping",
-            json.dumps(scenario.grouping.to_dict(), ensure_ascii=False, default=str)
-            if scenario.grouping
-            else "",
-        ),
-        ("phase", json.dumps(scenario.phase.to_dict(), ensure_ascii=False) if scenario.phase else ""),
-        ("notes", scenario.notes),
-        ("language", lang),
+            f"{part}_json",
+            f"{labels.text(f'info.{part}', lang)} (JSON)",
+            json.dumps(setup.to_dict(), ensure_ascii=False, default=str),
+        )
+        for part, setup in setups.items()
+        if setup is not None
     ]
     return pd.DataFrame(
         {
-            "key": [k for k, _ in rows],
-            "item": [labels.text(f"info.{k}", lang) for k, _ in rows],
-            "value": [str(v) for _, v in rows],
+            "key": [k for k, _, _ in rows],
+            "item": [item for _, item, _ in rows],
+            "value": [str(v) for _, _, v in rows],
         }
     )
 

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import io
+import json
 import zipfile
 
 import geopandas as gpd
@@ -26,6 +27,7 @@ from planner.present.export import (
     output_paths,
     short_names,
 )
+from planner.present.i18n import tr
 from planner.scenario import RegionRef, Scenario
 from planner.siting import SitingSetup
 
@@ -270,3 +272,26 @@ def test_the_scenario_table_carries_the_data_label_and_the_approximations(planne
     provenance = table.set_index("key").loc["provenance", "value"]
     assert run.region.provenance[f"label_{lang}"] in provenance
     assert ("通行时间为估算值" if lang == "zh" else "Travel times are estimates") in provenance
+
+
+@pytest.mark.parametrize("lang", ["zh", "en"])
+def test_the_scenario_sheet_gives_every_setting_in_words_and_the_setups_as_json(planned, lang):
+    """One labelled row per setting (values in words, not JSON); the JSON that reproduces the plan comes last."""
+    scenario, run = planned
+    table = build_bundle(run, scenario, lang=lang).tables["scenario"].set_index("key")
+    for part, setup in (
+        ("siting", scenario.siting),
+        ("grouping", scenario.grouping),
+        ("phase", scenario.phase),
+    ):
+        settings = setup.to_dict()
+        for name in settings:
+            assert f"{part}.{name}" in table.index  # every setting has its row
+        assert json.loads(table.loc[f"{part}_json", "value"]) == json.loads(json.dumps(settings, default=str))
+    objective = table.loc["siting.objective"]
+    assert objective["value"] == tr("objective.min_sites", lang)  # words, not ``min_sites``
+    assert objective["item"].startswith("选址参数" if lang == "zh" else "Siting parameters")
+    assert table.loc["siting.coverage_target", "value"] == "90"  # a share shown as the app's percent field
+    assert table.loc["phase.new_sites_per_year", "value"] == ("6、4" if lang == "zh" else "6, 4")
+    words = table.drop(index=[k for k in table.index if k.endswith("_json")])
+    assert not words["value"].str.startswith("{").any()  # no raw JSON among the readable rows
