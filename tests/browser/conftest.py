@@ -34,6 +34,7 @@ from typing import TYPE_CHECKING, Any
 import pytest
 
 from tests.browser.network_log import NetworkLog, is_local
+from tests.conftest import in_ci
 
 if TYPE_CHECKING:
     from playwright.sync_api import BrowserContext, Page, Playwright, Route
@@ -72,7 +73,7 @@ class AppServer:
 
 def _unavailable(reason: str) -> None:
     """Skip, or fail under CI where the browser test must run."""
-    if os.environ.get("CI") == "true":
+    if in_ci():
         pytest.fail(f"{reason}; CI=true requires the browser test (run .ci/install-browser)", pytrace=False)
     pytest.skip(reason)
 
