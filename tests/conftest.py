@@ -58,3 +58,18 @@ def upload_store(tmp_path_factory: pytest.TempPathFactory) -> Iterator[Path]:
         os.environ.pop("PLANNER_UPLOAD_STORE", None)
     else:
         os.environ["PLANNER_UPLOAD_STORE"] = saved
+
+
+@pytest.fixture(autouse=True)
+def arrow_pool_env(monkeypatch: pytest.MonkeyPatch) -> None:
+    """The ``planner`` command's choice of Arrow allocator (geodata.memory) stays in the test that ran it.
+
+    ``main()`` called in-process sets the variable for the process and its children; without this, one
+    test's command would choose the allocator of every server and subprocess started after it.
+    """
+    from geodata.memory import ARROW_POOL_ENV
+
+    # monkeypatch records the value (or its absence) before its first change, and puts it back after the test
+    monkeypatch.setenv(ARROW_POOL_ENV, os.environ.get(ARROW_POOL_ENV, ""))
+    if not os.environ[ARROW_POOL_ENV]:
+        monkeypatch.delenv(ARROW_POOL_ENV)
