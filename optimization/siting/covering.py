@@ -412,7 +412,7 @@ def _merged_towns(town: np.ndarray, site: np.ndarray, n: int) -> tuple[np.ndarra
 def merged_alike(prep: Prepared, closed: np.ndarray) -> Prepared:
     """The same maximal-covering problem with one township per set of equal covering sites, weights summed.
 
-    Sites in ``closed`` never open, so they take no part in the sets. In the pure problem
+    Sites in ``closed`` and sites that cannot open (excluded) take no part in the sets. In the pure problem
     (:func:`applies`: the only rule on the sites is their number) a township's demand counts exactly
     when one of its covering sites opens, so townships with the same covering sites are covered
     together in every plan: the merged problem has the same plans and the same objective value at
@@ -434,7 +434,7 @@ def merged_alike(prep: Prepared, closed: np.ndarray) -> Prepared:
         (its pairs, its id, its county), the others' weights added to it.
     """
     data = prep.data
-    pairs = np.flatnonzero(prep.cover & ~closed[data.pair_site])
+    pairs = np.flatnonzero(prep.cover & (prep.can_open & ~closed)[data.pair_site])
     group, first = _merged_towns(data.pair_demand[pairs], data.pair_site[pairs], data.n_demand)
     lone = group < 0  # no covering site can open: one more group, never covered
     group[lone] = first.size
