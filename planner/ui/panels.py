@@ -285,9 +285,7 @@ def show_flash(wb: Workbench, lang: str) -> None:
     outcome = st.session_state.get(Keys.RUN_OUTCOME)
     if outcome is not None and outcome[0] is wb.snapshot:
         messages.append(outcome[1:])
-    elif (
-        outcome is not None
-    ):  # the plan has changed: the outcome is gone for good (an undo does not bring it back)
+    elif outcome is not None:  # the plan has changed: gone for good (an undo does not bring it back)
         del st.session_state[Keys.RUN_OUTCOME]
     for level, key, fields in messages:  # values are data: Markdown-escaped
         getattr(st, level)(
