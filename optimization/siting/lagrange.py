@@ -22,7 +22,7 @@ scheme (Beasley 1993), vectorised over the sparse pairs, proves all 40.
   optimal plan opens (closes) :math:`j`. Serving township :math:`i` from
   site :math:`j` costs at least :math:`L + (w_i c_{ij} - \lambda_i)^+`; above
   the upper bound, :math:`i` is never served from :math:`j` or farther.
-* **Branch-and-bound**: depth first, each node a set of sites fixed open and
+* **Branch-and-bound**: least bound first, each node a set of sites fixed open and
   closed; its bound is the Lagrangian of the node (warm-started from the
   parent's multipliers); a node is pruned when its bound shows it cannot beat
   the incumbent (by a whole unit when all weighted costs are integers);
@@ -38,6 +38,7 @@ sites) and the model is large enough to need it.
 
 from __future__ import annotations
 
+import heapq
 import time
 from dataclasses import dataclass, replace
 
@@ -596,6 +597,36 @@ def reduce_pmedian(prep: Prepared, *, deadline: float | None) -> Reduction | Non
     )
 
 
+class _Frontier:
+    """Nodes left to explore: least bound first, the latest pushed first among equal bounds.
+
+    Least bound first raises the bound an unfinished search reports (the least bound of the nodes
+    left): at 5,000 x 1,250 (p = 20, 60 s) the gap ended at 0.185-0.193% against 0.213-0.214%
+    depth first, where the root's own bound stayed the least. Children carry their parent's bound,
+    so among them the one pushed last (sites closed) comes first, as depth first did.
+    """
+
+    def __init__(self) -> None:
+        self._heap: list[tuple[float, int, _Node]] = []
+        self._count = 0
+
+    def __bool__(self) -> bool:
+        return bool(self._heap)
+
+    def append(self, node: _Node) -> None:
+        """Add a node to explore."""
+        self._count += 1
+        heapq.heappush(self._heap, (node.parent_bound, -self._count, node))
+
+    def pop(self) -> _Node:
+        """Take the node of least bound (the latest pushed among equal bounds)."""
+        return heapq.heappop(self._heap)[2]
+
+    def nodes(self) -> list[_Node]:
+        """The nodes left, in no order."""
+        return [entry[2] for entry in self._heap]
+
+
 def branch_and_bound(prep: Prepared, root: Reduction, *, deadline: float | None) -> Reduction:
     """Prove (or improve) the root's plan by Lagrangian branch-and-bound.
 
@@ -623,7 +654,8 @@ def branch_and_bound(prep: Prepared, root: Reduction, *, deadline: float | None)
     fixed = (prep.fixed_open & prep.can_open) | forced
     free = prep.free & ~closed & ~forced
     p = int(min(prep.params.new_sites, prep.free.sum())) - int((forced & prep.free).sum())
-    stack = [_Node(fixed, free, p, root.multipliers, root.multiplier_bound, root.lower_bound)]
+    stack = _Frontier()
+    stack.append(_Node(fixed, free, p, root.multipliers, root.multiplier_bound, root.lower_bound))
     nodes = 0
     stop = np.inf if deadline is None else deadline
     while stack and time.perf_counter() < stop:
@@ -667,7 +699,7 @@ def branch_and_bound(prep: Prepared, root: Reduction, *, deadline: float | None)
         stack.append(_Node(with_j, without, p - 1, b.lam, b.lower, bound))  # explored second
         stack.append(_Node(fixed, without, p, b.lam, b.lower, bound))  # explored first
     proven = not stack
-    lower = upper if proven else min([upper] + [n.parent_bound for n in stack])
+    lower = upper if proven else min([upper] + [n.parent_bound for n in stack.nodes()])
     return replace(
         root,
         lower_bound=max(min(root.lower_bound, upper), lower) if not proven else upper,

@@ -349,3 +349,22 @@ def test_pmedian_unconfirmed_proof_keeps_the_root_bound(monkeypatch) -> None:
     assert plan.report.best_bound == pytest.approx(min(roots[0].multiplier_bound, plan.objective_value))
     assert plan.report.best_bound <= proven.objective_value + 1e-6
     assert plan.report.gap < 0.01
+
+
+def test_branch_and_bound_explores_least_bound_first() -> None:
+    """An unfinished search reports the least bound of the nodes left, so it takes that node next."""
+    from optimization.siting.lagrange import _Frontier, _Node
+
+    def node(bound: float) -> _Node:
+        empty = np.zeros(3, dtype=bool)
+        return _Node(empty, empty, 1, np.zeros(2), bound, bound)
+
+    frontier = _Frontier()
+    nodes = [node(b) for b in (5.0, 2.0, 7.0, 2.0)]
+    for n in nodes:
+        frontier.append(n)
+    order = []
+    while frontier:
+        order.append(frontier.pop())
+    # least bound first; of the two at 2.0, the one pushed last (the sites-closed child) first
+    assert order == [nodes[3], nodes[1], nodes[0], nodes[2]]
