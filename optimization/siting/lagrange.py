@@ -379,7 +379,7 @@ class _Bound:
     rho: np.ndarray
     chosen: np.ndarray
     average: np.ndarray  # how often each site was chosen in the late iterations
-    recent: np.ndarray | None = None  # ... and in the last RECENT_STEPS of them
+    recent: np.ndarray  # ... and in the last RECENT_STEPS of them
 
 
 def _lagrangian(
@@ -443,7 +443,7 @@ def _subgradient(
         if best is None or bound > best.lower + 1e-12 * max(1.0, abs(bound)):
             if volume and direction is not None and float(g @ direction) >= 0:
                 step = min(VOLUME_MAX_STEP, 1.1 * step)
-            best, stall = _Bound(bound, lam, rho, chosen, chosen), 0
+            best, stall = _Bound(bound, lam, rho, chosen, chosen, chosen), 0
         else:
             stall += 1
             if stall >= patience:
@@ -462,7 +462,7 @@ def _subgradient(
         lam = center + step * max(upper - level, 1e-9 * max(1.0, abs(upper))) / norm * direction
     if best is None:
         bound, rho, chosen, *_ = _lagrangian(pairs, lam, node.fixed, node.free, node.p)
-        best = _Bound(bound, lam, rho, chosen, chosen.astype(float))
+        best = _Bound(bound, lam, rho, chosen, chosen.astype(float), chosen.astype(float))
     # how often each site was in the relaxation over the second half of the steps
     best.average = np.mean(late[len(late) // 2 :], axis=0) if late else best.chosen.astype(float)
     best.recent = np.mean(late[-RECENT_STEPS:], axis=0) if late else best.average
@@ -572,7 +572,6 @@ def reduce_pmedian(prep: Prepared, *, deadline: float | None) -> Reduction | Non
     # it reached 2,128,035 in 0.2 s, where the root's own swaps had 2,137,617 after 24 s), and from
     # those it chose at the best multipliers (the volume steps' centre: under load, with fewer steps,
     # the first start alone ended at 2,129,425)
-    assert b.recent is not None  # set by every run of the steps
     for often in (b.average, b.recent, b.chosen.astype(float)):
         chosen = _often_chosen(often, node)
         trial = _swap_search(pairs, chosen, free, p, np.inf if deadline is None else deadline)
@@ -622,9 +621,9 @@ class _Frontier:
         """Take the node of least bound (the latest pushed among equal bounds)."""
         return heapq.heappop(self._heap)[2]
 
-    def nodes(self) -> list[_Node]:
-        """The nodes left, in no order."""
-        return [entry[2] for entry in self._heap]
+    def least_bound(self) -> float:
+        """The least bound of the nodes left (``inf`` when none is left)."""
+        return self._heap[0][0] if self._heap else np.inf
 
 
 def branch_and_bound(prep: Prepared, root: Reduction, *, deadline: float | None) -> Reduction:
@@ -654,12 +653,12 @@ def branch_and_bound(prep: Prepared, root: Reduction, *, deadline: float | None)
     fixed = (prep.fixed_open & prep.can_open) | forced
     free = prep.free & ~closed & ~forced
     p = int(min(prep.params.new_sites, prep.free.sum())) - int((forced & prep.free).sum())
-    stack = _Frontier()
-    stack.append(_Node(fixed, free, p, root.multipliers, root.multiplier_bound, root.lower_bound))
+    frontier = _Frontier()
+    frontier.append(_Node(fixed, free, p, root.multipliers, root.multiplier_bound, root.lower_bound))
     nodes = 0
     stop = np.inf if deadline is None else deadline
-    while stack and time.perf_counter() < stop:
-        node = stack.pop()
+    while frontier and time.perf_counter() < stop:
+        node = frontier.pop()
         nodes += 1
         level = _prune_level(upper, integral)
         if node.parent_bound > level:
@@ -689,17 +688,17 @@ def branch_and_bound(prep: Prepared, root: Reduction, *, deadline: float | None)
         fixed, free = node.fixed | force, free & ~force
         p = node.p - int(force.sum())
         if p <= 0 or free.sum() <= p:
-            stack.append(_Node(fixed, free, p, b.lam, b.lower, bound))
+            frontier.append(_Node(fixed, free, p, b.lam, b.lower, bound))
             continue
         j = int(np.argmin(np.where(free, np.abs(b.average - 0.5), np.inf)))
         without = free.copy()
         without[j] = False
         with_j = fixed.copy()
         with_j[j] = True
-        stack.append(_Node(with_j, without, p - 1, b.lam, b.lower, bound))  # explored second
-        stack.append(_Node(fixed, without, p, b.lam, b.lower, bound))  # explored first
-    proven = not stack
-    lower = upper if proven else min([upper] + [n.parent_bound for n in stack.nodes()])
+        frontier.append(_Node(with_j, without, p - 1, b.lam, b.lower, bound))  # explored second
+        frontier.append(_Node(fixed, without, p, b.lam, b.lower, bound))  # explored first
+    proven = not frontier
+    lower = upper if proven else min(upper, frontier.least_bound())
     return replace(
         root,
         lower_bound=max(min(root.lower_bound, upper), lower) if not proven else upper,

@@ -430,7 +430,7 @@ def test_lagrangian_branch_and_bound_exact_from_other_multipliers(seed: int, prm
     node = lagrange._Node(fixed, free, int(min(prm["new_sites"], free.sum())), lam, -np.inf, -np.inf)
     bound, rho, chosen, *_ = lagrange._lagrangian(pairs, lam, fixed, free, node.p)
     open_bound, close_bound = lagrange._site_tests(
-        lagrange._Bound(bound, lam, rho, chosen, chosen * 1.0), node
+        lagrange._Bound(bound, lam, rho, chosen, chosen * 1.0, chosen * 1.0), node
     )
     root = replace(
         root,

@@ -363,8 +363,10 @@ def test_branch_and_bound_explores_least_bound_first() -> None:
     nodes = [node(b) for b in (5.0, 2.0, 7.0, 2.0)]
     for n in nodes:
         frontier.append(n)
+    assert frontier.least_bound() == 2.0  # what an unfinished search reports
     order = []
     while frontier:
         order.append(frontier.pop())
+    assert frontier.least_bound() == np.inf
     # least bound first; of the two at 2.0, the one pushed last (the sites-closed child) first
     assert order == [nodes[3], nodes[1], nodes[0], nodes[2]]
