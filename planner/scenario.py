@@ -419,13 +419,14 @@ class Scenario:
             ) from exc
         return out
 
+    def setups(self) -> dict[str, SitingSetup | GroupingSetup | PhaseSetup]:
+        """The parts the scenario plans, by name (``siting``, ``grouping``, ``phase``), in that order."""
+        parts = {"siting": self.siting, "grouping": self.grouping, "phase": self.phase}
+        return {part: setup for part, setup in parts.items() if setup is not None}
+
     def has_results(self) -> bool:
         """Whether every part of the scenario has saved results."""
-        return all(
-            self.results.get(part) is not None
-            for part, setup in (("siting", self.siting), ("grouping", self.grouping), ("phase", self.phase))
-            if setup is not None
-        )
+        return all(self.results.get(part) is not None for part in self.setups())
 
     def run_or_restore(
         self,

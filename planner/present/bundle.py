@@ -111,8 +111,13 @@ def _info_rows(scenario: Scenario, run: ScenarioRun, lang: str) -> pd.DataFrame:
     provenance = " ".join(data_notes([region], lang)) or json.dumps(
         {k: v for k, v in region.provenance.items() if isinstance(v, str)}, ensure_ascii=False
     )
-    rows: list[tuple[str, str, Any]] = [
-        (k, labels.text(f"info.{k}", lang), v)
+    plain = {part: setup.to_dict() for part, setup in scenario.setups().items()}
+
+    def about(key: str, value: Any) -> tuple[str, str, Any]:
+        return key, labels.text(f"info.{key}", lang), value
+
+    rows = [
+        about(k, v)
         for k, v in (
             ("name", scenario.name),
             ("region", region.name),
@@ -124,25 +129,20 @@ def _info_rows(scenario: Scenario, run: ScenarioRun, lang: str) -> pd.DataFrame:
             ("provenance", provenance),
         )
     ]
-    setups = {"siting": scenario.siting, "grouping": scenario.grouping, "phase": scenario.phase}
-    for part, setup in setups.items():
-        if setup is not None:
-            title = labels.text(f"info.{part}", lang)
-            rows += [
-                (f"{part}.{k}", f"{title}: {parameter_label(part, k, lang)}", parameter_value(k, v, lang))
-                for k, v in setup.to_dict().items()
-            ]
-    rows += [
-        (k, labels.text(f"info.{k}", lang), v) for k, v in (("notes", scenario.notes), ("language", lang))
-    ]
+    for part, values in plain.items():
+        title = labels.text(f"info.{part}", lang)
+        rows += [
+            (f"{part}.{k}", f"{title}: {parameter_label(part, k, lang)}", parameter_value(k, v, lang))
+            for k, v in values.items()
+        ]
+    rows += [about("notes", scenario.notes), about("language", lang)]
     rows += [
         (
             f"{part}_json",
             f"{labels.text(f'info.{part}', lang)} (JSON)",
-            json.dumps(setup.to_dict(), ensure_ascii=False, default=str),
+            json.dumps(values, ensure_ascii=False, default=str),
         )
-        for part, setup in setups.items()
-        if setup is not None
+        for part, values in plain.items()
     ]
     return pd.DataFrame(
         {

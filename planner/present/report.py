@@ -268,13 +268,7 @@ def _key_value_table(values: Sequence[tuple[str, Any]], lang: str) -> Table:
 
 def _parameters(scenario: Scenario, lang: str) -> list[tuple[str, Table]]:
     out = []
-    for part, setup in (
-        ("siting", scenario.siting),
-        ("grouping", scenario.grouping),
-        ("phase", scenario.phase),
-    ):
-        if setup is None:
-            continue
+    for part, setup in scenario.setups().items():
         values = parameter_rows(
             part, setup.to_dict(), lang
         )  # labelled, values in words (no raw keys or JSON)
