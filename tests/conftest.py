@@ -9,6 +9,7 @@ tests/hostile`` a few times locally to fuzz further.
 from __future__ import annotations
 
 import os
+import sys
 from collections.abc import Iterator
 from pathlib import Path
 
@@ -73,3 +74,14 @@ def arrow_pool_env(monkeypatch: pytest.MonkeyPatch) -> None:
     monkeypatch.setenv(ARROW_POOL_ENV, os.environ.get(ARROW_POOL_ENV, ""))
     if not os.environ[ARROW_POOL_ENV]:
         monkeypatch.delenv(ARROW_POOL_ENV)
+
+
+@pytest.fixture(autouse=True)
+def main_module(monkeypatch: pytest.MonkeyPatch) -> None:
+    """``sys.modules["__main__"]`` is given back after each test.
+
+    Streamlit's AppTest runs a script as ``__main__`` in this process and leaves it there; an app
+    made by ``AppTest.from_function`` lives in a temporary file that is gone afterwards, and a later
+    test's process pool (forkserver, spawn) then fails re-importing that ``__main__`` in its workers.
+    """
+    monkeypatch.setitem(sys.modules, "__main__", sys.modules["__main__"])
