@@ -47,6 +47,7 @@ from optimization.siting.enums import Objective
 from optimization.siting.lagrange import sums_by_pair
 from optimization.siting.mip import LinearModel, LinExpr, hint_map, read_values
 from optimization.siting.prepare import Prepared
+from optimization.siting.set_cover import fewest_sites_covering
 from optimization.solve import (
     Backend,
     SolveReport,
@@ -60,6 +61,7 @@ __all__ = [
     "CoverReduction",
     "applies",
     "fewest_sites_alike",
+    "fewest_sites_for_everyone",
     "merged_alike",
     "prove_cover",
     "reduce_max_cover",
@@ -265,6 +267,57 @@ def fewest_sites_alike(prep: Prepared, open_: np.ndarray, allowed: np.ndarray | 
             chosen[j] = False
             count[mine] -= 1
     return chosen | cov.fixed if chosen.sum() < (open_ & cov.free).sum() else open_
+
+
+def fewest_sites_for_everyone(
+    prep: Prepared, open_: np.ndarray, allowed: np.ndarray, *, time_limit: float | None, backend: Backend
+) -> tuple[np.ndarray, SolveReport] | None:
+    """The tie-break "fewest sites" of a plan covering every township the ``allowed`` sites can cover.
+
+    Every plan as good as such a plan covers all those townships too, so the
+    tie-break is exactly the set cover of
+    :func:`~optimization.siting.set_cover.fewest_sites_covering` (its rows
+    reduced), solved from ``open_`` within ``time_limit``.
+
+    Parameters
+    ----------
+    prep
+        The problem (pure maximal covering: see :func:`applies`).
+    open_
+        ``(m,)`` a plan (existing sites included).
+    allowed
+        ``(m,)`` sites a plan as good may open (e.g. not closed by a bound).
+    time_limit
+        Seconds the set cover may take.
+    backend
+        Its back end.
+
+    Returns
+    -------
+    (open, report) or None
+        The plan (existing sites included) and the set cover's report (its
+        objective counts new sites), or ``None`` when ``open_`` leaves a
+        township uncovered that an allowed site covers, or no cover is found.
+    """
+    cov = _Cover(prep)
+    usable = cov.free & allowed
+    reach = np.bincount(cov.town, weights=usable[cov.site], minlength=cov.n) > 0
+    if np.any(reach & (cov.count(open_ & usable) == 0)):
+        return None
+    chosen, report = fewest_sites_covering(
+        cov.town,
+        cov.site,
+        cov.n,
+        usable,
+        open_ & usable,
+        time_limit=time_limit,
+        backend=backend,
+        threads=prep.params.threads,
+        random_seed=prep.params.seed,
+    )
+    if chosen is None:
+        return None
+    return chosen | cov.fixed, report
 
 
 # ---------------------------------------------------------------------------- bounds

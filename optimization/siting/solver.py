@@ -27,7 +27,13 @@ from optimization.siting import lagrange
 from optimization.siting.alternatives import find_alternatives, merge_alternatives, shortfall
 from optimization.siting.bounds import plain_bound
 from optimization.siting.checks import nothing_to_plan, presolve_checks
-from optimization.siting.covering import fewest_sites_alike, merged_alike, prove_cover, reduce_max_cover
+from optimization.siting.covering import (
+    fewest_sites_alike,
+    fewest_sites_for_everyone,
+    merged_alike,
+    prove_cover,
+    reduce_max_cover,
+)
 from optimization.siting.data import SitingData
 from optimization.siting.diagnose import diagnose
 from optimization.siting.enums import Objective, TieBreak
@@ -38,7 +44,16 @@ from optimization.siting.model import MAXIMISED, build_model, objective_name
 from optimization.siting.params import SitingParams
 from optimization.siting.plan import SitingPlan
 from optimization.siting.prepare import Prepared
-from optimization.siting.stages import STAGE_NAMES, ModelRun, Stages, integral_objective, run_model
+from optimization.siting.set_cover import SET_COVER_BACKEND
+from optimization.siting.stages import (
+    STAGE_NAMES,
+    ModelRun,
+    Stages,
+    integral_objective,
+    later_stage_limit,
+    run_model,
+    tighten,
+)
 from optimization.solve import (
     GAP_TOLERANCE,
     Infeasibility,
@@ -183,6 +198,8 @@ def solve_county(data: SitingData, params: SitingParams) -> SitingPlan:
             plain_first=True,
             merge_alike=True,
         )
+        if params.effective_tie_break is TieBreak.SITES:
+            _tie_break_for_everyone(stages)
     elif _wants_start(prep):
         stages.start = _capacitated_start(prep, deadline)
     run = run_model(stages)
@@ -214,6 +231,30 @@ def solve_county(data: SitingData, params: SitingParams) -> SitingPlan:
         alternatives_note=note,
         stage_seconds=run.stage_seconds,
     )
+
+
+def _tie_break_for_everyone(stages: Stages) -> None:
+    """When the known optimal plan covers every township a site can cover, solve its tie-break "fewest
+    sites" as a set cover now (the reduced model of :mod:`optimization.siting.set_cover`, within the
+    tie-break's bound), instead of as a stage of the whole model."""
+    assert stages.known is not None and stages.closed is not None
+    known_open, report = stages.known
+    if report.status is not SolveStatus.OPTIMAL:
+        return
+    began = time.perf_counter()
+    prep = stages.prep
+    found = fewest_sites_for_everyone(
+        prep,
+        known_open,
+        ~stages.closed,
+        time_limit=later_stage_limit(report.solve_seconds, stages.remaining()),
+        backend=prep.params.backend or SET_COVER_BACKEND,
+    )
+    if found is None:
+        return
+    open_, tie = found
+    stages.known = (open_, report)
+    stages.tie_break = (tighten(tie, integral=True, maximize=False), time.perf_counter() - began)
 
 
 def _wants_start(prep: Prepared) -> bool:

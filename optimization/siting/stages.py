@@ -41,7 +41,15 @@ from optimization.siting.model import MAXIMISED, SitingModel, build_model, objec
 from optimization.siting.prepare import Prepared
 from optimization.solve import Backend, Infeasibility, SolveReport, SolveStatus, relative_gap, solve_mathopt
 
-__all__ = ["STAGE_NAMES", "ModelRun", "Stages", "integral_objective", "later_stage_limit", "run_model"]
+__all__ = [
+    "STAGE_NAMES",
+    "ModelRun",
+    "Stages",
+    "integral_objective",
+    "later_stage_limit",
+    "run_model",
+    "tighten",
+]
 
 #: Back end used unless the planner forces one; its ``optimal`` claims are confirmed by :attr:`Stages.check`
 #: (see :mod:`optimization.certify`). Measured on 2 cores: HiGHS was fastest on the county-sized covering
@@ -130,6 +138,9 @@ class Stages:
         Keep the objective at most (least, when maximising) this value.
     known
         A plan proven optimal for the objective elsewhere, with its report.
+    tie_break
+        The report and seconds of a tie-break solved elsewhere for the plan in ``known``
+        (e.g. :func:`~optimization.siting.covering.fewest_sites_for_everyone`); its stage is skipped.
     start
         Values of every variable of a feasible plan of the same model, given
         to the solver as a start (else the planner's hint, if any).
@@ -146,6 +157,7 @@ class Stages:
     extra: Callable[[SitingModel], list[RowBlock]] | None = None
     primary_limit: float | None = None
     known: tuple[np.ndarray, SolveReport] | None = None
+    tie_break: tuple[SolveReport, float] | None = None
     start: np.ndarray | None = None
     certify: bool = True
 
@@ -206,9 +218,23 @@ def integral_objective(sm: SitingModel, name: str) -> bool:
     return bool(np.all(expr.coefs == np.round(expr.coefs)) and expr.const == round(expr.const))
 
 
-def _tighten(report: SolveReport, *, integral: bool, maximize: bool) -> SolveReport:
+def tighten(report: SolveReport, *, integral: bool, maximize: bool) -> SolveReport:
     """Use integrality of the objective: round it, round the bound inwards, and
-    call the plan optimal when the rounded bound meets it."""
+    call the plan optimal when the rounded bound meets it.
+
+    Parameters
+    ----------
+    report
+        A solver's report.
+    integral
+        Whether the objective takes integer values at every plan.
+    maximize
+        Whether it is maximised.
+
+    Returns
+    -------
+    SolveReport
+    """
     if not integral or not report.status.has_solution or report.objective is None:
         return report
     objective = float(round(report.objective))
@@ -255,7 +281,7 @@ def _solve(
         reason = Infeasibility("solver_error", "all", f"The {stages.backend} back end failed: {exc}", {})
         return None, SolveReport(SolveStatus.ERROR, backend=str(stages.backend), reasons=(reason,))
     values = read_values(model, result, sm.lm.n_vars) if report.status.has_solution else None
-    return values, _tighten(report, integral=integral, maximize=maximize)
+    return values, tighten(report, integral=integral, maximize=maximize)
 
 
 def _certify(
@@ -390,16 +416,21 @@ def run_model(stages: Stages) -> ModelRun:
     if stages.known is not None:
         known_open, report = stages.known
         seconds = {"objective": report.solve_seconds}
+        tie_report = None
+        if stages.tie_break is not None:  # solved with the known plan: only the beds may be left
+            tie_report, seconds["tie_break"] = stages.tie_break
+            later = [name for name in later if name != objective_name(params.effective_tie_break)]
         if not later or report.status is not SolveStatus.OPTIMAL:
-            return ModelRun(None, None, report, stage_seconds=seconds)
+            return ModelRun(None, None, report, tie_report=tie_report, stage_seconds=seconds)
         sm = build_model(prep, closed=stages.closed, forced=stages.forced, pairs_ok=stages.pairs_ok)
         if sm.lm.n_vars > LATER_STAGE_MAX_VARS:  # building it would outlast any bound: keep the proven plan
-            return ModelRun(None, None, report, stage_seconds=seconds)
+            return ModelRun(None, None, report, tie_report=tie_report, stage_seconds=seconds)
         assert report.objective is not None  # the primary stage was solved
         _fix(sm, primary, float(report.objective))
-        return _later(
-            stages, sm, ModelRun(sm, None, report, stage_seconds=seconds), later, known_open.astype(float)
-        )
+        if tie_report is not None and tie_report.objective is not None:  # the beds keep the tie-break's value
+            _fix(sm, objective_name(params.effective_tie_break), float(tie_report.objective))
+        run = ModelRun(sm, None, report, tie_report=tie_report, stage_seconds=seconds)
+        return _later(stages, sm, run, later, known_open.astype(float))
     start = time.perf_counter()
     keep = initial_keep(stages) if (params.objective.serves_all and not params.capacitated) else None
     hint = stages.start if stages.start is not None else _site_hint(stages)
