@@ -810,7 +810,9 @@ def _restore_siting(
         None
         if proven is None
         else SolveReport(
-            SolveStatus.OPTIMAL if proven else SolveStatus.FEASIBLE, objective=saved.get("tie_break_value")
+            SolveStatus.OPTIMAL if proven else SolveStatus.FEASIBLE,
+            objective=saved.get("tie_break_value"),
+            best_bound=saved.get("tie_break_bound"),
         )
     )
     return siting_result_from_beds(

@@ -359,6 +359,7 @@ def results(data: Any, *, source: str) -> dict[str, Any]:
         if siting.get("tie_break_proven") not in (None, True, False):
             _fail(f"{where}.siting.tie_break_proven", "true, false or null", siting["tie_break_proven"])
         _number(siting.get("tie_break_value"), f"{where}.siting.tie_break_value")
+        _number(siting.get("tie_break_bound"), f"{where}.siting.tie_break_bound")
         for stage, seconds in _mapping(
             siting.get("stage_seconds") or {}, f"{where}.siting.stage_seconds", most=10
         ).items():

@@ -142,6 +142,14 @@ class SitingPlan:
             return None
         return self.tie_break_report is not None and self.tie_break_report.status is SolveStatus.OPTIMAL
 
+    @property
+    def tie_break_bound(self) -> float | None:
+        """The tie-break stage's best bound among the plans as good for the objective (``None`` when
+        it has none, e.g. no tie-break, or a county whose stage did not run)."""
+        if self.tie_break is TieBreak.NONE or self.tie_break_report is None:
+            return None
+        return self.tie_break_report.best_bound
+
     def summary(self) -> dict[str, Any]:
         """Plain-JSON summary: report, objective values, overall and per-county figures."""
         return {
@@ -151,6 +159,7 @@ class SitingPlan:
             "tie_break": str(self.tie_break),
             "tie_break_value": self.tie_break_value,
             "tie_break_proven": self.tie_break_proven,
+            "tie_break_bound": self.tie_break_bound,
             "stage_seconds": self.stage_seconds,
             "overall": self.overall.to_dict(),
             "counties": [c.to_dict() for c in self.counties],

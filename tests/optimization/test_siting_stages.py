@@ -72,6 +72,8 @@ def test_a_hard_tie_break_stops_within_its_bound_and_keeps_an_optimal_plan(hard_
     assert plan.tie_break_value == plan.open.sum() < data.n_sites
     summary = plan.summary()
     assert summary["tie_break_proven"] is False
+    # how far it may be from the fewest: the stage's bound, below the plan's count
+    assert summary["tie_break_bound"] is not None and 1 <= summary["tie_break_bound"] < plan.tie_break_value
     assert set(summary["stage_seconds"]) == {"objective", "tie_break"}
 
 

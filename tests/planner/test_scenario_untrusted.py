@@ -188,6 +188,7 @@ TAMPERED = [
         "results.siting.tie_break_proven: expected true, false",
     ),
     (("results", "siting", "tie_break_value"), "oops", "results.siting.tie_break_value: expected a number"),
+    (("results", "siting", "tie_break_bound"), "oops", "results.siting.tie_break_bound: expected a number"),
     (
         ("results", "siting", "stage_seconds"),
         {"tie_break": "xxxx"},

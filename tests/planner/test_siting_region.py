@@ -161,6 +161,30 @@ def test_cli_says_when_the_tie_break_was_not_proven(tmp_path, capsys, monkeypatc
     assert "tie-break (sites) was not proven: its stage did not run" in capsys.readouterr().out
 
 
+@pytest.mark.parametrize(
+    "lang,words",
+    [
+        ("en", "the tie-break (sites) was not proven (found 46, bound 42): its stage stopped after 1.0 s"),
+        ("zh", "同分取舍（sites）未被证明（当前 46，界 42）：该阶段在 1.0 秒后停止"),
+    ],
+)
+def test_tie_break_note_gives_what_was_found_and_the_bound(lang, words):
+    from planner.cli.main import tie_break_note
+
+    data = {
+        "status": "optimal",
+        "tie_break": "sites",
+        "tie_break_proven": False,
+        "tie_break_value": 46.0,
+        "tie_break_bound": 42.0,
+        "stage_seconds": {"objective": 0.3, "tie_break": 1.04},
+    }
+    assert words in tie_break_note(data, lang)
+    assert "(found" not in (tie_break_note({**data, "tie_break_bound": None}, "en") or "")  # no bound: no figures
+    assert tie_break_note({**data, "tie_break_proven": True}, lang) is None
+    assert tie_break_note({**data, "status": "feasible"}, lang) is None
+
+
 def test_a_subset_of_counties_is_planned_alone(region):
     county = region.county_codes[3]
     result = run_siting(region, SitingSetup(objective="min_sites", coverage_target=0.9, counties=(county,)))
