@@ -499,10 +499,7 @@ class SitingResult:
         return {
             **self.plan.report.to_dict(),
             "objective_name": str(self.plan.objective),
-            "tie_break": str(self.plan.tie_break),
-            "tie_break_value": self.plan.tie_break_value,
-            "tie_break_proven": self.plan.tie_break_proven,
-            "tie_break_bound": self.plan.tie_break_bound,
+            **self.plan.tie_break_fields(),
             "stage_seconds": {k: round(v, 4) for k, v in self.plan.stage_seconds.items()},
             "wall_seconds": round(self.wall_seconds, 3),
             "threshold": {"value": self.setup.threshold, "unit": self.setup.unit},

@@ -150,16 +150,22 @@ class SitingPlan:
             return None
         return self.tie_break_report.best_bound
 
+    def tie_break_fields(self) -> dict[str, Any]:
+        """The tie-break in plain JSON: ``tie_break``, ``tie_break_value``, ``tie_break_proven``, ``tie_break_bound``."""
+        return {
+            "tie_break": str(self.tie_break),
+            "tie_break_value": self.tie_break_value,
+            "tie_break_proven": self.tie_break_proven,
+            "tie_break_bound": self.tie_break_bound,
+        }
+
     def summary(self) -> dict[str, Any]:
         """Plain-JSON summary: report, objective values, overall and per-county figures."""
         return {
             "report": self.report.to_dict(),
             "objective": str(self.objective),
             "objective_value": self.objective_value,
-            "tie_break": str(self.tie_break),
-            "tie_break_value": self.tie_break_value,
-            "tie_break_proven": self.tie_break_proven,
-            "tie_break_bound": self.tie_break_bound,
+            **self.tie_break_fields(),
             "stage_seconds": self.stage_seconds,
             "overall": self.overall.to_dict(),
             "counties": [c.to_dict() for c in self.counties],

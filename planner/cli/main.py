@@ -314,7 +314,7 @@ def _print_siting(data: dict[str, Any], region: Region, reasons: Sequence[Any], 
     """Sites, coverage per county, alternatives, the solve report and each reason once, in ``lang``."""
     from planner.present.i18n import tr
     from planner.present.reasons import named, region_names
-    from planner.present.text import reason_lines, report_header, siting_lines
+    from planner.present.text import reason_lines, report_header, siting_lines, tie_break_note
 
     lines = siting_lines(data, region, lang)
     names = region_names(region)
@@ -324,49 +324,11 @@ def _print_siting(data: dict[str, Any], region: Region, reasons: Sequence[Any], 
     lines += report_header(data, lang)
     note = tie_break_note(data, lang)
     if note is not None:
-        lines.append(note)
+        lines.append(tr("cli.note", lang, text=note))
     lines += reason_lines(reasons, lang, names)
     print("\n".join(lines))
     for note in data["notes"]:
         print(f"  note: {note}")
-
-
-def tie_break_note(data: dict[str, Any], lang: str) -> str | None:
-    """The line saying that a run's tie-break was not proven (what it found, its bound, why it stopped).
-
-    Parameters
-    ----------
-    data
-        A siting run's JSON (``status``, ``tie_break``, ``tie_break_proven``, ``tie_break_value``,
-        ``tie_break_bound``, ``stage_seconds``).
-    lang
-        ``zh`` or ``en``.
-
-    Returns
-    -------
-    str or None
-        ``None`` unless the objective is optimal and the tie-break is not proven.
-    """
-    from planner.present.i18n import tr
-
-    if data["status"] != "optimal" or data["tie_break_proven"] is not False:
-        return None
-    from optimization.siting import LATER_STAGE_FLOOR_SECONDS
-
-    seconds = data["stage_seconds"].get("tie_break")
-    stopped = (
-        tr("cli.did_not_run", lang) if seconds is None else tr("cli.stopped_after", lang, s=f"{seconds:.1f}")
-    )
-    value, bound = data.get("tie_break_value"), data.get("tie_break_bound")
-    found = (
-        ""
-        if value is None or bound is None
-        else tr("cli.tie_break_found", lang, value=f"{value:,.6g}", bound=f"{bound:,.6g}")
-    )
-    floor = f"{LATER_STAGE_FLOOR_SECONDS:g}"
-    return tr(
-        "cli.tie_break_note", lang, tie_break=data["tie_break"], found=found, stopped=stopped, floor=floor
-    )
 
 
 def _add_run_arguments(p: argparse.ArgumentParser) -> None:

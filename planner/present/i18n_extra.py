@@ -43,6 +43,11 @@ EXTRA_TEXT: dict[str, tuple[str, str]] = {
     "setup.none": ("无", "none"),
     "setup.all_counties": ("全部", "all"),
     "tie_break.auto": ("自动", "automatic"),
+    "tie_break.none": ("无", "none"),
+    "tie_break.coverage": ("覆盖更多老年人", "more older people covered"),
+    "tie_break.sites": ("更少新增站点", "fewer new sites"),
+    "tie_break.distance": ("更短出行", "less travel"),
+    "tie_break.beds": ("更少床位", "fewer beds"),
     "setup.edits": ("{n} 项", "{n} set"),
     "setup.unit": ("通行成本单位", "Travel cost unit"),
     "setup.max_travel": ("最长通行时间", "Longest travel"),
@@ -310,13 +315,14 @@ EXTRA_TEXT: dict[str, tuple[str, str]] = {
     ),
     "cli.did_not_run": ("未运行", "did not run"),
     "cli.stopped_after": ("在 {s} 秒后停止", "stopped after {s} s"),
-    "cli.tie_break_note": (
-        "  注：同分取舍（{tie_break}）未被证明{found}：该阶段{stopped}（后续阶段最多用第一阶段的时间，至少 {floor} 秒）；"
+    "cli.note": ("  注：{text}", "  note: {text}"),
+    "note.tie_break_unproven": (
+        "同分取舍（{tie_break}）未被证明{found}：该阶段{stopped}（后续阶段最多用第一阶段的时间，至少 {floor} 秒）；"
         "目标值仍为最优",
-        "  note: the tie-break ({tie_break}) was not proven{found}: its stage {stopped} (a later stage gets at "
+        "the tie-break ({tie_break}) was not proven{found}: its stage {stopped} (a later stage gets at "
         "most the first stage's time, at least {floor} s); the objective is still optimal",
     ),
-    "cli.tie_break_found": ("（当前 {value}，界 {bound}）", " (found {value}, bound {bound})"),
+    "note.tie_break_found": ("（当前 {value}，界 {bound}）", " (found {value}, bound {bound})"),
     "compare.different_regions": (
         "这些情景基于不同的区域数据（内容哈希不同）：站点与乡镇按代码对应。",
         "The scenarios were made on different regions (content hashes differ): sites and townships "

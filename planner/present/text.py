@@ -19,6 +19,7 @@ from typing import Any, Final
 from geodata.region import Region
 from optimization.solve import Infeasibility
 from planner.present.i18n import LANGS, tr
+from planner.present.parameter_words import parameter_value
 from planner.present.reasons import named, reason_texts, region_names
 
 __all__ = [
@@ -98,6 +99,41 @@ def report_header(report: Mapping[str, Any], lang: str) -> list[str]:
 
         lines.append(tr("cli.check", lang, text=certificate_text(report["certificate"], lang)))
     return lines
+
+
+def tie_break_note(data: Mapping[str, Any], lang: str) -> str | None:
+    """Why a run's tie-break is not proven: what it found, its bound, and how its stage ended.
+
+    Parameters
+    ----------
+    data
+        A siting run's report fields: ``status``, ``stage_seconds`` and those of
+        :meth:`~optimization.siting.plan.SitingPlan.tie_break_fields`.
+    lang
+        ``zh`` or ``en``.
+
+    Returns
+    -------
+    str or None
+        ``None`` unless the objective is optimal and the tie-break is not proven.
+    """
+    if data["status"] != "optimal" or data["tie_break_proven"] is not False:
+        return None
+    from optimization.siting import LATER_STAGE_FLOOR_SECONDS
+
+    seconds = data["stage_seconds"].get("tie_break")
+    stopped = (
+        tr("cli.did_not_run", lang) if seconds is None else tr("cli.stopped_after", lang, s=f"{seconds:.1f}")
+    )
+    value, bound = data.get("tie_break_value"), data.get("tie_break_bound")
+    found = (
+        ""
+        if value is None or bound is None
+        else tr("note.tie_break_found", lang, value=f"{value:,.6g}", bound=f"{bound:,.6g}")
+    )
+    floor = f"{LATER_STAGE_FLOOR_SECONDS:g}"
+    tie_break = parameter_value("tie_break", data["tie_break"], lang)
+    return tr("note.tie_break_unproven", lang, tie_break=tie_break, found=found, stopped=stopped, floor=floor)
 
 
 def reason_lines(reasons: Iterable[Infeasibility], lang: str, names: Mapping[str, str]) -> list[str]:

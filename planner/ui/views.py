@@ -24,6 +24,7 @@ from planner.present.i18n import certificate_text
 from planner.present.labels import column, kpi
 from planner.present.labels import text as tr
 from planner.present.reasons import reason_text, region_names
+from planner.present.text import tie_break_note
 from planner.run import ScenarioRun
 from planner.ui.workbench import Parameters, Snapshot, Workbench
 
@@ -174,6 +175,13 @@ def status_messages(wb: Workbench, params: Parameters, lang: str) -> list[Messag
         report = snap.siting.plan.report
         out.append(_report_line("siting", report, snap.siting.wall_seconds, lang))
         out += _feasible_note(report, lang)
+        plan = snap.siting.plan
+        tie = tie_break_note(
+            {"status": str(report.status), "stage_seconds": plan.stage_seconds, **plan.tie_break_fields()},
+            lang,
+        )
+        if tie is not None:
+            out.append(Message("info", tie))
         out += [Message("error", explain(r, lang, names)) for r in report.reasons[:12]]
         if dict(snap.siting.setup.statuses) != dict(snap.statuses) or _added_since(wb, snap):
             out.append(Message("warning", tr("app.siting_stale", lang)))

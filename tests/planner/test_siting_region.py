@@ -158,18 +158,21 @@ def test_cli_says_when_the_tie_break_was_not_proven(tmp_path, capsys, monkeypatc
     data = json.loads(out.read_text(encoding="utf-8"))
     assert data["status"] == "optimal" and data["tie_break_proven"] is False
     assert set(data["stage_seconds"]) == {"objective"}
-    assert "tie-break (sites) was not proven: its stage did not run" in capsys.readouterr().out
+    assert "tie-break (fewer new sites) was not proven: its stage did not run" in capsys.readouterr().out
 
 
 @pytest.mark.parametrize(
     "lang,words",
     [
-        ("en", "the tie-break (sites) was not proven (found 46, bound 42): its stage stopped after 1.0 s"),
-        ("zh", "同分取舍（sites）未被证明（当前 46，界 42）：该阶段在 1.0 秒后停止"),
+        (
+            "en",
+            "the tie-break (fewer new sites) was not proven (found 46, bound 42): its stage stopped after 1.0 s",
+        ),
+        ("zh", "同分取舍（更少新增站点）未被证明（当前 46，界 42）：该阶段在 1.0 秒后停止"),
     ],
 )
 def test_tie_break_note_gives_what_was_found_and_the_bound(lang, words):
-    from planner.cli.main import tie_break_note
+    from planner.present.text import tie_break_note
 
     data = {
         "status": "optimal",
@@ -180,7 +183,9 @@ def test_tie_break_note_gives_what_was_found_and_the_bound(lang, words):
         "stage_seconds": {"objective": 0.3, "tie_break": 1.04},
     }
     assert words in tie_break_note(data, lang)
-    assert "(found" not in (tie_break_note({**data, "tie_break_bound": None}, "en") or "")  # no bound: no figures
+    assert "(found" not in (
+        tie_break_note({**data, "tie_break_bound": None}, "en") or ""
+    )  # no bound: no figures
     assert tie_break_note({**data, "tie_break_proven": True}, lang) is None
     assert tie_break_note({**data, "status": "feasible"}, lang) is None
 

@@ -72,6 +72,24 @@ def test_out_of_date_results_are_said_so(solved: Workbench) -> None:
     assert any("parameters changed" in m.text for m in status_messages(wb, changed, "en"))
 
 
+def test_an_unproven_tie_break_is_said_so(solved: Workbench, monkeypatch) -> None:
+    """The page says what the CLI says when the tie-break is not proven (its stage got no time here)."""
+    import optimization.siting.stages as stages
+
+    monkeypatch.setattr(stages, "LATER_STAGE_SHARE", 0.0)
+    monkeypatch.setattr(stages, "LATER_STAGE_FLOOR_SECONDS", 0.0)
+    wb = _copy(solved)
+    params = replace(PARAMS, objective="max_coverage", new_sites=30)
+    assert not [m for m in status_messages(wb, params, "en") if "tie-break" in m.text]  # proven before
+    wb.commit(wb.solve(params, models=["siting"]))
+    en = [m for m in status_messages(wb, params, "en") if "tie-break" in m.text]
+    zh = [m for m in status_messages(wb, params, "zh") if "同分取舍" in m.text]
+    assert [m.level for m in en] == [m.level for m in zh] == ["info"]
+    assert "the tie-break (fewer new sites) was not proven: its stage did not run" in en[0].text
+    assert "the objective is still optimal" in en[0].text
+    assert "同分取舍（更少新增站点）未被证明：该阶段未运行" in zh[0].text
+
+
 def test_tables_have_translated_headers_and_one_row_per_item(solved: Workbench) -> None:
     run = current_run(solved)
     zh, en = sites_frame(run, "zh"), sites_frame(run, "en")
