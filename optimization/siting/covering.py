@@ -297,7 +297,8 @@ def fewest_sites_for_everyone(
     (open, report) or None
         The plan (existing sites included) and the set cover's report (its
         objective counts new sites), or ``None`` when ``open_`` leaves a
-        township uncovered that an allowed site covers, or no cover is found.
+        township uncovered that an allowed site covers, or no cover covering
+        as much is found.
     """
     cov = _Cover(prep)
     usable = cov.free & allowed
@@ -315,7 +316,7 @@ def fewest_sites_for_everyone(
         threads=prep.params.threads,
         random_seed=prep.params.seed,
     )
-    if chosen is None:
+    if chosen is None or cov.covered(chosen | cov.fixed) < cov.covered(open_):  # (the latter never seen)
         return None
     return chosen | cov.fixed, report
 
