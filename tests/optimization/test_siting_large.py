@@ -370,3 +370,28 @@ def test_branch_and_bound_explores_least_bound_first() -> None:
     assert frontier.least_bound() == np.inf
     # least bound first; of the two at 2.0, the one pushed last (the sites-closed child) first
     assert order == [nodes[3], nodes[1], nodes[0], nodes[2]]
+
+
+def test_scip_searches_for_plans_itself_only_when_the_reduction_leaves_its_plan_in_doubt(monkeypatch) -> None:
+    """SCIP proves from the reduction's plan with its heuristics off, unless the bound is far above that plan."""
+    from optimization.solve import Backend, SolveReport, SolveStatus
+
+    seen = []
+    monkeypatch.setattr(
+        covering,
+        "_restricted_mip",
+        lambda *a, **kw: seen.append(kw["heuristics"]) or (None, SolveReport(SolveStatus.NO_SOLUTION)),
+    )
+    data, params = _covering_instance(14, n=60, m=12, p=3, radius=20.0)
+    prep = Prepared(data, params)
+    plan = np.zeros(data.n_sites, dtype=bool)
+    none = np.zeros(data.n_sites)
+    for upper, backend, expected in [
+        (1001.0, Backend.SCIP, False),  # 0.1% above the plan
+        (1010.0, Backend.SCIP, True),  # 1%: the plan is in doubt
+        (1001.0, Backend.HIGHS, True),  # other back ends keep their heuristics
+    ]:
+        red = covering.CoverReduction(1000.0, upper, plan, none, none, integral=True)
+        assert red.doubtful is (upper > 1005.0)
+        covering.prove_cover(prep, red, deadline=None, backend=backend)
+        assert seen.pop() is expected
