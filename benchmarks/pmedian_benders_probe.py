@@ -25,8 +25,10 @@ Three stages, each printed with its seconds and the load average at its start:
   bound on it), the cuts and the simplex iterations;
 * ``integer`` (``--integer SECONDS``): branch-and-Benders-cut with PySCIPOpt
   (a constraint handler adds the violated cuts at every LP and integer
-  answer), started from the plan and the last LP round's cuts. PySCIPOpt is
-  not a dependency of the project; without it this stage is skipped.
+  answer), started from the plan and the cuts at the plan and at the LP
+  stage's last answer (SCIP's own root loop then re-separates the rest).
+  PySCIPOpt is not a dependency of the project; without it this stage is
+  skipped.
 
 Usage::
 
