@@ -8,7 +8,9 @@ smallest set cover. Measured on 2 cores at 2,500 townships x 800 sites
 full model (a coverage variable per township, the objective held at its
 optimum) kept its greedy start of 61 sites; HiGHS on the reduced set cover
 below found 47 (LP bound 41.5, so at least 42; 45 is the best plan known,
-HiGHS after 30 s on the whole "fewest sites, 100% coverage" model).
+HiGHS after 30 s on the whole "fewest sites, 100% coverage" model). HiGHS
+finds its first good cover only after about a second, so the set cover gets
+at least :data:`SET_COVER_FLOOR_SECONDS`.
 
 **Reduction** (exact): a township is covered whenever a township whose
 covering sites are among its own is covered, so only the townships whose
@@ -29,11 +31,16 @@ import scipy.sparse as sp
 from optimization.siting.mip import LinearModel, LinExpr, hint_map, read_values
 from optimization.solve import Backend, SolveReport, solve_mathopt
 
-__all__ = ["SET_COVER_BACKEND", "essential_rows", "fewest_sites_covering"]
+__all__ = ["SET_COVER_BACKEND", "SET_COVER_FLOOR_SECONDS", "essential_rows", "fewest_sites_covering"]
 
 #: The set cover's back end unless the planner forces one (HiGHS: measured above, 47 sites in 1 s where
 #: SCIP on the same reduced rows kept 54).
 SET_COVER_BACKEND = Backend.HIGHS
+
+#: Seconds the set cover may take at least (more than a later stage's 1 s floor): at 2,500 x 800 HiGHS
+#: found its first good cover (47 sites) only after 1.0-1.2 s, on 2 cores; stopped before, it returns its
+#: start (61).
+SET_COVER_FLOOR_SECONDS = 2.0
 
 #: Largest sum over sites of (townships it covers) squared for which contained sets are looked for
 #: (the work of the sparse product below); above it, only equal sets are merged.

@@ -44,7 +44,7 @@ from optimization.siting.model import MAXIMISED, build_model, objective_name
 from optimization.siting.params import SitingParams
 from optimization.siting.plan import SitingPlan
 from optimization.siting.prepare import Prepared
-from optimization.siting.set_cover import SET_COVER_BACKEND
+from optimization.siting.set_cover import SET_COVER_BACKEND, SET_COVER_FLOOR_SECONDS
 from optimization.siting.stages import (
     STAGE_NAMES,
     ModelRun,
@@ -236,7 +236,8 @@ def solve_county(data: SitingData, params: SitingParams) -> SitingPlan:
 def _tie_break_for_everyone(stages: Stages) -> None:
     """When the known optimal plan covers every township a site can cover, solve its tie-break "fewest
     sites" as a set cover now (the reduced model of :mod:`optimization.siting.set_cover`, within the
-    tie-break's bound), instead of as a stage of the whole model."""
+    tie-break's bound but at least :data:`~optimization.siting.set_cover.SET_COVER_FLOOR_SECONDS`),
+    instead of as a stage of the whole model."""
     assert stages.known is not None and stages.closed is not None
     known_open, report = stages.known
     if report.status is not SolveStatus.OPTIMAL:
@@ -247,7 +248,7 @@ def _tie_break_for_everyone(stages: Stages) -> None:
         prep,
         known_open,
         ~stages.closed,
-        time_limit=later_stage_limit(report.solve_seconds, stages.remaining()),
+        time_limit=later_stage_limit(report.solve_seconds, stages.remaining(), floor=SET_COVER_FLOOR_SECONDS),
         backend=prep.params.backend or SET_COVER_BACKEND,
     )
     if found is None:

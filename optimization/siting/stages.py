@@ -458,7 +458,7 @@ def run_model(stages: Stages) -> ModelRun:
     return _later(stages, sm, run, later, values)
 
 
-def later_stage_limit(first_seconds: float, remaining: float | None) -> float:
+def later_stage_limit(first_seconds: float, remaining: float | None, *, floor: float | None = None) -> float:
     """Seconds a later stage may take: ``max(LATER_STAGE_SHARE x first_seconds, LATER_STAGE_FLOOR_SECONDS)``,
     and no more than the time left before the deadline.
 
@@ -468,12 +468,14 @@ def later_stage_limit(first_seconds: float, remaining: float | None) -> float:
         What the first stage (the planner's objective) took.
     remaining
         Seconds left before the run's deadline (``None``: no deadline).
+    floor
+        A larger floor for a stage whose solver needs it (default :data:`LATER_STAGE_FLOOR_SECONDS`).
 
     Returns
     -------
     float
     """
-    bound = max(LATER_STAGE_SHARE * first_seconds, LATER_STAGE_FLOOR_SECONDS)
+    bound = max(LATER_STAGE_SHARE * first_seconds, LATER_STAGE_FLOOR_SECONDS, floor or 0.0)
     return bound if remaining is None else min(bound, remaining)
 
 

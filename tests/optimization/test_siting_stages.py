@@ -145,3 +145,13 @@ def test_later_stages_too_large_to_build_keep_the_plan_proven_without_a_model(mo
         proven.objective_value
     )
     assert set(plan.stage_seconds) == {"objective"} and plan.tie_break_proven is False
+
+
+def test_a_later_stage_gets_its_share_its_floor_and_never_beyond_the_deadline():
+    from optimization.siting.stages import later_stage_limit
+
+    assert later_stage_limit(5.0, None) == 5.0 * LATER_STAGE_SHARE
+    assert later_stage_limit(0.01, None) == LATER_STAGE_FLOOR_SECONDS
+    assert later_stage_limit(0.01, None, floor=2.0) == 2.0  # the set cover's larger floor
+    assert later_stage_limit(5.0, None, floor=2.0) == 5.0 * LATER_STAGE_SHARE
+    assert later_stage_limit(0.01, 0.5, floor=2.0) == 0.5  # the deadline comes first
