@@ -311,7 +311,7 @@ def fewest_sites_for_everyone(
         The plan (existing sites included) and the set cover's report (its
         objective counts new sites), or ``None`` when ``open_`` leaves a
         township uncovered that an allowed site covers, or no cover covering
-        as much is found.
+        as much with at most as many sites is found.
     """
     cov = _Cover(prep)
     usable = cov.free & allowed
@@ -329,7 +329,12 @@ def fewest_sites_for_everyone(
         threads=prep.params.threads,
         random_seed=prep.params.seed,
     )
-    if chosen is None or cov.covered(chosen | cov.fixed) < cov.covered(open_):  # (the latter never seen)
+    # (neither seen: each back end took the start; a cover with more sites could exceed the limit on new sites)
+    if (
+        chosen is None
+        or chosen.sum() > (open_ & usable).sum()
+        or cov.covered(chosen | cov.fixed) < cov.covered(open_)
+    ):
         return None
     return chosen | cov.fixed, report
 

@@ -14,7 +14,7 @@ import pytest
 
 from optimization.siting import covering, set_cover, solve_siting
 from optimization.siting.prepare import Prepared
-from optimization.solve import Backend
+from optimization.solve import Backend, SolveReport, SolveStatus
 from tests.optimization.test_siting_large import _covered, _covering_instance
 
 
@@ -112,6 +112,32 @@ def test_plan_missing_a_coverable_township_gets_no_set_cover(monkeypatch) -> Non
     red = covering.reduce_max_cover(prep, deadline=None)
     assert red is not None
     allowed = np.ones(data.n_sites, dtype=bool)
+    assert (
+        covering.fewest_sites_for_everyone(prep, red.best_open, allowed, time_limit=10, backend=Backend.HIGHS)
+        is None
+    )
+
+
+def test_a_set_cover_opening_more_sites_than_the_plan_is_never_taken(monkeypatch) -> None:
+    """A back end that returned a cover with more sites than the plan it started from (one that dropped
+    the start) would break the limit on new sites: the tie-break then keeps the plan for its own stage."""
+    monkeypatch.setattr(covering, "MIN_PAIRS", 0)
+    data, params = _covering_instance(23, n=200, m=40, p=30, radius=20.0)
+    prep = Prepared(data, replace(params, tie_break="sites"))
+    red = covering.reduce_max_cover(prep, deadline=None)
+    assert red is not None
+    allowed = np.ones(data.n_sites, dtype=bool)
+    found = covering.fewest_sites_for_everyone(
+        prep, red.best_open, allowed, time_limit=10, backend=Backend.HIGHS
+    )
+    assert found is not None and found[0].sum() <= red.best_open.sum()  # the plan covers everyone
+
+    def every_site(town, site, n, allowed, start, **_):
+        report = SolveReport(SolveStatus.FEASIBLE, objective=float(allowed.sum()), best_bound=1.0)
+        return allowed.copy(), report
+
+    monkeypatch.setattr(covering, "fewest_sites_covering", every_site)
+    assert (prep.free & ~prep.fixed_open).sum() > params.new_sites  # every site: more than the limit
     assert (
         covering.fewest_sites_for_everyone(prep, red.best_open, allowed, time_limit=10, backend=Backend.HIGHS)
         is None
