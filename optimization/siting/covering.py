@@ -177,7 +177,8 @@ class _Cover:
     def gain(self, cnt: np.ndarray) -> np.ndarray:
         """``(m,)`` demand each site would add to a plan with cover counts ``cnt``."""
         uncovered = self.weight * (cnt == 0)
-        return np.bincount(self.site, weights=uncovered[self.town], minlength=self.m)
+        # (float even without pairs: numpy counts an empty array in integers)
+        return np.bincount(self.site, weights=uncovered[self.town], minlength=self.m).astype(float)
 
 
 # ---------------------------------------------------------------------------- heuristics

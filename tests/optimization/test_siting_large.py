@@ -395,3 +395,27 @@ def test_scip_searches_for_plans_itself_only_when_the_reduction_leaves_its_plan_
         assert red.doubtful is (upper > 1005.0)
         covering.prove_cover(prep, red, deadline=None, backend=backend)
         assert seen.pop() is expected
+
+
+def test_existing_sites_covering_everyone_leave_the_reduction_nothing_to_do(monkeypatch) -> None:
+    """Every township with older people lies near an existing site (the candidates add nothing): the
+    reduction's greedy and swaps work on no pairs, and the plan opens no new site."""
+    monkeypatch.setattr(covering, "MIN_PAIRS", 0)
+    cost = np.array([[1.0, 1.0, 50.0], [2.0, 50.0, 2.0], [3.0, 3.0, 50.0], [50.0, 1.0, 50.0]])
+    data = SitingData.from_matrix(
+        cost,
+        demand_weight=np.array([5.0, 3.0, 2.0, 0.0]),
+        max_cost=10.0,
+        site_status=np.array(["existing", "candidate", "candidate"]),
+    )
+    params = SitingParams(
+        objective="max_coverage",
+        threshold=10.0,
+        new_sites=1,
+        require_ward=False,
+        beds_min=0,
+        tie_break="sites",
+    )
+    plan = solve_siting(data, params)
+    assert plan.status == "optimal" and plan.objective_value == 10.0
+    assert plan.open.tolist() == [True, False, False] and plan.tie_break_value == 0
