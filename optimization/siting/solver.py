@@ -46,6 +46,7 @@ from optimization.siting.plan import SitingPlan
 from optimization.siting.prepare import Prepared
 from optimization.siting.set_cover import SET_COVER_BACKEND, SET_COVER_FLOOR_SECONDS
 from optimization.siting.stages import (
+    MIN_STAGE_SECONDS,
     STAGE_NAMES,
     ModelRun,
     Stages,
@@ -236,11 +237,13 @@ def solve_county(data: SitingData, params: SitingParams) -> SitingPlan:
 def _tie_break_for_everyone(stages: Stages) -> None:
     """When the known optimal plan covers every township a site can cover, solve its tie-break "fewest
     sites" as a set cover now (the reduced model of :mod:`optimization.siting.set_cover`, within the
-    tie-break's bound but at least :data:`~optimization.siting.set_cover.SET_COVER_FLOOR_SECONDS`),
-    instead of as a stage of the whole model."""
+    tie-break's bound but at least :data:`~optimization.siting.set_cover.SET_COVER_FLOOR_SECONDS`, and no
+    more than the time left), instead of as a stage of the whole model. With less time left than a stage
+    needs (:data:`~optimization.siting.stages.MIN_STAGE_SECONDS`) it does not run, as that stage would not."""
     assert stages.known is not None and stages.closed is not None
     known_open, report = stages.known
-    if report.status is not SolveStatus.OPTIMAL:
+    limit = later_stage_limit(report.solve_seconds, stages.remaining(), floor=SET_COVER_FLOOR_SECONDS)
+    if report.status is not SolveStatus.OPTIMAL or limit < MIN_STAGE_SECONDS:
         return
     began = time.perf_counter()
     prep = stages.prep
@@ -248,7 +251,7 @@ def _tie_break_for_everyone(stages: Stages) -> None:
         prep,
         known_open,
         ~stages.closed,
-        time_limit=later_stage_limit(report.solve_seconds, stages.remaining(), floor=SET_COVER_FLOOR_SECONDS),
+        time_limit=limit,
         backend=prep.params.backend or SET_COVER_BACKEND,
     )
     if found is None:

@@ -142,3 +142,16 @@ def test_a_set_cover_opening_more_sites_than_the_plan_is_never_taken(monkeypatch
         covering.fewest_sites_for_everyone(prep, red.best_open, allowed, time_limit=10, backend=Backend.HIGHS)
         is None
     )
+
+
+def test_no_time_left_no_set_cover(monkeypatch) -> None:
+    """With no time left for a stage, the set cover does not run (as the model's stage would not)."""
+    data, params = _covering_instance(20, n=300, m=60, p=40, radius=14.0)
+    monkeypatch.setattr(covering, "MIN_PAIRS", 0)
+    monkeypatch.setattr("optimization.siting.solver.later_stage_limit", lambda *a, **kw: 0.0)
+    calls = []
+    monkeypatch.setattr(
+        "optimization.siting.solver.fewest_sites_for_everyone", lambda *a, **kw: calls.append(kw) or None
+    )
+    plan = solve_siting(data, replace(params, tie_break="sites"))
+    assert plan.status == "optimal" and not calls
