@@ -61,8 +61,10 @@ def essential_rows(town: np.ndarray, site: np.ndarray, n: int) -> np.ndarray:
     -------
     numpy.ndarray
         Sorted township indices: one per distinct set of covering sites, and
-        none whose set contains another township's set. A plan covers every
-        township with a pair exactly when it covers these.
+        none whose set contains another township's set (unless the search for
+        contained sets would exceed :data:`MAX_CONTAINMENT_WORK`: then only
+        equal sets are merged). A plan covers every township with a pair
+        exactly when it covers these.
     """
     m = int(site.max(initial=-1)) + 1
     incidence = sp.csr_matrix((np.ones(town.size, dtype=np.int32), (town, site)), shape=(n, m))

@@ -155,3 +155,12 @@ def test_no_time_left_no_set_cover(monkeypatch) -> None:
     )
     plan = solve_siting(data, replace(params, tie_break="sites"))
     assert plan.status == "optimal" and not calls
+
+
+def test_above_the_containment_work_only_equal_sets_are_merged(monkeypatch) -> None:
+    town, site = _random_pairs(7, 40, 8)
+    monkeypatch.setattr(set_cover, "MAX_CONTAINMENT_WORK", 0)
+    merged = set_cover.essential_rows(town, site, 40)
+    monkeypatch.undo()
+    sets = {tuple(sorted(set(site[town == i].tolist()))) for i in np.unique(town)}
+    assert merged.size == len(sets) > set_cover.essential_rows(town, site, 40).size
