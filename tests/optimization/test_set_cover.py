@@ -103,15 +103,20 @@ def test_tie_break_of_a_plan_covering_everyone_is_the_full_models(seed: int, mon
     assert set(reduced.stage_seconds) == {"objective", "tie_break"}
 
 
-def test_plan_missing_a_coverable_township_gets_no_set_cover(monkeypatch) -> None:
-    """A hard p: the optimum leaves coverable townships out, so the tie-break is not a set cover
-    of everyone and stays a stage of the model."""
+def _reduced(seed: int, monkeypatch, **size) -> tuple[Prepared, covering.CoverReduction, np.ndarray]:
+    """A large-covering problem with tie-break "sites" (the reduction forced), its reduction, every site allowed."""
     monkeypatch.setattr(covering, "MIN_PAIRS", 0)
-    data, params = _covering_instance(22, n=400, m=90, p=3, radius=12.0)
+    data, params = _covering_instance(seed, **size)
     prep = Prepared(data, replace(params, tie_break="sites"))
     red = covering.reduce_max_cover(prep, deadline=None)
     assert red is not None
-    allowed = np.ones(data.n_sites, dtype=bool)
+    return prep, red, np.ones(data.n_sites, dtype=bool)
+
+
+def test_plan_missing_a_coverable_township_gets_no_set_cover(monkeypatch) -> None:
+    """A hard p: the optimum leaves coverable townships out, so the tie-break is not a set cover
+    of everyone and stays a stage of the model."""
+    prep, red, allowed = _reduced(22, monkeypatch, n=400, m=90, p=3, radius=12.0)
     assert (
         covering.fewest_sites_for_everyone(prep, red.best_open, allowed, time_limit=10, backend=Backend.HIGHS)
         is None
@@ -121,12 +126,7 @@ def test_plan_missing_a_coverable_township_gets_no_set_cover(monkeypatch) -> Non
 def test_a_set_cover_opening_more_sites_than_the_plan_is_never_taken(monkeypatch) -> None:
     """A back end that returned a cover with more sites than the plan it started from (one that dropped
     the start) would break the limit on new sites: the tie-break then keeps the plan for its own stage."""
-    monkeypatch.setattr(covering, "MIN_PAIRS", 0)
-    data, params = _covering_instance(23, n=200, m=40, p=30, radius=20.0)
-    prep = Prepared(data, replace(params, tie_break="sites"))
-    red = covering.reduce_max_cover(prep, deadline=None)
-    assert red is not None
-    allowed = np.ones(data.n_sites, dtype=bool)
+    prep, red, allowed = _reduced(23, monkeypatch, n=200, m=40, p=30, radius=20.0)
     found = covering.fewest_sites_for_everyone(
         prep, red.best_open, allowed, time_limit=10, backend=Backend.HIGHS
     )
@@ -137,7 +137,7 @@ def test_a_set_cover_opening_more_sites_than_the_plan_is_never_taken(monkeypatch
         return allowed.copy(), report
 
     monkeypatch.setattr(covering, "fewest_sites_covering", every_site)
-    assert (prep.free & ~prep.fixed_open).sum() > params.new_sites  # every site: more than the limit
+    assert (prep.free & ~prep.fixed_open).sum() > prep.params.new_sites  # every site: more than the limit
     assert (
         covering.fewest_sites_for_everyone(prep, red.best_open, allowed, time_limit=10, backend=Backend.HIGHS)
         is None
