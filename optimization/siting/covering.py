@@ -47,7 +47,7 @@ from optimization.siting.enums import Objective
 from optimization.siting.lagrange import sums_by_pair
 from optimization.siting.mip import LinearModel, LinExpr, hint_map, read_values
 from optimization.siting.prepare import Prepared
-from optimization.siting.set_cover import fewest_sites_covering
+from optimization.siting.set_cover import equal_set_groups, fewest_sites_covering
 from optimization.solve import (
     Backend,
     SolveReport,
@@ -316,7 +316,7 @@ def fewest_sites_for_everyone(
     """
     cov = _Cover(prep)
     usable = cov.free & allowed
-    reach = np.bincount(cov.town, weights=usable[cov.site], minlength=cov.n) > 0
+    reach = cov.count(usable) > 0
     if np.any(reach & (cov.count(open_ & usable) == 0)):
         return None
     chosen, report = fewest_sites_covering(
@@ -458,30 +458,6 @@ def reduce_max_cover(
 
 
 # ---------------------------------------------------------------------------- proof
-def _merged_towns(town: np.ndarray, site: np.ndarray, n: int) -> tuple[np.ndarray, np.ndarray]:
-    """Group the townships whose sets of covering sites are equal.
-
-    Returns
-    -------
-    (group, first)
-        ``(n,)`` group of each township (-1: no site covers it) and, per group,
-        one township whose pairs stand for the group.
-    """
-    order = np.lexsort((site, town))
-    town, site = town[order], site[order]
-    ptr = np.searchsorted(town, np.arange(n + 1))
-    seen: dict[bytes, int] = {}
-    group = np.full(n, -1, dtype=np.int64)
-    first: list[int] = []
-    for i in np.flatnonzero(np.diff(ptr) > 0):
-        key = site[ptr[i] : ptr[i + 1]].tobytes()
-        if key not in seen:
-            seen[key] = len(first)
-            first.append(int(i))
-        group[i] = seen[key]
-    return group, np.array(first, dtype=np.int64)
-
-
 def merged_alike(prep: Prepared, closed: np.ndarray) -> Prepared:
     """The same maximal-covering problem with one township per set of equal covering sites, weights summed.
 
@@ -508,7 +484,7 @@ def merged_alike(prep: Prepared, closed: np.ndarray) -> Prepared:
     """
     data = prep.data
     pairs = np.flatnonzero(prep.cover & (prep.can_open & ~closed)[data.pair_site])
-    group, first = _merged_towns(data.pair_demand[pairs], data.pair_site[pairs], data.n_demand)
+    group, first = equal_set_groups(data.pair_demand[pairs], data.pair_site[pairs], data.n_demand)
     lone = group < 0  # no covering site can open: one more group, never covered
     group[lone] = first.size
     first = np.r_[first, np.flatnonzero(lone)[:1]]
@@ -554,7 +530,7 @@ def _restricted_mip(
         ``(m,)`` the candidates the MIP opens (``None`` without a plan) and its report.
     """
     keep = alive[cov.site]
-    group, first = _merged_towns(cov.town[keep], cov.site[keep], cov.n)
+    group, first = equal_set_groups(cov.town[keep], cov.site[keep], cov.n)
     weight = np.bincount(group[group >= 0], weights=cov.weight[group >= 0], minlength=first.size)
     rep = keep & np.isin(cov.town, first)
     p = int(min(prep.params.new_sites, cov.free.sum()))

@@ -31,7 +31,13 @@ import scipy.sparse as sp
 from optimization.siting.mip import LinearModel, LinExpr, hint_map, read_values
 from optimization.solve import Backend, SolveReport, solve_mathopt
 
-__all__ = ["SET_COVER_BACKEND", "SET_COVER_FLOOR_SECONDS", "essential_rows", "fewest_sites_covering"]
+__all__ = [
+    "SET_COVER_BACKEND",
+    "SET_COVER_FLOOR_SECONDS",
+    "equal_set_groups",
+    "essential_rows",
+    "fewest_sites_covering",
+]
 
 #: The set cover's back end unless the planner forces one (HiGHS: measured above, 47 sites in 1 s where
 #: SCIP on the same reduced rows kept 54).
@@ -45,6 +51,37 @@ SET_COVER_FLOOR_SECONDS = 2.0
 #: Largest sum over sites of (townships it covers) squared for which contained sets are looked for
 #: (the work of the sparse product below); above it, only equal sets are merged.
 MAX_CONTAINMENT_WORK = 50_000_000
+
+
+def equal_set_groups(town: np.ndarray, site: np.ndarray, n: int) -> tuple[np.ndarray, np.ndarray]:
+    """Group the townships whose sets of covering sites are equal.
+
+    Parameters
+    ----------
+    town, site
+        ``(k,)`` distinct coverage pairs: site ``site[e]`` covers township ``town[e]``.
+    n
+        Townships (``0 .. n - 1``).
+
+    Returns
+    -------
+    (group, first)
+        ``(n,)`` group of each township (-1: no site covers it) and, per group in
+        increasing order, its first township, whose pairs stand for the group.
+    """
+    order = np.lexsort((site, town))
+    town, site = town[order], site[order]
+    ptr = np.searchsorted(town, np.arange(n + 1))
+    seen: dict[bytes, int] = {}
+    group = np.full(n, -1, dtype=np.int64)
+    first: list[int] = []
+    for i in np.flatnonzero(np.diff(ptr) > 0):
+        key = site[ptr[i] : ptr[i + 1]].tobytes()
+        if key not in seen:
+            seen[key] = len(first)
+            first.append(int(i))
+        group[i] = seen[key]
+    return group, np.array(first, dtype=np.int64)
 
 
 def essential_rows(town: np.ndarray, site: np.ndarray, n: int) -> np.ndarray:
@@ -68,16 +105,11 @@ def essential_rows(town: np.ndarray, site: np.ndarray, n: int) -> np.ndarray:
     """
     m = int(site.max(initial=-1)) + 1
     incidence = sp.csr_matrix((np.ones(town.size, dtype=np.int32), (town, site)), shape=(n, m))
-    incidence.sum_duplicates()
+    incidence.sum_duplicates()  # a repeated pair counts once
     incidence.data[:] = 1
     size = np.diff(incidence.indptr)
-    has_row = np.flatnonzero(size > 0)
-    # one township per distinct set (the first), by the bytes of its sorted site indices
-    incidence.sort_indices()
-    first: dict[bytes, int] = {}
-    for i in has_row:
-        first.setdefault(incidence.indices[incidence.indptr[i] : incidence.indptr[i + 1]].tobytes(), int(i))
-    rows = np.array(sorted(first.values()), dtype=np.int64)
+    distinct = incidence.tocoo()
+    _, rows = equal_set_groups(distinct.row, distinct.col, n)  # one township per distinct set
     sub = incidence[rows]
     per_site = np.diff(sub.tocsc().indptr).astype(np.int64)
     if int((per_site**2).sum()) > MAX_CONTAINMENT_WORK:
