@@ -43,7 +43,7 @@ class Keys:
     SECTION_SHOWN: Final = (
         "section_shown"  # the bottom section last shown (kept when its tab is clicked again)
     )
-    SCROLL_TO_PLAN: Final = "scroll_to_plan"  # scroll the page up to the plan on the next run
+    SCROLL_TO_PLAN: Final = "scroll_to_plan"  # scroll the page up to the plan (its frame, until when)
     START_FAILURE: Final = "start_failure"  # (paths, report) of --region files unusable at page open
     PHASE_RESULT: Final = "phase_result"  # (planner.phasing.PhaseResult, Region) of the last phased run
     # widgets
