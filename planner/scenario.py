@@ -20,13 +20,13 @@ Two ways back from a file to a plan:
 from __future__ import annotations
 
 import datetime as dt
-import json
 from collections.abc import Callable, Iterable, Mapping
 from dataclasses import dataclass, field, replace
 from pathlib import Path
 from typing import Any
 
 import numpy as np
+import pandas as pd
 
 from geodata.edits import add_sites
 from geodata.files import atomic_path
@@ -43,6 +43,7 @@ from planner.grouping import (
     lead_candidates,
     run_grouping,
 )
+from planner.jsontext import dumps
 from planner.metrics.kpis import scenario_kpis
 from planner.phasing import PhaseResult, PhaseSetup, phase_result_from_schedule, run_phase
 from planner.run import ScenarioRun
@@ -369,7 +370,7 @@ class Scenario:
                 results["siting_serving"] = {
                     t: s
                     for t, s in zip(table["township_code"], table["nearest_site"], strict=True)
-                    if s is not None
+                    if pd.notna(s)
                 }
         if run.grouping is not None:
             results["grouping"] = run.grouping.to_json(run.region)
@@ -573,7 +574,7 @@ class Scenario:
 
     def to_json(self, *, base: Path | None = None) -> str:
         """The file's text (UTF-8 JSON, readable in a diff); with ``base`` (its folder) files are named from it."""
-        return json.dumps(self.to_dict(base=base), ensure_ascii=False, indent=1, default=_json_default) + "\n"
+        return dumps(self.to_dict(base=base), default=_unstorable) + "\n"
 
     @classmethod
     def load(cls, path: str | Path) -> Scenario:
@@ -606,15 +607,7 @@ class Scenario:
         )
 
 
-def _json_default(value: Any) -> Any:
-    import numpy as np
-
-    if isinstance(value, np.generic):
-        return value.item()
-    if isinstance(value, np.ndarray):
-        return value.tolist()
-    if isinstance(value, (set, frozenset, tuple)):
-        return sorted(value) if isinstance(value, (set, frozenset)) else list(value)
+def _unstorable(value: Any) -> Any:
     raise TypeError(f"cannot store {type(value).__name__} in a scenario")
 
 

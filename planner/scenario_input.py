@@ -30,6 +30,7 @@ from geodata.errors import ScenarioError
 from geodata.files import is_file_system_root
 from geodata.schema import FacilityKind, Grade, Layer, Ownership, SiteStatus, Specialty
 from planner.bounds import REGION_OPTIONS, TRAVEL, Bound, quote, snippet
+from planner.jsontext import plain
 
 __all__ = [
     "MAX_DEPTH",
@@ -347,7 +348,9 @@ def results(data: Any, *, source: str) -> dict[str, Any]:
         Naming the key (``results.siting.open_sites[3].beds`` ...).
     """
     where = f"{source}: results"
-    data = dict(_mapping(data if data is not None else {}, where, most=100))
+    # NaN and Infinity are not JSON, but earlier versions of this planner wrote them (a township served by no
+    # site, an unreachable travel time): in results they mean "unknown", as null does.
+    data = plain(_mapping(data if data is not None else {}, where, most=100))
     siting = data.get("siting")
     if siting is not None:
         siting = _report(siting, f"{where}.siting")
@@ -390,13 +393,12 @@ def results(data: Any, *, source: str) -> dict[str, Any]:
         _phase_results(data["phase"], f"{where}.phase")
     if data.get("siting_serving") is not None:
         for township, site in _mapping(data["siting_serving"], f"{where}.siting_serving").items():
-            if not (isinstance(site, float) and math.isnan(site)):  # NaN: the township is served by no site
-                text(
-                    site,
-                    f"{where}.siting_serving.{text(township, f'{where}.siting_serving')}",
-                    code=True,
-                    optional=True,
-                )
+            text(  # null: the township is served by no site
+                site,
+                f"{where}.siting_serving.{text(township, f'{where}.siting_serving')}",
+                code=True,
+                optional=True,
+            )
     if data.get("kpis") is not None:
         for key, value in _mapping(data["kpis"], f"{where}.kpis", most=200).items():
             at = f"{where}.kpis.{text(key, f'{where}.kpis')}"

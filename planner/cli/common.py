@@ -14,7 +14,6 @@ output that is one of its inputs (:func:`input_files`) is refused even with
 from __future__ import annotations
 
 import argparse
-import json
 import sys
 import typing
 from collections.abc import Iterable, Iterator, Mapping, Sequence
@@ -27,6 +26,7 @@ from geodata.errors import SettingsError
 from geodata.files import atomic_path
 from geodata.report import RegionError, ValidationReport
 from planner.bounds import REGION_OPTIONS, TRAVEL, Bound, flag
+from planner.jsontext import dumps
 from planner.runtime.parallel import (
     EXECUTOR_KINDS,
     PARALLEL_THRESHOLD,
@@ -593,7 +593,7 @@ def words_to_stderr(active: bool) -> Iterator[None]:
 
 def write_json(data: Any, path: str | None, *, force: bool = False) -> None:
     """Write JSON to a file (atomically; an existing file only with ``force``), or to standard output for '-'."""
-    text = json.dumps(data, ensure_ascii=False, indent=2, default=str)
+    text = dumps(data, indent=2, default=str)
     if path is None or path == "-":
         print(text, file=_json_stdout[-1] if _json_stdout else sys.stdout)
         return

@@ -23,7 +23,6 @@ results is solved first; ``--rerun`` solves every scenario again.
 from __future__ import annotations
 
 import argparse
-import json
 import sys
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
@@ -36,6 +35,7 @@ from planner.cli.common import (
     fit_solver_workers,
     write_json,
 )
+from planner.jsontext import dumps
 
 if TYPE_CHECKING:
     from geodata.region import Region
@@ -216,7 +216,7 @@ def cmd_compare(args: argparse.Namespace) -> int:
     print(comparison.to_text(args.lang))
     if out is not None:
         if out.suffix.lower() == ".json":
-            text = json.dumps(comparison.to_dict(), ensure_ascii=False, indent=1, default=str) + "\n"
+            text = dumps(comparison.to_dict(), default=str) + "\n"
         else:
             text = compare_html(comparison, scenarios, runs, lang=args.lang)
         atomic_write_text(out, text, overwrite=args.force)
