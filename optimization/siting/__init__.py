@@ -67,11 +67,13 @@ from optimization.siting.evaluate import PlanArrays, make_plan, violations
 from optimization.siting.params import SitingParams
 from optimization.siting.plan import GroupFigures, SitingPlan
 from optimization.siting.prepare import Prepared
+from optimization.siting.set_cover import SET_COVER_FLOOR_SECONDS
 from optimization.siting.solver import error_plan, solve_county, solve_siting
 from optimization.siting.stages import LATER_STAGE_FLOOR_SECONDS
 
 __all__ = [
     "LATER_STAGE_FLOOR_SECONDS",
+    "SET_COVER_FLOOR_SECONDS",
     "GroupFigures",
     "Objective",
     "PlanArrays",

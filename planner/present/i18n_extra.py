@@ -317,10 +317,11 @@ EXTRA_TEXT: dict[str, tuple[str, str]] = {
     "cli.stopped_after": ("在 {s} 秒后停止", "stopped after {s} s"),
     "cli.note": ("  注：{text}", "  note: {text}"),
     "note.tie_break_unproven": (
-        "同分取舍（{tie_break}）未被证明{found}：该阶段{stopped}（后续阶段最多用第一阶段的时间，至少 {floor} 秒）；"
-        "目标值仍为最优",
+        "同分取舍（{tie_break}）未被证明{found}：该阶段{stopped}（后续阶段最多用第一阶段的时间，至少 {floor} 秒，"
+        "按集合覆盖求解时至少 {cover_floor} 秒）；目标值仍为最优",
         "the tie-break ({tie_break}) was not proven{found}: its stage {stopped} (a later stage gets at "
-        "most the first stage's time, at least {floor} s); the objective is still optimal",
+        "most the first stage's time, at least {floor} s, {cover_floor} s when solved as a set cover); "
+        "the objective is still optimal",
     ),
     "note.tie_break_found": ("（当前 {value}，界 {bound}）", " (found {value}, bound {bound})"),
     "compare.different_regions": (

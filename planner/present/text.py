@@ -119,7 +119,7 @@ def tie_break_note(data: Mapping[str, Any], lang: str) -> str | None:
     """
     if data["status"] != "optimal" or data["tie_break_proven"] is not False:
         return None
-    from optimization.siting import LATER_STAGE_FLOOR_SECONDS
+    from optimization.siting import LATER_STAGE_FLOOR_SECONDS, SET_COVER_FLOOR_SECONDS
 
     seconds = data["stage_seconds"].get("tie_break")
     stopped = (
@@ -131,9 +131,16 @@ def tie_break_note(data: Mapping[str, Any], lang: str) -> str | None:
         if value is None or bound is None
         else tr("note.tie_break_found", lang, value=f"{value:,.6g}", bound=f"{bound:,.6g}")
     )
-    floor = f"{LATER_STAGE_FLOOR_SECONDS:g}"
     tie_break = parameter_value("tie_break", data["tie_break"], lang)
-    return tr("note.tie_break_unproven", lang, tie_break=tie_break, found=found, stopped=stopped, floor=floor)
+    return tr(
+        "note.tie_break_unproven",
+        lang,
+        tie_break=tie_break,
+        found=found,
+        stopped=stopped,
+        floor=f"{LATER_STAGE_FLOOR_SECONDS:g}",
+        cover_floor=f"{SET_COVER_FLOOR_SECONDS:g}",
+    )
 
 
 def reason_lines(reasons: Iterable[Infeasibility], lang: str, names: Mapping[str, str]) -> list[str]:

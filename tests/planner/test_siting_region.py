@@ -183,6 +183,11 @@ def test_tie_break_note_gives_what_was_found_and_the_bound(lang, words):
         "stage_seconds": {"objective": 0.3, "tie_break": 1.04},
     }
     assert words in tie_break_note(data, lang)
+    floors = {
+        "en": "at least 1 s, 2 s when solved as a set cover",
+        "zh": "至少 1 秒，按集合覆盖求解时至少 2 秒",
+    }
+    assert floors[lang] in tie_break_note(data, lang)  # the floor of either kind of tie-break stage
     assert "(found" not in (
         tie_break_note({**data, "tie_break_bound": None}, "en") or ""
     )  # no bound: no figures
