@@ -10,6 +10,7 @@
   iframe is recorded in ``network``; requests to any host but 127.0.0.1/localhost are aborted
   before they leave the browser, and the test fails when there was any (``data:``, ``blob:``
   and ``about:`` URLs are fine).
+* Every ``expect(...)`` waits up to :data:`EXPECT_TIMEOUT_MS` unless it says otherwise.
 * Screenshots land in ``test-artifacts/`` (git-ignored): ``screenshot(name)`` during a test and
   one of each open page when the test ends. Measured timings are printed at the end of the run
   and written to ``test-artifacts/browser-timings.json``.
@@ -57,6 +58,9 @@ CHROMIUM_FLAGS = (
 )
 VIEWPORT = {"width": 1280, "height": 900}
 STARTUP_TIMEOUT_S = 90.0
+#: How long an ``expect(...)`` without its own timeout waits for the page (Playwright's default, 5 s, is
+#: shorter than one rerun of the app on a loaded 2-core CI machine: a comparison of two scenarios took longer).
+EXPECT_TIMEOUT_MS = 30_000
 
 NETWORK_KEY = pytest.StashKey["NetworkLog"]()
 TIMINGS_KEY = pytest.StashKey[dict[str, float]]()
@@ -141,8 +145,9 @@ def chromium_executable() -> Path:
 
 @pytest.fixture(scope="session")
 def playwright_driver(chromium_executable: Path) -> Iterator[Playwright]:
-    from playwright.sync_api import sync_playwright
+    from playwright.sync_api import expect, sync_playwright
 
+    expect.set_options(timeout=EXPECT_TIMEOUT_MS)
     with sync_playwright() as driver:
         yield driver
 

@@ -21,6 +21,7 @@ from typing import Any
 
 import pytest
 
+from tests.browser.app_state import settle
 from tests.browser.conftest import ARTIFACTS, REPO_ROOT, planner_app_command, serving
 from tests.ui.own_files import write_own_files
 
@@ -55,17 +56,32 @@ def _section(page: Any, name: str) -> None:
 
 
 def _choose(page: Any, label: str, option: str) -> None:
-    page.locator('[data-testid="stSelectbox"]').filter(has_text=label).locator("input").click()
-    page.keyboard.type(option)
-    page.keyboard.press("Enter")
+    """Pick ``option`` in the select box labelled ``label`` with a click, as a planner does, once the page is still,
+    and wait until the box shows it. (Typing the option and pressing Enter at once could press Enter before the
+    list had found the option on a loaded machine: nothing was chosen, and the box still showed the typed words.
+    A click could also focus the box without opening its list there.)"""
+    from playwright.sync_api import expect
+
+    field = page.locator('[data-testid="stSelectbox"]').filter(has_text=label).get_by_role("combobox")
+    settle(page)
+    field.click()
+    for _ in range(3):  # a click may only focus the box on a loaded machine: the arrow key opens its list
+        try:
+            expect(field).to_have_attribute("aria-expanded", "true", timeout=3_000)
+            break
+        except AssertionError:
+            field.press("ArrowDown")
+    page.get_by_role("option", name=option, exact=True).click()
+    expect(field).to_have_value(option, timeout=TIMEOUT_MS)
 
 
 def _upload(page: Any, label: str, paths: list[Path]) -> None:
-    """Choose ``paths`` in the file uploader labelled ``label`` (once the section shows it)."""
+    """Choose ``paths`` in the file uploader labelled ``label`` (once the section shows it and the page is still)."""
     from playwright.sync_api import expect
 
     uploader = page.locator('[data-testid="stFileUploader"]').filter(has_text=label)
     expect(uploader).to_be_visible(timeout=TIMEOUT_MS)
+    settle(page)
     uploader.locator("input[type=file]").set_input_files([str(p) for p in paths])
 
 
@@ -80,9 +96,11 @@ def _check_files(page: Any, checked: str, network: Any) -> None:
         except Exception:  # playwright's TimeoutError: press again
             continue
     alerts = page.locator('[data-testid="stAlert"]').all_inner_texts()
+    shown = page.locator('[data-testid="stFileUploader"]').all_inner_texts()
     uploads = [url for url in network.requests if "upload" in url]
     raise AssertionError(
-        f"the files were not checked; the page says: {alerts}; uploads: {uploads}; failed: {network.failures}"
+        f"the files were not checked; the page says: {alerts}; the uploader shows: {shown}; "
+        f"uploads: {uploads}; failed: {network.failures}"
     )
 
 
@@ -179,8 +197,8 @@ def test_sweep_results_open_compare_and_download_in_the_app(
     _choose(page, "比较情景", "t30_target0.9")
     expect(page.get_by_text("关键指标")).to_be_visible(timeout=TIMEOUT_MS)
     figures = page.locator('[data-testid="stDataFrame"]').first
-    expect(figures).to_contain_text("t30_target0.8", timeout=TIMEOUT_MS)
-    expect(figures).to_contain_text("t30_target0.9")
+    expect(figures).to_contain_text("t30_target0.9", timeout=TIMEOUT_MS)  # the run of the choice has drawn
+    expect(figures).to_contain_text("t30_target0.8")
     screenshot("compared")
     _section(page, "下载")
     expect(page.get_by_role("button", name="⬇ Excel 表格")).to_be_visible(timeout=TIMEOUT_MS)

@@ -1,0 +1,53 @@
+"""When the app in a page has settled: its map has drawn and no run has been going on for a while.
+
+The map reruns the page once when it first reports its view, a moment after it is drawn. A
+widget used while that run (or any other) is going on may be drawn again under the pointer:
+a file chosen in the uploader was never sent, an open list closed before its option was
+clicked (a loaded 2-core CI machine showed both). A planner waits for the page to be still
+before choosing files; :func:`settle` does too.
+"""
+
+from __future__ import annotations
+
+import time
+from typing import Any
+
+from tests.browser.map_probe import MAP_FRAME
+
+#: Streamlit's own marks on its app element (its end-to-end tests read the same).
+APP_STATE = """
+() => {
+  const app = document.querySelector('[data-testid=stApp]');
+  return app ? [app.dataset.testScriptState, app.dataset.testConnectionState] : null;
+}
+"""
+#: How long the app must be connected and not running for the page to count as settled.
+QUIET_SECONDS = 1.5
+
+
+def settle(page: Any, *, timeout_s: float = 90.0) -> None:
+    """Wait until the page's map is drawn and the app has been idle for :data:`QUIET_SECONDS`.
+
+    Raises
+    ------
+    AssertionError
+        When that does not happen within ``timeout_s``, with the app's last state.
+    """
+    from playwright.sync_api import expect
+
+    expect(page.frame_locator(MAP_FRAME).locator(".leaflet-container")).to_be_visible(
+        timeout=timeout_s * 1000
+    )
+    started = time.perf_counter()
+    quiet_since = None
+    state = None
+    while time.perf_counter() - started < timeout_s:
+        state = page.evaluate(APP_STATE)
+        if state == ["notRunning", "CONNECTED"]:
+            quiet_since = quiet_since or time.perf_counter()
+            if time.perf_counter() - quiet_since >= QUIET_SECONDS:
+                return
+        else:
+            quiet_since = None
+        page.wait_for_timeout(100)
+    raise AssertionError(f"the app did not settle within {timeout_s:.0f} s; its last state: {state}")
