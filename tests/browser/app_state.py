@@ -1,4 +1,4 @@
-"""When the app in a page has settled: its map has drawn and no run has been going on for a while.
+"""When the app in a page has settled (its map drawn, no run going on for a while), and choosing in its lists.
 
 The map reruns the page once when it first reports its view, a moment after it is drawn. A
 widget used while that run (or any other) is going on may be drawn again under the pointer:
@@ -51,3 +51,25 @@ def settle(page: Any, *, timeout_s: float = 90.0) -> None:
             quiet_since = None
         page.wait_for_timeout(100)
     raise AssertionError(f"the app did not settle within {timeout_s:.0f} s; its last state: {state}")
+
+
+def choose(page: Any, label: str, option: str) -> None:
+    """Pick ``option`` in the select box labelled ``label`` with a click, as a planner does, once the page has settled.
+
+    Waits until the box shows ``option``. Typing the option and pressing Enter at once could press
+    Enter before the list had found it on a loaded machine (nothing chosen, the typed words still in
+    the box); a click could focus the box without opening its list there, which the arrow key opens.
+    """
+    from playwright.sync_api import expect
+
+    field = page.get_by_role("combobox", name=label)
+    settle(page)
+    field.click()
+    for _ in range(3):
+        try:
+            expect(field).to_have_attribute("aria-expanded", "true", timeout=3_000)
+            break
+        except AssertionError:
+            field.press("ArrowDown")
+    page.get_by_role("option", name=option, exact=True).click()
+    expect(field).to_have_value(option, timeout=60_000)

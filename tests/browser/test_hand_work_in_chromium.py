@@ -18,6 +18,7 @@ from typing import Any
 
 import pytest
 
+from tests.browser.app_state import choose
 from tests.browser.map_probe import MAP_FRAME, map_frame
 
 pytestmark = pytest.mark.browser
@@ -109,12 +110,6 @@ def _mode(page: Any, label: str) -> None:
     page.get_by_text(label, exact=True).click()
 
 
-def _choose(page: Any, label: str, option: str) -> None:
-    """Pick ``option`` in the Streamlit select box labelled ``label``."""
-    page.get_by_label(label).click()
-    page.get_by_role("option", name=option).click()
-
-
 def test_a_hand_move_survives_a_run_and_reoptimising_asks_first(
     streamlit_app, page, screenshot, plan
 ) -> None:
@@ -122,7 +117,7 @@ def test_a_hand_move_survives_a_run_and_reoptimising_asks_first(
 
     frame = _open(page, streamlit_app.url)
     _mode(page, "调整乡镇归属")
-    _choose(page, "移入医共体", plan["lead_label"])
+    choose(page, "移入医共体", plan["lead_label"])
     _click_map(page, frame, plan["latlon"])
     expect(page.get_by_text(f"{plan['town_name']}调入{plan['lead_name']}").first).to_be_visible(
         timeout=TIMEOUT_MS
@@ -181,7 +176,7 @@ def test_tabs_enter_and_added_sites_behave(streamlit_app, page, screenshot, plan
     name.fill("河西新院")
     name.press("Enter")  # the value is taken (a rerun) before the next widget is used
     page.wait_for_timeout(1500)
-    _choose(page, "机构类型", "社区卫生服务中心")
+    choose(page, "机构类型", "社区卫生服务中心")
     page.get_by_role("button", name="保存名称和类型").click()
     expect(page.get_by_text("修改候选点 河西新院").first).to_be_visible(timeout=TIMEOUT_MS)
     screenshot("3-site-named")

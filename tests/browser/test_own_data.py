@@ -21,7 +21,7 @@ from typing import Any
 
 import pytest
 
-from tests.browser.app_state import settle
+from tests.browser.app_state import choose, settle
 from tests.browser.conftest import ARTIFACTS, REPO_ROOT, planner_app_command, serving
 from tests.ui.own_files import write_own_files
 
@@ -53,26 +53,6 @@ def app_on_own_files(own: Path, chromium_executable: Path, tmp_path: Path) -> It
 
 def _section(page: Any, name: str) -> None:
     page.locator('[data-testid="stButtonGroup"]').get_by_text(name, exact=True).click()
-
-
-def _choose(page: Any, label: str, option: str) -> None:
-    """Pick ``option`` in the select box labelled ``label`` with a click, as a planner does, once the page is still,
-    and wait until the box shows it. (Typing the option and pressing Enter at once could press Enter before the
-    list had found the option on a loaded machine: nothing was chosen, and the box still showed the typed words.
-    A click could also focus the box without opening its list there.)"""
-    from playwright.sync_api import expect
-
-    field = page.locator('[data-testid="stSelectbox"]').filter(has_text=label).get_by_role("combobox")
-    settle(page)
-    field.click()
-    for _ in range(3):  # a click may only focus the box on a loaded machine: the arrow key opens its list
-        try:
-            expect(field).to_have_attribute("aria-expanded", "true", timeout=3_000)
-            break
-        except AssertionError:
-            field.press("ArrowDown")
-    page.get_by_role("option", name=option, exact=True).click()
-    expect(field).to_have_value(option, timeout=TIMEOUT_MS)
 
 
 def _upload(page: Any, label: str, paths: list[Path]) -> None:
@@ -134,7 +114,7 @@ def test_a_scenario_on_uploaded_files_opens_in_another_tab_after_another_upload(
     _section(page, "自有数据")
     _upload(page, "数据文件", files)
     _check_files(page, "已检查：counties.geojson, facilities.csv, townships.geojson", network)
-    _choose(page, "医疗机构的坐标系", "gcj02")
+    choose(page, "医疗机构的坐标系", "gcj02")
     page.get_by_role("button", name="按上述设置重新检查").click()
     expect(page.get_by_text("数据可用：湖南省株洲市")).to_be_visible(timeout=TIMEOUT_MS)
     page.get_by_role("button", name="检查文件").click()  # checked again: the coordinate system chosen stays
@@ -194,7 +174,7 @@ def test_sweep_results_open_compare_and_download_in_the_app(
         )
         screenshot(f"loaded-{point.stem}")
     _section(page, "情景比较")
-    _choose(page, "比较情景", "t30_target0.9")
+    choose(page, "比较情景", "t30_target0.9")
     expect(page.get_by_text("关键指标")).to_be_visible(timeout=TIMEOUT_MS)
     figures = page.locator('[data-testid="stDataFrame"]').first
     expect(figures).to_contain_text("t30_target0.9", timeout=TIMEOUT_MS)  # the run of the choice has drawn
