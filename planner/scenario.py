@@ -817,7 +817,11 @@ def _restore_siting(
         county_reports=county_reports,
         wall_seconds=float(saved.get("wall_seconds") or 0),
         tie_break_report=tie,
-        stage_seconds=saved.get("stage_seconds"),
+        stage_seconds={  # a stage without its time (null, NaN in files of earlier versions) is left out
+            stage: seconds
+            for stage, seconds in (saved.get("stage_seconds") or {}).items()
+            if seconds is not None
+        },
     )
 
 

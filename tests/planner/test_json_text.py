@@ -94,3 +94,23 @@ def test_a_scenario_file_of_an_earlier_version_with_nan_and_infinity_opens_with_
 def test_the_commands_json_is_standard_json(capsys) -> None:
     write_json({"gap": math.nan, "bound": np.float64(np.inf), "sites": np.array([1, 2])}, "-")
     assert _strict(capsys.readouterr().out) == {"gap": None, "bound": None, "sites": [1, 2]}
+
+
+@pytest.mark.parametrize("missing", [math.nan, None], ids=["NaN", "null"])
+def test_a_saved_stage_without_its_time_restores_and_saves_again(tmp_path, missing) -> None:
+    region = demo_region()
+    scenario = Scenario("stages", RegionRef.of(region, [DEMO]), siting=SitingSetup(time_limit=20))
+    scenario.run(region)
+    document = scenario.to_dict()
+    stages = document["results"]["siting"]["stage_seconds"]
+    assert stages, "a solved plan records its stages"
+    stage = next(iter(stages))
+    stages[stage] = missing
+    path = tmp_path / "stages.scenario.json"
+    path.write_text(json.dumps(document, allow_nan=True), encoding="utf-8")
+
+    loaded = Scenario.load(path)
+    run = loaded.restore(region)
+    assert stage not in run.siting.to_json(region)["stage_seconds"]
+    loaded.record(run)  # saving the restored plan again (the app does on compare and save) raises nothing
+    _strict(loaded.to_json())
