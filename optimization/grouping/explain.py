@@ -278,7 +278,7 @@ def _check_reach(prep: Prepared) -> list[Infeasibility]:
         times = np.where(openable, data.travel[town], np.inf)
         near = int(np.argmin(times)) if openable.any() else -1
         label = data.township_label(int(town))
-        if near < 0 or not times[near] <= limit:
+        if near < 0 or not (math.isfinite(times[near]) and times[near] <= limit):  # no limit: no travel time
             nearest = (
                 f"nearest: {data.lead_label(near)} at {minutes(times[near])}"
                 if near >= 0 and math.isfinite(times[near])
@@ -290,7 +290,12 @@ def _check_reach(prep: Prepared) -> list[Infeasibility]:
                     Rule.UNREACHABLE_TOWNSHIP,
                     data.township_ids[town],
                     f"{label} cannot reach an eligible lead {within} ({nearest})",
-                    {"limit": limit, "nearest_minutes": float(times[near]) if near >= 0 else math.inf},
+                    {  # None, not infinity: no limit, no travel time (the detail is written to JSON)
+                        "limit": limit if math.isfinite(limit) else None,
+                        "nearest_minutes": float(times[near])
+                        if near >= 0 and math.isfinite(times[near])
+                        else None,
+                    },
                 )
             )
         else:

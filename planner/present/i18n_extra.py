@@ -186,6 +186,14 @@ EXTRA_TEXT: dict[str, tuple[str, str]] = {
         "{subject} 在 {limit} 分钟内到不了任何合格的牵头医院（最近的需 {nearest_minutes} 分钟）",
         "{subject} cannot reach an eligible lead within {limit} min (the nearest is {nearest_minutes} min away)",
     ),
+    "reason.unreachable_township#4": (
+        "{subject} 在 {limit} 分钟内到不了任何合格的牵头医院（到任何合格的牵头医院都没有通行时间）",
+        "{subject} cannot reach an eligible lead within {limit} min (no travel time to any eligible lead)",
+    ),
+    "reason.unreachable_township#5": (
+        "{subject} 到任何合格的牵头医院都没有通行时间",
+        "{subject} has no travel time to any eligible lead",
+    ),
     "reason.unreachable_township#2": (
         "{subject}（{county}）在 {threshold} 分钟内没有可开设的机构，而所选目标须服务每个乡镇",
         "{subject} ({county}) has no site that may open within {threshold} min, "

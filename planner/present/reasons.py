@@ -36,7 +36,7 @@ _CODE_LISTS = frozenset({"cut_off", "uncoverable", "townships"})
 #: Detail fields holding lists of rule or family keys.
 _RULE_LISTS = frozenset({"conflicts_with", "dropped", "families"})
 #: Variants of a rule's template, tried in order.
-_VARIANTS = ("", "#2", "#3", "#4")
+_VARIANTS = ("", "#2", "#3", "#4", "#5")
 
 
 def region_names(region: Region) -> dict[str, str]:
@@ -94,8 +94,9 @@ def _fields(reason: Infeasibility, lang: str, names: Mapping[str, str]) -> dict[
     if "k_min" in reason.detail and "k_max" in reason.detail:
         low, high = reason.detail["k_min"], reason.detail["k_max"]
         out["want"] = f"{low}" if low == high else f"{low}-{high}"
-    if "achievable" in reason.detail and "target" in reason.detail:
-        out["achievable"] = f"{100 * float(reason.detail['achievable']):.2f}%"
+    achievable = reason.detail.get("achievable")
+    if isinstance(achievable, (int, float)) and "target" in reason.detail:
+        out["achievable"] = f"{100 * float(achievable):.2f}%"
     return out
 
 

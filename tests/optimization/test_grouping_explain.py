@@ -216,3 +216,15 @@ def test_bounds_that_admit_no_whole_population() -> None:
     [finding] = explain_grouping(data, GroupingParams(k=2, pop_tolerance=0.0))
     assert finding.rule == Rule.POPULATION_TOTAL
     assert finding.message == "county 430223: 2 communities with population exactly 15.5 each cannot hold 31"
+
+
+@pytest.mark.parametrize(("max_travel", "limit"), [(60, 60), (None, None)])
+def test_a_township_with_no_travel_time_to_any_lead_has_no_infinite_figure(max_travel, limit) -> None:
+    travel = [[0], [20], [np.inf]]
+    data = path_county([10, 10, 10], [0], travel)
+    found = by_rule(
+        explain_grouping(data, GroupingParams(k=1, max_travel=max_travel)), Rule.UNREACHABLE_TOWNSHIP
+    )
+    [finding] = [f for f in found if f.subject == "430223002"]
+    assert "no travel time to any eligible lead" in finding.message
+    assert finding.detail == {"limit": limit, "nearest_minutes": None}  # JSON has no infinity

@@ -74,3 +74,27 @@ def test_infeasible_siting_and_grouping_reasons_read_in_chinese_each_once(region
     assert len(texts) == len(set(texts)) == len({reason_text(r, "zh", region_names(region)) for r in reasons})
     for text in texts:
         assert QUOTED not in text and not ENGLISH.search(text), text
+
+
+@pytest.mark.parametrize(
+    ("detail", "words"),
+    [
+        ({"limit": 60.0, "nearest_minutes": 75.0}, "within 60 min (the nearest is 75 min away)"),
+        ({"limit": 60.0, "nearest_minutes": None}, "within 60 min (no travel time to any eligible lead)"),
+        ({"limit": None, "nearest_minutes": None}, "has no travel time to any eligible lead"),
+    ],
+)
+def test_a_township_out_of_reach_reads_as_a_sentence_with_or_without_its_figures(detail, words) -> None:
+    """The figures a township out of reach may lack (no limit, no travel time) are null in a scenario file."""
+    from optimization.solve import Infeasibility
+
+    reason = Infeasibility("unreachable_township", "T1", "optimiser words", detail)
+    assert words in reason_text(reason, "en", {"T1": "思聪街道"})
+    assert "优化器的英文说明" not in reason_text(reason, "zh", {"T1": "思聪街道"})
+
+
+def test_an_unreachable_target_without_its_achievable_share_still_reads() -> None:
+    from optimization.solve import Infeasibility
+
+    reason = Infeasibility("coverage_target_unreachable", "all", "m", {"target": 0.9, "achievable": None})
+    assert reason_text(reason, "en", {})  # a damaged file's null: no TypeError
