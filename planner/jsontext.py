@@ -4,7 +4,7 @@ Python's :mod:`json` writes ``NaN`` and ``Infinity`` by default, which no JSON p
 Python's reads (a browser's ``JSON.parse``, ``jq``, a database's JSON type). The planner
 has such values: a township served by no site (NaN), the travel time to an unreachable site
 (infinity), a bound a solver did not report. Written as ``null`` they read as "unknown"
-everywhere; :func:`dumps` refuses anything else that is not JSON.
+everywhere; :func:`dumps` never writes those words.
 """
 
 from __future__ import annotations
@@ -20,8 +20,8 @@ __all__ = ["dumps", "plain"]
 def plain(value: Any) -> Any:
     """``value`` with every float that is not finite replaced by ``None`` (NumPy values made Python ones).
 
-    Mappings, lists, tuples, sets and NumPy arrays are walked; sets are sorted (a file reads the
-    same on every run); anything else is returned unchanged.
+    Mappings (their values, not their keys), lists, tuples, sets and NumPy arrays are walked; sets
+    are sorted (a file reads the same on every run); anything else is returned unchanged.
     """
     if type(value).__module__ == "numpy":  # an array or a scalar (NumPy itself is not imported for this)
         value = value.tolist()
@@ -52,7 +52,7 @@ def dumps(value: Any, *, indent: int | None = 1, default: Callable[[Any], Any] |
     Raises
     ------
     ValueError
-        When ``default`` returned a number that is not finite.
+        When ``default`` returned a number that is not finite, or a key is one.
     TypeError
         When an object has no JSON form and ``default`` is None.
     """

@@ -26,19 +26,19 @@ QUIET_SECONDS = 1.5
 
 
 def settle(page: Any, *, timeout_s: float = 90.0) -> None:
-    """Wait until the page's map is drawn and the app has been idle for :data:`QUIET_SECONDS`.
+    """Wait until the page's (first) map is drawn and the app has been idle for :data:`QUIET_SECONDS`.
 
     Raises
     ------
     AssertionError
-        When that does not happen within ``timeout_s``, with the app's last state.
+        When that does not happen within ``timeout_s`` in all, with the app's last state.
     """
     from playwright.sync_api import expect
 
-    expect(page.frame_locator(MAP_FRAME).locator(".leaflet-container")).to_be_visible(
+    started = time.perf_counter()
+    expect(page.frame_locator(MAP_FRAME).first.locator(".leaflet-container")).to_be_visible(
         timeout=timeout_s * 1000
     )
-    started = time.perf_counter()
     quiet_since = None
     state = None
     while time.perf_counter() - started < timeout_s:
@@ -59,17 +59,26 @@ def choose(page: Any, label: str, option: str) -> None:
     Waits until the box shows ``option``. Typing the option and pressing Enter at once could press
     Enter before the list had found it on a loaded machine (nothing chosen, the typed words still in
     the box); a click could focus the box without opening its list there, which the arrow key opens.
+    An option a long list does not draw (more than 25 options are drawn only in view) is typed to
+    narrow the list, then clicked.
     """
     from playwright.sync_api import expect
 
     field = page.get_by_role("combobox", name=label)
     settle(page)
     field.click()
-    for _ in range(3):
+    for attempt in range(3):
         try:
             expect(field).to_have_attribute("aria-expanded", "true", timeout=3_000)
             break
         except AssertionError:
+            if attempt == 2:
+                raise AssertionError(f"the list of {label!r} did not open") from None
             field.press("ArrowDown")
-    page.get_by_role("option", name=option, exact=True).click()
+    target = page.get_by_role("option", name=option, exact=True)
+    try:
+        target.wait_for(timeout=3_000)
+    except Exception:  # Playwright's TimeoutError: a long list draws only the options in view
+        field.fill(option)  # the typed words narrow it
+    target.click()
     expect(field).to_have_value(option, timeout=60_000)
