@@ -114,3 +114,14 @@ def test_a_saved_stage_without_its_time_restores_and_saves_again(tmp_path, missi
     assert stage not in run.siting.to_json(region)["stage_seconds"]
     loaded.record(run)  # saving the restored plan again (the app does on compare and save) raises nothing
     _strict(loaded.to_json())
+
+
+def test_a_township_served_by_no_site_is_the_same_plan_in_a_file_of_an_earlier_version(tmp_path) -> None:
+    from planner.scenario import plan_differences
+
+    document = _scenario({}).to_dict()
+    document["results"] = {"siting_serving": {"430202001": "F1", "430202002": math.nan}}
+    path = tmp_path / "earlier.scenario.json"
+    path.write_text(json.dumps(document, allow_nan=True), encoding="utf-8")
+    now = {"siting_serving": {"430202001": "F1"}}  # as a plan is recorded now: no site, no entry
+    assert plan_differences(Scenario.load(path).results, now) == []  # NaN never equalled NaN
