@@ -278,11 +278,13 @@ def _check_reach(prep: Prepared) -> list[Infeasibility]:
         times = np.where(openable, data.travel[town], np.inf)
         near = int(np.argmin(times)) if openable.any() else -1
         label = data.township_label(int(town))
-        if near < 0 or not (math.isfinite(times[near]) and times[near] <= limit):  # no limit: no travel time
+        # None, not infinity, for no travel time and no limit (the detail is written to JSON)
+        nearest_minutes = float(times[near]) if near >= 0 and math.isfinite(times[near]) else None
+        if nearest_minutes is None or nearest_minutes > limit:
             nearest = (
-                f"nearest: {data.lead_label(near)} at {minutes(times[near])}"
-                if near >= 0 and math.isfinite(times[near])
-                else "no travel time to any eligible lead"
+                "no travel time to any eligible lead"
+                if nearest_minutes is None
+                else f"nearest: {data.lead_label(near)} at {minutes(nearest_minutes)}"
             )
             within = f"within {minutes(limit)}" if math.isfinite(limit) else "at all"
             out.append(
@@ -290,12 +292,7 @@ def _check_reach(prep: Prepared) -> list[Infeasibility]:
                     Rule.UNREACHABLE_TOWNSHIP,
                     data.township_ids[town],
                     f"{label} cannot reach an eligible lead {within} ({nearest})",
-                    {  # None, not infinity: no limit, no travel time (the detail is written to JSON)
-                        "limit": limit if math.isfinite(limit) else None,
-                        "nearest_minutes": float(times[near])
-                        if near >= 0 and math.isfinite(times[near])
-                        else None,
-                    },
+                    {"limit": limit if math.isfinite(limit) else None, "nearest_minutes": nearest_minutes},
                 )
             )
         else:
